@@ -1,0 +1,129 @@
+# zcbench: was my frame copied or shared, and what did that cost?
+#
+# Targets:
+#   make               build the library, the scenario programs and the tools under build/
+#   make bench         run every scenario on the default frame, write results/*.json and the table
+#   make test          build and run the unit and end-to-end tests (cmocka)
+#   make clean         remove build/
+#   more targets (report, sweep, gate, baseline, check-*) live in mk/*.mk, one file per concern
+#
+# Variables:
+#   FRAME=WxH          frame size for bench (default 1920x1080)
+#   QUICK=1            short runs (CI)
+#   SANITIZE=address,undefined   sanitizer build, in its own build directory
+#   CI=true            warnings become errors
+#   CFLAGS, LDFLAGS    added after the project's own flags
+#   OPT                optimisation and debug flags (default -O2 -g)
+
+CC  = gcc
+CXX = g++
+OPT ?= -O2 -g
+
+WARN = -Wall -Wextra -Wpedantic -Wshadow -Wformat=2 -Wundef -Wpointer-arith \
+       -Wcast-align -Wwrite-strings -Wvla -Wstrict-prototypes -Wmissing-prototypes \
+       -Wold-style-definition -Wnull-dereference -Wdouble-promotion
+CXXWARN = -Wall -Wextra -Wpedantic -Wshadow -Wformat=2 -Wundef -Wpointer-arith
+
+ifeq ($(CI),true)
+WERROR = -Werror
+endif
+
+BUILD = build
+ifneq ($(SANITIZE),)
+BUILD = build-$(subst $(comma),-,$(SANITIZE))
+SANFLAGS = -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-pointer
+endif
+comma := ,
+
+# Package flags are expanded when a recipe runs, after scripts/deps.sh had its chance to install.
+PKGS = benchmark jansson
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS = $(shell pkg-config --libs $(PKGS))
+
+ALL_CFLAGS = -std=c17 -D_GNU_SOURCE $(OPT) $(WARN) $(WERROR) $(SANFLAGS) -fPIC -MMD -MP \
+             -Isrc -Ibench $(PKG_CFLAGS) $(CFLAGS)
+ALL_CXXFLAGS = -std=c++17 $(OPT) $(CXXWARN) $(WERROR) $(SANFLAGS) -fPIC -MMD -MP \
+               -Ibench $(PKG_CFLAGS) $(CXXFLAGS)
+ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
+# -rdynamic exports the counting allocator and copy hooks so that the producer libraries loaded
+# with dlopen resolve malloc and memcpy to them too.
+PROG_LDFLAGS = $(ALL_LDFLAGS) -rdynamic
+PROG_LIBS = $(BUILD)/lib/libzcbench.a $(PKG_LIBS) -lstdc++ -lm -ldl -lpthread
+
+LIB_SRC = $(wildcard src/*.c)
+LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/bench/gbench.o
+SCENARIOS = $(sort $(basename $(notdir $(wildcard scenarios/*.c))))
+SCENARIO_BINS = $(SCENARIOS:%=$(BUILD)/bin/%)
+PRODUCER_LIBS = $(patsubst scenarios/producers/%.c,$(BUILD)/lib/lib%.so,$(wildcard scenarios/producers/*.c))
+TOOLS = $(sort $(basename $(notdir $(wildcard tools/*.c))))
+TOOL_BINS = $(TOOLS:%=$(BUILD)/bin/%)
+TESTS = $(sort $(basename $(notdir $(wildcard tests/test_*.c))))
+TEST_BINS = $(TESTS:%=$(BUILD)/tests/%)
+TEST_SUPPORT = $(patsubst %.c,$(BUILD)/obj/%.o,$(filter-out tests/test_%.c,$(wildcard tests/*.c)))
+
+FRAME ?= 1920x1080
+BENCH_ARGS = --frame $(FRAME) $(if $(filter 1,$(QUICK)),--quick) $(ARGS)
+RESULTS = results
+
+.PHONY: all bench test clean deps FORCE
+all: $(SCENARIO_BINS) $(PRODUCER_LIBS) $(TOOL_BINS)
+
+# --- dependencies: installed by the project's script when pkg-config cannot find them -------
+$(BUILD)/.deps-ok: scripts/deps.sh
+	@mkdir -p $(@D)
+	@scripts/deps.sh build
+	@touch $@
+deps: $(BUILD)/.deps-ok
+
+# --- objects rebuild when the flags change (git's GIT-CFLAGS trick) --------------------------
+$(BUILD)/.flags: FORCE | $(BUILD)/.deps-ok
+	@echo '$(ALL_CFLAGS) $(ALL_CXXFLAGS) $(PROG_LDFLAGS)' | cmp -s - $@ || \
+		echo '$(ALL_CFLAGS) $(ALL_CXXFLAGS) $(PROG_LDFLAGS)' > $@
+
+$(BUILD)/obj/%.o: %.c $(BUILD)/.flags
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/obj/%.o: %.cc $(BUILD)/.flags
+	@mkdir -p $(@D)
+	$(CXX) $(ALL_CXXFLAGS) -c $< -o $@
+
+$(BUILD)/lib/libzcbench.a: $(LIB_OBJ)
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+
+$(BUILD)/bin/%: $(BUILD)/obj/scenarios/%.o $(BUILD)/lib/libzcbench.a | $(PRODUCER_LIBS)
+	@mkdir -p $(@D)
+	$(CC) $(PROG_LDFLAGS) $< -o $@ $(PROG_LIBS)
+
+$(BUILD)/bin/%: $(BUILD)/obj/tools/%.o $(BUILD)/lib/libzcbench.a
+	@mkdir -p $(@D)
+	$(CC) $(PROG_LDFLAGS) $< -o $@ $(PROG_LIBS)
+
+# A producer library stands for the other language's side of the boundary (a Rust cdylib, say).
+$(BUILD)/lib/lib%.so: $(BUILD)/obj/scenarios/producers/%.o
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -shared $< -o $@
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(TEST_SUPPORT) $(BUILD)/lib/libzcbench.a
+	@mkdir -p $(@D)
+	$(CC) $(PROG_LDFLAGS) $< $(TEST_SUPPORT) -o $@ $(PROG_LIBS) $(shell pkg-config --libs cmocka)
+
+# --- running ------------------------------------------------------------------------------
+bench: all
+	@mkdir -p $(RESULTS)/raw
+	@set -e; for s in $(SCENARIOS); do \
+		echo "== $$s"; \
+		$(BUILD)/bin/$$s $(BENCH_ARGS) --out $(RESULTS)/$$s.json; \
+	done
+
+test: all $(TEST_BINS)
+	@BUILD=$(BUILD) tests/run.sh $(TEST_BINS)
+
+clean:
+	rm -rf build build-*
+
+FORCE:
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+include $(sort $(wildcard mk/*.mk))

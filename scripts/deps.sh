@@ -1,0 +1,75 @@
+#!/bin/sh
+# deps.sh: make sure the Debian packages zcbench builds and runs with are present.
+#
+# Usage: scripts/deps.sh [build|report|check|all]
+#   build  (default) compilers' libraries: Google Benchmark, jansson, cmocka
+#   report gnuplot and jq for charts and reports
+#   check  tools used by the extra checks: valgrind, clang (libFuzzer, sanitizers), chromium
+#   all    everything above
+#
+# Packages are looked up with pkg-config or command -v; whatever is missing is installed with
+# apt-get when running as root, else with sudo, else the script names the packages and exits 3.
+set -eu
+
+want=${1:-build}
+missing=""
+
+need_pc() {   # need_pc PKGCONFIG-NAME DEBIAN-PACKAGE
+	pkg-config --exists "$1" 2>/dev/null || missing="$missing $2"
+}
+need_cmd() {  # need_cmd COMMAND DEBIAN-PACKAGE
+	command -v "$1" >/dev/null 2>&1 || missing="$missing $2"
+}
+need_file() { # need_file PATH DEBIAN-PACKAGE
+	[ -e "$1" ] || missing="$missing $2"
+}
+
+build_deps() {
+	need_cmd pkg-config pkg-config
+	need_cmd gcc gcc
+	need_cmd g++ g++
+	need_pc benchmark libbenchmark-dev
+	need_pc jansson libjansson-dev
+	need_pc cmocka libcmocka-dev
+	need_cmd python3 python3-minimal
+}
+report_deps() {
+	need_cmd gnuplot gnuplot-nox
+	need_cmd jq jq
+}
+check_deps() {
+	need_cmd valgrind valgrind
+	need_cmd clang clang
+	need_file /usr/lib/x86_64-linux-gnu/libmimalloc.so.2 libmimalloc2.0
+	need_file /usr/lib/x86_64-linux-gnu/libjemalloc.so.2 libjemalloc2
+}
+browser_deps() {
+	need_cmd chromium chromium
+}
+
+case "$want" in
+build)   build_deps ;;
+report)  report_deps ;;
+check)   check_deps ;;
+browser) browser_deps ;;
+all)     build_deps; report_deps; check_deps; browser_deps ;;
+*)       echo "deps.sh: unknown group '$want' (build, report, check, browser, all)" >&2; exit 2 ;;
+esac
+
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" = 0 ]; then
+	sudo=""
+elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+	sudo="sudo"
+else
+	echo "deps.sh: missing Debian packages:$missing (install them with: sudo apt-get install$missing)" >&2
+	exit 3
+fi
+
+echo "deps.sh: installing$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+# apt-get install fails on a machine whose package lists were never fetched: update once first.
+$sudo apt-get update -qq >/dev/null
+# shellcheck disable=SC2086 # the package list is meant to split
+$sudo apt-get install -y -qq --no-install-recommends $missing >/dev/null
