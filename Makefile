@@ -28,12 +28,12 @@ ifeq ($(CI),true)
 WERROR = -Werror
 endif
 
-BUILD = build
+comma := ,
 ifneq ($(SANITIZE),)
-BUILD = build-$(subst $(comma),-,$(SANITIZE))
+BUILD ?= build-$(subst $(comma),-,$(SANITIZE))
 SANFLAGS = -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-pointer
 endif
-comma := ,
+BUILD ?= build
 
 # Package flags are expanded when a recipe runs, after scripts/deps.sh had its chance to install.
 PKGS = benchmark jansson
