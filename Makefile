@@ -40,15 +40,22 @@ PKGS = benchmark jansson
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS = $(shell pkg-config --libs $(PKGS))
 
+GIT_COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+BUILD_TYPE = $(if $(SANITIZE),sanitize:$(SANITIZE),$(if $(filter -O0,$(OPT)),debug,release))
 ALL_CFLAGS = -std=c17 -D_GNU_SOURCE $(OPT) $(WARN) $(WERROR) $(SANFLAGS) -fPIC -MMD -MP \
-             -Isrc -Ibench $(PKG_CFLAGS) $(CFLAGS)
+             -Isrc -Ibench $(PKG_CFLAGS) $(CFLAGS) \
+             -DZC_GIT_COMMIT='"$(GIT_COMMIT)"' -DZC_BUILD_TYPE='"$(BUILD_TYPE)"'
 ALL_CXXFLAGS = -std=c++17 $(OPT) $(CXXWARN) $(WERROR) $(SANFLAGS) -fPIC -MMD -MP \
-               -Ibench $(PKG_CFLAGS) $(CXXFLAGS)
+               -Ibench $(PKG_CFLAGS) $(CXXFLAGS) \
+               -DZC_GBENCH_VERSION='"$(shell pkg-config --modversion benchmark)"'
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 # -rdynamic exports the counting allocator and copy hooks so that the producer libraries loaded
 # with dlopen resolve malloc and memcpy to them too.
 PROG_LDFLAGS = $(ALL_LDFLAGS) -rdynamic
-PROG_LIBS = $(BUILD)/lib/libzcbench.a $(PKG_LIBS) -lstdc++ -lm -ldl -lpthread
+PROG_LIBS = $(HOOKS_OBJ) $(BUILD)/lib/libzcbench.a $(PKG_LIBS) -lstdc++ -lm -ldl -lpthread
+# The counting allocator and copy witness: in every scenario program and test, never in the
+# library (a fuzzer's or sanitizer's own malloc must not meet a second definition).
+HOOKS_OBJ = $(BUILD)/obj/src/hooks/counting_hooks.o
 
 LIB_SRC = $(wildcard src/*.c)
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/bench/gbench.o
@@ -88,24 +95,27 @@ $(BUILD)/obj/%.o: %.cc $(BUILD)/.flags
 	@mkdir -p $(@D)
 	$(CXX) $(ALL_CXXFLAGS) -c $< -o $@
 
+# gcc must not turn the hooks' fallback byte loop into a call to the memcpy it defines.
+$(HOOKS_OBJ): ALL_CFLAGS += -fno-builtin -fno-tree-loop-distribute-patterns
+
 $(BUILD)/lib/libzcbench.a: $(LIB_OBJ)
 	@mkdir -p $(@D)
 	$(AR) rcs $@ $^
 
-$(BUILD)/bin/%: $(BUILD)/obj/scenarios/%.o $(BUILD)/lib/libzcbench.a | $(PRODUCER_LIBS)
+$(BUILD)/bin/%: $(BUILD)/obj/scenarios/%.o $(HOOKS_OBJ) $(BUILD)/lib/libzcbench.a | $(PRODUCER_LIBS)
 	@mkdir -p $(@D)
 	$(CC) $(PROG_LDFLAGS) $< -o $@ $(PROG_LIBS)
 
 $(BUILD)/bin/%: $(BUILD)/obj/tools/%.o $(BUILD)/lib/libzcbench.a
 	@mkdir -p $(@D)
-	$(CC) $(PROG_LDFLAGS) $< -o $@ $(PROG_LIBS)
+	$(CC) $(PROG_LDFLAGS) $< -o $@ $(filter-out $(HOOKS_OBJ),$(PROG_LIBS))
 
 # A producer library stands for the other language's side of the boundary (a Rust cdylib, say).
-$(BUILD)/lib/lib%.so: $(BUILD)/obj/scenarios/producers/%.o
+$(BUILD)/lib/lib%.so: $(BUILD)/obj/scenarios/producers/%.o $(BUILD)/obj/src/frame.o
 	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) -shared $< -o $@
+	$(CC) $(ALL_LDFLAGS) -shared $^ -o $@
 
-$(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(TEST_SUPPORT) $(BUILD)/lib/libzcbench.a
+$(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(TEST_SUPPORT) $(HOOKS_OBJ) $(BUILD)/lib/libzcbench.a
 	@mkdir -p $(@D)
 	$(CC) $(PROG_LDFLAGS) $< $(TEST_SUPPORT) -o $@ $(PROG_LIBS) $(shell pkg-config --libs cmocka)
 

@@ -1,0 +1,207 @@
+// gbench.cc: the C API of gbench.h over Google Benchmark. The project's only C++ file.
+//
+// zc_bench and zc_bench_state are never defined: they are the benchmark's own objects
+// (benchmark::internal::Benchmark and benchmark::State) seen through opaque C pointers.
+
+#include "gbench.h"
+
+#include <benchmark/benchmark.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#ifndef ZC_GBENCH_VERSION
+#define ZC_GBENCH_VERSION "unknown"
+#endif
+
+namespace {
+
+benchmark::internal::Benchmark *as_bench(zc_bench *b)
+{
+	return reinterpret_cast<benchmark::internal::Benchmark *>(b);
+}
+
+benchmark::State &as_state(zc_bench_state *st)
+{
+	return *reinterpret_cast<benchmark::State *>(st);
+}
+
+const benchmark::State &as_state(const zc_bench_state *st)
+{
+	return *reinterpret_cast<const benchmark::State *>(st);
+}
+
+// Hands every run to the C callback and prints through the console reporter (unless quiet):
+// the aggregates only when there are repetitions, to keep the progress short.
+class CallbackReporter : public benchmark::ConsoleReporter {
+public:
+	CallbackReporter(zc_bench_report_fn fn, void *arg, bool quiet)
+		: benchmark::ConsoleReporter(OO_Tabular), fn_(fn), arg_(arg), quiet_(quiet)
+	{
+	}
+
+	bool ReportContext(const Context &context) override
+	{
+		return quiet_ ? true : benchmark::ConsoleReporter::ReportContext(context);
+	}
+
+	void ReportRuns(const std::vector<Run> &runs) override
+	{
+		if (!quiet_) {
+			std::vector<Run> shown;
+			for (const Run &run : runs)
+				if (run.run_type == Run::RT_Aggregate || run.repetitions <= 1)
+					shown.push_back(run);
+			benchmark::ConsoleReporter::ReportRuns(shown);
+		}
+		for (const Run &run : runs)
+			forward(run);
+	}
+
+private:
+	void forward(const Run &run)
+	{
+		std::string name = run.benchmark_name();
+		std::vector<const char *> names;
+		std::vector<double> values;
+		for (const auto &kv : run.counters) {
+			names.push_back(kv.first.c_str());
+			values.push_back(kv.second.value);
+		}
+		// The time unit of a run is the benchmark's; convert to nanoseconds.
+		double to_ns = 1.0;
+		switch (run.time_unit) {
+		case benchmark::kNanosecond: to_ns = 1.0; break;
+		case benchmark::kMicrosecond: to_ns = 1e3; break;
+		case benchmark::kMillisecond: to_ns = 1e6; break;
+		case benchmark::kSecond: to_ns = 1e9; break;
+		}
+		zc_bench_run r;
+		r.name = name.c_str();
+		r.aggregate = run.run_type == Run::RT_Aggregate;
+		r.aggregate_name = run.aggregate_name.c_str();
+		r.repetition_index = run.repetition_index;
+		r.repetitions = run.repetitions;
+		r.iterations = run.iterations;
+		r.real_ns = run.GetAdjustedRealTime() * to_ns;
+		r.cpu_ns = run.GetAdjustedCPUTime() * to_ns;
+		r.error = run.error_occurred;
+		r.error_message = run.error_message.c_str();
+		r.ncounters = names.size();
+		r.counter_names = names.data();
+		r.counter_values = values.data();
+		fn_(&r, arg_);
+	}
+
+	zc_bench_report_fn fn_;
+	void *arg_;
+	bool quiet_;
+};
+
+} // namespace
+
+extern "C" {
+
+zc_bench *zc_bench_register(const char *name, zc_bench_fn fn, void *arg)
+{
+	auto *b = benchmark::RegisterBenchmark(
+		name, [fn, arg](benchmark::State &st) {
+			fn(reinterpret_cast<zc_bench_state *>(&st), arg);
+		});
+	return reinterpret_cast<zc_bench *>(b);
+}
+
+void zc_bench_set_repetitions(zc_bench *b, int n)
+{
+	as_bench(b)->Repetitions(n);
+}
+
+void zc_bench_set_min_time(zc_bench *b, double seconds)
+{
+	as_bench(b)->MinTime(seconds);
+}
+
+void zc_bench_set_iterations(zc_bench *b, int64_t n)
+{
+	as_bench(b)->Iterations(n);
+}
+
+void zc_bench_use_real_time(zc_bench *b)
+{
+	as_bench(b)->UseRealTime();
+}
+
+bool zc_bench_keep_running(zc_bench_state *st)
+{
+	return as_state(st).KeepRunning();
+}
+
+int64_t zc_bench_iterations(const zc_bench_state *st)
+{
+	return as_state(st).iterations();
+}
+
+void zc_bench_pause(zc_bench_state *st)
+{
+	as_state(st).PauseTiming();
+}
+
+void zc_bench_resume(zc_bench_state *st)
+{
+	as_state(st).ResumeTiming();
+}
+
+void zc_bench_skip_with_error(zc_bench_state *st, const char *msg)
+{
+	as_state(st).SkipWithError(msg);
+}
+
+void zc_bench_set_counter(zc_bench_state *st, const char *name, double value, unsigned flags)
+{
+	as_state(st).counters[name] =
+		benchmark::Counter(value, static_cast<benchmark::Counter::Flags>(flags));
+}
+
+void zc_bench_set_bytes_processed(zc_bench_state *st, int64_t bytes)
+{
+	as_state(st).SetBytesProcessed(bytes);
+}
+
+void zc_bench_set_items_processed(zc_bench_state *st, int64_t items)
+{
+	as_state(st).SetItemsProcessed(items);
+}
+
+void zc_bench_set_label(zc_bench_state *st, const char *label)
+{
+	as_state(st).SetLabel(label);
+}
+
+int zc_bench_init(int *argc, char **argv, const char **bad)
+{
+	benchmark::Initialize(argc, argv);
+	int unknown = 0;
+	*bad = nullptr;
+	for (int i = 1; i < *argc; i++) {
+		if (std::strncmp(argv[i], "--benchmark_", 12) == 0) {
+			if (!*bad)
+				*bad = argv[i];
+			unknown++;
+		}
+	}
+	return unknown;
+}
+
+size_t zc_bench_run_all(zc_bench_report_fn fn, void *arg, bool quiet)
+{
+	CallbackReporter reporter(fn, arg, quiet);
+	return benchmark::RunSpecifiedBenchmarks(&reporter);
+}
+
+const char *zc_bench_library_version(void)
+{
+	return ZC_GBENCH_VERSION;
+}
+
+} // extern "C"

@@ -1,0 +1,93 @@
+/*
+ * context.c: what the results were measured on. The git commit and build type are baked in
+ * at compile time by the Makefile (ZC_GIT_COMMIT, ZC_BUILD_TYPE).
+ */
+#include "context.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "gbench.h"
+
+#ifndef ZC_GIT_COMMIT
+#define ZC_GIT_COMMIT "unknown"
+#endif
+#ifdef __clang__
+#define ZC_COMPILER "clang " __clang_version__
+#else
+#define ZC_COMPILER "gcc " __VERSION__
+#endif
+#ifndef ZC_BUILD_TYPE
+#define ZC_BUILD_TYPE "release"
+#endif
+
+const char *zc_build_type(void)
+{
+	return ZC_BUILD_TYPE;
+}
+
+/* The first "model name" of /proc/cpuinfo. */
+static void cpu_model(char *buf, size_t len)
+{
+	snprintf(buf, len, "unknown");
+	FILE *f = fopen("/proc/cpuinfo", "re");
+	if (!f)
+		return;
+	char line[512];
+	while (fgets(line, sizeof(line), f)) {
+		char *colon = strchr(line, ':');
+		if (strncmp(line, "model name", 10) == 0 && colon) {
+			colon += 2;
+			colon[strcspn(colon, "\n")] = '\0';
+			snprintf(buf, len, "%s", colon);
+			break;
+		}
+	}
+	fclose(f);
+}
+
+/* The CPU frequency governor of cpu0, or "unknown" where cpufreq is not exposed (VMs). */
+static void cpu_scaling(char *buf, size_t len)
+{
+	snprintf(buf, len, "unknown");
+	FILE *f = fopen("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor", "re");
+	if (!f)
+		return;
+	if (fgets(buf, (int)len, f))
+		buf[strcspn(buf, "\n")] = '\0';
+	fclose(f);
+}
+
+json_t *zc_context_json(bool quick, const struct zc_allocator_info *alloc)
+{
+	char date[32], host[256] = "unknown", cpu[256], kernel[512] = "unknown", scaling[64];
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	gethostname(host, sizeof(host) - 1);
+	cpu_model(cpu, sizeof(cpu));
+	cpu_scaling(scaling, sizeof(scaling));
+	struct utsname u;
+	if (uname(&u) == 0)
+		snprintf(kernel, sizeof(kernel), "%s %s %s", u.sysname, u.release, u.machine);
+	char benchlib[64];
+	snprintf(benchlib, sizeof(benchlib), "google-benchmark %s", zc_bench_library_version());
+	json_t *allocator = json_pack("{s:s, s:b}", "name", alloc->name, "mmap_threshold_pinned",
+				      alloc->mmap_threshold_pinned);
+	json_object_set_new(allocator, "mmap_threshold",
+			    alloc->mmap_threshold_pinned ? json_integer(alloc->mmap_threshold)
+							 : json_string("dynamic"));
+	if (alloc->frame_blocks_mmapped >= 0)
+		json_object_set_new(allocator, "frame_blocks_mmapped",
+				    json_boolean(alloc->frame_blocks_mmapped));
+	return json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:b, s:s, s:s, s:o}",
+			 "date", date, "host", host, "cpu", cpu,
+			 "num_cpus", (json_int_t)sysconf(_SC_NPROCESSORS_ONLN),
+			 "kernel", kernel, "compiler", ZC_COMPILER, "build", zc_build_type(),
+			 "git_commit", ZC_GIT_COMMIT, "quick", quick, "benchmark_library", benchlib,
+			 "cpu_scaling", scaling, "allocator", allocator);
+}

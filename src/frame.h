@@ -1,0 +1,47 @@
+/*
+ * frame.h: the frames zcbench moves: geometry with overflow checks, the sequence stamp at the
+ * first and last bytes, a full-frame checksum, and the deterministic content a producer renders.
+ */
+#ifndef ZC_FRAME_H
+#define ZC_FRAME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ZC_BYTES_PER_PIXEL 4u          /* RGBA */
+#define ZC_STAMP_BYTES 8u              /* a little-endian uint64 at each end */
+#define ZC_FRAME_MIN_BYTES (2u * ZC_STAMP_BYTES)
+#define ZC_FRAME_MAX_SIDE 65536u
+
+struct zc_frame_geom {
+	uint32_t width;
+	uint32_t height;
+	uint32_t bytes_per_pixel;
+	size_t bytes;
+};
+
+/*
+ * Fills g for width x height RGBA. Returns 0, or -1 with a one-line reason in err when a side
+ * is 0 or above ZC_FRAME_MAX_SIDE, the byte count overflows size_t, or the frame is smaller
+ * than ZC_FRAME_MIN_BYTES.
+ */
+int zc_frame_geom_init(struct zc_frame_geom *g, uint64_t width, uint64_t height, char *err,
+		       size_t errlen);
+
+/* Parses "WxH" (decimal, no sign, no spaces) into g. Same errors as zc_frame_geom_init. */
+int zc_frame_parse(struct zc_frame_geom *g, const char *text, char *err, size_t errlen);
+
+/* Writes seq at the first and last ZC_STAMP_BYTES of the frame. bytes >= ZC_FRAME_MIN_BYTES. */
+void zc_frame_stamp(void *frame, size_t bytes, uint64_t seq);
+
+/* True when both stamps read seq. */
+bool zc_frame_stamp_ok(const void *frame, size_t bytes, uint64_t seq);
+
+/* Renders the whole frame: content that depends on seq, then the stamps. Not timed. */
+void zc_frame_render(void *frame, size_t bytes, uint64_t seq);
+
+/* A 64-bit checksum of every byte (FNV-1a over 64-bit words, then the tail). */
+uint64_t zc_frame_checksum(const void *frame, size_t bytes);
+
+#endif

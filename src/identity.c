@@ -1,0 +1,135 @@
+/*
+ * identity.c: the identity probe and the verdict.
+ */
+#include "identity.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The producer writes value at offset of the frame it handed over. */
+static int producer_write(const struct zc_strategy *s, void *st, const struct zc_view *v,
+			  size_t off, unsigned char value)
+{
+	if (s->probe_write)
+		return s->probe_write(st, v, off, value);
+	((volatile unsigned char *)v->producer)[off] = value;
+	return 0;
+}
+
+static int consumer_read(const struct zc_strategy *s, void *st, const struct zc_view *v,
+			 size_t off, unsigned char *value)
+{
+	if (s->probe_read)
+		return s->probe_read(st, v, off, value);
+	*value = ((const volatile unsigned char *)v->data)[off];
+	return 0;
+}
+
+/* Write-through probe on the frame in v: does a byte the producer writes reach the consumer? */
+static int probe(const struct zc_strategy *s, void *st, const struct zc_view *v,
+		 struct zc_identity *id)
+{
+	size_t off = v->bytes / 2;
+	unsigned char before, after;
+	if (consumer_read(s, st, v, off, &before) != 0)
+		return -1;
+	unsigned char sentinel = (unsigned char)(before ^ 0xa5u);
+	if (producer_write(s, st, v, off, sentinel) != 0)
+		return -1;
+	if (consumer_read(s, st, v, off, &after) != 0)
+		return -1;
+	id->aliasing_visible = after == sentinel;
+	if (s->probe_restore)
+		s->probe_restore(st, v, off, before);
+	else
+		((volatile unsigned char *)v->producer)[off] = before;
+	return 0;
+}
+
+static uint64_t expected_checksum(unsigned char *scratch, size_t bytes, uint64_t seq)
+{
+	zc_frame_render(scratch, bytes, seq);
+	return zc_frame_checksum(scratch, bytes);
+}
+
+int zc_identity_validate(const struct zc_strategy *s, const struct zc_frame_geom *g,
+			 struct zc_validation *out, char *err, size_t errlen)
+{
+	memset(out, 0, sizeof(*out));
+	struct zc_identity *id = &out->id;
+	unsigned char *scratch = malloc(g->bytes);
+	if (!scratch) {
+		snprintf(err, errlen, "out of memory for a %zu-byte frame", g->bytes);
+		return -1;
+	}
+	struct zc_counts c0, c1;
+	zc_counts_snapshot(&c0);
+	int rc = -1;
+	void *st = s->setup(g);
+	if (!st) {
+		snprintf(err, errlen, "strategy '%s': setup failed: %s", s->name, strerror(errno));
+		goto out_free_scratch;
+	}
+	id->checksum_ok = true;
+	id->address_meaningful = s->probe_read == NULL;
+	for (int i = 0; i < ZC_VALIDATION_FRAMES; i++) {
+		struct zc_view v;
+		struct zc_counts a, b;
+		/* Only the transfer and the release count: checking and probing are not theirs. */
+		zc_counts_snapshot(&a);
+		if (s->transfer(st, true, &v) != 0) {
+			snprintf(err, errlen, "strategy '%s': transfer failed", s->name);
+			goto out_teardown;
+		}
+		zc_counts_snapshot(&b);
+		zc_counts_accumulate(&out->transfers, &b, &a);
+		if (!s->probe_read) /* another process: the strategy checks the consumer's bytes */
+			id->checksum_ok &= zc_frame_stamp_ok(v.data, v.bytes, v.seq) &&
+					   zc_frame_checksum(v.data, v.bytes) ==
+						   expected_checksum(scratch, g->bytes, v.seq);
+		if (i == ZC_VALIDATION_FRAMES - 1) {
+			id->producer_addr = (uintptr_t)v.producer;
+			id->consumer_addr = (uintptr_t)v.data;
+			id->same_address = v.producer == v.data;
+			if (probe(s, st, &v, id) != 0) {
+				s->release(st, &v);
+				snprintf(err, errlen, "strategy '%s': the write-through probe failed",
+					 s->name);
+				goto out_teardown;
+			}
+		}
+		zc_counts_snapshot(&a);
+		s->release(st, &v);
+		zc_counts_snapshot(&b);
+		zc_counts_accumulate(&out->transfers, &b, &a);
+	}
+	rc = 0;
+out_teardown:
+	s->teardown(st);
+	zc_counts_snapshot(&c1);
+	out->live_at_end = (int64_t)(c1.allocs - c0.allocs) - (int64_t)(c1.frees - c0.frees);
+out_free_scratch:
+	free(scratch);
+	return rc;
+}
+
+void zc_identity_verdict(struct zc_identity *id, bool expect_zero_copy, double copy_bytes,
+			 size_t frame_bytes)
+{
+	id->zero_copy = id->aliasing_visible && id->checksum_ok && copy_bytes == 0;
+	const char *addr = !id->address_meaningful ? "addresses are per process"
+			   : id->same_address      ? "same address"
+						   : "address differs";
+	const char *seen = id->aliasing_visible ? "write-through seen" : "write-through not seen";
+	char copied[96];
+	snprintf(copied, sizeof(copied), "%.0f bytes copied per transfer (%.2f frames)", copy_bytes,
+		 frame_bytes ? copy_bytes / (double)frame_bytes : 0.0);
+	const char *lead = id->zero_copy ? "consumer reads the producer's bytes in place"
+			   : expect_zero_copy ? "expected zero-copy, but the consumer has a copy"
+					      : "consumer has its own copy";
+	snprintf(id->evidence, sizeof(id->evidence), "%s: %s, %s, %s%s", lead, addr, seen, copied,
+		 id->checksum_ok ? "" : "; CHECKSUM MISMATCH");
+}

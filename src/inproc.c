@@ -1,0 +1,303 @@
+/*
+ * inproc.c: the seven ways a synchronous FFI call can hand a frame over, each on top of the
+ * producer library's C ABI. The consumer side of each (what the Dart VM, the JVM or CPython
+ * would do) is written here; the producer side lives in the library.
+ */
+#include "inproc.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "instrument.h"
+
+#define POOL_SLOTS 3
+
+static const struct zc_producer_api *api;
+
+struct state {
+	struct zcp_producer *producer;
+	size_t bytes;
+	uint64_t seq;
+	unsigned char *buffer;     /* copy_into's reused receiver buffer; move's injected copy */
+	zcp_release_fn release;    /* move: how the frame in flight goes back, and its context */
+	void *release_ctx;
+};
+
+void zc_inproc_bind(const struct zc_producer_api *a)
+{
+	api = a;
+}
+
+int zc_producer_load(const char *path, struct zc_producer_api *out, void **handle, char *err,
+		     size_t errlen)
+{
+	void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (!h) {
+		snprintf(err, errlen, "cannot load the producer library: %s", dlerror());
+		return -1;
+	}
+	union {
+		void *obj;
+		zcp_get_api_fn fn;
+	} sym = {.obj = dlsym(h, ZCP_GET_API_SYMBOL)};
+	zcp_get_api_fn get = sym.fn;
+	if (!get || get(ZC_PRODUCER_ABI, out) != 0) {
+		snprintf(err, errlen, "'%s' is not a zcbench producer of ABI %d", path, ZC_PRODUCER_ABI);
+		dlclose(h);
+		return -1;
+	}
+	*handle = h;
+	return 0;
+}
+
+static void *open_state(const struct zc_frame_geom *g, unsigned pool_slots, size_t buffer)
+{
+	struct state *s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->bytes = g->bytes;
+	s->producer = api->open(g->bytes, pool_slots);
+	if (buffer)
+		s->buffer = malloc(buffer);
+	if (!s->producer || (buffer && !s->buffer)) {
+		api->close(s->producer);
+		free(s->buffer);
+		free(s);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return s;
+}
+
+static void *setup_plain(const struct zc_frame_geom *g)
+{
+	return open_state(g, 0, 0);
+}
+
+static void *setup_buffer(const struct zc_frame_geom *g)
+{
+	return open_state(g, 0, g->bytes);
+}
+
+static void *setup_pool(const struct zc_frame_geom *g)
+{
+	return open_state(g, POOL_SLOTS, 0);
+}
+
+static void teardown(void *st)
+{
+	struct state *s = st;
+	api->close(s->producer);
+	free(s->buffer);
+	free(s);
+}
+
+/* copy: the receiver allocates and copies; the sender keeps its frame. */
+static int copy_transfer(void *st, bool render, struct zc_view *v)
+{
+	struct state *s = st;
+	unsigned char *src = api->next_frame(s->producer, ++s->seq, render);
+	unsigned char *dst = malloc(s->bytes);
+	if (!dst)
+		return -1;
+	zc_copy(dst, src, s->bytes);
+	*v = (struct zc_view){.data = dst, .bytes = s->bytes, .seq = s->seq, .producer = src};
+	return 0;
+}
+
+static void free_view(void *st, struct zc_view *v)
+{
+	(void)st;
+	free((void *)v->data);
+}
+
+/* copy_into: the receiver copies into one buffer it reuses for every frame. */
+static int copy_into_transfer(void *st, bool render, struct zc_view *v)
+{
+	struct state *s = st;
+	unsigned char *src = api->next_frame(s->producer, ++s->seq, render);
+	zc_copy(s->buffer, src, s->bytes);
+	*v = (struct zc_view){.data = s->buffer, .bytes = s->bytes, .seq = s->seq, .producer = src};
+	return 0;
+}
+
+static void nothing_to_release(void *st, struct zc_view *v)
+{
+	(void)st;
+	(void)v;
+}
+
+/* serialize: the producer encodes byte by byte, the receiver decodes into a fresh buffer. */
+static int serialize_transfer(void *st, bool render, struct zc_view *v)
+{
+	struct state *s = st;
+	size_t len;
+	unsigned char *msg = api->encode_frame(s->producer, ++s->seq, render, &len);
+	if (!msg)
+		return -1;
+	zc_count_copy(len); /* the encoder's byte loop */
+	unsigned char *dst = len >= 4 ? malloc(len - 4) : NULL;
+	if (!dst) {
+		api->free_message(msg);
+		return -1;
+	}
+	zc_copy(dst, msg + 4, len - 4); /* Uint8List.fromList */
+	api->free_message(msg);
+	*v = (struct zc_view){.data = dst, .bytes = len - 4, .seq = s->seq,
+			      .producer = api->next_frame(s->producer, s->seq, 0)};
+	return 0;
+}
+
+/* borrow: a view of the producer's frame, valid until the call ends. */
+static int borrow_transfer(void *st, bool render, struct zc_view *v)
+{
+	struct state *s = st;
+	unsigned char *p = api->lend_frame(s->producer, ++s->seq, render);
+	*v = (struct zc_view){.data = p, .bytes = s->bytes, .seq = s->seq, .producer = p};
+	return 0;
+}
+
+static void borrow_release(void *st, struct zc_view *v)
+{
+	struct state *s = st;
+	(void)v;
+	api->end_lend(s->producer);
+}
+
+/* move: ownership passes with a release callback the consumer calls exactly once. */
+static int move_transfer(void *st, bool render, struct zc_view *v)
+{
+	struct state *s = st;
+	unsigned char *p = api->take_frame(s->producer, ++s->seq, render, &s->release,
+					   &s->release_ctx);
+	if (!p)
+		return -1;
+	*v = (struct zc_view){.data = p, .bytes = s->bytes, .seq = s->seq, .producer = p};
+#ifdef ZCBENCH_INJECT_MOVE_COPY
+	/* Test-only (the gate's end-to-end test): a regression that copies the frame once more. */
+	zc_copy(s->buffer, p, s->bytes);
+#endif
+	return 0;
+}
+
+static void move_release(void *st, struct zc_view *v)
+{
+	struct state *s = st;
+	s->release(s->release_ctx, (unsigned char *)v->data);
+}
+
+#ifdef ZCBENCH_INJECT_MOVE_COPY
+#define setup_move setup_buffer
+#else
+#define setup_move setup_plain
+#endif
+
+/* shared: a reference-counted frame held by both sides. */
+static int shared_transfer(void *st, bool render, struct zc_view *v)
+{
+	struct state *s = st;
+	struct zcp_arc *a = api->share_frame(s->producer, ++s->seq, render);
+	if (!a)
+		return -1;
+	unsigned char *p = api->arc_data(a);
+	*v = (struct zc_view){.data = p, .bytes = s->bytes, .seq = s->seq, .producer = p, .token = a};
+	return 0;
+}
+
+static void shared_release(void *st, struct zc_view *v)
+{
+	(void)st;
+	api->arc_drop(v->token);
+}
+
+/* pool: frames recycled through a fixed ring; nothing allocated in the steady state. */
+static int pool_transfer(void *st, bool render, struct zc_view *v)
+{
+	struct state *s = st;
+	unsigned char *p;
+	int slot = api->pool_fill(s->producer, ++s->seq, render, &p);
+	if (slot < 0)
+		return -1;
+	*v = (struct zc_view){.data = p, .bytes = s->bytes, .seq = s->seq, .producer = p,
+			      .token = (void *)(intptr_t)slot};
+	return 0;
+}
+
+static void pool_release(void *st, struct zc_view *v)
+{
+	struct state *s = st;
+	api->pool_return(s->producer, (int)(intptr_t)v->token);
+}
+
+static const struct zc_strategy copy = {
+	.name = "copy",
+	.mirrors = "Dart_PostCObject with kTypedData; JNI Get<Type>ArrayRegion; Python bytes(): "
+		   "the receiver allocates and copies, the sender keeps and frees its buffer",
+	.expect_zero_copy = false,
+	.setup = setup_plain, .transfer = copy_transfer, .release = free_view, .teardown = teardown,
+};
+
+static const struct zc_strategy copy_into = {
+	.name = "copy_into",
+	.mirrors = "copying into a receiver buffer reused across frames "
+		   "(JNI Get<Type>ArrayRegion into a preallocated array, memoryview slice assignment)",
+	.expect_zero_copy = false,
+	.setup = setup_buffer, .transfer = copy_into_transfer, .release = nothing_to_release,
+	.teardown = teardown,
+};
+
+static const struct zc_strategy serialize = {
+	.name = "serialize",
+	.mirrors = "flutter_rust_bridge v2 SSE codec (full_dep: false): byte-by-byte encode into a "
+		   "growing buffer, Uint8List.fromList on the Dart side",
+	.expect_zero_copy = false,
+	.setup = setup_plain, .transfer = serialize_transfer, .release = free_view,
+	.teardown = teardown,
+};
+
+static const struct zc_strategy borrow = {
+	.name = "borrow",
+	.mirrors = "Dart 3.5 Uint8List.address in a leaf call; JNI GetPrimitiveArrayCritical: a view "
+		   "valid only during the call",
+	.expect_zero_copy = true,
+	.setup = setup_plain, .transfer = borrow_transfer, .release = borrow_release,
+	.teardown = teardown,
+};
+
+static const struct zc_strategy move = {
+	.name = "move",
+	.mirrors = "Dart_PostCObject with kExternalTypedData + finalizer; Arrow C Data Interface "
+		   "release; DLPack deleter: ownership passes, the consumer releases exactly once",
+	.expect_zero_copy = true,
+	.setup = setup_move, .transfer = move_transfer, .release = move_release,
+	.teardown = teardown,
+};
+
+static const struct zc_strategy shared = {
+	.name = "shared",
+	.mirrors = "Rust Arc<[u8]> behind an opaque handle: reference counted, freed by the last "
+		   "holder",
+	.expect_zero_copy = true,
+	.setup = setup_plain, .transfer = shared_transfer, .release = shared_release,
+	.teardown = teardown,
+};
+
+static const struct zc_strategy pool = {
+	.name = "pool",
+	.mirrors = "a pool of preallocated frames: no allocation and no copy in the steady state, "
+		   "frames return to the pool",
+	.expect_zero_copy = true,
+	.setup = setup_pool, .transfer = pool_transfer, .release = pool_release,
+	.teardown = teardown,
+};
+
+static const struct zc_strategy *const all[] = {&copy, &copy_into, &serialize, &borrow,
+						 &move, &shared, &pool};
+
+const struct zc_strategy *const *zc_inproc_strategies(size_t *n)
+{
+	*n = sizeof(all) / sizeof(all[0]);
+	return all;
+}

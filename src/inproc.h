@@ -1,0 +1,23 @@
+/*
+ * inproc.h: the strategies of the in-process scenario: a synchronous call into the producer
+ * library through its C ABI (producer_api.h).
+ */
+#ifndef ZC_INPROC_H
+#define ZC_INPROC_H
+
+#include <stddef.h>
+
+#include "producer_api.h"
+#include "strategy.h"
+
+/* Binds the strategies to a loaded producer; api must outlive every strategy use. */
+void zc_inproc_bind(const struct zc_producer_api *api);
+
+/* The strategies in the order they are reported. */
+const struct zc_strategy *const *zc_inproc_strategies(size_t *n);
+
+/* Loads the producer library at path with dlopen. Returns 0, or -1 with a reason in err. */
+int zc_producer_load(const char *path, struct zc_producer_api *api, void **handle, char *err,
+		     size_t errlen);
+
+#endif

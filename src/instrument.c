@@ -1,0 +1,151 @@
+/*
+ * instrument.c: per-thread counters without locks on the hot path, summed on demand.
+ *
+ * Every thread takes a slot the first time it counts. Only the owner writes a slot (relaxed
+ * atomic load + store, no read-modify-write), readers sum all slots: a snapshot is exact once
+ * the counting threads are quiet, which is when scenarios take one.
+ */
+#include "instrument.h"
+
+#include <stdatomic.h>
+#include <string.h>
+
+#define MAX_SLOTS 256
+
+struct slot {
+	_Atomic uint64_t v[sizeof(struct zc_counts) / sizeof(uint64_t)];
+} __attribute__((aligned(64)));
+
+enum { NFIELDS = sizeof(struct zc_counts) / sizeof(uint64_t) };
+enum {
+	F_ALLOCS = offsetof(struct zc_counts, allocs) / 8,
+	F_ALLOC_BYTES = offsetof(struct zc_counts, alloc_bytes) / 8,
+	F_FREES = offsetof(struct zc_counts, frees) / 8,
+	F_FRAME_ALLOCS = offsetof(struct zc_counts, frame_allocs) / 8,
+	F_FRAME_FREES = offsetof(struct zc_counts, frame_frees) / 8,
+	F_REALLOC_MOVES = offsetof(struct zc_counts, realloc_moves) / 8,
+	F_COPIES = offsetof(struct zc_counts, copies) / 8,
+	F_COPY_BYTES = offsetof(struct zc_counts, copy_bytes) / 8,
+	F_MEMCPY_BYTES = offsetof(struct zc_counts, memcpy_bytes) / 8,
+	F_HOOK_COPIES = offsetof(struct zc_counts, hook_copies) / 8,
+	F_HOOK_COPY_BYTES = offsetof(struct zc_counts, hook_copy_bytes) / 8,
+};
+
+static struct slot slots[MAX_SLOTS];
+static struct slot shared_slot; /* for threads beyond MAX_SLOTS: atomic adds */
+static atomic_uint nslots;
+/* initial-exec: reading it must never allocate, since the allocator itself counts here */
+static _Thread_local struct slot *my_slot __attribute__((tls_model("initial-exec")));
+static atomic_size_t frame_half = SIZE_MAX;
+
+bool zc__allocator_linked;
+
+static struct slot *slot_get(void)
+{
+	if (__builtin_expect(my_slot == NULL, 0)) {
+		unsigned i = atomic_fetch_add(&nslots, 1);
+		my_slot = i < MAX_SLOTS ? &slots[i] : &shared_slot;
+	}
+	return my_slot;
+}
+
+static inline void add(struct slot *s, int field, uint64_t n)
+{
+	if (s == &shared_slot) {
+		atomic_fetch_add_explicit(&s->v[field], n, memory_order_relaxed);
+		return;
+	}
+	uint64_t v = atomic_load_explicit(&s->v[field], memory_order_relaxed);
+	atomic_store_explicit(&s->v[field], v + n, memory_order_relaxed);
+}
+
+void zc_counts_snapshot(struct zc_counts *out)
+{
+	uint64_t sum[NFIELDS] = {0};
+	unsigned n = atomic_load(&nslots);
+	if (n > MAX_SLOTS)
+		n = MAX_SLOTS;
+	for (unsigned i = 0; i < n; i++)
+		for (int f = 0; f < NFIELDS; f++)
+			sum[f] += atomic_load_explicit(&slots[i].v[f], memory_order_relaxed);
+	for (int f = 0; f < NFIELDS; f++)
+		sum[f] += atomic_load_explicit(&shared_slot.v[f], memory_order_relaxed);
+	memcpy(out, sum, sizeof(*out));
+}
+
+void zc_counts_diff(struct zc_counts *out, const struct zc_counts *after,
+		    const struct zc_counts *before)
+{
+	const uint64_t *a = (const uint64_t *)after, *b = (const uint64_t *)before;
+	uint64_t d[NFIELDS];
+	for (int f = 0; f < NFIELDS; f++)
+		d[f] = a[f] - b[f];
+	memcpy(out, d, sizeof(*out));
+}
+
+void zc_counts_accumulate(struct zc_counts *sum, const struct zc_counts *after,
+			  const struct zc_counts *before)
+{
+	uint64_t *s = (uint64_t *)sum;
+	const uint64_t *a = (const uint64_t *)after, *b = (const uint64_t *)before;
+	for (int f = 0; f < NFIELDS; f++)
+		s[f] += a[f] - b[f];
+}
+
+void zc_instrument_set_frame_bytes(size_t bytes)
+{
+	atomic_store(&frame_half, bytes / 2);
+}
+
+bool zc_instrument_allocator_linked(void)
+{
+	return zc__allocator_linked;
+}
+
+void *zc_copy(void *dst, const void *src, size_t n)
+{
+	struct slot *s = slot_get();
+	add(s, F_COPIES, 1);
+	add(s, F_COPY_BYTES, n);
+	add(s, F_MEMCPY_BYTES, n);
+	return memcpy(dst, src, n);
+}
+
+void zc_count_copy(size_t n)
+{
+	struct slot *s = slot_get();
+	add(s, F_COPIES, 1);
+	add(s, F_COPY_BYTES, n);
+}
+
+void zc__count_alloc(size_t bytes)
+{
+	struct slot *s = slot_get();
+	add(s, F_ALLOCS, 1);
+	add(s, F_ALLOC_BYTES, bytes);
+	if (bytes >= atomic_load_explicit(&frame_half, memory_order_relaxed))
+		add(s, F_FRAME_ALLOCS, 1);
+}
+
+void zc__count_free(size_t bytes)
+{
+	struct slot *s = slot_get();
+	add(s, F_FREES, 1);
+	if (bytes >= atomic_load_explicit(&frame_half, memory_order_relaxed))
+		add(s, F_FRAME_FREES, 1);
+}
+
+void zc__count_realloc_move(size_t old_bytes, size_t new_bytes)
+{
+	struct slot *s = slot_get();
+	add(s, F_REALLOC_MOVES, 1);
+	add(s, F_COPIES, 1);
+	add(s, F_COPY_BYTES, old_bytes < new_bytes ? old_bytes : new_bytes);
+}
+
+void zc__count_hook_copy(size_t n)
+{
+	struct slot *s = slot_get();
+	add(s, F_HOOK_COPIES, 1);
+	add(s, F_HOOK_COPY_BYTES, n);
+}

@@ -1,0 +1,167 @@
+/*
+ * json.c: the zcbench/1 document (see the README's schema) and the atomic writer.
+ */
+#include "json.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static json_t *addr_json(uintptr_t a)
+{
+	char buf[32];
+	snprintf(buf, sizeof(buf), "0x%" PRIxPTR, a);
+	return json_string(buf);
+}
+
+static json_t *identity_json(const struct zc_identity *id)
+{
+	return json_pack("{s:o, s:o, s:b, s:b, s:b, s:b, s:s, s:s}",
+			 "producer_addr", addr_json(id->producer_addr),
+			 "consumer_addr", addr_json(id->consumer_addr),
+			 "same_address", id->same_address,
+			 "aliasing_visible", id->aliasing_visible,
+			 "checksum_ok", id->checksum_ok,
+			 "address_comparable", id->address_meaningful,
+			 "verdict", id->zero_copy ? "zero-copy" : "copy",
+			 "evidence", id->evidence);
+}
+
+static json_t *time_json(const struct zc_timing *t)
+{
+	json_t *samples = json_array();
+	for (size_t i = 0; i < t->nsamples; i++)
+		json_array_append_new(samples, json_real(t->samples[i]));
+	return json_pack("{s:{s:f, s:f, s:f, s:f, s:f, s:f}, s:o, s:I, s:f, s:f, s:f}",
+			 "ns_per_transfer", "median", t->ns.median, "mean", t->ns.mean,
+			 "stddev", t->ns.stddev, "cv", t->ns.cv, "min", t->ns.min, "max", t->ns.max,
+			 "samples", samples, "repetitions", (json_int_t)t->nsamples,
+			 "gb_per_s", t->gb_per_s, "frames_per_s", t->frames_per_s,
+			 "vs_memcpy", t->vs_memcpy);
+}
+
+static json_t *result_json(const struct zc_result *res)
+{
+	const struct zc_mem_result *m = &res->mem;
+	const struct zc_alloc_result *a = &res->alloc;
+	const struct zc_copy_result *c = &res->copies;
+	json_t *o = json_pack(
+		"{s:s, s:s, s:s, s:b, s:o, s:o,"
+		" s:{s:I, s:I, s:I, s:f, s:f},"
+		" s:{s:f, s:f, s:f, s:f, s:f, s:f, s:I},"
+		" s:{s:f, s:f, s:f, s:f}}",
+		"scenario", res->scenario, "strategy", res->strategy, "mirrors", res->mirrors,
+		"expect_zero_copy", res->expect_zero_copy,
+		"identity", identity_json(&res->id), "time", time_json(&res->time),
+		"memory", "rss_kib", (json_int_t)m->rss_kib, "rss_peak_kib", (json_int_t)m->rss_peak_kib,
+		"pss_kib", (json_int_t)m->pss_kib,
+		"minor_faults_per_transfer", m->minor_faults_per_transfer,
+		"major_faults_per_transfer", m->major_faults_per_transfer,
+		"allocations", "count_per_transfer", a->count_per_transfer,
+		"bytes_per_transfer", a->bytes_per_transfer, "frees_per_transfer", a->frees_per_transfer,
+		"frame_sized_per_transfer", a->frame_sized_per_transfer,
+		"frame_sized_frees_per_transfer", a->frame_sized_frees_per_transfer,
+		"realloc_moves_per_transfer", a->realloc_moves_per_transfer,
+		"live_at_end", (json_int_t)a->live_at_end,
+		"copies", "bytes_per_transfer", c->bytes_per_transfer,
+		"copies_per_transfer", c->copies_per_transfer,
+		"memcpy_bytes_per_transfer", c->memcpy_bytes_per_transfer,
+		"hook_bytes_per_transfer", c->hook_bytes_per_transfer);
+	if (o && res->extra)
+		json_object_update(o, res->extra);
+	return o;
+}
+
+json_t *zc_results_to_json(const struct zc_results *r)
+{
+	json_t *results = json_array();
+	for (size_t i = 0; i < r->n; i++)
+		json_array_append_new(results, result_json(&r->v[i]));
+	return json_pack("{s:s, s:s, s:O, s:{s:i, s:i, s:i, s:I}, s:o}",
+			 "schema", ZC_SCHEMA, "scenario", r->scenario,
+			 "context", r->context ? r->context : json_null(),
+			 "frame", "width", (int)r->frame.width, "height", (int)r->frame.height,
+			 "bytes_per_pixel", (int)r->frame.bytes_per_pixel,
+			 "bytes", (json_int_t)r->frame.bytes,
+			 "results", results);
+}
+
+static void block_signals(sigset_t *old)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, old);
+}
+
+int zc_rename_atomic(const char *tmp, const char *path, char *err, size_t errlen)
+{
+	sigset_t old;
+	block_signals(&old);
+	int rc = rename(tmp, path);
+	if (rc != 0) {
+		snprintf(err, errlen, "cannot rename '%s' to '%s': %s", tmp, path, strerror(errno));
+		unlink(tmp);
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return rc;
+}
+
+/* mkstemp makes the file 0600; a results file gets the mode a plain fopen would give it. */
+static int fchmod_default(const char *path)
+{
+	mode_t mask = umask(0);
+	umask(mask);
+	return chmod(path, 0666 & ~mask);
+}
+
+int zc_json_write_atomic(const json_t *doc, const char *path, char *err, size_t errlen)
+{
+	char tmp[4096];
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= sizeof(tmp)) {
+		snprintf(err, errlen, "output path '%s' is too long", path);
+		return -1;
+	}
+	sigset_t old;
+	block_signals(&old);
+	int rc = -1;
+	int fd = mkstemp(tmp);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno));
+		goto out_unblock;
+	}
+	FILE *f = fdopen(fd, "w");
+	if (!f) {
+		snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno));
+		close(fd);
+		goto out_unlink;
+	}
+	int bad = json_dumpf(doc, f, JSON_INDENT(2) | JSON_REAL_PRECISION(10)) != 0;
+	bad |= fputc('\n', f) == EOF;
+	bad |= fflush(f) != 0;
+	bad |= fsync(fileno(f)) != 0;
+	int saved = errno;
+	bad |= fclose(f) != 0;
+	if (bad) {
+		snprintf(err, errlen, "cannot write '%s': %s", path, strerror(saved ? saved : errno));
+		goto out_unlink;
+	}
+	if (fchmod_default(tmp) != 0 || rename(tmp, path) != 0) {
+		snprintf(err, errlen, "cannot rename into '%s': %s", path, strerror(errno));
+		goto out_unlink;
+	}
+	rc = 0;
+	goto out_unblock;
+out_unlink:
+	unlink(tmp);
+out_unblock:
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return rc;
+}

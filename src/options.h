@@ -1,0 +1,46 @@
+/*
+ * options.h: the command line every scenario program shares.
+ */
+#ifndef ZC_OPTIONS_H
+#define ZC_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "frame.h"
+#include "strategy.h"
+
+/* Exit codes of every zcbench program. */
+enum zc_exit {
+	ZC_EXIT_OK = 0,
+	ZC_EXIT_VERDICT = 1,  /* --strict: a strategy expected to be zero-copy copied */
+	ZC_EXIT_USAGE = 2,    /* bad input: options, frame size, output path */
+	ZC_EXIT_RUNTIME = 3,  /* a strategy failed: setup, transfer, checksum, a child died */
+	ZC_EXIT_NOMEM = 4,    /* out of memory */
+	ZC_EXIT_SIGNAL = 130, /* interrupted by SIGINT or SIGTERM */
+};
+
+#define ZC_MAX_STRATEGIES 32
+
+struct zc_options {
+	struct zc_frame_geom frame;
+	bool selected[ZC_MAX_STRATEGIES]; /* by index into the scenario's strategies */
+	bool quick;
+	bool strict;
+	bool quiet;                       /* no Google Benchmark console output */
+	bool help, list;
+	const char *out;                  /* results file; NULL: results/<scenario>.json */
+	long mmap_threshold;              /* > 0: pinned with mallopt */
+	int bench_argc;                   /* argv[0] + the --benchmark_* flags */
+	char **bench_argv;
+};
+
+/*
+ * Parses argv. Strategies are matched against names[0..n). Returns 0, or -1 with a one-line
+ * reason in err. bench_argv is allocated; zc_options_release frees it.
+ */
+int zc_options_parse(struct zc_options *o, int argc, char **argv, const char *const *names,
+		     size_t n, char *err, size_t errlen);
+void zc_options_release(struct zc_options *o);
+
+#endif

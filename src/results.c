@@ -1,0 +1,66 @@
+/*
+ * results.c: the results model: a growable array of per-strategy results.
+ */
+#include "results.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct zc_result *zc_results_add(struct zc_results *r, const char *strategy, const char *mirrors,
+				 bool expect_zero_copy)
+{
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? 2 * r->cap : 8;
+		struct zc_result *v = realloc(r->v, cap * sizeof(*v));
+		if (!v)
+			return NULL;
+		r->v = v;
+		r->cap = cap;
+	}
+	struct zc_result *res = &r->v[r->n++];
+	memset(res, 0, sizeof(*res));
+	res->scenario = r->scenario;
+	res->strategy = strategy;
+	res->mirrors = mirrors;
+	res->expect_zero_copy = expect_zero_copy;
+	return res;
+}
+
+struct zc_result *zc_results_find(struct zc_results *r, const char *strategy)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (strcmp(r->v[i].strategy, strategy) == 0)
+			return &r->v[i];
+	return NULL;
+}
+
+int zc_result_set_samples(struct zc_result *res, const double *samples, size_t n,
+			  size_t frame_bytes)
+{
+	if (n == 0)
+		return -1;
+	double *copy = malloc(n * sizeof(*copy));
+	if (!copy)
+		return -1;
+	memcpy(copy, samples, n * sizeof(*copy));
+	free(res->time.samples);
+	res->time.samples = copy;
+	res->time.nsamples = n;
+	zc_summarize(copy, n, &res->time.ns);
+	double med = res->time.ns.median;
+	res->time.frames_per_s = med > 0 ? 1e9 / med : 0;
+	res->time.gb_per_s = med > 0 ? (double)frame_bytes / med : 0; /* bytes per ns = GB/s */
+	res->measured = true;
+	return 0;
+}
+
+void zc_results_release(struct zc_results *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		free(r->v[i].time.samples);
+		json_decref(r->v[i].extra);
+	}
+	free(r->v);
+	json_decref(r->context);
+	memset(r, 0, sizeof(*r));
+}

@@ -1,0 +1,84 @@
+/*
+ * results.h: what a scenario run found, per strategy, before it becomes JSON (json.c).
+ */
+#ifndef ZC_RESULTS_H
+#define ZC_RESULTS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "frame.h"
+#include "stats.h"
+
+struct zc_identity {
+	uintptr_t producer_addr;
+	uintptr_t consumer_addr;
+	bool same_address;     /* the consumer's view starts at the producer's bytes */
+	bool aliasing_visible; /* a byte the producer wrote after the hand-over was seen */
+	bool checksum_ok;      /* every validated frame matched the content rendered for it */
+	bool address_meaningful; /* false across processes: addresses are per address space */
+	bool zero_copy;        /* the verdict */
+	char evidence[320];
+};
+
+struct zc_timing {
+	double *samples;       /* ns per transfer, one per repetition */
+	size_t nsamples;
+	struct zc_summary ns;
+	double gb_per_s;
+	double frames_per_s;
+	double vs_memcpy;      /* median / reference_memcpy's median; 0 when unknown */
+};
+
+struct zc_mem_result {
+	int64_t rss_kib, rss_peak_kib, pss_kib;
+	double minor_faults_per_transfer, major_faults_per_transfer;
+};
+
+struct zc_alloc_result {
+	double count_per_transfer, bytes_per_transfer, frees_per_transfer;
+	double frame_sized_per_transfer, frame_sized_frees_per_transfer, realloc_moves_per_transfer;
+	int64_t live_at_end;   /* blocks allocated by setup + transfers + teardown, never freed */
+};
+
+struct zc_copy_result {
+	double bytes_per_transfer;        /* every copy counted where it happens */
+	double copies_per_transfer;
+	double memcpy_bytes_per_transfer; /* the part done with memcpy/memmove */
+	double hook_bytes_per_transfer;   /* what the memcpy/memmove hook witnessed */
+};
+
+struct zc_result {
+	const char *scenario;
+	const char *strategy;
+	const char *mirrors;
+	bool expect_zero_copy;
+	bool measured;         /* false when the strategy failed before timing */
+	struct zc_identity id;
+	struct zc_timing time;
+	struct zc_mem_result mem;
+	struct zc_alloc_result alloc;
+	struct zc_copy_result copies;
+	json_t *extra;         /* scenario-specific members merged into the result; owned */
+};
+
+struct zc_results {
+	const char *scenario;
+	struct zc_frame_geom frame;
+	json_t *context;       /* owned */
+	struct zc_result *v;
+	size_t n, cap;
+};
+
+/* Appends a zeroed result for strategy and returns it; NULL when out of memory. */
+struct zc_result *zc_results_add(struct zc_results *r, const char *strategy, const char *mirrors,
+				 bool expect_zero_copy);
+struct zc_result *zc_results_find(struct zc_results *r, const char *strategy);
+/* Sets samples (copied) and derives the summary, throughput and frames per second. */
+int zc_result_set_samples(struct zc_result *res, const double *samples, size_t n,
+			  size_t frame_bytes);
+void zc_results_release(struct zc_results *r);
+
+#endif

@@ -1,0 +1,27 @@
+/*
+ * scenario.h: what a scenario program declares, and the one call that runs it.
+ *
+ * A scenario program's main() loads its boundary, fills a struct zc_scenario and returns
+ * zc_scenario_main(): options, validation, Google Benchmark runs, the table and the JSON are
+ * the same for every scenario.
+ */
+#ifndef ZC_SCENARIO_H
+#define ZC_SCENARIO_H
+
+#include <stddef.h>
+
+#include "results.h"
+#include "strategy.h"
+
+struct zc_scenario {
+	const char *name;       /* "inproc": the program, the JSON file, the benchmark prefix */
+	const char *summary;    /* one line for --help */
+	const struct zc_strategy *const *strategies;
+	size_t nstrategies;
+	/* Optional: adds scenario-specific members (latency, gc) to res->extra before teardown. */
+	void (*annotate)(const struct zc_strategy *s, void *state, struct zc_result *res);
+};
+
+int zc_scenario_main(const struct zc_scenario *sc, int argc, char **argv);
+
+#endif

@@ -1,0 +1,58 @@
+/*
+ * strategy.h: the interface every way of handing a frame across a boundary implements.
+ *
+ * A transfer: the producer hands one frame it owns to the consumer; the consumer gets a
+ * readable view, checks the stamp, and releases it. setup and teardown run once per strategy,
+ * outside any timing; transfer and release are what the benchmark times.
+ */
+#ifndef ZC_STRATEGY_H
+#define ZC_STRATEGY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "frame.h"
+
+/* What the consumer holds after a transfer. */
+struct zc_view {
+	const unsigned char *data; /* the consumer's bytes */
+	size_t bytes;
+	uint64_t seq;              /* the sequence number the producer stamped */
+	unsigned char *producer;   /* the producer's bytes for this frame (for the write probe) */
+	void *token;               /* the strategy's own bookkeeping (handle, slot, message) */
+};
+
+struct zc_strategy {
+	const char *name;          /* what a user says: "copy", "move", "pool" */
+	const char *mirrors;       /* the real API it stands for */
+	bool expect_zero_copy;
+
+	/* Creates the strategy's state for frames of geometry g; NULL with errno on failure. */
+	void *(*setup)(const struct zc_frame_geom *g);
+	/*
+	 * Moves the next frame across. When render is true the producer renders the whole frame
+	 * (validation runs); otherwise it only stamps it, since rendering is not the transfer's
+	 * cost. Returns 0, or -1 when the transfer failed.
+	 */
+	int (*transfer)(void *state, bool render, struct zc_view *out);
+	/* The consumer is done with the view. */
+	void (*release)(void *state, struct zc_view *v);
+	/* Frees everything setup and transfers allocated. */
+	void (*teardown)(void *state);
+	/*
+	 * Optional: the producer writes value at offset of the frame it handed over in v, as seen
+	 * from its side. NULL means the producer's bytes are at v->producer in this address space.
+	 */
+	int (*probe_write)(void *state, const struct zc_view *v, size_t offset, unsigned char value);
+	/* Optional: restores the byte probe_write changed. */
+	void (*probe_restore)(void *state, const struct zc_view *v, size_t offset,
+			      unsigned char value);
+	/*
+	 * Optional: the consumer's reading of the byte at offset, when it is not at v->data in
+	 * this address space (another process).
+	 */
+	int (*probe_read)(void *state, const struct zc_view *v, size_t offset, unsigned char *value);
+};
+
+#endif
