@@ -1,0 +1,133 @@
+/*
+ * test_inproc.c: the in-process scenario end to end, in quick mode, on a small frame and on
+ * the default 1920x1080 frame: verdicts, checksums, exact copy and allocation counts, no
+ * leaks, and the copy witness agreeing with the counted copies.
+ */
+#include <stdarg.h>
+#include <setjmp.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "support.h"
+
+static const char *zero_copy[] = {"borrow", "move", "shared", "pool"};
+static const char *copying[] = {"copy", "copy_into", "serialize", "reference_memcpy"};
+
+/* Runs inproc on frame into a temporary directory and returns the parsed results. */
+static json_t *run_inproc(const char *frame, char *dir, size_t dirlen)
+{
+	char exe[256], out[256], log[16384];
+	zt_tmpdir(dir, dirlen);
+	snprintf(exe, sizeof(exe), "%s/bin/inproc", zt_build_dir());
+	snprintf(out, sizeof(out), "%s/inproc.json", dir);
+	const char *argv[] = {exe, "--quick", "--quiet", "--frame", frame, "--out", out, NULL};
+	int rc = zt_run(argv, log, sizeof(log));
+	if (rc != 0)
+		fail_msg("inproc --frame %s exited %d:\n%s", frame, rc, log);
+	return zt_load_json(out);
+}
+
+static void check_results(json_t *doc, double frame_bytes)
+{
+	assert_string_equal(zt_string(doc, "schema"), "zcbench/1");
+	assert_true(zt_number(doc, "frame.bytes") == frame_bytes);
+	for (size_t i = 0; i < 4; i++) {
+		json_t *r = zt_result(doc, zero_copy[i]);
+		if (strcmp(zt_string(r, "identity.verdict"), "zero-copy") != 0)
+			fail_msg("%s: verdict %s", zero_copy[i], zt_string(r, "identity.verdict"));
+		assert_true(zt_bool(r, "identity.aliasing_visible"));
+		assert_true(zt_bool(r, "identity.same_address"));
+		assert_true(zt_number(r, "copies.bytes_per_transfer") == 0);
+	}
+	for (size_t i = 0; i < 4; i++) {
+		json_t *r = zt_result(doc, copying[i]);
+		assert_string_equal(zt_string(r, "identity.verdict"), "copy");
+		assert_false(zt_bool(r, "identity.aliasing_visible"));
+		assert_false(zt_bool(r, "identity.same_address"));
+	}
+	json_t *results = json_object_get(doc, "results"), *r;
+	size_t i;
+	json_array_foreach(results, i, r) {
+		const char *name = zt_string(r, "strategy");
+		if (!zt_bool(r, "identity.checksum_ok"))
+			fail_msg("%s: checksum", name);
+		if (zt_number(r, "allocations.live_at_end") != 0)
+			fail_msg("%s: %g blocks leaked", name, zt_number(r, "allocations.live_at_end"));
+		/* The independent witness saw exactly the memcpy part of the counted copies. */
+		if (zt_number(r, "copies.hook_bytes_per_transfer") !=
+		    zt_number(r, "copies.memcpy_bytes_per_transfer"))
+			fail_msg("%s: hook saw %g bytes, counted %g", name,
+				 zt_number(r, "copies.hook_bytes_per_transfer"),
+				 zt_number(r, "copies.memcpy_bytes_per_transfer"));
+		assert_true(zt_number(r, "time.ns_per_transfer.median") > 0);
+		assert_true(zt_number(r, "time.repetitions") >= 1);
+	}
+	assert_true(zt_number(zt_result(doc, "copy"), "copies.bytes_per_transfer") == frame_bytes);
+	assert_true(zt_number(zt_result(doc, "copy_into"), "copies.bytes_per_transfer") ==
+		    frame_bytes);
+	assert_true(zt_number(zt_result(doc, "serialize"), "copies.bytes_per_transfer") >=
+		    2 * frame_bytes);
+	/* Frame-sized allocations per transfer in the steady state. */
+	const char *one[] = {"copy", "move"}, *none[] = {"copy_into", "borrow", "pool", "shared"};
+	for (size_t k = 0; k < 2; k++) {
+		json_t *x = zt_result(doc, one[k]);
+		assert_true(zt_number(x, "allocations.frame_sized_per_transfer") == 1);
+		assert_true(zt_number(x, "allocations.frame_sized_frees_per_transfer") == 1);
+	}
+	for (size_t k = 0; k < 4; k++)
+		if (zt_number(zt_result(doc, none[k]), "allocations.frame_sized_per_transfer") != 0)
+			fail_msg("%s allocates frames", none[k]);
+	assert_true(zt_number(zt_result(doc, "reference_memcpy"), "time.vs_memcpy") == 1.0);
+}
+
+static void small_frame(void **unused)
+{
+	(void)unused;
+	char dir[64], raw[128];
+	json_t *doc = run_inproc("256x256", dir, sizeof(dir));
+	check_results(doc, 256 * 256 * 4);
+	snprintf(raw, sizeof(raw), "%s/raw/inproc.json", dir);
+	json_t *gb = zt_load_json(raw);
+	assert_true(json_array_size(json_object_get(gb, "benchmarks")) > 0);
+	json_decref(gb);
+	json_decref(doc);
+	zt_rmdir(dir);
+}
+
+static void frame_1080p(void **unused)
+{
+	(void)unused;
+	char dir[64];
+	json_t *doc = run_inproc("1920x1080", dir, sizeof(dir));
+	check_results(doc, 8294400);
+	json_decref(doc);
+	zt_rmdir(dir);
+}
+
+static void list_names_every_strategy(void **unused)
+{
+	(void)unused;
+	char exe[256], log[8192];
+	snprintf(exe, sizeof(exe), "%s/bin/inproc", zt_build_dir());
+	const char *argv[] = {exe, "--list", NULL};
+	assert_int_equal(zt_run(argv, log, sizeof(log)), 0);
+	const char *names[] = {"copy", "copy_into", "serialize", "borrow", "move", "shared", "pool"};
+	for (size_t i = 0; i < 7; i++)
+		assert_non_null(strstr(log, names[i]));
+	assert_non_null(strstr(log, "kExternalTypedData"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(list_names_every_strategy),
+		cmocka_unit_test(small_frame),
+		cmocka_unit_test(frame_1080p),
+	};
+	return cmocka_run_group_tests_name("inproc", tests, NULL, NULL);
+}
