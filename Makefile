@@ -12,6 +12,7 @@
 #   QUICK=1            short runs (CI)
 #   SANITIZE=address,undefined   sanitizer build, in its own build directory
 #   CI=true            warnings become errors
+#   COUNTING=0         build without the counting allocator (build-nocount/), to measure its cost
 #   CFLAGS, LDFLAGS    added after the project's own flags
 #   OPT                optimisation and debug flags (default -O2 -g)
 
@@ -29,6 +30,9 @@ WERROR = -Werror
 endif
 
 comma := ,
+ifeq ($(COUNTING),0)
+BUILD ?= build-nocount
+endif
 ifneq ($(SANITIZE),)
 BUILD ?= build-$(subst $(comma),-,$(SANITIZE))
 SANFLAGS = -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -55,7 +59,7 @@ PROG_LDFLAGS = $(ALL_LDFLAGS) -rdynamic
 PROG_LIBS = $(HOOKS_OBJ) $(BUILD)/lib/libzcbench.a $(PKG_LIBS) -lstdc++ -lm -ldl -lpthread
 # The counting allocator and copy witness: in every scenario program and test, never in the
 # library (a fuzzer's or sanitizer's own malloc must not meet a second definition).
-HOOKS_OBJ = $(BUILD)/obj/src/hooks/counting_hooks.o
+HOOKS_OBJ = $(if $(filter 0,$(COUNTING)),,$(BUILD)/obj/src/hooks/counting_hooks.o)
 
 LIB_SRC = $(wildcard src/*.c)
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/bench/gbench.o
@@ -96,7 +100,7 @@ $(BUILD)/obj/%.o: %.cc $(BUILD)/.flags
 	$(CXX) $(ALL_CXXFLAGS) -c $< -o $@
 
 # gcc must not turn the hooks' fallback byte loop into a call to the memcpy it defines.
-$(HOOKS_OBJ): ALL_CFLAGS += -fno-builtin -fno-tree-loop-distribute-patterns
+$(BUILD)/obj/src/hooks/counting_hooks.o: ALL_CFLAGS += -fno-builtin -fno-tree-loop-distribute-patterns
 
 $(BUILD)/lib/libzcbench.a: $(LIB_OBJ)
 	@mkdir -p $(@D)

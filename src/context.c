@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "gbench.h"
+#include "instrument.h"
 
 #ifndef ZC_GIT_COMMIT
 #define ZC_GIT_COMMIT "unknown"
@@ -84,10 +85,11 @@ json_t *zc_context_json(bool quick, const struct zc_allocator_info *alloc)
 	if (alloc->frame_blocks_mmapped >= 0)
 		json_object_set_new(allocator, "frame_blocks_mmapped",
 				    json_boolean(alloc->frame_blocks_mmapped));
-	return json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:b, s:s, s:s, s:o}",
+	return json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:b, s:s, s:s, s:o, s:b}",
 			 "date", date, "host", host, "cpu", cpu,
 			 "num_cpus", (json_int_t)sysconf(_SC_NPROCESSORS_ONLN),
 			 "kernel", kernel, "compiler", ZC_COMPILER, "build", zc_build_type(),
 			 "git_commit", ZC_GIT_COMMIT, "quick", quick, "benchmark_library", benchlib,
-			 "cpu_scaling", scaling, "allocator", allocator);
+			 "cpu_scaling", scaling, "allocator", allocator,
+			 "counting_allocator", zc_instrument_allocator_linked());
 }

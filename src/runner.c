@@ -466,6 +466,23 @@ static int write_results(struct runner *r, const char *out, const char *raw_fina
 	return ZC_EXIT_OK;
 }
 
+/*
+ * Whether glibc serves a frame-sized block with its own mmap now (after the warm-up moved
+ * its dynamic threshold or not): the size field before a glibc block has bit 1 set for
+ * mmapped chunks. Only meaningful under glibc.
+ */
+static int frame_blocks_mmapped(size_t bytes)
+{
+	void *p = malloc(bytes);
+	if (!p)
+		return -1;
+	zc_do_not_optimize(p);
+	const size_t *size_field = (const size_t *)((uintptr_t)p - sizeof(size_t));
+	int mmapped = (*size_field & 2u) != 0;
+	free(p);
+	return mmapped;
+}
+
 /* Parses the command line; returns -1 to go on, or the exit code to stop with. */
 static int setup_run(struct runner *r, int argc, char **argv, char *err, size_t errlen)
 {
@@ -523,6 +540,7 @@ static int run(struct runner *r, int argc, char **argv, char *err, size_t errlen
 	if ((rc = run_benchmarks(r, err, errlen)) != ZC_EXIT_OK)
 		return rc;
 	int verdict = judge(r);
+	alloc.frame_blocks_mmapped = frame_blocks_mmapped(r->opt.frame.bytes);
 	r->results.context = zc_context_json(r->opt.quick, &alloc);
 	zc_table_print(stdout, &r->results);
 	if ((rc = write_results(r, r->opt.out, raw_final, err, errlen)) != ZC_EXIT_OK)

@@ -15,6 +15,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -115,6 +116,23 @@ __attribute__((constructor(101))) static void hooks_init(void)
 {
 	resolve();
 	zc__allocator_linked = 1;
+}
+
+/*
+ * With ZCBENCH_ALLOC_REPORT set, the totals go to stderr at exit, so that an independent
+ * instrument (valgrind --trace-malloc) can be checked against them.
+ */
+__attribute__((destructor)) static void hooks_report(void)
+{
+	if (!getenv("ZCBENCH_ALLOC_REPORT"))
+		return;
+	struct zc_counts c;
+	zc_counts_snapshot(&c);
+	fprintf(stderr, "zcbench allocations: allocs=%llu frame_allocs=%llu frees=%llu "
+			"realloc_moves=%llu hook_copies=%llu\n",
+		(unsigned long long)c.allocs, (unsigned long long)c.frame_allocs,
+		(unsigned long long)c.frees, (unsigned long long)c.realloc_moves,
+		(unsigned long long)c.hook_copies);
 }
 
 static size_t usable(void *p)
