@@ -1,0 +1,581 @@
+/*
+ * results_load.c: read zcbench/1 results files and directories of them, and check every field
+ * that consumers read before anyone reads it.
+ */
+#include "results_load.h"
+
+#include <assert.h>
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+enum field_type { FIELD_STRING, FIELD_BOOL, FIELD_NUMBER, FIELD_OBJECT, FIELD_ARRAY, FIELD_SAMPLES };
+
+/*
+ * The fields of a result whose type is checked when present.  A parent comes before its children
+ * so that a child is only looked up inside an object.
+ */
+static const struct {
+	const char *path;
+	enum field_type type;
+} result_fields[] = {
+	{ "scenario", FIELD_STRING },
+	{ "mirrors", FIELD_STRING },
+	{ "expect_zero_copy", FIELD_BOOL },
+	{ "identity", FIELD_OBJECT },
+	{ "identity.same_address", FIELD_BOOL },
+	{ "identity.aliasing_visible", FIELD_BOOL },
+	{ "identity.checksum_ok", FIELD_BOOL },
+	{ "identity.verdict", FIELD_STRING },
+	{ "time", FIELD_OBJECT },
+	{ "time.ns_per_transfer", FIELD_OBJECT },
+	{ "time.ns_per_transfer.median", FIELD_NUMBER },
+	{ "time.samples", FIELD_SAMPLES },
+	{ "time.repetitions", FIELD_NUMBER },
+	{ "time.vs_memcpy", FIELD_NUMBER },
+	{ "memory", FIELD_OBJECT },
+	{ "allocations", FIELD_OBJECT },
+	{ "allocations.count_per_transfer", FIELD_NUMBER },
+	{ "allocations.bytes_per_transfer", FIELD_NUMBER },
+	{ "allocations.frees_per_transfer", FIELD_NUMBER },
+	{ "allocations.frame_sized_per_transfer", FIELD_NUMBER },
+	{ "allocations.live_at_end", FIELD_NUMBER },
+	{ "copies", FIELD_OBJECT },
+	{ "copies.bytes_per_transfer", FIELD_NUMBER },
+	{ "copies.copies_per_transfer", FIELD_NUMBER },
+};
+
+static const char *const errtexts[] = {
+	"no error",
+#define RESULTS__TEXT(name, text) text,
+	RESULTS_ERRNO_MAP(RESULTS__TEXT)
+#undef RESULTS__TEXT
+};
+
+const char *results_strerror(enum results_errcode code)
+{
+	if ((size_t)code >= sizeof(errtexts) / sizeof(errtexts[0]))
+		return "unknown error";
+	return errtexts[code];
+}
+
+int results_error_set(struct results_error *err, enum results_errcode code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || err->code != RESULTS_OK)
+		return -1;
+	err->code = code;
+	va_start(ap, fmt);
+	vsnprintf(err->text, sizeof(err->text), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* "a string", "an integer"...: what a JSON value is, for messages. */
+static const char *type_name(const json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_OBJECT: return "an object";
+	case JSON_ARRAY: return "an array";
+	case JSON_STRING: return "a string";
+	case JSON_INTEGER: return "an integer";
+	case JSON_REAL: return "a real number";
+	case JSON_TRUE: return "true";
+	case JSON_FALSE: return "false";
+	case JSON_NULL: return "null";
+	}
+	return "unknown";
+}
+
+static const char *field_type_name(enum field_type t)
+{
+	switch (t) {
+	case FIELD_STRING: return "a string";
+	case FIELD_BOOL: return "true or false";
+	case FIELD_NUMBER: return "a number";
+	case FIELD_OBJECT: return "an object";
+	case FIELD_ARRAY: return "an array";
+	case FIELD_SAMPLES: return "an array of numbers";
+	}
+	return "unknown";
+}
+
+static int has_type(const json_t *v, enum field_type t)
+{
+	size_t i;
+	json_t *e;
+
+	switch (t) {
+	case FIELD_STRING: return json_is_string(v);
+	case FIELD_BOOL: return json_is_boolean(v);
+	case FIELD_NUMBER: return json_is_number(v);
+	case FIELD_OBJECT: return json_is_object(v);
+	case FIELD_ARRAY: return json_is_array(v);
+	case FIELD_SAMPLES:
+		if (!json_is_array(v))
+			return 0;
+		json_array_foreach(v, i, e)
+			if (!json_is_number(e))
+				return 0;
+		return 1;
+	}
+	return 0;
+}
+
+json_t *results_field(const json_t *result, const char *dotted)
+{
+	char key[128];
+	const char *dot;
+	json_t *v = (json_t *)result;
+
+	assert(dotted);
+	while (v && (dot = strchr(dotted, '.'))) {
+		size_t n = (size_t)(dot - dotted);
+
+		if (n >= sizeof(key) || !json_is_object(v))
+			return NULL;
+		memcpy(key, dotted, n);
+		key[n] = '\0';
+		v = json_object_get(v, key);
+		dotted = dot + 1;
+	}
+	return json_is_object(v) ? json_object_get(v, dotted) : NULL;
+}
+
+const char *results_scenario(const struct results_file *file, const json_t *result)
+{
+	const char *s = json_string_value(json_object_get(result, "scenario"));
+
+	return s ? s : file->scenario;
+}
+
+json_t *results_find(const struct results_file *file, const char *scenario, const char *strategy)
+{
+	size_t i;
+	json_t *r;
+
+	json_array_foreach(json_object_get(file->root, "results"), i, r) {
+		const char *s = json_string_value(json_object_get(r, "strategy"));
+
+		if (s && !strcmp(s, strategy) && !strcmp(results_scenario(file, r), scenario))
+			return r;
+	}
+	return NULL;
+}
+
+int results_same_frame(const struct results_file *a, const struct results_file *b,
+		       struct results_error *err)
+{
+	if (a->width == b->width && a->height == b->height)
+		return 0;
+	return results_error_set(err, RESULTS_EFRAME,
+				 "different frame sizes: '%s' is %lldx%lld, '%s' is %lldx%lld",
+				 a->path, (long long)a->width, (long long)a->height,
+				 b->path, (long long)b->width, (long long)b->height);
+}
+
+/* Read all of @path into a NUL-terminated buffer. */
+static char *read_all(const char *path, size_t *len, struct results_error *err)
+{
+	FILE *fp = fopen(path, "rb");
+	char *buf = NULL;
+	size_t cap = 0, n = 0;
+
+	if (!fp) {
+		results_error_set(err, RESULTS_EMISSING, "cannot read '%s': %s", path,
+				  strerror(errno));
+		return NULL;
+	}
+	for (;;) {
+		if (cap - n < 4096) {
+			char *nbuf = realloc(buf, cap ? cap * 2 : 65536);
+
+			if (!nbuf) {
+				results_error_set(err, RESULTS_ENOMEM, "cannot read '%s': %s",
+						  path, strerror(ENOMEM));
+				goto out_free_buf;
+			}
+			buf = nbuf;
+			cap = cap ? cap * 2 : 65536;
+		}
+		size_t got = fread(buf + n, 1, cap - n - 1, fp);
+
+		n += got;
+		if (got == 0)
+			break;
+	}
+	if (ferror(fp)) {
+		results_error_set(err, RESULTS_EMISSING, "cannot read '%s': %s", path,
+				  strerror(errno));
+		goto out_free_buf;
+	}
+	fclose(fp);
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+
+out_free_buf:
+	free(buf);
+	fclose(fp);
+	return NULL;
+}
+
+static int is_blank(const char *buf, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (!isspace((unsigned char)buf[i]))
+			return 0;
+	return 1;
+}
+
+static json_t *parse(const char *path, const char *buf, size_t len, struct results_error *err)
+{
+	json_error_t jerr;
+	json_t *root;
+
+	if (is_blank(buf, len)) {
+		results_error_set(err, RESULTS_EEMPTY, "cannot parse '%s': empty file", path);
+		return NULL;
+	}
+	root = json_loadb(buf, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &jerr);
+	if (root)
+		return root;
+	if (json_error_code(&jerr) == json_error_premature_end_of_input)
+		results_error_set(err, RESULTS_ETRUNCATED,
+				  "cannot parse '%s': truncated file at line %d column %d",
+				  path, jerr.line, jerr.column);
+	else
+		results_error_set(err, RESULTS_ENOTJSON,
+				  "cannot parse '%s': not JSON at line %d column %d: %s",
+				  path, jerr.line, jerr.column, jerr.text);
+	return NULL;
+}
+
+static int check_schema(const char *path, const json_t *root, struct results_error *err)
+{
+	const json_t *schema;
+
+	if (!json_is_object(root))
+		return results_error_set(err, RESULTS_ESCHEMA,
+					 "wrong schema in '%s': top level is %s, expected an object",
+					 path, type_name(root));
+	schema = json_object_get(root, "schema");
+	if (!schema)
+		return results_error_set(err, RESULTS_ESCHEMA,
+					 "wrong schema in '%s': no 'schema', expected '%s'",
+					 path, RESULTS_SCHEMA);
+	if (!json_is_string(schema) || strcmp(json_string_value(schema), RESULTS_SCHEMA))
+		return results_error_set(err, RESULTS_ESCHEMA,
+					 "wrong schema in '%s': '%s', expected '%s'", path,
+					 json_is_string(schema) ? json_string_value(schema)
+								: type_name(schema),
+					 RESULTS_SCHEMA);
+	return 0;
+}
+
+/* A required member of @obj of type @type; @where names @obj in messages. */
+static json_t *require(const char *path, const json_t *obj, const char *where, const char *key,
+		       enum field_type type, struct results_error *err)
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (!v) {
+		results_error_set(err, RESULTS_ESCHEMA, "wrong schema in '%s': no '%s%s'", path,
+				  where, key);
+		return NULL;
+	}
+	if (!has_type(v, type)) {
+		results_error_set(err, RESULTS_ETYPE, "wrong type in '%s': '%s%s' is %s, expected %s",
+				  path, where, key, type_name(v), field_type_name(type));
+		return NULL;
+	}
+	return v;
+}
+
+static int check_frame(struct results_file *file, struct results_error *err)
+{
+	json_t *frame, *w, *h;
+
+	frame = require(file->path, file->root, "", "frame", FIELD_OBJECT, err);
+	if (!frame)
+		return -1;
+	w = json_object_get(frame, "width");
+	h = json_object_get(frame, "height");
+	if (!json_is_integer(w) || !json_is_integer(h) ||
+	    json_integer_value(w) <= 0 || json_integer_value(h) <= 0)
+		return results_error_set(err, RESULTS_ETYPE,
+					 "wrong type in '%s': 'frame' needs positive integers "
+					 "'width' and 'height'", file->path);
+	file->width = json_integer_value(w);
+	file->height = json_integer_value(h);
+	return 0;
+}
+
+static int check_result(const char *path, size_t index, const json_t *r, struct results_error *err)
+{
+	char where[32];
+
+	snprintf(where, sizeof(where), "results[%zu].", index);
+	if (!json_is_object(r))
+		return results_error_set(err, RESULTS_ETYPE,
+					 "wrong type in '%s': 'results[%zu]' is %s, expected an object",
+					 path, index, type_name(r));
+	if (!require(path, r, where, "strategy", FIELD_STRING, err))
+		return -1;
+	for (size_t i = 0; i < sizeof(result_fields) / sizeof(result_fields[0]); i++) {
+		const json_t *v = results_field(r, result_fields[i].path);
+
+		if (v && !has_type(v, result_fields[i].type))
+			return results_error_set(err, RESULTS_ETYPE,
+						 "wrong type in '%s': '%s%s' is %s, expected %s",
+						 path, where, result_fields[i].path, type_name(v),
+						 field_type_name(result_fields[i].type));
+	}
+	return 0;
+}
+
+/* 0 when no two results of @file share a scenario and a strategy. */
+static int check_unique(const struct results_file *file, struct results_error *err)
+{
+	const json_t *results = json_object_get(file->root, "results");
+	size_t i;
+	json_t *r;
+
+	json_array_foreach(results, i, r) {
+		const char *scenario = results_scenario(file, r);
+		const char *strategy = json_string_value(json_object_get(r, "strategy"));
+
+		if (results_find(file, scenario, strategy) != r)
+			return results_error_set(err, RESULTS_EDUPLICATE,
+						 "duplicate result '%s/%s' in '%s'", scenario,
+						 strategy, file->path);
+	}
+	return 0;
+}
+
+static int validate(struct results_file *file, struct results_error *err)
+{
+	json_t *scenario, *results, *r;
+	size_t i;
+
+	if (check_schema(file->path, file->root, err))
+		return -1;
+	scenario = require(file->path, file->root, "", "scenario", FIELD_STRING, err);
+	if (!scenario)
+		return -1;
+	file->scenario = json_string_value(scenario);
+	if (check_frame(file, err))
+		return -1;
+	results = require(file->path, file->root, "", "results", FIELD_ARRAY, err);
+	if (!results)
+		return -1;
+	json_array_foreach(results, i, r)
+		if (check_result(file->path, i, r, err))
+			return -1;
+	return check_unique(file, err);
+}
+
+int results_load_file(struct results_file *file, const char *path, struct results_error *err)
+{
+	size_t len;
+	char *buf;
+
+	*file = (struct results_file){ 0 };
+	file->path = strdup(path);
+	if (!file->path)
+		return results_error_set(err, RESULTS_ENOMEM, "cannot load '%s': %s", path,
+					 strerror(ENOMEM));
+	buf = read_all(path, &len, err);
+	if (!buf)
+		goto out_release;
+	file->root = parse(path, buf, len, err);
+	free(buf);
+	if (!file->root || validate(file, err))
+		goto out_release;
+	return 0;
+
+out_release:
+	results_file_release(file);
+	return -1;
+}
+
+void results_file_release(struct results_file *file)
+{
+	free(file->path);
+	json_decref(file->root);
+	*file = (struct results_file){ 0 };
+}
+
+void results_set_release(struct results_set *set)
+{
+	for (size_t i = 0; i < set->nfiles; i++)
+		results_file_release(&set->files[i]);
+	free(set->files);
+	free(set->path);
+	*set = (struct results_set){ 0 };
+}
+
+/* Whether the directory entry @name is a results file to load. */
+static int wanted(const char *dir, const char *name)
+{
+	size_t n = strlen(name);
+	char path[4096];
+	struct stat st;
+
+	if (name[0] == '.' || !strcmp(name, "raw") || n <= 5 || strcmp(name + n - 5, ".json"))
+		return 0;
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path))
+		return 0;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static int compare_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The names of the results files in @dir, sorted; *@n of them.  NULL with @err on failure. */
+static char **list_dir(const char *dir, size_t *n, struct results_error *err)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char **names = NULL;
+	size_t cap = 0;
+
+	*n = 0;
+	if (!d) {
+		results_error_set(err, RESULTS_EMISSING, "cannot read '%s': %s", dir, strerror(errno));
+		return NULL;
+	}
+	while ((de = readdir(d))) {
+		if (!wanted(dir, de->d_name))
+			continue;
+		if (*n == cap) {
+			char **nn = realloc(names, (cap = cap ? 2 * cap : 16) * sizeof(*names));
+
+			if (!nn)
+				goto out_nomem;
+			names = nn;
+		}
+		if (!(names[*n] = strdup(de->d_name)))
+			goto out_nomem;
+		++*n;
+	}
+	closedir(d);
+	if (*n == 0) {
+		results_error_set(err, RESULTS_ENOFILES, "no results files in '%s'", dir);
+		free(names);
+		return NULL;
+	}
+	qsort(names, *n, sizeof(*names), compare_names);
+	return names;
+
+out_nomem:
+	closedir(d);
+	while (*n)
+		free(names[--*n]);
+	free(names);
+	results_error_set(err, RESULTS_ENOMEM, "cannot read '%s': %s", dir, strerror(ENOMEM));
+	return NULL;
+}
+
+static void free_names(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+static int load_dir(struct results_set *set, const char *dir, struct results_error *err)
+{
+	size_t n;
+	char **names = list_dir(dir, &n, err);
+	int rc = -1;
+
+	if (!names)
+		return -1;
+	set->files = calloc(n, sizeof(*set->files));
+	if (!set->files) {
+		results_error_set(err, RESULTS_ENOMEM, "cannot load '%s': %s", dir, strerror(ENOMEM));
+		goto out_free_names;
+	}
+	for (size_t i = 0; i < n; i++) {
+		char path[4096];
+		size_t len = strlen(dir);
+		const char *sep = len && dir[len - 1] == '/' ? "" : "/";
+
+		snprintf(path, sizeof(path), "%s%s%s", dir, sep, names[i]);
+		if (results_load_file(&set->files[i], path, err))
+			goto out_free_names;
+		set->nfiles++;
+	}
+	rc = 0;
+
+out_free_names:
+	free_names(names, n);
+	return rc;
+}
+
+/* 0 when no result appears in two files of @set. */
+static int check_set_unique(const struct results_set *set, struct results_error *err)
+{
+	for (size_t i = 0; i < set->nfiles; i++) {
+		const struct results_file *f = &set->files[i];
+		size_t k;
+		json_t *r;
+
+		json_array_foreach(json_object_get(f->root, "results"), k, r) {
+			const char *sc = results_scenario(f, r);
+			const char *st = json_string_value(json_object_get(r, "strategy"));
+
+			for (size_t j = 0; j < i; j++)
+				if (results_find(&set->files[j], sc, st))
+					return results_error_set(err, RESULTS_EDUPLICATE,
+								 "duplicate result '%s/%s' in '%s' "
+								 "and '%s'", sc, st,
+								 set->files[j].path, f->path);
+		}
+	}
+	return 0;
+}
+
+int results_load(struct results_set *set, const char *path, struct results_error *err)
+{
+	struct stat st;
+
+	*set = (struct results_set){ 0 };
+	if (stat(path, &st))
+		return results_error_set(err, RESULTS_EMISSING, "cannot read '%s': %s", path,
+					 strerror(errno));
+	set->path = strdup(path);
+	if (!set->path)
+		return results_error_set(err, RESULTS_ENOMEM, "cannot load '%s': %s", path,
+					 strerror(ENOMEM));
+	if (S_ISDIR(st.st_mode)) {
+		if (load_dir(set, path, err))
+			goto out_release;
+	} else {
+		set->files = calloc(1, sizeof(*set->files));
+		if (!set->files) {
+			results_error_set(err, RESULTS_ENOMEM, "cannot load '%s': %s", path,
+					  strerror(ENOMEM));
+			goto out_release;
+		}
+		if (results_load_file(&set->files[0], path, err))
+			goto out_release;
+		set->nfiles = 1;
+	}
+	if (check_set_unique(set, err))
+		goto out_release;
+	return 0;
+
+out_release:
+	results_set_release(set);
+	return -1;
+}
