@@ -81,6 +81,12 @@ int results_load(struct results_set *set, const char *path, struct results_error
 /* Load and validate one file.  Returns 0, or -1 with @file empty and @err filled in. */
 int results_load_file(struct results_file *file, const char *path, struct results_error *err);
 
+/*
+ * Check a parsed file: @file->root and @file->path set, the rest filled in on success.  Returns 0,
+ * or -1 with ESCHEMA, ETYPE or EDUPLICATE in @err.
+ */
+int results_validate(struct results_file *file, struct results_error *err);
+
 void results_set_release(struct results_set *set);
 void results_file_release(struct results_file *file);
 
