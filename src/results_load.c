@@ -151,10 +151,17 @@ static int is_blank(const char *buf, size_t len)
 static json_t *parse(const char *path, const char *buf, size_t len, struct results_error *err)
 {
 	json_error_t jerr;
+	const char *nul;
 	json_t *root;
 
 	if (is_blank(buf, len)) {
 		results_error_set(err, RESULTS_EEMPTY, "cannot parse '%s': empty file", path);
+		return NULL;
+	}
+	nul = memchr(buf, '\0', len);
+	if (nul) {	/* jansson would take it for the end of the input: "truncated" */
+		results_error_set(err, RESULTS_ENOTJSON, "cannot parse '%s': not JSON: NUL byte at "
+				  "offset %zu", path, (size_t)(nul - buf));
 		return NULL;
 	}
 	root = json_loadb(buf, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &jerr);
@@ -172,28 +179,34 @@ static json_t *parse(const char *path, const char *buf, size_t len, struct resul
 }
 
 
+int results_parse(struct results_file *file, const char *name, const char *buf, size_t len,
+		  struct results_error *err)
+{
+	*file = (struct results_file){ 0 };
+	file->path = strdup(name);
+	if (!file->path)
+		return results_error_set(err, RESULTS_ENOMEM, "cannot load '%s': %s", name,
+					 strerror(ENOMEM));
+	file->root = parse(name, buf, len, err);
+	if (!file->root || results_validate(file, err)) {
+		results_file_release(file);
+		return -1;
+	}
+	return 0;
+}
+
 int results_load_file(struct results_file *file, const char *path, struct results_error *err)
 {
 	size_t len;
-	char *buf;
+	char *buf = read_all(path, &len, err);
+	int rc;
 
 	*file = (struct results_file){ 0 };
-	file->path = strdup(path);
-	if (!file->path)
-		return results_error_set(err, RESULTS_ENOMEM, "cannot load '%s': %s", path,
-					 strerror(ENOMEM));
-	buf = read_all(path, &len, err);
 	if (!buf)
-		goto out_release;
-	file->root = parse(path, buf, len, err);
+		return -1;
+	rc = results_parse(file, path, buf, len, err);
 	free(buf);
-	if (!file->root || results_validate(file, err))
-		goto out_release;
-	return 0;
-
-out_release:
-	results_file_release(file);
-	return -1;
+	return rc;
 }
 
 void results_file_release(struct results_file *file)

@@ -82,6 +82,13 @@ int results_load(struct results_set *set, const char *path, struct results_error
 int results_load_file(struct results_file *file, const char *path, struct results_error *err);
 
 /*
+ * Parse and validate @len bytes at @buf (no NUL needed) as a results file called @name in
+ * messages; for fuzzers and for data that is not in a file.  Same contract as results_load_file().
+ */
+int results_parse(struct results_file *file, const char *name, const char *buf, size_t len,
+		  struct results_error *err);
+
+/*
  * Check a parsed file: @file->root and @file->path set, the rest filled in on success.  Returns 0,
  * or -1 with ESCHEMA, ETYPE or EDUPLICATE in @err.
  */

@@ -216,6 +216,29 @@ static void test_bad_directories(void **state)
 	rmdir(dir);
 }
 
+/* From memory, as a fuzzer calls it: a length, no NUL, any bytes. */
+static void test_parse_buffer(void **state)
+{
+	static const char ok[] = "{\"schema\": \"zcbench/1\", \"scenario\": \"x\", "
+				 "\"frame\": {\"width\": 2, \"height\": 2}, \"results\": []}";
+	static const char nul[] = "{\"schema\"\0: 1}";
+	struct results_error err = { 0 };
+	struct results_file f;
+
+	(void)state;
+	assert_int_equal(results_parse(&f, "mem", ok, sizeof(ok) - 1, &err), 0);
+	assert_string_equal(f.scenario, "x");
+	results_file_release(&f);
+	assert_int_equal(results_parse(&f, "mem", ok, 20, &err), -1);
+	assert_int_equal(err.code, RESULTS_ETRUNCATED);
+	err = (struct results_error){ 0 };
+	assert_int_equal(results_parse(&f, "mem", nul, sizeof(nul) - 1, &err), -1);
+	assert_int_equal(err.code, RESULTS_ENOTJSON);
+	assert_string_equal(err.text, "cannot parse 'mem': not JSON: NUL byte at offset 9");
+	assert_null(f.root);
+	assert_null(f.path);
+}
+
 static void test_first_error_wins(void **state)
 {
 	struct results_error err = { 0 };
@@ -256,6 +279,7 @@ int main(void)
 		cmocka_unit_test(test_bad_inputs),
 		cmocka_unit_test(test_schema_checks),
 		cmocka_unit_test(test_bad_directories),
+		cmocka_unit_test(test_parse_buffer),
 		cmocka_unit_test(test_first_error_wins),
 		cmocka_unit_test(test_same_frame),
 	};
