@@ -1,0 +1,26 @@
+# gate.mk: the CI regression gate, build/bin/zcgate (see docs/gate.md).
+#
+# Targets:
+#   make baseline   run the quick suite (QUICK=1) and write results/baseline/; commit the result
+#   make gate       run the quick suite into $(BUILD)/gate-run and gate it against the baseline;
+#                   fails on a regression, writes $(BUILD)/gate-run/gate.md for a CI job summary
+#
+# Variables:
+#   GATE_BASELINE=DIR   the baseline (default results/baseline)
+#   GATE_ARGS=...       more zcgate options, e.g. --threshold 15 --json $(BUILD)/gate.json
+#                       (write JSON outside $(BUILD)/gate-run: every *.json there is read as results)
+
+GATE_BASELINE ?= results/baseline
+GATE_RUN = $(BUILD)/gate-run
+GATE_ARGS ?=
+
+.PHONY: baseline gate
+
+baseline:
+	rm -rf $(GATE_BASELINE)
+	$(MAKE) bench QUICK=1 RESULTS=$(GATE_BASELINE)
+
+gate:
+	rm -rf $(GATE_RUN)
+	$(MAKE) bench QUICK=1 RESULTS=$(GATE_RUN)
+	$(BUILD)/bin/zcgate $(GATE_BASELINE) $(GATE_RUN) --markdown $(GATE_RUN)/gate.md $(GATE_ARGS)

@@ -1,0 +1,281 @@
+/*
+ * gate_format.c: render a gate report as a console table, Markdown, JSON and
+ * github-action-benchmark entries.
+ */
+#include "gate_format.h"
+
+#include <math.h>
+#include <string.h>
+
+enum { COL_SCENARIO, COL_STRATEGY, COL_METRIC, COL_BASE, COL_CUR, COL_CHANGE, COL_P, COL_RESULT,
+       NCOLS };
+
+static const char *const headers[NCOLS] = {
+	"scenario", "strategy", "metric", "baseline", "current", "change", "p-value", "result",
+};
+
+struct cells {
+	char c[NCOLS][96];
+};
+
+void gate_format_value(char *buf, size_t len, const json_t *v)
+{
+	double d = json_real_value(v);
+
+	if (json_is_string(v))
+		snprintf(buf, len, "%s", json_string_value(v));
+	else if (json_is_boolean(v))
+		snprintf(buf, len, "%s", json_is_true(v) ? "true" : "false");
+	else if (json_is_integer(v))
+		snprintf(buf, len, "%lld", (long long)json_integer_value(v));
+	else if (json_is_real(v) && d == floor(d) && fabs(d) < 1e15)
+		snprintf(buf, len, "%.0f", d);
+	else if (json_is_real(v))
+		snprintf(buf, len, "%.4g", d);
+	else
+		snprintf(buf, len, "-");
+}
+
+void gate_format_change(char *buf, size_t len, double change)
+{
+	if (isnan(change))
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%+.1f%%", 100 * change);
+}
+
+static void format_p(char *buf, size_t len, double p)
+{
+	if (isnan(p))
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%.2g", p);
+}
+
+static const char *plural(size_t n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
+void gate_format_summary(char *buf, size_t len, const struct gate_report *rep)
+{
+	snprintf(buf, len, "%zu %s, %zu %s, %zu passed (%zu %s)",
+		 rep->regressions, plural(rep->regressions, "regression", "regressions"),
+		 rep->improvements, plural(rep->improvements, "improvement", "improvements"),
+		 rep->passed, rep->scenarios.n, plural(rep->scenarios.n, "scenario", "scenarios"));
+}
+
+static void row_cells(const struct gate_row *r, struct cells *out)
+{
+	snprintf(out->c[COL_SCENARIO], sizeof(out->c[0]), "%s", r->scenario);
+	snprintf(out->c[COL_STRATEGY], sizeof(out->c[0]), "%s", r->strategy);
+	snprintf(out->c[COL_METRIC], sizeof(out->c[0]), "%s", r->metric);
+	gate_format_value(out->c[COL_BASE], sizeof(out->c[0]), r->baseline);
+	gate_format_value(out->c[COL_CUR], sizeof(out->c[0]), r->current);
+	gate_format_change(out->c[COL_CHANGE], sizeof(out->c[0]), r->change);
+	format_p(out->c[COL_P], sizeof(out->c[0]), r->p);
+	snprintf(out->c[COL_RESULT], sizeof(out->c[0]), "%s", gate_status_name(r->status));
+}
+
+/* Text columns are aligned left, numbers right; the last column is not padded. */
+static void print_line(FILE *fp, const char *const cell[NCOLS], const int width[NCOLS])
+{
+	for (int i = 0; i < NCOLS; i++) {
+		int right = i >= COL_BASE && i <= COL_P;
+
+		if (i == NCOLS - 1)
+			fprintf(fp, "%s\n", cell[i]);
+		else
+			fprintf(fp, right ? "%*s  " : "%-*s  ", width[i], cell[i]);
+	}
+}
+
+void gate_format_table(FILE *fp, const struct gate_report *rep)
+{
+	int width[NCOLS];
+	struct cells cl;
+	const char *cell[NCOLS];
+
+	for (int i = 0; i < NCOLS; i++)
+		width[i] = (int)strlen(headers[i]);
+	for (size_t r = 0; r < rep->nrows; r++) {
+		row_cells(&rep->rows[r], &cl);
+		for (int i = 0; i < NCOLS; i++)
+			if ((int)strlen(cl.c[i]) > width[i])
+				width[i] = (int)strlen(cl.c[i]);
+	}
+	print_line(fp, headers, width);
+	for (size_t r = 0; r < rep->nrows; r++) {
+		row_cells(&rep->rows[r], &cl);
+		for (int i = 0; i < NCOLS; i++)
+			cell[i] = cl.c[i];
+		print_line(fp, cell, width);
+	}
+}
+
+/* @s with '|' escaped, for a Markdown table cell. */
+static void md_text(FILE *fp, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '|' || *s == '\\')
+			fputc('\\', fp);
+		fputc(*s, fp);
+	}
+}
+
+static void md_table(FILE *fp, const struct gate_report *rep, int only, enum gate_status status)
+{
+	struct cells cl;
+
+	fputs("| scenario | strategy | metric | baseline | current | change | p-value | result |\n"
+	      "|---|---|---|---:|---:|---:|---:|---|\n", fp);
+	for (size_t r = 0; r < rep->nrows; r++) {
+		if (only && rep->rows[r].status != status)
+			continue;
+		row_cells(&rep->rows[r], &cl);
+		for (int i = 0; i < NCOLS; i++) {
+			fputs(i ? " | " : "| ", fp);
+			if (i == COL_RESULT && rep->rows[r].status == GATE_REGRESSED)
+				fputs("**regressed**", fp);
+			else
+				md_text(fp, cl.c[i]);
+		}
+		fputs(" |\n", fp);
+	}
+	fputc('\n', fp);
+}
+
+static void md_list(FILE *fp, const char *title, const struct gate_lines *l)
+{
+	if (l->n == 0)
+		return;
+	fprintf(fp, "### %s\n\n", title);
+	for (size_t i = 0; i < l->n; i++) {
+		fputs("- ", fp);
+		md_text(fp, l->v[i]);
+		fputc('\n', fp);
+	}
+	fputc('\n', fp);
+}
+
+void gate_format_markdown(FILE *fp, const struct gate_report *rep, const struct gate_options *opt,
+			  const char *base, const char *cur)
+{
+	char summary[128];
+
+	gate_format_summary(summary, sizeof(summary), rep);
+	fprintf(fp, "## zcbench gate: %s\n\n%s\n\n", rep->regressions ? "regressed" : "passed",
+		summary);
+	fputs("Baseline `", fp);
+	md_text(fp, base);
+	fputs("`, current `", fp);
+	md_text(fp, cur);
+	fprintf(fp, "`. Timing gates: threshold %.0f%%, alpha %g, times relative to %s.\n\n",
+		100 * opt->threshold, opt->alpha, GATE_REFERENCE);
+	if (rep->regressions) {
+		fputs("### Regressions\n\n", fp);
+		md_table(fp, rep, 1, GATE_REGRESSED);
+	}
+	if (rep->improvements) {
+		fputs("### Improvements\n\n", fp);
+		md_table(fp, rep, 1, GATE_IMPROVED);
+	}
+	md_list(fp, "Warnings", &rep->warnings);
+	md_list(fp, "Notes", &rep->notes);
+	fprintf(fp, "<details><summary>All %zu comparisons</summary>\n\n", rep->nrows);
+	md_table(fp, rep, 0, GATE_PASS);
+	fputs("</details>\n", fp);
+}
+
+/* A number, or null for NAN (JSON has no NaN). */
+static json_t *number_or_null(double d)
+{
+	return isnan(d) ? json_null() : json_real(d);
+}
+
+static json_t *lines_json(const struct gate_lines *l)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < l->n; i++)
+		if (json_array_append_new(a, json_string(l->v[i]))) {
+			json_decref(a);
+			return NULL;
+		}
+	return a;
+}
+
+static json_t *row_json(const struct gate_row *r)
+{
+	return json_pack("{s:s, s:s, s:s, s:O, s:O, s:o, s:o, s:s}",
+			 "scenario", r->scenario, "strategy", r->strategy, "metric", r->metric,
+			 "baseline", r->baseline, "current", r->current,
+			 "change", number_or_null(r->change), "p_value", number_or_null(r->p),
+			 "status", gate_status_name(r->status));
+}
+
+json_t *gate_report_json(const struct gate_report *rep, const struct gate_options *opt,
+			 const char *base, const char *cur)
+{
+	json_t *rows = json_array();
+
+	for (size_t i = 0; rows && i < rep->nrows; i++)
+		if (json_array_append_new(rows, row_json(&rep->rows[i]))) {
+			json_decref(rows);
+			rows = NULL;
+		}
+	if (!rows)
+		return NULL;
+	return json_pack("{s:s, s:s, s:s, s:f, s:f, s:s, s:{s:I, s:I, s:I, s:I}, s:o, s:o*, s:o*}",
+			 "schema", "zcgate/1", "baseline", base, "current", cur,
+			 "threshold", opt->threshold, "alpha", opt->alpha,
+			 "result", rep->regressions ? "regressed" : "passed",
+			 "summary", "regressions", (json_int_t)rep->regressions,
+			 "improvements", (json_int_t)rep->improvements,
+			 "passed", (json_int_t)rep->passed,
+			 "scenarios", (json_int_t)rep->scenarios.n,
+			 "rows", rows, "warnings", lines_json(&rep->warnings),
+			 "notes", lines_json(&rep->notes));
+}
+
+static const char *metric_unit(const char *metric)
+{
+	if (!strcmp(metric, GATE_TIME_METRIC))
+		return "x " GATE_REFERENCE;
+	if (!strcmp(metric, "copies.bytes_per_transfer"))
+		return "bytes copied per transfer";
+	if (!strcmp(metric, "allocations.frame_sized_per_transfer"))
+		return "frame-sized allocations per transfer";
+	if (!strcmp(metric, "allocations.live_at_end"))
+		return "allocations live at end";
+	return "";
+}
+
+static json_t *benchmark_entry(const struct gate_row *r)
+{
+	char name[256], base[64], change[32], p[32], extra[256];
+
+	snprintf(name, sizeof(name), "%s/%s %s", r->scenario, r->strategy, r->metric);
+	gate_format_value(base, sizeof(base), r->baseline);
+	gate_format_change(change, sizeof(change), r->change);
+	format_p(p, sizeof(p), r->p);
+	snprintf(extra, sizeof(extra), "baseline %s, change %s, p-value %s: %s", base, change, p,
+		 gate_status_name(r->status));
+	return json_pack("{s:s, s:s, s:f, s:s}", "name", name, "unit", metric_unit(r->metric),
+			 "value", json_number_value(r->current), "extra", extra);
+}
+
+json_t *gate_github_benchmark(const struct gate_report *rep)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < rep->nrows; i++) {
+		if (!json_is_number(rep->rows[i].current))
+			continue;
+		if (json_array_append_new(a, benchmark_entry(&rep->rows[i]))) {
+			json_decref(a);
+			a = NULL;
+		}
+	}
+	return a;
+}

@@ -1,0 +1,385 @@
+/*
+ * results_load.c: read zcbench/1 results files and directories of them; results_validate.c
+ * checks each file before anyone reads it.
+ */
+#include "results_load.h"
+
+#include <assert.h>
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static const char *const errtexts[] = {
+	"no error",
+#define RESULTS__TEXT(name, text) text,
+	RESULTS_ERRNO_MAP(RESULTS__TEXT)
+#undef RESULTS__TEXT
+};
+
+const char *results_strerror(enum results_errcode code)
+{
+	if ((size_t)code >= sizeof(errtexts) / sizeof(errtexts[0]))
+		return "unknown error";
+	return errtexts[code];
+}
+
+int results_error_set(struct results_error *err, enum results_errcode code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || err->code != RESULTS_OK)
+		return -1;
+	err->code = code;
+	va_start(ap, fmt);
+	vsnprintf(err->text, sizeof(err->text), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+
+json_t *results_field(const json_t *result, const char *dotted)
+{
+	char key[128];
+	const char *dot;
+	json_t *v = (json_t *)result;
+
+	assert(dotted);
+	while (v && (dot = strchr(dotted, '.'))) {
+		size_t n = (size_t)(dot - dotted);
+
+		if (n >= sizeof(key) || !json_is_object(v))
+			return NULL;
+		memcpy(key, dotted, n);
+		key[n] = '\0';
+		v = json_object_get(v, key);
+		dotted = dot + 1;
+	}
+	return json_is_object(v) ? json_object_get(v, dotted) : NULL;
+}
+
+const char *results_scenario(const struct results_file *file, const json_t *result)
+{
+	const char *s = json_string_value(json_object_get(result, "scenario"));
+
+	return s ? s : file->scenario;
+}
+
+json_t *results_find(const struct results_file *file, const char *scenario, const char *strategy)
+{
+	size_t i;
+	json_t *r;
+
+	json_array_foreach(json_object_get(file->root, "results"), i, r) {
+		const char *s = json_string_value(json_object_get(r, "strategy"));
+
+		if (s && !strcmp(s, strategy) && !strcmp(results_scenario(file, r), scenario))
+			return r;
+	}
+	return NULL;
+}
+
+int results_same_frame(const struct results_file *a, const struct results_file *b,
+		       struct results_error *err)
+{
+	if (a->width == b->width && a->height == b->height)
+		return 0;
+	return results_error_set(err, RESULTS_EFRAME,
+				 "different frame sizes: '%s' is %lldx%lld, '%s' is %lldx%lld",
+				 a->path, (long long)a->width, (long long)a->height,
+				 b->path, (long long)b->width, (long long)b->height);
+}
+
+/* Read all of @path into a NUL-terminated buffer. */
+static char *read_all(const char *path, size_t *len, struct results_error *err)
+{
+	FILE *fp = fopen(path, "rb");
+	char *buf = NULL;
+	size_t cap = 0, n = 0;
+
+	if (!fp) {
+		results_error_set(err, RESULTS_EMISSING, "cannot read '%s': %s", path,
+				  strerror(errno));
+		return NULL;
+	}
+	for (;;) {
+		if (cap - n < 4096) {
+			char *nbuf = realloc(buf, cap ? cap * 2 : 65536);
+
+			if (!nbuf) {
+				results_error_set(err, RESULTS_ENOMEM, "cannot read '%s': %s",
+						  path, strerror(ENOMEM));
+				goto out_free_buf;
+			}
+			buf = nbuf;
+			cap = cap ? cap * 2 : 65536;
+		}
+		size_t got = fread(buf + n, 1, cap - n - 1, fp);
+
+		n += got;
+		if (got == 0)
+			break;
+	}
+	if (ferror(fp)) {
+		results_error_set(err, RESULTS_EMISSING, "cannot read '%s': %s", path,
+				  strerror(errno));
+		goto out_free_buf;
+	}
+	fclose(fp);
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+
+out_free_buf:
+	free(buf);
+	fclose(fp);
+	return NULL;
+}
+
+static int is_blank(const char *buf, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (!isspace((unsigned char)buf[i]))
+			return 0;
+	return 1;
+}
+
+static json_t *parse(const char *path, const char *buf, size_t len, struct results_error *err)
+{
+	json_error_t jerr;
+	const char *nul;
+	json_t *root;
+
+	if (is_blank(buf, len)) {
+		results_error_set(err, RESULTS_EEMPTY, "cannot parse '%s': empty file", path);
+		return NULL;
+	}
+	nul = memchr(buf, '\0', len);
+	if (nul) {	/* jansson would take it for the end of the input: "truncated" */
+		results_error_set(err, RESULTS_ENOTJSON, "cannot parse '%s': not JSON: NUL byte at "
+				  "offset %zu", path, (size_t)(nul - buf));
+		return NULL;
+	}
+	root = json_loadb(buf, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &jerr);
+	if (root)
+		return root;
+	if (json_error_code(&jerr) == json_error_premature_end_of_input)
+		results_error_set(err, RESULTS_ETRUNCATED,
+				  "cannot parse '%s': truncated file at line %d column %d",
+				  path, jerr.line, jerr.column);
+	else
+		results_error_set(err, RESULTS_ENOTJSON,
+				  "cannot parse '%s': not JSON at line %d column %d: %s",
+				  path, jerr.line, jerr.column, jerr.text);
+	return NULL;
+}
+
+
+int results_parse(struct results_file *file, const char *name, const char *buf, size_t len,
+		  struct results_error *err)
+{
+	*file = (struct results_file){ 0 };
+	file->path = strdup(name);
+	if (!file->path)
+		return results_error_set(err, RESULTS_ENOMEM, "cannot load '%s': %s", name,
+					 strerror(ENOMEM));
+	file->root = parse(name, buf, len, err);
+	if (!file->root || results_validate(file, err)) {
+		results_file_release(file);
+		return -1;
+	}
+	return 0;
+}
+
+int results_load_file(struct results_file *file, const char *path, struct results_error *err)
+{
+	size_t len;
+	char *buf = read_all(path, &len, err);
+	int rc;
+
+	*file = (struct results_file){ 0 };
+	if (!buf)
+		return -1;
+	rc = results_parse(file, path, buf, len, err);
+	free(buf);
+	return rc;
+}
+
+void results_file_release(struct results_file *file)
+{
+	free(file->path);
+	json_decref(file->root);
+	*file = (struct results_file){ 0 };
+}
+
+void results_set_release(struct results_set *set)
+{
+	for (size_t i = 0; i < set->nfiles; i++)
+		results_file_release(&set->files[i]);
+	free(set->files);
+	free(set->path);
+	*set = (struct results_set){ 0 };
+}
+
+/* Whether the directory entry @name is a results file to load. */
+static int wanted(const char *dir, const char *name)
+{
+	size_t n = strlen(name);
+	char path[4096];
+	struct stat st;
+
+	if (name[0] == '.' || !strcmp(name, "raw") || n <= 5 || strcmp(name + n - 5, ".json"))
+		return 0;
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path))
+		return 0;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static int compare_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The names of the results files in @dir, sorted; *@n of them.  NULL with @err on failure. */
+static char **list_dir(const char *dir, size_t *n, struct results_error *err)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char **names = NULL;
+	size_t cap = 0;
+
+	*n = 0;
+	if (!d) {
+		results_error_set(err, RESULTS_EMISSING, "cannot read '%s': %s", dir, strerror(errno));
+		return NULL;
+	}
+	while ((de = readdir(d))) {
+		if (!wanted(dir, de->d_name))
+			continue;
+		if (*n == cap) {
+			char **nn = realloc(names, (cap = cap ? 2 * cap : 16) * sizeof(*names));
+
+			if (!nn)
+				goto out_nomem;
+			names = nn;
+		}
+		if (!(names[*n] = strdup(de->d_name)))
+			goto out_nomem;
+		++*n;
+	}
+	closedir(d);
+	if (*n == 0) {
+		results_error_set(err, RESULTS_ENOFILES, "no results files in '%s'", dir);
+		free(names);
+		return NULL;
+	}
+	qsort(names, *n, sizeof(*names), compare_names);
+	return names;
+
+out_nomem:
+	closedir(d);
+	while (*n)
+		free(names[--*n]);
+	free(names);
+	results_error_set(err, RESULTS_ENOMEM, "cannot read '%s': %s", dir, strerror(ENOMEM));
+	return NULL;
+}
+
+static void free_names(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+static int load_dir(struct results_set *set, const char *dir, struct results_error *err)
+{
+	size_t n;
+	char **names = list_dir(dir, &n, err);
+	int rc = -1;
+
+	if (!names)
+		return -1;
+	set->files = calloc(n, sizeof(*set->files));
+	if (!set->files) {
+		results_error_set(err, RESULTS_ENOMEM, "cannot load '%s': %s", dir, strerror(ENOMEM));
+		goto out_free_names;
+	}
+	for (size_t i = 0; i < n; i++) {
+		char path[4096];
+		size_t len = strlen(dir);
+		const char *sep = len && dir[len - 1] == '/' ? "" : "/";
+
+		snprintf(path, sizeof(path), "%s%s%s", dir, sep, names[i]);
+		if (results_load_file(&set->files[i], path, err))
+			goto out_free_names;
+		set->nfiles++;
+	}
+	rc = 0;
+
+out_free_names:
+	free_names(names, n);
+	return rc;
+}
+
+/* 0 when no result appears in two files of @set. */
+static int check_set_unique(const struct results_set *set, struct results_error *err)
+{
+	for (size_t i = 0; i < set->nfiles; i++) {
+		const struct results_file *f = &set->files[i];
+		size_t k;
+		json_t *r;
+
+		json_array_foreach(json_object_get(f->root, "results"), k, r) {
+			const char *sc = results_scenario(f, r);
+			const char *st = json_string_value(json_object_get(r, "strategy"));
+
+			for (size_t j = 0; j < i; j++)
+				if (results_find(&set->files[j], sc, st))
+					return results_error_set(err, RESULTS_EDUPLICATE,
+								 "duplicate result '%s/%s' in '%s' "
+								 "and '%s'", sc, st,
+								 set->files[j].path, f->path);
+		}
+	}
+	return 0;
+}
+
+int results_load(struct results_set *set, const char *path, struct results_error *err)
+{
+	struct stat st;
+
+	*set = (struct results_set){ 0 };
+	if (stat(path, &st))
+		return results_error_set(err, RESULTS_EMISSING, "cannot read '%s': %s", path,
+					 strerror(errno));
+	set->path = strdup(path);
+	if (!set->path)
+		return results_error_set(err, RESULTS_ENOMEM, "cannot load '%s': %s", path,
+					 strerror(ENOMEM));
+	if (S_ISDIR(st.st_mode)) {
+		if (load_dir(set, path, err))
+			goto out_release;
+	} else {
+		set->files = calloc(1, sizeof(*set->files));
+		if (!set->files) {
+			results_error_set(err, RESULTS_ENOMEM, "cannot load '%s': %s", path,
+					  strerror(ENOMEM));
+			goto out_release;
+		}
+		if (results_load_file(&set->files[0], path, err))
+			goto out_release;
+		set->nfiles = 1;
+	}
+	if (check_set_unique(set, err))
+		goto out_release;
+	return 0;
+
+out_release:
+	results_set_release(set);
+	return -1;
+}

@@ -1,0 +1,835 @@
+/*
+ * test_gate.c: the regression gate on hand-written fixtures (tests/fixtures/gate): the gate
+ * logic called directly, its output formats, atomic output files, and build/bin/zcgate run as
+ * a program for its exit codes and messages.  Run from the repository root; the tool is looked
+ * up under $BUILD (default "build").
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "atomic_file.h"
+#include "gate.h"
+#include "gate_format.h"
+#include "results_load.h"
+
+#define FIX "tests/fixtures/gate/"
+
+extern char **environ;
+
+/* --- helpers: the library ------------------------------------------------------------------ */
+
+static void compare_opt(const char *base, const char *cur, const struct gate_options *opt,
+			struct gate_report *rep)
+{
+	struct results_error err = { 0 };
+	struct results_set b, c;
+
+	if (results_load(&b, base, &err) || results_load(&c, cur, &err) ||
+	    gate_compare(&b, &c, opt, rep, &err))
+		fail_msg("%s", err.text);
+	results_set_release(&b);
+	results_set_release(&c);
+}
+
+static void compare(const char *base, const char *cur, struct gate_report *rep)
+{
+	struct gate_options opt;
+
+	gate_options_init(&opt);
+	compare_opt(base, cur, &opt, rep);
+}
+
+static const struct gate_row *row(const struct gate_report *rep, const char *scenario,
+				  const char *strategy, const char *metric)
+{
+	for (size_t i = 0; i < rep->nrows; i++)
+		if (!strcmp(rep->rows[i].scenario, scenario) &&
+		    !strcmp(rep->rows[i].strategy, strategy) && !strcmp(rep->rows[i].metric, metric))
+			return &rep->rows[i];
+	fail_msg("no row %s/%s %s", scenario, strategy, metric);
+	return NULL;
+}
+
+static int has_metric(const struct gate_report *rep, const char *metric)
+{
+	for (size_t i = 0; i < rep->nrows; i++)
+		if (!strcmp(rep->rows[i].metric, metric))
+			return 1;
+	return 0;
+}
+
+static size_t lines_with(const struct gate_lines *l, const char *needle)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < l->n; i++)
+		n += strstr(l->v[i], needle) != NULL;
+	return n;
+}
+
+static void expect_status(const struct gate_report *rep, const char *strategy, const char *metric,
+			  enum gate_status status)
+{
+	const struct gate_row *r = row(rep, "inproc", strategy, metric);
+
+	if (r->status != status)
+		fail_msg("inproc/%s %s is %s, expected %s", strategy, metric,
+			 gate_status_name(r->status), gate_status_name(status));
+}
+
+/* --- the gate ------------------------------------------------------------------------------- */
+
+static void test_identical_passes(void **state)
+{
+	struct gate_report rep;
+
+	(void)state;
+	compare(FIX "baseline.json", FIX "identical.json", &rep);
+	assert_int_equal(rep.regressions, 0);
+	assert_int_equal(rep.improvements, 0);
+	assert_int_equal(rep.passed, 34);	/* 5 strategies x 6 invariants + 4 timings */
+	assert_int_equal(rep.nrows, 34);
+	assert_int_equal(rep.scenarios.n, 1);
+	assert_int_equal(rep.notes.n, 0);
+	assert_int_equal(rep.warnings.n, 0);
+	assert_true(row(&rep, "inproc", "copy", GATE_TIME_METRIC)->p > 0.99);
+	assert_true(row(&rep, "inproc", "copy", GATE_TIME_METRIC)->change == 0);
+	gate_report_release(&rep);
+}
+
+static void test_rerun_and_slower_machine_pass(void **state)
+{
+	struct gate_report rep;
+
+	(void)state;
+	compare(FIX "baseline.json", FIX "rerun.json", &rep);
+	assert_int_equal(rep.regressions + rep.improvements, 0);
+	gate_report_release(&rep);
+	/* twice as slow everywhere, reference_memcpy included: the ratios do not move */
+	compare(FIX "baseline.json", FIX "slower-machine.json", &rep);
+	assert_int_equal(rep.regressions + rep.improvements, 0);
+	assert_true(fabs(row(&rep, "inproc", "copy", GATE_TIME_METRIC)->change) < 0.02);
+	gate_report_release(&rep);
+}
+
+static void test_zero_copy_turned_copy_fails(void **state)
+{
+	static const char *const metrics[] = {
+		"identity.verdict", "identity.same_address", "identity.aliasing_visible",
+		"copies.bytes_per_transfer", "allocations.frame_sized_per_transfer",
+	};
+	struct gate_report rep;
+
+	(void)state;
+	compare(FIX "baseline.json", FIX "move-copies.json", &rep);
+	assert_int_equal(rep.regressions, 5);
+	for (size_t i = 0; i < sizeof(metrics) / sizeof(metrics[0]); i++)
+		expect_status(&rep, "move", metrics[i], GATE_REGRESSED);
+	expect_status(&rep, "move", "allocations.live_at_end", GATE_PASS);
+	assert_int_equal(json_integer_value(row(&rep, "inproc", "move",
+						"copies.bytes_per_transfer")->current), 8294400);
+	gate_report_release(&rep);
+}
+
+/* The same files the other way round: a copy that became zero-copy is an improvement. */
+static void test_copy_turned_zero_copy_improves(void **state)
+{
+	struct gate_report rep;
+
+	(void)state;
+	compare(FIX "move-copies.json", FIX "baseline.json", &rep);
+	assert_int_equal(rep.regressions, 0);
+	assert_int_equal(rep.improvements, 5);
+	expect_status(&rep, "move", "identity.verdict", GATE_IMPROVED);
+	expect_status(&rep, "move", "copies.bytes_per_transfer", GATE_IMPROVED);
+	gate_report_release(&rep);
+}
+
+static void test_slower_20_fails(void **state)
+{
+	const struct gate_row *r;
+	struct gate_report rep;
+
+	(void)state;
+	compare(FIX "baseline.json", FIX "slower-20.json", &rep);
+	assert_int_equal(rep.regressions, 1);
+	r = row(&rep, "inproc", "copy", GATE_TIME_METRIC);
+	assert_int_equal(r->status, GATE_REGRESSED);
+	assert_true(r->change > 0.15 && r->change < 0.25);
+	assert_true(r->p < 0.001);
+	gate_report_release(&rep);
+}
+
+static void test_slower_3_noisy_passes(void **state)
+{
+	const struct gate_row *r;
+	struct gate_report rep;
+
+	(void)state;
+	compare(FIX "baseline.json", FIX "slower-3-noisy.json", &rep);
+	assert_int_equal(rep.regressions, 0);
+	r = row(&rep, "inproc", "copy", GATE_TIME_METRIC);
+	assert_int_equal(r->status, GATE_PASS);
+	assert_true(r->change > 0 && r->change < 0.06);
+	gate_report_release(&rep);
+}
+
+/* 20% slower in the median, but the samples overlap too much for the test to be sure. */
+static void test_slower_20_within_noise_passes(void **state)
+{
+	const struct gate_row *r;
+	struct gate_report rep;
+
+	(void)state;
+	compare(FIX "baseline.json", FIX "slower-20-noisy.json", &rep);
+	r = row(&rep, "inproc", "copy", GATE_TIME_METRIC);
+	assert_true(r->change > 0.10);
+	assert_true(r->p >= 0.05);
+	assert_int_equal(r->status, GATE_PASS);
+	assert_int_equal(rep.regressions, 0);
+	gate_report_release(&rep);
+}
+
+static void test_faster_20_improves(void **state)
+{
+	struct gate_report rep;
+
+	(void)state;
+	compare(FIX "baseline.json", FIX "faster-20.json", &rep);
+	assert_int_equal(rep.regressions, 0);
+	assert_int_equal(rep.improvements, 1);
+	expect_status(&rep, "copy", GATE_TIME_METRIC, GATE_IMPROVED);
+	gate_report_release(&rep);
+}
+
+static void test_threshold_and_alpha(void **state)
+{
+	struct gate_options opt;
+	struct gate_report rep;
+
+	(void)state;
+	gate_options_init(&opt);
+	assert_true(opt.threshold == GATE_DEFAULT_THRESHOLD && opt.alpha == GATE_DEFAULT_ALPHA);
+	opt.threshold = 0.25;
+	compare_opt(FIX "baseline.json", FIX "slower-20.json", &opt, &rep);
+	assert_int_equal(rep.regressions, 0);
+	gate_report_release(&rep);
+	gate_options_init(&opt);
+	opt.alpha = 1e-9;
+	compare_opt(FIX "baseline.json", FIX "slower-20.json", &opt, &rep);
+	assert_int_equal(rep.regressions, 0);
+	gate_report_release(&rep);
+	gate_options_init(&opt);
+	opt.threshold = 0.02;
+	compare_opt(FIX "baseline.json", FIX "slower-3-noisy.json", &opt, &rep);
+	assert_int_equal(rep.regressions, 1);	/* 3% is beyond 2%, and significant */
+	gate_report_release(&rep);
+}
+
+static void test_leak_fails(void **state)
+{
+	struct gate_report rep;
+
+	(void)state;
+	compare(FIX "baseline.json", FIX "leak.json", &rep);
+	assert_int_equal(rep.regressions, 1);
+	expect_status(&rep, "move", "allocations.live_at_end", GATE_REGRESSED);
+	gate_report_release(&rep);
+}
+
+static void test_fewer_copies_improves(void **state)
+{
+	struct gate_report rep;
+
+	(void)state;
+	compare(FIX "baseline.json", FIX "fewer-copies.json", &rep);
+	assert_int_equal(rep.regressions, 0);
+	assert_int_equal(rep.improvements, 2);
+	expect_status(&rep, "sse", "copies.bytes_per_transfer", GATE_IMPROVED);
+	expect_status(&rep, "sse", "allocations.frame_sized_per_transfer", GATE_IMPROVED);
+	assert_true(fabs(row(&rep, "inproc", "sse", "copies.bytes_per_transfer")->change + 0.5) <
+		    1e-12);
+	gate_report_release(&rep);
+}
+
+static void test_missing_field_is_skipped(void **state)
+{
+	struct gate_report rep;
+
+	(void)state;
+	compare(FIX "baseline.json", FIX "old-no-copies.json", &rep);
+	assert_int_equal(rep.regressions, 0);
+	assert_false(has_metric(&rep, "copies.bytes_per_transfer"));
+	assert_int_equal(lines_with(&rep.notes, "'copies.bytes_per_transfer' absent in the current "
+				    "run, not compared"), 5);
+	gate_report_release(&rep);
+}
+
+static void test_no_reference_skips_timing(void **state)
+{
+	struct gate_report rep;
+
+	(void)state;
+	compare(FIX "baseline.json", FIX "no-reference.json", &rep);
+	assert_int_equal(rep.regressions, 0);
+	assert_false(has_metric(&rep, GATE_TIME_METRIC));
+	assert_int_equal(lines_with(&rep.warnings, "no 'reference_memcpy' for scenario 'inproc' "
+				    "in '" FIX "no-reference.json': timing gates skipped"), 1);
+	assert_int_equal(rep.warnings.n, 1);	/* said once, not once per strategy */
+	assert_int_equal(lines_with(&rep.notes, "inproc/reference_memcpy: only in the baseline"), 1);
+	gate_report_release(&rep);
+}
+
+static void test_few_repetitions_warn(void **state)
+{
+	struct gate_report rep;
+
+	(void)state;
+	compare(FIX "baseline.json", FIX "few-reps.json", &rep);
+	assert_int_equal(rep.warnings.n, 1);
+	assert_int_equal(lines_with(&rep.warnings, "scenario 'inproc' has 10 repetitions in the "
+				    "baseline and 5 in the current run: with fewer than 9 the "
+				    "Mann-Whitney test is weak"), 1);
+	assert_true(has_metric(&rep, GATE_TIME_METRIC));
+	gate_report_release(&rep);
+}
+
+static void test_directories(void **state)
+{
+	struct gate_report rep;
+
+	(void)state;
+	compare(FIX "dir-base", FIX "dir-cur", &rep);
+	assert_int_equal(rep.scenarios.n, 2);
+	assert_int_equal(rep.regressions, 1);
+	assert_int_equal(row(&rep, "pipe", "pool", "allocations.live_at_end")->status,
+			 GATE_REGRESSED);
+	gate_report_release(&rep);
+}
+
+static void expect_compare_error(const char *cur, enum results_errcode code, const char *text)
+{
+	struct results_error err = { 0 };
+	struct results_set b, c;
+	struct gate_options opt;
+	struct gate_report rep;
+
+	gate_options_init(&opt);
+	assert_int_equal(results_load(&b, FIX "baseline.json", &err), 0);
+	assert_int_equal(results_load(&c, cur, &err), 0);
+	assert_int_equal(gate_compare(&b, &c, &opt, &rep, &err), -1);
+	assert_int_equal(err.code, code);
+	assert_string_equal(err.text, text);
+	assert_int_equal(rep.nrows, 0);
+	results_set_release(&b);
+	results_set_release(&c);
+}
+
+static void test_compare_errors(void **state)
+{
+	(void)state;
+	expect_compare_error(FIX "other-frame.json", RESULTS_EFRAME,
+			     "different frame sizes: '" FIX "baseline.json' is 1920x1080, '"
+			     FIX "other-frame.json' is 256x256");
+	expect_compare_error(FIX "no-common.json", RESULTS_ENOCOMMON,
+			     "no results in common between '" FIX "baseline.json' and '"
+			     FIX "no-common.json'");
+}
+
+/* --- output formats ------------------------------------------------------------------------- */
+
+static void test_summary_line(void **state)
+{
+	struct gate_report rep = { .regressions = 2, .improvements = 1, .passed = 40 };
+	char buf[128];
+
+	(void)state;
+	rep.scenarios.n = 3;
+	gate_format_summary(buf, sizeof(buf), &rep);
+	assert_string_equal(buf, "2 regressions, 1 improvement, 40 passed (3 scenarios)");
+	rep = (struct gate_report){ .regressions = 1, .improvements = 0, .passed = 1 };
+	rep.scenarios.n = 1;
+	gate_format_summary(buf, sizeof(buf), &rep);
+	assert_string_equal(buf, "1 regression, 0 improvements, 1 passed (1 scenario)");
+}
+
+static void expect_text(json_t *v, const char *want)
+{
+	char buf[64];
+
+	gate_format_value(buf, sizeof(buf), v);
+	assert_string_equal(buf, want);
+	json_decref(v);
+}
+
+static void test_values(void **state)
+{
+	char buf[32];
+
+	(void)state;
+	expect_text(json_string("zero-copy"), "zero-copy");
+	expect_text(json_true(), "true");
+	expect_text(json_integer(8294400), "8294400");
+	expect_text(json_real(8294400.0), "8294400");
+	expect_text(json_real(2.01349), "2.013");
+	expect_text(json_real(0.000218512), "0.0002185");
+	gate_format_change(buf, sizeof(buf), 0.2034);
+	assert_string_equal(buf, "+20.3%");
+	gate_format_change(buf, sizeof(buf), -0.031);
+	assert_string_equal(buf, "-3.1%");
+	gate_format_change(buf, sizeof(buf), NAN);
+	assert_string_equal(buf, "-");
+}
+
+/* Every line of the table starts its last column at the same offset as the header's. */
+static void test_table_columns(void **state)
+{
+	struct gate_report rep;
+	char *text = NULL, *line, *save = NULL;
+	size_t len = 0, col = 0;
+	FILE *fp = open_memstream(&text, &len);
+
+	(void)state;
+	assert_non_null(fp);
+	compare(FIX "baseline.json", FIX "move-copies.json", &rep);
+	gate_format_table(fp, &rep);
+	fclose(fp);
+	assert_int_equal(strncmp(text, "scenario  strategy  ", 20), 0);
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		size_t at = (size_t)(strrchr(line, ' ') - line);
+
+		if (!col)
+			col = at;
+		assert_int_equal(at, col);
+	}
+	free(text);
+	gate_report_release(&rep);
+}
+
+/* --- atomic output files -------------------------------------------------------------------- */
+
+static size_t dir_entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	size_t n = 0;
+
+	assert_non_null(d);
+	while ((de = readdir(d)))
+		n += strcmp(de->d_name, ".") && strcmp(de->d_name, "..");
+	closedir(d);
+	return n;
+}
+
+static char *slurp(const char *path)
+{
+	FILE *fp = fopen(path, "r");
+	char *buf;
+	long n;
+
+	if (!fp)
+		return NULL;
+	fseek(fp, 0, SEEK_END);
+	n = ftell(fp);
+	rewind(fp);
+	buf = calloc(1, (size_t)n + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)n, fp), (size_t)n);
+	fclose(fp);
+	return buf;
+}
+
+static void test_atomic_file(void **state)
+{
+	char dir[] = "/tmp/test_gate.XXXXXX", path[64];
+	struct atomic_file af;
+	char *text;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/out.md", dir);
+	assert_int_equal(atomic_file_open(&af, path), 0);
+	fputs("first\n", af.fp);
+	assert_int_equal(dir_entries(dir), 1);	/* only the temporary file so far */
+	assert_null(slurp(path));
+	assert_int_equal(atomic_file_commit(&af), 0);
+	assert_int_equal(atomic_file_open(&af, path), 0);
+	fputs("second, never committed\n", af.fp);
+	atomic_file_abort(&af);
+	text = slurp(path);
+	assert_string_equal(text, "first\n");
+	free(text);
+	assert_int_equal(dir_entries(dir), 1);
+	unlink(path);
+	rmdir(dir);
+	assert_int_equal(atomic_file_open(&af, "/nonexistent-zcbench/out.md"), -1);
+	assert_int_equal(errno, ENOENT);
+}
+
+/* --- the program ---------------------------------------------------------------------------- */
+
+struct run {
+	int status;	/* exit status */
+	char *out;	/* stdout */
+	char *err;	/* stderr */
+};
+
+/* Run $BUILD/bin/zcgate with the NULL-terminated arguments. */
+static void zcgate(struct run *r, ...)
+{
+	char tool[256], outp[] = "/tmp/test_gate.out.XXXXXX", errp[] = "/tmp/test_gate.err.XXXXXX";
+	const char *build = getenv("BUILD");
+	char *argv[16];
+	int argc = 0, fo = mkstemp(outp), fe = mkstemp(errp), ws;
+	posix_spawn_file_actions_t fa;
+	va_list ap;
+	pid_t pid;
+
+	assert_true(fo >= 0 && fe >= 0);
+	snprintf(tool, sizeof(tool), "%s/bin/zcgate", build && *build ? build : "build");
+	argv[argc++] = tool;
+	va_start(ap, r);
+	while (argc < 15 && (argv[argc] = va_arg(ap, char *)))
+		argc++;
+	va_end(ap);
+	argv[argc] = NULL;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, fo, 1);
+	posix_spawn_file_actions_adddup2(&fa, fe, 2);
+	if (posix_spawn(&pid, tool, &fa, NULL, argv, environ))
+		fail_msg("cannot run '%s'", tool);
+	posix_spawn_file_actions_destroy(&fa);
+	assert_int_equal(waitpid(pid, &ws, 0), pid);
+	assert_true(WIFEXITED(ws));
+	r->status = WEXITSTATUS(ws);
+	close(fo);
+	close(fe);
+	r->out = slurp(outp);
+	r->err = slurp(errp);
+	unlink(outp);
+	unlink(errp);
+}
+
+static void run_release(struct run *r)
+{
+	free(r->out);
+	free(r->err);
+}
+
+/* The line of @text that holds every one of the NULL-terminated words, or fail. */
+static void expect_line(const char *text, ...)
+{
+	const char *line = text;
+
+	while (*line) {
+		const char *end = strchr(line, '\n');
+		size_t len = end ? (size_t)(end - line) : strlen(line);
+		int all = 1;
+		va_list ap;
+		const char *w;
+
+		va_start(ap, text);
+		while ((w = va_arg(ap, const char *))) {
+			const char *at = strstr(line, w);
+
+			all &= at && at < line + len;
+		}
+		va_end(ap);
+		if (all)
+			return;
+		line += len + (end != NULL);
+	}
+	fail_msg("no line with the expected words in:\n%s", text);
+}
+
+static void test_tool_passes(void **state)
+{
+	struct run r;
+
+	(void)state;
+	zcgate(&r, FIX "baseline.json", FIX "identical.json", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "\nzcgate: 0 regressions, 0 improvements, 34 passed "
+				      "(1 scenario)\n"));
+	assert_string_equal(r.err, "");
+	expect_line(r.out, "scenario", "strategy", "metric", "baseline", "current", "change",
+		    "p-value", "result", NULL);
+	run_release(&r);
+	zcgate(&r, FIX "baseline.json", FIX "slower-3-noisy.json", NULL);
+	assert_int_equal(r.status, 0);
+	run_release(&r);
+	zcgate(&r, FIX "baseline.json", FIX "fewer-copies.json", NULL);
+	assert_int_equal(r.status, 0);
+	expect_line(r.out, "inproc", "sse", "copies.bytes_per_transfer", "16588800", "8294400",
+		    "-50.0%", "improved", NULL);
+	run_release(&r);
+}
+
+static void test_tool_regressions(void **state)
+{
+	struct run r;
+
+	(void)state;
+	zcgate(&r, FIX "baseline.json", FIX "move-copies.json", NULL);
+	assert_int_equal(r.status, 1);
+	expect_line(r.out, "inproc", "move", "copies.bytes_per_transfer", "0", "8294400",
+		    "regressed", NULL);
+	expect_line(r.out, "inproc", "move", "identity.verdict", "zero-copy", "copy",
+		    "regressed", NULL);
+	assert_non_null(strstr(r.out, "zcgate: 5 regressions, 0 improvements, 29 passed"));
+	run_release(&r);
+	zcgate(&r, FIX "slower-20.json", FIX "baseline.json", "--threshold", "5%", NULL);
+	assert_int_equal(r.status, 0);	/* faster: an improvement */
+	run_release(&r);
+	zcgate(&r, "--threshold", "10", FIX "baseline.json", FIX "slower-20.json", NULL);
+	assert_int_equal(r.status, 1);
+	expect_line(r.out, "inproc", "copy", GATE_TIME_METRIC, "regressed", NULL);
+	run_release(&r);
+	zcgate(&r, FIX "baseline.json", FIX "slower-20.json", "--alpha", "0.00001", NULL);
+	assert_int_equal(r.status, 0);
+	run_release(&r);
+	zcgate(&r, FIX "baseline.json", FIX "leak.json", "-q", NULL);
+	assert_int_equal(r.status, 1);
+	assert_string_equal(r.out, "zcgate: 1 regression, 0 improvements, 33 passed (1 scenario)\n");
+	run_release(&r);
+}
+
+static void test_tool_warnings(void **state)
+{
+	struct run r;
+
+	(void)state;
+	zcgate(&r, FIX "baseline.json", FIX "few-reps.json", NULL);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.err, "zcgate: warning: scenario 'inproc' has 10 repetitions in the "
+			    "baseline and 5 in the current run: with fewer than 9 the "
+			    "Mann-Whitney test is weak\n");
+	run_release(&r);
+	zcgate(&r, FIX "baseline.json", FIX "old-no-copies.json", NULL);
+	assert_int_equal(r.status, 0);
+	expect_line(r.out, "note: inproc/move: 'copies.bytes_per_transfer' absent", NULL);
+	run_release(&r);
+}
+
+static const struct {
+	const char *base;
+	const char *cur;
+	const char *message;	/* the whole of stderr */
+} bad_runs[] = {
+	{ FIX "baseline.json", FIX "missing.json",
+	  "zcgate: cannot read '" FIX "missing.json': No such file or directory\n" },
+	{ FIX "missing-dir", FIX "baseline.json",
+	  "zcgate: cannot read '" FIX "missing-dir': No such file or directory\n" },
+	{ FIX "baseline.json", FIX "empty.json",
+	  "zcgate: cannot parse '" FIX "empty.json': empty file\n" },
+	{ FIX "truncated.json", FIX "baseline.json",
+	  "zcgate: cannot parse '" FIX "truncated.json': truncated file at line 157 column 6\n" },
+	{ FIX "baseline.json", FIX "not-json.json",
+	  "zcgate: cannot parse '" FIX "not-json.json': not JSON at line 1 column 7: "
+	  "invalid token near 'results'\n" },
+	{ FIX "baseline.json", FIX "wrong-schema.json",
+	  "zcgate: wrong schema in '" FIX "wrong-schema.json': 'zcbench/0', expected "
+	  "'zcbench/1'\n" },
+	{ FIX "baseline.json", FIX "wrong-type.json",
+	  "zcgate: wrong type in '" FIX "wrong-type.json': 'results[1].copies.bytes_per_transfer' "
+	  "is a string, expected a number\n" },
+	{ FIX "baseline.json", FIX "result-not-object.json",
+	  "zcgate: wrong type in '" FIX "result-not-object.json': 'results[1]' is an integer, "
+	  "expected an object\n" },
+	{ FIX "baseline.json", FIX "other-frame.json",
+	  "zcgate: different frame sizes: '" FIX "baseline.json' is 1920x1080, '"
+	  FIX "other-frame.json' is 256x256\n" },
+	{ FIX "baseline.json", FIX "no-common.json",
+	  "zcgate: no results in common between '" FIX "baseline.json' and '" FIX
+	  "no-common.json'\n" },
+	{ FIX "baseline.json", FIX "duplicate.json",
+	  "zcgate: duplicate result 'inproc/copy' in '" FIX "duplicate.json'\n" },
+};
+
+static void test_tool_bad_input(void **state)
+{
+	struct run r;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad_runs) / sizeof(bad_runs[0]); i++) {
+		zcgate(&r, bad_runs[i].base, bad_runs[i].cur, NULL);
+		if (r.status != 2 || strcmp(r.err, bad_runs[i].message))
+			fail_msg("%s %s: exit %d, stderr '%s'", bad_runs[i].base, bad_runs[i].cur,
+				 r.status, r.err);
+		assert_string_equal(r.out, "");
+		run_release(&r);
+	}
+}
+
+static void test_tool_bad_usage(void **state)
+{
+	struct run r;
+
+	(void)state;
+	zcgate(&r, FIX "baseline.json", NULL);
+	assert_int_equal(r.status, 2);
+	assert_int_equal(strncmp(r.err, "zcgate: expected BASELINE and CURRENT, got 1 operands\n",
+				 53), 0);
+	run_release(&r);
+	zcgate(&r, FIX "baseline.json", FIX "baseline.json", "--alpha", "2", NULL);
+	assert_int_equal(r.status, 2);
+	assert_string_equal(r.err, "zcgate: invalid alpha '2': expected a number between 0 and 1\n");
+	run_release(&r);
+	zcgate(&r, FIX "baseline.json", FIX "baseline.json", "--threshold", "ten", NULL);
+	assert_int_equal(r.status, 2);
+	assert_string_equal(r.err, "zcgate: invalid threshold 'ten': expected a percentage such as "
+			    "10\n");
+	run_release(&r);
+	zcgate(&r, "--help", NULL);
+	assert_int_equal(r.status, 0);
+	assert_int_equal(strncmp(r.out, "usage: zcgate BASELINE CURRENT", 30), 0);
+	run_release(&r);
+}
+
+static json_t *export_entry(const json_t *entries, const char *name)
+{
+	size_t i;
+	json_t *e;
+
+	json_array_foreach(entries, i, e)
+		if (!strcmp(json_string_value(json_object_get(e, "name")), name))
+			return e;
+	fail_msg("no entry '%s'", name);
+	return NULL;
+}
+
+static void check_export(const char *path)
+{
+	json_t *a = json_load_file(path, 0, NULL), *e;
+	size_t i;
+
+	assert_true(json_is_array(a));
+	assert_int_equal(json_array_size(a), 19);	/* 5 x 3 numeric invariants + 4 timings */
+	json_array_foreach(a, i, e) {
+		assert_true(json_is_string(json_object_get(e, "name")));
+		assert_true(json_is_string(json_object_get(e, "unit")));
+		assert_true(json_is_number(json_object_get(e, "value")));
+	}
+	e = export_entry(a, "inproc/move copies.bytes_per_transfer");
+	assert_true(json_number_value(json_object_get(e, "value")) == 8294400);
+	assert_string_equal(json_string_value(json_object_get(e, "unit")),
+			    "bytes copied per transfer");
+	e = export_entry(a, "inproc/copy time.vs_memcpy");
+	assert_true(fabs(json_number_value(json_object_get(e, "value")) - 2) < 0.05);
+	json_decref(a);
+}
+
+static void check_json(const char *path)
+{
+	json_t *j = json_load_file(path, 0, NULL), *rows;
+
+	assert_non_null(j);
+	assert_string_equal(json_string_value(json_object_get(j, "schema")), "zcgate/1");
+	assert_string_equal(json_string_value(json_object_get(j, "result")), "regressed");
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "summary"),
+							    "regressions")), 5);
+	rows = json_object_get(j, "rows");
+	assert_int_equal(json_array_size(rows), 34);
+	assert_true(json_is_null(json_object_get(json_array_get(rows, 0), "p_value")));
+	json_decref(j);
+}
+
+static void test_tool_outputs(void **state)
+{
+	char dir[] = "/tmp/test_gate.XXXXXX", md[64], js[64], ex[64];
+	struct run r;
+	char *text;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(md, sizeof(md), "%s/gate.md", dir);
+	snprintf(js, sizeof(js), "%s/gate.json", dir);
+	snprintf(ex, sizeof(ex), "%s/bench.json", dir);
+	zcgate(&r, FIX "baseline.json", FIX "move-copies.json", "--markdown", md, "--json", js,
+	       "--export-github-action-benchmark", ex, NULL);
+	assert_int_equal(r.status, 1);
+	run_release(&r);
+	assert_int_equal(dir_entries(dir), 3);	/* no temporary file left behind */
+	text = slurp(md);
+	assert_non_null(text);
+	assert_int_equal(strncmp(text, "## zcbench gate: regressed\n\n5 regressions, 0 "
+				 "improvements, 29 passed (1 scenario)\n", 70), 0);
+	assert_non_null(strstr(text, "### Regressions\n\n"));
+	assert_non_null(strstr(text, "\n| inproc | move | copies.bytes_per_transfer | 0 | 8294400 "
+				     "| - | - | **regressed** |\n"));
+	free(text);
+	check_json(js);
+	check_export(ex);
+	unlink(md);
+	unlink(js);
+	unlink(ex);
+	rmdir(dir);
+
+	zcgate(&r, FIX "baseline.json", FIX "identical.json", "--json",
+	       "/nonexistent-zcbench/gate.json", NULL);
+	assert_int_equal(r.status, 2);
+	assert_string_equal(r.err, "zcgate: cannot write '/nonexistent-zcbench/gate.json': "
+			    "No such file or directory\n");
+	run_release(&r);
+}
+
+static void test_tool_directories(void **state)
+{
+	struct run r;
+
+	(void)state;
+	zcgate(&r, FIX "dir-base", FIX "dir-cur", NULL);
+	assert_int_equal(r.status, 1);
+	expect_line(r.out, "pipe", "pool", "allocations.live_at_end", "regressed", NULL);
+	assert_non_null(strstr(r.out, "(2 scenarios)\n"));
+	run_release(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_identical_passes),
+		cmocka_unit_test(test_rerun_and_slower_machine_pass),
+		cmocka_unit_test(test_zero_copy_turned_copy_fails),
+		cmocka_unit_test(test_copy_turned_zero_copy_improves),
+		cmocka_unit_test(test_slower_20_fails),
+		cmocka_unit_test(test_slower_3_noisy_passes),
+		cmocka_unit_test(test_slower_20_within_noise_passes),
+		cmocka_unit_test(test_faster_20_improves),
+		cmocka_unit_test(test_threshold_and_alpha),
+		cmocka_unit_test(test_leak_fails),
+		cmocka_unit_test(test_fewer_copies_improves),
+		cmocka_unit_test(test_missing_field_is_skipped),
+		cmocka_unit_test(test_no_reference_skips_timing),
+		cmocka_unit_test(test_few_repetitions_warn),
+		cmocka_unit_test(test_directories),
+		cmocka_unit_test(test_compare_errors),
+		cmocka_unit_test(test_summary_line),
+		cmocka_unit_test(test_values),
+		cmocka_unit_test(test_table_columns),
+		cmocka_unit_test(test_atomic_file),
+		cmocka_unit_test(test_tool_passes),
+		cmocka_unit_test(test_tool_regressions),
+		cmocka_unit_test(test_tool_warnings),
+		cmocka_unit_test(test_tool_bad_input),
+		cmocka_unit_test(test_tool_bad_usage),
+		cmocka_unit_test(test_tool_outputs),
+		cmocka_unit_test(test_tool_directories),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,137 @@
+/*
+ * test_mannwhitney.c: the Mann-Whitney U test against values worked out by hand and by
+ * brute-force enumeration of every arrangement of the ranks.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <math.h>
+
+#include "mannwhitney.h"
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+static void near(double got, double want, double tol)
+{
+	if (fabs(got - want) > tol)
+		fail_msg("got %.12g, want %.12g (tolerance %g)", got, want, tol);
+}
+
+/* Complete separation of 5 and 5: only 2 of the C(10,5) = 252 arrangements are as extreme. */
+static void test_exact_separated(void **state)
+{
+	const double x[] = { 1, 2, 3, 4, 5 }, y[] = { 6, 7, 8, 9, 10 };
+	struct mw_result r;
+
+	(void)state;
+	assert_int_equal(mw_test(x, N(x), y, N(y), &r), 0);
+	assert_true(r.exact);
+	near(r.u, 0, 0);
+	near(r.p, 2.0 / 252, 1e-15);
+	assert_int_equal(mw_test(y, N(y), x, N(x), &r), 0);
+	near(r.u, 25, 0);
+	near(r.p, 2.0 / 252, 1e-15);
+}
+
+/* SciPy's documentation example: U = 17; 7 of the 126 arrangements have U <= 3, p = 14/126. */
+static void test_scipy_example(void **state)
+{
+	const double males[] = { 19, 22, 16, 29, 24 }, females[] = { 20, 11, 17, 12 };
+	struct mw_result r;
+
+	(void)state;
+	assert_int_equal(mw_test(males, N(males), females, N(females), &r), 0);
+	assert_true(r.exact);
+	near(r.u, 17, 0);
+	near(r.p, 14.0 / 126, 1e-15);
+}
+
+/* Against a Python enumeration of all C(13,6) = 1716 arrangements: U = 12, p = 0.2342657343. */
+static void test_exact_matches_enumeration(void **state)
+{
+	const double x[] = { 1.1, 5.2, 3.3, 9.4, 2.5, 7.6 };
+	const double y[] = { 4.7, 6.8, 8.9, 10.1, 11.2, 0.3, 12.4 };
+	struct mw_result r;
+
+	(void)state;
+	assert_int_equal(mw_test(x, N(x), y, N(y), &r), 0);
+	assert_true(r.exact);
+	near(r.u, 12, 0);
+	near(r.p, 402.0 / 1716, 1e-12);
+}
+
+/*
+ * Ties: mid-ranks, tie-corrected variance and continuity correction.  Ranks of x are 1, 3, 3, 5.5
+ * so U = 2.5; ties sum to 24 + 6; var = 16/12 (9 - 30/56); z = (5.5 - 0.5) / sqrt(var);
+ * p = erfc(z / sqrt(2)) = 0.136658247696.
+ */
+static void test_ties_use_normal_approximation(void **state)
+{
+	const double x[] = { 1, 2, 2, 3 }, y[] = { 2, 3, 4, 5 };
+	struct mw_result r;
+
+	(void)state;
+	assert_int_equal(mw_test(x, N(x), y, N(y), &r), 0);
+	assert_false(r.exact);
+	near(r.u, 2.5, 0);
+	near(r.p, 0.136658247696, 1e-9);
+}
+
+/* Larger than MW_EXACT_MAX: the normal approximation, still tiny for complete separation. */
+static void test_large_samples(void **state)
+{
+	double x[30], y[30];
+	struct mw_result r;
+
+	(void)state;
+	for (int i = 0; i < 30; i++) {
+		x[i] = i;
+		y[i] = 100 + i;
+	}
+	assert_int_equal(mw_test(x, N(x), y, N(y), &r), 0);
+	assert_false(r.exact);
+	assert_true(r.p < 1e-9);
+	/* the same values in both: no difference at all */
+	assert_int_equal(mw_test(x, N(x), x, N(x), &r), 0);
+	assert_true(r.p > 0.99);
+}
+
+static void test_all_equal(void **state)
+{
+	const double x[] = { 7, 7, 7 };
+	struct mw_result r;
+
+	(void)state;
+	assert_int_equal(mw_test(x, N(x), x, N(x), &r), 0);
+	near(r.p, 1, 0);
+}
+
+static void test_bad_arguments(void **state)
+{
+	const double x[] = { 1, NAN };
+	struct mw_result r;
+
+	(void)state;
+	assert_int_equal(mw_test(x, 0, x, 1, &r), -1);
+	assert_int_equal(mw_test(x, 1, x, 0, &r), -1);
+	assert_int_equal(mw_test(x, 2, x, 1, &r), -1);
+	assert_int_equal(mw_test(NULL, 1, x, 1, &r), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_exact_separated),
+		cmocka_unit_test(test_scipy_example),
+		cmocka_unit_test(test_exact_matches_enumeration),
+		cmocka_unit_test(test_ties_use_normal_approximation),
+		cmocka_unit_test(test_large_samples),
+		cmocka_unit_test(test_all_equal),
+		cmocka_unit_test(test_bad_arguments),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,206 @@
+/*
+ * zcgate: the CI regression gate.  Compares a current zcbench run with a baseline, prints a
+ * table and exits 0 (no regression), 1 (regression) or 2 (bad input, bad usage or an output
+ * file that cannot be written), with a one-line message naming the file and the problem.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "atomic_file.h"
+#include "gate.h"
+#include "gate_format.h"
+#include "results_load.h"
+
+enum { EXIT_PASS = 0, EXIT_REGRESSION = 1, EXIT_BAD = 2 };
+
+static const char usage[] =
+	"usage: zcgate BASELINE CURRENT [options]\n"
+	"  BASELINE, CURRENT     zcbench/1 results files or directories of them\n"
+	"  --threshold PCT       timing change that counts, in percent (default 10)\n"
+	"  --alpha A             significance level of the Mann-Whitney test (default 0.05)\n"
+	"  --markdown FILE       write a Markdown summary (for a CI job summary)\n"
+	"  --json FILE           write the comparison as JSON\n"
+	"  --export-github-action-benchmark FILE\n"
+	"                        write customSmallerIsBetter entries for github-action-benchmark\n"
+	"  -q, --quiet           print only warnings and the closing line\n"
+	"exit status: 0 no regression, 1 regression, 2 bad input\n";
+
+struct args {
+	const char *base;
+	const char *cur;
+	const char *markdown;
+	const char *json;
+	const char *export;
+	int quiet;
+	struct gate_options opt;
+};
+
+enum output { OUT_MARKDOWN, OUT_JSON, OUT_EXPORT };
+
+static int parse_threshold(const char *s, double *out)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (end != s && *end == '%')
+		end++;
+	if (end == s || *end || !isfinite(v) || v < 0) {
+		fprintf(stderr, "zcgate: invalid threshold '%s': expected a percentage such as 10\n",
+			s);
+		return -1;
+	}
+	*out = v / 100;
+	return 0;
+}
+
+static int parse_alpha(const char *s, double *out)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (end == s || *end || !(v > 0 && v < 1)) {
+		fprintf(stderr, "zcgate: invalid alpha '%s': expected a number between 0 and 1\n", s);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct args *a)
+{
+	static const struct option longopts[] = {
+		{ "threshold", required_argument, NULL, 't' },
+		{ "alpha", required_argument, NULL, 'a' },
+		{ "markdown", required_argument, NULL, 'm' },
+		{ "json", required_argument, NULL, 'j' },
+		{ "export-github-action-benchmark", required_argument, NULL, 'e' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	gate_options_init(&a->opt);
+	while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 't': if (parse_threshold(optarg, &a->opt.threshold)) return -1; break;
+		case 'a': if (parse_alpha(optarg, &a->opt.alpha)) return -1; break;
+		case 'm': a->markdown = optarg; break;
+		case 'j': a->json = optarg; break;
+		case 'e': a->export = optarg; break;
+		case 'q': a->quiet = 1; break;
+		case 'h': fputs(usage, stdout); exit(EXIT_PASS);
+		default: fputs(usage, stderr); return -1;
+		}
+	}
+	if (argc - optind != 2) {
+		fprintf(stderr, "zcgate: expected BASELINE and CURRENT, got %d operands\n%s",
+			argc - optind, usage);
+		return -1;
+	}
+	a->base = argv[optind];
+	a->cur = argv[optind + 1];
+	return 0;
+}
+
+/* Write one output file atomically; 0, or -1 with a message printed. */
+static int write_output(const struct args *a, const struct gate_report *rep, enum output kind,
+			const char *path)
+{
+	struct atomic_file af;
+	json_t *j = NULL;
+	int bad = 0;
+
+	if (atomic_file_open(&af, path))
+		goto out_error;
+	if (kind == OUT_MARKDOWN)
+		gate_format_markdown(af.fp, rep, &a->opt, a->base, a->cur);
+	else {
+		j = kind == OUT_JSON ? gate_report_json(rep, &a->opt, a->base, a->cur)
+				     : gate_github_benchmark(rep);
+		bad = !j || json_dumpf(j, af.fp, JSON_INDENT(2)) || fputc('\n', af.fp) == EOF;
+		json_decref(j);
+	}
+	if (bad) {
+		atomic_file_abort(&af);
+		errno = bad && !j ? ENOMEM : EIO;
+		goto out_error;
+	}
+	if (atomic_file_commit(&af))
+		goto out_error;
+	return 0;
+
+out_error:
+	fprintf(stderr, "zcgate: cannot write '%s': %s\n", path, strerror(errno));
+	return -1;
+}
+
+static void print_report(const struct args *a, const struct gate_report *rep)
+{
+	char summary[128];
+
+	if (!a->quiet) {
+		gate_format_table(stdout, rep);
+		for (size_t i = 0; i < rep->notes.n; i++)
+			printf("note: %s\n", rep->notes.v[i]);
+	}
+	fflush(stdout);
+	for (size_t i = 0; i < rep->warnings.n; i++)
+		fprintf(stderr, "zcgate: warning: %s\n", rep->warnings.v[i]);
+	gate_format_summary(summary, sizeof(summary), rep);
+	printf("zcgate: %s\n", summary);
+}
+
+static int write_outputs(const struct args *a, const struct gate_report *rep)
+{
+	int rc = 0;
+
+	if (a->markdown)
+		rc |= write_output(a, rep, OUT_MARKDOWN, a->markdown);
+	if (a->json)
+		rc |= write_output(a, rep, OUT_JSON, a->json);
+	if (a->export)
+		rc |= write_output(a, rep, OUT_EXPORT, a->export);
+	return rc;
+}
+
+static int run(const struct args *a)
+{
+	struct results_error err = { 0 };
+	struct results_set base, cur;
+	struct gate_report rep;
+	int rc = EXIT_BAD;
+
+	if (results_load(&base, a->base, &err))
+		goto out_error;
+	if (results_load(&cur, a->cur, &err))
+		goto out_release_base;
+	if (gate_compare(&base, &cur, &a->opt, &rep, &err))
+		goto out_release_cur;
+	print_report(a, &rep);
+	rc = rep.regressions ? EXIT_REGRESSION : EXIT_PASS;
+	if (write_outputs(a, &rep))
+		rc = EXIT_BAD;
+	gate_report_release(&rep);
+out_release_cur:
+	results_set_release(&cur);
+out_release_base:
+	results_set_release(&base);
+out_error:
+	if (err.code != RESULTS_OK)
+		fprintf(stderr, "zcgate: %s\n", err.text);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct args a = { 0 };
+
+	if (parse_args(argc, argv, &a))
+		return EXIT_BAD;
+	return run(&a);
+}
