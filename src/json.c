@@ -3,13 +3,14 @@
  */
 #include "json.h"
 
+#include "atomic_file.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 static json_t *addr_json(uintptr_t a)
@@ -114,53 +115,28 @@ int zc_rename_atomic(const char *tmp, const char *path, char *err, size_t errlen
 	return rc;
 }
 
-/* mkstemp makes the file 0600; a results file gets the mode a plain fopen would give it. */
-static int fchmod_default(const char *path)
-{
-	mode_t mask = umask(0);
-	umask(mask);
-	return chmod(path, 0666 & ~mask);
-}
-
 int zc_json_write_atomic(const json_t *doc, const char *path, char *err, size_t errlen)
 {
-	char tmp[4096];
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= sizeof(tmp)) {
-		snprintf(err, errlen, "output path '%s' is too long", path);
-		return -1;
-	}
 	sigset_t old;
 	block_signals(&old);
+	struct atomic_file af;
 	int rc = -1;
-	int fd = mkstemp(tmp);
-	if (fd < 0) {
+	if (atomic_file_open(&af, path) != 0) {
 		snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno));
 		goto out_unblock;
 	}
-	FILE *f = fdopen(fd, "w");
-	if (!f) {
+	if (json_dumpf(doc, af.fp, JSON_INDENT(2) | JSON_REAL_PRECISION(10)) != 0 ||
+	    fputc('\n', af.fp) == EOF) {
+		int saved = errno;
+		atomic_file_abort(&af);
+		snprintf(err, errlen, "cannot write '%s': %s", path, strerror(saved ? saved : EIO));
+		goto out_unblock;
+	}
+	if (atomic_file_commit(&af) != 0) {
 		snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno));
-		close(fd);
-		goto out_unlink;
-	}
-	int bad = json_dumpf(doc, f, JSON_INDENT(2) | JSON_REAL_PRECISION(10)) != 0;
-	bad |= fputc('\n', f) == EOF;
-	bad |= fflush(f) != 0;
-	bad |= fsync(fileno(f)) != 0;
-	int saved = errno;
-	bad |= fclose(f) != 0;
-	if (bad) {
-		snprintf(err, errlen, "cannot write '%s': %s", path, strerror(saved ? saved : errno));
-		goto out_unlink;
-	}
-	if (fchmod_default(tmp) != 0 || rename(tmp, path) != 0) {
-		snprintf(err, errlen, "cannot rename into '%s': %s", path, strerror(errno));
-		goto out_unlink;
+		goto out_unblock;
 	}
 	rc = 0;
-	goto out_unblock;
-out_unlink:
-	unlink(tmp);
 out_unblock:
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	return rc;

@@ -15,8 +15,8 @@
 json_t *zc_results_to_json(const struct zc_results *r);
 
 /*
- * Writes doc to path atomically: a temporary file in the same directory, flushed and synced,
- * then renamed over path. SIGINT and SIGTERM are held off meanwhile, so an interrupted run
+ * Writes doc to path atomically (atomic_file.h: a temporary file in the same directory,
+ * flushed and synced, then renamed over path). SIGINT and SIGTERM are held off meanwhile, so an interrupted run
  * leaves either the old file or the new one, and no temporary file. Returns 0, or -1 with a
  * one-line reason in err.
  */
