@@ -86,6 +86,7 @@ private:
 		r.iterations = run.iterations;
 		r.real_ns = run.GetAdjustedRealTime() * to_ns;
 		r.cpu_ns = run.GetAdjustedCPUTime() * to_ns;
+		r.label = run.report_label.c_str();
 		r.error = run.error_occurred;
 		r.error_message = run.error_message.c_str();
 		r.ncounters = names.size();

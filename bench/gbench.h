@@ -72,6 +72,7 @@ struct zc_bench_run {
 	int64_t iterations;
 	double real_ns;             /* wall time per iteration */
 	double cpu_ns;              /* CPU time per iteration */
+	const char *label;          /* set with zc_bench_set_label, "" if none */
 	bool error;
 	const char *error_message;
 	size_t ncounters;

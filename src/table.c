@@ -9,7 +9,7 @@ static void print_row(FILE *f, const struct zc_result *res, size_t frame_bytes)
 	const struct zc_timing *t = &res->time;
 	fprintf(f, "%-18s %-9s ", res->strategy, res->id.zero_copy ? "zero-copy" : "copy");
 	if (res->measured)
-		fprintf(f, "%13.0f %10.1f %8.2fx ", t->ns.median, t->gb_per_s, t->vs_memcpy);
+		fprintf(f, "%13.0f %10.1f %8.3gx ", t->ns.median, t->gb_per_s, t->vs_memcpy);
 	else
 		fprintf(f, "%13s %10s %9s ", "-", "-", "-");
 	fprintf(f, "%7.2f %7.2f %8.1f %5lld\n",
