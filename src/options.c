@@ -127,6 +127,10 @@ int zc_options_parse(struct zc_options *o, int argc, char **argv, const char *co
 	o->bench_argv[o->bench_argc++] = argv[0];
 	for (int i = 1; i < argc; i++) {
 		if (strncmp(argv[i], "--benchmark_", 12) == 0) {
+			/* Google Benchmark's Initialize strips the flags it knows: note ours now. */
+			o->repetitions_given |= !strncmp(argv[i], "--benchmark_repetitions", 23);
+			o->min_time_given |= !strncmp(argv[i], "--benchmark_min_time", 20);
+			o->bench_out_given |= !strncmp(argv[i], "--benchmark_out=", 16);
 			o->bench_argv[o->bench_argc++] = argv[i];
 			continue;
 		}

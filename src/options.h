@@ -31,6 +31,9 @@ struct zc_options {
 	bool help, list;
 	const char *out;                  /* results file; NULL: results/<scenario>.json */
 	long mmap_threshold;              /* > 0: pinned with mallopt */
+	bool repetitions_given;           /* --benchmark_repetitions was on the command line */
+	bool min_time_given;              /* --benchmark_min_time was */
+	bool bench_out_given;             /* --benchmark_out was */
 	int bench_argc;                   /* argv[0] + the --benchmark_* flags */
 	char **bench_argv;
 };

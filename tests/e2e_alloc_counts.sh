@@ -1,9 +1,10 @@
 #!/bin/sh
 # e2e_alloc_counts.sh: an independent instrument agrees with the counting allocator.
 #
-# valgrind --trace-malloc lists every allocator call the program makes; the program's own
-# counting allocator prints its totals at exit (ZCBENCH_ALLOC_REPORT). The total number of
-# allocations and of frame-sized ones (at least half a 256x256 frame) must match exactly.
+# valgrind --trace-malloc lists every allocator call the program makes, in the parent and in
+# the child that measures each strategy; the counting allocator prints each process's totals
+# at exit (ZCBENCH_ALLOC_REPORT). Summed over the processes, the number of allocations and of
+# frame-sized ones (at least half a 256x256 frame) must match exactly.
 # somalloc=nouserintercepts keeps valgrind from replacing the program's own malloc, so the
 # calls go through the counting allocator to libc, where valgrind sees them.
 set -eu
@@ -13,14 +14,16 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 half=$((256 * 256 * 4 / 2))
 ZCBENCH_ALLOC_REPORT=1 valgrind --soname-synonyms=somalloc=nouserintercepts --trace-malloc=yes \
+	--log-file="$tmp/valgrind.%p" \
 	"$BUILD/bin/inproc" --quick --quiet --frame 256x256 \
 	--strategy copy,copy_into,borrow,move,shared,pool \
 	--benchmark_repetitions=2 --benchmark_min_time=0.001 --out "$tmp/inproc.json" \
 	>"$tmp/log" 2>&1 || { tail -n 20 "$tmp/log"; exit 1; }
 
-ours=$(sed -n 's/^zcbench allocations: allocs=\([0-9]*\) frame_allocs=\([0-9]*\).*/\1 \2/p' "$tmp/log")
+ours=$(sed -n 's/^zcbench allocations: allocs=\([0-9]*\) frame_allocs=\([0-9]*\).*/\1 \2/p' "$tmp/log" |
+	awk '{ a += $1; f += $2; n++ } END { if (n) printf "%d %d\n", a, f }')
 [ -n "$ours" ] || { echo "e2e_alloc_counts: the program printed no totals"; exit 1; }
-theirs=$(grep -E '^--[0-9]+-- (malloc|calloc|realloc|memalign|posix_memalign|aligned_alloc)\(' "$tmp/log" |
+theirs=$(cat "$tmp"/valgrind.* | grep -E '^--[0-9]+-- (malloc|calloc|realloc|memalign|posix_memalign|aligned_alloc)\(' |
 	sed -E 's/^--[0-9]+-- //' | awk -F'[(,)]' -v half="$half" '
 	{ n = $2 }
 	$1 == "calloc" { n = $2 * $3 }

@@ -12,6 +12,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <malloc.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -112,15 +113,24 @@ static void resolve(void)
 	resolving = 0;
 }
 
+/* A forked child inherits its parent's counts; its own report starts from them. */
+static struct zc_counts at_fork;
+
+static void remember_fork(void)
+{
+	zc_counts_snapshot(&at_fork);
+}
+
 __attribute__((constructor(101))) static void hooks_init(void)
 {
 	resolve();
 	zc__allocator_linked = 1;
+	pthread_atfork(NULL, NULL, remember_fork);
 }
 
 /*
- * With ZCBENCH_ALLOC_REPORT set, the totals go to stderr at exit, so that an independent
- * instrument (valgrind --trace-malloc) can be checked against them.
+ * With ZCBENCH_ALLOC_REPORT set, each process's totals go to stderr at exit, so that an
+ * independent instrument (valgrind --trace-malloc) can be checked against them.
  */
 __attribute__((destructor)) static void hooks_report(void)
 {
@@ -128,6 +138,7 @@ __attribute__((destructor)) static void hooks_report(void)
 		return;
 	struct zc_counts c;
 	zc_counts_snapshot(&c);
+	zc_counts_diff(&c, &c, &at_fork);
 	fprintf(stderr, "zcbench allocations: allocs=%llu frame_allocs=%llu frees=%llu "
 			"realloc_moves=%llu hook_copies=%llu\n",
 		(unsigned long long)c.allocs, (unsigned long long)c.frame_allocs,

@@ -1,0 +1,29 @@
+/*
+ * isolate.h: measure a strategy in a child process of its own. glibc's malloc remembers what
+ * happened before (its mmap threshold rises after the first large free, its heap grows and
+ * shrinks), so a strategy measured after others inherits their history; a forked child
+ * starts every strategy from the same state, whichever strategies ran before it.
+ */
+#ifndef ZC_ISOLATE_H
+#define ZC_ISOLATE_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "options.h"
+#include "results.h"
+#include "scenario.h"
+
+/*
+ * Runs zc_measure_strategy in a forked child and copies its result into res. Returns the
+ * child's exit code (enum zc_exit); a child killed by a signal is ZC_EXIT_RUNTIME, or
+ * ZC_EXIT_SIGNAL for SIGINT/SIGTERM. err holds the reason on failure.
+ */
+int zc_isolate_measure(const struct zc_scenario *sc, const struct zc_strategy *s,
+		       const struct zc_options *opt, struct zc_result *res, char *err,
+		       size_t errlen);
+
+/* The child being measured, or 0: a signal handler kills it before the parent goes. */
+pid_t zc_isolate_child(void);
+
+#endif

@@ -1,0 +1,193 @@
+/*
+ * measure.c: one strategy, measured: validate it (identity, checksums, leaks), time its
+ * transfers with Google Benchmark, count what the last repetition's timed loop did, read the
+ * memory it held, then tear it down. Runs in a process of its own (isolate.c), so that no
+ * strategy inherits another one's allocator state.
+ */
+#include "measure.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "gbench.h"
+#include "identity.h"
+#include "instrument.h"
+#include "memstat.h"
+
+#define WARMUP_TRANSFERS 2
+
+struct bench {
+	const struct zc_strategy *s;
+	const struct zc_options *opt;
+	void *state;
+	double *samples;
+	size_t nsamples, cap;
+	struct zc_counts loop;      /* counts over the last repetition's timed loop */
+	int64_t iterations;
+	int64_t minor_faults, major_faults;
+	bool failed;
+	char error[256];
+};
+
+/* One transfer as the benchmark times it: hand over, check the stamp, release. */
+static inline int one_transfer(const struct zc_strategy *s, void *st)
+{
+	struct zc_view v;
+	if (s->transfer(st, false, &v) != 0)
+		return -1;
+	bool ok = s->probe_read || zc_frame_stamp_ok(v.data, v.bytes, v.seq);
+	zc_do_not_optimize(v.data);
+	s->release(st, &v);
+	return ok ? 0 : -2;
+}
+
+static void faults(int64_t *minor, int64_t *major)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	*minor = ru.ru_minflt;
+	*major = ru.ru_majflt;
+}
+
+static void fail(struct bench *b, zc_bench_state *st, const char *what)
+{
+	snprintf(b->error, sizeof(b->error), "strategy '%s': %s", b->s->name, what);
+	b->failed = true;
+	zc_bench_skip_with_error(st, b->error);
+}
+
+/* The benchmark body: Google Benchmark calls it once per repetition (and to calibrate). */
+static void bench_transfer(zc_bench_state *st, void *arg)
+{
+	struct bench *b = arg;
+	const struct zc_strategy *s = b->s;
+	for (int i = 0; i < WARMUP_TRANSFERS; i++) {
+		if (one_transfer(s, b->state) != 0) {
+			fail(b, st, "warm-up transfer failed");
+			return;
+		}
+	}
+	struct zc_counts before, after;
+	int64_t min0, maj0, min1, maj1;
+	faults(&min0, &maj0);
+	zc_counts_snapshot(&before);
+	int rc = 0;
+	while (zc_bench_keep_running(st))
+		if ((rc = one_transfer(s, b->state)) != 0)
+			break;
+	zc_counts_snapshot(&after);
+	faults(&min1, &maj1);
+	if (rc != 0) {
+		fail(b, st, rc == -1 ? "transfer failed" : "the consumer saw a wrong stamp");
+		return;
+	}
+	zc_counts_diff(&b->loop, &after, &before);
+	b->iterations = zc_bench_iterations(st);
+	b->minor_faults = min1 - min0;
+	b->major_faults = maj1 - maj0;
+	/*
+	 * Frames delivered per second, as bytes. The counts stay out of Google Benchmark's
+	 * counters: a counter that is 0 in every repetition gets a cv of 0/0, which its JSON
+	 * writes as NaN, and JSON readers reject the whole file.
+	 */
+	zc_bench_set_bytes_processed(st, b->iterations * (int64_t)b->opt->frame.bytes);
+}
+
+/* Collects one figure per repetition from Google Benchmark's reports. */
+static void on_run(const struct zc_bench_run *run, void *arg)
+{
+	struct bench *b = arg;
+	if (run->aggregate || run->error || run->iterations == 0)
+		return;
+	if (b->nsamples == b->cap) {
+		size_t cap = b->cap ? 2 * b->cap : 16;
+		double *v = realloc(b->samples, cap * sizeof(*v));
+		if (!v)
+			return;
+		b->samples = v;
+		b->cap = cap;
+	}
+	b->samples[b->nsamples++] = run->real_ns;
+}
+
+/* Per-transfer figures from counts over n transfers. */
+static void per_transfer(struct zc_result *res, const struct zc_counts *c, double n)
+{
+	res->alloc.count_per_transfer = (double)c->allocs / n;
+	res->alloc.bytes_per_transfer = (double)c->alloc_bytes / n;
+	res->alloc.frees_per_transfer = (double)c->frees / n;
+	res->alloc.frame_sized_per_transfer = (double)c->frame_allocs / n;
+	res->alloc.frame_sized_frees_per_transfer = (double)c->frame_frees / n;
+	res->alloc.realloc_moves_per_transfer = (double)c->realloc_moves / n;
+	res->copies.bytes_per_transfer = (double)c->copy_bytes / n;
+	res->copies.copies_per_transfer = (double)c->copies / n;
+	res->copies.memcpy_bytes_per_transfer = (double)c->memcpy_bytes / n;
+	res->copies.hook_bytes_per_transfer = (double)c->hook_copy_bytes / n;
+}
+
+/* Memory held at the end of the runs, with the strategy still set up. */
+static void read_memory(struct zc_result *res, int64_t rss_at_setup, bool peak_reset)
+{
+	struct zc_memstat m;
+	zc_memstat_read(&m);
+	res->mem.rss_kib = m.rss_kib;
+	res->mem.pss_kib = m.pss_kib;
+	res->mem.rss_peak_kib = peak_reset ? m.rss_peak_kib : m.rss_peak_kib - rss_at_setup;
+}
+
+/* Sets the strategy up, runs its benchmark, reads memory and tears it down. */
+static int time_strategy(const struct zc_scenario *sc, struct bench *b, struct zc_result *res)
+{
+	struct zc_memstat m;
+	zc_memstat_read(&m);
+	bool peak_reset = zc_memstat_reset_peak() == 0;
+	b->state = b->s->setup(&b->opt->frame);
+	if (!b->state) {
+		snprintf(b->error, sizeof(b->error), "strategy '%s': setup failed: %s", b->s->name,
+			 strerror(errno));
+		return errno == ENOMEM ? ZC_EXIT_NOMEM : ZC_EXIT_RUNTIME;
+	}
+	char name[128];
+	snprintf(name, sizeof(name), "%s/%s", sc->name, b->s->name);
+	zc_bench *gb = zc_bench_register(name, bench_transfer, b);
+	zc_bench_use_real_time(gb);
+	if (!b->opt->repetitions_given)
+		zc_bench_set_repetitions(gb, b->opt->quick ? 9 : 15);
+	if (!b->opt->min_time_given)
+		zc_bench_set_min_time(gb, b->opt->quick ? 0.005 : 0.1);
+	zc_bench_run_all(on_run, b, b->opt->quiet);
+	read_memory(res, m.rss_kib, peak_reset);
+	if (sc->annotate && !b->failed)
+		sc->annotate(b->s, b->state, res);
+	b->s->teardown(b->state);
+	return b->failed ? ZC_EXIT_RUNTIME : ZC_EXIT_OK;
+}
+
+int zc_measure_strategy(const struct zc_scenario *sc, const struct zc_strategy *s,
+			const struct zc_options *opt, struct zc_result *res, char *err,
+			size_t errlen)
+{
+	struct zc_validation val;
+	if (zc_identity_validate(s, &opt->frame, &val, err, errlen) != 0)
+		return errno == ENOMEM ? ZC_EXIT_NOMEM : ZC_EXIT_RUNTIME;
+	res->id = val.id;
+	res->alloc.live_at_end = val.live_at_end;
+	per_transfer(res, &val.transfers, ZC_VALIDATION_FRAMES);
+
+	struct bench b = {.s = s, .opt = opt};
+	int rc = time_strategy(sc, &b, res);
+	if (rc == ZC_EXIT_OK && b.nsamples > 0) { /* none when --benchmark_filter left it out */
+		per_transfer(res, &b.loop, (double)b.iterations);
+		res->mem.minor_faults_per_transfer = (double)b.minor_faults / (double)b.iterations;
+		res->mem.major_faults_per_transfer = (double)b.major_faults / (double)b.iterations;
+		if (zc_result_set_samples(res, b.samples, b.nsamples, opt->frame.bytes) != 0)
+			rc = ZC_EXIT_NOMEM;
+	}
+	if (rc != ZC_EXIT_OK)
+		snprintf(err, errlen, "%s", b.error[0] ? b.error : "out of memory");
+	free(b.samples);
+	return rc;
+}

@@ -1,0 +1,23 @@
+/*
+ * measure.h: everything measured about one strategy, in the process that runs it: the
+ * identity probe and validation, the Google Benchmark runs, the per-transfer counts of the
+ * last repetition's timed loop, and the memory it held.
+ */
+#ifndef ZC_MEASURE_H
+#define ZC_MEASURE_H
+
+#include <stdbool.h>
+
+#include "options.h"
+#include "results.h"
+#include "scenario.h"
+
+/*
+ * Measures strategy s of scenario sc into res (already named by zc_results_add). Returns an
+ * exit code (enum zc_exit); on failure err holds a one-line reason.
+ */
+int zc_measure_strategy(const struct zc_scenario *sc, const struct zc_strategy *s,
+			const struct zc_options *opt, struct zc_result *res, char *err,
+			size_t errlen);
+
+#endif

@@ -1,0 +1,61 @@
+/*
+ * preflight.c: the output directory and the memory a run will need, checked up front.
+ */
+#include "preflight.h"
+
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int zc_preflight_out_path(const char *path, char *err, size_t errlen)
+{
+	char *copy = strdup(path);
+	if (!copy) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	const char *dir = dirname(copy);
+	struct stat sb;
+	int rc = 0;
+	if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+		snprintf(err, errlen, "cannot write '%s': directory '%s' does not exist", path, dir);
+		rc = -1;
+	} else if (access(dir, W_OK) != 0) {
+		snprintf(err, errlen, "cannot write '%s': directory '%s' is not writable", path, dir);
+		rc = -1;
+	}
+	free(copy);
+	return rc;
+}
+
+/* MemAvailable in bytes, or 0 when unknown. */
+static unsigned long long mem_available(void)
+{
+	FILE *f = fopen("/proc/meminfo", "re");
+	unsigned long long kib = 0;
+	char line[128];
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemAvailable: %llu kB", &kib) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kib * 1024;
+}
+
+int zc_preflight_memory(const struct zc_frame_geom *g, char *err, size_t errlen)
+{
+	unsigned long long avail = mem_available();
+	unsigned long long need;
+	if (__builtin_mul_overflow((unsigned long long)g->bytes, ZC_FRAMES_IN_FLIGHT, &need) ||
+	    (avail && need > avail)) {
+		snprintf(err, errlen,
+			 "frame %ux%u needs about %llu MiB (%d frames of %zu bytes), more than the "
+			 "%llu MiB available",
+			 g->width, g->height, need >> 20, ZC_FRAMES_IN_FLIGHT, g->bytes, avail >> 20);
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,45 @@
+/*
+ * rawjson.c: merges per-strategy Google Benchmark JSON files: the first part's context, every
+ * part's benchmarks in order.
+ */
+#include "rawjson.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "json.h"
+
+int zc_raw_merge(char *const parts[], size_t n, const char *path, char *err, size_t errlen)
+{
+	json_t *doc = NULL, *all = json_array();
+	int rc = -1;
+	for (size_t i = 0; i < n; i++) {
+		if (access(parts[i], F_OK) != 0)
+			continue;
+		json_error_t e;
+		json_t *part = json_load_file(parts[i], 0, &e);
+		if (!part || !json_is_array(json_object_get(part, "benchmarks"))) {
+			snprintf(err, errlen, "cannot merge Google Benchmark's '%s': %s", parts[i],
+				 part ? "no benchmarks" : e.text);
+			json_decref(part);
+			goto out;
+		}
+		json_array_extend(all, json_object_get(part, "benchmarks"));
+		if (!doc)
+			doc = json_incref(part);
+		json_decref(part);
+	}
+	if (!doc) {
+		rc = 0; /* nothing was timed */
+		goto out;
+	}
+	json_object_set(doc, "benchmarks", all);
+	rc = zc_json_write_atomic(doc, path, err, errlen);
+out:
+	for (size_t i = 0; i < n; i++)
+		unlink(parts[i]);
+	json_decref(doc);
+	json_decref(all);
+	return rc;
+}

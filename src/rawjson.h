@@ -1,0 +1,17 @@
+/*
+ * rawjson.h: Google Benchmark's own JSON for a whole scenario run. Each strategy is measured
+ * in its own process, which writes its part; the parts are merged into one file in Google
+ * Benchmark's format (context + benchmarks), for compare.py and other readers of that format.
+ */
+#ifndef ZC_RAWJSON_H
+#define ZC_RAWJSON_H
+
+#include <stddef.h>
+
+/*
+ * Merges the n part files into path (atomically) and removes them. Parts that do not exist
+ * (a strategy left out by --benchmark_filter) are skipped. Returns 0, or -1 with a reason.
+ */
+int zc_raw_merge(char *const parts[], size_t n, const char *path, char *err, size_t errlen);
+
+#endif
