@@ -100,10 +100,21 @@ static void teardown(void *st)
 	free(s);
 }
 
+/* The producer's end of the data path and its frame; the consumer's end into s->cfg. */
+static int open_bytes_path(struct state *s, enum zc_path path)
+{
+	int fds[2];
+	if (open_data_path(path, fds) != 0)
+		return -1;
+	s->data_fd = fds[1];
+	s->cfg.data_fd = fds[0];
+	s->cfg.close_fd = fds[1];
+	return posix_memalign((void **)&s->frame, 4096, s->cfg.bytes) == 0 ? 0 : -1;
+}
+
 static void *setup(const struct zc_frame_geom *g, const char *name, enum zc_path path)
 {
 	struct state *s = calloc(1, sizeof(*s));
-	int fds[2] = {-1, -1};
 	if (!s)
 		return NULL;
 	s->name = name;
@@ -111,24 +122,15 @@ static void *setup(const struct zc_frame_geom *g, const char *name, enum zc_path
 	s->ch.ctl = -1;
 	s->cfg = (struct zc_consumer_config){.path = path, .bytes = g->bytes, .data_fd = -1,
 					     .close_fd = -1};
-	if (carries_bytes(path)) {
-		if (open_data_path(path, fds) != 0 || posix_memalign((void **)&s->frame, 4096, g->bytes))
-			goto out_fail;
-		s->data_fd = fds[1];
-		s->cfg.data_fd = fds[0];
-		s->cfg.close_fd = fds[1];
-	}
-	int started = zc_channel_start(&s->ch, name, zc_consumer_main, &s->cfg);
-	if (fds[0] >= 0)
-		close(fds[0]);
-	if (started != 0)
-		goto out_fail;
-	if (!carries_bytes(path) && share_ring(s) != 0)
-		goto out_fail;
-	return s;
-out_fail:
-	if (fds[1] >= 0 && s->data_fd < 0)
-		close(fds[1]);
+	int rc = carries_bytes(path) ? open_bytes_path(s, path) : 0;
+	if (rc == 0)
+		rc = zc_channel_start(&s->ch, name, zc_consumer_main, &s->cfg);
+	if (s->cfg.data_fd >= 0)
+		close(s->cfg.data_fd); /* the consumer's end lives on in the consumer only */
+	if (rc == 0 && !carries_bytes(path))
+		rc = share_ring(s);
+	if (rc == 0)
+		return s;
 	teardown(s);
 	errno = errno ? errno : EIO;
 	return NULL;
