@@ -16,7 +16,7 @@
 
 /* What the consumer holds after a transfer. */
 struct zc_view {
-	const unsigned char *data; /* the consumer's bytes */
+	const unsigned char *data; /* the consumer's bytes; NULL when they live in another process */
 	size_t bytes;
 	uint64_t seq;              /* the sequence number the producer stamped */
 	unsigned char *producer;   /* the producer's bytes for this frame (for the write probe) */
@@ -53,6 +53,11 @@ struct zc_strategy {
 	 * this address space (another process).
 	 */
 	int (*probe_read)(void *state, const struct zc_view *v, size_t offset, unsigned char *value);
+	/*
+	 * Optional: the checksum (zc_frame_checksum) of the consumer's bytes, computed where they
+	 * live. Needed when v->data is NULL (another process), so validation can still check them.
+	 */
+	int (*consumer_checksum)(void *state, const struct zc_view *v, uint64_t *sum);
 };
 
 #endif

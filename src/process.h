@@ -1,0 +1,63 @@
+/*
+ * process.h: the strategies of the process scenario (a producer process hands frames to a
+ * forked consumer process) and the requests the producer sends its consumer.
+ */
+#ifndef ZC_PROCESS_H
+#define ZC_PROCESS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "results.h"
+#include "strategy.h"
+
+/* How the frame's bytes reach the consumer. */
+enum zc_path {
+	ZC_PATH_PIPE,     /* write + read through a pipe: two copies, both in the kernel */
+	ZC_PATH_SOCKET,   /* the same through an AF_UNIX stream socket pair */
+	ZC_PATH_VMSPLICE, /* the pipe references the producer's pages; read copies once */
+	ZC_PATH_SHM,      /* a ring of frames in a memfd mapped shared by both processes */
+	ZC_PATH_COW,      /* the same memfd, mapped private by the consumer */
+};
+
+enum zc_request_op {
+	ZC_REQ_MAP,       /* fd attached: map the ring of arg frames */
+	ZC_REQ_FRAME,     /* take frame seq (in ring slot arg, or from the data fd); check its stamp */
+	ZC_REQ_CHECKSUM,  /* the checksum of the frame held */
+	ZC_REQ_PROBE,     /* the byte at offset arg of the frame held */
+	ZC_REQ_MEMSTAT,   /* the consumer's VmRSS and Pss */
+	ZC_REQ_COW_WRITE, /* write one byte at offset arg of the frame held; pages that copied */
+};
+
+struct zc_request {
+	uint32_t op;
+	uint32_t pad;
+	uint64_t seq;
+	uint64_t arg;
+};
+
+struct zc_reply {
+	int32_t status;   /* 0 ok; 1 wrong stamp; -1 the request failed */
+	uint32_t pad;
+	uint64_t value;   /* checksum, byte */
+	int64_t a, b;     /* rss and pss KiB; pages copied and minor faults */
+};
+
+/* What the consumer process needs to know; data_fd is its end of the pipe or socket. */
+struct zc_consumer_config {
+	enum zc_path path;
+	size_t bytes;
+	int data_fd;      /* -1 for shm and cow */
+	int close_fd;     /* the producer's end, closed in the consumer; -1 when none */
+};
+
+/* The consumer process's loop (a zc_consumer_fn): serves requests until the producer leaves. */
+void zc_consumer_main(int ctl, void *config);
+
+/* The strategies in the order they are reported. */
+const struct zc_strategy *const *zc_process_strategies(size_t *n);
+
+/* Adds "consumer_memory" (rss_kib, pss_kib) and, for cow, "cow" to res->extra. */
+void zc_process_annotate(const struct zc_strategy *s, void *state, struct zc_result *res);
+
+#endif

@@ -1,0 +1,182 @@
+/*
+ * process_consumer.c: the consumer process: takes each frame (reads it from the pipe or socket,
+ * or finds it in the shared ring), checks its stamp, and answers the producer's questions about
+ * the frame it holds and about its own memory.
+ *
+ * Test hooks, read from the environment: ZCBENCH_KILL_CONSUMER_AFTER=N makes the consumer kill
+ * itself (SIGKILL) on its Nth frame, ZCBENCH_HANG_CONSUMER_AFTER=N makes it stop answering.
+ */
+#include "process.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "memstat.h"
+#include "process_channel.h"
+
+struct consumer {
+	const struct zc_consumer_config *cfg;
+	unsigned char *buffer;     /* pipe, socket, vmsplice: the frame read, reused */
+	unsigned char *ring;       /* shm, cow: the mapped ring */
+	size_t ring_frames;
+	const unsigned char *held; /* the frame it holds */
+	uint64_t frames;
+	uint64_t kill_after, hang_after;
+};
+
+static uint64_t env_count(const char *name)
+{
+	const char *v = getenv(name);
+	return v ? strtoull(v, NULL, 10) : 0;
+}
+
+static int read_full(int fd, unsigned char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t r = read(fd, p, n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		p += r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+static void map_ring(struct consumer *c, int fd, uint64_t frames, struct zc_reply *rep)
+{
+	int flags = c->cfg->path == ZC_PATH_COW ? MAP_PRIVATE : MAP_SHARED;
+	void *p = fd >= 0 ? mmap(NULL, frames * c->cfg->bytes, PROT_READ | PROT_WRITE, flags, fd, 0)
+			  : MAP_FAILED;
+	if (fd >= 0)
+		close(fd); /* the mapping keeps the memory; no fd outlives the request */
+	if (p == MAP_FAILED) {
+		rep->status = -1;
+		return;
+	}
+	c->ring = p;
+	c->ring_frames = frames;
+}
+
+/* The test hooks: die or go silent on the configured frame. */
+static void misbehave(const struct consumer *c)
+{
+	if (c->kill_after && c->frames == c->kill_after)
+		raise(SIGKILL);
+	while (c->hang_after && c->frames == c->hang_after)
+		pause();
+}
+
+static void take_frame(struct consumer *c, const struct zc_request *req, struct zc_reply *rep)
+{
+	size_t bytes = c->cfg->bytes;
+	if (c->ring) {
+		c->held = req->arg < c->ring_frames ? c->ring + req->arg * bytes : NULL;
+	} else {
+		c->held = read_full(c->cfg->data_fd, c->buffer, bytes) == 0 ? c->buffer : NULL;
+	}
+	c->frames++;
+	misbehave(c);
+	if (!c->held)
+		rep->status = -1;
+	else if (!zc_frame_stamp_ok(c->held, bytes, req->seq))
+		rep->status = 1;
+}
+
+/* Private_Dirty of the whole process in KiB, from smaps_rollup; -1 when unreadable. */
+static int64_t private_dirty_kib(void)
+{
+	FILE *f = fopen("/proc/self/smaps_rollup", "re");
+	char line[256];
+	long long kib = -1;
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "Private_Dirty: %lld kB", &kib) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kib;
+}
+
+/* Writes one byte of the frame held and measures what the write made private. */
+static void cow_write(struct consumer *c, uint64_t offset, struct zc_reply *rep)
+{
+	if (!c->held || offset >= c->cfg->bytes) {
+		rep->status = -1;
+		return;
+	}
+	struct rusage r0, r1;
+	int64_t before = private_dirty_kib();
+	getrusage(RUSAGE_SELF, &r0);
+	volatile unsigned char *p = (volatile unsigned char *)c->held + offset;
+	*p = (unsigned char)(*p ^ 0x5au);
+	getrusage(RUSAGE_SELF, &r1);
+	int64_t after = private_dirty_kib();
+	long page_kib = sysconf(_SC_PAGESIZE) / 1024;
+	rep->a = before >= 0 && after >= 0 ? (after - before) / page_kib : -1;
+	rep->b = r1.ru_minflt - r0.ru_minflt;
+}
+
+static void serve(struct consumer *c, const struct zc_request *req, int fd, struct zc_reply *rep)
+{
+	struct zc_memstat m;
+	switch (req->op) {
+	case ZC_REQ_MAP:
+		map_ring(c, fd, req->arg, rep);
+		return;
+	case ZC_REQ_FRAME:
+		take_frame(c, req, rep);
+		return;
+	case ZC_REQ_CHECKSUM:
+		if (c->held)
+			rep->value = zc_frame_checksum(c->held, c->cfg->bytes);
+		rep->status = c->held ? 0 : -1;
+		return;
+	case ZC_REQ_PROBE:
+		if (c->held && req->arg < c->cfg->bytes)
+			rep->value = ((const volatile unsigned char *)c->held)[req->arg];
+		rep->status = c->held && req->arg < c->cfg->bytes ? 0 : -1;
+		return;
+	case ZC_REQ_MEMSTAT:
+		zc_memstat_read(&m);
+		rep->a = m.rss_kib;
+		rep->b = m.pss_kib;
+		return;
+	case ZC_REQ_COW_WRITE:
+		cow_write(c, req->arg, rep);
+		return;
+	default:
+		rep->status = -1;
+	}
+}
+
+void zc_consumer_main(int ctl, void *config)
+{
+	struct consumer c = {.cfg = config};
+	c.kill_after = env_count("ZCBENCH_KILL_CONSUMER_AFTER");
+	c.hang_after = env_count("ZCBENCH_HANG_CONSUMER_AFTER");
+	if (c.cfg->close_fd >= 0)
+		close(c.cfg->close_fd);
+	if (c.cfg->data_fd >= 0 && !(c.buffer = malloc(c.cfg->bytes)))
+		return;
+	struct zc_request req;
+	int fd;
+	while (zc_channel_receive(ctl, &req, sizeof(req), &fd) == (ssize_t)sizeof(req)) {
+		struct zc_reply rep = {0};
+		serve(&c, &req, fd, &rep);
+		if (req.op != ZC_REQ_MAP && fd >= 0)
+			close(fd);
+		if (send(ctl, &rep, sizeof(rep), MSG_NOSIGNAL) != (ssize_t)sizeof(rep))
+			break;
+	}
+	if (c.ring)
+		munmap(c.ring, c.ring_frames * c.cfg->bytes);
+	free(c.buffer);
+}

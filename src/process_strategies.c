@@ -1,0 +1,285 @@
+/*
+ * process_strategies.c: pipe, socket, vmsplice, shm and cow from this process (the producer)
+ * to a forked consumer process (process_consumer.c), one consumer per strategy state.
+ *
+ * A transfer: the producer stamps (or renders) a frame, asks the consumer to take it, sends the
+ * bytes when the path carries bytes, and waits for the consumer's check of the stamp. The
+ * consumer's bytes live in its own address space, so views carry data = NULL: the probe and the
+ * checksum ask the consumer, and the write-through probe, not an address, proves sharing.
+ * The kernel's copies are counted here, where the producer knows them: write() copies the frame
+ * into the kernel, read() copies it out; vmsplice skips the first.
+ */
+#include "process.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "instrument.h"
+#include "process_channel.h"
+
+#define RING_FRAMES 3
+#define KERNEL_BUFFER (1 << 20) /* pipe and socket buffers: Linux's unprivileged pipe maximum */
+
+struct state {
+	const char *name;
+	struct zc_consumer_config cfg;
+	struct zc_channel ch;
+	uint64_t seq;
+	int data_fd;              /* the producer's end of the pipe or socket; -1 for shm and cow */
+	unsigned char *frame;     /* pipe, socket, vmsplice: the producer's frame, page aligned */
+	unsigned char *ring;      /* shm, cow: the producer's shared mapping of the ring */
+};
+
+static bool carries_bytes(enum zc_path p)
+{
+	return p == ZC_PATH_PIPE || p == ZC_PATH_SOCKET || p == ZC_PATH_VMSPLICE;
+}
+
+/* A pipe or socket pair: fds[0] the consumer's (reading) end, fds[1] the producer's. */
+static int open_data_path(enum zc_path path, int fds[2])
+{
+	if (path == ZC_PATH_SOCKET) {
+		int sv[2], size = KERNEL_BUFFER;
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+			return -1;
+		setsockopt(sv[1], SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+		setsockopt(sv[0], SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+		fds[0] = sv[0];
+		fds[1] = sv[1];
+	} else {
+		int p[2];
+		if (pipe2(p, O_CLOEXEC) != 0)
+			return -1;
+		fcntl(p[1], F_SETPIPE_SZ, KERNEL_BUFFER); /* best effort: same size for both */
+		fds[0] = p[0];
+		fds[1] = p[1];
+	}
+	return fcntl(fds[1], F_SETFL, O_NONBLOCK);
+}
+
+/* The ring: a memfd (no name on disk), mapped here, handed to the consumer with SCM_RIGHTS. */
+static int share_ring(struct state *s)
+{
+	size_t len = RING_FRAMES * s->cfg.bytes;
+	int fd = memfd_create("zcbench-ring", MFD_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	int rc = -1;
+	if (ftruncate(fd, (off_t)len) != 0)
+		goto out_close;
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		goto out_close;
+	s->ring = p;
+	struct zc_request req = {.op = ZC_REQ_MAP, .arg = RING_FRAMES};
+	struct zc_reply rep;
+	rc = zc_channel_call(&s->ch, &req, sizeof(req), fd, &rep, sizeof(rep)) == 0 &&
+			     rep.status == 0
+		     ? 0
+		     : -1;
+out_close:
+	close(fd); /* both mappings keep the memory; the fd ends here */
+	return rc;
+}
+
+static void teardown(void *st)
+{
+	struct state *s = st;
+	zc_channel_stop(&s->ch);
+	if (s->data_fd >= 0)
+		close(s->data_fd);
+	if (s->ring)
+		munmap(s->ring, RING_FRAMES * s->cfg.bytes);
+	free(s->frame);
+	free(s);
+}
+
+/* The producer's end of the data path and its frame; the consumer's end into s->cfg. */
+static int open_bytes_path(struct state *s, enum zc_path path)
+{
+	int fds[2];
+	if (open_data_path(path, fds) != 0)
+		return -1;
+	s->data_fd = fds[1];
+	s->cfg.data_fd = fds[0];
+	s->cfg.close_fd = fds[1];
+	return posix_memalign((void **)&s->frame, 4096, s->cfg.bytes) == 0 ? 0 : -1;
+}
+
+static void *setup(const struct zc_frame_geom *g, const char *name, enum zc_path path)
+{
+	struct state *s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->name = name;
+	s->data_fd = -1;
+	s->ch.ctl = -1;
+	s->cfg = (struct zc_consumer_config){.path = path, .bytes = g->bytes, .data_fd = -1,
+					     .close_fd = -1};
+	int rc = carries_bytes(path) ? open_bytes_path(s, path) : 0;
+	if (rc == 0)
+		rc = zc_channel_start(&s->ch, name, zc_consumer_main, &s->cfg);
+	if (s->cfg.data_fd >= 0)
+		close(s->cfg.data_fd); /* the consumer's end lives on in the consumer only */
+	if (rc == 0 && !carries_bytes(path))
+		rc = share_ring(s);
+	if (rc == 0)
+		return s;
+	teardown(s);
+	errno = errno ? errno : EIO;
+	return NULL;
+}
+
+#define SETUP(id, path)                                                                      \
+	static void *setup_##id(const struct zc_frame_geom *g)                               \
+	{                                                                                    \
+		return setup(g, #id, path);                                                  \
+	}
+SETUP(pipe, ZC_PATH_PIPE)
+SETUP(socket, ZC_PATH_SOCKET)
+SETUP(vmsplice, ZC_PATH_VMSPLICE)
+SETUP(shm, ZC_PATH_SHM)
+SETUP(cow, ZC_PATH_COW)
+
+/* Sends the frame's bytes and counts the kernel's copies of them. */
+static int send_bytes(struct state *s, const unsigned char *p)
+{
+	bool splice = s->cfg.path == ZC_PATH_VMSPLICE;
+	if (zc_channel_write(&s->ch, s->data_fd, p, s->cfg.bytes, splice) != 0)
+		return -1;
+	if (!splice)
+		zc_count_copy(s->cfg.bytes); /* write(): into the kernel's buffer */
+	zc_count_copy(s->cfg.bytes);         /* the consumer's read(): out of it */
+	return 0;
+}
+
+static int transfer(void *st, bool render, struct zc_view *v)
+{
+	struct state *s = st;
+	uint64_t seq = ++s->seq, slot = seq % RING_FRAMES;
+	size_t bytes = s->cfg.bytes;
+	unsigned char *p = s->ring ? s->ring + slot * bytes : s->frame;
+	if (render)
+		zc_frame_render(p, bytes, seq);
+	else
+		zc_frame_stamp(p, bytes, seq);
+	struct zc_request req = {.op = ZC_REQ_FRAME, .seq = seq, .arg = slot};
+	struct zc_reply rep;
+	if (zc_channel_send(&s->ch, &req, sizeof(req), -1) != 0 ||
+	    (s->data_fd >= 0 && send_bytes(s, p) != 0) ||
+	    zc_channel_wait(&s->ch, &rep, sizeof(rep)) != 0)
+		return -1;
+	if (rep.status != 0) {
+		fprintf(stderr, "process: strategy '%s': the consumer %s frame %llu\n", s->name,
+			rep.status == 1 ? "saw a wrong stamp on" : "could not take",
+			(unsigned long long)seq);
+		return -1;
+	}
+	*v = (struct zc_view){.data = NULL, .bytes = bytes, .seq = seq, .producer = p};
+	return 0;
+}
+
+/* The consumer acknowledged the frame: its ring slot is free for the frame after next. */
+static void release(void *st, struct zc_view *v)
+{
+	(void)st;
+	(void)v;
+}
+
+static int ask(struct state *s, uint32_t op, uint64_t arg, struct zc_reply *rep)
+{
+	struct zc_request req = {.op = op, .seq = s->seq, .arg = arg};
+	if (zc_channel_call(&s->ch, &req, sizeof(req), -1, rep, sizeof(*rep)) != 0)
+		return -1;
+	return rep->status == 0 ? 0 : -1;
+}
+
+static int probe_read(void *st, const struct zc_view *v, size_t offset, unsigned char *value)
+{
+	struct zc_reply rep;
+	(void)v;
+	if (ask(st, ZC_REQ_PROBE, offset, &rep) != 0)
+		return -1;
+	*value = (unsigned char)rep.value;
+	return 0;
+}
+
+static int consumer_checksum(void *st, const struct zc_view *v, uint64_t *sum)
+{
+	struct zc_reply rep;
+	(void)v;
+	if (ask(st, ZC_REQ_CHECKSUM, 0, &rep) != 0)
+		return -1;
+	*sum = rep.value;
+	return 0;
+}
+
+#define PROCESS_STRATEGY(id, zero, what)                                                     \
+	static const struct zc_strategy id##_strategy = {                                    \
+		.name = #id,                                                                 \
+		.mirrors = what,                                                             \
+		.expect_zero_copy = zero,                                                    \
+		.setup = setup_##id,                                                         \
+		.transfer = transfer,                                                        \
+		.release = release,                                                          \
+		.teardown = teardown,                                                        \
+		.probe_read = probe_read,                                                    \
+		.consumer_checksum = consumer_checksum,                                      \
+	}
+
+PROCESS_STRATEGY(pipe, false,
+		 "a pipe between two processes: write copies the frame into the kernel, read "
+		 "copies it out");
+PROCESS_STRATEGY(socket, false,
+		 "an AF_UNIX socket pair (a local IPC channel): two copies through the kernel");
+PROCESS_STRATEGY(vmsplice, false,
+		 "vmsplice into a pipe: the pipe references the producer's pages, the reader's "
+		 "read still copies once");
+PROCESS_STRATEGY(shm, true,
+		 "a ring of frames in a memfd mapped by both processes, the fd passed once with "
+		 "SCM_RIGHTS; only frame indices cross");
+PROCESS_STRATEGY(cow, true,
+		 "the same memfd mapped private (copy-on-write) by the consumer: shared until "
+		 "the consumer writes");
+
+static const struct zc_strategy *const strategies[] = {
+	&pipe_strategy, &socket_strategy, &vmsplice_strategy, &shm_strategy, &cow_strategy};
+
+const struct zc_strategy *const *zc_process_strategies(size_t *n)
+{
+	*n = sizeof(strategies) / sizeof(strategies[0]);
+	return strategies;
+}
+
+static bool is_ours(const struct zc_strategy *s)
+{
+	for (size_t i = 0; i < sizeof(strategies) / sizeof(strategies[0]); i++)
+		if (s == strategies[i])
+			return true;
+	return false;
+}
+
+void zc_process_annotate(const struct zc_strategy *strategy, void *st, struct zc_result *res)
+{
+	struct state *s = st;
+	struct zc_reply mem, cow;
+	if (!is_ours(strategy) || ask(s, ZC_REQ_MEMSTAT, 0, &mem) != 0)
+		return;
+	if (!res->extra && !(res->extra = json_object()))
+		return;
+	json_object_set_new(res->extra, "consumer_memory",
+			    json_pack("{s:I, s:I}", "rss_kib", (json_int_t)mem.a, "pss_kib",
+				      (json_int_t)mem.b));
+	/* Last, since it leaves the consumer a private page: the write the cow test is about. */
+	if (s->cfg.path == ZC_PATH_COW && s->seq > 0 &&
+	    ask(s, ZC_REQ_COW_WRITE, s->cfg.bytes / 2, &cow) == 0)
+		json_object_set_new(res->extra, "cow",
+				    json_pack("{s:I, s:I}", "pages_copied_by_write", (json_int_t)cow.a,
+					      "minor_faults", (json_int_t)cow.b));
+}

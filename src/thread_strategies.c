@@ -1,0 +1,357 @@
+/*
+ * thread_strategies.c: copy, move and pool between a producer thread (the caller) and a
+ * persistent consumer thread (started in setup, joined in teardown).
+ *
+ * A transfer: the producer posts a frame message to the consumer's inbox and waits for the
+ * receipt; the consumer takes it, timestamps the receipt, checks the stamp and holds the frame.
+ * A release asks the consumer to let go (free the message, run the finalizer, or return the
+ * frame to the pool) and waits until it has, so per-transfer counts are exact. The probe asks
+ * the consumer thread itself to read a byte of the frame it holds.
+ */
+#include "thread.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "instrument.h"
+#include "port.h"
+
+#define POOL_SLOTS 3
+#define PORT_CAPACITY 4
+#define TIMEOUT_MS 5000
+#define LATENCY_SAMPLES 65536
+#define CONSUMER_STACK (512u * 1024u)
+
+enum msg_kind { MSG_FRAME, MSG_RELEASE, MSG_PROBE, MSG_ANSWER };
+enum flavour { COPY, MOVE, POOL };
+
+struct state {
+	const char *name;
+	enum flavour flavour;
+	size_t bytes;
+	uint64_t seq;
+	struct zc_port *inbox;   /* producer -> consumer: frames and requests */
+	struct zc_port *outbox;  /* consumer -> producer: receipts and answers */
+	struct zc_port *returns; /* pool: frames back to the producer */
+	pthread_t consumer;
+	void *stack;             /* the consumer's stack, ours so that teardown frees it */
+	bool consumer_running;
+	bool broken;             /* the consumer stopped answering: fail fast from now on */
+	unsigned char *frame;    /* copy: the producer's frame, kept and reused */
+	unsigned char *pool[POOL_SLOTS];
+	struct zc_port_msg held; /* consumer side: the frame it holds, data NULL when none */
+	uint64_t *latency;       /* ring of post-to-receipt times, written by the consumer */
+	size_t nlatency;
+};
+
+/* --- the consumer thread ------------------------------------------------------------------ */
+
+static void free_frame(void *peer, void *data)
+{
+	(void)peer;
+	free(data);
+}
+
+static void return_frame(void *peer, void *data)
+{
+	struct state *s = peer;
+	struct zc_port_msg m = {.data = data};
+	zc_port_post(s->returns, &m, -1); /* never full: it has room for every pool frame */
+}
+
+/* The consumer lets go of the frame it holds. */
+static void let_go(struct state *s)
+{
+	struct zc_port_msg *h = &s->held;
+	if (!h->data)
+		return;
+	if (h->finalize)
+		h->finalize(h->peer, h->data);
+	else
+		free(h->data); /* the message owned the bytes */
+	h->data = NULL;
+}
+
+static void receive_frame(struct state *s, const struct zc_port_msg *m, struct zc_port_msg *a)
+{
+	uint64_t now = zc_now_ns();
+	s->latency[s->nlatency++ % LATENCY_SAMPLES] = now - m->posted_ns;
+	let_go(s);
+	s->held = *m;
+	a->arg = zc_frame_stamp_ok(m->data, m->bytes, m->seq);
+}
+
+static void *consumer_main(void *arg)
+{
+	struct state *s = arg;
+	struct zc_port_msg m;
+	while (zc_port_receive(s->inbox, &m, -1) == 0) {
+		struct zc_port_msg a = {.kind = MSG_ANSWER, .seq = m.seq};
+		if (m.kind == MSG_FRAME)
+			receive_frame(s, &m, &a);
+		else if (m.kind == MSG_RELEASE)
+			let_go(s);
+		else if (m.kind == MSG_PROBE && s->held.data && m.arg < s->held.bytes)
+			a.arg = ((const volatile unsigned char *)s->held.data)[m.arg];
+		if (zc_port_post(s->outbox, &a, -1) != 0)
+			break;
+	}
+	return NULL;
+}
+
+/* --- the producer's side ------------------------------------------------------------------ */
+
+/* Posts m and waits for the consumer's answer. Returns 0, or -1 once the consumer is silent. */
+static int call(struct state *s, const struct zc_port_msg *m, struct zc_port_msg *answer)
+{
+	if (s->broken)
+		return -1;
+	if (zc_port_post(s->inbox, m, TIMEOUT_MS) == 0 &&
+	    zc_port_receive(s->outbox, answer, TIMEOUT_MS) == 0)
+		return 0;
+	s->broken = true;
+	fprintf(stderr, "thread: strategy '%s': the consumer thread did not answer within %d ms\n",
+		s->name, TIMEOUT_MS);
+	return -1;
+}
+
+static int start_consumer(struct state *s)
+{
+	pthread_attr_t attr;
+	s->stack = mmap(NULL, CONSUMER_STACK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			-1, 0);
+	if (s->stack == MAP_FAILED) {
+		s->stack = NULL;
+		return -1;
+	}
+	int rc = pthread_attr_init(&attr);
+	if (rc == 0) {
+		rc = pthread_attr_setstack(&attr, s->stack, CONSUMER_STACK);
+		if (rc == 0)
+			rc = pthread_create(&s->consumer, &attr, consumer_main, s);
+		pthread_attr_destroy(&attr);
+	}
+	s->consumer_running = rc == 0;
+	if (rc != 0)
+		errno = rc;
+	return rc == 0 ? 0 : -1;
+}
+
+/* Stops the consumer, then lets go of whatever it or its inbox still held. */
+static void stop_consumer(struct state *s)
+{
+	if (s->consumer_running) {
+		zc_port_close(s->inbox);
+		zc_port_close(s->outbox);
+		pthread_join(s->consumer, NULL);
+		s->consumer_running = false;
+	}
+	struct zc_port_msg m;
+	while (s->inbox && zc_port_receive(s->inbox, &m, 0) == 0)
+		if (m.kind == MSG_FRAME) {
+			s->held = m;
+			let_go(s);
+		}
+	let_go(s);
+	if (s->stack)
+		munmap(s->stack, CONSUMER_STACK);
+	s->stack = NULL;
+}
+
+static void teardown(void *st)
+{
+	struct state *s = st;
+	stop_consumer(s);
+	zc_port_free(s->inbox);
+	zc_port_free(s->outbox);
+	zc_port_free(s->returns);
+	for (int i = 0; i < POOL_SLOTS; i++)
+		free(s->pool[i]);
+	free(s->frame);
+	free(s->latency);
+	free(s);
+}
+
+static int fill_pool(struct state *s)
+{
+	for (int i = 0; i < POOL_SLOTS; i++) {
+		s->pool[i] = malloc(s->bytes);
+		struct zc_port_msg m = {.data = s->pool[i]};
+		if (!s->pool[i] || zc_port_post(s->returns, &m, 0) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void *setup(const struct zc_frame_geom *g, const char *name, enum flavour f)
+{
+	struct state *s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->name = name;
+	s->flavour = f;
+	s->bytes = g->bytes;
+	s->inbox = zc_port_open(PORT_CAPACITY);
+	s->outbox = zc_port_open(PORT_CAPACITY);
+	s->returns = zc_port_open(POOL_SLOTS);
+	s->latency = malloc(LATENCY_SAMPLES * sizeof(*s->latency));
+	if (!s->inbox || !s->outbox || !s->returns || !s->latency)
+		goto out_fail;
+	if (f == COPY && !(s->frame = malloc(g->bytes)))
+		goto out_fail;
+	if (f == POOL && fill_pool(s) != 0)
+		goto out_fail;
+	if (start_consumer(s) != 0)
+		goto out_fail;
+	return s;
+out_fail:
+	teardown(s);
+	errno = errno ? errno : ENOMEM;
+	return NULL;
+}
+
+static void *setup_copy(const struct zc_frame_geom *g)
+{
+	return setup(g, "copy", COPY);
+}
+
+static void *setup_move(const struct zc_frame_geom *g)
+{
+	return setup(g, "move", MOVE);
+}
+
+static void *setup_pool(const struct zc_frame_geom *g)
+{
+	return setup(g, "pool", POOL);
+}
+
+static void draw(unsigned char *p, size_t bytes, uint64_t seq, bool render)
+{
+	if (render)
+		zc_frame_render(p, bytes, seq);
+	else
+		zc_frame_stamp(p, bytes, seq);
+}
+
+/*
+ * Builds the frame message the way each strategy posts it; m->posted_ns marks the start of the
+ * post (for copy, the VM copies inside Dart_PostCObject). Returns the producer's bytes.
+ */
+static unsigned char *compose(struct state *s, bool render, struct zc_port_msg *m)
+{
+	*m = (struct zc_port_msg){.kind = MSG_FRAME, .seq = ++s->seq, .bytes = s->bytes};
+	unsigned char *p = s->frame;
+	struct zc_port_msg r;
+	if (s->flavour == MOVE && !(p = malloc(s->bytes)))
+		return NULL;
+	if (s->flavour == POOL) {
+		if (zc_port_receive(s->returns, &r, TIMEOUT_MS) != 0)
+			return NULL;
+		p = r.data;
+	}
+	draw(p, s->bytes, s->seq, render);
+	m->posted_ns = zc_now_ns();
+	if (s->flavour == COPY) {
+		if (!(m->data = malloc(s->bytes)))
+			return NULL;
+		zc_copy(m->data, p, s->bytes);
+		return p;
+	}
+	m->data = p;
+	m->finalize = s->flavour == MOVE ? free_frame : return_frame;
+	m->peer = s;
+	return p;
+}
+
+static int transfer(void *st, bool render, struct zc_view *v)
+{
+	struct state *s = st;
+	struct zc_port_msg m, a;
+	unsigned char *producer = compose(s, render, &m);
+	if (!producer)
+		return -1;
+	if (call(s, &m, &a) != 0)
+		return -1; /* the message may be in the inbox: teardown lets go of it */
+	if (!a.arg) {
+		fprintf(stderr, "thread: strategy '%s': the consumer saw a wrong stamp on frame %llu\n",
+			s->name, (unsigned long long)m.seq);
+		return -1;
+	}
+	*v = (struct zc_view){.data = m.data, .bytes = s->bytes, .seq = m.seq, .producer = producer};
+	return 0;
+}
+
+static void release(void *st, struct zc_view *v)
+{
+	struct state *s = st;
+	struct zc_port_msg m = {.kind = MSG_RELEASE, .seq = v->seq}, a;
+	call(s, &m, &a);
+}
+
+static int probe_read(void *st, const struct zc_view *v, size_t offset, unsigned char *value)
+{
+	struct state *s = st;
+	struct zc_port_msg m = {.kind = MSG_PROBE, .seq = v->seq, .arg = offset}, a;
+	if (call(s, &m, &a) != 0)
+		return -1;
+	*value = (unsigned char)a.arg;
+	return 0;
+}
+
+#define THREAD_STRATEGY(id, zero, what)                                                      \
+	static const struct zc_strategy id##_strategy = {                                    \
+		.name = #id,                                                                 \
+		.mirrors = what,                                                             \
+		.expect_zero_copy = zero,                                                    \
+		.setup = setup_##id,                                                         \
+		.transfer = transfer,                                                        \
+		.release = release,                                                          \
+		.teardown = teardown,                                                        \
+		.probe_read = probe_read,                                                    \
+	}
+
+THREAD_STRATEGY(copy, false,
+		"Dart_PostCObject with kTypedData from a worker thread: the message carries a "
+		"copy of the bytes");
+THREAD_STRATEGY(move, true,
+		"Dart_PostCObject with kExternalTypedData: the message carries the pointer and a "
+		"finalizer the receiver runs");
+THREAD_STRATEGY(pool, true,
+		"a pool of frames shared by two threads: the consumer returns each frame to the "
+		"producer through a second port");
+
+static const struct zc_strategy *const strategies[] = {&copy_strategy, &move_strategy,
+						       &pool_strategy};
+
+const struct zc_strategy *const *zc_thread_strategies(size_t *n)
+{
+	*n = sizeof(strategies) / sizeof(strategies[0]);
+	return strategies;
+}
+
+void zc_thread_annotate(const struct zc_strategy *strategy, void *st, struct zc_result *res)
+{
+	if (strategy->setup != setup_copy && strategy->setup != setup_move &&
+	    strategy->setup != setup_pool)
+		return; /* reference_memcpy */
+	struct state *s = st;
+	size_t n = s->nlatency < LATENCY_SAMPLES ? s->nlatency : LATENCY_SAMPLES;
+	double *ns = n ? malloc(n * sizeof(*ns)) : NULL;
+	if (!ns)
+		return;
+	for (size_t i = 0; i < n; i++)
+		ns[i] = (double)s->latency[i];
+	json_t *lat = json_pack("{s:f, s:f, s:I}", "median", zc_percentile(ns, n, 50),
+				"p99", zc_percentile(ns, n, 99), "count", (json_int_t)s->nlatency);
+	free(ns);
+	if (!res->extra)
+		res->extra = json_object();
+	if (lat && res->extra)
+		json_object_set_new(res->extra, "latency_ns", lat);
+	else
+		json_decref(lat);
+}

@@ -1,0 +1,223 @@
+/*
+ * test_process.c: runs build/bin/process on a small frame: verdicts, the kernel's copies, both
+ * processes' memory and the copy-on-write figure; then a consumer that dies, one that hangs,
+ * and a SIGINT mid-run must each end the scenario with no consumer left alive.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "support_run.h"
+
+#define FRAME_BYTES (256.0 * 256.0 * 4.0)
+
+static json_t *doc;
+static char dir[256], out[512], bin[512];
+
+static int run_once(void **state)
+{
+	(void)state;
+	/* Orphaned consumers are re-parented to this process, so the tests can see survivors. */
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0 || !support_tmpdir(dir, sizeof(dir)))
+		return -1;
+	support_build_path(bin, sizeof(bin), "bin/process");
+	snprintf(out, sizeof(out), "%s/process.json", dir);
+	const char *argv[] = {bin, "--quick", "--quiet", "--frame", "256x256", "--out", out, NULL};
+	struct support_run r;
+	alarm(120);
+	if (support_run(argv, NULL, &r) != 0 || r.status != 0) {
+		fprintf(stderr, "process exited %d: %s\n", r.status, r.err);
+		return -1;
+	}
+	doc = support_load_json(out);
+	return doc ? 0 : -1;
+}
+
+static int clean_up(void **state)
+{
+	(void)state;
+	json_decref(doc);
+	support_rmdir(dir);
+	return 0;
+}
+
+static double num(json_t *r, const char *obj, const char *key)
+{
+	json_t *v = json_object_get(json_object_get(r, obj), key);
+	assert_non_null(v);
+	return json_number_value(v);
+}
+
+static void check(const char *strategy, const char *verdict, double frames_copied)
+{
+	json_t *r = support_result(doc, strategy);
+	assert_non_null(r);
+	json_t *id = json_object_get(r, "identity");
+	assert_string_equal(json_string_value(json_object_get(id, "verdict")), verdict);
+	assert_true(num(r, "copies", "bytes_per_transfer") == frames_copied * FRAME_BYTES);
+	assert_true(num(r, "copies", "copies_per_transfer") == frames_copied);
+	/* Across processes the probe, not the address, is the evidence, and it says so. */
+	assert_true(json_is_true(json_object_get(id, "aliasing_visible")) == (frames_copied == 0));
+	assert_true(json_is_true(json_object_get(id, "checksum_ok")));
+	assert_non_null(strstr(json_string_value(json_object_get(id, "evidence")), "per process"));
+}
+
+static void test_kernel_paths_copy(void **state)
+{
+	(void)state;
+	check("pipe", "copy", 2.0);   /* write into the kernel, read out of it */
+	check("socket", "copy", 2.0);
+	check("vmsplice", "copy", 1.0); /* only the read copies */
+}
+
+static void test_shared_memory_does_not(void **state)
+{
+	(void)state;
+	check("shm", "zero-copy", 0.0);
+	check("cow", "zero-copy", 0.0);
+}
+
+static void test_both_processes_memory(void **state)
+{
+	(void)state;
+	const char *names[] = {"pipe", "socket", "vmsplice", "shm", "cow"};
+	for (size_t i = 0; i < 5; i++) {
+		json_t *r = support_result(doc, names[i]);
+		assert_true(num(r, "memory", "pss_kib") > 0);
+		assert_true(num(r, "consumer_memory", "rss_kib") > 0);
+		assert_true(num(r, "consumer_memory", "pss_kib") > 0);
+	}
+}
+
+static void test_cow_write_copies_a_page(void **state)
+{
+	(void)state;
+	json_t *r = support_result(doc, "cow");
+	assert_true(num(r, "cow", "pages_copied_by_write") >= 1);
+	assert_null(json_object_get(support_result(doc, "shm"), "cow"));
+}
+
+/* Kills the processes re-parented to this one, so a failed test leaves none behind. */
+static void kill_survivors(void)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		char path[300], line[128];
+		int ppid = -1;
+		snprintf(path, sizeof(path), "/proc/%s/status", e->d_name);
+		FILE *f = fopen(path, "r");
+		while (f && fgets(line, sizeof(line), f))
+			if (sscanf(line, "PPid: %d", &ppid) == 1)
+				break;
+		if (f)
+			fclose(f);
+		if (ppid == getpid())
+			kill(atoi(e->d_name), SIGKILL);
+	}
+	if (d)
+		closedir(d);
+	while (waitpid(-1, NULL, 0) > 0)
+		;
+}
+
+/* Reaps re-parented orphans; true when none is left alive within about two seconds. */
+static bool no_child_left(void)
+{
+	struct timespec nap = {0, 10000000};
+	for (int i = 0; i < 200; i++) {
+		pid_t p = waitpid(-1, NULL, WNOHANG);
+		if (p < 0 && errno == ECHILD)
+			return true;
+		if (p == 0)
+			nanosleep(&nap, NULL);
+	}
+	kill_survivors();
+	return false;
+}
+
+static void test_killed_consumer_is_an_error(void **state)
+{
+	(void)state;
+	/* The 10th frame falls after validation (3 frames), in the timed loop. */
+	const char *env[] = {"ZCBENCH_KILL_CONSUMER_AFTER=10", NULL};
+	const char *argv[] = {bin, "--quick", "--quiet", "--frame", "256x256", "--strategy",
+			      "pipe", "--out", out, NULL};
+	struct support_run r;
+	alarm(60);
+	assert_int_equal(support_run(argv, env, &r), 0);
+	assert_int_not_equal(r.status, 0);
+	assert_non_null(strstr(r.err, "strategy 'pipe'"));
+	assert_non_null(strstr(r.err, "killed by signal 9"));
+	assert_true(no_child_left());
+}
+
+static void test_hung_consumer_is_an_error(void **state)
+{
+	(void)state;
+	const char *env[] = {"ZCBENCH_HANG_CONSUMER_AFTER=10", "ZCBENCH_CONSUMER_TIMEOUT_MS=300",
+			     NULL};
+	const char *argv[] = {bin, "--quick", "--quiet", "--frame", "256x256", "--strategy",
+			      "shm", "--out", out, NULL};
+	struct support_run r;
+	alarm(60);
+	assert_int_equal(support_run(argv, env, &r), 0);
+	assert_int_not_equal(r.status, 0);
+	assert_non_null(strstr(r.err, "strategy 'shm'"));
+	assert_non_null(strstr(r.err, "did not answer"));
+	assert_true(no_child_left());
+}
+
+static void test_sigint_leaves_no_consumer(void **state)
+{
+	(void)state;
+	/* The consumer hangs with a long timeout, so SIGINT finds the run in progress. */
+	char cmd[2048];
+	snprintf(cmd, sizeof(cmd),
+		 "ZCBENCH_HANG_CONSUMER_AFTER=10 ZCBENCH_CONSUMER_TIMEOUT_MS=60000 "
+		 "exec '%s' --quick --quiet --frame 256x256 --strategy shm --out '%s' "
+		 ">/dev/null 2>&1",
+		 bin, out);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	struct timespec wait = {1, 0};
+	nanosleep(&wait, NULL);
+	kill(pid, SIGINT);
+	int st;
+	alarm(60);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGINT);
+	assert_true(no_child_left());
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_kernel_paths_copy),
+		cmocka_unit_test(test_shared_memory_does_not),
+		cmocka_unit_test(test_both_processes_memory),
+		cmocka_unit_test(test_cow_write_copies_a_page),
+		cmocka_unit_test(test_killed_consumer_is_an_error),
+		cmocka_unit_test(test_hung_consumer_is_an_error),
+		cmocka_unit_test(test_sigint_leaves_no_consumer),
+	};
+	return cmocka_run_group_tests_name("process", tests, run_once, clean_up);
+}

@@ -1,0 +1,117 @@
+/*
+ * test_thread.c: runs build/bin/thread on a small frame and checks its verdicts, copy counts,
+ * allocations and hand-over latency in the JSON it writes.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "support_run.h"
+
+#define FRAME_BYTES (256.0 * 256.0 * 4.0)
+
+static json_t *doc;
+static char dir[256];
+
+static int run_once(void **state)
+{
+	(void)state;
+	char bin[512], out[512];
+	if (!support_tmpdir(dir, sizeof(dir)))
+		return -1;
+	snprintf(out, sizeof(out), "%s/thread.json", dir);
+	const char *argv[] = {support_build_path(bin, sizeof(bin), "bin/thread"), "--quick",
+			      "--quiet", "--frame", "256x256", "--out", out, NULL};
+	struct support_run r;
+	alarm(120); /* a hang fails the test instead of blocking the suite */
+	if (support_run(argv, NULL, &r) != 0 || r.status != 0) {
+		fprintf(stderr, "thread exited %d: %s\n", r.status, r.err);
+		return -1;
+	}
+	doc = support_load_json(out);
+	return doc ? 0 : -1;
+}
+
+static int clean_up(void **state)
+{
+	(void)state;
+	json_decref(doc);
+	support_rmdir(dir);
+	return 0;
+}
+
+static double num(json_t *r, const char *obj, const char *key)
+{
+	json_t *v = json_object_get(json_object_get(r, obj), key);
+	assert_non_null(v);
+	return json_number_value(v);
+}
+
+static const char *verdict(json_t *r)
+{
+	return json_string_value(json_object_get(json_object_get(r, "identity"), "verdict"));
+}
+
+static void test_copy_carries_the_bytes(void **state)
+{
+	(void)state;
+	json_t *r = support_result(doc, "copy");
+	assert_non_null(r);
+	assert_string_equal(verdict(r), "copy");
+	assert_true(num(r, "copies", "bytes_per_transfer") == FRAME_BYTES);
+	assert_true(num(r, "copies", "copies_per_transfer") == 1.0);
+	assert_true(num(r, "allocations", "frame_sized_per_transfer") == 1.0);
+	assert_true(json_is_false(json_object_get(json_object_get(r, "identity"),
+						   "aliasing_visible")));
+}
+
+static void check_zero_copy(const char *strategy, double frame_allocs)
+{
+	json_t *r = support_result(doc, strategy);
+	assert_non_null(r);
+	assert_string_equal(verdict(r), "zero-copy");
+	assert_true(num(r, "copies", "bytes_per_transfer") == 0.0);
+	json_t *id = json_object_get(r, "identity");
+	assert_true(json_is_true(json_object_get(id, "same_address")));
+	assert_true(json_is_true(json_object_get(id, "aliasing_visible")));
+	assert_true(num(r, "allocations", "frame_sized_per_transfer") == frame_allocs);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(r, "allocations"),
+							    "live_at_end")),
+			 0);
+}
+
+static void test_move_and_pool_share(void **state)
+{
+	(void)state;
+	check_zero_copy("move", 1.0); /* a fresh frame per message, freed by the finalizer */
+	check_zero_copy("pool", 0.0); /* frames come back through the return port */
+}
+
+static void test_latency_reported(void **state)
+{
+	(void)state;
+	const char *names[] = {"copy", "move", "pool"};
+	for (size_t i = 0; i < 3; i++) {
+		json_t *r = support_result(doc, names[i]);
+		double median = num(r, "latency_ns", "median"), p99 = num(r, "latency_ns", "p99");
+		assert_true(median > 0);
+		assert_true(p99 >= median);
+		assert_true(num(r, "latency_ns", "count") > 0);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_copy_carries_the_bytes),
+		cmocka_unit_test(test_move_and_pool_share),
+		cmocka_unit_test(test_latency_reported),
+	};
+	return cmocka_run_group_tests_name("thread", tests, run_once, clean_up);
+}
