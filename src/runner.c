@@ -55,6 +55,9 @@ struct runner {
 	struct slot *slots;
 	size_t nslots;
 	struct slot *active;
+	/* the user's own --benchmark_repetitions / --benchmark_min_time, noted before
+	 * benchmark::Initialize removes the flags it consumed from bench_argv */
+	bool reps_given, time_given;
 };
 
 /* The raw Google Benchmark file in progress, removed if a signal ends the run. */
@@ -363,8 +366,8 @@ static int validate_all(struct runner *r, char *err, size_t errlen)
 /* Registers one benchmark per slot and runs them. Returns an exit code. */
 static int run_benchmarks(struct runner *r, char *err, size_t errlen)
 {
-	const bool reps_given = has_flag(&r->opt, "--benchmark_repetitions");
-	const bool time_given = has_flag(&r->opt, "--benchmark_min_time");
+	const bool reps_given = r->reps_given;
+	const bool time_given = r->time_given;
 	char name[128];
 	for (size_t i = 0; i < r->nslots; i++) {
 		snprintf(name, sizeof(name), "%s/%s", r->sc->name, r->slots[i].s->name);
@@ -504,6 +507,8 @@ static int run(struct runner *r, int argc, char **argv, char *err, size_t errlen
 	if (user_out)
 		raw_tmp[0] = '\0';
 	const char *bad;
+	r->reps_given = has_flag(&r->opt, "--benchmark_repetitions");
+	r->time_given = has_flag(&r->opt, "--benchmark_min_time");
 	if (zc_bench_init(&r->opt.bench_argc, r->opt.bench_argv, &bad) != 0) {
 		snprintf(err, errlen, "unknown option '%s' (try --help)", bad);
 		return ZC_EXIT_USAGE;
