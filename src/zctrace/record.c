@@ -14,6 +14,7 @@
  */
 #include <dlfcn.h>
 #include <execinfo.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -185,6 +186,8 @@ __attribute__((constructor(102))) static void trace_init(void)
 	read_config();
 	choose_out();
 	pthread_atfork(NULL, NULL, after_fork_child);
+	/* coreutils and others close stderr at exit: keep a descriptor for the summary */
+	zct.err_fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 100);
 	if (zct.backtrace) {
 		void *f[2];
 		backtrace(f, 2); /* loads libgcc_s now, not inside a hook */

@@ -96,9 +96,13 @@ static void write_event(struct zct_out *o, const struct zct_event *e, bool copy)
 	zct_out_fmt(o, ", \"thread\": %d", e->tid);
 	if (e->nframes) {
 		zct_out_str(o, ", \"backtrace\": [");
+		bool first = true;
 		for (unsigned i = 0; i < e->nframes; i++) {
-			zct_out_str(o, i ? ", " : "");
+			if (in_tracer((const char *)e->frames[i] - 1))
+				continue;
+			zct_out_str(o, first ? "" : ", ");
 			zct_out_json_str(o, describe(e->frames[i], who, sizeof(who)));
+			first = false;
 		}
 		zct_out_str(o, "]");
 	}
@@ -253,7 +257,7 @@ static void print_summary(int err)
 	static struct zct_out o;
 	static struct group groups[MAX_GROUPS];
 	char a[32], b[32], c[32];
-	zct_out_init(&o, STDERR_FILENO);
+	zct_out_init(&o, zct.err_fd >= 0 ? zct.err_fd : STDERR_FILENO);
 	uint64_t copies = atomic_load(&zct.totals.copies);
 	uint64_t allocs = atomic_load(&zct.totals.allocs);
 	zct_out_fmt(&o, "zctrace: %s [pid %d]: %llu cop%s of %s bytes, %llu allocation%s"

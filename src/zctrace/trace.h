@@ -62,6 +62,7 @@ struct zct_state {
 	_Atomic uint64_t seq;
 	bool backtrace;
 	int pid, root_pid;
+	int err_fd;              /* a duplicate of stderr taken at start, or -1 */
 	char out[4096];          /* where this process writes its record */
 	_Atomic bool written;
 };
