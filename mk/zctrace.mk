@@ -12,7 +12,7 @@ ZCTRACE_LIB = $(BUILD)/lib/libzctrace.so
 ZCTRACE_SRC = $(wildcard src/zctrace/*.c)
 ZCTRACE_OBJ = $(ZCTRACE_SRC:%.c=$(BUILD)/obj/zctrace/%.o) \
               $(BUILD)/obj/zctrace/src/hooks/counting_hooks.o $(BUILD)/obj/zctrace/src/frame.o
-ZCTRACE_CFLAGS = $(ALL_CFLAGS) -fvisibility=hidden -DZC_HOOKS_TRACE
+ZCTRACE_CFLAGS = $(filter-out $(SANFLAGS),$(ALL_CFLAGS)) -fvisibility=hidden -DZC_HOOKS_TRACE
 PROBE_DEMO = $(BUILD)/tests/progs/probe_demo
 
 .PHONY: zctrace zctrace-bench
