@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "json.h"
@@ -15,8 +16,9 @@ int zc_raw_merge(char *const parts[], size_t n, const char *path, char *err, siz
 	json_t *doc = NULL, *all = json_array();
 	int rc = -1;
 	for (size_t i = 0; i < n; i++) {
-		if (access(parts[i], F_OK) != 0)
-			continue;
+		struct stat sb;
+		if (stat(parts[i], &sb) != 0 || sb.st_size == 0)
+			continue; /* the strategy was filtered out: Google Benchmark wrote nothing */
 		json_error_t e;
 		json_t *part = json_load_file(parts[i], 0, &e);
 		if (!part || !json_is_array(json_object_get(part, "benchmarks"))) {

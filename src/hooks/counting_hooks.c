@@ -7,6 +7,10 @@
  * an allocator preloaded with --allocator). Until dlsym has found those, allocations come
  * from a small static arena and copies are done byte by byte, so resolving cannot recurse.
  *
+ * What a hook saw goes to a sink (hook_sink.h): instrument.c's counters in the scenario
+ * programs, or the tracer's recorder when this file is compiled into libzctrace.so with
+ * -DZC_HOOKS_TRACE (mk/zctrace.mk). Every hook passes the caller's return address along.
+ *
  * Compiled with -fno-builtin: gcc must not turn the byte loop into a call to memcpy.
  */
 #include <dlfcn.h>
@@ -14,6 +18,7 @@
 #include <malloc.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -21,7 +26,11 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "../instrument.h"
+#include "hook_sink.h"
+
+/* The interposed names stay visible when the tracer builds with -fvisibility=hidden. */
+#define ZC_HOOK_API __attribute__((visibility("default")))
+#define CALLER() __builtin_return_address(0)
 
 typedef void *(*malloc_fn)(size_t);
 typedef void (*free_fn)(void *);
@@ -113,6 +122,7 @@ static void resolve(void)
 	resolving = 0;
 }
 
+#ifndef ZC_HOOKS_TRACE
 /* A forked child inherits its parent's counts; its own report starts from them. */
 static struct zc_counts at_fork;
 
@@ -120,13 +130,18 @@ static void remember_fork(void)
 {
 	zc_counts_snapshot(&at_fork);
 }
+#endif
 
 __attribute__((constructor(101))) static void hooks_init(void)
 {
 	resolve();
+#ifndef ZC_HOOKS_TRACE
 	zc__allocator_linked = 1;
 	pthread_atfork(NULL, NULL, remember_fork);
+#endif
 }
+
+#ifndef ZC_HOOKS_TRACE
 
 /*
  * With ZCBENCH_ALLOC_REPORT set, each process's totals go to stderr at exit, so that an
@@ -145,33 +160,40 @@ __attribute__((destructor)) static void hooks_report(void)
 		(unsigned long long)c.frees, (unsigned long long)c.realloc_moves,
 		(unsigned long long)c.hook_copies);
 }
+#endif
 
 static size_t usable(void *p)
 {
 	return p && real.usable ? real.usable(p) : 0;
 }
 
-void *malloc(size_t n)
+static void *malloc_from(size_t n, const void *caller)
 {
 	resolve();
 	if (!real.malloc)
 		return arena_alloc(n);
 	void *p = real.malloc(n);
 	if (p)
-		zc__count_alloc(n);
+		zc__sink_alloc(ZC_FN_MALLOC, p, n, caller);
 	return p;
 }
 
-void free(void *p)
+ZC_HOOK_API void *malloc(size_t n)
+{
+	return malloc_from(n, CALLER());
+}
+
+ZC_HOOK_API void free(void *p)
 {
 	if (!p || in_arena(p))
 		return;
 	resolve();
-	zc__count_free(usable(p));
+	if (ZC_SINK_WANTS_FREE_SIZE)
+		zc__sink_free(usable(p));
 	real.free(p);
 }
 
-void *calloc(size_t nmemb, size_t size)
+ZC_HOOK_API void *calloc(size_t nmemb, size_t size)
 {
 	resolve();
 	if (!real.calloc) {
@@ -182,101 +204,103 @@ void *calloc(size_t nmemb, size_t size)
 	}
 	void *p = real.calloc(nmemb, size);
 	if (p)
-		zc__count_alloc(nmemb * size);
+		zc__sink_alloc(ZC_FN_CALLOC, p, nmemb * size, CALLER());
 	return p;
 }
 
-void *realloc(void *old, size_t n)
+ZC_HOOK_API void *realloc(void *old, size_t n)
 {
 	resolve();
 	if (old && in_arena(old)) {
-		void *p = malloc(n);
+		void *p = malloc_from(n, CALLER());
 		size_t room = (size_t)(arena + sizeof(arena) - (unsigned char *)old);
 		if (p)
 			byte_copy(p, old, n < room ? n : room);
 		return p;
 	}
 	if (!old)
-		return malloc(n);
+		return malloc_from(n, CALLER());
 	size_t old_bytes = usable(old);
 	void *p = real.realloc(old, n);
 	if (n == 0 && !p) {
-		zc__count_free(old_bytes);
+		zc__sink_free(old_bytes);
 		return NULL;
 	}
 	if (p && p != old) {
-		zc__count_realloc_move(old_bytes, n);
-		zc__count_free(old_bytes);
-		zc__count_alloc(n);
+		zc__sink_realloc_move(old, p, old_bytes, n, CALLER());
+		zc__sink_free(old_bytes);
+		zc__sink_alloc(ZC_FN_REALLOC, p, n, CALLER());
 	}
 	return p;
 }
 
-int posix_memalign(void **out, size_t align, size_t n)
+ZC_HOOK_API int posix_memalign(void **out, size_t align, size_t n)
 {
 	resolve();
 	int rc = real.posix_memalign(out, align, n);
 	if (rc == 0)
-		zc__count_alloc(n);
+		zc__sink_alloc(ZC_FN_POSIX_MEMALIGN, *out, n, CALLER());
 	return rc;
 }
 
-void *aligned_alloc(size_t align, size_t n)
+ZC_HOOK_API void *aligned_alloc(size_t align, size_t n)
 {
 	resolve();
 	void *p = real.aligned_alloc(align, n);
 	if (p)
-		zc__count_alloc(n);
+		zc__sink_alloc(ZC_FN_ALIGNED_ALLOC, p, n, CALLER());
 	return p;
 }
 
-void *memalign(size_t align, size_t n)
+ZC_HOOK_API void *memalign(size_t align, size_t n)
 {
 	resolve();
 	void *p = real.memalign(align, n);
 	if (p)
-		zc__count_alloc(n);
+		zc__sink_alloc(ZC_FN_MEMALIGN, p, n, CALLER());
 	return p;
 }
 
-void *memcpy(void *restrict dst, const void *restrict src, size_t n)
+/* A copy of n bytes seen by the hook called fn; done with copy, or byte by byte early on. */
+static inline __attribute__((always_inline)) void *
+copy_hooked(enum zc_hook_fn fn, copy_fn copy, void *dst, const void *src, size_t n,
+	    const void *caller)
 {
-	if (n >= ZC_HOOK_MIN_BYTES)
-		zc__count_hook_copy(n);
-	if (!real.memcpy) {
+	if (n >= ZC_SINK_COPY_MIN)
+		zc__sink_copy(fn, dst, src, n, caller);
+	if (!copy) {
 		byte_copy(dst, src, n);
 		return dst;
 	}
-	return real.memcpy(dst, src, n);
+	return copy(dst, src, n);
 }
 
-void *memmove(void *dst, const void *src, size_t n)
+ZC_HOOK_API void *memcpy(void *restrict dst, const void *restrict src, size_t n)
 {
-	if (n >= ZC_HOOK_MIN_BYTES)
-		zc__count_hook_copy(n);
-	if (!real.memmove) {
-		byte_copy(dst, src, n);
-		return dst;
-	}
-	return real.memmove(dst, src, n);
+	return copy_hooked(ZC_FN_MEMCPY, real.memcpy, dst, src, n, CALLER());
+}
+
+ZC_HOOK_API void *memmove(void *dst, const void *src, size_t n)
+{
+	return copy_hooked(ZC_FN_MEMMOVE, real.memmove, dst, src, n, CALLER());
 }
 
 /* The fortified variants gcc emits under _FORTIFY_SOURCE. */
 void *__memcpy_chk(void *dst, const void *src, size_t n, size_t dstlen);
 void *__memmove_chk(void *dst, const void *src, size_t n, size_t dstlen);
 
-void *__memcpy_chk(void *dst, const void *src, size_t n, size_t dstlen)
+ZC_HOOK_API void *__memcpy_chk(void *dst, const void *src, size_t n, size_t dstlen)
 {
 	if (n > dstlen)
 		__builtin_trap();
-	return memcpy(dst, src, n);
+	return copy_hooked(ZC_FN_MEMCPY_CHK, real.memcpy, dst, src, n, CALLER());
 }
 
-void *__memmove_chk(void *dst, const void *src, size_t n, size_t dstlen)
+ZC_HOOK_API void *__memmove_chk(void *dst, const void *src, size_t n, size_t dstlen)
 {
 	if (n > dstlen)
 		__builtin_trap();
-	return memmove(dst, src, n);
+	return copy_hooked(ZC_FN_MEMMOVE_CHK, real.memmove, dst, src, n, CALLER());
 }
 
 /*
@@ -302,36 +326,57 @@ static void maps_release(void)
 	atomic_flag_clear_explicit(&maps_lock, memory_order_release);
 }
 
-void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+/* Remembers an anonymous mapping; false when the table is full (then it is not counted). */
+static bool remember_map(void *p, size_t len)
 {
-	resolve();
-	void *p = real.mmap(addr, len, prot, flags, fd, off);
-	if (p == MAP_FAILED || !(flags & MAP_ANONYMOUS))
-		return p;
+	bool stored = false;
 	maps_acquire();
-	for (int i = 0; i < MAX_MAPS; i++) {
+	for (int i = 0; i < MAX_MAPS && !stored; i++) {
 		if (!maps[i].addr) {
 			maps[i].addr = p;
 			maps[i].len = len;
-			zc__count_alloc(len);
-			break;
+			stored = true;
 		}
 	}
 	maps_release();
-	return p;
+	return stored;
 }
 
-int munmap(void *addr, size_t len)
+/* Forgets the mapping at addr; returns its length, or 0 when it was not remembered. */
+static size_t forget_map(void *addr)
 {
-	resolve();
+	size_t len = 0;
 	maps_acquire();
 	for (int i = 0; i < MAX_MAPS; i++) {
 		if (maps[i].addr == addr) {
-			zc__count_free(maps[i].len);
+			len = maps[i].len;
 			maps[i].addr = NULL;
 			break;
 		}
 	}
 	maps_release();
+	return len;
+}
+
+ZC_HOOK_API void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+	resolve();
+	void *p = real.mmap(addr, len, prot, flags, fd, off);
+	if (p == MAP_FAILED || !(flags & MAP_ANONYMOUS))
+		return p;
+	/* Only the counting sink needs the table: the tracer does not follow frees. */
+	if (!ZC_SINK_WANTS_FREE_SIZE || remember_map(p, len))
+		zc__sink_alloc(ZC_FN_MMAP, p, len, CALLER());
+	return p;
+}
+
+ZC_HOOK_API int munmap(void *addr, size_t len)
+{
+	resolve();
+	if (ZC_SINK_WANTS_FREE_SIZE) {
+		size_t mapped = forget_map(addr);
+		if (mapped)
+			zc__sink_free(mapped);
+	}
 	return real.munmap(addr, len);
 }

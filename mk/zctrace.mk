@@ -1,0 +1,44 @@
+# zctrace.mk: the copy tracer, build/lib/libzctrace.so (LD_PRELOAD) and its test program.
+# build/bin/zctrace, the wrapper, comes from tools/zctrace.c through the Makefile's tools rule.
+#
+#   make zctrace        the library, the wrapper and tests/progs/probe_demo
+#   make zctrace-bench  wall time of a copy-heavy program: native, zctrace, DHAT, heaptrack
+#
+# The library holds the same interposers as the scenario programs (src/hooks/counting_hooks.c)
+# compiled with -DZC_HOOKS_TRACE, so they report to the recorder instead of the counters.
+# Everything is hidden except the interposed functions and zc_probe_mark.
+
+ZCTRACE_LIB = $(BUILD)/lib/libzctrace.so
+ZCTRACE_SRC = $(wildcard src/zctrace/*.c)
+ZCTRACE_OBJ = $(ZCTRACE_SRC:%.c=$(BUILD)/obj/zctrace/%.o) \
+              $(BUILD)/obj/zctrace/src/hooks/counting_hooks.o $(BUILD)/obj/zctrace/src/frame.o
+ZCTRACE_CFLAGS = $(filter-out $(SANFLAGS),$(ALL_CFLAGS)) -fvisibility=hidden -DZC_HOOKS_TRACE
+PROBE_DEMO = $(BUILD)/tests/progs/probe_demo
+
+.PHONY: zctrace zctrace-bench
+all: $(ZCTRACE_LIB) $(PROBE_DEMO)
+zctrace: $(ZCTRACE_LIB) $(BUILD)/bin/zctrace $(PROBE_DEMO)
+test: zctrace
+
+$(BUILD)/obj/zctrace/%.o: %.c $(BUILD)/.flags
+	@mkdir -p $(@D)
+	$(CC) $(ZCTRACE_CFLAGS) -c $< -o $@
+
+# gcc must not turn the hooks' byte loop, or the recorder's loops, into calls to memcpy.
+$(BUILD)/obj/zctrace/src/hooks/counting_hooks.o $(BUILD)/obj/zctrace/src/zctrace/%.o: \
+	ZCTRACE_CFLAGS += -fno-builtin -fno-tree-loop-distribute-patterns
+
+# No sanitizer runtime in a library preloaded into other programs.
+$(ZCTRACE_LIB): $(ZCTRACE_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -shared -Wl,-z,now $^ -o $@ -ldl -lpthread
+
+# A user's program: plain libc and the probe header, none of zcbench's hooks.
+$(PROBE_DEMO): tests/progs/probe_demo.c include/zc_probe.h $(BUILD)/.flags
+	@mkdir -p $(@D)
+	$(CC) -std=c17 -D_GNU_SOURCE $(OPT) $(WARN) $(WERROR) -Iinclude $< -o $@
+
+$(BUILD)/bin/zctrace: | $(ZCTRACE_LIB)
+
+zctrace-bench: zctrace
+	@BUILD=$(BUILD) scripts/zctrace_bench.sh

@@ -1,0 +1,108 @@
+/*
+ * hook_sink.h: where the interposers in counting_hooks.c report what they saw.
+ *
+ * The same interposer code is compiled twice:
+ *   - into the scenario programs and tests (default): the sink is instrument.c's per-thread
+ *     counters, exactly as before;
+ *   - into build/lib/libzctrace.so with -DZC_HOOKS_TRACE: the sink is the tracer's recorder
+ *     (src/zctrace/record.c), which keeps the address, size and caller of every call at or
+ *     above its threshold.
+ * Each hook passes everything either sink may need (the block, its size, the calling code);
+ * the counting sink ignores what it does not use, so its counts are unchanged.
+ */
+#ifndef ZC_HOOK_SINK_H
+#define ZC_HOOK_SINK_H
+
+#include <stddef.h>
+
+/* Which interposed function saw the call; names in zc__hook_fn_name(). */
+enum zc_hook_fn {
+	ZC_FN_MALLOC,
+	ZC_FN_CALLOC,
+	ZC_FN_REALLOC,
+	ZC_FN_POSIX_MEMALIGN,
+	ZC_FN_ALIGNED_ALLOC,
+	ZC_FN_MEMALIGN,
+	ZC_FN_MMAP,
+	ZC_FN_MEMCPY,
+	ZC_FN_MEMMOVE,
+	ZC_FN_MEMCPY_CHK,
+	ZC_FN_MEMMOVE_CHK,
+	ZC_FN_COUNT
+};
+
+#ifdef ZC_HOOKS_TRACE
+
+/* Calls below this many bytes are not recorded: the hot path is one compare. */
+extern size_t zc__trace_min_bytes;
+
+void zc__trace_alloc(enum zc_hook_fn fn, const void *p, size_t bytes, const void *caller);
+void zc__trace_copy(enum zc_hook_fn fn, void *dst, const void *src, size_t bytes,
+		    const void *caller);
+void zc__trace_realloc_move(const void *old, const void *p, size_t old_bytes, size_t new_bytes,
+			    const void *caller);
+
+/* The tracer does not need frees: the hooks skip malloc_usable_size for them. */
+#define ZC_SINK_WANTS_FREE_SIZE 0
+#define ZC_SINK_COPY_MIN zc__trace_min_bytes
+
+static inline void zc__sink_alloc(enum zc_hook_fn fn, const void *p, size_t bytes,
+				  const void *caller)
+{
+	if (__builtin_expect(bytes >= zc__trace_min_bytes, 0))
+		zc__trace_alloc(fn, p, bytes, caller);
+}
+
+static inline void zc__sink_free(size_t bytes)
+{
+	(void)bytes;
+}
+
+static inline void zc__sink_realloc_move(const void *old, const void *p, size_t old_bytes,
+					 size_t new_bytes, const void *caller)
+{
+	zc__trace_realloc_move(old, p, old_bytes, new_bytes, caller);
+}
+
+/* Only called for copies of at least ZC_SINK_COPY_MIN bytes. */
+static inline void zc__sink_copy(enum zc_hook_fn fn, void *dst, const void *src, size_t bytes,
+				 const void *caller)
+{
+	zc__trace_copy(fn, dst, src, bytes, caller);
+}
+
+#else /* the scenario programs' counters */
+
+#include "../instrument.h"
+
+#define ZC_SINK_WANTS_FREE_SIZE 1
+#define ZC_SINK_COPY_MIN ZC_HOOK_MIN_BYTES
+
+static inline void zc__sink_alloc(enum zc_hook_fn fn, const void *p, size_t bytes,
+				  const void *caller)
+{
+	(void)fn, (void)p, (void)caller;
+	zc__count_alloc(bytes);
+}
+
+static inline void zc__sink_free(size_t bytes)
+{
+	zc__count_free(bytes);
+}
+
+static inline void zc__sink_realloc_move(const void *old, const void *p, size_t old_bytes,
+					 size_t new_bytes, const void *caller)
+{
+	(void)old, (void)p, (void)caller;
+	zc__count_realloc_move(old_bytes, new_bytes);
+}
+
+static inline void zc__sink_copy(enum zc_hook_fn fn, void *dst, const void *src, size_t bytes,
+				 const void *caller)
+{
+	(void)fn, (void)dst, (void)src, (void)caller;
+	zc__count_hook_copy(bytes);
+}
+
+#endif
+#endif

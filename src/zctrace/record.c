@@ -1,0 +1,227 @@
+/*
+ * record.c: libzctrace.so's recorder. The interposers (counting_hooks.c built with
+ * -DZC_HOOKS_TRACE) call in here for every allocation and copy at or above the threshold;
+ * each call claims a slot of a fixed array with one atomic add and fills it in. Nothing here
+ * allocates, so the hooks cannot recurse through it.
+ *
+ * Configuration comes from the environment (the zctrace wrapper sets it):
+ *   ZCTRACE_OUT        where the process that zctrace started writes its record; a child
+ *                      (fork, or fork + exec) writes OUT with ".<pid>" before ".json"
+ *   ZCTRACE_MIN_BYTES  threshold in bytes (default 1 MiB)
+ *   ZCTRACE_BACKTRACE  "1": keep up to 16 return addresses per event
+ *   ZCTRACE_ROOT_PID   the pid whose record is OUT itself (set by the wrapper, or by the
+ *                      first traced process when unset)
+ */
+#include <dlfcn.h>
+#include <execinfo.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "trace.h"
+
+#define ZC_HOOK_API __attribute__((visibility("default")))
+
+struct zct_state zct;
+size_t zc__trace_min_bytes = ZCT_DEFAULT_MIN_BYTES;
+
+/* initial-exec: reading it must never allocate, since the hooks read it */
+static _Thread_local bool busy __attribute__((tls_model("initial-exec")));
+
+bool zct_busy(void)
+{
+	return busy;
+}
+
+void zct_set_busy(bool b)
+{
+	busy = b;
+}
+
+static const char *const fn_names[ZC_FN_COUNT] = {
+	[ZC_FN_MALLOC] = "malloc",
+	[ZC_FN_CALLOC] = "calloc",
+	[ZC_FN_REALLOC] = "realloc",
+	[ZC_FN_POSIX_MEMALIGN] = "posix_memalign",
+	[ZC_FN_ALIGNED_ALLOC] = "aligned_alloc",
+	[ZC_FN_MEMALIGN] = "memalign",
+	[ZC_FN_MMAP] = "mmap",
+	[ZC_FN_MEMCPY] = "memcpy",
+	[ZC_FN_MEMMOVE] = "memmove",
+	[ZC_FN_MEMCPY_CHK] = "__memcpy_chk",
+	[ZC_FN_MEMMOVE_CHK] = "__memmove_chk",
+};
+
+const char *zct_fn_name(unsigned fn)
+{
+	return fn < ZC_FN_COUNT ? fn_names[fn] : "?";
+}
+
+/* Claims a slot of arr (cap slots) counted by *claimed; NULL when the array is full. */
+static struct zct_event *claim(struct zct_event *arr, size_t cap, _Atomic uint64_t *claimed)
+{
+	uint64_t i = atomic_fetch_add_explicit(claimed, 1, memory_order_relaxed);
+	if (i >= cap)
+		return NULL;
+	struct zct_event *e = &arr[i];
+	atomic_store_explicit(&e->ready, false, memory_order_relaxed);
+	return e;
+}
+
+static void fill(struct zct_event *e, enum zc_hook_fn fn, const void *dst, const void *src,
+		 size_t bytes, const void *caller)
+{
+	e->fn = (uint8_t)fn;
+	e->tid = (int)syscall(SYS_gettid);
+	e->seq = atomic_fetch_add_explicit(&zct.seq, 1, memory_order_relaxed);
+	e->dst = dst;
+	e->src = src;
+	e->bytes = bytes;
+	e->caller = caller;
+	e->nframes = zct.backtrace ? (uint8_t)backtrace(e->frames, ZCT_MAX_FRAMES) : 0;
+	atomic_store_explicit(&e->ready, true, memory_order_release);
+}
+
+void zc__trace_alloc(enum zc_hook_fn fn, const void *p, size_t bytes, const void *caller)
+{
+	if (busy)
+		return;
+	busy = true;
+	atomic_fetch_add_explicit(&zct.totals.allocs, 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&zct.totals.alloc_bytes, bytes, memory_order_relaxed);
+	struct zct_event *e = claim(zct.allocs, ZCT_MAX_ALLOCS, &zct.totals.nallocs);
+	if (e)
+		fill(e, fn, p, NULL, bytes, caller);
+	busy = false;
+}
+
+void zc__trace_copy(enum zc_hook_fn fn, void *dst, const void *src, size_t bytes,
+		    const void *caller)
+{
+	if (busy)
+		return;
+	busy = true;
+	atomic_fetch_add_explicit(&zct.totals.copies, 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&zct.totals.copy_bytes, bytes, memory_order_relaxed);
+	struct zct_event *e = claim(zct.copies, ZCT_MAX_COPIES, &zct.totals.ncopies);
+	if (e)
+		fill(e, fn, dst, src, bytes, caller);
+	busy = false;
+}
+
+/* A realloc that moved the block copied min(old, new) bytes: a copy when that is large. */
+void zc__trace_realloc_move(const void *old, const void *p, size_t old_bytes, size_t new_bytes,
+			    const void *caller)
+{
+	size_t moved = old_bytes < new_bytes ? old_bytes : new_bytes;
+	if (moved < zc__trace_min_bytes || busy)
+		return;
+	atomic_fetch_add_explicit(&zct.totals.realloc_moves, 1, memory_order_relaxed);
+	zc__trace_copy(ZC_FN_REALLOC, (void *)p, old, moved, caller);
+}
+
+/* OUT for the root process, OUT with ".<pid>" before ".json" (or at the end) for the others. */
+static void choose_out(void)
+{
+	const char *out = getenv("ZCTRACE_OUT");
+	if (!out || !*out) {
+		snprintf(zct.out, sizeof(zct.out), "zctrace.%d.json", zct.pid);
+		return;
+	}
+	if (zct.pid == zct.root_pid) {
+		snprintf(zct.out, sizeof(zct.out), "%s", out);
+		return;
+	}
+	size_t len = strlen(out);
+	size_t stem = len >= 5 && strcmp(out + len - 5, ".json") == 0 ? len - 5 : len;
+	snprintf(zct.out, sizeof(zct.out), "%.*s.%d%s", (int)stem, out, zct.pid, out + stem);
+}
+
+/* A forked child starts an empty record of its own. */
+static void after_fork_child(void)
+{
+	zct.pid = getpid();
+	atomic_store(&zct.seq, 0);
+	struct zct_totals zero = {0};
+	zct.totals = zero;
+	atomic_store(&zct.written, false);
+	choose_out();
+}
+
+static void read_config(void)
+{
+	const char *v = getenv("ZCTRACE_MIN_BYTES");
+	if (v && *v) {
+		char *end;
+		unsigned long long n = strtoull(v, &end, 10);
+		if (*end || n == 0)
+			fprintf(stderr, "zctrace: ignoring ZCTRACE_MIN_BYTES '%s' (not a positive "
+					"number)\n", v);
+		else
+			zc__trace_min_bytes = (size_t)n;
+	}
+	v = getenv("ZCTRACE_BACKTRACE");
+	zct.backtrace = v && strcmp(v, "1") == 0;
+	zct.pid = getpid();
+	v = getenv("ZCTRACE_ROOT_PID");
+	if (v && *v) {
+		zct.root_pid = atoi(v);
+	} else {
+		char pid[16];
+		snprintf(pid, sizeof(pid), "%d", zct.pid);
+		zct.root_pid = zct.pid;
+		setenv("ZCTRACE_ROOT_PID", pid, 0);
+	}
+}
+
+/* Runs before the program's own constructors (a preloaded library is initialised first). */
+__attribute__((constructor(102))) static void trace_init(void)
+{
+	busy = true;
+	read_config();
+	choose_out();
+	pthread_atfork(NULL, NULL, after_fork_child);
+	/* coreutils and others close stderr at exit: keep a descriptor for the summary */
+	zct.err_fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 100);
+	if (zct.backtrace) {
+		void *f[2];
+		backtrace(f, 2); /* loads libgcc_s now, not inside a hook */
+	}
+	busy = false;
+}
+
+__attribute__((destructor)) static void trace_fini(void)
+{
+	zct_report();
+}
+
+/* _exit skips the destructors: write the record first. */
+typedef void (*exit_fn)(int);
+
+__attribute__((noreturn)) static void exit_via(const char *name, int status)
+{
+	zct_report();
+	union {
+		void *obj;
+		exit_fn fn;
+	} u = {.obj = dlsym(RTLD_NEXT, name)};
+	if (u.fn)
+		u.fn(status);
+	syscall(SYS_exit_group, status);
+	__builtin_unreachable();
+}
+
+ZC_HOOK_API void _exit(int status)
+{
+	exit_via("_exit", status);
+}
+
+ZC_HOOK_API void _Exit(int status)
+{
+	exit_via("_Exit", status);
+}

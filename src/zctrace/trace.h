@@ -1,0 +1,92 @@
+/*
+ * trace.h: the inside of libzctrace.so, the copy and allocation tracer loaded with LD_PRELOAD.
+ *
+ * The interposers are src/hooks/counting_hooks.c compiled with -DZC_HOOKS_TRACE; they hand
+ * every call at or above the threshold to record.c, which keeps it in a fixed array (no
+ * allocation, no lock: a slot is claimed with one atomic add). At exit, report.c turns the
+ * arrays into JSON (schema zctrace/1) and a short summary on stderr; probe.c keeps the marks
+ * of the probe API (include/zc_probe.h) and pairs them.
+ */
+#ifndef ZC_TRACE_H
+#define ZC_TRACE_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../hooks/hook_sink.h"
+
+#define ZCT_SCHEMA "zctrace/1"
+#define ZCT_MAX_COPIES 8192
+#define ZCT_MAX_ALLOCS 8192
+#define ZCT_MAX_MARKS 1024
+#define ZCT_MAX_FRAMES 16
+#define ZCT_TAG_MAX 48
+#define ZCT_DEFAULT_MIN_BYTES (1024u * 1024u)
+
+/* One recorded call: a copy (dst, src) or an allocation (dst only). */
+struct zct_event {
+	_Atomic bool ready;      /* set last: the reporter skips slots still being written */
+	uint8_t fn;              /* enum zc_hook_fn */
+	uint8_t nframes;
+	int tid;
+	uint64_t seq;            /* order among all events and marks of this process */
+	const void *dst, *src;
+	size_t bytes;
+	const void *caller;      /* the return address into the code that called the hook */
+	void *frames[ZCT_MAX_FRAMES];
+};
+
+/* One zc_probe_mark call. */
+struct zct_mark {
+	_Atomic bool ready;
+	int tid;
+	uint64_t seq;
+	char tag[ZCT_TAG_MAX];
+	const void *p;
+	size_t bytes;
+	uint64_t fingerprint;    /* zc_frame_checksum of the bytes at mark time */
+};
+
+struct zct_totals {
+	_Atomic uint64_t copies, copy_bytes, allocs, alloc_bytes, realloc_moves;
+	_Atomic uint64_t ncopies, nallocs, nmarks; /* slots claimed; beyond the array = dropped */
+};
+
+struct zct_state {
+	struct zct_event copies[ZCT_MAX_COPIES];
+	struct zct_event allocs[ZCT_MAX_ALLOCS];
+	struct zct_mark marks[ZCT_MAX_MARKS];
+	struct zct_totals totals;
+	_Atomic uint64_t seq;
+	bool backtrace;
+	int pid, root_pid;
+	int err_fd;              /* a duplicate of stderr taken at start, or -1 */
+	char out[4096];          /* where this process writes its record */
+	_Atomic bool written;
+};
+
+extern struct zct_state zct;
+
+/* True while this thread runs tracer code: hooks called from it record nothing. */
+bool zct_busy(void);
+void zct_set_busy(bool busy);
+
+/* Writes the record and the stderr summary once (at exit, or in _exit). */
+void zct_report(void);
+
+/* Pairs the marks and writes the "probes" member; defined in probe.c. */
+struct zct_out;
+void zct_write_probes(struct zct_out *o);
+
+/*
+ * "object:symbol" for the code that made an event: the first backtrace frame outside the
+ * tracer and outside a program's own interposers, else its return address. buf gets it.
+ */
+const char *zct_event_caller(const struct zct_event *e, char *buf, size_t len);
+
+/* The name of an interposed function ("memcpy"). */
+const char *zct_fn_name(unsigned fn);
+
+#endif
