@@ -136,7 +136,9 @@ out_free_scratch:
 void zc_identity_verdict(struct zc_identity *id, bool expect_zero_copy, double copy_bytes,
 			 size_t frame_bytes)
 {
-	id->zero_copy = id->aliasing_visible && id->checksum_ok && copy_bytes == 0;
+	/* In one address space a view elsewhere than the producer's bytes is not the same frame. */
+	bool address_ok = !id->address_meaningful || id->same_address || !expect_zero_copy;
+	id->zero_copy = id->aliasing_visible && id->checksum_ok && copy_bytes == 0 && address_ok;
 	const char *addr = !id->address_meaningful
 				   ? "addresses are per process, so the probe is the proof"
 			   : id->same_address      ? "same address"
