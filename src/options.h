@@ -31,6 +31,7 @@ struct zc_options {
 	bool help, list;
 	const char *out;                  /* results file; NULL: results/<scenario>.json */
 	long mmap_threshold;              /* > 0: pinned with mallopt */
+	const char *allocator;            /* --allocator: "glibc" (default), "mimalloc", "jemalloc" */
 	int bench_argc;                   /* argv[0] + the --benchmark_* flags */
 	char **bench_argv;
 };

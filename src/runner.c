@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "allocator.h"
 #include "context.h"
 #include "gbench.h"
 #include "identity.h"
@@ -72,7 +73,8 @@ static void print_usage(const struct zc_scenario *sc, FILE *f)
 {
 	fprintf(f,
 		"usage: %s [--frame WxH] [--strategy a,b] [--quick] [--out FILE] [--strict]\n"
-		"       [--quiet] [--mmap-threshold BYTES] [--list] [--help] [--benchmark_*...]\n"
+		"       [--quiet] [--mmap-threshold BYTES] [--allocator NAME] [--list] [--help]\n"
+		"       [--benchmark_*...]\n"
 		"%s\n\n"
 		"  --frame WxH        RGBA frame size (default 1920x1080)\n"
 		"  --strategy a,b     run only these strategies (see --list)\n"
@@ -82,6 +84,8 @@ static void print_usage(const struct zc_scenario *sc, FILE *f)
 		"  --strict           exit 1 when a strategy expected to be zero-copy copied\n"
 		"  --quiet            no Google Benchmark progress, only the verdict table\n"
 		"  --mmap-threshold N pin glibc's mmap threshold with mallopt (default: dynamic)\n"
+		"  --allocator NAME   glibc (default), mimalloc or jemalloc: the program runs\n"
+		"                     itself again with that allocator preloaded\n"
 		"  --benchmark_*      passed to Google Benchmark (e.g. --benchmark_repetitions=20)\n"
 		"exit: 0 ok, 1 --strict verdict failed, 2 bad input, 3 a strategy failed,\n"
 		"      4 out of memory, 130 interrupted\n",
@@ -496,6 +500,8 @@ static int run(struct runner *r, int argc, char **argv, char *err, size_t errlen
 	int rc = setup_run(r, argc, argv, err, errlen);
 	if (rc >= 0)
 		return rc;
+	if (zc_allocator_use(r->opt.allocator, err, errlen) != 0) /* returns here when in effect */
+		return ZC_EXIT_USAGE;
 	const bool user_out = has_flag(&r->opt, "--benchmark_out=");
 	if (prepare_raw(r, r->opt.out, raw_final, sizeof(raw_final), err, errlen) != 0)
 		return ZC_EXIT_USAGE;
@@ -508,7 +514,7 @@ static int run(struct runner *r, int argc, char **argv, char *err, size_t errlen
 		snprintf(err, errlen, "unknown option '%s' (try --help)", bad);
 		return ZC_EXIT_USAGE;
 	}
-	struct zc_allocator_info alloc = {.name = "glibc", .frame_blocks_mmapped = -1};
+	struct zc_allocator_info alloc = {.name = zc_allocator_current(), .frame_blocks_mmapped = -1};
 	if (r->opt.mmap_threshold > 0) {
 		mallopt(M_MMAP_THRESHOLD, (int)r->opt.mmap_threshold);
 		alloc.mmap_threshold = r->opt.mmap_threshold;
@@ -523,6 +529,7 @@ static int run(struct runner *r, int argc, char **argv, char *err, size_t errlen
 		return rc;
 	int verdict = judge(r);
 	r->results.context = zc_context_json(r->opt.quick, &alloc);
+	zc_allocator_describe(json_object_get(r->results.context, "allocator"));
 	zc_table_print(stdout, &r->results);
 	if ((rc = write_results(r, r->opt.out, raw_final, err, errlen)) != ZC_EXIT_OK)
 		return rc;

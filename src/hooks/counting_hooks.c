@@ -11,6 +11,7 @@
  */
 #include <dlfcn.h>
 #include <errno.h>
+#include <link.h>
 #include <malloc.h>
 #include <stdatomic.h>
 #include <stddef.h>
@@ -111,9 +112,42 @@ static void resolve(void)
 	resolving = 0;
 }
 
+/*
+ * The code of the object real.malloc comes from (libc, or an allocator preloaded with
+ * --allocator). Its own mmaps are the memory behind the mallocs already counted.
+ */
+static uintptr_t allocator_lo, allocator_hi;
+
+static int find_allocator_code(struct dl_phdr_info *info, size_t size, void *name)
+{
+	(void)size;
+	if (!info->dlpi_name || strcmp(info->dlpi_name, name) != 0)
+		return 0;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X))
+			continue;
+		allocator_lo = info->dlpi_addr + ph->p_vaddr;
+		allocator_hi = allocator_lo + ph->p_memsz;
+	}
+	return 1;
+}
+
+static void locate_allocator(void)
+{
+	union {
+		void *obj;
+		malloc_fn fn;
+	} u = {.fn = real.malloc};
+	Dl_info info;
+	if (u.obj && dladdr(u.obj, &info) && info.dli_fname)
+		dl_iterate_phdr(find_allocator_code, (void *)info.dli_fname);
+}
+
 __attribute__((constructor(101))) static void hooks_init(void)
 {
 	resolve();
+	locate_allocator();
 	zc__allocator_linked = 1;
 }
 
@@ -253,7 +287,8 @@ void *__memmove_chk(void *dst, const void *src, size_t n, size_t dstlen)
 /*
  * Anonymous mappings a program makes through mmap count as allocations, and their munmap as
  * frees. A small table remembers which mappings were anonymous, since munmap cannot tell.
- * (glibc's own mmap of large malloc blocks is internal and counted as the malloc it serves.)
+ * The allocator's own mappings (glibc's are internal calls anyway; a preloaded mimalloc or
+ * jemalloc calls mmap through the PLT) are the memory behind mallocs already counted: skipped.
  */
 #define MAX_MAPS 128
 static struct {
@@ -277,7 +312,9 @@ void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
 	resolve();
 	void *p = real.mmap(addr, len, prot, flags, fd, off);
-	if (p == MAP_FAILED || !(flags & MAP_ANONYMOUS))
+	uintptr_t caller = (uintptr_t)__builtin_return_address(0);
+	if (p == MAP_FAILED || !(flags & MAP_ANONYMOUS) ||
+	    (caller >= allocator_lo && caller < allocator_hi))
 		return p;
 	maps_acquire();
 	for (int i = 0; i < MAX_MAPS; i++) {

@@ -1,0 +1,125 @@
+/*
+ * support.c: helpers for the cmocka tests (see support.h).
+ */
+#include "support.h"
+
+#include <stdarg.h>
+#include <setjmp.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+const char *zt_build_dir(void)
+{
+	const char *b = getenv("BUILD");
+	return b && *b ? b : "build";
+}
+
+int zt_run(const char *const argv[], char *out, size_t outlen)
+{
+	char path[] = "/tmp/zctest-out-XXXXXX";
+	int fd = mkstemp(path);
+	if (fd < 0)
+		return -1;
+	unlink(path);
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, fd, 1);
+	posix_spawn_file_actions_adddup2(&fa, fd, 2);
+	pid_t pid;
+	/* posix_spawn takes char *const[] for historical reasons; it does not write to them. */
+	int rc = posix_spawn(&pid, argv[0], &fa, NULL, (char *const *)argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (rc != 0) {
+		close(fd);
+		return -1;
+	}
+	int status;
+	waitpid(pid, &status, 0);
+	ssize_t n = pread(fd, out, outlen - 1, 0);
+	out[n > 0 ? n : 0] = '\0';
+	close(fd);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+void zt_tmpdir(char *buf, size_t len)
+{
+	snprintf(buf, len, "/tmp/zctest-XXXXXX");
+	assert_non_null(mkdtemp(buf));
+}
+
+void zt_rmdir(const char *dir)
+{
+	char cmd[512];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+json_t *zt_load_json(const char *path)
+{
+	json_error_t e;
+	json_t *doc = json_load_file(path, 0, &e);
+	if (!doc)
+		fail_msg("cannot parse '%s': %s (line %d)", path, e.text, e.line);
+	return doc;
+}
+
+json_t *zt_result(json_t *doc, const char *strategy)
+{
+	json_t *results = json_object_get(doc, "results"), *r;
+	size_t i;
+	json_array_foreach(results, i, r) {
+		const char *s = json_string_value(json_object_get(r, "strategy"));
+		if (s && strcmp(s, strategy) == 0)
+			return r;
+	}
+	fail_msg("no result for strategy '%s'", strategy);
+	return NULL;
+}
+
+static json_t *at(json_t *obj, const char *path)
+{
+	char buf[256];
+	snprintf(buf, sizeof(buf), "%s", path);
+	json_t *cur = obj;
+	for (char *save = NULL, *k = strtok_r(buf, ".", &save); k && cur;
+	     k = strtok_r(NULL, ".", &save))
+		cur = json_object_get(cur, k);
+	if (!cur)
+		fail_msg("missing field '%s'", path);
+	return cur;
+}
+
+double zt_number(json_t *obj, const char *path)
+{
+	json_t *v = at(obj, path);
+	if (!json_is_number(v))
+		fail_msg("field '%s' is not a number", path);
+	return json_number_value(v);
+}
+
+const char *zt_string(json_t *obj, const char *path)
+{
+	json_t *v = at(obj, path);
+	if (!json_is_string(v))
+		fail_msg("field '%s' is not a string", path);
+	return json_string_value(v);
+}
+
+int zt_bool(json_t *obj, const char *path)
+{
+	json_t *v = at(obj, path);
+	if (!json_is_boolean(v))
+		fail_msg("field '%s' is not a boolean", path);
+	return json_is_true(v);
+}

@@ -1,0 +1,38 @@
+/*
+ * support.h: what the cmocka tests share: running a program of the build and reading the
+ * results it wrote.
+ */
+#ifndef ZC_TEST_SUPPORT_H
+#define ZC_TEST_SUPPORT_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+/* The build directory the programs under test live in: $BUILD, default "build". */
+const char *zt_build_dir(void);
+
+/*
+ * Runs argv[0] (a path) with argv, stdout and stderr captured into out (NUL-terminated,
+ * truncated to outlen). Returns the exit status, 128+signal when killed, -1 when it could not
+ * start.
+ */
+int zt_run(const char *const argv[], char *out, size_t outlen);
+
+/* A fresh temporary directory (mkdtemp) written into buf; removes it with zt_rmdir. */
+void zt_tmpdir(char *buf, size_t len);
+void zt_rmdir(const char *dir);
+
+/* Loads a JSON file; fails the test when it does not parse. */
+json_t *zt_load_json(const char *path);
+
+/* The result object of strategy in a zcbench/1 document; fails the test when absent. */
+json_t *zt_result(json_t *doc, const char *strategy);
+
+/* A number at a dotted path inside obj ("copies.bytes_per_transfer"); fails when absent. */
+double zt_number(json_t *obj, const char *path);
+/* A string at a dotted path; fails when absent. */
+const char *zt_string(json_t *obj, const char *path);
+/* A boolean at a dotted path; fails when absent. */
+int zt_bool(json_t *obj, const char *path);
+
+#endif
