@@ -73,6 +73,9 @@ static json_t *result_json(const struct zc_result *res)
 		"copies_per_transfer", c->copies_per_transfer,
 		"memcpy_bytes_per_transfer", c->memcpy_bytes_per_transfer,
 		"hook_bytes_per_transfer", c->hook_bytes_per_transfer);
+	if (o && m->frame_blocks_mmapped >= 0)
+		json_object_set_new(json_object_get(o, "memory"), "frame_blocks_mmapped",
+				    json_boolean(m->frame_blocks_mmapped));
 	if (o && res->extra)
 		json_object_update(o, res->extra);
 	return o;

@@ -9,9 +9,11 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/resource.h>
 
+#include "allocator.h"
 #include "gbench.h"
 #include "identity.h"
 #include "instrument.h"
@@ -128,6 +130,25 @@ static void per_transfer(struct zc_result *res, const struct zc_counts *c, doubl
 	res->copies.hook_bytes_per_transfer = (double)c->hook_copy_bytes / n;
 }
 
+/*
+ * Whether glibc serves a frame-sized block with its own mmap at this point (after the runs
+ * moved its dynamic threshold, or not): the size field before a glibc block has bit 1 set for
+ * mmapped chunks. -1 under another allocator, whose blocks have no such field.
+ */
+static int frame_blocks_mmapped(size_t bytes)
+{
+	if (strcmp(zc_allocator_current(), "glibc") != 0)
+		return -1;
+	void *p = malloc(bytes);
+	if (!p)
+		return -1;
+	zc_do_not_optimize(p);
+	const size_t *size_field = (const size_t *)((uintptr_t)p - sizeof(size_t));
+	int mmapped = (*size_field & 2u) != 0;
+	free(p);
+	return mmapped;
+}
+
 /* Memory held at the end of the runs, with the strategy still set up. */
 static void read_memory(struct zc_result *res, int64_t rss_at_setup, bool peak_reset)
 {
@@ -160,6 +181,7 @@ static int time_strategy(const struct zc_scenario *sc, struct bench *b, struct z
 		zc_bench_set_min_time(gb, b->opt->quick ? 0.005 : 0.1);
 	zc_bench_run_all(on_run, b, b->opt->quiet);
 	read_memory(res, m.rss_kib, peak_reset);
+	res->mem.frame_blocks_mmapped = frame_blocks_mmapped(b->opt->frame.bytes);
 	if (sc->annotate && !b->failed)
 		sc->annotate(b->s, b->state, res);
 	b->s->teardown(b->state);

@@ -1,9 +1,10 @@
 /*
  * options.c: --frame, --strategy, --quick, --out, --list, --help, --strict, --quiet,
- * --mmap-threshold, and every --benchmark_* flag passed through untouched.
+ * --mmap-threshold, --allocator, and every --benchmark_* flag passed through untouched.
  */
 #include "options.h"
 
+#include "allocator.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,6 +80,22 @@ static int parse_long(const char *text, const char *name, long *out, char *err, 
 	return 0;
 }
 
+static int select_allocator(struct zc_options *o, const char *name, char *err, size_t errlen)
+{
+	if (zc_allocator_known(name)) {
+		o->allocator = name;
+		return 0;
+	}
+	size_t n;
+	const char *const *names = zc_allocator_names(&n);
+	int len = snprintf(err, errlen, "unknown allocator '%s' (valid:", name);
+	for (size_t j = 0; j < n && len > 0 && (size_t)len < errlen; j++)
+		len += snprintf(err + len, errlen - (size_t)len, " %s", names[j]);
+	if (len > 0 && (size_t)len < errlen)
+		snprintf(err + len, errlen - (size_t)len, ")");
+	return -1;
+}
+
 /* Handles one of our options at argv[*i]; returns 1 if it was ours, 0 if not, -1 on error. */
 static int parse_one(struct zc_options *o, int argc, char **argv, int *i,
 		     const char *const *names, size_t n, char *err, size_t errlen)
@@ -108,6 +125,8 @@ static int parse_one(struct zc_options *o, int argc, char **argv, int *i,
 	}
 	if ((m = option_value(argc, argv, i, "--mmap-threshold", &v, err, errlen)) != 0)
 		return m < 0 ? -1 : parse_long(v, "--mmap-threshold", &o->mmap_threshold, err, errlen) == 0 ? 1 : -1;
+	if ((m = option_value(argc, argv, i, "--allocator", &v, err, errlen)) != 0)
+		return m < 0 ? -1 : select_allocator(o, v, err, errlen) == 0 ? 1 : -1;
 	return 0;
 }
 
@@ -115,6 +134,7 @@ int zc_options_parse(struct zc_options *o, int argc, char **argv, const char *co
 		     size_t n, char *err, size_t errlen)
 {
 	memset(o, 0, sizeof(*o));
+	o->allocator = "glibc";
 	if (zc_frame_geom_init(&o->frame, 1920, 1080, err, errlen) != 0)
 		return -1;
 	for (size_t k = 0; k < n && k < ZC_MAX_STRATEGIES; k++)

@@ -34,6 +34,7 @@ struct zc_options {
 	bool repetitions_given;           /* --benchmark_repetitions was on the command line */
 	bool min_time_given;              /* --benchmark_min_time was */
 	bool bench_out_given;             /* --benchmark_out was */
+	const char *allocator;            /* --allocator: "glibc" (default), "mimalloc", "jemalloc" */
 	int bench_argc;                   /* argv[0] + the --benchmark_* flags */
 	char **bench_argv;
 };

@@ -35,6 +35,8 @@ struct zc_timing {
 struct zc_mem_result {
 	int64_t rss_kib, rss_peak_kib, pss_kib;
 	double minor_faults_per_transfer, major_faults_per_transfer;
+	int frame_blocks_mmapped;  /* glibc served a frame-sized block with mmap after the runs:
+				      1/0, -1 unknown (another allocator) */
 };
 
 struct zc_alloc_result {

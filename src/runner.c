@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "allocator.h"
 #include "context.h"
 #include "gbench.h"
 #include "identity.h"
@@ -64,7 +65,8 @@ static void print_usage(const struct zc_scenario *sc, FILE *f)
 {
 	fprintf(f,
 		"usage: %s [--frame WxH] [--strategy a,b] [--quick] [--out FILE] [--strict]\n"
-		"       [--quiet] [--mmap-threshold BYTES] [--list] [--help] [--benchmark_*...]\n"
+		"       [--quiet] [--mmap-threshold BYTES] [--allocator NAME] [--list] [--help]\n"
+		"       [--benchmark_*...]\n"
 		"%s\n\n"
 		"  --frame WxH        RGBA frame size (default 1920x1080)\n"
 		"  --strategy a,b     run only these strategies (see --list)\n"
@@ -74,6 +76,8 @@ static void print_usage(const struct zc_scenario *sc, FILE *f)
 		"  --strict           exit 1 when a strategy expected to be zero-copy copied\n"
 		"  --quiet            no Google Benchmark progress, only the verdict table\n"
 		"  --mmap-threshold N pin glibc's mmap threshold with mallopt (default: dynamic)\n"
+		"  --allocator NAME   glibc (default), mimalloc or jemalloc: the program runs\n"
+		"                     itself again with that allocator preloaded\n"
 		"  --benchmark_*      passed to Google Benchmark (e.g. --benchmark_repetitions=20)\n"
 		"exit: 0 ok, 1 --strict verdict failed, 2 bad input, 3 a strategy failed,\n"
 		"      4 out of memory, 130 interrupted\n",
@@ -225,6 +229,8 @@ static int run(const struct zc_scenario *sc, struct zc_options *opt, struct zc_r
 	int rc = parse(sc, opt, argc, argv, err, errlen);
 	if (rc >= 0)
 		return rc;
+	if (zc_allocator_use(opt->allocator, err, errlen) != 0) /* returns here when in effect */
+		return ZC_EXIT_USAGE;
 	const bool own_raw = !opt->bench_out_given;
 	if (own_raw && (prepare_raw(sc->name, opt->out, raw_final, sizeof(raw_final), err,
 				    errlen) != 0 ||
@@ -235,7 +241,7 @@ static int run(const struct zc_scenario *sc, struct zc_options *opt, struct zc_r
 		snprintf(err, errlen, "unknown option '%s' (try --help)", bad);
 		return ZC_EXIT_USAGE;
 	}
-	struct zc_allocator_info alloc = {.name = "glibc", .frame_blocks_mmapped = -1};
+	struct zc_allocator_info alloc = {.name = zc_allocator_current(), .frame_blocks_mmapped = -1};
 	if (opt->mmap_threshold > 0) {
 		mallopt(M_MMAP_THRESHOLD, (int)opt->mmap_threshold);
 		alloc.mmap_threshold = opt->mmap_threshold;
@@ -248,7 +254,10 @@ static int run(const struct zc_scenario *sc, struct zc_options *opt, struct zc_r
 		return rc;
 	int verdict = judge(results, opt);
 	results->context = zc_context_json(opt->quick, &alloc);
+	zc_allocator_describe(json_object_get(results->context, "allocator"));
 	zc_table_print(stdout, results);
+	if (sc->report)
+		sc->report(results, stdout);
 	rc = write_results(results, opt->out, own_raw ? raw_final : NULL, err, errlen);
 	if (rc != ZC_EXIT_OK)
 		return rc;

@@ -9,6 +9,7 @@
 #define ZC_SCENARIO_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "results.h"
 #include "strategy.h"
@@ -20,6 +21,8 @@ struct zc_scenario {
 	size_t nstrategies;
 	/* Optional: adds scenario-specific members (latency, gc) to res->extra before teardown. */
 	void (*annotate)(const struct zc_strategy *s, void *state, struct zc_result *res);
+	/* Optional: prints what the table cannot say, after it (the round trip's legs). */
+	void (*report)(const struct zc_results *r, FILE *f);
 };
 
 int zc_scenario_main(const struct zc_scenario *sc, int argc, char **argv);

@@ -15,6 +15,7 @@
  */
 #include <dlfcn.h>
 #include <errno.h>
+#include <link.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -132,9 +133,42 @@ static void remember_fork(void)
 }
 #endif
 
+/*
+ * The code of the object real.malloc comes from (libc, or an allocator preloaded with
+ * --allocator). Its own mmaps are the memory behind the mallocs already counted.
+ */
+static uintptr_t allocator_lo, allocator_hi;
+
+static int find_allocator_code(struct dl_phdr_info *info, size_t size, void *name)
+{
+	(void)size;
+	if (!info->dlpi_name || strcmp(info->dlpi_name, name) != 0)
+		return 0;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X))
+			continue;
+		allocator_lo = info->dlpi_addr + ph->p_vaddr;
+		allocator_hi = allocator_lo + ph->p_memsz;
+	}
+	return 1;
+}
+
+static void locate_allocator(void)
+{
+	union {
+		void *obj;
+		malloc_fn fn;
+	} u = {.fn = real.malloc};
+	Dl_info info;
+	if (u.obj && dladdr(u.obj, &info) && info.dli_fname)
+		dl_iterate_phdr(find_allocator_code, (void *)info.dli_fname);
+}
+
 __attribute__((constructor(101))) static void hooks_init(void)
 {
 	resolve();
+	locate_allocator();
 #ifndef ZC_HOOKS_TRACE
 	zc__allocator_linked = 1;
 	pthread_atfork(NULL, NULL, remember_fork);
@@ -306,7 +340,8 @@ ZC_HOOK_API void *__memmove_chk(void *dst, const void *src, size_t n, size_t dst
 /*
  * Anonymous mappings a program makes through mmap count as allocations, and their munmap as
  * frees. A small table remembers which mappings were anonymous, since munmap cannot tell.
- * (glibc's own mmap of large malloc blocks is internal and counted as the malloc it serves.)
+ * The allocator's own mappings (glibc's are internal calls anyway; a preloaded mimalloc or
+ * jemalloc calls mmap through the PLT) are the memory behind mallocs already counted: skipped.
  */
 #define MAX_MAPS 128
 static struct {
@@ -362,7 +397,10 @@ ZC_HOOK_API void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_
 {
 	resolve();
 	void *p = real.mmap(addr, len, prot, flags, fd, off);
-	if (p == MAP_FAILED || !(flags & MAP_ANONYMOUS))
+	uintptr_t caller = (uintptr_t)__builtin_return_address(0);
+	/* An allocator's own mappings are the memory behind mallocs already counted. */
+	if (p == MAP_FAILED || !(flags & MAP_ANONYMOUS) ||
+	    (caller >= allocator_lo && caller < allocator_hi))
 		return p;
 	/* Only the counting sink needs the table: the tracer does not follow frees. */
 	if (!ZC_SINK_WANTS_FREE_SIZE || remember_map(p, len))

@@ -1,0 +1,27 @@
+/*
+ * roundtrip.h: the strategies of the round-trip scenario: a frame that goes from the producer
+ * (Rust) to the consumer (Dart) without a copy and comes back with one, recorded leg by leg;
+ * and a hand-over preceded by a shrink-to-fit reallocation that some allocators turn into a
+ * hidden copy.
+ */
+#ifndef ZC_ROUNDTRIP_H
+#define ZC_ROUNDTRIP_H
+
+#include <stdio.h>
+
+#include "results.h"
+#include "strategy.h"
+
+/* The strategies in the order they are reported. */
+const struct zc_strategy *const *zc_roundtrip_strategies(size_t *n);
+
+/* The scenario's annotate hook: adds "legs" (round_trip) or "shrink" (shrink_realloc). */
+void zc_roundtrip_annotate(const struct zc_strategy *s, void *state, struct zc_result *res);
+
+/*
+ * After the table: the legs of round_trip (from its result's "legs") and, in words, why the
+ * address after the round trip is the wrong thing to compare. Nothing when it did not run.
+ */
+void zc_roundtrip_report(const struct zc_results *r, FILE *f);
+
+#endif

@@ -1,0 +1,163 @@
+/*
+ * test_managed.c: build/bin/managed on 1920x1080 frames (the collector's figures depend on the
+ * frame's size against the 16 MiB young generation): verdicts, and the direction of the GC and
+ * memory figures.
+ */
+#include <stdarg.h>
+#include <setjmp.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "support.h"
+
+#define FRAME_BYTES 8294400.0
+#define FRAME_KIB (FRAME_BYTES / 1024.0)
+
+static char dir[256];
+static json_t *doc; /* one --quick run of every strategy at 1920x1080, shared by the tests */
+
+static int run_managed(const char *out, char *log, size_t loglen)
+{
+	char bin[512];
+	snprintf(bin, sizeof(bin), "%s/bin/managed", zt_build_dir());
+	const char *argv[] = {bin, "--quick", "--quiet", "--frame", "1920x1080", "--out", out,
+			      NULL};
+	return zt_run(argv, log, loglen);
+}
+
+static int group_setup(void **state)
+{
+	(void)state;
+	static char log[65536];
+	char out[512];
+	zt_tmpdir(dir, sizeof(dir));
+	snprintf(out, sizeof(out), "%s/managed.json", dir);
+	int rc = run_managed(out, log, sizeof(log));
+	if (rc != 0) {
+		fprintf(stderr, "managed exited %d:\n%s\n", rc, log);
+		return -1;
+	}
+	doc = zt_load_json(out);
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	json_decref(doc);
+	zt_rmdir(dir);
+	return 0;
+}
+
+static void test_verdicts(void **state)
+{
+	(void)state;
+	assert_string_equal(zt_string(doc, "schema"), "zcbench/1");
+	assert_string_equal(zt_string(doc, "context.allocator.name"), "glibc");
+	assert_string_equal(zt_string(zt_result(doc, "copy"), "identity.verdict"), "copy");
+	assert_string_equal(zt_string(zt_result(doc, "clone_sync"), "identity.verdict"), "copy");
+	assert_string_equal(zt_string(zt_result(doc, "external"), "identity.verdict"), "zero-copy");
+	assert_string_equal(zt_string(zt_result(doc, "external_unsized"), "identity.verdict"),
+			    "zero-copy");
+}
+
+/* Two frames nearly fill the 16 MiB young generation: copying needs a collection every two. */
+static void test_copy_collects_at_least_every_two_frames(void **state)
+{
+	(void)state;
+	json_t *copy = zt_result(doc, "copy");
+	assert_true(zt_number(copy, "gc.frames") >= 10);
+	assert_true(zt_number(copy, "gc.collections_per_100_frames") >= 50.0);
+	assert_true(zt_number(copy, "gc.collections_by_cause.young_full") > 0);
+	assert_true(zt_number(copy, "gc.payload_bytes_copied_by_gc") > 0);
+	assert_true(zt_number(copy, "gc.young_payload_bytes_per_frame") == FRAME_BYTES);
+}
+
+/* Wrapped frames never enter the young generation: no collection comes from payload bytes. */
+static void test_external_collects_only_for_its_reported_size(void **state)
+{
+	(void)state;
+	json_t *ext = zt_result(doc, "external");
+	assert_true(zt_number(ext, "gc.young_payload_bytes_per_frame") == 0);
+	assert_true(zt_number(ext, "gc.collections_by_cause.young_full") == 0);
+	assert_true(zt_number(ext, "gc.payload_bytes_copied_by_gc") == 0);
+	assert_true(zt_number(ext, "gc.collections_by_cause.external_size") > 0);
+	assert_true(zt_number(ext, "gc.finalizers_run") > 0);
+	assert_true(zt_number(ext, "copies.bytes_per_transfer") == 0);
+}
+
+/* Without externalSize the collector runs only for unrelated reasons and frames pile up. */
+static void test_unsized_external_holds_more_memory(void **state)
+{
+	(void)state;
+	json_t *ext = zt_result(doc, "external"), *unsized = zt_result(doc, "external_unsized");
+	assert_true(zt_number(unsized, "gc.frames") >= 20);
+	assert_true(zt_number(unsized, "gc.collections_by_cause.external_size") == 0);
+	assert_true(zt_number(unsized, "gc.frames_alive_at_peak") >=
+		    zt_number(ext, "gc.frames_alive_at_peak") + 4);
+	double rss_ext = zt_number(ext, "memory.rss_peak_kib");
+	double rss_unsized = zt_number(unsized, "memory.rss_peak_kib");
+	assert_true(rss_unsized >= rss_ext + 4 * FRAME_KIB);
+}
+
+/* clone_sync's finalizer runs at once, for every frame. */
+static void test_clone_sync_finalizes_every_frame(void **state)
+{
+	(void)state;
+	json_t *clone = zt_result(doc, "clone_sync");
+	assert_true(zt_number(clone, "gc.finalizers_run") == zt_number(clone, "gc.frames"));
+	assert_true(zt_number(clone, "copies.bytes_per_transfer") >= FRAME_BYTES);
+}
+
+/* A young generation of 64 MiB holds several frames: copying collects less often. */
+static void test_young_gen_option(void **state)
+{
+	(void)state;
+	static char log[65536];
+	char out[512];
+	snprintf(out, sizeof(out), "%s/managed-64.json", dir);
+	char bin[512];
+	snprintf(bin, sizeof(bin), "%s/bin/managed", zt_build_dir());
+	const char *argv[] = {bin, "--quick", "--quiet", "--frame", "1920x1080", "--strategy",
+			      "copy", "--young-gen", "64", "--out", out, NULL};
+	assert_int_equal(zt_run(argv, log, sizeof(log)), 0);
+	json_t *big = zt_load_json(out);
+	json_t *copy = zt_result(big, "copy");
+	assert_true(zt_number(copy, "gc.young_gen_bytes") == 64.0 * 1024 * 1024);
+	assert_true(zt_number(copy, "gc.collections_per_100_frames") <
+		    zt_number(zt_result(doc, "copy"), "gc.collections_per_100_frames") / 2);
+	json_decref(big);
+}
+
+static void test_bad_options(void **state)
+{
+	(void)state;
+	static char log[65536];
+	char bin[512], out[512];
+	snprintf(bin, sizeof(bin), "%s/bin/managed", zt_build_dir());
+	snprintf(out, sizeof(out), "%s/bad.json", dir);
+	const char *young[] = {bin, "--young-gen", "0", "--out", out, NULL};
+	assert_int_equal(zt_run(young, log, sizeof(log)), 2);
+	assert_non_null(strstr(log, "invalid value '0' for '--young-gen'"));
+	const char *alloc[] = {bin, "--allocator", "tcmalloc", "--out", out, NULL};
+	assert_int_equal(zt_run(alloc, log, sizeof(log)), 2);
+	assert_non_null(strstr(log, "unknown allocator 'tcmalloc' (valid: glibc mimalloc jemalloc)"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_verdicts),
+		cmocka_unit_test(test_copy_collects_at_least_every_two_frames),
+		cmocka_unit_test(test_external_collects_only_for_its_reported_size),
+		cmocka_unit_test(test_unsized_external_holds_more_memory),
+		cmocka_unit_test(test_clone_sync_finalizes_every_frame),
+		cmocka_unit_test(test_young_gen_option),
+		cmocka_unit_test(test_bad_options),
+	};
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
