@@ -21,6 +21,23 @@ def fmt_ns:
   elif . >= 1e3 then ((. / 1e3 | sig3) + " µs")
   else ((. | sig3) + " ns") end;
 
+# Two decimals, always: 1.00, -0.02 (for slopes).
+def fixed2:
+  (. * 100 | round) as $r | ($r | fabs) as $a
+  | (if $r < 0 then "-" else "" end) + "\($a / 100 | floor)."
+    + ($a % 100 | tostring | if length < 2 then "0" + . else . end);
+
+# A ratio to a reference: 4.18x, or 1/38732x when it is far below one.
+def fmt_ratio:
+  if . == null then "?" elif . >= 0.01 or . == 0 then (sig3 + "x") else "1/\(1 / . | round)x" end;
+
+# An integer with thousands separators: 8,294,400.
+def commas:
+  if type == "string" and test("^[0-9]+$") then tonumber | commas
+  elif type == "number" and . == floor and . >= 1000
+  then (. / 1000 | floor | commas) + "," + (. % 1000 | tostring | ("00" + .)[-3:])
+  else tostring end;
+
 def fmt_gbps: if . == null then "?" else (sig3 + " GB/s") end;
 
 # A bare number that gnuplot reads as missing when the field is absent.
@@ -86,6 +103,6 @@ def sweep_series:
 # Columns: 1 frame bytes, 2 median ns, 3 frame size label.
 def scaling:
   sweep_series[]
-  | "\"\(.strategy) (slope \(.slope | sig3))\"",
+  | "\"\(.strategy) (slope \(.slope | fixed2))\"",
     (.points[] | "\(.[0]) \(.[1]) \(.[2] | q)"),
     "", "";

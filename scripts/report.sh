@@ -1,0 +1,61 @@
+#!/bin/sh
+# report.sh: write OUTDIR/report.md and OUTDIR/report.html from results JSON files.
+#
+# Usage: scripts/report.sh OUTDIR RESULT.json...
+# Charts are taken from OUTDIR/charts/*.png (scripts/charts.sh) and sweep results from
+# OUTDIR/sweep/*.json (make sweep) when present.  report.html is one self-contained file: the
+# charts are inlined as data: URIs and nothing is fetched from the network.  report.md links
+# the charts by relative path, for CI job summaries and pull-request comments.
+# Exit status: 0 written, 2 bad input (nothing written), 3 a tool is missing.
+set -eu
+prog=report.sh
+here=$(dirname "$0")
+. "$here/report-lib.sh"
+
+[ $# -ge 2 ] || die "usage: report.sh OUTDIR RESULT.json..."
+outdir=$1; shift
+require_tools jq base64
+check_results "$@"
+sweep_files=$(ls "$outdir"/sweep/*.json 2>/dev/null || true)
+# shellcheck disable=SC2086 # the list is meant to split (paths hold no spaces)
+[ -z "$sweep_files" ] || check_results $sweep_files
+
+# The governor of the machine drawing the report stands in when the results could not say.
+governor=$(cat /sys/devices/system/cpu/cpu0/cpufreq/scaling_governor 2>/dev/null || true)
+
+mkdir -p "$outdir"
+work=$(mktemp -d "$outdir/.report.XXXXXX")
+trap 'rm -rf "$work"' EXIT INT TERM
+
+# shellcheck disable=SC2086
+if [ -n "$sweep_files" ]; then jq -s . $sweep_files; else echo '[]'; fi >"$work/sweep.json"
+ls "$outdir"/charts/*.png 2>/dev/null | sed 's,.*/,,; s,\.png$,,' | jq -R . | jq -s . \
+	>"$work/charts.json"
+
+render() {    # render md|html RESULT.json...: the report, with @@embed lines still in it
+	fmt=$1; shift
+	jq -s -r -L "$here" --arg governor "$governor" \
+		--slurpfile sweep "$work/sweep.json" --slurpfile charts "$work/charts.json" \
+		"include \"report\"; report(\"$fmt\"; \$governor; \$sweep[0]; \$charts[0])" "$@"
+}
+
+# embed: replace every "@@embed PATH@@" line with an <img> holding PATH as a data: URI.
+embed() {
+	while IFS= read -r line; do
+		case $line in
+		@@embed\ *@@)
+			path=${line#@@embed }; path=${path%@@}
+			printf '<img alt="%s" src="data:image/png;base64,' "${path##*/}"
+			base64 -w0 "$outdir/$path"
+			printf '">\n' ;;
+		*)	printf '%s\n' "$line" ;;
+		esac
+	done
+}
+
+render md "$@" >"$work/report.md"
+render html "$@" | embed >"$work/report.html"
+publish "$work/report.md" "$outdir/report.md"
+publish "$work/report.html" "$outdir/report.html"
+echo "$outdir/report.md"
+echo "$outdir/report.html"
