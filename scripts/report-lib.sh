@@ -37,3 +37,29 @@ require_tools() {
 		}
 	done
 }
+
+# png_size FILE: prints "WIDTH HEIGHT" from the IHDR chunk, or fails when FILE is not a PNG.
+png_size() {
+	[ "$(od -An -tx1 -N8 "$1" | tr -d ' \n')" = 89504e470d0a1a0a ] || return 1
+	od -An -tu1 -j16 -N8 "$1" | awk '{ print $1*16777216 + $2*65536 + $3*256 + $4, \
+		$5*16777216 + $6*65536 + $7*256 + $8 }'
+}
+
+# svg_ok FILE W H: FILE is well-formed XML whose root is <svg> of the given width and height.
+svg_ok() {
+	if command -v xmllint >/dev/null 2>&1; then
+		xmllint --noout --nonet "$1" 2>/dev/null || return 1
+		[ "$(xmllint --nonet --xpath \
+			"concat(local-name(/*), ' ', /*/@width, ' ', /*/@height)" "$1" 2>/dev/null)" \
+			= "svg $2 $3" ]
+	else    # no XML parser: the root tag, read as one line, and a closing tag
+		tr '\n' ' ' <"$1" | grep -q "<svg [^>]*width=\"$2\" *height=\"$3\"" &&
+			grep -q '</svg>' "$1"
+	fi
+}
+
+# chart_ok DIR NAME: DIR/NAME.svg and DIR/NAME.png are valid and CHART_W x CHART_H.
+chart_ok() {
+	svg_ok "$1/$2.svg" "$CHART_W" "$CHART_H" || { echo "$1/$2.svg: not a ${CHART_W}x${CHART_H} SVG"; return 1; }
+	[ "$(png_size "$1/$2.png")" = "$CHART_W $CHART_H" ] || { echo "$1/$2.png: not a ${CHART_W}x${CHART_H} PNG"; return 1; }
+}
