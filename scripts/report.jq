@@ -19,38 +19,37 @@ def chart_caption($kind):
     scaling: "Median time per transfer against frame size, both axes logarithmic, from 256x256 to 7680x4320. A strategy that copies the frame grows in step with it (slope near 1); one that shares it stays flat (slope near 0). The slope is in the legend." }[$kind];
 
 # --- warnings: anything that makes the figures less trustworthy ------------------------------
-def warnings($governor):
-  (.[0].context) as $c
-  | [ (.[] | .scenario as $s | .context.build // "unknown"
-       | select(. != "release")
-       | "\($s): built as '\(.)', not release: timings do not represent an optimised build"),
-      ($c.cpu_scaling // "unknown") as $cs
-      | (if $cs == "unknown" and $governor != "" then $governor else $cs end) as $g
-      | (select($g != "performance")
-         | "CPU frequency scaling governor is '\($g)', not 'performance': the clock may change during a run"),
-      (.[] | select(.context.quick == true) | .scenario
-       | "\(.): quick run (QUICK=1): few repetitions, treat the figures as indicative"),
-      (.[] | .results[] | select((.time.ns_per_transfer.cv // 0) > 0.05)
-       | "\(.scenario)/\(.strategy) is noisy: cv \(.time.ns_per_transfer.cv | pct) over \(.time.repetitions // "?") repetitions (above 5%)"),
-      (.[] | .results[] | select(.strategy != "reference_memcpy")
-       | select(.expect_zero_copy != null and (.identity.verdict == "zero-copy") != .expect_zero_copy)
-       | "\(.scenario)/\(.strategy) was expected to \(if .expect_zero_copy then "share" else "copy" end) the frame but the measurement says \(.identity.verdict)"),
-      (.[] | .results[] | select(.identity.checksum_ok == false)
-       | "\(.scenario)/\(.strategy): the consumer's checksum did not match the producer's"),
-      (if ([.[].context.git_commit] | unique | length) > 1
-       then "the results come from different commits: \([.[].context.git_commit] | unique | join(", "))"
-       else empty end) ] | unique;
+# Input: the results documents; $all: those and the sweep documents, for machine-wide checks.
+def governor_of($governor):
+  (.context.cpu_scaling // "unknown") as $cs
+  | if $cs == "unknown" and $governor != "" then $governor else $cs end;
+
+def warnings($governor; $all):
+  [ ($all[] | .scenario as $s | .context.build // "unknown" | select(. != "release")
+     | "\($s): built as '\(.)', not release: timings do not represent an optimised build"),
+    ($all[] | governor_of($governor) | select(. != "performance")
+     | "CPU frequency scaling governor is '\(.)', not 'performance': the clock may change during a run"),
+    ($all[] | select(.context.quick == true) | .scenario
+     | "\(.): quick run (QUICK=1): few repetitions, treat the figures as indicative"),
+    (.[] | .results[] | select((.time.ns_per_transfer.cv // 0) > 0.05)
+     | "\(.scenario)/\(.strategy) is noisy: cv \(.time.ns_per_transfer.cv | pct) over \(.time.repetitions // "?") repetitions (above 5%)"),
+    (.[] | .results[] | select(.strategy != "reference_memcpy")
+     | select(.expect_zero_copy != null and (.identity.verdict == "zero-copy") != .expect_zero_copy)
+     | "\(.scenario)/\(.strategy) was expected to \(if .expect_zero_copy then "share" else "copy" end) the frame but the measurement says \(.identity.verdict)"),
+    ($all[] | .results[] | select(.identity.checksum_ok == false)
+     | "\(.scenario)/\(.strategy): the consumer's checksum did not match the producer's"),
+    ([$all[].context.git_commit] | unique | select(length > 1)
+     | "the results come from different commits: \(join(", "))") ] | unique;
 
 # --- machine context -------------------------------------------------------------------------
 def context_table($governor):
-  .[0].context as $c
+  .context as $c
   | { table: { head: ["", ""], rows: [
       ["CPU", "\($c.cpu // "?") (\($c.num_cpus // "?") CPUs)"],
       ["kernel", $c.kernel // "?"], ["compiler", $c.compiler // "?"],
       ["build", $c.build // "?"], ["commit", $c.git_commit // "?"], ["date", $c.date // "?"],
       ["host", $c.host // "?"],
-      ["CPU scaling", (if ($c.cpu_scaling // "unknown") == "unknown" and $governor != ""
-                       then $governor else $c.cpu_scaling // "unknown" end)],
+      ["CPU scaling", governor_of($governor)],
       ["benchmark library", $c.benchmark_library // "?"],
       ["allocator", ($c.allocator | if . == null then "?" else "\(.name // "?"), mmap threshold \(.mmap_threshold // "?" | commas) bytes\(if .mmap_threshold_pinned then " (pinned)" else "" end)" end)],
       ["quick run", ($c.quick // false | tostring)] ] } };
@@ -109,11 +108,13 @@ def sweep_blocks($sweep):
   end;
 
 def blocks($governor; $sweep; $charts):
-  warnings($governor) as $w
+  (. + $sweep) as $all
+  | $all[0] as $first
+  | warnings($governor; $all) as $w
   | { h: 1, text: "zcbench report" },
-    { p: "Was the frame copied or shared when it crossed the boundary, and what did that cost? Results of commit \(.[0].context.git_commit // "?"), \(.[0].context.date // "?")." },
+    { p: "Was the frame copied or shared when it crossed the boundary, and what did that cost? Results of commit \($first.context.git_commit // "?"), \($first.context.date // "?")." },
     (if ($w | length) > 0 then { h: 2, text: "Warnings" }, { ul: $w } else empty end),
-    { h: 2, text: "Machine" }, context_table($governor),
+    { h: 2, text: "Machine" }, ($first | context_table($governor)),
     (.[] | scenario_blocks($charts)),
     sweep_blocks($sweep),
     # Scaling charts of scenarios that have no results of their own at the default frame size.
