@@ -8,11 +8,17 @@ set boxwidth 0.65
 set xtics rotate by -30 nomirror
 set ytics nomirror
 set grid ytics
-set key top right opaque
+set key outside top center horizontal
 stats dat using 1 nooutput
 set xrange [-0.6:STATS_max + 0.6]
 set offsets 0, 0, graph 0.15, 0
-if (logy) { set logscale y; set format y "%.0s%c" } else { set yrange [0:*] }
+if (logy) {
+	set logscale y
+	set format y "%g"
+	set offsets 0, 0, graph 0.15, graph 0.05
+} else {
+	set yrange [0:*]
+}
 plot dat using 1:(column(col)):4:xtic(2) with boxes lc rgb variable notitle, \
      '' using 1:(column(col)):(lab > 0 ? stringcolumn(lab) : sprintf("%.4g", column(col))) \
         with labels offset 0,0.7 font ",9" notitle, \

@@ -1,4 +1,4 @@
-# chart-memory.gp: four panels per strategy: copies, frame-sized allocations and minor page
+# chart-memory.gp: four panels per strategy: frames copied, frame-sized allocations and minor page
 # faults per transfer, and the process's peak RSS.
 # Variables: dat (report-data.jq's bars), ttl.
 set multiplot layout 2,2 title ttl
@@ -14,7 +14,7 @@ set offsets 0, 0, graph 0.18, 0
 unset key
 do for [p in "9 10 11 12"] {
 	c = int(p)
-	set title (c == 9 ? "copies per transfer" : c == 10 ? "frame-sized allocations per transfer" : \
+	set title (c == 9 ? "frames copied per transfer (bytes copied / frame size)" : c == 10 ? "frame-sized allocations per transfer" : \
 	           c == 11 ? "minor page faults per transfer" : "peak RSS (MiB)")
 	plot dat using 1:(column(c)):4:xtic(2) with boxes lc rgb variable notitle, \
 	     '' using 1:(column(c)):(sprintf("%.4g", column(c))) with labels offset 0,0.6 font ",8" notitle

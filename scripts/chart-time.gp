@@ -11,7 +11,7 @@ set boxwidth 0.65
 set xtics rotate by -30 nomirror
 set ytics nomirror
 set grid ytics
-set key top left opaque
+set key outside top center horizontal
 stats dat using 1 nooutput
 set xrange [-0.6:STATS_max + 0.6]
 set offsets 0, 0, graph 0.12, graph 0.04

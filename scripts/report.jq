@@ -14,7 +14,7 @@ def pct: . * 100 | sig3 | . + "%";
 def chart_caption($kind):
   { time: "Median time per transfer of each strategy on a log scale; the whisker spans the fastest to the slowest repetition and the dots are the repetitions. Green bars shared the frame, orange ones copied it, the grey bar is a bare memcpy of the frame for reference.",
     throughput: "Frame bytes delivered per second (log scale). For copying strategies this is a real copy bandwidth to compare with the grey memcpy bar; for zero-copy ones no byte moves, so the figure only says how cheap the hand-over is.",
-    memory: "Per transfer: how many times the frame's bytes were copied, how many frame-sized buffers were allocated, and how many minor page faults were taken (first touches of fresh memory); last, the peak resident memory of the process. Zero-copy strategies should show zeros in the first three panels.",
+    memory: "Per transfer: how many frames' worth of bytes were copied, how many frame-sized buffers were allocated, and how many minor page faults were taken (first touches of fresh memory); last, the peak resident memory of the process. Zero-copy strategies should show zeros in the first three panels.",
     gc: "Garbage collections per 100 frames. A zero-copy wrapper whose native size is not reported to the GC (no externalSize) lets collections run too rarely, so native frames pile up: fewer collections here and a higher peak RSS in the memory chart.",
     scaling: "Median time per transfer against frame size, both axes logarithmic, from 256x256 to 7680x4320. A strategy that copies the frame grows in step with it (slope near 1); one that shares it stays flat (slope near 0). The slope is in the legend." }[$kind];
 
@@ -51,7 +51,7 @@ def context_table($governor):
       ["host", $c.host // "?"],
       ["CPU scaling", governor_of($governor)],
       ["benchmark library", $c.benchmark_library // "?"],
-      ["allocator", ($c.allocator | if . == null then "?" else "\(.name // "?"), mmap threshold \(.mmap_threshold // "?" | commas) bytes\(if .mmap_threshold_pinned then " (pinned)" else "" end)" end)],
+      ["allocator", ($c.allocator | if . == null then "?" else "\(.name // "?"), mmap threshold \(.mmap_threshold // "?" | commas)\(if (.mmap_threshold | type) == "number" then " bytes" else "" end)\(if .mmap_threshold_pinned then " (pinned)" else "" end)" end)],
       ["quick run", ($c.quick // false | tostring)] ] } };
 
 # --- one scenario ----------------------------------------------------------------------------
@@ -63,13 +63,13 @@ def verdict_cell:
 
 def verdict_table:
   { table: { head: ["strategy", "verdict", "evidence", "median", "cv", "vs memcpy", "GB/s",
-                    "copies", "frame-sized allocs", "minor faults", "peak RSS"],
-             rows: [ .results[] | [ .strategy, verdict_cell, (.identity.evidence // ""),
+                    "frames copied", "frame-sized allocs", "minor faults", "peak RSS"],
+             rows: [ .frame.bytes as $fb | .results[] | [ .strategy, verdict_cell, (.identity.evidence // ""),
                      (.time.ns_per_transfer.median | fmt_ns),
                      (.time.ns_per_transfer.cv | if . == null then "?" else pct end),
                      (.time.vs_memcpy | fmt_ratio),
                      (.time.gb_per_s | sig3),
-                     (.copies.copies_per_transfer | sig3),
+                     (frames_copied($fb) | sig3),
                      (.allocations.frame_sized_per_transfer | sig3),
                      (.memory.minor_faults_per_transfer | sig3 | commas),
                      (.memory.rss_peak_kib | if . == null then "?" else ((. / 1024 | sig3) + " MiB") end) ] ] } };
