@@ -10,6 +10,7 @@
 set -eu
 prog=charts.sh
 here=$(dirname "$0")
+# shellcheck source=SCRIPTDIR/report-lib.sh
 . "$here/report-lib.sh"
 
 sweep=0

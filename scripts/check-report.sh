@@ -10,6 +10,7 @@
 set -eu
 prog=check-report.sh
 here=$(dirname "$0")
+# shellcheck source=SCRIPTDIR/report-lib.sh
 . "$here/report-lib.sh"
 
 [ $# -eq 1 ] || die "usage: check-report.sh DIR"

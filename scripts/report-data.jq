@@ -29,9 +29,10 @@ def frames_copied($fb):
 
 # Two decimals, always: 1.00, -0.02 (for slopes).
 def fixed2:
+  if . == null then "?" else
   (. * 100 | round) as $r | ($r | fabs) as $a
   | (if $r < 0 then "-" else "" end) + "\($a / 100 | floor)."
-    + ($a % 100 | tostring | if length < 2 then "0" + . else . end);
+    + ($a % 100 | tostring | if length < 2 then "0" + . else . end) end;
 
 # A ratio to a reference: 4.18x, or 1/38732x when it is far below one.
 def fmt_ratio:

@@ -2,8 +2,12 @@
 #
 # die MSG            one-line error on stderr, exit 2 (bad input, nothing written)
 # check_results F..  every F must be a readable, non-empty zcbench/1 document with results
-# publish TMP DEST   move a finished temporary file over DEST (same directory: atomic rename)
+# publish TMP DEST   move a finished temporary file over DEST (same file system: atomic rename)
+# require_tools T..  exit 3 naming the first tool not on PATH
+# png_size F         "WIDTH HEIGHT" of a PNG;  svg_ok F W H: well-formed SVG of that size
+# chart_ok DIR NAME  DIR/NAME.svg and DIR/NAME.png are valid charts of CHART_W x CHART_H
 
+: "${prog:=zcbench}"   # the name in messages; each script sets its own
 CHART_W=960     # every chart has this size in pixels, PNG and SVG alike (the tests check it)
 CHART_H=600
 
@@ -14,7 +18,7 @@ die() {
 
 check_results() {
 	for f in "$@"; do
-		[ -r "$f" ] && [ -f "$f" ] || die "cannot read '$f'"
+		{ [ -r "$f" ] && [ -f "$f" ]; } || die "cannot read '$f'"
 		[ -s "$f" ] || die "'$f' is empty"
 		jq -e . "$f" >/dev/null 2>&1 || die "'$f' is not JSON"
 		schema=$(jq -r 'if type == "object" then .schema // "none" else "none" end' "$f")

@@ -10,6 +10,7 @@
 set -eu
 prog=report.sh
 here=$(dirname "$0")
+# shellcheck source=SCRIPTDIR/report-lib.sh
 . "$here/report-lib.sh"
 
 [ $# -ge 1 ] || die "usage: report.sh OUTDIR [RESULT.json...]"
@@ -31,6 +32,7 @@ trap 'rm -rf "$work"' EXIT INT TERM
 if [ $# -gt 0 ]; then jq -s . "$@"; else echo '[]'; fi >"$work/results.json"
 # shellcheck disable=SC2086
 if [ -n "$sweep_files" ]; then jq -s . $sweep_files; else echo '[]'; fi >"$work/sweep.json"
+# shellcheck disable=SC2012 # chart names are plain words
 ls "$outdir"/charts/*.png 2>/dev/null | sed 's,.*/,,; s,\.png$,,' | jq -R . | jq -s . \
 	>"$work/charts.json"
 

@@ -6,6 +6,7 @@
 set -u
 cd "$(dirname "$0")/.." || exit 1
 prog=e2e_report.sh
+# shellcheck source=SCRIPTDIR/../scripts/report-lib.sh
 . scripts/report-lib.sh
 scripts/deps.sh report || { echo "$prog: gnuplot and jq are needed (scripts/deps.sh report)"; exit 1; }
 
@@ -55,7 +56,7 @@ check "report.md does not warn about quiet ones" lacks "$md" "inproc/copy is noi
 check "report.md has the sweep slopes" has "$md" "| inproc | copy | copy | 1.00 | 6 |"
 check "report.md links the charts" has "$md" "![inproc-time](charts/inproc-time.png)"
 check "report.md says what a chart shows" has "$md" "whisker spans the fastest to the slowest"
-n_png=$(ls "$r"/charts/*.png | wc -l)
+n_png=$(find "$r/charts" -name "*.png" | wc -l)
 check "report.html inlines every chart" test "$(grep -c 'src="data:image/png;base64,' "$html")" -eq "$n_png"
 check "report.html refers to nothing outside itself" sh -c \
 	"! grep -Eiq '(src|href)=\"?(https?:|//|file:)|url\\(|@import' '$html'"
