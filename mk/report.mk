@@ -9,7 +9,8 @@
 #                            checks a report of the test fixtures, and results/report.html too
 #                            when there is one
 #
-# Variables: SWEEP_SIZES (frame sizes for sweep), QUICK=1 (short runs), CHROMIUM (browser).
+# Variables: SWEEP_SIZES (frame sizes for sweep), QUICK=1 (short runs), CHROMIUM (browser),
+#            REPORT=0 (charts-and-report does nothing: for runs into results/baseline/, say)
 
 SWEEP_SIZES ?= 256x256 640x480 1280x720 1920x1080 3840x2160 7680x4320
 REPORT_FIXTURES = tests/fixtures/report
@@ -19,16 +20,24 @@ REPORT_FIXTURES = tests/fixtures/report
 report-deps:
 	@scripts/deps.sh report
 
-# The results present are the input: no scenario list is kept here.
+# The results present are the input: no scenario list is kept here.  Globs are expanded by the
+# shell when the recipe runs, so that results written earlier in the same make run are seen.
 charts: report-deps
-	@set -- $(wildcard $(RESULTS)/*.json); \
-	if [ $$# -eq 0 ]; then echo "no results in $(RESULTS)/ (run: make bench)" >&2; exit 2; fi; \
+	@set -- $(RESULTS)/*.json; \
+	if [ ! -e "$$1" ]; then echo "no results in $(RESULTS)/ (run: make bench)" >&2; exit 2; fi; \
 	scripts/charts.sh $(RESULTS)/charts "$$@" >/dev/null
-	@if [ -n "$(wildcard $(RESULTS)/sweep/*.json)" ]; then \
+	@if ls $(RESULTS)/sweep/*.json >/dev/null 2>&1; then \
 		scripts/charts.sh --sweep $(RESULTS)/charts $(RESULTS)/sweep/*.json >/dev/null; fi
 
-report charts-and-report: charts
-	@scripts/report.sh $(RESULTS) $(wildcard $(RESULTS)/*.json) >/dev/null
+ifeq ($(REPORT),0)
+charts-and-report:
+	@echo "charts and report skipped (REPORT=0)"
+else
+charts-and-report: report
+endif
+
+report: charts
+	@scripts/report.sh $(RESULTS) $$(ls $(RESULTS)/*.json 2>/dev/null) >/dev/null
 	@echo "charts:  $(RESULTS)/charts/ ($$(ls $(RESULTS)/charts/*.svg | wc -l) charts, SVG and PNG)"
 	@echo "report:  $(RESULTS)/report.html"
 	@echo "summary: $(RESULTS)/report.md"
@@ -43,7 +52,7 @@ sweep: all report-deps
 			--out $(RESULTS)/sweep/$$s-$$size.json; \
 	done; done
 	@scripts/charts.sh --sweep $(RESULTS)/charts $(RESULTS)/sweep/*.json
-	@scripts/report.sh $(RESULTS) $(wildcard $(RESULTS)/*.json)
+	@scripts/report.sh $(RESULTS) $$(ls $(RESULTS)/*.json 2>/dev/null)
 
 # The fixtures make the check independent of a bench run (CI runs it after make test).
 check-report: report-deps
