@@ -1,10 +1,11 @@
 #!/bin/sh
 # deps.sh: make sure the Debian packages zcbench builds and runs with are present.
 #
-# Usage: scripts/deps.sh [build|report|check|all]
+# Usage: scripts/deps.sh [build|report|check|browser|all]
 #   build  (default) compilers' libraries: Google Benchmark, jansson, cmocka
-#   report gnuplot and jq for charts and reports
-#   check  tools used by the extra checks: valgrind, clang (libFuzzer, sanitizers), chromium
+#   report gnuplot and jq for charts and reports, xmllint to check the SVG charts
+#   check  tools used by the extra checks: valgrind, clang (libFuzzer, sanitizers)
+#   browser chromium, for make check-report (headless screenshot of report.html)
 #   all    everything above
 #
 # Packages are looked up with pkg-config or command -v; whatever is missing is installed with
@@ -36,6 +37,7 @@ build_deps() {
 report_deps() {
 	need_cmd gnuplot gnuplot-nox
 	need_cmd jq jq
+	need_cmd xmllint libxml2-utils
 }
 check_deps() {
 	need_cmd valgrind valgrind

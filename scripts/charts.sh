@@ -1,0 +1,85 @@
+#!/bin/sh
+# charts.sh: draw zcbench's charts with gnuplot, each as SVG and PNG, and print their paths.
+#
+# Usage: scripts/charts.sh CHARTDIR RESULT.json...          per scenario: <scenario>-time,
+#                                                           -throughput, -memory, and -gc when
+#                                                           the results carry gc figures
+#        scripts/charts.sh --sweep CHARTDIR SWEEP.json...   <scenario>-scaling for every scenario
+#                                                           found in the sweep files
+# Exit status: 0 drawn, 2 bad input (nothing written), 3 a tool is missing, 1 gnuplot failed.
+set -eu
+prog=charts.sh
+here=$(dirname "$0")
+# shellcheck source=SCRIPTDIR/report-lib.sh
+. "$here/report-lib.sh"
+
+sweep=0
+if [ "${1:-}" = "--sweep" ]; then sweep=1; shift; fi
+[ $# -ge 2 ] || die "usage: charts.sh [--sweep] CHARTDIR RESULT.json..."
+outdir=$1; shift
+require_tools jq gnuplot
+check_results "$@"
+
+mkdir -p "$outdir"
+# Everything is drawn in a private directory next to the charts, then renamed into place, so a
+# failure never leaves a half-written chart where a reader would find it.
+work=$(mktemp -d "$outdir/.charts.XXXXXX")
+trap 'rm -rf "$work"' EXIT INT TERM
+drawn=""
+
+dat() {        # dat ENTRY FILE: one of report-data.jq's tables for FILE
+	jq -r -L "$here" "include \"report-data\"; $1" "$2"
+}
+
+draw() {       # draw NAME CHART-SCRIPT GNUPLOT-ASSIGNMENTS
+	gnuplot -e "chart='$here/chart-$2.gp'; svg_out='$work/$1.svg'; png_out='$work/$1.png'; \
+W=$CHART_W; H=$CHART_H; $3" "$here/chart-render.gp" 2>"$work/gnuplot.log" || {
+		echo "$prog: gnuplot failed on $1:" >&2
+		cat "$work/gnuplot.log" >&2
+		exit 1
+	}
+	drawn="$drawn $1"
+}
+
+scenario_charts() {   # scenario_charts RESULT.json
+	s=$(jq -r .scenario "$1")
+	frame=$(jq -r '"\(.frame.width)x\(.frame.height)"' "$1")
+	dat bars "$1" >"$work/$s.dat"
+	dat samples "$1" >"$work/$s-samples.dat"
+	d="dat='$work/$s.dat'"
+	draw "$s-time" time "$d; samples='$work/$s-samples.dat'; \
+ttl='$s, $frame frame: median time per transfer (whisker: fastest to slowest repetition)'"
+	draw "$s-throughput" bars "$d; col=8; lab=15; logy=1; ylab='GB/s (log scale)'; \
+ttl='$s, $frame frame: throughput (frame bytes / time; for zero-copy no byte moves)'"
+	draw "$s-memory" memory "$d; ttl='$s, $frame frame: memory per transfer'"
+	if jq -e 'any(.results[]; .gc.collections_per_100_frames | type == "number")' "$1" >/dev/null; then
+		draw "$s-gc" bars "$d; col=13; lab=0; logy=0; ylab='collections per 100 frames'; \
+ttl='$s: garbage collections per 100 frames'"
+	fi
+}
+
+scaling_chart() {     # scaling_chart SCENARIO SWEEP.json...
+	s=$1; shift
+	jq -s -r -L "$here" 'include "report-data"; scaling' "$@" >"$work/$s-scaling.dat"
+	n=$(jq -s -r -L "$here" 'include "report-data"; sweep_series | length' "$@")
+	kinds=$(jq -s -r -L "$here" 'include "report-data"; [sweep_series[].verdict] | join(" ")' "$@")
+	draw "$s-scaling" scaling "dat='$work/$s-scaling.dat'; n=$n; kinds='$kinds'; \
+ttl='$s: time per transfer against frame size (log-log; slope 1 = copies every byte, 0 = constant)'"
+}
+
+if [ "$sweep" = 1 ]; then
+	for s in $(jq -r .scenario "$@" | sort -u); do
+		# shellcheck disable=SC2046 # the file list is meant to split (paths hold no spaces)
+		scaling_chart "$s" $(for f in "$@"; do
+			[ "$(jq -r .scenario "$f")" = "$s" ] && echo "$f"; done)
+	done
+else
+	for f in "$@"; do scenario_charts "$f"; done
+fi
+
+for name in $drawn; do
+	for ext in svg png; do
+		publish "$work/$name.$ext" "$outdir/$name.$ext"
+		echo "$outdir/$name.$ext"
+	done
+done

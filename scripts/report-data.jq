@@ -1,0 +1,116 @@
+# report-data.jq: turns zcbench/1 results into whitespace-separated tables for gnuplot, and
+# holds the number formatting and verdict colours that the charts and the reports share.
+#
+# Entry points (jq -r -L scripts 'include "report-data"; ENTRY'):
+#   bars     one row per strategy of one results document
+#   samples  one row per repetition of every strategy of one results document
+#   scaling  one block per strategy over a slurped (-s) set of sweep documents of one scenario
+
+# Three significant figures, at most two decimals: 0.553, 14.2, 2300.
+def sig3:
+  if . == null then "?"
+  elif . >= 100 or . == 0 then (. | round | tostring)
+  elif . >= 10 then ((. * 10 | round) / 10 | tostring)
+  else ((. * 100 | round) / 100 | tostring) end;
+
+# A duration in nanoseconds, in the unit a reader would use.
+def fmt_ns:
+  if . == null then "?"
+  elif . >= 1e9 then ((. / 1e9 | sig3) + " s")
+  elif . >= 1e6 then ((. / 1e6 | sig3) + " ms")
+  elif . >= 1e3 then ((. / 1e3 | sig3) + " µs")
+  else ((. | sig3) + " ns") end;
+
+# Frames' worth of bytes copied per transfer (2.51 for a codec that copies a frame and a half
+# more); the count of copies when the bytes are not recorded.  Input: a result; $fb: frame bytes.
+def frames_copied($fb):
+  if (.copies.bytes_per_transfer | type) == "number" and ($fb | type) == "number" and $fb > 0
+  then .copies.bytes_per_transfer / $fb else .copies.copies_per_transfer end;
+
+# Two decimals, always: 1.00, -0.02 (for slopes).
+def fixed2:
+  if . == null then "?" else
+  (. * 100 | round) as $r | ($r | fabs) as $a
+  | (if $r < 0 then "-" else "" end) + "\($a / 100 | floor)."
+    + ($a % 100 | tostring | if length < 2 then "0" + . else . end) end;
+
+# A ratio to a reference: 4.18x, or 1/38732x when it is far below one.
+def fmt_ratio:
+  if . == null then "?" elif . >= 0.01 or . == 0 then (sig3 + "x") else "1/\(1 / . | round)x" end;
+
+# An integer with thousands separators: 8,294,400.
+def commas:
+  if type == "string" and test("^[0-9]+$") then tonumber | commas
+  elif type == "number" and . == floor and . >= 1000
+  then (. / 1000 | floor | commas) + "," + (. % 1000 | tostring | ("00" + .)[-3:])
+  else tostring end;
+
+def fmt_gbps: if . == null then "?" else (sig3 + " GB/s") end;
+
+# A bare number that gnuplot reads as missing when the field is absent.
+def num: if type == "number" then . else "NaN" end;
+
+# gnuplot quoting for a string column.
+def q: "\"" + (tostring | gsub("\""; "'")) + "\"";
+
+# zero-copy green, copy orange-red, the memcpy reference grey (as 0xRRGGBB integers).
+def colour:
+  if .strategy == "reference_memcpy" then 9211020        # #8c8c8c
+  elif .identity.verdict == "zero-copy" then 3054927     # #2e9d4f
+  else 14964526 end;                                     # #e4572e
+
+def verdict_word:
+  if .strategy == "reference_memcpy" then "reference" else (.identity.verdict // "unknown") end;
+
+# Columns: 1 index, 2 strategy, 3 verdict, 4 colour, 5 median ns, 6 min ns, 7 max ns, 8 GB/s,
+# 9 frames copied, 10 frame-sized allocations, 11 minor faults, 12 peak RSS MiB, 13 GC per 100 frames,
+# 14 median label, 15 GB/s label, 16 cv.  All per transfer unless named otherwise.
+def bars:
+  .frame.bytes as $fb
+  | .results | to_entries[]
+  | .key as $i | .value
+  | [ $i, (.strategy | q), (verdict_word | q), colour,
+      (.time.ns_per_transfer.median | num), (.time.ns_per_transfer.min | num),
+      (.time.ns_per_transfer.max | num), (.time.gb_per_s | num),
+      (frames_copied($fb) | num), (.allocations.frame_sized_per_transfer | num),
+      (.memory.minor_faults_per_transfer | num),
+      (if .memory.rss_peak_kib | type == "number" then .memory.rss_peak_kib / 1024 else "NaN" end),
+      (.gc.collections_per_100_frames | num),
+      (.time.ns_per_transfer.median | fmt_ns | q), (.time.gb_per_s | fmt_gbps | q),
+      (.time.ns_per_transfer.cv | num) ]
+  | map(tostring) | join(" ");
+
+# Columns: 1 strategy index, 2 ns per transfer of one repetition.
+def samples:
+  .results | to_entries[]
+  | .key as $i | (.value.time.samples // [])[] | "\($i) \(.)";
+
+# Least-squares slope of log(time) against log(bytes): about 1 for O(n) copying, 0 for O(1).
+def loglog_slope:
+  map([(.[0] | log10), (.[1] | log10)]) as $p
+  | ($p | length) as $n
+  | if $n < 2 then null else
+      ($p | map(.[0]) | add / $n) as $mx | ($p | map(.[1]) | add / $n) as $my
+      | ($p | map((.[0] - $mx) * (.[1] - $my)) | add) as $sxy
+      | ($p | map((.[0] - $mx) * (.[0] - $mx)) | add) as $sxx
+      | if $sxx == 0 then null else $sxy / $sxx end
+    end;
+
+# Per strategy over all frame sizes: [{strategy, verdict, colour, slope, points: [[bytes, ns, label]]}]
+def sweep_series:
+  [ .[] | .frame as $f | .results[]
+    | select(.time.ns_per_transfer.median | type == "number")
+    | { strategy, verdict: verdict_word, colour,
+        point: [$f.bytes, .time.ns_per_transfer.median, "\($f.width)x\($f.height)"] } ]
+  | group_by(.strategy)
+  | map({ strategy: .[0].strategy, verdict: .[0].verdict, colour: .[0].colour,
+          points: (map(.point) | sort_by(.[0])) })
+  | map(.slope = (.points | loglog_slope));
+
+# Blocks separated by two blank lines (gnuplot's index); the first line of a block is its title.
+# Columns: 1 frame bytes, 2 median ns, 3 frame size label.
+def scaling:
+  sweep_series[]
+  | "\"\(.strategy) (slope \(.slope | fixed2))\"",
+    (.points[] | "\(.[0]) \(.[1]) \(.[2] | q)"),
+    "", "";
