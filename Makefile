@@ -5,7 +5,10 @@
 #   make bench         run every scenario on the default frame, write results/*.json and the table
 #   make test          build and run the unit and end-to-end tests (cmocka)
 #   make clean         remove build/
-#   more targets (report, sweep, gate, baseline, check-*) live in mk/*.mk, one file per concern
+#   more targets live in mk/*.mk, one file per concern:
+#     report.mk   make report, make sweep, make check-report (charts and reports)
+#     gate.mk     make baseline, make gate (the CI regression gate)
+#     zctrace.mk  make zctrace, make zctrace-bench (find the copies in any program)
 #
 # Variables:
 #   FRAME=WxH          frame size for bench (default 1920x1080)
@@ -136,6 +139,7 @@ bench: all
 		echo "== $$s"; \
 		$(BUILD)/bin/$$s $(BENCH_ARGS) --out $(RESULTS)/$$s.json; \
 	done
+	@$(MAKE) --no-print-directory charts-and-report
 
 test: all $(TEST_BINS)
 	@BUILD=$(BUILD) tests/run.sh $(TEST_BINS)

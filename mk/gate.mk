@@ -18,9 +18,9 @@ GATE_ARGS ?=
 
 baseline:
 	rm -rf $(GATE_BASELINE)
-	$(MAKE) bench QUICK=1 RESULTS=$(GATE_BASELINE)
+	$(MAKE) bench QUICK=1 REPORT=0 RESULTS=$(GATE_BASELINE)
 
 gate:
 	rm -rf $(GATE_RUN)
-	$(MAKE) bench QUICK=1 RESULTS=$(GATE_RUN)
+	$(MAKE) bench QUICK=1 REPORT=0 RESULTS=$(GATE_RUN)
 	$(BUILD)/bin/zcgate $(GATE_BASELINE) $(GATE_RUN) --markdown $(GATE_RUN)/gate.md $(GATE_ARGS)
