@@ -35,15 +35,17 @@ static json_t *identity_json(const struct zc_identity *id)
 
 static json_t *time_json(const struct zc_timing *t)
 {
-	json_t *samples = json_array();
+	json_t *samples = json_array(), *medians = json_array();
 	for (size_t i = 0; i < t->nsamples; i++)
 		json_array_append_new(samples, json_real(t->samples[i]));
-	return json_pack("{s:{s:f, s:f, s:f, s:f, s:f, s:f}, s:o, s:I, s:f, s:f, s:f}",
+	for (size_t i = 0; i < t->nprocesses; i++)
+		json_array_append_new(medians, json_real(t->process_medians[i]));
+	return json_pack("{s:{s:f, s:f, s:f, s:f, s:f, s:f}, s:o, s:I, s:f, s:f, s:f, s:o}",
 			 "ns_per_transfer", "median", t->ns.median, "mean", t->ns.mean,
 			 "stddev", t->ns.stddev, "cv", t->ns.cv, "min", t->ns.min, "max", t->ns.max,
 			 "samples", samples, "repetitions", (json_int_t)t->nsamples,
 			 "gb_per_s", t->gb_per_s, "frames_per_s", t->frames_per_s,
-			 "vs_memcpy", t->vs_memcpy);
+			 "vs_memcpy", t->vs_memcpy, "process_medians", medians);
 }
 
 static json_t *result_json(const struct zc_result *res)

@@ -1,6 +1,6 @@
 /*
  * options.c: --frame, --strategy, --quick, --out, --list, --help, --strict, --quiet,
- * --mmap-threshold, --allocator, and every --benchmark_* flag passed through untouched.
+ * --processes, --mmap-threshold, --allocator, and every --benchmark_* flag passed through untouched.
  */
 #include "options.h"
 
@@ -123,6 +123,16 @@ static int parse_one(struct zc_options *o, int argc, char **argv, int *i,
 		o->out = v;
 		return m;
 	}
+	if ((m = option_value(argc, argv, i, "--processes", &v, err, errlen)) != 0) {
+		if (m < 0 || parse_long(v, "--processes", &o->processes, err, errlen) != 0)
+			return -1;
+		if (o->processes > ZC_MAX_PROCESSES) {
+			snprintf(err, errlen, "invalid value '%s' for '--processes': at most %d", v,
+				 ZC_MAX_PROCESSES);
+			return -1;
+		}
+		return 1;
+	}
 	if ((m = option_value(argc, argv, i, "--mmap-threshold", &v, err, errlen)) != 0)
 		return m < 0 ? -1 : parse_long(v, "--mmap-threshold", &o->mmap_threshold, err, errlen) == 0 ? 1 : -1;
 	if ((m = option_value(argc, argv, i, "--allocator", &v, err, errlen)) != 0)
@@ -139,6 +149,7 @@ int zc_options_parse(struct zc_options *o, int argc, char **argv, const char *co
 		return -1;
 	for (size_t k = 0; k < n && k < ZC_MAX_STRATEGIES; k++)
 		o->selected[k] = true;
+	o->processes = ZC_DEFAULT_PROCESSES;
 	o->bench_argv = calloc((size_t)argc + 1, sizeof(char *));
 	if (!o->bench_argv) {
 		snprintf(err, errlen, "out of memory");

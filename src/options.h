@@ -21,6 +21,13 @@ enum zc_exit {
 };
 
 #define ZC_MAX_STRATEGIES 32
+/*
+ * Each strategy is measured in this many processes, one after the other, and their
+ * repetitions pooled: figures from one process share its page placement and allocator state,
+ * so runs differ from each other more than repetitions within a run do.
+ */
+#define ZC_DEFAULT_PROCESSES 3
+#define ZC_MAX_PROCESSES 32 /* at most the process_medians a result keeps */
 
 struct zc_options {
 	struct zc_frame_geom frame;
@@ -31,6 +38,7 @@ struct zc_options {
 	bool help, list;
 	const char *out;                  /* results file; NULL: results/<scenario>.json */
 	long mmap_threshold;              /* > 0: pinned with mallopt */
+	long processes;                   /* measuring processes per strategy */
 	bool repetitions_given;           /* --benchmark_repetitions was on the command line */
 	bool min_time_given;              /* --benchmark_min_time was */
 	bool bench_out_given;             /* --benchmark_out was */

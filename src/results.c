@@ -54,6 +54,20 @@ int zc_result_set_samples(struct zc_result *res, const double *samples, size_t n
 	return 0;
 }
 
+int zc_result_add_samples(struct zc_result *res, const double *samples, size_t n,
+			  size_t frame_bytes)
+{
+	size_t total = res->time.nsamples + n;
+	double *all = malloc(total * sizeof(*all));
+	if (!all)
+		return -1;
+	memcpy(all, res->time.samples, res->time.nsamples * sizeof(*all));
+	memcpy(all + res->time.nsamples, samples, n * sizeof(*all));
+	int rc = zc_result_set_samples(res, all, total, frame_bytes);
+	free(all);
+	return rc;
+}
+
 void zc_results_release(struct zc_results *r)
 {
 	for (size_t i = 0; i < r->n; i++) {

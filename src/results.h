@@ -30,6 +30,8 @@ struct zc_timing {
 	double gb_per_s;
 	double frames_per_s;
 	double vs_memcpy;      /* median / reference_memcpy's median; 0 when unknown */
+	double process_medians[32]; /* the median of each measuring process's samples */
+	size_t nprocesses;
 };
 
 struct zc_mem_result {
@@ -80,6 +82,9 @@ struct zc_result *zc_results_add(struct zc_results *r, const char *strategy, con
 struct zc_result *zc_results_find(struct zc_results *r, const char *strategy);
 /* Sets samples (copied) and derives the summary, throughput and frames per second. */
 int zc_result_set_samples(struct zc_result *res, const double *samples, size_t n,
+			  size_t frame_bytes);
+/* Appends samples (another measuring process's) and derives the figures again. */
+int zc_result_add_samples(struct zc_result *res, const double *samples, size_t n,
 			  size_t frame_bytes);
 void zc_results_release(struct zc_results *r);
 

@@ -28,17 +28,17 @@
 #include "preflight.h"
 #include "rawjson.h"
 #include "reference.h"
+#include "stats.h"
 #include "table.h"
 
-#define MAX_PARTS (ZC_MAX_STRATEGIES + 1)
+#define MAX_PARTS ((ZC_MAX_STRATEGIES + 1) * ZC_MAX_PROCESSES)
 
 /*
  * Google Benchmark writes each strategy's JSON to raw_tmp; the runner moves it to a part file
  * and merges the parts at the end. A signal handler removes them all.
  */
 static char raw_tmp[2100];
-static char part_names[MAX_PARTS][2200];
-static char *parts[MAX_PARTS];
+static char *parts[MAX_PARTS]; /* allocated names */
 static size_t nparts;
 
 static void remove_temporaries(void)
@@ -71,6 +71,8 @@ static void print_usage(const struct zc_scenario *sc, FILE *f)
 		"  --frame WxH        RGBA frame size (default 1920x1080)\n"
 		"  --strategy a,b     run only these strategies (see --list)\n"
 		"  --quick            short runs, for CI\n"
+		"  --processes N      measure each strategy in N processes, pooling their\n"
+		"                     repetitions (default 3)\n"
 		"  --out FILE         results file (default results/%s.json); Google Benchmark's\n"
 		"                     own JSON goes to raw/%s.json beside it\n"
 		"  --strict           exit 1 when a strategy expected to be zero-copy copied\n"
@@ -151,10 +153,45 @@ static void keep_part(void)
 {
 	if (!raw_tmp[0] || access(raw_tmp, F_OK) != 0 || nparts == MAX_PARTS)
 		return;
-	snprintf(part_names[nparts], sizeof(part_names[nparts]), "%s.%zu", raw_tmp, nparts);
-	parts[nparts] = part_names[nparts];
-	if (rename(raw_tmp, parts[nparts]) == 0)
-		nparts++;
+	char *name;
+	if (asprintf(&name, "%s.%zu", raw_tmp, nparts) < 0)
+		return;
+	if (rename(raw_tmp, name) == 0)
+		parts[nparts++] = name;
+	else
+		free(name);
+}
+
+/*
+ * Measures s in opt->processes processes, one after the other. The first one's result is
+ * kept whole (its counts are exact and the same in every process); the others add their
+ * samples.
+ */
+static int measure_in_processes(const struct zc_scenario *sc, const struct zc_strategy *s,
+				const struct zc_options *opt, struct zc_result *res, char *err,
+				size_t errlen)
+{
+	for (long p = 0; p < opt->processes; p++) {
+		struct zc_result more = *res;
+		struct zc_result *into = p == 0 ? res : &more;
+		more.time.samples = NULL;
+		more.extra = NULL;
+		int rc = zc_isolate_measure(sc, s, opt, into, err, errlen);
+		keep_part();
+		if (rc == ZC_EXIT_OK && into->time.nsamples > 0 &&
+		    res->time.nprocesses < sizeof(res->time.process_medians) / sizeof(double))
+			res->time.process_medians[res->time.nprocesses++] =
+				zc_percentile(into->time.samples, into->time.nsamples, 50);
+		if (rc == ZC_EXIT_OK && p > 0 && more.time.nsamples > 0 &&
+		    zc_result_add_samples(res, more.time.samples, more.time.nsamples,
+					  opt->frame.bytes) != 0)
+			rc = ZC_EXIT_NOMEM;
+		free(more.time.samples);
+		json_decref(more.extra);
+		if (rc != ZC_EXIT_OK)
+			return rc;
+	}
+	return ZC_EXIT_OK;
 }
 
 /* Measures reference_memcpy and every selected strategy. Returns an exit code. */
@@ -171,10 +208,9 @@ static int measure_all(const struct zc_scenario *sc, const struct zc_options *op
 			snprintf(err, errlen, "out of memory");
 			return ZC_EXIT_NOMEM;
 		}
-		int rc = zc_isolate_measure(sc, s, opt, res, err, errlen);
+		int rc = measure_in_processes(sc, s, opt, res, err, errlen);
 		if (rc != ZC_EXIT_OK)
 			return rc;
-		keep_part();
 	}
 	return ZC_EXIT_OK;
 }
@@ -193,7 +229,6 @@ static int write_results(const struct zc_results *results, const char *out, cons
 		return ZC_EXIT_USAGE;
 	if (raw && zc_raw_merge(parts, nparts, raw, err, errlen) != 0)
 		return ZC_EXIT_RUNTIME;
-	nparts = 0;
 	return ZC_EXIT_OK;
 }
 
@@ -280,6 +315,8 @@ int zc_scenario_main(const struct zc_scenario *sc, int argc, char **argv)
 	if (rc != ZC_EXIT_OK && err[0])
 		fprintf(stderr, "%s: %s\n", sc->name, err);
 	remove_temporaries();
+	for (size_t i = 0; i < nparts; i++)
+		free(parts[i]);
 	zc_results_release(&results);
 	zc_options_release(&opt);
 	return rc;

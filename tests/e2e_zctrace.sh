@@ -94,7 +94,7 @@ check "$tmp/fork.json" "d['summary']['large_copies']==1" \
 inproc_run() { # inproc_run STRATEGY REPS
 	mkdir -p "$tmp/sc_$1_$2"
 	"$ZCTRACE" --min-bytes 131072 --out "$tmp/zc_$1_$2.json" -- "$INPROC" --quiet \
-		--frame 256x256 --strategy "$1" --benchmark_filter="^inproc/$1/" \
+		--frame 256x256 --processes 1 --strategy "$1" --benchmark_filter="^inproc/$1/" \
 		--benchmark_repetitions="$2" --benchmark_min_time=0 \
 		--out "$tmp/sc_$1_$2/inproc.json" >/dev/null 2>"$tmp/sc_$1_$2.err" \
 		|| fail "inproc --strategy $1 under zctrace failed: $(cat "$tmp/sc_$1_$2.err")"

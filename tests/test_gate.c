@@ -174,6 +174,31 @@ static void test_slower_20_fails(void **state)
 	gate_report_release(&rep);
 }
 
+/* 20% slower, but the current run's own processes were 27% apart: not counted, with a note. */
+static void test_slower_20_within_process_spread_passes(void **state)
+{
+	struct gate_report rep;
+
+	(void)state;
+	compare(FIX "baseline.json", FIX "slower-20-spread.json", &rep);
+	assert_int_equal(rep.regressions, 0);
+	expect_status(&rep, "copy", GATE_TIME_METRIC, GATE_PASS);
+	assert_true(rep.notes.n >= 1);
+	gate_report_release(&rep);
+}
+
+/* The same 20% with processes 1.5% apart is a regression. */
+static void test_slower_20_tight_processes_fails(void **state)
+{
+	struct gate_report rep;
+
+	(void)state;
+	compare(FIX "baseline.json", FIX "slower-20-tight.json", &rep);
+	assert_int_equal(rep.regressions, 1);
+	expect_status(&rep, "copy", GATE_TIME_METRIC, GATE_REGRESSED);
+	gate_report_release(&rep);
+}
+
 static void test_slower_3_noisy_passes(void **state)
 {
 	const struct gate_row *r;
@@ -808,6 +833,8 @@ int main(void)
 		cmocka_unit_test(test_copy_turned_zero_copy_improves),
 		cmocka_unit_test(test_slower_20_fails),
 		cmocka_unit_test(test_slower_3_noisy_passes),
+		cmocka_unit_test(test_slower_20_within_process_spread_passes),
+		cmocka_unit_test(test_slower_20_tight_processes_fails),
 		cmocka_unit_test(test_slower_20_within_noise_passes),
 		cmocka_unit_test(test_faster_20_improves),
 		cmocka_unit_test(test_threshold_and_alpha),
