@@ -1,5 +1,5 @@
 /*
- * atomic_file.c: replace a file through a temporary file in the same directory and rename(2),
+ * zc_atomic_file.c: replace a file through a temporary file in the same directory and rename(2),
  * which is atomic within one file system.
  */
 #include "atomic_file.h"
@@ -12,11 +12,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static void release(struct atomic_file *af)
+static void release(struct zc_atomic_file *af)
 {
 	free(af->path);
 	free(af->tmp);
-	*af = (struct atomic_file){ 0 };
+	*af = (struct zc_atomic_file){ 0 };
 }
 
 /* ".NAME.XXXXXX" in the directory of @path: names starting with '.' are skipped by readers. */
@@ -33,11 +33,11 @@ static char *temp_name(const char *path)
 	return tmp;
 }
 
-int atomic_file_open(struct atomic_file *af, const char *path)
+int zc_atomic_file_open(struct zc_atomic_file *af, const char *path)
 {
 	int fd, saved;
 
-	*af = (struct atomic_file){ 0 };
+	*af = (struct zc_atomic_file){ 0 };
 	af->path = strdup(path);
 	af->tmp = temp_name(path);
 	if (!af->path || !af->tmp) {
@@ -80,7 +80,7 @@ static void sync_dir(const char *path)
 	free(copy);
 }
 
-int atomic_file_commit(struct atomic_file *af)
+int zc_atomic_file_commit(struct zc_atomic_file *af)
 {
 	int failed = 0, saved = 0;
 
@@ -108,7 +108,7 @@ int atomic_file_commit(struct atomic_file *af)
 	return 0;
 }
 
-void atomic_file_abort(struct atomic_file *af)
+void zc_atomic_file_abort(struct zc_atomic_file *af)
 {
 	if (af->fp)
 		fclose(af->fp);

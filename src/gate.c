@@ -33,7 +33,7 @@ static const struct {
 
 /* A result in one run, with the file it came from. */
 struct side {
-	const struct results_file *file;
+	const struct zc_results_file *file;
 	const json_t *result;
 };
 
@@ -46,31 +46,31 @@ struct pair {
 };
 
 struct ctx {
-	const struct gate_options *opt;
-	struct gate_report *rep;
+	const struct zc_gate_options *opt;
+	struct zc_gate_report *rep;
 	int nomem;		/* set by any allocation that failed */
 };
 
-void gate_options_init(struct gate_options *opt)
+void zc_gate_options_init(struct zc_gate_options *opt)
 {
-	opt->threshold = GATE_DEFAULT_THRESHOLD;
-	opt->alpha = GATE_DEFAULT_ALPHA;
+	opt->threshold = ZC_GATE_DEFAULT_THRESHOLD;
+	opt->alpha = ZC_GATE_DEFAULT_ALPHA;
 }
 
-const char *gate_status_name(enum gate_status status)
+const char *zc_gate_status_name(enum zc_gate_status status)
 {
 	switch (status) {
-	case GATE_PASS: return "pass";
-	case GATE_REGRESSED: return "regressed";
-	case GATE_IMPROVED: return "improved";
+	case ZC_GATE_PASS: return "pass";
+	case ZC_GATE_REGRESSED: return "regressed";
+	case ZC_GATE_IMPROVED: return "improved";
 	}
 	return "unknown";
 }
 
 /* Add a line to @l unless it is there already. */
-static void lines_add(struct ctx *c, struct gate_lines *l, const char *fmt, ...)
+static void lines_add(struct ctx *c, struct zc_gate_lines *l, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-static void lines_add(struct ctx *c, struct gate_lines *l, const char *fmt, ...)
+static void lines_add(struct ctx *c, struct zc_gate_lines *l, const char *fmt, ...)
 {
 	va_list ap;
 	char *s;
@@ -102,24 +102,24 @@ static void lines_add(struct ctx *c, struct gate_lines *l, const char *fmt, ...)
 	l->v[l->n++] = s;
 }
 
-static void lines_release(struct gate_lines *l)
+static void lines_release(struct zc_gate_lines *l)
 {
 	for (size_t i = 0; i < l->n; i++)
 		free(l->v[i]);
 	free(l->v);
-	*l = (struct gate_lines){ 0 };
+	*l = (struct zc_gate_lines){ 0 };
 }
 
 /* Append a row; it takes over @b and @cv. */
 static void add_row(struct ctx *c, const struct pair *pr, const char *metric, json_t *b,
-		    json_t *cv, double change, double p, enum gate_status status)
+		    json_t *cv, double change, double p, enum zc_gate_status status)
 {
-	struct gate_report *rep = c->rep;
-	struct gate_row *row;
+	struct zc_gate_report *rep = c->rep;
+	struct zc_gate_row *row;
 
 	if (rep->nrows == rep->caprows) {
 		size_t cap = rep->caprows ? 2 * rep->caprows : 32;
-		struct gate_row *nrows = realloc(rep->rows, cap * sizeof(*nrows));
+		struct zc_gate_row *nrows = realloc(rep->rows, cap * sizeof(*nrows));
 
 		if (!nrows)
 			goto out_nomem;
@@ -127,7 +127,7 @@ static void add_row(struct ctx *c, const struct pair *pr, const char *metric, js
 		rep->caprows = cap;
 	}
 	row = &rep->rows[rep->nrows];
-	*row = (struct gate_row){ .metric = metric, .baseline = b, .current = cv,
+	*row = (struct zc_gate_row){ .metric = metric, .baseline = b, .current = cv,
 				  .change = change, .p = p, .status = status };
 	row->scenario = strdup(pr->scenario);
 	row->strategy = strdup(pr->strategy);
@@ -136,9 +136,9 @@ static void add_row(struct ctx *c, const struct pair *pr, const char *metric, js
 		c->nomem = 1;
 		return;
 	}
-	rep->regressions += status == GATE_REGRESSED;
-	rep->improvements += status == GATE_IMPROVED;
-	rep->passed += status == GATE_PASS;
+	rep->regressions += status == ZC_GATE_REGRESSED;
+	rep->improvements += status == ZC_GATE_IMPROVED;
+	rep->passed += status == ZC_GATE_PASS;
 	return;
 
 out_nomem:
@@ -147,28 +147,28 @@ out_nomem:
 	c->nomem = 1;
 }
 
-static enum gate_status judge(enum rule rule, const json_t *b, const json_t *cv)
+static enum zc_gate_status judge(enum rule rule, const json_t *b, const json_t *cv)
 {
 	switch (rule) {
 	case RULE_VERDICT:
 		if (json_equal((json_t *)b, (json_t *)cv))
-			return GATE_PASS;
+			return ZC_GATE_PASS;
 		if (!strcmp(json_string_value(b), "copy") &&
 		    !strcmp(json_string_value(cv), "zero-copy"))
-			return GATE_IMPROVED;
-		return GATE_REGRESSED;
+			return ZC_GATE_IMPROVED;
+		return ZC_GATE_REGRESSED;
 	case RULE_SHARING:
 		if (json_equal((json_t *)b, (json_t *)cv))
-			return GATE_PASS;
-		return json_is_true(b) ? GATE_REGRESSED : GATE_IMPROVED;
+			return ZC_GATE_PASS;
+		return json_is_true(b) ? ZC_GATE_REGRESSED : ZC_GATE_IMPROVED;
 	case RULE_FEWER:
 		if (json_number_value(cv) > json_number_value(b))
-			return GATE_REGRESSED;
+			return ZC_GATE_REGRESSED;
 		if (json_number_value(cv) < json_number_value(b))
-			return GATE_IMPROVED;
-		return GATE_PASS;
+			return ZC_GATE_IMPROVED;
+		return ZC_GATE_PASS;
 	}
-	return GATE_REGRESSED;
+	return ZC_GATE_REGRESSED;
 }
 
 static double relative_change(double b, double cv)
@@ -178,12 +178,12 @@ static double relative_change(double b, double cv)
 	return b != 0 ? cv / b - 1 : (double)NAN;
 }
 
-static void gate_invariants(struct ctx *c, const struct pair *pr)
+static void zc_gate_invariants(struct ctx *c, const struct pair *pr)
 {
 	for (size_t i = 0; i < sizeof(invariants) / sizeof(invariants[0]); i++) {
 		const char *metric = invariants[i].metric;
-		json_t *b = results_field(pr->base.result, metric);
-		json_t *cv = results_field(pr->cur.result, metric);
+		json_t *b = zc_results_field(pr->base.result, metric);
+		json_t *cv = zc_results_field(pr->cur.result, metric);
 		double change = NAN;
 
 		if (!b || !cv) {
@@ -217,7 +217,7 @@ static double median(double *v, size_t n)
 /* The time.samples of @result in a new array, or NULL (none, empty or out of memory). */
 static double *samples(struct ctx *c, const json_t *result, size_t *n)
 {
-	const json_t *arr = results_field(result, "time.samples");
+	const json_t *arr = zc_results_field(result, "time.samples");
 	double *v;
 
 	*n = json_array_size(arr);
@@ -239,26 +239,26 @@ static double *samples(struct ctx *c, const json_t *result, size_t *n)
  */
 static double *ratios(struct ctx *c, const struct pair *pr, const struct side *s, size_t *n)
 {
-	const json_t *ref = results_find(s->file, pr->scenario, GATE_REFERENCE);
+	const json_t *ref = zc_results_lookup(s->file, pr->scenario, ZC_GATE_REFERENCE);
 	double *v, *rv, rmed;
 	size_t rn;
 
 	if (!ref) {
 		lines_add(c, &c->rep->warnings, "no '%s' for scenario '%s' in '%s': timing gates "
-			  "skipped", GATE_REFERENCE, pr->scenario, s->file->path);
+			  "skipped", ZC_GATE_REFERENCE, pr->scenario, s->file->path);
 		return NULL;
 	}
 	rv = samples(c, ref, &rn);
 	if (!rv) {
 		lines_add(c, &c->rep->warnings, "'%s' has no samples for scenario '%s' in '%s': "
-			  "timing gates skipped", GATE_REFERENCE, pr->scenario, s->file->path);
+			  "timing gates skipped", ZC_GATE_REFERENCE, pr->scenario, s->file->path);
 		return NULL;
 	}
 	rmed = median(rv, rn);
 	free(rv);
 	if (!(rmed > 0)) {
 		lines_add(c, &c->rep->warnings, "'%s' has a median of 0 for scenario '%s' in '%s': "
-			  "timing gates skipped", GATE_REFERENCE, pr->scenario, s->file->path);
+			  "timing gates skipped", ZC_GATE_REFERENCE, pr->scenario, s->file->path);
 		return NULL;
 	}
 	v = samples(c, s->result, n);
@@ -280,7 +280,7 @@ static double *ratios(struct ctx *c, const struct pair *pr, const struct side *s
  */
 static double process_spread(const json_t *result)
 {
-	const json_t *arr = results_field(result, "time.process_medians");
+	const json_t *arr = zc_results_field(result, "time.process_medians");
 	size_t n = json_array_size(arr);
 	double lo = 0, hi = 0, v[64];
 
@@ -296,33 +296,33 @@ static double process_spread(const json_t *result)
 }
 
 /* A change counts when it passes the threshold, the processes' own spread, and the test. */
-static enum gate_status judge_time(double bar, double alpha, double change, double p)
+static enum zc_gate_status judge_time(double bar, double alpha, double change, double p)
 {
 	if (p < alpha && change > bar)
-		return GATE_REGRESSED;
+		return ZC_GATE_REGRESSED;
 	if (p < alpha && change < -bar)
-		return GATE_IMPROVED;
-	return GATE_PASS;
+		return ZC_GATE_IMPROVED;
+	return ZC_GATE_PASS;
 }
 
-static void gate_timing(struct ctx *c, const struct pair *pr)
+static void zc_gate_timing(struct ctx *c, const struct pair *pr)
 {
 	size_t nb = 0, nc = 0;
 	double *b, *cv = NULL, bmed, cmed;
-	struct mw_result mw;
+	struct zc_mw_result mw;
 
-	if (!strcmp(pr->strategy, GATE_REFERENCE))
+	if (!strcmp(pr->strategy, ZC_GATE_REFERENCE))
 		return;
 	b = ratios(c, pr, &pr->base, &nb);
 	if (b)
 		cv = ratios(c, pr, &pr->cur, &nc);
 	if (!b || !cv)
 		goto out_free;
-	if (nb < GATE_MIN_REPETITIONS || nc < GATE_MIN_REPETITIONS)
+	if (nb < ZC_GATE_MIN_REPETITIONS || nc < ZC_GATE_MIN_REPETITIONS)
 		lines_add(c, &c->rep->warnings, "scenario '%s' has %zu repetitions in the baseline "
 			  "and %zu in the current run: with fewer than %d the Mann-Whitney test "
-			  "is weak", pr->scenario, nb, nc, GATE_MIN_REPETITIONS);
-	if (mw_test(b, nb, cv, nc, &mw)) {
+			  "is weak", pr->scenario, nb, nc, ZC_GATE_MIN_REPETITIONS);
+	if (zc_mw_test(b, nb, cv, nc, &mw)) {
 		c->nomem = 1;
 		goto out_free;
 	}
@@ -342,7 +342,7 @@ static void gate_timing(struct ctx *c, const struct pair *pr)
 				  pr->strategy, 100 * change, 100 * spread);
 		bar = spread;
 	}
-	add_row(c, pr, GATE_TIME_METRIC, json_real(bmed), json_real(cmed), change, mw.p,
+	add_row(c, pr, ZC_GATE_TIME_METRIC, json_real(bmed), json_real(cmed), change, mw.p,
 		judge_time(bar, c->opt->alpha, change, mw.p));
 out_free:
 	free(b);
@@ -350,14 +350,14 @@ out_free:
 }
 
 /* Find @r of @bf in @cur; 1 with @pr filled in when found. */
-static int match(const struct results_file *bf, const json_t *r, const struct results_set *cur,
+static int match(const struct zc_results_file *bf, const json_t *r, const struct zc_results_set *cur,
 		 struct pair *pr)
 {
-	pr->scenario = results_scenario(bf, r);
+	pr->scenario = zc_results_scenario(bf, r);
 	pr->strategy = json_string_value(json_object_get(r, "strategy"));
 	pr->base = (struct side){ bf, r };
 	for (size_t i = 0; i < cur->nfiles; i++) {
-		const json_t *cr = results_find(&cur->files[i], pr->scenario, pr->strategy);
+		const json_t *cr = zc_results_lookup(&cur->files[i], pr->scenario, pr->strategy);
 
 		if (cr) {
 			pr->cur = (struct side){ &cur->files[i], cr };
@@ -368,8 +368,8 @@ static int match(const struct results_file *bf, const json_t *r, const struct re
 }
 
 /* Note the results of @set that @other lacks; @what names @set. */
-static void note_unmatched(struct ctx *c, const struct results_set *set,
-			   const struct results_set *other, const char *what)
+static void note_unmatched(struct ctx *c, const struct zc_results_set *set,
+			   const struct zc_results_set *other, const char *what)
 {
 	for (size_t i = 0; i < set->nfiles; i++) {
 		size_t k;
@@ -385,8 +385,8 @@ static void note_unmatched(struct ctx *c, const struct results_set *set,
 	}
 }
 
-static int compare_all(struct ctx *c, const struct results_set *base,
-		       const struct results_set *cur, struct results_error *err)
+static int compare_all(struct ctx *c, const struct zc_results_set *base,
+		       const struct zc_results_set *cur, struct zc_results_error *err)
 {
 	for (size_t i = 0; i < base->nfiles; i++) {
 		size_t k;
@@ -397,46 +397,46 @@ static int compare_all(struct ctx *c, const struct results_set *base,
 
 			if (!match(&base->files[i], r, cur, &pr))
 				continue;
-			if (results_same_frame(pr.base.file, pr.cur.file, err))
+			if (zc_results_same_frame(pr.base.file, pr.cur.file, err))
 				return -1;
 			lines_add(c, &c->rep->scenarios, "%s", pr.scenario);
-			gate_invariants(c, &pr);
-			gate_timing(c, &pr);
+			zc_gate_invariants(c, &pr);
+			zc_gate_timing(c, &pr);
 		}
 	}
 	return 0;
 }
 
-int gate_compare(const struct results_set *base, const struct results_set *cur,
-		 const struct gate_options *opt, struct gate_report *rep,
-		 struct results_error *err)
+int zc_gate_compare(const struct zc_results_set *base, const struct zc_results_set *cur,
+		 const struct zc_gate_options *opt, struct zc_gate_report *rep,
+		 struct zc_results_error *err)
 {
 	struct ctx c = { .opt = opt, .rep = rep };
 
 	assert(base && cur && opt && rep);
-	*rep = (struct gate_report){ 0 };
+	*rep = (struct zc_gate_report){ 0 };
 	if (compare_all(&c, base, cur, err))
 		goto out_release;
 	if (rep->scenarios.n == 0) {
-		results_error_set(err, RESULTS_ENOCOMMON, "no results in common between '%s' and '%s'",
+		zc_results_error_set(err, ZC_RESULTS_ENOCOMMON, "no results in common between '%s' and '%s'",
 				  base->path, cur->path);
 		goto out_release;
 	}
 	note_unmatched(&c, base, cur, "baseline");
 	note_unmatched(&c, cur, base, "current run");
 	if (c.nomem) {
-		results_error_set(err, RESULTS_ENOMEM, "cannot compare '%s' and '%s': out of memory",
+		zc_results_error_set(err, ZC_RESULTS_ENOMEM, "cannot compare '%s' and '%s': out of memory",
 				  base->path, cur->path);
 		goto out_release;
 	}
 	return 0;
 
 out_release:
-	gate_report_release(rep);
+	zc_gate_report_release(rep);
 	return -1;
 }
 
-void gate_report_release(struct gate_report *rep)
+void zc_gate_report_release(struct zc_gate_report *rep)
 {
 	for (size_t i = 0; i < rep->nrows; i++) {
 		free(rep->rows[i].scenario);
@@ -448,5 +448,5 @@ void gate_report_release(struct gate_report *rep)
 	lines_release(&rep->notes);
 	lines_release(&rep->warnings);
 	lines_release(&rep->scenarios);
-	*rep = (struct gate_report){ 0 };
+	*rep = (struct zc_gate_report){ 0 };
 }

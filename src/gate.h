@@ -14,8 +14,8 @@
  *    change < -threshold and p < alpha.
  * A metric missing on either side is skipped with a note, never an error.
  */
-#ifndef ZCBENCH_GATE_H
-#define ZCBENCH_GATE_H
+#ifndef ZC_GATE_H
+#define ZC_GATE_H
 
 #include <stddef.h>
 #include <jansson.h>
@@ -26,21 +26,21 @@
 extern "C" {
 #endif
 
-#define GATE_DEFAULT_THRESHOLD 0.10
-#define GATE_DEFAULT_ALPHA 0.05
-#define GATE_MIN_REPETITIONS 9		/* fewer make the Mann-Whitney test weak */
-#define GATE_REFERENCE "reference_memcpy"
-#define GATE_TIME_METRIC "time.vs_memcpy"
+#define ZC_GATE_DEFAULT_THRESHOLD 0.10
+#define ZC_GATE_DEFAULT_ALPHA 0.05
+#define ZC_GATE_MIN_REPETITIONS 9		/* fewer make the Mann-Whitney test weak */
+#define ZC_GATE_REFERENCE "reference_memcpy"
+#define ZC_GATE_TIME_METRIC "time.vs_memcpy"
 
-enum gate_status { GATE_PASS, GATE_REGRESSED, GATE_IMPROVED };
+enum zc_gate_status { ZC_GATE_PASS, ZC_GATE_REGRESSED, ZC_GATE_IMPROVED };
 
-struct gate_options {
+struct zc_gate_options {
 	double threshold;	/* relative change, 0.10 for 10% */
 	double alpha;		/* significance level of the Mann-Whitney test */
 };
 
 /* One metric of one strategy compared. */
-struct gate_row {
+struct zc_gate_row {
 	char *scenario;
 	char *strategy;
 	const char *metric;	/* a dotted field name, static */
@@ -48,43 +48,43 @@ struct gate_row {
 	json_t *current;	/* owned */
 	double change;		/* current / baseline - 1; NAN when not a number or baseline 0 */
 	double p;		/* Mann-Whitney p-value; NAN for invariants */
-	enum gate_status status;
+	enum zc_gate_status status;
 };
 
 /* A growing list of distinct lines. */
-struct gate_lines {
+struct zc_gate_lines {
 	char **v;
 	size_t n;
 	size_t cap;
 };
 
-struct gate_report {
-	struct gate_row *rows;
+struct zc_gate_report {
+	struct zc_gate_row *rows;
 	size_t nrows;
 	size_t caprows;
-	struct gate_lines notes;	/* metrics skipped, results found on one side only */
-	struct gate_lines warnings;	/* what makes the verdict less trustworthy */
-	struct gate_lines scenarios;	/* scenarios compared */
+	struct zc_gate_lines notes;	/* metrics skipped, results found on one side only */
+	struct zc_gate_lines warnings;	/* what makes the verdict less trustworthy */
+	struct zc_gate_lines scenarios;	/* scenarios compared */
 	size_t regressions;
 	size_t improvements;
 	size_t passed;
 };
 
-void gate_options_init(struct gate_options *opt);
+void zc_gate_options_init(struct zc_gate_options *opt);
 
 /* "pass", "regressed" or "improved". */
-const char *gate_status_name(enum gate_status status);
+const char *zc_gate_status_name(enum zc_gate_status status);
 
 /*
  * Compare every result present in both @base and @cur.  Returns 0 with @rep filled in (release
- * it with gate_report_release()), or -1 with @rep empty and @err set: EFRAME when a result's
+ * it with zc_gate_report_release()), or -1 with @rep empty and @err set: EFRAME when a result's
  * frame sizes differ, ENOCOMMON when no result is in both, ENOMEM.
  */
-int gate_compare(const struct results_set *base, const struct results_set *cur,
-		 const struct gate_options *opt, struct gate_report *rep,
-		 struct results_error *err);
+int zc_gate_compare(const struct zc_results_set *base, const struct zc_results_set *cur,
+		 const struct zc_gate_options *opt, struct zc_gate_report *rep,
+		 struct zc_results_error *err);
 
-void gate_report_release(struct gate_report *rep);
+void zc_gate_report_release(struct zc_gate_report *rep);
 
 #ifdef __cplusplus
 }

@@ -18,7 +18,7 @@ struct cells {
 	char c[NCOLS][96];
 };
 
-void gate_format_value(char *buf, size_t len, const json_t *v)
+void zc_gate_format_value(char *buf, size_t len, const json_t *v)
 {
 	double d = json_real_value(v);
 
@@ -36,7 +36,7 @@ void gate_format_value(char *buf, size_t len, const json_t *v)
 		snprintf(buf, len, "-");
 }
 
-void gate_format_change(char *buf, size_t len, double change)
+void zc_gate_format_change(char *buf, size_t len, double change)
 {
 	if (isnan(change))
 		snprintf(buf, len, "-");
@@ -57,7 +57,7 @@ static const char *plural(size_t n, const char *one, const char *many)
 	return n == 1 ? one : many;
 }
 
-void gate_format_summary(char *buf, size_t len, const struct gate_report *rep)
+void zc_gate_format_summary(char *buf, size_t len, const struct zc_gate_report *rep)
 {
 	snprintf(buf, len, "%zu %s, %zu %s, %zu passed (%zu %s)",
 		 rep->regressions, plural(rep->regressions, "regression", "regressions"),
@@ -65,16 +65,16 @@ void gate_format_summary(char *buf, size_t len, const struct gate_report *rep)
 		 rep->passed, rep->scenarios.n, plural(rep->scenarios.n, "scenario", "scenarios"));
 }
 
-static void row_cells(const struct gate_row *r, struct cells *out)
+static void row_cells(const struct zc_gate_row *r, struct cells *out)
 {
 	snprintf(out->c[COL_SCENARIO], sizeof(out->c[0]), "%s", r->scenario);
 	snprintf(out->c[COL_STRATEGY], sizeof(out->c[0]), "%s", r->strategy);
 	snprintf(out->c[COL_METRIC], sizeof(out->c[0]), "%s", r->metric);
-	gate_format_value(out->c[COL_BASE], sizeof(out->c[0]), r->baseline);
-	gate_format_value(out->c[COL_CUR], sizeof(out->c[0]), r->current);
-	gate_format_change(out->c[COL_CHANGE], sizeof(out->c[0]), r->change);
+	zc_gate_format_value(out->c[COL_BASE], sizeof(out->c[0]), r->baseline);
+	zc_gate_format_value(out->c[COL_CUR], sizeof(out->c[0]), r->current);
+	zc_gate_format_change(out->c[COL_CHANGE], sizeof(out->c[0]), r->change);
 	format_p(out->c[COL_P], sizeof(out->c[0]), r->p);
-	snprintf(out->c[COL_RESULT], sizeof(out->c[0]), "%s", gate_status_name(r->status));
+	snprintf(out->c[COL_RESULT], sizeof(out->c[0]), "%s", zc_gate_status_name(r->status));
 }
 
 /* Text columns are aligned left, numbers right; the last column is not padded. */
@@ -90,7 +90,7 @@ static void print_line(FILE *fp, const char *const cell[NCOLS], const int width[
 	}
 }
 
-void gate_format_table(FILE *fp, const struct gate_report *rep)
+void zc_gate_format_table(FILE *fp, const struct zc_gate_report *rep)
 {
 	int width[NCOLS];
 	struct cells cl;
@@ -123,7 +123,7 @@ static void md_text(FILE *fp, const char *s)
 	}
 }
 
-static void md_table(FILE *fp, const struct gate_report *rep, int only, enum gate_status status)
+static void md_table(FILE *fp, const struct zc_gate_report *rep, int only, enum zc_gate_status status)
 {
 	struct cells cl;
 
@@ -135,7 +135,7 @@ static void md_table(FILE *fp, const struct gate_report *rep, int only, enum gat
 		row_cells(&rep->rows[r], &cl);
 		for (int i = 0; i < NCOLS; i++) {
 			fputs(i ? " | " : "| ", fp);
-			if (i == COL_RESULT && rep->rows[r].status == GATE_REGRESSED)
+			if (i == COL_RESULT && rep->rows[r].status == ZC_GATE_REGRESSED)
 				fputs("**regressed**", fp);
 			else
 				md_text(fp, cl.c[i]);
@@ -145,7 +145,7 @@ static void md_table(FILE *fp, const struct gate_report *rep, int only, enum gat
 	fputc('\n', fp);
 }
 
-static void md_list(FILE *fp, const char *title, const struct gate_lines *l)
+static void md_list(FILE *fp, const char *title, const struct zc_gate_lines *l)
 {
 	if (l->n == 0)
 		return;
@@ -158,12 +158,12 @@ static void md_list(FILE *fp, const char *title, const struct gate_lines *l)
 	fputc('\n', fp);
 }
 
-void gate_format_markdown(FILE *fp, const struct gate_report *rep, const struct gate_options *opt,
+void zc_gate_format_markdown(FILE *fp, const struct zc_gate_report *rep, const struct zc_gate_options *opt,
 			  const char *base, const char *cur)
 {
 	char summary[128];
 
-	gate_format_summary(summary, sizeof(summary), rep);
+	zc_gate_format_summary(summary, sizeof(summary), rep);
 	fprintf(fp, "## zcbench gate: %s\n\n%s\n\n", rep->regressions ? "regressed" : "passed",
 		summary);
 	fputs("Baseline `", fp);
@@ -171,19 +171,19 @@ void gate_format_markdown(FILE *fp, const struct gate_report *rep, const struct 
 	fputs("`, current `", fp);
 	md_text(fp, cur);
 	fprintf(fp, "`. Timing gates: threshold %.0f%%, alpha %g, times relative to %s.\n\n",
-		100 * opt->threshold, opt->alpha, GATE_REFERENCE);
+		100 * opt->threshold, opt->alpha, ZC_GATE_REFERENCE);
 	if (rep->regressions) {
 		fputs("### Regressions\n\n", fp);
-		md_table(fp, rep, 1, GATE_REGRESSED);
+		md_table(fp, rep, 1, ZC_GATE_REGRESSED);
 	}
 	if (rep->improvements) {
 		fputs("### Improvements\n\n", fp);
-		md_table(fp, rep, 1, GATE_IMPROVED);
+		md_table(fp, rep, 1, ZC_GATE_IMPROVED);
 	}
 	md_list(fp, "Warnings", &rep->warnings);
 	md_list(fp, "Notes", &rep->notes);
 	fprintf(fp, "<details><summary>All %zu comparisons</summary>\n\n", rep->nrows);
-	md_table(fp, rep, 0, GATE_PASS);
+	md_table(fp, rep, 0, ZC_GATE_PASS);
 	fputs("</details>\n", fp);
 }
 
@@ -193,7 +193,7 @@ static json_t *number_or_null(double d)
 	return isnan(d) ? json_null() : json_real(d);
 }
 
-static json_t *lines_json(const struct gate_lines *l)
+static json_t *lines_json(const struct zc_gate_lines *l)
 {
 	json_t *a = json_array();
 
@@ -205,16 +205,16 @@ static json_t *lines_json(const struct gate_lines *l)
 	return a;
 }
 
-static json_t *row_json(const struct gate_row *r)
+static json_t *row_json(const struct zc_gate_row *r)
 {
 	return json_pack("{s:s, s:s, s:s, s:O, s:O, s:o, s:o, s:s}",
 			 "scenario", r->scenario, "strategy", r->strategy, "metric", r->metric,
 			 "baseline", r->baseline, "current", r->current,
 			 "change", number_or_null(r->change), "p_value", number_or_null(r->p),
-			 "status", gate_status_name(r->status));
+			 "status", zc_gate_status_name(r->status));
 }
 
-json_t *gate_report_json(const struct gate_report *rep, const struct gate_options *opt,
+json_t *zc_gate_report_json(const struct zc_gate_report *rep, const struct zc_gate_options *opt,
 			 const char *base, const char *cur)
 {
 	json_t *rows = json_array();
@@ -240,8 +240,8 @@ json_t *gate_report_json(const struct gate_report *rep, const struct gate_option
 
 static const char *metric_unit(const char *metric)
 {
-	if (!strcmp(metric, GATE_TIME_METRIC))
-		return "x " GATE_REFERENCE;
+	if (!strcmp(metric, ZC_GATE_TIME_METRIC))
+		return "x " ZC_GATE_REFERENCE;
 	if (!strcmp(metric, "copies.bytes_per_transfer"))
 		return "bytes copied per transfer";
 	if (!strcmp(metric, "allocations.frame_sized_per_transfer"))
@@ -251,21 +251,21 @@ static const char *metric_unit(const char *metric)
 	return "";
 }
 
-static json_t *benchmark_entry(const struct gate_row *r)
+static json_t *benchmark_entry(const struct zc_gate_row *r)
 {
 	char name[256], base[64], change[32], p[32], extra[256];
 
 	snprintf(name, sizeof(name), "%s/%s %s", r->scenario, r->strategy, r->metric);
-	gate_format_value(base, sizeof(base), r->baseline);
-	gate_format_change(change, sizeof(change), r->change);
+	zc_gate_format_value(base, sizeof(base), r->baseline);
+	zc_gate_format_change(change, sizeof(change), r->change);
 	format_p(p, sizeof(p), r->p);
 	snprintf(extra, sizeof(extra), "baseline %s, change %s, p-value %s: %s", base, change, p,
-		 gate_status_name(r->status));
+		 zc_gate_status_name(r->status));
 	return json_pack("{s:s, s:s, s:f, s:s}", "name", name, "unit", metric_unit(r->metric),
 			 "value", json_number_value(r->current), "extra", extra);
 }
 
-json_t *gate_github_benchmark(const struct gate_report *rep)
+json_t *zc_gate_github_benchmark(const struct zc_gate_report *rep)
 {
 	json_t *a = json_array();
 

@@ -124,20 +124,20 @@ int zc_json_write_atomic(const json_t *doc, const char *path, char *err, size_t 
 {
 	sigset_t old;
 	block_signals(&old);
-	struct atomic_file af;
+	struct zc_atomic_file af;
 	int rc = -1;
-	if (atomic_file_open(&af, path) != 0) {
+	if (zc_atomic_file_open(&af, path) != 0) {
 		snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno));
 		goto out_unblock;
 	}
 	if (json_dumpf(doc, af.fp, JSON_INDENT(2) | JSON_REAL_PRECISION(10)) != 0 ||
 	    fputc('\n', af.fp) == EOF) {
 		int saved = errno;
-		atomic_file_abort(&af);
+		zc_atomic_file_abort(&af);
 		snprintf(err, errlen, "cannot write '%s': %s", path, strerror(saved ? saved : EIO));
 		goto out_unblock;
 	}
-	if (atomic_file_commit(&af) != 0) {
+	if (zc_atomic_file_commit(&af) != 0) {
 		snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno));
 		goto out_unblock;
 	}

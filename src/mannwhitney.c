@@ -88,7 +88,7 @@ static double normal_p(double u, double nx, double ny, double ties)
 	return fmin(1, erfc(z / sqrt(2)));
 }
 
-int mw_test(const double *x, size_t nx, const double *y, size_t ny, struct mw_result *out)
+int zc_mw_test(const double *x, size_t nx, const double *y, size_t ny, struct zc_mw_result *out)
 {
 	size_t n = nx + ny;
 	struct obs *o;
@@ -111,7 +111,7 @@ int mw_test(const double *x, size_t nx, const double *y, size_t ny, struct mw_re
 	out->u = rank_sum_x(o, n, &ties) - (double)nx * (double)(nx + 1) / 2;
 	free(o);
 
-	out->exact = ties == 0 && n <= MW_EXACT_MAX;
+	out->exact = ties == 0 && n <= ZC_MW_EXACT_MAX;
 	if (out->exact) {
 		double small = fmin(out->u, (double)nx * (double)ny - out->u);
 		double cdf = exact_cdf(nx, ny, (size_t)small);

@@ -2,13 +2,13 @@
  * mannwhitney.h: the two-sided Mann-Whitney U test (Wilcoxon rank-sum) for two independent
  * samples, used to tell a real change in timing from noise.
  *
- * Method: when neither sample has ties and nx + ny <= MW_EXACT_MAX, the p-value comes from the
+ * Method: when neither sample has ties and nx + ny <= ZC_MW_EXACT_MAX, the p-value comes from the
  * exact distribution of U (every arrangement of the ranks counted); otherwise from the normal
  * approximation with the tie correction of the variance and a continuity correction of 0.5.
  * The two-sided p-value is twice the smaller tail, at most 1.
  */
-#ifndef ZCBENCH_MANNWHITNEY_H
-#define ZCBENCH_MANNWHITNEY_H
+#ifndef ZC_MANNWHITNEY_H
+#define ZC_MANNWHITNEY_H
 
 #include <stddef.h>
 
@@ -17,9 +17,9 @@ extern "C" {
 #endif
 
 /* Largest nx + ny for the exact distribution: its counts stay exact in a double. */
-#define MW_EXACT_MAX 50
+#define ZC_MW_EXACT_MAX 50
 
-struct mw_result {
+struct zc_mw_result {
 	double u;	/* U of the first sample: pairs (x, y) with x > y, ties counting 1/2 */
 	double p;	/* two-sided p-value */
 	int exact;	/* 1 when p comes from the exact distribution */
@@ -29,7 +29,7 @@ struct mw_result {
  * Test @x (@nx values) against @y (@ny values).  Both need at least one value and no NaN.
  * Returns 0 with @out filled in, or -1 (bad arguments or out of memory).
  */
-int mw_test(const double *x, size_t nx, const double *y, size_t ny, struct mw_result *out);
+int zc_mw_test(const double *x, size_t nx, const double *y, size_t ny, struct zc_mw_result *out);
 
 #ifdef __cplusplus
 }

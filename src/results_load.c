@@ -1,5 +1,5 @@
 /*
- * results_load.c: read zcbench/1 results files and directories of them; results_validate.c
+ * zc_results_load.c: read zcbench/1 results files and directories of them; zc_results_validate.c
  * checks each file before anyone reads it.
  */
 #include "results_load.h"
@@ -16,23 +16,23 @@
 
 static const char *const errtexts[] = {
 	"no error",
-#define RESULTS__TEXT(name, text) text,
-	RESULTS_ERRNO_MAP(RESULTS__TEXT)
-#undef RESULTS__TEXT
+#define ZC_RESULTS__TEXT(name, text) text,
+	ZC_RESULTS_ERRNO_MAP(ZC_RESULTS__TEXT)
+#undef ZC_RESULTS__TEXT
 };
 
-const char *results_strerror(enum results_errcode code)
+const char *zc_results_strerror(enum zc_results_errcode code)
 {
 	if ((size_t)code >= sizeof(errtexts) / sizeof(errtexts[0]))
 		return "unknown error";
 	return errtexts[code];
 }
 
-int results_error_set(struct results_error *err, enum results_errcode code, const char *fmt, ...)
+int zc_results_error_set(struct zc_results_error *err, enum zc_results_errcode code, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (!err || err->code != RESULTS_OK)
+	if (!err || err->code != ZC_RESULTS_OK)
 		return -1;
 	err->code = code;
 	va_start(ap, fmt);
@@ -42,7 +42,7 @@ int results_error_set(struct results_error *err, enum results_errcode code, cons
 }
 
 
-json_t *results_field(const json_t *result, const char *dotted)
+json_t *zc_results_field(const json_t *result, const char *dotted)
 {
 	char key[128];
 	const char *dot;
@@ -62,14 +62,14 @@ json_t *results_field(const json_t *result, const char *dotted)
 	return json_is_object(v) ? json_object_get(v, dotted) : NULL;
 }
 
-const char *results_scenario(const struct results_file *file, const json_t *result)
+const char *zc_results_scenario(const struct zc_results_file *file, const json_t *result)
 {
 	const char *s = json_string_value(json_object_get(result, "scenario"));
 
 	return s ? s : file->scenario;
 }
 
-json_t *results_find(const struct results_file *file, const char *scenario, const char *strategy)
+json_t *zc_results_lookup(const struct zc_results_file *file, const char *scenario, const char *strategy)
 {
 	size_t i;
 	json_t *r;
@@ -77,32 +77,32 @@ json_t *results_find(const struct results_file *file, const char *scenario, cons
 	json_array_foreach(json_object_get(file->root, "results"), i, r) {
 		const char *s = json_string_value(json_object_get(r, "strategy"));
 
-		if (s && !strcmp(s, strategy) && !strcmp(results_scenario(file, r), scenario))
+		if (s && !strcmp(s, strategy) && !strcmp(zc_results_scenario(file, r), scenario))
 			return r;
 	}
 	return NULL;
 }
 
-int results_same_frame(const struct results_file *a, const struct results_file *b,
-		       struct results_error *err)
+int zc_results_same_frame(const struct zc_results_file *a, const struct zc_results_file *b,
+		       struct zc_results_error *err)
 {
 	if (a->width == b->width && a->height == b->height)
 		return 0;
-	return results_error_set(err, RESULTS_EFRAME,
+	return zc_results_error_set(err, ZC_RESULTS_EFRAME,
 				 "different frame sizes: '%s' is %lldx%lld, '%s' is %lldx%lld",
 				 a->path, (long long)a->width, (long long)a->height,
 				 b->path, (long long)b->width, (long long)b->height);
 }
 
 /* Read all of @path into a NUL-terminated buffer. */
-static char *read_all(const char *path, size_t *len, struct results_error *err)
+static char *read_all(const char *path, size_t *len, struct zc_results_error *err)
 {
 	FILE *fp = fopen(path, "rb");
 	char *buf = NULL;
 	size_t cap = 0, n = 0;
 
 	if (!fp) {
-		results_error_set(err, RESULTS_EMISSING, "cannot read '%s': %s", path,
+		zc_results_error_set(err, ZC_RESULTS_EMISSING, "cannot read '%s': %s", path,
 				  strerror(errno));
 		return NULL;
 	}
@@ -111,7 +111,7 @@ static char *read_all(const char *path, size_t *len, struct results_error *err)
 			char *nbuf = realloc(buf, cap ? cap * 2 : 65536);
 
 			if (!nbuf) {
-				results_error_set(err, RESULTS_ENOMEM, "cannot read '%s': %s",
+				zc_results_error_set(err, ZC_RESULTS_ENOMEM, "cannot read '%s': %s",
 						  path, strerror(ENOMEM));
 				goto out_free_buf;
 			}
@@ -125,7 +125,7 @@ static char *read_all(const char *path, size_t *len, struct results_error *err)
 			break;
 	}
 	if (ferror(fp)) {
-		results_error_set(err, RESULTS_EMISSING, "cannot read '%s': %s", path,
+		zc_results_error_set(err, ZC_RESULTS_EMISSING, "cannot read '%s': %s", path,
 				  strerror(errno));
 		goto out_free_buf;
 	}
@@ -148,19 +148,19 @@ static int is_blank(const char *buf, size_t len)
 	return 1;
 }
 
-static json_t *parse(const char *path, const char *buf, size_t len, struct results_error *err)
+static json_t *parse(const char *path, const char *buf, size_t len, struct zc_results_error *err)
 {
 	json_error_t jerr;
 	const char *nul;
 	json_t *root;
 
 	if (is_blank(buf, len)) {
-		results_error_set(err, RESULTS_EEMPTY, "cannot parse '%s': empty file", path);
+		zc_results_error_set(err, ZC_RESULTS_EEMPTY, "cannot parse '%s': empty file", path);
 		return NULL;
 	}
 	nul = memchr(buf, '\0', len);
 	if (nul) {	/* jansson would take it for the end of the input: "truncated" */
-		results_error_set(err, RESULTS_ENOTJSON, "cannot parse '%s': not JSON: NUL byte at "
+		zc_results_error_set(err, ZC_RESULTS_ENOTJSON, "cannot parse '%s': not JSON: NUL byte at "
 				  "offset %zu", path, (size_t)(nul - buf));
 		return NULL;
 	}
@@ -168,61 +168,61 @@ static json_t *parse(const char *path, const char *buf, size_t len, struct resul
 	if (root)
 		return root;
 	if (json_error_code(&jerr) == json_error_premature_end_of_input)
-		results_error_set(err, RESULTS_ETRUNCATED,
+		zc_results_error_set(err, ZC_RESULTS_ETRUNCATED,
 				  "cannot parse '%s': truncated file at line %d column %d",
 				  path, jerr.line, jerr.column);
 	else
-		results_error_set(err, RESULTS_ENOTJSON,
+		zc_results_error_set(err, ZC_RESULTS_ENOTJSON,
 				  "cannot parse '%s': not JSON at line %d column %d: %s",
 				  path, jerr.line, jerr.column, jerr.text);
 	return NULL;
 }
 
 
-int results_parse(struct results_file *file, const char *name, const char *buf, size_t len,
-		  struct results_error *err)
+int zc_results_parse(struct zc_results_file *file, const char *name, const char *buf, size_t len,
+		  struct zc_results_error *err)
 {
-	*file = (struct results_file){ 0 };
+	*file = (struct zc_results_file){ 0 };
 	file->path = strdup(name);
 	if (!file->path)
-		return results_error_set(err, RESULTS_ENOMEM, "cannot load '%s': %s", name,
+		return zc_results_error_set(err, ZC_RESULTS_ENOMEM, "cannot load '%s': %s", name,
 					 strerror(ENOMEM));
 	file->root = parse(name, buf, len, err);
-	if (!file->root || results_validate(file, err)) {
-		results_file_release(file);
+	if (!file->root || zc_results_validate(file, err)) {
+		zc_results_file_release(file);
 		return -1;
 	}
 	return 0;
 }
 
-int results_load_file(struct results_file *file, const char *path, struct results_error *err)
+int zc_results_load_file(struct zc_results_file *file, const char *path, struct zc_results_error *err)
 {
 	size_t len;
 	char *buf = read_all(path, &len, err);
 	int rc;
 
-	*file = (struct results_file){ 0 };
+	*file = (struct zc_results_file){ 0 };
 	if (!buf)
 		return -1;
-	rc = results_parse(file, path, buf, len, err);
+	rc = zc_results_parse(file, path, buf, len, err);
 	free(buf);
 	return rc;
 }
 
-void results_file_release(struct results_file *file)
+void zc_results_file_release(struct zc_results_file *file)
 {
 	free(file->path);
 	json_decref(file->root);
-	*file = (struct results_file){ 0 };
+	*file = (struct zc_results_file){ 0 };
 }
 
-void results_set_release(struct results_set *set)
+void zc_results_set_release(struct zc_results_set *set)
 {
 	for (size_t i = 0; i < set->nfiles; i++)
-		results_file_release(&set->files[i]);
+		zc_results_file_release(&set->files[i]);
 	free(set->files);
 	free(set->path);
-	*set = (struct results_set){ 0 };
+	*set = (struct zc_results_set){ 0 };
 }
 
 /* Whether the directory entry @name is a results file to load. */
@@ -245,7 +245,7 @@ static int compare_names(const void *a, const void *b)
 }
 
 /* The names of the results files in @dir, sorted; *@n of them.  NULL with @err on failure. */
-static char **list_dir(const char *dir, size_t *n, struct results_error *err)
+static char **list_dir(const char *dir, size_t *n, struct zc_results_error *err)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
@@ -254,7 +254,7 @@ static char **list_dir(const char *dir, size_t *n, struct results_error *err)
 
 	*n = 0;
 	if (!d) {
-		results_error_set(err, RESULTS_EMISSING, "cannot read '%s': %s", dir, strerror(errno));
+		zc_results_error_set(err, ZC_RESULTS_EMISSING, "cannot read '%s': %s", dir, strerror(errno));
 		return NULL;
 	}
 	while ((de = readdir(d))) {
@@ -273,7 +273,7 @@ static char **list_dir(const char *dir, size_t *n, struct results_error *err)
 	}
 	closedir(d);
 	if (*n == 0) {
-		results_error_set(err, RESULTS_ENOFILES, "no results files in '%s'", dir);
+		zc_results_error_set(err, ZC_RESULTS_ENOFILES, "no results files in '%s'", dir);
 		free(names);
 		return NULL;
 	}
@@ -285,7 +285,7 @@ out_nomem:
 	while (*n)
 		free(names[--*n]);
 	free(names);
-	results_error_set(err, RESULTS_ENOMEM, "cannot read '%s': %s", dir, strerror(ENOMEM));
+	zc_results_error_set(err, ZC_RESULTS_ENOMEM, "cannot read '%s': %s", dir, strerror(ENOMEM));
 	return NULL;
 }
 
@@ -296,7 +296,7 @@ static void free_names(char **names, size_t n)
 	free(names);
 }
 
-static int load_dir(struct results_set *set, const char *dir, struct results_error *err)
+static int load_dir(struct zc_results_set *set, const char *dir, struct zc_results_error *err)
 {
 	size_t n;
 	char **names = list_dir(dir, &n, err);
@@ -306,7 +306,7 @@ static int load_dir(struct results_set *set, const char *dir, struct results_err
 		return -1;
 	set->files = calloc(n, sizeof(*set->files));
 	if (!set->files) {
-		results_error_set(err, RESULTS_ENOMEM, "cannot load '%s': %s", dir, strerror(ENOMEM));
+		zc_results_error_set(err, ZC_RESULTS_ENOMEM, "cannot load '%s': %s", dir, strerror(ENOMEM));
 		goto out_free_names;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -315,7 +315,7 @@ static int load_dir(struct results_set *set, const char *dir, struct results_err
 		const char *sep = len && dir[len - 1] == '/' ? "" : "/";
 
 		snprintf(path, sizeof(path), "%s%s%s", dir, sep, names[i]);
-		if (results_load_file(&set->files[i], path, err))
+		if (zc_results_load_file(&set->files[i], path, err))
 			goto out_free_names;
 		set->nfiles++;
 	}
@@ -327,20 +327,20 @@ out_free_names:
 }
 
 /* 0 when no result appears in two files of @set. */
-static int check_set_unique(const struct results_set *set, struct results_error *err)
+static int check_set_unique(const struct zc_results_set *set, struct zc_results_error *err)
 {
 	for (size_t i = 0; i < set->nfiles; i++) {
-		const struct results_file *f = &set->files[i];
+		const struct zc_results_file *f = &set->files[i];
 		size_t k;
 		json_t *r;
 
 		json_array_foreach(json_object_get(f->root, "results"), k, r) {
-			const char *sc = results_scenario(f, r);
+			const char *sc = zc_results_scenario(f, r);
 			const char *st = json_string_value(json_object_get(r, "strategy"));
 
 			for (size_t j = 0; j < i; j++)
-				if (results_find(&set->files[j], sc, st))
-					return results_error_set(err, RESULTS_EDUPLICATE,
+				if (zc_results_lookup(&set->files[j], sc, st))
+					return zc_results_error_set(err, ZC_RESULTS_EDUPLICATE,
 								 "duplicate result '%s/%s' in '%s' "
 								 "and '%s'", sc, st,
 								 set->files[j].path, f->path);
@@ -349,17 +349,17 @@ static int check_set_unique(const struct results_set *set, struct results_error 
 	return 0;
 }
 
-int results_load(struct results_set *set, const char *path, struct results_error *err)
+int zc_results_load(struct zc_results_set *set, const char *path, struct zc_results_error *err)
 {
 	struct stat st;
 
-	*set = (struct results_set){ 0 };
+	*set = (struct zc_results_set){ 0 };
 	if (stat(path, &st))
-		return results_error_set(err, RESULTS_EMISSING, "cannot read '%s': %s", path,
+		return zc_results_error_set(err, ZC_RESULTS_EMISSING, "cannot read '%s': %s", path,
 					 strerror(errno));
 	set->path = strdup(path);
 	if (!set->path)
-		return results_error_set(err, RESULTS_ENOMEM, "cannot load '%s': %s", path,
+		return zc_results_error_set(err, ZC_RESULTS_ENOMEM, "cannot load '%s': %s", path,
 					 strerror(ENOMEM));
 	if (S_ISDIR(st.st_mode)) {
 		if (load_dir(set, path, err))
@@ -367,11 +367,11 @@ int results_load(struct results_set *set, const char *path, struct results_error
 	} else {
 		set->files = calloc(1, sizeof(*set->files));
 		if (!set->files) {
-			results_error_set(err, RESULTS_ENOMEM, "cannot load '%s': %s", path,
+			zc_results_error_set(err, ZC_RESULTS_ENOMEM, "cannot load '%s': %s", path,
 					  strerror(ENOMEM));
 			goto out_release;
 		}
-		if (results_load_file(&set->files[0], path, err))
+		if (zc_results_load_file(&set->files[0], path, err))
 			goto out_release;
 		set->nfiles = 1;
 	}
@@ -380,6 +380,6 @@ int results_load(struct results_set *set, const char *path, struct results_error
 	return 0;
 
 out_release:
-	results_set_release(set);
+	zc_results_set_release(set);
 	return -1;
 }

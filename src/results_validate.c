@@ -1,5 +1,5 @@
 /*
- * results_validate.c: check a parsed results file against the zcbench/1 schema: the required
+ * zc_results_validate.c: check a parsed results file against the zcbench/1 schema: the required
  * members, the type of every field that consumers read, and one result per scenario and strategy.
  */
 #include "results_load.h"
@@ -94,48 +94,48 @@ static int has_type(const json_t *v, enum field_type t)
 	}
 	return 0;
 }
-static int check_schema(const char *path, const json_t *root, struct results_error *err)
+static int check_schema(const char *path, const json_t *root, struct zc_results_error *err)
 {
 	const json_t *schema;
 
 	if (!json_is_object(root))
-		return results_error_set(err, RESULTS_ESCHEMA,
+		return zc_results_error_set(err, ZC_RESULTS_ESCHEMA,
 					 "wrong schema in '%s': top level is %s, expected an object",
 					 path, type_name(root));
 	schema = json_object_get(root, "schema");
 	if (!schema)
-		return results_error_set(err, RESULTS_ESCHEMA,
+		return zc_results_error_set(err, ZC_RESULTS_ESCHEMA,
 					 "wrong schema in '%s': no 'schema', expected '%s'",
-					 path, RESULTS_SCHEMA);
-	if (!json_is_string(schema) || strcmp(json_string_value(schema), RESULTS_SCHEMA))
-		return results_error_set(err, RESULTS_ESCHEMA,
+					 path, ZC_RESULTS_SCHEMA);
+	if (!json_is_string(schema) || strcmp(json_string_value(schema), ZC_RESULTS_SCHEMA))
+		return zc_results_error_set(err, ZC_RESULTS_ESCHEMA,
 					 "wrong schema in '%s': '%s', expected '%s'", path,
 					 json_is_string(schema) ? json_string_value(schema)
 								: type_name(schema),
-					 RESULTS_SCHEMA);
+					 ZC_RESULTS_SCHEMA);
 	return 0;
 }
 
 /* A required member of @obj of type @type; @where names @obj in messages. */
 static json_t *require(const char *path, const json_t *obj, const char *where, const char *key,
-		       enum field_type type, struct results_error *err)
+		       enum field_type type, struct zc_results_error *err)
 {
 	json_t *v = json_object_get(obj, key);
 
 	if (!v) {
-		results_error_set(err, RESULTS_ESCHEMA, "wrong schema in '%s': no '%s%s'", path,
+		zc_results_error_set(err, ZC_RESULTS_ESCHEMA, "wrong schema in '%s': no '%s%s'", path,
 				  where, key);
 		return NULL;
 	}
 	if (!has_type(v, type)) {
-		results_error_set(err, RESULTS_ETYPE, "wrong type in '%s': '%s%s' is %s, expected %s",
+		zc_results_error_set(err, ZC_RESULTS_ETYPE, "wrong type in '%s': '%s%s' is %s, expected %s",
 				  path, where, key, type_name(v), field_type_name(type));
 		return NULL;
 	}
 	return v;
 }
 
-static int check_frame(struct results_file *file, struct results_error *err)
+static int check_frame(struct zc_results_file *file, struct zc_results_error *err)
 {
 	json_t *frame, *w, *h;
 
@@ -146,7 +146,7 @@ static int check_frame(struct results_file *file, struct results_error *err)
 	h = json_object_get(frame, "height");
 	if (!json_is_integer(w) || !json_is_integer(h) ||
 	    json_integer_value(w) <= 0 || json_integer_value(h) <= 0)
-		return results_error_set(err, RESULTS_ETYPE,
+		return zc_results_error_set(err, ZC_RESULTS_ETYPE,
 					 "wrong type in '%s': 'frame' needs positive integers "
 					 "'width' and 'height'", file->path);
 	file->width = json_integer_value(w);
@@ -154,22 +154,22 @@ static int check_frame(struct results_file *file, struct results_error *err)
 	return 0;
 }
 
-static int check_result(const char *path, size_t index, const json_t *r, struct results_error *err)
+static int check_result(const char *path, size_t index, const json_t *r, struct zc_results_error *err)
 {
 	char where[32];
 
 	snprintf(where, sizeof(where), "results[%zu].", index);
 	if (!json_is_object(r))
-		return results_error_set(err, RESULTS_ETYPE,
+		return zc_results_error_set(err, ZC_RESULTS_ETYPE,
 					 "wrong type in '%s': 'results[%zu]' is %s, expected an object",
 					 path, index, type_name(r));
 	if (!require(path, r, where, "strategy", FIELD_STRING, err))
 		return -1;
 	for (size_t i = 0; i < sizeof(result_fields) / sizeof(result_fields[0]); i++) {
-		const json_t *v = results_field(r, result_fields[i].path);
+		const json_t *v = zc_results_field(r, result_fields[i].path);
 
 		if (v && !has_type(v, result_fields[i].type))
-			return results_error_set(err, RESULTS_ETYPE,
+			return zc_results_error_set(err, ZC_RESULTS_ETYPE,
 						 "wrong type in '%s': '%s%s' is %s, expected %s",
 						 path, where, result_fields[i].path, type_name(v),
 						 field_type_name(result_fields[i].type));
@@ -178,25 +178,25 @@ static int check_result(const char *path, size_t index, const json_t *r, struct 
 }
 
 /* 0 when no two results of @file share a scenario and a strategy. */
-static int check_unique(const struct results_file *file, struct results_error *err)
+static int check_unique(const struct zc_results_file *file, struct zc_results_error *err)
 {
 	const json_t *results = json_object_get(file->root, "results");
 	size_t i;
 	json_t *r;
 
 	json_array_foreach(results, i, r) {
-		const char *scenario = results_scenario(file, r);
+		const char *scenario = zc_results_scenario(file, r);
 		const char *strategy = json_string_value(json_object_get(r, "strategy"));
 
-		if (results_find(file, scenario, strategy) != r)
-			return results_error_set(err, RESULTS_EDUPLICATE,
+		if (zc_results_lookup(file, scenario, strategy) != r)
+			return zc_results_error_set(err, ZC_RESULTS_EDUPLICATE,
 						 "duplicate result '%s/%s' in '%s'", scenario,
 						 strategy, file->path);
 	}
 	return 0;
 }
 
-int results_validate(struct results_file *file, struct results_error *err)
+int zc_results_validate(struct zc_results_file *file, struct zc_results_error *err)
 {
 	json_t *scenario, *results, *r;
 	size_t i;

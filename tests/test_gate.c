@@ -32,28 +32,28 @@ extern char **environ;
 
 /* --- helpers: the library ------------------------------------------------------------------ */
 
-static void compare_opt(const char *base, const char *cur, const struct gate_options *opt,
-			struct gate_report *rep)
+static void compare_opt(const char *base, const char *cur, const struct zc_gate_options *opt,
+			struct zc_gate_report *rep)
 {
-	struct results_error err = { 0 };
-	struct results_set b, c;
+	struct zc_results_error err = { 0 };
+	struct zc_results_set b, c;
 
-	if (results_load(&b, base, &err) || results_load(&c, cur, &err) ||
-	    gate_compare(&b, &c, opt, rep, &err))
+	if (zc_results_load(&b, base, &err) || zc_results_load(&c, cur, &err) ||
+	    zc_gate_compare(&b, &c, opt, rep, &err))
 		fail_msg("%s", err.text);
-	results_set_release(&b);
-	results_set_release(&c);
+	zc_results_set_release(&b);
+	zc_results_set_release(&c);
 }
 
-static void compare(const char *base, const char *cur, struct gate_report *rep)
+static void compare(const char *base, const char *cur, struct zc_gate_report *rep)
 {
-	struct gate_options opt;
+	struct zc_gate_options opt;
 
-	gate_options_init(&opt);
+	zc_gate_options_init(&opt);
 	compare_opt(base, cur, &opt, rep);
 }
 
-static const struct gate_row *row(const struct gate_report *rep, const char *scenario,
+static const struct zc_gate_row *row(const struct zc_gate_report *rep, const char *scenario,
 				  const char *strategy, const char *metric)
 {
 	for (size_t i = 0; i < rep->nrows; i++)
@@ -64,7 +64,7 @@ static const struct gate_row *row(const struct gate_report *rep, const char *sce
 	return NULL;
 }
 
-static int has_metric(const struct gate_report *rep, const char *metric)
+static int has_metric(const struct zc_gate_report *rep, const char *metric)
 {
 	for (size_t i = 0; i < rep->nrows; i++)
 		if (!strcmp(rep->rows[i].metric, metric))
@@ -72,7 +72,7 @@ static int has_metric(const struct gate_report *rep, const char *metric)
 	return 0;
 }
 
-static size_t lines_with(const struct gate_lines *l, const char *needle)
+static size_t lines_with(const struct zc_gate_lines *l, const char *needle)
 {
 	size_t n = 0;
 
@@ -81,21 +81,21 @@ static size_t lines_with(const struct gate_lines *l, const char *needle)
 	return n;
 }
 
-static void expect_status(const struct gate_report *rep, const char *strategy, const char *metric,
-			  enum gate_status status)
+static void expect_status(const struct zc_gate_report *rep, const char *strategy, const char *metric,
+			  enum zc_gate_status status)
 {
-	const struct gate_row *r = row(rep, "inproc", strategy, metric);
+	const struct zc_gate_row *r = row(rep, "inproc", strategy, metric);
 
 	if (r->status != status)
 		fail_msg("inproc/%s %s is %s, expected %s", strategy, metric,
-			 gate_status_name(r->status), gate_status_name(status));
+			 zc_gate_status_name(r->status), zc_gate_status_name(status));
 }
 
 /* --- the gate ------------------------------------------------------------------------------- */
 
 static void test_identical_passes(void **state)
 {
-	struct gate_report rep;
+	struct zc_gate_report rep;
 
 	(void)state;
 	compare(FIX "baseline.json", FIX "identical.json", &rep);
@@ -106,24 +106,24 @@ static void test_identical_passes(void **state)
 	assert_int_equal(rep.scenarios.n, 1);
 	assert_int_equal(rep.notes.n, 0);
 	assert_int_equal(rep.warnings.n, 0);
-	assert_true(row(&rep, "inproc", "copy", GATE_TIME_METRIC)->p > 0.99);
-	assert_true(row(&rep, "inproc", "copy", GATE_TIME_METRIC)->change == 0);
-	gate_report_release(&rep);
+	assert_true(row(&rep, "inproc", "copy", ZC_GATE_TIME_METRIC)->p > 0.99);
+	assert_true(row(&rep, "inproc", "copy", ZC_GATE_TIME_METRIC)->change == 0);
+	zc_gate_report_release(&rep);
 }
 
 static void test_rerun_and_slower_machine_pass(void **state)
 {
-	struct gate_report rep;
+	struct zc_gate_report rep;
 
 	(void)state;
 	compare(FIX "baseline.json", FIX "rerun.json", &rep);
 	assert_int_equal(rep.regressions + rep.improvements, 0);
-	gate_report_release(&rep);
+	zc_gate_report_release(&rep);
 	/* twice as slow everywhere, reference_memcpy included: the ratios do not move */
 	compare(FIX "baseline.json", FIX "slower-machine.json", &rep);
 	assert_int_equal(rep.regressions + rep.improvements, 0);
-	assert_true(fabs(row(&rep, "inproc", "copy", GATE_TIME_METRIC)->change) < 0.02);
-	gate_report_release(&rep);
+	assert_true(fabs(row(&rep, "inproc", "copy", ZC_GATE_TIME_METRIC)->change) < 0.02);
+	zc_gate_report_release(&rep);
 }
 
 static void test_zero_copy_turned_copy_fails(void **state)
@@ -132,168 +132,168 @@ static void test_zero_copy_turned_copy_fails(void **state)
 		"identity.verdict", "identity.same_address", "identity.aliasing_visible",
 		"copies.bytes_per_transfer", "allocations.frame_sized_per_transfer",
 	};
-	struct gate_report rep;
+	struct zc_gate_report rep;
 
 	(void)state;
 	compare(FIX "baseline.json", FIX "move-copies.json", &rep);
 	assert_int_equal(rep.regressions, 5);
 	for (size_t i = 0; i < sizeof(metrics) / sizeof(metrics[0]); i++)
-		expect_status(&rep, "move", metrics[i], GATE_REGRESSED);
-	expect_status(&rep, "move", "allocations.live_at_end", GATE_PASS);
+		expect_status(&rep, "move", metrics[i], ZC_GATE_REGRESSED);
+	expect_status(&rep, "move", "allocations.live_at_end", ZC_GATE_PASS);
 	assert_int_equal(json_integer_value(row(&rep, "inproc", "move",
 						"copies.bytes_per_transfer")->current), 8294400);
-	gate_report_release(&rep);
+	zc_gate_report_release(&rep);
 }
 
 /* The same files the other way round: a copy that became zero-copy is an improvement. */
 static void test_copy_turned_zero_copy_improves(void **state)
 {
-	struct gate_report rep;
+	struct zc_gate_report rep;
 
 	(void)state;
 	compare(FIX "move-copies.json", FIX "baseline.json", &rep);
 	assert_int_equal(rep.regressions, 0);
 	assert_int_equal(rep.improvements, 5);
-	expect_status(&rep, "move", "identity.verdict", GATE_IMPROVED);
-	expect_status(&rep, "move", "copies.bytes_per_transfer", GATE_IMPROVED);
-	gate_report_release(&rep);
+	expect_status(&rep, "move", "identity.verdict", ZC_GATE_IMPROVED);
+	expect_status(&rep, "move", "copies.bytes_per_transfer", ZC_GATE_IMPROVED);
+	zc_gate_report_release(&rep);
 }
 
 static void test_slower_20_fails(void **state)
 {
-	const struct gate_row *r;
-	struct gate_report rep;
+	const struct zc_gate_row *r;
+	struct zc_gate_report rep;
 
 	(void)state;
 	compare(FIX "baseline.json", FIX "slower-20.json", &rep);
 	assert_int_equal(rep.regressions, 1);
-	r = row(&rep, "inproc", "copy", GATE_TIME_METRIC);
-	assert_int_equal(r->status, GATE_REGRESSED);
+	r = row(&rep, "inproc", "copy", ZC_GATE_TIME_METRIC);
+	assert_int_equal(r->status, ZC_GATE_REGRESSED);
 	assert_true(r->change > 0.15 && r->change < 0.25);
 	assert_true(r->p < 0.001);
-	gate_report_release(&rep);
+	zc_gate_report_release(&rep);
 }
 
 /* 20% slower, but the current run's own processes were 27% apart: not counted, with a note. */
 static void test_slower_20_within_process_spread_passes(void **state)
 {
-	struct gate_report rep;
+	struct zc_gate_report rep;
 
 	(void)state;
 	compare(FIX "baseline.json", FIX "slower-20-spread.json", &rep);
 	assert_int_equal(rep.regressions, 0);
-	expect_status(&rep, "copy", GATE_TIME_METRIC, GATE_PASS);
+	expect_status(&rep, "copy", ZC_GATE_TIME_METRIC, ZC_GATE_PASS);
 	assert_true(rep.notes.n >= 1);
-	gate_report_release(&rep);
+	zc_gate_report_release(&rep);
 }
 
 /* The same 20% with processes 1.5% apart is a regression. */
 static void test_slower_20_tight_processes_fails(void **state)
 {
-	struct gate_report rep;
+	struct zc_gate_report rep;
 
 	(void)state;
 	compare(FIX "baseline.json", FIX "slower-20-tight.json", &rep);
 	assert_int_equal(rep.regressions, 1);
-	expect_status(&rep, "copy", GATE_TIME_METRIC, GATE_REGRESSED);
-	gate_report_release(&rep);
+	expect_status(&rep, "copy", ZC_GATE_TIME_METRIC, ZC_GATE_REGRESSED);
+	zc_gate_report_release(&rep);
 }
 
 static void test_slower_3_noisy_passes(void **state)
 {
-	const struct gate_row *r;
-	struct gate_report rep;
+	const struct zc_gate_row *r;
+	struct zc_gate_report rep;
 
 	(void)state;
 	compare(FIX "baseline.json", FIX "slower-3-noisy.json", &rep);
 	assert_int_equal(rep.regressions, 0);
-	r = row(&rep, "inproc", "copy", GATE_TIME_METRIC);
-	assert_int_equal(r->status, GATE_PASS);
+	r = row(&rep, "inproc", "copy", ZC_GATE_TIME_METRIC);
+	assert_int_equal(r->status, ZC_GATE_PASS);
 	assert_true(r->change > 0 && r->change < 0.06);
-	gate_report_release(&rep);
+	zc_gate_report_release(&rep);
 }
 
 /* 20% slower in the median, but the samples overlap too much for the test to be sure. */
 static void test_slower_20_within_noise_passes(void **state)
 {
-	const struct gate_row *r;
-	struct gate_report rep;
+	const struct zc_gate_row *r;
+	struct zc_gate_report rep;
 
 	(void)state;
 	compare(FIX "baseline.json", FIX "slower-20-noisy.json", &rep);
-	r = row(&rep, "inproc", "copy", GATE_TIME_METRIC);
+	r = row(&rep, "inproc", "copy", ZC_GATE_TIME_METRIC);
 	assert_true(r->change > 0.10);
 	assert_true(r->p >= 0.05);
-	assert_int_equal(r->status, GATE_PASS);
+	assert_int_equal(r->status, ZC_GATE_PASS);
 	assert_int_equal(rep.regressions, 0);
-	gate_report_release(&rep);
+	zc_gate_report_release(&rep);
 }
 
 static void test_faster_20_improves(void **state)
 {
-	struct gate_report rep;
+	struct zc_gate_report rep;
 
 	(void)state;
 	compare(FIX "baseline.json", FIX "faster-20.json", &rep);
 	assert_int_equal(rep.regressions, 0);
 	assert_int_equal(rep.improvements, 1);
-	expect_status(&rep, "copy", GATE_TIME_METRIC, GATE_IMPROVED);
-	gate_report_release(&rep);
+	expect_status(&rep, "copy", ZC_GATE_TIME_METRIC, ZC_GATE_IMPROVED);
+	zc_gate_report_release(&rep);
 }
 
 static void test_threshold_and_alpha(void **state)
 {
-	struct gate_options opt;
-	struct gate_report rep;
+	struct zc_gate_options opt;
+	struct zc_gate_report rep;
 
 	(void)state;
-	gate_options_init(&opt);
-	assert_true(opt.threshold == GATE_DEFAULT_THRESHOLD && opt.alpha == GATE_DEFAULT_ALPHA);
+	zc_gate_options_init(&opt);
+	assert_true(opt.threshold == ZC_GATE_DEFAULT_THRESHOLD && opt.alpha == ZC_GATE_DEFAULT_ALPHA);
 	opt.threshold = 0.25;
 	compare_opt(FIX "baseline.json", FIX "slower-20.json", &opt, &rep);
 	assert_int_equal(rep.regressions, 0);
-	gate_report_release(&rep);
-	gate_options_init(&opt);
+	zc_gate_report_release(&rep);
+	zc_gate_options_init(&opt);
 	opt.alpha = 1e-9;
 	compare_opt(FIX "baseline.json", FIX "slower-20.json", &opt, &rep);
 	assert_int_equal(rep.regressions, 0);
-	gate_report_release(&rep);
-	gate_options_init(&opt);
+	zc_gate_report_release(&rep);
+	zc_gate_options_init(&opt);
 	opt.threshold = 0.02;
 	compare_opt(FIX "baseline.json", FIX "slower-3-noisy.json", &opt, &rep);
 	assert_int_equal(rep.regressions, 1);	/* 3% is beyond 2%, and significant */
-	gate_report_release(&rep);
+	zc_gate_report_release(&rep);
 }
 
 static void test_leak_fails(void **state)
 {
-	struct gate_report rep;
+	struct zc_gate_report rep;
 
 	(void)state;
 	compare(FIX "baseline.json", FIX "leak.json", &rep);
 	assert_int_equal(rep.regressions, 1);
-	expect_status(&rep, "move", "allocations.live_at_end", GATE_REGRESSED);
-	gate_report_release(&rep);
+	expect_status(&rep, "move", "allocations.live_at_end", ZC_GATE_REGRESSED);
+	zc_gate_report_release(&rep);
 }
 
 static void test_fewer_copies_improves(void **state)
 {
-	struct gate_report rep;
+	struct zc_gate_report rep;
 
 	(void)state;
 	compare(FIX "baseline.json", FIX "fewer-copies.json", &rep);
 	assert_int_equal(rep.regressions, 0);
 	assert_int_equal(rep.improvements, 2);
-	expect_status(&rep, "sse", "copies.bytes_per_transfer", GATE_IMPROVED);
-	expect_status(&rep, "sse", "allocations.frame_sized_per_transfer", GATE_IMPROVED);
+	expect_status(&rep, "sse", "copies.bytes_per_transfer", ZC_GATE_IMPROVED);
+	expect_status(&rep, "sse", "allocations.frame_sized_per_transfer", ZC_GATE_IMPROVED);
 	assert_true(fabs(row(&rep, "inproc", "sse", "copies.bytes_per_transfer")->change + 0.5) <
 		    1e-12);
-	gate_report_release(&rep);
+	zc_gate_report_release(&rep);
 }
 
 static void test_missing_field_is_skipped(void **state)
 {
-	struct gate_report rep;
+	struct zc_gate_report rep;
 
 	(void)state;
 	compare(FIX "baseline.json", FIX "old-no-copies.json", &rep);
@@ -301,27 +301,27 @@ static void test_missing_field_is_skipped(void **state)
 	assert_false(has_metric(&rep, "copies.bytes_per_transfer"));
 	assert_int_equal(lines_with(&rep.notes, "'copies.bytes_per_transfer' absent in the current "
 				    "run, not compared"), 5);
-	gate_report_release(&rep);
+	zc_gate_report_release(&rep);
 }
 
 static void test_no_reference_skips_timing(void **state)
 {
-	struct gate_report rep;
+	struct zc_gate_report rep;
 
 	(void)state;
 	compare(FIX "baseline.json", FIX "no-reference.json", &rep);
 	assert_int_equal(rep.regressions, 0);
-	assert_false(has_metric(&rep, GATE_TIME_METRIC));
+	assert_false(has_metric(&rep, ZC_GATE_TIME_METRIC));
 	assert_int_equal(lines_with(&rep.warnings, "no 'reference_memcpy' for scenario 'inproc' "
 				    "in '" FIX "no-reference.json': timing gates skipped"), 1);
 	assert_int_equal(rep.warnings.n, 1);	/* said once, not once per strategy */
 	assert_int_equal(lines_with(&rep.notes, "inproc/reference_memcpy: only in the baseline"), 1);
-	gate_report_release(&rep);
+	zc_gate_report_release(&rep);
 }
 
 static void test_few_repetitions_warn(void **state)
 {
-	struct gate_report rep;
+	struct zc_gate_report rep;
 
 	(void)state;
 	compare(FIX "baseline.json", FIX "few-reps.json", &rep);
@@ -329,48 +329,48 @@ static void test_few_repetitions_warn(void **state)
 	assert_int_equal(lines_with(&rep.warnings, "scenario 'inproc' has 10 repetitions in the "
 				    "baseline and 5 in the current run: with fewer than 9 the "
 				    "Mann-Whitney test is weak"), 1);
-	assert_true(has_metric(&rep, GATE_TIME_METRIC));
-	gate_report_release(&rep);
+	assert_true(has_metric(&rep, ZC_GATE_TIME_METRIC));
+	zc_gate_report_release(&rep);
 }
 
 static void test_directories(void **state)
 {
-	struct gate_report rep;
+	struct zc_gate_report rep;
 
 	(void)state;
 	compare(FIX "dir-base", FIX "dir-cur", &rep);
 	assert_int_equal(rep.scenarios.n, 2);
 	assert_int_equal(rep.regressions, 1);
 	assert_int_equal(row(&rep, "pipe", "pool", "allocations.live_at_end")->status,
-			 GATE_REGRESSED);
-	gate_report_release(&rep);
+			 ZC_GATE_REGRESSED);
+	zc_gate_report_release(&rep);
 }
 
-static void expect_compare_error(const char *cur, enum results_errcode code, const char *text)
+static void expect_compare_error(const char *cur, enum zc_results_errcode code, const char *text)
 {
-	struct results_error err = { 0 };
-	struct results_set b, c;
-	struct gate_options opt;
-	struct gate_report rep;
+	struct zc_results_error err = { 0 };
+	struct zc_results_set b, c;
+	struct zc_gate_options opt;
+	struct zc_gate_report rep;
 
-	gate_options_init(&opt);
-	assert_int_equal(results_load(&b, FIX "baseline.json", &err), 0);
-	assert_int_equal(results_load(&c, cur, &err), 0);
-	assert_int_equal(gate_compare(&b, &c, &opt, &rep, &err), -1);
+	zc_gate_options_init(&opt);
+	assert_int_equal(zc_results_load(&b, FIX "baseline.json", &err), 0);
+	assert_int_equal(zc_results_load(&c, cur, &err), 0);
+	assert_int_equal(zc_gate_compare(&b, &c, &opt, &rep, &err), -1);
 	assert_int_equal(err.code, code);
 	assert_string_equal(err.text, text);
 	assert_int_equal(rep.nrows, 0);
-	results_set_release(&b);
-	results_set_release(&c);
+	zc_results_set_release(&b);
+	zc_results_set_release(&c);
 }
 
 static void test_compare_errors(void **state)
 {
 	(void)state;
-	expect_compare_error(FIX "other-frame.json", RESULTS_EFRAME,
+	expect_compare_error(FIX "other-frame.json", ZC_RESULTS_EFRAME,
 			     "different frame sizes: '" FIX "baseline.json' is 1920x1080, '"
 			     FIX "other-frame.json' is 256x256");
-	expect_compare_error(FIX "no-common.json", RESULTS_ENOCOMMON,
+	expect_compare_error(FIX "no-common.json", ZC_RESULTS_ENOCOMMON,
 			     "no results in common between '" FIX "baseline.json' and '"
 			     FIX "no-common.json'");
 }
@@ -379,16 +379,16 @@ static void test_compare_errors(void **state)
 
 static void test_summary_line(void **state)
 {
-	struct gate_report rep = { .regressions = 2, .improvements = 1, .passed = 40 };
+	struct zc_gate_report rep = { .regressions = 2, .improvements = 1, .passed = 40 };
 	char buf[128];
 
 	(void)state;
 	rep.scenarios.n = 3;
-	gate_format_summary(buf, sizeof(buf), &rep);
+	zc_gate_format_summary(buf, sizeof(buf), &rep);
 	assert_string_equal(buf, "2 regressions, 1 improvement, 40 passed (3 scenarios)");
-	rep = (struct gate_report){ .regressions = 1, .improvements = 0, .passed = 1 };
+	rep = (struct zc_gate_report){ .regressions = 1, .improvements = 0, .passed = 1 };
 	rep.scenarios.n = 1;
-	gate_format_summary(buf, sizeof(buf), &rep);
+	zc_gate_format_summary(buf, sizeof(buf), &rep);
 	assert_string_equal(buf, "1 regression, 0 improvements, 1 passed (1 scenario)");
 }
 
@@ -396,7 +396,7 @@ static void expect_text(json_t *v, const char *want)
 {
 	char buf[64];
 
-	gate_format_value(buf, sizeof(buf), v);
+	zc_gate_format_value(buf, sizeof(buf), v);
 	assert_string_equal(buf, want);
 	json_decref(v);
 }
@@ -412,18 +412,18 @@ static void test_values(void **state)
 	expect_text(json_real(8294400.0), "8294400");
 	expect_text(json_real(2.01349), "2.013");
 	expect_text(json_real(0.000218512), "0.0002185");
-	gate_format_change(buf, sizeof(buf), 0.2034);
+	zc_gate_format_change(buf, sizeof(buf), 0.2034);
 	assert_string_equal(buf, "+20.3%");
-	gate_format_change(buf, sizeof(buf), -0.031);
+	zc_gate_format_change(buf, sizeof(buf), -0.031);
 	assert_string_equal(buf, "-3.1%");
-	gate_format_change(buf, sizeof(buf), NAN);
+	zc_gate_format_change(buf, sizeof(buf), NAN);
 	assert_string_equal(buf, "-");
 }
 
 /* Every line of the table starts its last column at the same offset as the header's. */
 static void test_table_columns(void **state)
 {
-	struct gate_report rep;
+	struct zc_gate_report rep;
 	char *text = NULL, *line, *save = NULL;
 	size_t len = 0, col = 0;
 	FILE *fp = open_memstream(&text, &len);
@@ -431,7 +431,7 @@ static void test_table_columns(void **state)
 	(void)state;
 	assert_non_null(fp);
 	compare(FIX "baseline.json", FIX "move-copies.json", &rep);
-	gate_format_table(fp, &rep);
+	zc_gate_format_table(fp, &rep);
 	fclose(fp);
 	assert_int_equal(strncmp(text, "scenario  strategy  ", 20), 0);
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
@@ -442,7 +442,7 @@ static void test_table_columns(void **state)
 		assert_int_equal(at, col);
 	}
 	free(text);
-	gate_report_release(&rep);
+	zc_gate_report_release(&rep);
 }
 
 /* --- atomic output files -------------------------------------------------------------------- */
@@ -481,27 +481,27 @@ static char *slurp(const char *path)
 static void test_atomic_file(void **state)
 {
 	char dir[] = "/tmp/test_gate.XXXXXX", path[64];
-	struct atomic_file af;
+	struct zc_atomic_file af;
 	char *text;
 
 	(void)state;
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/out.md", dir);
-	assert_int_equal(atomic_file_open(&af, path), 0);
+	assert_int_equal(zc_atomic_file_open(&af, path), 0);
 	fputs("first\n", af.fp);
 	assert_int_equal(dir_entries(dir), 1);	/* only the temporary file so far */
 	assert_null(slurp(path));
-	assert_int_equal(atomic_file_commit(&af), 0);
-	assert_int_equal(atomic_file_open(&af, path), 0);
+	assert_int_equal(zc_atomic_file_commit(&af), 0);
+	assert_int_equal(zc_atomic_file_open(&af, path), 0);
 	fputs("second, never committed\n", af.fp);
-	atomic_file_abort(&af);
+	zc_atomic_file_abort(&af);
 	text = slurp(path);
 	assert_string_equal(text, "first\n");
 	free(text);
 	assert_int_equal(dir_entries(dir), 1);
 	unlink(path);
 	rmdir(dir);
-	assert_int_equal(atomic_file_open(&af, "/nonexistent-zcbench/out.md"), -1);
+	assert_int_equal(zc_atomic_file_open(&af, "/nonexistent-zcbench/out.md"), -1);
 	assert_int_equal(errno, ENOENT);
 }
 
@@ -622,7 +622,7 @@ static void test_tool_regressions(void **state)
 	run_release(&r);
 	zcgate(&r, "--threshold", "10", FIX "baseline.json", FIX "slower-20.json", NULL);
 	assert_int_equal(r.status, 1);
-	expect_line(r.out, "inproc", "copy", GATE_TIME_METRIC, "regressed", NULL);
+	expect_line(r.out, "inproc", "copy", ZC_GATE_TIME_METRIC, "regressed", NULL);
 	run_release(&r);
 	zcgate(&r, FIX "baseline.json", FIX "slower-20.json", "--alpha", "0.00001", NULL);
 	assert_int_equal(r.status, 0);

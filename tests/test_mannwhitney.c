@@ -24,14 +24,14 @@ static void near(double got, double want, double tol)
 static void test_exact_separated(void **state)
 {
 	const double x[] = { 1, 2, 3, 4, 5 }, y[] = { 6, 7, 8, 9, 10 };
-	struct mw_result r;
+	struct zc_mw_result r;
 
 	(void)state;
-	assert_int_equal(mw_test(x, N(x), y, N(y), &r), 0);
+	assert_int_equal(zc_mw_test(x, N(x), y, N(y), &r), 0);
 	assert_true(r.exact);
 	near(r.u, 0, 0);
 	near(r.p, 2.0 / 252, 1e-15);
-	assert_int_equal(mw_test(y, N(y), x, N(x), &r), 0);
+	assert_int_equal(zc_mw_test(y, N(y), x, N(x), &r), 0);
 	near(r.u, 25, 0);
 	near(r.p, 2.0 / 252, 1e-15);
 }
@@ -40,10 +40,10 @@ static void test_exact_separated(void **state)
 static void test_scipy_example(void **state)
 {
 	const double males[] = { 19, 22, 16, 29, 24 }, females[] = { 20, 11, 17, 12 };
-	struct mw_result r;
+	struct zc_mw_result r;
 
 	(void)state;
-	assert_int_equal(mw_test(males, N(males), females, N(females), &r), 0);
+	assert_int_equal(zc_mw_test(males, N(males), females, N(females), &r), 0);
 	assert_true(r.exact);
 	near(r.u, 17, 0);
 	near(r.p, 14.0 / 126, 1e-15);
@@ -54,10 +54,10 @@ static void test_exact_matches_enumeration(void **state)
 {
 	const double x[] = { 1.1, 5.2, 3.3, 9.4, 2.5, 7.6 };
 	const double y[] = { 4.7, 6.8, 8.9, 10.1, 11.2, 0.3, 12.4 };
-	struct mw_result r;
+	struct zc_mw_result r;
 
 	(void)state;
-	assert_int_equal(mw_test(x, N(x), y, N(y), &r), 0);
+	assert_int_equal(zc_mw_test(x, N(x), y, N(y), &r), 0);
 	assert_true(r.exact);
 	near(r.u, 12, 0);
 	near(r.p, 402.0 / 1716, 1e-12);
@@ -71,54 +71,54 @@ static void test_exact_matches_enumeration(void **state)
 static void test_ties_use_normal_approximation(void **state)
 {
 	const double x[] = { 1, 2, 2, 3 }, y[] = { 2, 3, 4, 5 };
-	struct mw_result r;
+	struct zc_mw_result r;
 
 	(void)state;
-	assert_int_equal(mw_test(x, N(x), y, N(y), &r), 0);
+	assert_int_equal(zc_mw_test(x, N(x), y, N(y), &r), 0);
 	assert_false(r.exact);
 	near(r.u, 2.5, 0);
 	near(r.p, 0.136658247696, 1e-9);
 }
 
-/* Larger than MW_EXACT_MAX: the normal approximation, still tiny for complete separation. */
+/* Larger than ZC_MW_EXACT_MAX: the normal approximation, still tiny for complete separation. */
 static void test_large_samples(void **state)
 {
 	double x[30], y[30];
-	struct mw_result r;
+	struct zc_mw_result r;
 
 	(void)state;
 	for (int i = 0; i < 30; i++) {
 		x[i] = i;
 		y[i] = 100 + i;
 	}
-	assert_int_equal(mw_test(x, N(x), y, N(y), &r), 0);
+	assert_int_equal(zc_mw_test(x, N(x), y, N(y), &r), 0);
 	assert_false(r.exact);
 	assert_true(r.p < 1e-9);
 	/* the same values in both: no difference at all */
-	assert_int_equal(mw_test(x, N(x), x, N(x), &r), 0);
+	assert_int_equal(zc_mw_test(x, N(x), x, N(x), &r), 0);
 	assert_true(r.p > 0.99);
 }
 
 static void test_all_equal(void **state)
 {
 	const double x[] = { 7, 7, 7 };
-	struct mw_result r;
+	struct zc_mw_result r;
 
 	(void)state;
-	assert_int_equal(mw_test(x, N(x), x, N(x), &r), 0);
+	assert_int_equal(zc_mw_test(x, N(x), x, N(x), &r), 0);
 	near(r.p, 1, 0);
 }
 
 static void test_bad_arguments(void **state)
 {
 	const double x[] = { 1, NAN };
-	struct mw_result r;
+	struct zc_mw_result r;
 
 	(void)state;
-	assert_int_equal(mw_test(x, 0, x, 1, &r), -1);
-	assert_int_equal(mw_test(x, 1, x, 0, &r), -1);
-	assert_int_equal(mw_test(x, 2, x, 1, &r), -1);
-	assert_int_equal(mw_test(NULL, 1, x, 1, &r), -1);
+	assert_int_equal(zc_mw_test(x, 0, x, 1, &r), -1);
+	assert_int_equal(zc_mw_test(x, 1, x, 0, &r), -1);
+	assert_int_equal(zc_mw_test(x, 2, x, 1, &r), -1);
+	assert_int_equal(zc_mw_test(NULL, 1, x, 1, &r), -1);
 }
 
 int main(void)

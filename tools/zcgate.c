@@ -36,7 +36,7 @@ struct args {
 	const char *json;
 	const char *export;
 	int quiet;
-	struct gate_options opt;
+	struct zc_gate_options opt;
 };
 
 enum output { OUT_MARKDOWN, OUT_JSON, OUT_EXPORT };
@@ -84,7 +84,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 	};
 	int c;
 
-	gate_options_init(&a->opt);
+	zc_gate_options_init(&a->opt);
 	while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 't': if (parse_threshold(optarg, &a->opt.threshold)) return -1; break;
@@ -108,29 +108,29 @@ static int parse_args(int argc, char **argv, struct args *a)
 }
 
 /* Write one output file atomically; 0, or -1 with a message printed. */
-static int write_output(const struct args *a, const struct gate_report *rep, enum output kind,
+static int write_output(const struct args *a, const struct zc_gate_report *rep, enum output kind,
 			const char *path)
 {
-	struct atomic_file af;
+	struct zc_atomic_file af;
 	json_t *j = NULL;
 	int bad = 0;
 
-	if (atomic_file_open(&af, path))
+	if (zc_atomic_file_open(&af, path))
 		goto out_error;
 	if (kind == OUT_MARKDOWN)
-		gate_format_markdown(af.fp, rep, &a->opt, a->base, a->cur);
+		zc_gate_format_markdown(af.fp, rep, &a->opt, a->base, a->cur);
 	else {
-		j = kind == OUT_JSON ? gate_report_json(rep, &a->opt, a->base, a->cur)
-				     : gate_github_benchmark(rep);
+		j = kind == OUT_JSON ? zc_gate_report_json(rep, &a->opt, a->base, a->cur)
+				     : zc_gate_github_benchmark(rep);
 		bad = !j || json_dumpf(j, af.fp, JSON_INDENT(2)) || fputc('\n', af.fp) == EOF;
 		json_decref(j);
 	}
 	if (bad) {
-		atomic_file_abort(&af);
+		zc_atomic_file_abort(&af);
 		errno = bad && !j ? ENOMEM : EIO;
 		goto out_error;
 	}
-	if (atomic_file_commit(&af))
+	if (zc_atomic_file_commit(&af))
 		goto out_error;
 	return 0;
 
@@ -139,23 +139,23 @@ out_error:
 	return -1;
 }
 
-static void print_report(const struct args *a, const struct gate_report *rep)
+static void print_report(const struct args *a, const struct zc_gate_report *rep)
 {
 	char summary[128];
 
 	if (!a->quiet) {
-		gate_format_table(stdout, rep);
+		zc_gate_format_table(stdout, rep);
 		for (size_t i = 0; i < rep->notes.n; i++)
 			printf("note: %s\n", rep->notes.v[i]);
 	}
 	fflush(stdout);
 	for (size_t i = 0; i < rep->warnings.n; i++)
 		fprintf(stderr, "zcgate: warning: %s\n", rep->warnings.v[i]);
-	gate_format_summary(summary, sizeof(summary), rep);
+	zc_gate_format_summary(summary, sizeof(summary), rep);
 	printf("zcgate: %s\n", summary);
 }
 
-static int write_outputs(const struct args *a, const struct gate_report *rep)
+static int write_outputs(const struct args *a, const struct zc_gate_report *rep)
 {
 	int rc = 0;
 
@@ -170,28 +170,28 @@ static int write_outputs(const struct args *a, const struct gate_report *rep)
 
 static int run(const struct args *a)
 {
-	struct results_error err = { 0 };
-	struct results_set base, cur;
-	struct gate_report rep;
+	struct zc_results_error err = { 0 };
+	struct zc_results_set base, cur;
+	struct zc_gate_report rep;
 	int rc = EXIT_BAD;
 
-	if (results_load(&base, a->base, &err))
+	if (zc_results_load(&base, a->base, &err))
 		goto out_error;
-	if (results_load(&cur, a->cur, &err))
+	if (zc_results_load(&cur, a->cur, &err))
 		goto out_release_base;
-	if (gate_compare(&base, &cur, &a->opt, &rep, &err))
+	if (zc_gate_compare(&base, &cur, &a->opt, &rep, &err))
 		goto out_release_cur;
 	print_report(a, &rep);
 	rc = rep.regressions ? EXIT_REGRESSION : EXIT_PASS;
 	if (write_outputs(a, &rep))
 		rc = EXIT_BAD;
-	gate_report_release(&rep);
+	zc_gate_report_release(&rep);
 out_release_cur:
-	results_set_release(&cur);
+	zc_results_set_release(&cur);
 out_release_base:
-	results_set_release(&base);
+	zc_results_set_release(&base);
 out_error:
-	if (err.code != RESULTS_OK)
+	if (err.code != ZC_RESULTS_OK)
 		fprintf(stderr, "zcgate: %s\n", err.text);
 	return rc;
 }
