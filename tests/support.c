@@ -25,7 +25,34 @@ const char *zt_build_dir(void)
 	return b && *b ? b : "build";
 }
 
+const char *zt_build_path(char *buf, size_t len, const char *rel)
+{
+	snprintf(buf, len, "%s/%s", zt_build_dir(), rel);
+	return buf;
+}
+
+/* environ with env's strings added; the strings are not copied. */
+static char **with_env(const char *const env[])
+{
+	size_t n = 0, k = 0;
+	while (environ[n])
+		n++;
+	while (env && env[k])
+		k++;
+	char **all = calloc(n + k + 1, sizeof(*all));
+	assert_non_null(all);
+	memcpy(all, environ, n * sizeof(*all));
+	for (size_t i = 0; i < k; i++)
+		all[n + i] = (char *)env[i]; /* posix_spawn does not write to them */
+	return all;
+}
+
 int zt_run(const char *const argv[], char *out, size_t outlen)
+{
+	return zt_run_env(argv, NULL, out, outlen);
+}
+
+int zt_run_env(const char *const argv[], const char *const env[], char *out, size_t outlen)
 {
 	char path[] = "/tmp/zctest-out-XXXXXX";
 	int fd = mkstemp(path);
@@ -37,9 +64,11 @@ int zt_run(const char *const argv[], char *out, size_t outlen)
 	posix_spawn_file_actions_adddup2(&fa, fd, 1);
 	posix_spawn_file_actions_adddup2(&fa, fd, 2);
 	pid_t pid;
+	char **envp = with_env(env);
 	/* posix_spawn takes char *const[] for historical reasons; it does not write to them. */
-	int rc = posix_spawn(&pid, argv[0], &fa, NULL, (char *const *)argv, environ);
+	int rc = posix_spawn(&pid, argv[0], &fa, NULL, (char *const *)argv, envp);
 	posix_spawn_file_actions_destroy(&fa);
+	free(envp);
 	if (rc != 0) {
 		close(fd);
 		return -1;

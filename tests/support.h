@@ -17,6 +17,11 @@ const char *zt_build_dir(void);
  * start.
  */
 int zt_run(const char *const argv[], char *out, size_t outlen);
+/* zt_run with the NAME=VALUE strings of env (NULL-terminated) added to the environment. */
+int zt_run_env(const char *const argv[], const char *const env[], char *out, size_t outlen);
+
+/* "$BUILD/rel" into buf; returns buf. */
+const char *zt_build_path(char *buf, size_t len, const char *rel);
 
 /* A fresh temporary directory (mkdtemp) written into buf; removes it with zt_rmdir. */
 void zt_tmpdir(char *buf, size_t len);

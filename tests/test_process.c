@@ -21,7 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "support_run.h"
+#include "support.h"
 
 #define FRAME_BYTES (256.0 * 256.0 * 4.0)
 
@@ -32,26 +32,28 @@ static int run_once(void **state)
 {
 	(void)state;
 	/* Orphaned consumers are re-parented to this process, so the tests can see survivors. */
-	if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0 || !support_tmpdir(dir, sizeof(dir)))
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0)
 		return -1;
-	support_build_path(bin, sizeof(bin), "bin/process");
+	zt_tmpdir(dir, sizeof(dir));
+	zt_build_path(bin, sizeof(bin), "bin/process");
 	snprintf(out, sizeof(out), "%s/process.json", dir);
 	const char *argv[] = {bin, "--quick", "--quiet", "--frame", "256x256", "--out", out, NULL};
-	struct support_run r;
+	char log[8192];
 	alarm(120);
-	if (support_run(argv, NULL, &r) != 0 || r.status != 0) {
-		fprintf(stderr, "process exited %d: %s\n", r.status, r.err);
+	int rc = zt_run(argv, log, sizeof(log));
+	if (rc != 0) {
+		fprintf(stderr, "process exited %d: %s\n", rc, log);
 		return -1;
 	}
-	doc = support_load_json(out);
-	return doc ? 0 : -1;
+	doc = zt_load_json(out);
+	return 0;
 }
 
 static int clean_up(void **state)
 {
 	(void)state;
 	json_decref(doc);
-	support_rmdir(dir);
+	zt_rmdir(dir);
 	return 0;
 }
 
@@ -64,7 +66,7 @@ static double num(json_t *r, const char *obj, const char *key)
 
 static void check(const char *strategy, const char *verdict, double frames_copied)
 {
-	json_t *r = support_result(doc, strategy);
+	json_t *r = zt_result(doc, strategy);
 	assert_non_null(r);
 	json_t *id = json_object_get(r, "identity");
 	assert_string_equal(json_string_value(json_object_get(id, "verdict")), verdict);
@@ -96,7 +98,7 @@ static void test_both_processes_memory(void **state)
 	(void)state;
 	const char *names[] = {"pipe", "socket", "vmsplice", "shm", "cow"};
 	for (size_t i = 0; i < 5; i++) {
-		json_t *r = support_result(doc, names[i]);
+		json_t *r = zt_result(doc, names[i]);
 		assert_true(num(r, "memory", "pss_kib") > 0);
 		assert_true(num(r, "consumer_memory", "rss_kib") > 0);
 		assert_true(num(r, "consumer_memory", "pss_kib") > 0);
@@ -106,9 +108,9 @@ static void test_both_processes_memory(void **state)
 static void test_cow_write_copies_a_page(void **state)
 {
 	(void)state;
-	json_t *r = support_result(doc, "cow");
+	json_t *r = zt_result(doc, "cow");
 	assert_true(num(r, "cow", "pages_copied_by_write") >= 1);
-	assert_null(json_object_get(support_result(doc, "shm"), "cow"));
+	assert_null(json_object_get(zt_result(doc, "shm"), "cow"));
 }
 
 /* Kills the processes re-parented to this one, so a failed test leaves none behind. */
@@ -157,12 +159,11 @@ static void test_killed_consumer_is_an_error(void **state)
 	const char *env[] = {"ZCBENCH_KILL_CONSUMER_AFTER=10", NULL};
 	const char *argv[] = {bin, "--quick", "--quiet", "--frame", "256x256", "--strategy",
 			      "pipe", "--out", out, NULL};
-	struct support_run r;
+	char log[8192];
 	alarm(60);
-	assert_int_equal(support_run(argv, env, &r), 0);
-	assert_int_not_equal(r.status, 0);
-	assert_non_null(strstr(r.err, "strategy 'pipe'"));
-	assert_non_null(strstr(r.err, "killed by signal 9"));
+	assert_int_not_equal(zt_run_env(argv, env, log, sizeof(log)), 0);
+	assert_non_null(strstr(log, "strategy 'pipe'"));
+	assert_non_null(strstr(log, "killed by signal 9"));
 	assert_true(no_child_left());
 }
 
@@ -173,12 +174,11 @@ static void test_hung_consumer_is_an_error(void **state)
 			     NULL};
 	const char *argv[] = {bin, "--quick", "--quiet", "--frame", "256x256", "--strategy",
 			      "shm", "--out", out, NULL};
-	struct support_run r;
+	char log[8192];
 	alarm(60);
-	assert_int_equal(support_run(argv, env, &r), 0);
-	assert_int_not_equal(r.status, 0);
-	assert_non_null(strstr(r.err, "strategy 'shm'"));
-	assert_non_null(strstr(r.err, "did not answer"));
+	assert_int_not_equal(zt_run_env(argv, env, log, sizeof(log)), 0);
+	assert_non_null(strstr(log, "strategy 'shm'"));
+	assert_non_null(strstr(log, "did not answer"));
 	assert_true(no_child_left());
 }
 

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "support_run.h"
+#include "support.h"
 
 #define FRAME_BYTES (256.0 * 256.0 * 4.0)
 
@@ -23,26 +23,26 @@ static int run_once(void **state)
 {
 	(void)state;
 	char bin[512], out[512];
-	if (!support_tmpdir(dir, sizeof(dir)))
-		return -1;
+	zt_tmpdir(dir, sizeof(dir));
 	snprintf(out, sizeof(out), "%s/thread.json", dir);
-	const char *argv[] = {support_build_path(bin, sizeof(bin), "bin/thread"), "--quick",
+	const char *argv[] = {zt_build_path(bin, sizeof(bin), "bin/thread"), "--quick",
 			      "--quiet", "--frame", "256x256", "--out", out, NULL};
-	struct support_run r;
+	char log[8192];
 	alarm(120); /* a hang fails the test instead of blocking the suite */
-	if (support_run(argv, NULL, &r) != 0 || r.status != 0) {
-		fprintf(stderr, "thread exited %d: %s\n", r.status, r.err);
+	int rc = zt_run(argv, log, sizeof(log));
+	if (rc != 0) {
+		fprintf(stderr, "thread exited %d: %s\n", rc, log);
 		return -1;
 	}
-	doc = support_load_json(out);
-	return doc ? 0 : -1;
+	doc = zt_load_json(out);
+	return 0;
 }
 
 static int clean_up(void **state)
 {
 	(void)state;
 	json_decref(doc);
-	support_rmdir(dir);
+	zt_rmdir(dir);
 	return 0;
 }
 
@@ -61,7 +61,7 @@ static const char *verdict(json_t *r)
 static void test_copy_carries_the_bytes(void **state)
 {
 	(void)state;
-	json_t *r = support_result(doc, "copy");
+	json_t *r = zt_result(doc, "copy");
 	assert_non_null(r);
 	assert_string_equal(verdict(r), "copy");
 	assert_true(num(r, "copies", "bytes_per_transfer") == FRAME_BYTES);
@@ -73,7 +73,7 @@ static void test_copy_carries_the_bytes(void **state)
 
 static void check_zero_copy(const char *strategy, double frame_allocs)
 {
-	json_t *r = support_result(doc, strategy);
+	json_t *r = zt_result(doc, strategy);
 	assert_non_null(r);
 	assert_string_equal(verdict(r), "zero-copy");
 	assert_true(num(r, "copies", "bytes_per_transfer") == 0.0);
@@ -98,7 +98,7 @@ static void test_latency_reported(void **state)
 	(void)state;
 	const char *names[] = {"copy", "move", "pool"};
 	for (size_t i = 0; i < 3; i++) {
-		json_t *r = support_result(doc, names[i]);
+		json_t *r = zt_result(doc, names[i]);
 		double median = num(r, "latency_ns", "median"), p99 = num(r, "latency_ns", "p99");
 		assert_true(median > 0);
 		assert_true(p99 >= median);
