@@ -8,6 +8,8 @@
  * from a small static arena and copies are done byte by byte, so resolving cannot recurse.
  *
  * Compiled with -fno-builtin: gcc must not turn the byte loop into a call to memcpy.
+ * Not instrumented by sanitizers (ZC_NO_SANITIZE): a sanitizer's runtime calls malloc before
+ * its shadow memory exists; the calls forward to its allocator and checks all the same.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -53,12 +55,12 @@ static int resolving;
 static unsigned char arena[64 * 1024] __attribute__((aligned(16)));
 static size_t arena_used;
 
-static int in_arena(const void *p)
+ZC_NO_SANITIZE static int in_arena(const void *p)
 {
 	return (const unsigned char *)p >= arena && (const unsigned char *)p < arena + sizeof(arena);
 }
 
-static void *arena_alloc(size_t n)
+ZC_NO_SANITIZE static void *arena_alloc(size_t n)
 {
 	size_t need = (n + 15) & ~(size_t)15;
 	if (need > sizeof(arena) - arena_used)
@@ -68,7 +70,7 @@ static void *arena_alloc(size_t n)
 	return p;
 }
 
-static void byte_copy(void *dst, const void *src, size_t n)
+ZC_NO_SANITIZE static void byte_copy(void *dst, const void *src, size_t n)
 {
 	volatile unsigned char *d = dst;
 	const volatile unsigned char *s = src;
@@ -91,7 +93,7 @@ static void byte_copy(void *dst, const void *src, size_t n)
 		real.field = u_.fn;                                                       \
 	} while (0)
 
-static void resolve(void)
+ZC_NO_SANITIZE static void resolve(void)
 {
 	if (real.free || resolving)
 		return;
@@ -111,18 +113,28 @@ static void resolve(void)
 	resolving = 0;
 }
 
-__attribute__((constructor(101))) static void hooks_init(void)
+ZC_NO_SANITIZE __attribute__((constructor(101))) static void hooks_init(void)
 {
 	resolve();
 	zc__allocator_linked = 1;
 }
 
-static size_t usable(void *p)
+/*
+ * Defined by a sanitizer's runtime when one is linked in: whether its allocator owns p. Blocks
+ * it hands out while it starts up come from a private pool that its malloc_usable_size rejects.
+ */
+int __sanitizer_get_ownership(const volatile void *p) __attribute__((weak));
+
+ZC_NO_SANITIZE static size_t usable(void *p)
 {
-	return p && real.usable ? real.usable(p) : 0;
+	if (!p || !real.usable)
+		return 0;
+	if (__sanitizer_get_ownership && !__sanitizer_get_ownership(p))
+		return 0;
+	return real.usable(p);
 }
 
-void *malloc(size_t n)
+ZC_NO_SANITIZE void *malloc(size_t n)
 {
 	resolve();
 	if (!real.malloc)
@@ -133,7 +145,7 @@ void *malloc(size_t n)
 	return p;
 }
 
-void free(void *p)
+ZC_NO_SANITIZE void free(void *p)
 {
 	if (!p || in_arena(p))
 		return;
@@ -142,7 +154,7 @@ void free(void *p)
 	real.free(p);
 }
 
-void *calloc(size_t nmemb, size_t size)
+ZC_NO_SANITIZE void *calloc(size_t nmemb, size_t size)
 {
 	resolve();
 	if (!real.calloc) {
@@ -157,7 +169,7 @@ void *calloc(size_t nmemb, size_t size)
 	return p;
 }
 
-void *realloc(void *old, size_t n)
+ZC_NO_SANITIZE void *realloc(void *old, size_t n)
 {
 	resolve();
 	if (old && in_arena(old)) {
@@ -183,7 +195,7 @@ void *realloc(void *old, size_t n)
 	return p;
 }
 
-int posix_memalign(void **out, size_t align, size_t n)
+ZC_NO_SANITIZE int posix_memalign(void **out, size_t align, size_t n)
 {
 	resolve();
 	int rc = real.posix_memalign(out, align, n);
@@ -192,7 +204,7 @@ int posix_memalign(void **out, size_t align, size_t n)
 	return rc;
 }
 
-void *aligned_alloc(size_t align, size_t n)
+ZC_NO_SANITIZE void *aligned_alloc(size_t align, size_t n)
 {
 	resolve();
 	void *p = real.aligned_alloc(align, n);
@@ -201,7 +213,7 @@ void *aligned_alloc(size_t align, size_t n)
 	return p;
 }
 
-void *memalign(size_t align, size_t n)
+ZC_NO_SANITIZE void *memalign(size_t align, size_t n)
 {
 	resolve();
 	void *p = real.memalign(align, n);
@@ -210,7 +222,7 @@ void *memalign(size_t align, size_t n)
 	return p;
 }
 
-void *memcpy(void *restrict dst, const void *restrict src, size_t n)
+ZC_NO_SANITIZE void *memcpy(void *restrict dst, const void *restrict src, size_t n)
 {
 	if (n >= ZC_HOOK_MIN_BYTES)
 		zc__count_hook_copy(n);
@@ -221,7 +233,7 @@ void *memcpy(void *restrict dst, const void *restrict src, size_t n)
 	return real.memcpy(dst, src, n);
 }
 
-void *memmove(void *dst, const void *src, size_t n)
+ZC_NO_SANITIZE void *memmove(void *dst, const void *src, size_t n)
 {
 	if (n >= ZC_HOOK_MIN_BYTES)
 		zc__count_hook_copy(n);
@@ -236,14 +248,14 @@ void *memmove(void *dst, const void *src, size_t n)
 void *__memcpy_chk(void *dst, const void *src, size_t n, size_t dstlen);
 void *__memmove_chk(void *dst, const void *src, size_t n, size_t dstlen);
 
-void *__memcpy_chk(void *dst, const void *src, size_t n, size_t dstlen)
+ZC_NO_SANITIZE void *__memcpy_chk(void *dst, const void *src, size_t n, size_t dstlen)
 {
 	if (n > dstlen)
 		__builtin_trap();
 	return memcpy(dst, src, n);
 }
 
-void *__memmove_chk(void *dst, const void *src, size_t n, size_t dstlen)
+ZC_NO_SANITIZE void *__memmove_chk(void *dst, const void *src, size_t n, size_t dstlen)
 {
 	if (n > dstlen)
 		__builtin_trap();
@@ -262,18 +274,18 @@ static struct {
 } maps[MAX_MAPS];
 static atomic_flag maps_lock = ATOMIC_FLAG_INIT;
 
-static void maps_acquire(void)
+ZC_NO_SANITIZE static void maps_acquire(void)
 {
 	while (atomic_flag_test_and_set_explicit(&maps_lock, memory_order_acquire))
 		;
 }
 
-static void maps_release(void)
+ZC_NO_SANITIZE static void maps_release(void)
 {
 	atomic_flag_clear_explicit(&maps_lock, memory_order_release);
 }
 
-void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+ZC_NO_SANITIZE void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
 	resolve();
 	void *p = real.mmap(addr, len, prot, flags, fd, off);
@@ -292,7 +304,7 @@ void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 	return p;
 }
 
-int munmap(void *addr, size_t len)
+ZC_NO_SANITIZE int munmap(void *addr, size_t len)
 {
 	resolve();
 	maps_acquire();
