@@ -7,7 +7,14 @@
 
 #include <benchmark/benchmark.h>
 
+#include <cctype>
+#include <cerrno>
+#include <cstdint>
 #include <cstring>
+#include <iostream>
+#include <new>
+#include <regex>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -99,6 +106,39 @@ private:
 	bool quiet_;
 };
 
+// What went wrong in the last zc_bench_init or zc_bench_run_all, for zc_bench_error().
+std::string last_error;
+std::string bad_flag;
+
+// One line in the project's style: the first line, lowercase first letter, no full stop.
+std::string one_line(const std::string &text)
+{
+	std::string line = text.substr(0, text.find('\n'));
+	while (!line.empty() && (line.back() == '.' || std::isspace((unsigned char)line.back())))
+		line.pop_back();
+	if (!line.empty())
+		line[0] = (char)std::tolower((unsigned char)line[0]);
+	return line;
+}
+
+// Google Benchmark only prints a bad filter when it runs; check it the way it will compile it.
+bool filter_ok()
+{
+	std::string spec = benchmark::GetBenchmarkFilter();
+	if (!spec.empty() && spec[0] == '-')
+		spec = spec.substr(1);
+	if (spec.empty() || spec == "all")
+		return true;
+	try {
+		std::regex re(spec, std::regex::extended);
+	} catch (const std::regex_error &e) {
+		last_error = "cannot compile the regular expression: " + one_line(e.what());
+		bad_flag = "--benchmark_filter=" + benchmark::GetBenchmarkFilter();
+		return false;
+	}
+	return true;
+}
+
 } // namespace
 
 extern "C" {
@@ -180,7 +220,16 @@ void zc_bench_set_label(zc_bench_state *st, const char *label)
 
 int zc_bench_init(int *argc, char **argv, const char **bad)
 {
-	benchmark::Initialize(argc, argv);
+	// Initialize prints a bad flag value to std::cerr; keep it for zc_bench_error instead.
+	std::ostringstream complaint;
+	std::streambuf *saved = std::cerr.rdbuf(complaint.rdbuf());
+	last_error.clear();
+	try {
+		benchmark::Initialize(argc, argv);
+	} catch (const std::exception &e) {
+		last_error = one_line(e.what());
+	}
+	std::cerr.rdbuf(saved);
 	int unknown = 0;
 	*bad = nullptr;
 	for (int i = 1; i < *argc; i++) {
@@ -190,13 +239,33 @@ int zc_bench_init(int *argc, char **argv, const char **bad)
 			unknown++;
 		}
 	}
+	if (unknown && last_error.empty())
+		last_error = one_line(complaint.str());
+	if (!unknown && !filter_ok()) {
+		*bad = bad_flag.c_str();
+		unknown = 1;
+	}
 	return unknown;
 }
 
 size_t zc_bench_run_all(zc_bench_report_fn fn, void *arg, bool quiet)
 {
-	CallbackReporter reporter(fn, arg, quiet);
-	return benchmark::RunSpecifiedBenchmarks(&reporter);
+	last_error.clear();
+	try {
+		CallbackReporter reporter(fn, arg, quiet);
+		return benchmark::RunSpecifiedBenchmarks(&reporter);
+	} catch (const std::bad_alloc &) {
+		last_error = "out of memory";
+		errno = ENOMEM;
+	} catch (const std::exception &e) {
+		last_error = one_line(e.what());
+	}
+	return SIZE_MAX;
+}
+
+const char *zc_bench_error(void)
+{
+	return last_error.c_str();
 }
 
 const char *zc_bench_library_version(void)

@@ -41,18 +41,18 @@ int zc_frame_geom_init(struct zc_frame_geom *g, uint64_t width, uint64_t height,
 	return 0;
 }
 
-/* Parses an unsigned decimal at *p, advancing it; -1 on no digits or overflow past 2^32. */
+/*
+ * Parses an unsigned decimal at *p, advancing it past every digit; -1 on no digits. A value
+ * past 2^32 is kept as UINT64_MAX: the caller refuses it as a side that is too large.
+ */
 static int parse_side(const char **p, uint64_t *out)
 {
 	uint64_t v = 0;
 	const char *s = *p;
 	if (*s < '0' || *s > '9')
 		return -1;
-	for (; *s >= '0' && *s <= '9'; s++) {
-		v = v * 10 + (uint64_t)(*s - '0');
-		if (v > UINT32_MAX)
-			return -1;
-	}
+	for (; *s >= '0' && *s <= '9'; s++)
+		v = v > UINT32_MAX ? UINT64_MAX : v * 10 + (uint64_t)(*s - '0');
 	*p = s;
 	*out = v;
 	return 0;
@@ -69,6 +69,11 @@ int zc_frame_parse(struct zc_frame_geom *g, const char *text, char *err, size_t 
 	p++;
 	if (parse_side(&p, &h) != 0 || *p != '\0') {
 		snprintf(err, errlen, "cannot parse frame size '%s': expected WIDTHxHEIGHT", text);
+		return -1;
+	}
+	if (w > ZC_FRAME_MAX_SIDE || h > ZC_FRAME_MAX_SIDE) {
+		snprintf(err, errlen, "frame size '%s' has a side over %u pixels", text,
+			 ZC_FRAME_MAX_SIDE);
 		return -1;
 	}
 	return zc_frame_geom_init(g, w, h, err, errlen);

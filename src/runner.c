@@ -45,6 +45,7 @@ struct slot {
 	int64_t rss_at_setup_kib;
 	bool peak_reset;
 	bool failed;
+	int errnum;                 /* errno when it failed: ENOMEM exits 4 */
 	char error[256];
 };
 
@@ -107,7 +108,10 @@ static int check_out_path(const char *out, char *err, size_t errlen)
 	const char *dir = dirname(copy);
 	struct stat sb;
 	int rc = 0;
-	if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+	if (stat(out, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		snprintf(err, errlen, "cannot write '%s': it is a directory", out);
+		rc = -1;
+	} else if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
 		snprintf(err, errlen, "cannot write '%s': directory '%s' does not exist", out, dir);
 		rc = -1;
 	} else if (access(dir, W_OK) != 0) {
@@ -180,8 +184,9 @@ static int activate(struct slot *sl)
 	sl->peak_reset = zc_memstat_reset_peak() == 0;
 	sl->state = sl->s->setup(&r->opt.frame);
 	if (!sl->state) {
+		sl->errnum = errno;
 		snprintf(sl->error, sizeof(sl->error), "strategy '%s': setup failed: %s", sl->s->name,
-			 strerror(errno));
+			 errno == ENOMEM ? "out of memory" : strerror(errno));
 		sl->failed = true;
 		return -1;
 	}
@@ -219,8 +224,9 @@ static void bench_transfer(zc_bench_state *st, void *arg)
 	}
 	for (int i = 0; i < WARMUP_TRANSFERS; i++) {
 		if (one_transfer(s, sl->state) != 0) {
-			snprintf(sl->error, sizeof(sl->error), "strategy '%s': warm-up transfer failed",
-				 s->name);
+			sl->errnum = errno;
+			snprintf(sl->error, sizeof(sl->error), "strategy '%s': warm-up transfer failed%s",
+				 s->name, errno == ENOMEM ? ": out of memory" : "");
 			sl->failed = true;
 			zc_bench_skip_with_error(st, sl->error);
 			return;
@@ -238,8 +244,11 @@ static void bench_transfer(zc_bench_state *st, void *arg)
 	zc_counts_snapshot(&after);
 	faults(&min1, &maj1);
 	if (rc != 0) {
+		sl->errnum = rc == -1 ? errno : 0;
 		snprintf(sl->error, sizeof(sl->error), "strategy '%s': %s", s->name,
-			 rc == -1 ? "transfer failed" : "the consumer saw a wrong stamp");
+			 rc == -1 ? sl->errnum == ENOMEM ? "transfer failed: out of memory"
+							 : "transfer failed"
+				  : "the consumer saw a wrong stamp");
 		sl->failed = true;
 		zc_bench_skip_with_error(st, sl->error);
 		return;
@@ -375,13 +384,21 @@ static int run_benchmarks(struct runner *r, char *err, size_t errlen)
 		if (!time_given)
 			zc_bench_set_min_time(b, r->opt.quick ? 0.005 : 0.1);
 	}
-	zc_bench_run_all(on_run, r, r->opt.quiet);
+	size_t ran = zc_bench_run_all(on_run, r, r->opt.quiet);
 	deactivate(r);
+	if (ran == SIZE_MAX) {
+		snprintf(err, errlen, "google benchmark failed: %s", zc_bench_error());
+		return errno == ENOMEM ? ZC_EXIT_NOMEM : ZC_EXIT_RUNTIME;
+	}
+	if (ran == 0) {
+		snprintf(err, errlen, "no benchmark matches the --benchmark_filter given");
+		return ZC_EXIT_USAGE;
+	}
 	for (size_t i = 0; i < r->nslots; i++) {
 		struct slot *sl = &r->slots[i];
 		if (sl->failed) {
 			snprintf(err, errlen, "%s", sl->error);
-			return errno == ENOMEM ? ZC_EXIT_NOMEM : ZC_EXIT_RUNTIME;
+			return sl->errnum == ENOMEM ? ZC_EXIT_NOMEM : ZC_EXIT_RUNTIME;
 		}
 		if (sl->nsamples == 0)
 			continue; /* filtered out with --benchmark_filter */
@@ -414,8 +431,7 @@ static int judge(struct runner *r)
 }
 
 /* Where Google Benchmark's JSON goes: raw/<scenario>.json beside the results file. */
-static int prepare_raw(struct runner *r, const char *out, char *final, size_t len, char *err,
-		       size_t errlen)
+static int prepare_raw(struct runner *r, const char *out, char *final, size_t len)
 {
 	char *copy = strdup(out);
 	if (!copy)
@@ -423,13 +439,27 @@ static int prepare_raw(struct runner *r, const char *out, char *final, size_t le
 	char raw_dir[2048];
 	snprintf(raw_dir, sizeof(raw_dir), "%.2000s/raw", dirname(copy));
 	free(copy);
-	if (mkdir(raw_dir, 0777) != 0 && errno != EEXIST) {
-		snprintf(err, errlen, "cannot create '%.300s': %s", raw_dir, strerror(errno));
-		return -1;
-	}
 	snprintf(final, len, "%s/%s.json", raw_dir, r->sc->name);
 	snprintf(raw_tmp, sizeof(raw_tmp), "%s/.%s.json.%ld", raw_dir, r->sc->name, (long)getpid());
 	return 0;
+}
+
+/* Creates the directory of raw_final, once the command line is known to be good. */
+static int make_raw_dir(const char *raw_final, char *err, size_t errlen)
+{
+	char *copy = strdup(raw_final);
+	if (!copy) {
+		snprintf(err, errlen, "out of memory");
+		return ZC_EXIT_NOMEM;
+	}
+	const char *dir = dirname(copy);
+	int rc = ZC_EXIT_OK;
+	if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+		snprintf(err, errlen, "cannot create '%.300s': %s", dir, strerror(errno));
+		rc = ZC_EXIT_USAGE;
+	}
+	free(copy);
+	return rc;
 }
 
 /* Adds the flags that make Google Benchmark write its JSON to raw_tmp. */
@@ -497,17 +527,24 @@ static int run(struct runner *r, int argc, char **argv, char *err, size_t errlen
 	if (rc >= 0)
 		return rc;
 	const bool user_out = has_flag(&r->opt, "--benchmark_out=");
-	if (prepare_raw(r, r->opt.out, raw_final, sizeof(raw_final), err, errlen) != 0)
-		return ZC_EXIT_USAGE;
+	if (prepare_raw(r, r->opt.out, raw_final, sizeof(raw_final)) != 0) {
+		snprintf(err, errlen, "out of memory");
+		return ZC_EXIT_NOMEM;
+	}
 	if (!user_out && add_raw_flags(&r->opt, out_flag, sizeof(out_flag)) != 0)
 		return ZC_EXIT_NOMEM;
 	if (user_out)
 		raw_tmp[0] = '\0';
 	const char *bad;
 	if (zc_bench_init(&r->opt.bench_argc, r->opt.bench_argv, &bad) != 0) {
-		snprintf(err, errlen, "unknown option '%s' (try --help)", bad);
+		if (*zc_bench_error())
+			snprintf(err, errlen, "invalid option '%s': %s", bad, zc_bench_error());
+		else
+			snprintf(err, errlen, "unknown option '%s' (try --help)", bad);
 		return ZC_EXIT_USAGE;
 	}
+	if ((rc = make_raw_dir(raw_final, err, errlen)) != ZC_EXIT_OK)
+		return rc;
 	struct zc_allocator_info alloc = {.name = "glibc", .frame_blocks_mmapped = -1};
 	if (r->opt.mmap_threshold > 0) {
 		mallopt(M_MMAP_THRESHOLD, (int)r->opt.mmap_threshold);
