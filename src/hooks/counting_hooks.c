@@ -50,6 +50,7 @@ static struct {
 } real;
 
 static int resolving;
+static int ready; /* hooks_init ran: every runtime before this program's is initialised */
 
 /* The bootstrap arena: blocks handed out while dlsym runs; never freed. */
 static unsigned char arena[64 * 1024] __attribute__((aligned(16)));
@@ -116,6 +117,7 @@ ZC_NO_SANITIZE static void resolve(void)
 ZC_NO_SANITIZE __attribute__((constructor(101))) static void hooks_init(void)
 {
 	resolve();
+	ready = 1;
 	zc__allocator_linked = 1;
 }
 
@@ -125,9 +127,13 @@ ZC_NO_SANITIZE __attribute__((constructor(101))) static void hooks_init(void)
  */
 int __sanitizer_get_ownership(const volatile void *p) __attribute__((weak));
 
+/*
+ * The size of a block being freed; 0 before hooks_init ran. Sizes only matter once a frame
+ * size is set, and a sanitizer's malloc_usable_size crashes on blocks freed while it starts.
+ */
 ZC_NO_SANITIZE static size_t usable(void *p)
 {
-	if (!p || !real.usable)
+	if (!p || !real.usable || !ready)
 		return 0;
 	if (__sanitizer_get_ownership && !__sanitizer_get_ownership(p))
 		return 0;
