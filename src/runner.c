@@ -496,7 +496,8 @@ static int write_results(struct runner *r, const char *out, const char *raw_fina
 }
 
 /* Parses the command line; returns -1 to go on, or the exit code to stop with. */
-static int setup_run(struct runner *r, int argc, char **argv, char *err, size_t errlen)
+static int setup_run(struct runner *r, int argc, char **argv, const char *default_out, char *err,
+		     size_t errlen)
 {
 	const struct zc_scenario *sc = r->sc;
 	const char *names[ZC_MAX_STRATEGIES];
@@ -504,6 +505,8 @@ static int setup_run(struct runner *r, int argc, char **argv, char *err, size_t 
 		names[i] = sc->strategies[i]->name;
 	if (zc_options_parse(&r->opt, argc, argv, names, sc->nstrategies, err, errlen) != 0)
 		return ZC_EXIT_USAGE;
+	if (!r->opt.out) /* set after parsing: zc_options_parse clears the options first */
+		r->opt.out = default_out;
 	if (r->opt.help) {
 		print_usage(sc, stdout);
 		return ZC_EXIT_OK;
@@ -520,10 +523,10 @@ static int setup_run(struct runner *r, int argc, char **argv, char *err, size_t 
 
 static int run(struct runner *r, int argc, char **argv, char *err, size_t errlen)
 {
-	char default_out[256], raw_final[4096], out_flag[4200];
+	static char default_out[256]; /* outlives run(): r->opt.out may point to it */
+	char raw_final[4096], out_flag[4200];
 	snprintf(default_out, sizeof(default_out), "results/%s.json", r->sc->name);
-	r->opt.out = default_out;
-	int rc = setup_run(r, argc, argv, err, errlen);
+	int rc = setup_run(r, argc, argv, default_out, err, errlen);
 	if (rc >= 0)
 		return rc;
 	const bool user_out = has_flag(&r->opt, "--benchmark_out=");
