@@ -14,23 +14,23 @@ int zc_frame_geom_init(struct zc_frame_geom *g, uint64_t width, uint64_t height,
 		       size_t errlen)
 {
 	if (width == 0 || height == 0) {
-		snprintf(err, errlen, "frame %" PRIu64 "x%" PRIu64 " has no pixels", width, height);
+		snprintf(err, errlen, "frame '%" PRIu64 "x%" PRIu64 "' has no pixels", width, height);
 		return -1;
 	}
 	if (width > ZC_FRAME_MAX_SIDE || height > ZC_FRAME_MAX_SIDE) {
-		snprintf(err, errlen, "frame %" PRIu64 "x%" PRIu64 " has a side over %u pixels",
+		snprintf(err, errlen, "frame '%" PRIu64 "x%" PRIu64 "' has a side over %u pixels",
 			 width, height, ZC_FRAME_MAX_SIDE);
 		return -1;
 	}
 	size_t pixels, bytes;
 	if (__builtin_mul_overflow((size_t)width, (size_t)height, &pixels) ||
 	    __builtin_mul_overflow(pixels, (size_t)ZC_BYTES_PER_PIXEL, &bytes)) {
-		snprintf(err, errlen, "frame %" PRIu64 "x%" PRIu64 " overflows the byte count", width,
+		snprintf(err, errlen, "frame '%" PRIu64 "x%" PRIu64 "' overflows the byte count", width,
 			 height);
 		return -1;
 	}
 	if (bytes < ZC_FRAME_MIN_BYTES) {
-		snprintf(err, errlen, "frame %" PRIu64 "x%" PRIu64 " is %zu bytes, below the %u a stamp needs",
+		snprintf(err, errlen, "frame '%" PRIu64 "x%" PRIu64 "' is %zu bytes, below the %u a stamp needs",
 			 width, height, bytes, ZC_FRAME_MIN_BYTES);
 		return -1;
 	}

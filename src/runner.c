@@ -145,7 +145,7 @@ static int check_memory(const struct zc_frame_geom *g, char *err, size_t errlen)
 	unsigned long long need = (unsigned long long)g->bytes * FRAMES_IN_FLIGHT;
 	if (avail && need / FRAMES_IN_FLIGHT == g->bytes && need > avail) {
 		snprintf(err, errlen,
-			 "frame %ux%u needs about %llu MiB (%d frames of %zu bytes), more than the "
+			 "frame '%ux%u' needs about %llu MiB (%d frames of %zu bytes), more than the "
 			 "%llu MiB available",
 			 g->width, g->height, need >> 20, FRAMES_IN_FLIGHT, g->bytes, avail >> 20);
 		return -1;
