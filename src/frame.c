@@ -2,6 +2,7 @@
  * frame.c: frame geometry, stamps, rendering and checksums.
  */
 #include "frame.h"
+#include "quote.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -62,18 +63,20 @@ int zc_frame_parse(struct zc_frame_geom *g, const char *text, char *err, size_t 
 {
 	const char *p = text;
 	uint64_t w, h;
-	if (parse_side(&p, &w) != 0 || (*p != 'x' && *p != 'X')) {
-		snprintf(err, errlen, "cannot parse frame size '%s': expected WIDTHxHEIGHT", text);
-		return -1;
+	char q[96];
+	bool ok = parse_side(&p, &w) == 0 && (*p == 'x' || *p == 'X');
+	if (ok) {
+		p++;
+		ok = parse_side(&p, &h) == 0 && *p == '\0';
 	}
-	p++;
-	if (parse_side(&p, &h) != 0 || *p != '\0') {
-		snprintf(err, errlen, "cannot parse frame size '%s': expected WIDTHxHEIGHT", text);
+	if (!ok) {
+		snprintf(err, errlen, "cannot parse frame size '%s': expected WIDTHxHEIGHT",
+			 zc_quote(text, q, sizeof(q)));
 		return -1;
 	}
 	if (w > ZC_FRAME_MAX_SIDE || h > ZC_FRAME_MAX_SIDE) {
-		snprintf(err, errlen, "frame size '%s' has a side over %u pixels", text,
-			 ZC_FRAME_MAX_SIDE);
+		snprintf(err, errlen, "frame size '%s' has a side over %u pixels",
+			 zc_quote(text, q, sizeof(q)), ZC_FRAME_MAX_SIDE);
 		return -1;
 	}
 	return zc_frame_geom_init(g, w, h, err, errlen);

@@ -24,6 +24,7 @@
 #include "json.h"
 #include "memstat.h"
 #include "options.h"
+#include "quote.h"
 #include "reference.h"
 #include "table.h"
 
@@ -540,10 +541,13 @@ static int run(struct runner *r, int argc, char **argv, char *err, size_t errlen
 		raw_tmp[0] = '\0';
 	const char *bad;
 	if (zc_bench_init(&r->opt.bench_argc, r->opt.bench_argv, &bad) != 0) {
+		char q[96];
 		if (*zc_bench_error())
-			snprintf(err, errlen, "invalid option '%s': %s", bad, zc_bench_error());
+			snprintf(err, errlen, "invalid option '%s': %s", zc_quote(bad, q, sizeof(q)),
+				 zc_bench_error());
 		else
-			snprintf(err, errlen, "unknown option '%s' (try --help)", bad);
+			snprintf(err, errlen, "unknown option '%s' (try --help)",
+				 zc_quote(bad, q, sizeof(q)));
 		return ZC_EXIT_USAGE;
 	}
 	if ((rc = make_raw_dir(raw_final, err, errlen)) != ZC_EXIT_OK)
