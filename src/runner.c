@@ -64,10 +64,12 @@ static char raw_tmp[4096];
 
 static void on_signal(int sig)
 {
+	int saved = errno; /* the interrupted code may be about to read it (TSan checks) */
 	if (raw_tmp[0])
 		unlink(raw_tmp);
 	signal(sig, SIG_DFL);
 	raise(sig);
+	errno = saved;
 }
 
 static void print_usage(const struct zc_scenario *sc, FILE *f)
