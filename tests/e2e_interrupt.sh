@@ -1,8 +1,8 @@
 #!/bin/sh
-# e2e_interrupt.sh: SIGINT in the middle of a run, of a scenario program and of `make bench`,
-# leaves the previous results files intact and valid, and no temporary file, child process or
-# shared-memory object behind. Interrupted twice each: early (after 0.3 s, while it validates) and while
-# Google Benchmark is writing its raw JSON (once raw/.NAME.json.PID appears).
+# e2e_interrupt.sh: SIGINT (or SIGTERM) in the middle of a run, of a scenario program and of
+# `make bench`, leaves the previous results files intact and valid, and no temporary file, child
+# process or shared-memory object behind. Each is interrupted early (while it validates) and
+# while Google Benchmark writes its raw JSON (once raw/.NAME.json.PID appears).
 set -u
 . tests/lib/e2e.sh
 e2e_init interrupt
@@ -32,13 +32,16 @@ shm_list() {
 	ls -A /dev/shm 2>/dev/null | LC_ALL=C sort
 }
 
-# interrupt LABEL: SIGINT to the group of $bg, then every check on what it left.
+# interrupt LABEL [SIGNAL]: SIGINT (or SIGNAL) to the group of $bg, then every check on what
+# it left.
 interrupt() {
-	label=$1
-	kill -INT "-$bg" 2>/dev/null || fail "$label: finished before it could be interrupted"
+	label=$1 sig=${2:-INT}
+	want=130
+	[ "$sig" = TERM ] && want=143
+	kill -"$sig" "-$bg" 2>/dev/null || fail "$label: finished before it could be interrupted"
 	wait "$bg"
 	rc=$?
-	[ "$rc" -eq 130 ] && pass || fail "$label: exit status $rc, want 130 (SIGINT)"
+	[ "$rc" -eq "$want" ] && pass || fail "$label: exit status $rc, want $want (SIG$sig)"
 	sleep 0.2
 	if ps -eo pgid= | grep -qx " *$bg"; then
 		fail "$label: processes left in its group: $(ps -o pid=,args= -g "$bg" | tr '\n' ';')"
@@ -72,6 +75,9 @@ for s in $(scenarios); do
 	wait_raw_tmp "$s" || fail "$s: raw/.$s.json.PID never appeared"
 	sleep 0.3
 	interrupt "$s (benchmarking)"
+	start_bg "$BUILD/bin/$s" --frame 1920x1080 --quiet --out "$R/$s.json"
+	wait_raw_tmp "$s" || fail "$s: raw/.$s.json.PID never appeared"
+	interrupt "$s (SIGTERM)" TERM
 done
 
 # make bench as Ctrl-C would stop it: SIGINT to make's whole process group. -o all: run what
