@@ -26,7 +26,7 @@ SANITIZER_ENV = ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:detect_stack_use_aft
 # which memcheck replaces: the counting path is checked too, and every block is still seen.
 VALGRIND = valgrind -q --error-exitcode=99 --leak-check=full \
            --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect \
-           --soname-synonyms=somalloc=nouserintercepts
+           --soname-synonyms=somalloc=nouserintercepts --trace-children=yes
 
 .PHONY: check-deps check-scenarios check-sanitize check-valgrind fuzz
 
