@@ -39,7 +39,7 @@ interrupt() {
 	want=130
 	[ "$sig" = TERM ] && want=143
 	kill -"$sig" "-$bg" 2>/dev/null || fail "$label: finished before it could be interrupted"
-	wait "$bg"
+	wait "$bg" 2>/dev/null # dash reports a job killed by SIGTERM as "Terminated"
 	rc=$?
 	[ "$rc" -eq "$want" ] && pass || fail "$label: exit status $rc, want $want (SIG$sig)"
 	sleep 0.2
