@@ -13,6 +13,7 @@
 # Variables:
 #   FRAME=WxH          frame size for bench (default 1920x1080)
 #   QUICK=1            short runs (CI)
+#   SCENARIO=a,b       bench only these scenarios (default: all; mk/scenario.mk)
 #   SANITIZE=address,undefined   sanitizer build, in its own build directory
 #   CI=true            warnings become errors
 #   COUNTING=0         build without the counting allocator (build-nocount/), to measure its cost
@@ -135,7 +136,7 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(TEST_SUPPORT) $(HOOKS_OBJ) $(BUILD)/l
 # --- running ------------------------------------------------------------------------------
 bench: all
 	@mkdir -p $(RESULTS)/raw
-	@set -e; for s in $(SCENARIOS); do \
+	@set -e; for s in $(BENCH_SCENARIOS); do \
 		echo "== $$s"; \
 		$(BUILD)/bin/$$s $(BENCH_ARGS) --out $(RESULTS)/$$s.json; \
 	done

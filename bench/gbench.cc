@@ -6,8 +6,15 @@
 #include "gbench.h"
 
 #include <benchmark/benchmark.h>
+#include <regex.h>
 
+#include <cctype>
+#include <cerrno>
+#include <cstdint>
 #include <cstring>
+#include <iostream>
+#include <new>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -100,6 +107,44 @@ private:
 	bool quiet_;
 };
 
+// What went wrong in the last zc_bench_init or zc_bench_run_all, for zc_bench_error().
+std::string last_error;
+std::string bad_flag;
+
+// One line in the project's style: the first line, lowercase first letter, no full stop.
+std::string one_line(const std::string &text)
+{
+	std::string line = text.substr(0, text.find('\n'));
+	while (!line.empty() && (line.back() == '.' || std::isspace((unsigned char)line.back())))
+		line.pop_back();
+	if (!line.empty())
+		line[0] = (char)std::tolower((unsigned char)line[0]);
+	return line;
+}
+
+// Google Benchmark only reports a bad filter when it runs, after the validation: check it
+// first as an extended regular expression, as it will (POSIX regcomp here: std::regex
+// draws false -Wmaybe-uninitialized warnings from gcc 12).
+bool filter_ok()
+{
+	std::string spec = benchmark::GetBenchmarkFilter();
+	if (!spec.empty() && spec[0] == '-')
+		spec = spec.substr(1);
+	if (spec.empty() || spec == "all")
+		return true;
+	regex_t re;
+	int rc = regcomp(&re, spec.c_str(), REG_EXTENDED | REG_NOSUB);
+	if (rc == 0) {
+		regfree(&re);
+		return true;
+	}
+	char why[128];
+	regerror(rc, &re, why, sizeof(why));
+	last_error = "cannot compile the regular expression: " + one_line(why);
+	bad_flag = "--benchmark_filter=" + benchmark::GetBenchmarkFilter();
+	return false;
+}
+
 } // namespace
 
 extern "C" {
@@ -181,7 +226,16 @@ void zc_bench_set_label(zc_bench_state *st, const char *label)
 
 int zc_bench_init(int *argc, char **argv, const char **bad)
 {
-	benchmark::Initialize(argc, argv);
+	// Initialize prints a bad flag value to std::cerr; keep it for zc_bench_error instead.
+	std::ostringstream complaint;
+	std::streambuf *saved = std::cerr.rdbuf(complaint.rdbuf());
+	last_error.clear();
+	try {
+		benchmark::Initialize(argc, argv);
+	} catch (const std::exception &e) {
+		last_error = one_line(e.what());
+	}
+	std::cerr.rdbuf(saved);
 	int unknown = 0;
 	*bad = nullptr;
 	for (int i = 1; i < *argc; i++) {
@@ -191,13 +245,33 @@ int zc_bench_init(int *argc, char **argv, const char **bad)
 			unknown++;
 		}
 	}
+	if (unknown && last_error.empty())
+		last_error = one_line(complaint.str());
+	if (!unknown && !filter_ok()) {
+		*bad = bad_flag.c_str();
+		unknown = 1;
+	}
 	return unknown;
 }
 
 size_t zc_bench_run_all(zc_bench_report_fn fn, void *arg, bool quiet)
 {
-	CallbackReporter reporter(fn, arg, quiet);
-	return benchmark::RunSpecifiedBenchmarks(&reporter);
+	last_error.clear();
+	try {
+		CallbackReporter reporter(fn, arg, quiet);
+		return benchmark::RunSpecifiedBenchmarks(&reporter);
+	} catch (const std::bad_alloc &) {
+		last_error = "out of memory";
+		errno = ENOMEM;
+	} catch (const std::exception &e) {
+		last_error = one_line(e.what());
+	}
+	return SIZE_MAX;
+}
+
+const char *zc_bench_error(void)
+{
+	return last_error.c_str();
 }
 
 const char *zc_bench_library_version(void)

@@ -84,16 +84,22 @@ typedef void (*zc_bench_report_fn)(const struct zc_bench_run *run, void *arg);
 /*
  * Strips the --benchmark_* flags Google Benchmark knows from argv (argc updated) and applies
  * them. Returns the number of arguments left that it did not recognise among those starting
- * with "--benchmark_" (0 when all is well); the first is named in *bad.
+ * with "--benchmark_", or 1 for a --benchmark_filter that is not a valid regular expression
+ * (0 when all is well); the first is named in *bad, and zc_bench_error() says what is wrong
+ * with its value when Google Benchmark said so ("" for a flag it does not know).
  */
 int zc_bench_init(int *argc, char **argv, const char **bad);
 
 /*
  * Runs every registered benchmark matching --benchmark_filter. Every run, repetitions and
  * aggregates, is handed to fn; the console shows the aggregates (mean, median, stddev, cv)
- * of repeated benchmarks, or nothing when quiet. Returns how many benchmarks ran.
+ * of repeated benchmarks, or nothing when quiet. Returns how many benchmarks ran, or
+ * SIZE_MAX when Google Benchmark threw (errno ENOMEM for std::bad_alloc; zc_bench_error()).
  */
 size_t zc_bench_run_all(zc_bench_report_fn fn, void *arg, bool quiet);
+
+/* One line on what went wrong in the last zc_bench_init or zc_bench_run_all, or "". */
+const char *zc_bench_error(void);
 
 /* The library's version, e.g. "1.7.1" (as compiled against). */
 const char *zc_bench_library_version(void);

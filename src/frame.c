@@ -2,6 +2,7 @@
  * frame.c: frame geometry, stamps, rendering and checksums.
  */
 #include "frame.h"
+#include "quote.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -14,23 +15,23 @@ int zc_frame_geom_init(struct zc_frame_geom *g, uint64_t width, uint64_t height,
 		       size_t errlen)
 {
 	if (width == 0 || height == 0) {
-		snprintf(err, errlen, "frame %" PRIu64 "x%" PRIu64 " has no pixels", width, height);
+		snprintf(err, errlen, "frame '%" PRIu64 "x%" PRIu64 "' has no pixels", width, height);
 		return -1;
 	}
 	if (width > ZC_FRAME_MAX_SIDE || height > ZC_FRAME_MAX_SIDE) {
-		snprintf(err, errlen, "frame %" PRIu64 "x%" PRIu64 " has a side over %u pixels",
+		snprintf(err, errlen, "frame '%" PRIu64 "x%" PRIu64 "' has a side over %u pixels",
 			 width, height, ZC_FRAME_MAX_SIDE);
 		return -1;
 	}
 	size_t pixels, bytes;
 	if (__builtin_mul_overflow((size_t)width, (size_t)height, &pixels) ||
 	    __builtin_mul_overflow(pixels, (size_t)ZC_BYTES_PER_PIXEL, &bytes)) {
-		snprintf(err, errlen, "frame %" PRIu64 "x%" PRIu64 " overflows the byte count", width,
+		snprintf(err, errlen, "frame '%" PRIu64 "x%" PRIu64 "' overflows the byte count", width,
 			 height);
 		return -1;
 	}
 	if (bytes < ZC_FRAME_MIN_BYTES) {
-		snprintf(err, errlen, "frame %" PRIu64 "x%" PRIu64 " is %zu bytes, below the %u a stamp needs",
+		snprintf(err, errlen, "frame '%" PRIu64 "x%" PRIu64 "' is %zu bytes, below the %u a stamp needs",
 			 width, height, bytes, ZC_FRAME_MIN_BYTES);
 		return -1;
 	}
@@ -41,18 +42,18 @@ int zc_frame_geom_init(struct zc_frame_geom *g, uint64_t width, uint64_t height,
 	return 0;
 }
 
-/* Parses an unsigned decimal at *p, advancing it; -1 on no digits or overflow past 2^32. */
+/*
+ * Parses an unsigned decimal at *p, advancing it past every digit; -1 on no digits. A value
+ * past 2^32 is kept as UINT64_MAX: the caller refuses it as a side that is too large.
+ */
 static int parse_side(const char **p, uint64_t *out)
 {
 	uint64_t v = 0;
 	const char *s = *p;
 	if (*s < '0' || *s > '9')
 		return -1;
-	for (; *s >= '0' && *s <= '9'; s++) {
-		v = v * 10 + (uint64_t)(*s - '0');
-		if (v > UINT32_MAX)
-			return -1;
-	}
+	for (; *s >= '0' && *s <= '9'; s++)
+		v = v > UINT32_MAX ? UINT64_MAX : v * 10 + (uint64_t)(*s - '0');
 	*p = s;
 	*out = v;
 	return 0;
@@ -62,13 +63,20 @@ int zc_frame_parse(struct zc_frame_geom *g, const char *text, char *err, size_t 
 {
 	const char *p = text;
 	uint64_t w, h;
-	if (parse_side(&p, &w) != 0 || (*p != 'x' && *p != 'X')) {
-		snprintf(err, errlen, "cannot parse frame size '%s': expected WIDTHxHEIGHT", text);
+	char q[96];
+	bool ok = parse_side(&p, &w) == 0 && (*p == 'x' || *p == 'X');
+	if (ok) {
+		p++;
+		ok = parse_side(&p, &h) == 0 && *p == '\0';
+	}
+	if (!ok) {
+		snprintf(err, errlen, "cannot parse frame size '%s': expected WIDTHxHEIGHT",
+			 zc_quote(text, q, sizeof(q)));
 		return -1;
 	}
-	p++;
-	if (parse_side(&p, &h) != 0 || *p != '\0') {
-		snprintf(err, errlen, "cannot parse frame size '%s': expected WIDTHxHEIGHT", text);
+	if (w > ZC_FRAME_MAX_SIDE || h > ZC_FRAME_MAX_SIDE) {
+		snprintf(err, errlen, "frame size '%s' has a side over %u pixels",
+			 zc_quote(text, q, sizeof(q)), ZC_FRAME_MAX_SIDE);
 		return -1;
 	}
 	return zc_frame_geom_init(g, w, h, err, errlen);

@@ -86,10 +86,12 @@ int zc_identity_validate(const struct zc_strategy *s, const struct zc_frame_geom
 	}
 	struct zc_counts c0, c1;
 	zc_counts_snapshot(&c0);
-	int rc = -1;
+	int rc = -1, saved_errno = 0;
 	void *st = s->setup(g);
 	if (!st) {
-		snprintf(err, errlen, "strategy '%s': setup failed: %s", s->name, strerror(errno));
+		saved_errno = errno;
+		snprintf(err, errlen, "strategy '%s': setup failed: %s", s->name,
+			 errno == ENOMEM ? "out of memory" : strerror(errno));
 		goto out_free_scratch;
 	}
 	id->checksum_ok = true;
@@ -99,7 +101,8 @@ int zc_identity_validate(const struct zc_strategy *s, const struct zc_frame_geom
 		/* Only the transfer and the release count: checking and probing are not theirs. */
 		zc_counts_snapshot(&a);
 		if (s->transfer(st, true, &v) != 0) {
-			snprintf(err, errlen, "strategy '%s': transfer failed", s->name);
+			snprintf(err, errlen, "strategy '%s': transfer failed%s", s->name,
+				 errno == ENOMEM ? ": out of memory" : "");
 			goto out_teardown;
 		}
 		zc_counts_snapshot(&b);
@@ -125,11 +128,13 @@ int zc_identity_validate(const struct zc_strategy *s, const struct zc_frame_geom
 	}
 	rc = 0;
 out_teardown:
+	saved_errno = errno; /* the caller tells out-of-memory (exit 4) from other failures */
 	s->teardown(st);
 	zc_counts_snapshot(&c1);
 	out->live_at_end = (int64_t)(c1.allocs - c0.allocs) - (int64_t)(c1.frees - c0.frees);
 out_free_scratch:
 	free(scratch);
+	errno = saved_errno;
 	return rc;
 }
 

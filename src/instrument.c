@@ -40,7 +40,7 @@ static atomic_size_t frame_half = SIZE_MAX;
 
 bool zc__allocator_linked;
 
-static struct slot *slot_get(void)
+ZC_NO_SANITIZE static struct slot *slot_get(void)
 {
 	if (__builtin_expect(my_slot == NULL, 0)) {
 		unsigned i = atomic_fetch_add(&nslots, 1);
@@ -49,7 +49,7 @@ static struct slot *slot_get(void)
 	return my_slot;
 }
 
-static inline void add(struct slot *s, int field, uint64_t n)
+ZC_NO_SANITIZE static inline void add(struct slot *s, int field, uint64_t n)
 {
 	if (s == &shared_slot) {
 		atomic_fetch_add_explicit(&s->v[field], n, memory_order_relaxed);
@@ -118,7 +118,7 @@ void zc_count_copy(size_t n)
 	add(s, F_COPY_BYTES, n);
 }
 
-void zc__count_alloc(size_t bytes)
+ZC_NO_SANITIZE void zc__count_alloc(size_t bytes)
 {
 	struct slot *s = slot_get();
 	add(s, F_ALLOCS, 1);
@@ -127,7 +127,7 @@ void zc__count_alloc(size_t bytes)
 		add(s, F_FRAME_ALLOCS, 1);
 }
 
-void zc__count_free(size_t bytes)
+ZC_NO_SANITIZE void zc__count_free(size_t bytes)
 {
 	struct slot *s = slot_get();
 	add(s, F_FREES, 1);
@@ -135,7 +135,7 @@ void zc__count_free(size_t bytes)
 		add(s, F_FRAME_FREES, 1);
 }
 
-void zc__count_realloc_move(size_t old_bytes, size_t new_bytes)
+ZC_NO_SANITIZE void zc__count_realloc_move(size_t old_bytes, size_t new_bytes)
 {
 	struct slot *s = slot_get();
 	add(s, F_REALLOC_MOVES, 1);
@@ -143,7 +143,7 @@ void zc__count_realloc_move(size_t old_bytes, size_t new_bytes)
 	add(s, F_COPY_BYTES, old_bytes < new_bytes ? old_bytes : new_bytes);
 }
 
-void zc__count_hook_copy(size_t n)
+ZC_NO_SANITIZE void zc__count_hook_copy(size_t n)
 {
 	struct slot *s = slot_get();
 	add(s, F_HOOK_COPIES, 1);

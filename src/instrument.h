@@ -49,7 +49,15 @@ void *zc_copy(void *dst, const void *src, size_t n);
 /* Counts a copy of n bytes made by a loop, by the kernel (pipe, socket) or elsewhere. */
 void zc_count_copy(size_t n);
 
-/* Called by the interposers (interpose.c); not for strategies. */
+/*
+ * The counting path runs inside malloc and memcpy, possibly while a sanitizer's runtime is still
+ * starting and before its shadow memory exists (ASan's own dlsym calls malloc): it must not be
+ * instrumented. The blocks it hands out are still the sanitizer's, so errors in callers are
+ * still caught.
+ */
+#define ZC_NO_SANITIZE __attribute__((no_sanitize("address", "thread", "undefined")))
+
+/* Called by the interposers (hooks/counting_hooks.c); not for strategies. */
 void zc__count_alloc(size_t bytes);
 void zc__count_free(size_t bytes);
 void zc__count_realloc_move(size_t old_bytes, size_t new_bytes);

@@ -6,6 +6,7 @@
 #include "atomic_file.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -107,11 +108,22 @@ static void block_signals(sigset_t *old)
 	sigprocmask(SIG_BLOCK, &set, old);
 }
 
+/* Flushes a file another writer closed (Google Benchmark's raw JSON) to the disk. */
+static int fsync_path(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	int rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
 int zc_rename_atomic(const char *tmp, const char *path, char *err, size_t errlen)
 {
 	sigset_t old;
 	block_signals(&old);
-	int rc = rename(tmp, path);
+	int rc = fsync_path(tmp) != 0 ? -1 : rename(tmp, path);
 	if (rc != 0) {
 		snprintf(err, errlen, "cannot rename '%s' to '%s': %s", tmp, path, strerror(errno));
 		unlink(tmp);

@@ -22,7 +22,7 @@ json_t *zc_results_to_json(const struct zc_results *r);
  */
 int zc_json_write_atomic(const json_t *doc, const char *path, char *err, size_t errlen);
 
-/* Renames a finished temporary file over path with the same signal guard. */
+/* Flushes a finished temporary file to the disk and renames it over path, signals blocked. */
 int zc_rename_atomic(const char *tmp, const char *path, char *err, size_t errlen);
 
 #endif

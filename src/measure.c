@@ -31,6 +31,7 @@ struct bench {
 	int64_t iterations;
 	int64_t minor_faults, major_faults;
 	bool failed;
+	int errnum;                 /* errno when it failed: ENOMEM exits 4 */
 	char error[256];
 };
 
@@ -54,9 +55,12 @@ static void faults(int64_t *minor, int64_t *major)
 	*major = ru.ru_majflt;
 }
 
+/* Records why the runs failed (errno, read first, tells an out-of-memory failure apart). */
 static void fail(struct bench *b, zc_bench_state *st, const char *what)
 {
-	snprintf(b->error, sizeof(b->error), "strategy '%s': %s", b->s->name, what);
+	b->errnum = errno;
+	snprintf(b->error, sizeof(b->error), "strategy '%s': %s%s", b->s->name, what,
+		 b->errnum == ENOMEM ? ": out of memory" : "");
 	b->failed = true;
 	zc_bench_skip_with_error(st, b->error);
 }
@@ -67,6 +71,7 @@ static void bench_transfer(zc_bench_state *st, void *arg)
 	struct bench *b = arg;
 	const struct zc_strategy *s = b->s;
 	for (int i = 0; i < WARMUP_TRANSFERS; i++) {
+		errno = 0;
 		if (one_transfer(s, b->state) != 0) {
 			fail(b, st, "warm-up transfer failed");
 			return;
@@ -77,12 +82,15 @@ static void bench_transfer(zc_bench_state *st, void *arg)
 	faults(&min0, &maj0);
 	zc_counts_snapshot(&before);
 	int rc = 0;
+	errno = 0;
 	while (zc_bench_keep_running(st))
 		if ((rc = one_transfer(s, b->state)) != 0)
 			break;
 	zc_counts_snapshot(&after);
 	faults(&min1, &maj1);
 	if (rc != 0) {
+		if (rc != -1)
+			errno = 0;
 		fail(b, st, rc == -1 ? "transfer failed" : "the consumer saw a wrong stamp");
 		return;
 	}
@@ -165,10 +173,12 @@ static int time_strategy(const struct zc_scenario *sc, struct bench *b, struct z
 	struct zc_memstat m;
 	zc_memstat_read(&m);
 	bool peak_reset = zc_memstat_reset_peak() == 0;
+	errno = 0;
 	b->state = b->s->setup(&b->opt->frame);
 	if (!b->state) {
+		b->errnum = errno;
 		snprintf(b->error, sizeof(b->error), "strategy '%s': setup failed: %s", b->s->name,
-			 strerror(errno));
+			 errno == ENOMEM ? "out of memory" : strerror(errno));
 		return errno == ENOMEM ? ZC_EXIT_NOMEM : ZC_EXIT_RUNTIME;
 	}
 	char name[128];
@@ -179,13 +189,20 @@ static int time_strategy(const struct zc_scenario *sc, struct bench *b, struct z
 		zc_bench_set_repetitions(gb, b->opt->quick ? 5 : 10);
 	if (!b->opt->min_time_given)
 		zc_bench_set_min_time(gb, b->opt->quick ? 0.005 : 0.1);
-	zc_bench_run_all(on_run, b, b->opt->quiet);
+	if (zc_bench_run_all(on_run, b, b->opt->quiet) == SIZE_MAX) {
+		b->errnum = errno;
+		b->failed = true;
+		snprintf(b->error, sizeof(b->error), "strategy '%s': google benchmark failed: %s",
+			 b->s->name, zc_bench_error());
+	}
 	read_memory(res, m.rss_kib, peak_reset);
 	res->mem.frame_blocks_mmapped = frame_blocks_mmapped(b->opt->frame.bytes);
 	if (sc->annotate && !b->failed)
 		sc->annotate(b->s, b->state, res);
 	b->s->teardown(b->state);
-	return b->failed ? ZC_EXIT_RUNTIME : ZC_EXIT_OK;
+	if (!b->failed)
+		return ZC_EXIT_OK;
+	return b->errnum == ENOMEM ? ZC_EXIT_NOMEM : ZC_EXIT_RUNTIME;
 }
 
 int zc_measure_strategy(const struct zc_scenario *sc, const struct zc_strategy *s,

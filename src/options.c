@@ -3,6 +3,7 @@
  * --processes, --mmap-threshold, --allocator, and every --benchmark_* flag passed through untouched.
  */
 #include "options.h"
+#include "quote.h"
 
 #include "allocator.h"
 #include <errno.h>
@@ -47,7 +48,9 @@ static int select_strategies(struct zc_options *o, const char *list, const char 
 		while (k < n && strcmp(names[k], tok) != 0)
 			k++;
 		if (k == n) {
-			int len = snprintf(err, errlen, "unknown strategy '%s' (valid:", tok);
+			char q[96];
+			int len = snprintf(err, errlen, "unknown strategy '%s' (valid:",
+					   zc_quote(tok, q, sizeof(q)));
 			for (size_t j = 0; j < n && len > 0 && (size_t)len < errlen; j++)
 				len += snprintf(err + len, errlen - (size_t)len, " %s", names[j]);
 			if (len > 0 && (size_t)len < errlen)
@@ -72,8 +75,9 @@ static int parse_long(const char *text, const char *name, long *out, char *err, 
 	errno = 0;
 	long v = strtol(text, &end, 10);
 	if (errno || end == text || *end || v <= 0) {
-		snprintf(err, errlen, "invalid value '%s' for '%s': expected a positive integer", text,
-			 name);
+		char q[96];
+		snprintf(err, errlen, "invalid value '%s' for '%s': expected a positive integer",
+			 zc_quote(text, q, sizeof(q)), name);
 		return -1;
 	}
 	*out = v;
@@ -169,7 +173,9 @@ int zc_options_parse(struct zc_options *o, int argc, char **argv, const char *co
 		if (m < 0)
 			return -1;
 		if (m == 0) {
-			snprintf(err, errlen, "unknown option '%s' (try --help)", argv[i]);
+			char q[96];
+			snprintf(err, errlen, "unknown option '%s' (try --help)",
+				 zc_quote(argv[i], q, sizeof(q)));
 			return -1;
 		}
 	}

@@ -20,7 +20,10 @@ int zc_preflight_out_path(const char *path, char *err, size_t errlen)
 	const char *dir = dirname(copy);
 	struct stat sb;
 	int rc = 0;
-	if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+	if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		snprintf(err, errlen, "cannot write '%s': it is a directory", path);
+		rc = -1;
+	} else if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
 		snprintf(err, errlen, "cannot write '%s': directory '%s' does not exist", path, dir);
 		rc = -1;
 	} else if (access(dir, W_OK) != 0) {
@@ -52,7 +55,7 @@ int zc_preflight_memory(const struct zc_frame_geom *g, char *err, size_t errlen)
 	if (__builtin_mul_overflow((unsigned long long)g->bytes, ZC_FRAMES_IN_FLIGHT, &need) ||
 	    (avail && need > avail)) {
 		snprintf(err, errlen,
-			 "frame %ux%u needs about %llu MiB (%d frames of %zu bytes), more than the "
+			 "frame '%ux%u' needs about %llu MiB (%d frames of %zu bytes), more than the "
 			 "%llu MiB available",
 			 g->width, g->height, need >> 20, ZC_FRAMES_IN_FLIGHT, g->bytes, avail >> 20);
 		return -1;

@@ -26,6 +26,7 @@
 #include "json.h"
 #include "options.h"
 #include "preflight.h"
+#include "quote.h"
 #include "rawjson.h"
 #include "reference.h"
 #include "stats.h"
@@ -37,7 +38,7 @@
  * Google Benchmark writes each strategy's JSON to raw_tmp; the runner moves it to a part file
  * and merges the parts at the end. A signal handler removes them all.
  */
-static char raw_tmp[2100];
+static char raw_tmp[2300];
 static char *parts[MAX_PARTS]; /* allocated names */
 static size_t nparts;
 
@@ -51,6 +52,7 @@ static void remove_temporaries(void)
 
 static void on_signal(int sig)
 {
+	int saved = errno; /* the interrupted code may be about to read it (TSan checks) */
 	pid_t child = zc_isolate_child();
 	if (child > 0) {
 		kill(child, SIGKILL);
@@ -59,6 +61,7 @@ static void on_signal(int sig)
 	remove_temporaries();
 	signal(sig, SIG_DFL);
 	raise(sig);
+	errno = saved;
 }
 
 static void print_usage(const struct zc_scenario *sc, FILE *f)
@@ -113,25 +116,30 @@ static int judge(struct zc_results *results, const struct zc_options *opt)
 	return rc;
 }
 
-/* raw_tmp and the final raw path: raw/<scenario>.json beside the results file. */
-static int prepare_raw(const char *scenario, const char *out, char *final, size_t len, char *err,
-		       size_t errlen)
+/*
+ * The raw directory (raw/ beside the results file), raw_tmp and the final raw path; the
+ * directory is created only once the command line is known to be good (make_raw_dir).
+ */
+static int prepare_raw(const char *scenario, const char *out, char *dir, size_t dirlen,
+		       char *final, size_t len)
 {
 	char *copy = strdup(out);
-	if (!copy) {
-		snprintf(err, errlen, "out of memory");
+	if (!copy)
 		return -1;
-	}
-	char raw_dir[2048];
-	snprintf(raw_dir, sizeof(raw_dir), "%.2000s/raw", dirname(copy));
+	snprintf(dir, dirlen, "%.1900s/raw", dirname(copy));
 	free(copy);
-	if (mkdir(raw_dir, 0777) != 0 && errno != EEXIST) {
-		snprintf(err, errlen, "cannot create '%.300s': %s", raw_dir, strerror(errno));
-		return -1;
-	}
-	snprintf(final, len, "%s/%s.json", raw_dir, scenario);
-	snprintf(raw_tmp, sizeof(raw_tmp), "%s/.%s.json.%ld", raw_dir, scenario, (long)getpid());
+	snprintf(final, len, "%s/%s.json", dir, scenario);
+	snprintf(raw_tmp, sizeof(raw_tmp), "%s/.%s.json.%ld", dir, scenario, (long)getpid());
 	return 0;
+}
+
+static int make_raw_dir(const char *dir, char *err, size_t errlen)
+{
+	if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+		snprintf(err, errlen, "cannot create '%.300s': %s", dir, strerror(errno));
+		return ZC_EXIT_USAGE;
+	}
+	return ZC_EXIT_OK;
 }
 
 /* Adds the flags that make Google Benchmark write its JSON to raw_tmp. */
@@ -234,13 +242,15 @@ static int write_results(const struct zc_results *results, const char *out, cons
 
 /* Parses and checks the command line; returns -1 to go on, or the exit code to stop with. */
 static int parse(const struct zc_scenario *sc, struct zc_options *opt, int argc, char **argv,
-		 char *err, size_t errlen)
+		 const char *default_out, char *err, size_t errlen)
 {
 	const char *names[ZC_MAX_STRATEGIES];
 	for (size_t i = 0; i < sc->nstrategies && i < ZC_MAX_STRATEGIES; i++)
 		names[i] = sc->strategies[i]->name;
 	if (zc_options_parse(opt, argc, argv, names, sc->nstrategies, err, errlen) != 0)
 		return ZC_EXIT_USAGE;
+	if (!opt->out) /* set after parsing: zc_options_parse clears the options first */
+		opt->out = default_out;
 	if (opt->help) {
 		print_usage(sc, stdout);
 		return ZC_EXIT_OK;
@@ -255,27 +265,53 @@ static int parse(const struct zc_scenario *sc, struct zc_options *opt, int argc,
 	return -1;
 }
 
+/* Hands the --benchmark_* flags to Google Benchmark; the exit code when it refuses one. */
+static int init_benchmark(struct zc_options *opt, char *err, size_t errlen)
+{
+	const char *bad;
+	if (zc_bench_init(&opt->bench_argc, opt->bench_argv, &bad) == 0)
+		return ZC_EXIT_OK;
+	char q[96];
+	if (*zc_bench_error())
+		snprintf(err, errlen, "invalid option '%s': %s", zc_quote(bad, q, sizeof(q)),
+			 zc_bench_error());
+	else
+		snprintf(err, errlen, "unknown option '%s' (try --help)",
+			 zc_quote(bad, q, sizeof(q)));
+	return ZC_EXIT_USAGE;
+}
+
+/* True when --benchmark_filter left at least one strategy to time. */
+static bool anything_timed(const struct zc_results *results)
+{
+	for (size_t i = 0; i < results->n; i++)
+		if (results->v[i].measured)
+			return true;
+	return false;
+}
+
 static int run(const struct zc_scenario *sc, struct zc_options *opt, struct zc_results *results,
 	       int argc, char **argv, char *err, size_t errlen)
 {
-	char default_out[256], raw_final[2200], out_flag[2200];
+	static char default_out[256]; /* opt->out may point here after run() */
+	char raw_dir[2100], raw_final[2200], out_flag[2400];
 	snprintf(default_out, sizeof(default_out), "results/%s.json", sc->name);
-	opt->out = default_out;
-	int rc = parse(sc, opt, argc, argv, err, errlen);
+	int rc = parse(sc, opt, argc, argv, default_out, err, errlen);
 	if (rc >= 0)
 		return rc;
 	if (zc_allocator_use(opt->allocator, err, errlen) != 0) /* returns here when in effect */
 		return ZC_EXIT_USAGE;
 	const bool own_raw = !opt->bench_out_given;
-	if (own_raw && (prepare_raw(sc->name, opt->out, raw_final, sizeof(raw_final), err,
-				    errlen) != 0 ||
-			add_raw_flags(opt, out_flag, sizeof(out_flag)) != 0))
-		return ZC_EXIT_USAGE;
-	const char *bad;
-	if (zc_bench_init(&opt->bench_argc, opt->bench_argv, &bad) != 0) {
-		snprintf(err, errlen, "unknown option '%s' (try --help)", bad);
-		return ZC_EXIT_USAGE;
+	if (own_raw && (prepare_raw(sc->name, opt->out, raw_dir, sizeof(raw_dir), raw_final,
+				    sizeof(raw_final)) != 0 ||
+			add_raw_flags(opt, out_flag, sizeof(out_flag)) != 0)) {
+		snprintf(err, errlen, "out of memory");
+		return ZC_EXIT_NOMEM;
 	}
+	if ((rc = init_benchmark(opt, err, errlen)) != ZC_EXIT_OK)
+		return rc;
+	if (own_raw && (rc = make_raw_dir(raw_dir, err, errlen)) != ZC_EXIT_OK)
+		return rc;
 	struct zc_allocator_info alloc = {.name = zc_allocator_current(), .frame_blocks_mmapped = -1};
 	if (opt->mmap_threshold > 0) {
 		mallopt(M_MMAP_THRESHOLD, (int)opt->mmap_threshold);
@@ -287,6 +323,10 @@ static int run(const struct zc_scenario *sc, struct zc_options *opt, struct zc_r
 	zc_instrument_set_frame_bytes(opt->frame.bytes);
 	if ((rc = measure_all(sc, opt, results, err, errlen)) != ZC_EXIT_OK)
 		return rc;
+	if (!anything_timed(results)) {
+		snprintf(err, errlen, "no benchmark matches the --benchmark_filter given");
+		return ZC_EXIT_USAGE;
+	}
 	int verdict = judge(results, opt);
 	results->context = zc_context_json(opt->quick, &alloc);
 	zc_allocator_describe(json_object_get(results->context, "allocator"));

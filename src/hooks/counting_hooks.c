@@ -12,6 +12,8 @@
  * -DZC_HOOKS_TRACE (mk/zctrace.mk). Every hook passes the caller's return address along.
  *
  * Compiled with -fno-builtin: gcc must not turn the byte loop into a call to memcpy.
+ * Not instrumented by sanitizers (ZC_NO_SANITIZE): a sanitizer's runtime calls malloc before
+ * its shadow memory exists; the calls forward to its allocator and checks all the same.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -29,8 +31,12 @@
 
 #include "hook_sink.h"
 
+#ifndef ZC_NO_SANITIZE
+#define ZC_NO_SANITIZE __attribute__((no_sanitize("address", "thread", "undefined")))
+#endif
+
 /* The interposed names stay visible when the tracer builds with -fvisibility=hidden. */
-#define ZC_HOOK_API __attribute__((visibility("default")))
+#define ZC_HOOK_API __attribute__((visibility("default"))) ZC_NO_SANITIZE
 #define CALLER() __builtin_return_address(0)
 
 typedef void *(*malloc_fn)(size_t);
@@ -60,17 +66,18 @@ static struct {
 } real;
 
 static int resolving;
+static int ready; /* hooks_init ran: every runtime before this program's is initialised */
 
 /* The bootstrap arena: blocks handed out while dlsym runs; never freed. */
 static unsigned char arena[64 * 1024] __attribute__((aligned(16)));
 static size_t arena_used;
 
-static int in_arena(const void *p)
+ZC_NO_SANITIZE static int in_arena(const void *p)
 {
 	return (const unsigned char *)p >= arena && (const unsigned char *)p < arena + sizeof(arena);
 }
 
-static void *arena_alloc(size_t n)
+ZC_NO_SANITIZE static void *arena_alloc(size_t n)
 {
 	size_t need = (n + 15) & ~(size_t)15;
 	if (need > sizeof(arena) - arena_used)
@@ -80,7 +87,7 @@ static void *arena_alloc(size_t n)
 	return p;
 }
 
-static void byte_copy(void *dst, const void *src, size_t n)
+ZC_NO_SANITIZE static void byte_copy(void *dst, const void *src, size_t n)
 {
 	volatile unsigned char *d = dst;
 	const volatile unsigned char *s = src;
@@ -103,7 +110,7 @@ static void byte_copy(void *dst, const void *src, size_t n)
 		real.field = u_.fn;                                                       \
 	} while (0)
 
-static void resolve(void)
+ZC_NO_SANITIZE static void resolve(void)
 {
 	if (real.free || resolving)
 		return;
@@ -127,7 +134,7 @@ static void resolve(void)
 /* A forked child inherits its parent's counts; its own report starts from them. */
 static struct zc_counts at_fork;
 
-static void remember_fork(void)
+ZC_NO_SANITIZE static void remember_fork(void)
 {
 	zc_counts_snapshot(&at_fork);
 }
@@ -139,7 +146,7 @@ static void remember_fork(void)
  */
 static uintptr_t allocator_lo, allocator_hi;
 
-static int find_allocator_code(struct dl_phdr_info *info, size_t size, void *name)
+ZC_NO_SANITIZE static int find_allocator_code(struct dl_phdr_info *info, size_t size, void *name)
 {
 	(void)size;
 	if (!info->dlpi_name || strcmp(info->dlpi_name, name) != 0)
@@ -154,7 +161,7 @@ static int find_allocator_code(struct dl_phdr_info *info, size_t size, void *nam
 	return 1;
 }
 
-static void locate_allocator(void)
+ZC_NO_SANITIZE static void locate_allocator(void)
 {
 	union {
 		void *obj;
@@ -165,10 +172,11 @@ static void locate_allocator(void)
 		dl_iterate_phdr(find_allocator_code, (void *)info.dli_fname);
 }
 
-__attribute__((constructor(101))) static void hooks_init(void)
+ZC_NO_SANITIZE __attribute__((constructor(101))) static void hooks_init(void)
 {
 	resolve();
 	locate_allocator();
+	ready = 1;
 #ifndef ZC_HOOKS_TRACE
 	zc__allocator_linked = 1;
 	pthread_atfork(NULL, NULL, remember_fork);
@@ -181,7 +189,7 @@ __attribute__((constructor(101))) static void hooks_init(void)
  * With ZCBENCH_ALLOC_REPORT set, each process's totals go to stderr at exit, so that an
  * independent instrument (valgrind --trace-malloc) can be checked against them.
  */
-__attribute__((destructor)) static void hooks_report(void)
+ZC_NO_SANITIZE __attribute__((destructor)) static void hooks_report(void)
 {
 	if (!getenv("ZCBENCH_ALLOC_REPORT"))
 		return;
@@ -196,12 +204,26 @@ __attribute__((destructor)) static void hooks_report(void)
 }
 #endif
 
-static size_t usable(void *p)
+/*
+ * Defined by a sanitizer's runtime when one is linked in: whether its allocator owns p. Blocks
+ * it hands out while it starts up come from a private pool that its malloc_usable_size rejects.
+ */
+int __sanitizer_get_ownership(const volatile void *p) __attribute__((weak));
+
+/*
+ * The size of a block being freed; 0 before hooks_init ran. Sizes only matter once a frame
+ * size is set, and a sanitizer's malloc_usable_size crashes on blocks freed while it starts.
+ */
+ZC_NO_SANITIZE static size_t usable(void *p)
 {
-	return p && real.usable ? real.usable(p) : 0;
+	if (!p || !real.usable || !ready)
+		return 0;
+	if (__sanitizer_get_ownership && !__sanitizer_get_ownership(p))
+		return 0;
+	return real.usable(p);
 }
 
-static void *malloc_from(size_t n, const void *caller)
+ZC_NO_SANITIZE static void *malloc_from(size_t n, const void *caller)
 {
 	resolve();
 	if (!real.malloc)
@@ -296,7 +318,7 @@ ZC_HOOK_API void *memalign(size_t align, size_t n)
 }
 
 /* A copy of n bytes seen by the hook called fn; done with copy, or byte by byte early on. */
-static inline __attribute__((always_inline)) void *
+ZC_NO_SANITIZE static inline __attribute__((always_inline)) void *
 copy_hooked(enum zc_hook_fn fn, copy_fn copy, void *dst, const void *src, size_t n,
 	    const void *caller)
 {
@@ -350,19 +372,19 @@ static struct {
 } maps[MAX_MAPS];
 static atomic_flag maps_lock = ATOMIC_FLAG_INIT;
 
-static void maps_acquire(void)
+ZC_NO_SANITIZE static void maps_acquire(void)
 {
 	while (atomic_flag_test_and_set_explicit(&maps_lock, memory_order_acquire))
 		;
 }
 
-static void maps_release(void)
+ZC_NO_SANITIZE static void maps_release(void)
 {
 	atomic_flag_clear_explicit(&maps_lock, memory_order_release);
 }
 
 /* Remembers an anonymous mapping; false when the table is full (then it is not counted). */
-static bool remember_map(void *p, size_t len)
+ZC_NO_SANITIZE static bool remember_map(void *p, size_t len)
 {
 	bool stored = false;
 	maps_acquire();
@@ -378,7 +400,7 @@ static bool remember_map(void *p, size_t len)
 }
 
 /* Forgets the mapping at addr; returns its length, or 0 when it was not remembered. */
-static size_t forget_map(void *addr)
+ZC_NO_SANITIZE static size_t forget_map(void *addr)
 {
 	size_t len = 0;
 	maps_acquire();

@@ -1,0 +1,94 @@
+#!/bin/sh
+# e2e_interrupt.sh: SIGINT (or SIGTERM) in the middle of a run, of a scenario program and of
+# `make bench`, leaves the previous results files intact and valid, and no temporary file, child
+# process or shared-memory object behind. Each is interrupted early (while it validates) and
+# while Google Benchmark writes its raw JSON (once raw/.NAME.json.PID appears).
+set -u
+. tests/lib/e2e.sh
+e2e_init interrupt
+R=$E2E_TMP/results
+mkdir -p "$R"
+
+# start_bg CMD...: CMD in a session and process group of its own, SIGINT at its default (a
+# background job of a non-interactive shell would ignore it). $bg: its pid and group id.
+start_bg() {
+	setsid env --default-signal=INT "$@" >"$E2E_TMP/bg.out" 2>&1 &
+	bg=$!
+}
+
+# wait_raw_tmp SCENARIO: until Google Benchmark's temporary file exists (at most 60 s).
+wait_raw_tmp() {
+	i=0
+	while [ $i -lt 600 ]; do
+		for f in "$R/raw/.$1.json".*; do [ -e "$f" ] && return 0; done
+		kill -0 "$bg" 2>/dev/null || return 1
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+shm_list() {
+	ls -A /dev/shm 2>/dev/null | LC_ALL=C sort
+}
+
+# interrupt LABEL [SIGNAL]: SIGINT (or SIGNAL) to the group of $bg, then every check on what
+# it left.
+interrupt() {
+	label=$1 sig=${2:-INT}
+	want=130
+	[ "$sig" = TERM ] && want=143
+	kill -"$sig" "-$bg" 2>/dev/null || fail "$label: finished before it could be interrupted"
+	wait "$bg" 2>/dev/null # dash reports a job killed by SIGTERM as "Terminated"
+	rc=$?
+	[ "$rc" -eq "$want" ] && pass || fail "$label: exit status $rc, want $want (SIG$sig)"
+	sleep 0.2
+	if ps -eo pgid= | grep -qx " *$bg"; then
+		fail "$label: processes left in its group: $(ps -o pid=,args= -g "$bg" | tr '\n' ';')"
+	else
+		pass
+	fi
+	[ "$(snapshot "$R")" = "$before" ] && pass ||
+		fail "$label: results directory changed: $(snapshot "$R" | tr '\n' ' ')"
+	for f in "$R"/*.json "$R"/raw/*.json; do
+		name=${f#"$R"/}
+		cmp -s "$f" "$E2E_TMP/saved/$name" && pass || fail "$label: $name changed"
+		json_ok "$f" && pass || fail "$label: $name is not valid JSON"
+	done
+	[ "$(shm_list)" = "$shm_before" ] && pass ||
+		fail "$label: shared-memory objects left: $(shm_list | tr '\n' ' ')"
+}
+
+for s in $(scenarios); do
+	seed_results "$R" "$s" || continue
+done
+[ -n "$(scenarios)" ] || fail "no scenario program in $BUILD/bin"
+mkdir -p "$E2E_TMP/saved" && cp -R "$R/." "$E2E_TMP/saved/"
+before=$(snapshot "$R")
+shm_before=$(shm_list)
+
+for s in $(scenarios); do
+	start_bg "$BUILD/bin/$s" --frame 1920x1080 --quiet --out "$R/$s.json"
+	sleep 0.3
+	interrupt "$s (early)"
+	start_bg "$BUILD/bin/$s" --frame 1920x1080 --quiet --out "$R/$s.json"
+	wait_raw_tmp "$s" || fail "$s: raw/.$s.json.PID never appeared"
+	sleep 0.3
+	interrupt "$s (benchmarking)"
+	start_bg "$BUILD/bin/$s" --frame 1920x1080 --quiet --out "$R/$s.json"
+	wait_raw_tmp "$s" || fail "$s: raw/.$s.json.PID never appeared"
+	interrupt "$s (SIGTERM)" TERM
+done
+
+# make bench as Ctrl-C would stop it: SIGINT to make's whole process group. -o all: run what
+# this build has, never rebuild it with other flags.
+first=$(scenarios | head -n 1)
+start_bg make -s --no-print-directory -o all bench BUILD="$BUILD" RESULTS="$R" ARGS=--quiet
+sleep 1
+interrupt "make bench (early)"
+start_bg make -s --no-print-directory -o all bench BUILD="$BUILD" RESULTS="$R" ARGS=--quiet
+wait_raw_tmp "$first" || fail "make bench: raw/.$first.json.PID never appeared"
+sleep 0.3
+interrupt "make bench (benchmarking)"
+
+e2e_done
