@@ -92,7 +92,9 @@ static int select_allocator(struct zc_options *o, const char *name, char *err, s
 	}
 	size_t n;
 	const char *const *names = zc_allocator_names(&n);
-	int len = snprintf(err, errlen, "unknown allocator '%s' (valid:", name);
+	char q[96];
+	int len = snprintf(err, errlen, "unknown allocator '%s' (valid:",
+			   zc_quote(name, q, sizeof(q)));
 	for (size_t j = 0; j < n && len > 0 && (size_t)len < errlen; j++)
 		len += snprintf(err + len, errlen - (size_t)len, " %s", names[j]);
 	if (len > 0 && (size_t)len < errlen)
