@@ -7,6 +7,7 @@
 #include "measure.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <stdint.h>
@@ -140,21 +141,26 @@ static void per_transfer(struct zc_result *res, const struct zc_counts *c, doubl
 
 /*
  * Whether glibc serves a frame-sized block with its own mmap at this point (after the runs
- * moved its dynamic threshold, or not): the size field before a glibc block has bit 1 set for
- * mmapped chunks. -1 under another allocator, whose blocks have no such field.
+ * moved its dynamic threshold, or not): mallinfo2's count of mmapped blocks goes up by one
+ * while such a block is held. -1 under another allocator or a sanitizer's.
  */
 static int frame_blocks_mmapped(size_t bytes)
 {
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+	(void)bytes;
+	return -1; /* a sanitizer's allocator serves malloc, not glibc's */
+#else
 	if (strcmp(zc_allocator_current(), "glibc") != 0)
 		return -1;
+	size_t before = mallinfo2().hblks;
 	void *p = malloc(bytes);
 	if (!p)
 		return -1;
 	zc_do_not_optimize(p);
-	const size_t *size_field = (const size_t *)((uintptr_t)p - sizeof(size_t));
-	int mmapped = (*size_field & 2u) != 0;
+	int mmapped = mallinfo2().hblks > before;
 	free(p);
 	return mmapped;
+#endif
 }
 
 /* Memory held at the end of the runs, with the strategy still set up. */

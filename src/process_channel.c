@@ -134,6 +134,7 @@ int zc_channel_send(struct zc_channel *ch, const void *req, size_t reqlen, int f
 		char buf[CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;
 	} u;
+	memset(&u, 0, sizeof(u)); /* CMSG_SPACE pads after the fd: no uninitialised bytes sent */
 	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
 	if (fd >= 0) {
 		msg.msg_control = u.buf;
@@ -228,6 +229,7 @@ ssize_t zc_channel_receive(int ctl, void *req, size_t len, int *fd)
 		char buf[CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;
 	} u;
+	memset(&u, 0, sizeof(u)); /* CMSG_SPACE pads after the fd: no uninitialised bytes sent */
 	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
 			     .msg_controllen = sizeof(u.buf)};
 	ssize_t n;

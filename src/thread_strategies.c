@@ -24,7 +24,7 @@
 #define PORT_CAPACITY 4
 #define TIMEOUT_MS 5000
 #define LATENCY_SAMPLES 65536
-#define CONSUMER_STACK (512u * 1024u)
+#define CONSUMER_STACK (2u * 1024u * 1024u) /* ThreadSanitizer needs about 1 MiB */
 
 enum msg_kind { MSG_FRAME, MSG_RELEASE, MSG_PROBE, MSG_ANSWER };
 enum flavour { COPY, MOVE, POOL };

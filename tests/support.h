@@ -8,6 +8,17 @@
 #include <jansson.h>
 #include <stddef.h>
 
+/*
+ * True in a sanitizer build: its allocator serves malloc (realloc always moves, a quarantine
+ * holds freed memory) and no other allocator can be preloaded, so tests of allocator
+ * behaviour and of resident memory skip themselves there.
+ */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define ZT_SANITIZER_BUILD 1
+#else
+#define ZT_SANITIZER_BUILD 0
+#endif
+
 /* The build directory the programs under test live in: $BUILD, default "build". */
 const char *zt_build_dir(void);
 

@@ -85,6 +85,8 @@ static double frame_bytes(json_t *doc)
 static void test_shrink_in_place_under_glibc(void **state)
 {
 	(void)state;
+	if (ZT_SANITIZER_BUILD)
+		skip();
 	json_t *doc = run_roundtrip("1920x1080", "glibc", "shrink_realloc");
 	json_t *r = zt_result(doc, "shrink_realloc");
 	assert_string_equal(zt_string(doc, "context.allocator.name"), "glibc");
@@ -104,6 +106,8 @@ static int have(const char *library)
 static void test_shrink_moves_under_mimalloc(void **state)
 {
 	(void)state;
+	if (ZT_SANITIZER_BUILD)
+		skip();
 	if (!have("/usr/lib/x86_64-linux-gnu/libmimalloc.so.2"))
 		skip();
 	json_t *doc = run_roundtrip("1920x1080", "mimalloc", "shrink_realloc");
@@ -123,6 +127,8 @@ static void test_shrink_moves_under_mimalloc(void **state)
 static void test_shrink_in_place_under_jemalloc(void **state)
 {
 	(void)state;
+	if (ZT_SANITIZER_BUILD)
+		skip();
 	if (!have("/usr/lib/x86_64-linux-gnu/libjemalloc.so.2"))
 		skip();
 	json_t *doc = run_roundtrip("1920x1080", "jemalloc", "shrink_realloc");

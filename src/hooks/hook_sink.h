@@ -15,6 +15,11 @@
 
 #include <stddef.h>
 
+/* The hooks run before a sanitizer's runtime is ready: nothing on their path is instrumented. */
+#ifndef ZC_NO_SANITIZE
+#define ZC_NO_SANITIZE __attribute__((no_sanitize("address", "thread", "undefined")))
+#endif
+
 /* Which interposed function saw the call; names in zc__hook_fn_name(). */
 enum zc_hook_fn {
 	ZC_FN_MALLOC,
@@ -46,26 +51,26 @@ void zc__trace_realloc_move(const void *old, const void *p, size_t old_bytes, si
 #define ZC_SINK_WANTS_FREE_SIZE 0
 #define ZC_SINK_COPY_MIN zc__trace_min_bytes
 
-static inline void zc__sink_alloc(enum zc_hook_fn fn, const void *p, size_t bytes,
+ZC_NO_SANITIZE static inline void zc__sink_alloc(enum zc_hook_fn fn, const void *p, size_t bytes,
 				  const void *caller)
 {
 	if (__builtin_expect(bytes >= zc__trace_min_bytes, 0))
 		zc__trace_alloc(fn, p, bytes, caller);
 }
 
-static inline void zc__sink_free(size_t bytes)
+ZC_NO_SANITIZE static inline void zc__sink_free(size_t bytes)
 {
 	(void)bytes;
 }
 
-static inline void zc__sink_realloc_move(const void *old, const void *p, size_t old_bytes,
+ZC_NO_SANITIZE static inline void zc__sink_realloc_move(const void *old, const void *p, size_t old_bytes,
 					 size_t new_bytes, const void *caller)
 {
 	zc__trace_realloc_move(old, p, old_bytes, new_bytes, caller);
 }
 
 /* Only called for copies of at least ZC_SINK_COPY_MIN bytes. */
-static inline void zc__sink_copy(enum zc_hook_fn fn, void *dst, const void *src, size_t bytes,
+ZC_NO_SANITIZE static inline void zc__sink_copy(enum zc_hook_fn fn, void *dst, const void *src, size_t bytes,
 				 const void *caller)
 {
 	zc__trace_copy(fn, dst, src, bytes, caller);
@@ -78,26 +83,26 @@ static inline void zc__sink_copy(enum zc_hook_fn fn, void *dst, const void *src,
 #define ZC_SINK_WANTS_FREE_SIZE 1
 #define ZC_SINK_COPY_MIN ZC_HOOK_MIN_BYTES
 
-static inline void zc__sink_alloc(enum zc_hook_fn fn, const void *p, size_t bytes,
+ZC_NO_SANITIZE static inline void zc__sink_alloc(enum zc_hook_fn fn, const void *p, size_t bytes,
 				  const void *caller)
 {
 	(void)fn, (void)p, (void)caller;
 	zc__count_alloc(bytes);
 }
 
-static inline void zc__sink_free(size_t bytes)
+ZC_NO_SANITIZE static inline void zc__sink_free(size_t bytes)
 {
 	zc__count_free(bytes);
 }
 
-static inline void zc__sink_realloc_move(const void *old, const void *p, size_t old_bytes,
+ZC_NO_SANITIZE static inline void zc__sink_realloc_move(const void *old, const void *p, size_t old_bytes,
 					 size_t new_bytes, const void *caller)
 {
 	(void)old, (void)p, (void)caller;
 	zc__count_realloc_move(old_bytes, new_bytes);
 }
 
-static inline void zc__sink_copy(enum zc_hook_fn fn, void *dst, const void *src, size_t bytes,
+ZC_NO_SANITIZE static inline void zc__sink_copy(enum zc_hook_fn fn, void *dst, const void *src, size_t bytes,
 				 const void *caller)
 {
 	(void)fn, (void)dst, (void)src, (void)caller;
