@@ -6,6 +6,7 @@
 
 #include <assert.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -214,10 +215,10 @@ static double median(double *v, size_t n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-/* The time.samples of @result in a new array, or NULL (none, empty or out of memory). */
-static double *samples(struct ctx *c, const json_t *result, size_t *n)
+/* The numbers at @field of @result in a new array, or NULL (none, empty or out of memory). */
+static double *numbers(struct ctx *c, const json_t *result, const char *field, size_t *n)
 {
-	const json_t *arr = zc_results_field(result, "time.samples");
+	const json_t *arr = zc_results_field(result, field);
 	double *v;
 
 	*n = json_array_size(arr);
@@ -234,10 +235,11 @@ static double *samples(struct ctx *c, const json_t *result, size_t *n)
 }
 
 /*
- * The samples of @s divided by the median of reference_memcpy's samples in the same file, or
- * NULL with a note or a warning saying why timing cannot be compared.
+ * The figures at @field of @s divided by the median of reference_memcpy's samples in the
+ * same file, or NULL with a note or a warning saying why timing cannot be compared.
  */
-static double *ratios(struct ctx *c, const struct pair *pr, const struct side *s, size_t *n)
+static double *ratios(struct ctx *c, const struct pair *pr, const struct side *s,
+		      const char *field, size_t *n)
 {
 	const json_t *ref = zc_results_lookup(s->file, pr->scenario, ZC_GATE_REFERENCE);
 	double *v, *rv, rmed;
@@ -248,7 +250,7 @@ static double *ratios(struct ctx *c, const struct pair *pr, const struct side *s
 			  "skipped", ZC_GATE_REFERENCE, pr->scenario, s->file->path);
 		return NULL;
 	}
-	rv = samples(c, ref, &rn);
+	rv = numbers(c, ref, "time.samples", &rn);
 	if (!rv) {
 		lines_add(c, &c->rep->warnings, "'%s' has no samples for scenario '%s' in '%s': "
 			  "timing gates skipped", ZC_GATE_REFERENCE, pr->scenario, s->file->path);
@@ -261,10 +263,10 @@ static double *ratios(struct ctx *c, const struct pair *pr, const struct side *s
 			  "timing gates skipped", ZC_GATE_REFERENCE, pr->scenario, s->file->path);
 		return NULL;
 	}
-	v = samples(c, s->result, n);
+	v = numbers(c, s->result, field, n);
 	if (!v) {
-		lines_add(c, &c->rep->notes, "%s/%s: 'time.samples' absent in '%s', not compared",
-			  pr->scenario, pr->strategy, s->file->path);
+		lines_add(c, &c->rep->notes, "%s/%s: '%s' absent in '%s', not compared",
+			  pr->scenario, pr->strategy, field, s->file->path);
 		return NULL;
 	}
 	for (size_t i = 0; i < *n; i++)
@@ -273,34 +275,25 @@ static double *ratios(struct ctx *c, const struct pair *pr, const struct side *s
 }
 
 /*
- * How far apart the processes that measured @result were: (max - min) / median of
- * time.process_medians; 0 when fewer than two were recorded. Repetitions within one process
- * share its page placement and allocator state, so a run can sit 10-30% off another run of
- * the same build; this spread is the honest measure of that noise.
+ * What the test compares: each measuring process's median when both runs recorded enough of
+ * them, else every repetition. Repetitions within one process share its page placement and
+ * allocator state, so they are not independent: two processes of one build can differ by
+ * 10-30%, and a test over repetitions would call that a change. Processes are independent.
  */
-static double process_spread(const json_t *result)
+static const char *timing_unit(const struct pair *pr)
 {
-	const json_t *arr = zc_results_field(result, "time.process_medians");
-	size_t n = json_array_size(arr);
-	double lo = 0, hi = 0, v[64];
-
-	if (n < 2 || n > sizeof(v) / sizeof(v[0]))
-		return 0;
-	for (size_t i = 0; i < n; i++) {
-		v[i] = json_number_value(json_array_get(arr, i));
-		lo = i == 0 || v[i] < lo ? v[i] : lo;
-		hi = i == 0 || v[i] > hi ? v[i] : hi;
-	}
-	double mid = median(v, n);
-	return mid > 0 ? (hi - lo) / mid : 0;
+	size_t nb = json_array_size(zc_results_field(pr->base.result, "time.process_medians"));
+	size_t nc = json_array_size(zc_results_field(pr->cur.result, "time.process_medians"));
+	return nb >= ZC_GATE_MIN_PROCESSES && nc >= ZC_GATE_MIN_PROCESSES ? "time.process_medians"
+									   : "time.samples";
 }
 
-/* A change counts when it passes the threshold, the processes' own spread, and the test. */
-static enum zc_gate_status judge_time(double bar, double alpha, double change, double p)
+/* A change counts when it passes both the threshold and the test. */
+static enum zc_gate_status judge_time(const struct zc_gate_options *opt, double change, double p)
 {
-	if (p < alpha && change > bar)
+	if (p < opt->alpha && change > opt->threshold)
 		return ZC_GATE_REGRESSED;
-	if (p < alpha && change < -bar)
+	if (p < opt->alpha && change < -opt->threshold)
 		return ZC_GATE_IMPROVED;
 	return ZC_GATE_PASS;
 }
@@ -313,12 +306,18 @@ static void zc_gate_timing(struct ctx *c, const struct pair *pr)
 
 	if (!strcmp(pr->strategy, ZC_GATE_REFERENCE))
 		return;
-	b = ratios(c, pr, &pr->base, &nb);
+	const char *unit = timing_unit(pr);
+	const bool by_process = !strcmp(unit, "time.process_medians");
+	b = ratios(c, pr, &pr->base, unit, &nb);
 	if (b)
-		cv = ratios(c, pr, &pr->cur, &nc);
+		cv = ratios(c, pr, &pr->cur, unit, &nc);
 	if (!b || !cv)
 		goto out_free;
-	if (nb < ZC_GATE_MIN_REPETITIONS || nc < ZC_GATE_MIN_REPETITIONS)
+	if (by_process && (nb < ZC_GATE_GOOD_PROCESSES || nc < ZC_GATE_GOOD_PROCESSES))
+		lines_add(c, &c->rep->warnings, "scenario '%s' was measured in %zu processes in the "
+			  "baseline and %zu in the current run: with fewer than %d the Mann-Whitney "
+			  "test is weak", pr->scenario, nb, nc, ZC_GATE_GOOD_PROCESSES);
+	if (!by_process && (nb < ZC_GATE_MIN_REPETITIONS || nc < ZC_GATE_MIN_REPETITIONS))
 		lines_add(c, &c->rep->warnings, "scenario '%s' has %zu repetitions in the baseline "
 			  "and %zu in the current run: with fewer than %d the Mann-Whitney test "
 			  "is weak", pr->scenario, nb, nc, ZC_GATE_MIN_REPETITIONS);
@@ -333,17 +332,8 @@ static void zc_gate_timing(struct ctx *c, const struct pair *pr)
 			  "compared", pr->scenario, pr->strategy);
 		goto out_free;
 	}
-	double change = cmed / bmed - 1, bar = c->opt->threshold;
-	double spread = fmax(process_spread(pr->base.result), process_spread(pr->cur.result));
-	if (spread > bar) {
-		if (mw.p < c->opt->alpha && fabs(change) > bar && fabs(change) <= spread)
-			lines_add(c, &c->rep->notes, "%s/%s: time changed %+.1f%%, within the %.1f%% "
-				  "its measuring processes differ by: not counted", pr->scenario,
-				  pr->strategy, 100 * change, 100 * spread);
-		bar = spread;
-	}
-	add_row(c, pr, ZC_GATE_TIME_METRIC, json_real(bmed), json_real(cmed), change, mw.p,
-		judge_time(bar, c->opt->alpha, change, mw.p));
+	add_row(c, pr, ZC_GATE_TIME_METRIC, json_real(bmed), json_real(cmed), cmed / bmed - 1,
+		mw.p, judge_time(c->opt, cmed / bmed - 1, mw.p));
 out_free:
 	free(b);
 	free(cv);

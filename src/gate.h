@@ -29,6 +29,9 @@ extern "C" {
 #define ZC_GATE_DEFAULT_THRESHOLD 0.10
 #define ZC_GATE_DEFAULT_ALPHA 0.05
 #define ZC_GATE_MIN_REPETITIONS 9		/* fewer make the Mann-Whitney test weak */
+#define ZC_GATE_MIN_PROCESSES 4		/* with this many process medians on both sides, the
+					   test compares processes, not repetitions */
+#define ZC_GATE_GOOD_PROCESSES 5		/* fewer processes make that test weak */
 #define ZC_GATE_REFERENCE "reference_memcpy"
 #define ZC_GATE_TIME_METRIC "time.vs_memcpy"
 

@@ -26,7 +26,7 @@ enum zc_exit {
  * repetitions pooled: figures from one process share its page placement and allocator state,
  * so runs differ from each other more than repetitions within a run do.
  */
-#define ZC_DEFAULT_PROCESSES 3
+#define ZC_DEFAULT_PROCESSES 5
 #define ZC_MAX_PROCESSES 32 /* at most the process_medians a result keeps */
 
 struct zc_options {

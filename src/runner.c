@@ -75,7 +75,7 @@ static void print_usage(const struct zc_scenario *sc, FILE *f)
 		"  --strategy a,b     run only these strategies (see --list)\n"
 		"  --quick            short runs, for CI\n"
 		"  --processes N      measure each strategy in N processes, pooling their\n"
-		"                     repetitions (default 3)\n"
+		"                     repetitions (default 5)\n"
 		"  --out FILE         results file (default results/%s.json); Google Benchmark's\n"
 		"                     own JSON goes to raw/%s.json beside it\n"
 		"  --strict           exit 1 when a strategy expected to be zero-copy copied\n"

@@ -174,28 +174,40 @@ static void test_slower_20_fails(void **state)
 	zc_gate_report_release(&rep);
 }
 
-/* 20% slower, but the current run's own processes were 27% apart: not counted, with a note. */
-static void test_slower_20_within_process_spread_passes(void **state)
+/*
+ * With five process medians on each side the test compares processes: every current process
+ * 20% slower than every baseline process is a regression (exact p = 2/252)...
+ */
+static void test_slower_20_in_every_process_fails(void **state)
 {
+	const struct zc_gate_row *r;
 	struct zc_gate_report rep;
 
 	(void)state;
-	compare(FIX "baseline.json", FIX "slower-20-spread.json", &rep);
-	assert_int_equal(rep.regressions, 0);
-	expect_status(&rep, "copy", ZC_GATE_TIME_METRIC, ZC_GATE_PASS);
-	assert_true(rep.notes.n >= 1);
+	compare(FIX "baseline-processes.json", FIX "slower-20-processes.json", &rep);
+	assert_int_equal(rep.regressions, 1);
+	r = row(&rep, "inproc", "copy", ZC_GATE_TIME_METRIC);
+	assert_int_equal(r->status, ZC_GATE_REGRESSED);
+	assert_true(r->p < 0.01);
 	zc_gate_report_release(&rep);
 }
 
-/* The same 20% with processes 1.5% apart is a regression. */
-static void test_slower_20_tight_processes_fails(void **state)
+/*
+ * ...but when two of the five current processes are as fast as the baseline, the 20% in the
+ * median is noise between processes, although every repetition-level sample says otherwise.
+ */
+static void test_slower_20_in_three_processes_passes(void **state)
 {
+	const struct zc_gate_row *r;
 	struct zc_gate_report rep;
 
 	(void)state;
-	compare(FIX "baseline.json", FIX "slower-20-tight.json", &rep);
-	assert_int_equal(rep.regressions, 1);
-	expect_status(&rep, "copy", ZC_GATE_TIME_METRIC, ZC_GATE_REGRESSED);
+	compare(FIX "baseline-processes.json", FIX "slower-20-two-fast-processes.json", &rep);
+	assert_int_equal(rep.regressions, 0);
+	r = row(&rep, "inproc", "copy", ZC_GATE_TIME_METRIC);
+	assert_int_equal(r->status, ZC_GATE_PASS);
+	assert_true(r->change > 0.15);
+	assert_true(r->p > 0.05);
 	zc_gate_report_release(&rep);
 }
 
@@ -833,8 +845,8 @@ int main(void)
 		cmocka_unit_test(test_copy_turned_zero_copy_improves),
 		cmocka_unit_test(test_slower_20_fails),
 		cmocka_unit_test(test_slower_3_noisy_passes),
-		cmocka_unit_test(test_slower_20_within_process_spread_passes),
-		cmocka_unit_test(test_slower_20_tight_processes_fails),
+		cmocka_unit_test(test_slower_20_in_every_process_fails),
+		cmocka_unit_test(test_slower_20_in_three_processes_passes),
 		cmocka_unit_test(test_slower_20_within_noise_passes),
 		cmocka_unit_test(test_faster_20_improves),
 		cmocka_unit_test(test_threshold_and_alpha),
