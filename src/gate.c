@@ -412,6 +412,49 @@ static int compare_all(struct ctx *c, const struct zc_results_set *base,
 	return 0;
 }
 
+static const struct zc_gate_row *sort_rows; /* for by_p: qsort passes no context */
+
+static int by_p(const void *a, const void *b)
+{
+	double x = sort_rows[*(const size_t *)a].p, y = sort_rows[*(const size_t *)b].p;
+	return (x > y) - (x < y);
+}
+
+/*
+ * Holm's step-down correction over the timing rows. One run makes dozens of timing tests; at
+ * alpha each, noise alone would fail a run every few. The k-th smallest p-value (k from 0)
+ * of m must be below alpha / (m - k), and once one is not, none after it counts.
+ */
+static void correct_timing(struct ctx *c)
+{
+	struct zc_gate_report *rep = c->rep;
+	size_t m = 0, *idx = malloc((rep->nrows + 1) * sizeof(*idx));
+	if (!idx) {
+		c->nomem = 1;
+		return;
+	}
+	for (size_t i = 0; i < rep->nrows; i++)
+		if (!strcmp(rep->rows[i].metric, ZC_GATE_TIME_METRIC) && !isnan(rep->rows[i].p))
+			idx[m++] = i;
+	sort_rows = rep->rows;
+	qsort(idx, m, sizeof(*idx), by_p);
+	bool holds = true;
+	for (size_t k = 0; k < m; k++) {
+		struct zc_gate_row *r = &rep->rows[idx[k]];
+		holds = holds && r->p < c->opt->alpha / (double)(m - k);
+		if (holds || r->status == ZC_GATE_PASS)
+			continue;
+		lines_add(c, &rep->notes, "%s/%s: time changed %+.1f%% (p %.2g), not significant "
+			  "among the run's %zu timing tests (Holm)", r->scenario, r->strategy,
+			  100 * r->change, r->p, m);
+		rep->regressions -= r->status == ZC_GATE_REGRESSED;
+		rep->improvements -= r->status == ZC_GATE_IMPROVED;
+		rep->passed++;
+		r->status = ZC_GATE_PASS;
+	}
+	free(idx);
+}
+
 int zc_gate_compare(const struct zc_results_set *base, const struct zc_results_set *cur,
 		 const struct zc_gate_options *opt, struct zc_gate_report *rep,
 		 struct zc_results_error *err)
@@ -427,6 +470,7 @@ int zc_gate_compare(const struct zc_results_set *base, const struct zc_results_s
 				  base->path, cur->path);
 		goto out_release;
 	}
+	correct_timing(&c);
 	note_unmatched(&c, base, cur, "baseline");
 	note_unmatched(&c, cur, base, "current run");
 	if (c.nomem) {

@@ -223,6 +223,26 @@ static void test_slower_20_in_three_processes_passes(void **state)
 	zc_gate_report_release(&rep);
 }
 
+/*
+ * p = 0.026 and +19% would fail a single test at alpha 0.05, but not among the run's timing
+ * tests under Holm's correction (the smallest p of 4 must be below 0.0125).
+ */
+static void test_holm_correction(void **state)
+{
+	const struct zc_gate_row *r;
+	struct zc_gate_report rep;
+
+	(void)state;
+	compare(FIX "baseline-holm.json", FIX "slower-20-holm.json", &rep);
+	r = row(&rep, "inproc", "copy", ZC_GATE_TIME_METRIC);
+	assert_true(r->p < 0.05 && r->p > 0.0125);
+	assert_true(r->change > 0.10);
+	assert_int_equal(r->status, ZC_GATE_PASS);
+	assert_int_equal(rep.regressions, 0);
+	assert_true(rep.notes.n >= 1 && strstr(rep.notes.v[rep.notes.n - 1], "Holm"));
+	zc_gate_report_release(&rep);
+}
+
 static void test_slower_3_noisy_passes(void **state)
 {
 	const struct zc_gate_row *r;
@@ -858,6 +878,7 @@ int main(void)
 		cmocka_unit_test(test_copy_jitter_passes),
 		cmocka_unit_test(test_slower_20_fails),
 		cmocka_unit_test(test_slower_3_noisy_passes),
+		cmocka_unit_test(test_holm_correction),
 		cmocka_unit_test(test_slower_20_in_every_process_fails),
 		cmocka_unit_test(test_slower_20_in_three_processes_passes),
 		cmocka_unit_test(test_slower_20_within_noise_passes),
