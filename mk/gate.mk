@@ -1,4 +1,4 @@
-# gate.mk: the CI regression gate, build/bin/zcgate (see docs/gate.md).
+# gate.mk: the CI regression gate, build/bin/zcgate (see the README, "Using the gate in CI").
 #
 # Targets:
 #   make baseline   run the quick suite (QUICK=1) and write results/baseline/; commit the result
