@@ -99,7 +99,7 @@ static int copy_transfer(void *st, bool render, struct zc_view *v)
 {
 	struct state *s = st;
 	unsigned char *src = api->next_frame(s->producer, ++s->seq, render);
-	unsigned char *dst = malloc(s->bytes);
+	unsigned char *dst = src ? malloc(s->bytes) : NULL;
 	if (!dst)
 		return -1;
 	zc_copy(dst, src, s->bytes);
@@ -118,6 +118,8 @@ static int copy_into_transfer(void *st, bool render, struct zc_view *v)
 {
 	struct state *s = st;
 	unsigned char *src = api->next_frame(s->producer, ++s->seq, render);
+	if (!src)
+		return -1;
 	zc_copy(s->buffer, src, s->bytes);
 	*v = (struct zc_view){.data = s->buffer, .bytes = s->bytes, .seq = s->seq, .producer = src};
 	return 0;
@@ -155,6 +157,8 @@ static int borrow_transfer(void *st, bool render, struct zc_view *v)
 {
 	struct state *s = st;
 	unsigned char *p = api->lend_frame(s->producer, ++s->seq, render);
+	if (!p)
+		return -1;
 	*v = (struct zc_view){.data = p, .bytes = s->bytes, .seq = s->seq, .producer = p};
 	return 0;
 }

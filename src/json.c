@@ -56,14 +56,15 @@ static json_t *result_json(const struct zc_result *res)
 	const struct zc_copy_result *c = &res->copies;
 	json_t *o = json_pack(
 		"{s:s, s:s, s:s, s:b, s:o, s:o,"
-		" s:{s:I, s:I, s:I, s:f, s:f},"
+		" s:{s:I, s:I, s:I, s:I, s:f, s:f, s:f},"
 		" s:{s:f, s:f, s:f, s:f, s:f, s:f, s:I},"
 		" s:{s:f, s:f, s:f, s:f}}",
 		"scenario", res->scenario, "strategy", res->strategy, "mirrors", res->mirrors,
 		"expect_zero_copy", res->expect_zero_copy,
 		"identity", identity_json(&res->id), "time", time_json(&res->time),
 		"memory", "rss_kib", (json_int_t)m->rss_kib, "rss_peak_kib", (json_int_t)m->rss_peak_kib,
-		"pss_kib", (json_int_t)m->pss_kib,
+		"pss_kib", (json_int_t)m->pss_kib, "resident_kib", (json_int_t)m->resident_kib,
+		"resident_frames", m->resident_frames,
 		"minor_faults_per_transfer", m->minor_faults_per_transfer,
 		"major_faults_per_transfer", m->major_faults_per_transfer,
 		"allocations", "count_per_transfer", a->count_per_transfer,

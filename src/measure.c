@@ -164,12 +164,15 @@ static int frame_blocks_mmapped(size_t bytes)
 }
 
 /* Memory held at the end of the runs, with the strategy still set up. */
-static void read_memory(struct zc_result *res, int64_t rss_at_setup, bool peak_reset)
+static void read_memory(struct zc_result *res, int64_t rss_at_setup, bool peak_reset,
+			size_t frame_bytes)
 {
 	struct zc_memstat m;
 	zc_memstat_read(&m);
 	res->mem.rss_kib = m.rss_kib;
 	res->mem.pss_kib = m.pss_kib;
+	res->mem.resident_kib = m.rss_kib - rss_at_setup;
+	res->mem.resident_frames = (double)res->mem.resident_kib * 1024.0 / (double)frame_bytes;
 	res->mem.rss_peak_kib = peak_reset ? m.rss_peak_kib : m.rss_peak_kib - rss_at_setup;
 }
 
@@ -201,7 +204,7 @@ static int time_strategy(const struct zc_scenario *sc, struct bench *b, struct z
 		snprintf(b->error, sizeof(b->error), "strategy '%s': google benchmark failed: %s",
 			 b->s->name, zc_bench_error());
 	}
-	read_memory(res, m.rss_kib, peak_reset);
+	read_memory(res, m.rss_kib, peak_reset, b->opt->frame.bytes);
 	res->mem.frame_blocks_mmapped = frame_blocks_mmapped(b->opt->frame.bytes);
 	if (sc->annotate && !b->failed)
 		sc->annotate(b->s, b->state, res);

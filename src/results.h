@@ -36,6 +36,8 @@ struct zc_timing {
 
 struct zc_mem_result {
 	int64_t rss_kib, rss_peak_kib, pss_kib;
+	int64_t resident_kib;      /* RSS the strategy added from its setup to the end of its runs */
+	double resident_frames;    /* the same in frames: what stays resident per frame in flight */
 	double minor_faults_per_transfer, major_faults_per_transfer;
 	int frame_blocks_mmapped;  /* glibc served a frame-sized block with mmap after the runs:
 				      1/0, -1 unknown (another allocator) */

@@ -20,7 +20,8 @@ struct zcp_arc {
 
 struct zcp_producer {
 	size_t bytes;
-	unsigned char *frame;      /* kept across transfers: copy, copy_into, borrow */
+	unsigned char *frame;      /* kept across transfers: copy, copy_into, serialize, borrow;
+				      made on first use, so that move, shared and pool hold none */
 	struct zcp_arc *shared;    /* the producer's own reference */
 	unsigned pool_slots;
 	unsigned char **pool;      /* pool_slots frames */
@@ -56,12 +57,10 @@ static struct zcp_producer *producer_open(size_t bytes, unsigned pool_slots)
 		return NULL;
 	p->bytes = bytes;
 	p->pool_slots = pool_slots;
-	p->frame = malloc(bytes);
 	p->pool = calloc(pool_slots ? pool_slots : 1, sizeof(*p->pool));
 	p->pool_busy = calloc(pool_slots ? pool_slots : 1, 1);
-	if (!p->frame || !p->pool || !p->pool_busy)
+	if (!p->pool || !p->pool_busy)
 		goto fail;
-	zc_frame_render(p->frame, bytes, 0);
 	for (unsigned i = 0; i < pool_slots; i++) {
 		p->pool[i] = malloc(bytes);
 		if (!p->pool[i])
@@ -74,10 +73,21 @@ fail:
 	return NULL;
 }
 
-static unsigned char *next_frame(struct zcp_producer *p, uint64_t seq, int render)
+/* The producer's own frame, rendered when it is first needed; NULL when out of memory. */
+static unsigned char *own_frame(struct zcp_producer *p, uint64_t seq, int render)
 {
+	if (!p->frame) {
+		if (!(p->frame = malloc(p->bytes)))
+			return NULL;
+		render = 1;
+	}
 	prepare(p->frame, p->bytes, seq, render);
 	return p->frame;
+}
+
+static unsigned char *next_frame(struct zcp_producer *p, uint64_t seq, int render)
+{
+	return own_frame(p, seq, render);
 }
 
 static void release_taken(void *ctx, unsigned char *data)
@@ -124,7 +134,8 @@ static int push_byte(struct message *m, unsigned char b)
  */
 static unsigned char *encode_frame(struct zcp_producer *p, uint64_t seq, int render, size_t *len)
 {
-	prepare(p->frame, p->bytes, seq, render);
+	if (!own_frame(p, seq, render))
+		return NULL;
 	struct message m = {0};
 	uint32_t n = (uint32_t)p->bytes;
 	for (int i = 0; i < 4; i++)
@@ -179,8 +190,7 @@ static void arc_drop(struct zcp_arc *a)
 
 static unsigned char *lend_frame(struct zcp_producer *p, uint64_t seq, int render)
 {
-	prepare(p->frame, p->bytes, seq, render);
-	return p->frame;
+	return own_frame(p, seq, render);
 }
 
 static void end_lend(struct zcp_producer *p)
