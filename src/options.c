@@ -74,7 +74,8 @@ static int parse_long(const char *text, const char *name, long *out, char *err, 
 	char *end;
 	errno = 0;
 	long v = strtol(text, &end, 10);
-	if (errno || end == text || *end || v <= 0) {
+	/* strtol skips leading white space and takes a sign: only digits are a count here */
+	if (errno || *text < '0' || *text > '9' || *end || v <= 0) {
 		char q[96];
 		snprintf(err, errlen, "invalid value '%s' for '%s': expected a positive integer",
 			 zc_quote(text, q, sizeof(q)), name);
@@ -133,8 +134,9 @@ static int parse_one(struct zc_options *o, int argc, char **argv, int *i,
 		if (m < 0 || parse_long(v, "--processes", &o->processes, err, errlen) != 0)
 			return -1;
 		if (o->processes > ZC_MAX_PROCESSES) {
-			snprintf(err, errlen, "invalid value '%s' for '--processes': at most %d", v,
-				 ZC_MAX_PROCESSES);
+			char q[96];
+			snprintf(err, errlen, "invalid value '%s' for '--processes': at most %d",
+				 zc_quote(v, q, sizeof(q)), ZC_MAX_PROCESSES);
 			return -1;
 		}
 		return 1;

@@ -3,6 +3,8 @@
  */
 #include "preflight.h"
 
+#include "quote.h"
+
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,17 +21,18 @@ int zc_preflight_out_path(const char *path, char *err, size_t errlen)
 	}
 	const char *dir = dirname(copy);
 	struct stat sb;
-	int rc = 0;
-	if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-		snprintf(err, errlen, "cannot write '%s': it is a directory", path);
-		rc = -1;
-	} else if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
-		snprintf(err, errlen, "cannot write '%s': directory '%s' does not exist", path, dir);
-		rc = -1;
-	} else if (access(dir, W_OK) != 0) {
-		snprintf(err, errlen, "cannot write '%s': directory '%s' is not writable", path, dir);
-		rc = -1;
-	}
+	int rc = -1;
+	char qp[256], qd[256]; /* a path may hold any byte: the message stays one line */
+	zc_quote(path, qp, sizeof(qp));
+	zc_quote(dir, qd, sizeof(qd));
+	if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+		snprintf(err, errlen, "cannot write '%s': it is a directory", qp);
+	else if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
+		snprintf(err, errlen, "cannot write '%s': directory '%s' does not exist", qp, qd);
+	else if (access(dir, W_OK) != 0)
+		snprintf(err, errlen, "cannot write '%s': directory '%s' is not writable", qp, qd);
+	else
+		rc = 0;
 	free(copy);
 	return rc;
 }
