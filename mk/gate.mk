@@ -8,7 +8,8 @@
 #
 # Variables:
 #   GATE_BASELINE=DIR   the baseline (default results/baseline)
-#   GATE_ARGS=...       more zcgate options, e.g. --threshold 15 --json $(BUILD)/gate.json
+#   GATE_THRESHOLD=N    the timing threshold in percent (default 50 here, see below)
+#   GATE_ARGS=...       more zcgate options, e.g. --alpha 0.01 --export-github-action-benchmark F
 #                       (write files outside $(BUILD)/gate-run: every *.json there is read as results)
 
 GATE_BASELINE ?= results/baseline
@@ -18,6 +19,11 @@ GATE_BASELINE ?= results/baseline
 BASELINE_PROCESSES ?= 15
 GATE_RUN = $(BUILD)/gate-run
 GATE_ARGS ?=
+# zcgate's own default is 10%. On a shared 2-core VM the strategies that page-fault on every
+# transfer (serialize, round_trip) drifted by up to +37% against a baseline 20 minutes old,
+# with the machine's copy speed unchanged: a CI gate on such machines only fails on slowdowns
+# beyond that. Set GATE_THRESHOLD=10 on a quiet, dedicated runner.
+GATE_THRESHOLD ?= 50
 
 .PHONY: baseline gate
 
@@ -27,4 +33,4 @@ baseline:
 
 # scripts/gate.sh confirms a timing regression with a second run before it fails the build.
 gate: all
-	@scripts/gate.sh $(BUILD) $(GATE_BASELINE) $(GATE_RUN) $(GATE_ARGS)
+	@scripts/gate.sh $(BUILD) $(GATE_BASELINE) $(GATE_RUN) --threshold $(GATE_THRESHOLD) $(GATE_ARGS)

@@ -9,10 +9,14 @@
 #                            checks a report of the test fixtures, and results/report.html too
 #                            when there is one
 #
-# Variables: SWEEP_SIZES (frame sizes for sweep), QUICK=1 (short runs), CHROMIUM (browser),
+# Variables: SWEEP_SIZES (frame sizes for sweep), SWEEP_ARGS (scenario options, default one
+#            measuring process), QUICK=1 (short runs), CHROMIUM (browser),
 #            REPORT=0 (charts-and-report does nothing: for runs into results/baseline/, say)
 
 SWEEP_SIZES ?= 256x256 640x480 1280x720 1920x1080 3840x2160 7680x4320
+# One measuring process per size: the scaling chart shows slopes over a factor of 500 in
+# size, not differences of a few percent.
+SWEEP_ARGS ?= --processes 1
 REPORT_FIXTURES = tests/fixtures/report
 
 .PHONY: charts report charts-and-report sweep check-report report-deps
@@ -48,7 +52,7 @@ sweep: all report-deps
 	@mkdir -p $(RESULTS)/sweep
 	@set -e; for s in $(SCENARIOS); do for size in $(SWEEP_SIZES); do \
 		echo "== $$s $$size"; \
-		$(BUILD)/bin/$$s --frame $$size $(if $(filter 1,$(QUICK)),--quick) \
+		$(BUILD)/bin/$$s --frame $$size $(if $(filter 1,$(QUICK)),--quick) $(SWEEP_ARGS) \
 			--out $(RESULTS)/sweep/$$s-$$size.json; \
 	done; done
 	@scripts/charts.sh --sweep $(RESULTS)/charts $(RESULTS)/sweep/*.json
