@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fdio.h"
 #include "measure.h"
 
 static volatile pid_t child;
@@ -27,25 +28,10 @@ pid_t zc_isolate_child(void)
 	return child;
 }
 
-static int write_all(int fd, const void *buf, size_t n)
-{
-	const char *p = buf;
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 static int send_text(int fd, const char *text)
 {
 	uint64_t len = text ? strlen(text) : 0;
-	return write_all(fd, &len, sizeof(len)) || write_all(fd, text ? text : "", len) ? -1 : 0;
+	return zc_write_all(fd, &len, sizeof(len)) || zc_write_all(fd, text ? text : "", len) ? -1 : 0;
 }
 
 static _Noreturn void run_child(int fd, const struct zc_scenario *sc, const struct zc_strategy *s,
@@ -54,15 +40,15 @@ static _Noreturn void run_child(int fd, const struct zc_scenario *sc, const stru
 	prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlive the parent */
 	char err[512] = "";
 	int rc = zc_measure_strategy(sc, s, opt, res, err, sizeof(err));
-	int bad = write_all(fd, &rc, sizeof(rc));
+	int bad = zc_write_all(fd, &rc, sizeof(rc));
 	if (rc != ZC_EXIT_OK) {
 		bad |= send_text(fd, err);
 	} else {
 		uint64_t n = res->time.nsamples;
 		char *extra = res->extra ? json_dumps(res->extra, JSON_COMPACT) : NULL;
-		bad |= write_all(fd, res, sizeof(*res));
-		bad |= write_all(fd, &n, sizeof(n));
-		bad |= write_all(fd, res->time.samples, n * sizeof(double));
+		bad |= zc_write_all(fd, res, sizeof(*res));
+		bad |= zc_write_all(fd, &n, sizeof(n));
+		bad |= zc_write_all(fd, res->time.samples, n * sizeof(double));
 		bad |= send_text(fd, extra);
 		free(extra);
 	}

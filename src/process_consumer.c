@@ -18,6 +18,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "fdio.h"
 #include "memstat.h"
 #include "process_channel.h"
 
@@ -35,20 +36,6 @@ static uint64_t env_count(const char *name)
 {
 	const char *v = getenv(name);
 	return v ? strtoull(v, NULL, 10) : 0;
-}
-
-static int read_full(int fd, unsigned char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t r = read(fd, p, n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return -1;
-		p += r;
-		n -= (size_t)r;
-	}
-	return 0;
 }
 
 static void map_ring(struct consumer *c, int fd, uint64_t frames, struct zc_reply *rep)
@@ -81,7 +68,7 @@ static void take_frame(struct consumer *c, const struct zc_request *req, struct 
 	if (c->ring) {
 		c->held = req->arg < c->ring_frames ? c->ring + req->arg * bytes : NULL;
 	} else {
-		c->held = read_full(c->cfg->data_fd, c->buffer, bytes) == 0 ? c->buffer : NULL;
+		c->held = zc_read_all(c->cfg->data_fd, c->buffer, bytes) == 0 ? c->buffer : NULL;
 	}
 	c->frames++;
 	misbehave(c);
