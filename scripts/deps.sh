@@ -2,9 +2,10 @@
 # deps.sh: make sure the Debian packages zcbench builds and runs with are present.
 #
 # Usage: scripts/deps.sh [build|report|check|browser|all]
-#   build  (default) compilers' libraries: Google Benchmark, jansson, cmocka
+#   build  (default) Google Benchmark, jansson, cmocka, and what the tests run: valgrind,
+#          mimalloc and jemalloc (for --allocator)
 #   report gnuplot and jq for charts and reports, xmllint to check the SVG charts
-#   check  tools used by the extra checks: valgrind, clang (libFuzzer, sanitizers)
+#   check  the build group and clang (libFuzzer, sanitizers)
 #   browser chromium, for make check-report (headless screenshot of report.html)
 #   all    everything above
 #

@@ -14,7 +14,7 @@ if ldd "$BUILD/bin/inproc" | grep -q 'lib[at]san'; then
 	echo "e2e_alloc_counts: $BUILD/bin/inproc is a sanitizer build; skipped"
 	exit 0
 fi
-command -v valgrind >/dev/null || { echo "e2e_alloc_counts: valgrind is missing (scripts/deps.sh check)"; exit 1; }
+command -v valgrind >/dev/null || { echo "e2e_alloc_counts: valgrind is missing (scripts/deps.sh build)"; exit 1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 half=$((256 * 256 * 4 / 2))
