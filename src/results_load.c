@@ -28,16 +28,43 @@ const char *zc_results_strerror(enum zc_results_errcode code)
 	return errtexts[code];
 }
 
+/*
+ * Copies @in to @out (of @len) with control characters escaped (\n, \x1b): a message quotes
+ * names, keys and paths taken from the files, which may hold any byte, and stays one line.
+ */
+static void one_line(char *out, size_t len, const char *in)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+
+	for (const unsigned char *p = (const unsigned char *)in; *p && o + 5 < len; p++) {
+		if (*p >= 0x20 && *p != 0x7f) {
+			out[o++] = (char)*p;
+		} else if (*p == '\n' || *p == '\t') {
+			out[o++] = '\\';
+			out[o++] = *p == '\n' ? 'n' : 't';
+		} else {
+			out[o++] = '\\';
+			out[o++] = 'x';
+			out[o++] = hex[*p >> 4];
+			out[o++] = hex[*p & 15];
+		}
+	}
+	out[o] = '\0';
+}
+
 int zc_results_error_set(struct zc_results_error *err, enum zc_results_errcode code, const char *fmt, ...)
 {
 	va_list ap;
+	char raw[sizeof(err->text)];
 
 	if (!err || err->code != ZC_RESULTS_OK)
 		return -1;
 	err->code = code;
 	va_start(ap, fmt);
-	vsnprintf(err->text, sizeof(err->text), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
+	one_line(err->text, sizeof(err->text), raw);
 	return -1;
 }
 
