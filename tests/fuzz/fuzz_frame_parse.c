@@ -13,16 +13,9 @@
 
 #include "frame.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz_check.h"
 
-/* A message quotes the bad input escaped: one line of printable ASCII. */
-static bool one_printable_line(const char *msg)
-{
-	for (const unsigned char *p = (const unsigned char *)msg; *p; p++)
-		if (*p < 0x20 || *p > 0x7e)
-			return false;
-	return msg[0] != '\0';
-}
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
