@@ -1,36 +1,49 @@
-# gate.mk: the CI regression gate, build/bin/zcgate (see the README, "Using the gate in CI").
+# gate.mk: the CI regression gate (docs/gate.md).
 #
 # Targets:
-#   make baseline   run the quick suite (QUICK=1) and write results/baseline/; commit the result
-#   make gate       run the quick suite into $(BUILD)/gate-run and gate it against the baseline;
-#                   fails on a regression (a timing one only if a second run confirms it),
-#                   writes $(BUILD)/gate-run.md and .json for a CI job summary
+#   make gate          the working tree (head) against a base revision, both built and run here,
+#                      their measuring processes interleaved (scripts/gate.sh): timing A/B, and
+#                      the exact figures (verdicts, copies, allocations, leaks) also against
+#                      the committed baseline; writes $(BUILD)/gate-run.md and .json
+#   make baseline      run the quick suite and write results/baseline/; commit it after the
+#                      code it measured (its recorded commit is make gate's default base)
+#   make gate-power    the gate's false alarms and power: RUNS A/A gates, and RUNS gates of a
+#                      head that makes one strategy slower by each of POWER_SLOWDOWNS percent
 #
 # Variables:
-#   GATE_BASELINE=DIR   the baseline (default results/baseline)
-#   GATE_THRESHOLD=N    the timing threshold in percent (default 50 here, see below)
-#   GATE_ARGS=...       more zcgate options, e.g. --alpha 0.01 --export-github-action-benchmark F
-#                       (write files outside $(BUILD)/gate-run: every *.json there is read as results)
+#   BASE=REV            the base revision (default: the commit recorded in results/baseline)
+#   GATE_PROCESSES=N    measuring processes per strategy and side (default 10)
+#   GATE_THRESHOLD=N    the timing threshold in percent (default 10, from make gate-power)
+#   GATE_ARGS=...       more zcgate options: --alpha 0.01, --allow-missing,
+#                       --export-github-action-benchmark FILE
+#   SCENARIO=a,b        gate only these scenarios
+#   GATE_BASELINE=DIR   the committed baseline (default results/baseline)
 
 GATE_BASELINE ?= results/baseline
-# The baseline is measured in three times as many processes as a gated run: one run of a
-# build can sit 10-15% off another for the process strategies, and the baseline should hold
-# that spread rather than one draw of it.
-BASELINE_PROCESSES ?= 15
 GATE_RUN = $(BUILD)/gate-run
+GATE_PROCESSES ?= 10
+GATE_THRESHOLD ?= 10
 GATE_ARGS ?=
-# zcgate's own default is 10%. On a shared 2-core VM the strategies that page-fault on every
-# transfer (serialize, round_trip) drifted by up to +37% against a baseline 20 minutes old,
-# with the machine's copy speed unchanged: a CI gate on such machines only fails on slowdowns
-# beyond that. Set GATE_THRESHOLD=10 on a quiet, dedicated runner.
-GATE_THRESHOLD ?= 50
+BASE ?=
 
-.PHONY: baseline gate
+.PHONY: baseline gate gate-power
 
 baseline:
 	rm -rf $(GATE_BASELINE)
-	$(MAKE) bench QUICK=1 REPORT=0 RESULTS=$(GATE_BASELINE) ARGS="--processes $(BASELINE_PROCESSES)"
+	$(MAKE) bench QUICK=1 REPORT=0 RESULTS=$(GATE_BASELINE)
 
-# scripts/gate.sh confirms a timing regression with a second run before it fails the build.
 gate: all
-	@scripts/gate.sh $(BUILD) $(GATE_BASELINE) $(GATE_RUN) --threshold $(GATE_THRESHOLD) $(GATE_ARGS)
+	@BASE='$(BASE)' GATE_PROCESSES='$(GATE_PROCESSES)' \
+		GATE_SCENARIOS='$(if $(SCENARIO),$(BENCH_SCENARIOS))' \
+		scripts/gate.sh $(BUILD) $(GATE_BASELINE) $(GATE_RUN) \
+		--threshold $(GATE_THRESHOLD) $(GATE_ARGS)
+
+# The slowed-down head: a build of the working tree with the test-only knob of src/measure.c.
+POWER_STRATEGY ?= copy_into
+POWER_SLOWDOWNS ?= 10 25 50
+RUNS ?= 10
+gate-power: all
+	@BUILD=$(BUILD) RUNS=$(RUNS) POWER_STRATEGY=$(POWER_STRATEGY) \
+		POWER_SLOWDOWNS='$(POWER_SLOWDOWNS)' BASE='$(BASE)' \
+		GATE_PROCESSES='$(GATE_PROCESSES)' GATE_THRESHOLD='$(GATE_THRESHOLD)' \
+		scripts/gate-power.sh

@@ -1,49 +1,121 @@
 #!/bin/sh
-# gate.sh: the quick suite gated against the baseline, with a failed gate confirmed.
+# gate.sh: make gate. The working tree (head) against a base revision, both measured on this
+# machine in this job, plus the exact figures against the committed baseline.
 #
 # Usage: scripts/gate.sh BUILD BASELINE RUNDIR [zcgate options...]
+#   BUILD     the head's build directory (built already)
+#   BASELINE  the committed baseline (results/baseline): its exact figures are gated at once
+#   RUNDIR    written: RUNDIR/base/, RUNDIR/head/ (gate-ab.sh), RUNDIR/baseline/ (the
+#             baseline's files for the scenarios run), RUNDIR.md and RUNDIR.json (A/B),
+#             RUNDIR-invariants.md and .json (against the baseline)
+# Environment:
+#   BASE=REV            the base revision (default: the commit recorded in BASELINE)
+#   GATE_PROCESSES=N    invocations per strategy and side (default 10)
+#   GATE_SCENARIOS="a b"  the scenarios (default: every scenario of head and base)
+#   GATE_REQUIRE_BASE=1   exit 2, not 0, when the base cannot be built or run
 #
-# Runs the quick suite into RUNDIR and gates it with BUILD/bin/zcgate. Invariant regressions
-# (verdicts, copies, allocations, leaks) are exact and fail at once. A timing regression on a
-# shared machine can be a noisy minute: the suite then runs a second time into RUNDIR-confirm,
-# and the gate fails only on timing rows that regressed in both runs. Exit 0 pass, 1 regression,
-# 2 bad input.
+# Steps: (1) the base revision checked out in a git worktree under BUILD/gate-base/ and built
+# there by its own make; (2) scripts/gate-ab.sh runs both quick suites interleaved; (3) zcgate
+# --invariants-only BASELINE head; (4) zcgate base head: invariants and timing. When the base
+# cannot be had (not in a shallow clone, does not build, its programs fail), one line says so
+# and only step 3 gates: timing needs a base measured here, and failing every pipeline that
+# lacks one would block work the exact gate still protects.
+# Exit: 0 pass, 1 regression (or a result missing), 2 bad input, a refused comparison, or the
+# head's suite failed.
 set -u
 build=$1 baseline=$2 run=$3
 shift 3
+here=$(pwd)
+processes=${GATE_PROCESSES:-10}
 
-gate_once() { # gate_once DIR [zcgate options]: bench into DIR, gate it into DIR.md, DIR.json
-	dir=$1
-	shift
-	rm -rf "$dir"
-	make --no-print-directory bench BUILD="$build" QUICK=1 REPORT=0 RESULTS="$dir" \
-		>"$dir.log" 2>&1 ||
-		{ tail -n 20 "$dir.log"; echo "gate: the quick suite failed (log: $dir.log)" >&2; exit 2; }
-	"$build/bin/zcgate" "$baseline" "$dir" --markdown "$dir.md" --json "$dir.json" "$@"
+say() { echo "gate: $*" >&2; }
+
+abspath() { case $1 in /*) echo "$1" ;; *) echo "$here/$1" ;; esac; }
+
+scenarios_of() { # scenarios_of TREE: the SCENARIOS its Makefile finds
+	printf 'gate-print-scenarios:\n\t@echo $(SCENARIOS)\n' |
+		make -s --no-print-directory -C "$1" -f Makefile -f - gate-print-scenarios 2>/dev/null
 }
 
-regressed() { # regressed FILE KIND: "scenario strategy metric" of each regressed row of KIND
-	jq -r --arg kind "$2" '.rows[] | select(.status == "regressed")
-		| select((.metric == "time.vs_memcpy") == ($kind == "timing"))
-		| "\(.scenario) \(.strategy) \(.metric)"' "$1"
+recorded_commit() { # the git_commit the baseline's first file records
+	for f in "$baseline"/*.json; do
+		[ -e "$f" ] && jq -r '.context.git_commit // empty' "$f" && return
+	done
 }
+
+# build_base REV: check REV out and build it; prints its bin/ directory, or fails with a reason.
+build_base() {
+	commit=$(git rev-parse -q --verify "$1^{commit}" 2>/dev/null) ||
+		{ say "base revision '$1' is not in this clone (a shallow clone, or a typo)"; return 1; }
+	dir=$(abspath "$build")/gate-base/$(echo "$commit" | cut -c1-12)
+	git worktree prune 2>/dev/null
+	if [ ! -e "$dir/src/Makefile" ]; then
+		rm -rf "$dir/src"
+		git worktree add -f --detach "$dir/src" "$commit" >"$dir.log" 2>&1 ||
+			{ say "cannot check out base revision '$1' (log: $dir.log)"; return 1; }
+	fi
+	# Its own make, none of the head's make variables; no -Werror: the base is measured, not
+	# checked, and an old revision may warn under a newer compiler.
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL CI= CFLAGS= make -C "$dir/src" -j2 \
+		BUILD="$dir/build" all >>"$dir.log" 2>&1 ||
+		{ say "base revision '$1' does not build (log: $dir.log)"; return 1; }
+	echo "$dir/build/bin"
+}
+
+# The zcgate options that also hold for the invariants: --allow-missing.
+inv_args=
+for a; do [ "$a" = --allow-missing ] && inv_args=--allow-missing; done
 
 scripts/deps.sh report || exit 2
-gate_once "$run" "$@"
-rc=$?
-[ "$rc" -eq 1 ] || exit "$rc"
-[ -z "$(regressed "$run.json" invariant)" ] || exit 1
+rm -rf "$run" && mkdir -p "$run/baseline" || exit 2
 
-echo "gate: timing regressed; running the suite again to confirm"
-gate_once "$run-confirm" "$@"
-rc=$?
-[ "$rc" -le 1 ] || exit "$rc"
-[ -z "$(regressed "$run-confirm.json" invariant)" ] || exit 1
-both=$(regressed "$run-confirm.json" timing | while read -r row; do
-	regressed "$run.json" timing | grep -Fqx "$row" && echo "$row"; done)
-if [ -n "$both" ]; then
-	printf 'gate: regressed in both runs:\n%s\n' "$both" >&2
-	exit 1
+rev=${BASE:-$(recorded_commit)}
+base_bin=
+if [ -z "$rev" ]; then
+	say "no base revision: BASE is not set and '$baseline' records no commit"
+elif base_bin=$(build_base "$rev"); then
+	:
+else
+	base_bin=
 fi
-echo "gate: the timing regressions of the first run did not repeat: not counted"
-exit 0
+
+scenarios=${GATE_SCENARIOS:-$( (scenarios_of .; [ -n "$base_bin" ] && scenarios_of "$base_bin/../../src") |
+	tr ' ' '\n' | awk 'NF && !seen[$0]++')}
+for sc in $scenarios; do
+	[ -e "$baseline/$sc.json" ] && cp "$baseline/$sc.json" "$run/baseline/"
+done
+
+echo "gate: ${base_bin:+base $rev and }head, $processes processes a strategy and side, interleaved"
+scripts/gate-ab.sh "$base_bin" "$build/bin" "$run" "$processes" $scenarios
+rc=$?
+if [ "$rc" -eq 3 ]; then
+	say "base revision '$rev' failed to run (log: $run/base.log)"
+	base_bin=
+elif [ "$rc" -ne 0 ]; then
+	exit 2
+fi
+
+worst=0
+gate() { # gate BASE CURRENT OUTPUT-PREFIX [options]: zcgate, remembering the worst exit
+	b=$1 c=$2 o=$3
+	shift 3
+	"$build/bin/zcgate" "$b" "$c" --markdown "$o.md" --json "$o.json" "$@"
+	r=$?
+	[ "$r" -gt "$worst" ] && worst=$r
+	return 0
+}
+
+echo "== exact figures against the committed baseline ($baseline)"
+if ls "$run/baseline/"*.json >/dev/null 2>&1; then
+	gate "$run/baseline" "$run/head" "$run-invariants" --invariants-only $inv_args
+else
+	say "the baseline '$baseline' holds none of the scenarios run: nothing to gate against it"
+fi
+if [ -n "$base_bin" ]; then
+	echo "== head against base $rev, measured side by side"
+	gate "$run/base" "$run/head" "$run" "$@"
+else
+	say "timing not compared: no base measured here; gating the invariants only"
+	[ "${GATE_REQUIRE_BASE:-0}" = 1 ] && [ "$worst" -lt 2 ] && worst=2
+fi
+exit "$worst"

@@ -45,12 +45,17 @@ struct side {
 	const json_t *result;
 };
 
-/* One strategy present in both runs. */
-struct pair {
+/*
+ * One strategy of one scenario, with every result for it on each side: an A/B run keeps
+ * one file per measuring process, and the gate pools them.
+ */
+struct group {
 	const char *scenario;
 	const char *strategy;
-	struct side base;
-	struct side cur;
+	struct side *base;
+	size_t nbase;
+	struct side *cur;
+	size_t ncur;
 };
 
 struct ctx {
@@ -58,11 +63,12 @@ struct ctx {
 	struct zc_gate_report *rep;
 	int nomem;		/* set by any allocation that failed */
 };
-
 void zc_gate_options_init(struct zc_gate_options *opt)
 {
 	opt->threshold = ZC_GATE_DEFAULT_THRESHOLD;
 	opt->alpha = ZC_GATE_DEFAULT_ALPHA;
+	opt->invariants_only = false;
+	opt->allow_missing = false;
 }
 
 const char *zc_gate_status_name(enum zc_gate_status status)
@@ -71,6 +77,8 @@ const char *zc_gate_status_name(enum zc_gate_status status)
 	case ZC_GATE_PASS: return "pass";
 	case ZC_GATE_REGRESSED: return "regressed";
 	case ZC_GATE_IMPROVED: return "improved";
+	case ZC_GATE_MISSING: return "missing";
+	case ZC_GATE_NEW: return "new";
 	}
 	return "unknown";
 }
@@ -119,8 +127,9 @@ static void lines_release(struct zc_gate_lines *l)
 }
 
 /* Append a row; it takes over @b and @cv. */
-static void add_row(struct ctx *c, const struct pair *pr, const char *metric, json_t *b,
-		    json_t *cv, double change, double p, enum zc_gate_status status)
+static struct zc_gate_row *add_row(struct ctx *c, const struct group *g, const char *metric,
+				   json_t *b, json_t *cv, double change, double p,
+				   enum zc_gate_status status)
 {
 	struct zc_gate_report *rep = c->rep;
 	struct zc_gate_row *row;
@@ -137,22 +146,23 @@ static void add_row(struct ctx *c, const struct pair *pr, const char *metric, js
 	row = &rep->rows[rep->nrows];
 	*row = (struct zc_gate_row){ .metric = metric, .baseline = b, .current = cv,
 				  .change = change, .p = p, .status = status };
-	row->scenario = strdup(pr->scenario);
-	row->strategy = strdup(pr->strategy);
+	row->scenario = strdup(g->scenario);
+	row->strategy = strdup(g->strategy);
 	rep->nrows++;	/* released with the report even when a strdup failed */
 	if (!row->scenario || !row->strategy || !b || !cv) {
 		c->nomem = 1;
-		return;
+		return NULL;
 	}
 	rep->regressions += status == ZC_GATE_REGRESSED;
 	rep->improvements += status == ZC_GATE_IMPROVED;
 	rep->passed += status == ZC_GATE_PASS;
-	return;
+	return row;
 
 out_nomem:
 	json_decref(b);
 	json_decref(cv);
 	c->nomem = 1;
+	return NULL;
 }
 
 static enum zc_gate_status fewer(double b, double cv)
@@ -193,25 +203,54 @@ static double relative_change(double b, double cv)
 	return b != 0 ? cv / b - 1 : (double)NAN;
 }
 
-static void zc_gate_invariants(struct ctx *c, const struct pair *pr)
+static double frame_bytes(const struct zc_results_file *f)
+{
+	return (double)(f->width * f->height * ZC_BYTES_PER_PIXEL);
+}
+
+/*
+ * Warn when the results of one side disagree on an invariant: an exact count that changes
+ * from one measuring process to the next is not exact, and the gate compares the first.
+ */
+static void check_agreement(struct ctx *c, const struct group *g, const struct side *v, size_t n,
+			    size_t inv, const char *what)
+{
+	const json_t *first = zc_results_field(v[0].result, invariants[inv].metric);
+
+	for (size_t i = 1; i < n; i++) {
+		const json_t *other = zc_results_field(v[i].result, invariants[inv].metric);
+
+		if (other && judge(invariants[inv].rule, first, other, frame_bytes(v[0].file)) !=
+				     ZC_GATE_PASS) {
+			lines_add(c, &c->rep->warnings, "%s/%s: '%s' differs between the %s's "
+				  "results ('%s' and '%s'): the first is compared", g->scenario,
+				  g->strategy, invariants[inv].metric, what, v[0].file->path,
+				  v[i].file->path);
+			return;
+		}
+	}
+}
+
+static void gate_invariants(struct ctx *c, const struct group *g)
 {
 	for (size_t i = 0; i < sizeof(invariants) / sizeof(invariants[0]); i++) {
 		const char *metric = invariants[i].metric;
-		json_t *b = zc_results_field(pr->base.result, metric);
-		json_t *cv = zc_results_field(pr->cur.result, metric);
+		json_t *b = zc_results_field(g->base[0].result, metric);
+		json_t *cv = zc_results_field(g->cur[0].result, metric);
 		double change = NAN;
 
 		if (!b || !cv) {
 			lines_add(c, &c->rep->notes, "%s/%s: '%s' absent in %s, not compared",
-				  pr->scenario, pr->strategy, metric,
+				  g->scenario, g->strategy, metric,
 				  !b && !cv ? "both runs" : !b ? "the baseline" : "the current run");
 			continue;
 		}
+		check_agreement(c, g, g->base, g->nbase, i, "baseline");
+		check_agreement(c, g, g->cur, g->ncur, i, "current run");
 		if (json_is_number(b))
 			change = relative_change(json_number_value(b), json_number_value(cv));
-		add_row(c, pr, metric, json_incref(b), json_incref(cv), change, NAN,
-			judge(invariants[i].rule, b, cv,
-			      (double)(pr->base.file->width * pr->base.file->height * ZC_BYTES_PER_PIXEL)));
+		add_row(c, g, metric, json_incref(b), json_incref(cv), change, NAN,
+			judge(invariants[i].rule, b, cv, frame_bytes(g->base[0].file)));
 	}
 }
 
@@ -230,63 +269,89 @@ static double median(double *v, size_t n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-/* The numbers at @field of @result in a new array, or NULL (none, empty or out of memory). */
-static double *numbers(struct ctx *c, const json_t *result, const char *field, size_t *n)
-{
-	const json_t *arr = zc_results_field(result, field);
+/* A growing array of doubles. */
+struct values {
 	double *v;
+	size_t n, cap;
+};
 
-	*n = json_array_size(arr);
-	if (*n == 0)
-		return NULL;
-	v = malloc(*n * sizeof(*v));
-	if (!v) {
-		c->nomem = 1;
-		return NULL;
+static void values_push(struct ctx *c, struct values *vs, double d)
+{
+	if (vs->n == vs->cap) {
+		size_t cap = vs->cap ? 2 * vs->cap : 16;
+		double *nv = realloc(vs->v, cap * sizeof(*nv));
+
+		if (!nv) {
+			c->nomem = 1;
+			return;
+		}
+		vs->v = nv;
+		vs->cap = cap;
 	}
-	for (size_t i = 0; i < *n; i++)
-		v[i] = json_number_value(json_array_get(arr, i));
-	return v;
+	vs->v[vs->n++] = d;
 }
 
-/*
- * The figures at @field of @s divided by the median of reference_memcpy's samples in the
- * same file, or NULL with a note or a warning saying why timing cannot be compared.
- */
-static double *ratios(struct ctx *c, const struct pair *pr, const struct side *s,
-		      const char *field, size_t *n)
+/* The median of reference_memcpy's samples in @s's file, or 0 with a warning. */
+static double reference_median(struct ctx *c, const struct group *g, const struct side *s)
 {
-	const json_t *ref = zc_results_lookup(s->file, pr->scenario, ZC_GATE_REFERENCE);
-	double *v, *rv, rmed;
-	size_t rn;
+	const json_t *ref = zc_results_lookup(s->file, g->scenario, ZC_GATE_REFERENCE);
+	const json_t *arr = zc_results_field(ref, "time.samples");
+	struct values rv = { 0 };
+	double rmed = 0;
 
 	if (!ref) {
 		lines_add(c, &c->rep->warnings, "no '%s' for scenario '%s' in '%s': timing gates "
-			  "skipped", ZC_GATE_REFERENCE, pr->scenario, s->file->path);
-		return NULL;
+			  "skipped", ZC_GATE_REFERENCE, g->scenario, s->file->path);
+		return 0;
 	}
-	rv = numbers(c, ref, "time.samples", &rn);
-	if (!rv) {
+	for (size_t i = 0; i < json_array_size(arr); i++)
+		values_push(c, &rv, json_number_value(json_array_get(arr, i)));
+	if (rv.n == 0) {
 		lines_add(c, &c->rep->warnings, "'%s' has no samples for scenario '%s' in '%s': "
-			  "timing gates skipped", ZC_GATE_REFERENCE, pr->scenario, s->file->path);
-		return NULL;
+			  "timing gates skipped", ZC_GATE_REFERENCE, g->scenario, s->file->path);
+		return 0;
 	}
-	rmed = median(rv, rn);
-	free(rv);
-	if (!(rmed > 0)) {
+	rmed = median(rv.v, rv.n);
+	free(rv.v);
+	if (!(rmed > 0))
 		lines_add(c, &c->rep->warnings, "'%s' has a median of 0 for scenario '%s' in '%s': "
-			  "timing gates skipped", ZC_GATE_REFERENCE, pr->scenario, s->file->path);
-		return NULL;
+			  "timing gates skipped", ZC_GATE_REFERENCE, g->scenario, s->file->path);
+	return rmed > 0 ? rmed : 0;
+}
+
+/*
+ * The figures at @field of every result of one side, each divided by the median of
+ * reference_memcpy's samples in its own file (measured by the same program seconds before),
+ * pooled into @out. Returns -1, with a note or a warning saying why, when timing cannot be
+ * compared.
+ */
+static int ratios(struct ctx *c, const struct group *g, const struct side *v, size_t n,
+		  const char *field, struct values *out)
+{
+	for (size_t i = 0; i < n; i++) {
+		const json_t *arr = zc_results_field(v[i].result, field);
+		double rmed = reference_median(c, g, &v[i]);
+
+		if (rmed == 0)
+			return -1;
+		if (json_array_size(arr) == 0) {
+			lines_add(c, &c->rep->notes, "%s/%s: '%s' absent in '%s', not compared",
+				  g->scenario, g->strategy, field, v[i].file->path);
+			return -1;
+		}
+		for (size_t k = 0; k < json_array_size(arr); k++)
+			values_push(c, out, json_number_value(json_array_get(arr, k)) / rmed);
 	}
-	v = numbers(c, s->result, field, n);
-	if (!v) {
-		lines_add(c, &c->rep->notes, "%s/%s: '%s' absent in '%s', not compared",
-			  pr->scenario, pr->strategy, field, s->file->path);
-		return NULL;
-	}
-	for (size_t i = 0; i < *n; i++)
-		v[i] /= rmed;
-	return v;
+	return c->nomem ? -1 : 0;
+}
+
+static size_t count_all(const struct side *v, size_t n, const char *field)
+{
+	size_t total = 0;
+
+	for (size_t i = 0; i < n; i++)
+		total += json_array_size(zc_results_field(v[i].result, field));
+	return total;
 }
 
 /*
@@ -295,10 +360,10 @@ static double *ratios(struct ctx *c, const struct pair *pr, const struct side *s
  * allocator state, so they are not independent: two processes of one build can differ by
  * 10-30%, and a test over repetitions would call that a change. Processes are independent.
  */
-static const char *timing_unit(const struct pair *pr)
+static const char *timing_unit(const struct group *g)
 {
-	size_t nb = json_array_size(zc_results_field(pr->base.result, "time.process_medians"));
-	size_t nc = json_array_size(zc_results_field(pr->cur.result, "time.process_medians"));
+	size_t nb = count_all(g->base, g->nbase, "time.process_medians");
+	size_t nc = count_all(g->cur, g->ncur, "time.process_medians");
 	return nb >= ZC_GATE_MIN_PROCESSES && nc >= ZC_GATE_MIN_PROCESSES ? "time.process_medians"
 									   : "time.samples";
 }
@@ -313,101 +378,252 @@ static enum zc_gate_status judge_time(const struct zc_gate_options *opt, double 
 	return ZC_GATE_PASS;
 }
 
-static void zc_gate_timing(struct ctx *c, const struct pair *pr)
+static void warn_weak(struct ctx *c, const struct group *g, bool by_process, size_t nb, size_t nc)
 {
-	size_t nb = 0, nc = 0;
-	double *b, *cv = NULL, bmed, cmed;
-	struct zc_mw_result mw;
-
-	if (!strcmp(pr->strategy, ZC_GATE_REFERENCE))
-		return;
-	const char *unit = timing_unit(pr);
-	const bool by_process = !strcmp(unit, "time.process_medians");
-	b = ratios(c, pr, &pr->base, unit, &nb);
-	if (b)
-		cv = ratios(c, pr, &pr->cur, unit, &nc);
-	if (!b || !cv)
-		goto out_free;
 	if (by_process && (nb < ZC_GATE_GOOD_PROCESSES || nc < ZC_GATE_GOOD_PROCESSES))
 		lines_add(c, &c->rep->warnings, "scenario '%s' was measured in %zu processes in the "
 			  "baseline and %zu in the current run: with fewer than %d the Mann-Whitney "
-			  "test is weak", pr->scenario, nb, nc, ZC_GATE_GOOD_PROCESSES);
+			  "test is weak", g->scenario, nb, nc, ZC_GATE_GOOD_PROCESSES);
 	if (!by_process && (nb < ZC_GATE_MIN_REPETITIONS || nc < ZC_GATE_MIN_REPETITIONS))
 		lines_add(c, &c->rep->warnings, "scenario '%s' has %zu repetitions in the baseline "
 			  "and %zu in the current run: with fewer than %d the Mann-Whitney test "
-			  "is weak", pr->scenario, nb, nc, ZC_GATE_MIN_REPETITIONS);
-	if (zc_mw_test(b, nb, cv, nc, &mw)) {
+			  "is weak", g->scenario, nb, nc, ZC_GATE_MIN_REPETITIONS);
+}
+
+static void gate_timing(struct ctx *c, const struct group *g)
+{
+	struct values b = { 0 }, cv = { 0 };
+	struct zc_mw_result mw;
+	struct zc_gate_row *row;
+	double bmed, cmed;
+
+	if (!strcmp(g->strategy, ZC_GATE_REFERENCE))
+		return;
+	const char *unit = timing_unit(g);
+	const bool by_process = !strcmp(unit, "time.process_medians");
+	if (ratios(c, g, g->base, g->nbase, unit, &b) || ratios(c, g, g->cur, g->ncur, unit, &cv))
+		goto out_free;
+	warn_weak(c, g, by_process, b.n, cv.n);
+	if (zc_mw_test(b.v, b.n, cv.v, cv.n, &mw)) {
 		c->nomem = 1;
 		goto out_free;
 	}
-	bmed = median(b, nb);
-	cmed = median(cv, nc);
+	bmed = median(b.v, b.n);
+	cmed = median(cv.v, cv.n);
 	if (!(bmed > 0)) {
 		lines_add(c, &c->rep->notes, "%s/%s: median time of 0 in the baseline, timing not "
-			  "compared", pr->scenario, pr->strategy);
+			  "compared", g->scenario, g->strategy);
 		goto out_free;
 	}
-	add_row(c, pr, ZC_GATE_TIME_METRIC, json_real(bmed), json_real(cmed), cmed / bmed - 1,
-		mw.p, judge_time(c->opt, cmed / bmed - 1, mw.p));
+	row = add_row(c, g, ZC_GATE_TIME_METRIC, json_real(bmed), json_real(cmed),
+		      cmed / bmed - 1, mw.p, judge_time(c->opt, cmed / bmed - 1, mw.p));
+	if (row) {
+		row->nbase = b.n;
+		row->ncur = cv.n;
+		row->by_process = by_process;
+	}
 out_free:
-	free(b);
-	free(cv);
+	free(b.v);
+	free(cv.v);
 }
 
-/* Find @r of @bf in @cur; 1 with @pr filled in when found. */
-static int match(const struct zc_results_file *bf, const json_t *r, const struct zc_results_set *cur,
-		 struct pair *pr)
+/* Every result for @scenario/@strategy in @set, in file order, into a new array. */
+static struct side *collect(struct ctx *c, const struct zc_results_set *set, const char *scenario,
+			    const char *strategy, size_t *n)
 {
-	pr->scenario = zc_results_scenario(bf, r);
-	pr->strategy = json_string_value(json_object_get(r, "strategy"));
-	pr->base = (struct side){ bf, r };
-	for (size_t i = 0; i < cur->nfiles; i++) {
-		const json_t *cr = zc_results_lookup(&cur->files[i], pr->scenario, pr->strategy);
+	struct side *v = calloc(set->nfiles ? set->nfiles : 1, sizeof(*v));
 
-		if (cr) {
-			pr->cur = (struct side){ &cur->files[i], cr };
-			return 1;
+	*n = 0;
+	if (!v) {
+		c->nomem = 1;
+		return NULL;
+	}
+	for (size_t i = 0; i < set->nfiles; i++) {
+		const json_t *r = zc_results_lookup(&set->files[i], scenario, strategy);
+
+		if (r)
+			v[(*n)++] = (struct side){ &set->files[i], r };
+	}
+	return v;
+}
+
+/* The context value at dotted @field of @f as text, or NULL when it is absent. */
+static char *context_text(const struct zc_results_file *f, const char *field)
+{
+	const json_t *v = zc_results_field(json_object_get(f->root, "context"), field);
+
+	if (!v || json_is_null(v))
+		return NULL;
+	return json_dumps(v, JSON_ENCODE_ANY);
+}
+
+/*
+ * What must be the same on both sides for a comparison to mean anything. The frame is
+ * checked apart (EFRAME). Copies and allocations depend on the allocator and on whether the
+ * counting allocator was there; timing also on the build and on quick or full runs.
+ */
+static const char *const invariant_context[] = { "allocator.name", "counting_allocator", NULL };
+static const char *const timing_context[] = { "allocator.name", "counting_allocator", "build",
+					      "quick", NULL };
+
+static int same_context(const struct zc_gate_options *opt, const struct zc_results_file *b,
+			const struct zc_results_file *cv, struct zc_results_error *err)
+{
+	const char *const *fields = opt->invariants_only ? invariant_context : timing_context;
+
+	for (size_t i = 0; fields[i]; i++) {
+		char *x = context_text(b, fields[i]), *y = context_text(cv, fields[i]);
+		int differ = x && y && strcmp(x, y);
+
+		if (differ)
+			zc_results_error_set(err, ZC_RESULTS_ECONTEXT, "different context.%s: '%s' "
+					     "has %s, '%s' has %s", fields[i], b->path, x,
+					     cv->path, y);
+		free(x);
+		free(y);
+		if (differ)
+			return -1;
+	}
+	return 0;
+}
+
+/* Compare one strategy present on both sides. */
+static int compare_group(struct ctx *c, const struct group *g, struct zc_results_error *err)
+{
+	if (zc_results_same_frame(g->base[0].file, g->cur[0].file, err) ||
+	    same_context(c->opt, g->base[0].file, g->cur[0].file, err))
+		return -1;
+	lines_add(c, &c->rep->scenarios, "%s", g->scenario);
+	gate_invariants(c, g);
+	if (!c->opt->invariants_only)
+		gate_timing(c, g);
+	return 0;
+}
+
+/* A strategy on one side only: missing from the current run, or new in it. */
+static void one_side_only(struct ctx *c, const struct group *g, bool missing)
+{
+	struct zc_gate_row *row;
+
+	row = add_row(c, g, "result", json_string(missing ? "present" : "absent"),
+		      json_string(missing ? "absent" : "present"), NAN, NAN,
+		      missing ? ZC_GATE_MISSING : ZC_GATE_NEW);
+	if (!row)
+		return;
+	if (!missing) {
+		c->rep->added++;
+		return;
+	}
+	c->rep->missing++;
+	if (c->opt->allow_missing)
+		lines_add(c, &c->rep->notes, "%s/%s: missing from the current run, allowed by "
+			  "--allow-missing", g->scenario, g->strategy);
+	else
+		c->rep->regressions++;
+}
+
+/* 1 when @scenario/@strategy came before result @k of file @fi in @set. */
+static bool seen_before(const struct zc_results_set *set, size_t fi, size_t k,
+			const char *scenario, const char *strategy)
+{
+	for (size_t i = 0; i <= fi; i++) {
+		const json_t *results = json_object_get(set->files[i].root, "results");
+		size_t end = i == fi ? k : json_array_size(results);
+
+		for (size_t j = 0; j < end; j++) {
+			const json_t *r = json_array_get(results, j);
+
+			if (!strcmp(zc_results_scenario(&set->files[i], r), scenario) &&
+			    !strcmp(json_string_value(json_object_get(r, "strategy")), strategy))
+				return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Walk the distinct strategies of @from; for each, gather its results on both sides and
+ * compare them (@from is the baseline) or, from the current run, list those that are new.
+ */
+static int walk(struct ctx *c, const struct zc_results_set *from, const struct zc_results_set *base,
+		const struct zc_results_set *cur, struct zc_results_error *err)
+{
+	const bool from_base = from == base;
+
+	for (size_t i = 0; i < from->nfiles && !c->nomem; i++) {
+		size_t k;
+		json_t *r;
+
+		json_array_foreach(json_object_get(from->files[i].root, "results"), k, r) {
+			struct group g = {
+				.scenario = zc_results_scenario(&from->files[i], r),
+				.strategy = json_string_value(json_object_get(r, "strategy")),
+			};
+			int rc = 0;
+
+			if (seen_before(from, i, k, g.scenario, g.strategy))
+				continue;
+			g.base = collect(c, base, g.scenario, g.strategy, &g.nbase);
+			g.cur = collect(c, cur, g.scenario, g.strategy, &g.ncur);
+			if (g.base && g.cur) {
+				if (g.nbase && g.ncur && from_base)
+					rc = compare_group(c, &g, err);
+				else if (!g.nbase || !g.ncur)
+					one_side_only(c, &g, from_base);
+			}
+			free(g.base);
+			free(g.cur);
+			if (rc)
+				return -1;
 		}
 	}
 	return 0;
 }
 
-/* Note the results of @set that @other lacks; @what names @set. */
-static void note_unmatched(struct ctx *c, const struct zc_results_set *set,
-			   const struct zc_results_set *other, const char *what)
+/* The smallest p-value the test can give for samples of @nb and @nc values. */
+static double smallest_p(size_t nb, size_t nc)
 {
-	for (size_t i = 0; i < set->nfiles; i++) {
-		size_t k;
-		json_t *r;
+	struct zc_mw_result mw = { .p = 1 };
+	double *x = malloc((nb + nc) * sizeof(*x));
 
-		json_array_foreach(json_object_get(set->files[i].root, "results"), k, r) {
-			struct pair pr;
-
-			if (!match(&set->files[i], r, other, &pr))
-				lines_add(c, &c->rep->notes, "%s/%s: only in the %s, not compared",
-					  pr.scenario, pr.strategy, what);
-		}
-	}
+	if (!x)
+		return 0; /* cannot tell: do not refuse */
+	for (size_t i = 0; i < nb + nc; i++)
+		x[i] = (double)i;
+	if (zc_mw_test(x, nb, x + nb, nc, &mw))
+		mw.p = 0;
+	free(x);
+	return mw.p;
 }
 
-static int compare_all(struct ctx *c, const struct zc_results_set *base,
-		       const struct zc_results_set *cur, struct zc_results_error *err)
+/*
+ * Refuse a comparison that cannot find a timing regression: a single regression among m
+ * timing tests must reach p < alpha / m under Holm's correction, and with few processes the
+ * test cannot give a p-value that small however large the change.
+ */
+static int check_power(struct ctx *c, struct zc_results_error *err)
 {
-	for (size_t i = 0; i < base->nfiles; i++) {
-		size_t k;
-		json_t *r;
+	const struct zc_gate_report *rep = c->rep;
+	size_t m = 0;
 
-		json_array_foreach(json_object_get(base->files[i].root, "results"), k, r) {
-			struct pair pr;
+	for (size_t i = 0; i < rep->nrows; i++)
+		m += !strcmp(rep->rows[i].metric, ZC_GATE_TIME_METRIC);
+	for (size_t i = 0; i < rep->nrows; i++) {
+		const struct zc_gate_row *r = &rep->rows[i];
+		double need = c->opt->alpha / (double)m, p;
+		size_t n = 2;
 
-			if (!match(&base->files[i], r, cur, &pr))
-				continue;
-			if (zc_results_same_frame(pr.base.file, pr.cur.file, err))
-				return -1;
-			lines_add(c, &c->rep->scenarios, "%s", pr.scenario);
-			zc_gate_invariants(c, &pr);
-			zc_gate_timing(c, &pr);
-		}
+		if (strcmp(r->metric, ZC_GATE_TIME_METRIC) || smallest_p(r->nbase, r->ncur) < need)
+			continue;
+		p = smallest_p(r->nbase, r->ncur);
+		while (n < 64 && smallest_p(n, n) >= need)
+			n++;
+		return zc_results_error_set(err, ZC_RESULTS_EUNDERPOWERED,
+			"cannot detect a timing regression: '%s/%s' has %zu %s in the baseline and "
+			"%zu in the current run, whose smallest possible p-value %.2g is not below "
+			"alpha/%zu = %.2g (Holm over %zu timing tests): measure at least %zu %s a side",
+			r->scenario, r->strategy, r->nbase, r->by_process ? "processes" : "repetitions",
+			r->ncur, p, m, need, m, n, r->by_process ? "processes" : "repetitions");
 	}
 	return 0;
 }
@@ -455,6 +671,17 @@ static void correct_timing(struct ctx *c)
 	free(idx);
 }
 
+/* The commit a side was built from (its first file's context.git_commit), or NULL. */
+static char *side_commit(const struct zc_results_set *set)
+{
+	const json_t *v;
+
+	if (set->nfiles == 0)
+		return NULL;
+	v = zc_results_field(json_object_get(set->files[0].root, "context"), "git_commit");
+	return json_is_string(v) ? strdup(json_string_value(v)) : NULL;
+}
+
 int zc_gate_compare(const struct zc_results_set *base, const struct zc_results_set *cur,
 		 const struct zc_gate_options *opt, struct zc_gate_report *rep,
 		 struct zc_results_error *err)
@@ -463,16 +690,20 @@ int zc_gate_compare(const struct zc_results_set *base, const struct zc_results_s
 
 	assert(base && cur && opt && rep);
 	*rep = (struct zc_gate_report){ 0 };
-	if (compare_all(&c, base, cur, err))
+	rep->base_commit = side_commit(base);
+	rep->cur_commit = side_commit(cur);
+	rep->base_results = base->nfiles;
+	rep->cur_results = cur->nfiles;
+	if (walk(&c, base, base, cur, err) || walk(&c, cur, base, cur, err))
 		goto out_release;
 	if (rep->scenarios.n == 0) {
 		zc_results_error_set(err, ZC_RESULTS_ENOCOMMON, "no results in common between '%s' and '%s'",
 				  base->path, cur->path);
 		goto out_release;
 	}
+	if (!c.nomem && check_power(&c, err))
+		goto out_release;
 	correct_timing(&c);
-	note_unmatched(&c, base, cur, "baseline");
-	note_unmatched(&c, cur, base, "current run");
 	if (c.nomem) {
 		zc_results_error_set(err, ZC_RESULTS_ENOMEM, "cannot compare '%s' and '%s': out of memory",
 				  base->path, cur->path);
@@ -494,6 +725,8 @@ void zc_gate_report_release(struct zc_gate_report *rep)
 		json_decref(rep->rows[i].current);
 	}
 	free(rep->rows);
+	free(rep->base_commit);
+	free(rep->cur_commit);
 	lines_release(&rep->notes);
 	lines_release(&rep->warnings);
 	lines_release(&rep->scenarios);

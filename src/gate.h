@@ -6,17 +6,25 @@
  *  - invariants, exact and independent of the machine: identity.verdict, identity.same_address,
  *    identity.aliasing_visible, copies.bytes_per_transfer, allocations.frame_sized_per_transfer,
  *    allocations.live_at_end.  Losing sharing, or any more copies, frame-sized allocations or
- *    live allocations, is a regression; the opposite is an improvement.
- *  - timing, noisy: every sample is divided by the median of reference_memcpy's samples in the
- *    same run, so that the machine's speed cancels out; metric time.vs_memcpy.  With
- *    change = median(current ratios) / median(baseline ratios) - 1, a regression needs
- *    change > threshold and a two-sided Mann-Whitney p < alpha; an improvement needs
- *    change < -threshold and p < alpha.
- * A metric missing on either side is skipped with a note, never an error.
+ *    live allocations, is a regression; the opposite is an improvement.  These can be gated
+ *    against a baseline from any machine (opt.invariants_only).
+ *  - timing, noisy, only between two runs made on one machine in one job (make gate's A/B
+ *    run): every figure is divided by the median of reference_memcpy's samples in its own file;
+ *    metric time.vs_memcpy.  With change = median(current ratios) / median(baseline ratios) - 1,
+ *    a regression needs change > threshold and a two-sided Mann-Whitney p < alpha after Holm's
+ *    correction over the run's timing tests; an improvement the same the other way.  A
+ *    comparison whose sample sizes cannot reach that p-value is refused (EUNDERPOWERED).
+ * A side may hold several results for one strategy (one file per measuring process): they
+ * are pooled.  A strategy of the baseline missing from the current run is a regression
+ * (status "missing") unless opt.allow_missing; one only in the current run is listed as "new".
+ * A metric missing on either side is skipped with a note.  Results made with a different
+ * frame (EFRAME), allocator, counting allocator and, for timing, build type or quick mode
+ * (ECONTEXT) are not compared.
  */
 #ifndef ZC_GATE_H
 #define ZC_GATE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <jansson.h>
 
@@ -35,11 +43,14 @@ extern "C" {
 #define ZC_GATE_REFERENCE "reference_memcpy"
 #define ZC_GATE_TIME_METRIC "time.vs_memcpy"
 
-enum zc_gate_status { ZC_GATE_PASS, ZC_GATE_REGRESSED, ZC_GATE_IMPROVED };
+enum zc_gate_status { ZC_GATE_PASS, ZC_GATE_REGRESSED, ZC_GATE_IMPROVED, ZC_GATE_MISSING,
+		       ZC_GATE_NEW };
 
 struct zc_gate_options {
 	double threshold;	/* relative change, 0.10 for 10% */
 	double alpha;		/* significance level of the Mann-Whitney test */
+	bool invariants_only;	/* no timing: a baseline from another machine */
+	bool allow_missing;	/* a strategy missing from the current run is only noted */
 };
 
 /* One metric of one strategy compared. */
@@ -52,6 +63,8 @@ struct zc_gate_row {
 	double change;		/* current / baseline - 1; NAN when not a number or baseline 0 */
 	double p;		/* Mann-Whitney p-value; NAN for invariants */
 	enum zc_gate_status status;
+	size_t nbase, ncur;	/* timing: the values the test compared on each side */
+	bool by_process;	/* timing: they were process medians, not repetitions */
 };
 
 /* A growing list of distinct lines. */
@@ -68,9 +81,15 @@ struct zc_gate_report {
 	struct zc_gate_lines notes;	/* metrics skipped, results found on one side only */
 	struct zc_gate_lines warnings;	/* what makes the verdict less trustworthy */
 	struct zc_gate_lines scenarios;	/* scenarios compared */
-	size_t regressions;
+	size_t regressions;	/* including missing strategies unless allowed */
 	size_t improvements;
 	size_t passed;
+	size_t missing;		/* strategies of the baseline absent from the current run */
+	size_t added;		/* strategies only in the current run */
+	char *base_commit;	/* context.git_commit of each side, or NULL */
+	char *cur_commit;
+	size_t base_results;	/* results files on each side */
+	size_t cur_results;
 };
 
 void zc_gate_options_init(struct zc_gate_options *opt);
@@ -79,9 +98,10 @@ void zc_gate_options_init(struct zc_gate_options *opt);
 const char *zc_gate_status_name(enum zc_gate_status status);
 
 /*
- * Compare every result present in both @base and @cur.  Returns 0 with @rep filled in (release
- * it with zc_gate_report_release()), or -1 with @rep empty and @err set: EFRAME when a result's
- * frame sizes differ, ENOCOMMON when no result is in both, ENOMEM.
+ * Compare @cur with @base.  Returns 0 with @rep filled in (release it with
+ * zc_gate_report_release()), or -1 with @rep empty and @err set: EFRAME or ECONTEXT when the
+ * two sides were not made alike, EUNDERPOWERED when a timing test cannot reach significance,
+ * ENOCOMMON when no result is in both, ENOMEM.
  */
 int zc_gate_compare(const struct zc_results_set *base, const struct zc_results_set *cur,
 		 const struct zc_gate_options *opt, struct zc_gate_report *rep,

@@ -59,10 +59,28 @@ static const char *plural(size_t n, const char *one, const char *many)
 
 void zc_gate_format_summary(char *buf, size_t len, const struct zc_gate_report *rep)
 {
-	snprintf(buf, len, "%zu %s, %zu %s, %zu passed (%zu %s)",
+	char missing[32] = "", added[32] = "";
+
+	if (rep->missing)
+		snprintf(missing, sizeof(missing), ", %zu missing", rep->missing);
+	if (rep->added)
+		snprintf(added, sizeof(added), ", %zu new", rep->added);
+	snprintf(buf, len, "%zu %s, %zu %s, %zu passed%s%s (%zu %s)",
 		 rep->regressions, plural(rep->regressions, "regression", "regressions"),
 		 rep->improvements, plural(rep->improvements, "improvement", "improvements"),
-		 rep->passed, rep->scenarios.n, plural(rep->scenarios.n, "scenario", "scenarios"));
+		 rep->passed, missing, added, rep->scenarios.n,
+		 plural(rep->scenarios.n, "scenario", "scenarios"));
+}
+
+void zc_gate_format_sides(FILE *fp, const struct zc_gate_report *rep, const char *base,
+			  const char *cur)
+{
+	fprintf(fp, "baseline: %s (commit %s, %zu results %s)\n", base,
+		rep->base_commit ? rep->base_commit : "unknown", rep->base_results,
+		plural(rep->base_results, "file", "files"));
+	fprintf(fp, "current:  %s (commit %s, %zu results %s)\n", cur,
+		rep->cur_commit ? rep->cur_commit : "unknown", rep->cur_results,
+		plural(rep->cur_results, "file", "files"));
 }
 
 static void row_cells(const struct zc_gate_row *r, struct cells *out)
@@ -135,7 +153,8 @@ static void md_table(FILE *fp, const struct zc_gate_report *rep, int only, enum 
 		row_cells(&rep->rows[r], &cl);
 		for (int i = 0; i < NCOLS; i++) {
 			fputs(i ? " | " : "| ", fp);
-			if (i == COL_RESULT && rep->rows[r].status == ZC_GATE_REGRESSED)
+			if (i == COL_RESULT && (rep->rows[r].status == ZC_GATE_REGRESSED ||
+						rep->rows[r].status == ZC_GATE_MISSING))
 				fputs("**regressed**", fp);
 			else
 				md_text(fp, cl.c[i]);
@@ -168,13 +187,26 @@ void zc_gate_format_markdown(FILE *fp, const struct zc_gate_report *rep, const s
 		summary);
 	fputs("Baseline `", fp);
 	md_text(fp, base);
-	fputs("`, current `", fp);
+	fprintf(fp, "` (commit %s), current `", rep->base_commit ? rep->base_commit : "unknown");
 	md_text(fp, cur);
-	fprintf(fp, "`. Timing gates: threshold %.0f%%, alpha %g, times relative to %s.\n\n",
-		100 * opt->threshold, opt->alpha, ZC_GATE_REFERENCE);
+	fprintf(fp, "` (commit %s). ", rep->cur_commit ? rep->cur_commit : "unknown");
+	if (opt->invariants_only)
+		fputs("Invariants only: timing is not compared with a baseline from another "
+		      "run.\n\n", fp);
+	else
+		fprintf(fp, "Timing gates: threshold %.0f%%, alpha %g (Holm), times relative to "
+			"%s.\n\n", 100 * opt->threshold, opt->alpha, ZC_GATE_REFERENCE);
 	if (rep->regressions) {
 		fputs("### Regressions\n\n", fp);
 		md_table(fp, rep, 1, ZC_GATE_REGRESSED);
+	}
+	if (rep->missing) {
+		fputs("### Missing from the current run\n\n", fp);
+		md_table(fp, rep, 1, ZC_GATE_MISSING);
+	}
+	if (rep->added) {
+		fputs("### New in the current run\n\n", fp);
+		md_table(fp, rep, 1, ZC_GATE_NEW);
 	}
 	if (rep->improvements) {
 		fputs("### Improvements\n\n", fp);
@@ -226,13 +258,18 @@ json_t *zc_gate_report_json(const struct zc_gate_report *rep, const struct zc_ga
 		}
 	if (!rows)
 		return NULL;
-	return json_pack("{s:s, s:s, s:s, s:f, s:f, s:s, s:{s:I, s:I, s:I, s:I}, s:o, s:o*, s:o*}",
+	return json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:f, s:f, s:b, s:s, "
+			 "s:{s:I, s:I, s:I, s:I, s:I, s:I}, s:o, s:o*, s:o*}",
 			 "schema", "zcgate/1", "baseline", base, "current", cur,
+			 "baseline_commit", rep->base_commit, "current_commit", rep->cur_commit,
 			 "threshold", opt->threshold, "alpha", opt->alpha,
+			 "invariants_only", opt->invariants_only,
 			 "result", rep->regressions ? "regressed" : "passed",
 			 "summary", "regressions", (json_int_t)rep->regressions,
 			 "improvements", (json_int_t)rep->improvements,
 			 "passed", (json_int_t)rep->passed,
+			 "missing", (json_int_t)rep->missing,
+			 "new", (json_int_t)rep->added,
 			 "scenarios", (json_int_t)rep->scenarios.n,
 			 "rows", rows, "warnings", lines_json(&rep->warnings),
 			 "notes", lines_json(&rep->notes));

@@ -24,6 +24,10 @@ void zc_gate_format_change(char *buf, size_t len, double change);
 /* "2 regressions, 1 improvement, 40 passed (3 scenarios)". */
 void zc_gate_format_summary(char *buf, size_t len, const struct zc_gate_report *rep);
 
+/* Two lines naming each side: its path, the commit it was built from, its files. */
+void zc_gate_format_sides(FILE *fp, const struct zc_gate_report *rep, const char *base,
+			  const char *cur);
+
 /* Every row in fixed-width columns under a header line. */
 void zc_gate_format_table(FILE *fp, const struct zc_gate_report *rep);
 

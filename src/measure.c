@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 
 #include "allocator.h"
 #include "gbench.h"
@@ -34,7 +35,48 @@ struct bench {
 	bool failed;
 	int errnum;                 /* errno when it failed: ENOMEM exits 4 */
 	char error[256];
+	int64_t slowdown_ns;        /* test builds only: work added to each timed transfer */
 };
+
+#ifdef ZC_TEST_SLOWDOWN_PCT
+/*
+ * A test-only build knob (make gate-detect): the strategy named ZC_TEST_SLOWDOWN_STRATEGY
+ * spins for ZC_TEST_SLOWDOWN_PCT percent of its own transfer time (the faster of the warm-up
+ * transfers) inside every timed transfer, so that the gate's power to see a slowdown of that
+ * size can be measured. No copy and no allocation: only the time changes.
+ */
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void slowdown_spin(const struct bench *b)
+{
+	const int64_t until = now_ns() + b->slowdown_ns;
+	while (b->slowdown_ns > 0 && now_ns() < until)
+		;
+}
+
+/* One warm-up transfer, timed to size the slowdown. */
+static int slowdown_calibrate(struct bench *b, int (*transfer)(const struct zc_strategy *, void *))
+{
+	const int64_t t0 = now_ns();
+	int rc = transfer(b->s, b->state);
+	const int64_t ns = (now_ns() - t0) * ZC_TEST_SLOWDOWN_PCT / 100;
+	if (!strcmp(b->s->name, ZC_TEST_SLOWDOWN_STRATEGY) && (b->slowdown_ns == 0 || ns < b->slowdown_ns))
+		b->slowdown_ns = ns;
+	return rc;
+}
+#else
+static inline void slowdown_spin(const struct bench *b) { (void)b; }
+static inline int slowdown_calibrate(struct bench *b,
+				     int (*transfer)(const struct zc_strategy *, void *))
+{
+	return transfer(b->s, b->state);
+}
+#endif
 
 /* One transfer as the benchmark times it: hand over, check the stamp, release. */
 static inline int one_transfer(const struct zc_strategy *s, void *st)
@@ -73,7 +115,7 @@ static void bench_transfer(zc_bench_state *st, void *arg)
 	const struct zc_strategy *s = b->s;
 	for (int i = 0; i < WARMUP_TRANSFERS; i++) {
 		errno = 0;
-		if (one_transfer(s, b->state) != 0) {
+		if (slowdown_calibrate(b, one_transfer) != 0) {
 			fail(b, st, "warm-up transfer failed");
 			return;
 		}
@@ -84,9 +126,11 @@ static void bench_transfer(zc_bench_state *st, void *arg)
 	zc_counts_snapshot(&before);
 	int rc = 0;
 	errno = 0;
-	while (zc_bench_keep_running(st))
+	while (zc_bench_keep_running(st)) {
 		if ((rc = one_transfer(s, b->state)) != 0)
 			break;
+		slowdown_spin(b);
+	}
 	zc_counts_snapshot(&after);
 	faults(&min1, &maj1);
 	if (rc != 0) {

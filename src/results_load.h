@@ -30,6 +30,8 @@ extern "C" {
 	X(ENOFILES, "no results files in the directory")                \
 	X(EFRAME, "different frame sizes")                              \
 	X(ENOCOMMON, "no results in common")                            \
+	X(ECONTEXT, "made in a different context")                      \
+	X(EUNDERPOWERED, "too few measurements to detect a change")     \
 	X(ENOMEM, "out of memory")
 
 enum zc_results_errcode {

@@ -22,12 +22,17 @@ static const char usage[] =
 	"  BASELINE, CURRENT     zcbench/1 results files or directories of them\n"
 	"  --threshold PCT       timing change that counts, in percent (default 10)\n"
 	"  --alpha A             significance level of the Mann-Whitney test (default 0.05)\n"
+	"  --invariants-only     compare only the exact figures (verdicts, copies, allocations,\n"
+	"                        leaks): for a baseline made on another machine or day\n"
+	"  --allow-missing       a strategy or scenario missing from CURRENT is noted, not failed\n"
 	"  --markdown FILE       write a Markdown summary (for a CI job summary)\n"
 	"  --json FILE           write the comparison as JSON\n"
 	"  --export-github-action-benchmark FILE\n"
 	"                        write customSmallerIsBetter entries for github-action-benchmark\n"
 	"  -q, --quiet           print only warnings and the closing line\n"
-	"exit status: 0 no regression, 1 regression, 2 bad input\n";
+	"Timing is compared only between runs made side by side on one machine (make gate).\n"
+	"exit status: 0 no regression, 1 regression or missing result, 2 bad input, results\n"
+	"made in different contexts, or too few measuring processes to detect a change\n";
 
 struct args {
 	const char *base;
@@ -79,6 +84,8 @@ static int parse_args(int argc, char **argv, struct args *a)
 		{ "json", required_argument, NULL, 'j' },
 		{ "export-github-action-benchmark", required_argument, NULL, 'e' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "invariants-only", no_argument, NULL, 'i' },
+		{ "allow-missing", no_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -93,6 +100,8 @@ static int parse_args(int argc, char **argv, struct args *a)
 		case 'j': a->json = optarg; break;
 		case 'e': a->export = optarg; break;
 		case 'q': a->quiet = 1; break;
+		case 'i': a->opt.invariants_only = true; break;
+		case 'M': a->opt.allow_missing = true; break;
 		case 'h': fputs(usage, stdout); exit(EXIT_PASS);
 		default: fputs(usage, stderr); return -1;
 		}
@@ -144,6 +153,7 @@ static void print_report(const struct args *a, const struct zc_gate_report *rep)
 	char summary[128];
 
 	if (!a->quiet) {
+		zc_gate_format_sides(stdout, rep, a->base, a->cur);
 		zc_gate_format_table(stdout, rep);
 		for (size_t i = 0; i < rep->notes.n; i++)
 			printf("note: %s\n", rep->notes.v[i]);

@@ -1,0 +1,43 @@
+#!/bin/sh
+# gate-power.sh: make gate-power. How often the gate fails when nothing changed (A/A: the
+# working tree against HEAD, or BASE) and how often it catches a slowdown of one strategy
+# (a head built with the test-only knob ZC_TEST_SLOWDOWN_PCT of src/measure.c), RUNS gates of
+# each. Prints one line per gate and a table; writes it to BUILD/gate-power.txt as well.
+# Environment: BUILD, RUNS, POWER_STRATEGY, POWER_SLOWDOWNS ("10 25 50"), BASE (default
+# HEAD), GATE_PROCESSES, GATE_THRESHOLD.
+set -u
+build=${BUILD:-build}
+base=${BASE:-HEAD}
+out=$build/gate-power.txt
+: >"$out.runs"
+
+one() { # one LABEL BUILD [CFLAGS]: a gate; appends "LABEL RC TIMING-REGRESSIONS SECONDS"
+	t0=$(date +%s)
+	make --no-print-directory gate BUILD="$2" ${3:+CFLAGS="$3"} BASE="$base" \
+		GATE_PROCESSES="$GATE_PROCESSES" GATE_THRESHOLD="$GATE_THRESHOLD" \
+		>"$2/gate-power-last.log" 2>&1
+	rc=$?
+	t1=$(date +%s)
+	timing=$(jq -r '[.rows[] | select(.metric == "time.vs_memcpy" and .status == "regressed")
+		| "\(.scenario)/\(.strategy)"] | join(",")' "$2/gate-run.json" 2>/dev/null)
+	echo "$1 $rc ${timing:--} $((t1 - t0))" | tee -a "$out.runs"
+}
+
+i=1
+while [ "$i" -le "$RUNS" ]; do one aa "$build"; i=$((i + 1)); done
+for pct in $POWER_SLOWDOWNS; do
+	flags="-DZC_TEST_SLOWDOWN_PCT=$pct -DZC_TEST_SLOWDOWN_STRATEGY=\"$POWER_STRATEGY\""
+	i=1
+	while [ "$i" -le "$RUNS" ]; do one "+$pct%" "$build-slow$pct" "$flags"; i=$((i + 1)); done
+done
+
+awk -v strat="inproc/$POWER_STRATEGY" '
+	{ n[$1]++; secs[$1] += $4
+	  if ($1 == "aa") { if ($2 != 0) alarms[$1]++ }
+	  else if ($2 == 1 && index("," $3 ",", "," strat ",")) hit[$1]++
+	  if ($2 >= 2) broken[$1]++ }
+	END { printf "%-6s %5s %9s %9s %8s\n", "head", "gates", "failed", "broken", "mean s"
+	      for (k in n) printf "%-6s %5d %9d %9d %8.0f\n", k, n[k],
+		k == "aa" ? alarms[k] : hit[k], broken[k], secs[k] / n[k] }' "$out.runs" | tee "$out"
+echo "(aa: gates failed with nothing changed; +N%: gates that caught $POWER_STRATEGY slowed by N%)" |
+	tee -a "$out"
