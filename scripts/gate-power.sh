@@ -4,12 +4,15 @@
 # (a head built with the test-only knob ZC_TEST_SLOWDOWN_PCT of src/measure.c), RUNS gates of
 # each. Prints one line per gate and a table; writes it to BUILD/gate-power.txt as well.
 # Environment: BUILD, RUNS, POWER_STRATEGY, POWER_SLOWDOWNS ("10 25 50"), BASE (default
-# HEAD), GATE_PROCESSES, GATE_THRESHOLD.
+# HEAD), GATE_PROCESSES, GATE_THRESHOLD. Each gate's zcgate JSON is kept in
+# BUILD/gate-power.txt.d/, to judge other thresholds from the same runs.
 set -u
 build=${BUILD:-build}
 base=${BASE:-HEAD}
 out=$build/gate-power.txt
 : >"$out.runs"
+rm -rf "$out.d" && mkdir -p "$out.d"
+n=0
 
 one() { # one LABEL BUILD [CFLAGS]: a gate; appends "LABEL RC TIMING-REGRESSIONS SECONDS"
 	t0=$(date +%s)
@@ -18,6 +21,8 @@ one() { # one LABEL BUILD [CFLAGS]: a gate; appends "LABEL RC TIMING-REGRESSIONS
 		>"$2/gate-power-last.log" 2>&1
 	rc=$?
 	t1=$(date +%s)
+	n=$((n + 1))
+	cp "$2/gate-run.json" "$out.d/$n-$1.json" 2>/dev/null
 	timing=$(jq -r '[.rows[] | select(.metric == "time.vs_memcpy" and .status == "regressed")
 		| "\(.scenario)/\(.strategy)"] | join(",")' "$2/gate-run.json" 2>/dev/null)
 	echo "$1 $rc ${timing:--} $((t1 - t0))" | tee -a "$out.runs"

@@ -48,6 +48,7 @@ build_base() {
 	commit=$(git rev-parse -q --verify "$1^{commit}" 2>/dev/null) ||
 		{ say "base revision '$1' is not in this clone (a shallow clone, or a typo)"; return 1; }
 	dir=$(abspath "$build")/gate-base/$(echo "$commit" | cut -c1-12)
+	mkdir -p "$dir" || return 1
 	git worktree prune 2>/dev/null
 	if [ ! -e "$dir/src/Makefile" ]; then
 		rm -rf "$dir/src"
@@ -93,6 +94,9 @@ if [ "$rc" -eq 3 ]; then
 	base_bin=
 elif [ "$rc" -ne 0 ]; then
 	exit 2
+elif [ -n "$base_bin" ] && ! ls "$run/base/"*.json >/dev/null 2>&1; then
+	say "base revision '$rev' has none of the scenarios run (too old?)"
+	base_bin=
 fi
 
 worst=0

@@ -353,29 +353,6 @@ out_free_names:
 	return rc;
 }
 
-/* 0 when no result appears in two files of @set. */
-static int check_set_unique(const struct zc_results_set *set, struct zc_results_error *err)
-{
-	for (size_t i = 0; i < set->nfiles; i++) {
-		const struct zc_results_file *f = &set->files[i];
-		size_t k;
-		json_t *r;
-
-		json_array_foreach(json_object_get(f->root, "results"), k, r) {
-			const char *sc = zc_results_scenario(f, r);
-			const char *st = json_string_value(json_object_get(r, "strategy"));
-
-			for (size_t j = 0; j < i; j++)
-				if (zc_results_lookup(&set->files[j], sc, st))
-					return zc_results_error_set(err, ZC_RESULTS_EDUPLICATE,
-								 "duplicate result '%s/%s' in '%s' "
-								 "and '%s'", sc, st,
-								 set->files[j].path, f->path);
-		}
-	}
-	return 0;
-}
-
 int zc_results_load(struct zc_results_set *set, const char *path, struct zc_results_error *err)
 {
 	struct stat st;
@@ -402,8 +379,6 @@ int zc_results_load(struct zc_results_set *set, const char *path, struct zc_resu
 			goto out_release;
 		set->nfiles = 1;
 	}
-	if (check_set_unique(set, err))
-		goto out_release;
 	return 0;
 
 out_release:

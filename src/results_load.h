@@ -76,6 +76,8 @@ int zc_results_error_set(struct zc_results_error *err, enum zc_results_errcode c
 /*
  * Load @path: a results file, or a directory whose `*.json` files are loaded in name order
  * (the `raw/` subdirectory, other directories and names starting with '.' are skipped).
+ * Several files may hold results for one strategy (one file per measuring process): the
+ * gate pools them; within one file a result appears once (EDUPLICATE).
  * Returns 0, or -1 with @set empty and @err filled in.  Release @set with zc_results_set_release().
  */
 int zc_results_load(struct zc_results_set *set, const char *path, struct zc_results_error *err);

@@ -298,9 +298,9 @@ static void test_threshold_and_alpha(void **state)
 	assert_int_equal(rep.regressions, 0);
 	zc_gate_report_release(&rep);
 	zc_gate_options_init(&opt);
-	opt.alpha = 1e-9;
+	opt.alpha = 1e-4;	/* 10 against 10 repetitions can reach p 1.1e-5 < 1e-4 / 4 */
 	compare_opt(FIX "baseline.json", FIX "slower-20.json", &opt, &rep);
-	assert_int_equal(rep.regressions, 0);
+	assert_int_equal(rep.regressions, 1);
 	zc_gate_report_release(&rep);
 	zc_gate_options_init(&opt);
 	opt.threshold = 0.02;
@@ -354,12 +354,13 @@ static void test_no_reference_skips_timing(void **state)
 
 	(void)state;
 	compare(FIX "baseline.json", FIX "no-reference.json", &rep);
-	assert_int_equal(rep.regressions, 0);
 	assert_false(has_metric(&rep, ZC_GATE_TIME_METRIC));
 	assert_int_equal(lines_with(&rep.warnings, "no 'reference_memcpy' for scenario 'inproc' "
 				    "in '" FIX "no-reference.json': timing gates skipped"), 1);
 	assert_int_equal(rep.warnings.n, 1);	/* said once, not once per strategy */
-	assert_int_equal(lines_with(&rep.notes, "inproc/reference_memcpy: only in the baseline"), 1);
+	expect_status(&rep, "reference_memcpy", "result", ZC_GATE_MISSING);
+	assert_int_equal(rep.missing, 1);
+	assert_int_equal(rep.regressions, 1);	/* the reference itself went missing */
 	zc_gate_report_release(&rep);
 }
 
@@ -669,7 +670,9 @@ static void test_tool_regressions(void **state)
 	expect_line(r.out, "inproc", "copy", ZC_GATE_TIME_METRIC, "regressed", NULL);
 	run_release(&r);
 	zcgate(&r, FIX "baseline.json", FIX "slower-20.json", "--alpha", "0.00001", NULL);
-	assert_int_equal(r.status, 0);
+	assert_int_equal(r.status, 2);	/* 10 repetitions a side cannot reach 0.00001 / 4 */
+	expect_line(r.err, "zcgate: cannot detect a timing regression", "measure at least 12 "
+		    "repetitions a side", NULL);
 	run_release(&r);
 	zcgate(&r, FIX "baseline.json", FIX "leak.json", "-q", NULL);
 	assert_int_equal(r.status, 1);
@@ -706,7 +709,7 @@ static const struct {
 	{ FIX "baseline.json", FIX "empty.json",
 	  "zcgate: cannot parse '" FIX "empty.json': empty file\n" },
 	{ FIX "truncated.json", FIX "baseline.json",
-	  "zcgate: cannot parse '" FIX "truncated.json': truncated file at line 157 column 6\n" },
+	  "zcgate: cannot parse '" FIX "truncated.json': truncated file at line 157 column 21\n" },
 	{ FIX "baseline.json", FIX "not-json.json",
 	  "zcgate: cannot parse '" FIX "not-json.json': not JSON at line 1 column 7: "
 	  "invalid token near 'results'\n" },
@@ -868,6 +871,192 @@ static void test_tool_directories(void **state)
 	run_release(&r);
 }
 
+/* --- A/B runs: pooled sides, power, missing results, context ------------------------------ */
+
+/* Compare @base and @cur with @opt; the comparison's return value, @err and @rep filled in. */
+static int try_compare(const char *base, const char *cur, const struct zc_gate_options *opt,
+		       struct zc_gate_report *rep, struct zc_results_error *err)
+{
+	struct zc_results_set b, c;
+	int rc;
+
+	assert_int_equal(zc_results_load(&b, base, err), 0);
+	assert_int_equal(zc_results_load(&c, cur, err), 0);
+	rc = zc_gate_compare(&b, &c, opt, rep, err);
+	zc_results_set_release(&b);
+	zc_results_set_release(&c);
+	return rc;
+}
+
+static void test_ab_sides_are_pooled(void **state)
+{
+	struct zc_gate_report rep;
+	const struct zc_gate_row *r;
+
+	(void)state;
+	compare(FIX "ab-base", FIX "ab-same", &rep);
+	r = row(&rep, "inproc", "copy", ZC_GATE_TIME_METRIC);
+	assert_int_equal(r->nbase, 8);	/* one process median from each of 8 files */
+	assert_int_equal(r->ncur, 8);
+	assert_true(r->by_process);
+	assert_int_equal(r->status, ZC_GATE_PASS);
+	assert_int_equal(rep.base_results, 8);
+	assert_string_equal(rep.base_commit, "0000000");
+	zc_gate_report_release(&rep);
+	compare(FIX "ab-base", FIX "ab-head", &rep);	/* copy 25% slower in every process */
+	r = row(&rep, "inproc", "copy", ZC_GATE_TIME_METRIC);
+	assert_int_equal(r->status, ZC_GATE_REGRESSED);
+	assert_true(r->change > 0.2 && r->change < 0.3);
+	assert_int_equal(rep.regressions, 1);
+	zc_gate_report_release(&rep);
+}
+
+static void test_underpowered_is_refused(void **state)
+{
+	struct zc_results_error err = { 0 };
+	struct zc_gate_options opt;
+	struct zc_gate_report rep;
+
+	(void)state;
+	zc_gate_options_init(&opt);
+	opt.alpha = 1e-4;	/* 8 against 8 processes reach at best p = 2 / C(16, 8) = 1.6e-4 */
+	assert_int_equal(try_compare(FIX "ab-base", FIX "ab-head", &opt, &rep, &err), -1);
+	assert_int_equal(err.code, ZC_RESULTS_EUNDERPOWERED);
+	assert_string_equal(err.text, "cannot detect a timing regression: 'inproc/copy' has 8 "
+			    "processes in the baseline and 8 in the current run, whose smallest "
+			    "possible p-value 0.00016 is not below alpha/1 = 0.0001 (Holm over 1 "
+			    "timing tests): measure at least 9 processes a side");
+	assert_int_equal(rep.nrows, 0);
+	opt.invariants_only = true;	/* no timing, nothing to refuse */
+	assert_int_equal(try_compare(FIX "ab-base", FIX "ab-head", &opt, &rep, &err), 0);
+	assert_false(has_metric(&rep, ZC_GATE_TIME_METRIC));
+	zc_gate_report_release(&rep);
+}
+
+static void test_missing_strategy_fails(void **state)
+{
+	struct zc_results_error err = { 0 };
+	struct zc_gate_options opt;
+	struct zc_gate_report rep;
+
+	(void)state;
+	compare(FIX "baseline.json", FIX "no-pool.json", &rep);
+	expect_status(&rep, "pool", "result", ZC_GATE_MISSING);
+	assert_int_equal(rep.missing, 1);
+	assert_int_equal(rep.regressions, 1);
+	zc_gate_report_release(&rep);
+	zc_gate_options_init(&opt);
+	opt.allow_missing = true;
+	assert_int_equal(try_compare(FIX "baseline.json", FIX "no-pool.json", &opt, &rep, &err), 0);
+	assert_int_equal(rep.missing, 1);
+	assert_int_equal(rep.regressions, 0);
+	assert_int_equal(lines_with(&rep.notes, "inproc/pool: missing from the current run, "
+				    "allowed by --allow-missing"), 1);
+	zc_gate_report_release(&rep);
+	compare(FIX "baseline.json", FIX "new-strategy.json", &rep);	/* new: listed, passes */
+	expect_status(&rep, "pool_v2", "result", ZC_GATE_NEW);
+	assert_int_equal(rep.added, 1);
+	assert_int_equal(rep.regressions, 0);
+	zc_gate_report_release(&rep);
+}
+
+static void test_missing_scenario_fails(void **state)
+{
+	struct zc_gate_report rep;
+
+	(void)state;
+	compare(FIX "dir-base", FIX "dir-cur-no-pipe", &rep);
+	assert_int_equal(row(&rep, "pipe", "copy", "result")->status, ZC_GATE_MISSING);
+	assert_int_equal(row(&rep, "pipe", "pool", "result")->status, ZC_GATE_MISSING);
+	assert_int_equal(rep.missing, 3);	/* reference_memcpy, copy and pool */
+	assert_int_equal(rep.regressions, 3);
+	zc_gate_report_release(&rep);
+}
+
+static void expect_context_refused(const char *cur, bool invariants_only, const char *text)
+{
+	struct zc_results_error err = { 0 };
+	struct zc_gate_options opt;
+	struct zc_gate_report rep;
+
+	zc_gate_options_init(&opt);
+	opt.invariants_only = invariants_only;
+	assert_int_equal(try_compare(FIX "baseline.json", cur, &opt, &rep, &err), -1);
+	assert_int_equal(err.code, ZC_RESULTS_ECONTEXT);
+	assert_string_equal(err.text, text);
+}
+
+static void expect_context_accepted(const char *cur)
+{
+	struct zc_results_error err = { 0 };
+	struct zc_gate_options opt;
+	struct zc_gate_report rep;
+
+	zc_gate_options_init(&opt);
+	opt.invariants_only = true;
+	assert_int_equal(try_compare(FIX "baseline.json", cur, &opt, &rep, &err), 0);
+	zc_gate_report_release(&rep);
+}
+
+static void test_context_refused(void **state)
+{
+	(void)state;
+	expect_context_refused(FIX "other-allocator.json", false, "different context.allocator.name: '"
+			       FIX "baseline.json' has \"glibc\", '" FIX "other-allocator.json' has "
+			       "\"mimalloc\"");
+	expect_context_refused(FIX "other-allocator.json", true, "different context.allocator.name: '"
+			       FIX "baseline.json' has \"glibc\", '" FIX "other-allocator.json' has "
+			       "\"mimalloc\"");
+	expect_context_refused(FIX "other-counting.json", false, "different context."
+			       "counting_allocator: '" FIX "baseline.json' has true, '"
+			       FIX "other-counting.json' has false");
+	expect_context_refused(FIX "other-counting.json", true, "different context."
+			       "counting_allocator: '" FIX "baseline.json' has true, '"
+			       FIX "other-counting.json' has false");
+	expect_context_refused(FIX "other-build.json", false, "different context.build: '"
+			       FIX "baseline.json' has \"release\", '" FIX "other-build.json' has "
+			       "\"debug\"");
+	expect_context_refused(FIX "full-mode.json", false, "different context.quick: '"
+			       FIX "baseline.json' has true, '" FIX "full-mode.json' has false");
+	/* the exact figures do not depend on the build type or the run length */
+	expect_context_accepted(FIX "other-build.json");
+	expect_context_accepted(FIX "full-mode.json");
+}
+
+static void test_tool_ab(void **state)
+{
+	struct run r;
+
+	(void)state;
+	zcgate(&r, FIX "baseline.json", FIX "no-pool.json", NULL);
+	assert_int_equal(r.status, 1);
+	expect_line(r.out, "inproc", "pool", "result", "present", "absent", "missing", NULL);
+	expect_line(r.out, "zcgate: 1 regression, 0 improvements,", "1 missing", NULL);
+	run_release(&r);
+	zcgate(&r, FIX "baseline.json", FIX "no-pool.json", "--allow-missing", NULL);
+	assert_int_equal(r.status, 0);
+	run_release(&r);
+	zcgate(&r, FIX "baseline.json", FIX "other-build.json", NULL);
+	assert_int_equal(r.status, 2);
+	expect_line(r.err, "zcgate: different context.build:", NULL);
+	run_release(&r);
+	zcgate(&r, FIX "baseline.json", FIX "other-build.json", "--invariants-only", NULL);
+	assert_int_equal(r.status, 0);
+	run_release(&r);
+	zcgate(&r, FIX "ab-base", FIX "ab-head", NULL);
+	assert_int_equal(r.status, 1);
+	expect_line(r.out, "baseline: " FIX "ab-base (commit 0000000, 8 results files)", NULL);
+	expect_line(r.out, "inproc", "copy", ZC_GATE_TIME_METRIC, "regressed", NULL);
+	run_release(&r);
+	zcgate(&r, FIX "ab-base", FIX "ab-head", "--invariants-only", NULL);
+	assert_int_equal(r.status, 0);
+	run_release(&r);
+	zcgate(&r, FIX "ab-base", FIX "ab-head", "--alpha", "0.0001", NULL);
+	assert_int_equal(r.status, 2);
+	expect_line(r.err, "measure at least 9 processes a side", NULL);
+	run_release(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -902,6 +1091,12 @@ int main(void)
 		cmocka_unit_test(test_tool_bad_usage),
 		cmocka_unit_test(test_tool_outputs),
 		cmocka_unit_test(test_tool_directories),
+		cmocka_unit_test(test_ab_sides_are_pooled),
+		cmocka_unit_test(test_underpowered_is_refused),
+		cmocka_unit_test(test_missing_strategy_fails),
+		cmocka_unit_test(test_missing_scenario_fails),
+		cmocka_unit_test(test_context_refused),
+		cmocka_unit_test(test_tool_ab),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

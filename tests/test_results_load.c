@@ -80,7 +80,7 @@ static const struct {
 	  "cannot read '" FIX "missing.json': No such file or directory" },
 	{ FIX "empty.json", ZC_RESULTS_EEMPTY, "cannot parse '" FIX "empty.json': empty file" },
 	{ FIX "truncated.json", ZC_RESULTS_ETRUNCATED,
-	  "cannot parse '" FIX "truncated.json': truncated file at line 157 column 6" },
+	  "cannot parse '" FIX "truncated.json': truncated file at line 157 column 21" },
 	{ FIX "not-json.json", ZC_RESULTS_ENOTJSON,
 	  "cannot parse '" FIX "not-json.json': not JSON at line 1 column 7: "
 	  "invalid token near 'results'" },
@@ -201,13 +201,12 @@ static void test_bad_directories(void **state)
 	put(dir, "a.json", buf);
 	put(dir, "b.json", buf);
 	err = (struct zc_results_error){ 0 };
-	assert_int_equal(zc_results_load(&set, dir, &err), -1);
-	assert_int_equal(err.code, ZC_RESULTS_EDUPLICATE);
+	/* one strategy in two files: two measuring processes of one side, pooled by the gate */
+	assert_int_equal(zc_results_load(&set, dir, &err), 0);
+	assert_int_equal(set.nfiles, 2);
+	zc_results_set_release(&set);
 	snprintf(a, sizeof(a), "%s/a.json", dir);
 	snprintf(b, sizeof(b), "%s/b.json", dir);
-	snprintf(want, sizeof(want), "duplicate result 'inproc/reference_memcpy' in '%s' and '%s'",
-		 a, b);
-	assert_string_equal(err.text, want);
 	unlink(a);
 	unlink(b);
 	snprintf(a, sizeof(a), "%s/.hidden.json", dir);
