@@ -5,7 +5,7 @@
 # each. Prints one line per gate and a table; writes it to BUILD/gate-power.txt as well.
 # Environment: BUILD, RUNS, POWER_STRATEGY, POWER_SLOWDOWNS ("10 25 50"), BASE (default
 # HEAD), GATE_PROCESSES, GATE_THRESHOLD. Each gate's zcgate JSON is kept in
-# BUILD/gate-power.txt.d/, to judge other thresholds from the same runs.
+# BUILD/gate-power-runs/, to judge other thresholds from the same runs.
 set -u
 build=${BUILD:-build}
 base=${BASE:-HEAD}
@@ -15,6 +15,7 @@ rm -rf "$out.d" && mkdir -p "$out.d"
 n=0
 
 one() { # one LABEL BUILD [CFLAGS]: a gate; appends "LABEL RC TIMING-REGRESSIONS SECONDS"
+	mkdir -p "$2"
 	t0=$(date +%s)
 	make --no-print-directory gate BUILD="$2" ${3:+CFLAGS="$3"} BASE="$base" \
 		GATE_PROCESSES="$GATE_PROCESSES" GATE_THRESHOLD="$GATE_THRESHOLD" \
