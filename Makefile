@@ -49,8 +49,12 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS = $(shell pkg-config --libs $(PKGS))
 
 BUILD_TYPE = $(if $(SANITIZE),sanitize:$(SANITIZE),$(if $(filter -O0,$(OPT)),debug,release))
+# The library's folders (src/README.md); a boundary's own folder and a wing's are added only
+# to their own objects, so the core cannot include them.
+LIB_DIRS = src/core src/results src/instrument src/util
+INCLUDES = $(addprefix -I,$(LIB_DIRS)) -Ibench
 ALL_CFLAGS = -std=c17 -D_GNU_SOURCE $(OPT) $(WARN) $(WERROR) $(SANFLAGS) -fPIC -MMD -MP \
-             -Isrc -Ibench $(PKG_CFLAGS) $(CFLAGS) -DZC_BUILD_TYPE='"$(BUILD_TYPE)"'
+             $(INCLUDES) $(PKG_CFLAGS) $(CFLAGS) -DZC_BUILD_TYPE='"$(BUILD_TYPE)"'
 ALL_CXXFLAGS = -std=c++17 $(OPT) $(CXXWARN) $(WERROR) $(SANFLAGS) -fPIC -MMD -MP \
                -Ibench $(PKG_CFLAGS) $(CXXFLAGS) \
                -DZC_GBENCH_VERSION='"$(shell pkg-config --modversion benchmark)"'
@@ -61,18 +65,27 @@ PROG_LDFLAGS = $(ALL_LDFLAGS) -rdynamic
 PROG_LIBS = $(HOOKS_OBJ) $(BUILD)/lib/libzcbench.a $(PKG_LIBS) -lstdc++ -lm -ldl -lpthread
 # The counting allocator and copy witness: in every scenario program and test, never in the
 # library (a fuzzer's or sanitizer's own malloc must not meet a second definition).
-HOOKS_OBJ = $(if $(filter 0,$(COUNTING)),,$(BUILD)/obj/src/hooks/counting_hooks.o)
+HOOKS_OBJ = $(if $(filter 0,$(COUNTING)),,$(BUILD)/obj/src/instrument/hooks/counting_hooks.o)
 
-LIB_SRC = $(wildcard src/*.c)
+# The library: every C file one level under src/ (src/instrument/hooks/ is linked apart).
+LIB_SRC = $(wildcard $(addsuffix /*.c,$(LIB_DIRS)))
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/bench/gbench.o
-SCENARIOS = $(sort $(basename $(notdir $(wildcard scenarios/*.c))))
+# A boundary is a folder scenarios/NAME/ with a main.c (docs/adding-a-boundary.md).
+SCENARIOS = $(sort $(patsubst scenarios/%/main.c,%,$(wildcard scenarios/*/main.c)))
 SCENARIO_BINS = $(SCENARIOS:%=$(BUILD)/bin/%)
 PRODUCER_LIBS = $(patsubst scenarios/producers/%.c,$(BUILD)/lib/lib%.so,$(wildcard scenarios/producers/*.c))
-TOOLS = $(sort $(basename $(notdir $(wildcard tools/*.c))))
+# A wing is a folder tools/NAME/ with a main.c; its rules are in mk/NAME.mk.
+TOOLS = $(sort $(patsubst tools/%/main.c,%,$(wildcard tools/*/main.c)))
 TOOL_BINS = $(TOOLS:%=$(BUILD)/bin/%)
-TESTS = $(sort $(basename $(notdir $(wildcard tests/test_*.c))))
-TEST_BINS = $(TESTS:%=$(BUILD)/tests/%)
+# Tests: tests/test_*.c (the library and the wings) and scenarios/NAME/test_*.c (a boundary).
+LIB_TESTS = $(sort $(basename $(notdir $(wildcard tests/test_*.c))))
+SCENARIO_TESTS = $(sort $(basename $(notdir $(wildcard scenarios/*/test_*.c))))
+TEST_BINS = $(addprefix $(BUILD)/tests/,$(LIB_TESTS) $(SCENARIO_TESTS))
 TEST_SUPPORT = $(patsubst %.c,$(BUILD)/obj/%.o,$(filter-out tests/test_%.c,$(wildcard tests/*.c)))
+TEST_LIBS = $(shell pkg-config --libs cmocka)
+# The wings the library tests reach into: the gate's comparison and loader (libzcgate.a).
+WING_INCLUDES = -Itools/zcgate -Itools/zctrace
+WING_LIBS = $(BUILD)/lib/libzcgate.a
 
 FRAME ?= 1920x1080
 BENCH_ARGS = --frame $(FRAME) $(if $(filter 1,$(QUICK)),--quick) $(ARGS)
@@ -106,32 +119,52 @@ GIT_COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 $(BUILD)/.commit: FORCE
 	@mkdir -p $(@D)
 	@echo '$(GIT_COMMIT)' | cmp -s - $@ || echo '$(GIT_COMMIT)' > $@
-$(BUILD)/obj/src/context.o: $(BUILD)/.commit
-$(BUILD)/obj/src/context.o: ALL_CFLAGS += -DZC_GIT_COMMIT='"$(GIT_COMMIT)"'
+$(BUILD)/obj/src/core/context.o: $(BUILD)/.commit
+$(BUILD)/obj/src/core/context.o: ALL_CFLAGS += -DZC_GIT_COMMIT='"$(GIT_COMMIT)"'
 
 # gcc must not turn the hooks' fallback byte loop into a call to the memcpy it defines.
-$(BUILD)/obj/src/hooks/counting_hooks.o: ALL_CFLAGS += -fno-builtin -fno-tree-loop-distribute-patterns
+$(BUILD)/obj/src/instrument/hooks/counting_hooks.o: ALL_CFLAGS += -fno-builtin -fno-tree-loop-distribute-patterns
 
 $(BUILD)/lib/libzcbench.a: $(LIB_OBJ)
 	@mkdir -p $(@D)
+	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(BUILD)/bin/%: $(BUILD)/obj/scenarios/%.o $(HOOKS_OBJ) $(BUILD)/lib/libzcbench.a | $(PRODUCER_LIBS)
-	@mkdir -p $(@D)
-	$(CC) $(PROG_LDFLAGS) $< -o $@ $(PROG_LIBS)
-
-$(BUILD)/bin/%: $(BUILD)/obj/tools/%.o $(BUILD)/lib/libzcbench.a
-	@mkdir -p $(@D)
-	$(CC) $(PROG_LDFLAGS) $< -o $@ $(filter-out $(HOOKS_OBJ),$(PROG_LIBS))
+# --- boundaries: scenarios/NAME/ -> build/bin/NAME ----------------------------------------
+# main.c is the program; the folder's other C files (strategies, mechanism) are its archive,
+# which its tests (scenarios/NAME/test_*.c) link too. A folder's boundary.mk, if any, adds
+# to the lists the checks read (TSAN_SCENARIOS).
+$(BUILD)/obj/scenarios/%.o: ALL_CFLAGS += -Iscenarios/producers
+define boundary_rules
+$(1)_OBJ = $$(patsubst %.c,$$(BUILD)/obj/%.o,$$(filter-out %/main.c %/test_%.c,$$(wildcard scenarios/$(1)/*.c)))
+$$(BUILD)/obj/scenarios/$(1)/%.o: ALL_CFLAGS += -Iscenarios/$(1) -Itests
+$$(BUILD)/lib/scenario-$(1).a: $$($(1)_OBJ)
+	@mkdir -p $$(@D)
+	@rm -f $$@
+	$$(AR) rcs $$@ $$^
+$$(BUILD)/bin/$(1): $$(BUILD)/obj/scenarios/$(1)/main.o $$(BUILD)/lib/scenario-$(1).a $$(HOOKS_OBJ) \
+		$$(BUILD)/lib/libzcbench.a | $$(PRODUCER_LIBS)
+	@mkdir -p $$(@D)
+	$$(CC) $$(PROG_LDFLAGS) $$< $$(BUILD)/lib/scenario-$(1).a -o $$@ $$(PROG_LIBS)
+$$(foreach t,$$(basename $$(notdir $$(wildcard scenarios/$(1)/test_*.c))),\
+	$$(eval $$(BUILD)/tests/$$(t): $$(BUILD)/obj/scenarios/$(1)/$$(t).o $$(BUILD)/lib/scenario-$(1).a))
+endef
+$(foreach b,$(SCENARIOS),$(eval $(call boundary_rules,$(b))))
+-include $(wildcard scenarios/*/boundary.mk)
 
 # A producer library stands for the other language's side of the boundary (a Rust cdylib, say).
-$(BUILD)/lib/lib%.so: $(BUILD)/obj/scenarios/producers/%.o $(BUILD)/obj/src/frame.o
+$(BUILD)/lib/lib%.so: $(BUILD)/obj/scenarios/producers/%.o $(BUILD)/obj/src/core/frame.o
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -shared $^ -o $@
 
-$(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(TEST_SUPPORT) $(HOOKS_OBJ) $(BUILD)/lib/libzcbench.a
+# --- tests: each links its own object, the folder's archive when it has one, the wings -------
+$(BUILD)/obj/tests/%.o: ALL_CFLAGS += -Itests $(WING_INCLUDES)
+$(foreach t,$(LIB_TESTS),$(eval $(BUILD)/tests/$(t): $(BUILD)/obj/tests/$(t).o))
+$(BUILD)/tests/%: $(TEST_SUPPORT) $(HOOKS_OBJ) $(WING_LIBS) $(BUILD)/lib/libzcbench.a
 	@mkdir -p $(@D)
-	$(CC) $(PROG_LDFLAGS) $< $(TEST_SUPPORT) -o $@ $(PROG_LIBS) $(shell pkg-config --libs cmocka)
+	$(CC) $(PROG_LDFLAGS) $(filter %.o %.a,$(filter-out $(TEST_SUPPORT) $(HOOKS_OBJ) \
+		$(WING_LIBS) $(BUILD)/lib/libzcbench.a,$^)) $(TEST_SUPPORT) -o $@ $(WING_LIBS) \
+		$(PROG_LIBS) $(TEST_LIBS)
 
 # --- running ------------------------------------------------------------------------------
 bench: all
@@ -152,5 +185,5 @@ FORCE:
 # Objects made by pattern chains (tests) are kept, so that a second make does nothing.
 .SECONDARY:
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 include $(sort $(wildcard mk/*.mk))

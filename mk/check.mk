@@ -15,8 +15,7 @@ CHECK_ARGS = --quick --quiet --frame $(CHECK_FRAME) --benchmark_min_time=0.001 \
              --benchmark_repetitions=2
 CHECK_OUT = $(BUILD)/check
 CHECK_SCENARIOS = $(SCENARIOS)
-# The thread scenario is the one with threads; inproc and the tests run there too.
-TSAN_SCENARIOS = $(filter thread inproc,$(SCENARIOS))
+# TSAN_SCENARIOS: each boundary that wants ThreadSanitizer says so in its boundary.mk.
 
 SANITIZER_ENV = ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:detect_stack_use_after_return=1 \
                 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
@@ -60,11 +59,12 @@ FUZZ_CC = clang
 FUZZ_BUILD = build-fuzz
 FUZZ_FLAGS = -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
              -fno-sanitize-recover=undefined
-FUZZ_CFLAGS = -std=c17 -D_GNU_SOURCE -Isrc -Ibench $(PKG_CFLAGS)
+FUZZ_CFLAGS = -std=c17 -D_GNU_SOURCE $(INCLUDES) -Itools/zcgate $(PKG_CFLAGS)
 FUZZ_TARGETS = $(sort $(basename $(notdir $(wildcard tests/fuzz/fuzz_*.c))))
 FUZZ_BINS = $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/%)
-# Library objects: instrumented for coverage (fuzzer-no-link), no counting hooks.
-FUZZ_LIB_OBJ = $(patsubst %.c,$(FUZZ_BUILD)/obj/%.o,$(LIB_SRC))
+# Library objects and the gate's loader: instrumented for coverage (fuzzer-no-link), no
+# counting hooks.
+FUZZ_LIB_OBJ = $(patsubst %.c,$(FUZZ_BUILD)/obj/%.o,$(LIB_SRC) $(GATE_SRC))
 
 $(FUZZ_BUILD)/obj/%.o: %.c | check-deps
 	@mkdir -p $(@D)
@@ -92,4 +92,4 @@ fuzz: $(FUZZ_BINS)
 		grep -E '^Done [0-9]+ runs' $(FUZZ_BUILD)/$$t.log | sed "s/^/$$t: /"; \
 	done
 
--include $(wildcard $(FUZZ_BUILD)/obj/src/*.d)
+-include $(shell find $(FUZZ_BUILD)/obj -name '*.d' 2>/dev/null)

@@ -19,6 +19,23 @@
 #   SCENARIO=a,b        gate only these scenarios
 #   GATE_BASELINE=DIR   the committed baseline (default results/baseline)
 
+# --- the wing: tools/zcgate/ -> build/bin/zcgate; its comparison and loader are also
+# build/lib/libzcgate.a, for the tests and the results fuzzer. No scenario links it.
+GATE_SRC = $(filter-out tools/zcgate/main.c,$(wildcard tools/zcgate/*.c))
+GATE_OBJ = $(GATE_SRC:%.c=$(BUILD)/obj/%.o)
+$(BUILD)/obj/tools/zcgate/%.o: ALL_CFLAGS += -Itools/zcgate
+
+$(BUILD)/lib/libzcgate.a: $(GATE_OBJ)
+	@mkdir -p $(@D)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/bin/zcgate: $(BUILD)/obj/tools/zcgate/main.o $(BUILD)/lib/libzcgate.a $(BUILD)/lib/libzcbench.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) $< -o $@ $(BUILD)/lib/libzcgate.a $(BUILD)/lib/libzcbench.a \
+		$(PKG_LIBS) -lstdc++ -lm -ldl -lpthread
+
+# --- running the gate ------------------------------------------------------------------------
 GATE_BASELINE ?= results/baseline
 GATE_RUN = $(BUILD)/gate-run
 GATE_PROCESSES ?= 10

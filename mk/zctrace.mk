@@ -1,18 +1,22 @@
 # zctrace.mk: the copy tracer, build/lib/libzctrace.so (LD_PRELOAD) and its test program.
-# build/bin/zctrace, the wrapper, comes from tools/zctrace.c through the Makefile's tools rule.
+# The wing is tools/zctrace/: main.c is the wrapper build/bin/zctrace, the other files the
+# preloaded library.
 #
 #   make zctrace        the library, the wrapper and tests/progs/probe_demo
 #   make zctrace-bench  wall time of a copy-heavy program: native, zctrace, DHAT, heaptrack
 #
-# The library holds the same interposers as the scenario programs (src/hooks/counting_hooks.c)
+# The library holds the same interposers as the scenario programs
+# (src/instrument/hooks/counting_hooks.c)
 # compiled with -DZC_HOOKS_TRACE, so they report to the recorder instead of the counters.
 # Everything is hidden except the interposed functions and zc_probe_mark.
 
 ZCTRACE_LIB = $(BUILD)/lib/libzctrace.so
-ZCTRACE_SRC = $(wildcard src/zctrace/*.c)
+ZCTRACE_SRC = $(filter-out tools/zctrace/main.c,$(wildcard tools/zctrace/*.c))
 ZCTRACE_OBJ = $(ZCTRACE_SRC:%.c=$(BUILD)/obj/zctrace/%.o) \
-              $(BUILD)/obj/zctrace/src/hooks/counting_hooks.o $(BUILD)/obj/zctrace/src/frame.o
-ZCTRACE_CFLAGS = $(filter-out $(SANFLAGS),$(ALL_CFLAGS)) -fvisibility=hidden -DZC_HOOKS_TRACE
+              $(BUILD)/obj/zctrace/src/instrument/hooks/counting_hooks.o \
+              $(BUILD)/obj/zctrace/src/core/frame.o
+ZCTRACE_CFLAGS = $(filter-out $(SANFLAGS),$(ALL_CFLAGS)) -Itools/zctrace -fvisibility=hidden \
+                 -DZC_HOOKS_TRACE
 PROBE_DEMO = $(BUILD)/tests/progs/probe_demo
 
 .PHONY: zctrace zctrace-bench
@@ -25,7 +29,7 @@ $(BUILD)/obj/zctrace/%.o: %.c $(BUILD)/.flags
 	$(CC) $(ZCTRACE_CFLAGS) -c $< -o $@
 
 # gcc must not turn the hooks' byte loop, or the recorder's loops, into calls to memcpy.
-$(BUILD)/obj/zctrace/src/hooks/counting_hooks.o $(BUILD)/obj/zctrace/src/zctrace/%.o: \
+$(BUILD)/obj/zctrace/src/instrument/hooks/counting_hooks.o $(BUILD)/obj/zctrace/tools/zctrace/%.o: \
 	ZCTRACE_CFLAGS += -fno-builtin -fno-tree-loop-distribute-patterns
 
 # No sanitizer runtime in a library preloaded into other programs.
@@ -38,7 +42,9 @@ $(PROBE_DEMO): tests/progs/probe_demo.c include/zc_probe.h $(BUILD)/.flags
 	@mkdir -p $(@D)
 	$(CC) -std=c17 -D_GNU_SOURCE $(OPT) $(WARN) $(WERROR) -Iinclude $< -o $@
 
-$(BUILD)/bin/zctrace: | $(ZCTRACE_LIB)
+$(BUILD)/bin/zctrace: $(BUILD)/obj/tools/zctrace/main.o $(BUILD)/lib/libzcbench.a | $(ZCTRACE_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) $< -o $@ $(BUILD)/lib/libzcbench.a $(PKG_LIBS) -lstdc++ -lm -ldl -lpthread
 
 zctrace-bench: zctrace
 	@BUILD=$(BUILD) scripts/zctrace_bench.sh

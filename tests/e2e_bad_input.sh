@@ -6,6 +6,8 @@
 #
 # To add a case: expect CODE 'TEXT THE MESSAGE MUST HOLD' COMMAND ARGS...
 set -u
+# Nested makes here are the test's own, not part of a parallel make test.
+unset MAKEFLAGS MFLAGS MAKELEVEL
 . tests/lib/e2e.sh
 e2e_init bad-input
 R=$E2E_TMP/results

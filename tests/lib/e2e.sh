@@ -34,8 +34,8 @@ e2e_done() {
 }
 
 scenarios() {
-	for f in scenarios/*.c; do
-		s=$(basename "$f" .c)
+	for f in scenarios/*/main.c; do
+		s=$(basename "$(dirname "$f")")
 		[ -x "$BUILD/bin/$s" ] && echo "$s"
 	done
 }

@@ -6,7 +6,7 @@
 #include <stdio.h>
 
 #include "options.h"
-#include "roundtrip.h"
+#include "roundtrip_strategies.h"
 #include "scenario.h"
 
 int main(int argc, char **argv)

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "managed.h"
+#include "managed_strategies.h"
 #include "options.h"
 #include "scenario.h"
 

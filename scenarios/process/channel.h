@@ -1,5 +1,5 @@
 /*
- * process_channel.h: a consumer process and the control channel to it: fork with the child
+ * channel.h: a consumer process and the control channel to it: fork with the child
  * tied to the parent's life, fixed-size request/reply records over a SOCK_SEQPACKET socket pair,
  * file descriptors passed with SCM_RIGHTS, writes into a pipe or socket that never block past
  * a deadline, and a stop that always reaps the child.

@@ -1,15 +1,12 @@
 /*
- * process.h: the strategies of the process scenario (a producer process hands frames to a
- * forked consumer process) and the requests the producer sends its consumer.
+ * consumer.h: the forked consumer process of the process scenario and the wire protocol
+ * between it and the producer (private to this folder: the strategies and the consumer).
  */
-#ifndef ZC_PROCESS_H
-#define ZC_PROCESS_H
+#ifndef ZC_PROCESS_CONSUMER_H
+#define ZC_PROCESS_CONSUMER_H
 
 #include <stddef.h>
 #include <stdint.h>
-
-#include "results.h"
-#include "strategy.h"
 
 /* How the frame's bytes reach the consumer. */
 enum zc_path {
@@ -53,11 +50,5 @@ struct zc_consumer_config {
 
 /* The consumer process's loop (a zc_consumer_fn): serves requests until the producer leaves. */
 void zc_consumer_main(int ctl, void *config);
-
-/* The strategies in the order they are reported. */
-const struct zc_strategy *const *zc_process_strategies(size_t *n);
-
-/* Adds "consumer_memory" (rss_kib, pss_kib) and, for cow, "cow" to res->extra. */
-void zc_process_annotate(const struct zc_strategy *s, void *state, struct zc_result *res);
 
 #endif

@@ -3,7 +3,7 @@
  * producer library's C ABI. The consumer side of each (what the Dart VM, the JVM or CPython
  * would do) is written here; the producer side lives in the library.
  */
-#include "inproc.h"
+#include "inproc_strategies.h"
 
 #include <dlfcn.h>
 #include <errno.h>

@@ -78,7 +78,7 @@ ZC_NO_SANITIZE static inline void zc__sink_copy(enum zc_hook_fn fn, void *dst, c
 
 #else /* the scenario programs' counters */
 
-#include "../instrument.h"
+#include "instrument.h"
 
 #define ZC_SINK_WANTS_FREE_SIZE 1
 #define ZC_SINK_COPY_MIN ZC_HOOK_MIN_BYTES

@@ -1,12 +1,12 @@
 /*
- * process_consumer.c: the consumer process: takes each frame (reads it from the pipe or socket,
+ * consumer.c: the consumer process: takes each frame (reads it from the pipe or socket,
  * or finds it in the shared ring), checks its stamp, and answers the producer's questions about
  * the frame it holds and about its own memory.
  *
  * Test hooks, read from the environment: ZCBENCH_KILL_CONSUMER_AFTER=N makes the consumer kill
  * itself (SIGKILL) on its Nth frame, ZCBENCH_HANG_CONSUMER_AFTER=N makes it stop answering.
  */
-#include "process.h"
+#include "consumer.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -19,8 +19,9 @@
 #include <unistd.h>
 
 #include "fdio.h"
+#include "frame.h"
 #include "memstat.h"
-#include "process_channel.h"
+#include "channel.h"
 
 struct consumer {
 	const struct zc_consumer_config *cfg;

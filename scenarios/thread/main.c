@@ -3,7 +3,7 @@
  * worker thread does with Dart_PostCObject; reports hand-over latency besides the rest.
  */
 #include "scenario.h"
-#include "thread.h"
+#include "thread_strategies.h"
 
 int main(int argc, char **argv)
 {

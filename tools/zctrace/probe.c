@@ -19,7 +19,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "../frame.h"
+#include "frame.h"
 #include "out.h"
 #include "trace.h"
 

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "inproc.h"
+#include "inproc_strategies.h"
 #include "options.h"
 #include "scenario.h"
 

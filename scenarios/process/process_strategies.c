@@ -9,7 +9,7 @@
  * The kernel's copies are counted here, where the producer knows them: write() copies the frame
  * into the kernel, read() copies it out; vmsplice skips the first.
  */
-#include "process.h"
+#include "process_strategies.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -21,7 +21,8 @@
 #include <unistd.h>
 
 #include "instrument.h"
-#include "process_channel.h"
+#include "channel.h"
+#include "consumer.h"
 
 #define RING_FRAMES 3
 #define KERNEL_BUFFER (1 << 20) /* pipe and socket buffers: Linux's unprivileged pipe maximum */

@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../hooks/hook_sink.h"
+#include "hooks/hook_sink.h"
 
 #define ZCT_SCHEMA "zctrace/1"
 #define ZCT_MAX_COPIES 8192

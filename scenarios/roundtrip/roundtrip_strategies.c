@@ -10,7 +10,7 @@
  * right before the zero-copy hand-over (allo-isolate's shrink_to_fit). Whether that realloc
  * moves the block is the allocator's choice; the counting allocator counts a move as a copy.
  */
-#include "roundtrip.h"
+#include "roundtrip_strategies.h"
 
 #include <errno.h>
 #include <inttypes.h>

@@ -8,7 +8,7 @@
  * frame to the pool) and waits until it has, so per-transfer counts are exact. The probe asks
  * the consumer thread itself to read a byte of the frame it holds.
  */
-#include "thread.h"
+#include "thread_strategies.h"
 
 #include <errno.h>
 #include <pthread.h>

@@ -1,7 +1,7 @@
 /*
- * process_channel.c: fork, the control socket, SCM_RIGHTS, bounded writes, and reaping.
+ * channel.c: fork, the control socket, SCM_RIGHTS, bounded writes, and reaping.
  */
-#include "process_channel.h"
+#include "channel.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -7,7 +7,7 @@
  * touches every page of it, so that frames held alive are really resident and the peak RSS
  * counts them.
  */
-#include "managed.h"
+#include "managed_strategies.h"
 
 #include <errno.h>
 #include <stdlib.h>
