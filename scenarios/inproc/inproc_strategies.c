@@ -300,8 +300,10 @@ static const struct zc_strategy pool = {
 static const struct zc_strategy *const all[] = {&copy, &copy_into, &serialize, &borrow,
 						 &move, &shared, &pool};
 
-const struct zc_strategy *const *zc_inproc_strategies(size_t *n)
-{
-	*n = sizeof(all) / sizeof(all[0]);
-	return all;
-}
+const struct zc_scenario zc_inproc_scenario = {
+	.name = "inproc",
+	.summary = "Moves frames from a producer library (dlopen) to this program in a "
+			   "synchronous call.",
+	.strategies = all,
+	.nstrategies = ZC_COUNT(all),
+};

@@ -8,13 +8,14 @@
 #include <stddef.h>
 
 #include "producer_api.h"
+#include "scenario.h"
 #include "strategy.h"
 
 /* Binds the strategies to a loaded producer; api must outlive every strategy use. */
 void zc_inproc_bind(const struct zc_producer_api *api);
 
-/* The strategies in the order they are reported. */
-const struct zc_strategy *const *zc_inproc_strategies(size_t *n);
+/* The boundary's descriptor: its name, summary and strategies in the order they are reported. */
+extern const struct zc_scenario zc_inproc_scenario;
 
 /* Loads the producer library at path with dlopen. Returns 0, or -1 with a reason in err. */
 int zc_producer_load(const char *path, struct zc_producer_api *api, void **handle, char *err,

@@ -39,13 +39,7 @@ int main(int argc, char **argv)
 		return ZC_EXIT_RUNTIME;
 	}
 	zc_inproc_bind(&api);
-	struct zc_scenario sc = {
-		.name = "inproc",
-		.summary = "Moves frames from a producer library (dlopen) to this program in a "
-			   "synchronous call.",
-	};
-	sc.strategies = zc_inproc_strategies(&sc.nstrategies);
-	int rc = zc_scenario_main(&sc, argc, argv);
+	int rc = zc_scenario_main(&zc_inproc_scenario, argc, argv);
 	dlclose(lib);
 	return rc;
 }

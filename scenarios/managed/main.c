@@ -94,7 +94,6 @@ int main(int argc, char **argv)
 		.name = "managed",
 		.summary = "Hands frames to a simulated garbage-collected runtime: copied into its "
 			   "heap or wrapped as external objects with finalizers.",
-		.annotate = zc_managed_annotate,
 	};
 	sc.strategies = zc_managed_strategies(&sc.nstrategies);
 	int rc = zc_scenario_main(&sc, argc, argv);

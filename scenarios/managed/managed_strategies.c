@@ -178,12 +178,15 @@ static void release(void *st, struct zc_view *v)
 		free(v->token);
 }
 
+static void extras(void *st, const struct zc_result *res, json_t *extra);
+
 static const struct zc_strategy copy = {
 	.name = "copy",
 	.mirrors = "Dart_PostCObject with kTypedData: the VM copies the frame into its heap, the "
 		   "sender frees its buffer",
 	.expect_zero_copy = false,
 	.setup = setup_copy, .transfer = transfer, .release = release, .teardown = teardown,
+	.extras = extras,
 };
 
 static const struct zc_strategy external = {
@@ -193,6 +196,7 @@ static const struct zc_strategy external = {
 		   "frees it at collection",
 	.expect_zero_copy = true,
 	.setup = setup_external, .transfer = transfer, .release = release, .teardown = teardown,
+	.extras = extras,
 };
 
 static const struct zc_strategy clone_sync = {
@@ -201,7 +205,7 @@ static const struct zc_strategy clone_sync = {
 		   "its heap and runs the finalizer at once",
 	.expect_zero_copy = false,
 	.setup = setup_clone_sync, .transfer = transfer, .release = release,
-	.teardown = teardown,
+	.teardown = teardown, .extras = extras,
 };
 
 static const struct zc_strategy external_unsized = {
@@ -210,7 +214,7 @@ static const struct zc_strategy external_unsized = {
 		   "collector does not know the memory it holds and runs only for unrelated reasons",
 	.expect_zero_copy = true,
 	.setup = setup_external_unsized, .transfer = transfer, .release = release,
-	.teardown = teardown,
+	.teardown = teardown, .extras = extras,
 };
 
 static const struct zc_strategy *const all[] = {&copy, &external, &clone_sync,
@@ -273,18 +277,10 @@ static json_t *gc_json(const struct state *s, const struct zc_result *res)
 	return gc;
 }
 
-void zc_managed_annotate(const struct zc_strategy *strategy, void *st, struct zc_result *res)
+/* "gc": what the simulated collector did for these transfers. */
+static void extras(void *st, const struct zc_result *res, json_t *extra)
 {
-	if (strategy->setup != setup_copy && strategy->setup != setup_external &&
-	    strategy->setup != setup_clone_sync && strategy->setup != setup_external_unsized)
-		return; /* reference_memcpy */
 	json_t *gc = gc_json(st, res);
-	if (!gc)
-		return;
-	if (!res->extra)
-		res->extra = json_object();
-	if (res->extra)
-		json_object_set_new(res->extra, "gc", gc);
-	else
-		json_decref(gc);
+	if (gc)
+		json_object_set_new(extra, "gc", gc);
 }

@@ -35,7 +35,5 @@ const struct zc_managed_config *zc_managed_config(void);
 /* The strategies in the order they are reported. */
 const struct zc_strategy *const *zc_managed_strategies(size_t *n);
 
-/* The scenario's annotate hook: adds "gc" to res->extra. */
-void zc_managed_annotate(const struct zc_strategy *s, void *state, struct zc_result *res);
 
 #endif

@@ -7,12 +7,5 @@
 
 int main(int argc, char **argv)
 {
-	struct zc_scenario sc = {
-		.name = "process",
-		.summary = "Moves frames from this process to a forked consumer process (pipe, "
-			   "socket, vmsplice, shm, cow).",
-		.annotate = zc_process_annotate,
-	};
-	sc.strategies = zc_process_strategies(&sc.nstrategies);
-	return zc_scenario_main(&sc, argc, argv);
+	return zc_scenario_main(&zc_process_scenario, argc, argv);
 }

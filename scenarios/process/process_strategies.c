@@ -225,6 +225,25 @@ static int consumer_checksum(void *st, const struct zc_view *v, uint64_t *sum)
 	return 0;
 }
 
+/* "consumer_memory" (rss_kib, pss_kib) and, for cow, "cow": what the consumer holds. */
+static void extras(void *st, const struct zc_result *res, json_t *extra)
+{
+	(void)res;
+	struct state *s = st;
+	struct zc_reply mem, cow;
+	if (ask(s, ZC_REQ_MEMSTAT, 0, &mem) != 0)
+		return;
+	json_object_set_new(extra, "consumer_memory",
+			    json_pack("{s:I, s:I}", "rss_kib", (json_int_t)mem.a, "pss_kib",
+				      (json_int_t)mem.b));
+	/* Last, since it leaves the consumer a private page: the write the cow test is about. */
+	if (s->cfg.path == ZC_PATH_COW && s->seq > 0 &&
+	    ask(s, ZC_REQ_COW_WRITE, s->cfg.bytes / 2, &cow) == 0)
+		json_object_set_new(extra, "cow",
+				    json_pack("{s:I, s:I}", "pages_copied_by_write", (json_int_t)cow.a,
+					      "minor_faults", (json_int_t)cow.b));
+}
+
 #define PROCESS_STRATEGY(id, zero, what)                                                     \
 	static const struct zc_strategy id##_strategy = {                                    \
 		.name = #id,                                                                 \
@@ -236,6 +255,7 @@ static int consumer_checksum(void *st, const struct zc_view *v, uint64_t *sum)
 		.teardown = teardown,                                                        \
 		.probe_read = probe_read,                                                    \
 		.consumer_checksum = consumer_checksum,                                      \
+		.extras = extras,                                                            \
 	}
 
 PROCESS_STRATEGY(pipe, false,
@@ -256,35 +276,11 @@ PROCESS_STRATEGY(cow, true,
 static const struct zc_strategy *const strategies[] = {
 	&pipe_strategy, &socket_strategy, &vmsplice_strategy, &shm_strategy, &cow_strategy};
 
-const struct zc_strategy *const *zc_process_strategies(size_t *n)
-{
-	*n = sizeof(strategies) / sizeof(strategies[0]);
-	return strategies;
-}
+const struct zc_scenario zc_process_scenario = {
+	.name = "process",
+	.summary = "Moves frames from this process to a forked consumer process (pipe, "
+			   "socket, vmsplice, shm, cow).",
+	.strategies = strategies,
+	.nstrategies = ZC_COUNT(strategies),
+};
 
-static bool is_ours(const struct zc_strategy *s)
-{
-	for (size_t i = 0; i < sizeof(strategies) / sizeof(strategies[0]); i++)
-		if (s == strategies[i])
-			return true;
-	return false;
-}
-
-void zc_process_annotate(const struct zc_strategy *strategy, void *st, struct zc_result *res)
-{
-	struct state *s = st;
-	struct zc_reply mem, cow;
-	if (!is_ours(strategy) || ask(s, ZC_REQ_MEMSTAT, 0, &mem) != 0)
-		return;
-	if (!res->extra && !(res->extra = json_object()))
-		return;
-	json_object_set_new(res->extra, "consumer_memory",
-			    json_pack("{s:I, s:I}", "rss_kib", (json_int_t)mem.a, "pss_kib",
-				      (json_int_t)mem.b));
-	/* Last, since it leaves the consumer a private page: the write the cow test is about. */
-	if (s->cfg.path == ZC_PATH_COW && s->seq > 0 &&
-	    ask(s, ZC_REQ_COW_WRITE, s->cfg.bytes / 2, &cow) == 0)
-		json_object_set_new(res->extra, "cow",
-				    json_pack("{s:I, s:I}", "pages_copied_by_write", (json_int_t)cow.a,
-					      "minor_faults", (json_int_t)cow.b));
-}

@@ -8,12 +8,11 @@
 #include <stddef.h>
 
 #include "results.h"
+#include "scenario.h"
 #include "strategy.h"
 
-/* The strategies in the order they are reported. */
-const struct zc_strategy *const *zc_process_strategies(size_t *n);
+/* The boundary's descriptor: its name, summary and strategies in the order they are reported. */
+extern const struct zc_scenario zc_process_scenario;
 
-/* Adds "consumer_memory" (rss_kib, pss_kib) and, for cow, "cow" to res->extra. */
-void zc_process_annotate(const struct zc_strategy *s, void *state, struct zc_result *res);
 
 #endif

@@ -11,13 +11,5 @@
 
 int main(int argc, char **argv)
 {
-	struct zc_scenario sc = {
-		.name = "roundtrip",
-		.summary = "Rust to Dart zero-copy and back with a copy, leg by leg; and "
-			   "shrink_to_fit before a zero-copy hand-over.",
-		.annotate = zc_roundtrip_annotate,
-		.report = zc_roundtrip_report,
-	};
-	sc.strategies = zc_roundtrip_strategies(&sc.nstrategies);
-	return zc_scenario_main(&sc, argc, argv);
+	return zc_scenario_main(&zc_roundtrip_scenario, argc, argv);
 }

@@ -196,15 +196,18 @@ static json_t *leg_json(int l)
 	return o;
 }
 
-static void annotate_legs(struct state *s, struct zc_result *res)
+/* "legs": identity leg by leg, probed once more after the timed runs. */
+static void legs_extras(void *st, const struct zc_result *res, json_t *extra)
 {
+	(void)res;
+	struct state *s = st;
 	if (probe_legs(s) != 0)
 		return;
 	json_t *legs = json_array();
 	for (int l = 0; legs && l < NLEGS; l++)
 		json_array_append_new(legs, leg_json(l));
 	if (legs)
-		json_object_set_new(res->extra, "legs", legs);
+		json_object_set_new(extra, "legs", legs);
 }
 
 /* A member of a leg object, or "" when it is missing. */
@@ -297,8 +300,11 @@ static void shrink_release(void *st, struct zc_view *v)
 	free(v->token);
 }
 
-static void annotate_shrink(const struct state *s, struct zc_result *res)
+/* "shrink": what shrink_to_fit did to the block, transfer by transfer. */
+static void shrink_extras(void *st, const struct zc_result *res, json_t *extra)
 {
+	(void)res;
+	const struct state *s = st;
 	json_t *o = json_pack("{s:I, s:I, s:I, s:I, s:o, s:o, s:b}",
 			      "capacity_bytes", (json_int_t)(s->bytes / CAPACITY_DEN * CAPACITY_NUM),
 			      "length_bytes", (json_int_t)s->bytes,
@@ -308,7 +314,7 @@ static void annotate_shrink(const struct state *s, struct zc_result *res)
 			      "last_address_after", addr_json(s->last_after),
 			      "last_moved", s->last_before != s->last_after);
 	if (o)
-		json_object_set_new(res->extra, "shrink", o);
+		json_object_set_new(extra, "shrink", o);
 }
 
 static const struct zc_strategy round_trip = {
@@ -317,7 +323,7 @@ static const struct zc_strategy round_trip = {
 		   "then Dart to Rust with CST (copies); the view is what Rust got back",
 	.expect_zero_copy = false,
 	.setup = setup, .transfer = round_trip_transfer, .release = round_trip_release,
-	.teardown = teardown,
+	.teardown = teardown, .extras = legs_extras,
 };
 
 static const struct zc_strategy shrink_realloc = {
@@ -327,25 +333,17 @@ static const struct zc_strategy shrink_realloc = {
 	.expect_zero_copy = true,
 	.setup = setup, .transfer = shrink_transfer, .release = shrink_release,
 	.teardown = teardown, .probe_write = shrink_probe_write,
-	.probe_restore = shrink_probe_restore,
+	.probe_restore = shrink_probe_restore, .extras = shrink_extras,
 };
 
 static const struct zc_strategy *const all[] = {&round_trip, &shrink_realloc};
 
-const struct zc_strategy *const *zc_roundtrip_strategies(size_t *n)
-{
-	*n = sizeof(all) / sizeof(all[0]);
-	return all;
-}
+const struct zc_scenario zc_roundtrip_scenario = {
+	.name = "roundtrip",
+	.summary = "Rust to Dart zero-copy and back with a copy, leg by leg; and "
+			   "shrink_to_fit before a zero-copy hand-over.",
+	.strategies = all,
+	.nstrategies = ZC_COUNT(all),
+	.report = zc_roundtrip_report,
+};
 
-void zc_roundtrip_annotate(const struct zc_strategy *strategy, void *st, struct zc_result *res)
-{
-	if (strategy != &round_trip && strategy != &shrink_realloc)
-		return; /* reference_memcpy */
-	if (!res->extra && !(res->extra = json_object()))
-		return;
-	if (strategy == &round_trip)
-		annotate_legs(st, res);
-	else
-		annotate_shrink(st, res);
-}

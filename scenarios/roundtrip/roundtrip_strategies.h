@@ -10,13 +10,12 @@
 #include <stdio.h>
 
 #include "results.h"
+#include "scenario.h"
 #include "strategy.h"
 
-/* The strategies in the order they are reported. */
-const struct zc_strategy *const *zc_roundtrip_strategies(size_t *n);
+/* The boundary's descriptor: its name, summary and strategies in the order they are reported. */
+extern const struct zc_scenario zc_roundtrip_scenario;
 
-/* The scenario's annotate hook: adds "legs" (round_trip) or "shrink" (shrink_realloc). */
-void zc_roundtrip_annotate(const struct zc_strategy *s, void *state, struct zc_result *res);
 
 /*
  * After the table: the legs of round_trip (from its result's "legs") and, in words, why the

@@ -7,12 +7,5 @@
 
 int main(int argc, char **argv)
 {
-	struct zc_scenario sc = {
-		.name = "thread",
-		.summary = "Moves frames from a producer thread to a consumer thread through a "
-			   "bounded port (copy, move with a finalizer, pool with a return port).",
-		.annotate = zc_thread_annotate,
-	};
-	sc.strategies = zc_thread_strategies(&sc.nstrategies);
-	return zc_scenario_main(&sc, argc, argv);
+	return zc_scenario_main(&zc_thread_scenario, argc, argv);
 }

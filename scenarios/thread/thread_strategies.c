@@ -302,6 +302,23 @@ static int probe_read(void *st, const struct zc_view *v, size_t offset, unsigned
 	return 0;
 }
 
+/* "latency_ns": hand-over latency, post to receipt (median, p99, count). */
+static void extras(void *st, const struct zc_result *res, json_t *extra)
+{
+	(void)res;
+	struct state *s = st;
+	size_t n = s->nlatency < LATENCY_SAMPLES ? s->nlatency : LATENCY_SAMPLES;
+	double *ns = n ? malloc(n * sizeof(*ns)) : NULL;
+	if (!ns)
+		return;
+	for (size_t i = 0; i < n; i++)
+		ns[i] = (double)s->latency[i];
+	json_object_set_new(extra, "latency_ns",
+			    json_pack("{s:f, s:f, s:I}", "median", zc_percentile(ns, n, 50), "p99",
+				      zc_percentile(ns, n, 99), "count", (json_int_t)s->nlatency));
+	free(ns);
+}
+
 #define THREAD_STRATEGY(id, zero, what)                                                      \
 	static const struct zc_strategy id##_strategy = {                                    \
 		.name = #id,                                                                 \
@@ -312,6 +329,7 @@ static int probe_read(void *st, const struct zc_view *v, size_t offset, unsigned
 		.release = release,                                                          \
 		.teardown = teardown,                                                        \
 		.probe_read = probe_read,                                                    \
+		.extras = extras,                                                            \
 	}
 
 THREAD_STRATEGY(copy, false,
@@ -327,31 +345,11 @@ THREAD_STRATEGY(pool, true,
 static const struct zc_strategy *const strategies[] = {&copy_strategy, &move_strategy,
 						       &pool_strategy};
 
-const struct zc_strategy *const *zc_thread_strategies(size_t *n)
-{
-	*n = sizeof(strategies) / sizeof(strategies[0]);
-	return strategies;
-}
+const struct zc_scenario zc_thread_scenario = {
+	.name = "thread",
+	.summary = "Moves frames from a producer thread to a consumer thread through a "
+			   "bounded port (copy, move with a finalizer, pool with a return port).",
+	.strategies = strategies,
+	.nstrategies = ZC_COUNT(strategies),
+};
 
-void zc_thread_annotate(const struct zc_strategy *strategy, void *st, struct zc_result *res)
-{
-	if (strategy->setup != setup_copy && strategy->setup != setup_move &&
-	    strategy->setup != setup_pool)
-		return; /* reference_memcpy */
-	struct state *s = st;
-	size_t n = s->nlatency < LATENCY_SAMPLES ? s->nlatency : LATENCY_SAMPLES;
-	double *ns = n ? malloc(n * sizeof(*ns)) : NULL;
-	if (!ns)
-		return;
-	for (size_t i = 0; i < n; i++)
-		ns[i] = (double)s->latency[i];
-	json_t *lat = json_pack("{s:f, s:f, s:I}", "median", zc_percentile(ns, n, 50),
-				"p99", zc_percentile(ns, n, 99), "count", (json_int_t)s->nlatency);
-	free(ns);
-	if (!res->extra)
-		res->extra = json_object();
-	if (lat && res->extra)
-		json_object_set_new(res->extra, "latency_ns", lat);
-	else
-		json_decref(lat);
-}

@@ -8,12 +8,11 @@
 #include <stddef.h>
 
 #include "results.h"
+#include "scenario.h"
 #include "strategy.h"
 
-/* The strategies in the order they are reported. */
-const struct zc_strategy *const *zc_thread_strategies(size_t *n);
+/* The boundary's descriptor: its name, summary and strategies in the order they are reported. */
+extern const struct zc_scenario zc_thread_scenario;
 
-/* Adds "latency_ns" (hand-over, post to receipt: median, p99, count) to res->extra. */
-void zc_thread_annotate(const struct zc_strategy *s, void *state, struct zc_result *res);
 
 #endif

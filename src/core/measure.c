@@ -168,6 +168,23 @@ static void on_run(const struct zc_bench_run *run, void *arg)
 	b->samples[b->nsamples++] = run->real_ns;
 }
 
+/* The strategy's own figures, in an object created here and merged into res->extra. */
+static void add_extras(struct bench *b, struct zc_result *res)
+{
+	json_t *extra = json_object();
+	if (!extra)
+		return;
+	b->s->extras(b->state, res, extra);
+	if (json_object_size(extra) == 0)
+		json_decref(extra);
+	else if (!res->extra)
+		res->extra = extra;
+	else {
+		json_object_update(res->extra, extra);
+		json_decref(extra);
+	}
+}
+
 /* Per-transfer figures from counts over n transfers. */
 static void per_transfer(struct zc_result *res, const struct zc_counts *c, double n)
 {
@@ -250,8 +267,8 @@ static int time_strategy(const struct zc_scenario *sc, struct bench *b, struct z
 	}
 	read_memory(res, m.rss_kib, peak_reset, b->opt->frame.bytes);
 	res->mem.frame_blocks_mmapped = frame_blocks_mmapped(b->opt->frame.bytes);
-	if (sc->annotate && !b->failed)
-		sc->annotate(b->s, b->state, res);
+	if (b->s->extras && !b->failed)
+		add_extras(b, res);
 	b->s->teardown(b->state);
 	if (!b->failed)
 		return ZC_EXIT_OK;

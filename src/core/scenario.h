@@ -1,7 +1,8 @@
 /*
  * scenario.h: what a scenario program declares, and the one call that runs it.
  *
- * A scenario program's main() loads its boundary, fills a struct zc_scenario and returns
+ * Each boundary (scenarios/NAME/) exports one struct zc_scenario, its descriptor; its main()
+ * prepares what the strategies need (a producer library, say) and returns
  * zc_scenario_main(): options, validation, Google Benchmark runs, the table and the JSON are
  * the same for every scenario.
  */
@@ -19,8 +20,6 @@ struct zc_scenario {
 	const char *summary;    /* one line for --help */
 	const struct zc_strategy *const *strategies;
 	size_t nstrategies;
-	/* Optional: adds scenario-specific members (latency, gc) to res->extra before teardown. */
-	void (*annotate)(const struct zc_strategy *s, void *state, struct zc_result *res);
 	/* Optional: prints what the table cannot say, after it (the round trip's legs). */
 	void (*report)(const struct zc_results *r, FILE *f);
 };

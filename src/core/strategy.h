@@ -12,7 +12,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "frame.h"
+
+struct zc_result;
+
+/* The number of entries of a static array (a strategy table, say). */
+#define ZC_COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 /* What the consumer holds after a transfer. */
 struct zc_view {
@@ -58,6 +65,12 @@ struct zc_strategy {
 	 * live. Needed when v->data is NULL (another process), so validation can still check them.
 	 */
 	int (*consumer_checksum)(void *state, const struct zc_view *v, uint64_t *sum);
+	/*
+	 * Optional: adds the strategy's own figures (hand-over latency, gc, the legs of a round
+	 * trip) as members of @extra, an object the runner created and owns, after the timed
+	 * runs and before teardown; @res holds what the runner measured so far.
+	 */
+	void (*extras)(void *state, const struct zc_result *res, json_t *extra);
 };
 
 #endif
