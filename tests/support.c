@@ -152,3 +152,35 @@ int zt_bool(json_t *obj, const char *path)
 		fail_msg("field '%s' is not a boolean", path);
 	return json_is_true(v);
 }
+
+json_t *zt_run_scenario(const char *scenario, const char *const args[], char *dir, size_t dirlen)
+{
+	static char log[65536];
+	char bin[512], rel[128], out[1024];
+	const char *argv[32];
+	size_t n = 0;
+
+	snprintf(rel, sizeof(rel), "bin/%s", scenario);
+	argv[n++] = zt_build_path(bin, sizeof(bin), rel);
+	for (size_t i = 0; args[i] && n < 29; i++)
+		argv[n++] = args[i];
+	zt_tmpdir(dir, dirlen);
+	snprintf(out, sizeof(out), "%s/%s.json", dir, scenario);
+	argv[n++] = "--out";
+	argv[n++] = out;
+	argv[n] = NULL;
+	alarm(120);
+	int rc = zt_run(argv, log, sizeof(log));
+	alarm(0);
+	if (rc != 0) {
+		fprintf(stderr, "%s exited %d:\n%s\n", scenario, rc, log);
+		return NULL;
+	}
+	return zt_load_json(out);
+}
+
+void zt_release_scenario(json_t *doc, const char *dir)
+{
+	json_decref(doc);
+	zt_rmdir(dir);
+}

@@ -38,6 +38,16 @@ const char *zt_build_path(char *buf, size_t len, const char *rel);
 void zt_tmpdir(char *buf, size_t len);
 void zt_rmdir(const char *dir);
 
+/*
+ * Runs the scenario program $BUILD/bin/@scenario with the NULL-terminated @args plus
+ * "--out DIR/@scenario.json", DIR a fresh temporary directory written into @dir (remove it
+ * with zt_rmdir); a run past 120 s is killed (SIGALRM) so that a hang fails the test. Returns
+ * the results it wrote, or NULL with its exit status and output printed on stderr.
+ */
+json_t *zt_run_scenario(const char *scenario, const char *const args[], char *dir, size_t dirlen);
+/* A group teardown for tests that keep one results document and its directory. */
+void zt_release_scenario(json_t *doc, const char *dir);
+
 /* Loads a JSON file; fails the test when it does not parse. */
 json_t *zt_load_json(const char *path);
 

@@ -301,9 +301,7 @@ static const struct zc_strategy *const all[] = {&copy, &copy_into, &serialize, &
 						 &move, &shared, &pool};
 
 const struct zc_scenario zc_inproc_scenario = {
-	.name = "inproc",
+	.name = "inproc", .strategies = all, .nstrategies = ZC_COUNT(all),
 	.summary = "Moves frames from a producer library (dlopen) to this program in a "
-			   "synchronous call.",
-	.strategies = all,
-	.nstrategies = ZC_COUNT(all),
+		   "synchronous call.",
 };

@@ -20,37 +20,20 @@
 static char dir[256];
 static json_t *doc; /* one --quick run of every strategy at 1920x1080, shared by the tests */
 
-static int run_managed(const char *out, char *log, size_t loglen)
-{
-	char bin[512];
-	snprintf(bin, sizeof(bin), "%s/bin/managed", zt_build_dir());
-	/* The GC figures cover one process's transfers: enough of them for unsized frames to pile up. */
-	const char *argv[] = {bin, "--quick", "--quiet", "--frame", "1920x1080",
-			      "--benchmark_repetitions=6", "--processes", "2", "--out", out, NULL};
-	return zt_run(argv, log, loglen);
-}
-
 static int group_setup(void **state)
 {
 	(void)state;
-	static char log[65536];
-	char out[512];
-	zt_tmpdir(dir, sizeof(dir));
-	snprintf(out, sizeof(out), "%s/managed.json", dir);
-	int rc = run_managed(out, log, sizeof(log));
-	if (rc != 0) {
-		fprintf(stderr, "managed exited %d:\n%s\n", rc, log);
-		return -1;
-	}
-	doc = zt_load_json(out);
-	return 0;
+	/* The GC figures cover one process's transfers: enough of them for unsized frames to pile up. */
+	const char *args[] = {"--quick", "--quiet", "--frame", "1920x1080",
+			      "--benchmark_repetitions=6", "--processes", "2", NULL};
+	doc = zt_run_scenario("managed", args, dir, sizeof(dir));
+	return doc ? 0 : -1;
 }
 
 static int group_teardown(void **state)
 {
 	(void)state;
-	json_decref(doc);
-	zt_rmdir(dir);
+	zt_release_scenario(doc, dir);
 	return 0;
 }
 

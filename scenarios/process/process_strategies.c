@@ -277,10 +277,8 @@ static const struct zc_strategy *const strategies[] = {
 	&pipe_strategy, &socket_strategy, &vmsplice_strategy, &shm_strategy, &cow_strategy};
 
 const struct zc_scenario zc_process_scenario = {
-	.name = "process",
+	.name = "process", .strategies = strategies, .nstrategies = ZC_COUNT(strategies),
 	.summary = "Moves frames from this process to a forked consumer process (pipe, "
-			   "socket, vmsplice, shm, cow).",
-	.strategies = strategies,
-	.nstrategies = ZC_COUNT(strategies),
+		   "socket, vmsplice, shm, cow).",
 };
 

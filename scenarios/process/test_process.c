@@ -26,7 +26,7 @@
 #define FRAME_BYTES (256.0 * 256.0 * 4.0)
 
 static json_t *doc;
-static char dir[256], out[512], bin[512];
+static char dir[256], out[512], bin[512]; /* the shared run; the failure tests reuse them */
 
 static int run_once(void **state)
 {
@@ -34,34 +34,18 @@ static int run_once(void **state)
 	/* Orphaned consumers are re-parented to this process, so the tests can see survivors. */
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0)
 		return -1;
-	zt_tmpdir(dir, sizeof(dir));
+	const char *args[] = {"--quick", "--quiet", "--frame", "256x256", NULL};
+	doc = zt_run_scenario("process", args, dir, sizeof(dir));
 	zt_build_path(bin, sizeof(bin), "bin/process");
 	snprintf(out, sizeof(out), "%s/process.json", dir);
-	const char *argv[] = {bin, "--quick", "--quiet", "--frame", "256x256", "--out", out, NULL};
-	char log[8192];
-	alarm(120);
-	int rc = zt_run(argv, log, sizeof(log));
-	if (rc != 0) {
-		fprintf(stderr, "process exited %d: %s\n", rc, log);
-		return -1;
-	}
-	doc = zt_load_json(out);
-	return 0;
+	return doc ? 0 : -1;
 }
 
 static int clean_up(void **state)
 {
 	(void)state;
-	json_decref(doc);
-	zt_rmdir(dir);
+	zt_release_scenario(doc, dir);
 	return 0;
-}
-
-static double num(json_t *r, const char *obj, const char *key)
-{
-	json_t *v = json_object_get(json_object_get(r, obj), key);
-	assert_non_null(v);
-	return json_number_value(v);
 }
 
 static void check(const char *strategy, const char *verdict, double frames_copied)
@@ -70,8 +54,8 @@ static void check(const char *strategy, const char *verdict, double frames_copie
 	assert_non_null(r);
 	json_t *id = json_object_get(r, "identity");
 	assert_string_equal(json_string_value(json_object_get(id, "verdict")), verdict);
-	assert_true(num(r, "copies", "bytes_per_transfer") == frames_copied * FRAME_BYTES);
-	assert_true(num(r, "copies", "copies_per_transfer") == frames_copied);
+	assert_true(zt_number(r, "copies.bytes_per_transfer") == frames_copied * FRAME_BYTES);
+	assert_true(zt_number(r, "copies.copies_per_transfer") == frames_copied);
 	/* Across processes the probe, not the address, is the evidence, and it says so. */
 	assert_true(json_is_true(json_object_get(id, "aliasing_visible")) == (frames_copied == 0));
 	assert_true(json_is_true(json_object_get(id, "checksum_ok")));
@@ -99,9 +83,9 @@ static void test_both_processes_memory(void **state)
 	const char *names[] = {"pipe", "socket", "vmsplice", "shm", "cow"};
 	for (size_t i = 0; i < 5; i++) {
 		json_t *r = zt_result(doc, names[i]);
-		assert_true(num(r, "memory", "pss_kib") > 0);
-		assert_true(num(r, "consumer_memory", "rss_kib") > 0);
-		assert_true(num(r, "consumer_memory", "pss_kib") > 0);
+		assert_true(zt_number(r, "memory.pss_kib") > 0);
+		assert_true(zt_number(r, "consumer_memory.rss_kib") > 0);
+		assert_true(zt_number(r, "consumer_memory.pss_kib") > 0);
 	}
 }
 
@@ -109,7 +93,7 @@ static void test_cow_write_copies_a_page(void **state)
 {
 	(void)state;
 	json_t *r = zt_result(doc, "cow");
-	assert_true(num(r, "cow", "pages_copied_by_write") >= 1);
+	assert_true(zt_number(r, "cow.pages_copied_by_write") >= 1);
 	assert_null(json_object_get(zt_result(doc, "shm"), "cow"));
 }
 

@@ -339,11 +339,8 @@ static const struct zc_strategy shrink_realloc = {
 static const struct zc_strategy *const all[] = {&round_trip, &shrink_realloc};
 
 const struct zc_scenario zc_roundtrip_scenario = {
-	.name = "roundtrip",
+	.name = "roundtrip", .strategies = all, .nstrategies = ZC_COUNT(all), .report = zc_roundtrip_report,
 	.summary = "Rust to Dart zero-copy and back with a copy, leg by leg; and "
-			   "shrink_to_fit before a zero-copy hand-over.",
-	.strategies = all,
-	.nstrategies = ZC_COUNT(all),
-	.report = zc_roundtrip_report,
+		   "shrink_to_fit before a zero-copy hand-over.",
 };
 

@@ -22,35 +22,16 @@ static char dir[256];
 static int run_once(void **state)
 {
 	(void)state;
-	char bin[512], out[512];
-	zt_tmpdir(dir, sizeof(dir));
-	snprintf(out, sizeof(out), "%s/thread.json", dir);
-	const char *argv[] = {zt_build_path(bin, sizeof(bin), "bin/thread"), "--quick",
-			      "--quiet", "--frame", "256x256", "--out", out, NULL};
-	char log[8192];
-	alarm(120); /* a hang fails the test instead of blocking the suite */
-	int rc = zt_run(argv, log, sizeof(log));
-	if (rc != 0) {
-		fprintf(stderr, "thread exited %d: %s\n", rc, log);
-		return -1;
-	}
-	doc = zt_load_json(out);
-	return 0;
+	const char *args[] = {"--quick", "--quiet", "--frame", "256x256", NULL};
+	doc = zt_run_scenario("thread", args, dir, sizeof(dir));
+	return doc ? 0 : -1;
 }
 
 static int clean_up(void **state)
 {
 	(void)state;
-	json_decref(doc);
-	zt_rmdir(dir);
+	zt_release_scenario(doc, dir);
 	return 0;
-}
-
-static double num(json_t *r, const char *obj, const char *key)
-{
-	json_t *v = json_object_get(json_object_get(r, obj), key);
-	assert_non_null(v);
-	return json_number_value(v);
 }
 
 static const char *verdict(json_t *r)
@@ -64,9 +45,9 @@ static void test_copy_carries_the_bytes(void **state)
 	json_t *r = zt_result(doc, "copy");
 	assert_non_null(r);
 	assert_string_equal(verdict(r), "copy");
-	assert_true(num(r, "copies", "bytes_per_transfer") == FRAME_BYTES);
-	assert_true(num(r, "copies", "copies_per_transfer") == 1.0);
-	assert_true(num(r, "allocations", "frame_sized_per_transfer") == 1.0);
+	assert_true(zt_number(r, "copies.bytes_per_transfer") == FRAME_BYTES);
+	assert_true(zt_number(r, "copies.copies_per_transfer") == 1.0);
+	assert_true(zt_number(r, "allocations.frame_sized_per_transfer") == 1.0);
 	assert_true(json_is_false(json_object_get(json_object_get(r, "identity"),
 						   "aliasing_visible")));
 }
@@ -76,11 +57,11 @@ static void check_zero_copy(const char *strategy, double frame_allocs)
 	json_t *r = zt_result(doc, strategy);
 	assert_non_null(r);
 	assert_string_equal(verdict(r), "zero-copy");
-	assert_true(num(r, "copies", "bytes_per_transfer") == 0.0);
+	assert_true(zt_number(r, "copies.bytes_per_transfer") == 0.0);
 	json_t *id = json_object_get(r, "identity");
 	assert_true(json_is_true(json_object_get(id, "same_address")));
 	assert_true(json_is_true(json_object_get(id, "aliasing_visible")));
-	assert_true(num(r, "allocations", "frame_sized_per_transfer") == frame_allocs);
+	assert_true(zt_number(r, "allocations.frame_sized_per_transfer") == frame_allocs);
 	/* ThreadSanitizer keeps a block per thread it saw start; its own leak check covers ours. */
 	if (!ZT_SANITIZER_BUILD)
 		assert_int_equal(json_integer_value(json_object_get(
@@ -101,10 +82,10 @@ static void test_latency_reported(void **state)
 	const char *names[] = {"copy", "move", "pool"};
 	for (size_t i = 0; i < 3; i++) {
 		json_t *r = zt_result(doc, names[i]);
-		double median = num(r, "latency_ns", "median"), p99 = num(r, "latency_ns", "p99");
+		double median = zt_number(r, "latency_ns.median"), p99 = zt_number(r, "latency_ns.p99");
 		assert_true(median > 0);
 		assert_true(p99 >= median);
-		assert_true(num(r, "latency_ns", "count") > 0);
+		assert_true(zt_number(r, "latency_ns.count") > 0);
 	}
 }
 

@@ -346,10 +346,8 @@ static const struct zc_strategy *const strategies[] = {&copy_strategy, &move_str
 						       &pool_strategy};
 
 const struct zc_scenario zc_thread_scenario = {
-	.name = "thread",
+	.name = "thread", .strategies = strategies, .nstrategies = ZC_COUNT(strategies),
 	.summary = "Moves frames from a producer thread to a consumer thread through a "
-			   "bounded port (copy, move with a finalizer, pool with a return port).",
-	.strategies = strategies,
-	.nstrategies = ZC_COUNT(strategies),
+		   "bounded port (copy, move with a finalizer, pool with a return port).",
 };
 
