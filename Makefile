@@ -136,7 +136,7 @@ $(BUILD)/lib/libzcbench.a: $(LIB_OBJ)
 # to the lists the checks read (TSAN_SCENARIOS).
 $(BUILD)/obj/scenarios/%.o: ALL_CFLAGS += -Iscenarios/producers
 define boundary_rules
-$(1)_OBJ = $$(patsubst %.c,$$(BUILD)/obj/%.o,$$(filter-out %/main.c %/test_%.c,$$(wildcard scenarios/$(1)/*.c)))
+$(1)_OBJ = $$(patsubst %.c,$$(BUILD)/obj/%.o,$$(filter-out scenarios/$(1)/main.c scenarios/$(1)/test_%.c,$$(wildcard scenarios/$(1)/*.c)))
 $$(BUILD)/obj/scenarios/$(1)/%.o: ALL_CFLAGS += -Iscenarios/$(1) -Itests
 $$(BUILD)/lib/scenario-$(1).a: $$($(1)_OBJ)
 	@mkdir -p $$(@D)

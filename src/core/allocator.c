@@ -10,11 +10,14 @@
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "fdio.h"
 
 #define MARK "ZCBENCH_ALLOCATOR"
 #define LIBDIR "/usr/lib/x86_64-linux-gnu/"
@@ -113,29 +116,14 @@ static int set_preload(const struct allocator *a)
 /* This process's own argv, from /proc/self/cmdline; NULL when unreadable. */
 static char **own_argv(void)
 {
-	FILE *f = fopen("/proc/self/cmdline", "re");
-	if (!f)
+	int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
 		return NULL;
-	size_t cap = 4096, len = 0;
-	char *buf = malloc(cap);
-	size_t n;
-	while (buf && (n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-		len += n;
-		if (cap - len <= 1) {
-			char *bigger = realloc(buf, cap * 2);
-			if (!bigger) {
-				free(buf);
-				buf = NULL;
-				break;
-			}
-			buf = bigger;
-			cap *= 2;
-		}
-	}
-	fclose(f);
+	size_t len;
+	char *buf = zc_read_whole(fd, &len);
+	close(fd);
 	if (!buf)
 		return NULL;
-	buf[len] = '\0';
 	size_t argc = 0;
 	for (size_t i = 0; i < len; i++)
 		argc += buf[i] == '\0';

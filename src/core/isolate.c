@@ -56,31 +56,6 @@ static _Noreturn void run_child(int fd, const struct zc_scenario *sc, const stru
 	exit(bad ? ZC_EXIT_RUNTIME : rc); /* exit, not _exit: flushes and runs the reports */
 }
 
-/* Reads everything the child wrote until it closes the pipe. */
-static char *read_all(int fd, size_t *len)
-{
-	size_t cap = 1 << 16, n = 0;
-	char *buf = malloc(cap);
-	while (buf) {
-		if (n == cap) {
-			char *b = realloc(buf, cap *= 2);
-			if (!b)
-				break;
-			buf = b;
-		}
-		ssize_t r = read(fd, buf + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			*len = n;
-			return buf;
-		}
-		n += (size_t)r;
-	}
-	free(buf);
-	return NULL;
-}
-
 /* A cursor over the child's message. */
 struct msg {
 	const char *p, *end;
@@ -191,7 +166,7 @@ int zc_isolate_measure(const struct zc_scenario *sc, const struct zc_strategy *s
 	child = pid;
 	close(fds[1]);
 	size_t len = 0;
-	char *buf = read_all(fds[0], &len);
+	char *buf = zc_read_whole(fds[0], &len); /* until the child closes the pipe */
 	close(fds[0]);
 	int status;
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)

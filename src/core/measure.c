@@ -17,6 +17,7 @@
 
 #include "allocator.h"
 #include "gbench.h"
+#include "grow.h"
 #include "identity.h"
 #include "instrument.h"
 #include "memstat.h"
@@ -157,14 +158,8 @@ static void on_run(const struct zc_bench_run *run, void *arg)
 	struct bench *b = arg;
 	if (run->aggregate || run->error || run->iterations == 0)
 		return;
-	if (b->nsamples == b->cap) {
-		size_t cap = b->cap ? 2 * b->cap : 16;
-		double *v = realloc(b->samples, cap * sizeof(*v));
-		if (!v)
-			return;
-		b->samples = v;
-		b->cap = cap;
-	}
+	if (zc_grow(&b->samples, &b->cap, b->nsamples, sizeof(*b->samples), 16) != 0)
+		return;
 	b->samples[b->nsamples++] = run->real_ns;
 }
 

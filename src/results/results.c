@@ -6,17 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
+
 struct zc_result *zc_results_add(struct zc_results *r, const char *strategy, const char *mirrors,
 				 bool expect_zero_copy)
 {
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? 2 * r->cap : 8;
-		struct zc_result *v = realloc(r->v, cap * sizeof(*v));
-		if (!v)
-			return NULL;
-		r->v = v;
-		r->cap = cap;
-	}
+	if (zc_grow(&r->v, &r->cap, r->n, sizeof(*r->v), 8) != 0)
+		return NULL;
 	struct zc_result *res = &r->v[r->n++];
 	memset(res, 0, sizeof(*res));
 	res->scenario = r->scenario;

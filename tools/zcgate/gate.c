@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "frame.h"
+#include "grow.h"
 #include "mannwhitney.h"
 
 enum rule {
@@ -104,16 +105,10 @@ static void lines_add(struct ctx *c, struct zc_gate_lines *l, const char *fmt, .
 			free(s);
 			return;
 		}
-	if (l->n == l->cap) {
-		char **nv = realloc(l->v, (l->cap ? 2 * l->cap : 8) * sizeof(*nv));
-
-		if (!nv) {
-			free(s);
-			c->nomem = 1;
-			return;
-		}
-		l->v = nv;
-		l->cap = l->cap ? 2 * l->cap : 8;
+	if (zc_grow(&l->v, &l->cap, l->n, sizeof(*l->v), 8) != 0) {
+		free(s);
+		c->nomem = 1;
+		return;
 	}
 	l->v[l->n++] = s;
 }
@@ -134,15 +129,8 @@ static struct zc_gate_row *add_row(struct ctx *c, const struct group *g, const c
 	struct zc_gate_report *rep = c->rep;
 	struct zc_gate_row *row;
 
-	if (rep->nrows == rep->caprows) {
-		size_t cap = rep->caprows ? 2 * rep->caprows : 32;
-		struct zc_gate_row *nrows = realloc(rep->rows, cap * sizeof(*nrows));
-
-		if (!nrows)
-			goto out_nomem;
-		rep->rows = nrows;
-		rep->caprows = cap;
-	}
+	if (zc_grow(&rep->rows, &rep->caprows, rep->nrows, sizeof(*rep->rows), 32) != 0)
+		goto out_nomem;
 	row = &rep->rows[rep->nrows];
 	*row = (struct zc_gate_row){ .metric = metric, .baseline = b, .current = cv,
 				  .change = change, .p = p, .status = status };
@@ -277,16 +265,9 @@ struct values {
 
 static void values_push(struct ctx *c, struct values *vs, double d)
 {
-	if (vs->n == vs->cap) {
-		size_t cap = vs->cap ? 2 * vs->cap : 16;
-		double *nv = realloc(vs->v, cap * sizeof(*nv));
-
-		if (!nv) {
-			c->nomem = 1;
-			return;
-		}
-		vs->v = nv;
-		vs->cap = cap;
+	if (zc_grow(&vs->v, &vs->cap, vs->n, sizeof(*vs->v), 16) != 0) {
+		c->nomem = 1;
+		return;
 	}
 	vs->v[vs->n++] = d;
 }

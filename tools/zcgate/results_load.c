@@ -8,11 +8,16 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include "fdio.h"
+#include "grow.h"
 
 static const char *const errtexts[] = {
 	"no error",
@@ -124,47 +129,16 @@ int zc_results_same_frame(const struct zc_results_file *a, const struct zc_resul
 /* Read all of @path into a NUL-terminated buffer. */
 static char *read_all(const char *path, size_t *len, struct zc_results_error *err)
 {
-	FILE *fp = fopen(path, "rb");
-	char *buf = NULL;
-	size_t cap = 0, n = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char *buf = fd < 0 ? NULL : zc_read_whole(fd, len);
+	int saved = errno;
 
-	if (!fp) {
-		zc_results_error_set(err, ZC_RESULTS_EMISSING, "cannot read '%s': %s", path,
-				  strerror(errno));
-		return NULL;
-	}
-	for (;;) {
-		if (cap - n < 4096) {
-			char *nbuf = realloc(buf, cap ? cap * 2 : 65536);
-
-			if (!nbuf) {
-				zc_results_error_set(err, ZC_RESULTS_ENOMEM, "cannot read '%s': %s",
-						  path, strerror(ENOMEM));
-				goto out_free_buf;
-			}
-			buf = nbuf;
-			cap = cap ? cap * 2 : 65536;
-		}
-		size_t got = fread(buf + n, 1, cap - n - 1, fp);
-
-		n += got;
-		if (got == 0)
-			break;
-	}
-	if (ferror(fp)) {
-		zc_results_error_set(err, ZC_RESULTS_EMISSING, "cannot read '%s': %s", path,
-				  strerror(errno));
-		goto out_free_buf;
-	}
-	fclose(fp);
-	buf[n] = '\0';
-	*len = n;
+	if (fd >= 0)
+		close(fd);
+	if (!buf)
+		zc_results_error_set(err, saved == ENOMEM ? ZC_RESULTS_ENOMEM : ZC_RESULTS_EMISSING,
+				     "cannot read '%s': %s", path, strerror(saved));
 	return buf;
-
-out_free_buf:
-	free(buf);
-	fclose(fp);
-	return NULL;
 }
 
 static int is_blank(const char *buf, size_t len)
@@ -287,13 +261,8 @@ static char **list_dir(const char *dir, size_t *n, struct zc_results_error *err)
 	while ((de = readdir(d))) {
 		if (!wanted(dir, de->d_name))
 			continue;
-		if (*n == cap) {
-			char **nn = realloc(names, (cap = cap ? 2 * cap : 16) * sizeof(*names));
-
-			if (!nn)
-				goto out_nomem;
-			names = nn;
-		}
+		if (zc_grow(&names, &cap, *n, sizeof(*names), 16) != 0)
+			goto out_nomem;
 		if (!(names[*n] = strdup(de->d_name)))
 			goto out_nomem;
 		++*n;
