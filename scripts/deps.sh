@@ -34,6 +34,10 @@ build_deps() {
 	need_pc jansson libjansson-dev
 	need_pc cmocka libcmocka-dev
 	need_cmd python3 python3-minimal
+	# what make test runs: memcheck (e2e_alloc_counts.sh) and the allocators of --allocator
+	need_cmd valgrind valgrind
+	need_file /usr/lib/x86_64-linux-gnu/libmimalloc.so.2 libmimalloc2.0
+	need_file /usr/lib/x86_64-linux-gnu/libjemalloc.so.2 libjemalloc2
 }
 report_deps() {
 	need_cmd gnuplot gnuplot-nox
@@ -41,10 +45,8 @@ report_deps() {
 	need_cmd xmllint libxml2-utils
 }
 check_deps() {
-	need_cmd valgrind valgrind
+	build_deps
 	need_cmd clang clang
-	need_file /usr/lib/x86_64-linux-gnu/libmimalloc.so.2 libmimalloc2.0
-	need_file /usr/lib/x86_64-linux-gnu/libjemalloc.so.2 libjemalloc2
 }
 browser_deps() {
 	need_cmd chromium chromium
