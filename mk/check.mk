@@ -1,5 +1,5 @@
 # check.mk: the measuring code checked for memory errors, leaks and races, and fuzzed
-# (the README, "Hardening"). Each target installs what it needs with scripts/deps.sh check.
+# (docs/hardening.md). Each target installs what it needs with scripts/deps.sh check.
 #
 #   make check-sanitize   the tests and every scenario (quick, small frame) under AddressSanitizer
 #                         + UndefinedBehaviorSanitizer; the thread scenario (when there is one),

@@ -1,6 +1,6 @@
 /*
  * process_strategies.c: pipe, socket, vmsplice, shm and cow from this process (the producer)
- * to a forked consumer process (process_consumer.c), one consumer per strategy state.
+ * to a forked consumer process (consumer.c), one consumer per strategy state.
  *
  * A transfer: the producer stamps (or renders) a frame, asks the consumer to take it, sends the
  * bytes when the path carries bytes, and waits for the consumer's check of the stamp. The

@@ -1,7 +1,7 @@
 /*
  * trace.h: the inside of libzctrace.so, the copy and allocation tracer loaded with LD_PRELOAD.
  *
- * The interposers are src/hooks/counting_hooks.c compiled with -DZC_HOOKS_TRACE; they hand
+ * The interposers are src/instrument/hooks/counting_hooks.c compiled with -DZC_HOOKS_TRACE; they hand
  * every call at or above the threshold to record.c, which keeps it in a fixed array (no
  * allocation, no lock: a slot is claimed with one atomic add). At exit, report.c turns the
  * arrays into JSON (schema zctrace/1) and a short summary on stderr; probe.c keeps the marks

@@ -5,7 +5,7 @@
  *   - into the scenario programs and tests (default): the sink is instrument.c's per-thread
  *     counters, exactly as before;
  *   - into build/lib/libzctrace.so with -DZC_HOOKS_TRACE: the sink is the tracer's recorder
- *     (src/zctrace/record.c), which keeps the address, size and caller of every call at or
+ *     (tools/zctrace/record.c), which keeps the address, size and caller of every call at or
  *     above its threshold.
  * Each hook passes everything either sink may need (the block, its size, the calling code);
  * the counting sink ignores what it does not use, so its counts are unchanged.
