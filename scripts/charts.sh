@@ -31,6 +31,19 @@ dat() {        # dat ENTRY FILE: one of report-data.jq's tables for FILE
 	jq -r -L "$here" "include \"report-data\"; $1" "$2"
 }
 
+# field_table FIELD FORMAT FILE: one row per strategy of FILE for chart-bars.gp: index, strategy,
+# verdict, colour, the value at FIELD (a dotted path of docs/schema.md, NaN when absent) and
+# that value through report-data.jq's FORMAT ("" for none: gnuplot prints the number).
+field_table() {
+	jq -r -L "$here" --arg field "$1" "include \"report-data\";
+		.results | to_entries[] | .key as \$i | .value
+		| getpath(\$field | split(\".\")) as \$v
+		| [ \$i, (.strategy | q), (verdict_word | q), colour, (\$v | num),
+		    (\$v | ${2:-tostring} | q) ] | map(tostring) | join(\" \")" "$3"
+}
+FIELD_COL=5     # field_table's columns, as chart-bars.gp's col= and lab= name them
+LABEL_COL=6
+
 draw() {       # draw NAME CHART-SCRIPT GNUPLOT-ASSIGNMENTS
 	gnuplot -e "chart='$here/chart-$2.gp'; svg_out='$work/$1.svg'; png_out='$work/$1.png'; \
 W=$CHART_W; H=$CHART_H; $3" "$here/chart-render.gp" 2>"$work/gnuplot.log" || {
@@ -49,12 +62,15 @@ scenario_charts() {   # scenario_charts RESULT.json
 	d="dat='$work/$s.dat'"
 	draw "$s-time" time "$d; samples='$work/$s-samples.dat'; \
 ttl='$s, $frame frame: median time per transfer (whisker: fastest to slowest repetition)'"
-	draw "$s-throughput" bars "$d; col=8; lab=15; logy=1; ylab='GB/s (log scale)'; \
+	field_table time.gb_per_s fmt_gbps "$1" >"$work/$s-throughput.dat"
+	draw "$s-throughput" bars "dat='$work/$s-throughput.dat'; col=$FIELD_COL; lab=$LABEL_COL; \
+logy=1; ylab='GB/s (log scale)'; \
 ttl='$s, $frame frame: throughput (frame bytes / time; for zero-copy no byte moves)'"
 	draw "$s-memory" memory "$d; ttl='$s, $frame frame: memory per transfer'"
 	if jq -e 'any(.results[]; .gc.collections_per_100_frames | type == "number")' "$1" >/dev/null; then
-		draw "$s-gc" bars "$d; col=13; lab=0; logy=0; ylab='collections per 100 frames'; \
-ttl='$s: garbage collections per 100 frames'"
+		field_table gc.collections_per_100_frames "" "$1" >"$work/$s-gc.dat"
+		draw "$s-gc" bars "dat='$work/$s-gc.dat'; col=$FIELD_COL; lab=0; logy=0; \
+ylab='collections per 100 frames'; ttl='$s: garbage collections per 100 frames'"
 	fi
 }
 

@@ -1,13 +1,15 @@
 # report-lib.sh: helpers shared by the chart and report scripts (sourced, POSIX sh).
 #
 # die MSG            one-line error on stderr, exit 2 (bad input, nothing written)
-# check_results F..  every F must be a readable, non-empty zcbench/1 document with results
+# check_results F..  every F must be a readable, non-empty $ZC_SCHEMA document with results
 # publish TMP DEST   move a finished temporary file over DEST (same file system: atomic rename)
 # require_tools T..  exit 3 naming the first tool not on PATH
 # png_size F         "WIDTH HEIGHT" of a PNG;  svg_ok F W H: well-formed SVG of that size
 # chart_ok DIR NAME  DIR/NAME.svg and DIR/NAME.png are valid charts of CHART_W x CHART_H
 
 : "${prog:=zcbench}"   # the name in messages; each script sets its own
+# The results schema read here: src/results/schema.h's ZC_SCHEMA (tests/test_schema.c checks).
+ZC_SCHEMA="zcbench/1"
 CHART_W=960     # every chart has this size in pixels, PNG and SVG alike (the tests check it)
 CHART_H=600
 
@@ -22,7 +24,7 @@ check_results() {
 		[ -s "$f" ] || die "'$f' is empty"
 		jq -e . "$f" >/dev/null 2>&1 || die "'$f' is not JSON"
 		schema=$(jq -r 'if type == "object" then .schema // "none" else "none" end' "$f")
-		[ "$schema" = "zcbench/1" ] || die "'$f' has schema '$schema', want 'zcbench/1'"
+		[ "$schema" = "$ZC_SCHEMA" ] || die "'$f' has schema '$schema', want '$ZC_SCHEMA'"
 		jq -e '(.results | type == "array" and length > 0) and (.scenario | type == "string")' \
 			"$f" >/dev/null 2>&1 || die "'$f' has no results"
 	done

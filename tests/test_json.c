@@ -1,6 +1,7 @@
 /*
  * test_json.c: the zcbench/1 document round-trips through the atomic writer and jansson with
- * every required field, and a failed write leaves nothing behind.
+ * every required field, holds exactly the fields of schema.h with their types, and a failed
+ * write leaves nothing behind.
  */
 #include <stdarg.h>
 #include <setjmp.h>
@@ -12,9 +13,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "allocator.h"
 #include "context.h"
 #include "json.h"
 #include "results.h"
+#include "schema.h"
 #include "support.h"
 
 static void fill(struct zc_results *r)
@@ -25,6 +28,7 @@ static void fill(struct zc_results *r)
 	assert_int_equal(zc_frame_geom_init(&r->frame, 1920, 1080, err, sizeof(err)), 0);
 	struct zc_allocator_info alloc = {.name = "glibc", .frame_blocks_mmapped = -1};
 	r->context = zc_context_json(true, &alloc);
+	zc_allocator_describe(json_object_get(r->context, "allocator"));
 	struct zc_result *a = zc_results_add(r, "reference_memcpy", "memcpy", false);
 	struct zc_result *b = zc_results_add(r, "move", "kExternalTypedData", true);
 	double sa[] = {500000, 510000, 490000}, sb[] = {25, 26, 24};
@@ -37,20 +41,6 @@ static void fill(struct zc_results *r)
 	b->extra = json_pack("{s:{s:f, s:f}}", "latency_ns", "median", 100.0, "p99", 200.0);
 }
 
-static const char *required[] = {
-	"scenario", "strategy", "mirrors", "expect_zero_copy",
-	"identity.producer_addr", "identity.consumer_addr", "identity.same_address",
-	"identity.aliasing_visible", "identity.checksum_ok", "identity.verdict",
-	"time.ns_per_transfer.median", "time.ns_per_transfer.mean", "time.ns_per_transfer.stddev",
-	"time.ns_per_transfer.cv", "time.ns_per_transfer.min", "time.ns_per_transfer.max",
-	"time.samples", "time.repetitions", "time.gb_per_s", "time.frames_per_s", "time.vs_memcpy",
-	"memory.rss_kib", "memory.rss_peak_kib", "memory.pss_kib",
-	"memory.minor_faults_per_transfer", "memory.major_faults_per_transfer",
-	"allocations.count_per_transfer", "allocations.bytes_per_transfer",
-	"allocations.frees_per_transfer", "allocations.frame_sized_per_transfer",
-	"allocations.live_at_end", "copies.bytes_per_transfer", "copies.copies_per_transfer",
-};
-
 static json_t *get_path(json_t *o, const char *path)
 {
 	char buf[128];
@@ -59,6 +49,63 @@ static json_t *get_path(json_t *o, const char *path)
 	     k = strtok_r(NULL, ".", &save))
 		o = json_object_get(o, k);
 	return o;
+}
+
+/* True when schema.h lists fields under @path: the walk descends into it. */
+static bool has_children(enum zc_schema_part part, const char *path)
+{
+	size_t n, len = strlen(path);
+	const struct zc_schema_field *f = zc_schema_fields(part, &n);
+
+	for (size_t i = 0; i < n; i++)
+		if (!strncmp(f[i].path, path, len) && f[i].path[len] == '.')
+			return true;
+	return false;
+}
+
+static void check_emitted(json_t *o, enum zc_schema_part part, const char *prefix);
+
+/* @v, at @path, is a field of @part and of its type; so are its members ("results": results). */
+static void check_member(const char *path, json_t *v, enum zc_schema_part part)
+{
+	const struct zc_schema_field *f = zc_schema_find(part, path);
+	size_t i;
+	json_t *r;
+
+	if (!f)
+		fail_msg("the writer emits '%s', which schema.h does not list", path);
+	if (!zc_schema_type_matches(f->type, v))
+		fail_msg("'%s' is not of its type, %s", path, zc_schema_type_name(f->type));
+	if (part == ZC_SCHEMA_DOCUMENT && !strcmp(path, "results"))
+		json_array_foreach(v, i, r)
+			check_emitted(r, ZC_SCHEMA_RESULT, "");
+	else if (json_is_object(v) && has_children(part, path))
+		check_emitted(v, part, path);
+}
+
+static void check_emitted(json_t *o, enum zc_schema_part part, const char *prefix)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(o, key, v) {
+		char path[128];
+
+		snprintf(path, sizeof(path), "%s%s%s", prefix, *prefix ? "." : "", key);
+		check_member(path, v, part);
+	}
+}
+
+/* Every field of @part that is always written is in @o. */
+static void check_present(json_t *o, enum zc_schema_part part)
+{
+	size_t n;
+	const struct zc_schema_field *f = zc_schema_fields(part, &n);
+
+	for (size_t i = 0; i < n; i++)
+		if (f[i].presence != ZC_PRESENCE_OPTIONAL && !get_path(o, f[i].path))
+			fail_msg("the writer leaves out '%s', which schema.h says is always there",
+				 f[i].path);
 }
 
 static void round_trip(void **unused)
@@ -75,17 +122,12 @@ static void round_trip(void **unused)
 	json_decref(doc);
 	json_t *back = zt_load_json(path);
 	assert_string_equal(zt_string(back, "schema"), "zcbench/1");
-	const char *ctx[] = {"date", "host", "cpu", "num_cpus", "kernel", "compiler", "build",
-			     "git_commit"};
-	for (size_t i = 0; i < sizeof(ctx) / sizeof(ctx[0]); i++)
-		assert_non_null(json_object_get(json_object_get(back, "context"), ctx[i]));
+	check_present(back, ZC_SCHEMA_DOCUMENT);
 	assert_int_equal((int)zt_number(back, "frame.bytes"), 8294400);
 	assert_int_equal((int)zt_number(back, "frame.bytes_per_pixel"), 4);
 	for (size_t k = 0; k < 2; k++) {
 		json_t *res = json_array_get(json_object_get(back, "results"), k);
-		for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++)
-			if (!get_path(res, required[i]))
-				fail_msg("result %zu lacks '%s'", k, required[i]);
+		check_present(res, ZC_SCHEMA_RESULT);
 	}
 	json_t *move = zt_result(back, "move");
 	assert_string_equal(zt_string(move, "identity.verdict"), "zero-copy");
@@ -96,6 +138,28 @@ static void round_trip(void **unused)
 	json_decref(back);
 	zc_results_release(&r);
 	zt_rmdir(dir);
+}
+
+/*
+ * The document from the results functions holds the fields of schema.h and no other, each of
+ * its type, and every one that is always there (in the document and in each result).
+ */
+static void writer_follows_schema(void **unused)
+{
+	(void)unused;
+	struct zc_results r;
+	fill(&r);
+	json_t *doc = zc_results_to_json(&r);
+	assert_non_null(doc);
+	check_emitted(doc, ZC_SCHEMA_DOCUMENT, "");
+	check_present(doc, ZC_SCHEMA_DOCUMENT);
+	size_t i;
+	json_t *res;
+	json_array_foreach(json_object_get(doc, "results"), i, res)
+		check_present(res, ZC_SCHEMA_RESULT);
+	assert_int_equal(json_array_size(json_object_get(doc, "results")), 2);
+	json_decref(doc);
+	zc_results_release(&r);
 }
 
 static void failed_write_leaves_nothing(void **unused)
@@ -122,6 +186,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(round_trip),
+		cmocka_unit_test(writer_follows_schema),
 		cmocka_unit_test(failed_write_leaves_nothing),
 	};
 	return cmocka_run_group_tests_name("json", tests, NULL, NULL);

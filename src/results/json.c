@@ -1,10 +1,12 @@
 /*
- * json.c: the zcbench/1 document (see the README's schema) and the atomic writer.
+ * json.c: the zcbench/1 document, built by walking schema.h's field lists (docs/schema.md),
+ * and the atomic writer.
  */
 #include "json.h"
 
 #include "atomic_file.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -14,6 +16,42 @@
 #include <string.h>
 #include <unistd.h>
 
+/*
+ * Where a field's value comes from (schema.h's source column): a member at offset @at of the
+ * struct the row belongs to, with its count at @count for arrays.
+ */
+enum source_kind {
+	SRC_ELSEWHERE,		/* written by another module: skipped here */
+	SRC_OBJECT,		/* an empty object, filled by the rows under it */
+	SRC_SCHEMA,		/* ZC_SCHEMA */
+	SRC_RESULTS,		/* the array of results */
+	SRC_CSTR, SRC_CHARS, SRC_JSON, SRC_BOOL, SRC_TRISTATE, SRC_VERDICT, SRC_ADDR,
+	SRC_U32, SRC_SIZE, SRC_INT64, SRC_DOUBLE, SRC_DOUBLES, SRC_DOUBLE_ARRAY,
+};
+
+struct source {
+	const char *path;
+	enum source_kind kind;
+	size_t at, count;
+};
+
+#define ZC_FROM(kind, member) SRC_##kind, offsetof(SOURCE_BASE, member), 0
+#define ZC_FROM_N(kind, member, n) \
+	SRC_##kind, offsetof(SOURCE_BASE, member), offsetof(SOURCE_BASE, n)
+#define ZC_MADE(kind) SRC_##kind, 0, 0
+#define ZC_NEW_OBJECT SRC_OBJECT, 0, 0
+#define ZC_ELSEWHERE SRC_ELSEWHERE, 0, 0
+#define SOURCE_ROW(path, type, presence, gate, unit, source, doc) { path, source },
+
+#define SOURCE_BASE struct zc_results
+static const struct source document_sources[] = { ZC_SCHEMA_DOCUMENT_FIELDS(SOURCE_ROW) };
+#undef SOURCE_BASE
+#define SOURCE_BASE struct zc_result
+static const struct source result_sources[] = { ZC_SCHEMA_RESULT_FIELDS(SOURCE_ROW) };
+#undef SOURCE_BASE
+
+static json_t *results_json(const struct zc_results *r);
+
 static json_t *addr_json(uintptr_t a)
 {
 	char buf[32];
@@ -21,82 +59,128 @@ static json_t *addr_json(uintptr_t a)
 	return json_string(buf);
 }
 
-static json_t *identity_json(const struct zc_identity *id)
+static json_t *doubles_json(const double *v, size_t n)
 {
-	return json_pack("{s:o, s:o, s:b, s:b, s:b, s:b, s:s, s:s}",
-			 "producer_addr", addr_json(id->producer_addr),
-			 "consumer_addr", addr_json(id->consumer_addr),
-			 "same_address", id->same_address,
-			 "aliasing_visible", id->aliasing_visible,
-			 "checksum_ok", id->checksum_ok,
-			 "address_comparable", id->address_meaningful,
-			 "verdict", id->zero_copy ? "zero-copy" : "copy",
-			 "evidence", id->evidence);
+	json_t *a = json_array();
+	for (size_t i = 0; a && i < n; i++)
+		json_array_append_new(a, json_real(v[i]));
+	return a;
 }
 
-static json_t *time_json(const struct zc_timing *t)
+static json_t *json_or_null(json_t *j)
 {
-	json_t *samples = json_array(), *medians = json_array();
-	for (size_t i = 0; i < t->nsamples; i++)
-		json_array_append_new(samples, json_real(t->samples[i]));
-	for (size_t i = 0; i < t->nprocesses; i++)
-		json_array_append_new(medians, json_real(t->process_medians[i]));
-	return json_pack("{s:{s:f, s:f, s:f, s:f, s:f, s:f}, s:o, s:I, s:f, s:f, s:f, s:o}",
-			 "ns_per_transfer", "median", t->ns.median, "mean", t->ns.mean,
-			 "stddev", t->ns.stddev, "cv", t->ns.cv, "min", t->ns.min, "max", t->ns.max,
-			 "samples", samples, "repetitions", (json_int_t)t->nsamples,
-			 "gb_per_s", t->gb_per_s, "frames_per_s", t->frames_per_s,
-			 "vs_memcpy", t->vs_memcpy, "process_medians", medians);
+	return j ? json_incref(j) : json_null();
+}
+
+/* The member of type @type at @at: the address of a real member, so aligned for it. */
+#define MEMBER(type, at) (*(type const *)(const void *)(at))
+
+/*
+ * The value of row @s in @base (a struct zc_results or a struct zc_result, as the row's list
+ * says). NULL with *@skip set when the field is not written; NULL alone when out of memory or
+ * a string is missing.
+ */
+static json_t *source_value(const struct source *s, const void *base, bool *skip)
+{
+	const char *at = (const char *)base + s->at;
+
+	*skip = false;
+	switch (s->kind) {
+	case SRC_ELSEWHERE: *skip = true; return NULL;
+	case SRC_OBJECT: return json_object();
+	case SRC_SCHEMA: return json_string(ZC_SCHEMA);
+	case SRC_RESULTS: return results_json(base);
+	case SRC_CSTR: return json_string(MEMBER(const char *, at));
+	case SRC_CHARS: return json_string(at);
+	case SRC_JSON: return json_or_null(MEMBER(json_t *, at));
+	case SRC_BOOL: return json_boolean(MEMBER(bool, at));
+	case SRC_TRISTATE: /* 1 or 0, -1 unknown */
+		*skip = MEMBER(int, at) < 0;
+		return *skip ? NULL : json_boolean(MEMBER(int, at));
+	case SRC_VERDICT: return json_string(MEMBER(bool, at) ? "zero-copy" : "copy");
+	case SRC_ADDR: return addr_json(MEMBER(uintptr_t, at));
+	case SRC_U32: return json_integer(MEMBER(uint32_t, at));
+	case SRC_SIZE: return json_integer((json_int_t)MEMBER(size_t, at));
+	case SRC_INT64: return json_integer(MEMBER(int64_t, at));
+	case SRC_DOUBLE: return json_real(MEMBER(double, at));
+	case SRC_DOUBLES:
+		return doubles_json(MEMBER(double *, at), MEMBER(size_t, (const char *)base + s->count));
+	case SRC_DOUBLE_ARRAY: /* an array member, its count beside it */
+		return doubles_json(&MEMBER(double, at), MEMBER(size_t, (const char *)base + s->count));
+	}
+	return NULL;
+}
+
+/* The object at the first @len characters of dotted @path inside @root (@len 0: @root). */
+static json_t *object_at(json_t *root, const char *path, size_t len)
+{
+	char key[64];
+	const char *end = path + len;
+
+	for (const char *p = path; root && p < end;) {
+		const char *dot = memchr(p, '.', (size_t)(end - p));
+		size_t n = (size_t)((dot ? dot : end) - p);
+
+		assert(n < sizeof(key));
+		memcpy(key, p, n);
+		key[n] = '\0';
+		root = json_object_get(root, key);
+		p += n + 1;
+	}
+	return root;
+}
+
+/* Sets row @s's value from @base in @root, under its parent. Returns 0, or -1. */
+static int add_field(json_t *root, const struct source *s, const void *base)
+{
+	const char *dot = strrchr(s->path, '.');
+	json_t *parent = object_at(root, s->path, dot ? (size_t)(dot - s->path) : 0);
+	bool skip;
+	json_t *v = source_value(s, base, &skip);
+
+	if (skip)
+		return 0;
+	if (!parent || !v) {
+		json_decref(v);
+		return -1;
+	}
+	return json_object_set_new(parent, dot ? dot + 1 : s->path, v);
+}
+
+/* An object of the @n rows of @rows, each taken from @base; NULL when one fails. */
+static json_t *object_json(const struct source *rows, size_t n, const void *base)
+{
+	json_t *o = json_object();
+
+	for (size_t i = 0; o && i < n; i++)
+		if (add_field(o, &rows[i], base) != 0) {
+			json_decref(o);
+			return NULL;
+		}
+	return o;
 }
 
 static json_t *result_json(const struct zc_result *res)
 {
-	const struct zc_mem_result *m = &res->mem;
-	const struct zc_alloc_result *a = &res->alloc;
-	const struct zc_copy_result *c = &res->copies;
-	json_t *o = json_pack(
-		"{s:s, s:s, s:s, s:b, s:o, s:o,"
-		" s:{s:I, s:I, s:I, s:I, s:f, s:f, s:f},"
-		" s:{s:f, s:f, s:f, s:f, s:f, s:f, s:I},"
-		" s:{s:f, s:f, s:f, s:f}}",
-		"scenario", res->scenario, "strategy", res->strategy, "mirrors", res->mirrors,
-		"expect_zero_copy", res->expect_zero_copy,
-		"identity", identity_json(&res->id), "time", time_json(&res->time),
-		"memory", "rss_kib", (json_int_t)m->rss_kib, "rss_peak_kib", (json_int_t)m->rss_peak_kib,
-		"pss_kib", (json_int_t)m->pss_kib, "resident_kib", (json_int_t)m->resident_kib,
-		"resident_frames", m->resident_frames,
-		"minor_faults_per_transfer", m->minor_faults_per_transfer,
-		"major_faults_per_transfer", m->major_faults_per_transfer,
-		"allocations", "count_per_transfer", a->count_per_transfer,
-		"bytes_per_transfer", a->bytes_per_transfer, "frees_per_transfer", a->frees_per_transfer,
-		"frame_sized_per_transfer", a->frame_sized_per_transfer,
-		"frame_sized_frees_per_transfer", a->frame_sized_frees_per_transfer,
-		"realloc_moves_per_transfer", a->realloc_moves_per_transfer,
-		"live_at_end", (json_int_t)a->live_at_end,
-		"copies", "bytes_per_transfer", c->bytes_per_transfer,
-		"copies_per_transfer", c->copies_per_transfer,
-		"memcpy_bytes_per_transfer", c->memcpy_bytes_per_transfer,
-		"hook_bytes_per_transfer", c->hook_bytes_per_transfer);
-	if (o && m->frame_blocks_mmapped >= 0)
-		json_object_set_new(json_object_get(o, "memory"), "frame_blocks_mmapped",
-				    json_boolean(m->frame_blocks_mmapped));
+	json_t *o = object_json(result_sources, sizeof(result_sources) / sizeof(result_sources[0]),
+				res);
 	if (o && res->extra)
 		json_object_update(o, res->extra);
 	return o;
 }
 
-json_t *zc_results_to_json(const struct zc_results *r)
+static json_t *results_json(const struct zc_results *r)
 {
 	json_t *results = json_array();
-	for (size_t i = 0; i < r->n; i++)
+	for (size_t i = 0; results && i < r->n; i++)
 		json_array_append_new(results, result_json(&r->v[i]));
-	return json_pack("{s:s, s:s, s:O, s:{s:i, s:i, s:i, s:I}, s:o}",
-			 "schema", ZC_SCHEMA, "scenario", r->scenario,
-			 "context", r->context ? r->context : json_null(),
-			 "frame", "width", (int)r->frame.width, "height", (int)r->frame.height,
-			 "bytes_per_pixel", (int)r->frame.bytes_per_pixel,
-			 "bytes", (json_int_t)r->frame.bytes,
-			 "results", results);
+	return results;
+}
+
+json_t *zc_results_to_json(const struct zc_results *r)
+{
+	return object_json(document_sources,
+			   sizeof(document_sources) / sizeof(document_sources[0]), r);
 }
 
 static void block_signals(sigset_t *old)

@@ -1,5 +1,5 @@
 /*
- * json.h: results in the zcbench/1 schema, and files written atomically.
+ * json.h: results in the zcbench/1 schema (schema.h), and files written atomically.
  */
 #ifndef ZC_JSON_H
 #define ZC_JSON_H
@@ -8,8 +8,7 @@
 #include <stddef.h>
 
 #include "results.h"
-
-#define ZC_SCHEMA "zcbench/1"
+#include "schema.h"
 
 /* The whole results document; NULL when out of memory. */
 json_t *zc_results_to_json(const struct zc_results *r);

@@ -15,30 +15,12 @@
 #include "frame.h"
 #include "grow.h"
 #include "mannwhitney.h"
+#include "schema.h"
 
-enum rule {
-	RULE_VERDICT,	/* "copy" to "zero-copy" improves, any other change regresses */
-	RULE_SHARING,	/* true to false regresses, false to true improves */
-	RULE_FEWER,	/* a larger number regresses, a smaller one improves */
-	RULE_FRAMES,	/* RULE_FEWER on bytes counted in hundredths of a frame */
-};
-
-static const struct {
-	const char *metric;
-	enum rule rule;
-} invariants[] = {
-	{ "identity.verdict", RULE_VERDICT },
-	{ "identity.same_address", RULE_SHARING },
-	{ "identity.aliasing_visible", RULE_SHARING },
-	/*
-	 * Copied bytes include a growing buffer's realloc moves, which depend on what lies
-	 * beside it in the heap and differ by a few KiB from run to run: compared to a hundredth
-	 * of a frame, an extra copy of the frame (or of 1% of it) still shows.
-	 */
-	{ "copies.bytes_per_transfer", RULE_FRAMES },
-	{ "allocations.frame_sized_per_transfer", RULE_FEWER },
-	{ "allocations.live_at_end", RULE_FEWER },
-};
+/*
+ * The exact invariants, their rules and their order are schema.h's (ZC_GATED rows):
+ * zc_schema_invariant(0), (1)... until NULL.
+ */
 
 /* A result in one run, with the file it came from. */
 struct side {
@@ -158,28 +140,30 @@ static enum zc_gate_status fewer(double b, double cv)
 	return cv > b ? ZC_GATE_REGRESSED : cv < b ? ZC_GATE_IMPROVED : ZC_GATE_PASS;
 }
 
-static enum zc_gate_status judge(enum rule rule, const json_t *b, const json_t *cv,
+static enum zc_gate_status judge(enum zc_schema_rule rule, const json_t *b, const json_t *cv,
 				 double frame_bytes)
 {
 	switch (rule) {
-	case RULE_FRAMES:
+	case ZC_RULE_FRAMES:
 		if (frame_bytes > 0)
 			return fewer(round(json_number_value(b) / frame_bytes * 100),
 				     round(json_number_value(cv) / frame_bytes * 100));
 		return fewer(json_number_value(b), json_number_value(cv));
-	case RULE_VERDICT:
+	case ZC_RULE_VERDICT:
 		if (json_equal((json_t *)b, (json_t *)cv))
 			return ZC_GATE_PASS;
 		if (!strcmp(json_string_value(b), "copy") &&
 		    !strcmp(json_string_value(cv), "zero-copy"))
 			return ZC_GATE_IMPROVED;
 		return ZC_GATE_REGRESSED;
-	case RULE_SHARING:
+	case ZC_RULE_SHARING:
 		if (json_equal((json_t *)b, (json_t *)cv))
 			return ZC_GATE_PASS;
 		return json_is_true(b) ? ZC_GATE_REGRESSED : ZC_GATE_IMPROVED;
-	case RULE_FEWER:
+	case ZC_RULE_FEWER:
 		return fewer(json_number_value(b), json_number_value(cv));
+	case ZC_RULE_NONE:
+		break;
 	}
 	return ZC_GATE_REGRESSED;
 }
@@ -201,19 +185,17 @@ static double frame_bytes(const struct zc_results_file *f)
  * from one measuring process to the next is not exact, and the gate compares the first.
  */
 static void check_agreement(struct ctx *c, const struct group *g, const struct side *v, size_t n,
-			    size_t inv, const char *what)
+			    const struct zc_schema_field *inv, const char *what)
 {
-	const json_t *first = zc_results_field(v[0].result, invariants[inv].metric);
+	const json_t *first = zc_results_field(v[0].result, inv->path);
 
 	for (size_t i = 1; i < n; i++) {
-		const json_t *other = zc_results_field(v[i].result, invariants[inv].metric);
+		const json_t *other = zc_results_field(v[i].result, inv->path);
 
-		if (other && judge(invariants[inv].rule, first, other, frame_bytes(v[0].file)) !=
-				     ZC_GATE_PASS) {
+		if (other && judge(inv->rule, first, other, frame_bytes(v[0].file)) != ZC_GATE_PASS) {
 			lines_add(c, &c->rep->warnings, "%s/%s: '%s' differs between the %s's "
 				  "results ('%s' and '%s'): the first is compared", g->scenario,
-				  g->strategy, invariants[inv].metric, what, v[0].file->path,
-				  v[i].file->path);
+				  g->strategy, inv->path, what, v[0].file->path, v[i].file->path);
 			return;
 		}
 	}
@@ -221,8 +203,10 @@ static void check_agreement(struct ctx *c, const struct group *g, const struct s
 
 static void gate_invariants(struct ctx *c, const struct group *g)
 {
-	for (size_t i = 0; i < sizeof(invariants) / sizeof(invariants[0]); i++) {
-		const char *metric = invariants[i].metric;
+	const struct zc_schema_field *inv;
+
+	for (size_t i = 0; (inv = zc_schema_invariant(i)); i++) {
+		const char *metric = inv->path;
 		json_t *b = zc_results_field(g->base[0].result, metric);
 		json_t *cv = zc_results_field(g->cur[0].result, metric);
 		double change = NAN;
@@ -233,12 +217,12 @@ static void gate_invariants(struct ctx *c, const struct group *g)
 				  !b && !cv ? "both runs" : !b ? "the baseline" : "the current run");
 			continue;
 		}
-		check_agreement(c, g, g->base, g->nbase, i, "baseline");
-		check_agreement(c, g, g->cur, g->ncur, i, "current run");
+		check_agreement(c, g, g->base, g->nbase, inv, "baseline");
+		check_agreement(c, g, g->cur, g->ncur, inv, "current run");
 		if (json_is_number(b))
 			change = relative_change(json_number_value(b), json_number_value(cv));
 		add_row(c, g, metric, json_incref(b), json_incref(cv), change, NAN,
-			judge(invariants[i].rule, b, cv, frame_bytes(g->base[0].file)));
+			judge(inv->rule, b, cv, frame_bytes(g->base[0].file)));
 	}
 }
 

@@ -12,11 +12,14 @@
 #include <stddef.h>
 #include <jansson.h>
 
+#include "schema.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-#define ZC_RESULTS_SCHEMA "zcbench/1"
+/* The only schema loaded: schema.h's, the one the writer writes. */
+#define ZC_RESULTS_SCHEMA ZC_SCHEMA
 
 /* One table makes both the codes and their short descriptions. */
 #define ZC_RESULTS_ERRNO_MAP(X)                                            \

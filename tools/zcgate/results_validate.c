@@ -1,48 +1,13 @@
 /*
  * zc_results_validate.c: check a parsed results file against the zcbench/1 schema: the required
- * members, the type of every field that consumers read, and one result per scenario and strategy.
+ * members, the type of every field of a result that schema.h lists (when present), and one
+ * result per scenario and strategy.
  */
 #include "results_load.h"
+#include "schema.h"
 
 #include <stdio.h>
 #include <string.h>
-
-enum field_type { FIELD_STRING, FIELD_BOOL, FIELD_NUMBER, FIELD_OBJECT, FIELD_ARRAY, FIELD_SAMPLES };
-
-/*
- * The fields of a result whose type is checked when present.  A parent comes before its children
- * so that a child is only looked up inside an object.
- */
-static const struct {
-	const char *path;
-	enum field_type type;
-} result_fields[] = {
-	{ "scenario", FIELD_STRING },
-	{ "mirrors", FIELD_STRING },
-	{ "expect_zero_copy", FIELD_BOOL },
-	{ "identity", FIELD_OBJECT },
-	{ "identity.same_address", FIELD_BOOL },
-	{ "identity.aliasing_visible", FIELD_BOOL },
-	{ "identity.checksum_ok", FIELD_BOOL },
-	{ "identity.verdict", FIELD_STRING },
-	{ "time", FIELD_OBJECT },
-	{ "time.ns_per_transfer", FIELD_OBJECT },
-	{ "time.ns_per_transfer.median", FIELD_NUMBER },
-	{ "time.samples", FIELD_SAMPLES },
-	{ "time.repetitions", FIELD_NUMBER },
-	{ "time.vs_memcpy", FIELD_NUMBER },
-	{ "memory", FIELD_OBJECT },
-	{ "allocations", FIELD_OBJECT },
-	{ "allocations.count_per_transfer", FIELD_NUMBER },
-	{ "allocations.bytes_per_transfer", FIELD_NUMBER },
-	{ "allocations.frees_per_transfer", FIELD_NUMBER },
-	{ "allocations.frame_sized_per_transfer", FIELD_NUMBER },
-	{ "allocations.live_at_end", FIELD_NUMBER },
-	{ "copies", FIELD_OBJECT },
-	{ "copies.bytes_per_transfer", FIELD_NUMBER },
-	{ "copies.copies_per_transfer", FIELD_NUMBER },
-};
-
 
 /* "a string", "an integer"...: what a JSON value is, for messages. */
 static const char *type_name(const json_t *v)
@@ -60,40 +25,23 @@ static const char *type_name(const json_t *v)
 	return "unknown";
 }
 
-static const char *field_type_name(enum field_type t)
+/* What a field of @t must be, for messages: "a number", "an array of numbers". */
+static const char *field_type_name(enum zc_schema_type t)
 {
 	switch (t) {
-	case FIELD_STRING: return "a string";
-	case FIELD_BOOL: return "true or false";
-	case FIELD_NUMBER: return "a number";
-	case FIELD_OBJECT: return "an object";
-	case FIELD_ARRAY: return "an array";
-	case FIELD_SAMPLES: return "an array of numbers";
+	case ZC_TYPE_STRING: return "a string";
+	case ZC_TYPE_BOOL: return "true or false";
+	case ZC_TYPE_INTEGER: return "an integer";
+	case ZC_TYPE_NUMBER: return "a number";
+	case ZC_TYPE_OBJECT: return "an object";
+	case ZC_TYPE_ARRAY: return "an array";
+	case ZC_TYPE_NUMBERS: return "an array of numbers";
+	case ZC_TYPE_STRING_OR_NULL: return "a string or null";
+	case ZC_TYPE_STRING_OR_INTEGER: return "a string or an integer";
 	}
 	return "unknown";
 }
 
-static int has_type(const json_t *v, enum field_type t)
-{
-	size_t i;
-	json_t *e;
-
-	switch (t) {
-	case FIELD_STRING: return json_is_string(v);
-	case FIELD_BOOL: return json_is_boolean(v);
-	case FIELD_NUMBER: return json_is_number(v);
-	case FIELD_OBJECT: return json_is_object(v);
-	case FIELD_ARRAY: return json_is_array(v);
-	case FIELD_SAMPLES:
-		if (!json_is_array(v))
-			return 0;
-		json_array_foreach(v, i, e)
-			if (!json_is_number(e))
-				return 0;
-		return 1;
-	}
-	return 0;
-}
 static int check_schema(const char *path, const json_t *root, struct zc_results_error *err)
 {
 	const json_t *schema;
@@ -118,7 +66,7 @@ static int check_schema(const char *path, const json_t *root, struct zc_results_
 
 /* A required member of @obj of type @type; @where names @obj in messages. */
 static json_t *require(const char *path, const json_t *obj, const char *where, const char *key,
-		       enum field_type type, struct zc_results_error *err)
+		       enum zc_schema_type type, struct zc_results_error *err)
 {
 	json_t *v = json_object_get(obj, key);
 
@@ -127,7 +75,7 @@ static json_t *require(const char *path, const json_t *obj, const char *where, c
 				  where, key);
 		return NULL;
 	}
-	if (!has_type(v, type)) {
+	if (!zc_schema_type_matches(type, v)) {
 		zc_results_error_set(err, ZC_RESULTS_ETYPE, "wrong type in '%s': '%s%s' is %s, expected %s",
 				  path, where, key, type_name(v), field_type_name(type));
 		return NULL;
@@ -139,7 +87,7 @@ static int check_frame(struct zc_results_file *file, struct zc_results_error *er
 {
 	json_t *frame, *w, *h;
 
-	frame = require(file->path, file->root, "", "frame", FIELD_OBJECT, err);
+	frame = require(file->path, file->root, "", "frame", ZC_TYPE_OBJECT, err);
 	if (!frame)
 		return -1;
 	w = json_object_get(frame, "width");
@@ -154,8 +102,30 @@ static int check_frame(struct zc_results_file *file, struct zc_results_error *er
 	return 0;
 }
 
+/*
+ * Check one field of a result: present when schema.h says it is a key, and of its type when
+ * present. A parent comes before its children in the table, so a child of a field of the
+ * wrong type is never looked up.
+ */
+static int check_field(const char *path, const char *where, const json_t *r,
+		       const struct zc_schema_field *f, struct zc_results_error *err)
+{
+	const json_t *v = zc_results_field(r, f->path);
+
+	if (!v && f->presence == ZC_PRESENCE_KEY)
+		return zc_results_error_set(err, ZC_RESULTS_ESCHEMA, "wrong schema in '%s': no '%s%s'",
+					 path, where, f->path);
+	if (v && !zc_schema_type_matches(f->type, v))
+		return zc_results_error_set(err, ZC_RESULTS_ETYPE,
+					 "wrong type in '%s': '%s%s' is %s, expected %s",
+					 path, where, f->path, type_name(v), field_type_name(f->type));
+	return 0;
+}
+
 static int check_result(const char *path, size_t index, const json_t *r, struct zc_results_error *err)
 {
+	size_t n;
+	const struct zc_schema_field *fields = zc_schema_fields(ZC_SCHEMA_RESULT, &n);
 	char where[32];
 
 	snprintf(where, sizeof(where), "results[%zu].", index);
@@ -163,17 +133,14 @@ static int check_result(const char *path, size_t index, const json_t *r, struct 
 		return zc_results_error_set(err, ZC_RESULTS_ETYPE,
 					 "wrong type in '%s': 'results[%zu]' is %s, expected an object",
 					 path, index, type_name(r));
-	if (!require(path, r, where, "strategy", FIELD_STRING, err))
-		return -1;
-	for (size_t i = 0; i < sizeof(result_fields) / sizeof(result_fields[0]); i++) {
-		const json_t *v = zc_results_field(r, result_fields[i].path);
-
-		if (v && !has_type(v, result_fields[i].type))
-			return zc_results_error_set(err, ZC_RESULTS_ETYPE,
-						 "wrong type in '%s': '%s%s' is %s, expected %s",
-						 path, where, result_fields[i].path, type_name(v),
-						 field_type_name(result_fields[i].type));
-	}
+	/* The keys first: a result without one is not a result, whatever else it holds. */
+	for (size_t i = 0; i < n; i++)
+		if (fields[i].presence == ZC_PRESENCE_KEY &&
+		    check_field(path, where, r, &fields[i], err))
+			return -1;
+	for (size_t i = 0; i < n; i++)
+		if (check_field(path, where, r, &fields[i], err))
+			return -1;
 	return 0;
 }
 
@@ -203,13 +170,13 @@ int zc_results_validate(struct zc_results_file *file, struct zc_results_error *e
 
 	if (check_schema(file->path, file->root, err))
 		return -1;
-	scenario = require(file->path, file->root, "", "scenario", FIELD_STRING, err);
+	scenario = require(file->path, file->root, "", "scenario", ZC_TYPE_STRING, err);
 	if (!scenario)
 		return -1;
 	file->scenario = json_string_value(scenario);
 	if (check_frame(file, err))
 		return -1;
-	results = require(file->path, file->root, "", "results", FIELD_ARRAY, err);
+	results = require(file->path, file->root, "", "results", ZC_TYPE_ARRAY, err);
 	if (!results)
 		return -1;
 	json_array_foreach(results, i, r)

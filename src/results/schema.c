@@ -1,0 +1,117 @@
+/*
+ * schema.c: the rows of schema.h's two field lists as data, the gate's invariants in its
+ * order, the type check and the names docs/schema.md uses for types, presence and rules.
+ */
+#include "schema.h"
+
+#include <string.h>
+
+#define ZC__ROW(path, type, presence, gate, unit, source, doc) \
+	{ path, ZC_TYPE_##type, ZC_PRESENCE_##presence, gate, unit, doc },
+
+static const struct zc_schema_field document_fields[] = {
+	ZC_SCHEMA_DOCUMENT_FIELDS(ZC__ROW)
+};
+
+static const struct zc_schema_field result_fields[] = {
+	ZC_SCHEMA_RESULT_FIELDS(ZC__ROW)
+};
+
+#undef ZC__ROW
+
+const struct zc_schema_field *zc_schema_fields(enum zc_schema_part part, size_t *n)
+{
+	if (part == ZC_SCHEMA_DOCUMENT) {
+		*n = sizeof(document_fields) / sizeof(document_fields[0]);
+		return document_fields;
+	}
+	*n = sizeof(result_fields) / sizeof(result_fields[0]);
+	return result_fields;
+}
+
+const struct zc_schema_field *zc_schema_find(enum zc_schema_part part, const char *path)
+{
+	size_t n;
+	const struct zc_schema_field *f = zc_schema_fields(part, &n);
+
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(f[i].path, path))
+			return &f[i];
+	return NULL;
+}
+
+const struct zc_schema_field *zc_schema_invariant(size_t i)
+{
+	size_t n;
+	const struct zc_schema_field *f = zc_schema_fields(ZC_SCHEMA_RESULT, &n);
+
+	for (size_t k = 0; k < n; k++)
+		if (f[k].rule != ZC_RULE_NONE && f[k].gate_order == (int)i + 1)
+			return &f[k];
+	return NULL;
+}
+
+static bool all_numbers(const json_t *v)
+{
+	size_t i;
+	json_t *e;
+
+	json_array_foreach(v, i, e)
+		if (!json_is_number(e))
+			return false;
+	return true;
+}
+
+bool zc_schema_type_matches(enum zc_schema_type type, const json_t *v)
+{
+	switch (type) {
+	case ZC_TYPE_STRING: return json_is_string(v);
+	case ZC_TYPE_BOOL: return json_is_boolean(v);
+	case ZC_TYPE_INTEGER: return json_is_integer(v);
+	case ZC_TYPE_NUMBER: return json_is_number(v);
+	case ZC_TYPE_OBJECT: return json_is_object(v);
+	case ZC_TYPE_ARRAY: return json_is_array(v);
+	case ZC_TYPE_NUMBERS: return json_is_array(v) && all_numbers(v);
+	case ZC_TYPE_STRING_OR_NULL: return json_is_string(v) || json_is_null(v);
+	case ZC_TYPE_STRING_OR_INTEGER: return json_is_string(v) || json_is_integer(v);
+	}
+	return false;
+}
+
+const char *zc_schema_type_name(enum zc_schema_type type)
+{
+	switch (type) {
+	case ZC_TYPE_STRING: return "string";
+	case ZC_TYPE_BOOL: return "boolean";
+	case ZC_TYPE_INTEGER: return "integer";
+	case ZC_TYPE_NUMBER: return "number";
+	case ZC_TYPE_OBJECT: return "object";
+	case ZC_TYPE_ARRAY: return "array";
+	case ZC_TYPE_NUMBERS: return "array of numbers";
+	case ZC_TYPE_STRING_OR_NULL: return "string or null";
+	case ZC_TYPE_STRING_OR_INTEGER: return "string or integer";
+	}
+	return "unknown";
+}
+
+const char *zc_schema_presence_name(enum zc_schema_presence presence)
+{
+	switch (presence) {
+	case ZC_PRESENCE_KEY: return "key";
+	case ZC_PRESENCE_ALWAYS: return "always";
+	case ZC_PRESENCE_OPTIONAL: return "optional";
+	}
+	return "unknown";
+}
+
+const char *zc_schema_rule_name(enum zc_schema_rule rule)
+{
+	switch (rule) {
+	case ZC_RULE_NONE: return "";
+	case ZC_RULE_VERDICT: return "verdict";
+	case ZC_RULE_SHARING: return "sharing";
+	case ZC_RULE_FEWER: return "fewer";
+	case ZC_RULE_FRAMES: return "frames";
+	}
+	return "unknown";
+}

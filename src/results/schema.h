@@ -1,0 +1,286 @@
+/*
+ * schema.h: the zcbench/1 results schema, written once. Two lists name every field of a
+ * results document and of one of its results, in the order the writer emits them, each with
+ * its JSON type, whether it is always there, the gate's rule when it is an exact invariant,
+ * its unit and its meaning. The writer (json.c), the validator and the gate (tools/zcgate/)
+ * read these lists, and tests/test_schema.c checks that docs/schema.md shows them as they are.
+ */
+#ifndef ZC_SCHEMA_H
+#define ZC_SCHEMA_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The value of every document's "schema"; scripts/report-lib.sh repeats it (test_schema). */
+#define ZC_SCHEMA "zcbench/1"
+
+enum zc_schema_type {
+	ZC_TYPE_STRING,
+	ZC_TYPE_BOOL,
+	ZC_TYPE_INTEGER,
+	ZC_TYPE_NUMBER,		/* an integer or a real */
+	ZC_TYPE_OBJECT,
+	ZC_TYPE_ARRAY,
+	ZC_TYPE_NUMBERS,	/* an array of numbers */
+	ZC_TYPE_STRING_OR_NULL,
+	ZC_TYPE_STRING_OR_INTEGER,
+};
+
+enum zc_schema_presence {
+	ZC_PRESENCE_KEY,	/* always written; a reader refuses a result without it */
+	ZC_PRESENCE_ALWAYS,	/* always written; a reader treats it as unrecorded when absent */
+	ZC_PRESENCE_OPTIONAL,	/* written when known, or by the one scenario that measures it */
+};
+
+/* How the gate (tools/zcgate/gate.c) judges an exact invariant between two runs. */
+enum zc_schema_rule {
+	ZC_RULE_NONE,		/* not an invariant: the gate does not compare it */
+	ZC_RULE_VERDICT,	/* "copy" to "zero-copy" improves, any other change regresses */
+	ZC_RULE_SHARING,	/* true to false regresses, false to true improves */
+	ZC_RULE_FEWER,		/* a larger number regresses, a smaller one improves */
+	ZC_RULE_FRAMES,		/* ZC_RULE_FEWER on bytes counted in hundredths of a frame */
+};
+
+/*
+ * The columns of a row: X(path, type, presence, gate, unit, source, doc).
+ *   path      dotted, inside the document or inside one result
+ *   type      ZC_TYPE_<type>;  presence  ZC_PRESENCE_<presence>
+ *   gate      ZC_UNGATED, or ZC_GATED(rule, n): ZC_RULE_<rule>, the gate's n-th row
+ *   unit      "" when the value has none
+ *   source    where json.c takes the value: ZC_FROM(kind, member) and ZC_FROM_N(kind, member,
+ *             count) name a member of struct zc_results (document) or struct zc_result;
+ *             ZC_MADE(kind) a value json.c makes; ZC_NEW_OBJECT an object filled by the rows
+ *             under it; ZC_ELSEWHERE a value written by another module (context.c,
+ *             allocator.c, a scenario's extras). Only json.c defines these.
+ *   doc       one line of Markdown for docs/schema.md, without '|'
+ * A parent comes before its children.
+ */
+#define ZC_UNGATED ZC_RULE_NONE, 0
+#define ZC_GATED(rule, n) ZC_RULE_##rule, n
+
+#define ZC_SCHEMA_DOCUMENT_FIELDS(X)                                                        \
+	X("schema", STRING, KEY, ZC_UNGATED, "", ZC_MADE(SCHEMA),                            \
+	  "always `\"" ZC_SCHEMA "\"`: readers refuse any other value")                     \
+	X("scenario", STRING, KEY, ZC_UNGATED, "", ZC_FROM(CSTR, scenario),                   \
+	  "the scenario program that wrote the file: `inproc`, `thread`, `process`...")      \
+	X("context", OBJECT, ALWAYS, ZC_UNGATED, "", ZC_FROM(JSON, context),                  \
+	  "where and how the run was made (`null` when unknown)")                            \
+	X("context.date", STRING, ALWAYS, ZC_UNGATED, "UTC", ZC_ELSEWHERE,                    \
+	  "when the run started, ISO 8601: `2026-11-25T08:32:33Z`")                           \
+	X("context.host", STRING, ALWAYS, ZC_UNGATED, "", ZC_ELSEWHERE, "the host name")      \
+	X("context.cpu", STRING, ALWAYS, ZC_UNGATED, "", ZC_ELSEWHERE,                        \
+	  "the CPU model from `/proc/cpuinfo`")                                               \
+	X("context.num_cpus", INTEGER, ALWAYS, ZC_UNGATED, "CPUs", ZC_ELSEWHERE,              \
+	  "CPUs online")                                                                      \
+	X("context.kernel", STRING, ALWAYS, ZC_UNGATED, "", ZC_ELSEWHERE,                     \
+	  "system, release and machine from uname(2)")                                        \
+	X("context.compiler", STRING, ALWAYS, ZC_UNGATED, "", ZC_ELSEWHERE,                   \
+	  "the compiler that built the program: `gcc 12.2.0`")                                \
+	X("context.build", STRING, ALWAYS, ZC_UNGATED, "", ZC_ELSEWHERE,                      \
+	  "`release`, `debug` or `sanitize:LIST`; the gate refuses to time different builds") \
+	X("context.git_commit", STRING, ALWAYS, ZC_UNGATED, "", ZC_ELSEWHERE,                 \
+	  "the commit built, short form, or `unknown`")                                       \
+	X("context.quick", BOOL, ALWAYS, ZC_UNGATED, "", ZC_ELSEWHERE,                        \
+	  "true for `--quick` runs; the gate refuses to time quick against full")             \
+	X("context.benchmark_library", STRING, ALWAYS, ZC_UNGATED, "", ZC_ELSEWHERE,          \
+	  "the timing library and its version: `google-benchmark 1.7.1`")                     \
+	X("context.cpu_scaling", STRING, ALWAYS, ZC_UNGATED, "", ZC_ELSEWHERE,                \
+	  "cpu0's frequency governor, or `unknown` where cpufreq is not exposed")             \
+	X("context.allocator", OBJECT, ALWAYS, ZC_UNGATED, "", ZC_ELSEWHERE,                  \
+	  "the malloc the run used")                                                          \
+	X("context.allocator.name", STRING, ALWAYS, ZC_UNGATED, "", ZC_ELSEWHERE,             \
+	  "`glibc`, `mimalloc` or `jemalloc`; the gate refuses to compare different ones")    \
+	X("context.allocator.mmap_threshold_pinned", BOOL, ALWAYS, ZC_UNGATED, "",             \
+	  ZC_ELSEWHERE, "true when `--mmap-threshold` pinned glibc's threshold")              \
+	X("context.allocator.mmap_threshold", STRING_OR_INTEGER, ALWAYS, ZC_UNGATED, "bytes", \
+	  ZC_ELSEWHERE, "the pinned threshold, else `\"dynamic\"`")                           \
+	X("context.allocator.frame_blocks_mmapped", BOOL, OPTIONAL, ZC_UNGATED, "",            \
+	  ZC_ELSEWHERE, "glibc, when known: a frame-sized block came from mmap after warm-up") \
+	X("context.allocator.library", STRING_OR_NULL, ALWAYS, ZC_UNGATED, "", ZC_ELSEWHERE,  \
+	  "the allocator library preloaded, `null` for glibc")                                \
+	X("context.allocator.malloc_from", STRING_OR_NULL, ALWAYS, ZC_UNGATED, "",             \
+	  ZC_ELSEWHERE, "the file malloc resolves to behind the counting allocator")          \
+	X("context.counting_allocator", BOOL, ALWAYS, ZC_UNGATED, "", ZC_ELSEWHERE,           \
+	  "the counting allocator was linked (`COUNTING=0` builds: false, no counts)")        \
+	X("frame", OBJECT, KEY, ZC_UNGATED, "", ZC_NEW_OBJECT,                                \
+	  "the frame every result moved; the gate compares only equal frames")                \
+	X("frame.width", INTEGER, KEY, ZC_UNGATED, "pixels", ZC_FROM(U32, frame.width),      \
+	  "width, positive")                                                                  \
+	X("frame.height", INTEGER, KEY, ZC_UNGATED, "pixels", ZC_FROM(U32, frame.height),    \
+	  "height, positive")                                                                 \
+	X("frame.bytes_per_pixel", INTEGER, ALWAYS, ZC_UNGATED, "bytes",                      \
+	  ZC_FROM(U32, frame.bytes_per_pixel), "4: RGBA")                                     \
+	X("frame.bytes", INTEGER, ALWAYS, ZC_UNGATED, "bytes", ZC_FROM(SIZE, frame.bytes),    \
+	  "the frame's size: width x height x bytes_per_pixel")                               \
+	X("results", ARRAY, KEY, ZC_UNGATED, "", ZC_MADE(RESULTS),                            \
+	  "one object per strategy, fields below; one scenario and strategy appear once")
+
+#define ZC_SCHEMA_RESULT_FIELDS(X)                                                          \
+	X("scenario", STRING, ALWAYS, ZC_UNGATED, "", ZC_FROM(CSTR, scenario),                \
+	  "the scenario; a reader falls back to the document's")                              \
+	X("strategy", STRING, KEY, ZC_UNGATED, "", ZC_FROM(CSTR, strategy),                   \
+	  "how the frame crosses the boundary: `copy`, `move`, `pool`, `reference_memcpy`...") \
+	X("mirrors", STRING, ALWAYS, ZC_UNGATED, "", ZC_FROM(CSTR, mirrors),                  \
+	  "the real APIs the strategy stands for")                                            \
+	X("expect_zero_copy", BOOL, ALWAYS, ZC_UNGATED, "", ZC_FROM(BOOL, expect_zero_copy),  \
+	  "the strategy is meant to share the frame")                                         \
+	X("identity", OBJECT, ALWAYS, ZC_UNGATED, "", ZC_NEW_OBJECT,                          \
+	  "was the consumer's frame the producer's, or a copy")                               \
+	X("identity.producer_addr", STRING, ALWAYS, ZC_UNGATED, "address",                    \
+	  ZC_FROM(ADDR, id.producer_addr), "the frame's address on the producer's side, `0x...`") \
+	X("identity.consumer_addr", STRING, ALWAYS, ZC_UNGATED, "address",                    \
+	  ZC_FROM(ADDR, id.consumer_addr), "the address the consumer read; `0x0` across processes") \
+	X("identity.same_address", BOOL, ALWAYS, ZC_GATED(SHARING, 2), "",                    \
+	  ZC_FROM(BOOL, id.same_address), "the consumer's view starts at the producer's bytes") \
+	X("identity.aliasing_visible", BOOL, ALWAYS, ZC_GATED(SHARING, 3), "",                \
+	  ZC_FROM(BOOL, id.aliasing_visible),                                                 \
+	  "a byte the producer wrote after the hand-over was seen by the consumer")           \
+	X("identity.checksum_ok", BOOL, ALWAYS, ZC_UNGATED, "", ZC_FROM(BOOL, id.checksum_ok), \
+	  "every validated frame matched the content rendered for it")                        \
+	X("identity.address_comparable", BOOL, ALWAYS, ZC_UNGATED, "",                        \
+	  ZC_FROM(BOOL, id.address_meaningful),                                               \
+	  "false across processes, where addresses are per address space")                    \
+	X("identity.verdict", STRING, ALWAYS, ZC_GATED(VERDICT, 1), "",                       \
+	  ZC_FROM(VERDICT, id.zero_copy), "`zero-copy` or `copy`")                            \
+	X("identity.evidence", STRING, ALWAYS, ZC_UNGATED, "", ZC_FROM(CHARS, id.evidence),   \
+	  "why the verdict, in words")                                                        \
+	X("time", OBJECT, ALWAYS, ZC_UNGATED, "", ZC_NEW_OBJECT,                              \
+	  "time per transfer over every repetition of every measuring process")               \
+	X("time.ns_per_transfer", OBJECT, ALWAYS, ZC_UNGATED, "", ZC_NEW_OBJECT,              \
+	  "statistics over `time.samples`")                                                   \
+	X("time.ns_per_transfer.median", NUMBER, ALWAYS, ZC_UNGATED, "ns",                    \
+	  ZC_FROM(DOUBLE, time.ns.median), "median time per transfer")                        \
+	X("time.ns_per_transfer.mean", NUMBER, ALWAYS, ZC_UNGATED, "ns",                      \
+	  ZC_FROM(DOUBLE, time.ns.mean), "mean time per transfer")                            \
+	X("time.ns_per_transfer.stddev", NUMBER, ALWAYS, ZC_UNGATED, "ns",                    \
+	  ZC_FROM(DOUBLE, time.ns.stddev), "standard deviation")                              \
+	X("time.ns_per_transfer.cv", NUMBER, ALWAYS, ZC_UNGATED, "ratio",                     \
+	  ZC_FROM(DOUBLE, time.ns.cv), "coefficient of variation: stddev / mean")             \
+	X("time.ns_per_transfer.min", NUMBER, ALWAYS, ZC_UNGATED, "ns",                       \
+	  ZC_FROM(DOUBLE, time.ns.min), "fastest repetition")                                 \
+	X("time.ns_per_transfer.max", NUMBER, ALWAYS, ZC_UNGATED, "ns",                       \
+	  ZC_FROM(DOUBLE, time.ns.max), "slowest repetition")                                 \
+	X("time.samples", NUMBERS, ALWAYS, ZC_UNGATED, "ns",                                  \
+	  ZC_FROM_N(DOUBLES, time.samples, time.nsamples),                                    \
+	  "time per transfer of each repetition, all measuring processes")                    \
+	X("time.repetitions", INTEGER, ALWAYS, ZC_UNGATED, "repetitions",                     \
+	  ZC_FROM(SIZE, time.nsamples), "the number of samples")                              \
+	X("time.gb_per_s", NUMBER, ALWAYS, ZC_UNGATED, "GB/s", ZC_FROM(DOUBLE, time.gb_per_s), \
+	  "frame bytes over the median time (for zero-copy no byte moves)")                   \
+	X("time.frames_per_s", NUMBER, ALWAYS, ZC_UNGATED, "frames/s",                        \
+	  ZC_FROM(DOUBLE, time.frames_per_s), "transfers per second at the median time")      \
+	X("time.vs_memcpy", NUMBER, ALWAYS, ZC_UNGATED, "ratio",                              \
+	  ZC_FROM(DOUBLE, time.vs_memcpy),                                                    \
+	  "the median over `reference_memcpy`'s median in the same run, 0 when unknown")       \
+	X("time.process_medians", NUMBERS, ALWAYS, ZC_UNGATED, "ns",                          \
+	  ZC_FROM_N(DOUBLE_ARRAY, time.process_medians, time.nprocesses),                     \
+	  "each measuring process's median; the gate's timing test compares them")            \
+	X("memory", OBJECT, ALWAYS, ZC_UNGATED, "", ZC_NEW_OBJECT,                            \
+	  "the measuring process's memory after the strategy's runs")                         \
+	X("memory.rss_kib", INTEGER, ALWAYS, ZC_UNGATED, "KiB", ZC_FROM(INT64, mem.rss_kib),   \
+	  "resident set size")                                                                \
+	X("memory.rss_peak_kib", INTEGER, ALWAYS, ZC_UNGATED, "KiB",                          \
+	  ZC_FROM(INT64, mem.rss_peak_kib), "peak resident set size")                         \
+	X("memory.pss_kib", INTEGER, ALWAYS, ZC_UNGATED, "KiB", ZC_FROM(INT64, mem.pss_kib),   \
+	  "proportional set size (shared pages divided among their users)")                   \
+	X("memory.resident_kib", INTEGER, ALWAYS, ZC_UNGATED, "KiB",                          \
+	  ZC_FROM(INT64, mem.resident_kib),                                                   \
+	  "RSS the strategy added from its setup to the end of its runs")                     \
+	X("memory.resident_frames", NUMBER, ALWAYS, ZC_UNGATED, "frames",                     \
+	  ZC_FROM(DOUBLE, mem.resident_frames),                                               \
+	  "the same in frames: what stays resident per frame in flight")                      \
+	X("memory.minor_faults_per_transfer", NUMBER, ALWAYS, ZC_UNGATED, "faults/transfer",   \
+	  ZC_FROM(DOUBLE, mem.minor_faults_per_transfer), "minor page faults")                \
+	X("memory.major_faults_per_transfer", NUMBER, ALWAYS, ZC_UNGATED, "faults/transfer",   \
+	  ZC_FROM(DOUBLE, mem.major_faults_per_transfer), "major page faults")                \
+	X("memory.frame_blocks_mmapped", BOOL, OPTIONAL, ZC_UNGATED, "",                      \
+	  ZC_FROM(TRISTATE, mem.frame_blocks_mmapped),                                        \
+	  "glibc only: a frame-sized block was served by mmap after the runs")                \
+	X("allocations", OBJECT, ALWAYS, ZC_UNGATED, "", ZC_NEW_OBJECT,                       \
+	  "what the counting allocator saw, per transfer unless named otherwise")             \
+	X("allocations.count_per_transfer", NUMBER, ALWAYS, ZC_UNGATED, "blocks/transfer",     \
+	  ZC_FROM(DOUBLE, alloc.count_per_transfer), "allocations")                           \
+	X("allocations.bytes_per_transfer", NUMBER, ALWAYS, ZC_UNGATED, "bytes/transfer",      \
+	  ZC_FROM(DOUBLE, alloc.bytes_per_transfer), "bytes allocated")                       \
+	X("allocations.frees_per_transfer", NUMBER, ALWAYS, ZC_UNGATED, "blocks/transfer",     \
+	  ZC_FROM(DOUBLE, alloc.frees_per_transfer), "frees")                                 \
+	X("allocations.frame_sized_per_transfer", NUMBER, ALWAYS, ZC_GATED(FEWER, 5),          \
+	  "blocks/transfer", ZC_FROM(DOUBLE, alloc.frame_sized_per_transfer),                 \
+	  "allocations of a frame's size or more")                                            \
+	X("allocations.frame_sized_frees_per_transfer", NUMBER, ALWAYS, ZC_UNGATED,            \
+	  "blocks/transfer", ZC_FROM(DOUBLE, alloc.frame_sized_frees_per_transfer),           \
+	  "frees of such blocks")                                                             \
+	X("allocations.realloc_moves_per_transfer", NUMBER, ALWAYS, ZC_UNGATED,                \
+	  "moves/transfer", ZC_FROM(DOUBLE, alloc.realloc_moves_per_transfer),                \
+	  "reallocs that moved their block")                                                  \
+	X("allocations.live_at_end", INTEGER, ALWAYS, ZC_GATED(FEWER, 6), "blocks",            \
+	  ZC_FROM(INT64, alloc.live_at_end),                                                  \
+	  "blocks that setup, three validated transfers and teardown left allocated: 0, no leak") \
+	X("copies", OBJECT, ALWAYS, ZC_UNGATED, "", ZC_NEW_OBJECT,                            \
+	  "bytes copied, counted where each copy happens")                                    \
+	/* Copied bytes include a growing buffer's realloc moves, which depend on what lies   \
+	 * beside it in the heap and differ by a few KiB from run to run: compared to a        \
+	 * hundredth of a frame, an extra copy of the frame (or of 1% of it) still shows. */   \
+	X("copies.bytes_per_transfer", NUMBER, ALWAYS, ZC_GATED(FRAMES, 4), "bytes/transfer",  \
+	  ZC_FROM(DOUBLE, copies.bytes_per_transfer), "every byte copied")                    \
+	X("copies.copies_per_transfer", NUMBER, ALWAYS, ZC_UNGATED, "copies/transfer",         \
+	  ZC_FROM(DOUBLE, copies.copies_per_transfer), "copies made")                         \
+	X("copies.memcpy_bytes_per_transfer", NUMBER, ALWAYS, ZC_UNGATED, "bytes/transfer",    \
+	  ZC_FROM(DOUBLE, copies.memcpy_bytes_per_transfer), "the part copied with memcpy or memmove") \
+	X("copies.hook_bytes_per_transfer", NUMBER, ALWAYS, ZC_UNGATED, "bytes/transfer",      \
+	  ZC_FROM(DOUBLE, copies.hook_bytes_per_transfer),                                    \
+	  "what the memcpy and memmove hook witnessed")                                       \
+	X("latency_ns", OBJECT, OPTIONAL, ZC_UNGATED, "ns", ZC_ELSEWHERE,                     \
+	  "`thread`: hand-over latency, post to receipt: `median`, `p99`, `count`")           \
+	X("consumer_memory", OBJECT, OPTIONAL, ZC_UNGATED, "KiB", ZC_ELSEWHERE,               \
+	  "`process`: the consumer process's `rss_kib` and `pss_kib`")                        \
+	X("cow", OBJECT, OPTIONAL, ZC_UNGATED, "", ZC_ELSEWHERE,                              \
+	  "`process`, strategy `cow`: `pages_copied_by_write` and `minor_faults` of one write") \
+	X("gc", OBJECT, OPTIONAL, ZC_UNGATED, "", ZC_ELSEWHERE,                               \
+	  "`managed`: what the simulated collector did: `collections_per_100_frames`...")      \
+	X("legs", ARRAY, OPTIONAL, ZC_UNGATED, "", ZC_ELSEWHERE,                              \
+	  "`roundtrip`: identity leg by leg, probed once more after the timed runs")          \
+	X("shrink", OBJECT, OPTIONAL, ZC_UNGATED, "", ZC_ELSEWHERE,                           \
+	  "`roundtrip`: what shrink_to_fit did to the block: `transfers`, `moved_transfers`...")
+
+/* One row of a list above. */
+struct zc_schema_field {
+	const char *path;
+	enum zc_schema_type type;
+	enum zc_schema_presence presence;
+	enum zc_schema_rule rule;
+	int gate_order;		/* 1, 2...: the gate's rows in this order; 0 when not gated */
+	const char *unit;	/* "" when none */
+	const char *doc;
+};
+
+/* Which list: the document's top level, or one member of its "results". */
+enum zc_schema_part { ZC_SCHEMA_DOCUMENT, ZC_SCHEMA_RESULT };
+
+/* The rows of @part in writing order; their number in *@n. */
+const struct zc_schema_field *zc_schema_fields(enum zc_schema_part part, size_t *n);
+
+/* The row of @part at dotted @path, or NULL. */
+const struct zc_schema_field *zc_schema_find(enum zc_schema_part part, const char *path);
+
+/* The gate's @i-th exact invariant (from 0, in gate order), or NULL past the last. */
+const struct zc_schema_field *zc_schema_invariant(size_t i);
+
+/* True when @v is of type @type (an integer is a number; a real is not an integer). */
+bool zc_schema_type_matches(enum zc_schema_type type, const json_t *v);
+
+/* The names docs/schema.md uses: "array of numbers", "always", "frames"; "" for ZC_RULE_NONE. */
+const char *zc_schema_type_name(enum zc_schema_type type);
+const char *zc_schema_presence_name(enum zc_schema_presence presence);
+const char *zc_schema_rule_name(enum zc_schema_rule rule);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
