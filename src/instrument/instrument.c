@@ -29,7 +29,14 @@ enum {
 	F_MEMCPY_BYTES = offsetof(struct zc_counts, memcpy_bytes) / 8,
 	F_HOOK_COPIES = offsetof(struct zc_counts, hook_copies) / 8,
 	F_HOOK_COPY_BYTES = offsetof(struct zc_counts, hook_copy_bytes) / 8,
+	F_KERNEL_READS = offsetof(struct zc_counts, kernel_reads) / 8,
 };
+/* zc__count_kernel finds an op's calls at F_KERNEL_READS + 2 * op, its bytes right after. */
+_Static_assert(offsetof(struct zc_counts, kernel_writes) / 8 == F_KERNEL_READS + 2 * ZC_KERNEL_WRITE &&
+		       offsetof(struct zc_counts, kernel_moves) / 8 == F_KERNEL_READS + 2 * ZC_KERNEL_MOVE &&
+		       offsetof(struct zc_counts, kernel_handover_bytes) / 8 ==
+			       F_KERNEL_READS + 2 * ZC_KERNEL_HANDOVER + 1,
+	       "kernel counters are (calls, bytes) pairs in enum zc_kernel_op order");
 
 static struct slot slots[MAX_SLOTS];
 static struct slot shared_slot; /* for threads beyond MAX_SLOTS: atomic adds */
@@ -148,4 +155,22 @@ ZC_NO_SANITIZE void zc__count_hook_copy(size_t n)
 	struct slot *s = slot_get();
 	add(s, F_HOOK_COPIES, 1);
 	add(s, F_HOOK_COPY_BYTES, n);
+}
+
+uint64_t zc_counts_kernel_copy_bytes(const struct zc_counts *c)
+{
+	return c->kernel_read_bytes + c->kernel_write_bytes;
+}
+
+uint64_t zc_counts_kernel_calls(const struct zc_counts *c)
+{
+	return c->kernel_reads + c->kernel_writes + c->kernel_moves + c->kernel_handovers;
+}
+
+/* Each op has a pair of fields, calls then bytes, in enum order from kernel_reads. */
+ZC_NO_SANITIZE void zc__count_kernel(enum zc_kernel_op op, size_t bytes)
+{
+	struct slot *s = slot_get();
+	add(s, F_KERNEL_READS + 2 * (int)op, 1);
+	add(s, F_KERNEL_READS + 2 * (int)op + 1, bytes);
 }

@@ -1,7 +1,8 @@
 /*
  * instrument.h: exact counts of what a transfer does: allocations (by the counting allocator
  * the scenario programs link in), copies (counted where they happen, and witnessed by a hook
- * on memcpy/memmove), summed over every thread.
+ * on memcpy/memmove), the kernel's copies (hooks on read/write and the rest of the family),
+ * summed over every thread.
  *
  * Each thread counts into its own slot without locks; a snapshot sums the slots.
  */
@@ -27,6 +28,29 @@ struct zc_counts {
 	uint64_t memcpy_bytes;     /* the part of copy_bytes done with memcpy/memmove (zc_copy) */
 	uint64_t hook_copies;      /* memcpy/memmove calls >= ZC_HOOK_MIN_BYTES seen by the hook */
 	uint64_t hook_copy_bytes;
+	/*
+	 * What the kernel moved for this process's system calls, seen by hooks on libc's
+	 * wrappers whatever code called them (counting_hooks.c). Only calls that moved bytes
+	 * count; bytes are what the calls returned. Below, "copied" means copied by the kernel
+	 * between this process's memory and a descriptor (or another process).
+	 *
+	 * Hooks rather than /proc/PID/io (kernel_io.h, kept as a cross-check and for processes
+	 * without the hooks): rchar/wchar miss socket send/recv, splice, vmsplice and
+	 * process_vm_*, and add every file read, the instruments' own among them. The hooks
+	 * miss what libc does inside itself (stdio), raw syscall() and io_uring.
+	 * vmsplice into a pipe is counted apart, as a hand-over: the pipe takes references to
+	 * the pages, so a write after vmsplice is what the reader gets; the copy is the
+	 * reader's read(), a kernel_read where it happens. A pipe is 2 copies of the frame
+	 * (write + read), vmsplice + read is 1, process_vm_writev is 1, in the caller only.
+	 */
+	uint64_t kernel_reads;          /* read, pread, readv, preadv, recv*, process_vm_readv, */
+	uint64_t kernel_read_bytes;     /* vmsplice out of a pipe: copied into this process */
+	uint64_t kernel_writes;         /* write, pwrite, writev, pwritev, send*, */
+	uint64_t kernel_write_bytes;    /* process_vm_writev: copied out of this process */
+	uint64_t kernel_moves;          /* splice, tee, sendfile, copy_file_range: between */
+	uint64_t kernel_move_bytes;     /* descriptors, no user memory touched */
+	uint64_t kernel_handovers;      /* vmsplice into a pipe: the pages themselves are */
+	uint64_t kernel_handover_bytes; /* handed over, not copied (the reader's read copies) */
 };
 
 /* Sums every thread's counts into out. */
@@ -43,6 +67,11 @@ void zc_counts_accumulate(struct zc_counts *sum, const struct zc_counts *after,
 void zc_instrument_set_frame_bytes(size_t bytes);
 /* True when the counting allocator is linked into this program. */
 bool zc_instrument_allocator_linked(void);
+
+/* Bytes the kernel copied to or from this process's memory: kernel_read + kernel_write. */
+uint64_t zc_counts_kernel_copy_bytes(const struct zc_counts *c);
+/* System calls that moved bytes, of every kind above. */
+uint64_t zc_counts_kernel_calls(const struct zc_counts *c);
 
 /* memcpy that is counted as a copy of n bytes (the copy a strategy makes on purpose). */
 void *zc_copy(void *dst, const void *src, size_t n);
@@ -62,6 +91,8 @@ void zc__count_alloc(size_t bytes);
 void zc__count_free(size_t bytes);
 void zc__count_realloc_move(size_t old_bytes, size_t new_bytes);
 void zc__count_hook_copy(size_t n);
+enum zc_kernel_op { ZC_KERNEL_READ, ZC_KERNEL_WRITE, ZC_KERNEL_MOVE, ZC_KERNEL_HANDOVER };
+void zc__count_kernel(enum zc_kernel_op op, size_t bytes);
 extern bool zc__allocator_linked;
 
 #endif

@@ -11,6 +11,9 @@
  * programs, or the tracer's recorder when this file is compiled into libzctrace.so with
  * -DZC_HOOKS_TRACE (mk/zctrace.mk). Every hook passes the caller's return address along.
  *
+ * The kernel's copies (read, write, send, recv, splice, vmsplice... at the end of the file)
+ * are counted by hooks on libc's wrappers, in the scenario programs only: the tracer has none.
+ *
  * Compiled with -fno-builtin: gcc must not turn the byte loop into a call to memcpy.
  * Not instrumented by sanitizers (ZC_NO_SANITIZE): a sanitizer's runtime calls malloc before
  * its shadow memory exists; the calls forward to its allocator and checks all the same.
@@ -28,6 +31,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#ifndef ZC_HOOKS_TRACE
+#include <fcntl.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+#endif
 
 #include "hook_sink.h"
 
@@ -64,6 +74,10 @@ static struct {
 	mmap_fn mmap;
 	munmap_fn munmap;
 } real;
+
+#ifndef ZC_HOOKS_TRACE
+static void resolve_kernel(void);
+#endif
 
 static int resolving;
 static int ready; /* hooks_init ran: every runtime before this program's is initialised */
@@ -126,6 +140,9 @@ ZC_NO_SANITIZE static void resolve(void)
 	RESOLVE(usable, "malloc_usable_size");
 	RESOLVE(mmap, "mmap");
 	RESOLVE(munmap, "munmap");
+#ifndef ZC_HOOKS_TRACE
+	resolve_kernel();
+#endif
 	RESOLVE(free, "free");
 	resolving = 0;
 }
@@ -440,3 +457,268 @@ ZC_HOOK_API int munmap(void *addr, size_t len)
 	}
 	return real.munmap(addr, len);
 }
+
+#ifndef ZC_HOOKS_TRACE
+/*
+ * The kernel's copies: bytes moved by read- and write-like system calls, counted from what
+ * libc's wrappers return, whatever code called them (the strategy, a producer library, a
+ * runtime). Why hooks rather than /proc/self/io (kernel_io.h reads that too): on this kernel
+ * rchar/wchar miss send/recv and their kin on sockets, splice, vmsplice and process_vm_*,
+ * and they include every file the process reads (its own /proc reads among them); the hooks
+ * see each call apart, per thread, and can tell a copy from a hand-over. What they miss:
+ * calls made inside libc (stdio's fread/fwrite, printf), raw syscall() and io_uring.
+ *
+ * Four kinds (instrument.h): reads copy into this process's memory, writes copy out of it,
+ * moves go between descriptors without touching user memory (splice, tee, sendfile,
+ * copy_file_range), and hand-overs are vmsplice into a pipe, which gives the pipe the pages
+ * themselves: the reader's read() is the one copy, counted as a read where it happens.
+ * vmsplice on a pipe's read end copies out of the pipe: a read.
+ */
+static struct {
+	__typeof__(read) *read;
+	__typeof__(pread) *pread;
+	__typeof__(pread64) *pread64;
+	__typeof__(readv) *readv;
+	__typeof__(preadv) *preadv;
+	__typeof__(preadv64) *preadv64;
+	__typeof__(preadv2) *preadv2;
+	__typeof__(preadv64v2) *preadv64v2;
+	__typeof__(recv) *recv;
+	__typeof__(recvfrom) *recvfrom;
+	__typeof__(recvmsg) *recvmsg;
+	__typeof__(recvmmsg) *recvmmsg;
+	__typeof__(process_vm_readv) *process_vm_readv;
+	__typeof__(write) *write;
+	__typeof__(pwrite) *pwrite;
+	__typeof__(pwrite64) *pwrite64;
+	__typeof__(writev) *writev;
+	__typeof__(pwritev) *pwritev;
+	__typeof__(pwritev64) *pwritev64;
+	__typeof__(pwritev2) *pwritev2;
+	__typeof__(pwritev64v2) *pwritev64v2;
+	__typeof__(send) *send;
+	__typeof__(sendto) *sendto;
+	__typeof__(sendmsg) *sendmsg;
+	__typeof__(sendmmsg) *sendmmsg;
+	__typeof__(process_vm_writev) *process_vm_writev;
+	__typeof__(splice) *splice;
+	__typeof__(tee) *tee;
+	__typeof__(sendfile) *sendfile;
+	__typeof__(sendfile64) *sendfile64;
+	__typeof__(copy_file_range) *copy_file_range;
+	__typeof__(vmsplice) *vmsplice;
+} kreal;
+
+#define KRESOLVE(name)                                                                    \
+	do {                                                                              \
+		union {                                                                   \
+			void *obj;                                                        \
+			__typeof__(kreal.name) fn;                                        \
+		} u_ = {.obj = dlsym(RTLD_NEXT, #name)};                                  \
+		kreal.name = u_.fn;                                                       \
+	} while (0)
+
+ZC_NO_SANITIZE static void resolve_kernel(void)
+{
+	KRESOLVE(read);
+	KRESOLVE(pread);
+	KRESOLVE(pread64);
+	KRESOLVE(readv);
+	KRESOLVE(preadv);
+	KRESOLVE(preadv64);
+	KRESOLVE(preadv2);
+	KRESOLVE(preadv64v2);
+	KRESOLVE(recv);
+	KRESOLVE(recvfrom);
+	KRESOLVE(recvmsg);
+	KRESOLVE(recvmmsg);
+	KRESOLVE(process_vm_readv);
+	KRESOLVE(write);
+	KRESOLVE(pwrite);
+	KRESOLVE(pwrite64);
+	KRESOLVE(writev);
+	KRESOLVE(pwritev);
+	KRESOLVE(pwritev64);
+	KRESOLVE(pwritev2);
+	KRESOLVE(pwritev64v2);
+	KRESOLVE(send);
+	KRESOLVE(sendto);
+	KRESOLVE(sendmsg);
+	KRESOLVE(sendmmsg);
+	KRESOLVE(process_vm_writev);
+	KRESOLVE(splice);
+	KRESOLVE(tee);
+	KRESOLVE(sendfile);
+	KRESOLVE(sendfile64);
+	KRESOLVE(copy_file_range);
+	KRESOLVE(vmsplice);
+}
+
+/* The next definition of name called with the arguments; ENOSYS while it is unknown. */
+#define NEXT(name, ...) (resolve(), kreal.name ? kreal.name(__VA_ARGS__) : (errno = ENOSYS, -1))
+
+/* A hook that forwards and counts what the call returned as op. */
+#define KERNEL_HOOK(op, ret, name, params, ...)                                           \
+	ZC_HOOK_API ret name params                                                       \
+	{                                                                                 \
+		ret r_ = NEXT(name, __VA_ARGS__);                                         \
+		zc__sink_kernel(op, r_);                                                  \
+		return r_;                                                                \
+	}
+
+KERNEL_HOOK(ZC_KERNEL_READ, ssize_t, read, (int fd, void *buf, size_t n), fd, buf, n)
+KERNEL_HOOK(ZC_KERNEL_READ, ssize_t, pread, (int fd, void *buf, size_t n, off_t off),
+	    fd, buf, n, off)
+KERNEL_HOOK(ZC_KERNEL_READ, ssize_t, pread64, (int fd, void *buf, size_t n, off64_t off),
+	    fd, buf, n, off)
+KERNEL_HOOK(ZC_KERNEL_READ, ssize_t, readv, (int fd, const struct iovec *iov, int cnt),
+	    fd, iov, cnt)
+KERNEL_HOOK(ZC_KERNEL_READ, ssize_t, preadv,
+	    (int fd, const struct iovec *iov, int cnt, off_t off), fd, iov, cnt, off)
+KERNEL_HOOK(ZC_KERNEL_READ, ssize_t, preadv64,
+	    (int fd, const struct iovec *iov, int cnt, off64_t off), fd, iov, cnt, off)
+KERNEL_HOOK(ZC_KERNEL_READ, ssize_t, preadv2,
+	    (int fd, const struct iovec *iov, int cnt, off_t off, int flags),
+	    fd, iov, cnt, off, flags)
+KERNEL_HOOK(ZC_KERNEL_READ, ssize_t, preadv64v2,
+	    (int fd, const struct iovec *iov, int cnt, off64_t off, int flags),
+	    fd, iov, cnt, off, flags)
+KERNEL_HOOK(ZC_KERNEL_READ, ssize_t, recv, (int fd, void *buf, size_t n, int flags),
+	    fd, buf, n, flags)
+KERNEL_HOOK(ZC_KERNEL_READ, ssize_t, recvfrom,
+	    (int fd, void *restrict buf, size_t n, int flags, __SOCKADDR_ARG from,
+	     socklen_t *restrict fromlen), fd, buf, n, flags, from, fromlen)
+KERNEL_HOOK(ZC_KERNEL_READ, ssize_t, recvmsg, (int fd, struct msghdr *msg, int flags),
+	    fd, msg, flags)
+KERNEL_HOOK(ZC_KERNEL_READ, ssize_t, process_vm_readv,
+	    (pid_t pid, const struct iovec *local, unsigned long nlocal,
+	     const struct iovec *remote, unsigned long nremote, unsigned long flags),
+	    pid, local, nlocal, remote, nremote, flags)
+
+KERNEL_HOOK(ZC_KERNEL_WRITE, ssize_t, write, (int fd, const void *buf, size_t n), fd, buf, n)
+KERNEL_HOOK(ZC_KERNEL_WRITE, ssize_t, pwrite, (int fd, const void *buf, size_t n, off_t off),
+	    fd, buf, n, off)
+KERNEL_HOOK(ZC_KERNEL_WRITE, ssize_t, pwrite64,
+	    (int fd, const void *buf, size_t n, off64_t off), fd, buf, n, off)
+KERNEL_HOOK(ZC_KERNEL_WRITE, ssize_t, writev, (int fd, const struct iovec *iov, int cnt),
+	    fd, iov, cnt)
+KERNEL_HOOK(ZC_KERNEL_WRITE, ssize_t, pwritev,
+	    (int fd, const struct iovec *iov, int cnt, off_t off), fd, iov, cnt, off)
+KERNEL_HOOK(ZC_KERNEL_WRITE, ssize_t, pwritev64,
+	    (int fd, const struct iovec *iov, int cnt, off64_t off), fd, iov, cnt, off)
+KERNEL_HOOK(ZC_KERNEL_WRITE, ssize_t, pwritev2,
+	    (int fd, const struct iovec *iov, int cnt, off_t off, int flags),
+	    fd, iov, cnt, off, flags)
+KERNEL_HOOK(ZC_KERNEL_WRITE, ssize_t, pwritev64v2,
+	    (int fd, const struct iovec *iov, int cnt, off64_t off, int flags),
+	    fd, iov, cnt, off, flags)
+KERNEL_HOOK(ZC_KERNEL_WRITE, ssize_t, send, (int fd, const void *buf, size_t n, int flags),
+	    fd, buf, n, flags)
+KERNEL_HOOK(ZC_KERNEL_WRITE, ssize_t, sendto,
+	    (int fd, const void *buf, size_t n, int flags, __CONST_SOCKADDR_ARG to,
+	     socklen_t tolen), fd, buf, n, flags, to, tolen)
+KERNEL_HOOK(ZC_KERNEL_WRITE, ssize_t, sendmsg, (int fd, const struct msghdr *msg, int flags),
+	    fd, msg, flags)
+KERNEL_HOOK(ZC_KERNEL_WRITE, ssize_t, process_vm_writev,
+	    (pid_t pid, const struct iovec *local, unsigned long nlocal,
+	     const struct iovec *remote, unsigned long nremote, unsigned long flags),
+	    pid, local, nlocal, remote, nremote, flags)
+
+KERNEL_HOOK(ZC_KERNEL_MOVE, ssize_t, splice,
+	    (int in, loff_t *in_off, int out, loff_t *out_off, size_t n, unsigned int flags),
+	    in, in_off, out, out_off, n, flags)
+KERNEL_HOOK(ZC_KERNEL_MOVE, ssize_t, tee, (int in, int out, size_t n, unsigned int flags),
+	    in, out, n, flags)
+KERNEL_HOOK(ZC_KERNEL_MOVE, ssize_t, sendfile, (int out, int in, off_t *off, size_t n),
+	    out, in, off, n)
+KERNEL_HOOK(ZC_KERNEL_MOVE, ssize_t, sendfile64, (int out, int in, off64_t *off, size_t n),
+	    out, in, off, n)
+KERNEL_HOOK(ZC_KERNEL_MOVE, ssize_t, copy_file_range,
+	    (int in, loff_t *in_off, int out, loff_t *out_off, size_t n, unsigned int flags),
+	    in, in_off, out, out_off, n, flags)
+
+/* recvmmsg and sendmmsg return messages; their bytes are in each message's msg_len. */
+ZC_NO_SANITIZE static void count_messages(enum zc_kernel_op op, const struct mmsghdr *v, int n)
+{
+	long long bytes = 0;
+	for (int i = 0; i < n; i++)
+		bytes += v[i].msg_len;
+	zc__sink_kernel(op, bytes);
+}
+
+ZC_HOOK_API int recvmmsg(int fd, struct mmsghdr *v, unsigned int n, int flags,
+			 struct timespec *timeout)
+{
+	int r = NEXT(recvmmsg, fd, v, n, flags, timeout);
+	count_messages(ZC_KERNEL_READ, v, r);
+	return r;
+}
+
+ZC_HOOK_API int sendmmsg(int fd, struct mmsghdr *v, unsigned int n, int flags)
+{
+	int r = NEXT(sendmmsg, fd, v, n, flags);
+	count_messages(ZC_KERNEL_WRITE, v, r);
+	return r;
+}
+
+/* Into a pipe (the kernel checks for a writable end first): a hand-over; out of one: a read. */
+ZC_HOOK_API ssize_t vmsplice(int fd, const struct iovec *iov, size_t cnt, unsigned int flags)
+{
+	ssize_t r = NEXT(vmsplice, fd, iov, cnt, flags);
+	if (r > 0) {
+		int saved = errno;
+		int mode = fcntl(fd, F_GETFL);
+		errno = saved;
+		bool out_of_pipe = mode >= 0 && (mode & O_ACCMODE) == O_RDONLY;
+		zc__sink_kernel(out_of_pipe ? ZC_KERNEL_READ : ZC_KERNEL_HANDOVER, r);
+	}
+	return r;
+}
+
+/*
+ * The fortified variants gcc emits under _FORTIFY_SOURCE. Socket addresses are glibc's
+ * transparent union (__SOCKADDR_ARG), as in its own declarations.
+ */
+ssize_t __read_chk(int fd, void *buf, size_t n, size_t buflen);
+ssize_t __pread_chk(int fd, void *buf, size_t n, off_t off, size_t buflen);
+ssize_t __pread64_chk(int fd, void *buf, size_t n, off64_t off, size_t buflen);
+ssize_t __recv_chk(int fd, void *buf, size_t n, size_t buflen, int flags);
+ssize_t __recvfrom_chk(int fd, void *restrict buf, size_t n, size_t buflen, int flags,
+		       __SOCKADDR_ARG from, socklen_t *restrict fromlen);
+
+ZC_HOOK_API ssize_t __read_chk(int fd, void *buf, size_t n, size_t buflen)
+{
+	if (n > buflen)
+		__builtin_trap();
+	return read(fd, buf, n);
+}
+
+ZC_HOOK_API ssize_t __pread_chk(int fd, void *buf, size_t n, off_t off, size_t buflen)
+{
+	if (n > buflen)
+		__builtin_trap();
+	return pread(fd, buf, n, off);
+}
+
+ZC_HOOK_API ssize_t __pread64_chk(int fd, void *buf, size_t n, off64_t off, size_t buflen)
+{
+	if (n > buflen)
+		__builtin_trap();
+	return pread64(fd, buf, n, off);
+}
+
+ZC_HOOK_API ssize_t __recv_chk(int fd, void *buf, size_t n, size_t buflen, int flags)
+{
+	if (n > buflen)
+		__builtin_trap();
+	return recv(fd, buf, n, flags);
+}
+
+ZC_HOOK_API ssize_t __recvfrom_chk(int fd, void *restrict buf, size_t n, size_t buflen,
+				   int flags, __SOCKADDR_ARG from, socklen_t *restrict fromlen)
+{
+	if (n > buflen)
+		__builtin_trap();
+	return recvfrom(fd, buf, n, flags, from, fromlen);
+}
+#endif

@@ -3,12 +3,13 @@
  *
  * The same interposer code is compiled twice:
  *   - into the scenario programs and tests (default): the sink is instrument.c's per-thread
- *     counters, exactly as before;
+ *     counters, exactly as before, and the kernel-copy hooks (read, write, ...) feed them too;
  *   - into build/lib/libzctrace.so with -DZC_HOOKS_TRACE: the sink is the tracer's recorder
  *     (tools/zctrace/record.c), which keeps the address, size and caller of every call at or
  *     above its threshold.
  * Each hook passes everything either sink may need (the block, its size, the calling code);
- * the counting sink ignores what it does not use, so its counts are unchanged.
+ * the counting sink ignores what it does not use, so its counts are unchanged. The tracer
+ * has no kernel-copy hooks: zc__sink_kernel exists only in the counting sink.
  */
 #ifndef ZC_HOOK_SINK_H
 #define ZC_HOOK_SINK_H
@@ -107,6 +108,13 @@ ZC_NO_SANITIZE static inline void zc__sink_copy(enum zc_hook_fn fn, void *dst, c
 {
 	(void)fn, (void)dst, (void)src, (void)caller;
 	zc__count_hook_copy(bytes);
+}
+
+/* A read- or write-like system call returned ret: that many bytes moved when positive. */
+ZC_NO_SANITIZE static inline void zc__sink_kernel(enum zc_kernel_op op, long long ret)
+{
+	if (ret > 0)
+		zc__count_kernel(op, (size_t)ret);
 }
 
 #endif
