@@ -29,22 +29,26 @@ struct state {
 	struct zc_heap_obj *shown[ZC_MANAGED_KEEP_MAX]; /* the frames the consumer keeps */
 };
 
-static struct zc_managed_config config = {
-	.young_bytes = 0,
-	.app_bytes_per_frame = ZC_MANAGED_APP_BYTES_DEFAULT,
+static const struct zc_managed_config defaults = {
+	.young_gen_mib = 0,
+	.app_alloc_kib = ZC_MANAGED_APP_BYTES_DEFAULT >> 10,
 	.keep = ZC_MANAGED_KEEP_DEFAULT,
 };
+static const struct zc_managed_config *config = &defaults;
 
 void zc_managed_configure(const struct zc_managed_config *cfg)
 {
-	config = *cfg;
-	if (config.keep == 0 || config.keep > ZC_MANAGED_KEEP_MAX)
-		config.keep = ZC_MANAGED_KEEP_DEFAULT;
+	config = cfg;
 }
 
 const struct zc_managed_config *zc_managed_config(void)
 {
-	return &config;
+	return config;
+}
+
+static size_t app_bytes_per_frame(void)
+{
+	return (size_t)config->app_alloc_kib << 10;
 }
 
 static void *setup(const struct zc_frame_geom *g, enum mode mode)
@@ -52,7 +56,7 @@ static void *setup(const struct zc_frame_geom *g, enum mode mode)
 	struct state *s = calloc(1, sizeof(*s));
 	if (!s)
 		return NULL;
-	struct zc_heap_config hc = {.young_bytes = config.young_bytes};
+	struct zc_heap_config hc = {.young_bytes = (size_t)config->young_gen_mib << 20};
 	s->heap = zc_heap_create(&hc);
 	if (!s->heap) {
 		free(s);
@@ -61,7 +65,9 @@ static void *setup(const struct zc_frame_geom *g, enum mode mode)
 	}
 	s->mode = mode;
 	s->bytes = g->bytes;
-	s->keep = config.keep;
+	s->keep = ZC_MANAGED_KEEP_DEFAULT; /* --keep checks its value, other callers may not */
+	if (config->keep >= 1 && config->keep <= ZC_MANAGED_KEEP_MAX)
+		s->keep = (unsigned)config->keep;
 	return s;
 }
 
@@ -154,7 +160,7 @@ static int transfer(void *st, bool render, struct zc_view *v)
 		return -1;
 	}
 	show(s, o);
-	zc_heap_alloc_garbage(s->heap, config.app_bytes_per_frame);
+	zc_heap_alloc_garbage(s->heap, app_bytes_per_frame());
 	s->frames++;
 	/* Read o->data last: the app's allocation may have moved the frame to the old generation. */
 	*v = (struct zc_view){.data = o->data, .bytes = s->bytes, .seq = s->seq, .producer = frame,
@@ -265,7 +271,7 @@ static json_t *gc_json(const struct state *s, const struct zc_result *res)
 		"external_bytes_reported_per_frame", per(hs->external_reported, n, 1.0),
 		"young_gen_bytes", (json_int_t)hc->young_bytes,
 		"external_limit_bytes", (json_int_t)hc->external_limit,
-		"app_bytes_per_frame", (json_int_t)config.app_bytes_per_frame,
+		"app_bytes_per_frame", (json_int_t)app_bytes_per_frame(),
 		"frames_kept", (json_int_t)s->keep,
 		"rss_peak_kib", (json_int_t)res->mem.rss_peak_kib);
 	if (!more || json_object_update(gc, more) != 0) {

@@ -21,13 +21,17 @@
 #define ZC_MANAGED_KEEP_MAX 16u
 #define ZC_MANAGED_APP_BYTES_DEFAULT (1u << 20)
 
+/* In the units of the managed options (main.c), which write into it. */
 struct zc_managed_config {
-	size_t young_bytes;          /* young generation; 0: ZC_HEAP_YOUNG_DEFAULT (16 MiB) */
-	size_t app_bytes_per_frame;  /* short-lived allocations of the rest of the app */
-	unsigned keep;               /* frames the consumer keeps reachable, 1..ZC_MANAGED_KEEP_MAX */
+	unsigned long young_gen_mib; /* young generation; 0: ZC_HEAP_YOUNG_DEFAULT (16 MiB) */
+	unsigned long app_alloc_kib; /* short-lived allocations of the rest of the app per frame */
+	unsigned long keep;          /* frames the consumer keeps reachable, 1..ZC_MANAGED_KEEP_MAX */
 };
 
-/* Sets the configuration every strategy set up from now on uses. */
+/*
+ * Makes every strategy set up from now on read *cfg, which must outlive them: the options
+ * are parsed into it after this call, before any strategy is set up.
+ */
 void zc_managed_configure(const struct zc_managed_config *cfg);
 /* The configuration in use (defaults until zc_managed_configure). */
 const struct zc_managed_config *zc_managed_config(void);

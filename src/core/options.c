@@ -1,100 +1,68 @@
 /*
- * options.c: --frame, --strategy, --quick, --out, --list, --help, --strict, --quiet,
- * --processes, --mmap-threshold, --allocator, and every --benchmark_* flag passed through untouched.
+ * options.c: the table of the options every scenario program shares (--frame, --strategy,
+ * --quick, --processes, --out, --strict, --quiet, --mmap-threshold, --allocator, --list,
+ * --help, and every --benchmark_* flag passed through untouched), the parser that walks it
+ * and a scenario's own table, and the usage and --help printed from them.
  */
 #include "options.h"
 #include "quote.h"
 
 #include "allocator.h"
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Matches "--name value" and "--name=value"; advances *i past a separate value. */
-static int option_value(int argc, char **argv, int *i, const char *name, const char **value,
+#define FIELD(member) offsetof(struct zc_options, member)
+
+/* Their order is the order of the usage line and of --help. */
+static const struct zc_option shared[] = {
+	{.name = "--frame", .arg = "WxH", .kind = ZC_OPT_FRAME, .field = FIELD(frame),
+	 .help = "RGBA frame size (default 1920x1080)"},
+	{.name = "--strategy", .arg = "a,b", .kind = ZC_OPT_STRATEGIES, .field = FIELD(selected),
+	 .help = "run only these strategies (see --list)"},
+	{.name = "--quick", .kind = ZC_OPT_FLAG, .field = FIELD(quick),
+	 .help = "short runs, for CI"},
+	{.name = "--processes", .arg = "N", .kind = ZC_OPT_COUNT, .field = FIELD(processes),
+	 .max = ZC_MAX_PROCESSES,
+	 .help = "measure each strategy in N processes, pooling their\n"
+		 "repetitions (default 5, at most 32)"},
+	{.name = "--out", .arg = "FILE", .kind = ZC_OPT_PATH, .field = FIELD(out),
+	 .help = "results file (default results/<scenario>.json); Google\n"
+		 "Benchmark's own JSON goes to raw/<scenario>.json beside it"},
+	{.name = "--strict", .kind = ZC_OPT_FLAG, .field = FIELD(strict),
+	 .help = "exit 1 when a strategy expected to be zero-copy copied"},
+	{.name = "--quiet", .kind = ZC_OPT_FLAG, .field = FIELD(quiet),
+	 .help = "no Google Benchmark progress, only the verdict table"},
+	{.name = "--mmap-threshold", .arg = "N", .kind = ZC_OPT_COUNT,
+	 .field = FIELD(mmap_threshold),
+	 .help = "pin glibc's mmap threshold with mallopt (default: dynamic)"},
+	{.name = "--allocator", .arg = "NAME", .kind = ZC_OPT_ALLOCATOR, .field = FIELD(allocator),
+	 .help = "glibc (default), mimalloc or jemalloc: the program runs\n"
+		 "itself again with that allocator preloaded"},
+	{.name = "--list", .kind = ZC_OPT_FLAG, .field = FIELD(list),
+	 .help = "the strategies, their expected verdict and what they mirror"},
+	{.name = "--help", .alias = "-h", .kind = ZC_OPT_FLAG, .field = FIELD(help),
+	 .help = "this help"},
+	{.name = "--benchmark_*", .kind = ZC_OPT_BENCHMARK,
+	 .help = "passed to Google Benchmark (e.g. --benchmark_repetitions=20)"},
+	{0},
+};
+
+/* What reading a value needs besides the value: the options and the strategies' names. */
+struct scope {
+	struct zc_options *o;
+	const char *const *names;
+	size_t n;
+};
+
+/* "unknown strategy 'x' (valid: a b c)" in err; returns -1. */
+static int unknown_name(const char *what, const char *name, const char *const *names, size_t n,
 			char *err, size_t errlen)
 {
-	const char *arg = argv[*i];
-	size_t n = strlen(name);
-	if (strncmp(arg, name, n) != 0)
-		return 0;
-	if (arg[n] == '=') {
-		*value = arg + n + 1;
-		return 1;
-	}
-	if (arg[n] != '\0')
-		return 0;
-	if (*i + 1 >= argc) {
-		snprintf(err, errlen, "option '%s' needs a value", name);
-		return -1;
-	}
-	*value = argv[++*i];
-	return 1;
-}
-
-static int select_strategies(struct zc_options *o, const char *list, const char *const *names,
-			     size_t n, char *err, size_t errlen)
-{
-	char *copy = strdup(list), *save = NULL;
-	if (!copy) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	memset(o->selected, 0, sizeof(o->selected));
-	int rc = 0, any = 0;
-	for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		size_t k = 0;
-		while (k < n && strcmp(names[k], tok) != 0)
-			k++;
-		if (k == n) {
-			char q[96];
-			int len = snprintf(err, errlen, "unknown strategy '%s' (valid:",
-					   zc_quote(tok, q, sizeof(q)));
-			for (size_t j = 0; j < n && len > 0 && (size_t)len < errlen; j++)
-				len += snprintf(err + len, errlen - (size_t)len, " %s", names[j]);
-			if (len > 0 && (size_t)len < errlen)
-				snprintf(err + len, errlen - (size_t)len, ")");
-			rc = -1;
-			break;
-		}
-		o->selected[k] = true;
-		any = 1;
-	}
-	if (rc == 0 && !any) {
-		snprintf(err, errlen, "option '--strategy' needs at least one name");
-		rc = -1;
-	}
-	free(copy);
-	return rc;
-}
-
-static int parse_long(const char *text, const char *name, long *out, char *err, size_t errlen)
-{
-	char *end;
-	errno = 0;
-	long v = strtol(text, &end, 10);
-	/* strtol skips leading white space and takes a sign: only digits are a count here */
-	if (errno || *text < '0' || *text > '9' || *end || v <= 0) {
-		char q[96];
-		snprintf(err, errlen, "invalid value '%s' for '%s': expected a positive integer",
-			 zc_quote(text, q, sizeof(q)), name);
-		return -1;
-	}
-	*out = v;
-	return 0;
-}
-
-static int select_allocator(struct zc_options *o, const char *name, char *err, size_t errlen)
-{
-	if (zc_allocator_known(name)) {
-		o->allocator = name;
-		return 0;
-	}
-	size_t n;
-	const char *const *names = zc_allocator_names(&n);
 	char q[96];
-	int len = snprintf(err, errlen, "unknown allocator '%s' (valid:",
+	int len = snprintf(err, errlen, "unknown %s '%s' (valid:", what,
 			   zc_quote(name, q, sizeof(q)));
 	for (size_t j = 0; j < n && len > 0 && (size_t)len < errlen; j++)
 		len += snprintf(err + len, errlen - (size_t)len, " %s", names[j]);
@@ -103,59 +71,184 @@ static int select_allocator(struct zc_options *o, const char *name, char *err, s
 	return -1;
 }
 
-/* Handles one of our options at argv[*i]; returns 1 if it was ours, 0 if not, -1 on error. */
-static int parse_one(struct zc_options *o, int argc, char **argv, int *i,
-		     const char *const *names, size_t n, char *err, size_t errlen)
+static int select_strategies(const struct scope *scope, const struct zc_option *opt, bool *selected,
+			     const char *list, char *err, size_t errlen)
 {
-	const char *arg = argv[*i], *v;
-	int m;
-	if (!strcmp(arg, "--quick") || !strcmp(arg, "--strict") || !strcmp(arg, "--quiet") ||
-	    !strcmp(arg, "--help") || !strcmp(arg, "-h") || !strcmp(arg, "--list")) {
-		o->quick |= !strcmp(arg, "--quick");
-		o->strict |= !strcmp(arg, "--strict");
-		o->quiet |= !strcmp(arg, "--quiet");
-		o->list |= !strcmp(arg, "--list");
-		o->help |= !strcmp(arg, "--help") || !strcmp(arg, "-h");
-		return 1;
+	char *copy = strdup(list), *save = NULL;
+	if (!copy) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
 	}
-	if ((m = option_value(argc, argv, i, "--frame", &v, err, errlen)) != 0)
-		return m < 0 ? -1 : zc_frame_parse(&o->frame, v, err, errlen) == 0 ? 1 : -1;
-	if ((m = option_value(argc, argv, i, "--strategy", &v, err, errlen)) != 0)
-		return m < 0 ? -1 : select_strategies(o, v, names, n, err, errlen) == 0 ? 1 : -1;
-	if ((m = option_value(argc, argv, i, "--out", &v, err, errlen)) != 0) {
-		if (m > 0 && !*v) {
-			snprintf(err, errlen, "option '--out' needs a file name");
-			return -1;
+	memset(selected, 0, ZC_MAX_STRATEGIES * sizeof(bool));
+	int rc = 0, any = 0;
+	for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		size_t k = 0;
+		while (k < scope->n && strcmp(scope->names[k], tok) != 0)
+			k++;
+		if (k == scope->n) {
+			rc = unknown_name("strategy", tok, scope->names, scope->n, err, errlen);
+			break;
 		}
-		o->out = v;
-		return m;
+		selected[k] = true;
+		any = 1;
 	}
-	if ((m = option_value(argc, argv, i, "--processes", &v, err, errlen)) != 0) {
-		if (m < 0 || parse_long(v, "--processes", &o->processes, err, errlen) != 0)
-			return -1;
-		if (o->processes > ZC_MAX_PROCESSES) {
-			char q[96];
-			snprintf(err, errlen, "invalid value '%s' for '--processes': at most %d",
-				 zc_quote(v, q, sizeof(q)), ZC_MAX_PROCESSES);
-			return -1;
-		}
-		return 1;
+	if (rc == 0 && !any) {
+		snprintf(err, errlen, "option '%s' needs at least one name", opt->name);
+		rc = -1;
 	}
-	if ((m = option_value(argc, argv, i, "--mmap-threshold", &v, err, errlen)) != 0)
-		return m < 0 ? -1 : parse_long(v, "--mmap-threshold", &o->mmap_threshold, err, errlen) == 0 ? 1 : -1;
-	if ((m = option_value(argc, argv, i, "--allocator", &v, err, errlen)) != 0)
-		return m < 0 ? -1 : select_allocator(o, v, err, errlen) == 0 ? 1 : -1;
+	free(copy);
+	return rc;
+}
+
+static int parse_count(const struct zc_option *opt, const char *text, long *out, char *err,
+		       size_t errlen)
+{
+	char *end, q[96];
+	errno = 0;
+	long v = strtol(text, &end, 10);
+	/* strtol skips leading white space and takes a sign: only digits are a count here */
+	if (errno || *text < '0' || *text > '9' || *end || v <= 0) {
+		snprintf(err, errlen, "invalid value '%s' for '%s': expected a positive integer",
+			 zc_quote(text, q, sizeof(q)), opt->name);
+		return -1;
+	}
+	if (opt->max > 0 && (unsigned long)v > opt->max) {
+		snprintf(err, errlen, "invalid value '%s' for '%s': at most %lu",
+			 zc_quote(text, q, sizeof(q)), opt->name, opt->max);
+		return -1;
+	}
+	*out = v;
 	return 0;
 }
 
-int zc_options_parse(struct zc_options *o, int argc, char **argv, const char *const *names,
-		     size_t n, char *err, size_t errlen)
+static int parse_range(const struct zc_option *opt, const char *text, unsigned long *out,
+		       char *err, size_t errlen)
+{
+	char *end, q[96];
+	errno = 0;
+	unsigned long v = strtoul(text, &end, 10);
+	if (errno || end == text || *end || text[0] == '-' || v == 0 || v > opt->max) {
+		snprintf(err, errlen, "invalid value '%s' for '%s': expected 1 to %lu",
+			 zc_quote(text, q, sizeof(q)), opt->name, opt->max);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int set_path(const struct zc_option *opt, const char *text, const char **out, char *err,
+		    size_t errlen)
+{
+	if (!*text) {
+		snprintf(err, errlen, "option '%s' needs a file name", opt->name);
+		return -1;
+	}
+	*out = text;
+	return 0;
+}
+
+static int select_allocator(const char *name, const char **out, char *err, size_t errlen)
+{
+	size_t n;
+	const char *const *names = zc_allocator_names(&n);
+	if (!zc_allocator_known(name))
+		return unknown_name("allocator", name, names, n, err, errlen);
+	*out = name;
+	return 0;
+}
+
+static void pass_to_benchmark(struct zc_options *o, char *flag)
+{
+	/* Google Benchmark's Initialize strips the flags it knows: note ours now. */
+	o->repetitions_given |= !strncmp(flag, "--benchmark_repetitions", 23);
+	o->min_time_given |= !strncmp(flag, "--benchmark_min_time", 20);
+	o->bench_out_given |= !strncmp(flag, "--benchmark_out=", 16);
+	o->bench_argv[o->bench_argc++] = flag;
+}
+
+/* Writes value (the argument itself for a flag) where opt says. Returns 0 or -1. */
+static int apply(const struct scope *scope, const struct zc_option *opt, char *value, char *err,
+		 size_t errlen)
+{
+	void *to = opt->value ? opt->value : (char *)scope->o + opt->field;
+	switch (opt->kind) {
+	case ZC_OPT_FLAG:
+		*(bool *)to = true;
+		return 0;
+	case ZC_OPT_COUNT:
+		return parse_count(opt, value, to, err, errlen);
+	case ZC_OPT_RANGE:
+		return parse_range(opt, value, to, err, errlen);
+	case ZC_OPT_PATH:
+		return set_path(opt, value, to, err, errlen);
+	case ZC_OPT_FRAME:
+		return zc_frame_parse(to, value, err, errlen);
+	case ZC_OPT_STRATEGIES:
+		return select_strategies(scope, opt, to, value, err, errlen);
+	case ZC_OPT_ALLOCATOR:
+		return select_allocator(value, to, err, errlen);
+	case ZC_OPT_BENCHMARK:
+		pass_to_benchmark(scope->o, value);
+		return 0;
+	}
+	assert(!"an option of no known kind");
+	return -1;
+}
+
+/* The value of the option opt at argv[*i]: after its '=', or the next argument (*i advances). */
+static int take_value(const struct zc_option *opt, int argc, char **argv, int *i, char **value,
+		      char *err, size_t errlen)
+{
+	char *rest = argv[*i] + strlen(opt->name);
+	if (*rest == '=') {
+		*value = rest + 1;
+		return 0;
+	}
+	if (*i + 1 >= argc) {
+		snprintf(err, errlen, "option '%s' needs a value", opt->name);
+		return -1;
+	}
+	*value = argv[++*i];
+	return 0;
+}
+
+/* Reads the option at argv[*i], a shared one or one of extra. Returns 0 or -1. */
+static int parse_one(const struct scope *scope, const struct zc_option *extra, int argc,
+		     char **argv, int *i, char *err, size_t errlen)
+{
+	const struct zc_option *opt = zc_option_find(shared, argv[*i]);
+	if (!opt)
+		opt = zc_option_find(extra, argv[*i]);
+	if (!opt) {
+		char q[96];
+		snprintf(err, errlen, "unknown option '%s' (try --help)",
+			 zc_quote(argv[*i], q, sizeof(q)));
+		return -1;
+	}
+	char *value = argv[*i];
+	if (opt->arg && take_value(opt, argc, argv, i, &value, err, errlen) != 0)
+		return -1;
+	return apply(scope, opt, value, err, errlen);
+}
+
+/* A scenario's options may not hide a shared one, nor need the whole struct zc_options. */
+static void check_extra(const struct zc_option *extra)
+{
+	for (; extra && extra->name; extra++) {
+		assert(!zc_option_find(shared, extra->name));
+		assert(extra->value && extra->kind != ZC_OPT_BENCHMARK);
+		assert(extra->kind != ZC_OPT_RANGE || extra->max > 0);
+	}
+}
+
+static int set_defaults(struct zc_options *o, int argc, char **argv, size_t n, char *err,
+			size_t errlen)
 {
 	memset(o, 0, sizeof(*o));
 	o->allocator = "glibc";
 	if (zc_frame_geom_init(&o->frame, 1920, 1080, err, errlen) != 0)
 		return -1;
-	for (size_t k = 0; k < n && k < ZC_MAX_STRATEGIES; k++)
+	for (size_t k = 0; k < n; k++)
 		o->selected[k] = true;
 	o->processes = ZC_DEFAULT_PROCESSES;
 	o->bench_argv = calloc((size_t)argc + 1, sizeof(char *));
@@ -164,25 +257,20 @@ int zc_options_parse(struct zc_options *o, int argc, char **argv, const char *co
 		return -1;
 	}
 	o->bench_argv[o->bench_argc++] = argv[0];
-	for (int i = 1; i < argc; i++) {
-		if (strncmp(argv[i], "--benchmark_", 12) == 0) {
-			/* Google Benchmark's Initialize strips the flags it knows: note ours now. */
-			o->repetitions_given |= !strncmp(argv[i], "--benchmark_repetitions", 23);
-			o->min_time_given |= !strncmp(argv[i], "--benchmark_min_time", 20);
-			o->bench_out_given |= !strncmp(argv[i], "--benchmark_out=", 16);
-			o->bench_argv[o->bench_argc++] = argv[i];
-			continue;
-		}
-		int m = parse_one(o, argc, argv, &i, names, n, err, errlen);
-		if (m < 0)
+	return 0;
+}
+
+int zc_options_parse(struct zc_options *o, int argc, char **argv, const char *const *names,
+		     size_t n, const struct zc_option *extra, char *err, size_t errlen)
+{
+	assert(n <= ZC_MAX_STRATEGIES);
+	check_extra(extra);
+	if (set_defaults(o, argc, argv, n, err, errlen) != 0)
+		return -1;
+	const struct scope scope = {.o = o, .names = names, .n = n};
+	for (int i = 1; i < argc; i++)
+		if (parse_one(&scope, extra, argc, argv, &i, err, errlen) != 0)
 			return -1;
-		if (m == 0) {
-			char q[96];
-			snprintf(err, errlen, "unknown option '%s' (try --help)",
-				 zc_quote(argv[i], q, sizeof(q)));
-			return -1;
-		}
-	}
 	return 0;
 }
 
@@ -190,4 +278,22 @@ void zc_options_release(struct zc_options *o)
 {
 	free(o->bench_argv);
 	o->bench_argv = NULL;
+}
+
+void zc_options_print_usage(FILE *f, const char *program, const struct zc_option *extra)
+{
+	static const char lead[] = "usage: ";
+	int col = fprintf(f, "%s%s", lead, program);
+	zc_option_table_synopsis(f, shared, &col, (int)sizeof(lead) - 1);
+	zc_option_table_synopsis(f, extra, &col, (int)sizeof(lead) - 1);
+	fputc('\n', f);
+}
+
+void zc_options_print_help(FILE *f, const char *program, const struct zc_option *extra)
+{
+	zc_option_table_help(f, shared, program);
+	if (extra && extra->name) {
+		fprintf(f, "\n%s options:\n", program);
+		zc_option_table_help(f, extra, program);
+	}
 }

@@ -1,5 +1,6 @@
 /*
- * options.h: the command line every scenario program shares.
+ * options.h: the command line every scenario program shares, and a scenario's own options
+ * parsed with it; both are tables of struct zc_option (option_table.h).
  */
 #ifndef ZC_OPTIONS_H
 #define ZC_OPTIONS_H
@@ -8,6 +9,7 @@
 #include <stddef.h>
 
 #include "frame.h"
+#include "option_table.h"
 #include "strategy.h"
 
 /* Exit codes of every zcbench program. */
@@ -48,11 +50,17 @@ struct zc_options {
 };
 
 /*
- * Parses argv. Strategies are matched against names[0..n). Returns 0, or -1 with a one-line
- * reason in err. bench_argv is allocated; zc_options_release frees it.
+ * Parses argv against the shared options and the scenario's own table extra (NULL: none).
+ * Strategies are matched against names[0..n), n <= ZC_MAX_STRATEGIES. Returns 0, or -1 with a
+ * one-line reason in err. bench_argv is allocated; zc_options_release frees it.
  */
 int zc_options_parse(struct zc_options *o, int argc, char **argv, const char *const *names,
-		     size_t n, char *err, size_t errlen);
+		     size_t n, const struct zc_option *extra, char *err, size_t errlen);
 void zc_options_release(struct zc_options *o);
+
+/* The usage line of program: every shared option, then those of extra. */
+void zc_options_print_usage(FILE *f, const char *program, const struct zc_option *extra);
+/* A line or more per option: the shared ones, then "PROGRAM options:" and those of extra. */
+void zc_options_print_help(FILE *f, const char *program, const struct zc_option *extra);
 
 #endif

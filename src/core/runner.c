@@ -66,27 +66,11 @@ static void on_signal(int sig)
 
 static void print_usage(const struct zc_scenario *sc, FILE *f)
 {
-	fprintf(f,
-		"usage: %s [--frame WxH] [--strategy a,b] [--quick] [--out FILE] [--strict]\n"
-		"       [--quiet] [--mmap-threshold BYTES] [--allocator NAME] [--list] [--help]\n"
-		"       [--benchmark_*...]\n"
-		"%s\n\n"
-		"  --frame WxH        RGBA frame size (default 1920x1080)\n"
-		"  --strategy a,b     run only these strategies (see --list)\n"
-		"  --quick            short runs, for CI\n"
-		"  --processes N      measure each strategy in N processes, pooling their\n"
-		"                     repetitions (default 5)\n"
-		"  --out FILE         results file (default results/%s.json); Google Benchmark's\n"
-		"                     own JSON goes to raw/%s.json beside it\n"
-		"  --strict           exit 1 when a strategy expected to be zero-copy copied\n"
-		"  --quiet            no Google Benchmark progress, only the verdict table\n"
-		"  --mmap-threshold N pin glibc's mmap threshold with mallopt (default: dynamic)\n"
-		"  --allocator NAME   glibc (default), mimalloc or jemalloc: the program runs\n"
-		"                     itself again with that allocator preloaded\n"
-		"  --benchmark_*      passed to Google Benchmark (e.g. --benchmark_repetitions=20)\n"
-		"exit: 0 ok, 1 --strict verdict failed, 2 bad input, 3 a strategy failed,\n"
-		"      4 out of memory, 130 interrupted\n",
-		sc->name, sc->summary, sc->name, sc->name);
+	zc_options_print_usage(f, sc->name, sc->options);
+	fprintf(f, "%s\n\n", sc->summary);
+	zc_options_print_help(f, sc->name, sc->options);
+	fprintf(f, "exit: 0 ok, 1 --strict verdict failed, 2 bad input, 3 a strategy failed,\n"
+		   "      4 out of memory, 130 interrupted\n");
 }
 
 static void print_list(const struct zc_scenario *sc)
@@ -247,7 +231,8 @@ static int parse(const struct zc_scenario *sc, struct zc_options *opt, int argc,
 	const char *names[ZC_MAX_STRATEGIES];
 	for (size_t i = 0; i < sc->nstrategies && i < ZC_MAX_STRATEGIES; i++)
 		names[i] = sc->strategies[i]->name;
-	if (zc_options_parse(opt, argc, argv, names, sc->nstrategies, err, errlen) != 0)
+	if (zc_options_parse(opt, argc, argv, names, sc->nstrategies, sc->options, err,
+			     errlen) != 0)
 		return ZC_EXIT_USAGE;
 	if (!opt->out) /* set after parsing: zc_options_parse clears the options first */
 		opt->out = default_out;

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "option_table.h"
 #include "results.h"
 #include "strategy.h"
 
@@ -20,6 +21,11 @@ struct zc_scenario {
 	const char *summary;    /* one line for --help */
 	const struct zc_strategy *const *strategies;
 	size_t nstrategies;
+	/*
+	 * Optional: the boundary's own options, ended by an entry whose name is NULL; parsed
+	 * with the shared ones (each writes its .value) and shown in --help after them.
+	 */
+	const struct zc_option *options;
 	/* Optional: prints what the table cannot say, after it (the round trip's legs). */
 	void (*report)(const struct zc_results *r, FILE *f);
 };

@@ -1,6 +1,7 @@
 /*
  * fuzz_options.c: libFuzzer target for zc_options_parse, the command line every scenario
- * program shares.
+ * program shares, with a scenario's own table beside it (a flag and two ranges, as a
+ * boundary declares them).
  *
  * The input is split at newlines into arguments (argv[0] is "fuzz"). Whatever they are, the
  * parse either succeeds with options that hold together or fails with a one-line reason, and
@@ -24,6 +25,17 @@ static const char *const names[] = {"copy", "copy_into", "serialize", "borrow",
 				    "move",  "shared",    "pool"};
 #define NNAMES (sizeof(names) / sizeof(names[0]))
 
+static bool own_flag;
+static unsigned long own_small, own_large;
+static const struct zc_option own[] = {
+	{.name = "--own-flag", .kind = ZC_OPT_FLAG, .value = &own_flag, .help = "a flag"},
+	{.name = "--small", .arg = "N", .kind = ZC_OPT_RANGE, .max = 16, .value = &own_small,
+	 .help = "1 to 16"},
+	{.name = "--large", .arg = "N", .kind = ZC_OPT_RANGE, .max = 1ul << 20,
+	 .value = &own_large, .help = "1 to 2^20"},
+	{0},
+};
+
 static void check_parsed(const struct zc_options *o, int argc)
 {
 	assert(o->frame.width >= 1 && o->frame.height >= 1);
@@ -32,6 +44,9 @@ static void check_parsed(const struct zc_options *o, int argc)
 	for (int i = 1; i < o->bench_argc; i++)
 		assert(strncmp(o->bench_argv[i], "--benchmark_", 12) == 0);
 	assert(o->mmap_threshold >= 0);
+	assert(o->processes >= 1 && o->processes <= ZC_MAX_PROCESSES);
+	assert(own_small >= 1 && own_small <= 16);
+	assert(own_large >= 1 && own_large <= 1ul << 20);
 	assert(!o->out || o->out[0] != '\0');
 	bool any = false;
 	for (size_t k = 0; k < NNAMES; k++)
@@ -60,7 +75,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	argv[argc] = NULL;
 	struct zc_options o;
 	char err[512] = "";
-	if (zc_options_parse(&o, argc, argv, names, NNAMES, err, sizeof(err)) == 0) {
+	own_flag = false; /* the scenario's defaults */
+	own_small = 2;
+	own_large = 1024;
+	if (zc_options_parse(&o, argc, argv, names, NNAMES, own, err, sizeof(err)) == 0) {
 		check_parsed(&o, argc);
 	} else {
 		assert(one_printable_line(err));
