@@ -3,7 +3,7 @@
 # working tree against HEAD, or BASE) and how often it catches a slowdown of one strategy
 # (a head built with the test-only knob ZC_TEST_SLOWDOWN_PCT of src/measure.c), RUNS gates of
 # each. Prints one line per gate and a table; writes it to BUILD/gate-power.txt as well.
-# Environment: BUILD, RUNS, POWER_STRATEGY, POWER_SLOWDOWNS ("10 25 50"), BASE (default
+# Environment: BUILD, RUNS, AA_RUNS (A/A gates, default RUNS), POWER_STRATEGY, POWER_SLOWDOWNS ("10 25 50"), BASE (default
 # HEAD), GATE_PROCESSES, GATE_THRESHOLD. Each gate's zcgate JSON is kept in
 # BUILD/gate-power-runs/, to judge other thresholds from the same runs.
 set -u
@@ -30,9 +30,9 @@ one() { # one LABEL BUILD [CFLAGS]: a gate; appends "LABEL RC TIMING-REGRESSIONS
 }
 
 i=1
-while [ "$i" -le "$RUNS" ]; do one aa "$build"; i=$((i + 1)); done
+while [ "$i" -le "${AA_RUNS:-$RUNS}" ]; do one aa "$build"; i=$((i + 1)); done
 for pct in $POWER_SLOWDOWNS; do
-	flags="-DZC_TEST_SLOWDOWN_PCT=$pct -DZC_TEST_SLOWDOWN_STRATEGY=\"$POWER_STRATEGY\""
+	flags="-DZC_TEST_SLOWDOWN_PCT=$pct -DZC_TEST_SLOWDOWN_STRATEGY=$POWER_STRATEGY"
 	i=1
 	while [ "$i" -le "$RUNS" ]; do one "+$pct%" "$build-slow$pct" "$flags"; i=$((i + 1)); done
 done
