@@ -153,7 +153,9 @@ $(foreach b,$(SCENARIOS),$(eval $(call boundary_rules,$(b))))
 -include $(wildcard scenarios/*/boundary.mk)
 
 # A producer library stands for the other language's side of the boundary (a Rust cdylib, say).
-$(BUILD)/lib/lib%.so: $(BUILD)/obj/scenarios/producers/%.o $(BUILD)/obj/src/core/frame.o
+# frame.c records its errors with error.c: both go in.
+$(BUILD)/lib/lib%.so: $(BUILD)/obj/scenarios/producers/%.o $(BUILD)/obj/src/core/frame.o \
+		$(BUILD)/obj/src/util/error.o
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -shared $^ -o $@
 

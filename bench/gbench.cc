@@ -93,7 +93,6 @@ private:
 		r.iterations = run.iterations;
 		r.real_ns = run.GetAdjustedRealTime() * to_ns;
 		r.cpu_ns = run.GetAdjustedCPUTime() * to_ns;
-		r.label = run.report_label.c_str();
 		r.error = run.error_occurred;
 		r.error_message = run.error_message.c_str();
 		r.ncounters = names.size();
@@ -168,11 +167,6 @@ void zc_bench_set_min_time(zc_bench *b, double seconds)
 	as_bench(b)->MinTime(seconds);
 }
 
-void zc_bench_set_iterations(zc_bench *b, int64_t n)
-{
-	as_bench(b)->Iterations(n);
-}
-
 void zc_bench_use_real_time(zc_bench *b)
 {
 	as_bench(b)->UseRealTime();
@@ -188,40 +182,14 @@ int64_t zc_bench_iterations(const zc_bench_state *st)
 	return as_state(st).iterations();
 }
 
-void zc_bench_pause(zc_bench_state *st)
-{
-	as_state(st).PauseTiming();
-}
-
-void zc_bench_resume(zc_bench_state *st)
-{
-	as_state(st).ResumeTiming();
-}
-
 void zc_bench_skip_with_error(zc_bench_state *st, const char *msg)
 {
 	as_state(st).SkipWithError(msg);
 }
 
-void zc_bench_set_counter(zc_bench_state *st, const char *name, double value, unsigned flags)
-{
-	as_state(st).counters[name] =
-		benchmark::Counter(value, static_cast<benchmark::Counter::Flags>(flags));
-}
-
 void zc_bench_set_bytes_processed(zc_bench_state *st, int64_t bytes)
 {
 	as_state(st).SetBytesProcessed(bytes);
-}
-
-void zc_bench_set_items_processed(zc_bench_state *st, int64_t items)
-{
-	as_state(st).SetItemsProcessed(items);
-}
-
-void zc_bench_set_label(zc_bench_state *st, const char *label)
-{
-	as_state(st).SetLabel(label);
 }
 
 int zc_bench_init(int *argc, char **argv, const char **bad)

@@ -21,45 +21,26 @@ typedef struct zc_bench zc_bench;             /* a registered benchmark */
 typedef struct zc_bench_state zc_bench_state; /* the running state handed to the function */
 typedef void (*zc_bench_fn)(zc_bench_state *st, void *arg);
 
-/* Counter flags: the same bits as benchmark::Counter::Flags. */
-enum zc_counter_flags {
-	ZC_COUNTER_DEFAULT = 0,
-	ZC_COUNTER_RATE = 1 << 0,                /* divided by the elapsed time */
-	ZC_COUNTER_AVG_THREADS = 1 << 1,         /* divided by the number of threads */
-	ZC_COUNTER_ITERATION_INVARIANT = 1 << 2, /* multiplied by the iterations */
-	ZC_COUNTER_AVG_ITERATIONS = 1 << 3,      /* divided by the iterations */
-};
-
 /* Registration. The name is copied; arg must outlive the run. */
 zc_bench *zc_bench_register(const char *name, zc_bench_fn fn, void *arg);
 void zc_bench_set_repetitions(zc_bench *b, int n);
 void zc_bench_set_min_time(zc_bench *b, double seconds);
-void zc_bench_set_iterations(zc_bench *b, int64_t n);
 void zc_bench_use_real_time(zc_bench *b);
 
 /* Inside the benchmark function. */
 bool zc_bench_keep_running(zc_bench_state *st);
 int64_t zc_bench_iterations(const zc_bench_state *st);
-void zc_bench_pause(zc_bench_state *st);
-void zc_bench_resume(zc_bench_state *st);
 void zc_bench_skip_with_error(zc_bench_state *st, const char *msg);
-void zc_bench_set_counter(zc_bench_state *st, const char *name, double value, unsigned flags);
+/* Reported as the counter "bytes_per_second". */
 void zc_bench_set_bytes_processed(zc_bench_state *st, int64_t bytes);
-void zc_bench_set_items_processed(zc_bench_state *st, int64_t items);
-void zc_bench_set_label(zc_bench_state *st, const char *label);
 
 /*
- * DoNotOptimize and ClobberMemory, as Google Benchmark defines them for gcc: the compiler
- * must assume the pointed-to memory is read, so a copy into it cannot be deleted.
+ * DoNotOptimize, as Google Benchmark defines it for gcc: the compiler must assume the
+ * pointed-to memory is read, so a copy into it cannot be deleted.
  */
 static inline void zc_do_not_optimize(const void *p)
 {
 	__asm__ volatile("" : : "r"(p) : "memory");
-}
-
-static inline void zc_clobber_memory(void)
-{
-	__asm__ volatile("" : : : "memory");
 }
 
 /* One finished run, as Google Benchmark reports it. Valid only during the callback. */
@@ -72,7 +53,6 @@ struct zc_bench_run {
 	int64_t iterations;
 	double real_ns;             /* wall time per iteration */
 	double cpu_ns;              /* CPU time per iteration */
-	const char *label;          /* set with zc_bench_set_label, "" if none */
 	bool error;
 	const char *error_message;
 	size_t ncounters;

@@ -63,8 +63,10 @@ FUZZ_CFLAGS = -std=c17 -D_GNU_SOURCE $(INCLUDES) -Itools/zcgate $(PKG_CFLAGS)
 FUZZ_TARGETS = $(sort $(basename $(notdir $(wildcard tests/fuzz/fuzz_*.c))))
 FUZZ_BINS = $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/%)
 # Library objects and the gate's loader: instrumented for coverage (fuzzer-no-link), no
-# counting hooks.
-FUZZ_LIB_OBJ = $(patsubst %.c,$(FUZZ_BUILD)/obj/%.o,$(LIB_SRC) $(GATE_SRC))
+# counting hooks. The gate's sources are named here: gate.mk's GATE_SRC is read after this
+# file, too late for the archive's prerequisites.
+FUZZ_GATE_SRC = $(filter-out tools/zcgate/main.c,$(wildcard tools/zcgate/*.c))
+FUZZ_LIB_OBJ = $(patsubst %.c,$(FUZZ_BUILD)/obj/%.o,$(LIB_SRC) $(FUZZ_GATE_SRC))
 
 $(FUZZ_BUILD)/obj/%.o: %.c | check-deps
 	@mkdir -p $(@D)
@@ -72,6 +74,7 @@ $(FUZZ_BUILD)/obj/%.o: %.c | check-deps
 		-fsanitize=fuzzer-no-link,address,undefined -MMD -MP -c $< -o $@
 
 $(FUZZ_BUILD)/libzcbench.a: $(FUZZ_LIB_OBJ)
+	@rm -f $@
 	$(AR) rcs $@ $^
 
 $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_BUILD)/libzcbench.a

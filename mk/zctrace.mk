@@ -14,7 +14,7 @@ ZCTRACE_LIB = $(BUILD)/lib/libzctrace.so
 ZCTRACE_SRC = $(filter-out tools/zctrace/main.c,$(wildcard tools/zctrace/*.c))
 ZCTRACE_OBJ = $(ZCTRACE_SRC:%.c=$(BUILD)/obj/zctrace/%.o) \
               $(BUILD)/obj/zctrace/src/instrument/hooks/counting_hooks.o \
-              $(BUILD)/obj/zctrace/src/core/frame.o
+              $(BUILD)/obj/zctrace/src/core/frame.o $(BUILD)/obj/zctrace/src/util/error.o
 ZCTRACE_CFLAGS = $(filter-out $(SANFLAGS),$(ALL_CFLAGS)) -Itools/zctrace -fvisibility=hidden \
                  -DZC_HOOKS_TRACE
 PROBE_DEMO = $(BUILD)/tests/progs/probe_demo

@@ -24,7 +24,7 @@ fail() {
 	exit 1
 }
 
-make BUILD=build-inject CFLAGS=-DZCBENCH_INJECT_MOVE_COPY all >"$tmp/build.log" 2>&1 ||
+make BUILD=build-inject CFLAGS="-DZCBENCH_INJECT_MOVE_COPY -DZCBENCH_ADVERSARIAL" all >"$tmp/build.log" 2>&1 ||
 	fail "cannot build the tree with ZCBENCH_INJECT_MOVE_COPY"
 # The baseline's frame (1920x1080), one measuring process: the invariants do not need more.
 "$BUILD/bin/inproc" --quick --processes 1 --out "$tmp/cur/inproc.json" >/dev/null 2>&1 ||

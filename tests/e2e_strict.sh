@@ -7,7 +7,7 @@ tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT INT TERM
 fail() { echo "e2e_strict: $*" >&2; exit 1; }
 
-make BUILD=build-inject CFLAGS=-DZCBENCH_INJECT_MOVE_COPY all >"$tmp/build.log" 2>&1 ||
+make BUILD=build-inject CFLAGS="-DZCBENCH_INJECT_MOVE_COPY -DZCBENCH_ADVERSARIAL" all >"$tmp/build.log" 2>&1 ||
 	fail "cannot build the tree with ZCBENCH_INJECT_MOVE_COPY"
 build-inject/bin/inproc --frame 256x256 --quick --quiet --strategy move \
 	--out "$tmp/lenient.json" >/dev/null 2>&1 || fail "without --strict the run must succeed"

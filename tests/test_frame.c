@@ -18,8 +18,9 @@ static void geometry_of_1080p(void **unused)
 {
 	(void)unused;
 	struct zc_frame_geom g;
-	char err[256];
-	assert_int_equal(zc_frame_parse(&g, "1920x1080", err, sizeof(err)), 0);
+	struct zc_error err = {0};
+	assert_int_equal(zc_frame_parse(&g, "1920x1080", &err), 0);
+	assert_int_equal(err.code, 0);
 	assert_int_equal(g.width, 1920);
 	assert_int_equal(g.height, 1080);
 	assert_int_equal(g.bytes_per_pixel, 4);
@@ -34,10 +35,11 @@ static void bad_sizes_are_refused(void **unused)
 			     "65537x1", "4294967296x1"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct zc_frame_geom g;
-		char err[256] = "";
-		assert_int_equal(zc_frame_parse(&g, bad[i], err, sizeof(err)), -1);
-		assert_true(strlen(err) > 0);
-		assert_null(strchr(err, '\n'));
+		struct zc_error err = {0};
+		assert_int_equal(zc_frame_parse(&g, bad[i], &err), -1);
+		assert_int_equal(err.code, ZC_EXIT_USAGE);
+		assert_true(strlen(err.text) > 0);
+		assert_null(strchr(err.text, '\n'));
 	}
 }
 
@@ -45,24 +47,25 @@ static void overflow_is_caught(void **unused)
 {
 	(void)unused;
 	struct zc_frame_geom g;
-	char err[256];
+	struct zc_error err = {0};
 	/* 65536 x 65536 x 4 = 16 GiB fits size_t on 64-bit; the geometry must still be exact. */
-	assert_int_equal(zc_frame_geom_init(&g, 65536, 65536, err, sizeof(err)), 0);
+	assert_int_equal(zc_frame_geom_init(&g, 65536, 65536, &err), 0);
 	assert_true(g.bytes == (size_t)65536 * 65536 * 4);
 	/* Sides over the limit, including ones whose product overflows 64 bits. */
-	assert_int_equal(zc_frame_geom_init(&g, UINT64_MAX, 2, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "side"));
-	assert_int_equal(zc_frame_geom_init(&g, (uint64_t)1 << 33, (uint64_t)1 << 33, err,
-					    sizeof(err)), -1);
+	assert_int_equal(zc_frame_geom_init(&g, UINT64_MAX, 2, &err), -1);
+	assert_non_null(strstr(err.text, "side"));
+	err = (struct zc_error){0};
+	assert_int_equal(zc_frame_geom_init(&g, (uint64_t)1 << 33, (uint64_t)1 << 33, &err), -1);
+	assert_non_null(strstr(err.text, "side"));
 }
 
 static void error_names_the_value(void **unused)
 {
 	(void)unused;
 	struct zc_frame_geom g;
-	char err[256];
-	assert_int_equal(zc_frame_parse(&g, "1920x", err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "'1920x'"));
+	struct zc_error err = {0};
+	assert_int_equal(zc_frame_parse(&g, "1920x", &err), -1);
+	assert_non_null(strstr(err.text, "'1920x'"));
 }
 
 static void stamps_round_trip(void **unused)

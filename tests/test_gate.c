@@ -35,7 +35,7 @@ extern char **environ;
 static void compare_opt(const char *base, const char *cur, const struct zc_gate_options *opt,
 			struct zc_gate_report *rep)
 {
-	struct zc_results_error err = { 0 };
+	struct zc_error err = { 0 };
 	struct zc_results_set b, c;
 
 	if (zc_results_load(&b, base, &err) || zc_results_load(&c, cur, &err) ||
@@ -393,7 +393,7 @@ static void test_directories(void **state)
 
 static void expect_compare_error(const char *cur, enum zc_results_errcode code, const char *text)
 {
-	struct zc_results_error err = { 0 };
+	struct zc_error err = { 0 };
 	struct zc_results_set b, c;
 	struct zc_gate_options opt;
 	struct zc_gate_report rep;
@@ -875,7 +875,7 @@ static void test_tool_directories(void **state)
 
 /* Compare @base and @cur with @opt; the comparison's return value, @err and @rep filled in. */
 static int try_compare(const char *base, const char *cur, const struct zc_gate_options *opt,
-		       struct zc_gate_report *rep, struct zc_results_error *err)
+		       struct zc_gate_report *rep, struct zc_error *err)
 {
 	struct zc_results_set b, c;
 	int rc;
@@ -913,7 +913,7 @@ static void test_ab_sides_are_pooled(void **state)
 
 static void test_underpowered_is_refused(void **state)
 {
-	struct zc_results_error err = { 0 };
+	struct zc_error err = { 0 };
 	struct zc_gate_options opt;
 	struct zc_gate_report rep;
 
@@ -935,7 +935,7 @@ static void test_underpowered_is_refused(void **state)
 
 static void test_missing_strategy_fails(void **state)
 {
-	struct zc_results_error err = { 0 };
+	struct zc_error err = { 0 };
 	struct zc_gate_options opt;
 	struct zc_gate_report rep;
 
@@ -975,7 +975,7 @@ static void test_missing_scenario_fails(void **state)
 
 static void expect_context_refused(const char *cur, bool invariants_only, const char *text)
 {
-	struct zc_results_error err = { 0 };
+	struct zc_error err = { 0 };
 	struct zc_gate_options opt;
 	struct zc_gate_report rep;
 
@@ -988,7 +988,7 @@ static void expect_context_refused(const char *cur, bool invariants_only, const 
 
 static void expect_context_accepted(const char *cur)
 {
-	struct zc_results_error err = { 0 };
+	struct zc_error err = { 0 };
 	struct zc_gate_options opt;
 	struct zc_gate_report rep;
 

@@ -22,10 +22,9 @@
 
 static void fill(struct zc_results *r)
 {
-	char err[128];
 	memset(r, 0, sizeof(*r));
 	r->scenario = "inproc";
-	assert_int_equal(zc_frame_geom_init(&r->frame, 1920, 1080, err, sizeof(err)), 0);
+	assert_int_equal(zc_frame_geom_init(&r->frame, 1920, 1080, NULL), 0);
 	struct zc_allocator_info alloc = {.name = "glibc", .frame_blocks_mmapped = -1};
 	r->context = zc_context_json(true, &alloc);
 	zc_allocator_describe(json_object_get(r->context, "allocator"));
@@ -111,14 +110,15 @@ static void check_present(json_t *o, enum zc_schema_part part)
 static void round_trip(void **unused)
 {
 	(void)unused;
-	char dir[64], path[128], err[256];
+	char dir[64], path[128];
+	struct zc_error err = {0};
 	zt_tmpdir(dir, sizeof(dir));
 	snprintf(path, sizeof(path), "%s/inproc.json", dir);
 	struct zc_results r;
 	fill(&r);
 	json_t *doc = zc_results_to_json(&r);
 	assert_non_null(doc);
-	assert_int_equal(zc_json_write_atomic(doc, path, err, sizeof(err)), 0);
+	assert_int_equal(zc_json_write_atomic(doc, path, &err), 0);
 	json_decref(doc);
 	json_t *back = zt_load_json(path);
 	assert_string_equal(zt_string(back, "schema"), "zcbench/1");
@@ -165,12 +165,14 @@ static void writer_follows_schema(void **unused)
 static void failed_write_leaves_nothing(void **unused)
 {
 	(void)unused;
-	char dir[64], path[128], err[256] = "";
+	char dir[64], path[128];
+	struct zc_error err = {0};
 	zt_tmpdir(dir, sizeof(dir));
 	snprintf(path, sizeof(path), "%s/missing/inproc.json", dir);
 	json_t *doc = json_pack("{s:s}", "schema", "zcbench/1");
-	assert_int_equal(zc_json_write_atomic(doc, path, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "missing/inproc.json"));
+	assert_int_equal(zc_json_write_atomic(doc, path, &err), -1);
+	assert_int_equal(err.code, ZC_EXIT_USAGE);
+	assert_non_null(strstr(err.text, "missing/inproc.json"));
 	json_decref(doc);
 	DIR *d = opendir(dir);
 	struct dirent *e;

@@ -63,9 +63,9 @@ static void require_hooks(void)
 
 static void sample(struct zc_kernel_io *io)
 {
-	char err[256] = "";
-	if (zc_kernel_io_read(0, io, err, sizeof(err)) != 0) {
-		print_message("/proc/self/io unavailable: %s\n", err);
+	struct zc_error err = {0};
+	if (zc_kernel_io_read(0, io, &err) != 0) {
+		print_message("/proc/self/io unavailable: %s\n", err.text);
 		skip();
 	}
 }
@@ -432,14 +432,13 @@ static void another_process_by_pid(void **unused)
 		child_writes_a_frame(go[0], data[1], done);
 	close(data[1]);
 	struct zc_kernel_io a, b, io;
-	char err[256] = "";
-	assert_int_equal(zc_kernel_io_read(pid, &a, err, sizeof(err)), 0);
+	assert_int_equal(zc_kernel_io_read(pid, &a, NULL), 0);
 	assert_int_equal(a.self_rchar, 0);
 	assert_int_equal(zc_write_all(go[1], "g", 1), 0);
 	assert_int_equal(zc_read_all(data[0], dst, FRAME_BYTES), 0);
 	while (!*done)
 		usleep(100);
-	assert_int_equal(zc_kernel_io_read(pid, &b, err, sizeof(err)), 0);
+	assert_int_equal(zc_kernel_io_read(pid, &b, NULL), 0);
 	assert_int_equal(zc_write_all(go[1], "g", 1), 0);
 	int status;
 	assert_int_equal(waitpid(pid, &status, 0), pid);
@@ -455,10 +454,11 @@ static void missing_process_gives_a_reason(void **unused)
 {
 	(void)unused;
 	struct zc_kernel_io io;
-	char err[256] = "";
-	assert_int_equal(zc_kernel_io_read(0x3fffffff, &io, err, sizeof(err)), -1);
-	assert_string_equal(err, "kernel io: cannot open '/proc/1073741823/io': "
-				 "No such file or directory");
+	struct zc_error err = {0};
+	assert_int_equal(zc_kernel_io_read(0x3fffffff, &io, &err), -1);
+	assert_int_equal(err.code, ZC_EXIT_RUNTIME);
+	assert_string_equal(err.text, "kernel io: cannot open '/proc/1073741823/io': "
+				      "No such file or directory");
 }
 
 int main(void)

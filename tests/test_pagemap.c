@@ -61,21 +61,21 @@ static int cap_sys_admin(void)
 /* Frame numbers need CAP_SYS_ADMIN: with it they must be readable, without it the test skips. */
 static void require_frames(void)
 {
-	char err[256] = "";
-	if (zc_pagemap_probe(err, sizeof(err)) == 0)
+	struct zc_error err = {0};
+	if (zc_pagemap_probe(&err) == 0)
 		return;
 	if (cap_sys_admin())
-		fail_msg("frame numbers should be readable with CAP_SYS_ADMIN: %s", err);
-	print_message("physical identity unavailable: %s\n", err);
+		fail_msg("frame numbers should be readable with CAP_SYS_ADMIN: %s", err.text);
+	print_message("physical identity unavailable: %s\n", err.text);
 	skip();
 }
 
 static void compare(pid_t pa, const void *a, pid_t pb, const void *b, size_t len,
 		    struct zc_pagemap_match *m)
 {
-	char err[256] = "";
-	if (zc_pagemap_compare(pa, a, pb, b, len, m, err, sizeof(err)) != 0)
-		fail_msg("zc_pagemap_compare: %s", err);
+	struct zc_error err = {0};
+	if (zc_pagemap_compare(pa, a, pb, b, len, m, &err) != 0)
+		fail_msg("zc_pagemap_compare: %s", err.text);
 }
 
 /* Reads every page, so that the mapping has a frame for each. */
@@ -112,11 +112,12 @@ static void frames_are_readable_here(void **unused)
 	assert_true(p != MAP_FAILED);
 	p[0] = 1;
 	p[2 * PAGE] = 1;
-	char err[256] = "";
-	assert_int_equal(zc_pagemap_frames(0, p, 3 * PAGE, pfns, 3, err, sizeof(err)), 2);
+	struct zc_error err = {0};
+	assert_int_equal(zc_pagemap_frames(0, p, 3 * PAGE, pfns, 3, &err), 2);
 	assert_true(pfns[0] != 0 && pfns[1] == 0 && pfns[2] != 0 && pfns[0] != pfns[2]);
-	assert_int_equal(zc_pagemap_frames(0, p, 3 * PAGE, pfns, 2, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "range of 3 pages"));
+	assert_int_equal(zc_pagemap_frames(0, p, 3 * PAGE, pfns, 2, &err), -1);
+	assert_int_equal(err.code, ZC_EXIT_USAGE);
+	assert_non_null(strstr(err.text, "range of 3 pages"));
 	munmap(p, 3 * PAGE);
 }
 
@@ -236,9 +237,8 @@ static void the_zero_page_is_no_evidence(void **unused)
 	touch(a, len);
 	touch(b, len);
 	uint64_t fa[16], fb[16];
-	char err[256] = "";
-	assert_int_equal(zc_pagemap_frames(0, a, len, fa, 16, err, sizeof(err)), 16);
-	assert_int_equal(zc_pagemap_frames(0, b, len, fb, 16, err, sizeof(err)), 16);
+	assert_int_equal(zc_pagemap_frames(0, a, len, fa, 16, NULL), 16);
+	assert_int_equal(zc_pagemap_frames(0, b, len, fb, 16, NULL), 16);
 	assert_true(fa[0] == fb[0] && fa[5] == fb[5]); /* the same frame, the zero page */
 	struct zc_pagemap_match m;
 	compare(0, a, 0, b, len, &m);
@@ -310,15 +310,14 @@ static void different_page_offsets_cannot_share(void **unused)
 /* Without CAP_SYS_ADMIN the kernel reads frames as 0: unavailable, with the reason. */
 static int probe_as_nobody(int report)
 {
-	char err[256] = "";
+	struct zc_error err = {0}, other = {0};
 	if (setgid(65534) != 0 || setuid(65534) != 0 || prctl(PR_SET_DUMPABLE, 1) != 0)
 		return 2;
-	int rc = zc_pagemap_probe(err, sizeof(err)) == -1 ? 0 : 1;
+	int rc = zc_pagemap_probe(&err) == -1 ? 0 : 1;
 	struct zc_pagemap_match m;
-	char other[256] = "";
-	if (zc_pagemap_compare(1, frame, 0, frame, PAGE, &m, other, sizeof(other)) != -1)
+	if (zc_pagemap_compare(1, frame, 0, frame, PAGE, &m, &other) != -1)
 		rc = 1;
-	dprintf(report, "%s|%s", err, other);
+	dprintf(report, "%s|%s", err.text, other.text);
 	return rc;
 }
 

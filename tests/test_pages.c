@@ -60,21 +60,21 @@ static int expected_here(const char *why)
 /* Watches [p, p + len) with uffd-wp; skips the test, saying why, when it is unavailable. */
 static void watch(struct zc_pages *w, void *p, size_t len)
 {
-	char err[256];
-	if (zc_pages_init(w, p, len, ZC_PAGES_UFFD_WP, err, sizeof(err)) != 0) {
-		if (expected_here(err))
-			fail_msg("uffd-wp should work on this kernel: %s", err);
-		print_message("pages written unavailable: %s\n", err);
+	struct zc_error err = {0};
+	if (zc_pages_init(w, p, len, ZC_PAGES_UFFD_WP, &err) != 0) {
+		if (expected_here(err.text))
+			fail_msg("uffd-wp should work on this kernel: %s", err.text);
+		print_message("pages written unavailable: %s\n", err.text);
 		skip();
 	}
 }
 
 static long written(struct zc_pages *w)
 {
-	char err[256] = "";
-	long n = zc_pages_written(w, err, sizeof(err));
+	struct zc_error err = {0};
+	long n = zc_pages_written(w, &err);
 	if (n < 0)
-		fail_msg("zc_pages_written: %s", err);
+		fail_msg("zc_pages_written: %s", err.text);
 	return n;
 }
 
@@ -97,14 +97,14 @@ static int teardown(void **unused)
 static void uffd_wp_works_here(void **unused)
 {
 	(void)unused;
-	char err[256] = "";
-	int rc = zc_pages_probe(ZC_PAGES_UFFD_WP, err, sizeof(err));
-	if (rc != 0 && !expected_here(err)) {
-		print_message("pages written unavailable: %s\n", err);
+	struct zc_error err = {0};
+	int rc = zc_pages_probe(ZC_PAGES_UFFD_WP, &err);
+	if (rc != 0 && !expected_here(err.text)) {
+		print_message("pages written unavailable: %s\n", err.text);
 		skip();
 	}
 	assert_int_equal(rc, 0);
-	assert_int_equal(zc_pages_probe(ZC_PAGES_AUTO, err, sizeof(err)), 0);
+	assert_int_equal(zc_pages_probe(ZC_PAGES_AUTO, &err), 0);
 }
 
 /* Fresh memory, never touched: every page is populated by the copy itself. */
@@ -137,7 +137,7 @@ static void memcpy_into_a_reused_buffer(void **unused)
 	memcpy(dst, frame, FRAME_BYTES);
 	zc_do_not_optimize(dst);
 	assert_int_equal(written(&w), FRAME_PAGES);
-	assert_int_equal(zc_pages_reset(&w, NULL, 0), 0);
+	assert_int_equal(zc_pages_reset(&w, NULL), 0);
 	assert_int_equal(written(&w), 0);
 	memcpy(dst, frame, FRAME_BYTES);
 	zc_do_not_optimize(dst);
@@ -231,16 +231,16 @@ static void reset_rearms_and_take_counts_once(void **unused)
 	watch(&w, (void *)dst, FRAME_BYTES);
 	memcpy((void *)dst, frame, FRAME_BYTES);
 	assert_int_equal(written(&w), FRAME_PAGES);
-	assert_int_equal(zc_pages_reset(&w, NULL, 0), 0);
+	assert_int_equal(zc_pages_reset(&w, NULL), 0);
 	assert_int_equal(written(&w), 0); /* re-armed, nothing written */
 	for (unsigned i = 0; i < 3; i++)
 		dst[(100 + i) * PAGE + 5] = 1;
 	assert_int_equal(written(&w), 3);
-	assert_int_equal(zc_pages_take(&w, NULL, 0), 3); /* counts and re-arms */
+	assert_int_equal(zc_pages_take(&w, NULL), 3); /* counts and re-arms */
 	assert_int_equal(written(&w), 0);
-	assert_int_equal(zc_pages_take(&w, NULL, 0), 0);
+	assert_int_equal(zc_pages_take(&w, NULL), 0);
 	dst[7 * PAGE] = 1;
-	assert_int_equal(zc_pages_take(&w, NULL, 0), 1);
+	assert_int_equal(zc_pages_take(&w, NULL), 1);
 	zc_pages_release(&w);
 	munmap((void *)dst, FRAME_BYTES);
 }
@@ -330,20 +330,21 @@ static void other_threads_writes_count(void **unused)
 static void unmapped_range_is_an_error(void **unused)
 {
 	(void)unused;
-	char err[256] = "";
+	struct zc_error err = {0};
 	unsigned char *dst = map(4 * PAGE);
 	struct zc_pages w;
 	watch(&w, dst, 4 * PAGE);
 	munmap(dst, 4 * PAGE);
-	assert_int_equal(zc_pages_written(&w, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "still watched"));
+	assert_int_equal(zc_pages_written(&w, &err), -1);
+	assert_int_equal(err.code, ZC_EXIT_RUNTIME);
+	assert_non_null(strstr(err.text, "still watched"));
 	/* mapped again at the same address: no longer watched either */
 	void *again = mmap(dst, 4 * PAGE, PROT_READ | PROT_WRITE,
 			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
 	assert_ptr_equal(again, dst);
-	err[0] = '\0';
-	assert_int_equal(zc_pages_written(&w, err, sizeof(err)), -1);
-	assert_true(strlen(err) > 0);
+	err = (struct zc_error){0};
+	assert_int_equal(zc_pages_written(&w, &err), -1);
+	assert_true(strlen(err.text) > 0);
 	zc_pages_release(&w);
 	munmap(dst, 4 * PAGE);
 }
@@ -351,14 +352,15 @@ static void unmapped_range_is_an_error(void **unused)
 static void bad_ranges_are_refused_with_a_reason(void **unused)
 {
 	(void)unused;
-	char err[256] = "";
+	struct zc_error err = {0};
 	struct zc_pages w, twice;
-	assert_int_equal(zc_pages_init(&w, frame, 0, ZC_PAGES_AUTO, err, sizeof(err)), -1);
-	assert_string_equal(err, "pages: empty range");
+	assert_int_equal(zc_pages_init(&w, frame, 0, ZC_PAGES_AUTO, &err), -1);
+	assert_int_equal(err.code, ZC_EXIT_USAGE);
+	assert_string_equal(err.text, "pages: empty range");
 	watch(&w, frame, FRAME_BYTES);
-	assert_int_equal(zc_pages_init(&twice, frame + 10, 100, ZC_PAGES_UFFD_WP, err,
-				       sizeof(err)), -1);
-	assert_non_null(strstr(err, "already watched"));
+	err = (struct zc_error){0};
+	assert_int_equal(zc_pages_init(&twice, frame + 10, 100, ZC_PAGES_UFFD_WP, &err), -1);
+	assert_non_null(strstr(err.text, "already watched"));
 	zc_pages_release(&twice); /* safe after a failed init */
 	zc_pages_release(&w);
 }
@@ -373,9 +375,9 @@ static void fork_child_cannot_use_the_parents_watch(void **unused)
 	pid_t pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
-		char err[256] = "";
-		long n = zc_pages_written(&w, err, sizeof(err));
-		_exit(n == -1 && strstr(err, "belongs to process") ? 0 : 1);
+		struct zc_error err = {0};
+		long n = zc_pages_written(&w, &err);
+		_exit(n == -1 && strstr(err.text, "belongs to process") ? 0 : 1);
 	}
 	int status;
 	assert_int_equal(waitpid(pid, &status, 0), pid);
@@ -434,7 +436,9 @@ static int init_without_userfaultfd(char *out, size_t len)
 		return 2;
 	}
 	struct zc_pages w;
-	int rc = zc_pages_init(&w, frame, FRAME_BYTES, ZC_PAGES_UFFD_WP, out, len);
+	struct zc_error err = {0};
+	int rc = zc_pages_init(&w, frame, FRAME_BYTES, ZC_PAGES_UFFD_WP, &err);
+	snprintf(out, len, "%s", err.text);
 	return rc == -1 ? 0 : 1;
 }
 
@@ -455,14 +459,14 @@ static int auto_without_userfaultfd(char *out, size_t len)
 {
 	if (deny_userfaultfd() != 0)
 		return 2;
-	char err[256] = "";
+	struct zc_error err = {0};
 	struct zc_pages w;
-	if (zc_pages_init(&w, frame, FRAME_BYTES, ZC_PAGES_AUTO, err, sizeof(err)) == 0) {
+	if (zc_pages_init(&w, frame, FRAME_BYTES, ZC_PAGES_AUTO, &err) == 0) {
 		snprintf(out, len, "%s", zc_pages_method_name(&w));
 		zc_pages_release(&w);
 		return 0;
 	}
-	snprintf(out, len, "%s", err);
+	snprintf(out, len, "%s", err.text);
 	return 1;
 }
 
@@ -471,8 +475,8 @@ static void auto_gives_every_reason(void **unused)
 {
 	(void)unused;
 	char why[512];
-	char sd_err[256] = "";
-	int soft_dirty = zc_pages_probe(ZC_PAGES_SOFT_DIRTY, sd_err, sizeof(sd_err)) == 0;
+	struct zc_error sd_err = {0};
+	int soft_dirty = zc_pages_probe(ZC_PAGES_SOFT_DIRTY, &sd_err) == 0;
 	int rc = in_child(auto_without_userfaultfd, why, sizeof(why));
 	if (rc == 2)
 		skip();
@@ -494,12 +498,15 @@ static int watch_as_nobody(char *out, size_t len)
 	unsigned char *dst = mmap(NULL, FRAME_BYTES, PROT_READ | PROT_WRITE,
 				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	struct zc_pages w;
-	if (dst == MAP_FAILED || zc_pages_init(&w, dst, FRAME_BYTES, ZC_PAGES_UFFD_WP, out, len))
+	struct zc_error err = {0};
+	if (dst == MAP_FAILED || zc_pages_init(&w, dst, FRAME_BYTES, ZC_PAGES_UFFD_WP, &err)) {
+		snprintf(out, len, "%s", err.text);
 		return 1;
+	}
 	memcpy(dst, frame, FRAME_BYTES / 2);
-	long n = zc_pages_written(&w, out, len);
+	long n = zc_pages_written(&w, &err);
 	if (n != (long)FRAME_PAGES / 2 + 1) {
-		snprintf(out, len, "%ld pages written", n);
+		snprintf(out, len, "%ld pages written%s%s", n, err.code ? ": " : "", err.text);
 		return 1;
 	}
 	return 0;
@@ -525,14 +532,14 @@ static void works_without_privilege(void **unused)
 static void soft_dirty_counts_or_says_why(void **unused)
 {
 	(void)unused;
-	char err[256] = "";
+	struct zc_error err = {0};
 	struct zc_pages w;
 	volatile unsigned char *dst = map(FRAME_BYTES);
 	memset((void *)dst, 0, FRAME_BYTES);
-	if (zc_pages_init(&w, (void *)dst, FRAME_BYTES, ZC_PAGES_SOFT_DIRTY, err, sizeof(err))) {
+	if (zc_pages_init(&w, (void *)dst, FRAME_BYTES, ZC_PAGES_SOFT_DIRTY, &err)) {
 		munmap((void *)dst, FRAME_BYTES);
-		assert_true(strncmp(err, "soft-dirty: ", 12) == 0);
-		print_message("soft-dirty unavailable: %s\n", err);
+		assert_true(strncmp(err.text, "soft-dirty: ", 12) == 0);
+		print_message("soft-dirty unavailable: %s\n", err.text);
 		skip();
 	}
 	assert_string_equal(zc_pages_method_name(&w), "soft-dirty");
@@ -541,7 +548,7 @@ static void soft_dirty_counts_or_says_why(void **unused)
 	dst[FRAME_BYTES - 1] = 1;
 	assert_int_equal(written(&w), 2);
 	memcpy((void *)dst, frame, FRAME_BYTES);
-	assert_int_equal(zc_pages_take(&w, NULL, 0), FRAME_PAGES);
+	assert_int_equal(zc_pages_take(&w, NULL), FRAME_PAGES);
 	assert_int_equal(written(&w), 0);
 	zc_pages_release(&w);
 	munmap((void *)dst, FRAME_BYTES);

@@ -20,7 +20,7 @@
 
 static void test_load_file(void **state)
 {
-	struct zc_results_error err = { 0 };
+	struct zc_error err = { 0 };
 	struct zc_results_set set;
 
 	(void)state;
@@ -56,7 +56,7 @@ static void test_field(void **state)
 /* raw/, dot files and files not ending in .json are skipped; files come in name order. */
 static void test_load_dir(void **state)
 {
-	struct zc_results_error err = { 0 };
+	struct zc_error err = { 0 };
 	struct zc_results_set set;
 
 	(void)state;
@@ -100,7 +100,7 @@ static void test_bad_inputs(void **state)
 {
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		struct zc_results_error err = { 0 };
+		struct zc_error err = { 0 };
 		struct zc_results_set set;
 
 		assert_int_equal(zc_results_load(&set, bad[i].path, &err), -1);
@@ -159,7 +159,7 @@ static void test_schema_checks(void **state)
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/r.json", dir);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct zc_results_error err = { 0 };
+		struct zc_error err = { 0 };
 		struct zc_results_file f;
 
 		put(dir, "r.json", cases[i].text);
@@ -177,7 +177,7 @@ static void test_schema_checks(void **state)
 static void test_bad_directories(void **state)
 {
 	char dir[] = "/tmp/test_results_load.XXXXXX", sub[100], want[400], a[100], b[100];
-	struct zc_results_error err = { 0 };
+	struct zc_error err = { 0 };
 	struct zc_results_set set;
 	FILE *src;
 	char buf[16384];
@@ -200,7 +200,7 @@ static void test_bad_directories(void **state)
 	buf[n] = '\0';
 	put(dir, "a.json", buf);
 	put(dir, "b.json", buf);
-	err = (struct zc_results_error){ 0 };
+	err = (struct zc_error){ 0 };
 	/* one strategy in two files: two measuring processes of one side, pooled by the gate */
 	assert_int_equal(zc_results_load(&set, dir, &err), 0);
 	assert_int_equal(set.nfiles, 2);
@@ -221,7 +221,7 @@ static void test_parse_buffer(void **state)
 	static const char ok[] = "{\"schema\": \"zcbench/1\", \"scenario\": \"x\", "
 				 "\"frame\": {\"width\": 2, \"height\": 2}, \"results\": []}";
 	static const char nul[] = "{\"schema\"\0: 1}";
-	struct zc_results_error err = { 0 };
+	struct zc_error err = { 0 };
 	struct zc_results_file f;
 
 	(void)state;
@@ -230,7 +230,7 @@ static void test_parse_buffer(void **state)
 	zc_results_file_release(&f);
 	assert_int_equal(zc_results_parse(&f, "mem", ok, 20, &err), -1);
 	assert_int_equal(err.code, ZC_RESULTS_ETRUNCATED);
-	err = (struct zc_results_error){ 0 };
+	err = (struct zc_error){ 0 };
 	assert_int_equal(zc_results_parse(&f, "mem", nul, sizeof(nul) - 1, &err), -1);
 	assert_int_equal(err.code, ZC_RESULTS_ENOTJSON);
 	assert_string_equal(err.text, "cannot parse 'mem': not JSON: NUL byte at offset 9");
@@ -240,21 +240,21 @@ static void test_parse_buffer(void **state)
 
 static void test_first_error_wins(void **state)
 {
-	struct zc_results_error err = { 0 };
+	struct zc_error err = { 0 };
 
 	(void)state;
-	assert_int_equal(zc_results_error_set(&err, ZC_RESULTS_EEMPTY, "first %d", 1), -1);
-	assert_int_equal(zc_results_error_set(&err, ZC_RESULTS_ETYPE, "second"), -1);
+	assert_int_equal(zc_error_set(&err, ZC_RESULTS_EEMPTY, "first %d", 1), -1);
+	assert_int_equal(zc_error_set(&err, ZC_RESULTS_ETYPE, "second"), -1);
 	assert_int_equal(err.code, ZC_RESULTS_EEMPTY);
 	assert_string_equal(err.text, "first 1");
-	assert_int_equal(zc_results_error_set(NULL, ZC_RESULTS_ETYPE, "ignored"), -1);
+	assert_int_equal(zc_error_set(NULL, ZC_RESULTS_ETYPE, "ignored"), -1);
 	assert_string_equal(zc_results_strerror(ZC_RESULTS_ETRUNCATED), "truncated file");
 	assert_string_equal(zc_results_strerror(ZC_RESULTS_OK), "no error");
 }
 
 static void test_same_frame(void **state)
 {
-	struct zc_results_error err = { 0 };
+	struct zc_error err = { 0 };
 	struct zc_results_set a, b;
 
 	(void)state;

@@ -238,7 +238,7 @@ static void validator_checks_every_field(void **state)
 	for (size_t i = 0; i < n; i++) {
 		json_t *result = json_pack("{s:s}", "strategy", "copy");
 		struct zc_results_file file = { .path = name };
-		struct zc_results_error err = { 0 };
+		struct zc_error err = { 0 };
 		char want[256];
 
 		set_path(result, f[i].path, wrong_value(f[i].type));

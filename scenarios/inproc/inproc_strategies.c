@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "gbench.h"
 #include "instrument.h"
 
 #define POOL_SLOTS 3
@@ -30,23 +31,23 @@ void zc_inproc_bind(const struct zc_producer_api *a)
 	api = a;
 }
 
-int zc_producer_load(const char *path, struct zc_producer_api *out, void **handle, char *err,
-		     size_t errlen)
+int zc_producer_load(const char *path, struct zc_producer_api *out, void **handle,
+		     struct zc_error *err)
 {
 	void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-	if (!h) {
-		snprintf(err, errlen, "cannot load the producer library: %s", dlerror());
-		return -1;
-	}
+	if (!h)
+		return zc_error_set(err, ZC_EXIT_RUNTIME, "cannot load the producer library: %s",
+				    dlerror());
 	union {
 		void *obj;
 		zcp_get_api_fn fn;
 	} sym = {.obj = dlsym(h, ZCP_GET_API_SYMBOL)};
 	zcp_get_api_fn get = sym.fn;
 	if (!get || get(ZC_PRODUCER_ABI, out) != 0) {
-		snprintf(err, errlen, "'%s' is not a zcbench producer of ABI %d", path, ZC_PRODUCER_ABI);
 		dlclose(h);
-		return -1;
+		return zc_error_set(err, ZC_EXIT_RUNTIME,
+				    "'%s' is not a zcbench producer of ABI %d", path,
+				    ZC_PRODUCER_ABI);
 	}
 	*handle = h;
 	return 0;
@@ -171,14 +172,23 @@ static void borrow_release(void *st, struct zc_view *v)
 }
 
 /* move: ownership passes with a release callback the consumer calls exactly once. */
-static int move_transfer(void *st, bool render, struct zc_view *v)
+static int take(struct state *s, bool render, struct zc_view *v)
 {
-	struct state *s = st;
 	unsigned char *p = api->take_frame(s->producer, ++s->seq, render, &s->release,
 					   &s->release_ctx);
 	if (!p)
 		return -1;
 	*v = (struct zc_view){.data = p, .bytes = s->bytes, .seq = s->seq, .producer = p};
+	return 0;
+}
+
+static int move_transfer(void *st, bool render, struct zc_view *v)
+{
+	struct state *s = st;
+	if (take(s, render, v) != 0)
+		return -1;
+	unsigned char *p = (unsigned char *)v->data;
+	(void)p;
 #ifdef ZCBENCH_INJECT_MOVE_COPY
 	/* Test-only (the gate's end-to-end test): a regression that copies the frame once more. */
 	zc_copy(s->buffer, p, s->bytes);
@@ -196,6 +206,132 @@ static void move_release(void *st, struct zc_view *v)
 #define setup_move setup_buffer
 #else
 #define setup_move setup_plain
+#endif
+
+#ifdef ZCBENCH_ADVERSARIAL
+/*
+ * Test-only strategies (make test builds them with -DZCBENCH_ADVERSARIAL): each hands the
+ * producer's frame over like move, so the write-through probe sees sharing, but also copies
+ * the frame on the way and declares nothing. The verdict must find each copy by observation
+ * alone. remap_realloc moves a frame-sized block with realloc, which glibc serves by mremap:
+ * pages move, no byte is copied, and it must stay zero-copy.
+ */
+#include <malloc.h>
+#include <string.h>
+#include <unistd.h>
+
+#define CHUNKS 200
+
+static int hidden_memcpy_transfer(void *st, bool render, struct zc_view *v)
+{
+	struct state *s = st;
+	if (take(s, render, v) != 0)
+		return -1;
+	memcpy(s->buffer, v->data, s->bytes);
+	zc_do_not_optimize(s->buffer);
+	return 0;
+}
+
+static int hidden_chunks_transfer(void *st, bool render, struct zc_view *v)
+{
+	struct state *s = st;
+	size_t chunk = s->bytes / CHUNKS;
+	if (take(s, render, v) != 0)
+		return -1;
+	for (size_t i = 0; i < CHUNKS; i++)
+		memcpy(s->buffer + i * chunk, v->data + i * chunk, chunk);
+	zc_do_not_optimize(s->buffer);
+	return 0;
+}
+
+/* Through a pipe, 64 KiB at a time: written in, read back out, as an IPC hop would. */
+static int hidden_pipe_transfer(void *st, bool render, struct zc_view *v)
+{
+	struct state *s = st;
+	int fds[2];
+	if (take(s, render, v) != 0 || pipe(fds) != 0)
+		return -1;
+	int rc = 0;
+	for (size_t off = 0; off < s->bytes && rc == 0;) {
+		size_t n = s->bytes - off < 65536 ? s->bytes - off : 65536;
+		ssize_t w = write(fds[1], v->data + off, n);
+		ssize_t r = w > 0 ? read(fds[0], s->buffer + off, (size_t)w) : -1;
+		rc = r == w && r > 0 ? 0 : -1;
+		off += r > 0 ? (size_t)r : 0;
+	}
+	close(fds[0]);
+	close(fds[1]);
+	return rc;
+}
+
+/* A frame-long string duplicated, as code that treats a buffer as text does. */
+static int hidden_strdup_transfer(void *st, bool render, struct zc_view *v)
+{
+	struct state *s = st;
+	if (take(s, render, v) != 0)
+		return -1;
+	char *dup = strdup((const char *)s->buffer);
+	if (!dup)
+		return -1;
+	zc_do_not_optimize(dup);
+	free(dup);
+	return 0;
+}
+
+static void *setup_text(const struct zc_frame_geom *g)
+{
+	struct state *s = open_state(g, 0, g->bytes);
+	if (s) {
+		memset(s->buffer, 'x', g->bytes - 1);
+		s->buffer[g->bytes - 1] = '\0';
+	}
+	return s;
+}
+
+/* Its frame-sized blocks are mmapped, so that glibc moves them with mremap. */
+static void *remap_blocker; /* mapped right after the block, so that growing must move it */
+
+static void *setup_remap(const struct zc_frame_geom *g)
+{
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024); /* this strategy's own measuring process */
+	struct state *s = open_state(g, 0, g->bytes);
+	if (s && !remap_blocker)
+		remap_blocker = malloc(g->bytes);
+	return s;
+}
+
+/* Grows and shrinks a frame-sized block around each hand-over. */
+static int remap_realloc_transfer(void *st, bool render, struct zc_view *v)
+{
+	struct state *s = st;
+	if (take(s, render, v) != 0)
+		return -1;
+	unsigned char *b = realloc(s->buffer, s->bytes * 2);
+	if (!b)
+		return -1;
+	b[s->bytes] = 1;
+	s->buffer = realloc(b, s->bytes);
+	return s->buffer ? 0 : -1;
+}
+
+#define ADVERSARY(id, setup_fn)                                                              \
+	static const struct zc_strategy id = {                                               \
+		.name = #id, .mirrors = "test only: move plus a copy nobody declares",         \
+		.expect_zero_copy = true, .setup = setup_fn, .transfer = id##_transfer,       \
+		.release = move_release, .teardown = teardown,                                \
+	}
+ADVERSARY(hidden_memcpy, setup_buffer);
+ADVERSARY(hidden_chunks, setup_buffer);
+ADVERSARY(hidden_pipe, setup_buffer);
+ADVERSARY(hidden_strdup, setup_text);
+ADVERSARY(remap_realloc, setup_remap);
+__attribute__((destructor)) static void free_remap_blocker(void)
+{
+	free(remap_blocker);
+}
+#define ADVERSARIES , &hidden_memcpy, &hidden_chunks, &hidden_pipe, &hidden_strdup, &remap_realloc
+#else
+#define ADVERSARIES
 #endif
 
 /* shared: a reference-counted frame held by both sides. */
@@ -298,7 +434,7 @@ static const struct zc_strategy pool = {
 };
 
 static const struct zc_strategy *const all[] = {&copy, &copy_into, &serialize, &borrow,
-						 &move, &shared, &pool};
+						 &move, &shared, &pool ADVERSARIES};
 
 const struct zc_scenario zc_inproc_scenario = {
 	.name = "inproc", .strategies = all, .nstrategies = ZC_COUNT(all),

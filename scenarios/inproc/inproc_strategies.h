@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 
+#include "error.h"
 #include "producer_api.h"
 #include "scenario.h"
 #include "strategy.h"
@@ -17,8 +18,11 @@ void zc_inproc_bind(const struct zc_producer_api *api);
 /* The boundary's descriptor: its name, summary and strategies in the order they are reported. */
 extern const struct zc_scenario zc_inproc_scenario;
 
-/* Loads the producer library at path with dlopen. Returns 0, or -1 with a reason in err. */
-int zc_producer_load(const char *path, struct zc_producer_api *api, void **handle, char *err,
-		     size_t errlen);
+/*
+ * Loads the producer library at path with dlopen. Returns 0, or -1 with the reason in err
+ * (ZC_EXIT_RUNTIME).
+ */
+int zc_producer_load(const char *path, struct zc_producer_api *api, void **handle,
+		     struct zc_error *err);
 
 #endif

@@ -20,6 +20,7 @@
 
 #include "fdio.h"
 #include "frame.h"
+#include "instrument.h"
 #include "memstat.h"
 #include "channel.h"
 
@@ -115,6 +116,7 @@ static void cow_write(struct consumer *c, uint64_t offset, struct zc_reply *rep)
 static void serve(struct consumer *c, const struct zc_request *req, int fd, struct zc_reply *rep)
 {
 	struct zc_memstat m;
+	struct zc_counts counts;
 	switch (req->op) {
 	case ZC_REQ_MAP:
 		map_ring(c, fd, req->arg, rep);
@@ -139,6 +141,11 @@ static void serve(struct consumer *c, const struct zc_request *req, int fd, stru
 		return;
 	case ZC_REQ_COW_WRITE:
 		cow_write(c, req->arg, rep);
+		return;
+	case ZC_REQ_COUNTS:
+		zc_counts_snapshot(&counts);
+		rep->a = (int64_t)zc_counts_user_copy_bytes(&counts);
+		rep->b = (int64_t)zc_counts_kernel_copy_bytes(&counts);
 		return;
 	default:
 		rep->status = -1;

@@ -24,6 +24,7 @@ enum zc_request_op {
 	ZC_REQ_PROBE,     /* the byte at offset arg of the frame held */
 	ZC_REQ_MEMSTAT,   /* the consumer's VmRSS and Pss */
 	ZC_REQ_COW_WRITE, /* write one byte at offset arg of the frame held; pages that copied */
+	ZC_REQ_COUNTS,    /* the consumer's instruments: bytes copied in user space, by the kernel */
 };
 
 struct zc_request {

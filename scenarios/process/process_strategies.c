@@ -215,6 +215,17 @@ static int probe_read(void *st, const struct zc_view *v, size_t offset, unsigned
 	return 0;
 }
 
+/* The consumer's instruments, as the runner takes its own around the timed transfers. */
+static int consumer_counts(void *st, struct zc_counts *out)
+{
+	struct zc_reply rep;
+	if (ask(st, ZC_REQ_COUNTS, 0, &rep) != 0)
+		return -1;
+	*out = (struct zc_counts){.user_copy_bytes = (uint64_t)rep.a,
+				  .kernel_read_bytes = (uint64_t)rep.b};
+	return 0;
+}
+
 static int consumer_checksum(void *st, const struct zc_view *v, uint64_t *sum)
 {
 	struct zc_reply rep;
@@ -255,6 +266,7 @@ static void extras(void *st, const struct zc_result *res, json_t *extra)
 		.teardown = teardown,                                                        \
 		.probe_read = probe_read,                                                    \
 		.consumer_checksum = consumer_checksum,                                      \
+		.consumer_counts = consumer_counts,                                          \
 		.extras = extras,                                                            \
 	}
 

@@ -39,7 +39,8 @@ struct state {
 static struct {
 	bool valid;
 	struct zc_identity id[NLEGS];
-	double copy_bytes[NLEGS];
+	double copy_bytes[NLEGS];   /* observed: user + kernel */
+	double user_bytes[NLEGS], kernel_bytes[NLEGS];
 } printed;
 
 static const char *const leg_names[NLEGS] = {"out", "back", "round_trip"};
@@ -160,12 +161,20 @@ static int probe_legs(struct state *s)
 	leg_identity(&printed.id[LEG_ROUND_TRIP], frame, rust, s->bytes, v.seq);
 	round_trip_release(s, &v);
 	double n = (double)s->transfers;
-	printed.copy_bytes[LEG_OUT] = (double)s->legs[LEG_OUT].copy_bytes / n;
-	printed.copy_bytes[LEG_BACK] = (double)s->legs[LEG_BACK].copy_bytes / n;
+	/* What the instruments saw on each leg, not what the legs' code declares. */
+	for (int l = LEG_OUT; l <= LEG_BACK; l++) {
+		printed.user_bytes[l] = (double)zc_counts_user_copy_bytes(&s->legs[l]) / n;
+		printed.kernel_bytes[l] = (double)zc_counts_kernel_copy_bytes(&s->legs[l]) / n;
+		printed.copy_bytes[l] = printed.user_bytes[l] + printed.kernel_bytes[l];
+	}
+	printed.user_bytes[LEG_ROUND_TRIP] = printed.user_bytes[LEG_OUT] + printed.user_bytes[LEG_BACK];
+	printed.kernel_bytes[LEG_ROUND_TRIP] =
+		printed.kernel_bytes[LEG_OUT] + printed.kernel_bytes[LEG_BACK];
 	printed.copy_bytes[LEG_ROUND_TRIP] = printed.copy_bytes[LEG_OUT] +
 					     printed.copy_bytes[LEG_BACK];
 	for (int l = 0; l < NLEGS; l++)
-		zc_identity_verdict(&printed.id[l], l == LEG_OUT, printed.copy_bytes[l], s->bytes);
+		zc_identity_verdict(&printed.id[l], l == LEG_OUT, printed.user_bytes[l],
+				    printed.kernel_bytes[l], printed.copy_bytes[l], s->bytes);
 	printed.valid = true;
 	return 0;
 }

@@ -137,28 +137,29 @@ static char **own_argv(void)
 	return argv;
 }
 
-static int reexec(const struct allocator *a, char *err, size_t errlen)
+static int reexec(const struct allocator *a, struct zc_error *err)
 {
 	char **argv = own_argv();
 	if (!argv || set_preload(a) != 0 || setenv(MARK, a->name, 1) != 0) {
-		snprintf(err, errlen, "cannot re-execute with allocator '%s': %s", a->name,
-			 strerror(errno ? errno : ENOMEM));
-		return -1;
+		int e = errno ? errno : ENOMEM;
+		return zc_error_set(err, zc_exit_for_errno(e),
+				    "cannot re-execute with allocator '%s': %s", a->name,
+				    strerror(e));
 	}
 	execv("/proc/self/exe", argv);
-	snprintf(err, errlen, "cannot re-execute '/proc/self/exe' with allocator '%s': %s", a->name,
-		 strerror(errno));
-	return -1;
+	int e = errno;
+	return zc_error_set(err, zc_exit_for_errno(e),
+			    "cannot re-execute '/proc/self/exe' with allocator '%s': %s", a->name,
+			    strerror(e));
 }
 
-int zc_allocator_use(const char *name, char *err, size_t errlen)
+int zc_allocator_use(const char *name, struct zc_error *err)
 {
 	const struct allocator *a = find(name);
-	if (!a) {
-		snprintf(err, errlen, "unknown allocator '%s' (valid: glibc mimalloc jemalloc)",
-			 name ? name : "");
-		return -1;
-	}
+	if (!a)
+		return zc_error_set(err, ZC_EXIT_USAGE,
+				    "unknown allocator '%s' (valid: glibc mimalloc jemalloc)",
+				    name ? name : "");
 	const char *mark = getenv(MARK);
 	if (!a->library && (!mark || !strcmp(mark, a->name)))
 		return 0; /* glibc, and nothing of ours was preloaded */
@@ -166,18 +167,15 @@ int zc_allocator_use(const char *name, char *err, size_t errlen)
 		if (in_effect(a))
 			return 0;
 		const char *from = malloc_from();
-		snprintf(err, errlen, "allocator '%s' was preloaded but malloc comes from '%s'",
-			 a->name, from ? from : "an unknown file");
-		return -1;
+		return zc_error_set(err, ZC_EXIT_RUNTIME,
+				    "allocator '%s' was preloaded but malloc comes from '%s'",
+				    a->name, from ? from : "an unknown file");
 	}
-	if (a->library && access(a->library, R_OK) != 0) {
-		snprintf(err, errlen,
-			 "allocator '%s' needs '%s' (Debian package %s; scripts/deps.sh check "
-			 "installs it)",
-			 a->name, a->library, a->package);
-		return -1;
-	}
-	return reexec(a, err, errlen);
+	if (a->library && access(a->library, R_OK) != 0)
+		return zc_error_set(err, ZC_EXIT_USAGE,
+				    "allocator '%s' needs '%s' (Debian package %s; scripts/deps.sh "
+				    "check installs it)", a->name, a->library, a->package);
+	return reexec(a, err);
 }
 
 void zc_allocator_describe(json_t *allocator)

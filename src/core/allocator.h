@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "error.h"
+
 /* The allocators --allocator accepts, "glibc" first. */
 const char *const *zc_allocator_names(size_t *n);
 bool zc_allocator_known(const char *name);
@@ -18,10 +20,11 @@ bool zc_allocator_known(const char *name);
 /*
  * Makes name the allocator this process runs on. When it already is, returns 0. Otherwise
  * re-executes /proc/self/exe with the same arguments and the allocator preloaded, and returns
- * only on failure: -1 with a one-line reason in err (the library is missing, exec failed, or
- * a re-executed process still does not run on it).
+ * only on failure: -1 with the reason in err: ZC_EXIT_USAGE for an unknown name or a library
+ * that is not installed, ZC_EXIT_RUNTIME (ZC_EXIT_NOMEM) when exec failed or a re-executed
+ * process still does not run on it.
  */
-int zc_allocator_use(const char *name, char *err, size_t errlen);
+int zc_allocator_use(const char *name, struct zc_error *err);
 
 /* The allocator this process runs on: "glibc", "mimalloc" or "jemalloc". */
 const char *zc_allocator_current(void);

@@ -11,30 +11,26 @@
 #include <stdlib.h>
 #include <string.h>
 
-int zc_frame_geom_init(struct zc_frame_geom *g, uint64_t width, uint64_t height, char *err,
-		       size_t errlen)
+int zc_frame_geom_init(struct zc_frame_geom *g, uint64_t width, uint64_t height,
+		       struct zc_error *err)
 {
-	if (width == 0 || height == 0) {
-		snprintf(err, errlen, "frame '%" PRIu64 "x%" PRIu64 "' has no pixels", width, height);
-		return -1;
-	}
-	if (width > ZC_FRAME_MAX_SIDE || height > ZC_FRAME_MAX_SIDE) {
-		snprintf(err, errlen, "frame '%" PRIu64 "x%" PRIu64 "' has a side over %u pixels",
-			 width, height, ZC_FRAME_MAX_SIDE);
-		return -1;
-	}
+	if (width == 0 || height == 0)
+		return zc_error_set(err, ZC_EXIT_USAGE,
+				    "frame '%" PRIu64 "x%" PRIu64 "' has no pixels", width, height);
+	if (width > ZC_FRAME_MAX_SIDE || height > ZC_FRAME_MAX_SIDE)
+		return zc_error_set(err, ZC_EXIT_USAGE,
+				    "frame '%" PRIu64 "x%" PRIu64 "' has a side over %u pixels",
+				    width, height, ZC_FRAME_MAX_SIDE);
 	size_t pixels, bytes;
 	if (__builtin_mul_overflow((size_t)width, (size_t)height, &pixels) ||
-	    __builtin_mul_overflow(pixels, (size_t)ZC_BYTES_PER_PIXEL, &bytes)) {
-		snprintf(err, errlen, "frame '%" PRIu64 "x%" PRIu64 "' overflows the byte count", width,
-			 height);
-		return -1;
-	}
-	if (bytes < ZC_FRAME_MIN_BYTES) {
-		snprintf(err, errlen, "frame '%" PRIu64 "x%" PRIu64 "' is %zu bytes, below the %u a stamp needs",
-			 width, height, bytes, ZC_FRAME_MIN_BYTES);
-		return -1;
-	}
+	    __builtin_mul_overflow(pixels, (size_t)ZC_BYTES_PER_PIXEL, &bytes))
+		return zc_error_set(err, ZC_EXIT_USAGE,
+				    "frame '%" PRIu64 "x%" PRIu64 "' overflows the byte count",
+				    width, height);
+	if (bytes < ZC_FRAME_MIN_BYTES)
+		return zc_error_set(err, ZC_EXIT_USAGE,
+				    "frame '%" PRIu64 "x%" PRIu64 "' is %zu bytes, below the %u a "
+				    "stamp needs", width, height, bytes, ZC_FRAME_MIN_BYTES);
 	g->width = (uint32_t)width;
 	g->height = (uint32_t)height;
 	g->bytes_per_pixel = ZC_BYTES_PER_PIXEL;
@@ -59,7 +55,7 @@ static int parse_side(const char **p, uint64_t *out)
 	return 0;
 }
 
-int zc_frame_parse(struct zc_frame_geom *g, const char *text, char *err, size_t errlen)
+int zc_frame_parse(struct zc_frame_geom *g, const char *text, struct zc_error *err)
 {
 	const char *p = text;
 	uint64_t w, h;
@@ -69,17 +65,14 @@ int zc_frame_parse(struct zc_frame_geom *g, const char *text, char *err, size_t 
 		p++;
 		ok = parse_side(&p, &h) == 0 && *p == '\0';
 	}
-	if (!ok) {
-		snprintf(err, errlen, "cannot parse frame size '%s': expected WIDTHxHEIGHT",
-			 zc_quote(text, q, sizeof(q)));
-		return -1;
-	}
-	if (w > ZC_FRAME_MAX_SIDE || h > ZC_FRAME_MAX_SIDE) {
-		snprintf(err, errlen, "frame size '%s' has a side over %u pixels",
-			 zc_quote(text, q, sizeof(q)), ZC_FRAME_MAX_SIDE);
-		return -1;
-	}
-	return zc_frame_geom_init(g, w, h, err, errlen);
+	if (!ok)
+		return zc_error_set(err, ZC_EXIT_USAGE,
+				    "cannot parse frame size '%s': expected WIDTHxHEIGHT",
+				    zc_quote(text, q, sizeof(q)));
+	if (w > ZC_FRAME_MAX_SIDE || h > ZC_FRAME_MAX_SIDE)
+		return zc_error_set(err, ZC_EXIT_USAGE, "frame size '%s' has a side over %u pixels",
+				    zc_quote(text, q, sizeof(q)), ZC_FRAME_MAX_SIDE);
+	return zc_frame_geom_init(g, w, h, err);
 }
 
 void zc_frame_stamp(void *frame, size_t bytes, uint64_t seq)

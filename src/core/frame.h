@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "error.h"
+
 #define ZC_BYTES_PER_PIXEL 4u          /* RGBA */
 #define ZC_STAMP_BYTES 8u              /* a little-endian uint64 at each end */
 #define ZC_FRAME_MIN_BYTES (2u * ZC_STAMP_BYTES)
@@ -22,15 +24,15 @@ struct zc_frame_geom {
 };
 
 /*
- * Fills g for width x height RGBA. Returns 0, or -1 with a one-line reason in err when a side
- * is 0 or above ZC_FRAME_MAX_SIDE, the byte count overflows size_t, or the frame is smaller
- * than ZC_FRAME_MIN_BYTES.
+ * Fills g for width x height RGBA. Returns 0, or -1 with the reason in err (ZC_EXIT_USAGE)
+ * when a side is 0 or above ZC_FRAME_MAX_SIDE, the byte count overflows size_t, or the frame
+ * is smaller than ZC_FRAME_MIN_BYTES.
  */
-int zc_frame_geom_init(struct zc_frame_geom *g, uint64_t width, uint64_t height, char *err,
-		       size_t errlen);
+int zc_frame_geom_init(struct zc_frame_geom *g, uint64_t width, uint64_t height,
+		       struct zc_error *err);
 
 /* Parses "WxH" (decimal, no sign, no spaces) into g. Same errors as zc_frame_geom_init. */
-int zc_frame_parse(struct zc_frame_geom *g, const char *text, char *err, size_t errlen);
+int zc_frame_parse(struct zc_frame_geom *g, const char *text, struct zc_error *err);
 
 /* Writes seq at the first and last ZC_STAMP_BYTES of the frame. bytes >= ZC_FRAME_MIN_BYTES. */
 void zc_frame_stamp(void *frame, size_t bytes, uint64_t seq);

@@ -75,23 +75,21 @@ static bool consumer_bytes_ok(const struct zc_strategy *s, void *st, const struc
 }
 
 int zc_identity_validate(const struct zc_strategy *s, const struct zc_frame_geom *g,
-			 struct zc_validation *out, char *err, size_t errlen)
+			 struct zc_validation *out, struct zc_error *err)
 {
 	memset(out, 0, sizeof(*out));
 	struct zc_identity *id = &out->id;
 	unsigned char *scratch = malloc(g->bytes);
-	if (!scratch) {
-		snprintf(err, errlen, "out of memory for a %zu-byte frame", g->bytes);
-		return -1;
-	}
+	if (!scratch)
+		return zc_error_set(err, ZC_EXIT_NOMEM, "out of memory for a %zu-byte frame",
+				    g->bytes);
 	struct zc_counts c0, c1;
 	zc_counts_snapshot(&c0);
-	int rc = -1, saved_errno = 0;
+	int rc = -1;
 	void *st = s->setup(g);
 	if (!st) {
-		saved_errno = errno;
-		snprintf(err, errlen, "strategy '%s': setup failed: %s", s->name,
-			 errno == ENOMEM ? "out of memory" : strerror(errno));
+		zc_error_set(err, zc_exit_for_errno(errno), "strategy '%s': setup failed: %s",
+			     s->name, errno == ENOMEM ? "out of memory" : strerror(errno));
 		goto out_free_scratch;
 	}
 	id->checksum_ok = true;
@@ -101,8 +99,9 @@ int zc_identity_validate(const struct zc_strategy *s, const struct zc_frame_geom
 		/* Only the transfer and the release count: checking and probing are not theirs. */
 		zc_counts_snapshot(&a);
 		if (s->transfer(st, true, &v) != 0) {
-			snprintf(err, errlen, "strategy '%s': transfer failed%s", s->name,
-				 errno == ENOMEM ? ": out of memory" : "");
+			zc_error_set(err, zc_exit_for_errno(errno),
+				     "strategy '%s': transfer failed%s", s->name,
+				     errno == ENOMEM ? ": out of memory" : "");
 			goto out_teardown;
 		}
 		zc_counts_snapshot(&b);
@@ -116,8 +115,9 @@ int zc_identity_validate(const struct zc_strategy *s, const struct zc_frame_geom
 			id->same_address = v.producer == v.data;
 			if (probe(s, st, &v, id) != 0) {
 				s->release(st, &v);
-				snprintf(err, errlen, "strategy '%s': the write-through probe failed",
-					 s->name);
+				zc_error_set(err, zc_exit_for_errno(errno),
+					     "strategy '%s': the write-through probe failed",
+					     s->name);
 				goto out_teardown;
 			}
 		}
@@ -128,33 +128,58 @@ int zc_identity_validate(const struct zc_strategy *s, const struct zc_frame_geom
 	}
 	rc = 0;
 out_teardown:
-	saved_errno = errno; /* the caller tells out-of-memory (exit 4) from other failures */
 	s->teardown(st);
 	zc_counts_snapshot(&c1);
 	out->live_at_end = (int64_t)(c1.allocs - c0.allocs) - (int64_t)(c1.frees - c0.frees);
 out_free_scratch:
 	free(scratch);
-	errno = saved_errno;
 	return rc;
 }
 
-void zc_identity_verdict(struct zc_identity *id, bool expect_zero_copy, double copy_bytes,
-			 size_t frame_bytes)
+/*
+ * What the instruments saw against what the strategy declared: "" when they agree to a
+ * hundredth of a frame, else one clause for the evidence line. An undeclared copy sets
+ * id->undeclared_copy (--strict fails on it).
+ */
+static void disagreement(struct zc_identity *id, double user, double kernel, double declared,
+			 size_t frame_bytes, char *out, size_t len)
 {
+	double tolerance = (double)frame_bytes / 100, observed = user + kernel;
+	out[0] = '\0';
+	if (observed - declared >= tolerance) {
+		id->undeclared_copy = true;
+		snprintf(out, len, "; undeclared copy of %.0f bytes (observed: %.0f by copy "
+			 "functions and realloc, %.0f by the kernel)", observed - declared, user,
+			 kernel);
+	} else if (declared - observed >= tolerance) {
+		snprintf(out, len, "; the strategy declares %.0f bytes more than the hooks saw (a "
+			 "loop or an inlined copy: no copy function, no system call)",
+			 declared - observed);
+	}
+}
+
+void zc_identity_verdict(struct zc_identity *id, bool expect_zero_copy, double user,
+			 double kernel, double declared, size_t frame_bytes)
+{
+	double observed = user + kernel;
 	/* In one address space a view elsewhere than the producer's bytes is not the same frame. */
 	bool address_ok = !id->address_meaningful || id->same_address || !expect_zero_copy;
-	id->zero_copy = id->aliasing_visible && id->checksum_ok && copy_bytes == 0 && address_ok;
+	/* Below a hundredth of a frame a copy is bookkeeping (a message, a header), not the frame. */
+	bool no_frame_copied = observed < (double)frame_bytes / 100;
+	id->zero_copy = id->aliasing_visible && id->checksum_ok && no_frame_copied && address_ok;
+	id->undeclared_copy = false;
 	const char *addr = !id->address_meaningful
 				   ? "addresses are per process, so the probe is the proof"
 			   : id->same_address      ? "same address"
 						   : "address differs";
 	const char *seen = id->aliasing_visible ? "write-through seen" : "write-through not seen";
-	char copied[96];
-	snprintf(copied, sizeof(copied), "%.0f bytes copied per transfer (%.2f frames)", copy_bytes,
-		 frame_bytes ? copy_bytes / (double)frame_bytes : 0.0);
+	char copied[96], differs[160];
+	snprintf(copied, sizeof(copied), "%.0f bytes copied per transfer (%.2f frames)", observed,
+		 frame_bytes ? observed / (double)frame_bytes : 0.0);
+	disagreement(id, user, kernel, declared, frame_bytes, differs, sizeof(differs));
 	const char *lead = id->zero_copy ? "consumer reads the producer's bytes in place"
 			   : expect_zero_copy ? "expected zero-copy, but the consumer has a copy"
 					      : "consumer has its own copy";
-	snprintf(id->evidence, sizeof(id->evidence), "%s: %s, %s, %s%s", lead, addr, seen, copied,
-		 id->checksum_ok ? "" : "; CHECKSUM MISMATCH");
+	snprintf(id->evidence, sizeof(id->evidence), "%s: %s, %s, %s%s%s", lead, addr, seen, copied,
+		 differs, id->checksum_ok ? "" : "; CHECKSUM MISMATCH");
 }

@@ -9,6 +9,7 @@
 
 #include <stdint.h>
 
+#include "error.h"
 #include "instrument.h"
 #include "results.h"
 #include "strategy.h"
@@ -23,16 +24,21 @@ struct zc_validation {
 
 /*
  * Sets the strategy up, moves ZC_VALIDATION_FRAMES rendered frames, probes the last one, and
- * tears down. Returns 0, or -1 with a one-line reason in err (setup or a transfer failed).
+ * tears down. Returns 0, or -1 with the reason in err when setup, a transfer or the probe
+ * failed: ZC_EXIT_NOMEM when out of memory, else ZC_EXIT_RUNTIME.
  */
 int zc_identity_validate(const struct zc_strategy *s, const struct zc_frame_geom *g,
-			 struct zc_validation *out, char *err, size_t errlen);
+			 struct zc_validation *out, struct zc_error *err);
 
 /*
- * The verdict: zero-copy when the consumer saw the producer's write, every checksum held and
- * no byte was copied per transfer. Fills id->zero_copy and id->evidence.
+ * The verdict, from what was observed only: zero-copy when the consumer saw the producer's
+ * write, every checksum held, the view is the producer's bytes (one address space), and the
+ * instruments saw less than a hundredth of a frame copied per transfer (@user bytes by the
+ * copy functions and realloc, @kernel by system calls, on both sides). What the
+ * strategy declares (@declared) only feeds the evidence line when the two disagree. Fills
+ * id->zero_copy, id->undeclared_copy and id->evidence.
  */
-void zc_identity_verdict(struct zc_identity *id, bool expect_zero_copy, double copy_bytes,
-			 size_t frame_bytes);
+void zc_identity_verdict(struct zc_identity *id, bool expect_zero_copy, double user,
+			 double kernel, double declared, size_t frame_bytes);
 
 #endif

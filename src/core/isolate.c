@@ -38,11 +38,11 @@ static _Noreturn void run_child(int fd, const struct zc_scenario *sc, const stru
 		      const struct zc_options *opt, struct zc_result *res)
 {
 	prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlive the parent */
-	char err[512] = "";
-	int rc = zc_measure_strategy(sc, s, opt, res, err, sizeof(err));
+	struct zc_error err = {0};
+	int rc = zc_measure_strategy(sc, s, opt, res, &err) == 0 ? ZC_EXIT_OK : err.code;
 	int bad = zc_write_all(fd, &rc, sizeof(rc));
 	if (rc != ZC_EXIT_OK) {
-		bad |= send_text(fd, err);
+		bad |= send_text(fd, err.text);
 	} else {
 		uint64_t n = res->time.nsamples;
 		char *extra = res->extra ? json_dumps(res->extra, JSON_COMPACT) : NULL;
@@ -107,57 +107,59 @@ static int decode(struct msg *m, struct zc_result *res, size_t frame_bytes)
 	return 0;
 }
 
-/* Reads the child's message: its result, or its reason for failing. Returns an exit code. */
-static int receive(const char *buf, size_t len, int rc, const char *name, struct zc_result *res,
-		   size_t frame_bytes, char *err, size_t errlen)
+/*
+ * Reads the message of a child that exited with status: its result, or its reason for
+ * failing. Returns 0, or -1 with err.
+ */
+static int receive(const char *buf, size_t len, int status, const char *name,
+		   struct zc_result *res, size_t frame_bytes, struct zc_error *err)
 {
 	struct msg m = {buf, buf + len};
 	int code;
 	const char *text;
 	uint64_t tlen;
-	if (!buf || take(&m, &code, sizeof(code)) != 0) {
-		snprintf(err, errlen, "strategy '%s': the measuring process sent nothing", name);
-		return rc ? rc : ZC_EXIT_RUNTIME;
-	}
+	if (!buf || take(&m, &code, sizeof(code)) != 0)
+		return zc_error_set(err, status ? status : ZC_EXIT_RUNTIME,
+				    "strategy '%s': the measuring process sent nothing", name);
 	if (code != ZC_EXIT_OK) {
-		if (take_text(&m, &text, &tlen) == 0)
-			snprintf(err, errlen, "%.*s", (int)tlen, text);
-		return code;
+		if (take_text(&m, &text, &tlen) != 0 || tlen == 0)
+			return zc_error_set(err, code, "strategy '%s': the measuring process "
+					    "failed without saying why", name);
+		return zc_error_set(err, code, "%.*s", (int)tlen, text);
 	}
-	if (decode(&m, res, frame_bytes) != 0) {
-		snprintf(err, errlen, "strategy '%s': the measuring process sent a broken result",
-			 name);
-		return ZC_EXIT_RUNTIME;
-	}
-	return rc;
+	if (decode(&m, res, frame_bytes) != 0)
+		return zc_error_set(err, ZC_EXIT_RUNTIME,
+				    "strategy '%s': the measuring process sent a broken result",
+				    name);
+	if (status != ZC_EXIT_OK)
+		return zc_error_set(err, status,
+				    "strategy '%s': the measuring process exited with status %d",
+				    name, status);
+	return 0;
 }
 
-static int child_status(int status, const char *name, char *err, size_t errlen)
+/* A child killed by signal sig: -1 with err. */
+static int killed(int sig, const char *name, struct zc_error *err)
 {
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	int sig = WTERMSIG(status);
-	snprintf(err, errlen, "strategy '%s': the measuring process died of signal %d (%s)", name,
-		 sig, strsignal(sig));
-	return sig == SIGINT || sig == SIGTERM ? ZC_EXIT_SIGNAL : ZC_EXIT_RUNTIME;
+	return zc_error_set(err, sig == SIGINT || sig == SIGTERM ? ZC_EXIT_SIGNAL : ZC_EXIT_RUNTIME,
+			    "strategy '%s': the measuring process died of signal %d (%s)", name,
+			    sig, strsignal(sig));
 }
 
 int zc_isolate_measure(const struct zc_scenario *sc, const struct zc_strategy *s,
-		       const struct zc_options *opt, struct zc_result *res, char *err,
-		       size_t errlen)
+		       const struct zc_options *opt, struct zc_result *res, struct zc_error *err)
 {
 	int fds[2];
 	fflush(NULL); /* nothing buffered may be printed twice */
-	if (pipe2(fds, O_CLOEXEC) != 0) {
-		snprintf(err, errlen, "cannot create a pipe: %s", strerror(errno));
-		return ZC_EXIT_RUNTIME;
-	}
+	if (pipe2(fds, O_CLOEXEC) != 0)
+		return zc_error_set(err, zc_exit_for_errno(errno), "cannot create a pipe: %s",
+				    strerror(errno));
 	pid_t pid = fork();
 	if (pid < 0) {
-		snprintf(err, errlen, "cannot fork: %s", strerror(errno));
+		int e = errno;
 		close(fds[0]);
 		close(fds[1]);
-		return errno == ENOMEM ? ZC_EXIT_NOMEM : ZC_EXIT_RUNTIME;
+		return zc_error_set(err, zc_exit_for_errno(e), "cannot fork: %s", strerror(e));
 	}
 	if (pid == 0) {
 		close(fds[0]);
@@ -172,9 +174,9 @@ int zc_isolate_measure(const struct zc_scenario *sc, const struct zc_strategy *s
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	child = 0;
-	int rc = child_status(status, s->name, err, errlen);
-	if (WIFEXITED(status))
-		rc = receive(buf, len, rc, s->name, res, opt->frame.bytes, err, errlen);
+	int rc = WIFEXITED(status) ? receive(buf, len, WEXITSTATUS(status), s->name, res,
+					     opt->frame.bytes, err)
+				   : killed(WTERMSIG(status), s->name, err);
 	free(buf);
 	return rc;
 }

@@ -15,13 +15,13 @@
 #include "scenario.h"
 
 /*
- * Runs zc_measure_strategy in a forked child and copies its result into res. Returns the
- * child's exit code (enum zc_exit); a child killed by a signal is ZC_EXIT_RUNTIME, or
- * ZC_EXIT_SIGNAL for SIGINT/SIGTERM. err holds the reason on failure.
+ * Runs zc_measure_strategy in a forked child and copies its result into res. Returns 0, or
+ * -1 with the reason in err, whose code is the exit status: the child's own code (enum
+ * zc_exit), or for a child killed by a signal ZC_EXIT_RUNTIME (ZC_EXIT_SIGNAL for SIGINT and
+ * SIGTERM).
  */
 int zc_isolate_measure(const struct zc_scenario *sc, const struct zc_strategy *s,
-		       const struct zc_options *opt, struct zc_result *res, char *err,
-		       size_t errlen);
+		       const struct zc_options *opt, struct zc_result *res, struct zc_error *err);
 
 /* The child being measured, or 0: a signal handler kills it before the parent goes. */
 pid_t zc_isolate_child(void);

@@ -31,6 +31,8 @@ struct bench {
 	double *samples;
 	size_t nsamples, cap;
 	struct zc_counts loop;      /* counts over the last repetition's timed loop */
+	struct zc_counts consumer;  /* the same in the consumer's process, when it has one */
+	bool has_consumer;
 	int64_t iterations;
 	int64_t minor_faults, major_faults;
 	bool failed;
@@ -58,10 +60,13 @@ static int64_t now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+/* Only the slowed strategy reads the clock: the others' transfers stay as they are. */
 static void slowdown_spin(const struct bench *b)
 {
+	if (b->slowdown_ns <= 0)
+		return;
 	const int64_t until = now_ns() + b->slowdown_ns;
-	while (b->slowdown_ns > 0 && now_ns() < until)
+	while (now_ns() < until)
 		;
 }
 
@@ -126,8 +131,9 @@ static void bench_transfer(zc_bench_state *st, void *arg)
 			return;
 		}
 	}
-	struct zc_counts before, after;
+	struct zc_counts before, after, cbefore, cafter;
 	int64_t min0, maj0, min1, maj1;
+	bool consumer = s->consumer_counts && s->consumer_counts(b->state, &cbefore) == 0;
 	faults(&min0, &maj0);
 	zc_counts_snapshot(&before);
 	int rc = 0;
@@ -139,6 +145,7 @@ static void bench_transfer(zc_bench_state *st, void *arg)
 	}
 	zc_counts_snapshot(&after);
 	faults(&min1, &maj1);
+	consumer = consumer && s->consumer_counts(b->state, &cafter) == 0;
 	if (rc != 0) {
 		if (rc != -1)
 			errno = 0;
@@ -146,6 +153,9 @@ static void bench_transfer(zc_bench_state *st, void *arg)
 		return;
 	}
 	zc_counts_diff(&b->loop, &after, &before);
+	b->has_consumer = consumer;
+	if (consumer)
+		zc_counts_diff(&b->consumer, &cafter, &cbefore);
 	b->iterations = zc_bench_iterations(st);
 	b->minor_faults = min1 - min0;
 	b->major_faults = maj1 - maj0;
@@ -185,16 +195,31 @@ static void add_extras(struct bench *b, struct zc_result *res)
 	}
 }
 
-/* Per-transfer figures from counts over n transfers. */
-static void per_transfer(struct zc_result *res, const struct zc_counts *c, double n)
+/*
+ * Per-transfer figures from counts over n transfers, in this process (c) and in the
+ * consumer's when it is another one (consumer, or NULL). Copies are what the instruments
+ * observed on both sides; what the strategy declared is kept apart.
+ */
+static void per_transfer(struct zc_result *res, const struct zc_counts *c,
+			 const struct zc_counts *consumer, double n)
 {
+	double user = (double)zc_counts_user_copy_bytes(c);
+	double kernel = (double)zc_counts_kernel_copy_bytes(c);
+	if (consumer) {
+		user += (double)zc_counts_user_copy_bytes(consumer);
+		kernel += (double)zc_counts_kernel_copy_bytes(consumer);
+	}
 	res->alloc.count_per_transfer = (double)c->allocs / n;
 	res->alloc.bytes_per_transfer = (double)c->alloc_bytes / n;
 	res->alloc.frees_per_transfer = (double)c->frees / n;
 	res->alloc.frame_sized_per_transfer = (double)c->frame_allocs / n;
 	res->alloc.frame_sized_frees_per_transfer = (double)c->frame_frees / n;
 	res->alloc.realloc_moves_per_transfer = (double)c->realloc_moves / n;
-	res->copies.bytes_per_transfer = (double)c->copy_bytes / n;
+	res->copies.user_bytes_per_transfer = user / n;
+	res->copies.kernel_bytes_per_transfer = kernel / n;
+	res->copies.bytes_per_transfer = (user + kernel) / n;
+	res->copies.expected_bytes_per_transfer = (double)c->copy_bytes / n;
+	res->copies.realloc_remaps_per_transfer = (double)c->realloc_remaps / n;
 	res->copies.copies_per_transfer = (double)c->copies / n;
 	res->copies.memcpy_bytes_per_transfer = (double)c->memcpy_bytes / n;
 	res->copies.hook_bytes_per_transfer = (double)c->hook_copy_bytes / n;
@@ -276,27 +301,26 @@ static int time_strategy(const struct zc_scenario *sc, struct bench *b, struct z
 }
 
 int zc_measure_strategy(const struct zc_scenario *sc, const struct zc_strategy *s,
-			const struct zc_options *opt, struct zc_result *res, char *err,
-			size_t errlen)
+			const struct zc_options *opt, struct zc_result *res, struct zc_error *err)
 {
 	struct zc_validation val;
-	if (zc_identity_validate(s, &opt->frame, &val, err, errlen) != 0)
-		return errno == ENOMEM ? ZC_EXIT_NOMEM : ZC_EXIT_RUNTIME;
+	if (zc_identity_validate(s, &opt->frame, &val, err) != 0)
+		return -1;
 	res->id = val.id;
 	res->alloc.live_at_end = val.live_at_end;
-	per_transfer(res, &val.transfers, ZC_VALIDATION_FRAMES);
+	per_transfer(res, &val.transfers, NULL, ZC_VALIDATION_FRAMES);
 
 	struct bench b = {.s = s, .opt = opt};
 	int rc = time_strategy(sc, &b, res);
 	if (rc == ZC_EXIT_OK && b.nsamples > 0) { /* none when --benchmark_filter left it out */
-		per_transfer(res, &b.loop, (double)b.iterations);
+		per_transfer(res, &b.loop, b.has_consumer ? &b.consumer : NULL, (double)b.iterations);
 		res->mem.minor_faults_per_transfer = (double)b.minor_faults / (double)b.iterations;
 		res->mem.major_faults_per_transfer = (double)b.major_faults / (double)b.iterations;
 		if (zc_result_set_samples(res, b.samples, b.nsamples, opt->frame.bytes) != 0)
 			rc = ZC_EXIT_NOMEM;
 	}
-	if (rc != ZC_EXIT_OK)
-		snprintf(err, errlen, "%s", b.error[0] ? b.error : "out of memory");
 	free(b.samples);
-	return rc;
+	if (rc != ZC_EXIT_OK)
+		return zc_error_set(err, rc, "%s", b.error[0] ? b.error : "out of memory");
+	return 0;
 }

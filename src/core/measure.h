@@ -13,11 +13,11 @@
 #include "scenario.h"
 
 /*
- * Measures strategy s of scenario sc into res (already named by zc_results_add). Returns an
- * exit code (enum zc_exit); on failure err holds a one-line reason.
+ * Measures strategy s of scenario sc into res (already named by zc_results_add). Returns 0,
+ * or -1 with the reason in err, whose code is the exit status: ZC_EXIT_RUNTIME when the
+ * strategy failed, ZC_EXIT_NOMEM when memory ran out.
  */
 int zc_measure_strategy(const struct zc_scenario *sc, const struct zc_strategy *s,
-			const struct zc_options *opt, struct zc_result *res, char *err,
-			size_t errlen);
+			const struct zc_options *opt, struct zc_result *res, struct zc_error *err);
 
 #endif

@@ -32,7 +32,7 @@ static const struct zc_option shared[] = {
 	 .help = "results file (default results/<scenario>.json); Google\n"
 		 "Benchmark's own JSON goes to raw/<scenario>.json beside it"},
 	{.name = "--strict", .kind = ZC_OPT_FLAG, .field = FIELD(strict),
-	 .help = "exit 1 when a strategy expected to be zero-copy copied"},
+	 .help = "exit 1 on a zero-copy strategy that copied, or an undeclared copy"},
 	{.name = "--quiet", .kind = ZC_OPT_FLAG, .field = FIELD(quiet),
 	 .help = "no Google Benchmark progress, only the verdict table"},
 	{.name = "--mmap-threshold", .arg = "N", .kind = ZC_OPT_COUNT,
@@ -59,26 +59,22 @@ struct scope {
 
 /* "unknown strategy 'x' (valid: a b c)" in err; returns -1. */
 static int unknown_name(const char *what, const char *name, const char *const *names, size_t n,
-			char *err, size_t errlen)
+			struct zc_error *err)
 {
-	char q[96];
-	int len = snprintf(err, errlen, "unknown %s '%s' (valid:", what,
-			   zc_quote(name, q, sizeof(q)));
-	for (size_t j = 0; j < n && len > 0 && (size_t)len < errlen; j++)
-		len += snprintf(err + len, errlen - (size_t)len, " %s", names[j]);
-	if (len > 0 && (size_t)len < errlen)
-		snprintf(err + len, errlen - (size_t)len, ")");
-	return -1;
+	char q[96], valid[sizeof(err->text)] = "";
+	size_t len = 0;
+	for (size_t j = 0; j < n && len < sizeof(valid); j++)
+		len += (size_t)snprintf(valid + len, sizeof(valid) - len, " %s", names[j]);
+	return zc_error_set(err, ZC_EXIT_USAGE, "unknown %s '%s' (valid:%s)", what,
+			    zc_quote(name, q, sizeof(q)), valid);
 }
 
 static int select_strategies(const struct scope *scope, const struct zc_option *opt, bool *selected,
-			     const char *list, char *err, size_t errlen)
+			     const char *list, struct zc_error *err)
 {
 	char *copy = strdup(list), *save = NULL;
-	if (!copy) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
+	if (!copy)
+		return zc_error_set(err, ZC_EXIT_NOMEM, "out of memory");
 	memset(selected, 0, ZC_MAX_STRATEGIES * sizeof(bool));
 	int rc = 0, any = 0;
 	for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
@@ -86,73 +82,66 @@ static int select_strategies(const struct scope *scope, const struct zc_option *
 		while (k < scope->n && strcmp(scope->names[k], tok) != 0)
 			k++;
 		if (k == scope->n) {
-			rc = unknown_name("strategy", tok, scope->names, scope->n, err, errlen);
+			rc = unknown_name("strategy", tok, scope->names, scope->n, err);
 			break;
 		}
 		selected[k] = true;
 		any = 1;
 	}
-	if (rc == 0 && !any) {
-		snprintf(err, errlen, "option '%s' needs at least one name", opt->name);
-		rc = -1;
-	}
+	if (rc == 0 && !any)
+		rc = zc_error_set(err, ZC_EXIT_USAGE, "option '%s' needs at least one name",
+				  opt->name);
 	free(copy);
 	return rc;
 }
 
-static int parse_count(const struct zc_option *opt, const char *text, long *out, char *err,
-		       size_t errlen)
+static int parse_count(const struct zc_option *opt, const char *text, long *out,
+		       struct zc_error *err)
 {
 	char *end, q[96];
 	errno = 0;
 	long v = strtol(text, &end, 10);
 	/* strtol skips leading white space and takes a sign: only digits are a count here */
-	if (errno || *text < '0' || *text > '9' || *end || v <= 0) {
-		snprintf(err, errlen, "invalid value '%s' for '%s': expected a positive integer",
-			 zc_quote(text, q, sizeof(q)), opt->name);
-		return -1;
-	}
-	if (opt->max > 0 && (unsigned long)v > opt->max) {
-		snprintf(err, errlen, "invalid value '%s' for '%s': at most %lu",
-			 zc_quote(text, q, sizeof(q)), opt->name, opt->max);
-		return -1;
-	}
+	if (errno || *text < '0' || *text > '9' || *end || v <= 0)
+		return zc_error_set(err, ZC_EXIT_USAGE,
+				    "invalid value '%s' for '%s': expected a positive integer",
+				    zc_quote(text, q, sizeof(q)), opt->name);
+	if (opt->max > 0 && (unsigned long)v > opt->max)
+		return zc_error_set(err, ZC_EXIT_USAGE, "invalid value '%s' for '%s': at most %lu",
+				    zc_quote(text, q, sizeof(q)), opt->name, opt->max);
 	*out = v;
 	return 0;
 }
 
 static int parse_range(const struct zc_option *opt, const char *text, unsigned long *out,
-		       char *err, size_t errlen)
+		       struct zc_error *err)
 {
 	char *end, q[96];
 	errno = 0;
 	unsigned long v = strtoul(text, &end, 10);
-	if (errno || end == text || *end || text[0] == '-' || v == 0 || v > opt->max) {
-		snprintf(err, errlen, "invalid value '%s' for '%s': expected 1 to %lu",
-			 zc_quote(text, q, sizeof(q)), opt->name, opt->max);
-		return -1;
-	}
+	if (errno || end == text || *end || text[0] == '-' || v == 0 || v > opt->max)
+		return zc_error_set(err, ZC_EXIT_USAGE,
+				    "invalid value '%s' for '%s': expected 1 to %lu",
+				    zc_quote(text, q, sizeof(q)), opt->name, opt->max);
 	*out = v;
 	return 0;
 }
 
-static int set_path(const struct zc_option *opt, const char *text, const char **out, char *err,
-		    size_t errlen)
+static int set_path(const struct zc_option *opt, const char *text, const char **out,
+		    struct zc_error *err)
 {
-	if (!*text) {
-		snprintf(err, errlen, "option '%s' needs a file name", opt->name);
-		return -1;
-	}
+	if (!*text)
+		return zc_error_set(err, ZC_EXIT_USAGE, "option '%s' needs a file name", opt->name);
 	*out = text;
 	return 0;
 }
 
-static int select_allocator(const char *name, const char **out, char *err, size_t errlen)
+static int select_allocator(const char *name, const char **out, struct zc_error *err)
 {
 	size_t n;
 	const char *const *names = zc_allocator_names(&n);
 	if (!zc_allocator_known(name))
-		return unknown_name("allocator", name, names, n, err, errlen);
+		return unknown_name("allocator", name, names, n, err);
 	*out = name;
 	return 0;
 }
@@ -167,8 +156,8 @@ static void pass_to_benchmark(struct zc_options *o, char *flag)
 }
 
 /* Writes value (the argument itself for a flag) where opt says. Returns 0 or -1. */
-static int apply(const struct scope *scope, const struct zc_option *opt, char *value, char *err,
-		 size_t errlen)
+static int apply(const struct scope *scope, const struct zc_option *opt, char *value,
+		 struct zc_error *err)
 {
 	void *to = opt->value ? opt->value : (char *)scope->o + opt->field;
 	switch (opt->kind) {
@@ -176,17 +165,17 @@ static int apply(const struct scope *scope, const struct zc_option *opt, char *v
 		*(bool *)to = true;
 		return 0;
 	case ZC_OPT_COUNT:
-		return parse_count(opt, value, to, err, errlen);
+		return parse_count(opt, value, to, err);
 	case ZC_OPT_RANGE:
-		return parse_range(opt, value, to, err, errlen);
+		return parse_range(opt, value, to, err);
 	case ZC_OPT_PATH:
-		return set_path(opt, value, to, err, errlen);
+		return set_path(opt, value, to, err);
 	case ZC_OPT_FRAME:
-		return zc_frame_parse(to, value, err, errlen);
+		return zc_frame_parse(to, value, err);
 	case ZC_OPT_STRATEGIES:
-		return select_strategies(scope, opt, to, value, err, errlen);
+		return select_strategies(scope, opt, to, value, err);
 	case ZC_OPT_ALLOCATOR:
-		return select_allocator(value, to, err, errlen);
+		return select_allocator(value, to, err);
 	case ZC_OPT_BENCHMARK:
 		pass_to_benchmark(scope->o, value);
 		return 0;
@@ -197,38 +186,35 @@ static int apply(const struct scope *scope, const struct zc_option *opt, char *v
 
 /* The value of the option opt at argv[*i]: after its '=', or the next argument (*i advances). */
 static int take_value(const struct zc_option *opt, int argc, char **argv, int *i, char **value,
-		      char *err, size_t errlen)
+		      struct zc_error *err)
 {
 	char *rest = argv[*i] + strlen(opt->name);
 	if (*rest == '=') {
 		*value = rest + 1;
 		return 0;
 	}
-	if (*i + 1 >= argc) {
-		snprintf(err, errlen, "option '%s' needs a value", opt->name);
-		return -1;
-	}
+	if (*i + 1 >= argc)
+		return zc_error_set(err, ZC_EXIT_USAGE, "option '%s' needs a value", opt->name);
 	*value = argv[++*i];
 	return 0;
 }
 
 /* Reads the option at argv[*i], a shared one or one of extra. Returns 0 or -1. */
 static int parse_one(const struct scope *scope, const struct zc_option *extra, int argc,
-		     char **argv, int *i, char *err, size_t errlen)
+		     char **argv, int *i, struct zc_error *err)
 {
 	const struct zc_option *opt = zc_option_find(shared, argv[*i]);
 	if (!opt)
 		opt = zc_option_find(extra, argv[*i]);
 	if (!opt) {
 		char q[96];
-		snprintf(err, errlen, "unknown option '%s' (try --help)",
-			 zc_quote(argv[*i], q, sizeof(q)));
-		return -1;
+		return zc_error_set(err, ZC_EXIT_USAGE, "unknown option '%s' (try --help)",
+				    zc_quote(argv[*i], q, sizeof(q)));
 	}
 	char *value = argv[*i];
-	if (opt->arg && take_value(opt, argc, argv, i, &value, err, errlen) != 0)
+	if (opt->arg && take_value(opt, argc, argv, i, &value, err) != 0)
 		return -1;
-	return apply(scope, opt, value, err, errlen);
+	return apply(scope, opt, value, err);
 }
 
 /* A scenario's options may not hide a shared one, nor need the whole struct zc_options. */
@@ -241,35 +227,33 @@ static void check_extra(const struct zc_option *extra)
 	}
 }
 
-static int set_defaults(struct zc_options *o, int argc, char **argv, size_t n, char *err,
-			size_t errlen)
+static int set_defaults(struct zc_options *o, int argc, char **argv, size_t n,
+			struct zc_error *err)
 {
 	memset(o, 0, sizeof(*o));
 	o->allocator = "glibc";
-	if (zc_frame_geom_init(&o->frame, 1920, 1080, err, errlen) != 0)
+	if (zc_frame_geom_init(&o->frame, 1920, 1080, err) != 0)
 		return -1;
 	for (size_t k = 0; k < n; k++)
 		o->selected[k] = true;
 	o->processes = ZC_DEFAULT_PROCESSES;
 	o->bench_argv = calloc((size_t)argc + 1, sizeof(char *));
-	if (!o->bench_argv) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
+	if (!o->bench_argv)
+		return zc_error_set(err, ZC_EXIT_NOMEM, "out of memory");
 	o->bench_argv[o->bench_argc++] = argv[0];
 	return 0;
 }
 
 int zc_options_parse(struct zc_options *o, int argc, char **argv, const char *const *names,
-		     size_t n, const struct zc_option *extra, char *err, size_t errlen)
+		     size_t n, const struct zc_option *extra, struct zc_error *err)
 {
 	assert(n <= ZC_MAX_STRATEGIES);
 	check_extra(extra);
-	if (set_defaults(o, argc, argv, n, err, errlen) != 0)
+	if (set_defaults(o, argc, argv, n, err) != 0)
 		return -1;
 	const struct scope scope = {.o = o, .names = names, .n = n};
 	for (int i = 1; i < argc; i++)
-		if (parse_one(&scope, extra, argc, argv, &i, err, errlen) != 0)
+		if (parse_one(&scope, extra, argc, argv, &i, err) != 0)
 			return -1;
 	return 0;
 }

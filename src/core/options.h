@@ -8,19 +8,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "error.h"
 #include "frame.h"
 #include "option_table.h"
 #include "strategy.h"
-
-/* Exit codes of every zcbench program. */
-enum zc_exit {
-	ZC_EXIT_OK = 0,
-	ZC_EXIT_VERDICT = 1,  /* --strict: a strategy expected to be zero-copy copied */
-	ZC_EXIT_USAGE = 2,    /* bad input: options, frame size, output path */
-	ZC_EXIT_RUNTIME = 3,  /* a strategy failed: setup, transfer, checksum, a child died */
-	ZC_EXIT_NOMEM = 4,    /* out of memory */
-	ZC_EXIT_SIGNAL = 130, /* interrupted by SIGINT or SIGTERM */
-};
 
 #define ZC_MAX_STRATEGIES 32
 /*
@@ -51,11 +42,12 @@ struct zc_options {
 
 /*
  * Parses argv against the shared options and the scenario's own table extra (NULL: none).
- * Strategies are matched against names[0..n), n <= ZC_MAX_STRATEGIES. Returns 0, or -1 with a
- * one-line reason in err. bench_argv is allocated; zc_options_release frees it.
+ * Strategies are matched against names[0..n), n <= ZC_MAX_STRATEGIES. Returns 0, or -1 with
+ * the reason in err (ZC_EXIT_USAGE, or ZC_EXIT_NOMEM). bench_argv is allocated;
+ * zc_options_release frees it.
  */
 int zc_options_parse(struct zc_options *o, int argc, char **argv, const char *const *names,
-		     size_t n, const struct zc_option *extra, char *err, size_t errlen);
+		     size_t n, const struct zc_option *extra, struct zc_error *err);
 void zc_options_release(struct zc_options *o);
 
 /* The usage line of program: every shared option, then those of extra. */

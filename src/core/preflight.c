@@ -12,13 +12,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int zc_preflight_out_path(const char *path, char *err, size_t errlen)
+int zc_preflight_out_path(const char *path, struct zc_error *err)
 {
 	char *copy = strdup(path);
-	if (!copy) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
+	if (!copy)
+		return zc_error_set(err, ZC_EXIT_NOMEM, "out of memory");
 	const char *dir = dirname(copy);
 	struct stat sb;
 	int rc = -1;
@@ -26,11 +24,13 @@ int zc_preflight_out_path(const char *path, char *err, size_t errlen)
 	zc_quote(path, qp, sizeof(qp));
 	zc_quote(dir, qd, sizeof(qd));
 	if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
-		snprintf(err, errlen, "cannot write '%s': it is a directory", qp);
+		zc_error_set(err, ZC_EXIT_USAGE, "cannot write '%s': it is a directory", qp);
 	else if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
-		snprintf(err, errlen, "cannot write '%s': directory '%s' does not exist", qp, qd);
+		zc_error_set(err, ZC_EXIT_USAGE, "cannot write '%s': directory '%s' does not exist",
+			     qp, qd);
 	else if (access(dir, W_OK) != 0)
-		snprintf(err, errlen, "cannot write '%s': directory '%s' is not writable", qp, qd);
+		zc_error_set(err, ZC_EXIT_USAGE,
+			     "cannot write '%s': directory '%s' is not writable", qp, qd);
 	else
 		rc = 0;
 	free(copy);
@@ -51,17 +51,15 @@ static unsigned long long mem_available(void)
 	return kib * 1024;
 }
 
-int zc_preflight_memory(const struct zc_frame_geom *g, char *err, size_t errlen)
+int zc_preflight_memory(const struct zc_frame_geom *g, struct zc_error *err)
 {
 	unsigned long long avail = mem_available();
 	unsigned long long need;
 	if (__builtin_mul_overflow((unsigned long long)g->bytes, ZC_FRAMES_IN_FLIGHT, &need) ||
-	    (avail && need > avail)) {
-		snprintf(err, errlen,
-			 "frame '%ux%u' needs about %llu MiB (%d frames of %zu bytes), more than the "
-			 "%llu MiB available",
-			 g->width, g->height, need >> 20, ZC_FRAMES_IN_FLIGHT, g->bytes, avail >> 20);
-		return -1;
-	}
+	    (avail && need > avail))
+		return zc_error_set(err, ZC_EXIT_USAGE,
+				    "frame '%ux%u' needs about %llu MiB (%d frames of %zu bytes), "
+				    "more than the %llu MiB available", g->width, g->height,
+				    need >> 20, ZC_FRAMES_IN_FLIGHT, g->bytes, avail >> 20);
 	return 0;
 }

@@ -6,6 +6,7 @@
  */
 #include "scenario.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <libgen.h>
 #include <malloc.h>
@@ -19,6 +20,7 @@
 
 #include "allocator.h"
 #include "context.h"
+#include "error.h"
 #include "gbench.h"
 #include "identity.h"
 #include "instrument.h"
@@ -69,8 +71,8 @@ static void print_usage(const struct zc_scenario *sc, FILE *f)
 	zc_options_print_usage(f, sc->name, sc->options);
 	fprintf(f, "%s\n\n", sc->summary);
 	zc_options_print_help(f, sc->name, sc->options);
-	fprintf(f, "exit: 0 ok, 1 --strict verdict failed, 2 bad input, 3 a strategy failed,\n"
-		   "      4 out of memory, 130 interrupted\n");
+	fputs("\nexit status:\n", f);
+	zc_exit_print_help(f, NULL, 0);
 }
 
 static void print_list(const struct zc_scenario *sc)
@@ -81,7 +83,11 @@ static void print_list(const struct zc_scenario *sc)
 		       sc->strategies[i]->mirrors);
 }
 
-/* Ratios to reference_memcpy and the verdicts. Returns ZC_EXIT_VERDICT under --strict. */
+/*
+ * Ratios to reference_memcpy and the verdicts. Returns ZC_EXIT_RUNTIME when a checksum failed,
+ * ZC_EXIT_FAILED when --strict and a strategy expected to be zero-copy copied, or the
+ * instruments saw a copy it does not declare; else ZC_EXIT_OK.
+ */
 static int judge(struct zc_results *results, const struct zc_options *opt)
 {
 	const struct zc_result *ref = zc_results_find(results, zc_reference_memcpy.name);
@@ -90,12 +96,15 @@ static int judge(struct zc_results *results, const struct zc_options *opt)
 		struct zc_result *res = &results->v[i];
 		if (ref && ref->measured && res->measured && ref->time.ns.median > 0)
 			res->time.vs_memcpy = res->time.ns.median / ref->time.ns.median;
-		zc_identity_verdict(&res->id, res->expect_zero_copy, res->copies.bytes_per_transfer,
-				    opt->frame.bytes);
+		zc_identity_verdict(&res->id, res->expect_zero_copy,
+				    res->copies.user_bytes_per_transfer,
+				    res->copies.kernel_bytes_per_transfer,
+				    res->copies.expected_bytes_per_transfer, opt->frame.bytes);
 		if (!res->id.checksum_ok)
 			rc = ZC_EXIT_RUNTIME;
-		else if (opt->strict && res->expect_zero_copy && !res->id.zero_copy && rc == 0)
-			rc = ZC_EXIT_VERDICT;
+		else if (opt->strict && rc == 0 &&
+			 ((res->expect_zero_copy && !res->id.zero_copy) || res->id.undeclared_copy))
+			rc = ZC_EXIT_FAILED;
 	}
 	return rc;
 }
@@ -117,13 +126,12 @@ static int prepare_raw(const char *scenario, const char *out, char *dir, size_t 
 	return 0;
 }
 
-static int make_raw_dir(const char *dir, char *err, size_t errlen)
+static int make_raw_dir(const char *dir, struct zc_error *err)
 {
-	if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
-		snprintf(err, errlen, "cannot create '%.300s': %s", dir, strerror(errno));
-		return ZC_EXIT_USAGE;
-	}
-	return ZC_EXIT_OK;
+	if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+		return zc_error_set(err, ZC_EXIT_USAGE, "cannot create '%.300s': %s", dir,
+				    strerror(errno));
+	return 0;
 }
 
 /* Adds the flags that make Google Benchmark write its JSON to raw_tmp. */
@@ -157,38 +165,38 @@ static void keep_part(void)
 /*
  * Measures s in opt->processes processes, one after the other. The first one's result is
  * kept whole (its counts are exact and the same in every process); the others add their
- * samples.
+ * samples. Returns 0, or -1 with err.
  */
 static int measure_in_processes(const struct zc_scenario *sc, const struct zc_strategy *s,
-				const struct zc_options *opt, struct zc_result *res, char *err,
-				size_t errlen)
+				const struct zc_options *opt, struct zc_result *res,
+				struct zc_error *err)
 {
 	for (long p = 0; p < opt->processes; p++) {
 		struct zc_result more = *res;
 		struct zc_result *into = p == 0 ? res : &more;
 		more.time.samples = NULL;
 		more.extra = NULL;
-		int rc = zc_isolate_measure(sc, s, opt, into, err, errlen);
+		int rc = zc_isolate_measure(sc, s, opt, into, err);
 		keep_part();
-		if (rc == ZC_EXIT_OK && into->time.nsamples > 0 &&
+		if (rc == 0 && into->time.nsamples > 0 &&
 		    res->time.nprocesses < sizeof(res->time.process_medians) / sizeof(double))
 			res->time.process_medians[res->time.nprocesses++] =
 				zc_percentile(into->time.samples, into->time.nsamples, 50);
-		if (rc == ZC_EXIT_OK && p > 0 && more.time.nsamples > 0 &&
+		if (rc == 0 && p > 0 && more.time.nsamples > 0 &&
 		    zc_result_add_samples(res, more.time.samples, more.time.nsamples,
 					  opt->frame.bytes) != 0)
-			rc = ZC_EXIT_NOMEM;
+			rc = zc_error_set(err, ZC_EXIT_NOMEM, "out of memory");
 		free(more.time.samples);
 		json_decref(more.extra);
-		if (rc != ZC_EXIT_OK)
-			return rc;
+		if (rc != 0)
+			return -1;
 	}
-	return ZC_EXIT_OK;
+	return 0;
 }
 
-/* Measures reference_memcpy and every selected strategy. Returns an exit code. */
+/* Measures reference_memcpy and every selected strategy. Returns 0, or -1 with err. */
 static int measure_all(const struct zc_scenario *sc, const struct zc_options *opt,
-		       struct zc_results *results, char *err, size_t errlen)
+		       struct zc_results *results, struct zc_error *err)
 {
 	for (size_t i = 0; i <= sc->nstrategies; i++) {
 		const struct zc_strategy *s = i == 0 ? &zc_reference_memcpy : sc->strategies[i - 1];
@@ -196,74 +204,60 @@ static int measure_all(const struct zc_scenario *sc, const struct zc_options *op
 			continue;
 		struct zc_result *res = zc_results_add(results, s->name, s->mirrors,
 						       s->expect_zero_copy);
-		if (!res) {
-			snprintf(err, errlen, "out of memory");
-			return ZC_EXIT_NOMEM;
-		}
-		int rc = measure_in_processes(sc, s, opt, res, err, errlen);
-		if (rc != ZC_EXIT_OK)
-			return rc;
+		if (!res)
+			return zc_error_set(err, ZC_EXIT_NOMEM, "out of memory");
+		if (measure_in_processes(sc, s, opt, res, err) != 0)
+			return -1;
 	}
-	return ZC_EXIT_OK;
+	return 0;
 }
 
 static int write_results(const struct zc_results *results, const char *out, const char *raw,
-			 char *err, size_t errlen)
+			 struct zc_error *err)
 {
 	json_t *doc = zc_results_to_json(results);
-	if (!doc) {
-		snprintf(err, errlen, "out of memory");
-		return ZC_EXIT_NOMEM;
-	}
-	int rc = zc_json_write_atomic(doc, out, err, errlen);
+	if (!doc)
+		return zc_error_set(err, ZC_EXIT_NOMEM, "out of memory");
+	int rc = zc_json_write_atomic(doc, out, err);
 	json_decref(doc);
-	if (rc != 0)
-		return ZC_EXIT_USAGE;
-	if (raw && zc_raw_merge(parts, nparts, raw, err, errlen) != 0)
-		return ZC_EXIT_RUNTIME;
-	return ZC_EXIT_OK;
+	if (rc != 0 || (raw && zc_raw_merge(parts, nparts, raw, err) != 0))
+		return -1;
+	return 0;
 }
 
-/* Parses and checks the command line; returns -1 to go on, or the exit code to stop with. */
+/*
+ * Parses the command line, then, unless it asks for --help or --list, checks the output path
+ * and the memory the frames need. Returns 0, or -1 with err.
+ */
 static int parse(const struct zc_scenario *sc, struct zc_options *opt, int argc, char **argv,
-		 const char *default_out, char *err, size_t errlen)
+		 const char *default_out, struct zc_error *err)
 {
 	const char *names[ZC_MAX_STRATEGIES];
 	for (size_t i = 0; i < sc->nstrategies && i < ZC_MAX_STRATEGIES; i++)
 		names[i] = sc->strategies[i]->name;
-	if (zc_options_parse(opt, argc, argv, names, sc->nstrategies, sc->options, err,
-			     errlen) != 0)
-		return ZC_EXIT_USAGE;
+	if (zc_options_parse(opt, argc, argv, names, sc->nstrategies, sc->options, err) != 0)
+		return -1;
 	if (!opt->out) /* set after parsing: zc_options_parse clears the options first */
 		opt->out = default_out;
-	if (opt->help) {
-		print_usage(sc, stdout);
-		return ZC_EXIT_OK;
-	}
-	if (opt->list) {
-		print_list(sc);
-		return ZC_EXIT_OK;
-	}
-	if (zc_preflight_out_path(opt->out, err, errlen) != 0 ||
-	    zc_preflight_memory(&opt->frame, err, errlen) != 0)
-		return ZC_EXIT_USAGE;
-	return -1;
+	if (opt->help || opt->list)
+		return 0;
+	if (zc_preflight_out_path(opt->out, err) != 0 || zc_preflight_memory(&opt->frame, err) != 0)
+		return -1;
+	return 0;
 }
 
-/* Hands the --benchmark_* flags to Google Benchmark; the exit code when it refuses one. */
-static int init_benchmark(struct zc_options *opt, char *err, size_t errlen)
+/* Hands the --benchmark_* flags to Google Benchmark. Returns 0, or -1 when it refuses one. */
+static int init_benchmark(struct zc_options *opt, struct zc_error *err)
 {
 	const char *bad;
 	if (zc_bench_init(&opt->bench_argc, opt->bench_argv, &bad) == 0)
-		return ZC_EXIT_OK;
+		return 0;
 	char q[96];
 	if (*zc_bench_error())
-		snprintf(err, errlen, "invalid option '%s': %s", zc_quote(bad, q, sizeof(q)),
-			 zc_bench_error());
-	else
-		snprintf(err, errlen, "unknown option '%s' (try --help)",
-			 zc_quote(bad, q, sizeof(q)));
-	return ZC_EXIT_USAGE;
+		return zc_error_set(err, ZC_EXIT_USAGE, "invalid option '%s': %s",
+				    zc_quote(bad, q, sizeof(q)), zc_bench_error());
+	return zc_error_set(err, ZC_EXIT_USAGE, "unknown option '%s' (try --help)",
+			    zc_quote(bad, q, sizeof(q)));
 }
 
 /* True when --benchmark_filter left at least one strategy to time. */
@@ -275,28 +269,31 @@ static bool anything_timed(const struct zc_results *results)
 	return false;
 }
 
+/* Measures, prints the table and writes the results. Returns 0, or -1 with err. */
 static int run(const struct zc_scenario *sc, struct zc_options *opt, struct zc_results *results,
-	       int argc, char **argv, char *err, size_t errlen)
+	       int argc, char **argv, struct zc_error *err)
 {
 	static char default_out[256]; /* opt->out may point here after run() */
 	char raw_dir[2100], raw_final[2200], out_flag[2400];
 	snprintf(default_out, sizeof(default_out), "results/%s.json", sc->name);
-	int rc = parse(sc, opt, argc, argv, default_out, err, errlen);
-	if (rc >= 0)
-		return rc;
-	if (zc_allocator_use(opt->allocator, err, errlen) != 0) /* returns here when in effect */
-		return ZC_EXIT_USAGE;
+	if (parse(sc, opt, argc, argv, default_out, err) != 0)
+		return -1;
+	if (opt->help || opt->list) {
+		if (opt->help)
+			print_usage(sc, stdout);
+		else
+			print_list(sc);
+		return 0;
+	}
+	if (zc_allocator_use(opt->allocator, err) != 0) /* returns here when in effect */
+		return -1;
 	const bool own_raw = !opt->bench_out_given;
 	if (own_raw && (prepare_raw(sc->name, opt->out, raw_dir, sizeof(raw_dir), raw_final,
 				    sizeof(raw_final)) != 0 ||
-			add_raw_flags(opt, out_flag, sizeof(out_flag)) != 0)) {
-		snprintf(err, errlen, "out of memory");
-		return ZC_EXIT_NOMEM;
-	}
-	if ((rc = init_benchmark(opt, err, errlen)) != ZC_EXIT_OK)
-		return rc;
-	if (own_raw && (rc = make_raw_dir(raw_dir, err, errlen)) != ZC_EXIT_OK)
-		return rc;
+			add_raw_flags(opt, out_flag, sizeof(out_flag)) != 0))
+		return zc_error_set(err, ZC_EXIT_NOMEM, "out of memory");
+	if (init_benchmark(opt, err) != 0 || (own_raw && make_raw_dir(raw_dir, err) != 0))
+		return -1;
 	struct zc_allocator_info alloc = {.name = zc_allocator_current(), .frame_blocks_mmapped = -1};
 	if (opt->mmap_threshold > 0) {
 		mallopt(M_MMAP_THRESHOLD, (int)opt->mmap_threshold);
@@ -306,39 +303,43 @@ static int run(const struct zc_scenario *sc, struct zc_options *opt, struct zc_r
 	results->scenario = sc->name;
 	results->frame = opt->frame;
 	zc_instrument_set_frame_bytes(opt->frame.bytes);
-	if ((rc = measure_all(sc, opt, results, err, errlen)) != ZC_EXIT_OK)
-		return rc;
-	if (!anything_timed(results)) {
-		snprintf(err, errlen, "no benchmark matches the --benchmark_filter given");
-		return ZC_EXIT_USAGE;
-	}
+	if (measure_all(sc, opt, results, err) != 0)
+		return -1;
+	if (!anything_timed(results))
+		return zc_error_set(err, ZC_EXIT_USAGE,
+				    "no benchmark matches the --benchmark_filter given");
 	int verdict = judge(results, opt);
 	results->context = zc_context_json(opt->quick, &alloc);
 	zc_allocator_describe(json_object_get(results->context, "allocator"));
 	zc_table_print(stdout, results);
 	if (sc->report)
 		sc->report(results, stdout);
-	rc = write_results(results, opt->out, own_raw ? raw_final : NULL, err, errlen);
-	if (rc != ZC_EXIT_OK)
-		return rc;
+	if (write_results(results, opt->out, own_raw ? raw_final : NULL, err) != 0)
+		return -1;
 	printf("wrote %s\n", opt->out);
 	if (verdict == ZC_EXIT_RUNTIME)
-		snprintf(err, errlen, "a strategy delivered frames whose checksum differs");
-	else if (verdict == ZC_EXIT_VERDICT)
-		snprintf(err, errlen, "--strict: a strategy expected to be zero-copy copied");
-	return verdict;
+		return zc_error_set(err, verdict,
+				    "a strategy delivered frames whose checksum differs");
+	if (verdict == ZC_EXIT_FAILED)
+		return zc_error_set(err, verdict,
+				    "--strict: a strategy expected to be zero-copy copied, or "
+				    "copied more than it declares");
+	return 0;
 }
 
 int zc_scenario_main(const struct zc_scenario *sc, int argc, char **argv)
 {
 	struct zc_options opt;
 	struct zc_results results = {0};
-	char err[512] = "";
+	struct zc_error err = {0};
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	int rc = run(sc, &opt, &results, argc, argv, err, sizeof(err));
-	if (rc != ZC_EXIT_OK && err[0])
-		fprintf(stderr, "%s: %s\n", sc->name, err);
+	int rc = ZC_EXIT_OK;
+	if (run(sc, &opt, &results, argc, argv, &err) != 0) {
+		assert(err.code != ZC_EXIT_OK); /* every failure says why */
+		rc = err.code != ZC_EXIT_OK ? err.code : ZC_EXIT_RUNTIME;
+		fprintf(stderr, "%s: %s\n", sc->name, err.text);
+	}
 	remove_temporaries();
 	for (size_t i = 0; i < nparts; i++)
 		free(parts[i]);

@@ -17,6 +17,7 @@
 #include "frame.h"
 
 struct zc_result;
+struct zc_counts;
 
 /* The number of entries of a static array (a strategy table, say). */
 #define ZC_COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -71,6 +72,12 @@ struct zc_strategy {
 	 * runs and before teardown; @res holds what the runner measured so far.
 	 */
 	void (*extras)(void *state, const struct zc_result *res, json_t *extra);
+	/*
+	 * Optional, for a consumer in another process: the counts its own instruments (the same
+	 * interposers, in the consumer's address space) have made since it started. The runner
+	 * takes them before and after the timed transfers, as it does its own. 0, or -1.
+	 */
+	int (*consumer_counts)(void *state, struct zc_counts *out);
 };
 
 #endif

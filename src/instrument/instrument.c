@@ -29,6 +29,10 @@ enum {
 	F_MEMCPY_BYTES = offsetof(struct zc_counts, memcpy_bytes) / 8,
 	F_HOOK_COPIES = offsetof(struct zc_counts, hook_copies) / 8,
 	F_HOOK_COPY_BYTES = offsetof(struct zc_counts, hook_copy_bytes) / 8,
+	F_USER_COPIES = offsetof(struct zc_counts, user_copies) / 8,
+	F_USER_COPY_BYTES = offsetof(struct zc_counts, user_copy_bytes) / 8,
+	F_REALLOC_COPY_BYTES = offsetof(struct zc_counts, realloc_copy_bytes) / 8,
+	F_REALLOC_REMAPS = offsetof(struct zc_counts, realloc_remaps) / 8,
 	F_KERNEL_READS = offsetof(struct zc_counts, kernel_reads) / 8,
 };
 /* zc__count_kernel finds an op's calls at F_KERNEL_READS + 2 * op, its bytes right after. */
@@ -142,12 +146,26 @@ ZC_NO_SANITIZE void zc__count_free(size_t bytes)
 		add(s, F_FRAME_FREES, 1);
 }
 
-ZC_NO_SANITIZE void zc__count_realloc_move(size_t old_bytes, size_t new_bytes)
+ZC_NO_SANITIZE void zc__count_realloc_move(size_t old_bytes, size_t new_bytes, bool remapped)
 {
 	struct slot *s = slot_get();
 	add(s, F_REALLOC_MOVES, 1);
-	add(s, F_COPIES, 1);
-	add(s, F_COPY_BYTES, old_bytes < new_bytes ? old_bytes : new_bytes);
+	if (remapped)
+		add(s, F_REALLOC_REMAPS, 1);
+	else
+		add(s, F_REALLOC_COPY_BYTES, old_bytes < new_bytes ? old_bytes : new_bytes);
+}
+
+ZC_NO_SANITIZE void zc__count_user_copy(size_t n)
+{
+	struct slot *s = slot_get();
+	add(s, F_USER_COPIES, 1);
+	add(s, F_USER_COPY_BYTES, n);
+}
+
+uint64_t zc_counts_user_copy_bytes(const struct zc_counts *c)
+{
+	return c->user_copy_bytes + c->realloc_copy_bytes;
 }
 
 ZC_NO_SANITIZE void zc__count_hook_copy(size_t n)

@@ -23,11 +23,26 @@ struct zc_counts {
 	uint64_t frame_allocs;     /* allocations of at least half a frame */
 	uint64_t frame_frees;      /* frees of blocks of at least half a frame */
 	uint64_t realloc_moves;    /* realloc that returned another address */
-	uint64_t copies;           /* copy operations counted where they happen */
-	uint64_t copy_bytes;       /* ... and their bytes: memcpy + loops + realloc moves + kernel */
-	uint64_t memcpy_bytes;     /* the part of copy_bytes done with memcpy/memmove (zc_copy) */
-	uint64_t hook_copies;      /* memcpy/memmove calls >= ZC_HOOK_MIN_BYTES seen by the hook */
+	/*
+	 * What a strategy declares it copies (zc_copy, zc_count_copy): kept to compare with what
+	 * the instruments saw, never for the verdict.
+	 */
+	uint64_t copies;
+	uint64_t copy_bytes;
+	uint64_t memcpy_bytes;     /* the part of copy_bytes declared through zc_copy */
+	uint64_t hook_copies;      /* copy-function calls >= ZC_HOOK_MIN_BYTES (listed one by one) */
 	uint64_t hook_copy_bytes;
+	/*
+	 * Observed in user space, whatever code made them: every call of an interposed copy
+	 * function (memcpy, memmove, mempcpy, bcopy, memccpy, str(n)cpy, stpcpy, strdup,
+	 * strndup, wmemcpy, wmemmove and their _chk forms), of any size; and the bytes a realloc
+	 * moved by copying. A realloc the allocator served by remapping the pages (mremap:
+	 * the same physical pages at the new address) copies nothing: realloc_remaps.
+	 */
+	uint64_t user_copies;
+	uint64_t user_copy_bytes;
+	uint64_t realloc_copy_bytes;
+	uint64_t realloc_remaps;
 	/*
 	 * What the kernel moved for this process's system calls, seen by hooks on libc's
 	 * wrappers whatever code called them (counting_hooks.c). Only calls that moved bytes
@@ -68,6 +83,8 @@ void zc_instrument_set_frame_bytes(size_t bytes);
 /* True when the counting allocator is linked into this program. */
 bool zc_instrument_allocator_linked(void);
 
+/* Bytes copied in user space, seen by the interposers: copy functions and realloc moves. */
+uint64_t zc_counts_user_copy_bytes(const struct zc_counts *c);
 /* Bytes the kernel copied to or from this process's memory: kernel_read + kernel_write. */
 uint64_t zc_counts_kernel_copy_bytes(const struct zc_counts *c);
 /* System calls that moved bytes, of every kind above. */
@@ -89,8 +106,10 @@ void zc_count_copy(size_t n);
 /* Called by the interposers (hooks/counting_hooks.c); not for strategies. */
 void zc__count_alloc(size_t bytes);
 void zc__count_free(size_t bytes);
-void zc__count_realloc_move(size_t old_bytes, size_t new_bytes);
+/* remapped: the allocator moved the pages (same physical page seen at the new address). */
+void zc__count_realloc_move(size_t old_bytes, size_t new_bytes, bool remapped);
 void zc__count_hook_copy(size_t n);
+void zc__count_user_copy(size_t n);
 enum zc_kernel_op { ZC_KERNEL_READ, ZC_KERNEL_WRITE, ZC_KERNEL_MOVE, ZC_KERNEL_HANDOVER };
 void zc__count_kernel(enum zc_kernel_op op, size_t bytes);
 extern bool zc__allocator_linked;

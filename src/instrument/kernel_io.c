@@ -6,7 +6,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -14,18 +13,6 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-
-__attribute__((format(printf, 3, 4))) static int fail(char *err, size_t errlen,
-						      const char *fmt, ...)
-{
-	if (err && errlen) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 /* The number on the line "key: N" of text; false when absent. */
 static bool field(const char *text, const char *key, uint64_t *out)
@@ -68,7 +55,7 @@ static int parse(const char *text, struct zc_kernel_io *io)
 	return 0;
 }
 
-int zc_kernel_io_read(pid_t pid, struct zc_kernel_io *io, char *err, size_t errlen)
+int zc_kernel_io_read(pid_t pid, struct zc_kernel_io *io, struct zc_error *err)
 {
 	char path[64], text[1024];
 	bool self = pid == 0 || pid == getpid();
@@ -78,15 +65,17 @@ int zc_kernel_io_read(pid_t pid, struct zc_kernel_io *io, char *err, size_t errl
 		snprintf(path, sizeof(path), "/proc/%d/io", (int)pid);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return fail(err, errlen, "kernel io: cannot open '%s': %s", path, strerror(errno));
+		return zc_error_set(err, ZC_EXIT_RUNTIME, "kernel io: cannot open '%s': %s", path,
+				    strerror(errno));
 	long n = syscall(SYS_pread64, fd, text, sizeof(text) - 1, 0);
 	int e = errno;
 	close(fd);
 	if (n < 0)
-		return fail(err, errlen, "kernel io: cannot read '%s': %s", path, strerror(e));
+		return zc_error_set(err, ZC_EXIT_RUNTIME, "kernel io: cannot read '%s': %s", path,
+				    strerror(e));
 	text[n] = '\0';
 	if (parse(text, io) < 0)
-		return fail(err, errlen, "kernel io: cannot parse '%s'", path);
+		return zc_error_set(err, ZC_EXIT_RUNTIME, "kernel io: cannot parse '%s'", path);
 	io->self_rchar = self ? (uint64_t)n : 0;
 	io->self_syscr = self ? 1 : 0;
 	return 0;

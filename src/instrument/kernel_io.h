@@ -17,6 +17,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "error.h"
+
 struct zc_kernel_io {
 	uint64_t rchar;       /* bytes returned by read-like calls */
 	uint64_t wchar;       /* bytes passed to write-like calls */
@@ -29,10 +31,11 @@ struct zc_kernel_io {
 };
 
 /*
- * Samples /proc/PID/io (pid 0: this process) into io. Returns 0, or -1 with a one-line reason
- * in err (no such process, no permission, kernel without CONFIG_TASK_IO_ACCOUNTING).
+ * Samples /proc/PID/io (pid 0: this process) into io. Returns 0, or -1 with the reason in err
+ * (ZC_EXIT_RUNTIME: no such process, no permission, kernel without
+ * CONFIG_TASK_IO_ACCOUNTING).
  */
-int zc_kernel_io_read(pid_t pid, struct zc_kernel_io *io, char *err, size_t errlen);
+int zc_kernel_io_read(pid_t pid, struct zc_kernel_io *io, struct zc_error *err);
 
 /* out = after - before, field by field, less what taking before added. */
 void zc_kernel_io_diff(struct zc_kernel_io *out, const struct zc_kernel_io *after,

@@ -7,7 +7,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -23,50 +22,39 @@
 /* Frames held on the stack per pass: 4 KiB of entries a side. */
 #define CHUNK 512
 
-__attribute__((format(printf, 3, 4))) static int fail(char *err, size_t errlen,
-						      const char *fmt, ...)
-{
-	if (err && errlen) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
 static unsigned long page_bytes(void)
 {
 	return (unsigned long)sysconf(_SC_PAGESIZE);
 }
 
-static int open_proc(const char *path, char *err, size_t errlen)
+static int open_proc(const char *path, struct zc_error *err)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return fail(err, errlen, "pagemap: cannot open '%s': %s", path, strerror(errno));
+		return zc_error_set(err, ZC_EXIT_RUNTIME, "pagemap: cannot open '%s': %s", path,
+				    strerror(errno));
 	return fd;
 }
 
-static int open_pagemap(pid_t pid, char *err, size_t errlen)
+static int open_pagemap(pid_t pid, struct zc_error *err)
 {
 	char path[64];
 	if (pid == 0)
 		snprintf(path, sizeof(path), "/proc/self/pagemap");
 	else
 		snprintf(path, sizeof(path), "/proc/%d/pagemap", (int)pid);
-	return open_proc(path, err, errlen);
+	return open_proc(path, err);
 }
 
 /* Reads n 8-byte entries of fd from index first. */
 static int read_entries(int fd, const char *what, uint64_t first, uint64_t *out, size_t n,
-			char *err, size_t errlen)
+			struct zc_error *err)
 {
 	long want = (long)(n * sizeof(uint64_t));
 	long got = syscall(SYS_pread64, fd, out, (size_t)want, (off_t)(first * sizeof(uint64_t)));
 	if (got != want)
-		return fail(err, errlen, "pagemap: cannot read %s: %s", what,
-			    got < 0 ? strerror(errno) : "short read");
+		return zc_error_set(err, ZC_EXIT_RUNTIME, "pagemap: cannot read %s: %s", what,
+				    got < 0 ? strerror(errno) : "short read");
 	return 0;
 }
 
@@ -74,10 +62,9 @@ static int read_entries(int fd, const char *what, uint64_t first, uint64_t *out,
  * The frames of n pages from page index first: 0 where no page is present. Returns how many
  * are present, or -1 (also when the kernel hides the frame numbers).
  */
-static long read_frames(int fd, uint64_t first, uint64_t *pfns, size_t n, char *err,
-			size_t errlen)
+static long read_frames(int fd, uint64_t first, uint64_t *pfns, size_t n, struct zc_error *err)
 {
-	if (read_entries(fd, "pagemap", first, pfns, n, err, errlen) < 0)
+	if (read_entries(fd, "pagemap", first, pfns, n, err) < 0)
 		return -1;
 	long present = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -87,27 +74,28 @@ static long read_frames(int fd, uint64_t first, uint64_t *pfns, size_t n, char *
 		}
 		pfns[i] &= PM_PFN_MASK;
 		if (pfns[i] == 0)
-			return fail(err, errlen, "pagemap: page frame numbers read as 0 "
-						 "(needs CAP_SYS_ADMIN)");
+			return zc_error_set(err, ZC_EXIT_RUNTIME, "pagemap: page frame numbers "
+					    "read as 0 (needs CAP_SYS_ADMIN)");
 		present++;
 	}
 	return present;
 }
 
-int zc_pagemap_probe(char *err, size_t errlen)
+int zc_pagemap_probe(struct zc_error *err)
 {
 	volatile uint64_t here = 1; /* on the stack: its page is present */
 	uint64_t pfn;
-	int fd = open_pagemap(0, err, errlen);
+	int fd = open_pagemap(0, err);
 	if (fd < 0)
 		return -1;
-	long n = read_frames(fd, (uintptr_t)&here / page_bytes(), &pfn, 1, err, errlen);
+	long n = read_frames(fd, (uintptr_t)&here / page_bytes(), &pfn, 1, err);
 	close(fd);
 	if (n < 0)
 		return -1;
 	if (n != 1)
-		return fail(err, errlen, "pagemap: the probe's own page reads as absent");
-	int kpf = open_proc("/proc/kpageflags", err, errlen);
+		return zc_error_set(err, ZC_EXIT_RUNTIME,
+				    "pagemap: the probe's own page reads as absent");
+	int kpf = open_proc("/proc/kpageflags", err);
 	if (kpf < 0)
 		return -1;
 	close(kpf);
@@ -115,21 +103,22 @@ int zc_pagemap_probe(char *err, size_t errlen)
 }
 
 long zc_pagemap_frames(pid_t pid, const void *addr, size_t len, uint64_t *pfns, size_t n,
-		       char *err, size_t errlen)
+		       struct zc_error *err)
 {
 	unsigned long page = page_bytes();
 	uint64_t first = (uintptr_t)addr / page;
 	uint64_t end = ((uintptr_t)addr + len + page - 1) / page;
 	if (len == 0 || n != end - first)
-		return fail(err, errlen, "pagemap: %zu frames asked of a range of %llu pages", n,
-			    (unsigned long long)(end - first));
-	int fd = open_pagemap(pid, err, errlen);
+		return zc_error_set(err, ZC_EXIT_USAGE,
+				    "pagemap: %zu frames asked of a range of %llu pages", n,
+				    (unsigned long long)(end - first));
+	int fd = open_pagemap(pid, err);
 	if (fd < 0)
 		return -1;
 	long present = 0;
 	for (size_t done = 0; done < n;) {
 		size_t k = n - done < CHUNK ? n - done : CHUNK;
-		long got = read_frames(fd, first + done, pfns + done, k, err, errlen);
+		long got = read_frames(fd, first + done, pfns + done, k, err);
 		if (got < 0) {
 			present = -1;
 			break;
@@ -146,7 +135,7 @@ long zc_pagemap_frames(pid_t pid, const void *addr, size_t len, uint64_t *pfns, 
  * have their flags read in one go.
  */
 static int count_same(int kpf, const uint64_t *fa, const uint64_t *fb, size_t n,
-		      struct zc_pagemap_match *m, char *err, size_t errlen)
+		      struct zc_pagemap_match *m, struct zc_error *err)
 {
 	uint64_t flags[CHUNK];
 	const uint64_t cow = (1ull << KPF_ANON) | (1ull << KPF_KSM);
@@ -158,7 +147,7 @@ static int count_same(int kpf, const uint64_t *fa, const uint64_t *fb, size_t n,
 		size_t run = 1;
 		while (i + run < n && fa[i + run] == fb[i + run] && fa[i + run] == fa[i] + run)
 			run++;
-		if (read_entries(kpf, "/proc/kpageflags", fa[i], flags, run, err, errlen) < 0)
+		if (read_entries(kpf, "/proc/kpageflags", fa[i], flags, run, err) < 0)
 			return -1;
 		for (size_t k = 0; k < run; k++) {
 			if (flags[k] & (1ull << KPF_ZERO_PAGE))
@@ -175,17 +164,17 @@ static int count_same(int kpf, const uint64_t *fa, const uint64_t *fb, size_t n,
 
 /* Compares the pages of a and b chunk by chunk; m->pages is set. */
 static int compare_frames(int fa, uint64_t first_a, int fb, uint64_t first_b, bool aligned,
-			  int kpf, struct zc_pagemap_match *m, char *err, size_t errlen)
+			  int kpf, struct zc_pagemap_match *m, struct zc_error *err)
 {
 	uint64_t pa[CHUNK], pb[CHUNK];
 	for (size_t done = 0; done < m->pages;) {
 		size_t n = m->pages - done < CHUNK ? m->pages - done : CHUNK;
-		if (read_frames(fa, first_a + done, pa, n, err, errlen) < 0 ||
-		    read_frames(fb, first_b + done, pb, n, err, errlen) < 0)
+		if (read_frames(fa, first_a + done, pa, n, err) < 0 ||
+		    read_frames(fb, first_b + done, pb, n, err) < 0)
 			return -1;
 		for (size_t i = 0; i < n; i++)
 			m->present += pa[i] && pb[i];
-		if (aligned && count_same(kpf, pa, pb, n, m, err, errlen) < 0)
+		if (aligned && count_same(kpf, pa, pb, n, m, err) < 0)
 			return -1;
 		done += n;
 	}
@@ -193,27 +182,26 @@ static int compare_frames(int fa, uint64_t first_a, int fb, uint64_t first_b, bo
 }
 
 int zc_pagemap_compare(pid_t pid_a, const void *a, pid_t pid_b, const void *b, size_t len,
-		       struct zc_pagemap_match *out, char *err, size_t errlen)
+		       struct zc_pagemap_match *out, struct zc_error *err)
 {
 	unsigned long page = page_bytes();
 	uintptr_t ua = (uintptr_t)a, ub = (uintptr_t)b;
 	*out = (struct zc_pagemap_match){0};
 	if (len == 0)
-		return fail(err, errlen, "pagemap: empty range");
+		return zc_error_set(err, ZC_EXIT_USAGE, "pagemap: empty range");
 	out->pages = (ua + len + page - 1) / page - ua / page;
 
 	int rc = -1;
-	int fa = open_pagemap(pid_a, err, errlen);
+	int fa = open_pagemap(pid_a, err);
 	if (fa < 0)
 		return -1;
-	int fb = open_pagemap(pid_b, err, errlen);
+	int fb = open_pagemap(pid_b, err);
 	if (fb < 0)
 		goto out_close_a;
-	int kpf = open_proc("/proc/kpageflags", err, errlen);
+	int kpf = open_proc("/proc/kpageflags", err);
 	if (kpf < 0)
 		goto out_close_b;
-	rc = compare_frames(fa, ua / page, fb, ub / page, ua % page == ub % page, kpf, out, err,
-			    errlen);
+	rc = compare_frames(fa, ua / page, fb, ub / page, ua % page == ub % page, kpf, out, err);
 	out->fraction = (double)out->same / (double)out->pages;
 	close(kpf);
 out_close_b:

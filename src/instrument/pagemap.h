@@ -16,6 +16,9 @@
  * Frames are read from the page tables: a page the process never touched has none. Compare
  * after both sides touched the bytes (a consumer that read the frame has mapped it). The
  * reads go through the kernel's file read path: they add to /proc/PID/io rchar.
+ *
+ * A failure records its reason in a struct zc_error: ZC_EXIT_RUNTIME when the kernel refuses,
+ * ZC_EXIT_USAGE for arguments that do not fit the contract.
  */
 #ifndef ZC_PAGEMAP_H
 #define ZC_PAGEMAP_H
@@ -23,6 +26,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+
+#include "error.h"
 
 /* The outcome of comparing range a with range b, page i with page i. */
 struct zc_pagemap_match {
@@ -37,7 +42,7 @@ struct zc_pagemap_match {
  * Whether frame numbers can be read here. Returns 0, or -1 with a one-line reason in err
  * ("pagemap: page frame numbers read as 0 (needs CAP_SYS_ADMIN)").
  */
-int zc_pagemap_probe(char *err, size_t errlen);
+int zc_pagemap_probe(struct zc_error *err);
 
 /*
  * The frame of each page overlapping [addr, addr + len) in process pid (0: this process)
@@ -45,7 +50,7 @@ int zc_pagemap_probe(char *err, size_t errlen);
  * Returns the number of pages present, or -1 with a reason.
  */
 long zc_pagemap_frames(pid_t pid, const void *addr, size_t len, uint64_t *pfns, size_t n,
-		       char *err, size_t errlen);
+		       struct zc_error *err);
 
 /*
  * Compares [a, a + len) in process pid_a with [b, b + len) in process pid_b (0: this
@@ -54,6 +59,6 @@ long zc_pagemap_frames(pid_t pid, const void *addr, size_t len, uint64_t *pfns, 
  * (frame numbers hidden, no such process, no permission).
  */
 int zc_pagemap_compare(pid_t pid_a, const void *a, pid_t pid_b, const void *b, size_t len,
-		       struct zc_pagemap_match *out, char *err, size_t errlen);
+		       struct zc_pagemap_match *out, struct zc_error *err);
 
 #endif

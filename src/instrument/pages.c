@@ -10,7 +10,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -86,18 +85,6 @@ struct pm_scan_arg {
  */
 #define UFFD_NEEDED (UFFD_FEATURE_WP_ASYNC | UFFD_FEATURE_WP_UNPOPULATED)
 
-__attribute__((format(printf, 3, 4))) static int fail(char *err, size_t errlen,
-						      const char *fmt, ...)
-{
-	if (err && errlen) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
 static unsigned long page_bytes(void)
 {
 	return (unsigned long)sysconf(_SC_PAGESIZE);
@@ -119,7 +106,7 @@ static void raw_unmap(void *p, size_t len)
 /* ---- uffd-wp ------------------------------------------------------------------------- */
 
 /* A userfaultfd with async write-protection; -1 with a reason. */
-static int uffd_open(char *err, size_t errlen)
+static int uffd_open(struct zc_error *err)
 {
 	static const __u64 wanted[] = {UFFD_NEEDED | UFFD_FEATURE_WP_HUGETLBFS_SHMEM, UFFD_NEEDED};
 	/*
@@ -134,34 +121,35 @@ static int uffd_open(char *err, size_t errlen)
 			fd = (int)syscall(SYS_userfaultfd, flags);
 		}
 		if (fd < 0)
-			return fail(err, errlen, "userfaultfd: %s", strerror(errno));
+			return zc_error_set(err, ZC_EXIT_RUNTIME, "userfaultfd: %s",
+					    strerror(errno));
 		struct uffdio_api api = {.api = UFFD_API, .features = wanted[i]};
 		if (ioctl(fd, UFFDIO_API, &api) == 0)
 			return fd;
 		int e = errno;
 		close(fd);
 		if (e != EINVAL)
-			return fail(err, errlen, "userfaultfd: UFFDIO_API: %s", strerror(e));
+			return zc_error_set(err, ZC_EXIT_RUNTIME, "userfaultfd: UFFDIO_API: %s",
+					    strerror(e));
 	}
-	return fail(err, errlen, "userfaultfd: no UFFD_FEATURE_WP_ASYNC and WP_UNPOPULATED "
-				 "(Linux 6.7+)");
+	return zc_error_set(err, ZC_EXIT_RUNTIME, "userfaultfd: no UFFD_FEATURE_WP_ASYNC and "
+			    "WP_UNPOPULATED (Linux 6.7+)");
 }
 
-static int uffd_protect(int uffd, unsigned long start, unsigned long end, char *err,
-			size_t errlen)
+static int uffd_protect(int uffd, unsigned long start, unsigned long end, struct zc_error *err)
 {
 	struct uffdio_writeprotect wp = {
 		.range = {.start = start, .len = end - start},
 		.mode = UFFDIO_WRITEPROTECT_MODE_WP,
 	};
 	if (ioctl(uffd, UFFDIO_WRITEPROTECT, &wp) < 0)
-		return fail(err, errlen, "userfaultfd: UFFDIO_WRITEPROTECT: %s", strerror(errno));
+		return zc_error_set(err, ZC_EXIT_RUNTIME, "userfaultfd: UFFDIO_WRITEPROTECT: %s",
+				    strerror(errno));
 	return 0;
 }
 
 /* Registers [start, end) for async write-protection and protects it. */
-static int uffd_watch(int uffd, unsigned long start, unsigned long end, char *err,
-		      size_t errlen)
+static int uffd_watch(int uffd, unsigned long start, unsigned long end, struct zc_error *err)
 {
 	struct uffdio_register reg = {
 		.range = {.start = start, .len = end - start},
@@ -169,12 +157,13 @@ static int uffd_watch(int uffd, unsigned long start, unsigned long end, char *er
 	};
 	if (ioctl(uffd, UFFDIO_REGISTER, &reg) < 0) {
 		int e = errno;
-		return fail(err, errlen, "userfaultfd: cannot watch %#lx-%#lx: %s%s", start, end,
-			    strerror(e),
-			    e == EBUSY ? " (already watched)" :
-			    e == EINVAL ? " (not anonymous or shmem memory)" : "");
+		return zc_error_set(err, ZC_EXIT_RUNTIME,
+				    "userfaultfd: cannot watch %#lx-%#lx: %s%s", start, end,
+				    strerror(e),
+				    e == EBUSY ? " (already watched)" :
+				    e == EINVAL ? " (not anonymous or shmem memory)" : "");
 	}
-	return uffd_protect(uffd, start, end, err, errlen);
+	return uffd_protect(uffd, start, end, err);
 }
 
 /*
@@ -184,7 +173,7 @@ static int uffd_watch(int uffd, unsigned long start, unsigned long end, char *er
  * the walk resumes where the kernel stopped when they fill up.
  */
 static int scan(int pagemap, unsigned long start, unsigned long end, __u64 flags,
-		size_t *written, size_t *watched, char *err, size_t errlen)
+		size_t *written, size_t *watched, struct zc_error *err)
 {
 	struct page_region vec[64];
 	unsigned long page = page_bytes();
@@ -202,9 +191,10 @@ static int scan(int pagemap, unsigned long start, unsigned long end, __u64 flags
 		long n = ioctl(pagemap, PAGEMAP_SCAN, &arg);
 		if (n < 0) {
 			int e = errno;
-			return fail(err, errlen, "pagemap: PAGEMAP_SCAN: %s%s", strerror(e),
-				    e == EPERM ? " (the range is no longer watched)" :
-				    e == ENOTTY ? " (Linux 6.7+)" : "");
+			return zc_error_set(err, ZC_EXIT_RUNTIME, "pagemap: PAGEMAP_SCAN: %s%s",
+					    strerror(e),
+					    e == EPERM ? " (the range is no longer watched)" :
+					    e == ENOTTY ? " (Linux 6.7+)" : "");
 		}
 		for (long i = 0; i < n; i++) {
 			size_t pages = (vec[i].end - vec[i].start) / page;
@@ -214,44 +204,46 @@ static int scan(int pagemap, unsigned long start, unsigned long end, __u64 flags
 				*written += pages;
 		}
 		if (arg.walk_end <= start)
-			return fail(err, errlen, "pagemap: PAGEMAP_SCAN stopped at %#lx", start);
+			return zc_error_set(err, ZC_EXIT_RUNTIME,
+					    "pagemap: PAGEMAP_SCAN stopped at %#lx", start);
 		start = arg.walk_end;
 	}
 	return 0;
 }
 
-static long uffd_count(struct zc_pages *p, __u64 flags, char *err, size_t errlen)
+static long uffd_count(struct zc_pages *p, __u64 flags, struct zc_error *err)
 {
 	size_t written, watched;
-	if (scan(p->pagemap, p->start, p->end, flags, &written, &watched, err, errlen) < 0)
+	if (scan(p->pagemap, p->start, p->end, flags, &written, &watched, err) < 0)
 		return -1;
 	if (watched != p->npages)
-		return fail(err, errlen, "pagemap: %zu of %zu pages at %#lx are still watched "
-					 "(unmapped?)", watched, p->npages, p->start);
+		return zc_error_set(err, ZC_EXIT_RUNTIME, "pagemap: %zu of %zu pages at %#lx are "
+				    "still watched (unmapped?)", watched, p->npages, p->start);
 	return (long)written;
 }
 
-static int open_pagemap(char *err, size_t errlen)
+static int open_pagemap(struct zc_error *err)
 {
 	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return fail(err, errlen, "pagemap: cannot open '/proc/self/pagemap': %s",
-			    strerror(errno));
+		return zc_error_set(err, ZC_EXIT_RUNTIME,
+				    "pagemap: cannot open '/proc/self/pagemap': %s",
+				    strerror(errno));
 	return fd;
 }
 
-static int uffd_init(struct zc_pages *p, char *err, size_t errlen)
+static int uffd_init(struct zc_pages *p, struct zc_error *err)
 {
-	p->uffd = uffd_open(err, errlen);
+	p->uffd = uffd_open(err);
 	if (p->uffd < 0)
 		return -1;
-	if (uffd_watch(p->uffd, p->start, p->end, err, errlen) < 0)
+	if (uffd_watch(p->uffd, p->start, p->end, err) < 0)
 		goto out_close_uffd;
-	p->pagemap = open_pagemap(err, errlen);
+	p->pagemap = open_pagemap(err);
 	if (p->pagemap < 0)
 		goto out_close_uffd;
 	p->method = ZC_PAGES_UFFD_WP;
-	if (uffd_count(p, 0, err, errlen) < 0) /* the kernel has PAGEMAP_SCAN */
+	if (uffd_count(p, 0, err) < 0) /* the kernel has PAGEMAP_SCAN */
 		goto out_close_pagemap;
 	return 0;
 
@@ -265,20 +257,22 @@ out_close_uffd:
 }
 
 /* Maps two pages, watches them, writes the second: exactly one must show as written. */
-static int uffd_probe(char *err, size_t errlen)
+static int uffd_probe(struct zc_error *err)
 {
 	unsigned long page = page_bytes();
 	unsigned char *mem = raw_map(2 * page);
 	if (!mem)
-		return fail(err, errlen, "userfaultfd: probe mapping: %s", strerror(errno));
+		return zc_error_set(err, zc_exit_for_errno(errno), "userfaultfd: probe mapping: %s",
+				    strerror(errno));
 	struct zc_pages p = {.uffd = -1, .pagemap = -1, .pid = getpid(), .start = (uintptr_t)mem,
 			     .end = (uintptr_t)mem + 2 * page, .npages = 2};
-	int rc = uffd_init(&p, err, errlen);
+	int rc = uffd_init(&p, err);
 	if (rc == 0) {
 		((volatile unsigned char *)mem)[page] = 1;
-		long n = uffd_count(&p, 0, err, errlen);
+		long n = uffd_count(&p, 0, err);
 		if (n >= 0 && n != 1)
-			rc = fail(err, errlen, "userfaultfd: probe saw %ld pages written, not 1", n);
+			rc = zc_error_set(err, ZC_EXIT_RUNTIME,
+					  "userfaultfd: probe saw %ld pages written, not 1", n);
 		else if (n < 0)
 			rc = -1;
 		zc_pages_release(&p);
@@ -289,66 +283,71 @@ static int uffd_probe(char *err, size_t errlen)
 
 /* ---- soft-dirty ---------------------------------------------------------------------- */
 
-static int clear_soft_dirty(char *err, size_t errlen)
+static int clear_soft_dirty(struct zc_error *err)
 {
 	int fd = open("/proc/self/clear_refs", O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
-		return fail(err, errlen, "soft-dirty: cannot open '/proc/self/clear_refs': %s",
-			    strerror(errno));
+		return zc_error_set(err, ZC_EXIT_RUNTIME,
+				    "soft-dirty: cannot open '/proc/self/clear_refs': %s",
+				    strerror(errno));
 	long n = syscall(SYS_write, fd, "4", 1); /* 4: clear the soft-dirty bits */
 	int e = errno;
 	close(fd);
 	if (n != 1)
-		return fail(err, errlen, "soft-dirty: clear_refs: %s", strerror(e));
+		return zc_error_set(err, ZC_EXIT_RUNTIME, "soft-dirty: clear_refs: %s",
+				    strerror(e));
 	return 0;
 }
 
 /* The pagemap entry of the page at addr; 0 with a reason on failure. */
-static int pagemap_entry(int pagemap, unsigned long addr, uint64_t *entry, char *err,
-			 size_t errlen)
+static int pagemap_entry(int pagemap, unsigned long addr, uint64_t *entry, struct zc_error *err)
 {
 	off_t off = (off_t)(addr / page_bytes() * sizeof(uint64_t));
 	if (syscall(SYS_pread64, pagemap, entry, sizeof(*entry), off) != sizeof(*entry))
-		return fail(err, errlen, "soft-dirty: cannot read pagemap: %s", strerror(errno));
+		return zc_error_set(err, ZC_EXIT_RUNTIME, "soft-dirty: cannot read pagemap: %s",
+				    strerror(errno));
 	return 0;
 }
 
 /* Clears the bits, then writes a present page: its bit 55 must go from clear to set. */
-static int soft_dirty_check(int pagemap, volatile unsigned char *mem, char *err, size_t errlen)
+static int soft_dirty_check(int pagemap, volatile unsigned char *mem, struct zc_error *err)
 {
 	uint64_t before, after;
 	mem[0] = 1;
-	if (clear_soft_dirty(err, errlen) < 0 ||
-	    pagemap_entry(pagemap, (uintptr_t)mem, &before, err, errlen) < 0)
+	if (clear_soft_dirty(err) < 0 ||
+	    pagemap_entry(pagemap, (uintptr_t)mem, &before, err) < 0)
 		return -1;
 	mem[0] = 2;
-	if (pagemap_entry(pagemap, (uintptr_t)mem, &after, err, errlen) < 0)
+	if (pagemap_entry(pagemap, (uintptr_t)mem, &after, err) < 0)
 		return -1;
 	if (!(before & PM_PRESENT))
-		return fail(err, errlen, "soft-dirty: pagemap shows no page frames");
+		return zc_error_set(err, ZC_EXIT_RUNTIME,
+				    "soft-dirty: pagemap shows no page frames");
 	if ((before & PM_SOFT_DIRTY) || !(after & PM_SOFT_DIRTY))
-		return fail(err, errlen, "soft-dirty: bit 55 does not follow writes "
-					 "(kernel without CONFIG_MEM_SOFT_DIRTY)");
+		return zc_error_set(err, ZC_EXIT_RUNTIME, "soft-dirty: bit 55 does not follow "
+				    "writes (kernel without CONFIG_MEM_SOFT_DIRTY)");
 	return 0;
 }
 
-static int soft_dirty_probe(char *err, size_t errlen)
+static int soft_dirty_probe(struct zc_error *err)
 {
 	unsigned long page = page_bytes();
 	unsigned char *mem = raw_map(page);
 	if (!mem)
-		return fail(err, errlen, "soft-dirty: probe mapping: %s", strerror(errno));
+		return zc_error_set(err, zc_exit_for_errno(errno), "soft-dirty: probe mapping: %s",
+				    strerror(errno));
 	int pagemap = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
-	int rc = pagemap < 0 ? fail(err, errlen, "soft-dirty: cannot open '/proc/self/pagemap': %s",
-				    strerror(errno)) :
-			       soft_dirty_check(pagemap, mem, err, errlen);
+	int rc = pagemap < 0 ? zc_error_set(err, ZC_EXIT_RUNTIME,
+					    "soft-dirty: cannot open '/proc/self/pagemap': %s",
+					    strerror(errno)) :
+			       soft_dirty_check(pagemap, mem, err);
 	if (pagemap >= 0)
 		close(pagemap);
 	raw_unmap(mem, page);
 	return rc;
 }
 
-static long soft_dirty_count(struct zc_pages *p, char *err, size_t errlen)
+static long soft_dirty_count(struct zc_pages *p, struct zc_error *err)
 {
 	uint64_t entries[512];
 	unsigned long page = page_bytes();
@@ -361,8 +360,9 @@ static long soft_dirty_count(struct zc_pages *p, char *err, size_t errlen)
 		off_t off = (off_t)((p->start / page + done) * sizeof(uint64_t));
 		long got = syscall(SYS_pread64, p->pagemap, entries, n * sizeof(uint64_t), off);
 		if (got != (long)(n * sizeof(uint64_t)))
-			return fail(err, errlen, "soft-dirty: cannot read pagemap: %s",
-				    got < 0 ? strerror(errno) : "short read");
+			return zc_error_set(err, ZC_EXIT_RUNTIME,
+					    "soft-dirty: cannot read pagemap: %s",
+					    got < 0 ? strerror(errno) : "short read");
 		for (size_t i = 0; i < n; i++)
 			written += (entries[i] & PM_SOFT_DIRTY) != 0;
 		done += n;
@@ -370,65 +370,59 @@ static long soft_dirty_count(struct zc_pages *p, char *err, size_t errlen)
 	return written;
 }
 
-static int soft_dirty_init(struct zc_pages *p, char *err, size_t errlen)
+static int soft_dirty_init(struct zc_pages *p, struct zc_error *err)
 {
-	if (soft_dirty_probe(err, errlen) < 0)
+	if (soft_dirty_probe(err) < 0)
 		return -1;
-	p->pagemap = open_pagemap(err, errlen);
+	p->pagemap = open_pagemap(err);
 	if (p->pagemap < 0)
 		return -1;
 	p->method = ZC_PAGES_SOFT_DIRTY;
-	return clear_soft_dirty(err, errlen);
+	return clear_soft_dirty(err);
 }
 
 /* ---- the API ------------------------------------------------------------------------- */
 
-int zc_pages_probe(enum zc_pages_method method, char *err, size_t errlen)
+int zc_pages_probe(enum zc_pages_method method, struct zc_error *err)
 {
-	char why_uffd[160];
+	struct zc_error why_uffd = {0}, why_soft = {0};
 	switch (method) {
 	case ZC_PAGES_UFFD_WP:
-		return uffd_probe(err, errlen);
+		return uffd_probe(err);
 	case ZC_PAGES_SOFT_DIRTY:
-		return soft_dirty_probe(err, errlen);
+		return soft_dirty_probe(err);
 	case ZC_PAGES_AUTO:
 		break;
 	}
-	if (uffd_probe(why_uffd, sizeof(why_uffd)) == 0)
+	if (uffd_probe(&why_uffd) == 0 || soft_dirty_probe(&why_soft) == 0)
 		return 0;
-	char why_soft[160];
-	if (soft_dirty_probe(why_soft, sizeof(why_soft)) == 0)
-		return 0;
-	return fail(err, errlen, "%s; %s", why_uffd, why_soft);
+	return zc_error_set(err, ZC_EXIT_RUNTIME, "%s; %s", why_uffd.text, why_soft.text);
 }
 
 /* Watches p's range with method (AUTO: the first that works). */
-static int watch(struct zc_pages *p, enum zc_pages_method method, char *err, size_t errlen)
+static int watch(struct zc_pages *p, enum zc_pages_method method, struct zc_error *err)
 {
 	if (method == ZC_PAGES_UFFD_WP)
-		return uffd_init(p, err, errlen);
+		return uffd_init(p, err);
 	if (method == ZC_PAGES_SOFT_DIRTY)
-		return soft_dirty_init(p, err, errlen);
-	char why_uffd[160];
-	if (uffd_init(p, why_uffd, sizeof(why_uffd)) == 0)
+		return soft_dirty_init(p, err);
+	struct zc_error why_uffd = {0}, why_soft = {0};
+	if (uffd_init(p, &why_uffd) == 0 || soft_dirty_init(p, &why_soft) == 0)
 		return 0;
-	char why_soft[160];
-	if (soft_dirty_init(p, why_soft, sizeof(why_soft)) == 0)
-		return 0;
-	return fail(err, errlen, "%s; %s", why_uffd, why_soft);
+	return zc_error_set(err, ZC_EXIT_RUNTIME, "%s; %s", why_uffd.text, why_soft.text);
 }
 
 int zc_pages_init(struct zc_pages *p, void *addr, size_t len, enum zc_pages_method method,
-		  char *err, size_t errlen)
+		  struct zc_error *err)
 {
 	unsigned long page = page_bytes();
 	*p = (struct zc_pages){.method = method, .uffd = -1, .pagemap = -1, .pid = getpid()};
 	if (!addr || len == 0)
-		return fail(err, errlen, "pages: empty range");
+		return zc_error_set(err, ZC_EXIT_USAGE, "pages: empty range");
 	p->start = (uintptr_t)addr / page * page;
 	p->end = ((uintptr_t)addr + len + page - 1) / page * page;
 	p->npages = (p->end - p->start) / page;
-	if (watch(p, method, err, errlen) == 0)
+	if (watch(p, method, err) == 0)
 		return 0;
 	zc_pages_release(p);
 	return -1;
@@ -454,38 +448,39 @@ const char *zc_pages_method_name(const struct zc_pages *p)
 }
 
 /* A watch read from a fork child would report its parent's pages. */
-static int owned(const struct zc_pages *p, char *err, size_t errlen)
+static int owned(const struct zc_pages *p, struct zc_error *err)
 {
 	if (p->pid == getpid())
 		return 0;
-	return fail(err, errlen, "pages: the watch belongs to process %d", (int)p->pid);
+	return zc_error_set(err, ZC_EXIT_USAGE, "pages: the watch belongs to process %d",
+			    (int)p->pid);
 }
 
-long zc_pages_written(struct zc_pages *p, char *err, size_t errlen)
+long zc_pages_written(struct zc_pages *p, struct zc_error *err)
 {
-	if (owned(p, err, errlen) < 0)
+	if (owned(p, err) < 0)
 		return -1;
 	if (p->method == ZC_PAGES_SOFT_DIRTY)
-		return soft_dirty_count(p, err, errlen);
-	return uffd_count(p, 0, err, errlen);
+		return soft_dirty_count(p, err);
+	return uffd_count(p, 0, err);
 }
 
-int zc_pages_reset(struct zc_pages *p, char *err, size_t errlen)
+int zc_pages_reset(struct zc_pages *p, struct zc_error *err)
 {
-	if (owned(p, err, errlen) < 0)
+	if (owned(p, err) < 0)
 		return -1;
 	if (p->method == ZC_PAGES_SOFT_DIRTY)
-		return clear_soft_dirty(err, errlen);
-	return uffd_protect(p->uffd, p->start, p->end, err, errlen);
+		return clear_soft_dirty(err);
+	return uffd_protect(p->uffd, p->start, p->end, err);
 }
 
-long zc_pages_take(struct zc_pages *p, char *err, size_t errlen)
+long zc_pages_take(struct zc_pages *p, struct zc_error *err)
 {
-	if (owned(p, err, errlen) < 0)
+	if (owned(p, err) < 0)
 		return -1;
 	if (p->method == ZC_PAGES_SOFT_DIRTY) {
-		long n = soft_dirty_count(p, err, errlen);
-		return n < 0 || clear_soft_dirty(err, errlen) < 0 ? -1 : n;
+		long n = soft_dirty_count(p, err);
+		return n < 0 || clear_soft_dirty(err) < 0 ? -1 : n;
 	}
-	return uffd_count(p, PM_SCAN_WP_MATCHING, err, errlen);
+	return uffd_count(p, PM_SCAN_WP_MATCHING, err);
 }

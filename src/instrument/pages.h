@@ -18,12 +18,17 @@
  * is written, not when it is only read. Memory unmapped and mapped again in the range is no
  * longer watched: a query then fails with a reason. Watches are per process: a fork child
  * does not inherit them, and its queries of an inherited zc_pages fail.
+ *
+ * A failure records its reason in a struct zc_error: ZC_EXIT_RUNTIME when the kernel refuses,
+ * ZC_EXIT_USAGE for an empty range or a watch used from another process.
  */
 #ifndef ZC_PAGES_H
 #define ZC_PAGES_H
 
 #include <stddef.h>
 #include <sys/types.h>
+
+#include "error.h"
 
 enum zc_pages_method {
 	ZC_PAGES_AUTO,        /* uffd-wp, else soft-dirty */
@@ -47,7 +52,7 @@ struct zc_pages {
  * does; the reason then names why each failed. The soft-dirty probe resets the process's
  * soft-dirty bits.
  */
-int zc_pages_probe(enum zc_pages_method method, char *err, size_t errlen);
+int zc_pages_probe(enum zc_pages_method method, struct zc_error *err);
 
 /*
  * Watches the pages overlapping [addr, addr + len) (len > 0, mapped, writable) and arms
@@ -56,7 +61,7 @@ int zc_pages_probe(enum zc_pages_method method, char *err, size_t errlen);
  * no memory through malloc or mmap.
  */
 int zc_pages_init(struct zc_pages *p, void *addr, size_t len, enum zc_pages_method method,
-		  char *err, size_t errlen);
+		  struct zc_error *err);
 
 /* Stops watching; the memory and its contents stay as they are. Safe on a failed init. */
 void zc_pages_release(struct zc_pages *p);
@@ -71,16 +76,16 @@ const char *zc_pages_method_name(const struct zc_pages *p);
  * Pages written since init or the last reset (0..zc_pages_count), leaving them as they are.
  * Returns -1 with a reason in err when the kernel refuses (the range was unmapped).
  */
-long zc_pages_written(struct zc_pages *p, char *err, size_t errlen);
+long zc_pages_written(struct zc_pages *p, struct zc_error *err);
 
 /* Re-arms every watched page. Returns 0, or -1 with a reason. */
-int zc_pages_reset(struct zc_pages *p, char *err, size_t errlen);
+int zc_pages_reset(struct zc_pages *p, struct zc_error *err);
 
 /*
  * zc_pages_written and zc_pages_reset in one step. With uffd-wp the kernel re-protects each
  * page as it counts it, so a write racing the query is never lost; with soft-dirty a write
  * between the read and the reset is.
  */
-long zc_pages_take(struct zc_pages *p, char *err, size_t errlen);
+long zc_pages_take(struct zc_pages *p, struct zc_error *err);
 
 #endif

@@ -8,13 +8,11 @@
 
 #include <assert.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 /*
  * Where a field's value comes from (schema.h's source column): a member at offset @at of the
@@ -193,49 +191,26 @@ static void block_signals(sigset_t *old)
 	sigprocmask(SIG_BLOCK, &set, old);
 }
 
-/* Flushes a file another writer closed (Google Benchmark's raw JSON) to the disk. */
-static int fsync_path(const char *path)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	int rc = fsync(fd);
-	close(fd);
-	return rc;
-}
-
-int zc_rename_atomic(const char *tmp, const char *path, char *err, size_t errlen)
-{
-	sigset_t old;
-	block_signals(&old);
-	int rc = fsync_path(tmp) != 0 ? -1 : rename(tmp, path);
-	if (rc != 0) {
-		snprintf(err, errlen, "cannot rename '%s' to '%s': %s", tmp, path, strerror(errno));
-		unlink(tmp);
-	}
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	return rc;
-}
-
-int zc_json_write_atomic(const json_t *doc, const char *path, char *err, size_t errlen)
+int zc_json_write_atomic(const json_t *doc, const char *path, struct zc_error *err)
 {
 	sigset_t old;
 	block_signals(&old);
 	struct zc_atomic_file af;
 	int rc = -1;
 	if (zc_atomic_file_open(&af, path) != 0) {
-		snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno));
+		zc_error_set(err, ZC_EXIT_USAGE, "cannot write '%s': %s", path, strerror(errno));
 		goto out_unblock;
 	}
 	if (json_dumpf(doc, af.fp, JSON_INDENT(2) | JSON_REAL_PRECISION(10)) != 0 ||
 	    fputc('\n', af.fp) == EOF) {
 		int saved = errno;
 		zc_atomic_file_abort(&af);
-		snprintf(err, errlen, "cannot write '%s': %s", path, strerror(saved ? saved : EIO));
+		zc_error_set(err, ZC_EXIT_USAGE, "cannot write '%s': %s", path,
+			     strerror(saved ? saved : EIO));
 		goto out_unblock;
 	}
 	if (zc_atomic_file_commit(&af) != 0) {
-		snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno));
+		zc_error_set(err, ZC_EXIT_USAGE, "cannot write '%s': %s", path, strerror(errno));
 		goto out_unblock;
 	}
 	rc = 0;

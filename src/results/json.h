@@ -7,6 +7,7 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "error.h"
 #include "results.h"
 #include "schema.h"
 
@@ -16,12 +17,9 @@ json_t *zc_results_to_json(const struct zc_results *r);
 /*
  * Writes doc to path atomically (atomic_file.h: a temporary file in the same directory,
  * flushed and synced, then renamed over path). SIGINT and SIGTERM are held off meanwhile, so an interrupted run
- * leaves either the old file or the new one, and no temporary file. Returns 0, or -1 with a
- * one-line reason in err.
+ * leaves either the old file or the new one, and no temporary file. Returns 0, or -1 with the
+ * reason in err (ZC_EXIT_USAGE: the output path cannot be written).
  */
-int zc_json_write_atomic(const json_t *doc, const char *path, char *err, size_t errlen);
-
-/* Flushes a finished temporary file to the disk and renames it over path, signals blocked. */
-int zc_rename_atomic(const char *tmp, const char *path, char *err, size_t errlen);
+int zc_json_write_atomic(const json_t *doc, const char *path, struct zc_error *err);
 
 #endif

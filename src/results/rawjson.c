@@ -11,7 +11,7 @@
 
 #include "json.h"
 
-int zc_raw_merge(char *const parts[], size_t n, const char *path, char *err, size_t errlen)
+int zc_raw_merge(char *const parts[], size_t n, const char *path, struct zc_error *err)
 {
 	json_t *doc = NULL, *all = json_array();
 	int rc = -1;
@@ -22,8 +22,9 @@ int zc_raw_merge(char *const parts[], size_t n, const char *path, char *err, siz
 		json_error_t e;
 		json_t *part = json_load_file(parts[i], 0, &e);
 		if (!part || !json_is_array(json_object_get(part, "benchmarks"))) {
-			snprintf(err, errlen, "cannot merge Google Benchmark's '%s': %s", parts[i],
-				 part ? "no benchmarks" : e.text);
+			zc_error_set(err, ZC_EXIT_RUNTIME,
+				     "cannot merge Google Benchmark's '%s': %s", parts[i],
+				     part ? "no benchmarks" : e.text);
 			json_decref(part);
 			goto out;
 		}
@@ -37,7 +38,7 @@ int zc_raw_merge(char *const parts[], size_t n, const char *path, char *err, siz
 		goto out;
 	}
 	json_object_set(doc, "benchmarks", all);
-	rc = zc_json_write_atomic(doc, path, err, errlen);
+	rc = zc_json_write_atomic(doc, path, err);
 out:
 	for (size_t i = 0; i < n; i++)
 		unlink(parts[i]);

@@ -8,10 +8,14 @@
 
 #include <stddef.h>
 
+#include "error.h"
+
 /*
  * Merges the n part files into path (atomically) and removes them. Parts that do not exist
- * (a strategy left out by --benchmark_filter) are skipped. Returns 0, or -1 with a reason.
+ * (a strategy left out by --benchmark_filter) are skipped. Returns 0, or -1 with the reason
+ * in err: ZC_EXIT_RUNTIME for a part that is not Google Benchmark's JSON, else
+ * zc_json_write_atomic's.
  */
-int zc_raw_merge(char *const parts[], size_t n, const char *path, char *err, size_t errlen);
+int zc_raw_merge(char *const parts[], size_t n, const char *path, struct zc_error *err);
 
 #endif

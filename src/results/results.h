@@ -20,7 +20,8 @@ struct zc_identity {
 	bool checksum_ok;      /* every validated frame matched the content rendered for it */
 	bool address_meaningful; /* false across processes: addresses are per address space */
 	bool zero_copy;        /* the verdict */
-	char evidence[320];
+	bool undeclared_copy;  /* the instruments saw copies the strategy does not declare */
+	char evidence[480];
 };
 
 struct zc_timing {
@@ -50,10 +51,14 @@ struct zc_alloc_result {
 };
 
 struct zc_copy_result {
-	double bytes_per_transfer;        /* every copy counted where it happens */
-	double copies_per_transfer;
-	double memcpy_bytes_per_transfer; /* the part done with memcpy/memmove */
-	double hook_bytes_per_transfer;   /* what the memcpy/memmove hook witnessed */
+	double bytes_per_transfer;          /* observed: user + kernel, both sides */
+	double user_bytes_per_transfer;     /* copy functions and realloc moves, both sides */
+	double kernel_bytes_per_transfer;   /* read/write-like system calls, both sides */
+	double expected_bytes_per_transfer; /* what the strategy declares (zc_copy, zc_count_copy) */
+	double copies_per_transfer;         /* copies the strategy declares */
+	double memcpy_bytes_per_transfer;   /* the declared part done with zc_copy */
+	double hook_bytes_per_transfer;     /* copy-function calls of at least 64 KiB */
+	double realloc_remaps_per_transfer; /* reallocs that moved pages, not bytes */
 };
 
 struct zc_result {

@@ -222,19 +222,32 @@ enum zc_schema_rule {
 	  ZC_FROM(INT64, alloc.live_at_end),                                                  \
 	  "blocks that setup, three validated transfers and teardown left allocated: 0, no leak") \
 	X("copies", OBJECT, ALWAYS, ZC_UNGATED, "", ZC_NEW_OBJECT,                            \
-	  "bytes copied, counted where each copy happens")                                    \
+	  "bytes copied per transfer as the instruments saw them, and as the strategy declares") \
 	/* Copied bytes include a growing buffer's realloc moves, which depend on what lies   \
 	 * beside it in the heap and differ by a few KiB from run to run: compared to a        \
 	 * hundredth of a frame, an extra copy of the frame (or of 1% of it) still shows. */   \
 	X("copies.bytes_per_transfer", NUMBER, ALWAYS, ZC_GATED(FRAMES, 4), "bytes/transfer",  \
-	  ZC_FROM(DOUBLE, copies.bytes_per_transfer), "every byte copied")                    \
+	  ZC_FROM(DOUBLE, copies.bytes_per_transfer),                                         \
+	  "observed: `user_bytes_per_transfer` + `kernel_bytes_per_transfer`; the verdict uses it") \
+	X("copies.user_bytes_per_transfer", NUMBER, OPTIONAL, ZC_UNGATED, "bytes/transfer",    \
+	  ZC_FROM(DOUBLE, copies.user_bytes_per_transfer),                                    \
+	  "observed in user space, producer and consumer: every call of the copy functions (any size) and realloc moves that copied") \
+	X("copies.kernel_bytes_per_transfer", NUMBER, OPTIONAL, ZC_UNGATED, "bytes/transfer",  \
+	  ZC_FROM(DOUBLE, copies.kernel_bytes_per_transfer),                                  \
+	  "observed in the kernel, producer and consumer: bytes of read-like and write-like system calls") \
+	X("copies.expected_bytes_per_transfer", NUMBER, OPTIONAL, ZC_UNGATED, "bytes/transfer", \
+	  ZC_FROM(DOUBLE, copies.expected_bytes_per_transfer),                                \
+	  "what the strategy's code declares it copies; compared with what was observed, never used for the verdict") \
 	X("copies.copies_per_transfer", NUMBER, ALWAYS, ZC_UNGATED, "copies/transfer",         \
-	  ZC_FROM(DOUBLE, copies.copies_per_transfer), "copies made")                         \
+	  ZC_FROM(DOUBLE, copies.copies_per_transfer), "copies the strategy declares")        \
 	X("copies.memcpy_bytes_per_transfer", NUMBER, ALWAYS, ZC_UNGATED, "bytes/transfer",    \
-	  ZC_FROM(DOUBLE, copies.memcpy_bytes_per_transfer), "the part copied with memcpy or memmove") \
+	  ZC_FROM(DOUBLE, copies.memcpy_bytes_per_transfer), "the declared part copied with `zc_copy`") \
 	X("copies.hook_bytes_per_transfer", NUMBER, ALWAYS, ZC_UNGATED, "bytes/transfer",      \
 	  ZC_FROM(DOUBLE, copies.hook_bytes_per_transfer),                                    \
-	  "what the memcpy and memmove hook witnessed")                                       \
+	  "copy-function calls of at least 64 KiB, in this process")                          \
+	X("copies.realloc_remaps_per_transfer", NUMBER, OPTIONAL, ZC_UNGATED, "reallocs/transfer", \
+	  ZC_FROM(DOUBLE, copies.realloc_remaps_per_transfer),                                \
+	  "reallocs that moved a block by remapping its pages (the same physical pages at the new address): no copy") \
 	X("latency_ns", OBJECT, OPTIONAL, ZC_UNGATED, "ns", ZC_ELSEWHERE,                     \
 	  "`thread`: hand-over latency, post to receipt: `median`, `p99`, `count`")           \
 	X("consumer_memory", OBJECT, OPTIONAL, ZC_UNGATED, "KiB", ZC_ELSEWHERE,               \

@@ -25,18 +25,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(text, data, size);
 	text[size] = '\0';
 	struct zc_frame_geom g, again;
-	char err[256] = "", round[64];
-	if (zc_frame_parse(&g, text, err, sizeof(err)) == 0) {
+	struct zc_error err = {0};
+	char round[64];
+	if (zc_frame_parse(&g, text, &err) == 0) {
 		assert(g.width >= 1 && g.width <= ZC_FRAME_MAX_SIDE);
 		assert(g.height >= 1 && g.height <= ZC_FRAME_MAX_SIDE);
 		assert(g.bytes_per_pixel == ZC_BYTES_PER_PIXEL);
 		assert(g.bytes == (size_t)g.width * g.height * ZC_BYTES_PER_PIXEL);
 		assert(g.bytes >= ZC_FRAME_MIN_BYTES);
 		snprintf(round, sizeof(round), "%ux%u", g.width, g.height);
-		assert(zc_frame_parse(&again, round, err, sizeof(err)) == 0);
+		assert(zc_frame_parse(&again, round, &err) == 0);
 		assert(again.width == g.width && again.height == g.height && again.bytes == g.bytes);
 	} else {
-		assert(one_printable_line(err));
+		assert(err.code == ZC_EXIT_USAGE);
+		assert(one_printable_line(err.text));
 	}
 	free(text);
 	return 0;

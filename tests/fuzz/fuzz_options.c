@@ -74,14 +74,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	argv[argc] = NULL;
 	struct zc_options o;
-	char err[512] = "";
+	struct zc_error err = {0};
 	own_flag = false; /* the scenario's defaults */
 	own_small = 2;
 	own_large = 1024;
-	if (zc_options_parse(&o, argc, argv, names, NNAMES, own, err, sizeof(err)) == 0) {
+	if (zc_options_parse(&o, argc, argv, names, NNAMES, own, &err) == 0) {
 		check_parsed(&o, argc);
 	} else {
-		assert(one_printable_line(err));
+		assert(err.code == ZC_EXIT_USAGE || err.code == ZC_EXIT_NOMEM);
+		assert(one_printable_line(err.text));
 	}
 	zc_options_release(&o);
 	free(text);

@@ -14,8 +14,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct zc_results_file file;
-	struct zc_results_error err;
-	memset(&err, 0, sizeof(err));
+	struct zc_error err = {0};
 	if (zc_results_parse(&file, "fuzz.json", (const char *)data, size, &err) == 0) {
 		zc_results_file_release(&file);
 		return 0;

@@ -432,7 +432,7 @@ static const char *const timing_context[] = { "allocator.name", "counting_alloca
 					      "quick", NULL };
 
 static int same_context(const struct zc_gate_options *opt, const struct zc_results_file *b,
-			const struct zc_results_file *cv, struct zc_results_error *err)
+			const struct zc_results_file *cv, struct zc_error *err)
 {
 	const char *const *fields = opt->invariants_only ? invariant_context : timing_context;
 
@@ -441,9 +441,9 @@ static int same_context(const struct zc_gate_options *opt, const struct zc_resul
 		int differ = x && y && strcmp(x, y);
 
 		if (differ)
-			zc_results_error_set(err, ZC_RESULTS_ECONTEXT, "different context.%s: '%s' "
-					     "has %s, '%s' has %s", fields[i], b->path, x,
-					     cv->path, y);
+			zc_error_set(err, ZC_RESULTS_ECONTEXT,
+				     "different context.%s: '%s' has %s, '%s' has %s", fields[i],
+				     b->path, x, cv->path, y);
 		free(x);
 		free(y);
 		if (differ)
@@ -453,7 +453,7 @@ static int same_context(const struct zc_gate_options *opt, const struct zc_resul
 }
 
 /* Compare one strategy present on both sides. */
-static int compare_group(struct ctx *c, const struct group *g, struct zc_results_error *err)
+static int compare_group(struct ctx *c, const struct group *g, struct zc_error *err)
 {
 	if (zc_results_same_frame(g->base[0].file, g->cur[0].file, err) ||
 	    same_context(c->opt, g->base[0].file, g->cur[0].file, err))
@@ -511,7 +511,7 @@ static bool seen_before(const struct zc_results_set *set, size_t fi, size_t k,
  * compare them (@from is the baseline) or, from the current run, list those that are new.
  */
 static int walk(struct ctx *c, const struct zc_results_set *from, const struct zc_results_set *base,
-		const struct zc_results_set *cur, struct zc_results_error *err)
+		const struct zc_results_set *cur, struct zc_error *err)
 {
 	const bool from_base = from == base;
 
@@ -566,7 +566,7 @@ static double smallest_p(size_t nb, size_t nc)
  * timing tests must reach p < alpha / m under Holm's correction, and with few processes the
  * test cannot give a p-value that small however large the change.
  */
-static int check_power(struct ctx *c, struct zc_results_error *err)
+static int check_power(struct ctx *c, struct zc_error *err)
 {
 	const struct zc_gate_report *rep = c->rep;
 	size_t m = 0;
@@ -583,7 +583,7 @@ static int check_power(struct ctx *c, struct zc_results_error *err)
 		p = smallest_p(r->nbase, r->ncur);
 		while (n < 64 && smallest_p(n, n) >= need)
 			n++;
-		return zc_results_error_set(err, ZC_RESULTS_EUNDERPOWERED,
+		return zc_error_set(err, ZC_RESULTS_EUNDERPOWERED,
 			"cannot detect a timing regression: '%s/%s' has %zu %s in the baseline and "
 			"%zu in the current run, whose smallest possible p-value %.2g is not below "
 			"alpha/%zu = %.2g (Holm over %zu timing tests): measure at least %zu %s a side",
@@ -649,7 +649,7 @@ static char *side_commit(const struct zc_results_set *set)
 
 int zc_gate_compare(const struct zc_results_set *base, const struct zc_results_set *cur,
 		 const struct zc_gate_options *opt, struct zc_gate_report *rep,
-		 struct zc_results_error *err)
+		 struct zc_error *err)
 {
 	struct ctx c = { .opt = opt, .rep = rep };
 
@@ -662,16 +662,16 @@ int zc_gate_compare(const struct zc_results_set *base, const struct zc_results_s
 	if (walk(&c, base, base, cur, err) || walk(&c, cur, base, cur, err))
 		goto out_release;
 	if (rep->scenarios.n == 0) {
-		zc_results_error_set(err, ZC_RESULTS_ENOCOMMON, "no results in common between '%s' and '%s'",
-				  base->path, cur->path);
+		zc_error_set(err, ZC_RESULTS_ENOCOMMON,
+			     "no results in common between '%s' and '%s'", base->path, cur->path);
 		goto out_release;
 	}
 	if (!c.nomem && check_power(&c, err))
 		goto out_release;
 	correct_timing(&c);
 	if (c.nomem) {
-		zc_results_error_set(err, ZC_RESULTS_ENOMEM, "cannot compare '%s' and '%s': out of memory",
-				  base->path, cur->path);
+		zc_error_set(err, ZC_RESULTS_ENOMEM, "cannot compare '%s' and '%s': out of memory",
+			     base->path, cur->path);
 		goto out_release;
 	}
 	return 0;

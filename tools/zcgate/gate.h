@@ -105,7 +105,7 @@ const char *zc_gate_status_name(enum zc_gate_status status);
  */
 int zc_gate_compare(const struct zc_results_set *base, const struct zc_results_set *cur,
 		 const struct zc_gate_options *opt, struct zc_gate_report *rep,
-		 struct zc_results_error *err);
+		 struct zc_error *err);
 
 void zc_gate_report_release(struct zc_gate_report *rep);
 

@@ -1,7 +1,8 @@
 /*
  * zcgate: the CI regression gate.  Compares a current zcbench run with a baseline, prints a
- * table and exits 0 (no regression), 1 (regression) or 2 (bad input, bad usage or an output
- * file that cannot be written), with a one-line message naming the file and the problem.
+ * table and exits ZC_EXIT_OK (no regression), ZC_EXIT_FAILED (regression) or ZC_EXIT_USAGE
+ * (bad input, bad usage, a refused comparison or an output file that cannot be written), with
+ * a one-line message naming the file and the problem.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -11,11 +12,10 @@
 #include <string.h>
 
 #include "atomic_file.h"
+#include "error.h"
 #include "gate.h"
 #include "gate_format.h"
 #include "results_load.h"
-
-enum { EXIT_PASS = 0, EXIT_REGRESSION = 1, EXIT_BAD = 2 };
 
 static const char usage[] =
 	"usage: zcgate BASELINE CURRENT [options]\n"
@@ -31,8 +31,16 @@ static const char usage[] =
 	"                        write customSmallerIsBetter entries for github-action-benchmark\n"
 	"  -q, --quiet           print only warnings and the closing line\n"
 	"Timing is compared only between runs made side by side on one machine (make gate).\n"
-	"exit status: 0 no regression, 1 regression or missing result, 2 bad input, results\n"
-	"made in different contexts, or too few measuring processes to detect a change\n";
+	"exit status:\n";
+
+/* What zcgate exits with: a missing result is a regression; a refused comparison bad input. */
+static const enum zc_exit exits[] = { ZC_EXIT_OK, ZC_EXIT_FAILED, ZC_EXIT_USAGE };
+
+static void print_usage(FILE *f)
+{
+	fputs(usage, f);
+	zc_exit_print_help(f, exits, sizeof(exits) / sizeof(exits[0]));
+}
 
 struct args {
 	const char *base;
@@ -102,13 +110,14 @@ static int parse_args(int argc, char **argv, struct args *a)
 		case 'q': a->quiet = 1; break;
 		case 'i': a->opt.invariants_only = true; break;
 		case 'M': a->opt.allow_missing = true; break;
-		case 'h': fputs(usage, stdout); exit(EXIT_PASS);
-		default: fputs(usage, stderr); return -1;
+		case 'h': print_usage(stdout); exit(ZC_EXIT_OK);
+		default: print_usage(stderr); return -1;
 		}
 	}
 	if (argc - optind != 2) {
-		fprintf(stderr, "zcgate: expected BASELINE and CURRENT, got %d operands\n%s",
-			argc - optind, usage);
+		fprintf(stderr, "zcgate: expected BASELINE and CURRENT, got %d operands\n",
+			argc - optind);
+		print_usage(stderr);
 		return -1;
 	}
 	a->base = argv[optind];
@@ -180,10 +189,10 @@ static int write_outputs(const struct args *a, const struct zc_gate_report *rep)
 
 static int run(const struct args *a)
 {
-	struct zc_results_error err = { 0 };
+	struct zc_error err = { 0 };
 	struct zc_results_set base, cur;
 	struct zc_gate_report rep;
-	int rc = EXIT_BAD;
+	int rc = ZC_EXIT_USAGE;	/* whatever the loader or the comparison refused */
 
 	if (zc_results_load(&base, a->base, &err))
 		goto out_error;
@@ -192,9 +201,9 @@ static int run(const struct args *a)
 	if (zc_gate_compare(&base, &cur, &a->opt, &rep, &err))
 		goto out_release_cur;
 	print_report(a, &rep);
-	rc = rep.regressions ? EXIT_REGRESSION : EXIT_PASS;
+	rc = rep.regressions ? ZC_EXIT_FAILED : ZC_EXIT_OK;
 	if (write_outputs(a, &rep))
-		rc = EXIT_BAD;
+		rc = ZC_EXIT_USAGE;
 	zc_gate_report_release(&rep);
 out_release_cur:
 	zc_results_set_release(&cur);
@@ -211,6 +220,6 @@ int main(int argc, char **argv)
 	struct args a = { 0 };
 
 	if (parse_args(argc, argv, &a))
-		return EXIT_BAD;
+		return ZC_EXIT_USAGE;
 	return run(&a);
 }

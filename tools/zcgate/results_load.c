@@ -9,7 +9,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,47 +31,6 @@ const char *zc_results_strerror(enum zc_results_errcode code)
 		return "unknown error";
 	return errtexts[code];
 }
-
-/*
- * Copies @in to @out (of @len) with control characters escaped (\n, \x1b): a message quotes
- * names, keys and paths taken from the files, which may hold any byte, and stays one line.
- */
-static void one_line(char *out, size_t len, const char *in)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t o = 0;
-
-	for (const unsigned char *p = (const unsigned char *)in; *p && o + 5 < len; p++) {
-		if (*p >= 0x20 && *p != 0x7f) {
-			out[o++] = (char)*p;
-		} else if (*p == '\n' || *p == '\t') {
-			out[o++] = '\\';
-			out[o++] = *p == '\n' ? 'n' : 't';
-		} else {
-			out[o++] = '\\';
-			out[o++] = 'x';
-			out[o++] = hex[*p >> 4];
-			out[o++] = hex[*p & 15];
-		}
-	}
-	out[o] = '\0';
-}
-
-int zc_results_error_set(struct zc_results_error *err, enum zc_results_errcode code, const char *fmt, ...)
-{
-	va_list ap;
-	char raw[sizeof(err->text)];
-
-	if (!err || err->code != ZC_RESULTS_OK)
-		return -1;
-	err->code = code;
-	va_start(ap, fmt);
-	vsnprintf(raw, sizeof(raw), fmt, ap);
-	va_end(ap);
-	one_line(err->text, sizeof(err->text), raw);
-	return -1;
-}
-
 
 json_t *zc_results_field(const json_t *result, const char *dotted)
 {
@@ -116,18 +74,18 @@ json_t *zc_results_lookup(const struct zc_results_file *file, const char *scenar
 }
 
 int zc_results_same_frame(const struct zc_results_file *a, const struct zc_results_file *b,
-		       struct zc_results_error *err)
+		       struct zc_error *err)
 {
 	if (a->width == b->width && a->height == b->height)
 		return 0;
-	return zc_results_error_set(err, ZC_RESULTS_EFRAME,
-				 "different frame sizes: '%s' is %lldx%lld, '%s' is %lldx%lld",
-				 a->path, (long long)a->width, (long long)a->height,
-				 b->path, (long long)b->width, (long long)b->height);
+	return zc_error_set(err, ZC_RESULTS_EFRAME,
+			    "different frame sizes: '%s' is %lldx%lld, '%s' is %lldx%lld", a->path,
+			    (long long)a->width, (long long)a->height, b->path, (long long)b->width,
+			    (long long)b->height);
 }
 
 /* Read all of @path into a NUL-terminated buffer. */
-static char *read_all(const char *path, size_t *len, struct zc_results_error *err)
+static char *read_all(const char *path, size_t *len, struct zc_error *err)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	char *buf = fd < 0 ? NULL : zc_read_whole(fd, len);
@@ -136,8 +94,8 @@ static char *read_all(const char *path, size_t *len, struct zc_results_error *er
 	if (fd >= 0)
 		close(fd);
 	if (!buf)
-		zc_results_error_set(err, saved == ENOMEM ? ZC_RESULTS_ENOMEM : ZC_RESULTS_EMISSING,
-				     "cannot read '%s': %s", path, strerror(saved));
+		zc_error_set(err, saved == ENOMEM ? ZC_RESULTS_ENOMEM : ZC_RESULTS_EMISSING,
+			     "cannot read '%s': %s", path, strerror(saved));
 	return buf;
 }
 
@@ -149,45 +107,46 @@ static int is_blank(const char *buf, size_t len)
 	return 1;
 }
 
-static json_t *parse(const char *path, const char *buf, size_t len, struct zc_results_error *err)
+static json_t *parse(const char *path, const char *buf, size_t len, struct zc_error *err)
 {
 	json_error_t jerr;
 	const char *nul;
 	json_t *root;
 
 	if (is_blank(buf, len)) {
-		zc_results_error_set(err, ZC_RESULTS_EEMPTY, "cannot parse '%s': empty file", path);
+		zc_error_set(err, ZC_RESULTS_EEMPTY, "cannot parse '%s': empty file", path);
 		return NULL;
 	}
 	nul = memchr(buf, '\0', len);
 	if (nul) {	/* jansson would take it for the end of the input: "truncated" */
-		zc_results_error_set(err, ZC_RESULTS_ENOTJSON, "cannot parse '%s': not JSON: NUL byte at "
-				  "offset %zu", path, (size_t)(nul - buf));
+		zc_error_set(err, ZC_RESULTS_ENOTJSON,
+			     "cannot parse '%s': not JSON: NUL byte at offset %zu", path,
+			     (size_t)(nul - buf));
 		return NULL;
 	}
 	root = json_loadb(buf, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &jerr);
 	if (root)
 		return root;
 	if (json_error_code(&jerr) == json_error_premature_end_of_input)
-		zc_results_error_set(err, ZC_RESULTS_ETRUNCATED,
-				  "cannot parse '%s': truncated file at line %d column %d",
-				  path, jerr.line, jerr.column);
+		zc_error_set(err, ZC_RESULTS_ETRUNCATED,
+			     "cannot parse '%s': truncated file at line %d column %d", path,
+			     jerr.line, jerr.column);
 	else
-		zc_results_error_set(err, ZC_RESULTS_ENOTJSON,
-				  "cannot parse '%s': not JSON at line %d column %d: %s",
-				  path, jerr.line, jerr.column, jerr.text);
+		zc_error_set(err, ZC_RESULTS_ENOTJSON,
+			     "cannot parse '%s': not JSON at line %d column %d: %s", path,
+			     jerr.line, jerr.column, jerr.text);
 	return NULL;
 }
 
 
 int zc_results_parse(struct zc_results_file *file, const char *name, const char *buf, size_t len,
-		  struct zc_results_error *err)
+		  struct zc_error *err)
 {
 	*file = (struct zc_results_file){ 0 };
 	file->path = strdup(name);
 	if (!file->path)
-		return zc_results_error_set(err, ZC_RESULTS_ENOMEM, "cannot load '%s': %s", name,
-					 strerror(ENOMEM));
+		return zc_error_set(err, ZC_RESULTS_ENOMEM, "cannot load '%s': %s", name,
+				    strerror(ENOMEM));
 	file->root = parse(name, buf, len, err);
 	if (!file->root || zc_results_validate(file, err)) {
 		zc_results_file_release(file);
@@ -196,7 +155,7 @@ int zc_results_parse(struct zc_results_file *file, const char *name, const char 
 	return 0;
 }
 
-int zc_results_load_file(struct zc_results_file *file, const char *path, struct zc_results_error *err)
+int zc_results_load_file(struct zc_results_file *file, const char *path, struct zc_error *err)
 {
 	size_t len;
 	char *buf = read_all(path, &len, err);
@@ -246,7 +205,7 @@ static int compare_names(const void *a, const void *b)
 }
 
 /* The names of the results files in @dir, sorted; *@n of them.  NULL with @err on failure. */
-static char **list_dir(const char *dir, size_t *n, struct zc_results_error *err)
+static char **list_dir(const char *dir, size_t *n, struct zc_error *err)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
@@ -255,7 +214,8 @@ static char **list_dir(const char *dir, size_t *n, struct zc_results_error *err)
 
 	*n = 0;
 	if (!d) {
-		zc_results_error_set(err, ZC_RESULTS_EMISSING, "cannot read '%s': %s", dir, strerror(errno));
+		zc_error_set(err, ZC_RESULTS_EMISSING, "cannot read '%s': %s", dir,
+			     strerror(errno));
 		return NULL;
 	}
 	while ((de = readdir(d))) {
@@ -269,7 +229,7 @@ static char **list_dir(const char *dir, size_t *n, struct zc_results_error *err)
 	}
 	closedir(d);
 	if (*n == 0) {
-		zc_results_error_set(err, ZC_RESULTS_ENOFILES, "no results files in '%s'", dir);
+		zc_error_set(err, ZC_RESULTS_ENOFILES, "no results files in '%s'", dir);
 		free(names);
 		return NULL;
 	}
@@ -281,7 +241,7 @@ out_nomem:
 	while (*n)
 		free(names[--*n]);
 	free(names);
-	zc_results_error_set(err, ZC_RESULTS_ENOMEM, "cannot read '%s': %s", dir, strerror(ENOMEM));
+	zc_error_set(err, ZC_RESULTS_ENOMEM, "cannot read '%s': %s", dir, strerror(ENOMEM));
 	return NULL;
 }
 
@@ -292,7 +252,7 @@ static void free_names(char **names, size_t n)
 	free(names);
 }
 
-static int load_dir(struct zc_results_set *set, const char *dir, struct zc_results_error *err)
+static int load_dir(struct zc_results_set *set, const char *dir, struct zc_error *err)
 {
 	size_t n;
 	char **names = list_dir(dir, &n, err);
@@ -302,7 +262,7 @@ static int load_dir(struct zc_results_set *set, const char *dir, struct zc_resul
 		return -1;
 	set->files = calloc(n, sizeof(*set->files));
 	if (!set->files) {
-		zc_results_error_set(err, ZC_RESULTS_ENOMEM, "cannot load '%s': %s", dir, strerror(ENOMEM));
+		zc_error_set(err, ZC_RESULTS_ENOMEM, "cannot load '%s': %s", dir, strerror(ENOMEM));
 		goto out_free_names;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -322,26 +282,26 @@ out_free_names:
 	return rc;
 }
 
-int zc_results_load(struct zc_results_set *set, const char *path, struct zc_results_error *err)
+int zc_results_load(struct zc_results_set *set, const char *path, struct zc_error *err)
 {
 	struct stat st;
 
 	*set = (struct zc_results_set){ 0 };
 	if (stat(path, &st))
-		return zc_results_error_set(err, ZC_RESULTS_EMISSING, "cannot read '%s': %s", path,
-					 strerror(errno));
+		return zc_error_set(err, ZC_RESULTS_EMISSING, "cannot read '%s': %s", path,
+				    strerror(errno));
 	set->path = strdup(path);
 	if (!set->path)
-		return zc_results_error_set(err, ZC_RESULTS_ENOMEM, "cannot load '%s': %s", path,
-					 strerror(ENOMEM));
+		return zc_error_set(err, ZC_RESULTS_ENOMEM, "cannot load '%s': %s", path,
+				    strerror(ENOMEM));
 	if (S_ISDIR(st.st_mode)) {
 		if (load_dir(set, path, err))
 			goto out_release;
 	} else {
 		set->files = calloc(1, sizeof(*set->files));
 		if (!set->files) {
-			zc_results_error_set(err, ZC_RESULTS_ENOMEM, "cannot load '%s': %s", path,
-					  strerror(ENOMEM));
+			zc_error_set(err, ZC_RESULTS_ENOMEM, "cannot load '%s': %s", path,
+				     strerror(ENOMEM));
 			goto out_release;
 		}
 		if (zc_results_load_file(&set->files[0], path, err))

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <jansson.h>
 
+#include "error.h"
 #include "schema.h"
 
 #ifdef __cplusplus
@@ -21,7 +22,10 @@ extern "C" {
 /* The only schema loaded: schema.h's, the one the writer writes. */
 #define ZC_RESULTS_SCHEMA ZC_SCHEMA
 
-/* One table makes both the codes and their short descriptions. */
+/*
+ * One table makes both the codes and their short descriptions. A loader error is a struct
+ * zc_error (error.h) whose code is one of these; zcgate exits ZC_EXIT_USAGE on any of them.
+ */
 #define ZC_RESULTS_ERRNO_MAP(X)                                            \
 	X(EMISSING, "cannot read the file or directory")                \
 	X(EEMPTY, "empty file")                                         \
@@ -44,12 +48,6 @@ enum zc_results_errcode {
 #undef ZC_RESULTS__ENUM
 };
 
-/* What went wrong: a code and one line of text without a trailing newline. */
-struct zc_results_error {
-	enum zc_results_errcode code;
-	char text[512];
-};
-
 /* One results file as written by a scenario program. */
 struct zc_results_file {
 	char *path;
@@ -70,36 +68,29 @@ struct zc_results_set {
 const char *zc_results_strerror(enum zc_results_errcode code);
 
 /*
- * Record an error in @err unless one is already recorded: the first error wins.  @err may be
- * NULL.  Returns -1 so that callers can write `return zc_results_error_set(...)`.
- */
-int zc_results_error_set(struct zc_results_error *err, enum zc_results_errcode code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-/*
  * Load @path: a results file, or a directory whose `*.json` files are loaded in name order
  * (the `raw/` subdirectory, other directories and names starting with '.' are skipped).
  * Several files may hold results for one strategy (one file per measuring process): the
  * gate pools them; within one file a result appears once (EDUPLICATE).
  * Returns 0, or -1 with @set empty and @err filled in.  Release @set with zc_results_set_release().
  */
-int zc_results_load(struct zc_results_set *set, const char *path, struct zc_results_error *err);
+int zc_results_load(struct zc_results_set *set, const char *path, struct zc_error *err);
 
 /* Load and validate one file.  Returns 0, or -1 with @file empty and @err filled in. */
-int zc_results_load_file(struct zc_results_file *file, const char *path, struct zc_results_error *err);
+int zc_results_load_file(struct zc_results_file *file, const char *path, struct zc_error *err);
 
 /*
  * Parse and validate @len bytes at @buf (no NUL needed) as a results file called @name in
  * messages; for fuzzers and for data that is not in a file.  Same contract as zc_results_load_file().
  */
 int zc_results_parse(struct zc_results_file *file, const char *name, const char *buf, size_t len,
-		  struct zc_results_error *err);
+		  struct zc_error *err);
 
 /*
  * Check a parsed file: @file->root and @file->path set, the rest filled in on success.  Returns 0,
  * or -1 with ESCHEMA, ETYPE or EDUPLICATE in @err.
  */
-int zc_results_validate(struct zc_results_file *file, struct zc_results_error *err);
+int zc_results_validate(struct zc_results_file *file, struct zc_error *err);
 
 void zc_results_set_release(struct zc_results_set *set);
 void zc_results_file_release(struct zc_results_file *file);
@@ -115,7 +106,7 @@ json_t *zc_results_field(const json_t *result, const char *dotted);
 
 /* 0 when @a and @b hold frames of the same size, else -1 with EFRAME in @err. */
 int zc_results_same_frame(const struct zc_results_file *a, const struct zc_results_file *b,
-		       struct zc_results_error *err);
+		       struct zc_error *err);
 
 #ifdef __cplusplus
 }

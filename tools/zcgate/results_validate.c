@@ -42,48 +42,48 @@ static const char *field_type_name(enum zc_schema_type t)
 	return "unknown";
 }
 
-static int check_schema(const char *path, const json_t *root, struct zc_results_error *err)
+static int check_schema(const char *path, const json_t *root, struct zc_error *err)
 {
 	const json_t *schema;
 
 	if (!json_is_object(root))
-		return zc_results_error_set(err, ZC_RESULTS_ESCHEMA,
-					 "wrong schema in '%s': top level is %s, expected an object",
-					 path, type_name(root));
+		return zc_error_set(err, ZC_RESULTS_ESCHEMA,
+				    "wrong schema in '%s': top level is %s, expected an object",
+				    path, type_name(root));
 	schema = json_object_get(root, "schema");
 	if (!schema)
-		return zc_results_error_set(err, ZC_RESULTS_ESCHEMA,
-					 "wrong schema in '%s': no 'schema', expected '%s'",
-					 path, ZC_RESULTS_SCHEMA);
+		return zc_error_set(err, ZC_RESULTS_ESCHEMA,
+				    "wrong schema in '%s': no 'schema', expected '%s'", path,
+				    ZC_RESULTS_SCHEMA);
 	if (!json_is_string(schema) || strcmp(json_string_value(schema), ZC_RESULTS_SCHEMA))
-		return zc_results_error_set(err, ZC_RESULTS_ESCHEMA,
-					 "wrong schema in '%s': '%s', expected '%s'", path,
-					 json_is_string(schema) ? json_string_value(schema)
-								: type_name(schema),
-					 ZC_RESULTS_SCHEMA);
+		return zc_error_set(err, ZC_RESULTS_ESCHEMA,
+				    "wrong schema in '%s': '%s', expected '%s'", path,
+				    json_is_string(schema) ? json_string_value(schema)
+							   : type_name(schema),
+				    ZC_RESULTS_SCHEMA);
 	return 0;
 }
 
 /* A required member of @obj of type @type; @where names @obj in messages. */
 static json_t *require(const char *path, const json_t *obj, const char *where, const char *key,
-		       enum zc_schema_type type, struct zc_results_error *err)
+		       enum zc_schema_type type, struct zc_error *err)
 {
 	json_t *v = json_object_get(obj, key);
 
 	if (!v) {
-		zc_results_error_set(err, ZC_RESULTS_ESCHEMA, "wrong schema in '%s': no '%s%s'", path,
-				  where, key);
+		zc_error_set(err, ZC_RESULTS_ESCHEMA, "wrong schema in '%s': no '%s%s'", path,
+			     where, key);
 		return NULL;
 	}
 	if (!zc_schema_type_matches(type, v)) {
-		zc_results_error_set(err, ZC_RESULTS_ETYPE, "wrong type in '%s': '%s%s' is %s, expected %s",
-				  path, where, key, type_name(v), field_type_name(type));
+		zc_error_set(err, ZC_RESULTS_ETYPE, "wrong type in '%s': '%s%s' is %s, expected %s",
+			     path, where, key, type_name(v), field_type_name(type));
 		return NULL;
 	}
 	return v;
 }
 
-static int check_frame(struct zc_results_file *file, struct zc_results_error *err)
+static int check_frame(struct zc_results_file *file, struct zc_error *err)
 {
 	json_t *frame, *w, *h;
 
@@ -94,9 +94,8 @@ static int check_frame(struct zc_results_file *file, struct zc_results_error *er
 	h = json_object_get(frame, "height");
 	if (!json_is_integer(w) || !json_is_integer(h) ||
 	    json_integer_value(w) <= 0 || json_integer_value(h) <= 0)
-		return zc_results_error_set(err, ZC_RESULTS_ETYPE,
-					 "wrong type in '%s': 'frame' needs positive integers "
-					 "'width' and 'height'", file->path);
+		return zc_error_set(err, ZC_RESULTS_ETYPE, "wrong type in '%s': 'frame' needs "
+				    "positive integers 'width' and 'height'", file->path);
 	file->width = json_integer_value(w);
 	file->height = json_integer_value(h);
 	return 0;
@@ -108,21 +107,21 @@ static int check_frame(struct zc_results_file *file, struct zc_results_error *er
  * wrong type is never looked up.
  */
 static int check_field(const char *path, const char *where, const json_t *r,
-		       const struct zc_schema_field *f, struct zc_results_error *err)
+		       const struct zc_schema_field *f, struct zc_error *err)
 {
 	const json_t *v = zc_results_field(r, f->path);
 
 	if (!v && f->presence == ZC_PRESENCE_KEY)
-		return zc_results_error_set(err, ZC_RESULTS_ESCHEMA, "wrong schema in '%s': no '%s%s'",
-					 path, where, f->path);
+		return zc_error_set(err, ZC_RESULTS_ESCHEMA, "wrong schema in '%s': no '%s%s'",
+				    path, where, f->path);
 	if (v && !zc_schema_type_matches(f->type, v))
-		return zc_results_error_set(err, ZC_RESULTS_ETYPE,
-					 "wrong type in '%s': '%s%s' is %s, expected %s",
-					 path, where, f->path, type_name(v), field_type_name(f->type));
+		return zc_error_set(err, ZC_RESULTS_ETYPE,
+				    "wrong type in '%s': '%s%s' is %s, expected %s", path, where,
+				    f->path, type_name(v), field_type_name(f->type));
 	return 0;
 }
 
-static int check_result(const char *path, size_t index, const json_t *r, struct zc_results_error *err)
+static int check_result(const char *path, size_t index, const json_t *r, struct zc_error *err)
 {
 	size_t n;
 	const struct zc_schema_field *fields = zc_schema_fields(ZC_SCHEMA_RESULT, &n);
@@ -130,9 +129,9 @@ static int check_result(const char *path, size_t index, const json_t *r, struct 
 
 	snprintf(where, sizeof(where), "results[%zu].", index);
 	if (!json_is_object(r))
-		return zc_results_error_set(err, ZC_RESULTS_ETYPE,
-					 "wrong type in '%s': 'results[%zu]' is %s, expected an object",
-					 path, index, type_name(r));
+		return zc_error_set(err, ZC_RESULTS_ETYPE,
+				    "wrong type in '%s': 'results[%zu]' is %s, expected an object",
+				    path, index, type_name(r));
 	/* The keys first: a result without one is not a result, whatever else it holds. */
 	for (size_t i = 0; i < n; i++)
 		if (fields[i].presence == ZC_PRESENCE_KEY &&
@@ -145,7 +144,7 @@ static int check_result(const char *path, size_t index, const json_t *r, struct 
 }
 
 /* 0 when no two results of @file share a scenario and a strategy. */
-static int check_unique(const struct zc_results_file *file, struct zc_results_error *err)
+static int check_unique(const struct zc_results_file *file, struct zc_error *err)
 {
 	const json_t *results = json_object_get(file->root, "results");
 	size_t i;
@@ -156,14 +155,14 @@ static int check_unique(const struct zc_results_file *file, struct zc_results_er
 		const char *strategy = json_string_value(json_object_get(r, "strategy"));
 
 		if (zc_results_lookup(file, scenario, strategy) != r)
-			return zc_results_error_set(err, ZC_RESULTS_EDUPLICATE,
-						 "duplicate result '%s/%s' in '%s'", scenario,
-						 strategy, file->path);
+			return zc_error_set(err, ZC_RESULTS_EDUPLICATE,
+					    "duplicate result '%s/%s' in '%s'", scenario, strategy,
+					    file->path);
 	}
 	return 0;
 }
 
-int zc_results_validate(struct zc_results_file *file, struct zc_results_error *err)
+int zc_results_validate(struct zc_results_file *file, struct zc_error *err)
 {
 	json_t *scenario, *results, *r;
 	size_t i;

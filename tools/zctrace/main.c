@@ -7,7 +7,9 @@
  * The tracer library is found at ../lib/libzctrace.so beside this program (or at
  * $ZCTRACE_LIB). Options reach it through the environment (ZCTRACE_OUT, ZCTRACE_MIN_BYTES,
  * ZCTRACE_BACKTRACE, ZCTRACE_ROOT_PID). Exit status: the program's own (128 + signal when a
- * signal ended it), or 2 when zctrace itself cannot start it.
+ * signal ended it), or zctrace's own (error.h): ZC_EXIT_USAGE when the program, the tracer
+ * library or the record's directory is not there, ZC_EXIT_RUNTIME when it cannot start the
+ * program (no pipe, no fork).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,7 +22,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-enum { EXIT_USAGE = 2 };
+#include "error.h"
+
+/* What zctrace itself exits with, when the program's own status is not there to pass on. */
+static const enum zc_exit exits[] = { ZC_EXIT_USAGE, ZC_EXIT_RUNTIME };
 
 struct options {
 	const char *min_bytes;
@@ -36,7 +41,10 @@ static void usage(FILE *f)
 		   "(default 1048576)\n"
 		   "  --out FILE      the program's record (default zctrace.json); a child process\n"
 		   "                  writes FILE with .<pid> before .json\n"
-		   "  --backtrace     keep up to 16 callers per event (slower)\n");
+		   "  --backtrace     keep up to 16 callers per event (slower)\n"
+		   "exit status: the program's own (128 + N when signal N ended it), or\n"
+		   "zctrace's own:\n");
+	zc_exit_print_help(f, exits, sizeof(exits) / sizeof(exits[0]));
 }
 
 static int parse_options(int argc, char **argv, struct options *o)
@@ -49,7 +57,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			usage(stdout);
-			exit(0);
+			exit(ZC_EXIT_OK);
 		} else if (!strcmp(a, "--backtrace")) {
 			o->backtrace = 1;
 		} else if ((!strcmp(a, "--min-bytes") || !strcmp(a, "--out")) && i + 1 < argc) {
@@ -186,12 +194,12 @@ static int run(const struct options *o, const char *lib, const char *out)
 	int pipefd[2];
 	if (pipe2(pipefd, O_CLOEXEC) != 0) {
 		fprintf(stderr, "zctrace: cannot create a pipe: %s\n", strerror(errno));
-		return EXIT_USAGE;
+		return ZC_EXIT_RUNTIME;
 	}
 	pid_t child = fork();
 	if (child < 0) {
 		fprintf(stderr, "zctrace: cannot fork: %s\n", strerror(errno));
-		return EXIT_USAGE;
+		return ZC_EXIT_RUNTIME;
 	}
 	if (child == 0) {
 		close(pipefd[0]);
@@ -208,7 +216,7 @@ static int run(const struct options *o, const char *lib, const char *out)
 		;
 	if (got == (ssize_t)sizeof(err)) {
 		fprintf(stderr, "zctrace: cannot run '%s': %s\n", o->argv[0], strerror(err));
-		return EXIT_USAGE;
+		return ZC_EXIT_USAGE;
 	}
 	if (WIFSIGNALED(status)) {
 		fprintf(stderr, "zctrace: '%s' was killed by signal %d; %s\n", o->argv[0],
@@ -226,21 +234,21 @@ int main(int argc, char **argv)
 	char prog[PATH_MAX], lib[PATH_MAX], out[PATH_MAX];
 	if (parse_options(argc, argv, &o) != 0) {
 		usage(stderr);
-		return EXIT_USAGE;
+		return ZC_EXIT_USAGE;
 	}
 	if (find_program(o.argv[0], prog, sizeof(prog)) != 0) {
 		fprintf(stderr, "zctrace: cannot run '%s': %s\n", o.argv[0], strerror(errno));
-		return EXIT_USAGE;
+		return ZC_EXIT_USAGE;
 	}
 	if (find_library(lib, sizeof(lib)) != 0) {
 		fprintf(stderr, "zctrace: cannot find the tracer library '%s': %s\n", lib,
 			strerror(errno));
-		return EXIT_USAGE;
+		return ZC_EXIT_USAGE;
 	}
 	if (absolute_out(o.out ? o.out : "zctrace.json", out, sizeof(out)) != 0) {
 		fprintf(stderr, "zctrace: cannot write '%s': %s\n", o.out ? o.out : "zctrace.json",
 			strerror(errno));
-		return EXIT_USAGE;
+		return ZC_EXIT_USAGE;
 	}
 	unlink(out); /* a record left from an earlier run must not pass for this one */
 	return run(&o, lib, out);

@@ -55,6 +55,22 @@ static const char *const fn_names[ZC_FN_COUNT] = {
 	[ZC_FN_MEMMOVE] = "memmove",
 	[ZC_FN_MEMCPY_CHK] = "__memcpy_chk",
 	[ZC_FN_MEMMOVE_CHK] = "__memmove_chk",
+	[ZC_FN_MEMPCPY] = "mempcpy",
+	[ZC_FN_MEMPCPY_CHK] = "__mempcpy_chk",
+	[ZC_FN_BCOPY] = "bcopy",
+	[ZC_FN_MEMCCPY] = "memccpy",
+	[ZC_FN_STRCPY] = "strcpy",
+	[ZC_FN_STRCPY_CHK] = "__strcpy_chk",
+	[ZC_FN_STPCPY] = "stpcpy",
+	[ZC_FN_STPCPY_CHK] = "__stpcpy_chk",
+	[ZC_FN_STRNCPY] = "strncpy",
+	[ZC_FN_STRNCPY_CHK] = "__strncpy_chk",
+	[ZC_FN_STRDUP] = "strdup",
+	[ZC_FN_STRNDUP] = "strndup",
+	[ZC_FN_WMEMCPY] = "wmemcpy",
+	[ZC_FN_WMEMCPY_CHK] = "__wmemcpy_chk",
+	[ZC_FN_WMEMMOVE] = "wmemmove",
+	[ZC_FN_WMEMMOVE_CHK] = "__wmemmove_chk",
 };
 
 const char *zct_fn_name(unsigned fn)

@@ -30,13 +30,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#ifndef ZC_HOOKS_TRACE
 #include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <wchar.h>
+#ifndef ZC_HOOKS_TRACE
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
-#include <unistd.h>
 #endif
 
 #include "hook_sink.h"
@@ -281,6 +283,63 @@ ZC_HOOK_API void *calloc(size_t nmemb, size_t size)
 	return p;
 }
 
+/*
+ * The page frame number of the page at addr, or 0 when it cannot be told (not root: frame
+ * numbers read as 0; the page not present). Opened per call as /proc/PID/pagemap, so that a
+ * forked child reads its own; raw system calls, so that the kernel-copy hooks do not count
+ * the instrument's own reads.
+ */
+ZC_NO_SANITIZE static uint64_t frame_of(const void *addr)
+{
+	char path[40] = "/proc/", digits[24];
+	uint64_t e = 0;
+	size_t nd = 0, at = 6;
+	for (unsigned long pid = (unsigned long)syscall(SYS_getpid); nd == 0 || pid; pid /= 10)
+		digits[nd++] = (char)('0' + pid % 10);
+	while (nd)
+		path[at++] = digits[--nd];
+	byte_copy(path + at, "/pagemap", sizeof("/pagemap")); /* no stdio inside realloc */
+	long fd = syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	long got = syscall(SYS_pread64, fd, &e, sizeof(e), (off_t)((uintptr_t)addr / 4096 * 8));
+	syscall(SYS_close, fd);
+	if (got != (long)sizeof(e) || !(e >> 63))
+		return 0;
+	return e & ((UINT64_C(1) << 55) - 1);
+}
+
+/* A block at least this large may be moved by remapping its pages (glibc: mremap). */
+#define REMAP_MIN_BYTES (64u * 1024u)
+
+/* The first whole page of a block of n bytes at p, or NULL. */
+ZC_NO_SANITIZE static const unsigned char *first_page(const void *p, size_t n)
+{
+	uintptr_t a = ((uintptr_t)p + 4095) & ~(uintptr_t)4095;
+	return n >= REMAP_MIN_BYTES && a + 4096 <= (uintptr_t)p + n ? (const unsigned char *)a : NULL;
+}
+
+/*
+ * Did the realloc that moved old to p move the pages rather than the bytes? Observed: the
+ * page at the same offset is the same physical page (the frame number read before). When the
+ * frame numbers cannot be read (not root), the move counts as a copy.
+ */
+ZC_NO_SANITIZE static bool remapped(const void *old, const void *p, const unsigned char *page,
+				    uint64_t frame)
+{
+	if (!page || !frame)
+		return false;
+	const unsigned char *moved = (const unsigned char *)p + (page - (const unsigned char *)old);
+	return ((uintptr_t)moved & 4095) == 0 && frame_of(moved) == frame;
+}
+
+/*
+ * Set while the allocator's own realloc runs: an allocator that is a library of its own
+ * (mimalloc, jemalloc) calls memcpy through the PLT to move the block, and that memcpy is the
+ * realloc move counted below, not a second copy.
+ */
+static __thread int in_realloc;
+
 ZC_HOOK_API void *realloc(void *old, size_t n)
 {
 	resolve();
@@ -294,13 +353,17 @@ ZC_HOOK_API void *realloc(void *old, size_t n)
 	if (!old)
 		return malloc_from(n, CALLER());
 	size_t old_bytes = usable(old);
+	const unsigned char *page = first_page(old, old_bytes);
+	uint64_t frame = page ? frame_of(page) : 0;
+	in_realloc++;
 	void *p = real.realloc(old, n);
+	in_realloc--;
 	if (n == 0 && !p) {
 		zc__sink_free(old_bytes);
 		return NULL;
 	}
 	if (p && p != old) {
-		zc__sink_realloc_move(old, p, old_bytes, n, CALLER());
+		zc__sink_realloc_move(old, p, old_bytes, n, remapped(old, p, page, frame), CALLER());
 		zc__sink_free(old_bytes);
 		zc__sink_alloc(ZC_FN_REALLOC, p, n, CALLER());
 	}
@@ -339,8 +402,11 @@ ZC_NO_SANITIZE static inline __attribute__((always_inline)) void *
 copy_hooked(enum zc_hook_fn fn, copy_fn copy, void *dst, const void *src, size_t n,
 	    const void *caller)
 {
-	if (n >= ZC_SINK_COPY_MIN)
-		zc__sink_copy(fn, dst, src, n, caller);
+	if (!in_realloc) {
+		zc__sink_copy_any(n);
+		if (n >= ZC_SINK_COPY_MIN)
+			zc__sink_copy(fn, dst, src, n, caller);
+	}
 	if (!copy) {
 		byte_copy(dst, src, n);
 		return dst;
@@ -374,6 +440,136 @@ ZC_HOOK_API void *__memmove_chk(void *dst, const void *src, size_t n, size_t dst
 	if (n > dstlen)
 		__builtin_trap();
 	return copy_hooked(ZC_FN_MEMMOVE_CHK, real.memmove, dst, src, n, CALLER());
+}
+
+/*
+ * The rest of the copy family: each one is its length rule around a hooked copy, so that a
+ * frame copied with strcpy, a row at a time with mempcpy or as wide characters is seen like
+ * memcpy. The lengths are measured with strlen/strnlen/memchr, which copy nothing.
+ */
+void *__mempcpy_chk(void *dst, const void *src, size_t n, size_t dstlen);
+char *__strcpy_chk(char *dst, const char *src, size_t dstlen);
+char *__stpcpy_chk(char *dst, const char *src, size_t dstlen);
+char *__strncpy_chk(char *dst, const char *src, size_t n, size_t dstlen);
+wchar_t *__wmemcpy_chk(wchar_t *dst, const wchar_t *src, size_t n, size_t dstlen);
+wchar_t *__wmemmove_chk(wchar_t *dst, const wchar_t *src, size_t n, size_t dstlen);
+
+ZC_HOOK_API void *mempcpy(void *restrict dst, const void *restrict src, size_t n)
+{
+	return (char *)copy_hooked(ZC_FN_MEMPCPY, real.memcpy, dst, src, n, CALLER()) + n;
+}
+
+ZC_HOOK_API void *__mempcpy_chk(void *dst, const void *src, size_t n, size_t dstlen)
+{
+	if (n > dstlen)
+		__builtin_trap();
+	return (char *)copy_hooked(ZC_FN_MEMPCPY_CHK, real.memcpy, dst, src, n, CALLER()) + n;
+}
+
+ZC_HOOK_API void bcopy(const void *src, void *dst, size_t n)
+{
+	copy_hooked(ZC_FN_BCOPY, real.memmove, dst, src, n, CALLER());
+}
+
+ZC_HOOK_API void *memccpy(void *restrict dst, const void *restrict src, int c, size_t n)
+{
+	const unsigned char *hit = memchr(src, c, n);
+	size_t len = hit ? (size_t)(hit - (const unsigned char *)src) + 1 : n;
+	copy_hooked(ZC_FN_MEMCCPY, real.memcpy, dst, src, len, CALLER());
+	return hit ? (char *)dst + len : NULL;
+}
+
+ZC_HOOK_API char *strcpy(char *restrict dst, const char *restrict src)
+{
+	return copy_hooked(ZC_FN_STRCPY, real.memcpy, dst, src, strlen(src) + 1, CALLER());
+}
+
+ZC_HOOK_API char *__strcpy_chk(char *dst, const char *src, size_t dstlen)
+{
+	size_t n = strlen(src) + 1;
+	if (n > dstlen)
+		__builtin_trap();
+	return copy_hooked(ZC_FN_STRCPY_CHK, real.memcpy, dst, src, n, CALLER());
+}
+
+ZC_HOOK_API char *stpcpy(char *restrict dst, const char *restrict src)
+{
+	size_t n = strlen(src);
+	return (char *)copy_hooked(ZC_FN_STPCPY, real.memcpy, dst, src, n + 1, CALLER()) + n;
+}
+
+ZC_HOOK_API char *__stpcpy_chk(char *dst, const char *src, size_t dstlen)
+{
+	size_t n = strlen(src);
+	if (n + 1 > dstlen)
+		__builtin_trap();
+	return (char *)copy_hooked(ZC_FN_STPCPY_CHK, real.memcpy, dst, src, n + 1, CALLER()) + n;
+}
+
+/* strncpy copies up to n bytes and pads with zeros: the padding is written, not copied. */
+ZC_NO_SANITIZE static char *strncpy_hooked(enum zc_hook_fn fn, char *dst, const char *src,
+					   size_t n, const void *caller)
+{
+	size_t len = strnlen(src, n);
+	copy_hooked(fn, real.memcpy, dst, src, len, caller);
+	for (size_t i = len; i < n; i++)
+		dst[i] = '\0';
+	return dst;
+}
+
+ZC_HOOK_API char *strncpy(char *restrict dst, const char *restrict src, size_t n)
+{
+	return strncpy_hooked(ZC_FN_STRNCPY, dst, src, n, CALLER());
+}
+
+ZC_HOOK_API char *__strncpy_chk(char *dst, const char *src, size_t n, size_t dstlen)
+{
+	if (n > dstlen)
+		__builtin_trap();
+	return strncpy_hooked(ZC_FN_STRNCPY_CHK, dst, src, n, CALLER());
+}
+
+ZC_HOOK_API char *strdup(const char *src)
+{
+	size_t n = strlen(src) + 1;
+	char *p = malloc_from(n, CALLER());
+	return p ? copy_hooked(ZC_FN_STRDUP, real.memcpy, p, src, n, CALLER()) : NULL;
+}
+
+ZC_HOOK_API char *strndup(const char *src, size_t max)
+{
+	size_t n = strnlen(src, max);
+	char *p = malloc_from(n + 1, CALLER());
+	if (!p)
+		return NULL;
+	copy_hooked(ZC_FN_STRNDUP, real.memcpy, p, src, n, CALLER());
+	p[n] = '\0';
+	return p;
+}
+
+ZC_HOOK_API wchar_t *wmemcpy(wchar_t *restrict dst, const wchar_t *restrict src, size_t n)
+{
+	return copy_hooked(ZC_FN_WMEMCPY, real.memcpy, dst, src, n * sizeof(wchar_t), CALLER());
+}
+
+ZC_HOOK_API wchar_t *__wmemcpy_chk(wchar_t *dst, const wchar_t *src, size_t n, size_t dstlen)
+{
+	if (n > dstlen)
+		__builtin_trap();
+	return copy_hooked(ZC_FN_WMEMCPY_CHK, real.memcpy, dst, src, n * sizeof(wchar_t), CALLER());
+}
+
+ZC_HOOK_API wchar_t *wmemmove(wchar_t *dst, const wchar_t *src, size_t n)
+{
+	return copy_hooked(ZC_FN_WMEMMOVE, real.memmove, dst, src, n * sizeof(wchar_t), CALLER());
+}
+
+ZC_HOOK_API wchar_t *__wmemmove_chk(wchar_t *dst, const wchar_t *src, size_t n, size_t dstlen)
+{
+	if (n > dstlen)
+		__builtin_trap();
+	return copy_hooked(ZC_FN_WMEMMOVE_CHK, real.memmove, dst, src, n * sizeof(wchar_t),
+			   CALLER());
 }
 
 /*

@@ -17,6 +17,9 @@
 #include <stddef.h>
 
 /* The hooks run before a sanitizer's runtime is ready: nothing on their path is instrumented. */
+#include <stdbool.h>
+#include <stddef.h>
+
 #ifndef ZC_NO_SANITIZE
 #define ZC_NO_SANITIZE __attribute__((no_sanitize("address", "thread", "undefined")))
 #endif
@@ -34,6 +37,22 @@ enum zc_hook_fn {
 	ZC_FN_MEMMOVE,
 	ZC_FN_MEMCPY_CHK,
 	ZC_FN_MEMMOVE_CHK,
+	ZC_FN_MEMPCPY,
+	ZC_FN_MEMPCPY_CHK,
+	ZC_FN_BCOPY,
+	ZC_FN_MEMCCPY,
+	ZC_FN_STRCPY,
+	ZC_FN_STRCPY_CHK,
+	ZC_FN_STPCPY,
+	ZC_FN_STPCPY_CHK,
+	ZC_FN_STRNCPY,
+	ZC_FN_STRNCPY_CHK,
+	ZC_FN_STRDUP,
+	ZC_FN_STRNDUP,
+	ZC_FN_WMEMCPY,
+	ZC_FN_WMEMCPY_CHK,
+	ZC_FN_WMEMMOVE,
+	ZC_FN_WMEMMOVE_CHK,
 	ZC_FN_COUNT
 };
 
@@ -65,9 +84,16 @@ ZC_NO_SANITIZE static inline void zc__sink_free(size_t bytes)
 }
 
 ZC_NO_SANITIZE static inline void zc__sink_realloc_move(const void *old, const void *p, size_t old_bytes,
-					 size_t new_bytes, const void *caller)
+					 size_t new_bytes, bool remapped, const void *caller)
 {
-	zc__trace_realloc_move(old, p, old_bytes, new_bytes, caller);
+	if (!remapped) /* the allocator moved the pages, not the bytes */
+		zc__trace_realloc_move(old, p, old_bytes, new_bytes, caller);
+}
+
+/* Every copy-function call, whatever its size (the tracer records only the large ones). */
+ZC_NO_SANITIZE static inline void zc__sink_copy_any(size_t bytes)
+{
+	(void)bytes;
 }
 
 /* Only called for copies of at least ZC_SINK_COPY_MIN bytes. */
@@ -97,10 +123,16 @@ ZC_NO_SANITIZE static inline void zc__sink_free(size_t bytes)
 }
 
 ZC_NO_SANITIZE static inline void zc__sink_realloc_move(const void *old, const void *p, size_t old_bytes,
-					 size_t new_bytes, const void *caller)
+					 size_t new_bytes, bool remapped, const void *caller)
 {
 	(void)old, (void)p, (void)caller;
-	zc__count_realloc_move(old_bytes, new_bytes);
+	zc__count_realloc_move(old_bytes, new_bytes, remapped);
+}
+
+/* Every copy-function call, whatever its size: the sum per transfer. */
+ZC_NO_SANITIZE static inline void zc__sink_copy_any(size_t bytes)
+{
+	zc__count_user_copy(bytes);
 }
 
 ZC_NO_SANITIZE static inline void zc__sink_copy(enum zc_hook_fn fn, void *dst, const void *src, size_t bytes,
