@@ -11,7 +11,8 @@ build=${BUILD:-build}
 base=${BASE:-HEAD}
 out=$build/gate-power.txt
 : >"$out.runs"
-rm -rf "$out.d" && mkdir -p "$out.d"
+runs=$build/gate-power-runs
+rm -rf "$runs" && mkdir -p "$runs"
 n=0
 
 one() { # one LABEL BUILD [CFLAGS]: a gate; appends "LABEL RC TIMING-REGRESSIONS SECONDS"
@@ -24,7 +25,7 @@ one() { # one LABEL BUILD [CFLAGS]: a gate; appends "LABEL RC TIMING-REGRESSIONS
 	rc=$?
 	t1=$(date +%s)
 	n=$((n + 1))
-	cp "$2/gate-run.json" "$out.d/$n-$1.json" 2>/dev/null
+	cp "$2/gate-run.json" "$runs/$n-$1.json" 2>/dev/null
 	timing=$(jq -r '[.rows[] | select(.metric == "time.vs_memcpy" and .status == "regressed")
 		| "\(.scenario)/\(.strategy)"] | join(",")' "$2/gate-run.json" 2>/dev/null)
 	echo "$1 $rc ${timing:--} $((t1 - t0))" | tee -a "$out.runs"
