@@ -13,7 +13,7 @@
 # Variables:
 #   BASE=REV            the base revision (default: the commit recorded in results/baseline)
 #   GATE_PROCESSES=N    measuring processes per strategy and side (default 10)
-#   GATE_THRESHOLD=N    the timing threshold in percent (default 10, from make gate-power)
+#   GATE_THRESHOLD=N    the timing threshold in percent (default 15: docs/gate.md, "Is it any good?")
 #   GATE_ARGS=...       more zcgate options: --alpha 0.01, --allow-missing,
 #                       --export-github-action-benchmark FILE
 #   SCENARIO=a,b        gate only these scenarios
@@ -39,7 +39,7 @@ $(BUILD)/bin/zcgate: $(BUILD)/obj/tools/zcgate/main.o $(BUILD)/lib/libzcgate.a $
 GATE_BASELINE ?= results/baseline
 GATE_RUN = $(BUILD)/gate-run
 GATE_PROCESSES ?= 10
-GATE_THRESHOLD ?= 10
+GATE_THRESHOLD ?= 15
 GATE_ARGS ?=
 BASE ?=
 
