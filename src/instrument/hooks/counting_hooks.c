@@ -285,25 +285,41 @@ ZC_HOOK_API void *calloc(size_t nmemb, size_t size)
 
 /*
  * The page frame number of the page at addr, or 0 when it cannot be told (not root: frame
- * numbers read as 0; the page not present). Opened per call as /proc/PID/pagemap, so that a
- * forked child reads its own; raw system calls, so that the kernel-copy hooks do not count
- * the instrument's own reads.
+ * numbers read as 0; the page not present). /proc/PID/pagemap stays open for the process that
+ * opened it and is opened again after a fork, so that a child reads its own; raw system
+ * calls, so that the kernel-copy hooks do not count the instrument's own reads.
  */
-ZC_NO_SANITIZE static uint64_t frame_of(const void *addr)
+static atomic_flag pagemap_lock = ATOMIC_FLAG_INIT;
+static long pagemap_fd = -1, pagemap_pid;
+
+ZC_NO_SANITIZE static long pagemap_open(long pid)
 {
 	char path[40] = "/proc/", digits[24];
-	uint64_t e = 0;
 	size_t nd = 0, at = 6;
-	for (unsigned long pid = (unsigned long)syscall(SYS_getpid); nd == 0 || pid; pid /= 10)
-		digits[nd++] = (char)('0' + pid % 10);
+	for (unsigned long p = (unsigned long)pid; nd == 0 || p; p /= 10)
+		digits[nd++] = (char)('0' + p % 10);
 	while (nd)
 		path[at++] = digits[--nd];
 	byte_copy(path + at, "/pagemap", sizeof("/pagemap")); /* no stdio inside realloc */
-	long fd = syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	long got = syscall(SYS_pread64, fd, &e, sizeof(e), (off_t)((uintptr_t)addr / 4096 * 8));
-	syscall(SYS_close, fd);
+	return syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
+}
+
+ZC_NO_SANITIZE static uint64_t frame_of(const void *addr)
+{
+	uint64_t e = 0;
+	long got = -1, pid = syscall(SYS_getpid);
+	while (atomic_flag_test_and_set_explicit(&pagemap_lock, memory_order_acquire))
+		;
+	if (pagemap_pid != pid) {
+		if (pagemap_fd >= 0)
+			syscall(SYS_close, pagemap_fd);
+		pagemap_fd = pagemap_open(pid);
+		pagemap_pid = pid;
+	}
+	if (pagemap_fd >= 0)
+		got = syscall(SYS_pread64, pagemap_fd, &e, sizeof(e),
+			      (off_t)((uintptr_t)addr / 4096 * 8));
+	atomic_flag_clear_explicit(&pagemap_lock, memory_order_release);
 	if (got != (long)sizeof(e) || !(e >> 63))
 		return 0;
 	return e & ((UINT64_C(1) << 55) - 1);
