@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include <fcntl.h>
+#include <math.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -183,4 +184,10 @@ void zt_release_scenario(json_t *doc, const char *dir)
 {
 	json_decref(doc);
 	zt_rmdir(dir);
+}
+
+int zt_copied_frames(double bytes, double frames, double frame_bytes)
+{
+	double slack = ZT_SANITIZER_BUILD ? frame_bytes / 100 : 0;
+	return fabs(bytes - frames * frame_bytes) <= slack;
 }

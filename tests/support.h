@@ -48,6 +48,13 @@ json_t *zt_run_scenario(const char *scenario, const char *const args[], char *di
 /* A group teardown for tests that keep one results document and its directory. */
 void zt_release_scenario(json_t *doc, const char *dir);
 
+/*
+ * Whether @bytes copied per transfer are @frames frames of @frame_bytes: exactly in a normal
+ * build; within a hundredth of a frame under a sanitizer, whose runtime sits between the
+ * program and libc's copy functions and copies a few bytes of its own per transfer.
+ */
+int zt_copied_frames(double bytes, double frames, double frame_bytes);
+
 /* Loads a JSON file; fails the test when it does not parse. */
 json_t *zt_load_json(const char *path);
 

@@ -18,6 +18,7 @@
 
 #include "gbench.h"
 #include "instrument.h"
+#include "support.h"
 
 #define FRAME (1024u * 1024u)
 
@@ -171,8 +172,9 @@ static void threads_are_summed(void **unused)
 static void remapped_realloc_is_no_copy(void **unused)
 {
 	(void)unused;
-	if (geteuid() != 0)
-		skip(); /* page frame numbers read as 0 without CAP_SYS_ADMIN */
+	if (geteuid() != 0 || ZT_SANITIZER_BUILD)
+		skip(); /* frame numbers read as 0 without CAP_SYS_ADMIN; a sanitizer's allocator
+			   does not remap */
 	size_t n = 8u << 20;
 	mallopt(M_MMAP_THRESHOLD, 1 << 20); /* an 8 MiB block is mmapped: glibc moves it with mremap */
 	char *p = malloc(n), *blocker = malloc(n); /* the next mapping: growing must move p */
@@ -198,6 +200,8 @@ static void remapped_realloc_is_no_copy(void **unused)
 static void every_copy_function_counts(void **unused)
 {
 	(void)unused;
+	if (ZT_SANITIZER_BUILD)
+		skip(); /* the sanitizer's interceptors sit between the program and these hooks */
 	enum { N = 4096 };
 	char *src = malloc(N + 1), *dst = malloc(N + 1);
 	wchar_t ws[64], wd[64];

@@ -418,7 +418,13 @@ ZC_NO_SANITIZE static inline __attribute__((always_inline)) void *
 copy_hooked(enum zc_hook_fn fn, copy_fn copy, void *dst, const void *src, size_t n,
 	    const void *caller)
 {
-	if (!in_realloc) {
+	/*
+	 * Not the allocator's own copies: a realloc's move is counted by the realloc hook, and
+	 * under a sanitizer the "allocator" is its runtime, whose bookkeeping copies are not the
+	 * program's.
+	 */
+	uintptr_t from = (uintptr_t)caller;
+	if (!in_realloc && !(from >= allocator_lo && from < allocator_hi)) {
 		zc__sink_copy_any(n);
 		if (n >= ZC_SINK_COPY_MIN)
 			zc__sink_copy(fn, dst, src, n, caller);
