@@ -8,12 +8,8 @@
 # by remapping) must stay zero-copy with 0 bytes. The build is shared with e2e_strict.sh and
 # e2e_gate.sh (same flags, so no rebuild).
 set -u
-# A sanitizer's allocator moves every realloc by copying and its runtime copies for itself:
-# the exact figures these checks compare are a glibc build's (make test runs them there).
-if ldd "${BUILD:-build}/bin/inproc" 2>/dev/null | grep -q 'lib[at]san'; then
-	echo "e2e_adversarial: ${BUILD:-build} is a sanitizer build; skipped"
-	exit 0
-fi
+. tests/lib/sanitizer.sh
+skip_sanitizer_build e2e_adversarial
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT INT TERM
 fail() { echo "e2e_adversarial: $*" >&2; exit 1; }

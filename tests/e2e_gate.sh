@@ -5,12 +5,8 @@
 # nothing but this test) fails on the copies invariant of inproc/move.
 # Run from the repository root after the normal build; BUILD names it (default build).
 set -u
-# A sanitizer's allocator moves every realloc by copying and its runtime copies for itself:
-# the exact figures these checks compare are a glibc build's (make test runs them there).
-if ldd "${BUILD:-build}/bin/inproc" 2>/dev/null | grep -q 'lib[at]san'; then
-	echo "e2e_gate: ${BUILD:-build} is a sanitizer build; skipped"
-	exit 0
-fi
+. tests/lib/sanitizer.sh
+skip_sanitizer_build e2e_gate
 BUILD=${BUILD:-build}
 
 if [ ! -x "$BUILD/bin/inproc" ]; then

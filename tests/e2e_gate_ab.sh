@@ -60,10 +60,8 @@ grep -q "^gate: head 'inproc --strategy copy' failed" "$tmp/err" || fail "no lin
 
 # (2) a base that cannot be had: the invariants only, against the committed baseline (a
 # glibc build's exact figures: not comparable with a sanitizer build's)
-if ldd "$BUILD/bin/inproc" 2>/dev/null | grep -q 'lib[at]san'; then
-	echo "e2e_gate_ab: $BUILD is a sanitizer build; the gate against the baseline skipped"
-	exit 0
-fi
+. tests/lib/sanitizer.sh
+skip_sanitizer_build e2e_gate_ab
 gate() { # gate REV: scripts/gate.sh on the roundtrip scenario, one process a side
 	BASE=$1 GATE_PROCESSES=1 GATE_SCENARIOS=roundtrip \
 		scripts/gate.sh "$BUILD" results/baseline "$tmp/run" >"$tmp/out" 2>"$tmp/err"

@@ -3,12 +3,8 @@
 # and --strict turns that into exit 1. The copy comes from a test-only build switch
 # (-DZCBENCH_INJECT_MOVE_COPY: inproc's move copies the frame once more).
 set -u
-# A sanitizer's allocator moves every realloc by copying and its runtime copies for itself:
-# the exact figures these checks compare are a glibc build's (make test runs them there).
-if ldd "${BUILD:-build}/bin/inproc" 2>/dev/null | grep -q 'lib[at]san'; then
-	echo "e2e_strict: ${BUILD:-build} is a sanitizer build; skipped"
-	exit 0
-fi
+. tests/lib/sanitizer.sh
+skip_sanitizer_build e2e_strict
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT INT TERM
 fail() { echo "e2e_strict: $*" >&2; exit 1; }
