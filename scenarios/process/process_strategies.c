@@ -255,19 +255,13 @@ static void extras(void *st, const struct zc_result *res, json_t *extra)
 					      "minor_faults", (json_int_t)cow.b));
 }
 
+/* Every process strategy reaches the consumer's bytes and counts through the channel. */
 #define PROCESS_STRATEGY(id, zero, what)                                                     \
 	static const struct zc_strategy id##_strategy = {                                    \
-		.name = #id,                                                                 \
-		.mirrors = what,                                                             \
-		.expect_zero_copy = zero,                                                    \
-		.setup = setup_##id,                                                         \
-		.transfer = transfer,                                                        \
-		.release = release,                                                          \
-		.teardown = teardown,                                                        \
-		.probe_read = probe_read,                                                    \
-		.consumer_checksum = consumer_checksum,                                      \
-		.consumer_counts = consumer_counts,                                          \
-		.extras = extras,                                                            \
+		.name = #id, .mirrors = what, .expect_zero_copy = zero,                      \
+		.setup = setup_##id, .transfer = transfer, .release = release,               \
+		.teardown = teardown, .probe_read = probe_read, .extras = extras,            \
+		.consumer_checksum = consumer_checksum, .consumer_counts = consumer_counts,  \
 	}
 
 PROCESS_STRATEGY(pipe, false,

@@ -143,19 +143,27 @@ static bool no_child_left(void)
 	return false;
 }
 
+/* A run of @strategy with @env must fail, name the strategy and say @why, and leave no child. */
+static void expect_consumer_failure(const char *const env[], const char *strategy,
+				    const char *why)
+{
+	const char *argv[] = {bin, "--quick", "--quiet", "--frame", "256x256", "--strategy",
+			      strategy, "--out", out, NULL};
+	char log[8192], named[64];
+	alarm(60);
+	assert_int_not_equal(zt_run_env(argv, env, log, sizeof(log)), 0);
+	snprintf(named, sizeof(named), "strategy '%s'", strategy);
+	assert_non_null(strstr(log, named));
+	assert_non_null(strstr(log, why));
+	assert_true(no_child_left());
+}
+
 static void test_killed_consumer_is_an_error(void **state)
 {
 	(void)state;
 	/* The 10th frame falls after validation (3 frames), in the timed loop. */
 	const char *env[] = {"ZCBENCH_KILL_CONSUMER_AFTER=10", NULL};
-	const char *argv[] = {bin, "--quick", "--quiet", "--frame", "256x256", "--strategy",
-			      "pipe", "--out", out, NULL};
-	char log[8192];
-	alarm(60);
-	assert_int_not_equal(zt_run_env(argv, env, log, sizeof(log)), 0);
-	assert_non_null(strstr(log, "strategy 'pipe'"));
-	assert_non_null(strstr(log, "killed by signal 9"));
-	assert_true(no_child_left());
+	expect_consumer_failure(env, "pipe", "killed by signal 9");
 }
 
 static void test_hung_consumer_is_an_error(void **state)
@@ -163,14 +171,7 @@ static void test_hung_consumer_is_an_error(void **state)
 	(void)state;
 	const char *env[] = {"ZCBENCH_HANG_CONSUMER_AFTER=10", "ZCBENCH_CONSUMER_TIMEOUT_MS=300",
 			     NULL};
-	const char *argv[] = {bin, "--quick", "--quiet", "--frame", "256x256", "--strategy",
-			      "shm", "--out", out, NULL};
-	char log[8192];
-	alarm(60);
-	assert_int_not_equal(zt_run_env(argv, env, log, sizeof(log)), 0);
-	assert_non_null(strstr(log, "strategy 'shm'"));
-	assert_non_null(strstr(log, "did not answer"));
-	assert_true(no_child_left());
+	expect_consumer_failure(env, "shm", "did not answer");
 }
 
 static void test_sigint_leaves_no_consumer(void **state)

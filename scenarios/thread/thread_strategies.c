@@ -321,15 +321,9 @@ static void extras(void *st, const struct zc_result *res, json_t *extra)
 
 #define THREAD_STRATEGY(id, zero, what)                                                      \
 	static const struct zc_strategy id##_strategy = {                                    \
-		.name = #id,                                                                 \
-		.mirrors = what,                                                             \
-		.expect_zero_copy = zero,                                                    \
-		.setup = setup_##id,                                                         \
-		.transfer = transfer,                                                        \
-		.release = release,                                                          \
-		.teardown = teardown,                                                        \
-		.probe_read = probe_read,                                                    \
-		.extras = extras,                                                            \
+		.name = #id, .mirrors = what, .expect_zero_copy = zero,                      \
+		.setup = setup_##id, .transfer = transfer, .release = release,               \
+		.teardown = teardown, .probe_read = probe_read, .extras = extras,            \
 	}
 
 THREAD_STRATEGY(copy, false,
