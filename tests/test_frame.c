@@ -113,6 +113,30 @@ static void render_depends_on_seq(void **unused)
 /* cmocka 1.1's assert_float_equal works in float: compare doubles here. */
 #define assert_close(a, b, eps) assert_true(fabs((a) - (b)) <= (eps))
 
+/* A page of a rendered frame is recognised at any offset and seq, stamps and all; others not. */
+static void frame_bytes_recognised(void **unused)
+{
+	(void)unused;
+	size_t bytes = 64 * 4096;
+	unsigned char *f = malloc(bytes), *other = malloc(4096);
+	assert_non_null(f);
+	assert_non_null(other);
+	zc_frame_render(f, bytes, 42);
+	for (size_t off = 0; off + 4096 <= bytes; off += 4096 + 17)
+		assert_true(zc_frame_bytes_like(f + off, 4096));
+	assert_true(zc_frame_bytes_like(f, 4096)); /* the head stamp's page */
+	assert_true(zc_frame_bytes_like(f + bytes - 4096, 4096));
+	memset(other, 0, 4096);
+	assert_false(zc_frame_bytes_like(other, 4096));
+	for (size_t i = 0; i < 4096; i++)
+		other[i] = (unsigned char)(i * 2654435761u >> 13);
+	assert_false(zc_frame_bytes_like(other, 4096));
+	memcpy(other, f, 2048); /* half a page of frame: not a copy of the page */
+	assert_false(zc_frame_bytes_like(other, 4096));
+	free(f);
+	free(other);
+}
+
 static void summary_statistics(void **unused)
 {
 	(void)unused;
@@ -144,6 +168,7 @@ int main(void)
 		cmocka_unit_test(stamps_round_trip),
 		cmocka_unit_test(checksum_sees_every_byte),
 		cmocka_unit_test(render_depends_on_seq),
+		cmocka_unit_test(frame_bytes_recognised),
 		cmocka_unit_test(summary_statistics),
 	};
 	return cmocka_run_group_tests_name("frame", tests, NULL, NULL);

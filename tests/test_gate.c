@@ -101,8 +101,10 @@ static void test_identical_passes(void **state)
 	compare(FIX "baseline.json", FIX "identical.json", &rep);
 	assert_int_equal(rep.regressions, 0);
 	assert_int_equal(rep.improvements, 0);
-	assert_int_equal(rep.passed, 34);	/* 5 strategies x 6 invariants + 4 timings */
-	assert_int_equal(rep.nrows, 34);
+	/* 5 strategies x 12 invariants (the consumer's pages, null on both sides, are not
+	 * compared) + 4 timings */
+	assert_int_equal(rep.passed, 64);
+	assert_int_equal(rep.nrows, 64);
 	assert_int_equal(rep.scenarios.n, 1);
 	assert_int_equal(rep.notes.n, 0);
 	assert_int_equal(rep.warnings.n, 0);
@@ -142,6 +144,39 @@ static void test_zero_copy_turned_copy_fails(void **state)
 	expect_status(&rep, "move", "allocations.live_at_end", ZC_GATE_PASS);
 	assert_int_equal(json_integer_value(row(&rep, "inproc", "move",
 						"copies.bytes_per_transfer")->current), 8294400);
+	zc_gate_report_release(&rep);
+}
+
+/* A copy only the page tables saw: no hook counted it, the pages written and the verdict did. */
+static void test_copy_seen_by_pages_fails(void **state)
+{
+	static const char *const metrics[] = {
+		"identity.verdict", "copies.bytes_per_transfer", "copies.pages_bytes_per_transfer",
+		"pages_written.producer_per_transfer", "pages_written.frame_bytes_per_transfer",
+	};
+	struct zc_gate_report rep;
+
+	(void)state;
+	compare(FIX "baseline.json", FIX "move-inline-copy.json", &rep);
+	assert_int_equal(rep.regressions, 5);
+	for (size_t i = 0; i < sizeof(metrics) / sizeof(metrics[0]); i++)
+		expect_status(&rep, "move", metrics[i], ZC_GATE_REGRESSED);
+	expect_status(&rep, "move", "copies.user_bytes_per_transfer", ZC_GATE_PASS);
+	expect_status(&rep, "move", "identity.same_pages", ZC_GATE_PASS);
+	zc_gate_report_release(&rep);
+}
+
+/* Where the page instruments are missing their figures are null: noted, never a regression. */
+static void test_null_figures_not_compared(void **state)
+{
+	struct zc_gate_report rep;
+
+	(void)state;
+	compare(FIX "baseline.json", FIX "no-page-instruments.json", &rep);
+	assert_int_equal(rep.regressions, 0);
+	/* same_pages, pages_bytes, producer and frame_bytes pages, for each of 5 strategies */
+	assert_int_equal(rep.notes.n, 20);
+	assert_non_null(strstr(rep.notes.v[0], "not measured in the current run"));
 	zc_gate_report_release(&rep);
 }
 
@@ -633,7 +668,7 @@ static void test_tool_passes(void **state)
 	(void)state;
 	zcgate(&r, FIX "baseline.json", FIX "identical.json", NULL);
 	assert_int_equal(r.status, 0);
-	assert_non_null(strstr(r.out, "\nzcgate: 0 regressions, 0 improvements, 34 passed "
+	assert_non_null(strstr(r.out, "\nzcgate: 0 regressions, 0 improvements, 64 passed "
 				      "(1 scenario)\n"));
 	assert_string_equal(r.err, "");
 	expect_line(r.out, "scenario", "strategy", "metric", "baseline", "current", "change",
@@ -660,7 +695,7 @@ static void test_tool_regressions(void **state)
 		    "regressed", NULL);
 	expect_line(r.out, "inproc", "move", "identity.verdict", "zero-copy", "copy",
 		    "regressed", NULL);
-	assert_non_null(strstr(r.out, "zcgate: 5 regressions, 0 improvements, 29 passed"));
+	assert_non_null(strstr(r.out, "zcgate: 5 regressions, 0 improvements, 56 passed"));
 	run_release(&r);
 	zcgate(&r, FIX "slower-20.json", FIX "baseline.json", "--threshold", "5%", NULL);
 	assert_int_equal(r.status, 0);	/* faster: an improvement */
@@ -676,7 +711,7 @@ static void test_tool_regressions(void **state)
 	run_release(&r);
 	zcgate(&r, FIX "baseline.json", FIX "leak.json", "-q", NULL);
 	assert_int_equal(r.status, 1);
-	assert_string_equal(r.out, "zcgate: 1 regression, 0 improvements, 33 passed (1 scenario)\n");
+	assert_string_equal(r.out, "zcgate: 1 regression, 0 improvements, 63 passed (1 scenario)\n");
 	run_release(&r);
 }
 
@@ -709,7 +744,7 @@ static const struct {
 	{ FIX "baseline.json", FIX "empty.json",
 	  "zcgate: cannot parse '" FIX "empty.json': empty file\n" },
 	{ FIX "truncated.json", FIX "baseline.json",
-	  "zcgate: cannot parse '" FIX "truncated.json': truncated file at line 157 column 21\n" },
+	  "zcgate: cannot parse '" FIX "truncated.json': truncated file at line 182 column 17\n" },
 	{ FIX "baseline.json", FIX "not-json.json",
 	  "zcgate: cannot parse '" FIX "not-json.json': not JSON at line 1 column 7: "
 	  "invalid token near 'results'\n" },
@@ -790,7 +825,8 @@ static void check_export(const char *path)
 	size_t i;
 
 	assert_true(json_is_array(a));
-	assert_int_equal(json_array_size(a), 19);	/* 5 x 3 numeric invariants + 4 timings */
+	/* 5 x 9 numeric invariants, less the 3 move-copies.json lacks, + 4 timings */
+	assert_int_equal(json_array_size(a), 46);
 	json_array_foreach(a, i, e) {
 		assert_true(json_is_string(json_object_get(e, "name")));
 		assert_true(json_is_string(json_object_get(e, "unit")));
@@ -815,7 +851,7 @@ static void check_json(const char *path)
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "summary"),
 							    "regressions")), 5);
 	rows = json_object_get(j, "rows");
-	assert_int_equal(json_array_size(rows), 34);
+	assert_int_equal(json_array_size(rows), 61);
 	assert_true(json_is_null(json_object_get(json_array_get(rows, 0), "p_value")));
 	json_decref(j);
 }
@@ -839,7 +875,7 @@ static void test_tool_outputs(void **state)
 	text = slurp(md);
 	assert_non_null(text);
 	assert_int_equal(strncmp(text, "## zcbench gate: regressed\n\n5 regressions, 0 "
-				 "improvements, 29 passed (1 scenario)\n", 70), 0);
+				 "improvements, 56 passed (1 scenario)\n", 70), 0);
 	assert_non_null(strstr(text, "### Regressions\n\n"));
 	assert_non_null(strstr(text, "\n| inproc | move | copies.bytes_per_transfer | 0 | 8294400 "
 				     "| - | - | **regressed** |\n"));
@@ -1063,6 +1099,8 @@ int main(void)
 		cmocka_unit_test(test_identical_passes),
 		cmocka_unit_test(test_rerun_and_slower_machine_pass),
 		cmocka_unit_test(test_zero_copy_turned_copy_fails),
+		cmocka_unit_test(test_copy_seen_by_pages_fails),
+		cmocka_unit_test(test_null_figures_not_compared),
 		cmocka_unit_test(test_copy_turned_zero_copy_improves),
 		cmocka_unit_test(test_copy_jitter_passes),
 		cmocka_unit_test(test_slower_20_fails),

@@ -80,7 +80,7 @@ static const struct {
 	  "cannot read '" FIX "missing.json': No such file or directory" },
 	{ FIX "empty.json", ZC_RESULTS_EEMPTY, "cannot parse '" FIX "empty.json': empty file" },
 	{ FIX "truncated.json", ZC_RESULTS_ETRUNCATED,
-	  "cannot parse '" FIX "truncated.json': truncated file at line 157 column 21" },
+	  "cannot parse '" FIX "truncated.json': truncated file at line 182 column 17" },
 	{ FIX "not-json.json", ZC_RESULTS_ENOTJSON,
 	  "cannot parse '" FIX "not-json.json': not JSON at line 1 column 7: "
 	  "invalid token near 'results'" },

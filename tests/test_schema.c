@@ -143,7 +143,11 @@ static int rule_fits(enum zc_schema_rule rule, enum zc_schema_type type)
 	case ZC_RULE_VERDICT: return type == ZC_TYPE_STRING;
 	case ZC_RULE_SHARING: return type == ZC_TYPE_BOOL;
 	case ZC_RULE_FEWER:
-	case ZC_RULE_FRAMES: return type == ZC_TYPE_NUMBER || type == ZC_TYPE_INTEGER;
+	case ZC_RULE_FRAMES:
+		return type == ZC_TYPE_NUMBER || type == ZC_TYPE_INTEGER ||
+		       type == ZC_TYPE_NUMBER_OR_NULL;
+	case ZC_RULE_PAGES:
+	case ZC_RULE_SHARED: return type == ZC_TYPE_NUMBER_OR_NULL || type == ZC_TYPE_NUMBER;
 	case ZC_RULE_NONE: return 0;
 	}
 	return 0;
@@ -180,6 +184,13 @@ static void invariants_are_the_gates(void **state)
 		{ "copies.bytes_per_transfer", ZC_RULE_FRAMES },
 		{ "allocations.frame_sized_per_transfer", ZC_RULE_FEWER },
 		{ "allocations.live_at_end", ZC_RULE_FEWER },
+		{ "copies.user_bytes_per_transfer", ZC_RULE_FRAMES },
+		{ "copies.kernel_bytes_per_transfer", ZC_RULE_FRAMES },
+		{ "copies.pages_bytes_per_transfer", ZC_RULE_FRAMES },
+		{ "pages_written.producer_per_transfer", ZC_RULE_PAGES },
+		{ "pages_written.consumer_per_transfer", ZC_RULE_PAGES },
+		{ "identity.same_pages", ZC_RULE_SHARED },
+		{ "pages_written.frame_bytes_per_transfer", ZC_RULE_PAGES },
 	};
 
 	(void)state;
@@ -206,6 +217,7 @@ static json_t *wrong_value(enum zc_schema_type type)
 	case ZC_TYPE_NUMBERS: return json_pack("[i, s]", 1, "2");
 	case ZC_TYPE_STRING_OR_NULL: return json_integer(1);
 	case ZC_TYPE_STRING_OR_INTEGER: return json_true();
+	case ZC_TYPE_NUMBER_OR_NULL: return json_string("none");
 	}
 	return json_null();
 }

@@ -244,6 +244,44 @@ static int hidden_chunks_transfer(void *st, bool render, struct zc_view *v)
 	return 0;
 }
 
+/*
+ * The copies no hook sees: gcc would turn these loops into memcpy calls (loop distribution),
+ * which the attribute forbids, as a hand-vectorised or differently compiled copy would be.
+ */
+#define NO_MEMCPY_IDIOM __attribute__((optimize("no-tree-loop-distribute-patterns")))
+
+/* Eight bytes at a time, as a hand-written copy loop does. */
+NO_MEMCPY_IDIOM static int hidden_word_loop_transfer(void *st, bool render, struct zc_view *v)
+{
+	struct state *s = st;
+	if (take(s, render, v) != 0)
+		return -1;
+	uint64_t *dst = (uint64_t *)(void *)s->buffer;
+	const uint64_t *src = (const uint64_t *)(const void *)v->data;
+	for (size_t i = 0; i < s->bytes / sizeof(uint64_t); i++)
+		dst[i] = src[i];
+	zc_do_not_optimize(s->buffer);
+	return 0;
+}
+
+/* 64-byte blocks of a constant size: the compiler inlines each as vector moves. */
+struct block64 {
+	unsigned char b[64];
+};
+
+NO_MEMCPY_IDIOM static int hidden_inline_transfer(void *st, bool render, struct zc_view *v)
+{
+	struct state *s = st;
+	if (take(s, render, v) != 0)
+		return -1;
+	struct block64 *dst = (struct block64 *)(void *)s->buffer;
+	const struct block64 *src = (const struct block64 *)(const void *)v->data;
+	for (size_t i = 0; i < s->bytes / sizeof(struct block64); i++)
+		__builtin_memcpy(&dst[i], &src[i], sizeof(struct block64));
+	zc_do_not_optimize(s->buffer);
+	return 0;
+}
+
 /* Through a pipe, 64 KiB at a time: written in, read back out, as an IPC hop would. */
 static int hidden_pipe_transfer(void *st, bool render, struct zc_view *v)
 {
@@ -322,6 +360,8 @@ static int remap_realloc_transfer(void *st, bool render, struct zc_view *v)
 	}
 ADVERSARY(hidden_memcpy, setup_buffer);
 ADVERSARY(hidden_chunks, setup_buffer);
+ADVERSARY(hidden_word_loop, setup_buffer);
+ADVERSARY(hidden_inline, setup_buffer);
 ADVERSARY(hidden_pipe, setup_buffer);
 ADVERSARY(hidden_strdup, setup_text);
 ADVERSARY(remap_realloc, setup_remap);
@@ -329,7 +369,8 @@ __attribute__((destructor)) static void free_remap_blocker(void)
 {
 	free(remap_blocker);
 }
-#define ADVERSARIES , &hidden_memcpy, &hidden_chunks, &hidden_pipe, &hidden_strdup, &remap_realloc
+#define ADVERSARIES , &hidden_memcpy, &hidden_chunks, &hidden_word_loop, &hidden_inline, \
+	&hidden_pipe, &hidden_strdup, &remap_realloc
 #else
 #define ADVERSARIES
 #endif

@@ -74,19 +74,28 @@ static void check_results(json_t *doc, double frame_bytes)
 					       "copies.bytes_per_transfer"), 1, frame_bytes));
 	/*
 	 * serialize declares two frames (its per-byte encoding loop and a copy out); the hooks see
-	 * the copy and the growing buffer's realloc moves, not the loop, and the evidence says so.
+	 * the copy and the growing buffer's realloc moves, not the loop; the pages written see
+	 * both, so the observation is two frames and agrees with the declaration.
 	 */
 	json_t *ser = zt_result(doc, "serialize");
 	assert_true(zt_number(ser, "copies.expected_bytes_per_transfer") >= 2 * frame_bytes);
-	assert_true(zt_number(ser, "copies.bytes_per_transfer") >= frame_bytes);
-	if (!ZT_SANITIZER_BUILD) /* a sanitizer's realloc copies every move: the hooks see more */
-		assert_non_null(strstr(zt_string(ser, "identity.evidence"), "declares"));
+	assert_true(zt_number(ser, "copies.user_bytes_per_transfer") >= frame_bytes);
+	assert_true(zt_number(ser, "copies.user_bytes_per_transfer") < 1.5 * frame_bytes);
+	if (!ZT_SANITIZER_BUILD) { /* no pages written there (shadow memory) */
+		assert_true(zt_number(ser, "copies.pages_bytes_per_transfer") >= 1.95 * frame_bytes);
+		assert_true(zt_number(ser, "copies.bytes_per_transfer") >= 1.95 * frame_bytes);
+		assert_null(strstr(zt_string(ser, "identity.evidence"), "declares"));
+	}
 	/*
-	 * What the strategies copy, the hooks saw: no undeclared copy in the real strategies
-	 * (a sanitizer's realloc copies every move, which no strategy declares).
+	 * What the strategies copy, the instruments saw: no undeclared copy in the real strategies
+	 * (a sanitizer's realloc copies every move, which no strategy declares). serialize's
+	 * message grows by realloc, and a move below glibc's mmap threshold copies the message so
+	 * far, which its code does not declare: on a small frame that shows (about 3% of a frame
+	 * at 256x256; at 1080p glibc remaps the large blocks instead).
 	 */
 	json_array_foreach(results, i, r)
-		if (!ZT_SANITIZER_BUILD && strstr(zt_string(r, "identity.evidence"), "undeclared"))
+		if (!ZT_SANITIZER_BUILD && strcmp(zt_string(r, "strategy"), "serialize") != 0 &&
+		    strstr(zt_string(r, "identity.evidence"), "undeclared"))
 			fail_msg("%s: %s", zt_string(r, "strategy"), zt_string(r, "identity.evidence"));
 	/* Frame-sized allocations per transfer in the steady state. */
 	const char *one[] = {"copy", "move"}, *none[] = {"copy_into", "borrow", "pool", "shared"};

@@ -1,7 +1,8 @@
 /*
  * consumer.c: the consumer process: takes each frame (reads it from the pipe or socket,
  * or finds it in the shared ring), checks its stamp, and answers the producer's questions about
- * the frame it holds and about its own memory.
+ * the frame it holds and about its own memory. It reads every page of the ring when it maps
+ * it, so that its memory holds the ring from the start.
  *
  * Test hooks, read from the environment: ZCBENCH_KILL_CONSUMER_AFTER=N makes the consumer kill
  * itself (SIGKILL) on its Nth frame, ZCBENCH_HANG_CONSUMER_AFTER=N makes it stop answering.
@@ -23,6 +24,7 @@
 #include "instrument.h"
 #include "memstat.h"
 #include "channel.h"
+#include "written.h"
 
 struct consumer {
 	const struct zc_consumer_config *cfg;
@@ -32,12 +34,27 @@ struct consumer {
 	const unsigned char *held; /* the frame it holds */
 	uint64_t frames;
 	uint64_t kill_after, hang_after;
+	struct zc_written pages;   /* the evidence pass's watch; on zc_consumer_main's stack */
+	bool watching;
+	long faults_at_arm;
 };
 
 static uint64_t env_count(const char *name)
 {
 	const char *v = getenv(name);
 	return v ? strtoull(v, NULL, 10) : 0;
+}
+
+/*
+ * Reads one byte of every page of the ring, so that the consumer's RSS holds the ring from
+ * the start, as pipe's consumer holds the buffer it reads into: memory compares like with like.
+ */
+static void touch_pages(const unsigned char *p, size_t len)
+{
+	const volatile unsigned char *v = p;
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	for (size_t i = 0; i < len; i += page)
+		(void)v[i];
 }
 
 static void map_ring(struct consumer *c, int fd, uint64_t frames, struct zc_reply *rep)
@@ -53,6 +70,7 @@ static void map_ring(struct consumer *c, int fd, uint64_t frames, struct zc_repl
 	}
 	c->ring = p;
 	c->ring_frames = frames;
+	touch_pages(p, frames * c->cfg->bytes);
 }
 
 /* The test hooks: die or go silent on the configured frame. */
@@ -113,6 +131,62 @@ static void cow_write(struct consumer *c, uint64_t offset, struct zc_reply *rep)
 	rep->b = r1.ru_minflt - r0.ru_minflt;
 }
 
+static long minor_faults(void)
+{
+	struct rusage r;
+	getrusage(RUSAGE_SELF, &r);
+	return r.ru_minflt;
+}
+
+static void pages_unavailable(struct zc_reply *rep, const struct zc_error *why)
+{
+	rep->status = 2;
+	snprintf(rep->text, sizeof(rep->text), "the consumer's process: %.130s", why->text);
+}
+
+/* The evidence pass's arming: the consumer's whole process watched from here. */
+static void pages_arm(struct consumer *c, struct zc_reply *rep)
+{
+	struct zc_error why = {0};
+	if (!c->watching && zc_written_init(&c->pages, &why) != 0) {
+		pages_unavailable(rep, &why);
+		return;
+	}
+	c->watching = true;
+	if (zc_written_arm(&c->pages, &why) != 0) {
+		pages_unavailable(rep, &why);
+		return;
+	}
+	c->faults_at_arm = minor_faults();
+}
+
+static bool holds_frame_bytes(const unsigned char *page, size_t len, void *arg)
+{
+	(void)arg;
+	return zc_frame_bytes_like(page, len);
+}
+
+/*
+ * What the consumer wrote since the arming, as the producer counts its own (evidence.c):
+ * watched pages, and first touches of memory mapped since, bounded by the faults.
+ */
+static void pages_take(struct consumer *c, struct zc_reply *rep)
+{
+	struct zc_error why = {0};
+	struct zc_written_count n;
+	long taken;
+	if (!c->watching ||
+	    zc_written_count(&c->pages, NULL, 0, holds_frame_bytes, NULL, &n, &why) != 0 ||
+	    (taken = zc_written_take(&c->pages, &why)) < 0) {
+		pages_unavailable(rep, &why);
+		return;
+	}
+	long faults = minor_faults() - c->faults_at_arm;
+	long fresh = faults - taken > n.fresh ? faults - taken : n.fresh;
+	rep->a = taken + fresh;
+	rep->b = n.matching;
+}
+
 static void serve(struct consumer *c, const struct zc_request *req, int fd, struct zc_reply *rep)
 {
 	struct zc_memstat m;
@@ -138,6 +212,7 @@ static void serve(struct consumer *c, const struct zc_request *req, int fd, stru
 		zc_memstat_read(&m);
 		rep->a = m.rss_kib;
 		rep->b = m.pss_kib;
+		rep->value = (uint64_t)m.minor_faults; /* -1 when unknown: the producer checks */
 		return;
 	case ZC_REQ_COW_WRITE:
 		cow_write(c, req->arg, rep);
@@ -146,6 +221,17 @@ static void serve(struct consumer *c, const struct zc_request *req, int fd, stru
 		zc_counts_snapshot(&counts);
 		rep->a = (int64_t)zc_counts_user_copy_bytes(&counts);
 		rep->b = (int64_t)zc_counts_kernel_copy_bytes(&counts);
+		return;
+	case ZC_REQ_WHERE:
+		rep->a = getpid();
+		rep->value = (uintptr_t)c->held;
+		rep->status = c->held ? 0 : -1;
+		return;
+	case ZC_REQ_PAGES_ARM:
+		pages_arm(c, rep);
+		return;
+	case ZC_REQ_PAGES_TAKE:
+		pages_take(c, rep);
 		return;
 	default:
 		rep->status = -1;
@@ -171,6 +257,8 @@ void zc_consumer_main(int ctl, void *config)
 		if (send(ctl, &rep, sizeof(rep), MSG_NOSIGNAL) != (ssize_t)sizeof(rep))
 			break;
 	}
+	if (c.watching)
+		zc_written_release(&c.pages);
 	if (c.ring)
 		munmap(c.ring, c.ring_frames * c.cfg->bytes);
 	free(c.buffer);

@@ -18,13 +18,16 @@ enum zc_path {
 };
 
 enum zc_request_op {
-	ZC_REQ_MAP,       /* fd attached: map the ring of arg frames */
+	ZC_REQ_MAP,       /* fd attached: map the ring of arg frames and read every page of it */
 	ZC_REQ_FRAME,     /* take frame seq (in ring slot arg, or from the data fd); check its stamp */
 	ZC_REQ_CHECKSUM,  /* the checksum of the frame held */
 	ZC_REQ_PROBE,     /* the byte at offset arg of the frame held */
-	ZC_REQ_MEMSTAT,   /* the consumer's VmRSS and Pss */
+	ZC_REQ_MEMSTAT,   /* the consumer's VmRSS and Pss, and its minor faults since it started */
 	ZC_REQ_COW_WRITE, /* write one byte at offset arg of the frame held; pages that copied */
 	ZC_REQ_COUNTS,    /* the consumer's instruments: bytes copied in user space, by the kernel */
+	ZC_REQ_WHERE,     /* its pid and the address of the frame it holds */
+	ZC_REQ_PAGES_ARM, /* the evidence pass: watch the pages of its process (written.h) */
+	ZC_REQ_PAGES_TAKE, /* pages written since the arming, and those holding frame bytes */
 };
 
 struct zc_request {
@@ -35,10 +38,13 @@ struct zc_request {
 };
 
 struct zc_reply {
-	int32_t status;   /* 0 ok; 1 wrong stamp; -1 the request failed */
+	int32_t status;   /* 0 ok; 1 wrong stamp; 2 no instrument here (why in text); -1 failed */
 	uint32_t pad;
-	uint64_t value;   /* checksum, byte */
-	int64_t a, b;     /* rss and pss KiB; pages copied and minor faults */
+	uint64_t value;   /* checksum, byte; minor faults (memstat); the frame's address (where) */
+	int64_t a, b;     /* rss and pss KiB (memstat); pages copied and minor faults (cow write);
+			     bytes copied in user space and by the kernel (counts); pid (where);
+			     pages written and of them holding frame bytes (pages take) */
+	char text[160];   /* status 2: why */
 };
 
 /* What the consumer process needs to know; data_fd is its end of the pipe or socket. */

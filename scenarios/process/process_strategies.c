@@ -21,6 +21,8 @@
 #include <unistd.h>
 
 #include "instrument.h"
+#include "memstat.h"
+#include "pagemap.h"
 #include "channel.h"
 #include "consumer.h"
 
@@ -64,6 +66,17 @@ static int open_data_path(enum zc_path path, int fds[2])
 	return fcntl(fds[1], F_SETFL, O_NONBLOCK);
 }
 
+/*
+ * Renders every frame of the ring, so that its pages are resident from the start: timed
+ * transfers only stamp two pages of a frame, and the ring would otherwise look smaller than
+ * the one frame pipe's producer holds. Done before the consumer maps it and reads it.
+ */
+static void render_ring(struct state *s)
+{
+	for (size_t i = 0; i < RING_FRAMES; i++)
+		zc_frame_render(s->ring + i * s->cfg.bytes, s->cfg.bytes, 0);
+}
+
 /* The ring: a memfd (no name on disk), mapped here, handed to the consumer with SCM_RIGHTS. */
 static int share_ring(struct state *s)
 {
@@ -78,6 +91,7 @@ static int share_ring(struct state *s)
 	if (p == MAP_FAILED)
 		goto out_close;
 	s->ring = p;
+	render_ring(s);
 	struct zc_request req = {.op = ZC_REQ_MAP, .arg = RING_FRAMES};
 	struct zc_reply rep;
 	rc = zc_channel_call(&s->ch, &req, sizeof(req), fd, &rep, sizeof(rep)) == 0 &&
@@ -236,32 +250,100 @@ static int consumer_checksum(void *st, const struct zc_view *v, uint64_t *sum)
 	return 0;
 }
 
-/* "consumer_memory" (rss_kib, pss_kib) and, for cow, "cow": what the consumer holds. */
+/* The consumer process's memory, read there: its RSS, PSS and minor faults so far. */
+static int consumer_memory(void *st, struct zc_memstat *out)
+{
+	struct zc_reply rep;
+	if (ask(st, ZC_REQ_MEMSTAT, 0, &rep) != 0)
+		return -1;
+	*out = (struct zc_memstat){.rss_kib = rep.a, .rss_peak_kib = -1, .pss_kib = rep.b,
+				   .minor_faults = (int64_t)rep.value, .major_faults = -1};
+	return 0;
+}
+
+/* Where the consumer holds the last frame: its pid and the address in its address space. */
+static int consumer_view(void *st, pid_t *pid, uintptr_t *addr)
+{
+	struct zc_reply rep;
+	if (ask(st, ZC_REQ_WHERE, 0, &rep) != 0)
+		return -1;
+	*pid = (pid_t)rep.a;
+	*addr = (uintptr_t)rep.value;
+	return 0;
+}
+
+/* The consumer's side of the evidence pass: it watches and counts its own pages. */
+static int consumer_pages(void *st, bool arm, long *pages, long *frame_bytes, char *why,
+			  size_t why_len)
+{
+	struct state *s = st;
+	struct zc_request req = {.op = arm ? ZC_REQ_PAGES_ARM : ZC_REQ_PAGES_TAKE, .seq = s->seq};
+	struct zc_reply rep;
+	if (zc_channel_call(&s->ch, &req, sizeof(req), -1, &rep, sizeof(rep)) != 0)
+		return -1;
+	if (rep.status == 2) {
+		snprintf(why, why_len, "%.*s", (int)sizeof(rep.text), rep.text);
+		return 1;
+	}
+	if (rep.status != 0)
+		return -1;
+	*pages = (long)rep.a;
+	*frame_bytes = (long)rep.b;
+	return 0;
+}
+
+/*
+ * After the consumer's write at offset: "written_page_shared", whether the page it wrote is
+ * still the producer's physical page (it must not be), and "same_pages_after_write", the
+ * fraction of the frame's pages that still are (all but that one). Left out when the page
+ * frames cannot be read (not root).
+ */
+static void add_cow_pages(struct state *s, size_t offset, json_t *o)
+{
+	const unsigned char *mine = s->ring + (s->seq % RING_FRAMES) * s->cfg.bytes;
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), at = offset / page * page;
+	struct zc_pagemap_match frame, written;
+	struct zc_error why = {0};
+	pid_t pid;
+	uintptr_t theirs;
+	if (consumer_view(s, &pid, &theirs) != 0 ||
+	    zc_pagemap_compare(0, mine, pid, (const void *)theirs, s->cfg.bytes, &frame, &why) ||
+	    zc_pagemap_compare(0, mine + at, pid, (const void *)(theirs + at), page, &written,
+			       &why))
+		return;
+	json_object_set_new(o, "written_page_shared", json_boolean(written.same == 1));
+	json_object_set_new(o, "same_pages_after_write", json_real(frame.fraction));
+}
+
+/*
+ * For cow, "cow": what one write of the consumer made private. The runner has read the
+ * consumer's memory already, since the write leaves it a private page.
+ */
 static void extras(void *st, const struct zc_result *res, json_t *extra)
 {
 	(void)res;
 	struct state *s = st;
-	struct zc_reply mem, cow;
-	if (ask(s, ZC_REQ_MEMSTAT, 0, &mem) != 0)
+	struct zc_reply cow;
+	size_t offset = s->cfg.bytes / 2;
+	if (s->cfg.path != ZC_PATH_COW || s->seq == 0 ||
+	    ask(s, ZC_REQ_COW_WRITE, offset, &cow) != 0)
 		return;
-	json_object_set_new(extra, "consumer_memory",
-			    json_pack("{s:I, s:I}", "rss_kib", (json_int_t)mem.a, "pss_kib",
-				      (json_int_t)mem.b));
-	/* Last, since it leaves the consumer a private page: the write the cow test is about. */
-	if (s->cfg.path == ZC_PATH_COW && s->seq > 0 &&
-	    ask(s, ZC_REQ_COW_WRITE, s->cfg.bytes / 2, &cow) == 0)
-		json_object_set_new(extra, "cow",
-				    json_pack("{s:I, s:I}", "pages_copied_by_write", (json_int_t)cow.a,
-					      "minor_faults", (json_int_t)cow.b));
+	json_t *o = json_pack("{s:I, s:I}", "pages_copied_by_write", (json_int_t)cow.a,
+			      "minor_faults", (json_int_t)cow.b);
+	if (o)
+		add_cow_pages(s, offset, o);
+	json_object_set_new(extra, "cow", o);
 }
 
-/* Every process strategy reaches the consumer's bytes and counts through the channel. */
+/* Every process strategy reaches the consumer's bytes, counts and memory through the channel. */
 #define PROCESS_STRATEGY(id, zero, what)                                                     \
 	static const struct zc_strategy id##_strategy = {                                    \
 		.name = #id, .mirrors = what, .expect_zero_copy = zero,                      \
 		.setup = setup_##id, .transfer = transfer, .release = release,               \
 		.teardown = teardown, .probe_read = probe_read, .extras = extras,            \
 		.consumer_checksum = consumer_checksum, .consumer_counts = consumer_counts,  \
+		.consumer_memory = consumer_memory, .consumer_view = consumer_view,          \
+		.consumer_pages = consumer_pages,                                            \
 	}
 
 PROCESS_STRATEGY(pipe, false,

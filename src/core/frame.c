@@ -92,12 +92,28 @@ bool zc_frame_stamp_ok(const void *frame, size_t bytes, uint64_t seq)
 	return head == seq && tail == seq;
 }
 
+/*
+ * Rendered bytes step by FRAME_STEP from one to the next (and one more every 4 KiB):
+ * zc_frame_bytes_like looks for that step, which no offset or seq changes.
+ */
+#define FRAME_STEP 131u
+
+bool zc_frame_bytes_like(const unsigned char *p, size_t len)
+{
+	if (len < 2)
+		return false;
+	size_t steps = 0;
+	for (size_t i = 1; i < len; i++)
+		steps += (unsigned char)(p[i] - p[i - 1]) == FRAME_STEP;
+	return steps >= (len - 1) / 8 * 7; /* the stamps and a page's edge break a few */
+}
+
 void zc_frame_render(void *frame, size_t bytes, uint64_t seq)
 {
 	unsigned char *b = frame;
 	/* A gradient that moves with seq: every byte depends on its offset and the frame. */
 	for (size_t i = 0; i < bytes; i++)
-		b[i] = (unsigned char)((i * 131u + seq * 7u + (i >> 12)) & 0xffu);
+		b[i] = (unsigned char)((i * FRAME_STEP + seq * 7u + (i >> 12)) & 0xffu);
 	zc_frame_stamp(frame, bytes, seq);
 }
 

@@ -40,6 +40,12 @@ void zc_frame_stamp(void *frame, size_t bytes, uint64_t seq);
 /* True when both stamps read seq. */
 bool zc_frame_stamp_ok(const void *frame, size_t bytes, uint64_t seq);
 
+/*
+ * Whether the @len bytes at @p look like rendered frame content, at any offset and for any
+ * seq: how the pages written tell a copy of the frame from other writes.
+ */
+bool zc_frame_bytes_like(const unsigned char *p, size_t len);
+
 /* Renders the whole frame: content that depends on seq, then the stamps. Not timed. */
 void zc_frame_render(void *frame, size_t bytes, uint64_t seq);
 

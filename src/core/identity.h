@@ -32,13 +32,15 @@ int zc_identity_validate(const struct zc_strategy *s, const struct zc_frame_geom
 
 /*
  * The verdict, from what was observed only: zero-copy when the consumer saw the producer's
- * write, every checksum held, the view is the producer's bytes (one address space), and the
- * instruments saw less than a hundredth of a frame copied per transfer (@user bytes by the
- * copy functions and realloc, @kernel by system calls, on both sides). What the
- * strategy declares (@declared) only feeds the evidence line when the two disagree. Fills
- * id->zero_copy, id->undeclared_copy and id->evidence.
+ * write (or, across address spaces, maps the same physical pages), every checksum held, the
+ * view is the producer's bytes (one address space), and the instruments saw less than a
+ * hundredth of a frame copied per transfer. Observed, on both sides: the copy functions and
+ * realloc, the kernel's read/write-like calls, and the pages written (copies->user_, kernel_
+ * and pages_bytes_per_transfer); the total goes into copies->bytes_per_transfer. What the
+ * strategy declares (copies->expected_bytes_per_transfer) only feeds the evidence line when
+ * the two disagree. Fills id->zero_copy, id->undeclared_copy and id->evidence.
  */
-void zc_identity_verdict(struct zc_identity *id, bool expect_zero_copy, double user,
-			 double kernel, double declared, size_t frame_bytes);
+void zc_identity_verdict(struct zc_identity *id, bool expect_zero_copy,
+			 struct zc_copy_result *copies, size_t frame_bytes);
 
 #endif

@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "allocator.h"
+#include "evidence.h"
 #include "gbench.h"
 #include "grow.h"
 #include "identity.h"
@@ -35,6 +36,8 @@ struct bench {
 	bool has_consumer;
 	int64_t iterations;
 	int64_t minor_faults, major_faults;
+	int64_t consumer_minor_faults; /* the consumer process's, over the same loop */
+	bool has_consumer_faults;
 	bool failed;
 	int errnum;                 /* errno when it failed: ENOMEM exits 4 */
 	char error[256];
@@ -109,6 +112,16 @@ static void faults(int64_t *minor, int64_t *major)
 	*major = ru.ru_majflt;
 }
 
+/*
+ * The consumer process's memory and faults now, read in that process: true when the strategy
+ * has a consumer of its own and it answered with its fault count.
+ */
+static bool consumer_memory(const struct bench *b, struct zc_memstat *m)
+{
+	return b->s->consumer_memory && b->s->consumer_memory(b->state, m) == 0 &&
+	       m->minor_faults >= 0;
+}
+
 /* Records why the runs failed (errno, read first, tells an out-of-memory failure apart). */
 static void fail(struct bench *b, zc_bench_state *st, const char *what)
 {
@@ -132,7 +145,10 @@ static void bench_transfer(zc_bench_state *st, void *arg)
 		}
 	}
 	struct zc_counts before, after, cbefore, cafter;
+	struct zc_memstat mbefore, mafter;
 	int64_t min0, maj0, min1, maj1;
+	/* The consumer's memory outside its counts: its request is not counted as a copy. */
+	bool cfaults = consumer_memory(b, &mbefore);
 	bool consumer = s->consumer_counts && s->consumer_counts(b->state, &cbefore) == 0;
 	faults(&min0, &maj0);
 	zc_counts_snapshot(&before);
@@ -146,6 +162,7 @@ static void bench_transfer(zc_bench_state *st, void *arg)
 	zc_counts_snapshot(&after);
 	faults(&min1, &maj1);
 	consumer = consumer && s->consumer_counts(b->state, &cafter) == 0;
+	cfaults = cfaults && consumer_memory(b, &mafter);
 	if (rc != 0) {
 		if (rc != -1)
 			errno = 0;
@@ -156,6 +173,9 @@ static void bench_transfer(zc_bench_state *st, void *arg)
 	b->has_consumer = consumer;
 	if (consumer)
 		zc_counts_diff(&b->consumer, &cafter, &cbefore);
+	b->has_consumer_faults = cfaults;
+	if (cfaults)
+		b->consumer_minor_faults = mafter.minor_faults - mbefore.minor_faults;
 	b->iterations = zc_bench_iterations(st);
 	b->minor_faults = min1 - min0;
 	b->major_faults = maj1 - maj0;
@@ -249,7 +269,11 @@ static int frame_blocks_mmapped(size_t bytes)
 #endif
 }
 
-/* Memory held at the end of the runs, with the strategy still set up. */
+/*
+ * Memory held at the end of the runs, with the strategy still set up. The peak is VmHWM when
+ * it was reset before setup; when the kernel refused the reset, VmHWM is the process's
+ * lifetime peak, and the RSS at setup is taken off it: the method says which.
+ */
 static void read_memory(struct zc_result *res, int64_t rss_at_setup, bool peak_reset,
 			size_t frame_bytes)
 {
@@ -260,6 +284,27 @@ static void read_memory(struct zc_result *res, int64_t rss_at_setup, bool peak_r
 	res->mem.resident_kib = m.rss_kib - rss_at_setup;
 	res->mem.resident_frames = (double)res->mem.resident_kib * 1024.0 / (double)frame_bytes;
 	res->mem.rss_peak_kib = peak_reset ? m.rss_peak_kib : m.rss_peak_kib - rss_at_setup;
+	res->mem.rss_peak_method = peak_reset ? "vmhwm_reset" : "vmhwm_minus_setup_rss";
+}
+
+/*
+ * The consumer's process after the runs (when it is another process), read before the extras
+ * (cow's write leaves it a private page), and its minor faults per transfer of the last
+ * timed loop. Left unknown when the runs failed or the consumer did not answer.
+ */
+static void read_consumer_memory(const struct bench *b, struct zc_result *res)
+{
+	struct zc_memstat m;
+	if (b->failed || !consumer_memory(b, &m))
+		return;
+	if (b->iterations > 0 && !b->has_consumer_faults)
+		return;
+	res->mem.consumer.known = true;
+	res->mem.consumer.rss_kib = m.rss_kib;
+	res->mem.consumer.pss_kib = m.pss_kib;
+	if (b->iterations > 0)
+		res->mem.consumer.minor_faults_per_transfer =
+			(double)b->consumer_minor_faults / (double)b->iterations;
 }
 
 /* Sets the strategy up, runs its benchmark, reads memory and tears it down. */
@@ -291,6 +336,7 @@ static int time_strategy(const struct zc_scenario *sc, struct bench *b, struct z
 			 b->s->name, zc_bench_error());
 	}
 	read_memory(res, m.rss_kib, peak_reset, b->opt->frame.bytes);
+	read_consumer_memory(b, res);
 	res->mem.frame_blocks_mmapped = frame_blocks_mmapped(b->opt->frame.bytes);
 	if (b->s->extras && !b->failed)
 		add_extras(b, res);
@@ -309,6 +355,11 @@ int zc_measure_strategy(const struct zc_scenario *sc, const struct zc_strategy *
 	res->id = val.id;
 	res->alloc.live_at_end = val.live_at_end;
 	per_transfer(res, &val.transfers, NULL, ZC_VALIDATION_FRAMES);
+	/* Once per strategy: a later measuring process (its res holds the first one's median)
+	 * only adds samples, and the pass costs a few rendered frames. */
+	if (res->time.nprocesses == 0 &&
+	    zc_evidence_pass(s, &opt->frame, &res->pages_written, err) != 0)
+		return -1;
 
 	struct bench b = {.s = s, .opt = opt};
 	int rc = time_strategy(sc, &b, res);

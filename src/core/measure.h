@@ -13,7 +13,8 @@
 #include "scenario.h"
 
 /*
- * Measures strategy s of scenario sc into res (already named by zc_results_add). Returns 0,
+ * Measures strategy s of scenario sc into res (already named by zc_results_add; for a later
+ * measuring process, holding what the first found, which skips the evidence pass). Returns 0,
  * or -1 with the reason in err, whose code is the exit status: ZC_EXIT_RUNTIME when the
  * strategy failed, ZC_EXIT_NOMEM when memory ran out.
  */

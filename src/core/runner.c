@@ -21,6 +21,7 @@
 #include "allocator.h"
 #include "context.h"
 #include "error.h"
+#include "evidence.h"
 #include "gbench.h"
 #include "identity.h"
 #include "instrument.h"
@@ -96,10 +97,10 @@ static int judge(struct zc_results *results, const struct zc_options *opt)
 		struct zc_result *res = &results->v[i];
 		if (ref && ref->measured && res->measured && ref->time.ns.median > 0)
 			res->time.vs_memcpy = res->time.ns.median / ref->time.ns.median;
-		zc_identity_verdict(&res->id, res->expect_zero_copy,
-				    res->copies.user_bytes_per_transfer,
-				    res->copies.kernel_bytes_per_transfer,
-				    res->copies.expected_bytes_per_transfer, opt->frame.bytes);
+		res->copies.pages_bytes_per_transfer =
+			zc_evidence_copy_bytes(&res->pages_written, opt->frame.bytes);
+		zc_identity_verdict(&res->id, res->expect_zero_copy, &res->copies,
+				    opt->frame.bytes);
 		if (!res->id.checksum_ok)
 			rc = ZC_EXIT_RUNTIME;
 		else if (opt->strict && rc == 0 &&

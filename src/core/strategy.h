@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <jansson.h>
 
@@ -18,6 +19,7 @@
 
 struct zc_result;
 struct zc_counts;
+struct zc_memstat;
 
 /* The number of entries of a static array (a strategy table, say). */
 #define ZC_COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -78,6 +80,30 @@ struct zc_strategy {
 	 * takes them before and after the timed transfers, as it does its own. 0, or -1.
 	 */
 	int (*consumer_counts)(void *state, struct zc_counts *out);
+	/*
+	 * Optional, for a consumer in another process: that process's memory now, read there
+	 * (zc_memstat_read: VmRSS, Pss, and its minor page faults since it started; fields it
+	 * does not know are -1). The runner takes it before and after the timed transfers, next
+	 * to consumer_counts, for the consumer's faults per transfer, and once after the runs for
+	 * its RSS and PSS. NULL in one address space: the producer's figures are the consumer's.
+	 * 0, or -1.
+	 */
+	int (*consumer_memory)(void *state, struct zc_memstat *out);
+	/*
+	 * Optional, for a consumer in another process: where it holds the frame of the last
+	 * transfer, its process and the address there, so that validation can compare physical
+	 * pages (identity.same_pages). 0, or -1.
+	 */
+	int (*consumer_view)(void *state, pid_t *pid, uintptr_t *addr);
+	/*
+	 * Optional, for a consumer in another process: its side of the evidence pass
+	 * (evidence.h). With arm, it watches every writable mapping of its process; without, it
+	 * counts the pages it wrote since: all of them into *pages, those that hold the frame's
+	 * bytes into *frame_bytes. 0; 1 when its process cannot be watched (the reason in
+	 * *why, up to why_len bytes); -1 when the consumer failed.
+	 */
+	int (*consumer_pages)(void *state, bool arm, long *pages, long *frame_bytes, char *why,
+			      size_t why_len);
 };
 
 #endif

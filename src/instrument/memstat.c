@@ -1,11 +1,15 @@
 /*
  * memstat.c: VmRSS/VmHWM from /proc/self/status, Pss from /proc/self/smaps_rollup, faults
  * from getrusage(RUSAGE_SELF), and the peak reset through /proc/self/clear_refs.
+ *
+ * Test hook, read from the environment: ZCBENCH_REFUSE_PEAK_RESET=1 makes the peak reset fail
+ * as a kernel without it (before 4.0) or one that forbids clear_refs would.
  */
 #include "memstat.h"
 
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -47,6 +51,10 @@ void zc_memstat_read(struct zc_memstat *m)
 
 int zc_memstat_reset_peak(void)
 {
+	/* The test hook: a kernel that refuses the reset, so the fallback can be tested. */
+	const char *refuse = getenv("ZCBENCH_REFUSE_PEAK_RESET");
+	if (refuse && *refuse && strcmp(refuse, "0") != 0)
+		return -1;
 	int fd = open("/proc/self/clear_refs", O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;

@@ -18,7 +18,10 @@ struct zc_memstat {
 /* Reads the current figures; fields it cannot read are -1. */
 void zc_memstat_read(struct zc_memstat *m);
 
-/* Resets the peak (VmHWM) to the current RSS. Returns 0, or -1 when the kernel refuses. */
+/*
+ * Resets the peak (VmHWM) to the current RSS. Returns 0, or -1 when the kernel refuses (or
+ * ZCBENCH_REFUSE_PEAK_RESET=1 says to, for tests).
+ */
 int zc_memstat_reset_peak(void);
 
 #endif

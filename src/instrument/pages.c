@@ -7,83 +7,21 @@
  * memory is mapped the same way (the counting allocator does not see it either).
  */
 #include "pages.h"
+#include "uffd.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <linux/fs.h>
-#include <linux/types.h>
-#include <linux/userfaultfd.h>
-
-/* From include/uapi/linux/userfaultfd.h of Linux 6.7 (Debian 12's headers are 6.1's). */
-#ifndef UFFD_USER_MODE_ONLY
-#define UFFD_USER_MODE_ONLY 1
-#endif
-#ifndef UFFD_FEATURE_WP_HUGETLBFS_SHMEM
-#define UFFD_FEATURE_WP_HUGETLBFS_SHMEM (1 << 12)
-#endif
-#ifndef UFFD_FEATURE_WP_UNPOPULATED
-#define UFFD_FEATURE_WP_UNPOPULATED (1 << 13)
-#endif
-#ifndef UFFD_FEATURE_WP_ASYNC
-#define UFFD_FEATURE_WP_ASYNC (1 << 15)
-#endif
-
-/* From include/uapi/linux/fs.h of Linux 6.7: the PAGEMAP_SCAN ioctl. */
-#ifndef PAGEMAP_SCAN
-struct page_region {
-	__u64 start;
-	__u64 end; /* exclusive */
-	__u64 categories;
-};
-
-struct pm_scan_arg {
-	__u64 size;
-	__u64 flags;
-	__u64 start;
-	__u64 end;
-	__u64 walk_end;
-	__u64 vec;
-	__u64 vec_len;
-	__u64 max_pages;
-	__u64 category_inverted;
-	__u64 category_mask;
-	__u64 category_anyof_mask;
-	__u64 return_mask;
-};
-
-#define PAGEMAP_SCAN _IOWR('f', 16, struct pm_scan_arg)
-#endif
-#ifndef PAGE_IS_WPALLOWED
-#define PAGE_IS_WPALLOWED (1 << 0)
-#endif
-#ifndef PAGE_IS_WRITTEN
-#define PAGE_IS_WRITTEN (1 << 1)
-#endif
-#ifndef PM_SCAN_WP_MATCHING
-#define PM_SCAN_WP_MATCHING (1 << 0)
-#endif
-#ifndef PM_SCAN_CHECK_WPASYNC
-#define PM_SCAN_CHECK_WPASYNC (1 << 1)
-#endif
 
 /* /proc/PID/pagemap: bit 55 is soft-dirty, bit 63 present (Documentation/admin-guide/mm/pagemap.rst). */
 #define PM_SOFT_DIRTY (1ull << 55)
 #define PM_PRESENT (1ull << 63)
-
-/*
- * Features the watch needs (the kernel turns WP_UNPOPULATED on with WP_ASYNC anyway: first
- * writes to never-touched pages count, reads do not); the shmem one, for memfd ranges, is
- * asked for when the kernel has it.
- */
-#define UFFD_NEEDED (UFFD_FEATURE_WP_ASYNC | UFFD_FEATURE_WP_UNPOPULATED)
 
 static unsigned long page_bytes(void)
 {
@@ -105,116 +43,11 @@ static void raw_unmap(void *p, size_t len)
 
 /* ---- uffd-wp ------------------------------------------------------------------------- */
 
-/* A userfaultfd with async write-protection; -1 with a reason. */
-static int uffd_open(struct zc_error *err)
-{
-	static const __u64 wanted[] = {UFFD_NEEDED | UFFD_FEATURE_WP_HUGETLBFS_SHMEM, UFFD_NEEDED};
-	/*
-	 * User-mode-only descriptors need no privilege (vm.unprivileged_userfaultfd=0 allows
-	 * them) and lose nothing here: async faults are resolved in the kernel, never delivered.
-	 */
-	int flags = O_CLOEXEC | O_NONBLOCK | UFFD_USER_MODE_ONLY;
-	for (size_t i = 0; i < sizeof(wanted) / sizeof(wanted[0]); i++) {
-		int fd = (int)syscall(SYS_userfaultfd, flags);
-		if (fd < 0 && errno == EINVAL) { /* before Linux 5.11: no user-mode-only flag */
-			flags &= ~UFFD_USER_MODE_ONLY;
-			fd = (int)syscall(SYS_userfaultfd, flags);
-		}
-		if (fd < 0)
-			return zc_error_set(err, ZC_EXIT_RUNTIME, "userfaultfd: %s",
-					    strerror(errno));
-		struct uffdio_api api = {.api = UFFD_API, .features = wanted[i]};
-		if (ioctl(fd, UFFDIO_API, &api) == 0)
-			return fd;
-		int e = errno;
-		close(fd);
-		if (e != EINVAL)
-			return zc_error_set(err, ZC_EXIT_RUNTIME, "userfaultfd: UFFDIO_API: %s",
-					    strerror(e));
-	}
-	return zc_error_set(err, ZC_EXIT_RUNTIME, "userfaultfd: no UFFD_FEATURE_WP_ASYNC and "
-			    "WP_UNPOPULATED (Linux 6.7+)");
-}
-
-static int uffd_protect(int uffd, unsigned long start, unsigned long end, struct zc_error *err)
-{
-	struct uffdio_writeprotect wp = {
-		.range = {.start = start, .len = end - start},
-		.mode = UFFDIO_WRITEPROTECT_MODE_WP,
-	};
-	if (ioctl(uffd, UFFDIO_WRITEPROTECT, &wp) < 0)
-		return zc_error_set(err, ZC_EXIT_RUNTIME, "userfaultfd: UFFDIO_WRITEPROTECT: %s",
-				    strerror(errno));
-	return 0;
-}
-
-/* Registers [start, end) for async write-protection and protects it. */
-static int uffd_watch(int uffd, unsigned long start, unsigned long end, struct zc_error *err)
-{
-	struct uffdio_register reg = {
-		.range = {.start = start, .len = end - start},
-		.mode = UFFDIO_REGISTER_MODE_WP,
-	};
-	if (ioctl(uffd, UFFDIO_REGISTER, &reg) < 0) {
-		int e = errno;
-		return zc_error_set(err, ZC_EXIT_RUNTIME,
-				    "userfaultfd: cannot watch %#lx-%#lx: %s%s", start, end,
-				    strerror(e),
-				    e == EBUSY ? " (already watched)" :
-				    e == EINVAL ? " (not anonymous or shmem memory)" : "");
-	}
-	return uffd_protect(uffd, start, end, err);
-}
-
-/*
- * One pass of PAGEMAP_SCAN over [start, end) with flags (PM_SCAN_WP_MATCHING re-protects
- * the written pages it reports). Counts the written pages into *written and the pages that
- * are watched at all into *watched. Allocates nothing: the regions live on the stack and
- * the walk resumes where the kernel stopped when they fill up.
- */
-static int scan(int pagemap, unsigned long start, unsigned long end, __u64 flags,
-		size_t *written, size_t *watched, struct zc_error *err)
-{
-	struct page_region vec[64];
-	unsigned long page = page_bytes();
-	*written = *watched = 0;
-	while (start < end) {
-		struct pm_scan_arg arg = {
-			.size = sizeof(arg),
-			.flags = flags | PM_SCAN_CHECK_WPASYNC,
-			.start = start,
-			.end = end,
-			.vec = (uintptr_t)vec,
-			.vec_len = sizeof(vec) / sizeof(vec[0]),
-			.return_mask = PAGE_IS_WRITTEN | PAGE_IS_WPALLOWED,
-		};
-		long n = ioctl(pagemap, PAGEMAP_SCAN, &arg);
-		if (n < 0) {
-			int e = errno;
-			return zc_error_set(err, ZC_EXIT_RUNTIME, "pagemap: PAGEMAP_SCAN: %s%s",
-					    strerror(e),
-					    e == EPERM ? " (the range is no longer watched)" :
-					    e == ENOTTY ? " (Linux 6.7+)" : "");
-		}
-		for (long i = 0; i < n; i++) {
-			size_t pages = (vec[i].end - vec[i].start) / page;
-			if (vec[i].categories & PAGE_IS_WPALLOWED)
-				*watched += pages;
-			if (vec[i].categories & PAGE_IS_WRITTEN)
-				*written += pages;
-		}
-		if (arg.walk_end <= start)
-			return zc_error_set(err, ZC_EXIT_RUNTIME,
-					    "pagemap: PAGEMAP_SCAN stopped at %#lx", start);
-		start = arg.walk_end;
-	}
-	return 0;
-}
-
-static long uffd_count(struct zc_pages *p, __u64 flags, struct zc_error *err)
+static long uffd_count(struct zc_pages *p, bool rearm, struct zc_error *err)
 {
 	size_t written, watched;
-	if (scan(p->pagemap, p->start, p->end, flags, &written, &watched, err) < 0)
+	struct zc_uffd_scan how = {.strict = true, .rearm = rearm};
+	if (zc_uffd_scan(p->pagemap, p->start, p->end, how, &written, &watched, err) < 0)
 		return -1;
 	if (watched != p->npages)
 		return zc_error_set(err, ZC_EXIT_RUNTIME, "pagemap: %zu of %zu pages at %#lx are "
@@ -234,16 +67,16 @@ static int open_pagemap(struct zc_error *err)
 
 static int uffd_init(struct zc_pages *p, struct zc_error *err)
 {
-	p->uffd = uffd_open(err);
+	p->uffd = zc_uffd_open(err);
 	if (p->uffd < 0)
 		return -1;
-	if (uffd_watch(p->uffd, p->start, p->end, err) < 0)
+	if (zc_uffd_watch(p->uffd, p->start, p->end, err) < 0)
 		goto out_close_uffd;
 	p->pagemap = open_pagemap(err);
 	if (p->pagemap < 0)
 		goto out_close_uffd;
 	p->method = ZC_PAGES_UFFD_WP;
-	if (uffd_count(p, 0, err) < 0) /* the kernel has PAGEMAP_SCAN */
+	if (uffd_count(p, false, err) < 0) /* the kernel has PAGEMAP_SCAN */
 		goto out_close_pagemap;
 	return 0;
 
@@ -269,7 +102,7 @@ static int uffd_probe(struct zc_error *err)
 	int rc = uffd_init(&p, err);
 	if (rc == 0) {
 		((volatile unsigned char *)mem)[page] = 1;
-		long n = uffd_count(&p, 0, err);
+		long n = uffd_count(&p, false, err);
 		if (n >= 0 && n != 1)
 			rc = zc_error_set(err, ZC_EXIT_RUNTIME,
 					  "userfaultfd: probe saw %ld pages written, not 1", n);
@@ -462,7 +295,7 @@ long zc_pages_written(struct zc_pages *p, struct zc_error *err)
 		return -1;
 	if (p->method == ZC_PAGES_SOFT_DIRTY)
 		return soft_dirty_count(p, err);
-	return uffd_count(p, 0, err);
+	return uffd_count(p, false, err);
 }
 
 int zc_pages_reset(struct zc_pages *p, struct zc_error *err)
@@ -471,7 +304,7 @@ int zc_pages_reset(struct zc_pages *p, struct zc_error *err)
 		return -1;
 	if (p->method == ZC_PAGES_SOFT_DIRTY)
 		return clear_soft_dirty(err);
-	return uffd_protect(p->uffd, p->start, p->end, err);
+	return zc_uffd_protect(p->uffd, p->start, p->end, err);
 }
 
 long zc_pages_take(struct zc_pages *p, struct zc_error *err)
@@ -482,5 +315,5 @@ long zc_pages_take(struct zc_pages *p, struct zc_error *err)
 		long n = soft_dirty_count(p, err);
 		return n < 0 || clear_soft_dirty(err) < 0 ? -1 : n;
 	}
-	return uffd_count(p, PM_SCAN_WP_MATCHING, err);
+	return uffd_count(p, true, err);
 }

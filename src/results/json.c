@@ -9,6 +9,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,10 +22,15 @@
 enum source_kind {
 	SRC_ELSEWHERE,		/* written by another module: skipped here */
 	SRC_OBJECT,		/* an empty object, filled by the rows under it */
+	SRC_OBJECT_IF,		/* the same when the bool member is true; else it and the rows
+				   under it are left out */
 	SRC_SCHEMA,		/* ZC_SCHEMA */
 	SRC_RESULTS,		/* the array of results */
 	SRC_CSTR, SRC_CHARS, SRC_JSON, SRC_BOOL, SRC_TRISTATE, SRC_VERDICT, SRC_ADDR,
 	SRC_U32, SRC_SIZE, SRC_INT64, SRC_DOUBLE, SRC_DOUBLES, SRC_DOUBLE_ARRAY,
+	SRC_DOUBLE_OR_NULL,	/* NAN: null */
+	SRC_CHARS_OR_NULL,	/* "": null */
+	SRC_CSTR_OR_NULL,	/* NULL: null */
 };
 
 struct source {
@@ -86,6 +92,9 @@ static json_t *source_value(const struct source *s, const void *base, bool *skip
 	switch (s->kind) {
 	case SRC_ELSEWHERE: *skip = true; return NULL;
 	case SRC_OBJECT: return json_object();
+	case SRC_OBJECT_IF:
+		*skip = !MEMBER(bool, at);
+		return *skip ? NULL : json_object();
 	case SRC_SCHEMA: return json_string(ZC_SCHEMA);
 	case SRC_RESULTS: return results_json(base);
 	case SRC_CSTR: return json_string(MEMBER(const char *, at));
@@ -101,6 +110,11 @@ static json_t *source_value(const struct source *s, const void *base, bool *skip
 	case SRC_SIZE: return json_integer((json_int_t)MEMBER(size_t, at));
 	case SRC_INT64: return json_integer(MEMBER(int64_t, at));
 	case SRC_DOUBLE: return json_real(MEMBER(double, at));
+	case SRC_DOUBLE_OR_NULL:
+		return isnan(MEMBER(double, at)) ? json_null() : json_real(MEMBER(double, at));
+	case SRC_CHARS_OR_NULL: return *at ? json_string(at) : json_null();
+	case SRC_CSTR_OR_NULL:
+		return MEMBER(const char *, at) ? json_string(MEMBER(const char *, at)) : json_null();
 	case SRC_DOUBLES:
 		return doubles_json(MEMBER(double *, at), MEMBER(size_t, (const char *)base + s->count));
 	case SRC_DOUBLE_ARRAY: /* an array member, its count beside it */
@@ -134,6 +148,9 @@ static int add_field(json_t *root, const struct source *s, const void *base)
 	const char *dot = strrchr(s->path, '.');
 	json_t *parent = object_at(root, s->path, dot ? (size_t)(dot - s->path) : 0);
 	bool skip;
+
+	if (dot && !parent) /* under an object left out (SRC_OBJECT_IF): left out with it */
+		return 0;
 	json_t *v = source_value(s, base, &skip);
 
 	if (skip)

@@ -3,6 +3,8 @@
  */
 #include "results.h"
 
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +21,18 @@ struct zc_result *zc_results_add(struct zc_results *r, const char *strategy, con
 	res->strategy = strategy;
 	res->mirrors = mirrors;
 	res->expect_zero_copy = expect_zero_copy;
+	/* Not measured until an instrument says otherwise. */
+	res->id.same_pages = NAN;
+	res->copies.pages_bytes_per_transfer = NAN;
+	res->pages_written = (struct zc_written_result){.producer_per_transfer = NAN,
+							.consumer_per_transfer = NAN,
+							.fresh_per_transfer = NAN,
+							.frame_per_transfer = NAN,
+							.frame_bytes_per_transfer = NAN};
+	snprintf(res->id.same_pages_unavailable, sizeof(res->id.same_pages_unavailable),
+		 "not measured");
+	snprintf(res->pages_written.unavailable, sizeof(res->pages_written.unavailable),
+		 "not measured");
 	return res;
 }
 

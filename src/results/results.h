@@ -21,6 +21,9 @@ struct zc_identity {
 	bool address_meaningful; /* false across processes: addresses are per address space */
 	bool zero_copy;        /* the verdict */
 	bool undeclared_copy;  /* the instruments saw copies the strategy does not declare */
+	double same_pages;     /* of the frame's pages, the fraction on the same physical pages on
+				  both sides (pagemap); NAN when not compared */
+	char same_pages_unavailable[160]; /* why not; "" when compared */
 	char evidence[480];
 };
 
@@ -37,11 +40,32 @@ struct zc_timing {
 
 struct zc_mem_result {
 	int64_t rss_kib, rss_peak_kib, pss_kib;
+	const char *rss_peak_method; /* how rss_peak_kib was obtained: "vmhwm_reset" or
+					"vmhwm_minus_setup_rss" (a static string); NULL: not read */
 	int64_t resident_kib;      /* RSS the strategy added from its setup to the end of its runs */
 	double resident_frames;    /* the same in frames: what stays resident per frame in flight */
 	double minor_faults_per_transfer, major_faults_per_transfer;
 	int frame_blocks_mmapped;  /* glibc served a frame-sized block with mmap after the runs:
 				      1/0, -1 unknown (another allocator) */
+	/* The consumer's process, when it is not this one (the strategy's consumer_memory). */
+	struct {
+		bool known;    /* false in one address space, or when the consumer did not answer */
+		int64_t rss_kib, pss_kib;       /* after the runs, as rss_kib and pss_kib above */
+		double minor_faults_per_transfer; /* over the same timed loop as the producer's */
+	} consumer;
+};
+
+/* Pages written per transfer, from the untimed evidence pass (evidence.h); NAN: not counted. */
+struct zc_written_result {
+	double producer_per_transfer; /* the producer's process (every thread of it) */
+	double consumer_per_transfer; /* the consumer's own process; NAN in one address space */
+	double fresh_per_transfer;    /* of the producer's, first touches of new mappings (faults) */
+	double frame_per_transfer;    /* of the frame handed over, not in the figures above */
+	double frame_bytes_per_transfer; /* pages, both sides, that hold the frame's bytes: copies */
+	double pass_ms;               /* the pass's wall time, setup and teardown included */
+	const char *method;           /* "uffd-wp", or NULL */
+	char unavailable[200];        /* why the producer's pages were not counted; "" if they were */
+	char consumer_unavailable[200]; /* why the consumer's were not; "" if they were */
 };
 
 struct zc_alloc_result {
@@ -59,6 +83,7 @@ struct zc_copy_result {
 	double memcpy_bytes_per_transfer;   /* the declared part done with zc_copy */
 	double hook_bytes_per_transfer;     /* copy-function calls of at least 64 KiB */
 	double realloc_remaps_per_transfer; /* reallocs that moved pages, not bytes */
+	double pages_bytes_per_transfer;    /* what the pages written say was copied; NAN: unknown */
 };
 
 struct zc_result {
@@ -72,6 +97,7 @@ struct zc_result {
 	struct zc_mem_result mem;
 	struct zc_alloc_result alloc;
 	struct zc_copy_result copies;
+	struct zc_written_result pages_written;
 	json_t *extra;         /* scenario-specific members merged into the result; owned */
 };
 

@@ -74,6 +74,7 @@ bool zc_schema_type_matches(enum zc_schema_type type, const json_t *v)
 	case ZC_TYPE_NUMBERS: return json_is_array(v) && all_numbers(v);
 	case ZC_TYPE_STRING_OR_NULL: return json_is_string(v) || json_is_null(v);
 	case ZC_TYPE_STRING_OR_INTEGER: return json_is_string(v) || json_is_integer(v);
+	case ZC_TYPE_NUMBER_OR_NULL: return json_is_number(v) || json_is_null(v);
 	}
 	return false;
 }
@@ -90,6 +91,7 @@ const char *zc_schema_type_name(enum zc_schema_type type)
 	case ZC_TYPE_NUMBERS: return "array of numbers";
 	case ZC_TYPE_STRING_OR_NULL: return "string or null";
 	case ZC_TYPE_STRING_OR_INTEGER: return "string or integer";
+	case ZC_TYPE_NUMBER_OR_NULL: return "number or null";
 	}
 	return "unknown";
 }
@@ -112,6 +114,8 @@ const char *zc_schema_rule_name(enum zc_schema_rule rule)
 	case ZC_RULE_SHARING: return "sharing";
 	case ZC_RULE_FEWER: return "fewer";
 	case ZC_RULE_FRAMES: return "frames";
+	case ZC_RULE_PAGES: return "pages";
+	case ZC_RULE_SHARED: return "shared";
 	}
 	return "unknown";
 }

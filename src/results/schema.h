@@ -29,6 +29,7 @@ enum zc_schema_type {
 	ZC_TYPE_NUMBERS,	/* an array of numbers */
 	ZC_TYPE_STRING_OR_NULL,
 	ZC_TYPE_STRING_OR_INTEGER,
+	ZC_TYPE_NUMBER_OR_NULL,	/* null: not measured here (a field beside it says why) */
 };
 
 enum zc_schema_presence {
@@ -44,6 +45,8 @@ enum zc_schema_rule {
 	ZC_RULE_SHARING,	/* true to false regresses, false to true improves */
 	ZC_RULE_FEWER,		/* a larger number regresses, a smaller one improves */
 	ZC_RULE_FRAMES,		/* ZC_RULE_FEWER on bytes counted in hundredths of a frame */
+	ZC_RULE_PAGES,		/* ZC_RULE_FRAMES on pages, as bytes */
+	ZC_RULE_SHARED,		/* a fraction in hundredths: a smaller one regresses */
 };
 
 /*
@@ -149,6 +152,12 @@ enum zc_schema_rule {
 	  ZC_FROM(VERDICT, id.zero_copy), "`zero-copy` or `copy`")                            \
 	X("identity.evidence", STRING, ALWAYS, ZC_UNGATED, "", ZC_FROM(CHARS, id.evidence),   \
 	  "why the verdict, in words")                                                        \
+	X("identity.same_pages", NUMBER_OR_NULL, ALWAYS, ZC_GATED(SHARED, 12), "fraction",     \
+	  ZC_FROM(DOUBLE_OR_NULL, id.same_pages),                                             \
+	  "of the frame's pages, the fraction the consumer's view maps on the same physical pages as the producer's (pagemap); null when not compared") \
+	X("identity.same_pages_unavailable", STRING_OR_NULL, ALWAYS, ZC_UNGATED, "",           \
+	  ZC_FROM(CHARS_OR_NULL, id.same_pages_unavailable),                                  \
+	  "why `same_pages` is null: frame numbers hidden without CAP_SYS_ADMIN...; null when compared") \
 	X("time", OBJECT, ALWAYS, ZC_UNGATED, "", ZC_NEW_OBJECT,                              \
 	  "time per transfer over every repetition of every measuring process")               \
 	X("time.ns_per_transfer", OBJECT, ALWAYS, ZC_UNGATED, "", ZC_NEW_OBJECT,              \
@@ -185,7 +194,11 @@ enum zc_schema_rule {
 	X("memory.rss_kib", INTEGER, ALWAYS, ZC_UNGATED, "KiB", ZC_FROM(INT64, mem.rss_kib),   \
 	  "resident set size")                                                                \
 	X("memory.rss_peak_kib", INTEGER, ALWAYS, ZC_UNGATED, "KiB",                          \
-	  ZC_FROM(INT64, mem.rss_peak_kib), "peak resident set size")                         \
+	  ZC_FROM(INT64, mem.rss_peak_kib),                                                   \
+	  "peak resident set size from setup to the end of the runs, as `rss_peak_method` says") \
+	X("memory.rss_peak_method", STRING_OR_NULL, ALWAYS, ZC_UNGATED, "",                   \
+	  ZC_FROM(CSTR_OR_NULL, mem.rss_peak_method),                                         \
+	  "`vmhwm_reset` (VmHWM, reset through `/proc/self/clear_refs` before setup) or `vmhwm_minus_setup_rss` (the reset failed: the lifetime VmHWM minus the RSS at setup); null when not read") \
 	X("memory.pss_kib", INTEGER, ALWAYS, ZC_UNGATED, "KiB", ZC_FROM(INT64, mem.pss_kib),   \
 	  "proportional set size (shared pages divided among their users)")                   \
 	X("memory.resident_kib", INTEGER, ALWAYS, ZC_UNGATED, "KiB",                          \
@@ -201,6 +214,18 @@ enum zc_schema_rule {
 	X("memory.frame_blocks_mmapped", BOOL, OPTIONAL, ZC_UNGATED, "",                      \
 	  ZC_FROM(TRISTATE, mem.frame_blocks_mmapped),                                        \
 	  "glibc only: a frame-sized block was served by mmap after the runs")                \
+	X("memory.consumer", OBJECT, OPTIONAL, ZC_UNGATED, "",                                \
+	  ZC_FROM(OBJECT_IF, mem.consumer.known),                                             \
+	  "`process`: the consumer process's memory after the runs; absent when the consumer shares the producer's process, whose figures are above") \
+	X("memory.consumer.rss_kib", INTEGER, OPTIONAL, ZC_UNGATED, "KiB",                    \
+	  ZC_FROM(INT64, mem.consumer.rss_kib),                                               \
+	  "the consumer's resident set size: the ring it maps or the buffer it reads into included") \
+	X("memory.consumer.pss_kib", INTEGER, OPTIONAL, ZC_UNGATED, "KiB",                    \
+	  ZC_FROM(INT64, mem.consumer.pss_kib),                                               \
+	  "the consumer's proportional set size: a ring shared with the producer counts half here") \
+	X("memory.consumer.minor_faults_per_transfer", NUMBER, OPTIONAL, ZC_UNGATED,          \
+	  "faults/transfer", ZC_FROM(DOUBLE, mem.consumer.minor_faults_per_transfer),         \
+	  "the consumer's minor page faults, over the producer's timed loop")                 \
 	X("allocations", OBJECT, ALWAYS, ZC_UNGATED, "", ZC_NEW_OBJECT,                       \
 	  "what the counting allocator saw, per transfer unless named otherwise")             \
 	X("allocations.count_per_transfer", NUMBER, ALWAYS, ZC_UNGATED, "blocks/transfer",     \
@@ -228,11 +253,11 @@ enum zc_schema_rule {
 	 * hundredth of a frame, an extra copy of the frame (or of 1% of it) still shows. */   \
 	X("copies.bytes_per_transfer", NUMBER, ALWAYS, ZC_GATED(FRAMES, 4), "bytes/transfer",  \
 	  ZC_FROM(DOUBLE, copies.bytes_per_transfer),                                         \
-	  "observed: `user_bytes_per_transfer` + `kernel_bytes_per_transfer`; the verdict uses it") \
-	X("copies.user_bytes_per_transfer", NUMBER, OPTIONAL, ZC_UNGATED, "bytes/transfer",    \
+	  "observed: `user_bytes_per_transfer` + `kernel_bytes_per_transfer`, or `pages_bytes_per_transfer` when the pages written show more; the verdict uses it") \
+	X("copies.user_bytes_per_transfer", NUMBER, OPTIONAL, ZC_GATED(FRAMES, 7), "bytes/transfer", \
 	  ZC_FROM(DOUBLE, copies.user_bytes_per_transfer),                                    \
 	  "observed in user space, producer and consumer: every call of the copy functions (any size) and realloc moves that copied") \
-	X("copies.kernel_bytes_per_transfer", NUMBER, OPTIONAL, ZC_UNGATED, "bytes/transfer",  \
+	X("copies.kernel_bytes_per_transfer", NUMBER, OPTIONAL, ZC_GATED(FRAMES, 8), "bytes/transfer", \
 	  ZC_FROM(DOUBLE, copies.kernel_bytes_per_transfer),                                  \
 	  "observed in the kernel, producer and consumer: bytes of read-like and write-like system calls") \
 	X("copies.expected_bytes_per_transfer", NUMBER, OPTIONAL, ZC_UNGATED, "bytes/transfer", \
@@ -248,12 +273,42 @@ enum zc_schema_rule {
 	X("copies.realloc_remaps_per_transfer", NUMBER, OPTIONAL, ZC_UNGATED, "reallocs/transfer", \
 	  ZC_FROM(DOUBLE, copies.realloc_remaps_per_transfer),                                \
 	  "reallocs that moved a block by remapping its pages (the same physical pages at the new address): no copy") \
+	X("copies.pages_bytes_per_transfer", NUMBER_OR_NULL, ALWAYS, ZC_GATED(FRAMES, 9),      \
+	  "bytes/transfer", ZC_FROM(DOUBLE_OR_NULL, copies.pages_bytes_per_transfer),         \
+	  "observed in the page tables: `pages_written.frame_bytes_per_transfer` in bytes, when at least a hundredth of a frame (else 0); null when not counted") \
+	X("pages_written", OBJECT, ALWAYS, ZC_UNGATED, "", ZC_NEW_OBJECT,                     \
+	  "the untimed evidence pass: pages each side wrote per rendered transfer, whatever wrote them (mean of 4 transfers)") \
+	X("pages_written.producer_per_transfer", NUMBER_OR_NULL, ALWAYS, ZC_GATED(PAGES, 10),  \
+	  "pages/transfer", ZC_FROM(DOUBLE_OR_NULL, pages_written.producer_per_transfer),     \
+	  "in the producer's process, every thread of it, outside the frame it handed over; null when not counted") \
+	X("pages_written.consumer_per_transfer", NUMBER_OR_NULL, ALWAYS, ZC_GATED(PAGES, 11),  \
+	  "pages/transfer", ZC_FROM(DOUBLE_OR_NULL, pages_written.consumer_per_transfer),     \
+	  "in the consumer's own process; null in one address space (its writes are the producer's figure) or when not counted") \
+	X("pages_written.fresh_per_transfer", NUMBER_OR_NULL, ALWAYS, ZC_UNGATED,             \
+	  "pages/transfer", ZC_FROM(DOUBLE_OR_NULL, pages_written.fresh_per_transfer),        \
+	  "of the producer's, pages of memory mapped during the transfer (present after it, or its first-touch faults)") \
+	X("pages_written.frame_per_transfer", NUMBER_OR_NULL, ALWAYS, ZC_UNGATED,             \
+	  "pages/transfer", ZC_FROM(DOUBLE_OR_NULL, pages_written.frame_per_transfer),        \
+	  "pages of the frame the producer handed over, written during the transfer: its stamps, or all of it when the producer fills it (production, not a copy)") \
+	X("pages_written.frame_bytes_per_transfer", NUMBER_OR_NULL, ALWAYS, ZC_GATED(PAGES, 13), \
+	  "pages/transfer", ZC_FROM(DOUBLE_OR_NULL, pages_written.frame_bytes_per_transfer),  \
+	  "of the pages both sides wrote outside the producer's frame, those that hold the frame's bytes (rendered content, at any offset): copies") \
+	X("pages_written.method", STRING_OR_NULL, ALWAYS, ZC_UNGATED, "",                     \
+	  ZC_FROM(CSTR_OR_NULL, pages_written.method),                                        \
+	  "`uffd-wp` (userfaultfd async write-protection read with PAGEMAP_SCAN); null when not counted") \
+	X("pages_written.unavailable", STRING_OR_NULL, ALWAYS, ZC_UNGATED, "",                \
+	  ZC_FROM(CHARS_OR_NULL, pages_written.unavailable),                                  \
+	  "why the producer's pages were not counted; null when they were")                  \
+	X("pages_written.consumer_unavailable", STRING_OR_NULL, ALWAYS, ZC_UNGATED, "",       \
+	  ZC_FROM(CHARS_OR_NULL, pages_written.consumer_unavailable),                         \
+	  "why the consumer's pages were not counted; null when they were")                  \
+	X("pages_written.pass_ms", NUMBER, ALWAYS, ZC_UNGATED, "ms",                          \
+	  ZC_FROM(DOUBLE, pages_written.pass_ms),                                             \
+	  "the evidence pass's wall time, setup and teardown included")                       \
 	X("latency_ns", OBJECT, OPTIONAL, ZC_UNGATED, "ns", ZC_ELSEWHERE,                     \
 	  "`thread`: hand-over latency, post to receipt: `median`, `p99`, `count`")           \
-	X("consumer_memory", OBJECT, OPTIONAL, ZC_UNGATED, "KiB", ZC_ELSEWHERE,               \
-	  "`process`: the consumer process's `rss_kib` and `pss_kib`")                        \
 	X("cow", OBJECT, OPTIONAL, ZC_UNGATED, "", ZC_ELSEWHERE,                              \
-	  "`process`, strategy `cow`: `pages_copied_by_write` and `minor_faults` of one write") \
+	  "`process`, strategy `cow`: `pages_copied_by_write` and `minor_faults` of one consumer write; as root, `written_page_shared` (false: the page got a new frame) and `same_pages_after_write` (the others stay shared)") \
 	X("gc", OBJECT, OPTIONAL, ZC_UNGATED, "", ZC_ELSEWHERE,                               \
 	  "`managed`: what the simulated collector did: `collections_per_100_frames`...")      \
 	X("legs", ARRAY, OPTIONAL, ZC_UNGATED, "", ZC_ELSEWHERE,                              \

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "frame.h"
 #include "grow.h"
@@ -140,15 +141,22 @@ static enum zc_gate_status fewer(double b, double cv)
 	return cv > b ? ZC_GATE_REGRESSED : cv < b ? ZC_GATE_IMPROVED : ZC_GATE_PASS;
 }
 
+/* Bytes compared in hundredths of a frame (as they are when the frame is unknown). */
+static enum zc_gate_status fewer_frames(double b, double cv, double frame_bytes)
+{
+	if (frame_bytes > 0)
+		return fewer(round(b / frame_bytes * 100), round(cv / frame_bytes * 100));
+	return fewer(b, cv);
+}
+
 static enum zc_gate_status judge(enum zc_schema_rule rule, const json_t *b, const json_t *cv,
 				 double frame_bytes)
 {
+	const double page = (double)sysconf(_SC_PAGESIZE);
+
 	switch (rule) {
 	case ZC_RULE_FRAMES:
-		if (frame_bytes > 0)
-			return fewer(round(json_number_value(b) / frame_bytes * 100),
-				     round(json_number_value(cv) / frame_bytes * 100));
-		return fewer(json_number_value(b), json_number_value(cv));
+		return fewer_frames(json_number_value(b), json_number_value(cv), frame_bytes);
 	case ZC_RULE_VERDICT:
 		if (json_equal((json_t *)b, (json_t *)cv))
 			return ZC_GATE_PASS;
@@ -160,6 +168,12 @@ static enum zc_gate_status judge(enum zc_schema_rule rule, const json_t *b, cons
 		if (json_equal((json_t *)b, (json_t *)cv))
 			return ZC_GATE_PASS;
 		return json_is_true(b) ? ZC_GATE_REGRESSED : ZC_GATE_IMPROVED;
+	case ZC_RULE_PAGES:
+		return fewer_frames(json_number_value(b) * page, json_number_value(cv) * page,
+				    frame_bytes);
+	case ZC_RULE_SHARED: /* more shared is fewer unshared */
+		return fewer(round((1 - json_number_value(b)) * 100),
+			     round((1 - json_number_value(cv)) * 100));
 	case ZC_RULE_FEWER:
 		return fewer(json_number_value(b), json_number_value(cv));
 	case ZC_RULE_NONE:
@@ -192,7 +206,8 @@ static void check_agreement(struct ctx *c, const struct group *g, const struct s
 	for (size_t i = 1; i < n; i++) {
 		const json_t *other = zc_results_field(v[i].result, inv->path);
 
-		if (other && judge(inv->rule, first, other, frame_bytes(v[0].file)) != ZC_GATE_PASS) {
+		if (other && first && !json_is_null(first) && !json_is_null(other) &&
+		    judge(inv->rule, first, other, frame_bytes(v[0].file)) != ZC_GATE_PASS) {
 			lines_add(c, &c->rep->warnings, "%s/%s: '%s' differs between the %s's "
 				  "results ('%s' and '%s'): the first is compared", g->scenario,
 				  g->strategy, inv->path, what, v[0].file->path, v[i].file->path);
@@ -215,6 +230,13 @@ static void gate_invariants(struct ctx *c, const struct group *g)
 			lines_add(c, &c->rep->notes, "%s/%s: '%s' absent in %s, not compared",
 				  g->scenario, g->strategy, metric,
 				  !b && !cv ? "both runs" : !b ? "the baseline" : "the current run");
+			continue;
+		}
+		if (json_is_null(b) || json_is_null(cv)) { /* the instrument was not there */
+			if (!json_is_null(b) || !json_is_null(cv))
+				lines_add(c, &c->rep->notes, "%s/%s: '%s' not measured in %s, "
+					  "not compared", g->scenario, g->strategy, metric,
+					  json_is_null(b) ? "the baseline" : "the current run");
 			continue;
 		}
 		check_agreement(c, g, g->base, g->nbase, inv, "baseline");

@@ -285,7 +285,8 @@ static const char *metric_unit(const char *metric)
 		return "frame-sized allocations per transfer";
 	if (!strcmp(metric, "allocations.live_at_end"))
 		return "allocations live at end";
-	return "";
+	const struct zc_schema_field *f = zc_schema_find(ZC_SCHEMA_RESULT, metric);
+	return f ? f->unit : "";
 }
 
 static json_t *benchmark_entry(const struct zc_gate_row *r)

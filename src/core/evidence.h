@@ -1,0 +1,34 @@
+/*
+ * evidence.h: the untimed evidence pass. The strategy is set up afresh and moves a few frames
+ * as the timed loop does (stamped, not rendered) while the page tables are watched
+ * (src/instrument/written.h): the pages each side wrote per transfer. What no hook can see
+ * shows here: a copy the compiler inlined, a SIMD or byte loop, the kernel writing a read()
+ * into the consumer's memory. Outside the timed loop: watching makes each first write to a
+ * page fault.
+ */
+#ifndef ZC_EVIDENCE_H
+#define ZC_EVIDENCE_H
+
+#include "error.h"
+#include "results.h"
+#include "strategy.h"
+
+/* Transfers watched, after the warm-up ones; their pages are averaged. */
+#define ZC_EVIDENCE_TRANSFERS 4
+
+/*
+ * Runs the pass for s on frames of geometry g into out (all of it, also when the instrument
+ * is not there: the figures are then NAN and out->unavailable says why). Returns 0, or -1
+ * with err when the strategy itself failed (setup, a transfer).
+ */
+int zc_evidence_pass(const struct zc_strategy *s, const struct zc_frame_geom *g,
+		     struct zc_written_result *out, struct zc_error *err);
+
+/*
+ * The bytes the pages written say were copied per transfer: the pages, on both sides, that
+ * hold the frame's bytes (out->frame_bytes_per_transfer), as bytes, when they reach a
+ * hundredth of a frame; else 0. NAN when the pages were not counted.
+ */
+double zc_evidence_copy_bytes(const struct zc_written_result *w, size_t frame_bytes);
+
+#endif
