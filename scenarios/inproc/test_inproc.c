@@ -80,8 +80,9 @@ static void check_results(json_t *doc, double frame_bytes)
 	json_t *ser = zt_result(doc, "serialize");
 	assert_true(zt_number(ser, "copies.expected_bytes_per_transfer") >= 2 * frame_bytes);
 	assert_true(zt_number(ser, "copies.user_bytes_per_transfer") >= frame_bytes);
-	assert_true(zt_number(ser, "copies.user_bytes_per_transfer") < 1.5 * frame_bytes);
-	if (!ZT_SANITIZER_BUILD) { /* no pages written there (shadow memory) */
+	/* A sanitizer's realloc copies every move, and it has no pages written (shadow memory). */
+	if (!ZT_SANITIZER_BUILD) {
+		assert_true(zt_number(ser, "copies.user_bytes_per_transfer") < 1.5 * frame_bytes);
 		assert_true(zt_number(ser, "copies.pages_bytes_per_transfer") >= 1.95 * frame_bytes);
 		assert_true(zt_number(ser, "copies.bytes_per_transfer") >= 1.95 * frame_bytes);
 		assert_null(strstr(zt_string(ser, "identity.evidence"), "declares"));
