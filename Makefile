@@ -169,13 +169,26 @@ $(BUILD)/tests/%: $(TEST_SUPPORT) $(HOOKS_OBJ) $(WING_LIBS) $(BUILD)/lib/libzcbe
 		$(PROG_LIBS) $(TEST_LIBS)
 
 # --- running ------------------------------------------------------------------------------
+# make bench builds without echoing each compiler command (its warnings and errors still
+# show): what it prints is the progress and the summary.
+ifneq ($(filter bench,$(MAKECMDGOALS)),)
+.SILENT:
+endif
+
+# Each scenario shows its progress on stderr while it runs; the tables it prints at the end
+# are gathered into $(RESULTS)/summary.txt and printed together, once all have run (or one
+# failed: what ran is shown, then the failure's status).
 bench: all
 	@mkdir -p $(RESULTS)/raw
-	@set -e; for s in $(BENCH_SCENARIOS); do \
-		echo "== $$s"; \
-		$(BUILD)/bin/$$s $(BENCH_ARGS) --out $(RESULTS)/$$s.json; \
-	done
+	@rm -f $(RESULTS)/.summary.txt
+	@trap 'rm -f $(RESULTS)/.summary.txt; exit 130' INT TERM; \
+	for s in $(BENCH_SCENARIOS); do \
+		$(BUILD)/bin/$$s $(BENCH_ARGS) --out $(RESULTS)/$$s.json \
+			>>$(RESULTS)/.summary.txt || { rc=$$?; break; }; \
+	done; mv $(RESULTS)/.summary.txt $(RESULTS)/summary.txt; cat $(RESULTS)/summary.txt; \
+	exit $${rc:-0}
 	@$(MAKE) --no-print-directory charts-and-report
+	@echo "results: $(RESULTS)/<scenario>.json (docs/schema.md), $(RESULTS)/summary.txt, Google Benchmark's JSON in $(RESULTS)/raw/"
 
 test: all $(TEST_BINS)
 	@BUILD=$(BUILD) tests/run.sh $(TEST_BINS)

@@ -62,7 +62,8 @@ static void cpu_scaling(char *buf, size_t len)
 	fclose(f);
 }
 
-json_t *zc_context_json(bool quick, const struct zc_allocator_info *alloc)
+json_t *zc_context_json(bool quick, const struct zc_allocator_info *alloc,
+			const char *benchmark_build)
 {
 	char date[32], host[256] = "unknown", cpu[256], kernel[512] = "unknown", scaling[64];
 	time_t now = time(NULL);
@@ -85,11 +86,13 @@ json_t *zc_context_json(bool quick, const struct zc_allocator_info *alloc)
 	if (alloc->frame_blocks_mmapped >= 0)
 		json_object_set_new(allocator, "frame_blocks_mmapped",
 				    json_boolean(alloc->frame_blocks_mmapped));
-	return json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:b, s:s, s:s, s:o, s:b}",
+	return json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:b, s:o, s:s, s:s, s:o, s:b}",
 			 "date", date, "host", host, "cpu", cpu,
 			 "num_cpus", (json_int_t)sysconf(_SC_NPROCESSORS_ONLN),
 			 "kernel", kernel, "compiler", ZC_COMPILER, "build", zc_build_type(),
-			 "git_commit", ZC_GIT_COMMIT, "quick", quick, "benchmark_library", benchlib,
-			 "cpu_scaling", scaling, "allocator", allocator,
+			 "git_commit", ZC_GIT_COMMIT, "quick", quick,
+			 "benchmark_library_build",
+			 benchmark_build ? json_string(benchmark_build) : json_null(),
+			 "benchmark_library", benchlib, "cpu_scaling", scaling, "allocator", allocator,
 			 "counting_allocator", zc_instrument_allocator_linked());
 }

@@ -329,7 +329,7 @@ static int time_strategy(const struct zc_scenario *sc, struct bench *b, struct z
 		zc_bench_set_repetitions(gb, b->opt->quick ? 3 : 5);
 	if (!b->opt->min_time_given)
 		zc_bench_set_min_time(gb, b->opt->quick ? 0.005 : 0.1);
-	if (zc_bench_run_all(on_run, b, b->opt->quiet) == SIZE_MAX) {
+	if (zc_bench_run_all(on_run, b, !b->opt->verbose) == SIZE_MAX) {
 		b->errnum = errno;
 		b->failed = true;
 		snprintf(b->error, sizeof(b->error), "strategy '%s': google benchmark failed: %s",

@@ -1,7 +1,7 @@
 /*
  * options.c: the table of the options every scenario program shares (--frame, --strategy,
- * --quick, --processes, --out, --strict, --quiet, --mmap-threshold, --allocator, --list,
- * --help, and every --benchmark_* flag passed through untouched), the parser that walks it
+ * --quick, --processes, --out, --strict, --quiet, --verbose, --mmap-threshold, --allocator,
+ * --list, --help, and every --benchmark_* flag passed through untouched), the parser that walks it
  * and a scenario's own table, and the usage and --help printed from them.
  */
 #include "options.h"
@@ -34,7 +34,9 @@ static const struct zc_option shared[] = {
 	{.name = "--strict", .kind = ZC_OPT_FLAG, .field = FIELD(strict),
 	 .help = "exit 1 on a zero-copy strategy that copied, or an undeclared copy"},
 	{.name = "--quiet", .kind = ZC_OPT_FLAG, .field = FIELD(quiet),
-	 .help = "no Google Benchmark progress, only the verdict table"},
+	 .help = "no progress lines: only the summary table"},
+	{.name = "--verbose", .kind = ZC_OPT_FLAG, .field = FIELD(verbose),
+	 .help = "also Google Benchmark's own output and the evidence lines"},
 	{.name = "--mmap-threshold", .arg = "N", .kind = ZC_OPT_COUNT,
 	 .field = FIELD(mmap_threshold),
 	 .help = "pin glibc's mmap threshold with mallopt (default: dynamic)"},

@@ -27,7 +27,8 @@ struct zc_options {
 	bool selected[ZC_MAX_STRATEGIES]; /* by index into the scenario's strategies */
 	bool quick;
 	bool strict;
-	bool quiet;                       /* no Google Benchmark console output */
+	bool quiet;                       /* no progress lines on stderr */
+	bool verbose;                     /* Google Benchmark's console output, evidence lines */
 	bool help, list;
 	const char *out;                  /* results file; NULL: results/<scenario>.json */
 	long mmap_threshold;              /* > 0: pinned with mallopt */

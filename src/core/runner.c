@@ -29,6 +29,7 @@
 #include "json.h"
 #include "options.h"
 #include "preflight.h"
+#include "progress.h"
 #include "quote.h"
 #include "rawjson.h"
 #include "reference.h"
@@ -170,9 +171,10 @@ static void keep_part(void)
  */
 static int measure_in_processes(const struct zc_scenario *sc, const struct zc_strategy *s,
 				const struct zc_options *opt, struct zc_result *res,
-				struct zc_error *err)
+				struct zc_progress *progress, struct zc_error *err)
 {
 	for (long p = 0; p < opt->processes; p++) {
+		zc_progress_process(progress, s->name, p + 1, opt->processes);
 		struct zc_result more = *res;
 		struct zc_result *into = p == 0 ? res : &more;
 		more.time.samples = NULL;
@@ -195,22 +197,37 @@ static int measure_in_processes(const struct zc_scenario *sc, const struct zc_st
 	return 0;
 }
 
+/* How many strategies a run measures, reference_memcpy included. */
+static size_t selected_strategies(const struct zc_scenario *sc, const struct zc_options *opt)
+{
+	size_t n = 1;
+	for (size_t i = 0; i < sc->nstrategies; i++)
+		n += opt->selected[i];
+	return n;
+}
+
 /* Measures reference_memcpy and every selected strategy. Returns 0, or -1 with err. */
 static int measure_all(const struct zc_scenario *sc, const struct zc_options *opt,
 		       struct zc_results *results, struct zc_error *err)
 {
-	for (size_t i = 0; i <= sc->nstrategies; i++) {
+	struct zc_progress progress;
+	zc_progress_start(&progress, opt->quiet ? NULL : stderr, sc->name,
+			  selected_strategies(sc, opt) * (size_t)opt->processes);
+	int rc = 0;
+	for (size_t i = 0; i <= sc->nstrategies && rc == 0; i++) {
 		const struct zc_strategy *s = i == 0 ? &zc_reference_memcpy : sc->strategies[i - 1];
 		if (i > 0 && !opt->selected[i - 1])
 			continue;
 		struct zc_result *res = zc_results_add(results, s->name, s->mirrors,
 						       s->expect_zero_copy);
 		if (!res)
-			return zc_error_set(err, ZC_EXIT_NOMEM, "out of memory");
-		if (measure_in_processes(sc, s, opt, res, err) != 0)
-			return -1;
+			rc = zc_error_set(err, ZC_EXIT_NOMEM, "out of memory");
+		else
+			rc = measure_in_processes(sc, s, opt, res, &progress, err);
+		zc_progress_strategy_done(&progress, s->name, opt->processes, rc == 0);
 	}
-	return 0;
+	zc_progress_end(&progress);
+	return rc;
 }
 
 static int write_results(const struct zc_results *results, const char *out, const char *raw,
@@ -310,14 +327,20 @@ static int run(const struct zc_scenario *sc, struct zc_options *opt, struct zc_r
 		return zc_error_set(err, ZC_EXIT_USAGE,
 				    "no benchmark matches the --benchmark_filter given");
 	int verdict = judge(results, opt);
-	results->context = zc_context_json(opt->quick, &alloc);
+	const char *gb_build = zc_raw_library_build(parts, nparts);
+	results->context = zc_context_json(opt->quick, &alloc, gb_build);
 	zc_allocator_describe(json_object_get(results->context, "allocator"));
-	zc_table_print(stdout, results);
+	zc_table_print(stdout, results, opt->verbose);
+	/* Once, beside Google Benchmark's own warning (once per measuring process). */
+	if (opt->verbose && gb_build && !strcmp(gb_build, "debug"))
+		printf("note: the Google Benchmark library was built as debug (the warning above); "
+		       "the timed loop is its header's, compiled with zcbench\n");
 	if (sc->report)
 		sc->report(results, stdout);
 	if (write_results(results, opt->out, own_raw ? raw_final : NULL, err) != 0)
 		return -1;
-	printf("wrote %s\n", opt->out);
+	if (!opt->quiet)
+		fprintf(stderr, "%s: wrote %s\n", sc->name, opt->out);
 	if (verdict == ZC_EXIT_RUNTIME)
 		return zc_error_set(err, verdict,
 				    "a strategy delivered frames whose checksum differs");

@@ -1,33 +1,106 @@
 /*
- * table.c: one row per strategy: verdict, median time, throughput, ratio to memcpy, copies,
- * frame-sized allocations and page faults per transfer, then the evidence in words.
+ * table.c: the summary table (table.h).
  */
 #include "table.h"
+
+#include <string.h>
+
+static void add_flag(char *buf, size_t len, const char *flag)
+{
+	size_t n = strlen(buf);
+	snprintf(buf + n, len - n, "%s%s", n ? " " : "", flag);
+}
+
+static bool bimodal(const struct zc_timing *t)
+{
+	double lo = 0, hi = 0;
+	for (size_t i = 0; i < t->nprocesses; i++) {
+		double m = t->process_medians[i];
+		if (i == 0 || m < lo)
+			lo = m;
+		if (i == 0 || m > hi)
+			hi = m;
+	}
+	return t->nprocesses > 1 && lo > 0 && hi / lo > ZC_BIMODAL_RATIO;
+}
+
+void zc_table_flags(const struct zc_result *res, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	if (!res->measured) {
+		add_flag(buf, len, "not-timed");
+		return;
+	}
+	if (res->expect_zero_copy && !res->id.zero_copy)
+		add_flag(buf, len, "expected-zero-copy");
+	if (res->id.undeclared_copy)
+		add_flag(buf, len, "undeclared-copy");
+	if (!res->id.checksum_ok)
+		add_flag(buf, len, "CHECKSUM");
+	if (res->time.ns.cv > ZC_NOISY_CV)
+		add_flag(buf, len, "noisy");
+	if (bimodal(&res->time))
+		add_flag(buf, len, "bimodal");
+}
 
 static void print_row(FILE *f, const struct zc_result *res, size_t frame_bytes)
 {
 	const struct zc_timing *t = &res->time;
+	char flags[96];
+	zc_table_flags(res, flags, sizeof(flags));
 	fprintf(f, "%-18s %-9s ", res->strategy, res->id.zero_copy ? "zero-copy" : "copy");
 	if (res->measured)
-		fprintf(f, "%13.0f %10.1f %8.3gx ", t->ns.median, t->gb_per_s, t->vs_memcpy);
+		fprintf(f, "%13.0f %9.3gx %5.1f%% ", t->ns.median, t->vs_memcpy, t->ns.cv * 100);
 	else
-		fprintf(f, "%13s %10s %9s ", "-", "-", "-");
-	fprintf(f, "%7.2f %7.2f %8.1f %5lld\n",
+		fprintf(f, "%13s %10s %6s ", "-", "-", "-");
+	fprintf(f, "%7.2f %7.2f %8.1f %5lld%s%s\n",
 		frame_bytes ? res->copies.bytes_per_transfer / (double)frame_bytes : 0.0,
 		res->alloc.frame_sized_per_transfer, res->mem.minor_faults_per_transfer,
-		(long long)res->alloc.live_at_end);
+		(long long)res->alloc.live_at_end, *flags ? "  " : "", flags);
 }
 
-void zc_table_print(FILE *f, const struct zc_results *r)
+/* The fastest measured result with the verdict zero_copy, reference_memcpy aside; or NULL. */
+static const struct zc_result *cheapest(const struct zc_results *r, bool zero_copy)
+{
+	const struct zc_result *best = NULL;
+	for (size_t i = 0; i < r->n; i++) {
+		const struct zc_result *x = &r->v[i];
+		if (!x->measured || x->id.zero_copy != zero_copy ||
+		    !strcmp(x->strategy, "reference_memcpy"))
+			continue;
+		if (!best || x->time.ns.median < best->time.ns.median)
+			best = x;
+	}
+	return best;
+}
+
+/* "the cheapest share (pool, 11 ns) is 56389x cheaper than the cheapest copy (copy, ...)" */
+static void print_saving(FILE *f, const struct zc_results *r)
+{
+	const struct zc_result *share = cheapest(r, true), *copy = cheapest(r, false);
+	if (!share)
+		fprintf(f, "no strategy shared the frame\n");
+	else if (!copy)
+		fprintf(f, "no strategy copied the frame (reference_memcpy aside)\n");
+	else if (share->time.ns.median > 0) {
+		double x = copy->time.ns.median / share->time.ns.median;
+		fprintf(f, "the cheapest share (%s, %.0f ns) is %.*fx cheaper than the cheapest "
+			   "copy (%s, %.0f ns)\n", share->strategy, share->time.ns.median,
+			x < 10 ? 2 : 0, x, copy->strategy, copy->time.ns.median);
+	}
+}
+
+void zc_table_print(FILE *f, const struct zc_results *r, bool evidence)
 {
 	fprintf(f, "\n%s: %ux%u RGBA frame (%zu bytes)\n", r->scenario, r->frame.width,
 		r->frame.height, r->frame.bytes);
-	fprintf(f, "%-18s %-9s %13s %10s %9s %7s %7s %8s %5s\n", "strategy", "verdict",
-		"median ns", "GB/s", "x memcpy", "copies", "fallocs", "faults", "leaks");
+	fprintf(f, "%-18s %-9s %13s %10s %6s %7s %7s %8s %5s  %s\n", "strategy", "verdict",
+		"median ns", "x memcpy", "cv", "copies", "fallocs", "faults", "leaks", "flags");
 	for (size_t i = 0; i < r->n; i++)
 		print_row(f, &r->v[i], r->frame.bytes);
-	fprintf(f, "(copies, fallocs: frames copied and frame-sized allocations per transfer; "
-		   "faults: minor page faults per transfer)\n");
-	for (size_t i = 0; i < r->n; i++)
+	fprintf(f, "(copies, fallocs: frames copied, frame-sized allocations per transfer; "
+		   "faults: minor faults per transfer)\n");
+	print_saving(f, r);
+	for (size_t i = 0; evidence && i < r->n; i++)
 		fprintf(f, "  %-16s %s\n", r->v[i].strategy, r->v[i].id.evidence);
 }

@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -45,4 +46,19 @@ out:
 	json_decref(doc);
 	json_decref(all);
 	return rc;
+}
+
+const char *zc_raw_library_build(char *const parts[], size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		json_t *part = json_load_file(parts[i], 0, NULL);
+		const char *v = json_string_value(
+			json_object_get(json_object_get(part, "context"), "library_build_type"));
+		const char *known = !v ? NULL : !strcmp(v, "debug") ? "debug" :
+				    !strcmp(v, "release") ? "release" : NULL;
+		json_decref(part);
+		if (known)
+			return known;
+	}
+	return NULL;
 }

@@ -18,4 +18,11 @@
  */
 int zc_raw_merge(char *const parts[], size_t n, const char *path, struct zc_error *err);
 
+/*
+ * How the Google Benchmark library itself was built, as its JSON says (context.
+ * library_build_type): "debug" or "release" from the first part that has it, else NULL.
+ * The result is a string constant.
+ */
+const char *zc_raw_library_build(char *const parts[], size_t n);
+
 #endif

@@ -90,6 +90,9 @@ enum zc_schema_rule {
 	  "the commit built, short form, or `unknown`")                                       \
 	X("context.quick", BOOL, ALWAYS, ZC_UNGATED, "", ZC_ELSEWHERE,                        \
 	  "true for `--quick` runs; the gate refuses to time quick against full")             \
+	X("context.benchmark_library_build", STRING_OR_NULL, ALWAYS, ZC_UNGATED, "",           \
+	  ZC_ELSEWHERE,                                                                       \
+	  "how the Google Benchmark library itself was built, as its JSON says: `debug` (Debian's 1.7.1) or `release`; null when unknown") \
 	X("context.benchmark_library", STRING, ALWAYS, ZC_UNGATED, "", ZC_ELSEWHERE,          \
 	  "the timing library and its version: `google-benchmark 1.7.1`")                     \
 	X("context.cpu_scaling", STRING, ALWAYS, ZC_UNGATED, "", ZC_ELSEWHERE,                \
