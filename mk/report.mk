@@ -5,9 +5,12 @@
 #   make charts-and-report   the same as report; make bench ends with it and prints the paths
 #   make sweep               every scenario over SWEEP_SIZES into results/sweep/, then
 #                            results/charts/<scenario>-scaling.{svg,png} and the reports
-#   make check-report        the report in headless Chromium: the screenshot must not be blank;
-#                            checks a report of the test fixtures, and results/report.html too
-#                            when there is one
+#   make check-report        the report in headless Chromium: the screenshot must not be blank,
+#                            the answer matrix must be on the first screen (1280x800) before
+#                            any other section or chart and hold every result; checks a report
+#                            of the test fixtures, that the check fails on two broken copies of
+#                            it (answer moved to the end, a matrix row dropped), and
+#                            results/report.html too when there is one
 #
 # Variables: SWEEP_SIZES (frame sizes for sweep), SWEEP_ARGS (scenario options, default one
 #            measuring process), QUICK=1 (short runs), CHROMIUM (browser),
@@ -68,4 +71,22 @@ check-report: report-deps
 	@scripts/charts.sh --sweep $(BUILD)/check-report/charts $(BUILD)/check-report/sweep/*.json >/dev/null
 	@scripts/report.sh $(BUILD)/check-report $(BUILD)/check-report/*.json >/dev/null
 	@scripts/check-report.sh $(BUILD)/check-report
+	@# The check must be able to fail: on the same report with its answer section moved to the
+	@# end of the page, and with the matrix's last row dropped.
+	@rm -rf $(BUILD)/check-report-broken && mkdir -p $(BUILD)/check-report-broken/moved \
+		$(BUILD)/check-report-broken/dropped
+	@cp $(BUILD)/check-report/*.json $(BUILD)/check-report-broken/moved/
+	@cp $(BUILD)/check-report/*.json $(BUILD)/check-report-broken/dropped/
+	@sed '/^<section id="answer">/,/^<\/section>/{H;d}; /^<\/body>/{x;s/^\n//;G}' \
+		$(BUILD)/check-report/report.html >$(BUILD)/check-report-broken/moved/report.html
+	@n=$$(grep -n '^<tr data-scenario=' $(BUILD)/check-report/report.html | tail -n 1 | cut -d: -f1); \
+	sed "$${n}d" $(BUILD)/check-report/report.html >$(BUILD)/check-report-broken/dropped/report.html
+	@for broken in moved dropped; do \
+		d=$(BUILD)/check-report-broken/$$broken; \
+		case $$broken in moved) want="first screen:";; *) want="missing from the answer matrix";; esac; \
+		if scripts/check-report.sh $$d >$$d.log 2>&1; then \
+			echo "check-report: the check passed the broken report $$d/report.html" >&2; exit 1; fi; \
+		grep -q "$$want" $$d.log || { cat $$d.log >&2; exit 1; }; \
+		echo "check-report.sh: fails as it should on $$d/report.html: $$(grep -m1 "$$want" $$d.log | cut -c18-)"; \
+	done
 	@if [ -s $(RESULTS)/report.html ]; then scripts/check-report.sh $(RESULTS); fi

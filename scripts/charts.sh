@@ -4,6 +4,8 @@
 # Usage: scripts/charts.sh CHARTDIR RESULT.json...          per scenario: <scenario>-time,
 #                                                           -throughput, -memory, and -gc when
 #                                                           the results carry gc figures
+# (-throughput draws GB/s for the copies only: a zero-copy strategy moves no frame byte, so its
+# bar there is its time relative to memcpy's; chart-throughput.gp)
 #        scripts/charts.sh --sweep CHARTDIR SWEEP.json...   <scenario>-scaling for every scenario
 #                                                           found in the sweep files
 # Exit status: 0 drawn, 2 bad input (nothing written), 3 a tool is missing, 1 gnuplot failed.
@@ -42,11 +44,18 @@ field_table() {
 		    (\$v | ${2:-tostring} | q) ] | map(tostring) | join(\" \")" "$3"
 }
 FIELD_COL=5     # field_table's columns, as chart-bars.gp's col= and lab= name them
-LABEL_COL=6
+
+rows() {       # rows TABLE [valued]: its rows, or those whose value (column 5) is a number
+	if [ "${2:-}" = valued ]; then awk '$5 != "NaN"' "$1" | wc -l; else wc -l <"$1"; fi | tr -d ' '
+}
+
+# The verdict colours, one place for the charts and the report: report-data.jq's palette.
+colours=$(jq -nr -L "$here" 'include "report-data";
+	palette | "zc_rgb=\"\(.["zero-copy"])\"; copy_rgb=\"\(.copy)\"; ref_rgb=\"\(.reference)\""')
 
 draw() {       # draw NAME CHART-SCRIPT GNUPLOT-ASSIGNMENTS
 	gnuplot -e "chart='$here/chart-$2.gp'; svg_out='$work/$1.svg'; png_out='$work/$1.png'; \
-W=$CHART_W; H=$CHART_H; $3" "$here/chart-render.gp" 2>"$work/gnuplot.log" || {
+W=$CHART_W; H=$CHART_H; $colours; $3" "$here/chart-render.gp" 2>"$work/gnuplot.log" || {
 		echo "$prog: gnuplot failed on $1:" >&2
 		cat "$work/gnuplot.log" >&2
 		exit 1
@@ -62,10 +71,14 @@ scenario_charts() {   # scenario_charts RESULT.json
 	d="dat='$work/$s.dat'"
 	draw "$s-time" time "$d; samples='$work/$s-samples.dat'; \
 ttl='$s, $frame frame: median time per transfer (whisker: fastest to slowest repetition)'"
-	field_table time.gb_per_s fmt_gbps "$1" >"$work/$s-throughput.dat"
-	draw "$s-throughput" bars "dat='$work/$s-throughput.dat'; col=$FIELD_COL; lab=$LABEL_COL; \
-logy=1; ylab='GB/s (log scale)'; \
-ttl='$s, $frame frame: throughput (frame bytes / time; for zero-copy no byte moves)'"
+	# Bandwidth for the copies only: a zero-copy strategy moves no frame byte, so its panel shows
+	# its time relative to memcpy's (chart-throughput.gp).
+	dat bandwidth "$1" >"$work/$s-bandwidth.dat"
+	dat relative "$1" >"$work/$s-relative.dat"
+	draw "$s-throughput" throughput "bw='$work/$s-bandwidth.dat'; rel='$work/$s-relative.dat'; \
+nb=$(rows "$work/$s-bandwidth.dat"); vb=$(rows "$work/$s-bandwidth.dat" valued); \
+nr=$(rows "$work/$s-relative.dat"); vr=$(rows "$work/$s-relative.dat" valued); \
+ttl='$s, $frame frame: copy bandwidth of the copies; cost of the zero-copy strategies relative to memcpy'"
 	draw "$s-memory" memory "$d; ttl='$s, $frame frame: memory per transfer'"
 	if jq -e 'any(.results[]; .gc.collections_per_100_frames | type == "number")' "$1" >/dev/null; then
 		field_table gc.collections_per_100_frames "" "$1" >"$work/$s-gc.dat"

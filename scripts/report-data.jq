@@ -2,9 +2,13 @@
 # holds the number formatting and verdict colours that the charts and the reports share.
 #
 # Entry points (jq -r -L scripts 'include "report-data"; ENTRY'):
-#   bars     one row per strategy of one results document
-#   samples  one row per repetition of every strategy of one results document
-#   scaling  one block per strategy over a slurped (-s) set of sweep documents of one scenario
+#   bars       one row per strategy of one results document
+#   bandwidth  one row per copying strategy (and the memcpy reference) of one results document
+#   relative   one row per zero-copy strategy of one results document: time relative to memcpy
+#   samples    one row per repetition of every strategy of one results document
+#   scaling    one block per strategy over a slurped (-s) set of sweep documents of one scenario
+#   palette    the verdict colours, as "#rrggbb" strings (charts.sh hands them to gnuplot and
+#              report.jq to the HTML report's style sheet)
 
 # Three significant figures, at most two decimals: 0.553, 14.2, 2300.
 def sig3:
@@ -34,9 +38,10 @@ def fixed2:
   | (if $r < 0 then "-" else "" end) + "\($a / 100 | floor)."
     + ($a % 100 | tostring | if length < 2 then "0" + . else . end) end;
 
-# A ratio to a reference: 4.18x, or 1/38732x when it is far below one.
+# A ratio to a reference: 4.18x, or 1/38732x when it is far below one; "?" when unknown (the
+# schema writes time.vs_memcpy as 0 when there was no reference to divide by).
 def fmt_ratio:
-  if . == null then "?" elif . >= 0.01 or . == 0 then (sig3 + "x") else "1/\(1 / . | round)x" end;
+  if (type != "number") or . <= 0 then "?" elif . >= 0.01 then (sig3 + "x") else "1/\(1 / . | round)x" end;
 
 # An integer with thousands separators: 8,294,400.
 def commas:
@@ -47,20 +52,34 @@ def commas:
 
 def fmt_gbps: if . == null then "?" else (sig3 + " GB/s") end;
 
+# Frames copied: 0, 1, 2.01, and "<0.01" for a few bytes of a header (not rounded to 0).
+def fmt_frames:
+  if type != "number" then "?" elif . > 0 and . < 0.01 then "<0.01" else sig3 end;
+
+# How many times one figure is another: 58,491x, 4.8x.
+def fmt_times:
+  if type != "number" then "?" elif . >= 100 then (round | commas) + "x" else sig3 + "x" end;
+
 # A bare number that gnuplot reads as missing when the field is absent.
 def num: if type == "number" then . else "NaN" end;
 
 # gnuplot quoting for a string column.
 def q: "\"" + (tostring | gsub("\""; "'")) + "\"";
 
-# zero-copy green, copy orange-red, the memcpy reference grey (as 0xRRGGBB integers).
-def colour:
-  if .strategy == "reference_memcpy" then 9211020        # #8c8c8c
-  elif .identity.verdict == "zero-copy" then 3054927     # #2e9d4f
-  else 14964526 end;                                     # #e4572e
-
 def verdict_word:
   if .strategy == "reference_memcpy" then "reference" else (.identity.verdict // "unknown") end;
+
+# The verdict colours of every chart and of the report's answer matrix: zero-copy green, copy
+# orange-red, the memcpy reference grey.  A verdict the schema does not know is drawn as a copy.
+def palette: { "zero-copy": "#2e9d4f", "copy": "#e4572e", "reference": "#8c8c8c" };
+def verdict_hex: palette[verdict_word] // palette["copy"];
+
+# "#rrggbb" as the integer 0xRRGGBB that gnuplot's "lc rgb variable" reads.
+def hex_int:
+  ltrimstr("#") | ascii_downcase | explode
+  | reduce .[] as $c (0; . * 16 + (if $c >= 97 then $c - 87 else $c - 48 end));
+
+def colour: verdict_hex | hex_int;
 
 # Columns: 1 index, 2 strategy, 3 verdict, 4 colour, 5 median ns, 6 min ns, 7 max ns, 8 GB/s,
 # 9 frames copied, 10 frame-sized allocations, 11 minor faults, 12 peak RSS MiB, 13 GC per 100 frames,
@@ -79,6 +98,23 @@ def bars:
       (.time.ns_per_transfer.median | fmt_ns | q), (.time.gb_per_s | fmt_gbps | q),
       (.time.ns_per_transfer.cv | num) ]
   | map(tostring) | join(" ");
+
+# The throughput chart's two panels.  Columns: 1 index within the panel, 2 strategy, 3 verdict,
+# 4 colour, 5 the value drawn, 6 its label.  A zero-copy strategy moves no frame byte, so it
+# has no bandwidth: bandwidth leaves it out and relative draws its median time over memcpy's.
+def panel_rows(f; fmt):
+  to_entries[] | .key as $i | .value
+  | (f | if type == "number" and . > 0 then . else null end) as $v
+  | [ $i, (.strategy | q), (verdict_word | q), colour, ($v | num), ($v | fmt | q) ]
+  | map(tostring) | join(" ");
+
+def bandwidth:
+  [ .results[] | select(verdict_word != "zero-copy") ]
+  | panel_rows(.time.gb_per_s; fmt_gbps);
+
+def relative:
+  [ .results[] | select(verdict_word == "zero-copy") ]
+  | panel_rows(.time.vs_memcpy; fmt_ratio);
 
 # Columns: 1 strategy index, 2 ns per transfer of one repetition.
 def samples:

@@ -3,9 +3,15 @@
 # Input: an array of results documents (jq -s).  Arguments: --arg fmt md|html, --arg governor
 # (the scaling governor read from sysfs, or ""), --argjson sweep (slurped sweep documents, or
 # []), --argjson charts (names of the charts present, e.g. "inproc-time").
-# The content is built once as a list of blocks ({h}, {p}, {ul}, {table}, {img}) and then
-# written as markdown or as HTML; an HTML image is a line "@@embed charts/NAME.png@@" that
-# report.sh replaces with the PNG inlined as a data: URI.
+# The content is built once as a list of blocks ({h}, {p}, {ul}, {table}, {matrix}, {img}, and
+# {section} and {div} holding blocks) and then written as markdown or as HTML; an HTML image is
+# a line "@@embed charts/NAME.png@@" that report.sh replaces with the PNG inlined as a data: URI.
+#
+# The order answers first: the answer (<section id="answer">: a matrix of every scenario and
+# strategy with its verdict, cost relative to memcpy and frames copied, then per scenario the
+# cheapest share against the cheapest copy), the scenarios with their evidence and charts, the
+# sweep, the warnings (grouped), the machine.  scripts/check-report.sh checks that the answer is
+# on the first screen and holds every result.
 include "report-data";
 
 def pct: . * 100 | sig3 | . + "%";
@@ -13,33 +19,59 @@ def pct: . * 100 | sig3 | . + "%";
 # --- what the figures mean -------------------------------------------------------------------
 def chart_caption($kind):
   { time: "Median time per transfer of each strategy on a log scale; the whisker spans the fastest to the slowest repetition and the dots are the repetitions. Green bars shared the frame, orange ones copied it, the grey bar is a bare memcpy of the frame for reference.",
-    throughput: "Frame bytes delivered per second (log scale). For copying strategies this is a real copy bandwidth to compare with the grey memcpy bar; for zero-copy ones no byte moves, so the figure only says how cheap the hand-over is.",
+    throughput: "Left: the copy bandwidth of the strategies that copied the frame, frame bytes per second (log scale), to compare with the grey memcpy bar. Right: the zero-copy strategies, which move no frame byte and so have no bandwidth; their bar is the median time relative to a bare memcpy of the frame (log scale; the dashed line is memcpy, 1/1000x is a thousand times cheaper).",
     memory: "Per transfer: how many frames' worth of bytes were copied, how many frame-sized buffers were allocated, and how many minor page faults were taken (first touches of fresh memory); last, the peak resident memory of the process. Zero-copy strategies should show zeros in the first three panels.",
     gc: "Garbage collections per 100 frames. A zero-copy wrapper whose native size is not reported to the GC (no externalSize) lets collections run too rarely, so native frames pile up: fewer collections here and a higher peak RSS in the memory chart.",
     scaling: "Median time per transfer against frame size, both axes logarithmic, from 256x256 to 7680x4320. A strategy that copies the frame grows in step with it (slope near 1); one that shares it stays flat (slope near 0). The slope is in the legend." }[$kind];
 
 # --- warnings: anything that makes the figures less trustworthy ------------------------------
 # Input: the results documents; $all: those and the sweep documents, for machine-wide checks.
+# Three groups, in this order: the machine and the run (build, governor, quick runs, commits),
+# results that contradict themselves (unexpected verdict, checksum), and noisy rows: one line per
+# scenario naming its noisy strategies with their cv, never one line per strategy.
 def governor_of($governor):
   (.context.cpu_scaling // "unknown") as $cs
   | if $cs == "unknown" and $governor != "" then $governor else $cs end;
 
-def warnings($governor; $all):
-  [ ($all[] | .scenario as $s | .context.build // "unknown" | select(. != "release")
-     | "\($s): built as '\(.)', not release: timings do not represent an optimised build"),
-    ($all[] | governor_of($governor) | select(. != "performance")
-     | "CPU frequency scaling governor is '\(.)', not 'performance': the clock may change during a run"),
-    ($all[] | select(.context.quick == true) | .scenario
-     | "\(.): quick run (QUICK=1): few repetitions, treat the figures as indicative"),
-    (.[] | .results[] | select((.time.ns_per_transfer.cv // 0) > 0.05)
-     | "\(.scenario)/\(.strategy) is noisy: cv \(.time.ns_per_transfer.cv | pct) over \(.time.repetitions // "?") repetitions (above 5%)"),
-    (.[] | .results[] | select(.strategy != "reference_memcpy")
-     | select(.expect_zero_copy != null and (.identity.verdict == "zero-copy") != .expect_zero_copy)
-     | "\(.scenario)/\(.strategy) was expected to \(if .expect_zero_copy then "share" else "copy" end) the frame but the measurement says \(.identity.verdict)"),
-    ($all[] | .results[] | select(.identity.checksum_ok == false)
-     | "\(.scenario)/\(.strategy): the consumer's checksum did not match the producer's"),
-    ([$all[].context.git_commit] | unique | select(length > 1)
-     | "the results come from different commits: \(join(", "))") ] | unique;
+# Distinct values in the order they first appear.
+def distinct: reduce .[] as $x ([]; if any(.[]; . == $x) then . else . + [$x] end);
+
+def noisy: (.time.ns_per_transfer.cv // 0) > 0.05;
+
+def machine_warnings($governor; $all):
+  ([$all[] | (.context.build // "unknown") as $b | select($b != "release") | {b: $b, s: .scenario}]
+   | group_by(.b)[]
+   | "\(map(.s) | distinct | join(", ")): built as '\(.[0].b)', not release: timings do not represent an optimised build"),
+  ([$all[] | governor_of($governor) | select(. != "performance")] | distinct[]
+   | "CPU frequency scaling governor is '\(.)', not 'performance': the clock may change during a run"),
+  ([$all[] | select(.context.quick == true) | .scenario] | distinct | select(length > 0)
+   | "\(join(", ")): quick run (QUICK=1): few repetitions, treat the figures as indicative"),
+  ([$all[].context.git_commit] | unique | select(length > 1)
+   | "the results come from different commits: \(join(", "))");
+
+def result_warnings($all):
+  (.[] | .results[] | select(.strategy != "reference_memcpy")
+   | select(.expect_zero_copy != null and (.identity.verdict == "zero-copy") != .expect_zero_copy)
+   | "\(.scenario)/\(.strategy) was expected to \(if .expect_zero_copy then "share" else "copy" end) the frame but the measurement says \(.identity.verdict)"),
+  ([$all[] | .scenario as $s | .results[] | select(.identity.checksum_ok == false)
+    | "\(.scenario // $s)/\(.strategy): the consumer's checksum did not match the producer's"]
+   | distinct[]);
+
+# One line per scenario: "inproc: noisy (cv above 5%): serialize 8.3%, shared 6.1% (over 15
+# repetitions each)".
+def noisy_warnings:
+  [ .[] | .scenario as $s | .results[] | select(noisy) | . + {scenario: (.scenario // $s)} ] as $n
+  | ($n | map(.scenario) | distinct[]) as $s
+  | [ $n[] | select(.scenario == $s) ] as $r
+  | ($r | map(.time.repetitions) | unique) as $reps
+  | "\($s): noisy (cv above 5%): \($r | map("\(.strategy) \(.time.ns_per_transfer.cv | pct)") | join(", "))"
+    + (if ($reps | length) == 1 and ($reps[0] | type) == "number"
+       then " (over \($reps[0]) repetitions\(if ($r | length) > 1 then " each" else "" end))" else "" end);
+
+def warning_groups($governor; $all):
+  { machine: [ machine_warnings($governor; $all) ],
+    results: [ result_warnings($all) ],
+    noisy: [ noisy_warnings ] };
 
 # --- machine context -------------------------------------------------------------------------
 def context_table($governor):
@@ -55,35 +87,60 @@ def context_table($governor):
       ["quick run", ($c.quick // false | tostring)] ] } };
 
 # --- one scenario ----------------------------------------------------------------------------
+def unexpected: .strategy != "reference_memcpy" and .expect_zero_copy != null
+  and (.identity.verdict == "zero-copy") != .expect_zero_copy;
+
 def verdict_cell:
   if .strategy == "reference_memcpy" then "reference (memcpy)"
-  elif .expect_zero_copy != null and (.identity.verdict == "zero-copy") != .expect_zero_copy
-  then "\(.identity.verdict) (UNEXPECTED)"
+  elif unexpected then "\(.identity.verdict) (UNEXPECTED)"
   else .identity.verdict // "?" end;
 
+def median: .time.ns_per_transfer.median;
+
+# A zero-copy strategy moves no frame byte: its "bandwidth" (frame bytes over a few nanoseconds)
+# is no bandwidth at all, so the tables say so instead of printing it.
+def bandwidth_cell:
+  if verdict_word == "zero-copy" then "no bytes moved" else .time.gb_per_s | sig3 end;
+
+# identity.same_pages: the fraction of the frame's pages the consumer maps on the producer's.
+def same_pages_cell:
+  .identity.same_pages | if type == "number" then pct else "not compared" end;
+
 def verdict_table:
-  { table: { head: ["strategy", "verdict", "evidence", "median", "cv", "vs memcpy", "GB/s",
-                    "frames copied", "frame-sized allocs", "minor faults", "peak RSS"],
-             rows: [ .frame.bytes as $fb | .results[] | [ .strategy, verdict_cell, (.identity.evidence // ""),
-                     (.time.ns_per_transfer.median | fmt_ns),
-                     (.time.ns_per_transfer.cv | if . == null then "?" else pct end),
-                     (.time.vs_memcpy | fmt_ratio),
-                     (.time.gb_per_s | sig3),
-                     (frames_copied($fb) | sig3),
-                     (.allocations.frame_sized_per_transfer | sig3),
-                     (.memory.minor_faults_per_transfer | sig3 | commas),
-                     (.memory.rss_peak_kib | if . == null then "?" else ((. / 1024 | sig3) + " MiB") end) ] ] } };
+  .frame.bytes as $fb
+  | any(.results[]; .identity | type == "object" and has("same_pages")) as $pages
+  | { table: { head: (["strategy", "verdict", "evidence"] + (if $pages then ["same pages"] else [] end)
+                      + ["median", "cv", "vs memcpy", "GB/s", "frames copied",
+                         "frame-sized allocs", "minor faults", "peak RSS"]),
+               rows: [ .results[] | [ .strategy, verdict_cell, (.identity.evidence // "") ]
+                       + (if $pages then [same_pages_cell] else [] end)
+                       + [ (median | fmt_ns),
+                           (.time.ns_per_transfer.cv | if . == null then "?" else pct end),
+                           (.time.vs_memcpy | fmt_ratio),
+                           bandwidth_cell,
+                           (frames_copied($fb) | fmt_frames),
+                           (.allocations.frame_sized_per_transfer | sig3),
+                           (.memory.minor_faults_per_transfer | sig3 | commas),
+                           (.memory.rss_peak_kib | if . == null then "?" else ((. / 1024 | sig3) + " MiB") end) ] ] } };
+
+# The cheapest strategy that shared the frame and the cheapest that copied it (reference_memcpy,
+# the yardstick, is no strategy); null when there is none.  Input: a results document.
+def cheapest:
+  [ .results[] | select(.strategy != "reference_memcpy") | select(median | type == "number" and . > 0) ] as $r
+  | { share: ($r | map(select(.identity.verdict == "zero-copy")) | min_by(median)),
+      copy: ($r | map(select(.identity.verdict == "copy")) | min_by(median)) };
+
+def named: "\(.strategy), \(median | fmt_ns)";
 
 # A sentence with the ratio a reader came for: the cheapest copy against the cheapest share.
 def summary:
   [ .results[] | select(.strategy != "reference_memcpy") ] as $r
-  | ($r | map(select(.identity.verdict == "zero-copy"))) as $zc
-  | ($r | map(select(.identity.verdict == "copy"))) as $cp
-  | "\($zc | length) of \($r | length) strategies shared the frame (zero-copy), \($cp | length) copied it."
-    + (if ($zc | length) > 0 and ($cp | length) > 0 then
-         ($zc | min_by(.time.ns_per_transfer.median)) as $z
-         | ($cp | min_by(.time.ns_per_transfer.median)) as $c
-         | " The cheapest copy (\($c.strategy), \($c.time.ns_per_transfer.median | fmt_ns)) takes \($c.time.ns_per_transfer.median / $z.time.ns_per_transfer.median | sig3)x as long as the cheapest share (\($z.strategy), \($z.time.ns_per_transfer.median | fmt_ns))."
+  | ($r | map(select(.identity.verdict == "zero-copy")) | length) as $nz
+  | ($r | map(select(.identity.verdict == "copy")) | length) as $nc
+  | cheapest as $c
+  | "\($nz) of \($r | length) strategies shared the frame (zero-copy), \($nc) copied it."
+    + (if $c.share != null and $c.copy != null then
+         " The cheapest copy (\($c.copy | named)) takes \((($c.copy | median) / ($c.share | median)) | sig3)x as long as the cheapest share (\($c.share | named))."
        else "" end);
 
 def figures($charts; $s; $kinds):
@@ -91,42 +148,124 @@ def figures($charts; $s; $kinds):
   | select($charts | index($n))
   | { img: { name: $n, caption: chart_caption($k) } };
 
-def scenario_blocks($charts):
-  { h: 2, text: "\(.scenario): \(.frame.width)x\(.frame.height) frame, \(.frame.bytes | commas) bytes" },
-  { p: summary },
-  verdict_table,
-  figures($charts; .scenario; ["time", "throughput", "memory", "gc", "scaling"]);
+def anchor: "scenario-" + gsub("[^A-Za-z0-9_-]"; "-");
 
-def sweep_blocks($sweep):
+def scenario_blocks($charts):
+  { section: (.scenario | anchor), blocks: [
+    { h: 2, text: "\(.scenario): \(.frame.width)x\(.frame.height) frame, \(.frame.bytes | commas) bytes" },
+    { p: summary },
+    verdict_table,
+    figures($charts; .scenario; ["time", "throughput", "memory", "gc", "scaling"]) ] };
+
+def sweep_blocks($sweep; $charts; $have):
   if ($sweep | length) == 0 then empty else
-    { h: 2, text: "Scaling with frame size (make sweep)" },
-    { p: "Slope of log(time) against log(frame bytes), fitted over the sweep: near 1, the strategy copies every byte (O(n)); near 0, its cost does not depend on the frame (O(1))." },
-    { table: { head: ["scenario", "strategy", "verdict", "slope", "frame sizes"],
-               rows: [ $sweep | group_by(.scenario)[] | .[0].scenario as $s
-                       | sweep_series[]
-                       | [$s, .strategy, .verdict, (.slope | fixed2), (.points | length | tostring)] ] } }
+    { section: "sweep", blocks: [
+      { h: 2, text: "Scaling with frame size (make sweep)" },
+      { p: "Slope of log(time) against log(frame bytes), fitted over the sweep: near 1, the strategy copies every byte (O(n)); near 0, its cost does not depend on the frame (O(1))." },
+      { table: { head: ["scenario", "strategy", "verdict", "slope", "frame sizes"],
+                 rows: [ $sweep | group_by(.scenario)[] | .[0].scenario as $s
+                         | sweep_series[]
+                         | [$s, .strategy, .verdict, (.slope | fixed2), (.points | length | tostring)] ] } },
+      # Scaling charts of scenarios that have no results of their own at the default frame size.
+      (($sweep | map(.scenario) | unique | map(select(. as $x | $have | index($x) | not)))[]
+       | figures($charts; .; ["scaling"])) ] }
   end;
 
+# --- the answer: every result of every scenario in one matrix, first ------------------------
+# Input: the results documents.  One row per scenario and strategy, in the order of the files:
+# verdict (coloured as in the charts), cost relative to memcpy, relative to a hand-over reference
+# when any result records one (time.vs_handover), and frames copied.
+def matrix:
+  any(.[].results[]; .time.vs_handover != null) as $handover
+  | { matrix: {
+      head: (["scenario", "strategy", "verdict", "cost vs memcpy"]
+             + (if $handover then ["cost vs hand-over"] else [] end) + ["frames copied"]),
+      rows: [ .[] | .frame.bytes as $fb | .scenario as $s | (.results | length) as $n
+              | .results | to_entries[] | .key as $i | .value
+              | { scenario: (.scenario // $s), strategy, verdict: verdict_word,
+                  span: (if $i == 0 then $n else 0 end), anchor: ($s | anchor),
+                  evidence: (.identity.evidence // ""),
+                  cells: ([ (verdict_word
+                             + (if unexpected then " (UNEXPECTED)" else "" end)
+                             + (if .identity.checksum_ok == false then ", checksum FAILED" else "" end)),
+                            (.time.vs_memcpy | fmt_ratio) ]
+                          + (if $handover then [.time.vs_handover | fmt_ratio] else [] end)
+                          + [frames_copied($fb) | fmt_frames]) } ] } };
+
+# "inproc: the cheapest share (borrow, 9.59 ns) is 62,400x cheaper than the cheapest copy
+# (copy_into, 599 µs)."  Input: a results document.
+def share_line:
+  cheapest as $c
+  | "\(.scenario): "
+    + if $c.share != null and $c.copy != null then
+        (($c.copy | median) / ($c.share | median)) as $x
+        | if $x >= 1 then
+            "the cheapest share (\($c.share | named)) is \($x | fmt_times) cheaper than the cheapest copy (\($c.copy | named))."
+          else
+            "the cheapest share (\($c.share | named)) is \(1 / $x | fmt_times) dearer than the cheapest copy (\($c.copy | named)): sharing did not pay here."
+          end
+      elif $c.copy != null then
+        "no share: every strategy copied the frame; the cheapest copy is \($c.copy | named)."
+      elif $c.share != null then
+        "no copy to compare with (reference_memcpy aside): every strategy shared the frame; the cheapest share is \($c.share | named)."
+      else "no strategy was timed besides reference_memcpy." end;
+
+def answer_blocks($groups):
+  ($groups | [.machine, .results, .noisy] | map(length)) as $nw
+  | { section: "answer", blocks: [
+      { h: 2, text: "The answer: shared or copied, and at what cost" },
+      { div: "answer-body", blocks: [
+        { div: "answer-matrix", blocks: [
+          (if length == 0 then { p: "No results at the default frame size: see the scaling section." }
+           else matrix,
+             { p: "Green: the frame was shared (zero-copy); orange: it was copied; grey: reference_memcpy, a bare memcpy of the frame into a reused buffer in the same run. Cost vs memcpy: median time per transfer over memcpy's median (1/1000x is a thousand times cheaper). Frames copied: bytes copied per transfer over the frame's bytes.", class: "legend" } end) ] },
+        { div: "answer-lines", blocks: [
+          (if length > 0 then
+             { h: 3, text: "The cheapest share against the cheapest copy" },
+             { ul: [ .[] | share_line ], class: "share" }
+           else empty end),
+          (if ($nw | add) > 0 then
+             { p: ("Warnings: " + ([ (if $nw[0] > 0 then "\($nw[0]) about the machine or the run" else empty end),
+                                    (if $nw[1] > 0 then "\($nw[1]) about a result contradicting its expectation" else empty end),
+                                    (if $nw[2] > 0 then "noisy strategies in \($nw[2]) scenario\(if $nw[2] == 1 then "" else "s" end)" else empty end) ]
+                                  | join("; ")) + ". They are listed after the scenarios."),
+               href: "#warnings", link: "Read the warnings", class: "note" }
+           else empty end) ] } ] } ] };
+
+def warning_blocks($groups):
+  if ($groups | [.[] | length] | add) == 0 then empty else
+    { section: "warnings", blocks: [
+      { h: 2, text: "Warnings" },
+      (if ($groups.machine | length) > 0 then { h: 3, text: "The machine and the run" }, { ul: $groups.machine, class: "warn" } else empty end),
+      (if ($groups.results | length) > 0 then { h: 3, text: "Results that contradict their expectation" }, { ul: $groups.results, class: "warn" } else empty end),
+      (if ($groups.noisy | length) > 0 then { h: 3, text: "Noisy measurements: one line per scenario" }, { ul: $groups.noisy, class: "warn" } else empty end) ] }
+  end;
+
+# The order: the answer (matrix, cheapest share against cheapest copy), the scenarios with their
+# evidence and charts, the sweep, the warnings, the machine.
 def blocks($governor; $sweep; $charts):
   (. + $sweep) as $all
   | $all[0] as $first
-  | warnings($governor; $all) as $w
+  | warning_groups($governor; $all) as $w
   | { h: 1, text: "zcbench report" },
-    { p: "Was the frame copied or shared when it crossed the boundary, and what did that cost? Results of commit \($first.context.git_commit // "?"), \($first.context.date // "?")." },
-    (if ($w | length) > 0 then { h: 2, text: "Warnings" }, { ul: $w } else empty end),
-    { h: 2, text: "Machine" }, ($first | context_table($governor)),
+    { p: "Was the frame copied or shared when it crossed the boundary, and what did that cost? Results of commit \($first.context.git_commit // "?"), \($first.context.date // "?").", class: "intro" },
+    answer_blocks($w),
     (.[] | scenario_blocks($charts)),
-    sweep_blocks($sweep),
-    # Scaling charts of scenarios that have no results of their own at the default frame size.
-    ([.[].scenario] as $have
-     | ($sweep | map(.scenario) | unique | map(select(. as $x | $have | index($x) | not)))[]
-     | figures($charts; .; ["scaling"]));
+    sweep_blocks($sweep; $charts; [.[].scenario]),
+    warning_blocks($w),
+    { section: "machine", blocks: [ { h: 2, text: "Machine" }, ($first | context_table($governor)) ] };
 
 # --- writers ---------------------------------------------------------------------------------
 def md_cell: tostring | gsub("\\|"; "\\|") | gsub("\n"; " ");
 
+# The verdict colours as Markdown can show them (GitHub drops inline styles): a square of the
+# chart's colour.
+def md_swatch: { "zero-copy": "🟩", "copy": "🟧", "reference": "⬜" }[.] // "🟧";
+
 def md:
-  if .h then ("#" * .h) + " " + .text + "\n"
+  if .section then .blocks[] | md
+  elif .div then .blocks[] | md
+  elif .h then ("#" * .h) + " " + .text + "\n"
   elif .p then .p + "\n"
   elif .ul then (.ul | map("- " + .) | join("\n")) + "\n"
   elif .table then
@@ -134,28 +273,62 @@ def md:
     "|" + (.table.head | map("---") | join("|")) + "|",
     (.table.rows[] | "| " + (map(md_cell) | join(" | ")) + " |"),
     ""
+  elif .matrix then
+    "| " + (.matrix.head | join(" | ")) + " |",
+    "|" + (.matrix.head | to_entries | map(if .key >= 3 then "---:" else "---" end) | join("|")) + "|",
+    (.matrix.rows[] | "| " + ([.scenario, .strategy, "\(.verdict | md_swatch) \(.cells[0])"] + .cells[1:]
+                              | map(md_cell) | join(" | ")) + " |"),
+    ""
   elif .img then "![\(.img.name)](charts/\(.img.name).png)\n", "*\(.img.caption)*\n"
   else empty end;
 
+def attr: tostring | @html;
+
+# Each matrix row on a line of its own, marked with its scenario and strategy
+# (scripts/check-report.sh counts them in the rendered page).
 def html:
-  if .h then "<h\(.h)>\(.text | @html)</h\(.h)>"
-  elif .p then "<p>\(.p | @html)</p>"
-  elif .ul then "<ul class=\"warn\">" + (.ul | map("<li>" + @html + "</li>") | join("")) + "</ul>"
+  if .section then "<section id=\"\(.section | attr)\">", (.blocks[] | html), "</section>"
+  elif .div then "<div class=\"\(.div | attr)\">", (.blocks[] | html), "</div>"
+  elif .h then "<h\(.h)>\(.text | @html)</h\(.h)>"
+  elif .p then "<p\(if .class then " class=\"\(.class | attr)\"" else "" end)>"
+    + (.p | @html) + (if .href then " <a href=\"\(.href | attr)\">\(.link // "more" | @html)</a>" else "" end) + "</p>"
+  elif .ul then "<ul class=\"\(.class // "plain" | attr)\">" + (.ul | map("<li>" + @html + "</li>") | join("")) + "</ul>"
   elif .table then
     "<table>" + (if (.table.head | all(. == "")) then "" else
       "<tr>" + (.table.head | map("<th>" + @html + "</th>") | join("")) + "</tr>" end)
     + (.table.rows | map("<tr>" + (map("<td>" + (tostring | @html) + "</td>") | join("")) + "</tr>") | join(""))
     + "</table>"
+  elif .matrix then
+    "<table class=\"matrix\">",
+    "<tr>" + (.matrix.head | map("<th>" + @html + "</th>") | join("")) + "</tr>",
+    (.matrix.rows[]
+     | "<tr data-scenario=\"\(.scenario | attr)\" data-strategy=\"\(.strategy | attr)\">"
+       + (if .span > 0 then "<td class=\"scn\" rowspan=\"\(.span)\"><a href=\"#\(.anchor | attr)\">\(.scenario | @html)</a></td>" else "" end)
+       + "<td>\(.strategy | @html)</td>"
+       + "<td class=\"v v-\(.verdict | attr)\" title=\"\(.evidence | attr)\">\(.cells[0] | @html)</td>"
+       + (.cells[1:] | map("<td class=\"num\">\(@html)</td>") | join(""))
+       + "</tr>"),
+    "</table>"
   elif .img then "<figure>", "@@embed charts/\(.img.name).png@@",
     "<figcaption>\(.img.caption | @html)</figcaption></figure>"
   else empty end;
 
+# The verdict cells take the charts' colours (report-data.jq's palette).
+def verdict_css:
+  (palette + { unknown: palette["copy"] }) | to_entries
+  | map("td.v-\(.key){background:\(.value);color:#fff;font-weight:bold}") | join("");
+
 def html_page($body):
   "<!DOCTYPE html>",
-  "<html lang=\"en\"><head><meta charset=\"utf-8\"><title>zcbench report</title>",
-  "<style>body{font-family:sans-serif;margin:2em;max-width:1100px;color:#222}",
+  "<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\"><title>zcbench report</title>",
+  "<style>body{font-family:sans-serif;margin:1em 2em;max-width:1200px;color:#222}",
+  "h1{font-size:1.6em;margin:.3em 0}p.intro{margin:.3em 0 .6em}h2{font-size:1.3em;margin:1.2em 0 .5em}#answer h2{margin-top:.4em}h3{font-size:1.05em;margin:.8em 0 .4em}",
   "table{border-collapse:collapse;margin:1em 0;font-size:90%}td,th{border:1px solid #bbb;padding:3px 6px;text-align:left;vertical-align:top}",
   "th{background:#eee}ul.warn{background:#fff4e0;border-left:4px solid #e4572e;padding:.6em 2em}",
+  ".answer-body{display:flex;flex-wrap:wrap;gap:0 2em;align-items:flex-start}.answer-lines{flex:1 1 380px}",
+  "table.matrix{margin:0;font-size:85%}table.matrix td,table.matrix th{padding:1px 6px;vertical-align:middle}td.num{text-align:right}td.scn{font-weight:bold;background:#f6f6f6}",
+  verdict_css,
+  "p.legend{font-size:80%;color:#555;max-width:36em}ul.share{padding-left:1.2em;margin:.4em 0}ul.share li{margin:.35em 0}p.note{background:#fff4e0;border-left:4px solid #e4572e;padding:.4em .8em}",
   "figure{margin:1.5em 0}figure img{max-width:100%;border:1px solid #ddd}figcaption{font-size:90%;color:#444}</style>",
   "</head><body>", $body, "</body></html>";
 

@@ -5,7 +5,10 @@
 # Charts are taken from OUTDIR/charts/*.png (scripts/charts.sh) and sweep results from
 # OUTDIR/sweep/*.json (make sweep) when present.  report.html is one self-contained file: the
 # charts are inlined as data: URIs and nothing is fetched from the network.  report.md links
-# the charts by relative path, for CI job summaries and pull-request comments.
+# the charts by relative path, for CI job summaries and pull-request comments.  Both open with
+# the answer (every scenario and strategy in one matrix, then per scenario the cheapest share
+# against the cheapest copy), then the scenarios, the sweep, the warnings and the machine
+# (scripts/report.jq).
 # Exit status: 0 written, 2 bad input (nothing written), 3 a tool is missing.
 set -eu
 prog=report.sh
