@@ -25,6 +25,12 @@
 #include <unistd.h>
 
 #define MAPS_INITIAL (256u << 10)
+/*
+ * Larger writable mappings are reservations, not data (a sanitizer's shadow memory, a
+ * runtime's heap reserve): protecting their unpopulated pages would fill page tables with
+ * markers, 2 MiB of them per GiB. They are left unwatched, counted as refused.
+ */
+#define WATCH_MAX_BYTES (4ul << 30)
 
 static unsigned long page_bytes(void)
 {
@@ -164,21 +170,25 @@ static int arm_one(struct zc_written *w, const struct zc_written_range *r, void 
 	struct zc_error why = {0};
 	a->mappings++;
 	/* Already watched by this descriptor: registering it again is allowed. */
-	if (zc_uffd_watch(w->uffd, r->start, r->end, &why) == 0)
+	if (r->end - r->start <= WATCH_MAX_BYTES &&
+	    zc_uffd_watch(w->uffd, r->start, r->end, &why) == 0)
 		return 0;
-	if (w->nrefused < ZC_WRITTEN_MAX_REFUSED)
-		w->refused[w->nrefused++] = *r;
-	w->refused_total++;
+	/* Unlisted, a refused mapping's pages would read as first touches: give up instead. */
+	if (w->nrefused == ZC_WRITTEN_MAX_REFUSED)
+		return -1;
+	w->refused[w->nrefused++] = *r;
 	return 0;
 }
 
 int zc_written_arm(struct zc_written *w, struct zc_error *err)
 {
 	struct arming a = {0};
-	w->nrefused = w->refused_total = 0;
+	w->nrefused = 0;
 	if (each_mapping(w, arm_one, &a, err) != 0)
-		return -1;
-	if (w->refused_total == a.mappings)
+		return err->code ? -1 : zc_error_set(err, ZC_EXIT_RUNTIME,
+						     "written: more than %d writable mappings "
+						     "cannot be watched", ZC_WRITTEN_MAX_REFUSED);
+	if (w->nrefused == a.mappings)
 		return zc_error_set(err, ZC_EXIT_RUNTIME,
 				    "written: no writable mapping could be watched");
 	return 0;

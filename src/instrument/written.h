@@ -10,7 +10,8 @@
  * read maps). A mapping freed again before the count is seen by neither; its first touches
  * are minor faults, which the caller can read (written.c says why that bound holds). The
  * main thread's stack is not watched (the instrument's own calls write it), nor is a mapping
- * the kernel refuses (zc_written.refused).
+ * the kernel refuses or one over 4 GiB, a reservation rather than data (zc_written.refused;
+ * past ZC_WRITTEN_MAX_REFUSED of them the arming fails, saying so).
  *
  * Every first write to a watched page faults (in the kernel, about a microsecond): never arm
  * around timed code. Per process: a fork child inherits nothing. Keep struct zc_written on
@@ -39,9 +40,9 @@ struct zc_written {
 	pid_t pid;
 	char *maps;                      /* /proc/self/maps, in memory never watched */
 	size_t maps_cap;
-	struct zc_written_range refused[ZC_WRITTEN_MAX_REFUSED]; /* the kernel would not watch */
+	struct zc_written_range refused[ZC_WRITTEN_MAX_REFUSED]; /* not watched (arming fails
+								    past the last) */
 	size_t nrefused;
-	size_t refused_total;            /* also those past the array */
 };
 
 /* What a count saw since the arming. */
