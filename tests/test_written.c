@@ -97,16 +97,22 @@ static int teardown(void **unused)
 	return 0;
 }
 
+/* Opens and arms a watch, copies source into dest, and counts with [ex, ex + exlen) apart. */
+static struct zc_written_count copy_and_count(struct zc_written *w, const void *ex, size_t exlen)
+{
+	open_watch(w);
+	arm(w);
+	memcpy(dest, source, BYTES);
+	zc_do_not_optimize(dest);
+	return count(w, ex, exlen);
+}
+
 /* A copy into memory that was there at the arming: every destination page, and its bytes. */
 static void copy_into_watched_memory(void **state)
 {
 	(void)state;
 	struct zc_written w;
-	open_watch(&w);
-	arm(&w);
-	memcpy(dest, source, BYTES);
-	zc_do_not_optimize(dest);
-	struct zc_written_count c = count(&w, NULL, 0);
+	struct zc_written_count c = copy_and_count(&w, NULL, 0);
 	assert_true(c.watched >= PAGES && c.watched < PAGES + 16); /* + this test's own writes */
 	assert_int_equal(c.matching, PAGES);
 	assert_int_equal(c.fresh, 0);
@@ -141,11 +147,7 @@ static void excluded_range_apart(void **state)
 {
 	(void)state;
 	struct zc_written w;
-	open_watch(&w);
-	arm(&w);
-	memcpy(dest, source, BYTES);
-	zc_do_not_optimize(dest);
-	struct zc_written_count c = count(&w, dest, BYTES);
+	struct zc_written_count c = copy_and_count(&w, dest, BYTES);
 	assert_int_equal(c.excluded, PAGES);
 	assert_int_equal(c.excluded_fresh, 0);
 	assert_int_equal(c.matching, 0);

@@ -7,6 +7,7 @@
  * memory is mapped the same way (the counting allocator does not see it either).
  */
 #include "pages.h"
+#include "rawmem.h"
 #include "uffd.h"
 
 #include <errno.h>
@@ -18,28 +19,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-
 /* /proc/PID/pagemap: bit 55 is soft-dirty, bit 63 present (Documentation/admin-guide/mm/pagemap.rst). */
 #define PM_SOFT_DIRTY (1ull << 55)
 #define PM_PRESENT (1ull << 63)
-
-static unsigned long page_bytes(void)
-{
-	return (unsigned long)sysconf(_SC_PAGESIZE);
-}
-
-/* Memory of the instrument's own, unseen by the counting allocator. */
-static void *raw_map(size_t len)
-{
-	long p = syscall(SYS_mmap, NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-			 -1, 0);
-	return p == -1 ? NULL : (void *)p;
-}
-
-static void raw_unmap(void *p, size_t len)
-{
-	syscall(SYS_munmap, p, len);
-}
 
 /* ---- uffd-wp ------------------------------------------------------------------------- */
 
@@ -92,8 +74,8 @@ out_close_uffd:
 /* Maps two pages, watches them, writes the second: exactly one must show as written. */
 static int uffd_probe(struct zc_error *err)
 {
-	unsigned long page = page_bytes();
-	unsigned char *mem = raw_map(2 * page);
+	unsigned long page = zc_page_bytes();
+	unsigned char *mem = zc_raw_map(2 * page, false);
 	if (!mem)
 		return zc_error_set(err, zc_exit_for_errno(errno), "userfaultfd: probe mapping: %s",
 				    strerror(errno));
@@ -110,7 +92,7 @@ static int uffd_probe(struct zc_error *err)
 			rc = -1;
 		zc_pages_release(&p);
 	}
-	raw_unmap(mem, 2 * page);
+	zc_raw_unmap(mem, 2 * page);
 	return rc;
 }
 
@@ -135,7 +117,7 @@ static int clear_soft_dirty(struct zc_error *err)
 /* The pagemap entry of the page at addr; 0 with a reason on failure. */
 static int pagemap_entry(int pagemap, unsigned long addr, uint64_t *entry, struct zc_error *err)
 {
-	off_t off = (off_t)(addr / page_bytes() * sizeof(uint64_t));
+	off_t off = (off_t)(addr / zc_page_bytes() * sizeof(uint64_t));
 	if (syscall(SYS_pread64, pagemap, entry, sizeof(*entry), off) != sizeof(*entry))
 		return zc_error_set(err, ZC_EXIT_RUNTIME, "soft-dirty: cannot read pagemap: %s",
 				    strerror(errno));
@@ -164,8 +146,8 @@ static int soft_dirty_check(int pagemap, volatile unsigned char *mem, struct zc_
 
 static int soft_dirty_probe(struct zc_error *err)
 {
-	unsigned long page = page_bytes();
-	unsigned char *mem = raw_map(page);
+	unsigned long page = zc_page_bytes();
+	unsigned char *mem = zc_raw_map(page, false);
 	if (!mem)
 		return zc_error_set(err, zc_exit_for_errno(errno), "soft-dirty: probe mapping: %s",
 				    strerror(errno));
@@ -176,14 +158,14 @@ static int soft_dirty_probe(struct zc_error *err)
 			       soft_dirty_check(pagemap, mem, err);
 	if (pagemap >= 0)
 		close(pagemap);
-	raw_unmap(mem, page);
+	zc_raw_unmap(mem, page);
 	return rc;
 }
 
 static long soft_dirty_count(struct zc_pages *p, struct zc_error *err)
 {
 	uint64_t entries[512];
-	unsigned long page = page_bytes();
+	unsigned long page = zc_page_bytes();
 	size_t done = 0;
 	long written = 0;
 	while (done < p->npages) {
@@ -248,7 +230,7 @@ static int watch(struct zc_pages *p, enum zc_pages_method method, struct zc_erro
 int zc_pages_init(struct zc_pages *p, void *addr, size_t len, enum zc_pages_method method,
 		  struct zc_error *err)
 {
-	unsigned long page = page_bytes();
+	unsigned long page = zc_page_bytes();
 	*p = (struct zc_pages){.method = method, .uffd = -1, .pagemap = -1, .pid = getpid()};
 	if (!addr || len == 0)
 		return zc_error_set(err, ZC_EXIT_USAGE, "pages: empty range");

@@ -2,6 +2,7 @@
  * uffd.c: userfaultfd async write-protection and PAGEMAP_SCAN (uffd.h).
  */
 #include "uffd.h"
+#include "rawmem.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -80,10 +81,6 @@ struct pm_scan_arg {
  */
 #define UFFD_NEEDED (UFFD_FEATURE_WP_ASYNC | UFFD_FEATURE_WP_UNPOPULATED)
 
-static unsigned long page_bytes(void)
-{
-	return (unsigned long)sysconf(_SC_PAGESIZE);
-}
 
 /* A userfaultfd with async write-protection; -1 with a reason. */
 int zc_uffd_open(struct zc_error *err)
@@ -154,7 +151,7 @@ int zc_uffd_scan(int pagemap, unsigned long start, unsigned long end, struct zc_
 		 size_t *written, size_t *watched, struct zc_error *err)
 {
 	struct page_region vec[64];
-	unsigned long page = page_bytes();
+	unsigned long page = zc_page_bytes();
 	*written = *watched = 0;
 	while (start < end) {
 		struct pm_scan_arg arg = {

@@ -13,6 +13,7 @@
  * with the process's private memory, so leaving it unwatched leaves nothing else unwatched.
  */
 #include "written.h"
+#include "rawmem.h"
 #include "uffd.h"
 
 #include <errno.h>
@@ -32,25 +33,6 @@
  */
 #define WATCH_MAX_BYTES (4ul << 30)
 
-static unsigned long page_bytes(void)
-{
-	return (unsigned long)sysconf(_SC_PAGESIZE);
-}
-
-/* Memory of the instrument's own: unseen by the counting allocator, never watched. */
-static void *raw_map(size_t len)
-{
-	long p = syscall(SYS_mmap, NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
-			 -1, 0);
-	return p == -1 ? NULL : (void *)p;
-}
-
-static void raw_unmap(void *p, size_t len)
-{
-	if (p)
-		syscall(SYS_munmap, p, len);
-}
-
 /* /proc/self/maps, whole and NUL-terminated, into w->maps. Raw reads: no hook sees them. */
 static int read_maps(struct zc_written *w, struct zc_error *err)
 {
@@ -61,12 +43,12 @@ static int read_maps(struct zc_written *w, struct zc_error *err)
 	size_t len = 0;
 	for (;;) {
 		if (len + 1 >= w->maps_cap) { /* start again with twice the room */
-			char *bigger = raw_map(w->maps_cap * 2);
+			char *bigger = zc_raw_map(w->maps_cap * 2, true);
 			if (!bigger) {
 				syscall(SYS_close, fd);
 				return zc_error_set(err, ZC_EXIT_NOMEM, "written: out of memory");
 			}
-			raw_unmap(w->maps, w->maps_cap);
+			zc_raw_unmap(w->maps, w->maps_cap);
 			w->maps = bigger;
 			w->maps_cap *= 2;
 			len = 0;
@@ -139,7 +121,7 @@ int zc_written_init(struct zc_written *w, struct zc_error *err)
 {
 	*w = (struct zc_written){.uffd = -1, .pagemap = -1, .pid = getpid()};
 	w->maps_cap = MAPS_INITIAL;
-	w->maps = raw_map(w->maps_cap);
+	w->maps = zc_raw_map(w->maps_cap, true);
 	if (!w->maps) {
 		zc_written_release(w);
 		return zc_error_set(err, ZC_EXIT_NOMEM, "written: out of memory");
@@ -210,7 +192,7 @@ static int count_region(unsigned long start, unsigned long end, unsigned kind, v
 							  !(kind & ZC_UFFD_ZERO_PAGE);
 	if (!written)
 		return 0;
-	unsigned long page = page_bytes();
+	unsigned long page = zc_page_bytes();
 	for (unsigned long p = start; p < end; p += page) {
 		if (kind & ZC_UFFD_WATCHED)
 			c->out->watched++;
@@ -238,7 +220,7 @@ int zc_written_count(struct zc_written *w, const void *exclude, size_t exclude_l
 		     zc_written_test test, void *arg, struct zc_written_count *out,
 		     struct zc_error *err)
 {
-	unsigned long page = page_bytes();
+	unsigned long page = zc_page_bytes();
 	*out = (struct zc_written_count){0};
 	struct counting c = {.test = test, .arg = arg, .out = out};
 	if (exclude && exclude_len) {
@@ -278,6 +260,6 @@ void zc_written_release(struct zc_written *w)
 		syscall(SYS_close, w->uffd); /* closing unregisters and unprotects everything */
 	if (w->pagemap >= 0)
 		syscall(SYS_close, w->pagemap);
-	raw_unmap(w->maps, w->maps_cap);
+	zc_raw_unmap(w->maps, w->maps_cap);
 	*w = (struct zc_written){.uffd = -1, .pagemap = -1};
 }
