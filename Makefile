@@ -13,6 +13,7 @@
 # Variables:
 #   FRAME=WxH          frame size for bench (default 1920x1080)
 #   QUICK=1            short runs (CI)
+#   VERBOSE=1          bench: Google Benchmark's own output and the evidence lines too
 #   SCENARIO=a,b       bench only these scenarios (default: all; mk/scenario.mk)
 #   SANITIZE=address,undefined   sanitizer build, in its own build directory
 #   CI=true            warnings become errors
@@ -88,7 +89,8 @@ WING_INCLUDES = -Itools/zcgate -Itools/zctrace
 WING_LIBS = $(BUILD)/lib/libzcgate.a
 
 FRAME ?= 1920x1080
-BENCH_ARGS = --frame $(FRAME) $(if $(filter 1,$(QUICK)),--quick) $(ARGS)
+BENCH_ARGS = --frame $(FRAME) $(if $(filter 1,$(QUICK)),--quick) \
+	$(if $(filter 1,$(VERBOSE)),--verbose) $(ARGS)
 RESULTS = results
 
 .PHONY: all bench test clean deps FORCE
