@@ -73,14 +73,27 @@ LIB_SRC = $(wildcard $(addsuffix /*.c,$(LIB_DIRS)))
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/bench/gbench.o
 # A boundary is a folder scenarios/NAME/ with a main.c (docs/adding-a-boundary.md).
 SCENARIOS = $(sort $(patsubst scenarios/%/main.c,%,$(wildcard scenarios/*/main.c)))
-SCENARIO_BINS = $(SCENARIOS:%=$(BUILD)/bin/%)
+# A boundary's boundary.mk adds to the lists below (read here, before any rule uses them).
+# A runtime boundary (a real Python, JVM or Node.js in the process) is built only where its
+# runtime is installed: RUNTIME_SCENARIOS names them, NAME_PRESENT is the shell test that its
+# runtime is there with all it wants (else scripts/deps.sh installs NAME_PACKAGES), and
+# NAME_BUILDABLE the test that it can be built (default: NAME_PRESENT; a runtime without an
+# optional module still builds); NAME_LIBS is what its program links. Sanitizer builds leave
+# them out (docs/hardening.md).
+RUNTIME_SCENARIOS =
+-include $(wildcard scenarios/*/boundary.mk)
+RUNTIMES_PRESENT = $(if $(SANITIZE),,$(foreach r,$(RUNTIME_SCENARIOS),$(if $(shell \
+	$(or $($(r)_BUILDABLE),$($(r)_PRESENT)) >/dev/null 2>&1 && echo y),$(r))))
+CORE_SCENARIOS = $(filter-out $(RUNTIME_SCENARIOS),$(SCENARIOS))
+SCENARIO_BINS = $(CORE_SCENARIOS:%=$(BUILD)/bin/%)
 PRODUCER_LIBS = $(patsubst scenarios/producers/%.c,$(BUILD)/lib/lib%.so,$(wildcard scenarios/producers/*.c))
 # A wing is a folder tools/NAME/ with a main.c; its rules are in mk/NAME.mk.
 TOOLS = $(sort $(patsubst tools/%/main.c,%,$(wildcard tools/*/main.c)))
 TOOL_BINS = $(TOOLS:%=$(BUILD)/bin/%)
 # Tests: tests/test_*.c (the library and the wings) and scenarios/NAME/test_*.c (a boundary).
 LIB_TESTS = $(sort $(basename $(notdir $(wildcard tests/test_*.c))))
-SCENARIO_TESTS = $(sort $(basename $(notdir $(wildcard scenarios/*/test_*.c))))
+SCENARIO_TESTS = $(sort $(basename $(notdir $(wildcard $(addprefix scenarios/,\
+	$(addsuffix /test_*.c,$(CORE_SCENARIOS) $(RUNTIMES_PRESENT)))))))
 TEST_BINS = $(addprefix $(BUILD)/tests/,$(LIB_TESTS) $(SCENARIO_TESTS))
 TEST_SUPPORT = $(patsubst %.c,$(BUILD)/obj/%.o,$(filter-out tests/test_%.c,$(wildcard tests/*.c)))
 TEST_LIBS = $(shell pkg-config --libs cmocka)
@@ -94,7 +107,7 @@ BENCH_ARGS = --frame $(FRAME) $(if $(filter 1,$(QUICK)),--quick) \
 RESULTS = results
 
 .PHONY: all bench test clean deps FORCE
-all: $(SCENARIO_BINS) $(PRODUCER_LIBS) $(TOOL_BINS)
+all: $(SCENARIO_BINS) $(PRODUCER_LIBS) $(TOOL_BINS) runtimes
 
 # --- dependencies: installed by the project's script when pkg-config cannot find them -------
 $(BUILD)/.deps-ok: scripts/deps.sh
@@ -102,6 +115,24 @@ $(BUILD)/.deps-ok: scripts/deps.sh
 	@scripts/deps.sh build
 	@touch $@
 deps: $(BUILD)/.deps-ok
+
+# A runtime's packages are tried once per build directory (a machine without them, or without
+# the network, is not asked again until make clean); one line names what could not be had.
+# Then a second make, which sees what is installed now, builds the runtime boundaries present.
+.PHONY: runtimes runtime-bins
+runtimes: $(BUILD)/.deps-ok
+	@mkdir -p $(BUILD)/runtimes
+	@$(foreach r,$(if $(SANITIZE),,$(RUNTIME_SCENARIOS)),[ -e $(BUILD)/runtimes/$(r).tried ] || \
+		{ $($(r)_PRESENT); } >/dev/null 2>&1 || \
+		{ touch $(BUILD)/runtimes/$(r).tried; \
+		  scripts/deps.sh runtime $($(r)_PACKAGES) 2>$(BUILD)/runtimes/$(r).log || \
+		  echo "$(r): could not install $($(r)_PACKAGES) ($(BUILD)/runtimes/$(r).log)" \
+		       >$(BUILD)/runtimes/$(r).skipped; };)
+	@$(MAKE) --no-print-directory $(if $(filter bench,$(MAKECMDGOALS)),-s) runtime-bins
+runtime-bins: $(RUNTIMES_PRESENT:%=$(BUILD)/bin/%)
+	@$(foreach r,$(filter-out $(RUNTIMES_PRESENT),$(if $(SANITIZE),,$(RUNTIME_SCENARIOS))),\
+		echo "$(r): skipped, its runtime is not installed (Debian packages:" \
+		     "$($(r)_PACKAGES))" | tee $(BUILD)/runtimes/$(r).skipped;)
 
 # --- objects rebuild when the flags change (git's GIT-CFLAGS trick) --------------------------
 $(BUILD)/.flags: FORCE | $(BUILD)/.deps-ok
@@ -147,12 +178,11 @@ $$(BUILD)/lib/scenario-$(1).a: $$($(1)_OBJ)
 $$(BUILD)/bin/$(1): $$(BUILD)/obj/scenarios/$(1)/main.o $$(BUILD)/lib/scenario-$(1).a $$(HOOKS_OBJ) \
 		$$(BUILD)/lib/libzcbench.a | $$(PRODUCER_LIBS)
 	@mkdir -p $$(@D)
-	$$(CC) $$(PROG_LDFLAGS) $$< $$(BUILD)/lib/scenario-$(1).a -o $$@ $$(PROG_LIBS)
+	$$(CC) $$(PROG_LDFLAGS) $$< $$(BUILD)/lib/scenario-$(1).a -o $$@ $$(PROG_LIBS) $$($(1)_LIBS)
 $$(foreach t,$$(basename $$(notdir $$(wildcard scenarios/$(1)/test_*.c))),\
 	$$(eval $$(BUILD)/tests/$$(t): $$(BUILD)/obj/scenarios/$(1)/$$(t).o $$(BUILD)/lib/scenario-$(1).a))
 endef
 $(foreach b,$(SCENARIOS),$(eval $(call boundary_rules,$(b))))
--include $(wildcard scenarios/*/boundary.mk)
 
 # A producer library stands for the other language's side of the boundary (a Rust cdylib, say).
 # frame.c records its errors with error.c: both go in.
@@ -185,6 +215,8 @@ bench: all
 	@rm -f $(RESULTS)/.summary.txt
 	@trap 'rm -f $(RESULTS)/.summary.txt; exit 130' INT TERM; \
 	for s in $(BENCH_SCENARIOS); do \
+		[ -x $(BUILD)/bin/$$s ] || { cat $(BUILD)/runtimes/$$s.skipped 2>/dev/null || \
+			echo "$$s: skipped, not built"; continue; }; \
 		$(BUILD)/bin/$$s $(BENCH_ARGS) --out $(RESULTS)/$$s.json \
 			>>$(RESULTS)/.summary.txt || { rc=$$?; break; }; \
 	done; mv $(RESULTS)/.summary.txt $(RESULTS)/summary.txt; cat $(RESULTS)/summary.txt; \
@@ -192,7 +224,11 @@ bench: all
 	@$(MAKE) --no-print-directory charts-and-report
 	@echo "results: $(RESULTS)/<scenario>.json (docs/schema.md), $(RESULTS)/summary.txt, Google Benchmark's JSON in $(RESULTS)/raw/"
 
-test: all $(TEST_BINS)
+# A second make runs the tests: it sees the runtimes that make all has just installed.
+.PHONY: test-run
+test: all
+	@$(MAKE) --no-print-directory test-run
+test-run: $(TEST_BINS)
 	@BUILD=$(BUILD) tests/run.sh $(TEST_BINS)
 
 clean:

@@ -8,6 +8,8 @@
 #   check  the build group and clang (libFuzzer, sanitizers)
 #   browser chromium, for make check-report (headless screenshot of report.html)
 #   all    everything above
+#   runtime PACKAGE...  the Debian packages a runtime boundary names (its boundary.mk):
+#          installed as they are, without a check first (the Makefile checks)
 #
 # Packages are looked up with pkg-config or command -v; whatever is missing is installed with
 # apt-get when running as root, else with sudo, else the script names the packages and exits 3.
@@ -58,7 +60,8 @@ report)  report_deps ;;
 check)   check_deps ;;
 browser) browser_deps ;;
 all)     build_deps; report_deps; check_deps; browser_deps ;;
-*)       echo "deps.sh: unknown group '$want' (build, report, check, browser, all)" >&2; exit 2 ;;
+runtime) shift; missing=" $*" ;;
+*)       echo "deps.sh: unknown group '$want' (build, report, check, browser, all, runtime)" >&2; exit 2 ;;
 esac
 
 [ -z "$missing" ] && exit 0

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "beside.h"
 #include "gbench.h"
 #include "instrument.h"
 
@@ -31,23 +32,20 @@ void zc_inproc_bind(const struct zc_producer_api *a)
 	api = a;
 }
 
-int zc_producer_load(const char *path, struct zc_producer_api *out, void **handle,
+int zc_producer_load(const char *rel, struct zc_producer_api *out, void **handle,
 		     struct zc_error *err)
 {
-	void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-	if (!h)
-		return zc_error_set(err, ZC_EXIT_RUNTIME, "cannot load the producer library: %s",
-				    dlerror());
 	union {
 		void *obj;
 		zcp_get_api_fn fn;
-	} sym = {.obj = dlsym(h, ZCP_GET_API_SYMBOL)};
-	zcp_get_api_fn get = sym.fn;
-	if (!get || get(ZC_PRODUCER_ABI, out) != 0) {
+	} sym;
+	void *h = zc_beside_load(rel, ZCP_GET_API_SYMBOL, &sym.obj, err);
+	if (!h)
+		return -1;
+	if (sym.fn(ZC_PRODUCER_ABI, out) != 0) {
 		dlclose(h);
-		return zc_error_set(err, ZC_EXIT_RUNTIME,
-				    "'%s' is not a zcbench producer of ABI %d", path,
-				    ZC_PRODUCER_ABI);
+		return zc_error_set(err, ZC_EXIT_RUNTIME, "'%s' is not a zcbench producer of ABI %d",
+				    rel, ZC_PRODUCER_ABI);
 	}
 	*handle = h;
 	return 0;

@@ -19,10 +19,10 @@ void zc_inproc_bind(const struct zc_producer_api *api);
 extern const struct zc_scenario zc_inproc_scenario;
 
 /*
- * Loads the producer library at path with dlopen. Returns 0, or -1 with the reason in err
- * (ZC_EXIT_RUNTIME).
+ * Loads the producer library rel, a path from the program's folder ("../lib/libzcproducer.so"),
+ * with dlopen. Returns 0, or -1 with the reason in err (ZC_EXIT_RUNTIME).
  */
-int zc_producer_load(const char *path, struct zc_producer_api *api, void **handle,
+int zc_producer_load(const char *rel, struct zc_producer_api *api, void **handle,
 		     struct zc_error *err);
 
 #endif
