@@ -82,11 +82,13 @@ SCENARIOS = $(sort $(patsubst scenarios/%/main.c,%,$(wildcard scenarios/*/main.c
 # them out (docs/hardening.md).
 RUNTIME_SCENARIOS =
 -include $(wildcard scenarios/*/boundary.mk)
-RUNTIMES_PRESENT = $(if $(SANITIZE),,$(foreach r,$(RUNTIME_SCENARIOS),$(if $(shell \
+RUNTIMES_PRESENT = $(if $(SANITIZE),,$(foreach r,$(filter $(SCENARIOS),$(RUNTIME_SCENARIOS)),$(if $(shell \
 	$(or $($(r)_BUILDABLE),$($(r)_PRESENT)) >/dev/null 2>&1 && echo y),$(r))))
 CORE_SCENARIOS = $(filter-out $(RUNTIME_SCENARIOS),$(SCENARIOS))
 SCENARIO_BINS = $(CORE_SCENARIOS:%=$(BUILD)/bin/%)
-PRODUCER_LIBS = $(patsubst scenarios/producers/%.c,$(BUILD)/lib/lib%.so,$(wildcard scenarios/producers/*.c))
+# The producer libraries: one per scenarios/producers/*.c, and the Rust cdylib.
+PRODUCER_LIBS = $(patsubst scenarios/producers/%.c,$(BUILD)/lib/lib%.so,$(wildcard scenarios/producers/*.c)) \
+	$(BUILD)/lib/libzcproducer_rust.so
 # A wing is a folder tools/NAME/ with a main.c; its rules are in mk/NAME.mk.
 TOOLS = $(sort $(patsubst tools/%/main.c,%,$(wildcard tools/*/main.c)))
 TOOL_BINS = $(TOOLS:%=$(BUILD)/bin/%)
@@ -190,6 +192,16 @@ $(BUILD)/lib/lib%.so: $(BUILD)/obj/scenarios/producers/%.o $(BUILD)/obj/src/core
 		$(BUILD)/obj/src/util/error.o
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -shared $^ -o $@
+
+# The Rust producer (scenarios/producers/rust/): a cdylib that cargo builds offline into
+# $(BUILD)/cargo, std only; the library the scenarios load is copied beside the C one.
+RUST_PRODUCER_SRC = $(wildcard scenarios/producers/rust/src/*.rs) \
+	scenarios/producers/rust/Cargo.toml scenarios/producers/rust/Cargo.lock
+$(BUILD)/lib/libzcproducer_rust.so: $(RUST_PRODUCER_SRC) | $(BUILD)/.deps-ok
+	@mkdir -p $(@D)
+	cargo build --release --offline --locked --quiet \
+		--manifest-path scenarios/producers/rust/Cargo.toml --target-dir $(BUILD)/cargo
+	cp $(BUILD)/cargo/release/libzcproducer_rust.so $@
 
 # --- tests: each links its own object, the folder's archive when it has one, the wings -------
 $(BUILD)/obj/tests/%.o: ALL_CFLAGS += -Itests $(WING_INCLUDES)

@@ -9,16 +9,20 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "beside.h"
+#include "quote.h"
 #include "gbench.h"
 #include "instrument.h"
 
 #define POOL_SLOTS 3
 
-static const struct zc_producer_api *api;
+/* The producers the strategies are bound to: the C library, and the Rust cdylib. */
+static const struct zc_producer_api *c_api, *rust_api;
 
 struct state {
+	const struct zc_producer_api *api; /* the producer's functions */
 	struct zcp_producer *producer;
 	size_t bytes;
 	uint64_t seq;
@@ -27,9 +31,10 @@ struct state {
 	void *release_ctx;
 };
 
-void zc_inproc_bind(const struct zc_producer_api *a)
+void zc_inproc_bind(const struct zc_producer_api *c, const struct zc_producer_api *rust)
 {
-	api = a;
+	c_api = c;
+	rust_api = rust;
 }
 
 int zc_producer_load(const char *rel, struct zc_producer_api *out, void **handle,
@@ -51,11 +56,13 @@ int zc_producer_load(const char *rel, struct zc_producer_api *out, void **handle
 	return 0;
 }
 
-static void *open_state(const struct zc_frame_geom *g, unsigned pool_slots, size_t buffer)
+static void *open_state(const struct zc_producer_api *api, const struct zc_frame_geom *g,
+			unsigned pool_slots, size_t buffer)
 {
 	struct state *s = calloc(1, sizeof(*s));
 	if (!s)
 		return NULL;
+	s->api = api;
 	s->bytes = g->bytes;
 	s->producer = api->open(g->bytes, pool_slots);
 	if (buffer)
@@ -72,23 +79,33 @@ static void *open_state(const struct zc_frame_geom *g, unsigned pool_slots, size
 
 static void *setup_plain(const struct zc_frame_geom *g)
 {
-	return open_state(g, 0, 0);
+	return open_state(c_api, g, 0, 0);
 }
 
 static void *setup_buffer(const struct zc_frame_geom *g)
 {
-	return open_state(g, 0, g->bytes);
+	return open_state(c_api, g, 0, g->bytes);
 }
 
 static void *setup_pool(const struct zc_frame_geom *g)
 {
-	return open_state(g, POOL_SLOTS, 0);
+	return open_state(c_api, g, POOL_SLOTS, 0);
+}
+
+static void *setup_rust(const struct zc_frame_geom *g)
+{
+	return open_state(rust_api, g, 0, 0);
+}
+
+static void *setup_rust_pool(const struct zc_frame_geom *g)
+{
+	return open_state(rust_api, g, POOL_SLOTS, 0);
 }
 
 static void teardown(void *st)
 {
 	struct state *s = st;
-	api->close(s->producer);
+	s->api->close(s->producer);
 	free(s->buffer);
 	free(s);
 }
@@ -97,7 +114,7 @@ static void teardown(void *st)
 static int copy_transfer(void *st, bool render, struct zc_view *v)
 {
 	struct state *s = st;
-	unsigned char *src = api->next_frame(s->producer, ++s->seq, render);
+	unsigned char *src = s->api->next_frame(s->producer, ++s->seq, render);
 	unsigned char *dst = src ? malloc(s->bytes) : NULL;
 	if (!dst)
 		return -1;
@@ -116,7 +133,7 @@ static void free_view(void *st, struct zc_view *v)
 static int copy_into_transfer(void *st, bool render, struct zc_view *v)
 {
 	struct state *s = st;
-	unsigned char *src = api->next_frame(s->producer, ++s->seq, render);
+	unsigned char *src = s->api->next_frame(s->producer, ++s->seq, render);
 	if (!src)
 		return -1;
 	zc_copy(s->buffer, src, s->bytes);
@@ -135,19 +152,19 @@ static int serialize_transfer(void *st, bool render, struct zc_view *v)
 {
 	struct state *s = st;
 	size_t len;
-	unsigned char *msg = api->encode_frame(s->producer, ++s->seq, render, &len);
+	unsigned char *msg = s->api->encode_frame(s->producer, ++s->seq, render, &len);
 	if (!msg)
 		return -1;
 	zc_count_copy(len); /* the encoder's byte loop */
 	unsigned char *dst = len >= 4 ? malloc(len - 4) : NULL;
 	if (!dst) {
-		api->free_message(msg);
+		s->api->free_message(msg);
 		return -1;
 	}
 	zc_copy(dst, msg + 4, len - 4); /* Uint8List.fromList */
-	api->free_message(msg);
+	s->api->free_message(msg);
 	*v = (struct zc_view){.data = dst, .bytes = len - 4, .seq = s->seq,
-			      .producer = api->next_frame(s->producer, s->seq, 0)};
+			      .producer = s->api->next_frame(s->producer, s->seq, 0)};
 	return 0;
 }
 
@@ -155,7 +172,7 @@ static int serialize_transfer(void *st, bool render, struct zc_view *v)
 static int borrow_transfer(void *st, bool render, struct zc_view *v)
 {
 	struct state *s = st;
-	unsigned char *p = api->lend_frame(s->producer, ++s->seq, render);
+	unsigned char *p = s->api->lend_frame(s->producer, ++s->seq, render);
 	if (!p)
 		return -1;
 	*v = (struct zc_view){.data = p, .bytes = s->bytes, .seq = s->seq, .producer = p};
@@ -166,13 +183,13 @@ static void borrow_release(void *st, struct zc_view *v)
 {
 	struct state *s = st;
 	(void)v;
-	api->end_lend(s->producer);
+	s->api->end_lend(s->producer);
 }
 
 /* move: ownership passes with a release callback the consumer calls exactly once. */
 static int take(struct state *s, bool render, struct zc_view *v)
 {
-	unsigned char *p = api->take_frame(s->producer, ++s->seq, render, &s->release,
+	unsigned char *p = s->api->take_frame(s->producer, ++s->seq, render, &s->release,
 					   &s->release_ctx);
 	if (!p)
 		return -1;
@@ -188,8 +205,12 @@ static int move_transfer(void *st, bool render, struct zc_view *v)
 	unsigned char *p = (unsigned char *)v->data;
 	(void)p;
 #ifdef ZCBENCH_INJECT_MOVE_COPY
-	/* Test-only (the gate's end-to-end test): a regression that copies the frame once more. */
-	zc_copy(s->buffer, p, s->bytes);
+	/*
+	 * Test-only (the gate's end-to-end test): a regression that copies the frame once more,
+	 * in the C move row (setup_move gives it the buffer; the Rust rows have none).
+	 */
+	if (s->buffer)
+		zc_copy(s->buffer, p, s->bytes);
 #endif
 	return 0;
 }
@@ -198,6 +219,40 @@ static void move_release(void *st, struct zc_view *v)
 {
 	struct state *s = st;
 	s->release(s->release_ctx, (unsigned char *)v->data);
+}
+
+static size_t vec_capacity(size_t bytes);
+
+/* move_vec: a Vec<u8>'s parts (pointer, length, capacity) pass; the producer rebuilds it. */
+static int move_vec_transfer(void *st, bool render, struct zc_view *v)
+{
+	struct state *s = st;
+	size_t capacity = vec_capacity(s->bytes);
+	unsigned char *p = s->api->take_vec(s->producer, ++s->seq, render, &capacity);
+	if (!p)
+		return -1;
+	*v = (struct zc_view){.data = p, .bytes = s->bytes, .seq = s->seq, .producer = p,
+			      .token = (void *)(uintptr_t)capacity};
+	return 0;
+}
+
+static void move_vec_release(void *st, struct zc_view *v)
+{
+	struct state *s = st;
+	s->api->release_vec(s->producer, (unsigned char *)v->data, v->bytes,
+			    (size_t)(uintptr_t)v->token);
+}
+
+/* shrink_then_move: the Vec is shrunk to the frame (a realloc), then moves like move. */
+static int shrink_then_move_transfer(void *st, bool render, struct zc_view *v)
+{
+	struct state *s = st;
+	unsigned char *p = s->api->take_shrunk(s->producer, ++s->seq, render,
+					       vec_capacity(s->bytes), &s->release, &s->release_ctx);
+	if (!p)
+		return -1;
+	*v = (struct zc_view){.data = p, .bytes = s->bytes, .seq = s->seq, .producer = p};
+	return 0;
 }
 
 #ifdef ZCBENCH_INJECT_MOVE_COPY
@@ -316,7 +371,7 @@ static int hidden_strdup_transfer(void *st, bool render, struct zc_view *v)
 
 static void *setup_text(const struct zc_frame_geom *g)
 {
-	struct state *s = open_state(g, 0, g->bytes);
+	struct state *s = open_state(c_api, g, 0, g->bytes);
 	if (s) {
 		memset(s->buffer, 'x', g->bytes - 1);
 		s->buffer[g->bytes - 1] = '\0';
@@ -330,7 +385,7 @@ static void *remap_blocker; /* mapped right after the block, so that growing mus
 static void *setup_remap(const struct zc_frame_geom *g)
 {
 	mallopt(M_MMAP_THRESHOLD, 128 * 1024); /* this strategy's own measuring process */
-	struct state *s = open_state(g, 0, g->bytes);
+	struct state *s = open_state(c_api, g, 0, g->bytes);
 	if (s && !remap_blocker)
 		remap_blocker = malloc(g->bytes);
 	return s;
@@ -377,18 +432,18 @@ __attribute__((destructor)) static void free_remap_blocker(void)
 static int shared_transfer(void *st, bool render, struct zc_view *v)
 {
 	struct state *s = st;
-	struct zcp_arc *a = api->share_frame(s->producer, ++s->seq, render);
+	struct zcp_arc *a = s->api->share_frame(s->producer, ++s->seq, render);
 	if (!a)
 		return -1;
-	unsigned char *p = api->arc_data(a);
+	unsigned char *p = s->api->arc_data(a);
 	*v = (struct zc_view){.data = p, .bytes = s->bytes, .seq = s->seq, .producer = p, .token = a};
 	return 0;
 }
 
 static void shared_release(void *st, struct zc_view *v)
 {
-	(void)st;
-	api->arc_drop(v->token);
+	struct state *s = st;
+	s->api->arc_drop(v->token);
 }
 
 /* pool: frames recycled through a fixed ring; nothing allocated in the steady state. */
@@ -396,7 +451,7 @@ static int pool_transfer(void *st, bool render, struct zc_view *v)
 {
 	struct state *s = st;
 	unsigned char *p;
-	int slot = api->pool_fill(s->producer, ++s->seq, render, &p);
+	int slot = s->api->pool_fill(s->producer, ++s->seq, render, &p);
 	if (slot < 0)
 		return -1;
 	*v = (struct zc_view){.data = p, .bytes = s->bytes, .seq = s->seq, .producer = p,
@@ -407,7 +462,7 @@ static int pool_transfer(void *st, bool render, struct zc_view *v)
 static void pool_release(void *st, struct zc_view *v)
 {
 	struct state *s = st;
-	api->pool_return(s->producer, (int)(intptr_t)v->token);
+	s->api->pool_return(s->producer, (int)(intptr_t)v->token);
 }
 
 static const struct zc_strategy copy = {
@@ -472,11 +527,153 @@ static const struct zc_strategy pool = {
 	.teardown = teardown,
 };
 
-static const struct zc_strategy *const all[] = {&copy, &copy_into, &serialize, &borrow,
-						 &move, &shared, &pool ADVERSARIES};
+static const struct zc_strategy move_vec = {
+	.name = "move_vec",
+	.mirrors = "a Vec<u8> handed over as (pointer, length, capacity) without shrinking, "
+		   "rebuilt and dropped by the producer (Vec::from_raw_parts); here its C twin",
+	.expect_zero_copy = true,
+	.setup = setup_plain, .transfer = move_vec_transfer, .release = move_vec_release,
+	.teardown = teardown,
+};
+
+static const struct zc_strategy shrink_then_move = {
+	.name = "shrink_then_move",
+	.mirrors = "allo-isolate's Vec posting: shrink_to_fit (a realloc to the frame's size) "
+		   "before the hand-over; here its C twin, realloc",
+	.expect_zero_copy = true,
+	.setup = setup_plain, .transfer = shrink_then_move_transfer, .release = move_release,
+	.teardown = teardown,
+};
+
+/*
+ * The Rust producer's rows (scenarios/producers/rust/): the same consumer code over the Rust
+ * cdylib's functions, each written as a Rust bridge author would.
+ */
+static const struct zc_strategy rust_copy = {
+	.name = "rust_copy",
+	.mirrors = "Rust lends &[u8] for the call; the consumer allocates and copies "
+		   "(a bridge's Vec<u8> return through a copying codec)",
+	.expect_zero_copy = false,
+	.setup = setup_rust, .transfer = copy_transfer, .release = free_view, .teardown = teardown,
+};
+
+static const struct zc_strategy rust_move = {
+	.name = "rust_move",
+	.mirrors = "Vec<u8> -> into_boxed_slice -> Box::into_raw; the consumer calls the Rust "
+		   "release, which rebuilds the Box and drops it (flutter_rust_bridge's ZeroCopyBuffer)",
+	.expect_zero_copy = true,
+	.setup = setup_rust, .transfer = move_transfer, .release = move_release,
+	.teardown = teardown,
+};
+
+static const struct zc_strategy rust_move_vec = {
+	.name = "rust_move_vec",
+	.mirrors = "Vec<u8> handed over as (ptr, len, capacity) without shrinking; released by "
+		   "Vec::from_raw_parts on the Rust side",
+	.expect_zero_copy = true,
+	.setup = setup_rust, .transfer = move_vec_transfer, .release = move_vec_release,
+	.teardown = teardown,
+};
+
+static const struct zc_strategy rust_shrink_then_move = {
+	.name = "rust_shrink_then_move",
+	.mirrors = "allo-isolate posting a Vec<u8>: shrink_to_fit, then into_boxed_slice and "
+		   "hand-over; whether the allocator moved the block is observed",
+	.expect_zero_copy = true,
+	.setup = setup_rust, .transfer = shrink_then_move_transfer, .release = move_release,
+	.teardown = teardown,
+};
+
+static const struct zc_strategy rust_shared = {
+	.name = "rust_shared",
+	.mirrors = "Arc<[u8]> behind an opaque handle (a boxed Arc): cloned for the consumer, "
+		   "dropped across the boundary",
+	.expect_zero_copy = true,
+	.setup = setup_rust, .transfer = shared_transfer, .release = shared_release,
+	.teardown = teardown,
+};
+
+static const struct zc_strategy rust_pool = {
+	.name = "rust_pool",
+	.mirrors = "a pool of Box<[u8]> frames lent by slot and returned through the ABI",
+	.expect_zero_copy = true,
+	.setup = setup_rust_pool, .transfer = pool_transfer, .release = pool_release,
+	.teardown = teardown,
+};
+
+static const struct zc_strategy *const all[] = {
+	&copy, &copy_into, &serialize, &borrow, &move, &move_vec, &shrink_then_move, &shared,
+	&pool, &rust_copy, &rust_move, &rust_move_vec, &rust_shrink_then_move, &rust_shared,
+	&rust_pool ADVERSARIES};
+
+/* The Rust rows are those whose name starts so; the others are the C producer's. */
+#define RUST_PREFIX "rust_"
+
+const char *zc_inproc_producer(const struct zc_strategy *s)
+{
+	return strncmp(s->name, RUST_PREFIX, strlen(RUST_PREFIX)) == 0 ? "rust" : "c";
+}
+
+/* inproc's own options, checked once the command line is parsed (configure). */
+static const char *producers = "c,rust";
+static unsigned long vec_capacity_pct; /* 0: what growing by doubling leaves */
+#define VEC_CAPACITY_MAX_PCT 1000
+
+static const struct zc_option options[] = {
+	{.name = "--producer", .arg = "c,rust", .kind = ZC_OPT_WORD, .value = &producers,
+	 .help = "the producers whose rows run: c (scenarios/producers/zcproducer.c),\n"
+		 "rust (the Rust cdylib, scenarios/producers/rust/), or both (default)"},
+	{.name = "--vec-capacity", .arg = "PCT", .kind = ZC_OPT_RANGE,
+	 .max = VEC_CAPACITY_MAX_PCT, .value = &vec_capacity_pct,
+	 .help = "move_vec, shrink_then_move: the Vec's capacity in percent of the frame,\n"
+		 "100 to 1000 (default: what growing by doubling leaves, the next power\n"
+		 "of two)"},
+	{0},
+};
+
+/* The capacity the Vec strategies ask for: 0 for the producer's doubling default. */
+static size_t vec_capacity(size_t bytes)
+{
+	return vec_capacity_pct ? bytes / 100 * vec_capacity_pct + bytes % 100 * vec_capacity_pct / 100
+				: 0;
+}
+
+static int configure(bool *selected, size_t n, struct zc_error *err)
+{
+	if (vec_capacity_pct && vec_capacity_pct < 100)
+		return zc_error_set(err, ZC_EXIT_USAGE, "invalid value '%lu' for '--vec-capacity': "
+				    "expected 100 to %d (a Vec holds its frame)", vec_capacity_pct,
+				    VEC_CAPACITY_MAX_PCT);
+	bool want_c = false, want_rust = false;
+	char q[96];
+	for (const char *p = producers; *p;) {
+		size_t len = strcspn(p, ",");
+		char name[32];
+		snprintf(name, sizeof(name), "%.*s", (int)len, p);
+		if (strcmp(name, "c") == 0)
+			want_c = true;
+		else if (strcmp(name, "rust") == 0)
+			want_rust = true;
+		else
+			return zc_error_set(err, ZC_EXIT_USAGE, "unknown producer '%s' (valid: c rust)",
+					    zc_quote(name, q, sizeof(q)));
+		p += len + (p[len] == ',');
+	}
+	bool any = false;
+	for (size_t i = 0; i < n; i++) {
+		bool rust = strcmp(zc_inproc_producer(all[i]), "rust") == 0;
+		selected[i] = selected[i] && (rust ? want_rust : want_c);
+		any |= selected[i];
+	}
+	if (!any)
+		return zc_error_set(err, ZC_EXIT_USAGE, "--producer %s leaves none of the strategies "
+				    "selected", producers);
+	return 0;
+}
 
 const struct zc_scenario zc_inproc_scenario = {
 	.name = "inproc", .strategies = all, .nstrategies = ZC_COUNT(all),
+	.options = options, .configure = configure,
 	.summary = "Moves frames from a producer library (dlopen) to this program in a "
 		   "synchronous call.",
 };

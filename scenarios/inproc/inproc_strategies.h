@@ -12,8 +12,14 @@
 #include "scenario.h"
 #include "strategy.h"
 
-/* Binds the strategies to a loaded producer; api must outlive every strategy use. */
-void zc_inproc_bind(const struct zc_producer_api *api);
+/*
+ * Binds the strategies to the loaded producers, the C library and the Rust cdylib; both must
+ * outlive every strategy use.
+ */
+void zc_inproc_bind(const struct zc_producer_api *c, const struct zc_producer_api *rust);
+
+/* "c" or "rust": the producer strategy s runs on. */
+const char *zc_inproc_producer(const struct zc_strategy *s);
 
 /* The boundary's descriptor: its name, summary and strategies in the order they are reported. */
 extern const struct zc_scenario zc_inproc_scenario;

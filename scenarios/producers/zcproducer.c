@@ -26,6 +26,7 @@ struct zcp_producer {
 	unsigned pool_slots;
 	unsigned char **pool;      /* pool_slots frames */
 	unsigned char *pool_busy;  /* 1 while the consumer holds the slot */
+	long out;                  /* frames handed over and not given back */
 };
 
 static void prepare(unsigned char *frame, size_t bytes, uint64_t seq, int render)
@@ -92,7 +93,8 @@ static unsigned char *next_frame(struct zcp_producer *p, uint64_t seq, int rende
 
 static void release_taken(void *ctx, unsigned char *data)
 {
-	(void)ctx;
+	struct zcp_producer *p = ctx;
+	p->out--;
 	free(data);
 }
 
@@ -105,7 +107,64 @@ static unsigned char *take_frame(struct zcp_producer *p, uint64_t seq, int rende
 	prepare(f, p->bytes, seq, render);
 	*release = release_taken;
 	*ctx = p;
+	p->out++;
 	return f;
+}
+
+/* What growing a buffer by doubling leaves as its capacity for n bytes. */
+static size_t doubled_capacity(size_t n)
+{
+	size_t cap = 64;
+	while (cap < n)
+		cap *= 2;
+	return cap;
+}
+
+/* The C equivalent of a Vec<u8> holding the frame: a block of *capacity bytes, or 0 for
+ * doubled_capacity. */
+static unsigned char *take_vec(struct zcp_producer *p, uint64_t seq, int render, size_t *capacity)
+{
+	size_t cap = *capacity ? *capacity : doubled_capacity(p->bytes);
+	if (cap < p->bytes)
+		return NULL;
+	unsigned char *f = malloc(cap);
+	if (!f)
+		return NULL;
+	prepare(f, p->bytes, seq, render);
+	*capacity = cap;
+	p->out++;
+	return f;
+}
+
+static void release_vec(struct zcp_producer *p, unsigned char *data, size_t bytes,
+			size_t capacity)
+{
+	(void)bytes;
+	(void)capacity;
+	p->out--;
+	free(data);
+}
+
+/* The same block shrunk to the frame with realloc before it is handed over. */
+static unsigned char *take_shrunk(struct zcp_producer *p, uint64_t seq, int render,
+				  size_t capacity, zcp_release_fn *release, void **ctx)
+{
+	size_t cap = capacity;
+	unsigned char *f = take_vec(p, seq, render, &cap);
+	unsigned char *shrunk = f ? realloc(f, p->bytes) : NULL;
+	if (!shrunk) {
+		if (f)
+			release_vec(p, f, p->bytes, cap);
+		return NULL;
+	}
+	*release = release_taken;
+	*ctx = p;
+	return shrunk;
+}
+
+static long frames_out(struct zcp_producer *p)
+{
+	return p->out;
 }
 
 /* A growing byte buffer, as a Vec<u8> behind a Cursor: doubles its capacity when full. */
@@ -227,7 +286,8 @@ int zcp_get_api(unsigned abi, struct zc_producer_api *api)
 		.take_frame = take_frame, .encode_frame = encode_frame, .free_message = free_message,
 		.share_frame = share_frame, .arc_data = arc_data, .arc_drop = arc_drop,
 		.lend_frame = lend_frame, .end_lend = end_lend, .pool_fill = pool_fill,
-		.pool_return = pool_return,
+		.pool_return = pool_return, .take_vec = take_vec, .release_vec = release_vec,
+		.take_shrunk = take_shrunk, .frames_out = frames_out,
 	};
 	return 0;
 }

@@ -17,6 +17,7 @@ enum zc_option_kind {
 	ZC_OPT_COUNT,      /* a positive integer in digits, at most .max if .max > 0; a long */
 	ZC_OPT_RANGE,      /* an integer from 1 to .max; an unsigned long */
 	ZC_OPT_PATH,       /* a file name, not empty; a const char * into argv */
+	ZC_OPT_WORD,       /* a word, not empty, that the scenario reads itself; a const char * */
 	ZC_OPT_FRAME,      /* WxH; a struct zc_frame_geom */
 	ZC_OPT_STRATEGIES, /* a,b: names of the scenario's strategies; bool[ZC_MAX_STRATEGIES] */
 	ZC_OPT_ALLOCATOR,  /* a name zc_allocator_known() knows; a const char * */

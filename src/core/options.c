@@ -133,7 +133,8 @@ static int set_path(const struct zc_option *opt, const char *text, const char **
 		    struct zc_error *err)
 {
 	if (!*text)
-		return zc_error_set(err, ZC_EXIT_USAGE, "option '%s' needs a file name", opt->name);
+		return zc_error_set(err, ZC_EXIT_USAGE, "option '%s' needs %s", opt->name,
+				    opt->kind == ZC_OPT_PATH ? "a file name" : "a value");
 	*out = text;
 	return 0;
 }
@@ -171,6 +172,7 @@ static int apply(const struct scope *scope, const struct zc_option *opt, char *v
 	case ZC_OPT_RANGE:
 		return parse_range(opt, value, to, err);
 	case ZC_OPT_PATH:
+	case ZC_OPT_WORD:
 		return set_path(opt, value, to, err);
 	case ZC_OPT_FRAME:
 		return zc_frame_parse(to, value, err);

@@ -257,6 +257,8 @@ static int parse(const struct zc_scenario *sc, struct zc_options *opt, int argc,
 		return -1;
 	if (!opt->out) /* set after parsing: zc_options_parse clears the options first */
 		opt->out = default_out;
+	if (sc->configure && sc->configure(opt->selected, sc->nstrategies, err) != 0)
+		return -1;
 	if (opt->help || opt->list)
 		return 0;
 	if (zc_preflight_out_path(opt->out, err) != 0 || zc_preflight_memory(&opt->frame, err) != 0)

@@ -9,6 +9,7 @@
 #ifndef ZC_SCENARIO_H
 #define ZC_SCENARIO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -26,6 +27,14 @@ struct zc_scenario {
 	 * with the shared ones (each writes its .value) and shown in --help after them.
 	 */
 	const struct zc_option *options;
+	/*
+	 * Optional: runs once the command line is parsed, before anything is listed or
+	 * measured: checks the values of the boundary's own options, and may narrow the
+	 * strategies selected (selected[i] for strategies[i]) so that an option can pick a
+	 * family of rows (inproc's --producer). 0, or -1 with err (ZC_EXIT_USAGE for a bad
+	 * value, or when no strategy is left).
+	 */
+	int (*configure)(bool *selected, size_t n, struct zc_error *err);
 	/* Optional: prints what the table cannot say, after it (the round trip's legs). */
 	void (*report)(const struct zc_results *r, FILE *f);
 };

@@ -43,12 +43,12 @@ void zc_table_flags(const struct zc_result *res, char *buf, size_t len)
 		add_flag(buf, len, "bimodal");
 }
 
-static void print_row(FILE *f, const struct zc_result *res, size_t frame_bytes)
+static void print_row(FILE *f, const struct zc_result *res, size_t frame_bytes, int width)
 {
 	const struct zc_timing *t = &res->time;
 	char flags[96];
 	zc_table_flags(res, flags, sizeof(flags));
-	fprintf(f, "%-18s %-9s ", res->strategy, res->id.zero_copy ? "zero-copy" : "copy");
+	fprintf(f, "%-*s %-9s ", width, res->strategy, res->id.zero_copy ? "zero-copy" : "copy");
 	if (res->measured)
 		fprintf(f, "%13.0f %9.3gx %5.1f%% ", t->ns.median, t->vs_memcpy, t->ns.cv * 100);
 	else
@@ -94,13 +94,17 @@ void zc_table_print(FILE *f, const struct zc_results *r, bool evidence)
 {
 	fprintf(f, "\n%s: %ux%u RGBA frame (%zu bytes)\n", r->scenario, r->frame.width,
 		r->frame.height, r->frame.bytes);
-	fprintf(f, "%-18s %-9s %13s %10s %6s %7s %7s %8s %5s  %s\n", "strategy", "verdict",
+	int width = 18; /* the strategy column: as wide as the longest name */
+	for (size_t i = 0; i < r->n; i++)
+		if ((int)strlen(r->v[i].strategy) > width)
+			width = (int)strlen(r->v[i].strategy);
+	fprintf(f, "%-*s %-9s %13s %10s %6s %7s %7s %8s %5s  %s\n", width, "strategy", "verdict",
 		"median ns", "x memcpy", "cv", "copies", "fallocs", "faults", "leaks", "flags");
 	for (size_t i = 0; i < r->n; i++)
-		print_row(f, &r->v[i], r->frame.bytes);
+		print_row(f, &r->v[i], r->frame.bytes, width);
 	fprintf(f, "(copies, fallocs: frames copied, frame-sized allocations per transfer; "
 		   "faults: minor faults per transfer)\n");
 	print_saving(f, r);
 	for (size_t i = 0; evidence && i < r->n; i++)
-		fprintf(f, "  %-16s %s\n", r->v[i].strategy, r->v[i].id.evidence);
+		fprintf(f, "  %-*s %s\n", width - 2, r->v[i].strategy, r->v[i].id.evidence);
 }
