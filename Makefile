@@ -132,6 +132,7 @@ runtimes: $(BUILD)/.deps-ok
 		       >$(BUILD)/runtimes/$(r).skipped; };)
 	@$(MAKE) --no-print-directory $(if $(filter bench,$(MAKECMDGOALS)),-s) runtime-bins
 runtime-bins: $(RUNTIMES_PRESENT:%=$(BUILD)/bin/%)
+	@mkdir -p $(BUILD)/runtimes
 	@$(foreach r,$(filter-out $(RUNTIMES_PRESENT),$(if $(SANITIZE),,$(RUNTIME_SCENARIOS))),\
 		echo "$(r): skipped, its runtime is not installed (Debian packages:" \
 		     "$($(r)_PACKAGES))" | tee $(BUILD)/runtimes/$(r).skipped;)
@@ -155,10 +156,10 @@ $(BUILD)/.commit: FORCE
 	@mkdir -p $(@D)
 	@echo '$(GIT_COMMIT)' | cmp -s - $@ || echo '$(GIT_COMMIT)' > $@
 $(BUILD)/obj/src/core/context.o: $(BUILD)/.commit
-$(BUILD)/obj/src/core/context.o: ALL_CFLAGS += -DZC_GIT_COMMIT='"$(GIT_COMMIT)"'
+$(BUILD)/obj/src/core/context.o: private ALL_CFLAGS += -DZC_GIT_COMMIT='"$(GIT_COMMIT)"'
 
 # gcc must not turn the hooks' fallback byte loop into a call to the memcpy it defines.
-$(BUILD)/obj/src/instrument/hooks/counting_hooks.o: ALL_CFLAGS += -fno-builtin -fno-tree-loop-distribute-patterns
+$(BUILD)/obj/src/instrument/hooks/counting_hooks.o: private ALL_CFLAGS += -fno-builtin -fno-tree-loop-distribute-patterns
 
 $(BUILD)/lib/libzcbench.a: $(LIB_OBJ)
 	@mkdir -p $(@D)
@@ -169,10 +170,10 @@ $(BUILD)/lib/libzcbench.a: $(LIB_OBJ)
 # main.c is the program; the folder's other C files (strategies, mechanism) are its archive,
 # which its tests (scenarios/NAME/test_*.c) link too. A folder's boundary.mk, if any, adds
 # to the lists the checks read (TSAN_SCENARIOS).
-$(BUILD)/obj/scenarios/%.o: ALL_CFLAGS += -Iscenarios/producers
+$(BUILD)/obj/scenarios/%.o: private ALL_CFLAGS += -Iscenarios/producers
 define boundary_rules
 $(1)_OBJ = $$(patsubst %.c,$$(BUILD)/obj/%.o,$$(filter-out scenarios/$(1)/main.c scenarios/$(1)/test_%.c,$$(wildcard scenarios/$(1)/*.c)))
-$$(BUILD)/obj/scenarios/$(1)/%.o: ALL_CFLAGS += -Iscenarios/$(1) -Itests
+$$(BUILD)/obj/scenarios/$(1)/%.o: private ALL_CFLAGS += -Iscenarios/$(1) -Itests
 $$(BUILD)/lib/scenario-$(1).a: $$($(1)_OBJ)
 	@mkdir -p $$(@D)
 	@rm -f $$@
@@ -204,7 +205,7 @@ $(BUILD)/lib/libzcproducer_rust.so: $(RUST_PRODUCER_SRC) | $(BUILD)/.deps-ok
 	cp $(BUILD)/cargo/release/libzcproducer_rust.so $@
 
 # --- tests: each links its own object, the folder's archive when it has one, the wings -------
-$(BUILD)/obj/tests/%.o: ALL_CFLAGS += -Itests $(WING_INCLUDES)
+$(BUILD)/obj/tests/%.o: private ALL_CFLAGS += -Itests $(WING_INCLUDES)
 $(foreach t,$(LIB_TESTS),$(eval $(BUILD)/tests/$(t): $(BUILD)/obj/tests/$(t).o))
 $(BUILD)/tests/%: $(TEST_SUPPORT) $(HOOKS_OBJ) $(WING_LIBS) $(BUILD)/lib/libzcbench.a
 	@mkdir -p $(@D)

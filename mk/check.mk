@@ -1,10 +1,12 @@
 # check.mk: the measuring code checked for memory errors, leaks and races, and fuzzed
 # (docs/hardening.md). Each target installs what it needs with scripts/deps.sh check.
 #
-#   make check-sanitize   the tests and every scenario (quick, small frame) under AddressSanitizer
+#   make check-sanitize   the tests and every scenario but the runtime boundaries (quick, small
+#                         frame) under AddressSanitizer
 #                         + UndefinedBehaviorSanitizer; the thread scenario (when there is one),
 #                         inproc and the tests under ThreadSanitizer
-#   make check-valgrind   every scenario (quick, small frame) under memcheck: no error, no leak
+#   make check-valgrind   the same scenarios (quick, small frame) under memcheck: no error, no
+#                         leak (the Rust producer's rows of inproc included)
 #   make fuzz             every libFuzzer target tests/fuzz/fuzz_*.c for FUZZ_SECONDS each,
 #                         starting from its committed corpus tests/fuzz/corpus/NAME/
 #
@@ -14,7 +16,9 @@ CHECK_FRAME ?= 256x256
 CHECK_ARGS = --quick --quiet --frame $(CHECK_FRAME) --benchmark_min_time=0.001 \
              --benchmark_repetitions=2
 CHECK_OUT = $(BUILD)/check
-CHECK_SCENARIOS = $(SCENARIOS)
+# The runtime boundaries (RUNTIME_SCENARIOS) are left out: a sanitizer's runtime and memcheck
+# do not host a JVM or CPython here (docs/hardening.md); their own tests run in make test.
+CHECK_SCENARIOS = $(CORE_SCENARIOS)
 # TSAN_SCENARIOS: each boundary that wants ThreadSanitizer says so in its boundary.mk.
 
 SANITIZER_ENV = ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:detect_stack_use_after_return=1 \

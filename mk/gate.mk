@@ -23,7 +23,7 @@
 # build/lib/libzcgate.a, for the tests and the results fuzzer. No scenario links it.
 GATE_SRC = $(filter-out tools/zcgate/main.c,$(wildcard tools/zcgate/*.c))
 GATE_OBJ = $(GATE_SRC:%.c=$(BUILD)/obj/%.o)
-$(BUILD)/obj/tools/zcgate/%.o: ALL_CFLAGS += -Itools/zcgate
+$(BUILD)/obj/tools/zcgate/%.o: private ALL_CFLAGS += -Itools/zcgate
 
 $(BUILD)/lib/libzcgate.a: $(GATE_OBJ)
 	@mkdir -p $(@D)

@@ -143,6 +143,7 @@ static int rule_fits(enum zc_schema_rule rule, enum zc_schema_type type)
 	case ZC_RULE_VERDICT: return type == ZC_TYPE_STRING;
 	case ZC_RULE_SHARING: return type == ZC_TYPE_BOOL;
 	case ZC_RULE_FEWER:
+	case ZC_RULE_BLOCKS:
 	case ZC_RULE_FRAMES:
 		return type == ZC_TYPE_NUMBER || type == ZC_TYPE_INTEGER ||
 		       type == ZC_TYPE_NUMBER_OR_NULL;
@@ -183,7 +184,7 @@ static void invariants_are_the_gates(void **state)
 		{ "identity.aliasing_visible", ZC_RULE_SHARING },
 		{ "copies.bytes_per_transfer", ZC_RULE_FRAMES },
 		{ "allocations.frame_sized_per_transfer", ZC_RULE_FEWER },
-		{ "allocations.live_at_end", ZC_RULE_FEWER },
+		{ "allocations.live_at_end", ZC_RULE_BLOCKS },
 		{ "copies.user_bytes_per_transfer", ZC_RULE_FRAMES },
 		{ "copies.kernel_bytes_per_transfer", ZC_RULE_FRAMES },
 		{ "copies.pages_bytes_per_transfer", ZC_RULE_FRAMES },

@@ -120,6 +120,9 @@ int zc_identity_validate(const struct zc_strategy *s, const struct zc_frame_geom
 		return zc_error_set(err, ZC_EXIT_NOMEM, "out of memory for a %zu-byte frame",
 				    g->bytes);
 	struct zc_counts c0, c1;
+	struct zc_threads_mark threads;
+	zc_threads_mark(&threads);
+	const int64_t runtime0 = zc_threads_net_blocks(&threads);
 	zc_counts_snapshot(&c0);
 	int rc = -1;
 	void *st = s->setup(g);
@@ -167,7 +170,13 @@ int zc_identity_validate(const struct zc_strategy *s, const struct zc_frame_geom
 out_teardown:
 	s->teardown(st);
 	zc_counts_snapshot(&c1);
-	out->live_at_end = (int64_t)(c1.allocs - c0.allocs) - (int64_t)(c1.frees - c0.frees);
+	/*
+	 * Not the blocks of the threads that were counting before setup (the caller aside): a
+	 * runtime started before the strategy (the scenario's start hook) keeps them for itself.
+	 */
+	out->runtime_live_at_end = zc_threads_net_blocks(&threads) - runtime0;
+	out->live_at_end = (int64_t)(c1.allocs - c0.allocs) - (int64_t)(c1.frees - c0.frees) -
+			   out->runtime_live_at_end;
 out_free_scratch:
 	free(scratch);
 	return rc;

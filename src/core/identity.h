@@ -20,6 +20,7 @@ struct zc_validation {
 	struct zc_identity id;
 	struct zc_counts transfers;  /* counts over the validated transfers (setup excluded) */
 	int64_t live_at_end;         /* blocks setup + transfers + teardown left allocated */
+	int64_t runtime_live_at_end; /* the part of them a runtime's own threads keep: excluded */
 };
 
 /*

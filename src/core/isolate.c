@@ -20,6 +20,7 @@
 
 #include "fdio.h"
 #include "measure.h"
+#include "scenario.h"
 
 static volatile pid_t child;
 
@@ -39,7 +40,10 @@ static _Noreturn void run_child(int fd, const struct zc_scenario *sc, const stru
 {
 	prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlive the parent */
 	struct zc_error err = {0};
-	int rc = zc_measure_strategy(sc, s, opt, res, &err) == 0 ? ZC_EXIT_OK : err.code;
+	int rc = (sc->start && sc->start(opt, &err) != 0) ||
+			 zc_measure_strategy(sc, s, opt, res, &err) != 0
+		 ? err.code
+		 : ZC_EXIT_OK;
 	int bad = zc_write_all(fd, &rc, sizeof(rc));
 	if (rc != ZC_EXIT_OK) {
 		bad |= send_text(fd, err.text);

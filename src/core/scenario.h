@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "option_table.h"
+#include "options.h"
 #include "results.h"
 #include "strategy.h"
 
@@ -35,6 +36,14 @@ struct zc_scenario {
 	 * value, or when no strategy is left).
 	 */
 	int (*configure)(bool *selected, size_t n, struct zc_error *err);
+	/*
+	 * Optional: runs first in every measuring process (reference_memcpy's too), before
+	 * anything is counted or timed, to start what the strategies share for the life of the
+	 * process: an interpreter, a JVM. What it allocates and keeps is then not counted as a
+	 * strategy's (allocations.live_at_end). Never in the program's own process. 0, or -1
+	 * with err: the measurement fails with that reason.
+	 */
+	int (*start)(const struct zc_options *opt, struct zc_error *err);
 	/* Optional: prints what the table cannot say, after it (the round trip's legs). */
 	void (*report)(const struct zc_results *r, FILE *f);
 };

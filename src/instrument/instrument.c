@@ -84,6 +84,24 @@ void zc_counts_snapshot(struct zc_counts *out)
 	memcpy(out, sum, sizeof(*out));
 }
 
+void zc_threads_mark(struct zc_threads_mark *m)
+{
+	struct slot *mine = slot_get();
+	unsigned n = atomic_load(&nslots);
+	m->before = n < MAX_SLOTS ? n : MAX_SLOTS;
+	m->self = mine == &shared_slot ? MAX_SLOTS : (unsigned)(mine - slots);
+}
+
+int64_t zc_threads_net_blocks(const struct zc_threads_mark *m)
+{
+	int64_t net = 0;
+	for (unsigned i = 0; i < m->before; i++)
+		if (i != m->self)
+			net += (int64_t)atomic_load_explicit(&slots[i].v[F_ALLOCS], memory_order_relaxed) -
+			       (int64_t)atomic_load_explicit(&slots[i].v[F_FREES], memory_order_relaxed);
+	return net;
+}
+
 void zc_counts_diff(struct zc_counts *out, const struct zc_counts *after,
 		    const struct zc_counts *before)
 {

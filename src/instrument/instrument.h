@@ -70,6 +70,20 @@ struct zc_counts {
 
 /* Sums every thread's counts into out. */
 void zc_counts_snapshot(struct zc_counts *out);
+
+/*
+ * The threads already counting at a moment (zc_threads_mark), told apart from those that
+ * start later: a runtime's own threads (an interpreter's, a JVM's compiler and collector)
+ * that existed before a strategy was set up are not the strategy's, and neither are the
+ * blocks they keep. The caller's own thread is never among the "before" threads.
+ */
+struct zc_threads_mark {
+	unsigned before; /* threads counting at the mark: slots [0, before) */
+	unsigned self;   /* the caller's slot */
+};
+void zc_threads_mark(struct zc_threads_mark *m);
+/* Blocks allocated minus blocks freed, summed over the threads of m->before but the caller. */
+int64_t zc_threads_net_blocks(const struct zc_threads_mark *m);
 /* out = after - before, field by field. */
 void zc_counts_diff(struct zc_counts *out, const struct zc_counts *after,
 		    const struct zc_counts *before);

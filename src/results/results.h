@@ -72,6 +72,7 @@ struct zc_alloc_result {
 	double count_per_transfer, bytes_per_transfer, frees_per_transfer;
 	double frame_sized_per_transfer, frame_sized_frees_per_transfer, realloc_moves_per_transfer;
 	int64_t live_at_end;   /* blocks allocated by setup + transfers + teardown, never freed */
+	int64_t runtime_live_at_end; /* those a runtime's own threads keep: not in live_at_end */
 };
 
 struct zc_copy_result {

@@ -116,6 +116,7 @@ const char *zc_schema_rule_name(enum zc_schema_rule rule)
 	case ZC_RULE_FRAMES: return "frames";
 	case ZC_RULE_PAGES: return "pages";
 	case ZC_RULE_SHARED: return "shared";
+	case ZC_RULE_BLOCKS: return "blocks";
 	}
 	return "unknown";
 }

@@ -149,8 +149,11 @@ static enum zc_gate_status fewer_frames(double b, double cv, double frame_bytes)
 	return fewer(b, cv);
 }
 
+/*
+ * runtime_slack: blocks an increase may add under ZC_RULE_BLOCKS (row_slack), 0 elsewhere.
+ */
 static enum zc_gate_status judge(enum zc_schema_rule rule, const json_t *b, const json_t *cv,
-				 double frame_bytes)
+				 double frame_bytes, double runtime_slack)
 {
 	const double page = (double)sysconf(_SC_PAGESIZE);
 
@@ -176,6 +179,10 @@ static enum zc_gate_status judge(enum zc_schema_rule rule, const json_t *b, cons
 			     round((1 - json_number_value(cv)) * 100));
 	case ZC_RULE_FEWER:
 		return fewer(json_number_value(b), json_number_value(cv));
+	case ZC_RULE_BLOCKS: {
+		double x = json_number_value(b), y = json_number_value(cv);
+		return y > x && y <= x + runtime_slack ? ZC_GATE_PASS : fewer(x, y);
+	}
 	case ZC_RULE_NONE:
 		break;
 	}
@@ -194,6 +201,16 @@ static double frame_bytes(const struct zc_results_file *f)
 	return (double)(f->width * f->height * ZC_BYTES_PER_PIXEL);
 }
 
+/* ZC_RUNTIME_BLOCK_SLACK when a runtime's own threads kept blocks in either result, else 0. */
+static double row_slack(const json_t *base, const json_t *cur)
+{
+	const json_t *b = zc_results_field(base, "allocations.runtime_live_at_end");
+	const json_t *c = zc_results_field(cur, "allocations.runtime_live_at_end");
+	bool busy = (json_is_integer(b) && json_integer_value(b) != 0) ||
+		    (json_is_integer(c) && json_integer_value(c) != 0);
+	return busy ? ZC_RUNTIME_BLOCK_SLACK : 0;
+}
+
 /*
  * Warn when the results of one side disagree on an invariant: an exact count that changes
  * from one measuring process to the next is not exact, and the gate compares the first.
@@ -207,7 +224,8 @@ static void check_agreement(struct ctx *c, const struct group *g, const struct s
 		const json_t *other = zc_results_field(v[i].result, inv->path);
 
 		if (other && first && !json_is_null(first) && !json_is_null(other) &&
-		    judge(inv->rule, first, other, frame_bytes(v[0].file)) != ZC_GATE_PASS) {
+		    judge(inv->rule, first, other, frame_bytes(v[0].file),
+			  row_slack(v[0].result, v[i].result)) != ZC_GATE_PASS) {
 			lines_add(c, &c->rep->warnings, "%s/%s: '%s' differs between the %s's "
 				  "results ('%s' and '%s'): the first is compared", g->scenario,
 				  g->strategy, inv->path, what, v[0].file->path, v[i].file->path);
@@ -244,7 +262,8 @@ static void gate_invariants(struct ctx *c, const struct group *g)
 		if (json_is_number(b))
 			change = relative_change(json_number_value(b), json_number_value(cv));
 		add_row(c, g, metric, json_incref(b), json_incref(cv), change, NAN,
-			judge(inv->rule, b, cv, frame_bytes(g->base[0].file)));
+			judge(inv->rule, b, cv, frame_bytes(g->base[0].file),
+			      row_slack(g->base[0].result, g->cur[0].result)));
 	}
 }
 

@@ -1,0 +1,262 @@
+/*
+ * test_python.c: the python boundary. build/bin/python --quick at 1920x1080: each strategy's
+ * verdict and copied bytes as the instruments saw them, no block left at the end, every
+ * exported frame given back at the consumer's drop. Then the strategies driven here, with
+ * the interpreter in this process: the probe reads through Python's own object, the view's
+ * bytes are the ones that object holds, and teardown leaves no frame behind.
+ */
+#include <stdarg.h>
+#include <setjmp.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dlfcn.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "beside.h"
+#include "exporter.h"
+#include "instrument.h"
+#include "interp.h"
+#include "python_strategies.h"
+#include "support.h"
+
+#define FRAME_BYTES 8294400.0
+
+static const char *copying[] = {"bytes", "bytearray", "numpy_array"};
+static const char *sharing[] = {"memoryview", "numpy_frombuffer"};
+
+static char dir[256];
+static json_t *doc;     /* one --quick run of every strategy, shared by the tests below */
+static void *producer;  /* the producer library, for the strategies driven here */
+
+/* Copies: a whole frame, seen by the copy functions and by the pages written. */
+static void test_copies_are_observed(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < 3; i++) {
+		json_t *r = zt_result(doc, copying[i]);
+		if (strcmp(zt_string(r, "identity.verdict"), "copy") != 0)
+			fail_msg("%s: verdict %s", copying[i], zt_string(r, "identity.verdict"));
+		assert_false(zt_bool(r, "identity.aliasing_visible"));
+		assert_false(zt_bool(r, "identity.same_address"));
+		double copied = zt_number(r, "copies.bytes_per_transfer");
+		if (copied < FRAME_BYTES || copied > 1.01 * FRAME_BYTES)
+			fail_msg("%s: %.0f bytes copied per transfer", copying[i], copied);
+		assert_true(zt_number(r, "copies.hook_bytes_per_transfer") >= FRAME_BYTES);
+		assert_true(zt_number(r, "allocations.frame_sized_per_transfer") >= 1);
+	}
+}
+
+/* Shares: the consumer reads the producer's bytes, and not a frame's worth is copied. */
+static void test_shares_copy_no_frame_bytes(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < 2; i++) {
+		json_t *r = zt_result(doc, sharing[i]);
+		if (strcmp(zt_string(r, "identity.verdict"), "zero-copy") != 0)
+			fail_msg("%s: verdict %s (%s)", sharing[i],
+				 zt_string(r, "identity.verdict"), zt_string(r, "identity.evidence"));
+		assert_true(zt_bool(r, "identity.aliasing_visible"));
+		assert_true(zt_bool(r, "identity.same_address"));
+		assert_true(zt_number(r, "copies.bytes_per_transfer") < FRAME_BYTES / 100);
+		assert_true(zt_number(r, "copies.hook_bytes_per_transfer") == 0);
+		assert_true(zt_number(r, "copies.pages_bytes_per_transfer") == 0);
+	}
+}
+
+/* Every exported frame went back to the producer when the consumer dropped its object. */
+static void test_frames_given_back_at_drop(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < 2; i++) {
+		json_t *r = zt_result(doc, sharing[i]);
+		double created = zt_number(r, "python.exporters_created");
+		assert_true(created >= 10);
+		assert_true(created == zt_number(r, "python.frames"));
+		assert_true(zt_number(r, "python.frames_given_back.at_drop") == created);
+		assert_true(zt_number(r, "python.frames_given_back.later") == 0);
+		assert_true(zt_number(r, "python.frames_not_given_back") == 0);
+	}
+	/* numpy.array copies and keeps nothing of the exporter: it dies while taking. */
+	json_t *a = zt_result(doc, "numpy_array");
+	assert_true(zt_number(a, "python.exporters_died.while_taking") ==
+		    zt_number(a, "python.exporters_created"));
+}
+
+static void test_nothing_left_at_the_end(void **state)
+{
+	(void)state;
+	json_t *results = json_object_get(doc, "results"), *r;
+	size_t i;
+	assert_int_equal(json_array_size(results), 6);
+	json_array_foreach(results, i, r) {
+		const char *name = zt_string(r, "strategy");
+		if (!zt_bool(r, "identity.checksum_ok"))
+			fail_msg("%s: checksum", name);
+		if (zt_number(r, "allocations.live_at_end") != 0)
+			fail_msg("%s: %g blocks left", name, zt_number(r, "allocations.live_at_end"));
+	}
+}
+
+/* --- the strategies driven in this process ---------------------------------------------- */
+
+static const struct zc_strategy *find(const char *name)
+{
+	size_t n;
+	const struct zc_strategy *const *all = zc_python_strategies(true, &n);
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(all[i]->name, name))
+			return all[i];
+	fail_msg("no strategy '%s'", name);
+	return all[0]; /* not reached: fail_msg ends the test */
+}
+
+/* The producer bound and the interpreter started in this process, as a measuring one does. */
+static int bind_producer(void)
+{
+	static struct zc_producer_api api;
+	union {
+		void *obj;
+		zcp_get_api_fn fn;
+	} sym;
+	struct zc_error err = {0};
+	producer = zc_beside_load("../lib/libzcproducer.so", ZCP_GET_API_SYMBOL, &sym.obj, &err);
+	if (!producer || sym.fn(ZC_PRODUCER_ABI, &api) != 0) {
+		fprintf(stderr, "test_python: %s\n", err.text);
+		return -1;
+	}
+	zc_python_bind(&api);
+	if (zc_python_prepare(&err) != 0) {
+		fprintf(stderr, "test_python: %s\n", err.text);
+		return -1;
+	}
+	return 0;
+}
+
+static int group_setup(void **state)
+{
+	(void)state;
+	const char *args[] = {"--quick", "--quiet", "--frame", "1920x1080", "--processes", "1",
+			      NULL};
+	doc = zt_run_scenario("python", args, dir, sizeof(dir));
+	return doc && bind_producer() == 0 ? 0 : -1;
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	zt_release_scenario(doc, dir);
+	if (producer)
+		dlclose(producer);
+	return 0;
+}
+
+/*
+ * One transfer of strategy name: the producer changes a byte after the hand-over; Python reads
+ * it through its own object. Shares see the change, copies do not; the view's bytes are the
+ * producer's exactly when the strategy shares.
+ */
+static void probe_through_python(const char *name, bool shares)
+{
+	const struct zc_strategy *s = find(name);
+	struct zc_frame_geom g;
+	assert_int_equal(zc_frame_geom_init(&g, 640, 480, NULL), 0);
+	zc_instrument_set_frame_bytes(g.bytes);
+	struct zc_counts c0, c1;
+	zc_counts_snapshot(&c0);
+	void *st = s->setup(&g);
+	assert_non_null(st);
+	struct zc_view v;
+	assert_int_equal(s->transfer(st, true, &v), 0);
+	assert_true(zc_frame_stamp_ok(v.data, v.bytes, v.seq));
+	assert_true((v.data == v.producer) == shares);
+	size_t off = v.bytes / 2;
+	unsigned char before, after;
+	assert_int_equal(s->probe_read(st, &v, off, &before), 0);
+	assert_int_equal(before, v.data[off]);
+	v.producer[off] = (unsigned char)(before ^ 0xa5u);
+	assert_int_equal(s->probe_read(st, &v, off, &after), 0);
+	assert_int_equal(after, shares ? before ^ 0xa5u : before);
+	v.producer[off] = before;
+	s->release(st, &v);
+	s->teardown(st);
+	zc_counts_snapshot(&c1);
+	/* Every frame-sized block made for the transfer is gone: the frame was given back. */
+	assert_int_equal(c1.frame_allocs - c0.frame_allocs, c1.frame_frees - c0.frame_frees);
+}
+
+static void test_probe_bytes(void **state)
+{
+	(void)state;
+	probe_through_python("bytes", false);
+}
+
+static void test_probe_bytearray(void **state)
+{
+	(void)state;
+	probe_through_python("bytearray", false);
+}
+
+static void test_probe_memoryview(void **state)
+{
+	(void)state;
+	uint64_t back = zc_py_frame_stats()->given_back[ZC_PY_DROPPING];
+	probe_through_python("memoryview", true);
+	assert_int_equal(zc_py_frame_stats()->given_back[ZC_PY_DROPPING], back + 1);
+}
+
+static void test_probe_numpy_frombuffer(void **state)
+{
+	(void)state;
+	uint64_t back = zc_py_frame_stats()->given_back[ZC_PY_DROPPING];
+	probe_through_python("numpy_frombuffer", true);
+	assert_int_equal(zc_py_frame_stats()->given_back[ZC_PY_DROPPING], back + 1);
+}
+
+static void test_probe_numpy_array(void **state)
+{
+	(void)state;
+	probe_through_python("numpy_array", false);
+}
+
+/* A strategy whose consumer sees a wrong stamp fails its transfer, with Python's reason. */
+static void test_consumer_checks_the_stamp(void **state)
+{
+	(void)state;
+	const struct zc_py_runtime *rt = zc_py_start(NULL);
+	assert_non_null(rt);
+	PyObject *consumer = PyObject_CallMethod(rt->consumer, "Consumer", "s", "bytes");
+	assert_non_null(consumer);
+	unsigned char frame[64] = {0};
+	zc_frame_stamp(frame, sizeof(frame), 7);
+	PyObject *ok = PyObject_CallMethod(consumer, "take", "y#i", (const char *)frame,
+					   (Py_ssize_t)sizeof(frame), 7);
+	assert_non_null(ok);
+	Py_DECREF(ok);
+	PyObject *bad = PyObject_CallMethod(consumer, "take", "y#i", (const char *)frame,
+					    (Py_ssize_t)sizeof(frame), 8);
+	assert_null(bad);
+	struct zc_error err = {0};
+	zc_py_error(&err, "take");
+	assert_non_null(strstr(err.text, "ValueError: frame 8: the consumer saw the stamps 7"));
+	Py_DECREF(consumer);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_copies_are_observed),
+		cmocka_unit_test(test_shares_copy_no_frame_bytes),
+		cmocka_unit_test(test_frames_given_back_at_drop),
+		cmocka_unit_test(test_nothing_left_at_the_end),
+		cmocka_unit_test(test_probe_bytes),
+		cmocka_unit_test(test_probe_bytearray),
+		cmocka_unit_test(test_probe_memoryview),
+		cmocka_unit_test(test_probe_numpy_frombuffer),
+		cmocka_unit_test(test_probe_numpy_array),
+		cmocka_unit_test(test_consumer_checks_the_stamp),
+	};
+	return cmocka_run_group_tests_name("python", tests, group_setup, group_teardown);
+}
