@@ -133,9 +133,12 @@ runtimes: $(BUILD)/.deps-ok
 	@$(MAKE) --no-print-directory $(if $(filter bench,$(MAKECMDGOALS)),-s) runtime-bins
 runtime-bins: $(RUNTIMES_PRESENT:%=$(BUILD)/bin/%)
 	@mkdir -p $(BUILD)/runtimes
-	@$(foreach r,$(filter-out $(RUNTIMES_PRESENT),$(if $(SANITIZE),,$(RUNTIME_SCENARIOS))),\
+	@$(foreach r,$(if $(SANITIZE),,$(filter-out $(RUNTIMES_PRESENT),$(RUNTIME_SCENARIOS))),\
 		echo "$(r): skipped, its runtime is not installed (Debian packages:" \
 		     "$($(r)_PACKAGES))" | tee $(BUILD)/runtimes/$(r).skipped;)
+	@$(foreach r,$(if $(SANITIZE),$(RUNTIME_SCENARIOS)),\
+		echo "$(r): skipped, a runtime boundary is not built with sanitizers (mk/check.mk)" \
+		     >$(BUILD)/runtimes/$(r).skipped;)
 
 # --- objects rebuild when the flags change (git's GIT-CFLAGS trick) --------------------------
 $(BUILD)/.flags: FORCE | $(BUILD)/.deps-ok

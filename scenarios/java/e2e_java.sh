@@ -5,10 +5,7 @@
 # with one line, where the java boundary is not built (no JDK).
 set -u
 . tests/lib/e2e.sh
-if [ ! -x "$BUILD/bin/java" ]; then
-	echo "e2e_java: skipped, $BUILD/bin/java is not built (no JDK)"
-	exit 0
-fi
+skip_unbuilt java
 e2e_init java
 
 if "$BUILD/bin/java" --quick --quiet --processes 1 --out "$E2E_TMP/java.json" \

@@ -5,11 +5,8 @@
 # On a machine without the runtime the program is not built: one line says so, and it passes.
 set -u
 . tests/lib/e2e.sh
+skip_unbuilt python
 PY=$BUILD/bin/python
-if [ ! -x "$PY" ]; then
-	echo "e2e_python: skipped, no $PY (its runtime is not installed: python3-dev python3-numpy)"
-	exit 0
-fi
 e2e_init python
 
 # check FILE 'PYTHON EXPRESSION over doc and r(name)' WHAT: one check on a results file.

@@ -3,6 +3,8 @@
 #   BUILD          build directory under test (default build); run.sh exports it
 #   e2e_init NAME  makes $E2E_TMP (removed on exit) and resets the failure count
 #   scenarios      the scenario programs this build has, one name a line
+#   skip_unbuilt NAME   exits 0 with one line (the Makefile's reason) when $BUILD/bin/NAME,
+#                  a runtime boundary, is not built here
 #   seed_results DIR SCENARIO   a valid previous results file (and raw/) to protect
 #   snapshot DIR   a listing of every file under DIR, hidden ones included, with checksums
 #   pass MSG / fail MSG         report one check
@@ -31,6 +33,16 @@ fail() {
 e2e_done() {
 	echo "$e2e_name: $((e2e_checks - e2e_failed))/$e2e_checks checks passed"
 	[ "$e2e_failed" -eq 0 ]
+}
+
+skip_unbuilt() {
+	[ -x "$BUILD/bin/$1" ] && return 0
+	if [ -s "$BUILD/runtimes/$1.skipped" ]; then
+		sed "s/^$1: /e2e_$1: /" "$BUILD/runtimes/$1.skipped"
+	else
+		echo "e2e_$1: skipped, $BUILD/bin/$1 is not built"
+	fi
+	exit 0
 }
 
 scenarios() {
