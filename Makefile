@@ -81,6 +81,7 @@ SCENARIOS = $(sort $(patsubst scenarios/%/main.c,%,$(wildcard scenarios/*/main.c
 # optional module still builds); NAME_LIBS is what its program links. Sanitizer builds leave
 # them out (docs/hardening.md).
 RUNTIME_SCENARIOS =
+.DEFAULT_GOAL := all # a boundary.mk's rules come first: plain make still means make all
 -include $(wildcard scenarios/*/boundary.mk)
 RUNTIMES_PRESENT = $(if $(SANITIZE),,$(foreach r,$(filter $(SCENARIOS),$(RUNTIME_SCENARIOS)),$(if $(shell \
 	$(or $($(r)_BUILDABLE),$($(r)_PRESENT)) >/dev/null 2>&1 && echo y),$(r))))

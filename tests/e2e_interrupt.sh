@@ -2,7 +2,8 @@
 # e2e_interrupt.sh: SIGINT (or SIGTERM) in the middle of a run, of a scenario program and of
 # `make bench`, leaves the previous results files intact and valid, and no temporary file, child
 # process or shared-memory object behind. Each is interrupted early (while it validates) and
-# while Google Benchmark writes its raw JSON (once raw/.NAME.json.PID appears).
+# while Google Benchmark writes its raw JSON (once raw/.NAME.json.PID appears; for node, once
+# a measuring node process runs).
 set -u
 . tests/lib/e2e.sh
 e2e_init interrupt
@@ -16,11 +17,17 @@ start_bg() {
 	bg=$!
 }
 
-# wait_raw_tmp SCENARIO: until Google Benchmark's temporary file exists (at most 60 s).
+# wait_raw_tmp SCENARIO: until Google Benchmark's temporary file exists, or, for a scenario
+# whose measuring processes run another program (node), until one of them does (at most 60 s).
 wait_raw_tmp() {
 	i=0
+	self=$(readlink -f "$BUILD/bin/$1")
 	while [ $i -lt 600 ]; do
 		for f in "$R/raw/.$1.json".*; do [ -e "$f" ] && return 0; done
+		for c in $(pgrep -P "$bg"); do
+			exe=$(readlink "/proc/$c/exe" 2>/dev/null) || continue
+			[ "$exe" != "$self" ] && return 0
+		done
 		kill -0 "$bg" 2>/dev/null || return 1
 		sleep 0.1
 		i=$((i + 1))

@@ -150,8 +150,7 @@ static int killed(int sig, const char *name, struct zc_error *err)
 			    sig, strsignal(sig));
 }
 
-int zc_isolate_measure(const struct zc_scenario *sc, const struct zc_strategy *s,
-		       const struct zc_options *opt, struct zc_result *res, struct zc_error *err)
+pid_t zc_isolate_fork(int *fd, struct zc_error *err)
 {
 	int fds[2];
 	fflush(NULL); /* nothing buffered may be printed twice */
@@ -165,19 +164,36 @@ int zc_isolate_measure(const struct zc_scenario *sc, const struct zc_strategy *s
 		close(fds[1]);
 		return zc_error_set(err, zc_exit_for_errno(e), "cannot fork: %s", strerror(e));
 	}
-	if (pid == 0) {
-		close(fds[0]);
-		run_child(fds[1], sc, s, opt, res);
-	}
-	child = pid;
-	close(fds[1]);
-	size_t len = 0;
-	char *buf = zc_read_whole(fds[0], &len); /* until the child closes the pipe */
-	close(fds[0]);
-	int status;
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+	close(fds[pid == 0 ? 0 : 1]);
+	*fd = fds[pid == 0 ? 1 : 0];
+	if (pid > 0)
+		child = pid;
+	return pid;
+}
+
+char *zc_isolate_collect(pid_t pid, int fd, size_t *len, int *status)
+{
+	*len = 0;
+	char *buf = zc_read_whole(fd, len); /* until the child closes the pipe */
+	close(fd);
+	while (waitpid(pid, status, 0) < 0 && errno == EINTR)
 		;
 	child = 0;
+	return buf;
+}
+
+int zc_isolate_measure(const struct zc_scenario *sc, const struct zc_strategy *s,
+		       const struct zc_options *opt, struct zc_result *res, struct zc_error *err)
+{
+	int fd;
+	pid_t pid = zc_isolate_fork(&fd, err);
+	if (pid < 0)
+		return -1;
+	if (pid == 0)
+		run_child(fd, sc, s, opt, res);
+	size_t len;
+	int status;
+	char *buf = zc_isolate_collect(pid, fd, &len, &status);
 	int rc = WIFEXITED(status) ? receive(buf, len, WEXITSTATUS(status), s->name, res,
 					     opt->frame.bytes, err)
 				   : killed(WTERMSIG(status), s->name, err);

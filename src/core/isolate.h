@@ -25,5 +25,17 @@ int zc_isolate_measure(const struct zc_scenario *sc, const struct zc_strategy *s
 
 /* The child being measured, or 0: a signal handler kills it before the parent goes. */
 pid_t zc_isolate_child(void);
+/*
+ * For a scenario's own measure hook: forks a measuring process with a pipe to it (close on
+ * exec). In the child, returns 0 with *fd the write end; in the parent, the child's pid with
+ * *fd the read end, the child being zc_isolate_child() until zc_isolate_collect reaps it.
+ * -1 with err when it cannot.
+ */
+pid_t zc_isolate_fork(int *fd, struct zc_error *err);
+/*
+ * Reads what the child sent until it closed the pipe (fd, closed here), then reaps it:
+ * the message (malloc'd; NULL when none) and its length, the child's wait status.
+ */
+char *zc_isolate_collect(pid_t pid, int fd, size_t *len, int *status);
 
 #endif

@@ -179,7 +179,8 @@ static int measure_in_processes(const struct zc_scenario *sc, const struct zc_st
 		struct zc_result *into = p == 0 ? res : &more;
 		more.time.samples = NULL;
 		more.extra = NULL;
-		int rc = zc_isolate_measure(sc, s, opt, into, err);
+		int rc = sc->measure ? sc->measure(s, opt, into, err)
+				     : zc_isolate_measure(sc, s, opt, into, err);
 		keep_part();
 		if (rc == 0 && into->time.nsamples > 0 &&
 		    res->time.nprocesses < sizeof(res->time.process_medians) / sizeof(double))

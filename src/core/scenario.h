@@ -44,6 +44,14 @@ struct zc_scenario {
 	 * with err: the measurement fails with that reason.
 	 */
 	int (*start)(const struct zc_options *opt, struct zc_error *err);
+	/*
+	 * Optional: measures strategy s in one measuring process of the scenario's own making,
+	 * in place of a fork that runs the Google Benchmark harness (isolate.c): for a runtime
+	 * whose event loop must run the timed loop (node). Fills res as that process would:
+	 * samples (zc_result_set_samples), identity, counts, memory, extras. 0, or -1 with err.
+	 */
+	int (*measure)(const struct zc_strategy *s, const struct zc_options *opt,
+		       struct zc_result *res, struct zc_error *err);
 	/* Optional: prints what the table cannot say, after it (the round trip's legs). */
 	void (*report)(const struct zc_results *r, FILE *f);
 };

@@ -187,8 +187,13 @@ static json_t *result_json(const struct zc_result *res)
 static json_t *results_json(const struct zc_results *r)
 {
 	json_t *results = json_array();
-	for (size_t i = 0; results && i < r->n; i++)
-		json_array_append_new(results, result_json(&r->v[i]));
+	for (size_t i = 0; results && i < r->n; i++) {
+		json_t *one = result_json(&r->v[i]);
+		if (!one || json_array_append_new(results, one) != 0) { /* never a result left out */
+			json_decref(results);
+			return NULL;
+		}
+	}
 	return results;
 }
 

@@ -171,9 +171,14 @@ static enum zc_gate_status judge(enum zc_schema_rule rule, const json_t *b, cons
 		if (json_equal((json_t *)b, (json_t *)cv))
 			return ZC_GATE_PASS;
 		return json_is_true(b) ? ZC_GATE_REGRESSED : ZC_GATE_IMPROVED;
-	case ZC_RULE_PAGES:
-		return fewer_frames(json_number_value(b) * page, json_number_value(cv) * page,
-				    frame_bytes);
+	case ZC_RULE_PAGES: {
+		double x = json_number_value(b), y = json_number_value(cv);
+		double hundredths = frame_bytes > 0 ? fabs(y - x) * page / frame_bytes * 100 : 0;
+		if (frame_bytes > 0 && (hundredths <= ZC_PAGES_SLACK_HUNDREDTHS ||
+					fabs(y - x) <= fabs(x) * ZC_PAGES_SLACK_PCT / 100))
+			return ZC_GATE_PASS;
+		return fewer_frames(x * page, y * page, frame_bytes);
+	}
 	case ZC_RULE_SHARED: /* more shared is fewer unshared */
 		return fewer(round((1 - json_number_value(b)) * 100),
 			     round((1 - json_number_value(cv)) * 100));
