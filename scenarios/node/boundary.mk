@@ -15,7 +15,8 @@ node_LIBS =
 $(BUILD)/obj/scenarios/node/main.o: private ALL_CFLAGS += -DZC_NODE_PATH='"$(node_BIN)"'
 
 # The addon: N-API only (no V8 or libuv headers), frame.c and error.c for the stamps and
-# checksums; the interposers' functions it calls are the preloaded library's (undefined here).
+# checksums, written.c and uffd.c for the pages written; the interposers' functions it calls
+# are the preloaded library's (undefined here).
 # No sanitizer runtime in a library loaded into node.
 NODE_ADDON_CFLAGS = $(filter-out $(SANFLAGS),$(ALL_CFLAGS)) -Iscenarios/producers \
 	-isystem $(node_INCLUDE)
@@ -23,7 +24,8 @@ $(BUILD)/obj/node-addon/%.o: scenarios/node/addon/%.c $(BUILD)/.flags
 	@mkdir -p $(@D)
 	$(CC) $(NODE_ADDON_CFLAGS) -c $< -o $@
 $(BUILD)/lib/node/zcnode.node: $(BUILD)/obj/node-addon/zcnode.o $(BUILD)/obj/src/core/frame.o \
-		$(BUILD)/obj/src/util/error.o
+		$(BUILD)/obj/src/util/error.o $(BUILD)/obj/src/instrument/written.o \
+		$(BUILD)/obj/src/instrument/uffd.o
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -shared $^ -o $@ -ldl
 $(BUILD)/lib/node/driver.js: scenarios/node/driver.js

@@ -102,6 +102,19 @@ async function repetition() {
 
 // The process's memory now: RSS and PSS (smaps_rollup), its peak (maxRSS, the lifetime
 // VmHWM) and its page faults since it started.
+// The evidence pass: pages written by a few rendered transfers, counted while JavaScript
+// holds each frame's object (written.h, through the addon).
+async function watchPages() {
+  for (let i = 0; i < VALIDATION_FRAMES; i++) {
+    if (!addon.pagesArm()) break;
+    let obj = transfer(true);
+    addon.pagesCount();
+    obj = null;
+    await turn();
+  }
+  return addon.pagesResult();
+}
+
 function memory() {
   const ru = process.resourceUsage();
   const pss = /^Pss:\s+(\d+) kB/m.exec(fs.readFileSync('/proc/self/smaps_rollup', 'utf8'));
@@ -116,6 +129,7 @@ async function main() {
   await turn();
   const id = validate();
   await turn();
+  const pages = await watchPages();
   const samples = [];
   let loop = null;
   let counts = null;
@@ -161,7 +175,7 @@ async function main() {
   const after = addon.state();
   addon.close();
   mem.setup_rss_kib = atSetup.rss_kib;
-  answer({ ok: true, samples, id, counts, loop, mem,
+  answer({ ok: true, samples, id, counts, loop, mem, pages,
     gc: { collections_per_100_frames: (100 * collected.count) / loop.n,
       gc_ms_per_100_frames: (100 * collected.ms) / loop.n,
       frames_out_before_gc: before.frames_out, frames_out_at_end: after.frames_out,

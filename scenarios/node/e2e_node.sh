@@ -1,7 +1,8 @@
 #!/bin/sh
 # e2e_node.sh: build/bin/node end to end: a quick run whose JSON gives each strategy the
 # verdict the instruments in the node process observed (buffer_copy copies a frame, the
-# external Buffer and ArrayBuffer share it, read through JavaScript's own objects), every
+# external Buffer and ArrayBuffer share it, read through JavaScript's own objects; the copy
+# seen by the interposers and by the pages written), every
 # frame given back by the finalizers at the end; and a frame no Node.js Buffer holds
 # refused by the node process as bad input (exit code 2 in its answer), with one line.
 # Skipped, with one line, where the node boundary is not built.
@@ -34,6 +35,18 @@ for name in ("external_buffer", "external_arraybuffer"):
     assert r["copies"]["bytes_per_transfer"] < frame / 100, (name, r["copies"])
     assert r["gc"]["finalizers_run"] > 0, (name, r["gc"])
     assert r["gc"]["external_fallbacks"] == 0, (name, r["gc"])
+# Pages written, counted in the node process: the copy lands on pages that hold the frame's
+# bytes; the external rows write none. Where the kernel has no uffd-wp, the reason is given.
+for r in doc["results"]:
+    p = r["pages_written"]
+    if p["method"] is None:
+        assert p["unavailable"], (r["strategy"], p)
+        continue
+    assert p["method"] == "uffd-wp", p
+    if r["strategy"] in ("reference_memcpy", "buffer_copy"):
+        assert r["copies"]["pages_bytes_per_transfer"] >= frame * 0.99, (r["strategy"], p)
+    else:
+        assert p["frame_bytes_per_transfer"] < 0.01 * frame / 4096, (r["strategy"], p)
 for r in doc["results"]:
     assert r["identity"]["checksum_ok"], r["strategy"]
     assert r["gc"]["frames_out_at_end"] == 0, (r["strategy"], r["gc"])

@@ -196,8 +196,22 @@ static int fill(const struct zc_strategy *s, const struct zc_options *opt, const
 	res->mem.minor_faults_per_transfer = num(loop, "minor_faults") / n;
 	res->mem.major_faults_per_transfer = num(loop, "major_faults") / n;
 	res->mem.frame_blocks_mmapped = -1;
-	snprintf(res->pages_written.unavailable, sizeof(res->pages_written.unavailable),
-		 "not counted in a node process");
+	const json_t *pages = json_object_get(a, "pages");
+	const char *why = json_string_value(json_object_get(pages, "unavailable"));
+	if (json_is_number(json_object_get(pages, "producer_per_transfer"))) {
+		res->pages_written.method = "uffd-wp";
+		res->pages_written.unavailable[0] = '\0';
+		res->pages_written.producer_per_transfer = num(pages, "producer_per_transfer");
+		res->pages_written.fresh_per_transfer = num(pages, "fresh_per_transfer");
+		res->pages_written.frame_per_transfer = num(pages, "frame_per_transfer");
+		res->pages_written.frame_bytes_per_transfer = num(pages, "frame_bytes_per_transfer");
+	} else {
+		snprintf(res->pages_written.unavailable, sizeof(res->pages_written.unavailable),
+			 "%s", why ? why : "not counted");
+	}
+	snprintf(res->pages_written.consumer_unavailable,
+		 sizeof(res->pages_written.consumer_unavailable),
+		 "one address space: the consumer's writes are in producer_per_transfer");
 	json_t *extra = json_pack("{s:O}", "gc", gc);
 	if (!extra || zc_result_set_samples(res, v, ns, opt->frame.bytes) != 0) {
 		json_decref(extra);

@@ -23,6 +23,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #define MAPS_INITIAL (256u << 10)
@@ -183,6 +184,27 @@ struct counting {
 	struct zc_written_count *out;
 };
 
+/*
+ * Whether the page at p passes the caller's test, read through the kernel into a copy on
+ * this thread's stack (never watched): another thread (a runtime's collector) may have made
+ * the page unreadable since the walk saw it written, and a plain read would then fault. A
+ * page the kernel cannot read (EFAULT) is no match; where process_vm_readv is refused
+ * altogether, the page is read in place.
+ */
+static bool page_matches(const struct counting *c, unsigned long p, unsigned long page)
+{
+	unsigned char copy[16384];
+	if (page > sizeof(copy))
+		return c->test((const unsigned char *)p, page, c->arg);
+	struct iovec local = {copy, page}, remote = {(void *)p, page};
+	long n = syscall(SYS_process_vm_readv, (long)getpid(), &local, 1L, &remote, 1L, 0L);
+	if (n == (long)page)
+		return c->test(copy, page, c->arg);
+	if (n < 0 && (errno == ENOSYS || errno == EPERM))
+		return c->test((const unsigned char *)p, page, c->arg);
+	return false;
+}
+
 /* Adds the pages of one run of the walk that hold writes since the arming. */
 static int count_region(unsigned long start, unsigned long end, unsigned kind, void *arg)
 {
@@ -202,7 +224,7 @@ static int count_region(unsigned long start, unsigned long end, unsigned kind, v
 			c->out->excluded++;
 			c->out->excluded_fresh += !(kind & ZC_UFFD_WATCHED);
 		}
-		else if (c->test && c->test((const unsigned char *)p, page, c->arg))
+		else if (c->test && page_matches(c, p, page))
 			c->out->matching++;
 	}
 	return 0;

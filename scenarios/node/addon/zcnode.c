@@ -27,9 +27,13 @@
 
 #include <node_api.h>
 
+#include <sys/resource.h>
+
+#include "error.h"
 #include "frame.h"
 #include "instrument.h"
 #include "producer_api.h"
+#include "written.h"
 
 enum kind { BUFFER_COPY, EXTERNAL_BUFFER, EXTERNAL_ARRAYBUFFER, REFERENCE_MEMCPY };
 
@@ -57,6 +61,20 @@ static struct {
 	long finalized, fallbacks;
 	struct zc_counts mark;
 } zn;
+
+/*
+ * The evidence pass in this process (written.h, as src/core/evidence.c runs it in the other
+ * scenarios): pages written by a rendered transfer, whatever wrote them (node's own copy
+ * loops, V8, a thread of libuv's). Static, not on the stack as written.h would have it: the
+ * stack does not outlive a call from JavaScript; its own writes are a page at most.
+ */
+static struct {
+	struct zc_written w;
+	bool open;
+	long faults0;
+	long pages, fresh, frame, copies, transfers;
+	char why[200];
+} zp;
 
 /* Throws a JavaScript Error with text and returns NULL (the addon's one error convention). */
 static napi_value fail(napi_env env, const char *text)
@@ -340,6 +358,101 @@ static napi_value zn_state(napi_env env, napi_callback_info info)
 	return o;
 }
 
+static long minor_faults(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_minflt;
+}
+
+static bool holds_frame_bytes(const unsigned char *page, size_t len, void *arg)
+{
+	(void)arg;
+	return zc_frame_bytes_like(page, len);
+}
+
+/* Ends the pass: the watch released, the reason kept (once: the first one). */
+static void pages_stop(const char *why)
+{
+	if (why && !zp.why[0])
+		snprintf(zp.why, sizeof(zp.why), "%.199s", why);
+	if (zp.open)
+		zc_written_release(&zp.w);
+	zp.open = false;
+}
+
+/* pagesArm(): watches every writable mapping; false when the instrument cannot. */
+static napi_value zn_pages_arm(napi_env env, napi_callback_info info)
+{
+	(void)info;
+	struct zc_error e = {0};
+	napi_value out;
+	if (!zp.open && !zp.why[0]) {
+		if (zc_written_init(&zp.w, &e) != 0)
+			pages_stop(e.text);
+		else
+			zp.open = true;
+	}
+	if (zp.open && zc_written_arm(&zp.w, &e) != 0)
+		pages_stop(e.text);
+	zp.faults0 = minor_faults();
+	napi_get_boolean(env, zp.open, &out);
+	return out;
+}
+
+/*
+ * pagesCount(): after a rendered transfer, with JavaScript still holding its object: the
+ * pages written since pagesArm, the producer's frame apart, and of the others those that hold
+ * the frame's bytes (a copy), as evidence.c counts them.
+ */
+static napi_value zn_pages_count(napi_env env, napi_callback_info info)
+{
+	(void)env;
+	(void)info;
+	struct zc_error e = {0};
+	struct zc_written_count c = {0};
+	if (!zp.open)
+		return NULL;
+	if (zc_written_count(&zp.w, zn.last, zn.bytes, holds_frame_bytes, NULL, &c, &e) != 0) {
+		pages_stop(e.text);
+		return NULL;
+	}
+	long n = zc_written_take(&zp.w, &e);
+	if (n < 0) {
+		pages_stop(e.text);
+		return NULL;
+	}
+	long faults = minor_faults() - zp.faults0;
+	long fresh = faults - n > c.fresh ? faults - n : c.fresh;
+	zp.frame += c.excluded;
+	zp.copies += c.matching;
+	zp.pages += n + fresh - c.excluded > 0 ? n + fresh - c.excluded : 0;
+	zp.fresh += fresh - c.excluded_fresh > 0 ? fresh - c.excluded_fresh : 0;
+	zp.transfers++;
+	return NULL;
+}
+
+/* pagesResult(): the pass's means per transfer, or {unavailable: why}; ends the pass. */
+static napi_value zn_pages_result(napi_env env, napi_callback_info info)
+{
+	(void)info;
+	napi_value o, why;
+	pages_stop(NULL);
+	napi_create_object(env, &o);
+	if (zp.why[0] || zp.transfers == 0) {
+		napi_create_string_utf8(env, zp.why[0] ? zp.why : "no transfer was watched",
+					NAPI_AUTO_LENGTH, &why);
+		napi_set_named_property(env, o, "unavailable", why);
+		return o;
+	}
+	double n = (double)zp.transfers;
+	put(env, o, "producer_per_transfer", (double)zp.pages / n);
+	put(env, o, "fresh_per_transfer", (double)zp.fresh / n);
+	put(env, o, "frame_per_transfer", (double)zp.frame / n);
+	put(env, o, "frame_bytes_per_transfer", (double)zp.copies / n);
+	return o;
+}
+
 /* close(): gives back the frame buffer_copy holds, closes the producer. */
 static napi_value zn_close(napi_env env, napi_callback_info info)
 {
@@ -366,6 +479,8 @@ NAPI_MODULE_INIT()
 		{"addresses", zn_addresses}, {"probeWrite", zn_probe_write},
 		{"mark", zn_mark},         {"since", zn_since},
 		{"state", zn_state},       {"close", zn_close},
+		{"pagesArm", zn_pages_arm}, {"pagesCount", zn_pages_count},
+		{"pagesResult", zn_pages_result},
 	};
 	for (size_t i = 0; i < sizeof(fns) / sizeof(fns[0]); i++) {
 		napi_value f;
