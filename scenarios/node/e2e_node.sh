@@ -72,4 +72,10 @@ assert a["ok"] is False and a["code"] == 2, a
 assert "more than a Node.js Buffer holds" in a["error"] and "\n" not in a["error"], a
 PY
 [ ! -s "$E2E_TMP/big.out" ] && pass || fail "the refusal printed: $(cat "$E2E_TMP/big.out")"
+# The program with such a frame: exit 2, one line, no results file.
+"$BUILD/bin/node" --quick --frame 32800x32800 --out "$E2E_TMP/big2.json" \
+	>"$E2E_TMP/big2.out" 2>"$E2E_TMP/big2.err"
+rc=$?
+[ "$rc" -eq 2 ] && [ "$(wc -l <"$E2E_TMP/big2.err")" -eq 1 ] && [ ! -e "$E2E_TMP/big2.json" ] &&
+	pass || fail "a 4 GiB frame: exit $rc, $(cat "$E2E_TMP/big2.err"), want 2 and one line"
 e2e_done

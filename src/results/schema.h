@@ -50,7 +50,8 @@ enum zc_schema_rule {
 	 * hundredths of a frame, or of up to ZC_PAGES_SLACK_PCT percent of the base figure,
 	 * passes: what a runtime's own code writes (a JVM's collector, CPython's arenas) varies
 	 * that much from process to process (java byte_array: 4,011 to 4,077 pages a transfer
-	 * over the 20 processes of one gate), while a copy of the frame adds 100 hundredths.
+	 * over the 20 processes of one gate; node external_buffer: 139 to 172 over six runs),
+	 * while a copy of the frame adds 100 hundredths.
 	 */
 	ZC_RULE_PAGES,
 	ZC_RULE_SHARED,		/* a fraction in hundredths: a smaller one regresses */
@@ -63,7 +64,7 @@ enum zc_schema_rule {
 	ZC_RULE_BLOCKS,
 };
 #define ZC_RUNTIME_BLOCK_SLACK 2
-#define ZC_PAGES_SLACK_HUNDREDTHS 2
+#define ZC_PAGES_SLACK_HUNDREDTHS 5
 #define ZC_PAGES_SLACK_PCT 5
 
 /*
