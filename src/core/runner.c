@@ -77,10 +77,15 @@ static void print_usage(const struct zc_scenario *sc, FILE *f)
 	zc_exit_print_help(f, NULL, 0);
 }
 
+/* One line a strategy: its name (in a column as wide as the longest), verdict expected, API. */
 static void print_list(const struct zc_scenario *sc)
 {
+	int width = 16;
 	for (size_t i = 0; i < sc->nstrategies; i++)
-		printf("%-16s %-9s %s\n", sc->strategies[i]->name,
+		if ((int)strlen(sc->strategies[i]->name) > width)
+			width = (int)strlen(sc->strategies[i]->name);
+	for (size_t i = 0; i < sc->nstrategies; i++)
+		printf("%-*s %-9s %s\n", width, sc->strategies[i]->name,
 		       sc->strategies[i]->expect_zero_copy ? "zero-copy" : "copy",
 		       sc->strategies[i]->mirrors);
 }
