@@ -157,17 +157,28 @@ pid_t zc_isolate_fork(int *fd, struct zc_error *err)
 	if (pipe2(fds, O_CLOEXEC) != 0)
 		return zc_error_set(err, zc_exit_for_errno(errno), "cannot create a pipe: %s",
 				    strerror(errno));
+	/*
+	 * SIGINT and SIGTERM wait until the child is named: a Ctrl-C between the fork and that
+	 * would find no child to kill and reap, and leave it a zombie in the process group. A
+	 * child that misses the signal so is killed by the handler (SIGKILL).
+	 */
+	sigset_t block, old;
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigprocmask(SIG_BLOCK, &block, &old);
 	pid_t pid = fork();
+	int e = errno;
+	if (pid > 0)
+		child = pid;
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (pid < 0) {
-		int e = errno;
 		close(fds[0]);
 		close(fds[1]);
 		return zc_error_set(err, zc_exit_for_errno(e), "cannot fork: %s", strerror(e));
 	}
 	close(fds[pid == 0 ? 0 : 1]);
 	*fd = fds[pid == 0 ? 1 : 0];
-	if (pid > 0)
-		child = pid;
 	return pid;
 }
 
