@@ -3,7 +3,10 @@
 #
 # Usage: scripts/charts.sh CHARTDIR RESULT.json...          per scenario: <scenario>-time,
 #                                                           -throughput, -memory, and -gc when
-#                                                           the results carry gc figures
+#                                                           the results carry gc figures;
+#                                                           -time grouped by strategy, a bar
+#                                                           per CPU placement, when the rows
+#                                                           carry placement (thread, process)
 # (-throughput draws GB/s for the copies only: a zero-copy strategy moves no frame byte, so its
 # bar there is its time relative to memcpy's; chart-throughput.gp)
 #        scripts/charts.sh --sweep CHARTDIR SWEEP.json...   <scenario>-scaling for every scenario
@@ -63,14 +66,31 @@ W=$CHART_W; H=$CHART_H; $colours; $3" "$here/chart-render.gp" 2>"$work/gnuplot.l
 	drawn="$drawn $1"
 }
 
+# time_placed_chart RESULT.json: the time chart of a scenario whose rows carry a CPU placement
+# (thread, process): the bars grouped by strategy, one per placement (chart-time-placed.gp).
+# Expects s and frame set by scenario_charts.
+time_placed_chart() {
+	dat placed_bars "$1" >"$work/$s-placed.dat"
+	dat placed_samples "$1" >"$work/$s-placed-samples.dat"
+	dat placed_xtics "$1" >"$work/$s-placed-xtics.gp"
+	places=$(dat 'placements | join(" ")' "$1")
+	draw "$s-time" time-placed "dat='$work/$s-placed.dat'; samples='$work/$s-placed-samples.dat'; \
+xt='$work/$s-placed-xtics.gp'; places='$places'; \
+ttl='$s, $frame frame: median time per transfer at each CPU placement (whisker: fastest to slowest repetition)'"
+}
+
 scenario_charts() {   # scenario_charts RESULT.json
 	s=$(jq -r .scenario "$1")
 	frame=$(jq -r '"\(.frame.width)x\(.frame.height)"' "$1")
 	dat bars "$1" >"$work/$s.dat"
 	dat samples "$1" >"$work/$s-samples.dat"
 	d="dat='$work/$s.dat'"
-	draw "$s-time" time "$d; samples='$work/$s-samples.dat'; \
+	if [ "$(dat placed "$1")" = true ]; then
+		time_placed_chart "$1"
+	else
+		draw "$s-time" time "$d; samples='$work/$s-samples.dat'; \
 ttl='$s, $frame frame: median time per transfer (whisker: fastest to slowest repetition)'"
+	fi
 	# Bandwidth for the copies only: a zero-copy strategy moves no frame byte, so its panel shows
 	# its time relative to memcpy's (chart-throughput.gp).
 	dat bandwidth "$1" >"$work/$s-bandwidth.dat"

@@ -6,6 +6,9 @@
 #   bandwidth  one row per copying strategy (and the memcpy reference) of one results document
 #   relative   one row per zero-copy strategy of one results document: time relative to memcpy
 #   samples    one row per repetition of every strategy of one results document
+#   placed_bars, placed_samples, placed_xtics
+#              bars and samples grouped by strategy, one bar per CPU placement, and the
+#              groups' tic marks, for a results document whose rows carry placement (placed)
 #   scaling    one block per strategy over a slurped (-s) set of sweep documents of one scenario
 #   palette    the verdict colours, as "#rrggbb" strings (charts.sh hands them to gnuplot and
 #              report.jq to the HTML report's style sheet)
@@ -120,6 +123,55 @@ def relative:
 def samples:
   .results | to_entries[]
   | .key as $i | (.value.time.samples // [])[] | "\($i) \(.)";
+
+# --- rows measured at a CPU placement (thread, process: STRATEGY@PLACEMENT) -----------------
+# The placements in the order of the bars of a group and of the charts' legend.
+def placement_order: ["same", "cross", "free"];
+
+# The placement of a result, "" when it has none (reference_memcpy).
+def placement_name: .placement.name // "" | tostring;
+
+# The strategy a row measures, without its placement: "move" for "move@same".
+def base_name: if placement_name == "" then .strategy else .strategy | sub("@[^@]*$"; "") end;
+
+# Input: a results document.  True when any of its rows was measured at a placement.
+def placed: any(.results[]; placement_name != "");
+
+# The placements present in a results document, in placement_order (unknown names last).
+def placements:
+  [ .results[] | placement_name | select(. != "") ] | unique as $u
+  | (placement_order | map(select(. as $p | $u | index($p)))) + ($u - placement_order);
+
+# Each row of a results document with its place in the grouped chart: one group per base name
+# in the order of first appearance, one bar per placement, an unplaced row alone in the middle
+# of its group.  Bars are 0.8 / (placements present) wide.
+def placed_rows:
+  placements as $pl | ($pl | length) as $np
+  | (reduce (.results[] | base_name) as $b ([]; if index([$b]) then . else . + [$b] end)) as $groups
+  | .results[]
+  | base_name as $b | placement_name as $n
+  | ($groups | index([$b])) as $g
+  | ($pl | index([$n])) as $p
+  | . + { _group: $g, _x: (if $p == null then $g else $g + ($p - ($np - 1) / 2) * 0.8 / $np end) };
+
+# Columns: 1 x, 2 group index, 3 verdict, 4 colour, 5 median ns, 6 min ns, 7 max ns,
+# 8 median label, 9 strategy, 10 placement ("" when none).
+def placed_bars:
+  placed_rows
+  | [ ._x, ._group, (verdict_word | q), colour,
+      (.time.ns_per_transfer.median | num), (.time.ns_per_transfer.min | num),
+      (.time.ns_per_transfer.max | num), (.time.ns_per_transfer.median | fmt_ns | q),
+      (.strategy | q), (placement_name | q) ]
+  | map(tostring) | join(" ");
+
+# Columns: 1 x of the row's bar, 2 ns per transfer of one repetition.
+def placed_samples:
+  placed_rows | ._x as $x | (.time.samples // [])[] | "\($x) \(.)";
+
+# A gnuplot command: one tic per group, named by its base name, in the middle of the group.
+def placed_xtics:
+  [ placed_rows | {g: ._group, b: base_name} ] | unique_by(.g)
+  | "set xtics (" + (map("\(.b | q) \(.g)") | join(", ")) + ")";
 
 # Least-squares slope of log(time) against log(bytes): about 1 for O(n) copying, 0 for O(1).
 def loglog_slope:

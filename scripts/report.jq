@@ -18,7 +18,8 @@ def pct: . * 100 | sig3 | . + "%";
 
 # --- what the figures mean -------------------------------------------------------------------
 def chart_caption($kind):
-  { time: "Median time per transfer of each strategy on a log scale; the whisker spans the fastest to the slowest repetition and the dots are the repetitions. Green bars shared the frame, orange ones copied it, the grey bar is a bare memcpy of the frame for reference.",
+  { time_placed: "Median time per transfer on a log scale, one group of bars per strategy and one bar per CPU placement: solid, both sides pinned to one CPU (same); hatched, pinned to two CPUs (cross); cross-hatched, left to the scheduler (free). The whisker spans the fastest to the slowest repetition and the dots are the repetitions. Green bars shared the frame, orange ones copied it, the grey bar is a bare memcpy of the frame for reference.",
+    time: "Median time per transfer of each strategy on a log scale; the whisker spans the fastest to the slowest repetition and the dots are the repetitions. Green bars shared the frame, orange ones copied it, the grey bar is a bare memcpy of the frame for reference.",
     throughput: "Left: the copy bandwidth of the strategies that copied the frame, frame bytes per second (log scale), to compare with the grey memcpy bar. Right: the zero-copy strategies, which move no frame byte and so have no bandwidth; their bar is the median time relative to a bare memcpy of the frame (log scale; the dashed line is memcpy, 1/1000x is a thousand times cheaper).",
     memory: "Per transfer: how many frames' worth of bytes were copied, how many frame-sized buffers were allocated, and how many minor page faults were taken (first touches of fresh memory); last, the peak resident memory of the process. Zero-copy strategies should show zeros in the first three panels.",
     gc: "Garbage collections per 100 frames. A zero-copy wrapper whose native size is not reported to the GC (no externalSize) lets collections run too rarely, so native frames pile up: fewer collections here and a higher peak RSS in the memory chart.",
@@ -27,8 +28,8 @@ def chart_caption($kind):
 # --- warnings: anything that makes the figures less trustworthy ------------------------------
 # Input: the results documents; $all: those and the sweep documents, for machine-wide checks.
 # Three groups, in this order: the machine and the run (build, governor, quick runs, commits),
-# results that contradict themselves (unexpected verdict, checksum), and noisy rows: one line per
-# scenario naming its noisy strategies with their cv, never one line per strategy.
+# results that contradict themselves (unexpected verdict, checksum), and noisy and bimodal rows:
+# one line per scenario and flag naming its strategies, never one line per strategy.
 def governor_of($governor):
   (.context.cpu_scaling // "unknown") as $cs
   | if $cs == "unknown" and $governor != "" then $governor else $cs end;
@@ -37,6 +38,13 @@ def governor_of($governor):
 def distinct: reduce .[] as $x ([]; if any(.[]; . == $x) then . else . + [$x] end);
 
 def noisy: (.time.ns_per_transfer.cv // 0) > 0.05;
+
+# time.bimodal, as the program judged it (its process medians more than 2x apart); a file
+# without the field did not record it, and the row is not flagged.
+def bimodal: .time.bimodal == true;
+
+# reference_memcpy and reference_handover@PLACEMENT: yardsticks measured beside the strategies.
+def reference: .strategy | startswith("reference_");
 
 def machine_warnings($governor; $all):
   ([$all[] | (.context.build // "unknown") as $b | select($b != "release") | {b: $b, s: .scenario}]
@@ -68,10 +76,29 @@ def noisy_warnings:
     + (if ($reps | length) == 1 and ($reps[0] | type) == "number"
        then " (over \($reps[0]) repetitions\(if ($r | length) > 1 then " each" else "" end))" else "" end);
 
+# One line per scenario: "thread: bimodal (measuring processes' medians over 2x apart):
+# copy@free 12.6 µs to 99 µs, move@free 47.7 µs to 96.5 µs".
+def bimodal_warnings:
+  [ .[] | .scenario as $s | .results[] | select(bimodal) | . + {scenario: (.scenario // $s)} ] as $b
+  | ($b | map(.scenario) | distinct[]) as $s
+  | "\($s): bimodal (measuring processes' medians over 2x apart): "
+    + ([ $b[] | select(.scenario == $s)
+         | [ .time.process_medians[]? | numbers ] as $m
+         | .strategy + (if ($m | length) > 1 then " \($m | min | fmt_ns) to \($m | max | fmt_ns)" else "" end) ]
+       | join(", "));
+
+# The noisy and bimodal lines together, scenario by scenario.  Input: the results documents.
+def flag_warnings:
+  ([ .[] | .scenario as $s | .results[] | .scenario // $s ] | distinct) as $order
+  | [ noisy_warnings, bimodal_warnings ] as $lines
+  | $order[] as $s | $lines[] | select(startswith($s + ": "));
+
 def warning_groups($governor; $all):
   { machine: [ machine_warnings($governor; $all) ],
     results: [ result_warnings($all) ],
-    noisy: [ noisy_warnings ] };
+    noisy: [ noisy_warnings ],
+    bimodal: [ bimodal_warnings ],
+    flags: [ flag_warnings ] };
 
 # --- machine context -------------------------------------------------------------------------
 def context_table($governor):
@@ -106,27 +133,63 @@ def bandwidth_cell:
 def same_pages_cell:
   .identity.same_pages | if type == "number" then pct else "not compared" end;
 
+# time.vs_handover: the median over reference_handover's at the row's placement; "-" for a row
+# with no hand-over to compare with (unplaced, or another scenario), "?" when one is missing.
+def handover_cell:
+  if (.time.vs_handover | type) == "number" and .time.vs_handover > 0 then .time.vs_handover | fmt_ratio
+  elif placement_name != "" then "?" else "-" end;
+
+def placement_cell: placement_name | if . == "" then "-" else . end;
+
+# A scenario measured at CPU placements (thread, process) adds each row's placement and its
+# cost relative to reference_handover at that placement.
 def verdict_table:
   .frame.bytes as $fb
   | any(.results[]; .identity | type == "object" and has("same_pages")) as $pages
-  | { table: { head: (["strategy", "verdict", "evidence"] + (if $pages then ["same pages"] else [] end)
-                      + ["median", "cv", "vs memcpy", "GB/s", "frames copied",
-                         "frame-sized allocs", "minor faults", "peak RSS"]),
-               rows: [ .results[] | [ .strategy, verdict_cell, (.identity.evidence // "") ]
+  | placed as $placed
+  | { table: { head: (["strategy", "verdict"] + (if $placed then ["placement"] else [] end) + ["evidence"]
+                      + (if $pages then ["same pages"] else [] end)
+                      + ["median", "cv", "vs memcpy"] + (if $placed then ["x handover"] else [] end)
+                      + ["GB/s", "frames copied", "frame-sized allocs", "minor faults", "peak RSS"]),
+               rows: [ .results[] | [ .strategy, verdict_cell ]
+                       + (if $placed then [placement_cell] else [] end)
+                       + [ .identity.evidence // "" ]
                        + (if $pages then [same_pages_cell] else [] end)
                        + [ (median | fmt_ns),
                            (.time.ns_per_transfer.cv | if . == null then "?" else pct end),
-                           (.time.vs_memcpy | fmt_ratio),
-                           bandwidth_cell,
+                           (.time.vs_memcpy | fmt_ratio) ]
+                       + (if $placed then [handover_cell] else [] end)
+                       + [ bandwidth_cell,
                            (frames_copied($fb) | fmt_frames),
                            (.allocations.frame_sized_per_transfer | sig3),
                            (.memory.minor_faults_per_transfer | sig3 | commas),
                            (.memory.rss_peak_kib | if . == null then "?" else ((. / 1024 | sig3) + " MiB") end) ] ] } };
 
-# The cheapest strategy that shared the frame and the cheapest that copied it (reference_memcpy,
-# the yardstick, is no strategy); null when there is none.  Input: a results document.
+# "0,1": the CPUs a side was seen on; "?" when none was recorded.
+def cpus_seen: if type == "array" and length > 0 then map(tostring) | join(",") else "?" end;
+
+# The hand-over latency of each placed row (latency.one_way_ns, latency.post_ns), the CPUs each
+# side was seen on, and once for the scenario how an idle CPU waits (placement.cpu_idle).
+# Nothing for a scenario without latency figures.  Input: a results document.
+def latency_blocks:
+  [ .results[] | select(.latency | type == "object") ] as $r
+  | if ($r | length) == 0 then empty else
+      ([ .results[].placement.cpu_idle // empty | strings ] | distinct) as $idle
+      | { h: 3, text: "Hand-over latency" },
+        { p: "From the strategies' own clocks, over every measuring process's transfers pooled: one-way is from the start of the producer's post until the consumer has the frame; post is the producer's own cost, until its post returned. CPUs seen: the CPUs sched_getcpu returned on each side." },
+        { table: { head: ["row", "one-way p50", "one-way p99", "post p50", "post p99", "CPUs seen (producer/consumer)"],
+                   rows: [ $r[] | [ .strategy,
+                                    (.latency.one_way_ns.p50 | fmt_ns), (.latency.one_way_ns.p99 | fmt_ns),
+                                    (.latency.post_ns.p50 | fmt_ns), (.latency.post_ns.p99 | fmt_ns),
+                                    "\(.placement.producer_cpus_seen | cpus_seen)/\(.placement.consumer_cpus_seen | cpus_seen)" ] ] } },
+        { p: "CPU idle: \(if ($idle | length) > 0 then $idle | join("; ") else "unknown" end)." }
+    end;
+
+# The cheapest strategy that shared the frame and the cheapest that copied it (reference_memcpy
+# and reference_handover, the yardsticks, are no strategies); null when there is none.  Input: a
+# results document.
 def cheapest:
-  [ .results[] | select(.strategy != "reference_memcpy") | select(median | type == "number" and . > 0) ] as $r
+  [ .results[] | select(reference | not) | select(median | type == "number" and . > 0) ] as $r
   | { share: ($r | map(select(.identity.verdict == "zero-copy")) | min_by(median)),
       copy: ($r | map(select(.identity.verdict == "copy")) | min_by(median)) };
 
@@ -134,7 +197,7 @@ def named: "\(.strategy), \(median | fmt_ns)";
 
 # A sentence with the ratio a reader came for: the cheapest copy against the cheapest share.
 def summary:
-  [ .results[] | select(.strategy != "reference_memcpy") ] as $r
+  [ .results[] | select(reference | not) ] as $r
   | ($r | map(select(.identity.verdict == "zero-copy")) | length) as $nz
   | ($r | map(select(.identity.verdict == "copy")) | length) as $nc
   | cheapest as $c
@@ -143,10 +206,12 @@ def summary:
          " The cheapest copy (\($c.copy | named)) takes \((($c.copy | median) / ($c.share | median)) | sig3)x as long as the cheapest share (\($c.share | named))."
        else "" end);
 
-def figures($charts; $s; $kinds):
+# $placed: the scenario's time chart is grouped by placement (charts.sh, chart-time-placed.gp).
+def figures($charts; $s; $kinds; $placed):
   $kinds[] as $k | "\($s)-\($k)" as $n
   | select($charts | index($n))
-  | { img: { name: $n, caption: chart_caption($k) } };
+  | { img: { name: $n, caption: chart_caption(if $placed and $k == "time" then "time_placed" else $k end) } };
+def figures($charts; $s; $kinds): figures($charts; $s; $kinds; false);
 
 def anchor: "scenario-" + gsub("[^A-Za-z0-9_-]"; "-");
 
@@ -155,7 +220,8 @@ def scenario_blocks($charts):
     { h: 2, text: "\(.scenario): \(.frame.width)x\(.frame.height) frame, \(.frame.bytes | commas) bytes" },
     { p: summary },
     verdict_table,
-    figures($charts; .scenario; ["time", "throughput", "memory", "gc", "scaling"]) ] };
+    latency_blocks,
+    figures($charts; .scenario; ["time", "throughput", "memory", "gc", "scaling"]; placed) ] };
 
 def sweep_blocks($sweep; $charts; $have):
   if ($sweep | length) == 0 then empty else
@@ -174,9 +240,9 @@ def sweep_blocks($sweep; $charts; $have):
 # --- the answer: every result of every scenario in one matrix, first ------------------------
 # Input: the results documents.  One row per scenario and strategy, in the order of the files:
 # verdict (coloured as in the charts), cost relative to memcpy, relative to a hand-over reference
-# when any result records one (time.vs_handover), and frames copied.
+# when any result records one (time.vs_handover above 0, or a placement), and frames copied.
 def matrix:
-  any(.[].results[]; .time.vs_handover != null) as $handover
+  any(.[].results[]; (.time.vs_handover | type == "number" and . > 0) or placement_name != "") as $handover
   | { matrix: {
       head: (["scenario", "strategy", "verdict", "cost vs memcpy"]
              + (if $handover then ["cost vs hand-over"] else [] end) + ["frames copied"]),
@@ -189,7 +255,7 @@ def matrix:
                              + (if unexpected then " (UNEXPECTED)" else "" end)
                              + (if .identity.checksum_ok == false then ", checksum FAILED" else "" end)),
                             (.time.vs_memcpy | fmt_ratio) ]
-                          + (if $handover then [.time.vs_handover | fmt_ratio] else [] end)
+                          + (if $handover then [handover_cell] else [] end)
                           + [frames_copied($fb) | fmt_frames]) } ] } };
 
 # "inproc: the cheapest share (borrow, 9.59 ns) is 62,400x cheaper than the cheapest copy
@@ -211,14 +277,16 @@ def share_line:
       else "no strategy was timed besides reference_memcpy." end;
 
 def answer_blocks($groups):
-  ($groups | [.machine, .results, .noisy] | map(length)) as $nw
+  ($groups | [.machine, .results, .noisy, .bimodal] | map(length)) as $nw
   | { section: "answer", blocks: [
       { h: 2, text: "The answer: shared or copied, and at what cost" },
       { div: "answer-body", blocks: [
         { div: "answer-matrix", blocks: [
           (if length == 0 then { p: "No results at the default frame size: see the scaling section." }
-           else matrix,
-             { p: "Green: the frame was shared (zero-copy); orange: it was copied; grey: reference_memcpy, a bare memcpy of the frame into a reused buffer in the same run. Cost vs memcpy: median time per transfer over memcpy's median (1/1000x is a thousand times cheaper). Frames copied: bytes copied per transfer over the frame's bytes.", class: "legend" } end) ] },
+           else matrix as $m | $m,
+             { p: ("Green: the frame was shared (zero-copy); orange: it was copied; grey: reference_memcpy, a bare memcpy of the frame into a reused buffer in the same run. Cost vs memcpy: median time per transfer over memcpy's median (1/1000x is a thousand times cheaper)."
+                   + (if $m.matrix.head | index(["cost vs hand-over"]) then " Cost vs hand-over: the median over reference_handover's at the same CPU placement, an empty message carried the same way (-: no hand-over to compare with)." else "" end)
+                   + " Frames copied: bytes copied per transfer over the frame's bytes."), class: "legend" } end) ] },
         { div: "answer-lines", blocks: [
           (if length > 0 then
              { h: 3, text: "The cheapest share against the cheapest copy" },
@@ -227,7 +295,8 @@ def answer_blocks($groups):
           (if ($nw | add) > 0 then
              { p: ("Warnings: " + ([ (if $nw[0] > 0 then "\($nw[0]) about the machine or the run" else empty end),
                                     (if $nw[1] > 0 then "\($nw[1]) about a result contradicting its expectation" else empty end),
-                                    (if $nw[2] > 0 then "noisy strategies in \($nw[2]) scenario\(if $nw[2] == 1 then "" else "s" end)" else empty end) ]
+                                    (if $nw[2] > 0 then "noisy strategies in \($nw[2]) scenario\(if $nw[2] == 1 then "" else "s" end)" else empty end),
+                                    (if $nw[3] > 0 then "bimodal strategies in \($nw[3]) scenario\(if $nw[3] == 1 then "" else "s" end)" else empty end) ]
                                   | join("; ")) + ". They are listed after the scenarios."),
                href: "#warnings", link: "Read the warnings", class: "note" }
            else empty end) ] } ] } ] };
@@ -238,7 +307,9 @@ def warning_blocks($groups):
       { h: 2, text: "Warnings" },
       (if ($groups.machine | length) > 0 then { h: 3, text: "The machine and the run" }, { ul: $groups.machine, class: "warn" } else empty end),
       (if ($groups.results | length) > 0 then { h: 3, text: "Results that contradict their expectation" }, { ul: $groups.results, class: "warn" } else empty end),
-      (if ($groups.noisy | length) > 0 then { h: 3, text: "Noisy measurements: one line per scenario" }, { ul: $groups.noisy, class: "warn" } else empty end) ] }
+      (if ($groups.flags | length) > 0 then
+         { h: 3, text: "Noisy and bimodal measurements: one line per scenario and flag" },
+         { ul: $groups.flags, class: "warn" } else empty end) ] }
   end;
 
 # The order: the answer (matrix, cheapest share against cheapest copy), the scenarios with their

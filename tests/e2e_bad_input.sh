@@ -74,6 +74,26 @@ check_scenario() {
 	expect 2 "'--benchmark_repetitions=abc'" "$p" --benchmark_repetitions=abc --out "$out"
 	expect 2 "'--benchmark_min_time=x'" "$p" --benchmark_min_time=x --out "$out"
 	expect 2 "'--benchmark_filter=['" "$p" --benchmark_filter='[' --out "$out"
+	check_placement "$s" "$p" "$out"
+}
+
+# --placement: only thread and process have two sides to place; on one CPU (taskset), cross
+# is refused, and the default narrows to same.
+check_placement() {
+	case $1 in
+	thread | process)
+		expect 2 "unknown placement 'near' (valid: same cross free)" "$2" --placement near \
+			--out "$3"
+		expect 2 "placement 'same' given twice" "$2" --placement same,same --out "$3"
+		expect 2 "'--placement' needs at least one" "$2" --placement , --out "$3"
+		if command -v taskset >/dev/null; then
+			expect 2 "placement 'cross' needs two CPUs" taskset -c 0 "$2" \
+				--placement same,cross --out "$3"
+		fi ;;
+	*)
+		expect 2 "--placement: the $1 boundary has no consumer thread or process" "$2" \
+			--placement same --out "$3" ;;
+	esac
 }
 
 # Under a small address-space limit the program starts but its frames do not fit.

@@ -5,8 +5,10 @@
 # that both reports open with the answer (a matrix holding every result of the input, then the
 # cheapest share against the cheapest copy per scenario, its ratio recomputed here from the
 # fixtures), that zero-copy rows and bars show no bandwidth, that the warnings come after the
-# answer with one line per scenario for noisy rows, and that bad input exits 2 without writing
-# anything.  Exit status 0 when every check passed.
+# answer with one line per scenario for noisy rows and one for bimodal rows, that the scenarios
+# measured at CPU placements (thread, process) have a time chart grouped by placement, each
+# row's placement and x handover, and a hand-over latency table, and that bad input exits 2
+# without writing anything.  Exit status 0 when every check passed.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 prog=e2e_report.sh
@@ -30,8 +32,8 @@ lacks() { ! grep -qF -- "$2" "$1"; }   # lacks FILE TEXT
 # --- the pipeline on good input ------------------------------------------------------------
 r=$tmp/results
 mkdir -p "$r/sweep"
-inputs="$r/inproc.json $r/managed.json $r/process.json"
-cp "$fixtures"/inproc.json "$fixtures"/managed.json "$fixtures"/process.json "$r"/
+inputs="$r/inproc.json $r/managed.json $r/process.json $r/thread.json"
+cp "$fixtures"/inproc.json "$fixtures"/managed.json "$fixtures"/process.json "$fixtures"/thread.json "$r"/
 cp "$fixtures"/sweep/*.json "$r/sweep/"
 # shellcheck disable=SC2086 # the input list is meant to split (paths hold no spaces)
 check "charts.sh draws the scenario charts" scripts/charts.sh "$r/charts" $inputs
@@ -41,7 +43,8 @@ check "report.sh writes both reports" scripts/report.sh "$r" $inputs
 
 for name in inproc-time inproc-throughput inproc-memory inproc-scaling \
             managed-time managed-throughput managed-memory managed-gc \
-            process-time process-throughput process-memory; do
+            process-time process-throughput process-memory \
+            thread-time thread-throughput thread-memory; do
 	check "chart $name is a ${CHART_W}x${CHART_H} SVG and PNG" chart_ok "$r/charts" "$name"
 done
 check "no gc chart for a scenario without gc figures" test ! -e "$r/charts/inproc-gc.svg"
@@ -70,7 +73,7 @@ check "report.html refers to nothing outside itself" sh -c \
 	"! grep -Eiq '(src|href)=\"?(https?:|//|file:)|url\\(|@import' '$html'"
 check "report.html has the verdict table" has "$html" "<td>borrow</td><td>zero-copy</td>"
 check "report.md shows identity.same_pages where the results have it" \
-	sh -c "grep -q '| same pages |' '$md' && grep '^| shm | zero-copy |' '$md' | grep -q '| 100% |'"
+	sh -c "grep -q '| same pages |' '$md' && grep '^| shm@same | zero-copy |' '$md' | grep -q '| 100% |'"
 
 # --- the answer comes first and holds every result ------------------------------------------
 # line FILE REGEX: the number of the first line matching REGEX (grep -E), or 999999 when none.
@@ -98,18 +101,21 @@ echo "$pairs" | while read -r scn strat; do
 done
 failed=$(cat "$tmp/failed")
 check "report.md's answer shows the verdicts in the charts' colours" \
-	sh -c "grep -q '^| inproc | borrow | 🟩 zero-copy | 1/38732x | 0 |' '$tmp/answer.md' &&
-	       grep -q '^| inproc | copy | 🟧 copy | 4.18x | 1 |' '$tmp/answer.md'"
+	sh -c "grep -q '^| inproc | borrow | 🟩 zero-copy | 1/38732x | - | 0 |' '$tmp/answer.md' &&
+	       grep -q '^| inproc | copy | 🟧 copy | 4.18x | - | 1 |' '$tmp/answer.md'"
 zc_hex=$(jq -nr -L scripts 'include "report-data"; palette["zero-copy"]')
 check "report.html colours zero-copy verdicts as the charts do ($zc_hex)" sh -c \
 	"grep -q 'td.v-zero-copy{background:$zc_hex' '$html' &&
 	 grep '^<tr data-scenario=\"inproc\" data-strategy=\"borrow\">' '$html' | grep -q 'class=\"v v-zero-copy\"'"
-check "no hand-over column when no result has time.vs_handover" lacks "$md" "cost vs hand-over"
+check "the answer has a hand-over column when results carry placement" sh -c \
+	"grep -q '^| scenario | strategy | verdict | cost vs memcpy | cost vs hand-over | frames copied |' '$tmp/answer.md' &&
+	 grep -q '^| thread | move@same | 🟩 zero-copy | 1.08x | 1.01x | 0 |' '$tmp/answer.md' &&
+	 grep -q '^| process | pipe@same | 🟧 copy | 2.43x | 7.76x | 2 |' '$tmp/answer.md'"
 
 # --- the cheapest share against the cheapest copy, recomputed from the fixtures --------------
 for f in $inputs; do
 	scn=$(jq -r .scenario "$f")
-	want=$(jq -r '[.results[] | select(.strategy != "reference_memcpy")] as $r
+	want=$(jq -r '[.results[] | select(.strategy | startswith("reference_") | not)] as $r
 		| ($r | map(select(.identity.verdict == "copy") | .time.ns_per_transfer.median) | min)
 		  / ($r | map(select(.identity.verdict == "zero-copy") | .time.ns_per_transfer.median) | min)' "$f")
 	got=$(sed -n "s/^- $scn: the cheapest share (.*) is \([0-9.,]*\)x cheaper than the cheapest copy .*/\1/p" \
@@ -120,30 +126,34 @@ for f in $inputs; do
 done
 check "the cheapest copy leaves reference_memcpy out" has "$tmp/answer.md" \
 	"is 39,437x cheaper than the cheapest copy (copy_into, 560 µs)"
+check "the cheapest share leaves reference_handover out" has "$tmp/answer.md" \
+	"- thread: the cheapest share (move@same, 6.26 µs) is 1.91x cheaper than the cheapest copy (copy@same, 11.9 µs)."
 check "the cheapest-share lines follow the matrix" \
 	test "$(line "$md" '^- inproc: the cheapest share')" -gt "$(line "$md" '^\| managed \| dco_sync \|')"
-check "the answer says where the warnings are" has "$tmp/answer.md" "Warnings: 2 about the machine or the run; noisy strategies in 2 scenarios."
+check "the answer says where the warnings are" has "$tmp/answer.md" "Warnings: 3 about the machine or the run; noisy strategies in 3 scenarios; bimodal strategies in 2 scenarios."
 
 # --- zero-copy rows and bars show no bandwidth -------------------------------------------------
 # The fixtures' zero-copy strategies: scenario, strategy, GB/s as report-data.jq would round it
-# (three figures: these are all above 100), time relative to memcpy as 1/N.
+# (sig3: three figures, at most two decimals), time relative to memcpy as 1/N.
 echo "$failed" >"$tmp/failed"
 # shellcheck disable=SC2086
 jq -r '.scenario as $s | .results[] | select(.identity.verdict == "zero-copy")
 	| "\($s) \(.strategy) \(.time.gb_per_s) \(.time.vs_memcpy)"' $inputs |
 while read -r scn strat gbps ratio; do
-	gb=$(awk -v x="$gbps" 'BEGIN { printf "%.0f", x }')
+	gb=$(awk -v x="$gbps" 'BEGIN { v = sprintf(x >= 100 ? "%.0f" : x >= 10 ? "%.1f" : "%.2f", x)
+		if (v ~ /\./) sub(/\.?0+$/, "", v); print v }')
+	gbre=$(echo "$gb" | sed 's/\./\\./g')
 	rel=$(awk -v x="$ratio" 'BEGIN { if (x >= 0.01) print ""; else printf "1/%.0fx", 1 / x }')
 	check "report.md's $scn table says 'no bytes moved' for $strat" sh -c \
 		"sed -n '/^## $scn:/,/^## /p' '$md' | grep '^| $strat | zero-copy' | grep -q '| no bytes moved |'"
 	check "report.md's $scn/$strat row has no bandwidth ($gb)" sh -c \
-		"! sed -n '/^## $scn:/,/^## /p' '$md' | grep '^| $strat | zero-copy' | grep -qE '\\| $gb \\||GB/s'"
+		"! sed -n '/^## $scn:/,/^## /p' '$md' | grep '^| $strat | zero-copy' | grep -qE '\\| $gbre \\||GB/s'"
 	check "report.md shows no bandwidth ($gb GB/s) for $scn/$strat" lacks "$md" "$gb GB/s"
 	check "report.html's $scn/$strat row has no bandwidth ($gb)" sh -c \
 		"! sed -n '/^<section id=\"scenario-$scn\">/,/^<\\/section>/p' '$html' |
-		   grep -o '<tr><td>$strat</td><td>zero-copy</td>[^\\n]*' | sed 's,</tr>.*,,' | grep -qE '<td>$gb</td>|GB/s'"
+		   grep -o '<tr><td>$strat</td><td>zero-copy</td>[^\\n]*' | sed 's,</tr>.*,,' | grep -qE '<td>$gbre</td>|GB/s'"
 	check "report.html shows no bandwidth ($gb GB/s) for $scn/$strat" lacks "$html" "$gb GB/s"
-	check "the $scn-throughput chart draws no bandwidth for $strat" lacks "$r/charts/$scn-throughput.svg" "$gb GB/s"
+	check "the $scn-throughput chart draws no bandwidth for $strat" lacks "$r/charts/$scn-throughput.svg" "<text>$gb GB/s</text>"
 	if [ -n "$rel" ]; then
 		check "the $scn-throughput chart draws $strat relative to memcpy ($rel)" \
 			has "$r/charts/$scn-throughput.svg" "<text>$rel</text>"
@@ -157,6 +167,78 @@ for f in $inputs; do
 	check "the $scn-throughput chart has a GB/s label for each of its $n_bw copies and no other" \
 		test "$(grep -cE '<text>[0-9.]+ GB/s</text>' "$r/charts/$scn-throughput.svg")" -eq "$n_bw"
 done
+
+# --- scenarios measured at CPU placements (thread, process: rows STRATEGY@PLACEMENT) -----------
+# section FILE SCENARIO: the lines of report.md's section of SCENARIO, its subsections included.
+section() { sed -n "/^## $2:/,/^## /p" "$1"; }
+hsection() { sed -n "/^<section id=\"scenario-$2\">/,/^<\/section>/p" "$1"; }
+echo "$failed" >"$tmp/failed"
+for f in $inputs; do
+	scn=$(jq -r .scenario "$f")
+	svg=$r/charts/$scn-time.svg
+	section "$md" "$scn" >"$tmp/$scn.md"
+	hsection "$html" "$scn" >"$tmp/$scn.html"
+	if ! jq -e 'any(.results[]; .placement.name | type == "string")' "$f" >/dev/null; then
+		check "the $scn-time chart has no placement key" sh -c \
+			"! grep -qE '<text>(same: 1 CPU|cross: 2 CPUs|free: unpinned)</text>' '$svg'"
+		check "the $scn-time chart has a bar per strategy" has "$svg" "<text>reference_memcpy</text>"
+		check "report.md's $scn table has no placement column" lacks "$tmp/$scn.md" "| placement |"
+		check "report.md's $scn section has no latency table" lacks "$tmp/$scn.md" "Hand-over latency"
+		continue
+	fi
+	# The time chart: one tic per strategy (the part before '@'), a key entry per placement present.
+	for base in $(jq -r '[.results[].strategy | sub("@.*"; "")] | unique[]' "$f"); do
+		check "the $scn-time chart has the group $base" has "$svg" "<text>$base</text>"
+	done
+	check "the $scn-time chart names no placed row on its axis" sh -c "! grep -q '<text>[a-z_]*@[a-z]*</text>' '$svg'"
+	for p in same:"same: 1 CPU" cross:"cross: 2 CPUs" free:"free: unpinned"; do
+		name=${p%%:*}; key=${p#*:}
+		if jq -e --arg p "$name" 'any(.results[]; .placement.name == $p)' "$f" >/dev/null; then
+			check "the $scn-time chart's key names the placement '$name'" has "$svg" "<text>$key</text>"
+		else
+			check "the $scn-time chart's key has no '$name' placement" lacks "$svg" "<text>$key</text>"
+		fi
+	done
+	# The verdict table: each row's placement after its verdict, and its x handover.
+	check "report.md's $scn table has the placement and x handover columns" grep -q \
+		'^| strategy | verdict | placement | evidence | same pages | median | cv | vs memcpy | x handover | GB/s |' "$tmp/$scn.md"
+	check "report.html's $scn table has the x handover column" has "$tmp/$scn.html" "<th>x handover</th>"
+	jq -r '.results[] | "\(.strategy) \(.placement.name // "-") \(.time.vs_handover // 0)"' "$f" >"$tmp/$scn.rows"
+	while read -r strat place ratio; do
+		# fmt_ratio: three figures, at most two decimals; "-" for an unplaced row
+		want=$(awk -v x="$ratio" -v p="$place" 'BEGIN { if (p == "-") { print "-"; exit }
+			v = sprintf(x >= 100 ? "%.0f" : x >= 10 ? "%.1f" : "%.2f", x)
+			if (v ~ /\./) sub(/\.?0+$/, "", v); print v "x" }')
+		check "report.md's $scn/$strat row: placement $place, x handover $want" sh -c \
+			"grep '^| $strat | [^|]* | $place | ' '$tmp/$scn.md' | grep -qF -- '| $want | '"
+		echo "$failed" >"$tmp/failed"
+	done <"$tmp/$scn.rows"
+	failed=$(cat "$tmp/failed")
+	# The hand-over latency table: a row per placed row, and the idle state once.
+	check "report.md's $scn section has the latency table" grep -q \
+		'^| row | one-way p50 | one-way p99 | post p50 | post p99 | CPUs seen (producer/consumer) |' "$tmp/$scn.md"
+	check "report.html's $scn section has the latency table" has "$tmp/$scn.html" \
+		"<th>row</th><th>one-way p50</th><th>one-way p99</th><th>post p50</th><th>post p99</th>"
+	n_lat=$(jq '[.results[] | select(.latency | type == "object")] | length' "$f")
+	check "report.md's $scn latency table has $n_lat rows" test \
+		"$(sed -n '/^| row | one-way p50 /,/^$/p' "$tmp/$scn.md" | grep -c '^| [a-z_]*@')" -eq "$n_lat"
+	idle=$(jq -r '[.results[].placement.cpu_idle // empty][0]' "$f")
+	check "report.md's $scn section gives the CPU idle state once ($idle)" test \
+		"$(grep -cF -- "$idle" "$tmp/$scn.md")" -eq 1
+	check "report.html's $scn section gives the CPU idle state" has "$tmp/$scn.html" "<p>CPU idle: $idle.</p>"
+done
+failed=$(cat "$tmp/failed")
+# Figures from the fixtures, as the report rounds them (latency in fmt_ns, CPUs seen).
+check "report.md: thread's latency row for move@free" has "$tmp/thread.md" \
+	"| move@free | 2.77 µs | 45.4 µs | 3.27 µs | 16.1 µs | 0,1/0,1 |"
+check "report.md: process's latency row for shm@cross" has "$tmp/process.md" \
+	"| shm@cross | 38.1 µs | 500 µs | 3.71 µs | 36.6 µs | 0/1 |"
+check "report.html: the same row for move@free" has "$tmp/thread.html" \
+	"<tr><td>move@free</td><td>2.77 µs</td><td>45.4 µs</td><td>3.27 µs</td><td>16.1 µs</td><td>0,1/0,1</td></tr>"
+check "report.md: the latency table leaves reference_memcpy out" sh -c \
+	"! sed -n '/^| row | one-way p50 /,/^\$/p' '$tmp/thread.md' | grep -q '^| reference_memcpy '"
+check "report.md: the placed time chart says what its fills mean" has "$tmp/thread.md" \
+	"one bar per CPU placement: solid, both sides pinned to one CPU (same)"
 
 # --- the warnings come after the answer and the scenarios, grouped ------------------------------
 check "report.md: the warnings come after the answer and the scenarios" \
@@ -183,6 +265,25 @@ for f in $inputs; do
 	fi
 done
 check "report.md: no noisy line per strategy" lacks "$md" " is noisy: "
+for f in $inputs; do
+	scn=$(jq -r .scenario "$f")
+	want=$(jq -r '.results[] | select(.time.bimodal == true) | .strategy' "$f" | sort | tr '\n' ' ')
+	n=$(grep -c "^- $scn: bimodal" "$md")
+	if [ -n "$want" ]; then
+		# the names listed: each after ": " or ", ", before its process medians
+		got=$(grep "^- $scn: bimodal" "$md" | sed 's/^[^:]*: bimodal ([^)]*): //; s/, /\n/g' |
+			cut -d' ' -f1 | sort | tr '\n' ' ')
+		check "report.md: one bimodal line for $scn (got $n)" test "$n" -eq 1
+		check "report.md: $scn's bimodal line flags $want(got $got)" test "$got" = "$want"
+		check "report.html flags $scn's bimodal rows too" has "$html" "<li>$scn: bimodal (measuring processes"
+	else
+		check "report.md: no bimodal line for $scn" test "$n" -eq 0
+	fi
+done
+check "report.md: a bimodal line gives the process medians' range" has "$md" \
+	"- thread: bimodal (measuring processes' medians over 2x apart): copy@free 12.6 µs to 99 µs, move@free 47.7 µs to 96.5 µs"
+check "report.md: a scenario's bimodal line follows its noisy line" \
+	test "$(line "$md" '^- thread: bimodal')" -eq $(($(line "$md" '^- thread: noisy') + 1))
 
 # Two noisy strategies in one scenario, and a hand-over reference: still one line, and the column.
 v=$tmp/variant
@@ -197,6 +298,17 @@ check "a hand-over column appears when a result has time.vs_handover" sh -c \
 	"grep -q '^| scenario | strategy | verdict | cost vs memcpy | cost vs hand-over | frames copied |' '$v/report.md' &&
 	 grep -q '^| inproc | copy | 🟧 copy | 4.18x | 2.5x | 1 |' '$v/report.md' &&
 	 grep -q '<th>cost vs hand-over</th>' '$v/report.html'"
+
+# time.bimodal flags a row of any scenario; vs_handover 0 everywhere (a scenario without
+# placement, as the programs write it) makes no hand-over column.
+jq '.results[2].time.bimodal = true | .results[].time.vs_handover = 0' "$fixtures/inproc.json" >"$v/inproc.json"
+check "report.sh on a bimodal row of inproc" scripts/report.sh "$v" "$v/inproc.json" "$fixtures/managed.json"
+check "report.md flags the bimodal row of an unplaced scenario" grep -q \
+	'^- inproc: bimodal (measuring processes.* medians over 2x apart): copy_into$' "$v/report.md"
+check "report.md's answer counts it" has "$v/report.md" "bimodal strategies in 1 scenario."
+check "report.html flags it too" has "$v/report.html" "<li>inproc: bimodal (measuring processes"
+check "no hand-over column when no result has a hand-over" lacks "$v/report.md" "cost vs hand-over"
+check "no x handover column without placement" lacks "$v/report.md" "x handover"
 
 # No share, no copy: the line says so.
 jq '.results |= map(select(.identity.verdict != "zero-copy" or .strategy == "reference_memcpy"))' \
@@ -220,11 +332,11 @@ order() {     # order FILE REGEX...: each REGEX first matches after the one befo
 }
 check "report.md: answer, cheapest-share lines, scenarios, sweep, warnings, machine" order "$md" \
 	'^## The answer' '^\| inproc \| reference_memcpy \|' '^- inproc: the cheapest share' \
-	'^## inproc:' '^## managed:' '^## process:' '^## Scaling' '^## Warnings' '^- process: noisy' '^## Machine'
+	'^## inproc:' '^## managed:' '^## process:' '^## thread:' '^## Scaling' '^## Warnings' '^- process: noisy' '^## Machine'
 check "report.html: the same order" order "$html" \
 	'^<section id="answer">' '^<tr data-scenario="inproc" data-strategy="reference_memcpy">' \
 	'<li>inproc: the cheapest share' '^<section id="scenario-inproc">' '^<section id="scenario-managed">' \
-	'^<section id="scenario-process">' '^<section id="sweep">' '^<section id="warnings">' \
+	'^<section id="scenario-process">' '^<section id="scenario-thread">' '^<section id="sweep">' '^<section id="warnings">' \
 	'<li>process: noisy' '^<section id="machine">'
 
 # --- warnings from the context: debug build, frequency scaling, an unexpected verdict ------

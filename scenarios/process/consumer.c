@@ -19,10 +19,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "fdio.h"
 #include "frame.h"
 #include "instrument.h"
 #include "memstat.h"
+#include "placement.h"
 #include "channel.h"
 #include "written.h"
 
@@ -82,6 +84,13 @@ static void misbehave(const struct consumer *c)
 		pause();
 }
 
+/* The hand-over log's consumer side: post to receipt, and the CPU it was received on. */
+static void receipt(const struct zc_request *req, struct zc_reply *rep)
+{
+	rep->a = (int64_t)(zc_now_ns() - req->posted_ns);
+	rep->value = zc_placement_cpu_bit();
+}
+
 static void take_frame(struct consumer *c, const struct zc_request *req, struct zc_reply *rep)
 {
 	size_t bytes = c->cfg->bytes;
@@ -92,6 +101,7 @@ static void take_frame(struct consumer *c, const struct zc_request *req, struct 
 	}
 	c->frames++;
 	misbehave(c);
+	receipt(req, rep);
 	if (!c->held)
 		rep->status = -1;
 	else if (!zc_frame_stamp_ok(c->held, bytes, req->seq))
@@ -198,6 +208,9 @@ static void serve(struct consumer *c, const struct zc_request *req, int fd, stru
 	case ZC_REQ_FRAME:
 		take_frame(c, req, rep);
 		return;
+	case ZC_REQ_EMPTY: /* no frame: the test hooks, which act on frames, leave it alone */
+		receipt(req, rep);
+		return;
 	case ZC_REQ_CHECKSUM:
 		if (c->held)
 			rep->value = zc_frame_checksum(c->held, c->cfg->bytes);
@@ -241,6 +254,7 @@ static void serve(struct consumer *c, const struct zc_request *req, int fd, stru
 void zc_consumer_main(int ctl, void *config)
 {
 	struct consumer c = {.cfg = config};
+	zc_placement_enter_consumer(); /* its CPUs are recorded at each receipt */
 	c.kill_after = env_count("ZCBENCH_KILL_CONSUMER_AFTER");
 	c.hang_after = env_count("ZCBENCH_HANG_CONSUMER_AFTER");
 	if (c.cfg->close_fd >= 0)

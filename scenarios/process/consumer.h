@@ -15,11 +15,13 @@ enum zc_path {
 	ZC_PATH_VMSPLICE, /* the pipe references the producer's pages; read copies once */
 	ZC_PATH_SHM,      /* a ring of frames in a memfd mapped shared by both processes */
 	ZC_PATH_COW,      /* the same memfd, mapped private by the consumer */
+	ZC_PATH_NONE,     /* reference_handover: no frame crosses, only the request */
 };
 
 enum zc_request_op {
 	ZC_REQ_MAP,       /* fd attached: map the ring of arg frames and read every page of it */
 	ZC_REQ_FRAME,     /* take frame seq (in ring slot arg, or from the data fd); check its stamp */
+	ZC_REQ_EMPTY,     /* reference_handover: answer as for a frame, with no frame */
 	ZC_REQ_CHECKSUM,  /* the checksum of the frame held */
 	ZC_REQ_PROBE,     /* the byte at offset arg of the frame held */
 	ZC_REQ_MEMSTAT,   /* the consumer's VmRSS and Pss, and its minor faults since it started */
@@ -35,13 +37,16 @@ struct zc_request {
 	uint32_t pad;
 	uint64_t seq;
 	uint64_t arg;
+	uint64_t posted_ns; /* frame, empty: CLOCK_MONOTONIC when the producer posted it */
 };
 
 struct zc_reply {
 	int32_t status;   /* 0 ok; 1 wrong stamp; 2 no instrument here (why in text); -1 failed */
 	uint32_t pad;
-	uint64_t value;   /* checksum, byte; minor faults (memstat); the frame's address (where) */
-	int64_t a, b;     /* rss and pss KiB (memstat); pages copied and minor faults (cow write);
+	uint64_t value;   /* checksum, byte; minor faults (memstat); the frame's address (where);
+			     the consumer's CPU as a bit (frame, empty) */
+	int64_t a, b;     /* one-way ns, post to receipt (frame, empty);
+			     rss and pss KiB (memstat); pages copied and minor faults (cow write);
 			     bytes copied in user space and by the kernel (counts); pid (where);
 			     pages written and of them holding frame bytes (pages take) */
 	char text[160];   /* status 2: why */

@@ -20,6 +20,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "clock.h"
+#include "handover_ring.h"
 #include "instrument.h"
 #include "memstat.h"
 #include "pagemap.h"
@@ -35,8 +37,9 @@ struct state {
 	struct zc_channel ch;
 	uint64_t seq;
 	int data_fd;              /* the producer's end of the pipe or socket; -1 for shm and cow */
-	unsigned char *frame;     /* pipe, socket, vmsplice: the producer's frame, page aligned */
+	unsigned char *frame;     /* pipe, socket, vmsplice, none: the producer's frame, aligned */
 	unsigned char *ring;      /* shm, cow: the producer's shared mapping of the ring */
+	struct zc_handover_ring log; /* the hand-over log, both sides' */
 };
 
 static bool carries_bytes(enum zc_path p)
@@ -112,6 +115,7 @@ static void teardown(void *st)
 	if (s->ring)
 		munmap(s->ring, RING_FRAMES * s->cfg.bytes);
 	free(s->frame);
+	zc_handover_ring_free(&s->log);
 	free(s);
 }
 
@@ -131,6 +135,15 @@ static int open_bytes_path(struct state *s, enum zc_path path)
 	return 0;
 }
 
+/* reference_handover's frame: it stays here, rendered once, and only the request crosses. */
+static int keep_frame(struct state *s)
+{
+	if (posix_memalign((void **)&s->frame, 4096, s->cfg.bytes) != 0)
+		return -1;
+	zc_frame_render(s->frame, s->cfg.bytes, 0);
+	return 0;
+}
+
 static void *setup(const struct zc_frame_geom *g, const char *name, enum zc_path path)
 {
 	struct state *s = calloc(1, sizeof(*s));
@@ -141,12 +154,16 @@ static void *setup(const struct zc_frame_geom *g, const char *name, enum zc_path
 	s->ch.ctl = -1;
 	s->cfg = (struct zc_consumer_config){.path = path, .bytes = g->bytes, .data_fd = -1,
 					     .close_fd = -1};
-	int rc = carries_bytes(path) ? open_bytes_path(s, path) : 0;
+	int rc = zc_handover_ring_init(&s->log);
+	if (rc == 0 && carries_bytes(path))
+		rc = open_bytes_path(s, path);
+	if (rc == 0 && path == ZC_PATH_NONE)
+		rc = keep_frame(s);
 	if (rc == 0)
 		rc = zc_channel_start(&s->ch, name, zc_consumer_main, &s->cfg);
 	if (s->cfg.data_fd >= 0)
 		close(s->cfg.data_fd); /* the consumer's end lives on in the consumer only */
-	if (rc == 0 && !carries_bytes(path))
+	if (rc == 0 && (path == ZC_PATH_SHM || path == ZC_PATH_COW))
 		rc = share_ring(s);
 	if (rc == 0)
 		return s;
@@ -165,6 +182,7 @@ SETUP(socket, ZC_PATH_SOCKET)
 SETUP(vmsplice, ZC_PATH_VMSPLICE)
 SETUP(shm, ZC_PATH_SHM)
 SETUP(cow, ZC_PATH_COW)
+SETUP(reference_handover, ZC_PATH_NONE)
 
 /* Sends the frame's bytes and counts the kernel's copies of them. */
 static int send_bytes(struct state *s, const unsigned char *p)
@@ -188,19 +206,32 @@ static int transfer(void *st, bool render, struct zc_view *v)
 		zc_frame_render(p, bytes, seq);
 	else
 		zc_frame_stamp(p, bytes, seq);
-	struct zc_request req = {.op = ZC_REQ_FRAME, .seq = seq, .arg = slot};
+	const bool empty = s->cfg.path == ZC_PATH_NONE;
+	struct zc_request req = {.op = empty ? ZC_REQ_EMPTY : ZC_REQ_FRAME, .seq = seq,
+				 .arg = slot, .posted_ns = zc_now_ns()};
 	struct zc_reply rep;
 	if (zc_channel_send(&s->ch, &req, sizeof(req), -1) != 0 ||
-	    (s->data_fd >= 0 && send_bytes(s, p) != 0) ||
-	    zc_channel_wait(&s->ch, &rep, sizeof(rep)) != 0)
+	    (s->data_fd >= 0 && send_bytes(s, p) != 0))
 		return -1;
+	zc_handover_posted(&s->log, seq, req.posted_ns);
+	if (zc_channel_wait(&s->ch, &rep, sizeof(rep)) != 0)
+		return -1;
+	zc_handover_received(&s->log, seq, (double)rep.a, rep.value);
 	if (rep.status != 0) {
 		fprintf(stderr, "process: strategy '%s': the consumer %s frame %llu\n", s->name,
 			rep.status == 1 ? "saw a wrong stamp on" : "could not take",
 			(unsigned long long)seq);
 		return -1;
 	}
-	*v = (struct zc_view){.data = NULL, .bytes = bytes, .seq = seq, .producer = p};
+	/* empty: the frame stayed here, and the consumer's view is the producer's own bytes */
+	*v = (struct zc_view){.data = empty ? p : NULL, .bytes = bytes, .seq = seq, .producer = p};
+	return 0;
+}
+
+static int handover(void *st, struct zc_handover_log *out)
+{
+	struct state *s = st;
+	zc_handover_ring_log(&s->log, s->seq, out);
 	return 0;
 }
 
@@ -343,7 +374,7 @@ static void extras(void *st, const struct zc_result *res, json_t *extra)
 		.teardown = teardown, .probe_read = probe_read, .extras = extras,            \
 		.consumer_checksum = consumer_checksum, .consumer_counts = consumer_counts,  \
 		.consumer_memory = consumer_memory, .consumer_view = consumer_view,          \
-		.consumer_pages = consumer_pages,                                            \
+		.consumer_pages = consumer_pages, .handover = handover,                      \
 	}
 
 PROCESS_STRATEGY(pipe, false,
@@ -361,12 +392,28 @@ PROCESS_STRATEGY(cow, true,
 		 "the same memfd mapped private (copy-on-write) by the consumer: shared until "
 		 "the consumer writes");
 
+/*
+ * The hand-over's floor: the same control channel, an empty request and its reply, as every
+ * transfer above makes. The frame stays with the producer, so its checksum and the probe are
+ * read here (no probe_read, consumer_checksum or consumer_view).
+ */
+static const struct zc_strategy reference_handover_strategy = {
+	.name = "reference_handover", .expect_zero_copy = true,
+	.mirrors = "the floor of a hand-over: an empty request through the same control socket "
+		   "and its reply",
+	.setup = setup_reference_handover, .transfer = transfer, .release = release,
+	.teardown = teardown, .consumer_counts = consumer_counts,
+	.consumer_memory = consumer_memory, .consumer_pages = consumer_pages,
+	.handover = handover,
+};
+
 static const struct zc_strategy *const strategies[] = {
 	&pipe_strategy, &socket_strategy, &vmsplice_strategy, &shm_strategy, &cow_strategy};
 
 const struct zc_scenario zc_process_scenario = {
 	.name = "process", .strategies = strategies, .nstrategies = ZC_COUNT(strategies),
+	.handover_reference = &reference_handover_strategy,
 	.summary = "Moves frames from this process to a forked consumer process (pipe, "
-		   "socket, vmsplice, shm, cow).",
+		   "socket, vmsplice, shm, cow), at each CPU placement.",
 };
 

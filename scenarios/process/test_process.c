@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "handover_checks.h"
 #include "support.h"
 
 #define FRAME_BYTES (256.0 * 256.0 * 4.0)
@@ -49,7 +50,7 @@ static int clean_up(void **state)
 	return 0;
 }
 
-static void check(const char *strategy, const char *verdict, double frames_copied)
+static void check_row(const char *strategy, const char *verdict, double frames_copied)
 {
 	json_t *r = zt_result(doc, strategy);
 	assert_non_null(r);
@@ -67,6 +68,30 @@ static void check(const char *strategy, const char *verdict, double frames_copie
 	assert_true(json_is_true(json_object_get(id, "aliasing_visible")) == (frames_copied == 0));
 	assert_true(json_is_true(json_object_get(id, "checksum_ok")));
 	assert_non_null(strstr(json_string_value(json_object_get(id, "evidence")), "per process"));
+}
+
+/* The same verdict and copies at each placement: where the sides run changes only time. */
+static void check(const char *strategy, const char *verdict, double frames_copied)
+{
+	char name[64];
+	snprintf(name, sizeof(name), "%s@same", strategy);
+	check_row(name, verdict, frames_copied);
+	snprintf(name, sizeof(name), "%s@cross", strategy);
+	check_row(name, verdict, frames_copied);
+}
+
+static const char *const placed[] = {"reference_handover", "pipe", "socket", "vmsplice",
+				     "shm", "cow"};
+
+/*
+ * Each row ran where its placement says (the CPUs sched_getcpu returned on each side are the
+ * ones it was pinned to), its latency pooled over every measuring process, and every row is
+ * a multiple of reference_handover at the same placement.
+ */
+static void test_placed_rows(void **state)
+{
+	(void)state;
+	zt_check_placed_rows(doc, placed, ZT_COUNT(placed));
 }
 
 static void test_kernel_paths_copy(void **state)
@@ -94,8 +119,9 @@ static void check_peak_method(json_t *r)
 static void test_both_processes_memory(void **state)
 {
 	(void)state;
-	const char *names[] = {"pipe", "socket", "vmsplice", "shm", "cow"};
-	for (size_t i = 0; i < 5; i++) {
+	const char *names[] = {"pipe@same", "socket@cross", "vmsplice@same", "shm@cross",
+			       "cow@same", "reference_handover@same"};
+	for (size_t i = 0; i < ZT_COUNT(names); i++) {
 		json_t *r = zt_result(doc, names[i]);
 		assert_true(zt_number(r, "memory.pss_kib") > 0);
 		assert_true(zt_number(r, "memory.consumer.rss_kib") > 0);
@@ -136,12 +162,12 @@ static void test_memory_like_with_like(void **state)
 	(void)state;
 	char bigdir[256];
 	const char *args[] = {"--quick", "--quiet", "--frame", "1024x1024", "--strategy",
-			      "pipe,shm,cow", NULL};
+			      "pipe,shm,cow", "--placement", "same", NULL};
 	json_t *big = zt_run_scenario("process", args, bigdir, sizeof(bigdir));
 	assert_non_null(big);
-	check_ring_resident(big, "shm");
-	check_ring_resident(big, "cow");
-	json_t *pipe = zt_result(big, "pipe");
+	check_ring_resident(big, "shm@same");
+	check_ring_resident(big, "cow@same");
+	json_t *pipe = zt_result(big, "pipe@same");
 	assert_true(zt_number(pipe, "memory.consumer.rss_kib") >= BIG_FRAME_BYTES / 1024);
 	double faults = zt_number(pipe, "memory.consumer.minor_faults_per_transfer");
 	assert_true(faults >= 0);
@@ -154,9 +180,9 @@ static void test_memory_like_with_like(void **state)
 static void test_cow_write_copies_a_page(void **state)
 {
 	(void)state;
-	json_t *r = zt_result(doc, "cow");
+	json_t *r = zt_result(doc, "cow@same");
 	assert_true(zt_number(r, "cow.pages_copied_by_write") >= 1);
-	assert_null(json_object_get(zt_result(doc, "shm"), "cow"));
+	assert_null(json_object_get(zt_result(doc, "shm@same"), "cow"));
 	if (!json_is_number(json_object_get(json_object_get(r, "identity"), "same_pages")))
 		return; /* page frames hidden (not root): nothing more to compare */
 	/* The page the consumer wrote got a frame of its own; the 63 others are still shared. */
@@ -194,11 +220,11 @@ static void check_pages(const char *strategy, double consumer_frames, double sam
 static void test_pages_and_page_frames(void **state)
 {
 	(void)state;
-	check_pages("pipe", 1, 0);     /* read() writes the consumer's buffer: a frame */
-	check_pages("socket", 1, 0);
-	check_pages("vmsplice", 1, 0);
-	check_pages("shm", 0, 1);      /* the consumer writes nothing, maps the producer's pages */
-	check_pages("cow", 0, 1);
+	check_pages("pipe@same", 1, 0);  /* read() writes the consumer's buffer: a frame */
+	check_pages("socket@same", 1, 0);
+	check_pages("vmsplice@cross", 1, 0);
+	check_pages("shm@same", 0, 1);   /* the consumer writes nothing, maps the producer's pages */
+	check_pages("cow@cross", 0, 1);
 }
 
 /* Kills the processes re-parented to this one, so a failed test leaves none behind. */
@@ -302,6 +328,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_kernel_paths_copy),
 		cmocka_unit_test(test_shared_memory_does_not),
+		cmocka_unit_test(test_placed_rows),
 		cmocka_unit_test(test_both_processes_memory),
 		cmocka_unit_test(test_memory_like_with_like),
 		cmocka_unit_test(test_cow_write_copies_a_page),

@@ -47,7 +47,4 @@ void zc_port_close(struct zc_port *p);
 /* Frees the port; nobody may be waiting on it. Messages left in it are dropped as they are. */
 void zc_port_free(struct zc_port *p);
 
-/* CLOCK_MONOTONIC in nanoseconds. */
-uint64_t zc_now_ns(void);
-
 #endif

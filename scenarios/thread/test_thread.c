@@ -1,6 +1,7 @@
 /*
  * test_thread.c: runs build/bin/thread on a small frame and checks its verdicts, copy counts,
- * allocations, hand-over latency and memory in the JSON it writes.
+ * allocations, placement, hand-over reference and latency, and memory in the JSON it writes.
+ * Rows are STRATEGY@PLACEMENT; the run has the default placements, same and cross.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "handover_checks.h"
 #include "support.h"
 
 #define FRAME_BYTES (256.0 * 256.0 * 4.0)
@@ -45,7 +47,7 @@ static const char *verdict(json_t *r)
 static void test_copy_carries_the_bytes(void **state)
 {
 	(void)state;
-	json_t *r = zt_result(doc, "copy");
+	json_t *r = zt_result(doc, "copy@same");
 	assert_non_null(r);
 	assert_string_equal(verdict(r), "copy");
 	assert_true(zt_copied_frames(zt_number(r, "copies.bytes_per_transfer"), 1, FRAME_BYTES));
@@ -75,8 +77,10 @@ static void check_zero_copy(const char *strategy, double frame_allocs)
 static void test_move_and_pool_share(void **state)
 {
 	(void)state;
-	check_zero_copy("move", 1.0); /* a fresh frame per message, freed by the finalizer */
-	check_zero_copy("pool", 0.0); /* frames come back through the return port */
+	check_zero_copy("move@same", 1.0); /* a fresh frame per message, freed by the finalizer */
+	check_zero_copy("pool@same", 0.0); /* frames come back through the return port */
+	check_zero_copy("move@cross", 1.0);
+	check_zero_copy("pool@cross", 0.0);
 }
 
 /*
@@ -101,29 +105,29 @@ static void check_pages(const char *strategy, double frames, double same_pages)
 static void test_page_tables_agree(void **state)
 {
 	(void)state;
-	check_pages("copy", 1, 0);
-	check_pages("move", 0, 1);
-	check_pages("pool", 0, 1);
+	check_pages("copy@same", 1, 0);
+	check_pages("move@same", 0, 1);
+	check_pages("pool@same", 0, 1);
 }
 
-static void test_latency_reported(void **state)
+static const char *const placed[] = {"reference_handover", "copy", "move", "pool"};
+
+/*
+ * Each row ran where its placement says (the CPUs sched_getcpu returned on each side are the
+ * ones it was pinned to), its latency pooled over every measuring process, and every row is
+ * a multiple of reference_handover at the same placement.
+ */
+static void test_placed_rows(void **state)
 {
 	(void)state;
-	const char *names[] = {"copy", "move", "pool"};
-	for (size_t i = 0; i < 3; i++) {
-		json_t *r = zt_result(doc, names[i]);
-		double median = zt_number(r, "latency_ns.median"), p99 = zt_number(r, "latency_ns.p99");
-		assert_true(median > 0);
-		assert_true(p99 >= median);
-		assert_true(zt_number(r, "latency_ns.count") > 0);
-	}
+	zt_check_placed_rows(doc, placed, ZT_COUNT(placed));
 }
 
 /* One address space: no memory.consumer (the producer's figures are both sides'). */
 static void test_memory_is_one_process(void **state)
 {
 	(void)state;
-	const char *names[] = {"reference_memcpy", "copy", "move", "pool"};
+	const char *names[] = {"reference_memcpy", "copy@same", "move@cross", "pool@same"};
 	for (size_t i = 0; i < 4; i++) {
 		json_t *mem = json_object_get(zt_result(doc, names[i]), "memory");
 		assert_null(json_object_get(mem, "consumer"));
@@ -145,10 +149,10 @@ static void test_pool_is_resident(void **state)
 		skip();
 	char bigdir[256];
 	const char *args[] = {"--quick", "--quiet", "--frame", "1024x1024", "--strategy", "pool",
-			      NULL};
+			      "--placement", "same", NULL};
 	json_t *big = zt_run_scenario("thread", args, bigdir, sizeof(bigdir));
 	assert_non_null(big);
-	assert_true(zt_number(zt_result(big, "pool"), "memory.resident_frames") >= 3.0);
+	assert_true(zt_number(zt_result(big, "pool@same"), "memory.resident_frames") >= 3.0);
 	zt_release_scenario(big, bigdir);
 }
 
@@ -158,12 +162,12 @@ static void test_peak_fallback_is_recorded(void **state)
 	(void)state;
 	char fbdir[256];
 	const char *args[] = {"--quick", "--quiet", "--frame", "256x256", "--strategy", "move",
-			      NULL};
+			      "--placement", "free", NULL};
 	assert_int_equal(setenv("ZCBENCH_REFUSE_PEAK_RESET", "1", 1), 0);
 	json_t *fb = zt_run_scenario("thread", args, fbdir, sizeof(fbdir));
 	unsetenv("ZCBENCH_REFUSE_PEAK_RESET");
 	assert_non_null(fb);
-	assert_string_equal(zt_string(zt_result(fb, "move"), "memory.rss_peak_method"),
+	assert_string_equal(zt_string(zt_result(fb, "move@free"), "memory.rss_peak_method"),
 			    "vmhwm_minus_setup_rss");
 	assert_string_equal(zt_string(zt_result(fb, "reference_memcpy"),
 				      "memory.rss_peak_method"),
@@ -177,7 +181,7 @@ int main(void)
 		cmocka_unit_test(test_copy_carries_the_bytes),
 		cmocka_unit_test(test_move_and_pool_share),
 		cmocka_unit_test(test_page_tables_agree),
-		cmocka_unit_test(test_latency_reported),
+		cmocka_unit_test(test_placed_rows),
 		cmocka_unit_test(test_memory_is_one_process),
 		cmocka_unit_test(test_pool_is_resident),
 		cmocka_unit_test(test_peak_fallback_is_recorded),

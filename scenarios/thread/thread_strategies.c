@@ -17,17 +17,19 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "clock.h"
+#include "handover_ring.h"
 #include "instrument.h"
+#include "placement.h"
 #include "port.h"
 
 #define POOL_SLOTS 3
 #define PORT_CAPACITY 4
 #define TIMEOUT_MS 5000
-#define LATENCY_SAMPLES 65536
 #define CONSUMER_STACK (2u * 1024u * 1024u) /* ThreadSanitizer needs about 1 MiB */
 
 enum msg_kind { MSG_FRAME, MSG_RELEASE, MSG_PROBE, MSG_ANSWER };
-enum flavour { COPY, MOVE, POOL };
+enum flavour { COPY, MOVE, POOL, EMPTY };
 
 struct state {
 	const char *name;
@@ -41,11 +43,12 @@ struct state {
 	void *stack;             /* the consumer's stack, ours so that teardown frees it */
 	bool consumer_running;
 	bool broken;             /* the consumer stopped answering: fail fast from now on */
-	unsigned char *frame;    /* copy: the producer's frame, kept and reused */
+	unsigned char *frame;    /* copy, empty: the producer's frame, kept and reused */
 	unsigned char *pool[POOL_SLOTS];
 	struct zc_port_msg held; /* consumer side: the frame it holds, data NULL when none */
-	uint64_t *latency;       /* ring of post-to-receipt times, written by the consumer */
-	size_t nlatency;
+	/* The hand-over log: one-way written by the consumer at each receipt, post by the
+	 * producer when its post returned. */
+	struct zc_handover_ring log;
 };
 
 /* --- the consumer thread ------------------------------------------------------------------ */
@@ -79,16 +82,19 @@ static void let_go(struct state *s)
 static void receive_frame(struct state *s, const struct zc_port_msg *m, struct zc_port_msg *a)
 {
 	uint64_t now = zc_now_ns();
-	s->latency[s->nlatency++ % LATENCY_SAMPLES] = now - m->posted_ns;
+	zc_handover_received(&s->log, m->seq, (double)(now - m->posted_ns),
+			     zc_placement_cpu_bit());
 	let_go(s);
 	s->held = *m;
-	a->arg = zc_frame_stamp_ok(m->data, m->bytes, m->seq);
+	/* empty: the reference carries no frame, only the message */
+	a->arg = !m->data || zc_frame_stamp_ok(m->data, m->bytes, m->seq);
 }
 
 static void *consumer_main(void *arg)
 {
 	struct state *s = arg;
 	struct zc_port_msg m;
+	zc_placement_enter_consumer(); /* its CPUs are recorded at each receipt */
 	while (zc_port_receive(s->inbox, &m, -1) == 0) {
 		struct zc_port_msg a = {.kind = MSG_ANSWER, .seq = m.seq};
 		if (m.kind == MSG_FRAME)
@@ -105,13 +111,19 @@ static void *consumer_main(void *arg)
 
 /* --- the producer's side ------------------------------------------------------------------ */
 
-/* Posts m and waits for the consumer's answer. Returns 0, or -1 once the consumer is silent. */
+/*
+ * Posts m and waits for the consumer's answer; for a frame, logs the post's cost (from
+ * m->posted_ns until the post returned) and the CPU. Returns 0, or -1 once the consumer is
+ * silent.
+ */
 static int call(struct state *s, const struct zc_port_msg *m, struct zc_port_msg *answer)
 {
 	if (s->broken)
 		return -1;
-	if (zc_port_post(s->inbox, m, TIMEOUT_MS) == 0 &&
-	    zc_port_receive(s->outbox, answer, TIMEOUT_MS) == 0)
+	int posted = zc_port_post(s->inbox, m, TIMEOUT_MS) == 0;
+	if (posted && m->kind == MSG_FRAME)
+		zc_handover_posted(&s->log, m->seq, m->posted_ns);
+	if (posted && zc_port_receive(s->outbox, answer, TIMEOUT_MS) == 0)
 		return 0;
 	s->broken = true;
 	fprintf(stderr, "thread: strategy '%s': the consumer thread did not answer within %d ms\n",
@@ -172,7 +184,7 @@ static void teardown(void *st)
 	for (int i = 0; i < POOL_SLOTS; i++)
 		free(s->pool[i]);
 	free(s->frame);
-	free(s->latency);
+	zc_handover_ring_free(&s->log);
 	free(s);
 }
 
@@ -214,10 +226,10 @@ static void *setup(const struct zc_frame_geom *g, const char *name, enum flavour
 	s->inbox = zc_port_open(PORT_CAPACITY);
 	s->outbox = zc_port_open(PORT_CAPACITY);
 	s->returns = zc_port_open(POOL_SLOTS);
-	s->latency = malloc(LATENCY_SAMPLES * sizeof(*s->latency));
-	if (!s->inbox || !s->outbox || !s->returns || !s->latency)
+	int logged = zc_handover_ring_init(&s->log);
+	if (!s->inbox || !s->outbox || !s->returns || logged != 0)
 		goto out_fail;
-	if (f == COPY && make_frame(s) != 0)
+	if ((f == COPY || f == EMPTY) && make_frame(s) != 0)
 		goto out_fail;
 	if (f == POOL && fill_pool(s) != 0)
 		goto out_fail;
@@ -243,6 +255,11 @@ static void *setup_move(const struct zc_frame_geom *g)
 static void *setup_pool(const struct zc_frame_geom *g)
 {
 	return setup(g, "pool", POOL);
+}
+
+static void *setup_reference_handover(const struct zc_frame_geom *g)
+{
+	return setup(g, "reference_handover", EMPTY);
 }
 
 static void draw(unsigned char *p, size_t bytes, uint64_t seq, bool render)
@@ -271,6 +288,10 @@ static unsigned char *compose(struct state *s, bool render, struct zc_port_msg *
 	}
 	draw(p, s->bytes, s->seq, render);
 	m->posted_ns = zc_now_ns();
+	if (s->flavour == EMPTY) { /* the message alone: its frame stays with the producer */
+		m->bytes = 0;
+		return p;
+	}
 	if (s->flavour == COPY) {
 		if (!(m->data = malloc(s->bytes)))
 			return NULL;
@@ -297,7 +318,9 @@ static int transfer(void *st, bool render, struct zc_view *v)
 			s->name, (unsigned long long)m.seq);
 		return -1;
 	}
-	*v = (struct zc_view){.data = m.data, .bytes = s->bytes, .seq = m.seq, .producer = producer};
+	/* empty: what the consumer could read is the producer's frame, where it stayed */
+	*v = (struct zc_view){.data = m.data ? m.data : producer, .bytes = s->bytes, .seq = m.seq,
+			      .producer = producer};
 	return 0;
 }
 
@@ -318,28 +341,18 @@ static int probe_read(void *st, const struct zc_view *v, size_t offset, unsigned
 	return 0;
 }
 
-/* "latency_ns": hand-over latency, post to receipt (median, p99, count). */
-static void extras(void *st, const struct zc_result *res, json_t *extra)
+static int handover(void *st, struct zc_handover_log *out)
 {
-	(void)res;
 	struct state *s = st;
-	size_t n = s->nlatency < LATENCY_SAMPLES ? s->nlatency : LATENCY_SAMPLES;
-	double *ns = n ? malloc(n * sizeof(*ns)) : NULL;
-	if (!ns)
-		return;
-	for (size_t i = 0; i < n; i++)
-		ns[i] = (double)s->latency[i];
-	json_object_set_new(extra, "latency_ns",
-			    json_pack("{s:f, s:f, s:I}", "median", zc_percentile(ns, n, 50), "p99",
-				      zc_percentile(ns, n, 99), "count", (json_int_t)s->nlatency));
-	free(ns);
+	zc_handover_ring_log(&s->log, s->seq, out);
+	return 0;
 }
 
 #define THREAD_STRATEGY(id, zero, what)                                                      \
 	static const struct zc_strategy id##_strategy = {                                    \
 		.name = #id, .mirrors = what, .expect_zero_copy = zero,                      \
 		.setup = setup_##id, .transfer = transfer, .release = release,               \
-		.teardown = teardown, .probe_read = probe_read, .extras = extras,            \
+		.teardown = teardown, .probe_read = probe_read, .handover = handover,        \
 	}
 
 THREAD_STRATEGY(copy, false,
@@ -352,12 +365,26 @@ THREAD_STRATEGY(pool, true,
 		"a pool of frames shared by two threads: the consumer returns each frame to the "
 		"producer through a second port");
 
+/*
+ * The hand-over's floor: the same ports, an empty frame message and its receipt, then a
+ * release and its acknowledgement, as every transfer above makes. The frame stays with the
+ * producer, so the probe reads it there (no probe_read).
+ */
+static const struct zc_strategy reference_handover_strategy = {
+	.name = "reference_handover", .expect_zero_copy = true,
+	.mirrors = "the floor of a hand-over: an empty message through the same port, its receipt, "
+		   "a release and its acknowledgement",
+	.setup = setup_reference_handover, .transfer = transfer, .release = release,
+	.teardown = teardown, .handover = handover,
+};
+
 static const struct zc_strategy *const strategies[] = {&copy_strategy, &move_strategy,
 						       &pool_strategy};
 
 const struct zc_scenario zc_thread_scenario = {
 	.name = "thread", .strategies = strategies, .nstrategies = ZC_COUNT(strategies),
+	.handover_reference = &reference_handover_strategy,
 	.summary = "Moves frames from a producer thread to a consumer thread through a "
-		   "bounded port (copy, move with a finalizer, pool with a return port).",
+		   "bounded port (copy, move with a finalizer, pool with a return port), at "
+		   "each CPU placement.",
 };
-

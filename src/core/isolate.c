@@ -3,7 +3,8 @@
  *
  * The child writes: an int (its exit code), then on success the struct zc_result as bytes
  * (the parent runs the same binary, so its static strings are at the same addresses), the
- * samples, and the scenario-specific members as JSON text; on failure the error message.
+ * time samples, the hand-over latency samples (one-way, then post), and the
+ * scenario-specific members as JSON text; on failure the error message.
  */
 #include "isolate.h"
 
@@ -35,6 +36,13 @@ static int send_text(int fd, const char *text)
 	return zc_write_all(fd, &len, sizeof(len)) || zc_write_all(fd, text ? text : "", len) ? -1 : 0;
 }
 
+static int send_doubles(int fd, const double *v, size_t n)
+{
+	uint64_t count = n;
+	return zc_write_all(fd, &count, sizeof(count)) || zc_write_all(fd, v, n * sizeof(*v)) ? -1
+												   : 0;
+}
+
 static _Noreturn void run_child(int fd, const struct zc_scenario *sc, const struct zc_strategy *s,
 		      const struct zc_options *opt, struct zc_result *res)
 {
@@ -48,11 +56,11 @@ static _Noreturn void run_child(int fd, const struct zc_scenario *sc, const stru
 	if (rc != ZC_EXIT_OK) {
 		bad |= send_text(fd, err.text);
 	} else {
-		uint64_t n = res->time.nsamples;
 		char *extra = res->extra ? json_dumps(res->extra, JSON_COMPACT) : NULL;
 		bad |= zc_write_all(fd, res, sizeof(*res));
-		bad |= zc_write_all(fd, &n, sizeof(n));
-		bad |= zc_write_all(fd, res->time.samples, n * sizeof(double));
+		bad |= send_doubles(fd, res->time.samples, res->time.nsamples);
+		bad |= send_doubles(fd, res->handover.one_way.samples, res->handover.one_way.nsamples);
+		bad |= send_doubles(fd, res->handover.post.samples, res->handover.post.nsamples);
 		bad |= send_text(fd, extra);
 		free(extra);
 	}
@@ -83,32 +91,55 @@ static int take_text(struct msg *m, const char **text, uint64_t *len)
 	return 0;
 }
 
+/* An array of doubles sent by send_doubles, copied (it may be unaligned); NULL when empty. */
+static int take_doubles(struct msg *m, double **v, size_t *n)
+{
+	uint64_t count;
+	*v = NULL;
+	*n = 0;
+	if (take(m, &count, sizeof(count)) != 0 ||
+	    (uint64_t)(m->end - m->p) / sizeof(double) < count)
+		return -1;
+	if (count == 0)
+		return 0;
+	if (!(*v = malloc(count * sizeof(double))))
+		return -1;
+	memcpy(*v, m->p, count * sizeof(double));
+	m->p += count * sizeof(double);
+	*n = count;
+	return 0;
+}
+
 static int decode(struct msg *m, struct zc_result *res, size_t frame_bytes)
 {
 	struct zc_result got;
-	uint64_t n, len;
+	double *samples = NULL;
+	size_t n = 0;
+	uint64_t len;
 	const char *extra;
-	if (take(m, &got, sizeof(got)) != 0 || take(m, &n, sizeof(n)) != 0 ||
-	    (uint64_t)(m->end - m->p) < n * sizeof(double))
+	struct zc_handover_result *h = &got.handover;
+	if (take(m, &got, sizeof(got)) != 0)
 		return -1;
-	double *samples = (double *)(uintptr_t)m->p; /* may be unaligned: copy below */
-	m->p += n * sizeof(double);
-	if (take_text(m, &extra, &len) != 0)
-		return -1;
+	h->one_way.samples = h->post.samples = NULL; /* the child's pointers */
+	int rc = take_doubles(m, &samples, &n) || take_doubles(m, &h->one_way.samples,
+								&h->one_way.nsamples) ||
+		 take_doubles(m, &h->post.samples, &h->post.nsamples) ||
+		 take_text(m, &extra, &len) ? -1 : 0;
 	got.time.samples = NULL;
 	got.time.nsamples = 0;
-	got.extra = len ? json_loadb(extra, len, 0, NULL) : NULL;
-	*res = got;
-	if (n > 0) {
-		double *aligned = malloc(n * sizeof(double));
-		if (!aligned)
-			return -1;
-		memcpy(aligned, samples, n * sizeof(double));
-		int rc = zc_result_set_samples(res, aligned, n, frame_bytes);
-		free(aligned);
-		return rc;
+	got.extra = rc == 0 && len ? json_loadb(extra, len, 0, NULL) : NULL;
+	if (rc == 0 && h->one_way.nsamples != h->post.nsamples)
+		rc = -1;
+	if (rc != 0) {
+		free(h->one_way.samples);
+		free(h->post.samples);
+		*h = (struct zc_handover_result){0};
 	}
-	return 0;
+	*res = got;
+	if (rc == 0 && n > 0)
+		rc = zc_result_set_samples(res, samples, n, frame_bytes);
+	free(samples);
+	return rc;
 }
 
 /*

@@ -22,6 +22,7 @@
 #include "identity.h"
 #include "instrument.h"
 #include "memstat.h"
+#include "placement.h"
 
 #define WARMUP_TRANSFERS 2
 
@@ -307,6 +308,40 @@ static void read_consumer_memory(const struct bench *b, struct zc_result *res)
 			(double)b->consumer_minor_faults / (double)b->iterations;
 }
 
+/* A copy of n doubles into *out (NULL when n is 0); 0, or -1 out of memory. */
+static int copy_doubles(const double *v, size_t n, double **out)
+{
+	*out = NULL;
+	if (n == 0)
+		return 0;
+	if (!(*out = malloc(n * sizeof(**out))))
+		return -1;
+	memcpy(*out, v, n * sizeof(**out));
+	return 0;
+}
+
+/*
+ * This process's hand-over log, raw: its samples go to the runner, which pools them over
+ * every measuring process (runner.c), and the CPUs each side ran on.
+ */
+static void read_handover(const struct bench *b, struct zc_result *res)
+{
+	struct zc_handover_log log = {0};
+	struct zc_handover_result *h = &res->handover;
+	if (b->s->handover(b->state, &log) != 0 || log.n == 0)
+		return;
+	if (copy_doubles(log.one_way_ns, log.n, &h->one_way.samples) != 0 ||
+	    copy_doubles(log.post_ns, log.n, &h->post.samples) != 0) {
+		free(h->one_way.samples);
+		*h = (struct zc_handover_result){0};
+		return;
+	}
+	h->known = true;
+	h->one_way.nsamples = h->post.nsamples = log.n;
+	res->placement.producer_seen = log.producer_cpus;
+	res->placement.consumer_seen = log.consumer_cpus;
+}
+
 /* Sets the strategy up, runs its benchmark, reads memory and tears it down. */
 static int time_strategy(const struct zc_scenario *sc, struct bench *b, struct zc_result *res)
 {
@@ -322,7 +357,7 @@ static int time_strategy(const struct zc_scenario *sc, struct bench *b, struct z
 		return errno == ENOMEM ? ZC_EXIT_NOMEM : ZC_EXIT_RUNTIME;
 	}
 	char name[128];
-	snprintf(name, sizeof(name), "%s/%s", sc->name, b->s->name);
+	snprintf(name, sizeof(name), "%s/%s", sc->name, res->strategy); /* "thread/move@same" */
 	zc_bench *gb = zc_bench_register(name, bench_transfer, b);
 	zc_bench_use_real_time(gb);
 	if (!b->opt->repetitions_given)
@@ -340,16 +375,44 @@ static int time_strategy(const struct zc_scenario *sc, struct bench *b, struct z
 	res->mem.frame_blocks_mmapped = frame_blocks_mmapped(b->opt->frame.bytes);
 	if (b->s->extras && !b->failed)
 		add_extras(b, res);
+	if (b->s->handover && !b->failed)
+		read_handover(b, res);
 	b->s->teardown(b->state);
 	if (!b->failed)
 		return ZC_EXIT_OK;
 	return b->errnum == ENOMEM ? ZC_EXIT_NOMEM : ZC_EXIT_RUNTIME;
 }
 
+/*
+ * Pins this measuring process's side of a placed row (placement.h), before the strategy
+ * starts its consumer, and records what it asked for. 0, or -1 with err.
+ */
+static int enter_placement(const struct zc_strategy *s, enum zc_placement p,
+			   struct zc_result *res, struct zc_error *err)
+{
+	struct zc_placement_result *pl = &res->placement;
+	int producer, consumer;
+	res->handover = (struct zc_handover_result){0}; /* this process's own, filled later */
+	if (p == ZC_PLACEMENT_NONE)
+		return 0;
+	if (zc_placement_enter(p, &producer, &consumer) != 0)
+		return zc_error_set(err, ZC_EXIT_RUNTIME, "strategy '%s': cannot pin to a CPU for "
+				    "placement '%s': %s", s->name, zc_placement_name(p),
+				    strerror(errno));
+	pl->known = true;
+	pl->name = zc_placement_name(p);
+	pl->producer_cpu = producer;
+	pl->consumer_cpu = consumer;
+	zc_placement_cpu_idle(pl->cpu_idle, sizeof(pl->cpu_idle));
+	return 0;
+}
+
 int zc_measure_strategy(const struct zc_scenario *sc, const struct zc_strategy *s,
 			const struct zc_options *opt, struct zc_result *res, struct zc_error *err)
 {
 	struct zc_validation val;
+	if (enter_placement(s, opt->placement_now, res, err) != 0)
+		return -1;
 	if (zc_identity_validate(s, &opt->frame, &val, err) != 0)
 		return -1;
 	res->id = val.id;

@@ -1,8 +1,8 @@
 /*
  * options.c: the table of the options every scenario program shares (--frame, --strategy,
  * --quick, --processes, --out, --strict, --quiet, --verbose, --mmap-threshold, --allocator,
- * --list, --help, and every --benchmark_* flag passed through untouched), the parser that walks it
- * and a scenario's own table, and the usage and --help printed from them.
+ * --placement, --list, --help, and every --benchmark_* flag passed through untouched), the
+ * parser that walks it and a scenario's own table, and the usage and --help printed from them.
  */
 #include "options.h"
 #include "quote.h"
@@ -43,6 +43,10 @@ static const struct zc_option shared[] = {
 	{.name = "--allocator", .arg = "NAME", .kind = ZC_OPT_ALLOCATOR, .field = FIELD(allocator),
 	 .help = "glibc (default), mimalloc or jemalloc: the program runs\n"
 		 "itself again with that allocator preloaded"},
+	{.name = "--placement", .arg = "a,b", .kind = ZC_OPT_WORD, .field = FIELD(placement),
+	 .help = "thread, process: where producer and consumer run: same (one\n"
+		 "CPU), cross (two CPUs), free (the scheduler's choice);\n"
+		 "default same,cross"},
 	{.name = "--list", .kind = ZC_OPT_FLAG, .field = FIELD(list),
 	 .help = "the strategies, their expected verdict and what they mirror"},
 	{.name = "--help", .alias = "-h", .kind = ZC_OPT_FLAG, .field = FIELD(help),

@@ -11,6 +11,7 @@
 #include "error.h"
 #include "frame.h"
 #include "option_table.h"
+#include "placement.h"
 #include "strategy.h"
 
 #define ZC_MAX_STRATEGIES 32
@@ -37,6 +38,10 @@ struct zc_options {
 	bool min_time_given;              /* --benchmark_min_time was */
 	bool bench_out_given;             /* --benchmark_out was */
 	const char *allocator;            /* --allocator: "glibc" (default), "mimalloc", "jemalloc" */
+	const char *placement;            /* --placement as given; NULL: the default */
+	enum zc_placement placements[ZC_PLACEMENTS_MAX]; /* --placement, read (runner.c) */
+	size_t nplacements;
+	enum zc_placement placement_now;  /* the placement being measured (NONE: unplaced) */
 	int bench_argc;                   /* argv[0] + the --benchmark_* flags */
 	char **bench_argv;
 };

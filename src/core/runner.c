@@ -28,6 +28,7 @@
 #include "isolate.h"
 #include "json.h"
 #include "options.h"
+#include "placement.h"
 #include "preflight.h"
 #include "progress.h"
 #include "quote.h"
@@ -45,6 +46,9 @@
 static char raw_tmp[2300];
 static char *parts[MAX_PARTS]; /* allocated names */
 static size_t nparts;
+/* The names of placed rows ("move@same"), allocated here: results point at them. */
+static char *row_names[(ZC_MAX_STRATEGIES + 1) * ZC_PLACEMENTS_MAX];
+static size_t nrow_names;
 
 static void remove_temporaries(void)
 {
@@ -95,7 +99,8 @@ static void print_list(const struct zc_scenario *sc)
  * ZC_EXIT_FAILED when --strict and a strategy expected to be zero-copy copied, or the
  * instruments saw a copy it does not declare; else ZC_EXIT_OK.
  */
-static int judge(struct zc_results *results, const struct zc_options *opt)
+static int judge(const struct zc_scenario *sc, struct zc_results *results,
+		 const struct zc_options *opt)
 {
 	const struct zc_result *ref = zc_results_find(results, zc_reference_memcpy.name);
 	int rc = ZC_EXIT_OK;
@@ -103,6 +108,15 @@ static int judge(struct zc_results *results, const struct zc_options *opt)
 		struct zc_result *res = &results->v[i];
 		if (ref && ref->measured && res->measured && ref->time.ns.median > 0)
 			res->time.vs_memcpy = res->time.ns.median / ref->time.ns.median;
+		zc_timing_judge_modes(&res->time);
+		if (sc->handover_reference && res->placement.known) {
+			char name[128];
+			snprintf(name, sizeof(name), "%s@%s", sc->handover_reference->name,
+				 res->placement.name);
+			const struct zc_result *h = zc_results_find(results, name);
+			if (h && h->measured && res->measured && h->time.ns.median > 0)
+				res->time.vs_handover = res->time.ns.median / h->time.ns.median;
+		}
 		res->copies.pages_bytes_per_transfer =
 			zc_evidence_copy_bytes(&res->pages_written, opt->frame.bytes);
 		zc_identity_verdict(&res->id, res->expect_zero_copy, &res->copies,
@@ -170,23 +184,50 @@ static void keep_part(void)
 }
 
 /*
+ * Adds one measuring process's hand-over log (in got) to pooled, and the CPUs it saw to
+ * res's placement; frees got's samples. 0, or -1 out of memory.
+ */
+static int pool_handover(struct zc_handover_result *pooled, struct zc_result *got,
+			 struct zc_result *res, long process)
+{
+	struct zc_handover_result *h = &got->handover;
+	int rc = 0;
+	if (h->known) {
+		pooled->known = true;
+		rc = zc_latency_add(&pooled->one_way, h->one_way.samples, h->one_way.nsamples) ||
+		     zc_latency_add(&pooled->post, h->post.samples, h->post.nsamples);
+		uint64_t p = got->placement.producer_seen, c = got->placement.consumer_seen;
+		res->placement.producer_seen = process == 0 ? p : res->placement.producer_seen | p;
+		res->placement.consumer_seen = process == 0 ? c : res->placement.consumer_seen | c;
+	}
+	free(h->one_way.samples);
+	free(h->post.samples);
+	*h = (struct zc_handover_result){0};
+	return rc ? -1 : 0;
+}
+
+/*
  * Measures s in opt->processes processes, one after the other. The first one's result is
  * kept whole (its counts are exact and the same in every process); the others add their
- * samples. Returns 0, or -1 with err.
+ * samples, and every one its hand-over latency. Returns 0, or -1 with err.
  */
 static int measure_in_processes(const struct zc_scenario *sc, const struct zc_strategy *s,
 				const struct zc_options *opt, struct zc_result *res,
 				struct zc_progress *progress, struct zc_error *err)
 {
-	for (long p = 0; p < opt->processes; p++) {
-		zc_progress_process(progress, s->name, p + 1, opt->processes);
+	struct zc_handover_result pooled = {0};
+	int rc = 0;
+	for (long p = 0; p < opt->processes && rc == 0; p++) {
+		zc_progress_process(progress, res->strategy, p + 1, opt->processes);
 		struct zc_result more = *res;
 		struct zc_result *into = p == 0 ? res : &more;
 		more.time.samples = NULL;
 		more.extra = NULL;
-		int rc = sc->measure ? sc->measure(s, opt, into, err)
-				     : zc_isolate_measure(sc, s, opt, into, err);
+		rc = sc->measure ? sc->measure(s, opt, into, err)
+				 : zc_isolate_measure(sc, s, opt, into, err);
 		keep_part();
+		if (pool_handover(&pooled, into, res, p) != 0)
+			rc = zc_error_set(err, ZC_EXIT_NOMEM, "out of memory");
 		if (rc == 0 && into->time.nsamples > 0 &&
 		    res->time.nprocesses < sizeof(res->time.process_medians) / sizeof(double))
 			res->time.process_medians[res->time.nprocesses++] =
@@ -195,42 +236,81 @@ static int measure_in_processes(const struct zc_scenario *sc, const struct zc_st
 		    zc_result_add_samples(res, more.time.samples, more.time.nsamples,
 					  opt->frame.bytes) != 0)
 			rc = zc_error_set(err, ZC_EXIT_NOMEM, "out of memory");
+		if (rc != 0)
+			rc = -1;
 		free(more.time.samples);
 		json_decref(more.extra);
-		if (rc != 0)
-			return -1;
 	}
-	return 0;
+	res->handover = pooled; /* freed with the results, measured or not */
+	return rc == 0 ? 0 : -1;
 }
 
-/* How many strategies a run measures, reference_memcpy included. */
-static size_t selected_strategies(const struct zc_scenario *sc, const struct zc_options *opt)
+/* How many rows a run measures: reference_memcpy, and each strategy at each placement. */
+static size_t selected_rows(const struct zc_scenario *sc, const struct zc_options *opt)
 {
-	size_t n = 1;
+	size_t n = 0;
 	for (size_t i = 0; i < sc->nstrategies; i++)
 		n += opt->selected[i];
-	return n;
+	if (sc->handover_reference)
+		return 1 + (n + 1) * opt->nplacements;
+	return 1 + n;
 }
 
-/* Measures reference_memcpy and every selected strategy. Returns 0, or -1 with err. */
+/* The row's name: the strategy's, or "NAME@PLACEMENT" (kept in row_names); NULL: no memory. */
+static const char *row_name(const struct zc_strategy *s, enum zc_placement p)
+{
+	if (p == ZC_PLACEMENT_NONE)
+		return s->name;
+	char *name;
+	if (nrow_names == ZC_COUNT(row_names) ||
+	    asprintf(&name, "%s@%s", s->name, zc_placement_name(p)) < 0)
+		return NULL;
+	return row_names[nrow_names++] = name;
+}
+
+/* Measures strategy s at placement p as one row. Returns 0, or -1 with err. */
+static int measure_row(const struct zc_scenario *sc, const struct zc_strategy *s,
+		       enum zc_placement p, const struct zc_options *opt,
+		       struct zc_results *results, struct zc_progress *progress,
+		       struct zc_error *err)
+{
+	const char *name = row_name(s, p);
+	struct zc_result *res = name ? zc_results_add(results, name, s->mirrors,
+						      s->expect_zero_copy) : NULL;
+	int rc;
+	if (!res) {
+		rc = zc_error_set(err, ZC_EXIT_NOMEM, "out of memory");
+	} else {
+		struct zc_options placed = *opt;
+		placed.placement_now = p;
+		rc = measure_in_processes(sc, s, &placed, res, progress, err);
+	}
+	zc_progress_strategy_done(progress, name ? name : s->name, opt->processes, rc == 0);
+	return rc;
+}
+
+/*
+ * Measures reference_memcpy and every selected strategy; for a boundary with a hand-over
+ * reference, it and every strategy at each placement, one placement after the other for each
+ * strategy, so that its rows sit side by side. Returns 0, or -1 with err.
+ */
 static int measure_all(const struct zc_scenario *sc, const struct zc_options *opt,
 		       struct zc_results *results, struct zc_error *err)
 {
 	struct zc_progress progress;
 	zc_progress_start(&progress, opt->quiet ? NULL : stderr, sc->name,
-			  selected_strategies(sc, opt) * (size_t)opt->processes);
-	int rc = 0;
+			  selected_rows(sc, opt) * (size_t)opt->processes);
+	int rc = measure_row(sc, &zc_reference_memcpy, ZC_PLACEMENT_NONE, opt, results,
+			     &progress, err);
+	const struct zc_strategy *href = sc->handover_reference;
 	for (size_t i = 0; i <= sc->nstrategies && rc == 0; i++) {
-		const struct zc_strategy *s = i == 0 ? &zc_reference_memcpy : sc->strategies[i - 1];
-		if (i > 0 && !opt->selected[i - 1])
+		const struct zc_strategy *s = i == 0 ? href : sc->strategies[i - 1];
+		if (!s || (i > 0 && !opt->selected[i - 1]))
 			continue;
-		struct zc_result *res = zc_results_add(results, s->name, s->mirrors,
-						       s->expect_zero_copy);
-		if (!res)
-			rc = zc_error_set(err, ZC_EXIT_NOMEM, "out of memory");
-		else
-			rc = measure_in_processes(sc, s, opt, res, &progress, err);
-		zc_progress_strategy_done(&progress, s->name, opt->processes, rc == 0);
+		if (!href)
+			rc = measure_row(sc, s, ZC_PLACEMENT_NONE, opt, results, &progress, err);
+		for (size_t k = 0; href && k < opt->nplacements && rc == 0; k++)
+			rc = measure_row(sc, s, opt->placements[k], opt, results, &progress, err);
 	}
 	zc_progress_end(&progress);
 	return rc;
@@ -267,6 +347,13 @@ static int parse(const struct zc_scenario *sc, struct zc_options *opt, int argc,
 		return -1;
 	if (opt->help || opt->list)
 		return 0;
+	if (!sc->handover_reference && opt->placement)
+		return zc_error_set(err, ZC_EXIT_USAGE, "--placement: the %s boundary has no "
+				    "consumer thread or process to place (thread and process do)",
+				    sc->name);
+	if (sc->handover_reference &&
+	    zc_placement_parse(opt->placement, opt->placements, &opt->nplacements, err) != 0)
+		return -1;
 	if (zc_preflight_out_path(opt->out, err) != 0 || zc_preflight_memory(&opt->frame, err) != 0)
 		return -1;
 	return 0;
@@ -334,7 +421,7 @@ static int run(const struct zc_scenario *sc, struct zc_options *opt, struct zc_r
 	if (!anything_timed(results))
 		return zc_error_set(err, ZC_EXIT_USAGE,
 				    "no benchmark matches the --benchmark_filter given");
-	int verdict = judge(results, opt);
+	int verdict = judge(sc, results, opt);
 	const char *gb_build = zc_raw_library_build(parts, nparts);
 	results->context = zc_context_json(opt->quick, &alloc, gb_build);
 	zc_allocator_describe(json_object_get(results->context, "allocator"));
@@ -376,6 +463,8 @@ int zc_scenario_main(const struct zc_scenario *sc, int argc, char **argv)
 	for (size_t i = 0; i < nparts; i++)
 		free(parts[i]);
 	zc_results_release(&results);
+	for (size_t i = 0; i < nrow_names; i++)
+		free(row_names[i]);
 	zc_options_release(&opt);
 	return rc;
 }

@@ -24,6 +24,14 @@ struct zc_scenario {
 	const struct zc_strategy *const *strategies;
 	size_t nstrategies;
 	/*
+	 * Optional, for a boundary between two threads or processes: its hand-over reference
+	 * (reference_handover), the same port or channel carrying an empty message the way a
+	 * transfer carries a frame. When set, it and every strategy are measured at each
+	 * --placement (placement.h), each a row named NAME@PLACEMENT with time.vs_handover, its
+	 * median over the reference's at the same placement.
+	 */
+	const struct zc_strategy *handover_reference;
+	/*
 	 * Optional: the boundary's own options, ended by an entry whose name is NULL; parsed
 	 * with the shared ones (each writes its .value) and shown in --help after them.
 	 */

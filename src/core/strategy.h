@@ -33,6 +33,18 @@ struct zc_view {
 	void *token;               /* the strategy's own bookkeeping (handle, slot, message) */
 };
 
+/*
+ * What a hand-over between two threads or processes saw, from the strategy's own clocks:
+ * for each of its last n transfers, post to receipt and the poster's own cost, and the CPUs
+ * each side ran on (sched_getcpu, a bit per CPU). The arrays belong to the strategy.
+ */
+struct zc_handover_log {
+	const double *one_way_ns;
+	const double *post_ns;
+	size_t n;
+	uint64_t producer_cpus, consumer_cpus;
+};
+
 struct zc_strategy {
 	const char *name;          /* what a user says: "copy", "move", "pool" */
 	const char *mirrors;       /* the real API it stands for */
@@ -104,6 +116,11 @@ struct zc_strategy {
 	 */
 	int (*consumer_pages)(void *state, bool arm, long *pages, long *frame_bytes, char *why,
 			      size_t why_len);
+	/*
+	 * Optional, for a consumer on another thread or in another process: the hand-over log
+	 * (above), read once after the timed runs, before teardown. 0, or -1.
+	 */
+	int (*handover)(void *state, struct zc_handover_log *out);
 };
 
 #endif

@@ -14,8 +14,6 @@
 
 /* Repetitions spread more than this (cv) make a row "noisy". */
 #define ZC_NOISY_CV 0.05
-/* Measuring processes whose medians differ more than this factor make a row "bimodal". */
-#define ZC_BIMODAL_RATIO 2.0
 
 /* The row's flags, space-separated, into buf ("" when none). */
 void zc_table_flags(const struct zc_result *res, char *buf, size_t len);

@@ -31,6 +31,7 @@ enum source_kind {
 	SRC_DOUBLE_OR_NULL,	/* NAN: null */
 	SRC_CHARS_OR_NULL,	/* "": null */
 	SRC_CSTR_OR_NULL,	/* NULL: null */
+	SRC_CPUS,		/* a uint64_t, a bit per CPU: the array of the CPUs set */
 };
 
 struct source {
@@ -68,6 +69,15 @@ static json_t *doubles_json(const double *v, size_t n)
 	json_t *a = json_array();
 	for (size_t i = 0; a && i < n; i++)
 		json_array_append_new(a, json_real(v[i]));
+	return a;
+}
+
+static json_t *cpus_json(uint64_t mask)
+{
+	json_t *a = json_array();
+	for (int cpu = 0; a && cpu < 64; cpu++)
+		if (mask & ((uint64_t)1 << cpu))
+			json_array_append_new(a, json_integer(cpu));
 	return a;
 }
 
@@ -117,6 +127,7 @@ static json_t *source_value(const struct source *s, const void *base, bool *skip
 		return MEMBER(const char *, at) ? json_string(MEMBER(const char *, at)) : json_null();
 	case SRC_DOUBLES:
 		return doubles_json(MEMBER(double *, at), MEMBER(size_t, (const char *)base + s->count));
+	case SRC_CPUS: return cpus_json(MEMBER(uint64_t, at));
 	case SRC_DOUBLE_ARRAY: /* an array member, its count beside it */
 		return doubles_json(&MEMBER(double, at), MEMBER(size_t, (const char *)base + s->count));
 	}

@@ -78,10 +78,42 @@ int zc_result_add_samples(struct zc_result *res, const double *samples, size_t n
 	return rc;
 }
 
+int zc_latency_add(struct zc_latency *l, const double *samples, size_t n)
+{
+	if (n == 0)
+		return 0;
+	double *all = realloc(l->samples, (l->nsamples + n) * sizeof(*all));
+	if (!all)
+		return -1;
+	memcpy(all + l->nsamples, samples, n * sizeof(*all));
+	l->samples = all;
+	if (l->nprocesses < sizeof(l->process_medians) / sizeof(l->process_medians[0]))
+		l->process_medians[l->nprocesses++] = zc_percentile(all + l->nsamples, n, 50);
+	l->nsamples += n;
+	l->p50 = zc_percentile(all, l->nsamples, 50);
+	l->p99 = zc_percentile(all, l->nsamples, 99);
+	return 0;
+}
+
+void zc_timing_judge_modes(struct zc_timing *t)
+{
+	double lo = 0, hi = 0;
+	for (size_t i = 0; i < t->nprocesses; i++) {
+		double m = t->process_medians[i];
+		if (i == 0 || m < lo)
+			lo = m;
+		if (i == 0 || m > hi)
+			hi = m;
+	}
+	t->bimodal = t->nprocesses > 1 && lo > 0 && hi / lo > ZC_BIMODAL_RATIO;
+}
+
 void zc_results_release(struct zc_results *r)
 {
 	for (size_t i = 0; i < r->n; i++) {
 		free(r->v[i].time.samples);
+		free(r->v[i].handover.one_way.samples);
+		free(r->v[i].handover.post.samples);
 		json_decref(r->v[i].extra);
 	}
 	free(r->v);

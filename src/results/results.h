@@ -34,8 +34,38 @@ struct zc_timing {
 	double gb_per_s;
 	double frames_per_s;
 	double vs_memcpy;      /* median / reference_memcpy's median; 0 when unknown */
+	double vs_handover;    /* median / reference_handover's at the same placement; 0: none */
 	double process_medians[32]; /* the median of each measuring process's samples */
 	size_t nprocesses;
+	bool bimodal;          /* the process medians differ by more than ZC_BIMODAL_RATIO */
+};
+
+/* Process medians further apart than this factor make a result bimodal. */
+#define ZC_BIMODAL_RATIO 2.0
+
+/* Where the two sides of a hand-over ran (placement.h): asked for, and seen. */
+struct zc_placement_result {
+	bool known;            /* false for a result with one side only (reference_memcpy) */
+	const char *name;      /* "same", "cross", "free" (a static string) */
+	int64_t producer_cpu, consumer_cpu; /* the CPU each side was pinned to; -1: not pinned */
+	uint64_t producer_seen, consumer_seen; /* CPUs sched_getcpu returned there, a bit each */
+	char cpu_idle[96];     /* how an idle CPU waits, as /sys says (zc_placement_cpu_idle) */
+};
+
+/* One kind of hand-over latency, over every measuring process. */
+struct zc_latency {
+	double *samples;       /* ns, each process's last transfers, pooled; owned */
+	size_t nsamples;
+	double p50, p99;
+	double process_medians[32];
+	size_t nprocesses;
+};
+
+/* Hand-over latency, from the strategy's handover hook (strategy.h). */
+struct zc_handover_result {
+	bool known;
+	struct zc_latency one_way; /* post to receipt: when the consumer has the frame */
+	struct zc_latency post;    /* the poster's own cost: until its post returned */
 };
 
 struct zc_mem_result {
@@ -99,6 +129,8 @@ struct zc_result {
 	struct zc_alloc_result alloc;
 	struct zc_copy_result copies;
 	struct zc_written_result pages_written;
+	struct zc_placement_result placement;
+	struct zc_handover_result handover;
 	json_t *extra;         /* scenario-specific members merged into the result; owned */
 };
 
@@ -120,6 +152,13 @@ int zc_result_set_samples(struct zc_result *res, const double *samples, size_t n
 /* Appends samples (another measuring process's) and derives the figures again. */
 int zc_result_add_samples(struct zc_result *res, const double *samples, size_t n,
 			  size_t frame_bytes);
+/*
+ * Appends one measuring process's latency samples to l: its median joins the process
+ * medians, p50 and p99 are taken again over everything pooled. 0, or -1 out of memory.
+ */
+int zc_latency_add(struct zc_latency *l, const double *samples, size_t n);
+/* Sets t->bimodal from its process medians. */
+void zc_timing_judge_modes(struct zc_timing *t);
 void zc_results_release(struct zc_results *r);
 
 #endif

@@ -84,6 +84,20 @@ enum zc_schema_rule {
 #define ZC_UNGATED ZC_RULE_NONE, 0
 #define ZC_GATED(rule, n) ZC_RULE_##rule, n
 
+/* The rows of one kind of hand-over latency, latency.KIND, from handover.MEMBER. */
+#define ZC_SCHEMA_LATENCY(X, kind, member, what)                                            \
+	X("latency." kind, OBJECT, OPTIONAL, ZC_UNGATED, "", ZC_NEW_OBJECT, what)            \
+	X("latency." kind ".p50", NUMBER, OPTIONAL, ZC_UNGATED, "ns",                         \
+	  ZC_FROM(DOUBLE, handover.member.p50), "median over every measuring process's transfers") \
+	X("latency." kind ".p99", NUMBER, OPTIONAL, ZC_UNGATED, "ns",                         \
+	  ZC_FROM(DOUBLE, handover.member.p99), "99th percentile over the same transfers")    \
+	X("latency." kind ".count", INTEGER, OPTIONAL, ZC_UNGATED, "transfers",               \
+	  ZC_FROM(SIZE, handover.member.nsamples),                                            \
+	  "transfers pooled: each process's last 65,536 at most")                            \
+	X("latency." kind ".process_medians", NUMBERS, OPTIONAL, ZC_UNGATED, "ns",            \
+	  ZC_FROM_N(DOUBLE_ARRAY, handover.member.process_medians, handover.member.nprocesses), \
+	  "each measuring process's median")
+
 #define ZC_SCHEMA_DOCUMENT_FIELDS(X)                                                        \
 	X("schema", STRING, KEY, ZC_UNGATED, "", ZC_MADE(SCHEMA),                            \
 	  "always `\"" ZC_SCHEMA "\"`: readers refuse any other value")                     \
@@ -210,6 +224,11 @@ enum zc_schema_rule {
 	X("time.process_medians", NUMBERS, ALWAYS, ZC_UNGATED, "ns",                          \
 	  ZC_FROM_N(DOUBLE_ARRAY, time.process_medians, time.nprocesses),                     \
 	  "each measuring process's median; the gate's timing test compares them")            \
+	X("time.bimodal", BOOL, ALWAYS, ZC_UNGATED, "", ZC_FROM(BOOL, time.bimodal),          \
+	  "the slowest process median is more than twice the fastest: the row has two modes (a placement, a wake-up), not one noisy one") \
+	X("time.vs_handover", NUMBER, ALWAYS, ZC_UNGATED, "ratio",                            \
+	  ZC_FROM(DOUBLE, time.vs_handover),                                                  \
+	  "`thread`, `process`: the median over `reference_handover`'s at the same placement in the same run (an empty message carried the same way); 0 elsewhere") \
 	X("memory", OBJECT, ALWAYS, ZC_UNGATED, "", ZC_NEW_OBJECT,                            \
 	  "the measuring process's memory after the strategy's runs")                         \
 	X("memory.rss_kib", INTEGER, ALWAYS, ZC_UNGATED, "KiB", ZC_FROM(INT64, mem.rss_kib),   \
@@ -329,8 +348,29 @@ enum zc_schema_rule {
 	X("pages_written.pass_ms", NUMBER, ALWAYS, ZC_UNGATED, "ms",                          \
 	  ZC_FROM(DOUBLE, pages_written.pass_ms),                                             \
 	  "the evidence pass's wall time, setup and teardown included")                       \
-	X("latency_ns", OBJECT, OPTIONAL, ZC_UNGATED, "ns", ZC_ELSEWHERE,                     \
-	  "`thread`: hand-over latency, post to receipt: `median`, `p99`, `count`")           \
+	X("placement", OBJECT, OPTIONAL, ZC_UNGATED, "", ZC_FROM(OBJECT_IF, placement.known),  \
+	  "`thread`, `process`: where producer and consumer ran (`--placement`); the row is named `STRATEGY@PLACEMENT`") \
+	X("placement.name", STRING, OPTIONAL, ZC_UNGATED, "", ZC_FROM(CSTR, placement.name),  \
+	  "`same` (both pinned to one CPU), `cross` (to two CPUs) or `free` (the scheduler's choice)") \
+	X("placement.producer_cpu", INTEGER, OPTIONAL, ZC_UNGATED, "CPU",                     \
+	  ZC_FROM(INT64, placement.producer_cpu), "the CPU the producer was pinned to; -1 not pinned") \
+	X("placement.consumer_cpu", INTEGER, OPTIONAL, ZC_UNGATED, "CPU",                     \
+	  ZC_FROM(INT64, placement.consumer_cpu), "the CPU the consumer was pinned to; -1 not pinned") \
+	X("placement.producer_cpus_seen", NUMBERS, OPTIONAL, ZC_UNGATED, "CPU",               \
+	  ZC_FROM(CPUS, placement.producer_seen),                                             \
+	  "the CPUs `sched_getcpu` returned on the producer's side at its posts, every measuring process") \
+	X("placement.consumer_cpus_seen", NUMBERS, OPTIONAL, ZC_UNGATED, "CPU",               \
+	  ZC_FROM(CPUS, placement.consumer_seen),                                             \
+	  "the same on the consumer's side, at its receipts") \
+	X("placement.cpu_idle", STRING, OPTIONAL, ZC_UNGATED, "",                             \
+	  ZC_FROM(CHARS, placement.cpu_idle),                                                 \
+	  "how an idle CPU waits, from /sys: `cpuidle haltpoll, guest_halt_poll_ns 0` (halts at once: a wake-up costs a VM exit); `unknown`") \
+	X("latency", OBJECT, OPTIONAL, ZC_UNGATED, "", ZC_FROM(OBJECT_IF, handover.known),     \
+	  "`thread`, `process`: hand-over latency, from the strategy's clocks, pooled over every measuring process") \
+	ZC_SCHEMA_LATENCY(X, "one_way_ns", one_way,                                           \
+	  "post to receipt: from the producer's post until the consumer has the frame (CLOCK_MONOTONIC on both sides)") \
+	ZC_SCHEMA_LATENCY(X, "post_ns", post,                                                 \
+	  "the poster's own cost: from the start of its post until the post returned (what an asynchronous `Dart_PostCObject` caller pays)") \
 	X("cow", OBJECT, OPTIONAL, ZC_UNGATED, "", ZC_ELSEWHERE,                              \
 	  "`process`, strategy `cow`: `pages_copied_by_write` and `minor_faults` of one consumer write; as root, `written_page_shared` (false: the page got a new frame) and `same_pages_after_write` (the others stay shared)") \
 	X("gc", OBJECT, OPTIONAL, ZC_UNGATED, "", ZC_ELSEWHERE,                               \
