@@ -2,7 +2,7 @@
 # The wing is tools/zctrace/: main.c is the wrapper build/bin/zctrace, the other files the
 # preloaded library.
 #
-#   make zctrace        the library, the wrapper and tests/progs/probe_demo
+#   make zctrace        the library, the wrapper and the test programs in tests/progs/
 #   make zctrace-bench  wall time of a copy-heavy program: native, zctrace, DHAT, heaptrack
 #
 # The library holds the same interposers as the scenario programs
@@ -11,17 +11,20 @@
 # Everything is hidden except the interposed functions and zc_probe_mark.
 
 ZCTRACE_LIB = $(BUILD)/lib/libzctrace.so
-ZCTRACE_SRC = $(filter-out tools/zctrace/main.c,$(wildcard tools/zctrace/*.c))
+# main.c and tree.c are the wrapper's; the other files the preloaded library's.
+ZCTRACE_SRC = $(filter-out tools/zctrace/main.c tools/zctrace/tree.c,$(wildcard tools/zctrace/*.c))
 ZCTRACE_OBJ = $(ZCTRACE_SRC:%.c=$(BUILD)/obj/zctrace/%.o) \
               $(BUILD)/obj/zctrace/src/instrument/hooks/counting_hooks.o \
-              $(BUILD)/obj/zctrace/src/core/frame.o $(BUILD)/obj/zctrace/src/util/error.o
+              $(BUILD)/obj/zctrace/src/core/frame.o $(BUILD)/obj/zctrace/src/util/error.o \
+              $(BUILD)/obj/zctrace/src/instrument/written.o $(BUILD)/obj/zctrace/src/instrument/uffd.o
 ZCTRACE_CFLAGS = $(filter-out $(SANFLAGS),$(ALL_CFLAGS)) -Itools/zctrace -fvisibility=hidden \
                  -DZC_HOOKS_TRACE
 PROBE_DEMO = $(BUILD)/tests/progs/probe_demo
+COPY_KINDS = $(BUILD)/tests/progs/copy_kinds
 
 .PHONY: zctrace zctrace-bench
-all: $(ZCTRACE_LIB) $(PROBE_DEMO)
-zctrace: $(ZCTRACE_LIB) $(BUILD)/bin/zctrace $(PROBE_DEMO)
+all: $(ZCTRACE_LIB) $(PROBE_DEMO) $(COPY_KINDS)
+zctrace: $(ZCTRACE_LIB) $(BUILD)/bin/zctrace $(PROBE_DEMO) $(COPY_KINDS)
 test: zctrace
 
 $(BUILD)/obj/zctrace/%.o: %.c $(BUILD)/.flags
@@ -42,9 +45,17 @@ $(PROBE_DEMO): tests/progs/probe_demo.c include/zc_probe.h $(BUILD)/.flags
 	@mkdir -p $(@D)
 	$(CC) -std=c17 -D_GNU_SOURCE $(OPT) $(WARN) $(WERROR) -Iinclude $< -o $@
 
-$(BUILD)/bin/zctrace: $(BUILD)/obj/tools/zctrace/main.o $(BUILD)/lib/libzcbench.a | $(ZCTRACE_LIB)
+# Another: copies row by row, through every copy function, and a realloc served by mremap.
+# -fno-builtin: gcc must call the functions, not inline them; -rdynamic: its call sites are named.
+$(COPY_KINDS): tests/progs/copy_kinds.c $(BUILD)/.flags
 	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) $< -o $@ $(BUILD)/lib/libzcbench.a $(PKG_LIBS) -lstdc++ -lm -ldl -lpthread
+	$(CC) -std=c17 -D_GNU_SOURCE $(OPT) $(WARN) $(WERROR) -fno-builtin -rdynamic $< -o $@
+
+$(BUILD)/bin/zctrace: $(BUILD)/obj/tools/zctrace/main.o $(BUILD)/obj/tools/zctrace/tree.o \
+		$(BUILD)/obj/tools/zctrace/out.o \
+		$(BUILD)/lib/libzcbench.a | $(ZCTRACE_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) $(filter %.o,$^) -o $@ $(BUILD)/lib/libzcbench.a $(PKG_LIBS) -lstdc++ -lm -ldl -lpthread
 
 zctrace-bench: zctrace
 	@BUILD=$(BUILD) scripts/zctrace_bench.sh

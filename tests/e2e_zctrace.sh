@@ -6,6 +6,7 @@ set -u
 BUILD=${BUILD:-build}
 ZCTRACE=$BUILD/bin/zctrace
 DEMO=$BUILD/tests/progs/probe_demo
+KINDS=$BUILD/tests/progs/copy_kinds
 INPROC=$BUILD/bin/inproc
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=$(command -v python3)
@@ -28,7 +29,7 @@ trace() { # trace NAME ARGS... : runs zctrace --out $tmp/NAME.json ARGS, stderr 
 		|| fail "zctrace $* exited $?: $(cat "$tmp/$name.err")"
 }
 
-for f in "$ZCTRACE" "$DEMO" "$INPROC" "$BUILD/lib/libzctrace.so"; do
+for f in "$ZCTRACE" "$DEMO" "$KINDS" "$INPROC" "$BUILD/lib/libzctrace.so"; do
 	[ -e "$f" ] || { echo "e2e_zctrace: '$f' is not built (make zctrace)" >&2; exit 1; }
 done
 
@@ -51,6 +52,69 @@ cmp -s "$tmp/in.bin" "$tmp/cp.bin" || fail "cp under zctrace copied the file wro
 trace dd -- dd if="$tmp/in.bin" of="$tmp/dd.bin" bs=8M status=none
 check "$tmp/dd.json" "d['summary']['large_copies']==0 and any(a['bytes']==8388608 for a in d['allocations'])" \
 	"dd bs=8M: expected its 8 MiB buffer and no userspace copy"
+
+# --- the kernel's copies, per call site and kind of descriptor: file, pipe, socket ------------
+check "$tmp/cp.json" "any(k['function']=='copy_file_range' and k['direction']=='move' and k['descriptor']=='file' and k['bytes']==20000000 for k in d['kernel_copies'])" \
+	"cp: expected copy_file_range moving the 20,000,000 bytes between files"
+grep -q "kernel: 20,000,000 bytes moved from a file" "$tmp/cp.err" \
+	|| fail "cp: no kernel line in the summary: $(cat "$tmp/cp.err")"
+check "$tmp/dd.json" "[(k['direction'],k['descriptor'],k['bytes']) for k in d['kernel_copies'] if k['function'] in ('read','write')]==[('read','file',20000000),('write','file',20000000)] or [(k['direction'],k['descriptor'],k['bytes']) for k in d['kernel_copies'] if k['function'] in ('read','write')]==[('write','file',20000000),('read','file',20000000)]" \
+	"dd: expected 20,000,000 bytes read from a file and written to one"
+trace pipe -- sh -c "dd if='$tmp/in.bin' bs=1M status=none | dd of=/dev/null bs=1M status=none"
+"$PY" - "$tmp/pipe.json" <<'PYEOF' || fail "a pipe between two dd: expected 20,000,000 bytes written to and read from a pipe"
+import json, sys
+root = json.load(open(sys.argv[1]))
+kinds = {}
+for p in root["process_tree"]:
+    for k in json.load(open(p["record"]))["kernel_copies"]:
+        kinds[(k["direction"], k["descriptor"])] = kinds.get((k["direction"], k["descriptor"]), 0) + k["bytes"]
+sys.exit(0 if kinds.get(("write", "pipe")) == 20000000 and kinds.get(("read", "pipe")) == 20000000 else 1)
+PYEOF
+trace socket -- "$PY" -c "
+import socket, threading
+a, b = socket.socketpair()
+got = []
+r = threading.Thread(target=lambda: got.append(b''.join(iter(lambda: b.recv(1 << 16), b''))))
+r.start(); a.sendall(b'x' * 3000000); a.shutdown(socket.SHUT_WR); r.join()
+assert len(got[0]) == 3000000"
+check "$tmp/socket.json" "sum(k['bytes'] for k in d['kernel_copies'] if k['descriptor']=='socket' and k['direction']=='write')==3000000 and sum(k['bytes'] for k in d['kernel_copies'] if k['descriptor']=='socket' and k['direction']=='read')==3000000" \
+	"a socket pair: expected 3,000,000 bytes written to and read from a socket"
+
+# --- one answer per command: a shim with subshells, then exec (pyenv's python3 is one) -------
+printf '#!/bin/sh\nv=$(echo one)\nw=$(echo two | tr a-z A-Z)\nexec "%s" "$@"\n' "$PY" >"$tmp/shim"
+chmod +x "$tmp/shim"
+trace shim -- "$tmp/shim" -c "b=bytearray(8*1024*1024); c=bytes(b)"
+[ "$(grep -c '^zctrace: [^ ]' "$tmp/shim.err")" -eq 1 ] \
+	|| fail "a shim: expected one summary for the whole command: $(cat "$tmp/shim.err")"
+grep -q "other process.* copied nothing of 1,048,576 bytes or more" "$tmp/shim.err" \
+	|| fail "a shim: expected one line for the processes that copied nothing: $(cat "$tmp/shim.err")"
+check "$tmp/shim.json" "len(d['process_tree'])>=3 and d['process_tree'][0]['pid']==d['process']['pid'] and [p['copied'] for p in d['process_tree']].count(True)==1 and all(__import__('os').path.exists(p['record']) for p in d['process_tree'])" \
+	"a shim: expected the process tree, the python3 that copied and the shell's children, each with its record"
+
+# --- the oracle: zctrace's bytes per call site equal valgrind DHAT's in copy mode ------------
+trace sites -- "$KINDS" sites
+if command -v valgrind >/dev/null; then
+	valgrind -q --tool=dhat --mode=copy --dhat-out-file="$tmp/dhat.json" "$KINDS" sites \
+		2>"$tmp/dhat.err" || fail "valgrind --tool=dhat failed: $(cat "$tmp/dhat.err")"
+	"$PY" - "$tmp/sites.json" "$tmp/dhat.json" <<'PYEOF' || fail "zctrace and DHAT disagree on the bytes copied per call site"
+import json, re, sys
+zc, dhat = (json.load(open(f)) for f in sys.argv[1:])
+ours = {s["caller"].split(":")[-1]: (s["bytes"], s["count"]) for s in zc["call_sites"]
+        if s["caller"].split(":")[-1].startswith("site_")}
+theirs = {}
+for pp in dhat["pps"]:
+    for f in pp["fs"]:
+        m = re.search(r": (site_\w+) \(", dhat["ftbl"][f])
+        if m:
+            b, n = theirs.get(m.group(1), (0, 0))
+            theirs[m.group(1)] = (b + pp["tb"], n + pp["tbk"])
+            break
+print(f"  call sites, zctrace: {sorted(ours.items())}; DHAT: {sorted(theirs.items())}")
+sys.exit(0 if ours == theirs and len(ours) == 3 else 1)
+PYEOF
+else
+	fail "valgrind is missing (scripts/deps.sh check installs it)"
+fi
 
 # --- probe_demo: a copy with its size and caller, a view, a change, a fork --------------------
 trace copy -- "$DEMO" copy
@@ -77,6 +141,35 @@ check "$tmp/fork.json" "d['summary']['large_copies']==1" \
 
 # --- without zctrace the probe is a no-op --------------------------------------------------
 "$DEMO" copy >/dev/null || fail "probe_demo copy fails without zctrace"
+
+# --- copy_kinds: small copies summed per call site, every copy function, mremap no copy -------
+trace rows -- "$KINDS" rows
+check "$tmp/rows.json" "d['summary']['large_copies']==0 and (lambda s: s['bytes']==$FRAME and s['count']==1080 and s['largest']==7680 and s['function']=='memcpy' and s['caller'].startswith('copy_kinds') and s['histogram']==[{'below':8192,'count':1080}] and s['multiple_of_allocation']=={'bytes':$FRAME,'times':1})(d['call_sites'][0])" \
+	"a frame copied row by row: expected one call site of 1,080 memcpys adding up to the frame's block"
+grep -q "zctrace:   1,080 copies of 8,294,400 bytes in all (largest 7,680): memcpy from copy_kinds" "$tmp/rows.err" \
+	|| fail "no call-site line for the row-by-row copy on stderr: $(cat "$tmp/rows.err")"
+trace functions -- "$KINDS" functions
+check "$tmp/functions.json" "sorted(c['function'] for c in d['copies'] if c['bytes']>=8388608)==sorted(['mempcpy','__mempcpy_chk','__memmove_chk','bcopy','memccpy','strcpy','__strcpy_chk','stpcpy','__stpcpy_chk','strncpy','__strncpy_chk','wmemcpy','__wmemcpy_chk','wmemmove','__wmemmove_chk','strdup','strndup'])" \
+	"8 MiB through each copy function: expected one large copy of each"
+trace remap -- "$KINDS" remap
+check "$tmp/remap.json" "d['summary']['realloc_moves']==0 and not [c for c in d['copies'] if c['function']=='realloc'] and not [s for s in d['call_sites'] if s['function']=='realloc']" \
+	"a realloc served by mremap moved pages, not bytes: expected no copy"
+
+# --- --pages: the pages written between two marks, whoever wrote them -------------------------
+trace loop -- "$DEMO" loop
+check "$tmp/loop.json" "d['copies']==[] and [(p['verdict'],p['pages_written_between']) for p in d['probes']['pairs']]==[('copied',None)] and d['pages_written']['pages'] is None" \
+	"probe_demo loop without --pages: expected no copy seen, a copied pair and no page count"
+trace loop_pages --pages -- "$DEMO" loop
+# (where the kernel has no userfaultfd write-protection, Linux < 6.7, the record says why)
+check "$tmp/loop_pages.json" "d['copies']==[] and ((d['probes']['pairs'][0]['pages_written_between']>=$FRAME//4096 and d['pages_written']['method']=='uffd-wp') or (d['pages_written']['pages'] is None and 'userfaultfd' in (d['pages_written']['unavailable'] or '')))" \
+	"probe_demo loop --pages: a loop's copy of the frame should show as a frame's pages written between the marks"
+
+# --- the reuse trap: marked, written to a file, freed, the same address back, read, marked ---
+trace reuse -- "$DEMO" reuse "$tmp/reuse.bin"
+if grep -q same-address "$tmp/reuse.out"; then want=reused_address; else want=copied; fi
+check "$tmp/reuse.json" "[p['verdict'] for p in d['probes']['pairs']]==['$want'] and d['probes']['pairs'][0]['released_between'] is not None" \
+	"probe_demo reuse: a block freed between the marks must not read as shared (expected $want)"
+grep -q same-address "$tmp/reuse.out" || echo "e2e_zctrace: note: the allocator did not hand the address back; the trap was not set"
 
 # --- a missing or non-executable program: exit 2 with a message -------------------------------
 "$ZCTRACE" --out "$tmp/x.json" -- "$tmp/no-such-program" 2>"$tmp/missing.err"

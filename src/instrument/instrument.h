@@ -9,6 +9,7 @@
 #ifndef ZC_INSTRUMENT_H
 #define ZC_INSTRUMENT_H
 
+#include "kernel_op.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -124,7 +125,6 @@ void zc__count_free(size_t bytes);
 void zc__count_realloc_move(size_t old_bytes, size_t new_bytes, bool remapped);
 void zc__count_hook_copy(size_t n);
 void zc__count_user_copy(size_t n);
-enum zc_kernel_op { ZC_KERNEL_READ, ZC_KERNEL_WRITE, ZC_KERNEL_MOVE, ZC_KERNEL_HANDOVER };
 void zc__count_kernel(enum zc_kernel_op op, size_t bytes);
 extern bool zc__allocator_linked;
 

@@ -10,6 +10,7 @@
  * Prints a checksum of what the consumer holds, so the copies cannot be optimised away.
  */
 #include <stdint.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,6 +86,51 @@ static int mode_changed(void)
 	return 0;
 }
 
+/*
+ * The reuse trap: a frame marked, written to a file, freed; the allocator hands the same
+ * address back, the file is read into it and marked again. Same address, same bytes, but
+ * the bytes crossed a file: not shared. Prints whether the address came back.
+ */
+static int mode_reuse(const char *path)
+{
+	/* frames from the heap, which gives a freed block straight back (mmapped ones move) */
+	mallopt(M_MMAP_THRESHOLD, 64 << 20);
+	mallopt(M_TRIM_THRESHOLD, 256 << 20);
+	unsigned char *f = render(5);
+	zc_probe("frame:producer", f, FRAME_BYTES);
+	FILE *out = fopen(path, "wb");
+	if (!out || fwrite(f, 1, FRAME_BYTES, out) != FRAME_BYTES || fclose(out) != 0)
+		return 1;
+	free(f);
+	unsigned char *again = malloc(FRAME_BYTES);
+	FILE *in = fopen(path, "rb");
+	if (!again || !in || fread(again, 1, FRAME_BYTES, in) != FRAME_BYTES)
+		return 1;
+	fclose(in);
+	zc_probe("frame:consumer", again, FRAME_BYTES);
+	printf("reuse %llu %s\n", (unsigned long long)sum(again),
+	       again == f ? "same-address" : "new-address");
+	free(again);
+	return 0;
+}
+
+/* A copy no hook sees: the consumer's side copies with a loop of its own. */
+static int mode_loop(void)
+{
+	unsigned char *f = render(6);
+	zc_probe("frame:producer", f, FRAME_BYTES);
+	volatile unsigned char *mine = malloc(FRAME_BYTES);
+	if (!mine)
+		return 1;
+	for (size_t i = 0; i < FRAME_BYTES; i++)
+		mine[i] = f[i];
+	zc_probe("frame:consumer", (const void *)mine, FRAME_BYTES);
+	printf("loop %llu\n", (unsigned long long)sum((const unsigned char *)mine));
+	free((void *)mine);
+	free(f);
+	return 0;
+}
+
 static int mode_fork(void)
 {
 	if (mode_copy() != 0)
@@ -125,8 +171,12 @@ int main(int argc, char **argv)
 		return mode_changed();
 	if (!strcmp(mode, "fork"))
 		return mode_fork();
+	if (!strcmp(mode, "loop"))
+		return mode_loop();
+	if (!strcmp(mode, "reuse") && argc > 2)
+		return mode_reuse(argv[2]);
 	if (!strcmp(mode, "frames") && argc > 2)
 		return mode_frames(atol(argv[2]));
-	fprintf(stderr, "usage: probe_demo copy|view|changed|fork|frames N\n");
+	fprintf(stderr, "usage: probe_demo copy|view|changed|fork|loop|frames N|reuse FILE\n");
 	return 2;
 }

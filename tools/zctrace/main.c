@@ -2,7 +2,7 @@
  * zctrace: runs a program with libzctrace.so preloaded and says where it copied large
  * buffers and where it allocated them.
  *
- *   zctrace [--min-bytes N] [--out FILE] [--backtrace] -- PROGRAM ARGS...
+ *   zctrace [--min-bytes N] [--out FILE] [--backtrace] [--pages] -- PROGRAM ARGS...
  *
  * The tracer library is found at ../lib/libzctrace.so beside this program (or at
  * $ZCTRACE_LIB). Options reach it through the environment (ZCTRACE_OUT, ZCTRACE_MIN_BYTES,
@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "tree.h"
 
 /* What zctrace itself exits with, when the program's own status is not there to pass on. */
 static const enum zc_exit exits[] = { ZC_EXIT_USAGE, ZC_EXIT_RUNTIME };
@@ -31,17 +32,21 @@ struct options {
 	const char *min_bytes;
 	const char *out;
 	int backtrace;
+	int pages;
 	char **argv; /* the program and its arguments */
 };
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: zctrace [--min-bytes N] [--out FILE] [--backtrace] -- PROGRAM ARGS...\n"
+	fprintf(f, "usage: zctrace [--min-bytes N] [--out FILE] [--backtrace] [--pages] -- PROGRAM "
+		   "ARGS...\n"
 		   "  --min-bytes N   record copies and allocations of at least N bytes "
 		   "(default 1048576)\n"
 		   "  --out FILE      the program's record (default zctrace.json); a child process\n"
 		   "                  writes FILE with .<pid> before .json\n"
 		   "  --backtrace     keep up to 16 callers per event (slower)\n"
+		   "  --pages         count the pages written, whoever wrote them (Linux 6.7+;\n"
+		   "                  each first write to a page faults once)\n"
 		   "exit status: the program's own (128 + N when signal N ended it), or\n"
 		   "zctrace's own:\n");
 	zc_exit_print_help(f, exits, sizeof(exits) / sizeof(exits[0]));
@@ -60,6 +65,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 			exit(ZC_EXIT_OK);
 		} else if (!strcmp(a, "--backtrace")) {
 			o->backtrace = 1;
+		} else if (!strcmp(a, "--pages")) {
+			o->pages = 1;
 		} else if ((!strcmp(a, "--min-bytes") || !strcmp(a, "--out")) && i + 1 < argc) {
 			*(a[2] == 'm' ? &o->min_bytes : &o->out) = argv[++i];
 		} else if (a[0] == '-') {
@@ -178,6 +185,8 @@ static void exec_traced(const struct options *o, const char *lib, const char *ou
 	setenv("ZCTRACE_OUT", out, 1);
 	setenv("ZCTRACE_ROOT_PID", pid, 1);
 	setenv("ZCTRACE_BACKTRACE", o->backtrace ? "1" : "0", 1);
+	setenv("ZCTRACE_PAGES", o->pages ? "1" : "0", 1);
+	setenv("ZCTRACE_QUIET", "1", 1); /* one summary for the whole tree, printed here */
 	if (o->min_bytes)
 		setenv("ZCTRACE_MIN_BYTES", o->min_bytes, 1);
 	else
@@ -218,6 +227,8 @@ static int run(const struct options *o, const char *lib, const char *out)
 		fprintf(stderr, "zctrace: cannot run '%s': %s\n", o->argv[0], strerror(err));
 		return ZC_EXIT_USAGE;
 	}
+	if (access(out, F_OK) == 0) /* unlinked at the start: this run's */
+		zct_tree_gather(out, stderr);
 	if (WIFSIGNALED(status)) {
 		fprintf(stderr, "zctrace: '%s' was killed by signal %d; %s\n", o->argv[0],
 			WTERMSIG(status),

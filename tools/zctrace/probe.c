@@ -9,11 +9,15 @@
  * left over at the end is reported unpaired.
  *
  * Verdict of a pair (a, b):
- *   shared   same fingerprint, same address and length, and no recorded copy wrote into b's
- *            bytes between the marks
+ *   shared   same fingerprint, same address and length, no recorded copy wrote into b's
+ *            bytes between the marks, and a's block was not given back in between
+ *   reused_address  the same, except that a's block was freed, moved by realloc or unmapped
+ *            between the marks (released_between: when): the address came back from the
+ *            allocator, which proves nothing
  *   copied   same fingerprint, and b's bytes are elsewhere or a recorded copy wrote them
  *   changed  the fingerprints differ: b does not hold a's bytes (or they were modified)
  */
+#include <malloc.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -37,13 +41,39 @@ void zc_probe_mark(const char *tag, const void *p, size_t n)
 		snprintf(m->tag, sizeof(m->tag), "%s", tag ? tag : "");
 		m->p = p;
 		m->bytes = n;
+		atomic_store_explicit(&m->released_seq, 0, memory_order_relaxed);
 		m->fingerprint = p ? zc_frame_checksum(p, n) : 0;
+		m->pages = zct_pages_now();
 		m->tid = (int)syscall(SYS_gettid);
 		/* the sequence number is taken after fingerprinting: copies made before it precede */
 		m->seq = atomic_fetch_add(&zct.seq, 1);
 		atomic_store_explicit(&m->ready, true, memory_order_release);
 	}
 	zct_set_busy(was_busy);
+}
+
+/*
+ * The block at p (bytes long; 0: its usable size) is given back: every mark made before
+ * inside it records when, once. Marks are few: with none, this is one load.
+ */
+void zc__trace_release(const void *p, size_t bytes)
+{
+	uint64_t n = atomic_load_explicit(&zct.totals.nmarks, memory_order_relaxed);
+	if (n == 0 || !p || zct_busy())
+		return;
+	n = n < ZCT_MAX_MARKS ? n : ZCT_MAX_MARKS;
+	const char *lo = p, *hi = lo + (bytes ? bytes : malloc_usable_size((void *)p));
+	uint64_t seq = 0;
+	for (uint64_t i = 0; i < n; i++) {
+		struct zct_mark *m = &zct.marks[i];
+		const char *at = m->p;
+		if (!atomic_load_explicit(&m->ready, memory_order_acquire) || !at || at < lo ||
+		    at >= hi || atomic_load_explicit(&m->released_seq, memory_order_relaxed))
+			continue;
+		if (!seq)
+			seq = atomic_fetch_add(&zct.seq, 1);
+		atomic_store_explicit(&m->released_seq, seq, memory_order_relaxed);
+	}
 }
 
 static size_t key_len(const char *tag)
@@ -86,11 +116,21 @@ static unsigned write_movers(struct zct_out *o, const struct zct_mark *a, const 
 	return found;
 }
 
+/* When a's block was given back before b was marked (0: it was not). */
+static uint64_t released_between(const struct zct_mark *a, const struct zct_mark *b)
+{
+	uint64_t r = atomic_load(&a->released_seq);
+	return r && r < b->seq ? r : 0;
+}
+
 static const char *verdict(const struct zct_mark *a, const struct zct_mark *b, unsigned movers)
 {
 	if (a->fingerprint != b->fingerprint || a->bytes != b->bytes)
 		return "changed";
-	return a->p == b->p && movers == 0 ? "shared" : "copied";
+	if (a->p != b->p || movers != 0)
+		return "copied";
+	/* the same address, but not the same block: malloc handed it out again */
+	return released_between(a, b) ? "reused_address" : "shared";
 }
 
 static void write_pair(struct zct_out *o, const struct zct_mark *a, const struct zct_mark *b)
@@ -108,7 +148,17 @@ static void write_pair(struct zct_out *o, const struct zct_mark *a, const struct
 		    (unsigned long long)b->bytes, a->p == b->p ? "true" : "false",
 		    a->fingerprint == b->fingerprint && a->bytes == b->bytes ? "true" : "false");
 	unsigned movers = write_movers(o, a, b);
-	zct_out_fmt(o, "], \"verdict\": \"%s\"}", verdict(a, b, movers));
+	zct_out_str(o, "], \"pages_written_between\": ");
+	if (a->pages >= 0 && b->pages >= 0)
+		zct_out_fmt(o, "%ld", b->pages - a->pages);
+	else
+		zct_out_str(o, "null");
+	zct_out_str(o, ", \"released_between\": ");
+	if (released_between(a, b))
+		zct_out_fmt(o, "%llu", (unsigned long long)released_between(a, b));
+	else
+		zct_out_str(o, "null");
+	zct_out_fmt(o, ", \"verdict\": \"%s\"}", verdict(a, b, movers));
 }
 
 static void write_mark(struct zct_out *o, const struct zct_mark *m)

@@ -9,10 +9,13 @@
  *                      (fork, or fork + exec) writes OUT with ".<pid>" before ".json"
  *   ZCTRACE_MIN_BYTES  threshold in bytes (default 1 MiB)
  *   ZCTRACE_BACKTRACE  "1": keep up to 16 return addresses per event
+ *   ZCTRACE_PAGES      "1": watch the pages written (pages.c)
+ *   ZCTRACE_QUIET      "1": no summary on stderr (the wrapper prints one for the tree)
  *   ZCTRACE_ROOT_PID   the pid whose record is OUT itself (set by the wrapper, or by the
  *                      first traced process when unset)
  */
 #include <dlfcn.h>
+#include <errno.h>
 #include <execinfo.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -20,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -130,11 +134,130 @@ void zc__trace_copy(enum zc_hook_fn fn, void *dst, const void *src, size_t bytes
 	busy = false;
 }
 
+/*
+ * The index of key in a table of cap slots (a power of two) whose keys are stride bytes
+ * apart from keys[0], claimed when new (open addressing, one compare-and-swap); -1 when the
+ * table is full.
+ */
+static long claim_key(_Atomic uintptr_t *keys, size_t stride, size_t cap, uintptr_t key)
+{
+	uint64_t h = ((uint64_t)key * 0x9e3779b97f4a7c15ull) >> 40;
+	for (size_t probe = 0; probe < cap; probe++) {
+		size_t i = (h + probe) & (cap - 1);
+		_Atomic uintptr_t *k = (_Atomic uintptr_t *)(void *)((char *)keys + i * stride);
+		uintptr_t seen = atomic_load_explicit(k, memory_order_acquire);
+		if (seen == key ||
+		    (seen == 0 && (atomic_compare_exchange_strong(k, &seen, key) || seen == key)))
+			return (long)i;
+	}
+	return -1;
+}
+
+static struct zct_site *site_slot(uintptr_t key)
+{
+	long i = claim_key(&zct.sites[0].key, sizeof(zct.sites[0]), ZCT_MAX_SITES, key);
+	return i < 0 ? NULL : &zct.sites[i];
+}
+
+/* Every copy-function call, any size: added to its call site, never allocating. */
+void zc__trace_site(enum zc_hook_fn fn, size_t bytes, const void *caller)
+{
+	if (busy || !caller)
+		return;
+	struct zct_site *s = site_slot((uintptr_t)caller);
+	if (!s) {
+		atomic_fetch_add_explicit(&zct.totals.dropped_site_calls, 1, memory_order_relaxed);
+		return;
+	}
+	atomic_store_explicit(&s->fn, (uint8_t)fn, memory_order_relaxed);
+	atomic_fetch_add_explicit(&s->count, 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&s->bytes, bytes, memory_order_relaxed);
+	unsigned k = bytes ? 64 - (unsigned)__builtin_clzll(bytes) : 0; /* bytes < 2^k */
+	atomic_fetch_add_explicit(&s->histogram[k < ZCT_SITE_BUCKETS ? k : ZCT_SITE_BUCKETS - 1],
+				  1, memory_order_relaxed);
+	uint64_t big = atomic_load_explicit(&s->largest, memory_order_relaxed);
+	while (bytes > big && !atomic_compare_exchange_weak(&s->largest, &big, bytes))
+		;
+}
+
+static const char *const fd_kind_names[ZCT_FD_KINDS] = {
+	[ZCT_FD_PIPE] = "pipe", [ZCT_FD_SOCKET] = "socket", [ZCT_FD_FILE] = "file",
+	[ZCT_FD_DEVICE] = "device", [ZCT_FD_OTHER] = "other", [ZCT_FD_PROCESS] = "process",
+};
+
+const char *zct_fd_kind_name(unsigned kind)
+{
+	return kind < ZCT_FD_KINDS ? fd_kind_names[kind] : "?";
+}
+
+const char *zct_kernel_op_name(unsigned op)
+{
+	static const char *const names[] = {[ZC_KERNEL_READ] = "read", [ZC_KERNEL_WRITE] = "write",
+					    [ZC_KERNEL_MOVE] = "move",
+					    [ZC_KERNEL_HANDOVER] = "handover"};
+	return op < sizeof(names) / sizeof(names[0]) ? names[op] : "?";
+}
+
+/* What fd is, from fstat (a system call a kernel copy: cheap beside the copy itself). */
+static enum zct_fd_kind fd_kind(const char *fn, int fd)
+{
+	struct stat st;
+	if (!strncmp(fn, "process_vm_", 11))
+		return ZCT_FD_PROCESS;
+	if (fstat(fd, &st) != 0)
+		return ZCT_FD_OTHER;
+	if (S_ISFIFO(st.st_mode))
+		return ZCT_FD_PIPE;
+	if (S_ISSOCK(st.st_mode))
+		return ZCT_FD_SOCKET;
+	if (S_ISREG(st.st_mode))
+		return ZCT_FD_FILE;
+	if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))
+		return ZCT_FD_DEVICE;
+	return ZCT_FD_OTHER;
+}
+
+static struct zct_kernel_site *kernel_slot(uintptr_t key)
+{
+	long i = claim_key(&zct.kernel_sites[0].key, sizeof(zct.kernel_sites[0]),
+			   ZCT_MAX_KERNEL_SITES, key);
+	return i < 0 ? NULL : &zct.kernel_sites[i];
+}
+
+/* A read- or write-like system call moved bytes: added to its call site and kind. */
+void zc__trace_kernel(enum zc_kernel_op op, const char *fn, int fd, size_t bytes,
+		      const void *caller)
+{
+	if (busy)
+		return;
+	busy = true;
+	int saved = errno; /* the caller reads the system call's errno after us */
+	enum zct_fd_kind kind = fd_kind(fn, fd);
+	errno = saved;
+	atomic_fetch_add_explicit(&zct.totals.kernel_bytes[kind], bytes, memory_order_relaxed);
+	uintptr_t key = ((uintptr_t)caller & (((uintptr_t)1 << 56) - 1)) |
+			((uintptr_t)(kind + 1) << 56);
+	struct zct_kernel_site *s = kernel_slot(key);
+	if (s) {
+		atomic_store_explicit(&s->fn, fn, memory_order_relaxed);
+		atomic_store_explicit(&s->op, (uint8_t)op, memory_order_relaxed);
+		atomic_fetch_add_explicit(&s->count, 1, memory_order_relaxed);
+		atomic_fetch_add_explicit(&s->bytes, bytes, memory_order_relaxed);
+		uint64_t big = atomic_load_explicit(&s->largest, memory_order_relaxed);
+		while (bytes > big && !atomic_compare_exchange_weak(&s->largest, &big, bytes))
+			;
+	} else {
+		atomic_fetch_add_explicit(&zct.totals.dropped_site_calls, 1, memory_order_relaxed);
+	}
+	busy = false;
+}
+
 /* A realloc that moved the block copied min(old, new) bytes: a copy when that is large. */
 void zc__trace_realloc_move(const void *old, const void *p, size_t old_bytes, size_t new_bytes,
 			    const void *caller)
 {
 	size_t moved = old_bytes < new_bytes ? old_bytes : new_bytes;
+	zc__trace_site(ZC_FN_REALLOC, moved, caller); /* a move copies at any size */
 	if (moved < zc__trace_min_bytes || busy)
 		return;
 	atomic_fetch_add_explicit(&zct.totals.realloc_moves, 1, memory_order_relaxed);
@@ -165,6 +288,9 @@ static void after_fork_child(void)
 	atomic_store(&zct.seq, 0);
 	struct zct_totals zero = {0};
 	zct.totals = zero;
+	memset(zct.sites, 0, sizeof(zct.sites)); /* the child's sites are its own */
+	zct_pages_forget();
+	memset(zct.kernel_sites, 0, sizeof(zct.kernel_sites));
 	atomic_store(&zct.written, false);
 	choose_out();
 }
@@ -208,6 +334,9 @@ __attribute__((constructor(102))) static void trace_init(void)
 		void *f[2];
 		backtrace(f, 2); /* loads libgcc_s now, not inside a hook */
 	}
+	const char *pages = getenv("ZCTRACE_PAGES");
+	if (pages && !strcmp(pages, "1"))
+		zct_pages_start();
 	busy = false;
 }
 

@@ -14,10 +14,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "coverage.h"
 #include "out.h"
 #include "trace.h"
 
-#define MAX_GROUPS 32
 #define SUMMARY_LINES 5
 
 static const char anchor; /* an address inside libzctrace.so */
@@ -163,6 +163,131 @@ static void write_process(struct zct_out *o)
 		    (unsigned long long)zc__trace_min_bytes, zct.backtrace ? "true" : "false");
 }
 
+/* The call sites in use, largest total first. */
+static size_t sorted_sites(const struct zct_site **out)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < ZCT_MAX_SITES; i++)
+		if (atomic_load(&zct.sites[i].key) && atomic_load(&zct.sites[i].count))
+			out[n++] = &zct.sites[i];
+	for (size_t i = 1; i < n; i++) /* insertion sort: no allocation at exit */
+		for (size_t j = i; j > 0 && atomic_load(&out[j]->bytes) > atomic_load(&out[j - 1]->bytes);
+		     j--) {
+			const struct zct_site *t = out[j];
+			out[j] = out[j - 1];
+			out[j - 1] = t;
+		}
+	return n;
+}
+
+/*
+ * The size of a large block allocated in the run that total is a whole multiple of (the
+ * largest such), or 0: a site that copied a frame in pieces adds up to the frame's block.
+ */
+static size_t allocated_multiple(uint64_t total)
+{
+	size_t best = 0;
+	uint64_t n = stored(&zct.totals.nallocs, ZCT_MAX_ALLOCS);
+	for (uint64_t i = 0; i < n; i++) {
+		size_t b = zct.allocs[i].bytes;
+		if (atomic_load(&zct.allocs[i].ready) && b > best && total >= b && total % b == 0)
+			best = b;
+	}
+	return best;
+}
+
+static const struct zct_site *sites_by_bytes[ZCT_MAX_SITES];
+
+static void write_site(struct zct_out *o, const struct zct_site *s)
+{
+	char who[512];
+	const void *caller = (const void *)atomic_load(&s->key);
+	uint64_t bytes = atomic_load(&s->bytes);
+	zct_out_str(o, "{\"function\": ");
+	zct_out_json_str(o, zct_fn_name(atomic_load(&s->fn)));
+	zct_out_str(o, ", \"caller\": ");
+	zct_out_json_str(o, describe(caller, who, sizeof(who)));
+	zct_out_str(o, ", \"caller_address\": ");
+	zct_out_json_ptr(o, caller);
+	zct_out_fmt(o, ", \"count\": %llu, \"bytes\": %llu, \"largest\": %llu, \"histogram\": [",
+		    (unsigned long long)atomic_load(&s->count), (unsigned long long)bytes,
+		    (unsigned long long)atomic_load(&s->largest));
+	bool first = true;
+	for (unsigned k = 0; k < ZCT_SITE_BUCKETS; k++) {
+		uint64_t c = atomic_load(&s->histogram[k]);
+		if (!c)
+			continue;
+		zct_out_fmt(o, "%s{\"below\": %llu, \"count\": %llu}", first ? "" : ", ",
+			    (unsigned long long)1 << k, (unsigned long long)c);
+		first = false;
+	}
+	size_t block = allocated_multiple(bytes);
+	if (block)
+		zct_out_fmt(o, "], \"multiple_of_allocation\": {\"bytes\": %llu, \"times\": %llu}}",
+			    (unsigned long long)block, (unsigned long long)(bytes / block));
+	else
+		zct_out_str(o, "], \"multiple_of_allocation\": null}");
+}
+
+/* Every call site of the copy functions, any size, by total bytes. */
+static void write_sites(struct zct_out *o)
+{
+	size_t n = sorted_sites(sites_by_bytes);
+	zct_out_str(o, "  \"call_sites\": [");
+	for (size_t i = 0; i < n; i++) {
+		zct_out_str(o, i ? ",\n    " : "\n    ");
+		write_site(o, sites_by_bytes[i]);
+	}
+	zct_out_str(o, n ? "\n  ],\n" : "],\n");
+}
+
+/* The kernel sites in use, most bytes first. */
+static const struct zct_kernel_site *kernel_by_bytes[ZCT_MAX_KERNEL_SITES];
+
+static size_t sorted_kernel_sites(void)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < ZCT_MAX_KERNEL_SITES; i++)
+		if (atomic_load(&zct.kernel_sites[i].key) && atomic_load(&zct.kernel_sites[i].count))
+			kernel_by_bytes[n++] = &zct.kernel_sites[i];
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && atomic_load(&kernel_by_bytes[j]->bytes) >
+						atomic_load(&kernel_by_bytes[j - 1]->bytes);
+		     j--) {
+			const struct zct_kernel_site *t = kernel_by_bytes[j];
+			kernel_by_bytes[j] = kernel_by_bytes[j - 1];
+			kernel_by_bytes[j - 1] = t;
+		}
+	return n;
+}
+
+static const void *kernel_caller(const struct zct_kernel_site *k)
+{
+	return (const void *)(atomic_load(&k->key) & (((uintptr_t)1 << 56) - 1));
+}
+
+/* The kernel's copies, apart from the user-space ones: call site, descriptor kind, bytes. */
+static void write_kernel_sites(struct zct_out *o)
+{
+	char who[512];
+	size_t n = sorted_kernel_sites();
+	zct_out_str(o, "  \"kernel_copies\": [");
+	for (size_t i = 0; i < n; i++) {
+		const struct zct_kernel_site *k = kernel_by_bytes[i];
+		zct_out_str(o, i ? ",\n    {\"function\": " : "\n    {\"function\": ");
+		zct_out_json_str(o, atomic_load(&k->fn));
+		zct_out_fmt(o, ", \"direction\": \"%s\", \"descriptor\": \"%s\", \"caller\": ",
+			    zct_kernel_op_name(atomic_load(&k->op)),
+			    zct_fd_kind_name(zct_kernel_site_kind(atomic_load(&k->key))));
+		zct_out_json_str(o, describe(kernel_caller(k), who, sizeof(who)));
+		zct_out_fmt(o, ", \"count\": %llu, \"bytes\": %llu, \"largest\": %llu}",
+			    (unsigned long long)atomic_load(&k->count),
+			    (unsigned long long)atomic_load(&k->bytes),
+			    (unsigned long long)atomic_load(&k->largest));
+	}
+	zct_out_str(o, n ? "\n  ],\n" : "],\n");
+}
+
 static void write_summary(struct zct_out *o)
 {
 	const struct zct_totals *t = &zct.totals;
@@ -172,7 +297,8 @@ static void write_summary(struct zct_out *o)
 		    "  \"summary\": {\"large_copies\": %llu, \"large_copy_bytes\": %llu, "
 		    "\"large_allocations\": %llu, \"large_allocation_bytes\": %llu, "
 		    "\"realloc_moves\": %llu, \"dropped_copies\": %llu, "
-		    "\"dropped_allocations\": %llu, \"dropped_marks\": %llu}\n",
+		    "\"dropped_allocations\": %llu, \"dropped_marks\": %llu, "
+		    "\"dropped_site_calls\": %llu, \"kernel_bytes\": {",
 		    (unsigned long long)atomic_load(&t->copies),
 		    (unsigned long long)atomic_load(&t->copy_bytes),
 		    (unsigned long long)atomic_load(&t->allocs),
@@ -180,8 +306,15 @@ static void write_summary(struct zct_out *o)
 		    (unsigned long long)atomic_load(&t->realloc_moves),
 		    (unsigned long long)(nc > ZCT_MAX_COPIES ? nc - ZCT_MAX_COPIES : 0),
 		    (unsigned long long)(na > ZCT_MAX_ALLOCS ? na - ZCT_MAX_ALLOCS : 0),
-		    (unsigned long long)(nm > ZCT_MAX_MARKS ? nm - ZCT_MAX_MARKS : 0));
+		    (unsigned long long)(nm > ZCT_MAX_MARKS ? nm - ZCT_MAX_MARKS : 0),
+		    (unsigned long long)atomic_load(&t->dropped_site_calls));
+	for (unsigned k = 0; k < ZCT_FD_KINDS; k++)
+		zct_out_fmt(o, "%s\"%s\": %llu", k ? ", " : "", zct_fd_kind_name(k),
+			    (unsigned long long)atomic_load(&zct.totals.kernel_bytes[k]));
+	zct_out_str(o, "}}\n");
 }
+
+static void write_summary_lines(struct zct_out *o);
 
 static void write_document(struct zct_out *o)
 {
@@ -190,6 +323,10 @@ static void write_document(struct zct_out *o)
 	write_events(o, "copies", zct.copies, stored(&zct.totals.ncopies, ZCT_MAX_COPIES), true);
 	write_events(o, "allocations", zct.allocs, stored(&zct.totals.nallocs, ZCT_MAX_ALLOCS),
 		     false);
+	write_sites(o);
+	write_kernel_sites(o);
+	write_summary_lines(o);
+	zct_write_pages(o);
 	zct_write_probes(o);
 	write_summary(o);
 	zct_out_str(o, "}\n");
@@ -218,45 +355,98 @@ static int write_atomic(const char *path)
 	return 0;
 }
 
-/* Copies grouped by function, caller and size, for the stderr lines. */
-struct group {
-	unsigned fn;
-	size_t bytes;
-	uint64_t count;
-	char caller[160];
-};
-
-static size_t group_copies(struct group *g, size_t cap)
+/* The kernel's copies that add up to the threshold, apart from the user-space ones. */
+static void kernel_lines(struct zct_out *o)
 {
-	size_t n = 0;
-	uint64_t total = stored(&zct.totals.ncopies, ZCT_MAX_COPIES);
-	for (uint64_t i = 0; i < total; i++) {
-		const struct zct_event *e = &zct.copies[i];
-		if (!atomic_load(&e->ready))
-			continue;
-		char who[160];
-		zct_event_caller(e, who, sizeof(who));
-		size_t k = 0;
-		while (k < n && !(g[k].fn == e->fn && g[k].bytes == e->bytes &&
-				  strcmp(g[k].caller, who) == 0))
-			k++;
-		if (k == n) {
-			if (n == cap)
-				continue;
-			g[n] = (struct group){.fn = e->fn, .bytes = e->bytes};
-			snprintf(g[n].caller, sizeof(g[n].caller), "%s", who);
-			n++;
-		}
-		g[k].count++;
+	char who[160], b[32];
+	size_t n = sorted_kernel_sites(), shown = 0;
+	for (size_t i = 0; i < n && shown < SUMMARY_LINES; i++) {
+		const struct zct_kernel_site *k = kernel_by_bytes[i];
+		uint64_t bytes = atomic_load(&k->bytes), count = atomic_load(&k->count);
+		if (bytes < zc__trace_min_bytes)
+			break;
+		unsigned op = atomic_load(&k->op);
+		const char *kind = zct_fd_kind_name(zct_kernel_site_kind(atomic_load(&k->key)));
+		zct_out_fmt(o, "kernel: %s bytes %s a %s in %llu call%s: %s from %s\n",
+			    zct_thousands(bytes, b, sizeof(b)),
+			    op == ZC_KERNEL_READ ? "read from" : op == ZC_KERNEL_WRITE ? "written to"
+			    : op == ZC_KERNEL_MOVE ? "moved from" : "handed over to",
+			    kind,
+			    (unsigned long long)count, count == 1 ? "" : "s", atomic_load(&k->fn),
+			    describe(kernel_caller(k), who, sizeof(who)));
+		shown++;
 	}
-	return n;
+}
+
+/*
+ * The summary's lines under its first: the call sites and the kernel's copies that add up to
+ * the threshold. Composed once before the record is written, which keeps them
+ * ("summary_lines") for the wrapper's summary of a process tree.
+ */
+static struct zct_out lines;
+
+static void compose_lines(void)
+{
+	zct_out_init(&lines, -1); /* memory only: a few lines */
+	struct zct_out *o = &lines;
+	char c[32];
+	/* the call sites whose copies add up to the threshold, however small each one */
+	size_t n = sorted_sites(sites_by_bytes), shown = 0, big = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct zct_site *s = sites_by_bytes[i];
+		uint64_t count = atomic_load(&s->count), bytes = atomic_load(&s->bytes);
+		char who[160], d[32];
+		if (bytes < zc__trace_min_bytes)
+			break;
+		if (big++ >= SUMMARY_LINES)
+			continue;
+		shown++;
+		size_t block = allocated_multiple(bytes);
+		zct_out_fmt(o, "%s cop%s of %s bytes", zct_thousands(count, d, sizeof(d)),
+			    count == 1 ? "y" : "ies", zct_thousands(bytes, c, sizeof(c)));
+		if (count > 1)
+			zct_out_fmt(o, " in all (largest %s)",
+				    zct_thousands(atomic_load(&s->largest), d, sizeof(d)));
+		zct_out_fmt(o, ": %s from %s", zct_fn_name(atomic_load(&s->fn)),
+			    describe((const void *)atomic_load(&s->key), who, sizeof(who)));
+		if (block && count > 1)
+			zct_out_fmt(o, ", %llu x a block of %s bytes allocated in the run",
+				    (unsigned long long)(bytes / block),
+				    zct_thousands(block, d, sizeof(d)));
+		zct_out_str(o, "\n");
+	}
+	if (big > shown)
+		zct_out_fmt(o, "... and %zu more call sites (see the JSON)\n", big - shown);
+	kernel_lines(o);
+	long pages = zct_pages_now();
+	if (pages >= 0)
+		zct_out_fmt(o, "pages: %s written and still mapped at exit (between probe marks: "
+			       "\"pages_written_between\")\n", zct_thousands((uint64_t)pages, c, sizeof(c)));
+}
+
+/* The composed lines as a JSON array of strings. */
+static void write_summary_lines(struct zct_out *o)
+{
+	char line[1100];
+	zct_out_str(o, "  \"summary_lines\": [");
+	size_t start = 0, k = 0;
+	for (size_t i = 0; i < lines.len; i++) {
+		if (lines.buf[i] != '\n')
+			continue;
+		size_t n = i - start < sizeof(line) - 1 ? i - start : sizeof(line) - 1;
+		memcpy(line, lines.buf + start, n);
+		line[n] = '\0';
+		zct_out_str(o, k++ ? ", " : "");
+		zct_out_json_str(o, line);
+		start = i + 1;
+	}
+	zct_out_str(o, "],\n");
 }
 
 static void print_summary(int err)
 {
 	static struct zct_out o;
-	static struct group groups[MAX_GROUPS];
-	char a[32], b[32], c[32];
+	char a[32], b[32];
 	zct_out_init(&o, zct.err_fd >= 0 ? zct.err_fd : STDERR_FILENO);
 	uint64_t copies = atomic_load(&zct.totals.copies);
 	uint64_t allocs = atomic_load(&zct.totals.allocs);
@@ -271,14 +461,12 @@ static void print_summary(int err)
 		zct_out_fmt(&o, "; cannot write '%s': %s\n", zct.out, strerror(err));
 	else
 		zct_out_fmt(&o, " -> %s\n", zct.out);
-	size_t n = group_copies(groups, MAX_GROUPS);
-	for (size_t i = 0; i < n && i < SUMMARY_LINES; i++)
-		zct_out_fmt(&o, "zctrace:   %llu cop%s of %s bytes: %s from %s\n",
-			    (unsigned long long)groups[i].count, groups[i].count == 1 ? "y" : "ies",
-			    zct_thousands(groups[i].bytes, c, sizeof(c)), zct_fn_name(groups[i].fn),
-			    groups[i].caller);
-	if (n > SUMMARY_LINES)
-		zct_out_fmt(&o, "zctrace:   ... and %zu more (see the JSON)\n", n - SUMMARY_LINES);
+	for (size_t i = 0, start = 0; i < lines.len; i++)
+		if (lines.buf[i] == '\n') {
+			zct_out_fmt(&o, "zctrace:   %.*s\n", (int)(i - start), lines.buf + start);
+			start = i + 1;
+		}
+	zct_out_str(&o, "zctrace:   " ZCT_NOT_SEEN "\n");
 	zct_out_flush(&o);
 }
 
@@ -290,8 +478,12 @@ void zct_report(void)
 	sigset_t all, old;
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, &old);
+	compose_lines();
 	int err = write_atomic(zct.out);
 	sigprocmask(SIG_SETMASK, &old, NULL);
-	print_summary(err);
+	/* under the wrapper, which prints one summary for the whole process tree */
+	const char *quiet = getenv("ZCTRACE_QUIET");
+	if (err || !quiet || strcmp(quiet, "1") != 0)
+		print_summary(err);
 	zct_set_busy(false);
 }

@@ -47,17 +47,48 @@ struct zct_mark {
 	const void *p;
 	size_t bytes;
 	uint64_t fingerprint;    /* zc_frame_checksum of the bytes at mark time */
+	_Atomic uint64_t released_seq; /* when the marked bytes' block was first given back
+					  after the mark (free, realloc, munmap); 0: never */
+	long pages;              /* --pages: pages written since the start, at the mark; -1 */
+};
+
+/*
+ * One call site: every copy-function call from one return address, of any size, summed. A
+ * row copied line by line is 1,080 calls of 7,680 bytes here, one site of a frame's bytes.
+ */
+#define ZCT_MAX_SITES 4096      /* a power of two: open addressing */
+#define ZCT_SITE_BUCKETS 48     /* size histogram: bucket k holds sizes below 2^k */
+struct zct_site {
+	_Atomic uintptr_t key;   /* the caller's address; 0: free */
+	_Atomic uint8_t fn;
+	_Atomic uint64_t count, bytes, largest;
+	_Atomic uint64_t histogram[ZCT_SITE_BUCKETS];
+};
+
+/* The kernel's copies, per call site and kind of descriptor (a site per pair). */
+enum zct_fd_kind { ZCT_FD_PIPE, ZCT_FD_SOCKET, ZCT_FD_FILE, ZCT_FD_DEVICE, ZCT_FD_OTHER,
+		   ZCT_FD_PROCESS, ZCT_FD_KINDS };
+#define ZCT_MAX_KERNEL_SITES 1024 /* a power of two */
+struct zct_kernel_site {
+	_Atomic uintptr_t key;   /* the caller's address with the kind in its top byte; 0: free */
+	const char *_Atomic fn;  /* "read", "sendfile"...: a string of the hooks' */
+	_Atomic uint8_t op;      /* enum zc_kernel_op */
+	_Atomic uint64_t count, bytes, largest;
 };
 
 struct zct_totals {
 	_Atomic uint64_t copies, copy_bytes, allocs, alloc_bytes, realloc_moves;
 	_Atomic uint64_t ncopies, nallocs, nmarks; /* slots claimed; beyond the array = dropped */
+	_Atomic uint64_t dropped_site_calls;       /* copies whose site found no free slot */
+	_Atomic uint64_t kernel_bytes[ZCT_FD_KINDS]; /* read, written or moved, per kind */
 };
 
 struct zct_state {
 	struct zct_event copies[ZCT_MAX_COPIES];
 	struct zct_event allocs[ZCT_MAX_ALLOCS];
 	struct zct_mark marks[ZCT_MAX_MARKS];
+	struct zct_site sites[ZCT_MAX_SITES];
+	struct zct_kernel_site kernel_sites[ZCT_MAX_KERNEL_SITES];
 	struct zct_totals totals;
 	_Atomic uint64_t seq;
 	bool backtrace;
@@ -76,6 +107,14 @@ void zct_set_busy(bool busy);
 /* Writes the record and the stderr summary once (at exit, or in _exit). */
 void zct_report(void);
 
+/* --pages (pages.c): start watching, forget in a fork child, count so far (-1: not watched),
+ * and the "pages_written" member. */
+void zct_pages_start(void);
+void zct_pages_forget(void);
+long zct_pages_now(void);
+struct zct_out;
+void zct_write_pages(struct zct_out *o);
+
 /* Pairs the marks and writes the "probes" member; defined in probe.c. */
 struct zct_out;
 void zct_write_probes(struct zct_out *o);
@@ -88,5 +127,14 @@ const char *zct_event_caller(const struct zct_event *e, char *buf, size_t len);
 
 /* The name of an interposed function ("memcpy"). */
 const char *zct_fn_name(unsigned fn);
+/* "pipe", "socket", "file", "device", "other", "process" (process_vm_*: another's memory). */
+const char *zct_fd_kind_name(unsigned kind);
+/* "read", "write", "move", "handover". */
+const char *zct_kernel_op_name(unsigned op);
+/* A kernel site's kind, from its key. */
+static inline unsigned zct_kernel_site_kind(uintptr_t key)
+{
+	return (unsigned)(key >> 56) - 1;
+}
 
 #endif

@@ -35,11 +35,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <wchar.h>
-#ifndef ZC_HOOKS_TRACE
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
-#endif
 
 #include "hook_sink.h"
 
@@ -77,9 +75,7 @@ static struct {
 	munmap_fn munmap;
 } real;
 
-#ifndef ZC_HOOKS_TRACE
 static void resolve_kernel(void);
-#endif
 
 static int resolving;
 static int ready; /* hooks_init ran: every runtime before this program's is initialised */
@@ -142,9 +138,7 @@ ZC_NO_SANITIZE static void resolve(void)
 	RESOLVE(usable, "malloc_usable_size");
 	RESOLVE(mmap, "mmap");
 	RESOLVE(munmap, "munmap");
-#ifndef ZC_HOOKS_TRACE
 	resolve_kernel();
-#endif
 	RESOLVE(free, "free");
 	resolving = 0;
 }
@@ -265,6 +259,7 @@ ZC_HOOK_API void free(void *p)
 	resolve();
 	if (ZC_SINK_WANTS_FREE_SIZE)
 		zc__sink_free(usable(p));
+	zc__sink_release(p, 0);
 	real.free(p);
 }
 
@@ -376,11 +371,13 @@ ZC_HOOK_API void *realloc(void *old, size_t n)
 	in_realloc--;
 	if (n == 0 && !p) {
 		zc__sink_free(old_bytes);
+		zc__sink_release(old, old_bytes);
 		return NULL;
 	}
 	if (p && p != old) {
 		zc__sink_realloc_move(old, p, old_bytes, n, remapped(old, p, page, frame), CALLER());
 		zc__sink_free(old_bytes);
+		zc__sink_release(old, old_bytes);
 		zc__sink_alloc(ZC_FN_REALLOC, p, n, CALLER());
 	}
 	return p;
@@ -425,7 +422,7 @@ copy_hooked(enum zc_hook_fn fn, copy_fn copy, void *dst, const void *src, size_t
 	 */
 	uintptr_t from = (uintptr_t)caller;
 	if (!in_realloc && !(from >= allocator_lo && from < allocator_hi)) {
-		zc__sink_copy_any(n);
+		zc__sink_copy_any(fn, n, caller);
 		if (n >= ZC_SINK_COPY_MIN)
 			zc__sink_copy(fn, dst, src, n, caller);
 	}
@@ -673,10 +670,10 @@ ZC_HOOK_API int munmap(void *addr, size_t len)
 		if (mapped)
 			zc__sink_free(mapped);
 	}
+	zc__sink_release(addr, len);
 	return real.munmap(addr, len);
 }
 
-#ifndef ZC_HOOKS_TRACE
 /*
  * The kernel's copies: bytes moved by read- and write-like system calls, counted from what
  * libc's wrappers return, whatever code called them (the strategy, a producer library, a
@@ -775,12 +772,15 @@ ZC_NO_SANITIZE static void resolve_kernel(void)
 /* The next definition of name called with the arguments; ENOSYS while it is unknown. */
 #define NEXT(name, ...) (resolve(), kreal.name ? kreal.name(__VA_ARGS__) : (errno = ENOSYS, -1))
 
+/* The first argument: the descriptor of every hook below but process_vm_*'s. */
+#define FIRST_ARG(a, ...) (a)
+
 /* A hook that forwards and counts what the call returned as op. */
 #define KERNEL_HOOK(op, ret, name, params, ...)                                           \
 	ZC_HOOK_API ret name params                                                       \
 	{                                                                                 \
 		ret r_ = NEXT(name, __VA_ARGS__);                                         \
-		zc__sink_kernel(op, r_);                                                  \
+		zc__sink_kernel(op, #name, (int)FIRST_ARG(__VA_ARGS__), r_, CALLER());    \
 		return r_;                                                                \
 	}
 
@@ -856,26 +856,27 @@ KERNEL_HOOK(ZC_KERNEL_MOVE, ssize_t, copy_file_range,
 	    in, in_off, out, out_off, n, flags)
 
 /* recvmmsg and sendmmsg return messages; their bytes are in each message's msg_len. */
-ZC_NO_SANITIZE static void count_messages(enum zc_kernel_op op, const struct mmsghdr *v, int n)
+ZC_NO_SANITIZE static void count_messages(enum zc_kernel_op op, const char *fn, int fd,
+					  const struct mmsghdr *v, int n, const void *caller)
 {
 	long long bytes = 0;
 	for (int i = 0; i < n; i++)
 		bytes += v[i].msg_len;
-	zc__sink_kernel(op, bytes);
+	zc__sink_kernel(op, fn, fd, bytes, caller);
 }
 
 ZC_HOOK_API int recvmmsg(int fd, struct mmsghdr *v, unsigned int n, int flags,
 			 struct timespec *timeout)
 {
 	int r = NEXT(recvmmsg, fd, v, n, flags, timeout);
-	count_messages(ZC_KERNEL_READ, v, r);
+	count_messages(ZC_KERNEL_READ, "recvmmsg", fd, v, r, CALLER());
 	return r;
 }
 
 ZC_HOOK_API int sendmmsg(int fd, struct mmsghdr *v, unsigned int n, int flags)
 {
 	int r = NEXT(sendmmsg, fd, v, n, flags);
-	count_messages(ZC_KERNEL_WRITE, v, r);
+	count_messages(ZC_KERNEL_WRITE, "sendmmsg", fd, v, r, CALLER());
 	return r;
 }
 
@@ -888,7 +889,8 @@ ZC_HOOK_API ssize_t vmsplice(int fd, const struct iovec *iov, size_t cnt, unsign
 		int mode = fcntl(fd, F_GETFL);
 		errno = saved;
 		bool out_of_pipe = mode >= 0 && (mode & O_ACCMODE) == O_RDONLY;
-		zc__sink_kernel(out_of_pipe ? ZC_KERNEL_READ : ZC_KERNEL_HANDOVER, r);
+		zc__sink_kernel(out_of_pipe ? ZC_KERNEL_READ : ZC_KERNEL_HANDOVER, "vmsplice", fd, r,
+				CALLER());
 	}
 	return r;
 }
@@ -939,4 +941,3 @@ ZC_HOOK_API ssize_t __recvfrom_chk(int fd, void *restrict buf, size_t n, size_t 
 		__builtin_trap();
 	return recvfrom(fd, buf, n, flags, from, fromlen);
 }
-#endif

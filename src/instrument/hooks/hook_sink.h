@@ -8,13 +8,14 @@
  *     (tools/zctrace/record.c), which keeps the address, size and caller of every call at or
  *     above its threshold.
  * Each hook passes everything either sink may need (the block, its size, the calling code);
- * the counting sink ignores what it does not use, so its counts are unchanged. The tracer
- * has no kernel-copy hooks: zc__sink_kernel exists only in the counting sink.
+ * the counting sink ignores what it does not use, so its counts are unchanged.
  */
 #ifndef ZC_HOOK_SINK_H
 #define ZC_HOOK_SINK_H
 
 #include <stddef.h>
+
+#include "kernel_op.h"
 
 /* The hooks run before a sanitizer's runtime is ready: nothing on their path is instrumented. */
 #include <stdbool.h>
@@ -83,6 +84,28 @@ ZC_NO_SANITIZE static inline void zc__sink_free(size_t bytes)
 	(void)bytes;
 }
 
+void zc__trace_kernel(enum zc_kernel_op op, const char *fn, int fd, size_t bytes,
+		      const void *caller);
+
+/*
+ * A read- or write-like system call fn on fd (the source of a move; -1: another process's
+ * memory) returned ret: that many bytes moved when positive.
+ */
+ZC_NO_SANITIZE static inline void zc__sink_kernel(enum zc_kernel_op op, const char *fn, int fd,
+						  long long ret, const void *caller)
+{
+	if (ret > 0)
+		zc__trace_kernel(op, fn, fd, (size_t)ret, caller);
+}
+
+void zc__trace_release(const void *p, size_t bytes);
+
+/* The block at p (bytes long, 0: unknown) is given back: free, a realloc that moved it, munmap. */
+ZC_NO_SANITIZE static inline void zc__sink_release(const void *p, size_t bytes)
+{
+	zc__trace_release(p, bytes);
+}
+
 ZC_NO_SANITIZE static inline void zc__sink_realloc_move(const void *old, const void *p, size_t old_bytes,
 					 size_t new_bytes, bool remapped, const void *caller)
 {
@@ -90,10 +113,14 @@ ZC_NO_SANITIZE static inline void zc__sink_realloc_move(const void *old, const v
 		zc__trace_realloc_move(old, p, old_bytes, new_bytes, caller);
 }
 
-/* Every copy-function call, whatever its size (the tracer records only the large ones). */
-ZC_NO_SANITIZE static inline void zc__sink_copy_any(size_t bytes)
+void zc__trace_site(enum zc_hook_fn fn, size_t bytes, const void *caller);
+
+/* Every copy-function call, whatever its size: added to its call site (the tracer records
+ * events only for the large ones). */
+ZC_NO_SANITIZE static inline void zc__sink_copy_any(enum zc_hook_fn fn, size_t bytes,
+						     const void *caller)
 {
-	(void)bytes;
+	zc__trace_site(fn, bytes, caller);
 }
 
 /* Only called for copies of at least ZC_SINK_COPY_MIN bytes. */
@@ -122,6 +149,12 @@ ZC_NO_SANITIZE static inline void zc__sink_free(size_t bytes)
 	zc__count_free(bytes);
 }
 
+/* The counters do not follow blocks, only their sizes. */
+ZC_NO_SANITIZE static inline void zc__sink_release(const void *p, size_t bytes)
+{
+	(void)p, (void)bytes;
+}
+
 ZC_NO_SANITIZE static inline void zc__sink_realloc_move(const void *old, const void *p, size_t old_bytes,
 					 size_t new_bytes, bool remapped, const void *caller)
 {
@@ -130,8 +163,10 @@ ZC_NO_SANITIZE static inline void zc__sink_realloc_move(const void *old, const v
 }
 
 /* Every copy-function call, whatever its size: the sum per transfer. */
-ZC_NO_SANITIZE static inline void zc__sink_copy_any(size_t bytes)
+ZC_NO_SANITIZE static inline void zc__sink_copy_any(enum zc_hook_fn fn, size_t bytes,
+						     const void *caller)
 {
+	(void)fn, (void)caller;
 	zc__count_user_copy(bytes);
 }
 
@@ -143,8 +178,10 @@ ZC_NO_SANITIZE static inline void zc__sink_copy(enum zc_hook_fn fn, void *dst, c
 }
 
 /* A read- or write-like system call returned ret: that many bytes moved when positive. */
-ZC_NO_SANITIZE static inline void zc__sink_kernel(enum zc_kernel_op op, long long ret)
+ZC_NO_SANITIZE static inline void zc__sink_kernel(enum zc_kernel_op op, const char *fn, int fd,
+						  long long ret, const void *caller)
 {
+	(void)fn, (void)fd, (void)caller;
 	if (ret > 0)
 		zc__count_kernel(op, (size_t)ret);
 }
