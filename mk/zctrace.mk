@@ -35,10 +35,11 @@ $(BUILD)/obj/zctrace/%.o: %.c $(BUILD)/.flags
 $(BUILD)/obj/zctrace/src/instrument/hooks/counting_hooks.o $(BUILD)/obj/zctrace/tools/zctrace/%.o: \
 	ZCTRACE_CFLAGS += -fno-builtin -fno-tree-loop-distribute-patterns
 
-# No sanitizer runtime in a library preloaded into other programs.
+# No sanitizer runtime in a library preloaded into other programs; -z defs: a symbol the
+# library needs and lacks fails the link, not the traced program.
 $(ZCTRACE_LIB): $(ZCTRACE_OBJ)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -shared -Wl,-z,now $^ -o $@ -ldl -lpthread
+	$(CC) $(LDFLAGS) -shared -Wl,-z,now -Wl,-z,defs $^ -o $@ -ldl -lpthread
 
 # A user's program: plain libc and the probe header, none of zcbench's hooks.
 $(PROBE_DEMO): tests/progs/probe_demo.c include/zc_probe.h $(BUILD)/.flags
@@ -49,7 +50,7 @@ $(PROBE_DEMO): tests/progs/probe_demo.c include/zc_probe.h $(BUILD)/.flags
 # -fno-builtin: gcc must call the functions, not inline them; -rdynamic: its call sites are named.
 $(COPY_KINDS): tests/progs/copy_kinds.c $(BUILD)/.flags
 	@mkdir -p $(@D)
-	$(CC) -std=c17 -D_GNU_SOURCE $(OPT) $(WARN) $(WERROR) -fno-builtin -rdynamic $< -o $@
+	$(CC) -std=c17 -D_GNU_SOURCE $(OPT) $(WARN) $(WERROR) -fno-builtin -rdynamic -pthread $< -o $@
 
 $(BUILD)/bin/zctrace: $(BUILD)/obj/tools/zctrace/main.o $(BUILD)/obj/tools/zctrace/tree.o \
 		$(BUILD)/obj/tools/zctrace/out.o \

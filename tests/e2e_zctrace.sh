@@ -148,6 +148,9 @@ check "$tmp/rows.json" "d['summary']['large_copies']==0 and (lambda s: s['bytes'
 	"a frame copied row by row: expected one call site of 1,080 memcpys adding up to the frame's block"
 grep -q "zctrace:   1,080 copies of 8,294,400 bytes in all (largest 7,680): memcpy from copy_kinds" "$tmp/rows.err" \
 	|| fail "no call-site line for the row-by-row copy on stderr: $(cat "$tmp/rows.err")"
+trace threads -- "$KINDS" threads
+check "$tmp/threads.json" "[(s['count'],s['bytes']) for s in d['call_sites'] if s['caller'].endswith(':site_threads')]==[(4000,16384000)]" \
+	"4 threads copying from one call site: expected 4,000 copies of 16,384,000 bytes there, exactly"
 trace functions -- "$KINDS" functions
 check "$tmp/functions.json" "sorted(c['function'] for c in d['copies'] if c['bytes']>=8388608)==sorted(['mempcpy','__mempcpy_chk','__memmove_chk','bcopy','memccpy','strcpy','__strcpy_chk','stpcpy','__stpcpy_chk','strncpy','__strncpy_chk','wmemcpy','__wmemcpy_chk','wmemmove','__wmemmove_chk','strdup','strndup'])" \
 	"8 MiB through each copy function: expected one large copy of each"
@@ -164,10 +167,14 @@ trace loop_pages --pages -- "$DEMO" loop
 check "$tmp/loop_pages.json" "d['copies']==[] and ((d['probes']['pairs'][0]['pages_written_between']>=$FRAME//4096 and d['pages_written']['method']=='uffd-wp') or (d['pages_written']['pages'] is None and 'userfaultfd' in (d['pages_written']['unavailable'] or '')))" \
 	"probe_demo loop --pages: a loop's copy of the frame should show as a frame's pages written between the marks"
 
+trace bss --pages -- "$KINDS" loop
+check "$tmp/bss.json" "(d['pages_written']['method']=='uffd-wp' and any(m['pages']>=2048 and m['name']=='[anonymous]' for m in d['pages_written']['mappings']) and d['pages_written']['pages']>=2048) or (d['pages_written']['pages'] is None and 'userfaultfd' in (d['pages_written']['unavailable'] or ''))" \
+	"copy_kinds loop --pages: expected the 2,048 pages its loop wrote, in its anonymous mapping"
+
 # --- the reuse trap: marked, written to a file, freed, the same address back, read, marked ---
 trace reuse -- "$DEMO" reuse "$tmp/reuse.bin"
 if grep -q same-address "$tmp/reuse.out"; then want=reused_address; else want=copied; fi
-check "$tmp/reuse.json" "[p['verdict'] for p in d['probes']['pairs']]==['$want'] and d['probes']['pairs'][0]['released_between'] is not None" \
+check "$tmp/reuse.json" "[p['verdict'] for p in d['probes']['pairs']]==['$want'] and d['probes']['pairs'][0]['released_between']['by']=='free' and d['probes']['pairs'][0]['released_between']['seq']>d['probes']['marks'][0]['seq']" \
 	"probe_demo reuse: a block freed between the marks must not read as shared (expected $want)"
 grep -q same-address "$tmp/reuse.out" || echo "e2e_zctrace: note: the allocator did not hand the address back; the trap was not set"
 

@@ -4,11 +4,16 @@
  *   rows       a 1920x1080 RGBA frame copied row by row: 1,080 memcpys of 7,680 bytes
  *   functions  8 MiB through each copy function other than memcpy, and their _chk forms
  *   remap      a 64 MiB block grown to 128 MiB by realloc, which glibc serves with mremap
+ *   loop       8 MiB of static memory (the program's own) written by a loop: no copy
+ *              function sees it, --pages does
+ *   threads    4 threads, each 1,000 memcpys of 4,096 bytes from one call site, and
+ *              another site between every 100 (the tracer's per-thread counts are exact)
  *   small N    N memcpys of 64 bytes from one call site: the tracer's cost per copy call
  *   sites      three call sites of different shapes, for the comparison with valgrind's DHAT
  *              in copy mode (the site_* functions are exported, -rdynamic, so that both tools
  *              name them)
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,6 +142,49 @@ static int sites(void)
 	return 0;
 }
 
+static int loop(void)
+{
+	static unsigned char memory[BIG];
+	volatile unsigned char *v = memory;
+	for (size_t i = 0; i < BIG; i++)
+		v[i] = (unsigned char)(i * 7);
+	sink = memory[12345];
+	return 0;
+}
+
+void site_threads(unsigned char *dst, const unsigned char *src);
+
+__attribute__((noinline)) void site_threads(unsigned char *dst, const unsigned char *src)
+{
+	memcpy(dst, src, 4096);
+	sink = dst[0]; /* not a tail call: the return address is in site_threads */
+}
+
+static void *copier(void *arg)
+{
+	static unsigned char src[4096];
+	unsigned char *dst = arg;
+	for (int i = 0; i < 1000; i++) {
+		site_threads(dst, src);
+		if (i % 100 == 0)
+			memcpy(dst + 4096, src, 16); /* another site: the thread's counts move on */
+	}
+	return NULL;
+}
+
+static int threads(void)
+{
+	pthread_t t[4];
+	static unsigned char dst[4][8192];
+	for (int i = 0; i < 4; i++)
+		if (pthread_create(&t[i], NULL, copier, dst[i]) != 0)
+			return 1;
+	for (int i = 0; i < 4; i++)
+		pthread_join(t[i], NULL);
+	sink = dst[3][4095];
+	return 0;
+}
+
 static int small(long n)
 {
 	static unsigned char a[4096], b[4096];
@@ -156,8 +204,12 @@ int main(int argc, char **argv)
 		return remap();
 	if (argc == 2 && !strcmp(argv[1], "sites"))
 		return sites();
+	if (argc == 2 && !strcmp(argv[1], "threads"))
+		return threads();
+	if (argc == 2 && !strcmp(argv[1], "loop"))
+		return loop();
 	if (argc == 3 && !strcmp(argv[1], "small"))
 		return small(atol(argv[2]));
-	fprintf(stderr, "usage: copy_kinds rows|functions|remap|sites|small N\n");
+	fprintf(stderr, "usage: copy_kinds rows|functions|remap|sites|threads|loop|small N\n");
 	return 2;
 }

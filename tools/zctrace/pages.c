@@ -4,11 +4,13 @@
  * evidence pass (src/instrument/written.h: userfaultfd async write-protection read with
  * PAGEMAP_SCAN): every writable mapping is watched from the tracer's start, a count is taken
  * at each probe mark (a pair then says how many pages were written between its marks) and at
- * exit. Every first write to a watched page faults once, which is the option's cost.
+ * exit, for the whole process and for each mapping then. Every first write to a watched page faults once, which is the option's cost.
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "out.h"
 #include "trace.h"
@@ -47,15 +49,62 @@ long zct_pages_now(void)
 	return n.watched + n.fresh;
 }
 
+/* /proc/self/maps at exit, in static memory (the record is written without malloc). */
+static char maps[1 << 18];
+
+static size_t read_maps(void)
+{
+	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	size_t len = 0;
+	ssize_t n;
+	if (fd < 0)
+		return 0;
+	while (len < sizeof(maps) - 1 && (n = read(fd, maps + len, sizeof(maps) - 1 - len)) > 0)
+		len += (size_t)n;
+	close(fd);
+	maps[len] = '\0';
+	return len;
+}
+
+/* Each writable mapping with pages written since the start: its range, name and count. */
+static void write_mappings(struct zct_out *o)
+{
+	bool first = true;
+	read_maps();
+	for (char *line = maps, *next; *line; line = next) {
+		char *nl = strchr(line, '\n');
+		next = nl ? nl + 1 : line + strlen(line);
+		if (nl)
+			*nl = '\0'; /* one line at a time: an unnamed mapping's name is empty */
+		unsigned long start, end;
+		char perms[8] = "", name[256] = "";
+		if (sscanf(line, "%lx-%lx %7s %*s %*s %*s %255[^\n]", &start, &end, perms, name) < 3 ||
+		    perms[1] != 'w')
+			continue;
+		struct zc_written_count n;
+		if (zc_written_count(&watch, (const void *)start, end - start, NULL, NULL, &n,
+				     NULL) != 0 || n.excluded == 0)
+			continue;
+		zct_out_fmt(o, "%s{\"start\": \"0x%lx\", \"end\": \"0x%lx\", \"name\": ",
+			    first ? "" : ", ", start, end);
+		zct_out_json_str(o, name[0] ? name : "[anonymous]");
+		zct_out_fmt(o, ", \"pages\": %ld}", n.excluded);
+		first = false;
+	}
+}
+
 void zct_write_pages(struct zct_out *o)
 {
 	long pages = zct_pages_now();
 	if (pages < 0) {
-		zct_out_str(o, "  \"pages_written\": {\"pages\": null, \"unavailable\": ");
+		zct_out_str(o, "  \"pages_written\": {\"pages\": null, \"mappings\": [], "
+			       "\"unavailable\": ");
 		zct_out_json_str(o, armed ? "the count failed" : unavailable);
 		zct_out_str(o, "},\n");
 		return;
 	}
 	zct_out_fmt(o, "  \"pages_written\": {\"pages\": %ld, \"method\": \"uffd-wp\", "
-		       "\"unavailable\": null},\n", pages);
+		       "\"mappings\": [", pages);
+	write_mappings(o);
+	zct_out_str(o, "], \"unavailable\": null},\n");
 }

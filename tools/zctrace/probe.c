@@ -56,7 +56,7 @@ void zc_probe_mark(const char *tag, const void *p, size_t n)
  * The block at p (bytes long; 0: its usable size) is given back: every mark made before
  * inside it records when, once. Marks are few: with none, this is one load.
  */
-void zc__trace_release(const void *p, size_t bytes)
+void zc__trace_release(const char *how, const void *p, size_t bytes)
 {
 	uint64_t n = atomic_load_explicit(&zct.totals.nmarks, memory_order_relaxed);
 	if (n == 0 || !p || zct_busy())
@@ -72,6 +72,7 @@ void zc__trace_release(const void *p, size_t bytes)
 			continue;
 		if (!seq)
 			seq = atomic_fetch_add(&zct.seq, 1);
+		atomic_store_explicit(&m->released_by, how, memory_order_relaxed);
 		atomic_store_explicit(&m->released_seq, seq, memory_order_relaxed);
 	}
 }
@@ -155,7 +156,8 @@ static void write_pair(struct zct_out *o, const struct zct_mark *a, const struct
 		zct_out_str(o, "null");
 	zct_out_str(o, ", \"released_between\": ");
 	if (released_between(a, b))
-		zct_out_fmt(o, "%llu", (unsigned long long)released_between(a, b));
+		zct_out_fmt(o, "{\"seq\": %llu, \"by\": \"%s\"}",
+			    (unsigned long long)released_between(a, b), atomic_load(&a->released_by));
 	else
 		zct_out_str(o, "null");
 	zct_out_fmt(o, ", \"verdict\": \"%s\"}", verdict(a, b, movers));

@@ -159,25 +159,103 @@ static struct zct_site *site_slot(uintptr_t key)
 	return i < 0 ? NULL : &zct.sites[i];
 }
 
+/* Adds a copy of bytes to site s with atomic adds (shared by every thread). */
+static void site_add(struct zct_site *s, uint64_t count, uint64_t bytes, uint64_t largest,
+		     const _Atomic uint64_t *histogram, unsigned bucket)
+{
+	atomic_fetch_add_explicit(&s->count, count, memory_order_relaxed);
+	atomic_fetch_add_explicit(&s->bytes, bytes, memory_order_relaxed);
+	if (histogram) {
+		for (unsigned k = 0; k < ZCT_SITE_BUCKETS; k++) {
+			uint64_t c = atomic_load_explicit(&histogram[k], memory_order_relaxed);
+			if (c)
+				atomic_fetch_add_explicit(&s->histogram[k], c, memory_order_relaxed);
+		}
+	} else {
+		atomic_fetch_add_explicit(&s->histogram[bucket], 1, memory_order_relaxed);
+	}
+	uint64_t big = atomic_load_explicit(&s->largest, memory_order_relaxed);
+	while (largest > big && !atomic_compare_exchange_weak(&s->largest, &big, largest))
+		;
+}
+
+/* Moves a cache's pending counts to its site and empties it. */
+static void cache_flush(struct zct_site_cache *c)
+{
+	uint64_t count = atomic_load_explicit(&c->count, memory_order_relaxed);
+	if (c->site && count)
+		site_add(c->site, count, atomic_load_explicit(&c->bytes, memory_order_relaxed),
+			 atomic_load_explicit(&c->largest, memory_order_relaxed), c->histogram, 0);
+	atomic_store_explicit(&c->count, 0, memory_order_relaxed);
+	atomic_store_explicit(&c->bytes, 0, memory_order_relaxed);
+	atomic_store_explicit(&c->largest, 0, memory_order_relaxed);
+	for (unsigned k = 0; k < ZCT_SITE_BUCKETS; k++)
+		atomic_store_explicit(&c->histogram[k], 0, memory_order_relaxed);
+}
+
+void zct_flush_site_caches(void)
+{
+	uint64_t n = atomic_load(&zct.ncaches);
+	for (uint64_t i = 0; i < n && i < ZCT_SITE_CACHES; i++)
+		cache_flush(&zct.caches[i]);
+}
+
+/* This thread's cache, claimed on its first copy; NULL once the caches ran out. */
+static _Thread_local struct zct_site_cache *my_cache __attribute__((tls_model("initial-exec")));
+static _Thread_local bool no_cache __attribute__((tls_model("initial-exec")));
+
+static struct zct_site_cache *thread_cache(void)
+{
+	if (!my_cache && !no_cache) {
+		uint64_t i = atomic_fetch_add_explicit(&zct.ncaches, 1, memory_order_relaxed);
+		if (i < ZCT_SITE_CACHES)
+			my_cache = &zct.caches[i];
+		else
+			no_cache = true;
+	}
+	return my_cache;
+}
+
+/* One writer: a relaxed load and store, which is a plain add on x86. */
+static inline void bump(_Atomic uint64_t *v, uint64_t by)
+{
+	atomic_store_explicit(v, atomic_load_explicit(v, memory_order_relaxed) + by,
+			      memory_order_relaxed);
+}
+
 /* Every copy-function call, any size: added to its call site, never allocating. */
 void zc__trace_site(enum zc_hook_fn fn, size_t bytes, const void *caller)
 {
 	if (busy || !caller)
 		return;
+	unsigned k = bytes ? 64 - (unsigned)__builtin_clzll(bytes) : 0; /* bytes < 2^k */
+	k = k < ZCT_SITE_BUCKETS ? k : ZCT_SITE_BUCKETS - 1;
+	struct zct_site_cache *c = thread_cache();
+	if (c && atomic_load_explicit(&c->caller, memory_order_relaxed) == (uintptr_t)caller) {
+		bump(&c->count, 1);
+		bump(&c->bytes, bytes);
+		bump(&c->histogram[k], 1);
+		if (bytes > atomic_load_explicit(&c->largest, memory_order_relaxed))
+			atomic_store_explicit(&c->largest, bytes, memory_order_relaxed);
+		return;
+	}
 	struct zct_site *s = site_slot((uintptr_t)caller);
 	if (!s) {
 		atomic_fetch_add_explicit(&zct.totals.dropped_site_calls, 1, memory_order_relaxed);
 		return;
 	}
 	atomic_store_explicit(&s->fn, (uint8_t)fn, memory_order_relaxed);
-	atomic_fetch_add_explicit(&s->count, 1, memory_order_relaxed);
-	atomic_fetch_add_explicit(&s->bytes, bytes, memory_order_relaxed);
-	unsigned k = bytes ? 64 - (unsigned)__builtin_clzll(bytes) : 0; /* bytes < 2^k */
-	atomic_fetch_add_explicit(&s->histogram[k < ZCT_SITE_BUCKETS ? k : ZCT_SITE_BUCKETS - 1],
-				  1, memory_order_relaxed);
-	uint64_t big = atomic_load_explicit(&s->largest, memory_order_relaxed);
-	while (bytes > big && !atomic_compare_exchange_weak(&s->largest, &big, bytes))
-		;
+	if (!c) {
+		site_add(s, 1, bytes, bytes, NULL, k);
+		return;
+	}
+	cache_flush(c);
+	c->site = s;
+	atomic_store_explicit(&c->caller, (uintptr_t)caller, memory_order_relaxed);
+	bump(&c->count, 1);
+	bump(&c->bytes, bytes);
+	bump(&c->histogram[k], 1);
+	atomic_store_explicit(&c->largest, bytes, memory_order_relaxed);
 }
 
 static const char *const fd_kind_names[ZCT_FD_KINDS] = {
@@ -291,6 +369,7 @@ static void after_fork_child(void)
 	memset(zct.sites, 0, sizeof(zct.sites)); /* the child's sites are its own */
 	zct_pages_forget();
 	memset(zct.kernel_sites, 0, sizeof(zct.kernel_sites));
+	memset(zct.caches, 0, sizeof(zct.caches)); /* pending counts were the parent's */
 	atomic_store(&zct.written, false);
 	choose_out();
 }

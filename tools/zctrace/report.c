@@ -478,6 +478,7 @@ void zct_report(void)
 	sigset_t all, old;
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, &old);
+	zct_flush_site_caches();
 	compose_lines();
 	int err = write_atomic(zct.out);
 	sigprocmask(SIG_SETMASK, &old, NULL);

@@ -49,6 +49,7 @@ struct zct_mark {
 	uint64_t fingerprint;    /* zc_frame_checksum of the bytes at mark time */
 	_Atomic uint64_t released_seq; /* when the marked bytes' block was first given back
 					  after the mark (free, realloc, munmap); 0: never */
+	const char *_Atomic released_by; /* "free", "realloc", "munmap" */
 	long pages;              /* --pages: pages written since the start, at the mark; -1 */
 };
 
@@ -61,6 +62,19 @@ struct zct_mark {
 struct zct_site {
 	_Atomic uintptr_t key;   /* the caller's address; 0: free */
 	_Atomic uint8_t fn;
+	_Atomic uint64_t count, bytes, largest;
+	_Atomic uint64_t histogram[ZCT_SITE_BUCKETS];
+};
+
+/*
+ * A thread's pending counts for the call site it copied from last, added to the site when the
+ * thread copies from another one, and by the reporter at exit: a thread that copies in a
+ * loop from one place pays plain stores, not atomic adds. Written by its thread only.
+ */
+#define ZCT_SITE_CACHES 256
+struct zct_site_cache {
+	_Atomic uintptr_t caller;  /* the site's key; 0: none */
+	struct zct_site *site;
 	_Atomic uint64_t count, bytes, largest;
 	_Atomic uint64_t histogram[ZCT_SITE_BUCKETS];
 };
@@ -89,6 +103,8 @@ struct zct_state {
 	struct zct_mark marks[ZCT_MAX_MARKS];
 	struct zct_site sites[ZCT_MAX_SITES];
 	struct zct_kernel_site kernel_sites[ZCT_MAX_KERNEL_SITES];
+	struct zct_site_cache caches[ZCT_SITE_CACHES];
+	_Atomic uint64_t ncaches;  /* caches claimed by threads (beyond the array: none) */
 	struct zct_totals totals;
 	_Atomic uint64_t seq;
 	bool backtrace;
@@ -103,6 +119,9 @@ extern struct zct_state zct;
 /* True while this thread runs tracer code: hooks called from it record nothing. */
 bool zct_busy(void);
 void zct_set_busy(bool busy);
+
+/* Adds every thread's pending call-site counts to the sites (the reporter, at exit). */
+void zct_flush_site_caches(void);
 
 /* Writes the record and the stderr summary once (at exit, or in _exit). */
 void zct_report(void);

@@ -259,7 +259,7 @@ ZC_HOOK_API void free(void *p)
 	resolve();
 	if (ZC_SINK_WANTS_FREE_SIZE)
 		zc__sink_free(usable(p));
-	zc__sink_release(p, 0);
+	zc__sink_release("free", p, 0);
 	real.free(p);
 }
 
@@ -371,13 +371,13 @@ ZC_HOOK_API void *realloc(void *old, size_t n)
 	in_realloc--;
 	if (n == 0 && !p) {
 		zc__sink_free(old_bytes);
-		zc__sink_release(old, old_bytes);
+		zc__sink_release("free", old, old_bytes); /* realloc(p, 0) */
 		return NULL;
 	}
 	if (p && p != old) {
 		zc__sink_realloc_move(old, p, old_bytes, n, remapped(old, p, page, frame), CALLER());
 		zc__sink_free(old_bytes);
-		zc__sink_release(old, old_bytes);
+		zc__sink_release("realloc", old, old_bytes);
 		zc__sink_alloc(ZC_FN_REALLOC, p, n, CALLER());
 	}
 	return p;
@@ -670,7 +670,7 @@ ZC_HOOK_API int munmap(void *addr, size_t len)
 		if (mapped)
 			zc__sink_free(mapped);
 	}
-	zc__sink_release(addr, len);
+	zc__sink_release("munmap", addr, len);
 	return real.munmap(addr, len);
 }
 

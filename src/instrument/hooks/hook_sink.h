@@ -98,12 +98,15 @@ ZC_NO_SANITIZE static inline void zc__sink_kernel(enum zc_kernel_op op, const ch
 		zc__trace_kernel(op, fn, fd, (size_t)ret, caller);
 }
 
-void zc__trace_release(const void *p, size_t bytes);
+void zc__trace_release(const char *how, const void *p, size_t bytes);
 
-/* The block at p (bytes long, 0: unknown) is given back: free, a realloc that moved it, munmap. */
-ZC_NO_SANITIZE static inline void zc__sink_release(const void *p, size_t bytes)
+/*
+ * The block at p (bytes long, 0: unknown) is given back: how is "free", "realloc" (it moved)
+ * or "munmap".
+ */
+ZC_NO_SANITIZE static inline void zc__sink_release(const char *how, const void *p, size_t bytes)
 {
-	zc__trace_release(p, bytes);
+	zc__trace_release(how, p, bytes);
 }
 
 ZC_NO_SANITIZE static inline void zc__sink_realloc_move(const void *old, const void *p, size_t old_bytes,
@@ -150,9 +153,9 @@ ZC_NO_SANITIZE static inline void zc__sink_free(size_t bytes)
 }
 
 /* The counters do not follow blocks, only their sizes. */
-ZC_NO_SANITIZE static inline void zc__sink_release(const void *p, size_t bytes)
+ZC_NO_SANITIZE static inline void zc__sink_release(const char *how, const void *p, size_t bytes)
 {
-	(void)p, (void)bytes;
+	(void)how, (void)p, (void)bytes;
 }
 
 ZC_NO_SANITIZE static inline void zc__sink_realloc_move(const void *old, const void *p, size_t old_bytes,
