@@ -4,6 +4,7 @@
 #   make               build the library, the scenario programs and the tools under build/
 #   make bench         run every scenario on the default frame, write results/*.json and the table
 #   make test          build and run the unit and end-to-end tests (cmocka)
+#   make test-busy     make test with every CPU kept busy (scripts/busy.sh), as CI runs it
 #   make clean         remove build/
 #   more targets live in mk/*.mk, one file per concern:
 #     report.mk   make report, make sweep, make check-report (charts and reports)
@@ -109,7 +110,7 @@ BENCH_ARGS = --frame $(FRAME) $(if $(filter 1,$(QUICK)),--quick) \
 	$(if $(filter 1,$(VERBOSE)),--verbose) $(ARGS)
 RESULTS = results
 
-.PHONY: all bench test clean deps FORCE
+.PHONY: all bench test test-busy clean deps FORCE
 all: $(SCENARIO_BINS) $(PRODUCER_LIBS) $(TOOL_BINS) runtimes
 
 # --- dependencies: installed by the project's script when pkg-config cannot find them -------
@@ -247,6 +248,8 @@ test: all
 	@$(MAKE) --no-print-directory test-run
 test-run: $(TEST_BINS)
 	@BUILD=$(BUILD) tests/run.sh $(TEST_BINS)
+test-busy: all
+	@scripts/busy.sh $(MAKE) --no-print-directory test-run
 
 clean:
 	rm -rf build build-*

@@ -167,6 +167,11 @@ void zc_bench_set_min_time(zc_bench *b, double seconds)
 	as_bench(b)->MinTime(seconds);
 }
 
+void zc_bench_set_iterations(zc_bench *b, int64_t n)
+{
+	as_bench(b)->Iterations(n);
+}
+
 void zc_bench_use_real_time(zc_bench *b)
 {
 	as_bench(b)->UseRealTime();

@@ -25,6 +25,8 @@ typedef void (*zc_bench_fn)(zc_bench_state *st, void *arg);
 zc_bench *zc_bench_register(const char *name, zc_bench_fn fn, void *arg);
 void zc_bench_set_repetitions(zc_bench *b, int n);
 void zc_bench_set_min_time(zc_bench *b, double seconds);
+/* Exactly n iterations per repetition, whatever the time they take (no calibration runs). */
+void zc_bench_set_iterations(zc_bench *b, int64_t n);
 void zc_bench_use_real_time(zc_bench *b);
 
 /* Inside the benchmark function. */

@@ -2,7 +2,8 @@
 #
 # Targets:
 #   make gate          the working tree (head) against a base revision, both built and run here,
-#                      their measuring processes interleaved (scripts/gate.sh): timing A/B, and
+#                      interleaved in rounds until each row is decided (scripts/gate.sh,
+#                      scripts/gate-ab.sh): timing A/B, and
 #                      the exact figures (verdicts, copies, allocations, leaks) also against
 #                      the committed baseline; writes $(BUILD)/gate-run.md and .json
 #   make baseline      run the quick suite and write results/baseline/; commit it after the
@@ -11,9 +12,13 @@
 #                      head that makes one strategy slower by each of POWER_SLOWDOWNS percent
 #
 # Variables:
-#   BASE=REV            the base revision (default: the commit recorded in results/baseline)
-#   GATE_PROCESSES=N    measuring processes per strategy and side (default 10)
+#   BASE=REV            the base revision (default: the merge base with the upstream branch
+#                       when HEAD is ahead of it, else HEAD's parent; docs/gate.md)
+#   GATE_MIN_ROUNDS=N   rounds (measuring processes a side) every row gets (default 5)
+#   GATE_MAX_ROUNDS=N   rounds a row whose change is not yet clear can get (default 16)
+#   GATE_BUDGET=S       no new round after S seconds of measuring (default 240)
 #   GATE_THRESHOLD=N    the timing threshold in percent (default 15: docs/gate.md, "Is it any good?")
+#   GATE_VERBOSE=1      print every row compared, not only those that did not pass
 #   GATE_ARGS=...       more zcgate options: --alpha 0.01, --allow-missing,
 #                       --export-github-action-benchmark FILE
 #   SCENARIO=a,b        gate only these scenarios
@@ -38,10 +43,14 @@ $(BUILD)/bin/zcgate: $(BUILD)/obj/tools/zcgate/main.o $(BUILD)/lib/libzcgate.a $
 # --- running the gate ------------------------------------------------------------------------
 GATE_BASELINE ?= results/baseline
 GATE_RUN = $(BUILD)/gate-run
-GATE_PROCESSES ?= 10
+GATE_MIN_ROUNDS ?= 5
+GATE_MAX_ROUNDS ?= 16
+GATE_BUDGET ?= 240
 GATE_THRESHOLD ?= 15
 GATE_ARGS ?=
 BASE ?=
+GATE_ENV = GATE_MIN_ROUNDS='$(GATE_MIN_ROUNDS)' GATE_MAX_ROUNDS='$(GATE_MAX_ROUNDS)' \
+	GATE_BUDGET='$(GATE_BUDGET)' GATE_THRESHOLD='$(GATE_THRESHOLD)'
 
 .PHONY: baseline gate gate-power
 
@@ -50,10 +59,9 @@ baseline:
 	$(MAKE) bench QUICK=1 REPORT=0 RESULTS=$(GATE_BASELINE)
 
 gate: all
-	@BASE='$(BASE)' GATE_PROCESSES='$(GATE_PROCESSES)' \
-		GATE_SCENARIOS='$(if $(SCENARIO),$(BENCH_SCENARIOS))' \
+	@BASE='$(BASE)' $(GATE_ENV) GATE_SCENARIOS='$(if $(SCENARIO),$(BENCH_SCENARIOS))' \
 		scripts/gate.sh $(BUILD) $(GATE_BASELINE) $(GATE_RUN) \
-		--threshold $(GATE_THRESHOLD) $(GATE_ARGS)
+		--threshold $(GATE_THRESHOLD) $(if $(filter 1,$(GATE_VERBOSE)),--all) $(GATE_ARGS)
 
 # The slowed-down head: a build of the working tree with the test-only knob of src/measure.c.
 POWER_STRATEGY ?= copy_into
@@ -62,6 +70,5 @@ RUNS ?= 10
 AA_RUNS ?= $(RUNS)
 gate-power: all
 	@BUILD=$(BUILD) RUNS=$(RUNS) AA_RUNS=$(AA_RUNS) POWER_STRATEGY=$(POWER_STRATEGY) \
-		POWER_SLOWDOWNS='$(POWER_SLOWDOWNS)' BASE='$(BASE)' \
-		GATE_PROCESSES='$(GATE_PROCESSES)' GATE_THRESHOLD='$(GATE_THRESHOLD)' \
+		POWER_SLOWDOWNS='$(POWER_SLOWDOWNS)' BASE='$(BASE)' $(GATE_ENV) \
 		scripts/gate-power.sh

@@ -1,53 +1,161 @@
 #!/bin/sh
-# gate-ab.sh: the quick suite of two builds measured side by side on this machine, their
-# measuring processes interleaved, so that a noisy minute hits both sides alike.
+# gate-ab.sh: the quick suites of two builds measured side by side on this machine, in rounds,
+# until every strategy's timing answer is clear (docs/gate.md, "How long it takes").
 #
-# Usage: scripts/gate-ab.sh BASE_BIN HEAD_BIN OUT N SCENARIO...
-#   BASE_BIN, HEAD_BIN  the bin/ directories of the two builds; BASE_BIN may be '' (head only)
-#   OUT                 written: OUT/base/ and OUT/head/ (one results file per invocation),
-#                       OUT/order.log ("I SIDE SCENARIO STRATEGY", one line per invocation),
+# Usage: scripts/gate-ab.sh BASE_BIN HEAD_BIN OUT SCENARIO...
+#   BASE_BIN, HEAD_BIN  the bin/ directories of the two builds; BASE_BIN may be '' (head only).
+#                       HEAD_BIN/zcgate decides, between rounds, which rows need more.
+#   OUT                 written: OUT/base/ and OUT/head/ (a results file per scenario, side
+#                       and round: SCENARIO.ROUND.json), OUT/order.log ("ROUND SIDE SCENARIO
+#                       WHAT", a line per invocation, WHAT "all" or the strategies asked for),
+#                       OUT/undecided (the rows still undecided after the last look),
 #                       OUT/base.log and OUT/head.log (what the programs printed)
-#   N                   invocations per strategy and side
-# For each scenario, for each strategy either side lists (--list), N times: base, then head,
-# each a scenario program measuring that strategy and reference_memcpy in one process each
-# (--processes 1). A strategy one side lacks is run on the other side only.
+# Environment:
+#   GATE_MIN_ROUNDS=N   rounds every row gets (default 5), raised to what the test needs to
+#                       be able to call a regression among the rows measured (below)
+#   GATE_MAX_ROUNDS=N   rounds a row whose change is not clear can get (default 16)
+#   GATE_BUDGET=S       no round starts after S seconds of measuring, once the first
+#                       GATE_MIN_ROUNDS are done (default 240)
+#   GATE_THRESHOLD=PCT  the threshold the rows are decided against (default 15)
+#   ZCGATE=PATH         the zcgate that decides (default HEAD_BIN/zcgate)
+#
+# A round runs each scenario program once a side, measuring reference_memcpy and the rows it
+# is asked for in one process each (--quick --processes 1): in round 1 every row, with the
+# evidence pass (the exact figures); after it only the rows still undecided, with --no-pages
+# where the program knows it. The side that goes first alternates from round to round (base
+# first in odd rounds), so that what one program leaves behind (freed memory, a warm cache)
+# favours neither. From round GATE_MIN_ROUNDS on, zcgate --undecided says which rows need
+# more: a row is decided once the 95% interval of its change lies inside the threshold.
+# The rounds every row gets are at least those with which the Mann-Whitney test over n
+# processes a side can reach Holm's alpha / m for the m rows of round 1 (2 / C(2n, n) <
+# 0.05 / m: 7 rounds for up to 92 rows, 8 up to 330): the time grows with log(m) rounds of
+# every row, then only the undecided rows run.
+# A strategy one side lacks is run on the other side only.
 #
 # Only options every revision of the scenario programs knows are used (--quick --quiet
-# --processes --strategy --out): the base may be an old commit.
-# Exit: 0, 2 when a head invocation failed, 3 when a base invocation failed.
+# --processes --strategy --out), and --no-pages where --help lists it: the base may be old.
+# Exit: 0, 2 when a head invocation or zcgate failed, 3 when a base invocation failed.
 set -u
-base=$1 head=$2 out=$3 n=$4
-shift 4
+base=$1 head=$2 out=$3
+shift 3
+min=${GATE_MIN_ROUNDS:-5} max=${GATE_MAX_ROUNDS:-16} budget=${GATE_BUDGET:-240}
+threshold=${GATE_THRESHOLD:-15}
+zcgate=${ZCGATE:-$head/zcgate}
+
+say() { echo "gate: $*" >&2; }
 
 strategies() { # strategies BIN SCENARIO: the names --list prints, one a line
 	[ -n "$1" ] && [ -x "$1/$2" ] || return 0
 	"$1/$2" --list 2>/dev/null | awk 'NF { print $1 }'
 }
 
-listed() { # listed NAME LIST
-	printf '%s\n' "$2" | grep -Fqx "$1"
+knows_no_pages() { # knows_no_pages BIN SCENARIO
+	[ -n "$1" ] && "$1/$2" --help 2>/dev/null | grep -q -- '--no-pages'
 }
 
-run() { # run SIDE BIN SCENARIO STRATEGY I
-	echo "$5 $1 $3 $4" >>"$out/order.log"
-	"$2/$3" --quick --quiet --processes 1 --strategy "$4" \
-		--out "$out/$1/$3.$4.$5.json" >>"$out/$1.log" 2>&1 && return 0
-	echo "gate: $1 '$3 --strategy $4' failed (log: $out/$1.log)" >&2
+# asked LIST SCENARIO: the strategies of LIST (a side's own, one a line) whose rows are
+# undecided in SCENARIO, as a comma list ("" when none). Row "move@same" is strategy "move".
+asked() {
+	printf '%s\n' "$1" >"$out/.side-list"
+	awk -v sc="$2" '$1 == sc { sub(/@.*/, "", $2); print $2 }' "$out/undecided" |
+		grep -Fx -f "$out/.side-list" | awk '!seen[$0]++' | paste -sd, -
+}
+
+run() { # run SIDE BIN SCENARIO ROUND WHAT [options...]
+	side=$1 bin=$2 sc=$3 round=$4 what=$5
+	shift 5
+	echo "$round $side $sc $what" >>"$out/order.log"
+	"$bin/$sc" --quick --quiet --processes 1 "$@" \
+		--out "$out/$side/$sc.$round.json" >>"$out/$side.log" 2>&1 && return 0
+	say "$side '$sc' failed in round $round (log: $out/$side.log)"
 	return 1
+}
+
+# side SIDE BIN SCENARIO ROUND LIST: one invocation of SIDE, every row in round 1, else the
+# rows of LIST (the side's own strategies) still undecided; nothing when none is.
+side() {
+	s=$1 bin=$2 sc=$3 round=$4 list=$5
+	[ -n "$list" ] || return 0
+	if [ "$round" -eq 1 ]; then
+		run "$s" "$bin" "$sc" 1 all
+		return
+	fi
+	want=$(asked "$list" "$sc")
+	[ -n "$want" ] || return 0
+	pages=
+	knows_no_pages "$bin" "$sc" && pages=--no-pages
+	run "$s" "$bin" "$sc" "$round" "$want" --strategy "$want" $pages
+}
+
+rounds_for() { # rounds_for M: the smallest n with 2 / C(2n, n) < 0.05 / M
+	awk -v m="$1" 'BEGIN { for (n = 2; n < 64; n++) { c = 1
+		for (i = 1; i <= n; i++) c = c * (n + i) / i
+		if (2 / c < 0.05 / (m > 0 ? m : 1)) { print n; exit } } print 64 }'
 }
 
 mkdir -p "$out/base" "$out/head" || exit 2
 : >"$out/order.log"
-for sc; do
-	bs=$(strategies "$base" "$sc")
-	hs=$(strategies "$head" "$sc")
-	for st in $(printf '%s\n%s\n' "$bs" "$hs" | awk 'NF && !seen[$0]++'); do
-		i=1
-		while [ "$i" -le "$n" ]; do
-			if listed "$st" "$bs"; then run base "$base" "$sc" "$st" "$i" || exit 3; fi
-			if listed "$st" "$hs"; then run head "$head" "$sc" "$st" "$i" || exit 2; fi
-			i=$((i + 1))
-		done
+: >"$out/undecided"
+start=$(date +%s)
+round=1
+while :; do
+	for sc; do
+		bl=$(strategies "$base" "$sc")
+		hl=$(strategies "$head" "$sc")
+		if [ $((round % 2)) -eq 1 ]; then
+			side base "$base" "$sc" "$round" "$bl" || exit 3
+			side head "$head" "$sc" "$round" "$hl" || exit 2
+		else
+			side head "$head" "$sc" "$round" "$hl" || exit 2
+			side base "$base" "$sc" "$round" "$bl" || exit 3
+		fi
 	done
+	elapsed=$(($(date +%s) - start))
+	if [ -z "$base" ] || ! ls "$out/base/"*.json >/dev/null 2>&1; then
+		say "round 1 done in ${elapsed} s (head only: no base measured)"
+		break
+	fi
+	if [ "$round" -eq 1 ]; then
+		# The timing rows: all but reference_memcpy, every ratio's denominator.
+		rows=$(jq -s '[.[].results[] | select(.strategy != "reference_memcpy")
+			| .scenario + " " + .strategy] | unique | length' "$out"/head/*.1.json)
+		need=$(rounds_for "$rows")
+		[ "$need" -gt "$min" ] && min=$need
+		[ "$min" -gt "$max" ] && max=$min
+	fi
+	if [ "$round" -lt "$min" ]; then
+		# Until the first look every row is undecided: "SCENARIO ROW" for each row round 1
+		# measured on either side.
+		for sc; do
+			for f in "$out/head/$sc.1.json" "$out/base/$sc.1.json"; do
+				[ -e "$f" ] && jq -r '.results[] | .scenario + " " + .strategy' "$f"
+			done
+		done | awk '!seen[$0]++' >"$out/undecided"
+		say "round $round of at least $min done, ${elapsed} s so far"
+	else
+		"$zcgate" "$out/base" "$out/head" --threshold "$threshold" -q \
+			--undecided "$out/undecided" >"$out/look.log" 2>&1
+		rc=$?
+		if [ "$rc" -eq 2 ]; then
+			say "zcgate could not compare round $round: $(tail -n 1 "$out/look.log")"
+			exit 2
+		fi
+		# reference_handover rows are measured with the strategies, never asked for alone.
+		left=$(grep -cv '^[^ ]* reference_' "$out/undecided")
+		if [ "$left" -eq 0 ]; then
+			say "round $round: every row decided after ${elapsed} s"
+			break
+		fi
+		if [ "$round" -ge "$max" ]; then
+			say "round $round: $left of $rows rows still undecided at the last round ($max): the test judges them on what was measured"
+			break
+		fi
+		if [ "$elapsed" -ge "$budget" ]; then
+			say "round $round: $left of $rows rows still undecided after ${elapsed} s, past GATE_BUDGET=$budget: the test judges them on what was measured"
+			break
+		fi
+		say "round $round: $left of $rows rows undecided ($(awk '{ print $1 "/" $2 }' "$out/undecided" | head -n 4 | paste -sd' ' -)$([ "$left" -gt 4 ] && echo ' ...')), ${elapsed} s so far"
+	fi
+	round=$((round + 1))
 done
 exit 0

@@ -9,24 +9,29 @@
 #             baseline's files for the scenarios run), RUNDIR.md and RUNDIR.json (A/B),
 #             RUNDIR-invariants.md and .json (against the baseline)
 # Environment:
-#   BASE=REV            the base revision (default: the commit recorded in BASELINE)
-#   GATE_PROCESSES=N    invocations per strategy and side (default 10)
+#   BASE=REV            the base revision (default: below)
+#   GATE_MIN_ROUNDS, GATE_MAX_ROUNDS, GATE_BUDGET, GATE_THRESHOLD: scripts/gate-ab.sh
 #   GATE_SCENARIOS="a b"  the scenarios (default: every scenario of head and base)
 #   GATE_REQUIRE_BASE=1   exit 2, not 0, when the base cannot be built or run
 #
+# The default base is the revision the change started from: the merge base with the branch
+# HEAD tracks when HEAD is ahead of it (a pull request, a feature branch), else HEAD's parent
+# (the commit before the last on main). A slowdown is then blamed on the change that made
+# it, once; the exact figures are still gated against the committed baseline every time.
+#
 # Steps: (1) the base revision checked out in a git worktree under BUILD/gate-base/ and built
-# there by its own make; (2) scripts/gate-ab.sh runs both quick suites interleaved; (3) zcgate
-# --invariants-only BASELINE head; (4) zcgate base head: invariants and timing. When the base
-# cannot be had (not in a shallow clone, does not build, its programs fail), one line says so
-# and only step 3 gates: timing needs a base measured here, and failing every pipeline that
-# lacks one would block work the exact gate still protects.
+# there by its own make; (2) scripts/gate-ab.sh runs both quick suites in rounds, interleaved,
+# until every row is decided; (3) zcgate --invariants-only BASELINE head; (4) zcgate base
+# head: invariants and timing. When the base cannot be had (not in a shallow clone, does not
+# build, its programs fail), one line says so and only step 3 gates: timing needs a base
+# measured here, and failing every pipeline that lacks one would block work the exact gate
+# still protects.
 # Exit: 0 pass, 1 regression (or a result missing), 2 bad input, a refused comparison, or the
 # head's suite failed.
 set -u
 build=$1 baseline=$2 run=$3
 shift 3
 here=$(pwd)
-processes=${GATE_PROCESSES:-10}
 
 say() { echo "gate: $*" >&2; }
 
@@ -37,10 +42,12 @@ scenarios_of() { # scenarios_of TREE: the SCENARIOS its Makefile finds
 		make -s --no-print-directory -C "$1" -f Makefile -f - gate-print-scenarios 2>/dev/null
 }
 
-recorded_commit() { # the git_commit the baseline's first file records
-	for f in "$baseline"/*.json; do
-		[ -e "$f" ] && jq -r '.context.git_commit // empty' "$f" && return
-	done
+default_base() { # the revision the change started from (above), or nothing
+	up=$(git rev-parse -q --verify '@{upstream}' 2>/dev/null)
+	if [ -n "$up" ] && [ "$(git rev-list --count "$up..HEAD" 2>/dev/null)" != 0 ]; then
+		git merge-base HEAD "$up" 2>/dev/null && return
+	fi
+	git rev-parse -q --verify 'HEAD^' 2>/dev/null
 }
 
 # build_base REV: check REV out and build it; prints its bin/ directory, or fails with a reason.
@@ -70,10 +77,10 @@ for a; do [ "$a" = --allow-missing ] && inv_args=--allow-missing; done
 scripts/deps.sh report || exit 2
 rm -rf "$run" && mkdir -p "$run/baseline" || exit 2
 
-rev=${BASE:-$(recorded_commit)}
+rev=${BASE:-$(default_base)}
 base_bin=
 if [ -z "$rev" ]; then
-	say "no base revision: BASE is not set and '$baseline' records no commit"
+	say "no base revision: BASE is not set and HEAD has no parent"
 elif base_bin=$(build_base "$rev"); then
 	:
 else
@@ -86,8 +93,8 @@ for sc in $scenarios; do
 	[ -e "$baseline/$sc.json" ] && cp "$baseline/$sc.json" "$run/baseline/"
 done
 
-echo "gate: ${base_bin:+base $rev and }head, $processes processes a strategy and side, interleaved"
-scripts/gate-ab.sh "$base_bin" "$build/bin" "$run" "$processes" $scenarios
+echo "gate: ${base_bin:+base $rev and }head, interleaved in rounds until each row is decided"
+scripts/gate-ab.sh "$base_bin" "$build/bin" "$run" $scenarios
 rc=$?
 if [ "$rc" -eq 3 ]; then
 	say "base revision '$rev' failed to run (log: $run/base.log)"

@@ -1,14 +1,17 @@
 #!/bin/sh
-# e2e_gate_ab.sh: make gate's A/B driver. (1) scripts/gate-ab.sh interleaves the two sides'
-# measuring processes (base, head, base, head, ... for each strategy) and runs a strategy that
-# one side lacks on the other side only, on stub scenario programs; a failing side gives its
-# exit code. (2) scripts/gate.sh with a base revision that is not in the clone, and with one
-# too old to have scenarios, says so in one line and gates the invariants only (exit 0 here,
-# 2 with GATE_REQUIRE_BASE=1). Run from the repository root after make; BUILD names the build.
+# e2e_gate_ab.sh: make gate's A/B driver. (1) scripts/gate-ab.sh on stub scenario programs:
+# round 1 runs every row of both sides, later rounds only the rows zcgate still calls
+# undecided, the side that goes first alternates, the rounds every row gets are raised to what
+# the test needs for the rows measured, a noisy row gets more rounds up to GATE_MAX_ROUNDS, a
+# strategy one side lacks runs on the other side only, and a failing side gives its exit
+# code. (2) scripts/gate.sh with a base revision that is not in the clone, and with one too
+# old to have scenarios, says so in one line and gates the invariants only (exit 0 here, 2
+# with GATE_REQUIRE_BASE=1). Run from the repository root after make; BUILD names the build.
 set -u
 BUILD=${BUILD:-build}
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT INT TERM
+export ZCGATE="$PWD/$BUILD/bin/zcgate"
 
 fail() {
 	echo "e2e_gate_ab: $*" >&2
@@ -17,7 +20,9 @@ fail() {
 }
 
 stub() { # stub DIR STRATEGY...: a scenario program 'inproc' that lists STRATEGY... and
-	# writes a results fixture to --out, or fails when FAIL_STUB names its directory
+	# writes the gate fixture to --out as one measuring process (copy's samples changed by
+	# NOISE percent in turn, up and down, when NOISE is set), or fails when FAIL_STUB names
+	# its directory
 	mkdir -p "$1"
 	dir=$1
 	shift
@@ -27,43 +32,64 @@ stub() { # stub DIR STRATEGY...: a scenario program 'inproc' that lists STRATEGY
 		for s; do echo "  echo '$s copy test stub'"; done
 		echo '  exit 0; fi'
 		echo "[ \"\${FAIL_STUB:-}\" = '$dir' ] && exit 3"
-		echo 'while [ $# -gt 0 ]; do [ "$1" = --out ] && cp tests/fixtures/gate/baseline.json "$2"; shift; done'
+		echo "n=\$(cat '$dir/count' 2>/dev/null || echo 0); echo \$((n + 1)) >'$dir/count'"
+		echo 'while [ $# -gt 0 ]; do [ "$1" = --out ] && jq --argjson k "$n" --argjson p "${NOISE:-0}" \'
+		echo "  '(.results[] | select(.strategy == \"copy\") | .time.samples) |= map(. * (1 + \$p / 100 * (\$k % 3 - 1)))"
+		echo "  | .results[].time |= (.process_medians = [.samples | sort | .[5]])' \\"
+		echo '  tests/fixtures/gate/baseline.json >"$2"; shift; done'
 	} >"$dir/inproc"
 	chmod +x "$dir/inproc"
 }
 
-# (1) the order of invocations
+# (1) the rounds. The fixture has 4 timing rows: 2 / C(2n, n) < 0.05 / 4 needs n = 5 rounds.
 stub "$tmp/base" copy move
 stub "$tmp/head" copy pool
-scripts/gate-ab.sh "$tmp/base" "$tmp/head" "$tmp/ab" 2 inproc >"$tmp/out" 2>"$tmp/err" ||
-	fail "gate-ab.sh failed"
+GATE_MIN_ROUNDS=2 scripts/gate-ab.sh "$tmp/base" "$tmp/head" "$tmp/ab" inproc \
+	>"$tmp/out" 2>"$tmp/err" || fail "gate-ab.sh failed"
 cat >"$tmp/want" <<'ORDER'
-1 base inproc copy
-1 head inproc copy
-2 base inproc copy
-2 head inproc copy
-1 base inproc move
-2 base inproc move
-1 head inproc pool
-2 head inproc pool
+1 base inproc all
+1 head inproc all
+2 head inproc copy,pool
+2 base inproc copy,move
+3 base inproc copy,move
+3 head inproc copy,pool
+4 head inproc copy,pool
+4 base inproc copy,move
+5 base inproc copy,move
+5 head inproc copy,pool
 ORDER
 cmp -s "$tmp/want" "$tmp/ab/order.log" || fail "order: $(tr '\n' ';' <"$tmp/ab/order.log")"
-[ "$(ls "$tmp/ab/base" | wc -l)" -eq 4 ] && [ "$(ls "$tmp/ab/head" | wc -l)" -eq 4 ] ||
-	fail "expected 4 results files a side"
-FAIL_STUB="$tmp/base" scripts/gate-ab.sh "$tmp/base" "$tmp/head" "$tmp/ab2" 1 inproc \
+[ "$(ls "$tmp/ab/base" | wc -l)" -eq 5 ] && [ "$(ls "$tmp/ab/head" | wc -l)" -eq 5 ] ||
+	fail "expected 5 results files a side"
+grep -q "^gate: round 5: every row decided" "$tmp/err" || fail "no line saying all were decided"
+[ ! -s "$tmp/ab/undecided" ] || fail "rows left undecided: $(cat "$tmp/ab/undecided")"
+
+# A noisy row (copy, +-30% in turn) is not decided: it alone runs on, up to the last round.
+rm -f "$tmp/base/count" "$tmp/head/count"
+NOISE=30 GATE_MAX_ROUNDS=7 scripts/gate-ab.sh "$tmp/base" "$tmp/head" "$tmp/ab4" inproc \
+	>"$tmp/out" 2>"$tmp/err" || fail "gate-ab.sh failed on a noisy row"
+tail -n 4 "$tmp/ab4/order.log" >"$tmp/got"
+printf '6 head inproc copy\n6 base inproc copy\n7 base inproc copy\n7 head inproc copy\n' \
+	>"$tmp/want"
+cmp -s "$tmp/want" "$tmp/got" || fail "noisy row's rounds: $(tr '\n' ';' <"$tmp/got")"
+grep -q "^gate: round 7: 1 of 4 rows still undecided at the last round (7)" "$tmp/err" ||
+	fail "no line for the row left undecided"
+[ "$(cat "$tmp/ab4/undecided")" = "inproc copy" ] || fail "undecided: $(cat "$tmp/ab4/undecided")"
+
+FAIL_STUB="$tmp/base" scripts/gate-ab.sh "$tmp/base" "$tmp/head" "$tmp/ab2" inproc \
 	>"$tmp/out" 2>"$tmp/err"
 [ $? -eq 3 ] || fail "a failing base must exit 3"
-FAIL_STUB="$tmp/head" scripts/gate-ab.sh "$tmp/base" "$tmp/head" "$tmp/ab3" 1 inproc \
+FAIL_STUB="$tmp/head" scripts/gate-ab.sh "$tmp/base" "$tmp/head" "$tmp/ab3" inproc \
 	>"$tmp/out" 2>"$tmp/err"
 [ $? -eq 2 ] || fail "a failing head must exit 2"
-grep -q "^gate: head 'inproc --strategy copy' failed" "$tmp/err" || fail "no line for the head"
+grep -q "^gate: head 'inproc' failed in round 1" "$tmp/err" || fail "no line for the head"
 
 # (2) a base that cannot be had: the invariants only, against the committed baseline (a
 # glibc build's exact figures: not comparable with a sanitizer build's)
 . tests/lib/sanitizer.sh
 skip_sanitizer_build e2e_gate_ab
 gate() { # gate REV: scripts/gate.sh on the roundtrip scenario, one process a side
-	BASE=$1 GATE_PROCESSES=1 GATE_SCENARIOS=roundtrip \
+	BASE=$1 GATE_MIN_ROUNDS=1 GATE_MAX_ROUNDS=1 GATE_SCENARIOS=roundtrip \
 		scripts/gate.sh "$BUILD" results/baseline "$tmp/run" >"$tmp/out" 2>"$tmp/err"
 }
 gate no-such-revision

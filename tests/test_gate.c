@@ -779,8 +779,14 @@ static void test_tool_passes(void **state)
 	assert_non_null(strstr(r.out, "\nzcgate: 0 regressions, 0 improvements, 64 passed "
 				      "(1 scenario)\n"));
 	assert_string_equal(r.err, "");
+	/* Only what did not pass is listed: here nothing, not even the header; --all lists all. */
+	assert_null(strstr(r.out, "p-value"));
+	run_release(&r);
+	zcgate(&r, FIX "baseline.json", FIX "identical.json", "--all", NULL);
+	assert_int_equal(r.status, 0);
 	expect_line(r.out, "scenario", "strategy", "metric", "baseline", "current", "change",
 		    "p-value", "result", NULL);
+	expect_line(r.out, "inproc", "copy", "time.vs_memcpy", "pass", NULL);
 	run_release(&r);
 	zcgate(&r, FIX "baseline.json", FIX "slower-3-noisy.json", NULL);
 	assert_int_equal(r.status, 0);
@@ -912,6 +918,23 @@ static void test_tool_bad_usage(void **state)
 	zcgate(&r, "--help", NULL);
 	assert_int_equal(r.status, 0);
 	assert_int_equal(strncmp(r.out, "usage: zcgate BASELINE CURRENT", 30), 0);
+	run_release(&r);
+	/* A bad option is one line with a hint, never the whole usage. */
+	zcgate(&r, FIX "baseline.json", FIX "baseline.json", "--bogus", NULL);
+	assert_int_equal(r.status, 2);
+	assert_string_equal(r.err, "zcgate: unknown option '--bogus' (see zcgate --help)\n");
+	run_release(&r);
+	zcgate(&r, FIX "baseline.json", FIX "baseline.json", "--markdown", NULL);
+	assert_int_equal(r.status, 2);
+	assert_string_equal(r.err, "zcgate: option '--markdown' needs a value (see zcgate --help)\n");
+	run_release(&r);
+	/* An output that cannot be written is refused before the comparison prints anything. */
+	zcgate(&r, FIX "baseline.json", FIX "slower.json", "--markdown", "/missing-zcbench/x.md",
+	       NULL);
+	assert_int_equal(r.status, 2);
+	assert_string_equal(r.out, "");
+	assert_string_equal(r.err, "zcgate: cannot write '/missing-zcbench/x.md': "
+			    "No such file or directory\n");
 	run_release(&r);
 }
 

@@ -34,10 +34,13 @@ function refuse(code, error) {
   process.exit(0);
 }
 
-const [addonPath, producerPath, strategy, bytesArg, repsArg, minTimeArg] = process.argv.slice(2);
+const [addonPath, producerPath, strategy, bytesArg, repsArg, minTimeArg, transfersArg] =
+  process.argv.slice(2);
 const bytes = Number(bytesArg);
 const repetitions = Number(repsArg);
 const minTimeNs = Number(minTimeArg) * 1e9;
+// --transfers: exactly this many timed transfers a repetition (0: as many as minTimeNs allows).
+const fixedTransfers = Number(transfersArg || 0);
 if (bytes > constants.MAX_LENGTH)
   refuse(EXIT_USAGE, `a frame of ${bytes} bytes is more than a Node.js Buffer holds ` +
     `(buffer.constants.MAX_LENGTH is ${constants.MAX_LENGTH})`);
@@ -88,14 +91,15 @@ async function repetition() {
   const t0 = process.hrtime.bigint();
   let elapsed = 0;
   do {
-    for (let i = 0; i < BATCH; i++) {
+    const batch = fixedTransfers > 0 ? Math.min(BATCH, fixedTransfers - n) : BATCH;
+    for (let i = 0; i < batch; i++) {
       const obj = transfer(false);
       sink += typeof obj === 'number' ? obj : 1;
     }
-    n += BATCH;
+    n += batch;
     await turn();
     elapsed = Number(process.hrtime.bigint() - t0);
-  } while (elapsed < minTimeNs);
+  } while (fixedTransfers > 0 ? n < fixedTransfers : elapsed < minTimeNs);
   if (sink < 0) console.log(sink); // the work escapes
   return { ns: elapsed / n, n };
 }

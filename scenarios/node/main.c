@@ -111,10 +111,11 @@ static _Noreturn void exec_node(int fd, const struct paths *p, const char *strat
 	if (fd == ANSWER_FD ? fcntl(fd, F_SETFD, 0) != 0
 			    : dup2(fd, ANSWER_FD) < 0 || close(fd) != 0)
 		_exit(127);
-	char bytes[32], reps[16], min_time[32];
+	char bytes[32], reps[16], min_time[32], transfers[32];
 	snprintf(bytes, sizeof(bytes), "%zu", opt->frame.bytes);
 	snprintf(reps, sizeof(reps), "%d", opt->quick ? 3 : 5);
 	snprintf(min_time, sizeof(min_time), "%g", opt->quick ? 0.005 : 0.1);
+	snprintf(transfers, sizeof(transfers), "%ld", opt->transfers); /* 0: by time */
 	/* --mmap-threshold: glibc reads it from the environment in a process of its own. */
 	if (opt->mmap_threshold > 0) {
 		char threshold[32];
@@ -129,7 +130,7 @@ static _Noreturn void exec_node(int fd, const struct paths *p, const char *strat
 	setenv("LD_PRELOAD", preload, 1);
 	char *argv[] = {(char *)ZC_NODE_PATH, (char *)"--expose-gc", (char *)p->driver,
 			(char *)p->addon, (char *)p->producer, (char *)strategy, bytes, reps,
-			min_time, NULL};
+			min_time, transfers, NULL};
 	execvp(argv[0], argv);
 	fprintf(stderr, "node: cannot run %s: %s\n", ZC_NODE_PATH, strerror(errno));
 	_exit(127);

@@ -177,14 +177,21 @@ static int watch_transfers(const struct zc_strategy *s, void *st, struct zc_writ
 
 #endif /* EVIDENCE_OFF */
 
-int zc_evidence_pass(const struct zc_strategy *s, const struct zc_frame_geom *g,
-		     struct zc_written_result *out, struct zc_error *err)
+void zc_evidence_skip(struct zc_written_result *out, const char *why)
 {
 	*out = (struct zc_written_result){.producer_per_transfer = NAN,
 					  .consumer_per_transfer = NAN,
 					  .fresh_per_transfer = NAN,
 					  .frame_per_transfer = NAN,
 					  .frame_bytes_per_transfer = NAN};
+	snprintf(out->unavailable, sizeof(out->unavailable), "%s", why);
+	snprintf(out->consumer_unavailable, sizeof(out->consumer_unavailable), "%s", why);
+}
+
+int zc_evidence_pass(const struct zc_strategy *s, const struct zc_frame_geom *g,
+		     struct zc_written_result *out, struct zc_error *err)
+{
+	zc_evidence_skip(out, "");
 	double t0 = now_ms();
 	if (s->consumer_pages)
 		snprintf(out->consumer_unavailable, sizeof(out->consumer_unavailable),

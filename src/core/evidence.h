@@ -25,6 +25,12 @@ int zc_evidence_pass(const struct zc_strategy *s, const struct zc_frame_geom *g,
 		     struct zc_written_result *out, struct zc_error *err);
 
 /*
+ * Fills out for a pass that was not run (--no-pages): every figure NAN, out->unavailable
+ * saying why, so that the results file and the evidence line say the pages were not counted.
+ */
+void zc_evidence_skip(struct zc_written_result *out, const char *why);
+
+/*
  * The bytes the pages written say were copied per transfer: the pages, on both sides, that
  * hold the frame's bytes (out->frame_bytes_per_transfer), as bytes, when they reach a
  * hundredth of a frame; else 0. NAN when the pages were not counted.

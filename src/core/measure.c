@@ -362,7 +362,9 @@ static int time_strategy(const struct zc_scenario *sc, struct bench *b, struct z
 	zc_bench_use_real_time(gb);
 	if (!b->opt->repetitions_given)
 		zc_bench_set_repetitions(gb, b->opt->quick ? 3 : 5);
-	if (!b->opt->min_time_given)
+	if (b->opt->transfers > 0)
+		zc_bench_set_iterations(gb, b->opt->transfers);
+	else if (!b->opt->min_time_given)
 		zc_bench_set_min_time(gb, b->opt->quick ? 0.005 : 0.1);
 	if (zc_bench_run_all(on_run, b, !b->opt->verbose) == SIZE_MAX) {
 		b->errnum = errno;
@@ -421,8 +423,10 @@ int zc_measure_strategy(const struct zc_scenario *sc, const struct zc_strategy *
 	per_transfer(res, &val.transfers, NULL, ZC_VALIDATION_FRAMES);
 	/* Once per strategy: a later measuring process (its res holds the first one's median)
 	 * only adds samples, and the pass costs a few rendered frames. */
-	if (res->time.nprocesses == 0 &&
-	    zc_evidence_pass(s, &opt->frame, &res->pages_written, err) != 0)
+	if (res->time.nprocesses == 0 && opt->no_pages)
+		zc_evidence_skip(&res->pages_written, "not watched: --no-pages");
+	else if (res->time.nprocesses == 0 &&
+		 zc_evidence_pass(s, &opt->frame, &res->pages_written, err) != 0)
 		return -1;
 
 	struct bench b = {.s = s, .opt = opt};

@@ -1,7 +1,7 @@
 /*
  * options.c: the table of the options every scenario program shares (--frame, --strategy,
- * --quick, --processes, --out, --strict, --quiet, --verbose, --mmap-threshold, --allocator,
- * --placement, --list, --help, and every --benchmark_* flag passed through untouched), the
+ * --quick, --processes, --transfers, --out, --strict, --quiet, --verbose, --no-pages,
+ * --mmap-threshold, --allocator, --placement, --list, --help, and every --benchmark_* flag passed through untouched), the
  * parser that walks it and a scenario's own table, and the usage and --help printed from them.
  */
 #include "options.h"
@@ -28,6 +28,11 @@ static const struct zc_option shared[] = {
 	 .max = ZC_MAX_PROCESSES,
 	 .help = "measure each strategy in N processes, pooling their\n"
 		 "repetitions (default 5, at most 32)"},
+	{.name = "--transfers", .arg = "N", .kind = ZC_OPT_COUNT, .field = FIELD(transfers),
+	 .max = 1000000,
+	 .help = "time exactly N transfers per repetition, not as many as a\n"
+		 "time allows: figures that count frames do not depend on\n"
+		 "the machine's speed or load (default: by time)"},
 	{.name = "--out", .arg = "FILE", .kind = ZC_OPT_PATH, .field = FIELD(out),
 	 .help = "results file (default results/<scenario>.json); Google\n"
 		 "Benchmark's own JSON goes to raw/<scenario>.json beside it"},
@@ -37,6 +42,9 @@ static const struct zc_option shared[] = {
 	 .help = "no progress lines: only the summary table"},
 	{.name = "--verbose", .kind = ZC_OPT_FLAG, .field = FIELD(verbose),
 	 .help = "also Google Benchmark's own output and the evidence lines"},
+	{.name = "--no-pages", .kind = ZC_OPT_FLAG, .field = FIELD(no_pages),
+	 .help = "skip the evidence pass (pages written): faster timing runs\n"
+		 "whose results say the pages were not counted"},
 	{.name = "--mmap-threshold", .arg = "N", .kind = ZC_OPT_COUNT,
 	 .field = FIELD(mmap_threshold),
 	 .help = "pin glibc's mmap threshold with mallopt (default: dynamic)"},

@@ -30,10 +30,12 @@ struct zc_options {
 	bool strict;
 	bool quiet;                       /* no progress lines on stderr */
 	bool verbose;                     /* Google Benchmark's console output, evidence lines */
+	bool no_pages;                    /* --no-pages: the evidence pass is not run */
 	bool help, list;
 	const char *out;                  /* results file; NULL: results/<scenario>.json */
 	long mmap_threshold;              /* > 0: pinned with mallopt */
 	long processes;                   /* measuring processes per strategy */
+	long transfers;                   /* > 0: timed transfers per repetition (--transfers) */
 	bool repetitions_given;           /* --benchmark_repetitions was on the command line */
 	bool min_time_given;              /* --benchmark_min_time was */
 	bool bench_out_given;             /* --benchmark_out was */

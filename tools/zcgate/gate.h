@@ -42,6 +42,14 @@ extern "C" {
 #define ZC_GATE_GOOD_PROCESSES 5		/* fewer processes make that test weak */
 #define ZC_GATE_REFERENCE "reference_memcpy"
 #define ZC_GATE_TIME_METRIC "time.vs_memcpy"
+/*
+ * The sequential gate (make gate) stops measuring a timing row once the distribution-free
+ * interval of its change at this confidence (shift.h, on the logarithms of the ratios) lies
+ * inside the threshold on both sides: "decided". Stopping early on a lower confidence than
+ * the test's only costs power: a row slowed by more than the threshold ends up there at most
+ * (1 - level) / 2 of the time.
+ */
+#define ZC_GATE_STOP_LEVEL 0.95
 
 enum zc_gate_status { ZC_GATE_PASS, ZC_GATE_REGRESSED, ZC_GATE_IMPROVED, ZC_GATE_MISSING,
 		       ZC_GATE_NEW };
@@ -51,6 +59,8 @@ struct zc_gate_options {
 	double alpha;		/* significance level of the Mann-Whitney test */
 	bool invariants_only;	/* no timing: a baseline from another machine */
 	bool allow_missing;	/* a strategy missing from the current run is only noted */
+	bool interim;		/* a look before the last round of a sequential gate: rows too
+				   small for the test are not refused (zc_gate_undecided) */
 };
 
 /* One metric of one strategy compared. */
@@ -65,6 +75,9 @@ struct zc_gate_row {
 	enum zc_gate_status status;
 	size_t nbase, ncur;	/* timing: the values the test compared on each side */
 	bool by_process;	/* timing: they were process medians, not repetitions */
+	double ci_lo, ci_hi;	/* timing: the change's interval at ZC_GATE_STOP_LEVEL; NAN
+				   when none (too few values) */
+	bool decided;		/* timing: that interval lies inside +-threshold */
 };
 
 /* A growing list of distinct lines. */
@@ -108,6 +121,12 @@ int zc_gate_compare(const struct zc_results_set *base, const struct zc_results_s
 		 struct zc_error *err);
 
 void zc_gate_report_release(struct zc_gate_report *rep);
+
+/*
+ * Whether timing row @r of a comparison still needs measuring in a sequential gate: a
+ * timing row whose change is not yet decided (its interval reaches past the threshold).
+ */
+bool zc_gate_undecided(const struct zc_gate_row *r);
 
 #ifdef __cplusplus
 }

@@ -108,7 +108,8 @@ static void print_line(FILE *fp, const char *const cell[NCOLS], const int width[
 	}
 }
 
-void zc_gate_format_table(FILE *fp, const struct zc_gate_report *rep)
+/* The rows of @rep, every one or (@changes_only) those that did not pass, as a table. */
+static void print_table(FILE *fp, const struct zc_gate_report *rep, bool changes_only)
 {
 	int width[NCOLS];
 	struct cells cl;
@@ -117,6 +118,8 @@ void zc_gate_format_table(FILE *fp, const struct zc_gate_report *rep)
 	for (int i = 0; i < NCOLS; i++)
 		width[i] = (int)strlen(headers[i]);
 	for (size_t r = 0; r < rep->nrows; r++) {
+		if (changes_only && rep->rows[r].status == ZC_GATE_PASS)
+			continue;
 		row_cells(&rep->rows[r], &cl);
 		for (int i = 0; i < NCOLS; i++)
 			if ((int)strlen(cl.c[i]) > width[i])
@@ -124,11 +127,24 @@ void zc_gate_format_table(FILE *fp, const struct zc_gate_report *rep)
 	}
 	print_line(fp, headers, width);
 	for (size_t r = 0; r < rep->nrows; r++) {
+		if (changes_only && rep->rows[r].status == ZC_GATE_PASS)
+			continue;
 		row_cells(&rep->rows[r], &cl);
 		for (int i = 0; i < NCOLS; i++)
 			cell[i] = cl.c[i];
 		print_line(fp, cell, width);
 	}
+}
+
+void zc_gate_format_table(FILE *fp, const struct zc_gate_report *rep)
+{
+	print_table(fp, rep, false);
+}
+
+void zc_gate_format_changes(FILE *fp, const struct zc_gate_report *rep)
+{
+	if (rep->regressions || rep->improvements || rep->missing || rep->added)
+		print_table(fp, rep, true);
 }
 
 /* @s with '|' escaped, for a Markdown table cell. */
@@ -239,11 +255,22 @@ static json_t *lines_json(const struct zc_gate_lines *l)
 
 static json_t *row_json(const struct zc_gate_row *r)
 {
-	return json_pack("{s:s, s:s, s:s, s:O, s:O, s:o, s:o, s:s}",
-			 "scenario", r->scenario, "strategy", r->strategy, "metric", r->metric,
-			 "baseline", r->baseline, "current", r->current,
-			 "change", number_or_null(r->change), "p_value", number_or_null(r->p),
-			 "status", zc_gate_status_name(r->status));
+	json_t *row = json_pack("{s:s, s:s, s:s, s:O, s:O, s:o, s:o, s:s}",
+				"scenario", r->scenario, "strategy", r->strategy, "metric", r->metric,
+				"baseline", r->baseline, "current", r->current,
+				"change", number_or_null(r->change), "p_value", number_or_null(r->p),
+				"status", zc_gate_status_name(r->status));
+	if (row && !strcmp(r->metric, ZC_GATE_TIME_METRIC) &&
+	    (json_object_set_new(row, "processes", json_pack("[I, I]", (json_int_t)r->nbase,
+							      (json_int_t)r->ncur)) ||
+	     json_object_set_new(row, "change_interval",
+				 json_pack("[o, o]", number_or_null(r->ci_lo),
+					   number_or_null(r->ci_hi))) ||
+	     json_object_set_new(row, "decided", json_boolean(r->decided)))) {
+		json_decref(row);
+		return NULL;
+	}
+	return row;
 }
 
 json_t *zc_gate_report_json(const struct zc_gate_report *rep, const struct zc_gate_options *opt,

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "atomic_file.h"
 #include "error.h"
@@ -29,6 +30,11 @@ static const char usage[] =
 	"  --json FILE           write the comparison as JSON\n"
 	"  --export-github-action-benchmark FILE\n"
 	"                        write customSmallerIsBetter entries for github-action-benchmark\n"
+	"  --undecided FILE      a look in a sequential gate (make gate): write 'SCENARIO\n"
+	"                        STRATEGY' for each timing row whose change is not decided yet\n"
+	"                        (its 95%% interval reaches past the threshold); too few\n"
+	"                        processes are not refused\n"
+	"  --all                 print every row, not only those that did not pass\n"
 	"  -q, --quiet           print only warnings and the closing line\n"
 	"Timing is compared only between runs made side by side on one machine (make gate).\n"
 	"exit status:\n";
@@ -48,7 +54,9 @@ struct args {
 	const char *markdown;
 	const char *json;
 	const char *export;
+	const char *undecided;
 	int quiet;
+	int all;
 	struct zc_gate_options opt;
 };
 
@@ -94,13 +102,16 @@ static int parse_args(int argc, char **argv, struct args *a)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "invariants-only", no_argument, NULL, 'i' },
 		{ "allow-missing", no_argument, NULL, 'M' },
+		{ "undecided", required_argument, NULL, 'u' },
+		{ "all", no_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
 	zc_gate_options_init(&a->opt);
-	while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
+	opterr = 0; /* one line of our own, below */
+	while ((c = getopt_long(argc, argv, ":qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 't': if (parse_threshold(optarg, &a->opt.threshold)) return -1; break;
 		case 'a': if (parse_alpha(optarg, &a->opt.alpha)) return -1; break;
@@ -110,14 +121,22 @@ static int parse_args(int argc, char **argv, struct args *a)
 		case 'q': a->quiet = 1; break;
 		case 'i': a->opt.invariants_only = true; break;
 		case 'M': a->opt.allow_missing = true; break;
+		case 'u': a->undecided = optarg; a->opt.interim = true; break;
+		case 'A': a->all = 1; break;
 		case 'h': print_usage(stdout); exit(ZC_EXIT_OK);
-		default: print_usage(stderr); return -1;
+		case ':':
+			fprintf(stderr, "zcgate: option '%s' needs a value (see zcgate --help)\n",
+				argv[optind - 1]);
+			return -1;
+		default:
+			fprintf(stderr, "zcgate: unknown option '%s' (see zcgate --help)\n",
+				argv[optind - 1]);
+			return -1;
 		}
 	}
 	if (argc - optind != 2) {
-		fprintf(stderr, "zcgate: expected BASELINE and CURRENT, got %d operands\n",
-			argc - optind);
-		print_usage(stderr);
+		fprintf(stderr, "zcgate: expected BASELINE and CURRENT, got %d operands "
+			"(see zcgate --help)\n", argc - optind);
 		return -1;
 	}
 	a->base = argv[optind];
@@ -163,7 +182,10 @@ static void print_report(const struct args *a, const struct zc_gate_report *rep)
 
 	if (!a->quiet) {
 		zc_gate_format_sides(stdout, rep, a->base, a->cur);
-		zc_gate_format_table(stdout, rep);
+		if (a->all)
+			zc_gate_format_table(stdout, rep);
+		else
+			zc_gate_format_changes(stdout, rep);
 		for (size_t i = 0; i < rep->notes.n; i++)
 			printf("note: %s\n", rep->notes.v[i]);
 	}
@@ -174,10 +196,62 @@ static void print_report(const struct args *a, const struct zc_gate_report *rep)
 	printf("zcgate: %s\n", summary);
 }
 
+/* The timing rows still undecided, "SCENARIO STRATEGY" a line, atomically; 0 or -1. */
+static int write_undecided(const char *path, const struct zc_gate_report *rep)
+{
+	struct zc_atomic_file af;
+
+	if (zc_atomic_file_open(&af, path))
+		goto out_error;
+	for (size_t i = 0; i < rep->nrows; i++)
+		if (zc_gate_undecided(&rep->rows[i]))
+			fprintf(af.fp, "%s %s\n", rep->rows[i].scenario, rep->rows[i].strategy);
+	if (ferror(af.fp)) {
+		zc_atomic_file_abort(&af);
+		errno = EIO;
+		goto out_error;
+	}
+	if (zc_atomic_file_commit(&af))
+		goto out_error;
+	return 0;
+
+out_error:
+	fprintf(stderr, "zcgate: cannot write '%s': %s\n", path, strerror(errno));
+	return -1;
+}
+
+/*
+ * Before any work: every output's folder exists and can be written, so that a typo in a path
+ * fails in one line, not after the comparison printed its table. 0, or -1 with a message.
+ */
+static int check_outputs(const struct args *a)
+{
+	const char *paths[] = { a->markdown, a->json, a->export, a->undecided };
+
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		char dir[4096];
+		const char *slash;
+
+		if (!paths[i])
+			continue;
+		slash = strrchr(paths[i], '/');
+		snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - paths[i]) + 1 : 1,
+			 slash ? paths[i] : ".");
+		if (access(dir, W_OK) != 0) {
+			fprintf(stderr, "zcgate: cannot write '%s': %s\n", paths[i],
+				strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int write_outputs(const struct args *a, const struct zc_gate_report *rep)
 {
 	int rc = 0;
 
+	if (a->undecided)
+		rc |= write_undecided(a->undecided, rep);
 	if (a->markdown)
 		rc |= write_output(a, rep, OUT_MARKDOWN, a->markdown);
 	if (a->json)
@@ -219,7 +293,7 @@ int main(int argc, char **argv)
 {
 	struct args a = { 0 };
 
-	if (parse_args(argc, argv, &a))
+	if (parse_args(argc, argv, &a) || check_outputs(&a))
 		return ZC_EXIT_USAGE;
 	return run(&a);
 }

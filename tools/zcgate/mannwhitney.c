@@ -50,7 +50,7 @@ static double rank_sum_x(const struct obs *o, size_t n, double *ties)
  * of the Gaussian binomial [m+n choose m]_q = prod_{i=1..m} (1 - q^(n+i)) / (1 - q^i).
  * Returns a negative value when out of memory.
  */
-static double exact_cdf(size_t m, size_t n, size_t u)
+double zc_mw_exact_cdf(size_t m, size_t n, size_t u)
 {
 	size_t deg = m * n + m;
 	double *c = calloc(deg + 1, sizeof(*c));
@@ -114,7 +114,7 @@ int zc_mw_test(const double *x, size_t nx, const double *y, size_t ny, struct zc
 	out->exact = ties == 0 && n <= ZC_MW_EXACT_MAX;
 	if (out->exact) {
 		double small = fmin(out->u, (double)nx * (double)ny - out->u);
-		double cdf = exact_cdf(nx, ny, (size_t)small);
+		double cdf = zc_mw_exact_cdf(nx, ny, (size_t)small);
 
 		if (cdf < 0)
 			return -1;

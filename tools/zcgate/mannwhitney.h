@@ -31,6 +31,13 @@ struct zc_mw_result {
  */
 int zc_mw_test(const double *x, size_t nx, const double *y, size_t ny, struct zc_mw_result *out);
 
+/*
+ * P(U <= u) under the null hypothesis for samples of @m and @n values without ties, from the
+ * exact distribution (m + n <= ZC_MW_EXACT_MAX keeps its counts exact). Negative when out of
+ * memory.
+ */
+double zc_mw_exact_cdf(size_t m, size_t n, size_t u);
+
 #ifdef __cplusplus
 }
 #endif

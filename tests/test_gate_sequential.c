@@ -1,0 +1,295 @@
+/*
+ * test_gate_sequential.c: what the sequential gate (make gate) decides between rounds: the
+ * shift's confidence interval (shift.h) against values worked out by hand, and zcgate's
+ * timing rows on results made here, one file per measuring process as gate-ab.sh writes
+ * them: a quiet unchanged row is decided and stops, a noisy one is not and gets more rounds,
+ * a slowed one is caught once it has enough, and a comparison too small for the test is
+ * refused at the end but not at an interim look.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "gate.h"
+#include "results_load.h"
+#include "shift.h"
+#include "support.h"
+
+#define FIX "tests/fixtures/gate/"
+#define REFERENCE_NS 1000.0
+
+/* --- the interval ---------------------------------------------------------------------------- */
+
+/*
+ * x = 1..6, y = x + 10: the 36 differences are 10 + d, d = j - i, with 6 - |d| of each. The
+ * exact 95% interval for 6 and 6 values is the 6th smallest to the 6th largest (P(U <= 5) =
+ * 0.0206 <= 0.025 < P(U <= 6) = 0.0325): d = -3 and +3, so [7, 13], estimate 10.
+ */
+static void test_interval_by_hand(void **state)
+{
+	(void)state;
+	double x[6], y[6];
+	for (int i = 0; i < 6; i++) {
+		x[i] = i + 1;
+		y[i] = i + 11;
+	}
+	struct zc_shift sh;
+	assert_int_equal(zc_shift_ci(x, 6, y, 6, 0.95, &sh), 0);
+	assert_int_equal(sh.k, 6);
+	assert_true(sh.estimate == 10);
+	assert_true(sh.lo == 7 && sh.hi == 13);
+}
+
+/* Two values a side cannot reach 95%: the interval is unbounded, never a decision. */
+static void test_interval_too_small(void **state)
+{
+	(void)state;
+	double x[] = {1, 2}, y[] = {1, 2};
+	struct zc_shift sh;
+	assert_int_equal(zc_shift_ci(x, 2, y, 2, 0.95, &sh), 0);
+	assert_int_equal(sh.k, 0);
+	assert_true(isinf(sh.lo) && sh.lo < 0 && isinf(sh.hi) && sh.hi > 0);
+}
+
+/*
+ * 30 and 30 values (past the exact distribution): the normal approximation gives the
+ * tabulated critical value (U <= 317 two-sided at 0.05, so k = 318), and a pure shift of 5
+ * lies inside an interval symmetric about it.
+ */
+static void test_interval_normal_approximation(void **state)
+{
+	(void)state;
+	double x[30], y[30];
+	for (int i = 0; i < 30; i++) {
+		x[i] = i * 0.37;
+		y[i] = i * 0.37 + 5;
+	}
+	struct zc_shift sh;
+	assert_int_equal(zc_shift_ci(x, 30, y, 30, 0.95, &sh), 0);
+	assert_true(sh.k >= 317 && sh.k <= 319);
+	assert_true(fabs(sh.estimate - 5) < 1e-9);
+	assert_true(sh.lo < 5 && sh.hi > 5);
+	assert_true(fabs((5 - sh.lo) - (sh.hi - 5)) < 1e-9);
+}
+
+static void test_interval_bad_arguments(void **state)
+{
+	(void)state;
+	double x[] = {1, NAN}, y[] = {1, 2};
+	struct zc_shift sh;
+	assert_int_equal(zc_shift_ci(x, 2, y, 2, 0.95, &sh), -1);
+	assert_int_equal(zc_shift_ci(y, 0, y, 2, 0.95, &sh), -1);
+	assert_int_equal(zc_shift_ci(y, 2, y, 2, 1.5, &sh), -1);
+}
+
+/* --- zcgate's rows on results written here --------------------------------------------------- */
+
+static char dir[256];
+
+static int setup(void **state)
+{
+	(void)state;
+	zt_tmpdir(dir, sizeof(dir));
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	zt_rmdir(dir);
+	return 0;
+}
+
+/*
+ * SIDE/p<i>.json for i < n: the gate fixture's results with one measuring process each:
+ * reference_memcpy at REFERENCE_NS, copy at ratio[i] times it, the other strategies removed.
+ */
+static void write_side(const char *side, const double *ratio, size_t n)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/%s", dir, side);
+	zt_rmdir(path);
+	assert_int_equal(mkdir(path, 0700), 0);
+	for (size_t i = 0; i < n; i++) {
+		json_t *doc = zt_load_json(FIX "baseline.json");
+		json_t *results = json_object_get(doc, "results"), *keep = json_array();
+		size_t k;
+		json_t *r;
+		json_array_foreach(results, k, r) {
+			const char *name = json_string_value(json_object_get(r, "strategy"));
+			double ns = !strcmp(name, "copy") ? ratio[i] * REFERENCE_NS : REFERENCE_NS;
+			if (strcmp(name, "copy") && strcmp(name, "reference_memcpy"))
+				continue;
+			json_t *t = json_object_get(r, "time");
+			json_object_set_new(t, "samples", json_pack("[f]", ns));
+			json_object_set_new(t, "process_medians", json_pack("[f]", ns));
+			json_array_append(keep, r);
+		}
+		json_object_set_new(doc, "results", keep);
+		snprintf(path, sizeof(path), "%s/%s/p%02zu.json", dir, side, i);
+		assert_int_equal(json_dump_file(doc, path, 0), 0);
+		json_decref(doc);
+	}
+}
+
+/* zcgate's comparison of the two sides; 0 and the copy row's timing in *out, or -1. */
+static int compare(bool interim, struct zc_gate_row *out, struct zc_error *err)
+{
+	char b[512], c[512];
+	struct zc_results_set base, cur;
+	struct zc_gate_report rep;
+	struct zc_gate_options opt;
+	snprintf(b, sizeof(b), "%s/base", dir);
+	snprintf(c, sizeof(c), "%s/head", dir);
+	zc_gate_options_init(&opt);
+	opt.threshold = 0.15;
+	opt.interim = interim;
+	if (zc_results_load(&base, b, err) || zc_results_load(&cur, c, err))
+		fail_msg("%s", err->text);
+	int rc = zc_gate_compare(&base, &cur, &opt, &rep, err);
+	zc_results_set_release(&base);
+	zc_results_set_release(&cur);
+	if (rc != 0)
+		return -1;
+	for (size_t i = 0; i < rep.nrows; i++)
+		if (!strcmp(rep.rows[i].strategy, "copy") &&
+		    !strcmp(rep.rows[i].metric, ZC_GATE_TIME_METRIC)) {
+			*out = rep.rows[i];
+			out->scenario = out->strategy = NULL; /* freed with the report */
+			out->baseline = out->current = NULL;
+		}
+	zc_gate_report_release(&rep);
+	return 0;
+}
+
+/* n values around 1 +- spread (a fixed pattern, no randomness), times factor. */
+static void pattern(double *v, size_t n, double spread, double factor)
+{
+	static const double step[] = {0, 0.7, -0.4, 1, -1, 0.2, -0.7, 0.5, -0.2, 0.9,
+				      -0.9, 0.4, -0.5, 0.1, 0.8, -0.3};
+	for (size_t i = 0; i < n; i++)
+		v[i] = (1 + spread * step[i % 16]) * factor;
+}
+
+/* Unchanged and quiet (2%): decided after 7 processes a side, so the gate stops it. */
+static void test_quiet_unchanged_row_is_decided(void **state)
+{
+	(void)state;
+	double b[7], h[7];
+	pattern(b, 7, 0.02, 1.5);
+	pattern(h, 7, 0.02, 1.5);
+	h[0] *= 1.01;
+	write_side("base", b, 7);
+	write_side("head", h, 7);
+	struct zc_gate_row r;
+	struct zc_error err = {0};
+	assert_int_equal(compare(false, &r, &err), 0);
+	assert_true(r.decided);
+	assert_false(zc_gate_undecided(&r));
+	assert_true(r.ci_lo > -0.15 && r.ci_hi < 0.15);
+	assert_int_equal(r.status, ZC_GATE_PASS);
+}
+
+/*
+ * Unchanged but noisy (40%, a JIT's two modes): not decided at 7 a side, so the gate gives it
+ * more rounds; and with 7 a side it is no regression either.
+ */
+static void test_noisy_row_needs_more(void **state)
+{
+	(void)state;
+	double b[7], h[7];
+	pattern(b, 7, 0.4, 3);
+	pattern(h, 7, 0.4, 3);
+	write_side("base", b, 7);
+	write_side("head", h, 7);
+	struct zc_gate_row r;
+	struct zc_error err = {0};
+	assert_int_equal(compare(true, &r, &err), 0);
+	assert_false(r.decided);
+	assert_true(zc_gate_undecided(&r));
+	assert_int_equal(r.status, ZC_GATE_PASS);
+}
+
+/*
+ * Slowed by 30%, quiet: a regression once the test can reach Holm's level (7 a side: the
+ * smallest p-value, 2 / C(14, 7) = 0.00058, is below 0.05 over the row's one test), and never
+ * "decided" (its interval lies above the threshold, not inside it).
+ */
+static void test_slowed_row_is_caught(void **state)
+{
+	(void)state;
+	double b[7], h[7];
+	pattern(b, 7, 0.02, 1.5);
+	pattern(h, 7, 0.02, 1.5 * 1.3);
+	write_side("base", b, 7);
+	write_side("head", h, 7);
+	struct zc_gate_row r;
+	struct zc_error err = {0};
+	assert_int_equal(compare(false, &r, &err), 0);
+	assert_false(r.decided);
+	assert_true(r.ci_lo > 0.15);
+	assert_int_equal(r.status, ZC_GATE_REGRESSED);
+	assert_true(fabs(r.change - 0.3) < 0.02);
+}
+
+/*
+ * Three processes a side, undecided: the final comparison refuses it (over three values a
+ * side the smallest p-value is 2 / C(6, 3) = 0.1), an interim look does not (more rounds
+ * are coming).
+ */
+static void test_underpowered_refused_at_the_end_only(void **state)
+{
+	(void)state;
+	double b[3], h[3];
+	pattern(b, 3, 0.4, 3);
+	pattern(h, 3, 0.4, 3);
+	write_side("base", b, 3);
+	write_side("head", h, 3);
+	struct zc_gate_row r;
+	struct zc_error err = {0};
+	assert_int_equal(compare(true, &r, &err), 0);
+	assert_true(zc_gate_undecided(&r));
+	assert_int_equal(compare(false, &r, &err), -1);
+	assert_int_equal(err.code, ZC_RESULTS_EUNDERPOWERED);
+	assert_non_null(strstr(err.text, "cannot detect a timing regression"));
+}
+
+/* A quiet unchanged row decided on few processes is not refused for them: its answer is clear. */
+static void test_decided_row_not_refused(void **state)
+{
+	(void)state;
+	double b[5], h[5];
+	pattern(b, 5, 0.005, 1.5);
+	pattern(h, 5, 0.005, 1.5);
+	write_side("base", b, 5);
+	write_side("head", h, 5);
+	struct zc_gate_row r;
+	struct zc_error err = {0};
+	assert_int_equal(compare(false, &r, &err), 0);
+	assert_true(r.decided);
+	assert_int_equal(r.status, ZC_GATE_PASS);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_interval_by_hand),
+		cmocka_unit_test(test_interval_too_small),
+		cmocka_unit_test(test_interval_normal_approximation),
+		cmocka_unit_test(test_interval_bad_arguments),
+		cmocka_unit_test(test_quiet_unchanged_row_is_decided),
+		cmocka_unit_test(test_noisy_row_needs_more),
+		cmocka_unit_test(test_slowed_row_is_caught),
+		cmocka_unit_test(test_underpowered_refused_at_the_end_only),
+		cmocka_unit_test(test_decided_row_not_refused),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
