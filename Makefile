@@ -173,11 +173,13 @@ $(BUILD)/lib/libzcbench.a: $(LIB_OBJ)
 
 # --- boundaries: scenarios/NAME/ -> build/bin/NAME ----------------------------------------
 # main.c is the program; the folder's other C files (strategies, mechanism) are its archive,
-# which its tests (scenarios/NAME/test_*.c) link too. A folder's boundary.mk, if any, adds
+# which its tests (scenarios/NAME/test_*.c) link too. A folder's adversarial_*.c holds
+# test-only strategies, built only under -DZCBENCH_ADVERSARIAL (tests/e2e_adversarial.sh). A folder's boundary.mk, if any, adds
 # to the lists the checks read (TSAN_SCENARIOS).
 $(BUILD)/obj/scenarios/%.o: private ALL_CFLAGS += -Iscenarios/producers
+TEST_ONLY_SRC = $(if $(findstring -DZCBENCH_ADVERSARIAL,$(CFLAGS)),,scenarios/%/adversarial_strategies.c)
 define boundary_rules
-$(1)_OBJ = $$(patsubst %.c,$$(BUILD)/obj/%.o,$$(filter-out scenarios/$(1)/main.c scenarios/$(1)/test_%.c,$$(wildcard scenarios/$(1)/*.c)))
+$(1)_OBJ = $$(patsubst %.c,$$(BUILD)/obj/%.o,$$(filter-out scenarios/$(1)/main.c scenarios/$(1)/test_%.c $$(TEST_ONLY_SRC),$$(wildcard scenarios/$(1)/*.c)))
 $$(BUILD)/obj/scenarios/$(1)/%.o: private ALL_CFLAGS += -Iscenarios/$(1) -Itests
 $$(BUILD)/lib/scenario-$(1).a: $$($(1)_OBJ)
 	@mkdir -p $$(@D)

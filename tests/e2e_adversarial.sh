@@ -1,7 +1,7 @@
 #!/bin/sh
 # e2e_adversarial.sh: strategies that hand the producer's frame over (the write-through probe
 # sees sharing) but copy it on the way without declaring it, built only with
-# -DZCBENCH_ADVERSARIAL (scenarios/inproc/inproc_strategies.c): one memcpy, 200 memcpys of
+# -DZCBENCH_ADVERSARIAL (scenarios/inproc/adversarial_strategies.c): one memcpy, 200 memcpys of
 # 1/200 of the frame, a word loop and inlined 64-byte copies (no copy function: only the
 # pages written see them), a round through a pipe, a strdup. Each must be judged a copy from
 # what the instruments observed, with the bytes each one saw and "undeclared copy" in the

@@ -4,6 +4,7 @@
  * would do) is written here; the producer side lives in the library.
  */
 #include "inproc_strategies.h"
+#include "inproc_state.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -18,23 +19,32 @@
 
 #define POOL_SLOTS 3
 
-/* The producers the strategies are bound to: the C library, and the Rust cdylib. */
-static const struct zc_producer_api *c_api, *rust_api;
+/*
+ * The producer libraries, loaded once by the program (zc_inproc_open) before any strategy is
+ * set up; a row's argument (struct zc__inproc_row) names the one it runs on.
+ */
+static struct zc_producer_api c_producer, rust_producer;
+static void *c_library, *rust_library;
 
-struct state {
-	const struct zc_producer_api *api; /* the producer's functions */
-	struct zcp_producer *producer;
-	size_t bytes;
-	uint64_t seq;
-	unsigned char *buffer;     /* copy_into's reused receiver buffer; move's injected copy */
-	zcp_release_fn release;    /* move: how the frame in flight goes back, and its context */
-	void *release_ctx;
-};
-
-void zc_inproc_bind(const struct zc_producer_api *c, const struct zc_producer_api *rust)
+int zc_inproc_open(struct zc_error *err)
 {
-	c_api = c;
-	rust_api = rust;
+	if (zc_producer_load("../lib/libzcproducer.so", &c_producer, &c_library, err) != 0)
+		return -1;
+	if (zc_producer_load("../lib/libzcproducer_rust.so", &rust_producer, &rust_library,
+			     err) != 0) {
+		zc_inproc_close();
+		return -1;
+	}
+	return 0;
+}
+
+void zc_inproc_close(void)
+{
+	if (rust_library)
+		dlclose(rust_library);
+	if (c_library)
+		dlclose(c_library);
+	rust_library = c_library = NULL;
 }
 
 int zc_producer_load(const char *rel, struct zc_producer_api *out, void **handle,
@@ -56,53 +66,39 @@ int zc_producer_load(const char *rel, struct zc_producer_api *out, void **handle
 	return 0;
 }
 
-static void *open_state(const struct zc_producer_api *api, const struct zc_frame_geom *g,
-			unsigned pool_slots, size_t buffer)
+void *zc__inproc_setup(const struct zc_frame_geom *g, const void *arg, struct zc_error *err)
 {
+	const struct zc__inproc_row *row = arg;
+	const struct zc_producer_api *api = row->producer;
 	struct state *s = calloc(1, sizeof(*s));
-	if (!s)
+	if (!s) {
+		zc_error_errno(err, ENOMEM);
 		return NULL;
+	}
 	s->api = api;
 	s->bytes = g->bytes;
-	s->producer = api->open(g->bytes, pool_slots);
-	if (buffer)
-		s->buffer = malloc(buffer);
-	if (!s->producer || (buffer && !s->buffer)) {
+	s->producer = api->open(g->bytes, row->pool_slots);
+	if (row->buffer)
+		s->buffer = malloc(g->bytes);
+	if (!s->producer || (row->buffer && !s->buffer)) {
 		api->close(s->producer);
 		free(s->buffer);
 		free(s);
-		errno = ENOMEM;
+		zc_error_errno(err, ENOMEM);
 		return NULL;
 	}
 	return s;
 }
 
-static void *setup_plain(const struct zc_frame_geom *g)
-{
-	return open_state(c_api, g, 0, 0);
-}
+/* The rows' arguments: which producer, its pool, and whether a frame-sized buffer is kept. */
+static const struct zc__inproc_row plain = {.producer = &c_producer};
+const struct zc__inproc_row zc__inproc_with_buffer = {.producer = &c_producer, .buffer = true};
+static const struct zc__inproc_row pooled = {.producer = &c_producer, .pool_slots = POOL_SLOTS};
+static const struct zc__inproc_row rust_plain = {.producer = &rust_producer};
+static const struct zc__inproc_row rust_pooled = {.producer = &rust_producer,
+						  .pool_slots = POOL_SLOTS};
 
-static void *setup_buffer(const struct zc_frame_geom *g)
-{
-	return open_state(c_api, g, 0, g->bytes);
-}
-
-static void *setup_pool(const struct zc_frame_geom *g)
-{
-	return open_state(c_api, g, POOL_SLOTS, 0);
-}
-
-static void *setup_rust(const struct zc_frame_geom *g)
-{
-	return open_state(rust_api, g, 0, 0);
-}
-
-static void *setup_rust_pool(const struct zc_frame_geom *g)
-{
-	return open_state(rust_api, g, POOL_SLOTS, 0);
-}
-
-static void teardown(void *st)
+void zc__inproc_teardown(void *st)
 {
 	struct state *s = st;
 	s->api->close(s->producer);
@@ -111,13 +107,13 @@ static void teardown(void *st)
 }
 
 /* copy: the receiver allocates and copies; the sender keeps its frame. */
-static int copy_transfer(void *st, bool render, struct zc_view *v)
+static int copy_transfer(void *st, bool render, struct zc_view *v, struct zc_error *err)
 {
 	struct state *s = st;
 	unsigned char *src = s->api->next_frame(s->producer, ++s->seq, render);
 	unsigned char *dst = src ? malloc(s->bytes) : NULL;
 	if (!dst)
-		return -1;
+		return zc_error_errno(err, errno);
 	zc_copy(dst, src, s->bytes);
 	*v = (struct zc_view){.data = dst, .bytes = s->bytes, .seq = s->seq, .producer = src};
 	return 0;
@@ -130,12 +126,12 @@ static void free_view(void *st, struct zc_view *v)
 }
 
 /* copy_into: the receiver copies into one buffer it reuses for every frame. */
-static int copy_into_transfer(void *st, bool render, struct zc_view *v)
+static int copy_into_transfer(void *st, bool render, struct zc_view *v, struct zc_error *err)
 {
 	struct state *s = st;
 	unsigned char *src = s->api->next_frame(s->producer, ++s->seq, render);
 	if (!src)
-		return -1;
+		return zc_error_errno(err, errno);
 	zc_copy(s->buffer, src, s->bytes);
 	*v = (struct zc_view){.data = s->buffer, .bytes = s->bytes, .seq = s->seq, .producer = src};
 	return 0;
@@ -148,18 +144,18 @@ static void nothing_to_release(void *st, struct zc_view *v)
 }
 
 /* serialize: the producer encodes byte by byte, the receiver decodes into a fresh buffer. */
-static int serialize_transfer(void *st, bool render, struct zc_view *v)
+static int serialize_transfer(void *st, bool render, struct zc_view *v, struct zc_error *err)
 {
 	struct state *s = st;
 	size_t len;
 	unsigned char *msg = s->api->encode_frame(s->producer, ++s->seq, render, &len);
 	if (!msg)
-		return -1;
+		return zc_error_errno(err, errno);
 	zc_count_copy(len); /* the encoder's byte loop */
 	unsigned char *dst = len >= 4 ? malloc(len - 4) : NULL;
 	if (!dst) {
 		s->api->free_message(msg);
-		return -1;
+		return zc_error_errno(err, errno);
 	}
 	zc_copy(dst, msg + 4, len - 4); /* Uint8List.fromList */
 	s->api->free_message(msg);
@@ -169,12 +165,12 @@ static int serialize_transfer(void *st, bool render, struct zc_view *v)
 }
 
 /* borrow: a view of the producer's frame, valid until the call ends. */
-static int borrow_transfer(void *st, bool render, struct zc_view *v)
+static int borrow_transfer(void *st, bool render, struct zc_view *v, struct zc_error *err)
 {
 	struct state *s = st;
 	unsigned char *p = s->api->lend_frame(s->producer, ++s->seq, render);
 	if (!p)
-		return -1;
+		return zc_error_errno(err, errno);
 	*v = (struct zc_view){.data = p, .bytes = s->bytes, .seq = s->seq, .producer = p};
 	return 0;
 }
@@ -187,7 +183,7 @@ static void borrow_release(void *st, struct zc_view *v)
 }
 
 /* move: ownership passes with a release callback the consumer calls exactly once. */
-static int take(struct state *s, bool render, struct zc_view *v)
+int zc__inproc_take(struct state *s, bool render, struct zc_view *v)
 {
 	unsigned char *p = s->api->take_frame(s->producer, ++s->seq, render, &s->release,
 					   &s->release_ctx);
@@ -197,17 +193,17 @@ static int take(struct state *s, bool render, struct zc_view *v)
 	return 0;
 }
 
-static int move_transfer(void *st, bool render, struct zc_view *v)
+static int move_transfer(void *st, bool render, struct zc_view *v, struct zc_error *err)
 {
 	struct state *s = st;
-	if (take(s, render, v) != 0)
-		return -1;
+	if (zc__inproc_take(s, render, v) != 0)
+		return zc_error_errno(err, errno);
 	unsigned char *p = (unsigned char *)v->data;
 	(void)p;
 #ifdef ZCBENCH_INJECT_MOVE_COPY
 	/*
 	 * Test-only (the gate's end-to-end test): a regression that copies the frame once more,
-	 * in the C move row (setup_move gives it the buffer; the Rust rows have none).
+	 * in the C move row (its argument gives it the buffer; the Rust rows have none).
 	 */
 	if (s->buffer)
 		zc_copy(s->buffer, p, s->bytes);
@@ -215,7 +211,7 @@ static int move_transfer(void *st, bool render, struct zc_view *v)
 	return 0;
 }
 
-static void move_release(void *st, struct zc_view *v)
+void zc__inproc_move_release(void *st, struct zc_view *v)
 {
 	struct state *s = st;
 	s->release(s->release_ctx, (unsigned char *)v->data);
@@ -224,13 +220,13 @@ static void move_release(void *st, struct zc_view *v)
 static size_t vec_capacity(size_t bytes);
 
 /* move_vec: a Vec<u8>'s parts (pointer, length, capacity) pass; the producer rebuilds it. */
-static int move_vec_transfer(void *st, bool render, struct zc_view *v)
+static int move_vec_transfer(void *st, bool render, struct zc_view *v, struct zc_error *err)
 {
 	struct state *s = st;
 	size_t capacity = vec_capacity(s->bytes);
 	unsigned char *p = s->api->take_vec(s->producer, ++s->seq, render, &capacity);
 	if (!p)
-		return -1;
+		return zc_error_errno(err, errno);
 	*v = (struct zc_view){.data = p, .bytes = s->bytes, .seq = s->seq, .producer = p,
 			      .token = (void *)(uintptr_t)capacity};
 	return 0;
@@ -244,197 +240,36 @@ static void move_vec_release(void *st, struct zc_view *v)
 }
 
 /* shrink_then_move: the Vec is shrunk to the frame (a realloc), then moves like move. */
-static int shrink_then_move_transfer(void *st, bool render, struct zc_view *v)
+static int shrink_then_move_transfer(void *st, bool render, struct zc_view *v, struct zc_error *err)
 {
 	struct state *s = st;
 	unsigned char *p = s->api->take_shrunk(s->producer, ++s->seq, render,
 					       vec_capacity(s->bytes), &s->release, &s->release_ctx);
 	if (!p)
-		return -1;
+		return zc_error_errno(err, errno);
 	*v = (struct zc_view){.data = p, .bytes = s->bytes, .seq = s->seq, .producer = p};
 	return 0;
 }
 
 #ifdef ZCBENCH_INJECT_MOVE_COPY
-#define setup_move setup_buffer
+#define MOVE_ROW zc__inproc_with_buffer
 #else
-#define setup_move setup_plain
+#define MOVE_ROW plain
 #endif
 
 #ifdef ZCBENCH_ADVERSARIAL
-/*
- * Test-only strategies (make test builds them with -DZCBENCH_ADVERSARIAL): each hands the
- * producer's frame over like move, so the write-through probe sees sharing, but also copies
- * the frame on the way and declares nothing. The verdict must find each copy by observation
- * alone. remap_realloc moves a frame-sized block with realloc, which glibc serves by mremap:
- * pages move, no byte is copied, and it must stay zero-copy.
- */
-#include <malloc.h>
-#include <string.h>
-#include <unistd.h>
-
-#define CHUNKS 200
-
-static int hidden_memcpy_transfer(void *st, bool render, struct zc_view *v)
-{
-	struct state *s = st;
-	if (take(s, render, v) != 0)
-		return -1;
-	memcpy(s->buffer, v->data, s->bytes);
-	zc_do_not_optimize(s->buffer);
-	return 0;
-}
-
-static int hidden_chunks_transfer(void *st, bool render, struct zc_view *v)
-{
-	struct state *s = st;
-	size_t chunk = s->bytes / CHUNKS;
-	if (take(s, render, v) != 0)
-		return -1;
-	for (size_t i = 0; i < CHUNKS; i++)
-		memcpy(s->buffer + i * chunk, v->data + i * chunk, chunk);
-	zc_do_not_optimize(s->buffer);
-	return 0;
-}
-
-/*
- * The copies no hook sees: gcc would turn these loops into memcpy calls (loop distribution),
- * which the attribute forbids, as a hand-vectorised or differently compiled copy would be.
- */
-#define NO_MEMCPY_IDIOM __attribute__((optimize("no-tree-loop-distribute-patterns")))
-
-/* Eight bytes at a time, as a hand-written copy loop does. */
-NO_MEMCPY_IDIOM static int hidden_word_loop_transfer(void *st, bool render, struct zc_view *v)
-{
-	struct state *s = st;
-	if (take(s, render, v) != 0)
-		return -1;
-	uint64_t *dst = (uint64_t *)(void *)s->buffer;
-	const uint64_t *src = (const uint64_t *)(const void *)v->data;
-	for (size_t i = 0; i < s->bytes / sizeof(uint64_t); i++)
-		dst[i] = src[i];
-	zc_do_not_optimize(s->buffer);
-	return 0;
-}
-
-/* 64-byte blocks of a constant size: the compiler inlines each as vector moves. */
-struct block64 {
-	unsigned char b[64];
-};
-
-NO_MEMCPY_IDIOM static int hidden_inline_transfer(void *st, bool render, struct zc_view *v)
-{
-	struct state *s = st;
-	if (take(s, render, v) != 0)
-		return -1;
-	struct block64 *dst = (struct block64 *)(void *)s->buffer;
-	const struct block64 *src = (const struct block64 *)(const void *)v->data;
-	for (size_t i = 0; i < s->bytes / sizeof(struct block64); i++)
-		__builtin_memcpy(&dst[i], &src[i], sizeof(struct block64));
-	zc_do_not_optimize(s->buffer);
-	return 0;
-}
-
-/* Through a pipe, 64 KiB at a time: written in, read back out, as an IPC hop would. */
-static int hidden_pipe_transfer(void *st, bool render, struct zc_view *v)
-{
-	struct state *s = st;
-	int fds[2];
-	if (take(s, render, v) != 0 || pipe(fds) != 0)
-		return -1;
-	int rc = 0;
-	for (size_t off = 0; off < s->bytes && rc == 0;) {
-		size_t n = s->bytes - off < 65536 ? s->bytes - off : 65536;
-		ssize_t w = write(fds[1], v->data + off, n);
-		ssize_t r = w > 0 ? read(fds[0], s->buffer + off, (size_t)w) : -1;
-		rc = r == w && r > 0 ? 0 : -1;
-		off += r > 0 ? (size_t)r : 0;
-	}
-	close(fds[0]);
-	close(fds[1]);
-	return rc;
-}
-
-/* A frame-long string duplicated, as code that treats a buffer as text does. */
-static int hidden_strdup_transfer(void *st, bool render, struct zc_view *v)
-{
-	struct state *s = st;
-	if (take(s, render, v) != 0)
-		return -1;
-	char *dup = strdup((const char *)s->buffer);
-	if (!dup)
-		return -1;
-	zc_do_not_optimize(dup);
-	free(dup);
-	return 0;
-}
-
-static void *setup_text(const struct zc_frame_geom *g)
-{
-	struct state *s = open_state(c_api, g, 0, g->bytes);
-	if (s) {
-		memset(s->buffer, 'x', g->bytes - 1);
-		s->buffer[g->bytes - 1] = '\0';
-	}
-	return s;
-}
-
-/* Its frame-sized blocks are mmapped, so that glibc moves them with mremap. */
-static void *remap_blocker; /* mapped right after the block, so that growing must move it */
-
-static void *setup_remap(const struct zc_frame_geom *g)
-{
-	mallopt(M_MMAP_THRESHOLD, 128 * 1024); /* this strategy's own measuring process */
-	struct state *s = open_state(c_api, g, 0, g->bytes);
-	if (s && !remap_blocker)
-		remap_blocker = malloc(g->bytes);
-	return s;
-}
-
-/* Grows and shrinks a frame-sized block around each hand-over. */
-static int remap_realloc_transfer(void *st, bool render, struct zc_view *v)
-{
-	struct state *s = st;
-	if (take(s, render, v) != 0)
-		return -1;
-	unsigned char *b = realloc(s->buffer, s->bytes * 2);
-	if (!b)
-		return -1;
-	b[s->bytes] = 1;
-	s->buffer = realloc(b, s->bytes);
-	return s->buffer ? 0 : -1;
-}
-
-#define ADVERSARY(id, setup_fn)                                                              \
-	static const struct zc_strategy id = {                                               \
-		.name = #id, .mirrors = "test only: move plus a copy nobody declares",         \
-		.expect_zero_copy = true, .setup = setup_fn, .transfer = id##_transfer,       \
-		.release = move_release, .teardown = teardown,                                \
-	}
-ADVERSARY(hidden_memcpy, setup_buffer);
-ADVERSARY(hidden_chunks, setup_buffer);
-ADVERSARY(hidden_word_loop, setup_buffer);
-ADVERSARY(hidden_inline, setup_buffer);
-ADVERSARY(hidden_pipe, setup_buffer);
-ADVERSARY(hidden_strdup, setup_text);
-ADVERSARY(remap_realloc, setup_remap);
-__attribute__((destructor)) static void free_remap_blocker(void)
-{
-	free(remap_blocker);
-}
-#define ADVERSARIES , &hidden_memcpy, &hidden_chunks, &hidden_word_loop, &hidden_inline, \
-	&hidden_pipe, &hidden_strdup, &remap_realloc
+#define ADVERSARIES , ZC__INPROC_ADVERSARIES
 #else
 #define ADVERSARIES
 #endif
 
 /* shared: a reference-counted frame held by both sides. */
-static int shared_transfer(void *st, bool render, struct zc_view *v)
+static int shared_transfer(void *st, bool render, struct zc_view *v, struct zc_error *err)
 {
 	struct state *s = st;
 	struct zcp_arc *a = s->api->share_frame(s->producer, ++s->seq, render);
 	if (!a)
-		return -1;
+		return zc_error_errno(err, errno);
 	unsigned char *p = s->api->arc_data(a);
 	*v = (struct zc_view){.data = p, .bytes = s->bytes, .seq = s->seq, .producer = p, .token = a};
 	return 0;
@@ -447,13 +282,13 @@ static void shared_release(void *st, struct zc_view *v)
 }
 
 /* pool: frames recycled through a fixed ring; nothing allocated in the steady state. */
-static int pool_transfer(void *st, bool render, struct zc_view *v)
+static int pool_transfer(void *st, bool render, struct zc_view *v, struct zc_error *err)
 {
 	struct state *s = st;
 	unsigned char *p;
 	int slot = s->api->pool_fill(s->producer, ++s->seq, render, &p);
 	if (slot < 0)
-		return -1;
+		return zc_error_errno(err, errno);
 	*v = (struct zc_view){.data = p, .bytes = s->bytes, .seq = s->seq, .producer = p,
 			      .token = (void *)(intptr_t)slot};
 	return 0;
@@ -470,7 +305,7 @@ static const struct zc_strategy copy = {
 	.mirrors = "Dart_PostCObject with kTypedData; JNI Get<Type>ArrayRegion; Python bytes(): "
 		   "the receiver allocates and copies, the sender keeps and frees its buffer",
 	.expect_zero_copy = false,
-	.setup = setup_plain, .transfer = copy_transfer, .release = free_view, .teardown = teardown,
+	.setup = zc__inproc_setup, .arg = &plain, .transfer = copy_transfer, .release = free_view, .teardown = zc__inproc_teardown,
 };
 
 static const struct zc_strategy copy_into = {
@@ -478,8 +313,8 @@ static const struct zc_strategy copy_into = {
 	.mirrors = "copying into a receiver buffer reused across frames "
 		   "(JNI Get<Type>ArrayRegion into a preallocated array, memoryview slice assignment)",
 	.expect_zero_copy = false,
-	.setup = setup_buffer, .transfer = copy_into_transfer, .release = nothing_to_release,
-	.teardown = teardown,
+	.setup = zc__inproc_setup, .arg = &zc__inproc_with_buffer, .transfer = copy_into_transfer, .release = nothing_to_release,
+	.teardown = zc__inproc_teardown,
 };
 
 static const struct zc_strategy serialize = {
@@ -487,8 +322,8 @@ static const struct zc_strategy serialize = {
 	.mirrors = "flutter_rust_bridge v2 SSE codec (full_dep: false): byte-by-byte encode into a "
 		   "growing buffer, Uint8List.fromList on the Dart side",
 	.expect_zero_copy = false,
-	.setup = setup_plain, .transfer = serialize_transfer, .release = free_view,
-	.teardown = teardown,
+	.setup = zc__inproc_setup, .arg = &plain, .transfer = serialize_transfer, .release = free_view,
+	.teardown = zc__inproc_teardown,
 };
 
 static const struct zc_strategy borrow = {
@@ -496,8 +331,8 @@ static const struct zc_strategy borrow = {
 	.mirrors = "Dart 3.5 Uint8List.address in a leaf call; JNI GetPrimitiveArrayCritical: a view "
 		   "valid only during the call",
 	.expect_zero_copy = true,
-	.setup = setup_plain, .transfer = borrow_transfer, .release = borrow_release,
-	.teardown = teardown,
+	.setup = zc__inproc_setup, .arg = &plain, .transfer = borrow_transfer, .release = borrow_release,
+	.teardown = zc__inproc_teardown,
 };
 
 static const struct zc_strategy move = {
@@ -505,8 +340,8 @@ static const struct zc_strategy move = {
 	.mirrors = "Dart_PostCObject with kExternalTypedData + finalizer; Arrow C Data Interface "
 		   "release; DLPack deleter: ownership passes, the consumer releases exactly once",
 	.expect_zero_copy = true,
-	.setup = setup_move, .transfer = move_transfer, .release = move_release,
-	.teardown = teardown,
+	.setup = zc__inproc_setup, .arg = &MOVE_ROW, .transfer = move_transfer, .release = zc__inproc_move_release,
+	.teardown = zc__inproc_teardown,
 };
 
 static const struct zc_strategy shared = {
@@ -514,8 +349,8 @@ static const struct zc_strategy shared = {
 	.mirrors = "Rust Arc<[u8]> behind an opaque handle: reference counted, freed by the last "
 		   "holder",
 	.expect_zero_copy = true,
-	.setup = setup_plain, .transfer = shared_transfer, .release = shared_release,
-	.teardown = teardown,
+	.setup = zc__inproc_setup, .arg = &plain, .transfer = shared_transfer, .release = shared_release,
+	.teardown = zc__inproc_teardown,
 };
 
 static const struct zc_strategy pool = {
@@ -523,8 +358,8 @@ static const struct zc_strategy pool = {
 	.mirrors = "a pool of preallocated frames: no allocation and no copy in the steady state, "
 		   "frames return to the pool",
 	.expect_zero_copy = true,
-	.setup = setup_pool, .transfer = pool_transfer, .release = pool_release,
-	.teardown = teardown,
+	.setup = zc__inproc_setup, .arg = &pooled, .transfer = pool_transfer, .release = pool_release,
+	.teardown = zc__inproc_teardown,
 };
 
 static const struct zc_strategy move_vec = {
@@ -532,8 +367,8 @@ static const struct zc_strategy move_vec = {
 	.mirrors = "a Vec<u8> handed over as (pointer, length, capacity) without shrinking, "
 		   "rebuilt and dropped by the producer (Vec::from_raw_parts); here its C twin",
 	.expect_zero_copy = true,
-	.setup = setup_plain, .transfer = move_vec_transfer, .release = move_vec_release,
-	.teardown = teardown,
+	.setup = zc__inproc_setup, .arg = &plain, .transfer = move_vec_transfer, .release = move_vec_release,
+	.teardown = zc__inproc_teardown,
 };
 
 static const struct zc_strategy shrink_then_move = {
@@ -541,8 +376,8 @@ static const struct zc_strategy shrink_then_move = {
 	.mirrors = "allo-isolate's Vec posting: shrink_to_fit (a realloc to the frame's size) "
 		   "before the hand-over; here its C twin, realloc",
 	.expect_zero_copy = true,
-	.setup = setup_plain, .transfer = shrink_then_move_transfer, .release = move_release,
-	.teardown = teardown,
+	.setup = zc__inproc_setup, .arg = &plain, .transfer = shrink_then_move_transfer, .release = zc__inproc_move_release,
+	.teardown = zc__inproc_teardown,
 };
 
 /*
@@ -554,7 +389,7 @@ static const struct zc_strategy rust_copy = {
 	.mirrors = "Rust lends &[u8] for the call; the consumer allocates and copies "
 		   "(a bridge's Vec<u8> return through a copying codec)",
 	.expect_zero_copy = false,
-	.setup = setup_rust, .transfer = copy_transfer, .release = free_view, .teardown = teardown,
+	.setup = zc__inproc_setup, .arg = &rust_plain, .transfer = copy_transfer, .release = free_view, .teardown = zc__inproc_teardown,
 };
 
 static const struct zc_strategy rust_move = {
@@ -562,8 +397,8 @@ static const struct zc_strategy rust_move = {
 	.mirrors = "Vec<u8> -> into_boxed_slice -> Box::into_raw; the consumer calls the Rust "
 		   "release, which rebuilds the Box and drops it (flutter_rust_bridge's ZeroCopyBuffer)",
 	.expect_zero_copy = true,
-	.setup = setup_rust, .transfer = move_transfer, .release = move_release,
-	.teardown = teardown,
+	.setup = zc__inproc_setup, .arg = &rust_plain, .transfer = move_transfer, .release = zc__inproc_move_release,
+	.teardown = zc__inproc_teardown,
 };
 
 static const struct zc_strategy rust_move_vec = {
@@ -571,8 +406,8 @@ static const struct zc_strategy rust_move_vec = {
 	.mirrors = "Vec<u8> handed over as (ptr, len, capacity) without shrinking; released by "
 		   "Vec::from_raw_parts on the Rust side",
 	.expect_zero_copy = true,
-	.setup = setup_rust, .transfer = move_vec_transfer, .release = move_vec_release,
-	.teardown = teardown,
+	.setup = zc__inproc_setup, .arg = &rust_plain, .transfer = move_vec_transfer, .release = move_vec_release,
+	.teardown = zc__inproc_teardown,
 };
 
 static const struct zc_strategy rust_shrink_then_move = {
@@ -580,8 +415,8 @@ static const struct zc_strategy rust_shrink_then_move = {
 	.mirrors = "allo-isolate posting a Vec<u8>: shrink_to_fit, then into_boxed_slice and "
 		   "hand-over; whether the allocator moved the block is observed",
 	.expect_zero_copy = true,
-	.setup = setup_rust, .transfer = shrink_then_move_transfer, .release = move_release,
-	.teardown = teardown,
+	.setup = zc__inproc_setup, .arg = &rust_plain, .transfer = shrink_then_move_transfer, .release = zc__inproc_move_release,
+	.teardown = zc__inproc_teardown,
 };
 
 static const struct zc_strategy rust_shared = {
@@ -589,16 +424,16 @@ static const struct zc_strategy rust_shared = {
 	.mirrors = "Arc<[u8]> behind an opaque handle (a boxed Arc): cloned for the consumer, "
 		   "dropped across the boundary",
 	.expect_zero_copy = true,
-	.setup = setup_rust, .transfer = shared_transfer, .release = shared_release,
-	.teardown = teardown,
+	.setup = zc__inproc_setup, .arg = &rust_plain, .transfer = shared_transfer, .release = shared_release,
+	.teardown = zc__inproc_teardown,
 };
 
 static const struct zc_strategy rust_pool = {
 	.name = "rust_pool",
 	.mirrors = "a pool of Box<[u8]> frames lent by slot and returned through the ABI",
 	.expect_zero_copy = true,
-	.setup = setup_rust_pool, .transfer = pool_transfer, .release = pool_release,
-	.teardown = teardown,
+	.setup = zc__inproc_setup, .arg = &rust_pooled, .transfer = pool_transfer, .release = pool_release,
+	.teardown = zc__inproc_teardown,
 };
 
 static const struct zc_strategy *const all[] = {

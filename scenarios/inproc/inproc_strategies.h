@@ -13,10 +13,11 @@
 #include "strategy.h"
 
 /*
- * Binds the strategies to the loaded producers, the C library and the Rust cdylib; both must
- * outlive every strategy use.
+ * Loads the producer libraries the strategies run on, the C library and the Rust cdylib,
+ * beside the program; they stay loaded until zc_inproc_close. 0, or -1 with err.
  */
-void zc_inproc_bind(const struct zc_producer_api *c, const struct zc_producer_api *rust);
+int zc_inproc_open(struct zc_error *err);
+void zc_inproc_close(void);
 
 /* "c" or "rust": the producer strategy s runs on. */
 const char *zc_inproc_producer(const struct zc_strategy *s);

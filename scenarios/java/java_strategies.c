@@ -75,15 +75,6 @@ int zc_java_check_frame(const struct zc_frame_geom *g, struct zc_error *err)
 	return 0;
 }
 
-/* A setup that failed: its reason on stderr (setup can only say errno), errno set. */
-static void *setup_failed(struct state *s, const struct zc_error *err)
-{
-	fprintf(stderr, "java: %s\n", err->text);
-	free(s);
-	errno = err->code == ZC_EXIT_NOMEM ? ENOMEM : EIO;
-	return NULL;
-}
-
 /* The consumer's array for array_elements and critical: a global reference. */
 static int make_array(struct state *s)
 {
@@ -95,18 +86,21 @@ static int make_array(struct state *s)
 	return s->array ? 0 : -1;
 }
 
-static void *setup(const struct zc_frame_geom *g, enum kind kind)
+/* setup for every row: arg is its enum kind. NULL with err (the JVM's reason). */
+static void *setup(const struct zc_frame_geom *g, const void *arg, struct zc_error *err)
 {
-	struct zc_error err = {0};
+	const enum kind kind = *(const enum kind *)arg;
 	struct state *s = calloc(1, sizeof(*s));
-	if (!s)
+	if (!s) {
+		zc_error_errno(err, ENOMEM);
 		return NULL;
+	}
 	*s = (struct state){.kind = kind, .bytes = g->bytes};
-	if (zc_java_check_frame(g, &err) != 0)
-		return setup_failed(s, &err);
-	s->jvm = zc_jvm_get(g->bytes, zc_direct_pool_give_back, &err);
-	if (!s->jvm)
-		return setup_failed(s, &err);
+	if (zc_java_check_frame(g, err) != 0 ||
+	    !(s->jvm = zc_jvm_get(g->bytes, zc_direct_pool_give_back, err))) {
+		free(s);
+		return NULL;
+	}
 	s->env = s->jvm->env;
 	int rc;
 	if (kind == DIRECT_BUFFER)
@@ -124,30 +118,10 @@ static void *setup(const struct zc_frame_geom *g, enum kind kind)
 		if (s->array)
 			(*s->env)->DeleteGlobalRef(s->env, s->array);
 		free(s);
-		errno = e;
+		zc_error_errno(err, e);
 		return NULL;
 	}
 	return s;
-}
-
-static void *setup_byte_array(const struct zc_frame_geom *g)
-{
-	return setup(g, BYTE_ARRAY);
-}
-
-static void *setup_array_elements(const struct zc_frame_geom *g)
-{
-	return setup(g, ARRAY_ELEMENTS);
-}
-
-static void *setup_critical(const struct zc_frame_geom *g)
-{
-	return setup(g, CRITICAL);
-}
-
-static void *setup_direct_buffer(const struct zc_frame_geom *g)
-{
-	return setup(g, DIRECT_BUFFER);
 }
 
 /* The collection direct_buffer's pool asks for when no frame is free. */
@@ -216,38 +190,38 @@ static int deliver(struct state *s, jbyteArray a, unsigned char *src, struct zc_
 }
 
 /* byte_array: a new Java array per frame, filled by SetByteArrayRegion. */
-static int byte_array_transfer(void *st, bool render, struct zc_view *v)
+static int byte_array_transfer(void *st, bool render, struct zc_view *v, struct zc_error *err)
 {
 	struct state *s = st;
 	JNIEnv *env = s->env;
 	unsigned char *src = api->next_frame(s->producer, ++s->seq, render);
 	if (!src)
-		return -1;
+		return zc_error_errno(err, errno);
 	jbyteArray a = (*env)->NewByteArray(env, (jsize)s->bytes);
 	if (zc_jvm_check(s->jvm) != 0)
-		return -1;
+		return zc_error_errno(err, errno);
 	(*env)->SetByteArrayRegion(env, a, 0, (jsize)s->bytes, (const jbyte *)src);
 	zc_count_copy(s->bytes); /* declared, as JNI documents it: the region is copied */
 	if (zc_jvm_check(s->jvm) != 0 || deliver(s, a, src, v) != 0) {
 		(*env)->DeleteLocalRef(env, a);
-		return -1;
+		return zc_error_errno(err, errno);
 	}
 	return 0;
 }
 
 /* array_elements: the frame written through GetByteArrayElements into the consumer's array. */
-static int array_elements_transfer(void *st, bool render, struct zc_view *v)
+static int array_elements_transfer(void *st, bool render, struct zc_view *v, struct zc_error *err)
 {
 	struct state *s = st;
 	JNIEnv *env = s->env;
 	unsigned char *src = api->next_frame(s->producer, ++s->seq, render);
 	if (!src)
-		return -1;
+		return zc_error_errno(err, errno);
 	jboolean copy = JNI_FALSE;
 	jbyte *e = (*env)->GetByteArrayElements(env, s->array, &copy);
 	if (!e) {
 		zc_jvm_check(s->jvm);
-		return -1;
+		return zc_error_errno(err, errno);
 	}
 	s->is_copy[copy ? 1 : 0]++;
 	zc_copy(e, src, s->bytes);
@@ -256,18 +230,18 @@ static int array_elements_transfer(void *st, bool render, struct zc_view *v)
 }
 
 /* critical: the frame written into the consumer's array through a critical (pinned) view. */
-static int critical_transfer(void *st, bool render, struct zc_view *v)
+static int critical_transfer(void *st, bool render, struct zc_view *v, struct zc_error *err)
 {
 	struct state *s = st;
 	JNIEnv *env = s->env;
 	unsigned char *src = api->next_frame(s->producer, ++s->seq, render);
 	if (!src)
-		return -1;
+		return zc_error_errno(err, errno);
 	jboolean copy = JNI_FALSE;
 	void *p = (*env)->GetPrimitiveArrayCritical(env, s->array, &copy);
 	if (!p) {
 		zc_jvm_check(s->jvm);
-		return -1;
+		return zc_error_errno(err, errno);
 	}
 	s->is_copy[copy ? 1 : 0]++;
 	zc_copy(p, src, s->bytes); /* no JNI call and no Java code in between */
@@ -293,25 +267,25 @@ static int receive_buffer(struct state *s, jobject buf, int64_t token)
  * Cleaner runs for the collected buffer. A frame no buffer could be made for goes back at
  * once; one whose consumer failed may have its Cleaner or not (a failure ends the run).
  */
-static int direct_buffer_transfer(void *st, bool render, struct zc_view *v)
+static int direct_buffer_transfer(void *st, bool render, struct zc_view *v, struct zc_error *err)
 {
 	struct state *s = st;
 	JNIEnv *env = s->env;
 	int64_t token;
 	unsigned char *p = zc_direct_pool_take(s->pool, ++s->seq, render, &token, collect, s);
 	if (!p)
-		return -1;
+		return zc_error_errno(err, errno);
 	jobject buf = (*env)->NewDirectByteBuffer(env, p, (jlong)s->bytes);
 	if (zc_jvm_check(s->jvm) != 0 || !buf) {
 		zc_direct_pool_give_back(token);
-		return -1;
+		return zc_error_errno(err, errno);
 	}
 	const unsigned char *data = receive_buffer(s, buf, token) == 0
 					    ? (*env)->GetDirectBufferAddress(env, buf)
 					    : NULL;
 	if (!data) {
 		(*env)->DeleteLocalRef(env, buf);
-		return -1;
+		return zc_error_errno(err, errno);
 	}
 	s->transfers++;
 	*v = (struct zc_view){.data = data, .bytes = s->bytes, .seq = s->seq, .producer = p,
@@ -380,23 +354,28 @@ static void extras(void *st, const struct zc_result *res, json_t *extra)
 	json_object_set_new(extra, "jvm", j);
 }
 
-#define JAVA_STRATEGY(id, zero_copy, what)                                                   \
+/* The Java consumer checks every stamp: receive_array and receive_buffer say no. */
+static const struct zc_probe_ops probe = {.read = probe_read};
+static const enum kind kinds[] = {BYTE_ARRAY, ARRAY_ELEMENTS, CRITICAL, DIRECT_BUFFER};
+
+#define JAVA_STRATEGY(id, kind, zero_copy, what)                                             \
 	static const struct zc_strategy id = {                                               \
 		.name = #id, .mirrors = what, .expect_zero_copy = zero_copy,                  \
-		.setup = setup_##id, .transfer = id##_transfer, .release = release,          \
-		.teardown = teardown, .probe_read = probe_read, .extras = extras,            \
+		.consumer_checks_stamp = true, .arg = &kinds[kind], .setup = setup,           \
+		.transfer = id##_transfer, .release = release, .teardown = teardown,          \
+		.probe = &probe, .extras = extras,                                            \
 	}
 
-JAVA_STRATEGY(byte_array, false,
+JAVA_STRATEGY(byte_array, BYTE_ARRAY, false,
 	      "JNI NewByteArray + SetByteArrayRegion: a native method returns a new byte[] "
 	      "holding the frame");
-JAVA_STRATEGY(array_elements, false,
+JAVA_STRATEGY(array_elements, ARRAY_ELEMENTS, false,
 	      "JNI GetByteArrayElements on the consumer's byte[], the frame written through the "
 	      "pointer, ReleaseByteArrayElements(mode 0)");
-JAVA_STRATEGY(critical, false,
+JAVA_STRATEGY(critical, CRITICAL, false,
 	      "JNI GetPrimitiveArrayCritical on the consumer's byte[] (a view borrowed during "
 	      "the call), the frame written through it, released");
-JAVA_STRATEGY(direct_buffer, true,
+JAVA_STRATEGY(direct_buffer, DIRECT_BUFFER, true,
 	      "JNI NewDirectByteBuffer over the native frame, given back by a "
 	      "java.lang.ref.Cleaner when the buffer is collected");
 
@@ -427,7 +406,8 @@ static int start_jvm(const struct zc_options *opt, struct zc_error *err)
 	if (!zc_jvm_get(opt->frame.bytes, zc_direct_pool_give_back, err))
 		return -1;
 	for (size_t i = 0; i < ZC_COUNT(all); i++) {
-		void *st = all[i]->setup(&opt->frame);
+		struct zc_error why = {0}; /* the message says warming up failed, as it always did */
+		void *st = all[i]->setup(&opt->frame, all[i]->arg, &why);
 		if (!st)
 			return zc_error_set(err, ZC_EXIT_RUNTIME, "strategy '%s': warming up failed",
 					    all[i]->name);
@@ -435,7 +415,7 @@ static int start_jvm(const struct zc_options *opt, struct zc_error *err)
 		int n = all[i] == &direct_buffer ? WARM_DIRECT : WARM_TRANSFERS;
 		for (int k = 0; k < n && rc == 0; k++) {
 			struct zc_view v;
-			rc = all[i]->transfer(st, k == 0, &v);
+			rc = all[i]->transfer(st, k == 0, &v, &why);
 			if (rc == 0)
 				all[i]->release(st, &v);
 		}

@@ -154,20 +154,20 @@ static void probe_in_process(const struct zc_strategy *s, const struct zc_frame_
 {
 	struct zc_counts c0, c1;
 	zc_counts_snapshot(&c0);
-	void *st = s->setup(g);
+	void *st = s->setup(g, s->arg, NULL);
 	assert_non_null(st);
 	for (int i = 0; i < 6; i++) { /* direct_buffer: more than its pool, so the Cleaner runs */
 		struct zc_view v;
-		assert_int_equal(s->transfer(st, i == 5, &v), 0);
+		assert_int_equal(s->transfer(st, i == 5, &v, NULL), 0);
 		assert_true(zc_frame_stamp_ok(v.data, v.bytes, v.seq));
 		assert_true((v.data == v.producer) == zero_copy);
 		if (i == 5) {
 			size_t k = v.bytes / 3;
 			unsigned char before, after;
-			assert_int_equal(s->probe_read(st, &v, k, &before), 0);
+			assert_int_equal(s->probe->read(st, &v, k, &before), 0);
 			assert_int_equal(before, v.data[k]);
 			v.producer[k] = (unsigned char)(before ^ 0x5a);
-			assert_int_equal(s->probe_read(st, &v, k, &after), 0);
+			assert_int_equal(s->probe->read(st, &v, k, &after), 0);
 			assert_int_equal(after == (unsigned char)(before ^ 0x5a), zero_copy);
 			v.producer[k] = before;
 		}

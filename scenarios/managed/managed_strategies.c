@@ -51,16 +51,20 @@ static size_t app_bytes_per_frame(void)
 	return (size_t)config->app_alloc_kib << 10;
 }
 
-static void *setup(const struct zc_frame_geom *g, enum mode mode)
+/* setup for every row: arg is its enum mode. NULL with err. */
+static void *setup(const struct zc_frame_geom *g, const void *arg, struct zc_error *err)
 {
+	const enum mode mode = *(const enum mode *)arg;
 	struct state *s = calloc(1, sizeof(*s));
-	if (!s)
+	if (!s) {
+		zc_error_errno(err, ENOMEM);
 		return NULL;
+	}
 	struct zc_heap_config hc = {.young_bytes = (size_t)config->young_gen_mib << 20};
 	s->heap = zc_heap_create(&hc);
 	if (!s->heap) {
 		free(s);
-		errno = ENOMEM;
+		zc_error_errno(err, ENOMEM);
 		return NULL;
 	}
 	s->mode = mode;
@@ -69,26 +73,6 @@ static void *setup(const struct zc_frame_geom *g, enum mode mode)
 	if (config->keep >= 1 && config->keep <= ZC_MANAGED_KEEP_MAX)
 		s->keep = (unsigned)config->keep;
 	return s;
-}
-
-static void *setup_copy(const struct zc_frame_geom *g)
-{
-	return setup(g, COPY);
-}
-
-static void *setup_external(const struct zc_frame_geom *g)
-{
-	return setup(g, EXTERNAL);
-}
-
-static void *setup_clone_sync(const struct zc_frame_geom *g)
-{
-	return setup(g, CLONE_SYNC);
-}
-
-static void *setup_external_unsized(const struct zc_frame_geom *g)
-{
-	return setup(g, EXTERNAL_UNSIZED);
 }
 
 static void teardown(void *st)
@@ -147,17 +131,17 @@ static struct zc_heap_obj *wrap(struct state *s, unsigned char *frame)
 	return zc_heap_alloc_external(s->heap, frame, s->bytes, reported, free_frame, frame);
 }
 
-static int transfer(void *st, bool render, struct zc_view *v)
+static int transfer(void *st, bool render, struct zc_view *v, struct zc_error *err)
 {
 	struct state *s = st;
 	unsigned char *frame = produce(s, render);
 	if (!frame)
-		return -1;
+		return zc_error_errno(err, errno);
 	bool wraps = s->mode == EXTERNAL || s->mode == EXTERNAL_UNSIZED;
 	struct zc_heap_obj *o = wraps ? wrap(s, frame) : copy_in(s, frame);
 	if (!o) {
 		free(frame);
-		return -1;
+		return zc_error_errno(err, errno);
 	}
 	show(s, o);
 	zc_heap_alloc_garbage(s->heap, app_bytes_per_frame());
@@ -185,13 +169,14 @@ static void release(void *st, struct zc_view *v)
 }
 
 static void extras(void *st, const struct zc_result *res, json_t *extra);
+static const enum mode modes[] = {COPY, EXTERNAL, CLONE_SYNC, EXTERNAL_UNSIZED};
 
 static const struct zc_strategy copy = {
 	.name = "copy",
 	.mirrors = "Dart_PostCObject with kTypedData: the VM copies the frame into its heap, the "
 		   "sender frees its buffer",
 	.expect_zero_copy = false,
-	.setup = setup_copy, .transfer = transfer, .release = release, .teardown = teardown,
+	.setup = setup, .arg = &modes[COPY], .transfer = transfer, .release = release, .teardown = teardown,
 	.extras = extras,
 };
 
@@ -201,7 +186,7 @@ static const struct zc_strategy external = {
 		   "NativeFinalizer.attach(externalSize:): the heap wraps the sender's buffer and "
 		   "frees it at collection",
 	.expect_zero_copy = true,
-	.setup = setup_external, .transfer = transfer, .release = release, .teardown = teardown,
+	.setup = setup, .arg = &modes[EXTERNAL], .transfer = transfer, .release = release, .teardown = teardown,
 	.extras = extras,
 };
 
@@ -210,7 +195,7 @@ static const struct zc_strategy clone_sync = {
 	.mirrors = "flutter_rust_bridge DCO codec in sync mode: Dart clones the external data into "
 		   "its heap and runs the finalizer at once",
 	.expect_zero_copy = false,
-	.setup = setup_clone_sync, .transfer = transfer, .release = release,
+	.setup = setup, .arg = &modes[CLONE_SYNC], .transfer = transfer, .release = release,
 	.teardown = teardown, .extras = extras,
 };
 
@@ -219,7 +204,7 @@ static const struct zc_strategy external_unsized = {
 	.mirrors = "an external typed data whose finalizer was attached without externalSize: the "
 		   "collector does not know the memory it holds and runs only for unrelated reasons",
 	.expect_zero_copy = true,
-	.setup = setup_external_unsized, .transfer = transfer, .release = release,
+	.setup = setup, .arg = &modes[EXTERNAL_UNSIZED], .transfer = transfer, .release = release,
 	.teardown = teardown, .extras = extras,
 };
 

@@ -61,15 +61,18 @@ struct node_strategy {
 static const struct node_strategy strategies[] = {
 	{{.name = "buffer_copy",
 	  .mirrors = "napi_create_buffer_copy: a Buffer of Node's own (napi-rs Buffer::from(Vec))",
-	  .expect_zero_copy = false}, 1},
+	  .expect_zero_copy = false,
+	  .measured_by_scenario = true}, 1},
 	{{.name = "external_buffer",
 	  .mirrors = "napi_create_external_buffer over the producer's frame, given back by the "
 		     "finalizer (napi-rs Buffer external)",
-	  .expect_zero_copy = true}, 0},
+	  .expect_zero_copy = true,
+	  .measured_by_scenario = true}, 0},
 	{{.name = "external_arraybuffer",
 	  .mirrors = "napi_create_external_arraybuffer over the producer's frame, read through a "
 		     "Uint8Array",
-	  .expect_zero_copy = true}, 0},
+	  .expect_zero_copy = true,
+	  .measured_by_scenario = true}, 0},
 };
 
 static const struct zc_strategy *const strategy_table[] = {

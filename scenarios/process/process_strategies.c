@@ -144,11 +144,23 @@ static int keep_frame(struct state *s)
 	return 0;
 }
 
-static void *setup(const struct zc_frame_geom *g, const char *name, enum zc_path path)
+/* A row's argument: its name (the consumer's process title) and the path its bytes take. */
+struct row {
+	const char *name;
+	enum zc_path path;
+};
+
+/* setup for every row: arg is its struct row. NULL with err. */
+static void *setup(const struct zc_frame_geom *g, const void *arg, struct zc_error *err)
 {
+	const struct row *row = arg;
+	const char *name = row->name;
+	const enum zc_path path = row->path;
 	struct state *s = calloc(1, sizeof(*s));
-	if (!s)
+	if (!s) {
+		zc_error_errno(err, ENOMEM);
 		return NULL;
+	}
 	s->name = name;
 	s->data_fd = -1;
 	s->ch.ctl = -1;
@@ -168,21 +180,9 @@ static void *setup(const struct zc_frame_geom *g, const char *name, enum zc_path
 	if (rc == 0)
 		return s;
 	teardown(s);
-	errno = errno ? errno : EIO;
+	zc_error_errno(err, errno ? errno : EIO);
 	return NULL;
 }
-
-#define SETUP(id, path)                                                                      \
-	static void *setup_##id(const struct zc_frame_geom *g)                               \
-	{                                                                                    \
-		return setup(g, #id, path);                                                  \
-	}
-SETUP(pipe, ZC_PATH_PIPE)
-SETUP(socket, ZC_PATH_SOCKET)
-SETUP(vmsplice, ZC_PATH_VMSPLICE)
-SETUP(shm, ZC_PATH_SHM)
-SETUP(cow, ZC_PATH_COW)
-SETUP(reference_handover, ZC_PATH_NONE)
 
 /* Sends the frame's bytes and counts the kernel's copies of them. */
 static int send_bytes(struct state *s, const unsigned char *p)
@@ -196,7 +196,7 @@ static int send_bytes(struct state *s, const unsigned char *p)
 	return 0;
 }
 
-static int transfer(void *st, bool render, struct zc_view *v)
+static int transfer(void *st, bool render, struct zc_view *v, struct zc_error *err)
 {
 	struct state *s = st;
 	uint64_t seq = ++s->seq, slot = seq % RING_FRAMES;
@@ -212,16 +212,16 @@ static int transfer(void *st, bool render, struct zc_view *v)
 	struct zc_reply rep;
 	if (zc_channel_send(&s->ch, &req, sizeof(req), -1) != 0 ||
 	    (s->data_fd >= 0 && send_bytes(s, p) != 0))
-		return -1;
+		return zc_error_errno(err, errno);
 	zc_handover_posted(&s->log, seq, req.posted_ns);
 	if (zc_channel_wait(&s->ch, &rep, sizeof(rep)) != 0)
-		return -1;
+		return zc_error_errno(err, errno);
 	zc_handover_received(&s->log, seq, (double)rep.a, rep.value);
 	if (rep.status != 0) {
 		fprintf(stderr, "process: strategy '%s': the consumer %s frame %llu\n", s->name,
 			rep.status == 1 ? "saw a wrong stamp on" : "could not take",
 			(unsigned long long)seq);
-		return -1;
+		return zc_error_errno(err, errno);
 	}
 	/* empty: the frame stayed here, and the consumer's view is the producer's own bytes */
 	*v = (struct zc_view){.data = empty ? p : NULL, .bytes = bytes, .seq = seq, .producer = p};
@@ -304,20 +304,20 @@ static int consumer_view(void *st, pid_t *pid, uintptr_t *addr)
 }
 
 /* The consumer's side of the evidence pass: it watches and counts its own pages. */
-static int consumer_pages(void *st, bool arm, long *pages, long *frame_bytes, char *why,
-			  size_t why_len)
+static int consumer_pages(void *st, bool arm, long *pages, long *frame_bytes,
+			  struct zc_error *err)
 {
 	struct state *s = st;
 	struct zc_request req = {.op = arm ? ZC_REQ_PAGES_ARM : ZC_REQ_PAGES_TAKE, .seq = s->seq};
 	struct zc_reply rep;
 	if (zc_channel_call(&s->ch, &req, sizeof(req), -1, &rep, sizeof(rep)) != 0)
-		return -1;
+		return zc_error_errno(err, errno);
 	if (rep.status == 2) {
-		snprintf(why, why_len, "%.*s", (int)sizeof(rep.text), rep.text);
+		zc_error_set(err, ZC_EXIT_RUNTIME, "%.*s", (int)sizeof(rep.text), rep.text);
 		return 1;
 	}
 	if (rep.status != 0)
-		return -1;
+		return zc_error_set(err, ZC_EXIT_RUNTIME, "the consumer could not count its pages");
 	*pages = (long)rep.a;
 	*frame_bytes = (long)rep.b;
 	return 0;
@@ -366,45 +366,60 @@ static void extras(void *st, const struct zc_result *res, json_t *extra)
 	json_object_set_new(extra, "cow", o);
 }
 
-/* Every process strategy reaches the consumer's bytes, counts and memory through the channel. */
-#define PROCESS_STRATEGY(id, zero, what)                                                     \
+static const struct zc_probe_ops probe = {.read = probe_read};
+static const struct zc_handover_ops handover_log = {.read = handover};
+static const struct zc_remote_consumer consumer = {
+	.checksum = consumer_checksum, .counts = consumer_counts, .memory = consumer_memory,
+	.view = consumer_view, .pages = consumer_pages,
+};
+
+/*
+ * Every process strategy reaches the consumer's bytes, counts and memory through the channel;
+ * the consumer checks each frame's stamp.
+ */
+#define PROCESS_STRATEGY(id, p, zero, what)                                                  \
+	static const struct row id##_row = {.name = #id, .path = p};                         \
 	static const struct zc_strategy id##_strategy = {                                    \
 		.name = #id, .mirrors = what, .expect_zero_copy = zero,                      \
-		.setup = setup_##id, .transfer = transfer, .release = release,               \
-		.teardown = teardown, .probe_read = probe_read, .extras = extras,            \
-		.consumer_checksum = consumer_checksum, .consumer_counts = consumer_counts,  \
-		.consumer_memory = consumer_memory, .consumer_view = consumer_view,          \
-		.consumer_pages = consumer_pages, .handover = handover,                      \
+		.consumer_checks_stamp = true, .arg = &id##_row, .setup = setup,             \
+		.transfer = transfer, .release = release, .teardown = teardown,              \
+		.probe = &probe, .remote = &consumer, .handover = &handover_log,             \
+		.extras = extras,                                                            \
 	}
 
-PROCESS_STRATEGY(pipe, false,
+PROCESS_STRATEGY(pipe, ZC_PATH_PIPE, false,
 		 "a pipe between two processes: write copies the frame into the kernel, read "
 		 "copies it out");
-PROCESS_STRATEGY(socket, false,
+PROCESS_STRATEGY(socket, ZC_PATH_SOCKET, false,
 		 "an AF_UNIX socket pair (a local IPC channel): two copies through the kernel");
-PROCESS_STRATEGY(vmsplice, false,
+PROCESS_STRATEGY(vmsplice, ZC_PATH_VMSPLICE, false,
 		 "vmsplice into a pipe: the pipe references the producer's pages, the reader's "
 		 "read still copies once");
-PROCESS_STRATEGY(shm, true,
+PROCESS_STRATEGY(shm, ZC_PATH_SHM, true,
 		 "a ring of frames in a memfd mapped by both processes, the fd passed once with "
 		 "SCM_RIGHTS; only frame indices cross");
-PROCESS_STRATEGY(cow, true,
+PROCESS_STRATEGY(cow, ZC_PATH_COW, true,
 		 "the same memfd mapped private (copy-on-write) by the consumer: shared until "
 		 "the consumer writes");
 
 /*
  * The hand-over's floor: the same control channel, an empty request and its reply, as every
  * transfer above makes. The frame stays with the producer, so its checksum and the probe are
- * read here (no probe_read, consumer_checksum or consumer_view).
+ * read here (no probe, and a consumer without checksum or view), and the runner checks its
+ * stamp.
  */
+static const struct zc_remote_consumer counting_consumer = {
+	.counts = consumer_counts, .memory = consumer_memory, .pages = consumer_pages,
+};
+static const struct row reference_handover_row = {.name = "reference_handover",
+						  .path = ZC_PATH_NONE};
 static const struct zc_strategy reference_handover_strategy = {
 	.name = "reference_handover", .expect_zero_copy = true,
 	.mirrors = "the floor of a hand-over: an empty request through the same control socket "
 		   "and its reply",
-	.setup = setup_reference_handover, .transfer = transfer, .release = release,
-	.teardown = teardown, .consumer_counts = consumer_counts,
-	.consumer_memory = consumer_memory, .consumer_pages = consumer_pages,
-	.handover = handover,
+	.arg = &reference_handover_row, .setup = setup, .transfer = transfer,
+	.release = release, .teardown = teardown, .remote = &counting_consumer,
+	.handover = &handover_log,
 };
 
 static const struct zc_strategy *const strategies[] = {

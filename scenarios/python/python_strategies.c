@@ -152,7 +152,7 @@ static PyObject *take(struct state *s, PyObject *handed)
 	return frame;
 }
 
-static int transfer(void *st, bool render, struct zc_view *v)
+static int transfer(void *st, bool render, struct zc_view *v, struct zc_error *err)
 {
 	struct state *s = st;
 	unsigned char *p;
@@ -161,12 +161,12 @@ static int transfer(void *st, bool render, struct zc_view *v)
 	PyObject *frame = handed ? take(s, handed) : NULL;
 	if (!frame) {
 		report_failure(s, handed ? "the consumer refused the frame" : "no frame to hand");
-		return -1;
+		return zc_error_errno(err, errno);
 	}
 	if (PyObject_GetBuffer(frame, &s->view, PyBUF_SIMPLE) != 0) {
 		Py_DECREF(frame);
 		report_failure(s, "the consumer's object has no buffer");
-		return -1;
+		return zc_error_errno(err, errno);
 	}
 	s->frame = frame;
 	s->frames++;
@@ -238,70 +238,64 @@ static void teardown(void *st)
 	free(s);
 }
 
-static void *setup(const struct zc_frame_geom *g, const struct kind *k)
+/* setup for every row: arg is its struct kind. NULL with err (Python's reason). */
+static void *setup(const struct zc_frame_geom *g, const void *arg, struct zc_error *err)
 {
-	struct zc_error err = {0};
-	if (zc_python_prepare(&err) != 0) {
-		fprintf(stderr, "python: strategy '%s': %s\n", k->name, err.text);
-		errno = err.code == ZC_EXIT_NOMEM ? ENOMEM : EIO;
+	const struct kind *k = arg;
+	if (zc_python_prepare(err) != 0)
+		return NULL;
+	struct state *s = calloc(1, sizeof(*s));
+	if (!s) {
+		zc_error_errno(err, ENOMEM);
 		return NULL;
 	}
-	struct state *s = calloc(1, sizeof(*s));
-	if (!s)
-		return NULL;
 	s->kind = k;
 	s->rt = zc_py_start(NULL);
 	s->bytes = g->bytes;
 	s->producer = api->open(g->bytes, 0);
 	if (!s->producer) {
 		free(s);
-		errno = ENOMEM;
+		zc_error_errno(err, ENOMEM);
 		return NULL;
 	}
 	s->at_setup = *zc_py_frame_stats();
 	s->consumer = PyObject_CallMethod(s->rt->consumer, "Consumer", "s", k->name);
 	if (!s->consumer || collections(s->rt, s->collections_at_setup) != 0) {
 		report_failure(s, "cannot set the consumer up");
+		zc_error_errno(err, errno);
 		teardown(s);
 		return NULL;
 	}
 	return s;
 }
 
-#define SETUP(id)                                                                            \
-	static void *setup_##id(const struct zc_frame_geom *g)                               \
-	{                                                                                    \
-		return setup(g, &kinds[id]);                                                 \
-	}
-SETUP(BYTES)
-SETUP(BYTEARRAY)
-SETUP(MEMORYVIEW)
-SETUP(NUMPY_FROMBUFFER)
-SETUP(NUMPY_ARRAY)
-
 static void extras(void *st, const struct zc_result *res, json_t *extra);
 
-#define STRATEGY(id, setup_fn, zero_copy, mirror)                                            \
+static const struct zc_probe_ops probe = {.read = probe_read};
+
+/* The Python consumer checks each frame's stamp; the probe reads through its object. */
+#define STRATEGY(id, zero_copy, mirror)                                                      \
 	{                                                                                    \
 		.name = kinds[id].name, .mirrors = mirror, .expect_zero_copy = zero_copy,     \
-		.setup = setup_fn, .transfer = transfer, .release = release,                  \
-		.teardown = teardown, .probe_read = probe_read, .extras = extras,             \
+		.consumer_checks_stamp = true, .arg = &kinds[id], .setup = setup,             \
+		.transfer = transfer, .release = release, .teardown = teardown,               \
+		.probe = &probe, .extras = extras,                                            \
 	}
 
 static const struct zc_strategy strategies[] = {
-	STRATEGY(BYTES, setup_BYTES, false,
+	STRATEGY(BYTES, false,
 		 "PyBytes_FromStringAndSize; pyo3 returning PyBytes::new(py, &frame) or a "
 		 "Vec<u8> as bytes: CPython copies the frame into a new bytes object"),
-	STRATEGY(BYTEARRAY, setup_BYTEARRAY, false,
+	STRATEGY(BYTEARRAY, false,
 		 "PyByteArray_FromStringAndSize; pyo3 PyByteArray::new: a mutable copy of the "
 		 "frame"),
-	STRATEGY(MEMORYVIEW, setup_MEMORYVIEW, true,
+	STRATEGY(MEMORYVIEW, true,
 		 "a pyo3 class owning the frame with __getbuffer__ (the buffer protocol), seen "
 		 "through memoryview(obj): the frame goes back when the last view dies"),
-	STRATEGY(NUMPY_FROMBUFFER, setup_NUMPY_FROMBUFFER, true,
+	STRATEGY(NUMPY_FROMBUFFER, true,
 		 "numpy.frombuffer(obj, dtype=uint8) over a buffer-protocol object (rust-numpy "
 		 "borrowing a buffer): an array over the exporter's bytes"),
-	STRATEGY(NUMPY_ARRAY, setup_NUMPY_ARRAY, false,
+	STRATEGY(NUMPY_ARRAY, false,
 		 "numpy.array(obj) over a buffer-protocol object: numpy copies the frame into an "
 		 "array of its own"),
 };

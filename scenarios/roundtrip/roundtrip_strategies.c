@@ -53,11 +53,14 @@ static const char *const leg_mirrors[NLEGS] = {
 	"the address Rust printed before sending, compared with the address of what it got back",
 };
 
-static void *setup(const struct zc_frame_geom *g)
+static void *setup(const struct zc_frame_geom *g, const void *arg, struct zc_error *err)
 {
+	(void)arg;
 	struct state *s = calloc(1, sizeof(*s));
-	if (!s)
+	if (!s) {
+		zc_error_errno(err, ENOMEM);
 		return NULL;
+	}
 	s->bytes = g->bytes;
 	return s;
 }
@@ -80,12 +83,12 @@ static void fill(unsigned char *p, size_t bytes, uint64_t seq, bool render)
 }
 
 /* round_trip: out without a copy, back with one; view.data is what Rust got back. */
-static int round_trip_transfer(void *st, bool render, struct zc_view *v)
+static int round_trip_transfer(void *st, bool render, struct zc_view *v, struct zc_error *err)
 {
 	struct state *s = st;
 	unsigned char *frame = malloc(s->bytes);
 	if (!frame)
-		return -1;
+		return zc_error_errno(err, errno);
 	fill(frame, s->bytes, ++s->seq, render);
 	struct zc_counts a, b, c;
 	zc_counts_snapshot(&a);
@@ -99,7 +102,7 @@ static int round_trip_transfer(void *st, bool render, struct zc_view *v)
 	zc_counts_accumulate(&s->legs[LEG_BACK], &c, &b);
 	if (!rust) {
 		free(frame);
-		return -1;
+		return zc_error_errno(err, errno);
 	}
 	s->transfers++;
 	*v = (struct zc_view){.data = rust, .bytes = s->bytes, .seq = s->seq, .producer = frame,
@@ -155,7 +158,7 @@ static void leg_identity(struct zc_identity *id, unsigned char *sender,
 static int probe_legs(struct state *s)
 {
 	struct zc_view v;
-	if (round_trip_transfer(s, true, &v) != 0)
+	if (round_trip_transfer(s, true, &v, NULL) != 0)
 		return -1;
 	unsigned char *frame = v.token, *dart = v.token, *rust = (unsigned char *)v.data;
 	leg_identity(&printed.id[LEG_OUT], frame, dart, s->bytes, v.seq);
@@ -265,13 +268,13 @@ void zc_roundtrip_report(const struct zc_results *r, FILE *f)
 }
 
 /* shrink_realloc: a buffer of 2.5 frames, shrunk to one frame, handed over as it is. */
-static int shrink_transfer(void *st, bool render, struct zc_view *v)
+static int shrink_transfer(void *st, bool render, struct zc_view *v, struct zc_error *err)
 {
 	struct state *s = st;
 	size_t cap = s->bytes / CAPACITY_DEN * CAPACITY_NUM;
 	unsigned char *vec = malloc(cap);
 	if (!vec)
-		return -1;
+		return zc_error_errno(err, errno);
 	fill(vec, s->bytes, ++s->seq, render);
 	uintptr_t before = (uintptr_t)vec;
 	/* Only the number is kept after the realloc: hide it from -Wuse-after-free's tracking. */
@@ -279,7 +282,7 @@ static int shrink_transfer(void *st, bool render, struct zc_view *v)
 	unsigned char *shrunk = realloc(vec, s->bytes); /* shrink_to_fit */
 	if (!shrunk) {
 		free((void *)before); /* a failed realloc leaves the block where it was */
-		return -1;
+		return zc_error_errno(err, errno);
 	}
 	bool moved = (uintptr_t)shrunk != before;
 	/* Without the counting allocator (a COUNTING=0 build) nobody else counts the move. */
@@ -342,14 +345,16 @@ static const struct zc_strategy round_trip = {
 	.teardown = teardown, .extras = legs_extras,
 };
 
+static const struct zc_probe_ops shrink_probe = {.write = shrink_probe_write,
+						.restore = shrink_probe_restore};
+
 static const struct zc_strategy shrink_realloc = {
 	.name = "shrink_realloc",
 	.mirrors = "allo-isolate posting a Vec: shrink_to_fit (capacity 2.5x the length) right "
 		   "before the zero-copy hand-over; a realloc that moves the block copies the frame",
 	.expect_zero_copy = true,
 	.setup = setup, .transfer = shrink_transfer, .release = shrink_release,
-	.teardown = teardown, .probe_write = shrink_probe_write,
-	.probe_restore = shrink_probe_restore, .extras = shrink_extras,
+	.teardown = teardown, .probe = &shrink_probe, .extras = shrink_extras,
 };
 
 static const struct zc_strategy *const all[] = {&round_trip, &shrink_realloc};

@@ -215,12 +215,23 @@ static int make_frame(struct state *s)
 	return 0;
 }
 
-static void *setup(const struct zc_frame_geom *g, const char *name, enum flavour f)
+/* A row's argument: its name (for the consumer's messages) and its flavour. */
+struct row {
+	const char *name;
+	enum flavour flavour;
+};
+
+/* setup for every row: arg is its struct row. NULL with err. */
+static void *setup(const struct zc_frame_geom *g, const void *arg, struct zc_error *err)
 {
+	const struct row *row = arg;
+	const enum flavour f = row->flavour;
 	struct state *s = calloc(1, sizeof(*s));
-	if (!s)
+	if (!s) {
+		zc_error_errno(err, ENOMEM);
 		return NULL;
-	s->name = name;
+	}
+	s->name = row->name;
 	s->flavour = f;
 	s->bytes = g->bytes;
 	s->inbox = zc_port_open(PORT_CAPACITY);
@@ -238,28 +249,8 @@ static void *setup(const struct zc_frame_geom *g, const char *name, enum flavour
 	return s;
 out_fail:
 	teardown(s);
-	errno = errno ? errno : ENOMEM;
+	zc_error_errno(err, errno ? errno : ENOMEM);
 	return NULL;
-}
-
-static void *setup_copy(const struct zc_frame_geom *g)
-{
-	return setup(g, "copy", COPY);
-}
-
-static void *setup_move(const struct zc_frame_geom *g)
-{
-	return setup(g, "move", MOVE);
-}
-
-static void *setup_pool(const struct zc_frame_geom *g)
-{
-	return setup(g, "pool", POOL);
-}
-
-static void *setup_reference_handover(const struct zc_frame_geom *g)
-{
-	return setup(g, "reference_handover", EMPTY);
 }
 
 static void draw(unsigned char *p, size_t bytes, uint64_t seq, bool render)
@@ -304,19 +295,20 @@ static unsigned char *compose(struct state *s, bool render, struct zc_port_msg *
 	return p;
 }
 
-static int transfer(void *st, bool render, struct zc_view *v)
+static int transfer(void *st, bool render, struct zc_view *v, struct zc_error *err)
 {
 	struct state *s = st;
 	struct zc_port_msg m, a;
 	unsigned char *producer = compose(s, render, &m);
 	if (!producer)
-		return -1;
+		return zc_error_errno(err, errno);
 	if (call(s, &m, &a) != 0)
-		return -1; /* the message may be in the inbox: teardown lets go of it */
+		/* the message may be in the inbox: teardown lets go of it */
+		return zc_error_errno(err, errno);
 	if (!a.arg) {
 		fprintf(stderr, "thread: strategy '%s': the consumer saw a wrong stamp on frame %llu\n",
 			s->name, (unsigned long long)m.seq);
-		return -1;
+		return zc_error_errno(err, errno);
 	}
 	/* empty: what the consumer could read is the producer's frame, where it stayed */
 	*v = (struct zc_view){.data = m.data ? m.data : producer, .bytes = s->bytes, .seq = m.seq,
@@ -348,34 +340,42 @@ static int handover(void *st, struct zc_handover_log *out)
 	return 0;
 }
 
-#define THREAD_STRATEGY(id, zero, what)                                                      \
+static const struct zc_probe_ops probe = {.read = probe_read};
+static const struct zc_handover_ops handover_log = {.read = handover};
+
+/* The consumer thread checks each frame's stamp; the probe reads its bytes there. */
+#define THREAD_STRATEGY(id, f, zero, what)                                                   \
+	static const struct row id##_row = {.name = #id, .flavour = f};                      \
 	static const struct zc_strategy id##_strategy = {                                    \
 		.name = #id, .mirrors = what, .expect_zero_copy = zero,                      \
-		.setup = setup_##id, .transfer = transfer, .release = release,               \
-		.teardown = teardown, .probe_read = probe_read, .handover = handover,        \
+		.consumer_checks_stamp = true, .arg = &id##_row, .setup = setup,             \
+		.transfer = transfer, .release = release, .teardown = teardown,              \
+		.probe = &probe, .handover = &handover_log,                                  \
 	}
 
-THREAD_STRATEGY(copy, false,
+THREAD_STRATEGY(copy, COPY, false,
 		"Dart_PostCObject with kTypedData from a worker thread: the message carries a "
 		"copy of the bytes");
-THREAD_STRATEGY(move, true,
+THREAD_STRATEGY(move, MOVE, true,
 		"Dart_PostCObject with kExternalTypedData: the message carries the pointer and a "
 		"finalizer the receiver runs");
-THREAD_STRATEGY(pool, true,
+THREAD_STRATEGY(pool, POOL, true,
 		"a pool of frames shared by two threads: the consumer returns each frame to the "
 		"producer through a second port");
 
 /*
  * The hand-over's floor: the same ports, an empty frame message and its receipt, then a
  * release and its acknowledgement, as every transfer above makes. The frame stays with the
- * producer, so the probe reads it there (no probe_read).
+ * producer, so the probe reads it there, and the runner checks its stamp.
  */
+static const struct row reference_handover_row = {.name = "reference_handover",
+						  .flavour = EMPTY};
 static const struct zc_strategy reference_handover_strategy = {
 	.name = "reference_handover", .expect_zero_copy = true,
 	.mirrors = "the floor of a hand-over: an empty message through the same port, its receipt, "
 		   "a release and its acknowledgement",
-	.setup = setup_reference_handover, .transfer = transfer, .release = release,
-	.teardown = teardown, .handover = handover,
+	.arg = &reference_handover_row, .setup = setup, .transfer = transfer,
+	.release = release, .teardown = teardown, .handover = &handover_log,
 };
 
 static const struct zc_strategy *const strategies[] = {&copy_strategy, &move_strategy,

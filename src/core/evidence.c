@@ -62,16 +62,22 @@ static int consumer_pages(const struct zc_strategy *s, void *st, struct consumer
 {
 	if (!cs->watched)
 		return 0;
-	int rc = s->consumer_pages(st, arm, pages, copies, cs->why, sizeof(cs->why));
-	if (rc == 1)
+	struct zc_error why = {0};
+	int rc = s->remote->pages(st, arm, pages, copies, &why);
+	if (rc == 1) {
 		cs->watched = false; /* counted on this side only, from now on */
+		snprintf(cs->why, sizeof(cs->why), "%.199s", why.text);
+	}
 	return rc < 0 ? -1 : 0;
 }
 
-static int failed(const struct zc_strategy *s, const char *what, struct zc_error *err)
+/* The strategy failed at what: its reason's code (why) says whether it ran out of memory. */
+static int failed(const struct zc_strategy *s, const char *what, const struct zc_error *why,
+		  struct zc_error *err)
 {
-	return zc_error_set(err, zc_exit_for_errno(errno), "strategy '%s': %s in the evidence "
-			    "pass%s", s->name, what, errno == ENOMEM ? ": out of memory" : "");
+	const int code = why->code ? why->code : ZC_EXIT_RUNTIME;
+	return zc_error_set(err, code, "strategy '%s': %s in the evidence pass%s", s->name, what,
+			    code == ZC_EXIT_NOMEM ? ": out of memory" : "");
 }
 
 static bool holds_frame_bytes(const unsigned char *page, size_t len, void *arg)
@@ -94,19 +100,19 @@ static int transfer(const struct zc_strategy *s, void *st, struct zc_written *w,
 	long unused;
 	if (w && zc_written_arm(w, why) != 0)
 		return 1;
+	struct zc_error failure = {0};
 	if (w && consumer_pages(s, st, cs, true, &unused, &unused) != 0)
-		return failed(s, "the consumer's watch failed", err);
+		return failed(s, "the consumer's watch failed", &failure, err);
 	long f0 = minor_faults();
-	errno = 0;
-	if (s->transfer(st, true, &v) != 0)
-		return failed(s, "transfer failed", err);
+	if (s->transfer(st, true, &v, &failure) != 0)
+		return failed(s, "transfer failed", &failure, err);
 	/* Before the release, which may free the copy or the producer's frame. */
 	if (w && zc_written_count(w, v.producer, v.producer ? v.bytes : 0, holds_frame_bytes,
 				  NULL, &c, why) != 0) {
 		s->release(st, &v);
 		return 1;
 	}
-	bool ok = s->probe_read || zc_frame_stamp_ok(v.data, v.bytes, v.seq);
+	bool ok = s->consumer_checks_stamp || zc_frame_stamp_ok(v.data, v.bytes, v.seq);
 	s->release(st, &v);
 	if (!ok)
 		return zc_error_set(err, ZC_EXIT_RUNTIME,
@@ -115,7 +121,7 @@ static int transfer(const struct zc_strategy *s, void *st, struct zc_written *w,
 		return 0;
 	long faults = minor_faults() - f0;
 	if (consumer_pages(s, st, cs, false, &t->consumer, &t->consumer_copies) != 0)
-		return failed(s, "the consumer's count failed", err);
+		return failed(s, "the consumer's count failed", &failure, err);
 	long n = zc_written_take(w, why); /* the release's writes too */
 	if (n < 0)
 		return 1;
@@ -142,7 +148,7 @@ static int watch_transfers(const struct zc_strategy *s, void *st, struct zc_writ
 		return 1;
 	}
 	struct tally sum = {0};
-	struct consumer_side cs = {.watched = s->consumer_pages != NULL};
+	struct consumer_side cs = {.watched = s->remote != NULL};
 	int rc = 0;
 	for (int i = 0; i < ZC_EVIDENCE_TRANSFERS && rc == 0; i++) {
 		struct tally t = {0};
@@ -163,10 +169,10 @@ static int watch_transfers(const struct zc_strategy *s, void *st, struct zc_writ
 	out->producer_per_transfer = (double)sum.pages / ZC_EVIDENCE_TRANSFERS;
 	out->fresh_per_transfer = (double)sum.fresh / ZC_EVIDENCE_TRANSFERS;
 	out->frame_per_transfer = (double)sum.frame / ZC_EVIDENCE_TRANSFERS;
-	if (s->consumer_pages && cs.watched) {
+	if (s->remote && cs.watched) {
 		out->consumer_per_transfer = (double)sum.consumer / ZC_EVIDENCE_TRANSFERS;
 		out->consumer_unavailable[0] = '\0';
-	} else if (s->consumer_pages) {
+	} else if (s->remote) {
 		snprintf(out->consumer_unavailable, sizeof(out->consumer_unavailable), "%s", cs.why);
 		sum.consumer_copies = 0;
 	}
@@ -193,12 +199,9 @@ int zc_evidence_pass(const struct zc_strategy *s, const struct zc_frame_geom *g,
 {
 	zc_evidence_skip(out, "");
 	double t0 = now_ms();
-	if (s->consumer_pages)
+	if (s->remote)
 		snprintf(out->consumer_unavailable, sizeof(out->consumer_unavailable),
 			 "not counted: the producer's pages were not");
-	else if (s->consumer_counts)
-		snprintf(out->consumer_unavailable, sizeof(out->consumer_unavailable),
-			 "the consumer's process is not watched");
 	else
 		snprintf(out->consumer_unavailable, sizeof(out->consumer_unavailable),
 			 "one address space: the consumer's writes are in producer_per_transfer");
@@ -216,10 +219,10 @@ int zc_evidence_pass(const struct zc_strategy *s, const struct zc_frame_geom *g,
 	out->pass_ms = now_ms() - t0;
 	return 0;
 #else
-	errno = 0;
-	void *st = s->setup(g);
+	struct zc_error why = {0};
+	void *st = s->setup(g, s->arg, &why);
 	if (!st)
-		return failed(s, "setup failed", err);
+		return failed(s, "setup failed", &why, err);
 	int rc = 0;
 	for (int i = 0; i < WARMUP_TRANSFERS && rc == 0; i++)
 		rc = transfer(s, st, NULL, NULL, NULL, err, NULL);

@@ -15,8 +15,8 @@
 static int producer_write(const struct zc_strategy *s, void *st, const struct zc_view *v,
 			  size_t off, unsigned char value)
 {
-	if (s->probe_write)
-		return s->probe_write(st, v, off, value);
+	if (s->probe && s->probe->write)
+		return s->probe->write(st, v, off, value);
 	((volatile unsigned char *)v->producer)[off] = value;
 	return 0;
 }
@@ -24,8 +24,8 @@ static int producer_write(const struct zc_strategy *s, void *st, const struct zc
 static int consumer_read(const struct zc_strategy *s, void *st, const struct zc_view *v,
 			 size_t off, unsigned char *value)
 {
-	if (s->probe_read)
-		return s->probe_read(st, v, off, value);
+	if (s->probe && s->probe->read)
+		return s->probe->read(st, v, off, value);
 	*value = ((const volatile unsigned char *)v->data)[off];
 	return 0;
 }
@@ -44,8 +44,8 @@ static int probe(const struct zc_strategy *s, void *st, const struct zc_view *v,
 	if (consumer_read(s, st, v, off, &after) != 0)
 		return -1;
 	id->aliasing_visible = after == sentinel;
-	if (s->probe_restore)
-		s->probe_restore(st, v, off, before);
+	if (s->probe && s->probe->restore)
+		s->probe->restore(st, v, off, before);
 	else
 		((volatile unsigned char *)v->producer)[off] = before;
 	return 0;
@@ -59,7 +59,7 @@ static uint64_t expected_checksum(unsigned char *scratch, size_t bytes, uint64_t
 
 /*
  * Do the consumer's bytes hold what was rendered for v->seq? Checked here when they are in this
- * address space, by the strategy's consumer_checksum where they live otherwise; a strategy with
+ * address space, by the remote consumer's checksum where they live otherwise; a strategy with
  * neither cannot be checked and passes.
  */
 static bool consumer_bytes_ok(const struct zc_strategy *s, void *st, const struct zc_view *v,
@@ -70,9 +70,9 @@ static bool consumer_bytes_ok(const struct zc_strategy *s, void *st, const struc
 		return zc_frame_stamp_ok(v->data, v->bytes, v->seq) &&
 		       zc_frame_checksum(v->data, v->bytes) ==
 			       expected_checksum(scratch, v->bytes, v->seq);
-	if (!s->consumer_checksum)
+	if (!s->remote || !s->remote->checksum)
 		return true;
-	return s->consumer_checksum(st, v, &sum) == 0 &&
+	return s->remote->checksum(st, v, &sum) == 0 &&
 	       sum == expected_checksum(scratch, v->bytes, v->seq);
 }
 
@@ -92,7 +92,7 @@ static void compare_pages(const struct zc_strategy *s, void *st, const struct zc
 		snprintf(id->same_pages_unavailable, len, "the producer's bytes are not at hand");
 		return;
 	}
-	if (!v->data && (!s->consumer_view || s->consumer_view(st, &pid, &addr) != 0)) {
+	if (!v->data && (!s->remote || !s->remote->view || s->remote->view(st, &pid, &addr) != 0)) {
 		snprintf(id->same_pages_unavailable, len,
 			 "the consumer's process does not say where it holds the frame");
 		return;
@@ -125,10 +125,10 @@ int zc_identity_validate(const struct zc_strategy *s, const struct zc_frame_geom
 	const int64_t runtime0 = zc_threads_net_blocks(&threads);
 	zc_counts_snapshot(&c0);
 	int rc = -1;
-	void *st = s->setup(g);
+	struct zc_error why = {0};
+	void *st = s->setup(g, s->arg, &why);
 	if (!st) {
-		zc_error_set(err, zc_exit_for_errno(errno), "strategy '%s': setup failed: %s",
-			     s->name, errno == ENOMEM ? "out of memory" : strerror(errno));
+		zc_error_set(err, why.code, "strategy '%s': setup failed: %s", s->name, why.text);
 		goto out_free_scratch;
 	}
 	id->checksum_ok = true;
@@ -137,10 +137,9 @@ int zc_identity_validate(const struct zc_strategy *s, const struct zc_frame_geom
 		struct zc_counts a, b;
 		/* Only the transfer and the release count: checking and probing are not theirs. */
 		zc_counts_snapshot(&a);
-		if (s->transfer(st, true, &v) != 0) {
-			zc_error_set(err, zc_exit_for_errno(errno),
-				     "strategy '%s': transfer failed%s", s->name,
-				     errno == ENOMEM ? ": out of memory" : "");
+		if (s->transfer(st, true, &v, &why) != 0) {
+			zc_error_set(err, why.code, "strategy '%s': transfer failed%s", s->name,
+				     why.code == ZC_EXIT_NOMEM ? ": out of memory" : "");
 			goto out_teardown;
 		}
 		zc_counts_snapshot(&b);

@@ -40,7 +40,7 @@ struct bench {
 	int64_t consumer_minor_faults; /* the consumer process's, over the same loop */
 	bool has_consumer_faults;
 	bool failed;
-	int errnum;                 /* errno when it failed: ENOMEM exits 4 */
+	struct zc_error why;        /* the strategy's reason when it failed: ZC_EXIT_NOMEM exits 4 */
 	char error[256];
 	int64_t slowdown_ns;        /* test builds only: work added to each timed transfer */
 };
@@ -75,10 +75,11 @@ static void slowdown_spin(const struct bench *b)
 }
 
 /* One warm-up transfer, timed to size the slowdown. */
-static int slowdown_calibrate(struct bench *b, int (*transfer)(const struct zc_strategy *, void *))
+static int slowdown_calibrate(struct bench *b,
+			      int (*transfer)(const struct zc_strategy *, void *, struct zc_error *))
 {
 	const int64_t t0 = now_ns();
-	int rc = transfer(b->s, b->state);
+	int rc = transfer(b->s, b->state, &b->why);
 	const int64_t ns = (now_ns() - t0) * ZC_TEST_SLOWDOWN_PCT / 100;
 	if (!strcmp(b->s->name, SLOWDOWN_NAME(ZC_TEST_SLOWDOWN_STRATEGY)) && (b->slowdown_ns == 0 || ns < b->slowdown_ns))
 		b->slowdown_ns = ns;
@@ -87,19 +88,23 @@ static int slowdown_calibrate(struct bench *b, int (*transfer)(const struct zc_s
 #else
 static inline void slowdown_spin(const struct bench *b) { (void)b; }
 static inline int slowdown_calibrate(struct bench *b,
-				     int (*transfer)(const struct zc_strategy *, void *))
+				     int (*transfer)(const struct zc_strategy *, void *,
+						     struct zc_error *))
 {
-	return transfer(b->s, b->state);
+	return transfer(b->s, b->state, &b->why);
 }
 #endif
 
-/* One transfer as the benchmark times it: hand over, check the stamp, release. */
-static inline int one_transfer(const struct zc_strategy *s, void *st)
+/*
+ * One transfer as the benchmark times it: hand over, check the stamp, release. 0; -1 with
+ * err when the transfer failed; -2 when the consumer saw a wrong stamp.
+ */
+static inline int one_transfer(const struct zc_strategy *s, void *st, struct zc_error *err)
 {
 	struct zc_view v;
-	if (s->transfer(st, false, &v) != 0)
+	if (s->transfer(st, false, &v, err) != 0)
 		return -1;
-	bool ok = s->probe_read || zc_frame_stamp_ok(v.data, v.bytes, v.seq);
+	bool ok = s->consumer_checks_stamp || zc_frame_stamp_ok(v.data, v.bytes, v.seq);
 	zc_do_not_optimize(v.data);
 	s->release(st, &v);
 	return ok ? 0 : -2;
@@ -119,16 +124,15 @@ static void faults(int64_t *minor, int64_t *major)
  */
 static bool consumer_memory(const struct bench *b, struct zc_memstat *m)
 {
-	return b->s->consumer_memory && b->s->consumer_memory(b->state, m) == 0 &&
+	return b->s->remote && b->s->remote->memory(b->state, m) == 0 &&
 	       m->minor_faults >= 0;
 }
 
-/* Records why the runs failed (errno, read first, tells an out-of-memory failure apart). */
+/* Records why the runs failed (b->why's code tells an out-of-memory failure apart). */
 static void fail(struct bench *b, zc_bench_state *st, const char *what)
 {
-	b->errnum = errno;
 	snprintf(b->error, sizeof(b->error), "strategy '%s': %s%s", b->s->name, what,
-		 b->errnum == ENOMEM ? ": out of memory" : "");
+		 b->why.code == ZC_EXIT_NOMEM ? ": out of memory" : "");
 	b->failed = true;
 	zc_bench_skip_with_error(st, b->error);
 }
@@ -139,7 +143,6 @@ static void bench_transfer(zc_bench_state *st, void *arg)
 	struct bench *b = arg;
 	const struct zc_strategy *s = b->s;
 	for (int i = 0; i < WARMUP_TRANSFERS; i++) {
-		errno = 0;
 		if (slowdown_calibrate(b, one_transfer) != 0) {
 			fail(b, st, "warm-up transfer failed");
 			return;
@@ -150,23 +153,20 @@ static void bench_transfer(zc_bench_state *st, void *arg)
 	int64_t min0, maj0, min1, maj1;
 	/* The consumer's memory outside its counts: its request is not counted as a copy. */
 	bool cfaults = consumer_memory(b, &mbefore);
-	bool consumer = s->consumer_counts && s->consumer_counts(b->state, &cbefore) == 0;
+	bool consumer = s->remote && s->remote->counts(b->state, &cbefore) == 0;
 	faults(&min0, &maj0);
 	zc_counts_snapshot(&before);
 	int rc = 0;
-	errno = 0;
 	while (zc_bench_keep_running(st)) {
-		if ((rc = one_transfer(s, b->state)) != 0)
+		if ((rc = one_transfer(s, b->state, &b->why)) != 0)
 			break;
 		slowdown_spin(b);
 	}
 	zc_counts_snapshot(&after);
 	faults(&min1, &maj1);
-	consumer = consumer && s->consumer_counts(b->state, &cafter) == 0;
+	consumer = consumer && s->remote->counts(b->state, &cafter) == 0;
 	cfaults = cfaults && consumer_memory(b, &mafter);
 	if (rc != 0) {
-		if (rc != -1)
-			errno = 0;
 		fail(b, st, rc == -1 ? "transfer failed" : "the consumer saw a wrong stamp");
 		return;
 	}
@@ -328,7 +328,7 @@ static void read_handover(const struct bench *b, struct zc_result *res)
 {
 	struct zc_handover_log log = {0};
 	struct zc_handover_result *h = &res->handover;
-	if (b->s->handover(b->state, &log) != 0 || log.n == 0)
+	if (b->s->handover->read(b->state, &log) != 0 || log.n == 0)
 		return;
 	if (copy_doubles(log.one_way_ns, log.n, &h->one_way.samples) != 0 ||
 	    copy_doubles(log.post_ns, log.n, &h->post.samples) != 0) {
@@ -348,13 +348,11 @@ static int time_strategy(const struct zc_scenario *sc, struct bench *b, struct z
 	struct zc_memstat m;
 	zc_memstat_read(&m);
 	bool peak_reset = zc_memstat_reset_peak() == 0;
-	errno = 0;
-	b->state = b->s->setup(&b->opt->frame);
+	b->state = b->s->setup(&b->opt->frame, b->s->arg, &b->why);
 	if (!b->state) {
-		b->errnum = errno;
-		snprintf(b->error, sizeof(b->error), "strategy '%s': setup failed: %s", b->s->name,
-			 errno == ENOMEM ? "out of memory" : strerror(errno));
-		return errno == ENOMEM ? ZC_EXIT_NOMEM : ZC_EXIT_RUNTIME;
+		snprintf(b->error, sizeof(b->error), "strategy '%s': setup failed: %.200s", b->s->name,
+			 b->why.text);
+		return b->why.code == ZC_EXIT_NOMEM ? ZC_EXIT_NOMEM : ZC_EXIT_RUNTIME;
 	}
 	char name[128];
 	snprintf(name, sizeof(name), "%s/%s", sc->name, res->strategy); /* "thread/move@same" */
@@ -367,7 +365,7 @@ static int time_strategy(const struct zc_scenario *sc, struct bench *b, struct z
 	else if (!b->opt->min_time_given)
 		zc_bench_set_min_time(gb, b->opt->quick ? 0.005 : 0.1);
 	if (zc_bench_run_all(on_run, b, !b->opt->verbose) == SIZE_MAX) {
-		b->errnum = errno;
+		zc_error_errno(&b->why, errno);
 		b->failed = true;
 		snprintf(b->error, sizeof(b->error), "strategy '%s': google benchmark failed: %s",
 			 b->s->name, zc_bench_error());
@@ -382,7 +380,7 @@ static int time_strategy(const struct zc_scenario *sc, struct bench *b, struct z
 	b->s->teardown(b->state);
 	if (!b->failed)
 		return ZC_EXIT_OK;
-	return b->errnum == ENOMEM ? ZC_EXIT_NOMEM : ZC_EXIT_RUNTIME;
+	return b->why.code == ZC_EXIT_NOMEM ? ZC_EXIT_NOMEM : ZC_EXIT_RUNTIME;
 }
 
 /*

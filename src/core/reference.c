@@ -15,11 +15,14 @@ struct state {
 	uint64_t seq;
 };
 
-static void *setup(const struct zc_frame_geom *g)
+static void *setup(const struct zc_frame_geom *g, const void *arg, struct zc_error *err)
 {
+	(void)arg;
 	struct state *s = calloc(1, sizeof(*s));
-	if (!s)
+	if (!s) {
+		zc_error_errno(err, ENOMEM);
 		return NULL;
+	}
 	s->bytes = g->bytes;
 	s->src = malloc(g->bytes);
 	s->dst = malloc(g->bytes);
@@ -27,7 +30,7 @@ static void *setup(const struct zc_frame_geom *g)
 		free(s->src);
 		free(s->dst);
 		free(s);
-		errno = ENOMEM;
+		zc_error_errno(err, ENOMEM);
 		return NULL;
 	}
 	zc_frame_render(s->src, g->bytes, 0);
@@ -35,8 +38,9 @@ static void *setup(const struct zc_frame_geom *g)
 	return s;
 }
 
-static int transfer(void *st, bool render, struct zc_view *v)
+static int transfer(void *st, bool render, struct zc_view *v, struct zc_error *err)
 {
+	(void)err;
 	struct state *s = st;
 	if (render)
 		zc_frame_render(s->src, s->bytes, ++s->seq);

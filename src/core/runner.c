@@ -223,6 +223,7 @@ static int measure_in_processes(const struct zc_scenario *sc, const struct zc_st
 		struct zc_result *into = p == 0 ? res : &more;
 		more.time.samples = NULL;
 		more.extra = NULL;
+		assert(sc->measure || !s->measured_by_scenario);
 		rc = sc->measure ? sc->measure(s, opt, into, err)
 				 : zc_isolate_measure(sc, s, opt, into, err);
 		keep_part();

@@ -15,6 +15,7 @@
 
 #include <jansson.h>
 
+#include "error.h"
 #include "frame.h"
 
 struct zc_result;
@@ -45,82 +46,113 @@ struct zc_handover_log {
 	uint64_t producer_cpus, consumer_cpus;
 };
 
+/*
+ * Optional: the identity probe (identity.c) when it cannot reach the bytes itself. Any hook
+ * may be NULL: then the producer's bytes are at v->producer, the consumer's at v->data, in
+ * this address space.
+ */
+struct zc_probe_ops {
+	/* The producer writes value at offset of the frame it handed over in v. 0, or -1. */
+	int (*write)(void *state, const struct zc_view *v, size_t offset, unsigned char value);
+	/* Restores the byte write changed. */
+	void (*restore)(void *state, const struct zc_view *v, size_t offset, unsigned char value);
+	/* The consumer's reading of the byte at offset, where its bytes live. 0, or -1. */
+	int (*read)(void *state, const struct zc_view *v, size_t offset, unsigned char *value);
+};
+
+/*
+ * Optional: a consumer in another process, whose figures are read there. Its table is given
+ * whole or not at all; checksum and view may be NULL (a row that carries no frame).
+ */
+struct zc_remote_consumer {
+	/*
+	 * The checksum (zc_frame_checksum) of the consumer's bytes, computed where they live,
+	 * so that validation can check them though v->data is NULL. NULL: not checked. 0, or -1.
+	 */
+	int (*checksum)(void *state, const struct zc_view *v, uint64_t *sum);
+	/*
+	 * The counts its own instruments (the same interposers, in the consumer's address
+	 * space) have made since it started. The runner takes them before and after the timed
+	 * transfers, as it does its own. 0, or -1.
+	 */
+	int (*counts)(void *state, struct zc_counts *out);
+	/*
+	 * That process's memory now, read there (zc_memstat_read: VmRSS, Pss, and its minor
+	 * page faults since it started; fields it does not know are -1). The runner takes it
+	 * before and after the timed transfers, next to counts, for the consumer's faults per
+	 * transfer, and once after the runs for its RSS and PSS. 0, or -1.
+	 */
+	int (*memory)(void *state, struct zc_memstat *out);
+	/*
+	 * Where it holds the frame of the last transfer, its process and the address there, so
+	 * that validation can compare physical pages (identity.same_pages). NULL: not compared.
+	 * 0, or -1.
+	 */
+	int (*view)(void *state, pid_t *pid, uintptr_t *addr);
+	/*
+	 * Its side of the evidence pass (evidence.h). With arm, it watches every writable
+	 * mapping of its process; without, it counts the pages it wrote since: all of them into
+	 * *pages, those that hold the frame's bytes into *frame_bytes. 0; 1 when its process
+	 * cannot be watched (the reason in err); -1 when the consumer failed (err).
+	 */
+	int (*pages)(void *state, bool arm, long *pages, long *frame_bytes, struct zc_error *err);
+};
+
+/*
+ * Optional, for a consumer on another thread or in another process: the hand-over log
+ * (above), read once after the timed runs, before teardown.
+ */
+struct zc_handover_ops {
+	int (*read)(void *state, struct zc_handover_log *out); /* 0, or -1 */
+};
+
+/*
+ * A strategy: a required core, its argument, and the optional capabilities in small tables
+ * of their own. Every hook that can fail records why in err (error.h): ZC_EXIT_NOMEM when
+ * it ran out of memory, else ZC_EXIT_RUNTIME (zc_error_errno records errno so).
+ */
 struct zc_strategy {
 	const char *name;          /* what a user says: "copy", "move", "pool" */
 	const char *mirrors;       /* the real API it stands for */
 	bool expect_zero_copy;
+	/*
+	 * The consumer checks each frame's stamp itself (on its thread, in its process, in its
+	 * runtime) and its transfer fails when the stamp is wrong: the runner does not check it.
+	 */
+	bool consumer_checks_stamp;
+	/*
+	 * The scenario's own measure hook (scenario.h) measures this row: setup, transfer,
+	 * release and teardown are never called, and may be NULL (node).
+	 */
+	bool measured_by_scenario;
+	/* What setup is given, from the strategy's table entry: the row's own parameters. */
+	const void *arg;
 
-	/* Creates the strategy's state for frames of geometry g; NULL with errno on failure. */
-	void *(*setup)(const struct zc_frame_geom *g);
+	/* Creates the strategy's state for frames of geometry g; NULL with err on failure. */
+	void *(*setup)(const struct zc_frame_geom *g, const void *arg, struct zc_error *err);
 	/*
 	 * Moves the next frame across. When render is true the producer renders the whole frame
 	 * (validation runs); otherwise it only stamps it, since rendering is not the transfer's
-	 * cost. Returns 0, or -1 when the transfer failed.
+	 * cost. Returns 0, or -1 with err when the transfer failed.
 	 */
-	int (*transfer)(void *state, bool render, struct zc_view *out);
-	/* The consumer is done with the view. */
+	int (*transfer)(void *state, bool render, struct zc_view *out, struct zc_error *err);
+	/* The consumer is done with the view; cannot fail. */
 	void (*release)(void *state, struct zc_view *v);
-	/* Frees everything setup and transfers allocated. */
+	/* Frees everything setup and transfers allocated; cannot fail. */
 	void (*teardown)(void *state);
-	/*
-	 * Optional: the producer writes value at offset of the frame it handed over in v, as seen
-	 * from its side. NULL means the producer's bytes are at v->producer in this address space.
-	 */
-	int (*probe_write)(void *state, const struct zc_view *v, size_t offset, unsigned char value);
-	/* Optional: restores the byte probe_write changed. */
-	void (*probe_restore)(void *state, const struct zc_view *v, size_t offset,
-			      unsigned char value);
-	/*
-	 * Optional: the consumer's reading of the byte at offset, when it is not at v->data in
-	 * this address space (another process).
-	 */
-	int (*probe_read)(void *state, const struct zc_view *v, size_t offset, unsigned char *value);
-	/*
-	 * Optional: the checksum (zc_frame_checksum) of the consumer's bytes, computed where they
-	 * live. Needed when v->data is NULL (another process), so validation can still check them.
-	 */
-	int (*consumer_checksum)(void *state, const struct zc_view *v, uint64_t *sum);
+
+	/* Optional (NULL: none): the identity probe's own access to the bytes. */
+	const struct zc_probe_ops *probe;
+	/* Optional (NULL: the consumer is in this process): a consumer in another process. */
+	const struct zc_remote_consumer *remote;
+	/* Optional (NULL: no log): the hand-over log of a consumer on another thread or process. */
+	const struct zc_handover_ops *handover;
 	/*
 	 * Optional: adds the strategy's own figures (hand-over latency, gc, the legs of a round
 	 * trip) as members of @extra, an object the runner created and owns, after the timed
 	 * runs and before teardown; @res holds what the runner measured so far.
 	 */
 	void (*extras)(void *state, const struct zc_result *res, json_t *extra);
-	/*
-	 * Optional, for a consumer in another process: the counts its own instruments (the same
-	 * interposers, in the consumer's address space) have made since it started. The runner
-	 * takes them before and after the timed transfers, as it does its own. 0, or -1.
-	 */
-	int (*consumer_counts)(void *state, struct zc_counts *out);
-	/*
-	 * Optional, for a consumer in another process: that process's memory now, read there
-	 * (zc_memstat_read: VmRSS, Pss, and its minor page faults since it started; fields it
-	 * does not know are -1). The runner takes it before and after the timed transfers, next
-	 * to consumer_counts, for the consumer's faults per transfer, and once after the runs for
-	 * its RSS and PSS. NULL in one address space: the producer's figures are the consumer's.
-	 * 0, or -1.
-	 */
-	int (*consumer_memory)(void *state, struct zc_memstat *out);
-	/*
-	 * Optional, for a consumer in another process: where it holds the frame of the last
-	 * transfer, its process and the address there, so that validation can compare physical
-	 * pages (identity.same_pages). 0, or -1.
-	 */
-	int (*consumer_view)(void *state, pid_t *pid, uintptr_t *addr);
-	/*
-	 * Optional, for a consumer in another process: its side of the evidence pass
-	 * (evidence.h). With arm, it watches every writable mapping of its process; without, it
-	 * counts the pages it wrote since: all of them into *pages, those that hold the frame's
-	 * bytes into *frame_bytes. 0; 1 when its process cannot be watched (the reason in
-	 * *why, up to why_len bytes); -1 when the consumer failed.
-	 */
-	int (*consumer_pages)(void *state, bool arm, long *pages, long *frame_bytes, char *why,
-			      size_t why_len);
-	/*
-	 * Optional, for a consumer on another thread or in another process: the hand-over log
-	 * (above), read once after the timed runs, before teardown. 0, or -1.
-	 */
-	int (*handover)(void *state, struct zc_handover_log *out);
 };
 
 #endif

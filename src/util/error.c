@@ -85,6 +85,12 @@ int zc_exit_for_errno(int errnum)
 	return errnum == ENOMEM ? ZC_EXIT_NOMEM : ZC_EXIT_RUNTIME;
 }
 
+int zc_error_errno(struct zc_error *err, int errnum)
+{
+	return zc_error_set(err, zc_exit_for_errno(errnum), "%s",
+			    errnum == ENOMEM ? "out of memory" : errnum ? strerror(errnum) : "failed");
+}
+
 const char *zc_exit_meaning(int code)
 {
 	for (size_t i = 0; i < sizeof(exits) / sizeof(exits[0]); i++)

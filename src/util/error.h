@@ -37,6 +37,12 @@ int zc_error_set(struct zc_error *err, int code, const char *fmt, ...)
 int zc_exit_for_errno(int errnum);
 
 /*
+ * Records a failed call's errnum in err (first error wins): ZC_EXIT_NOMEM and "out of
+ * memory" for ENOMEM, else ZC_EXIT_RUNTIME and strerror(errnum) ("failed" for 0). Returns -1.
+ */
+int zc_error_errno(struct zc_error *err, int errnum);
+
+/*
  * The exit status of every zcbench program (scenarios, zcgate, zctrace's own), each with
  * the one line --help and the docs give it.
  */
