@@ -9,7 +9,9 @@
 #   make baseline      run the quick suite and write results/baseline/; commit it after the
 #                      code it measured (its recorded commit is make gate's default base)
 #   make gate-power    the gate's false alarms and power: RUNS A/A gates, and RUNS gates of a
-#                      head that makes one strategy slower by each of POWER_SLOWDOWNS percent
+#                      head that makes the POWER_STRATEGY strategies (default copy_into,
+#                      byte_array, pipe: a fast one, a runtime's, a cross-process one) slower
+#                      by each of POWER_SLOWDOWNS percent
 #
 # Variables:
 #   BASE=REV            the base revision (default: the merge base with the upstream branch
@@ -64,11 +66,12 @@ gate: all
 		--threshold $(GATE_THRESHOLD) $(if $(filter 1,$(GATE_VERBOSE)),--all) $(GATE_ARGS)
 
 # The slowed-down head: a build of the working tree with the test-only knob of src/measure.c.
-POWER_STRATEGY ?= copy_into
+POWER_STRATEGY ?= copy_into,byte_array,pipe
 POWER_SLOWDOWNS ?= 10 25 50
 RUNS ?= 10
 AA_RUNS ?= $(RUNS)
 gate-power: all
 	@BUILD=$(BUILD) RUNS=$(RUNS) AA_RUNS=$(AA_RUNS) POWER_STRATEGY=$(POWER_STRATEGY) \
 		POWER_SLOWDOWNS='$(POWER_SLOWDOWNS)' BASE='$(BASE)' $(GATE_ENV) \
+		GATE_SCENARIOS='$(if $(SCENARIO),$(BENCH_SCENARIOS))' \
 		scripts/gate-power.sh

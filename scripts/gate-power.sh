@@ -1,11 +1,13 @@
 #!/bin/sh
 # gate-power.sh: make gate-power. How often the gate fails when nothing changed (A/A: the
 # working tree against HEAD, or BASE) and how often it catches a slowdown of one strategy
-# (a head built with the test-only knob ZC_TEST_SLOWDOWN_PCT of src/measure.c), RUNS gates of
-# each. Prints one line per gate and a table; writes it to BUILD/gate-power.txt as well.
-# Environment: BUILD, RUNS, AA_RUNS (A/A gates, default RUNS), POWER_STRATEGY, POWER_SLOWDOWNS ("10 25 50"), BASE (default
-# HEAD), GATE_PROCESSES, GATE_THRESHOLD. Each gate's zcgate JSON is kept in
-# BUILD/gate-power-runs/, to judge other thresholds from the same runs.
+# (a head built with the test-only knob ZC_TEST_SLOWDOWN_PCT of src/core/measure.c), RUNS
+# gates of each. Prints one line per gate and a table; writes it to BUILD/gate-power.txt too.
+# Environment: BUILD, RUNS, AA_RUNS (A/A gates, default RUNS), POWER_STRATEGY (strategies
+# slowed together in one head, comma-separated: each is caught or not on its own row),
+# POWER_SLOWDOWNS ("10 25 50"), BASE (default HEAD), GATE_SCENARIOS, and the gate's
+# GATE_MIN_ROUNDS, GATE_MAX_ROUNDS, GATE_BUDGET, GATE_THRESHOLD. Each gate's zcgate JSON is
+# kept in BUILD/gate-power-runs/, to judge other thresholds from the same runs.
 set -u
 build=${BUILD:-build}
 base=${BASE:-HEAD}
@@ -20,8 +22,8 @@ one() { # one LABEL BUILD [CFLAGS]: a gate; appends "LABEL RC TIMING-REGRESSIONS
 	t0=$(date +%s)
 	# make builds; the gate's own exit status (0, 1, 2) is scripts/gate.sh's, not make's.
 	make --no-print-directory all BUILD="$2" ${3:+CFLAGS="$3"} >"$2/gate-power-last.log" 2>&1
-	BASE="$base" GATE_PROCESSES="$GATE_PROCESSES" scripts/gate.sh "$2" results/baseline \
-		"$2/gate-run" --threshold "$GATE_THRESHOLD" >>"$2/gate-power-last.log" 2>&1
+	BASE="$base" scripts/gate.sh "$2" results/baseline \
+		"$2/gate-run" --threshold "${GATE_THRESHOLD:-15}" >>"$2/gate-power-last.log" 2>&1
 	rc=$?
 	t1=$(date +%s)
 	n=$((n + 1))
@@ -39,13 +41,21 @@ for pct in $POWER_SLOWDOWNS; do
 	while [ "$i" -le "$RUNS" ]; do one "+$pct%" "$build-slow$pct" "$flags"; i=$((i + 1)); done
 done
 
-awk -v strat="inproc/$POWER_STRATEGY" '
+# A slowed gate caught strategy S when it failed with a timing regression on S's row (any
+# placement of it: pipe@same, pipe@cross).
+awk -v strats="$POWER_STRATEGY" '
+	BEGIN { ns = split(strats, st, ",") }
 	{ n[$1]++; secs[$1] += $4
-	  if ($1 == "aa") { if ($2 != 0) alarms[$1]++ }
-	  else if ($2 == 1 && index("," $3 ",", "," strat ",")) hit[$1]++
-	  if ($2 >= 2) broken[$1]++ }
-	END { printf "%-6s %5s %9s %9s %8s\n", "head", "gates", "failed", "broken", "mean s"
-	      for (k in n) printf "%-6s %5d %9d %9d %8.0f\n", k, n[k],
-		k == "aa" ? alarms[k] : hit[k], broken[k], secs[k] / n[k] }' "$out.runs" | tee "$out"
-echo "(aa: gates failed with nothing changed; +N%: gates that caught $POWER_STRATEGY slowed by N%)" |
+	  if ($2 >= 2) broken[$1]++
+	  if ($1 == "aa") { if ($2 != 0) alarms++; next }
+	  for (i = 1; i <= ns; i++)
+		if ($2 == 1 && ("," $3 ",") ~ ("[,/]" st[i] "(@[a-z]+)?,")) hit[$1, i]++ }
+	END { printf "%-6s %5s %8s %8s", "head", "gates", "broken", "mean s"
+	      for (i = 1; i <= ns; i++) printf " %14s", st[i]
+	      printf "\n"
+	      for (k in n) { printf "%-6s %5d %8d %8.0f", k, n[k], broken[k], secs[k] / n[k]
+		for (i = 1; i <= ns; i++)
+			printf " %14s", k == "aa" ? (i == 1 ? (alarms + 0) " failed" : "") : (hit[k, i] + 0) " caught"
+		printf "\n" } }' "$out.runs" | tee "$out"
+echo "(aa: gates failed with nothing changed; +N%: gates that caught each strategy slowed by N%)" |
 	tee -a "$out"

@@ -179,19 +179,29 @@ static void pattern(double *v, size_t n, double spread, double factor)
 		v[i] = (1 + spread * step[i % 16]) * factor;
 }
 
+/*
+ * n processes a side, each side's ratios around factor (the head's times slower) with the
+ * given spread, compared; 0 with the copy row in *r, or -1 with err.
+ */
+static int sides(size_t n, double spread, double factor, double slower, bool interim,
+		 struct zc_gate_row *r, struct zc_error *err)
+{
+	double b[16], h[16];
+	assert_true(n <= 16);
+	pattern(b, n, spread, factor);
+	pattern(h, n, spread, factor * slower);
+	write_side("base", b, n);
+	write_side("head", h, n);
+	return compare(interim, r, err);
+}
+
 /* Unchanged and quiet (2%): decided after 7 processes a side, so the gate stops it. */
 static void test_quiet_unchanged_row_is_decided(void **state)
 {
 	(void)state;
-	double b[7], h[7];
-	pattern(b, 7, 0.02, 1.5);
-	pattern(h, 7, 0.02, 1.5);
-	h[0] *= 1.01;
-	write_side("base", b, 7);
-	write_side("head", h, 7);
 	struct zc_gate_row r;
 	struct zc_error err = {0};
-	assert_int_equal(compare(false, &r, &err), 0);
+	assert_int_equal(sides(7, 0.02, 1.5, 1.01, false, &r, &err), 0);
 	assert_true(r.decided);
 	assert_false(zc_gate_undecided(&r));
 	assert_true(r.ci_lo > -0.15 && r.ci_hi < 0.15);
@@ -205,14 +215,9 @@ static void test_quiet_unchanged_row_is_decided(void **state)
 static void test_noisy_row_needs_more(void **state)
 {
 	(void)state;
-	double b[7], h[7];
-	pattern(b, 7, 0.4, 3);
-	pattern(h, 7, 0.4, 3);
-	write_side("base", b, 7);
-	write_side("head", h, 7);
 	struct zc_gate_row r;
 	struct zc_error err = {0};
-	assert_int_equal(compare(true, &r, &err), 0);
+	assert_int_equal(sides(7, 0.4, 3, 1, true, &r, &err), 0);
 	assert_false(r.decided);
 	assert_true(zc_gate_undecided(&r));
 	assert_int_equal(r.status, ZC_GATE_PASS);
@@ -226,14 +231,9 @@ static void test_noisy_row_needs_more(void **state)
 static void test_slowed_row_is_caught(void **state)
 {
 	(void)state;
-	double b[7], h[7];
-	pattern(b, 7, 0.02, 1.5);
-	pattern(h, 7, 0.02, 1.5 * 1.3);
-	write_side("base", b, 7);
-	write_side("head", h, 7);
 	struct zc_gate_row r;
 	struct zc_error err = {0};
-	assert_int_equal(compare(false, &r, &err), 0);
+	assert_int_equal(sides(7, 0.02, 1.5, 1.3, false, &r, &err), 0);
 	assert_false(r.decided);
 	assert_true(r.ci_lo > 0.15);
 	assert_int_equal(r.status, ZC_GATE_REGRESSED);
@@ -248,14 +248,9 @@ static void test_slowed_row_is_caught(void **state)
 static void test_underpowered_refused_at_the_end_only(void **state)
 {
 	(void)state;
-	double b[3], h[3];
-	pattern(b, 3, 0.4, 3);
-	pattern(h, 3, 0.4, 3);
-	write_side("base", b, 3);
-	write_side("head", h, 3);
 	struct zc_gate_row r;
 	struct zc_error err = {0};
-	assert_int_equal(compare(true, &r, &err), 0);
+	assert_int_equal(sides(3, 0.4, 3, 1, true, &r, &err), 0);
 	assert_true(zc_gate_undecided(&r));
 	assert_int_equal(compare(false, &r, &err), -1);
 	assert_int_equal(err.code, ZC_RESULTS_EUNDERPOWERED);
@@ -266,14 +261,9 @@ static void test_underpowered_refused_at_the_end_only(void **state)
 static void test_decided_row_not_refused(void **state)
 {
 	(void)state;
-	double b[5], h[5];
-	pattern(b, 5, 0.005, 1.5);
-	pattern(h, 5, 0.005, 1.5);
-	write_side("base", b, 5);
-	write_side("head", h, 5);
 	struct zc_gate_row r;
 	struct zc_error err = {0};
-	assert_int_equal(compare(false, &r, &err), 0);
+	assert_int_equal(sides(5, 0.005, 1.5, 1, false, &r, &err), 0);
 	assert_true(r.decided);
 	assert_int_equal(r.status, ZC_GATE_PASS);
 }

@@ -60,7 +60,7 @@ struct args {
 	struct zc_gate_options opt;
 };
 
-enum output { OUT_MARKDOWN, OUT_JSON, OUT_EXPORT };
+enum output { OUT_MARKDOWN, OUT_JSON, OUT_EXPORT, OUT_UNDECIDED };
 
 static int parse_threshold(const char *s, double *out)
 {
@@ -154,9 +154,15 @@ static int write_output(const struct args *a, const struct zc_gate_report *rep, 
 
 	if (zc_atomic_file_open(&af, path))
 		goto out_error;
-	if (kind == OUT_MARKDOWN)
+	if (kind == OUT_MARKDOWN) {
 		zc_gate_format_markdown(af.fp, rep, &a->opt, a->base, a->cur);
-	else {
+	} else if (kind == OUT_UNDECIDED) { /* "SCENARIO STRATEGY" a line */
+		for (size_t i = 0; i < rep->nrows; i++)
+			if (zc_gate_undecided(&rep->rows[i]))
+				fprintf(af.fp, "%s %s\n", rep->rows[i].scenario,
+					rep->rows[i].strategy);
+		bad = ferror(af.fp);
+	} else {
 		j = kind == OUT_JSON ? zc_gate_report_json(rep, &a->opt, a->base, a->cur)
 				     : zc_gate_github_benchmark(rep);
 		bad = !j || json_dumpf(j, af.fp, JSON_INDENT(2)) || fputc('\n', af.fp) == EOF;
@@ -164,7 +170,7 @@ static int write_output(const struct args *a, const struct zc_gate_report *rep, 
 	}
 	if (bad) {
 		zc_atomic_file_abort(&af);
-		errno = bad && !j ? ENOMEM : EIO;
+		errno = kind != OUT_UNDECIDED && !j ? ENOMEM : EIO;
 		goto out_error;
 	}
 	if (zc_atomic_file_commit(&af))
@@ -194,30 +200,6 @@ static void print_report(const struct args *a, const struct zc_gate_report *rep)
 		fprintf(stderr, "zcgate: warning: %s\n", rep->warnings.v[i]);
 	zc_gate_format_summary(summary, sizeof(summary), rep);
 	printf("zcgate: %s\n", summary);
-}
-
-/* The timing rows still undecided, "SCENARIO STRATEGY" a line, atomically; 0 or -1. */
-static int write_undecided(const char *path, const struct zc_gate_report *rep)
-{
-	struct zc_atomic_file af;
-
-	if (zc_atomic_file_open(&af, path))
-		goto out_error;
-	for (size_t i = 0; i < rep->nrows; i++)
-		if (zc_gate_undecided(&rep->rows[i]))
-			fprintf(af.fp, "%s %s\n", rep->rows[i].scenario, rep->rows[i].strategy);
-	if (ferror(af.fp)) {
-		zc_atomic_file_abort(&af);
-		errno = EIO;
-		goto out_error;
-	}
-	if (zc_atomic_file_commit(&af))
-		goto out_error;
-	return 0;
-
-out_error:
-	fprintf(stderr, "zcgate: cannot write '%s': %s\n", path, strerror(errno));
-	return -1;
 }
 
 /*
@@ -251,7 +233,7 @@ static int write_outputs(const struct args *a, const struct zc_gate_report *rep)
 	int rc = 0;
 
 	if (a->undecided)
-		rc |= write_undecided(a->undecided, rep);
+		rc |= write_output(a, rep, OUT_UNDECIDED, a->undecided);
 	if (a->markdown)
 		rc |= write_output(a, rep, OUT_MARKDOWN, a->markdown);
 	if (a->json)
