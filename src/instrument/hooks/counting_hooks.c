@@ -1,9 +1,10 @@
 /*
- * counting_hooks.c: the counting allocator and the copy witness, linked into the scenario
- * programs and the tests (no LD_PRELOAD needed) and exported with -rdynamic, so that the
- * producer libraries loaded with dlopen resolve to them too.
+ * counting_hooks.c: the interposers (allocation, copy and kernel-copy functions), linked into
+ * the scenario programs and the tests (no LD_PRELOAD needed) and exported with -rdynamic, so
+ * that the producer libraries loaded with dlopen resolve to them too; preloaded into node as
+ * libzchooks.so, and into any program as the tracer's libzctrace.so.
  *
- * Each function counts, then forwards to the next definition in the lookup order (glibc, or
+ * Each function tells the sink, then forwards to the next definition in the lookup order (glibc, or
  * an allocator preloaded with --allocator). Until dlsym has found those, allocations come
  * from a small static arena and copies are done byte by byte, so resolving cannot recurse.
  *
