@@ -6,8 +6,8 @@
 #   make zctrace-bench  wall time of a copy-heavy program: native, zctrace, DHAT, heaptrack
 #
 # The library holds the same interposers as the scenario programs
-# (src/instrument/hooks/counting_hooks.c)
-# compiled with -DZC_HOOKS_TRACE, so they report to the recorder instead of the counters.
+# (src/instrument/hooks/counting_hooks.c); the sink they report to is the recorder's
+# (tools/zctrace/record.c), not the counters' (src/instrument/counting_sink.c).
 # Everything is hidden except the interposed functions and zc_probe_mark.
 
 ZCTRACE_LIB = $(BUILD)/lib/libzctrace.so
@@ -17,8 +17,7 @@ ZCTRACE_OBJ = $(ZCTRACE_SRC:%.c=$(BUILD)/obj/zctrace/%.o) \
               $(BUILD)/obj/zctrace/src/instrument/hooks/counting_hooks.o \
               $(BUILD)/obj/zctrace/src/core/frame.o $(BUILD)/obj/zctrace/src/util/error.o \
               $(BUILD)/obj/zctrace/src/instrument/written.o $(BUILD)/obj/zctrace/src/instrument/uffd.o
-ZCTRACE_CFLAGS = $(filter-out $(SANFLAGS),$(ALL_CFLAGS)) -Itools/zctrace -fvisibility=hidden \
-                 -DZC_HOOKS_TRACE
+ZCTRACE_CFLAGS = $(filter-out $(SANFLAGS),$(ALL_CFLAGS)) -Itools/zctrace -fvisibility=hidden
 PROBE_DEMO = $(BUILD)/tests/progs/probe_demo
 COPY_KINDS = $(BUILD)/tests/progs/copy_kinds
 

@@ -118,7 +118,7 @@ void zc_count_copy(size_t n);
  */
 #define ZC_NO_SANITIZE __attribute__((no_sanitize("address", "thread", "undefined")))
 
-/* Called by the interposers (hooks/counting_hooks.c); not for strategies. */
+/* Called by the interposers' counting sink (counting_sink.c); not for strategies. */
 void zc__count_alloc(size_t bytes);
 void zc__count_free(size_t bytes);
 /* remapped: the allocator moved the pages (same physical page seen at the new address). */

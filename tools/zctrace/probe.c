@@ -108,7 +108,7 @@ static unsigned write_movers(struct zct_out *o, const struct zct_mark *a, const 
 			continue;
 		zct_out_str(o, found++ ? ", " : "");
 		zct_out_fmt(o, "{\"seq\": %llu, \"function\": \"%s\", \"bytes\": %llu, \"caller\": ",
-			    (unsigned long long)e->seq, zct_fn_name(e->fn),
+			    (unsigned long long)e->seq, zc__hook_fn_name(e->fn),
 			    (unsigned long long)e->bytes);
 		zct_out_json_str(o, zct_event_caller(e, who, sizeof(who)));
 		zct_out_fmt(o, ", \"from_first_mark\": %s}",

@@ -1,8 +1,8 @@
 /*
- * record.c: libzctrace.so's recorder. The interposers (counting_hooks.c built with
- * -DZC_HOOKS_TRACE) call in here for every allocation and copy at or above the threshold;
- * each call claims a slot of a fixed array with one atomic add and fills it in. Nothing here
- * allocates, so the hooks cannot recurse through it.
+ * record.c: libzctrace.so's recorder, and the sink it gives the interposers (counting_hooks.c,
+ * through hooks/hook_sink.h): every allocation and copy at or above the threshold claims a
+ * slot of a fixed array with one atomic add and fills it in. Nothing here allocates, so the
+ * hooks cannot recurse through it.
  *
  * Configuration comes from the environment (the zctrace wrapper sets it):
  *   ZCTRACE_OUT        where the process that zctrace started writes its record; a child
@@ -47,41 +47,6 @@ void zct_set_busy(bool b)
 	busy = b;
 }
 
-static const char *const fn_names[ZC_FN_COUNT] = {
-	[ZC_FN_MALLOC] = "malloc",
-	[ZC_FN_CALLOC] = "calloc",
-	[ZC_FN_REALLOC] = "realloc",
-	[ZC_FN_POSIX_MEMALIGN] = "posix_memalign",
-	[ZC_FN_ALIGNED_ALLOC] = "aligned_alloc",
-	[ZC_FN_MEMALIGN] = "memalign",
-	[ZC_FN_MMAP] = "mmap",
-	[ZC_FN_MEMCPY] = "memcpy",
-	[ZC_FN_MEMMOVE] = "memmove",
-	[ZC_FN_MEMCPY_CHK] = "__memcpy_chk",
-	[ZC_FN_MEMMOVE_CHK] = "__memmove_chk",
-	[ZC_FN_MEMPCPY] = "mempcpy",
-	[ZC_FN_MEMPCPY_CHK] = "__mempcpy_chk",
-	[ZC_FN_BCOPY] = "bcopy",
-	[ZC_FN_MEMCCPY] = "memccpy",
-	[ZC_FN_STRCPY] = "strcpy",
-	[ZC_FN_STRCPY_CHK] = "__strcpy_chk",
-	[ZC_FN_STPCPY] = "stpcpy",
-	[ZC_FN_STPCPY_CHK] = "__stpcpy_chk",
-	[ZC_FN_STRNCPY] = "strncpy",
-	[ZC_FN_STRNCPY_CHK] = "__strncpy_chk",
-	[ZC_FN_STRDUP] = "strdup",
-	[ZC_FN_STRNDUP] = "strndup",
-	[ZC_FN_WMEMCPY] = "wmemcpy",
-	[ZC_FN_WMEMCPY_CHK] = "__wmemcpy_chk",
-	[ZC_FN_WMEMMOVE] = "wmemmove",
-	[ZC_FN_WMEMMOVE_CHK] = "__wmemmove_chk",
-};
-
-const char *zct_fn_name(unsigned fn)
-{
-	return fn < ZC_FN_COUNT ? fn_names[fn] : "?";
-}
-
 /* Claims a slot of arr (cap slots) counted by *claimed; NULL when the array is full. */
 static struct zct_event *claim(struct zct_event *arr, size_t cap, _Atomic uint64_t *claimed)
 {
@@ -109,7 +74,7 @@ static void fill(struct zct_event *e, enum zc_hook_fn fn, const void *dst, const
 
 void zc__trace_alloc(enum zc_hook_fn fn, const void *p, size_t bytes, const void *caller)
 {
-	if (busy)
+	if (__builtin_expect(bytes < zc__trace_min_bytes, 1) || busy)
 		return;
 	busy = true;
 	atomic_fetch_add_explicit(&zct.totals.allocs, 1, memory_order_relaxed);
@@ -330,16 +295,27 @@ void zc__trace_kernel(enum zc_kernel_op op, const char *fn, int fd, size_t bytes
 	busy = false;
 }
 
-/* A realloc that moved the block copied min(old, new) bytes: a copy when that is large. */
+/*
+ * A realloc that moved the block copied min(old, new) bytes: a copy when that is large. A
+ * remapped block moved its pages, not its bytes: nothing was copied.
+ */
 void zc__trace_realloc_move(const void *old, const void *p, size_t old_bytes, size_t new_bytes,
-			    const void *caller)
+			    bool remapped, const void *caller)
 {
+	if (remapped)
+		return;
 	size_t moved = old_bytes < new_bytes ? old_bytes : new_bytes;
 	zc__trace_site(ZC_FN_REALLOC, moved, caller); /* a move copies at any size */
 	if (moved < zc__trace_min_bytes || busy)
 		return;
 	atomic_fetch_add_explicit(&zct.totals.realloc_moves, 1, memory_order_relaxed);
 	zc__trace_copy(ZC_FN_REALLOC, (void *)p, old, moved, caller);
+}
+
+/* The recorder does not count frees (wants_free_size is false): never called. */
+static void trace_free(size_t bytes)
+{
+	(void)bytes;
 }
 
 /* OUT for the root process, OUT with ".<pid>" before ".json" (or at the end) for the others. */
@@ -400,8 +376,11 @@ static void read_config(void)
 	}
 }
 
-/* Runs before the program's own constructors (a preloaded library is initialised first). */
-__attribute__((constructor(102))) static void trace_init(void)
+/*
+ * The sink's start: called by the hooks' constructor, before the program's own constructors
+ * (a preloaded library is initialised first).
+ */
+static void trace_init(void)
 {
 	busy = true;
 	read_config();
@@ -449,3 +428,17 @@ ZC_HOOK_API void _Exit(int status)
 {
 	exit_via("_Exit", status);
 }
+
+/* The interposers' sink: the same contract as src/instrument/counting_sink.c's, filled in here. */
+const struct zc_hook_sink zc__hook_sink = {
+	.copy_min = &zc__trace_min_bytes,
+	.wants_free_size = false,
+	.start = trace_init,
+	.alloc = zc__trace_alloc,
+	.free = trace_free,
+	.release = zc__trace_release,
+	.realloc_move = zc__trace_realloc_move,
+	.copy_any = zc__trace_site,
+	.copy = zc__trace_copy,
+	.kernel = zc__trace_kernel,
+};

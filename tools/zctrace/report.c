@@ -38,7 +38,7 @@ static bool in_interposer(const void *addr)
 	if (!dladdr(addr, &info) || !info.dli_sname)
 		return false;
 	for (unsigned fn = 0; fn < ZC_FN_COUNT; fn++)
-		if (strcmp(info.dli_sname, zct_fn_name(fn)) == 0)
+		if (strcmp(info.dli_sname, zc__hook_fn_name(fn)) == 0)
 			return true;
 	return false;
 }
@@ -79,7 +79,7 @@ static void write_event(struct zct_out *o, const struct zct_event *e, bool copy)
 {
 	char who[512];
 	zct_out_fmt(o, "{\"seq\": %llu, \"function\": ", (unsigned long long)e->seq);
-	zct_out_json_str(o, zct_fn_name(e->fn));
+	zct_out_json_str(o, zc__hook_fn_name(e->fn));
 	zct_out_fmt(o, ", \"bytes\": %llu, ", (unsigned long long)e->bytes);
 	if (copy) {
 		zct_out_str(o, "\"src\": ");
@@ -204,7 +204,7 @@ static void write_site(struct zct_out *o, const struct zct_site *s)
 	const void *caller = (const void *)atomic_load(&s->key);
 	uint64_t bytes = atomic_load(&s->bytes);
 	zct_out_str(o, "{\"function\": ");
-	zct_out_json_str(o, zct_fn_name(atomic_load(&s->fn)));
+	zct_out_json_str(o, zc__hook_fn_name(atomic_load(&s->fn)));
 	zct_out_str(o, ", \"caller\": ");
 	zct_out_json_str(o, describe(caller, who, sizeof(who)));
 	zct_out_str(o, ", \"caller_address\": ");
@@ -407,7 +407,7 @@ static void compose_lines(void)
 		if (count > 1)
 			zct_out_fmt(o, " in all (largest %s)",
 				    zct_thousands(atomic_load(&s->largest), d, sizeof(d)));
-		zct_out_fmt(o, ": %s from %s", zct_fn_name(atomic_load(&s->fn)),
+		zct_out_fmt(o, ": %s from %s", zc__hook_fn_name(atomic_load(&s->fn)),
 			    describe((const void *)atomic_load(&s->key), who, sizeof(who)));
 		if (block && count > 1)
 			zct_out_fmt(o, ", %llu x a block of %s bytes allocated in the run",

@@ -1,9 +1,9 @@
 /*
  * trace.h: the inside of libzctrace.so, the copy and allocation tracer loaded with LD_PRELOAD.
  *
- * The interposers are src/instrument/hooks/counting_hooks.c compiled with -DZC_HOOKS_TRACE; they hand
- * every call at or above the threshold to record.c, which keeps it in a fixed array (no
- * allocation, no lock: a slot is claimed with one atomic add). At exit, report.c turns the
+ * The interposers are src/instrument/hooks/counting_hooks.c; record.c defines the sink they
+ * report to (hooks/hook_sink.h) and keeps every call at or above the threshold in a fixed
+ * array (no allocation, no lock: a slot is claimed with one atomic add). At exit, report.c turns the
  * arrays into JSON (schema zctrace/1) and a short summary on stderr; probe.c keeps the marks
  * of the probe API (include/zc_probe.h) and pairs them.
  */
@@ -116,6 +116,18 @@ struct zct_state {
 
 extern struct zct_state zct;
 
+/* The sink's members (record.c, probe.c): see struct zc_hook_sink. */
+extern size_t zc__trace_min_bytes; /* calls below this many bytes are not recorded */
+void zc__trace_alloc(enum zc_hook_fn fn, const void *p, size_t bytes, const void *caller);
+void zc__trace_copy(enum zc_hook_fn fn, void *dst, const void *src, size_t bytes,
+		    const void *caller);
+void zc__trace_site(enum zc_hook_fn fn, size_t bytes, const void *caller);
+void zc__trace_realloc_move(const void *old, const void *p, size_t old_bytes, size_t new_bytes,
+			    bool remapped, const void *caller);
+void zc__trace_kernel(enum zc_kernel_op op, const char *fn, int fd, size_t bytes,
+		      const void *caller);
+void zc__trace_release(const char *how, const void *p, size_t bytes);
+
 /* True while this thread runs tracer code: hooks called from it record nothing. */
 bool zct_busy(void);
 void zct_set_busy(bool busy);
@@ -144,8 +156,6 @@ void zct_write_probes(struct zct_out *o);
  */
 const char *zct_event_caller(const struct zct_event *e, char *buf, size_t len);
 
-/* The name of an interposed function ("memcpy"). */
-const char *zct_fn_name(unsigned fn);
 /* "pipe", "socket", "file", "device", "other", "process" (process_vm_*: another's memory). */
 const char *zct_fd_kind_name(unsigned kind);
 /* "read", "write", "move", "handover". */

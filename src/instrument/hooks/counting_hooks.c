@@ -1,18 +1,19 @@
 /*
- * counting_hooks.c: the counting allocator and the copy witness, linked into the scenario
- * programs and the tests (no LD_PRELOAD needed) and exported with -rdynamic, so that the
- * producer libraries loaded with dlopen resolve to them too.
+ * counting_hooks.c: the interposers (allocation, copy and kernel-copy functions), linked into
+ * the scenario programs and the tests (no LD_PRELOAD needed) and exported with -rdynamic, so
+ * that the producer libraries loaded with dlopen resolve to them too; preloaded into node as
+ * libzchooks.so, and into any program as the tracer's libzctrace.so.
  *
- * Each function counts, then forwards to the next definition in the lookup order (glibc, or
+ * Each function tells the sink, then forwards to the next definition in the lookup order (glibc, or
  * an allocator preloaded with --allocator). Until dlsym has found those, allocations come
  * from a small static arena and copies are done byte by byte, so resolving cannot recurse.
  *
- * What a hook saw goes to a sink (hook_sink.h): instrument.c's counters in the scenario
- * programs, or the tracer's recorder when this file is compiled into libzctrace.so with
- * -DZC_HOOKS_TRACE (mk/zctrace.mk). Every hook passes the caller's return address along.
+ * What a hook saw goes to the sink that whatever links this file defines (hook_sink.h): the
+ * counters in the scenario programs (src/instrument/counting_sink.c), the recorder in
+ * libzctrace.so (mk/zctrace.mk). Every hook passes the caller's return address along.
  *
  * The kernel's copies (read, write, send, recv, splice, vmsplice... at the end of the file)
- * are counted by hooks on libc's wrappers, in the scenario programs only: the tracer has none.
+ * are seen by hooks on libc's wrappers, and go to the same sink.
  *
  * Compiled with -fno-builtin: gcc must not turn the byte loop into a call to memcpy.
  * Not instrumented by sanitizers (ZC_NO_SANITIZE): a sanitizer's runtime calls malloc before
@@ -22,12 +23,10 @@
 #include <errno.h>
 #include <link.h>
 #include <malloc.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
@@ -40,10 +39,6 @@
 #include <sys/uio.h>
 
 #include "hook_sink.h"
-
-#ifndef ZC_NO_SANITIZE
-#define ZC_NO_SANITIZE __attribute__((no_sanitize("address", "thread", "undefined")))
-#endif
 
 /* The interposed names stay visible when the tracer builds with -fvisibility=hidden. */
 #define ZC_HOOK_API __attribute__((visibility("default"))) ZC_NO_SANITIZE
@@ -74,6 +69,17 @@ static struct {
 	mmap_fn mmap;
 	munmap_fn munmap;
 } real;
+
+static const char *const fn_names[ZC_FN_COUNT] = {
+#define FN_NAME(id, name) [ZC_FN_##id] = name,
+	ZC_HOOK_FNS(FN_NAME)
+#undef FN_NAME
+};
+
+const char *zc__hook_fn_name(unsigned fn)
+{
+	return fn < ZC_FN_COUNT ? fn_names[fn] : "?";
+}
 
 static void resolve_kernel(void);
 
@@ -112,15 +118,19 @@ ZC_NO_SANITIZE static void byte_copy(void *dst, const void *src, size_t n)
 	}
 }
 
-/* dlsym returns an object pointer; a union turns it into the function pointer it is. */
-#define RESOLVE(field, name)                                                              \
+/*
+ * table.field = the next definition of name. dlsym returns an object pointer; a union turns it
+ * into the function pointer it is.
+ */
+#define RESOLVE_IN(table, field, name)                                                    \
 	do {                                                                              \
 		union {                                                                   \
 			void *obj;                                                        \
-			__typeof__(real.field) fn;                                        \
+			__typeof__(table.field) fn;                                       \
 		} u_ = {.obj = dlsym(RTLD_NEXT, name)};                                   \
-		real.field = u_.fn;                                                       \
+		table.field = u_.fn;                                                      \
 	} while (0)
+#define RESOLVE(field, name) RESOLVE_IN(real, field, name)
 
 ZC_NO_SANITIZE static void resolve(void)
 {
@@ -142,16 +152,6 @@ ZC_NO_SANITIZE static void resolve(void)
 	RESOLVE(free, "free");
 	resolving = 0;
 }
-
-#ifndef ZC_HOOKS_TRACE
-/* A forked child inherits its parent's counts; its own report starts from them. */
-static struct zc_counts at_fork;
-
-ZC_NO_SANITIZE static void remember_fork(void)
-{
-	zc_counts_snapshot(&at_fork);
-}
-#endif
 
 /*
  * The code of the object real.malloc comes from (libc, or an allocator preloaded with
@@ -190,32 +190,8 @@ ZC_NO_SANITIZE __attribute__((constructor(101))) static void hooks_init(void)
 	resolve();
 	locate_allocator();
 	ready = 1;
-#ifndef ZC_HOOKS_TRACE
-	zc__allocator_linked = 1;
-	pthread_atfork(NULL, NULL, remember_fork);
-#endif
+	zc__hook_sink.start();
 }
-
-#ifndef ZC_HOOKS_TRACE
-
-/*
- * With ZCBENCH_ALLOC_REPORT set, each process's totals go to stderr at exit, so that an
- * independent instrument (valgrind --trace-malloc) can be checked against them.
- */
-ZC_NO_SANITIZE __attribute__((destructor)) static void hooks_report(void)
-{
-	if (!getenv("ZCBENCH_ALLOC_REPORT"))
-		return;
-	struct zc_counts c;
-	zc_counts_snapshot(&c);
-	zc_counts_diff(&c, &c, &at_fork);
-	fprintf(stderr, "zcbench allocations: allocs=%llu frame_allocs=%llu frees=%llu "
-			"realloc_moves=%llu hook_copies=%llu\n",
-		(unsigned long long)c.allocs, (unsigned long long)c.frame_allocs,
-		(unsigned long long)c.frees, (unsigned long long)c.realloc_moves,
-		(unsigned long long)c.hook_copies);
-}
-#endif
 
 /*
  * Defined by a sanitizer's runtime when one is linked in: whether its allocator owns p. Blocks
@@ -243,7 +219,7 @@ ZC_NO_SANITIZE static void *malloc_from(size_t n, const void *caller)
 		return arena_alloc(n);
 	void *p = real.malloc(n);
 	if (p)
-		zc__sink_alloc(ZC_FN_MALLOC, p, n, caller);
+		zc__hook_sink.alloc(ZC_FN_MALLOC, p, n, caller);
 	return p;
 }
 
@@ -257,9 +233,9 @@ ZC_HOOK_API void free(void *p)
 	if (!p || in_arena(p))
 		return;
 	resolve();
-	if (ZC_SINK_WANTS_FREE_SIZE)
-		zc__sink_free(usable(p));
-	zc__sink_release("free", p, 0);
+	if (zc__hook_sink.wants_free_size)
+		zc__hook_sink.free(usable(p));
+	zc__hook_sink.release("free", p, 0);
 	real.free(p);
 }
 
@@ -274,7 +250,7 @@ ZC_HOOK_API void *calloc(size_t nmemb, size_t size)
 	}
 	void *p = real.calloc(nmemb, size);
 	if (p)
-		zc__sink_alloc(ZC_FN_CALLOC, p, nmemb * size, CALLER());
+		zc__hook_sink.alloc(ZC_FN_CALLOC, p, nmemb * size, CALLER());
 	return p;
 }
 
@@ -370,15 +346,18 @@ ZC_HOOK_API void *realloc(void *old, size_t n)
 	void *p = real.realloc(old, n);
 	in_realloc--;
 	if (n == 0 && !p) {
-		zc__sink_free(old_bytes);
-		zc__sink_release("free", old, old_bytes); /* realloc(p, 0) */
+		if (zc__hook_sink.wants_free_size)
+			zc__hook_sink.free(old_bytes);
+		zc__hook_sink.release("free", old, old_bytes); /* realloc(p, 0) */
 		return NULL;
 	}
 	if (p && p != old) {
-		zc__sink_realloc_move(old, p, old_bytes, n, remapped(old, p, page, frame), CALLER());
-		zc__sink_free(old_bytes);
-		zc__sink_release("realloc", old, old_bytes);
-		zc__sink_alloc(ZC_FN_REALLOC, p, n, CALLER());
+		zc__hook_sink.realloc_move(old, p, old_bytes, n, remapped(old, p, page, frame),
+					   CALLER());
+		if (zc__hook_sink.wants_free_size)
+			zc__hook_sink.free(old_bytes);
+		zc__hook_sink.release("realloc", old, old_bytes);
+		zc__hook_sink.alloc(ZC_FN_REALLOC, p, n, CALLER());
 	}
 	return p;
 }
@@ -388,7 +367,7 @@ ZC_HOOK_API int posix_memalign(void **out, size_t align, size_t n)
 	resolve();
 	int rc = real.posix_memalign(out, align, n);
 	if (rc == 0)
-		zc__sink_alloc(ZC_FN_POSIX_MEMALIGN, *out, n, CALLER());
+		zc__hook_sink.alloc(ZC_FN_POSIX_MEMALIGN, *out, n, CALLER());
 	return rc;
 }
 
@@ -397,7 +376,7 @@ ZC_HOOK_API void *aligned_alloc(size_t align, size_t n)
 	resolve();
 	void *p = real.aligned_alloc(align, n);
 	if (p)
-		zc__sink_alloc(ZC_FN_ALIGNED_ALLOC, p, n, CALLER());
+		zc__hook_sink.alloc(ZC_FN_ALIGNED_ALLOC, p, n, CALLER());
 	return p;
 }
 
@@ -406,7 +385,7 @@ ZC_HOOK_API void *memalign(size_t align, size_t n)
 	resolve();
 	void *p = real.memalign(align, n);
 	if (p)
-		zc__sink_alloc(ZC_FN_MEMALIGN, p, n, CALLER());
+		zc__hook_sink.alloc(ZC_FN_MEMALIGN, p, n, CALLER());
 	return p;
 }
 
@@ -422,9 +401,9 @@ copy_hooked(enum zc_hook_fn fn, copy_fn copy, void *dst, const void *src, size_t
 	 */
 	uintptr_t from = (uintptr_t)caller;
 	if (!in_realloc && !(from >= allocator_lo && from < allocator_hi)) {
-		zc__sink_copy_any(fn, n, caller);
-		if (n >= ZC_SINK_COPY_MIN)
-			zc__sink_copy(fn, dst, src, n, caller);
+		zc__hook_sink.copy_any(fn, n, caller);
+		if (n >= *zc__hook_sink.copy_min)
+			zc__hook_sink.copy(fn, dst, src, n, caller);
 	}
 	if (!copy) {
 		byte_copy(dst, src, n);
@@ -656,21 +635,21 @@ ZC_HOOK_API void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_
 	if (p == MAP_FAILED || !(flags & MAP_ANONYMOUS) ||
 	    (caller >= allocator_lo && caller < allocator_hi))
 		return p;
-	/* Only the counting sink needs the table: the tracer does not follow frees. */
-	if (!ZC_SINK_WANTS_FREE_SIZE || remember_map(p, len))
-		zc__sink_alloc(ZC_FN_MMAP, p, len, CALLER());
+	/* Only a sink that is told the size of frees needs the table. */
+	if (!zc__hook_sink.wants_free_size || remember_map(p, len))
+		zc__hook_sink.alloc(ZC_FN_MMAP, p, len, CALLER());
 	return p;
 }
 
 ZC_HOOK_API int munmap(void *addr, size_t len)
 {
 	resolve();
-	if (ZC_SINK_WANTS_FREE_SIZE) {
+	if (zc__hook_sink.wants_free_size) {
 		size_t mapped = forget_map(addr);
 		if (mapped)
-			zc__sink_free(mapped);
+			zc__hook_sink.free(mapped);
 	}
-	zc__sink_release("munmap", addr, len);
+	zc__hook_sink.release("munmap", addr, len);
 	return real.munmap(addr, len);
 }
 
@@ -689,171 +668,115 @@ ZC_HOOK_API int munmap(void *addr, size_t len)
  * themselves: the reader's read() is the one copy, counted as a read where it happens.
  * vmsplice on a pipe's read end copies out of the pipe: a read.
  */
+/*
+ * Every kernel call hooked. B(op, name, params, args): the call returns the bytes it moved as
+ * op, and its first argument is the descriptor (the other process's pid for process_vm_*);
+ * O(name): a hook of its own, below the list. Both give the table of the next definitions.
+ */
+#define KERNEL_CALLS(B, O)                                                                \
+	B(ZC_KERNEL_READ, read, (int fd, void *buf, size_t n), (fd, buf, n))              \
+	B(ZC_KERNEL_READ, pread, (int fd, void *buf, size_t n, off_t off), (fd, buf, n, off)) \
+	B(ZC_KERNEL_READ, pread64, (int fd, void *buf, size_t n, off64_t off),            \
+	  (fd, buf, n, off))                                                              \
+	B(ZC_KERNEL_READ, readv, (int fd, const struct iovec *iov, int cnt), (fd, iov, cnt)) \
+	B(ZC_KERNEL_READ, preadv, (int fd, const struct iovec *iov, int cnt, off_t off),  \
+	  (fd, iov, cnt, off))                                                            \
+	B(ZC_KERNEL_READ, preadv64, (int fd, const struct iovec *iov, int cnt, off64_t off), \
+	  (fd, iov, cnt, off))                                                            \
+	B(ZC_KERNEL_READ, preadv2,                                                        \
+	  (int fd, const struct iovec *iov, int cnt, off_t off, int flags),               \
+	  (fd, iov, cnt, off, flags))                                                     \
+	B(ZC_KERNEL_READ, preadv64v2,                                                     \
+	  (int fd, const struct iovec *iov, int cnt, off64_t off, int flags),             \
+	  (fd, iov, cnt, off, flags))                                                     \
+	B(ZC_KERNEL_READ, recv, (int fd, void *buf, size_t n, int flags), (fd, buf, n, flags)) \
+	B(ZC_KERNEL_READ, recvfrom,                                                       \
+	  (int fd, void *restrict buf, size_t n, int flags, __SOCKADDR_ARG from,          \
+	   socklen_t *restrict fromlen), (fd, buf, n, flags, from, fromlen))              \
+	B(ZC_KERNEL_READ, recvmsg, (int fd, struct msghdr *msg, int flags), (fd, msg, flags)) \
+	O(recvmmsg)                                                                       \
+	B(ZC_KERNEL_READ, process_vm_readv,                                               \
+	  (pid_t pid, const struct iovec *local, unsigned long nlocal,                    \
+	   const struct iovec *remote, unsigned long nremote, unsigned long flags),       \
+	  (pid, local, nlocal, remote, nremote, flags))                                   \
+	B(ZC_KERNEL_WRITE, write, (int fd, const void *buf, size_t n), (fd, buf, n))      \
+	B(ZC_KERNEL_WRITE, pwrite, (int fd, const void *buf, size_t n, off_t off),        \
+	  (fd, buf, n, off))                                                              \
+	B(ZC_KERNEL_WRITE, pwrite64, (int fd, const void *buf, size_t n, off64_t off),    \
+	  (fd, buf, n, off))                                                              \
+	B(ZC_KERNEL_WRITE, writev, (int fd, const struct iovec *iov, int cnt), (fd, iov, cnt)) \
+	B(ZC_KERNEL_WRITE, pwritev, (int fd, const struct iovec *iov, int cnt, off_t off), \
+	  (fd, iov, cnt, off))                                                            \
+	B(ZC_KERNEL_WRITE, pwritev64,                                                     \
+	  (int fd, const struct iovec *iov, int cnt, off64_t off), (fd, iov, cnt, off))   \
+	B(ZC_KERNEL_WRITE, pwritev2,                                                      \
+	  (int fd, const struct iovec *iov, int cnt, off_t off, int flags),               \
+	  (fd, iov, cnt, off, flags))                                                     \
+	B(ZC_KERNEL_WRITE, pwritev64v2,                                                   \
+	  (int fd, const struct iovec *iov, int cnt, off64_t off, int flags),             \
+	  (fd, iov, cnt, off, flags))                                                     \
+	B(ZC_KERNEL_WRITE, send, (int fd, const void *buf, size_t n, int flags),          \
+	  (fd, buf, n, flags))                                                            \
+	B(ZC_KERNEL_WRITE, sendto,                                                        \
+	  (int fd, const void *buf, size_t n, int flags, __CONST_SOCKADDR_ARG to,         \
+	   socklen_t tolen), (fd, buf, n, flags, to, tolen))                              \
+	B(ZC_KERNEL_WRITE, sendmsg, (int fd, const struct msghdr *msg, int flags),        \
+	  (fd, msg, flags))                                                               \
+	O(sendmmsg)                                                                       \
+	B(ZC_KERNEL_WRITE, process_vm_writev,                                             \
+	  (pid_t pid, const struct iovec *local, unsigned long nlocal,                    \
+	   const struct iovec *remote, unsigned long nremote, unsigned long flags),       \
+	  (pid, local, nlocal, remote, nremote, flags))                                   \
+	B(ZC_KERNEL_MOVE, splice,                                                         \
+	  (int in, loff_t *in_off, int out, loff_t *out_off, size_t n, unsigned int flags), \
+	  (in, in_off, out, out_off, n, flags))                                           \
+	B(ZC_KERNEL_MOVE, tee, (int in, int out, size_t n, unsigned int flags),           \
+	  (in, out, n, flags))                                                            \
+	B(ZC_KERNEL_MOVE, sendfile, (int out, int in, off_t *off, size_t n), (out, in, off, n)) \
+	B(ZC_KERNEL_MOVE, sendfile64, (int out, int in, off64_t *off, size_t n),          \
+	  (out, in, off, n))                                                              \
+	B(ZC_KERNEL_MOVE, copy_file_range,                                                \
+	  (int in, loff_t *in_off, int out, loff_t *out_off, size_t n, unsigned int flags), \
+	  (in, in_off, out, out_off, n, flags))                                           \
+	O(vmsplice)
+
+#define KREAL_OWN(name) __typeof__(name) *name;
+#define KREAL_BYTES(op, name, params, args) KREAL_OWN(name)
 static struct {
-	__typeof__(read) *read;
-	__typeof__(pread) *pread;
-	__typeof__(pread64) *pread64;
-	__typeof__(readv) *readv;
-	__typeof__(preadv) *preadv;
-	__typeof__(preadv64) *preadv64;
-	__typeof__(preadv2) *preadv2;
-	__typeof__(preadv64v2) *preadv64v2;
-	__typeof__(recv) *recv;
-	__typeof__(recvfrom) *recvfrom;
-	__typeof__(recvmsg) *recvmsg;
-	__typeof__(recvmmsg) *recvmmsg;
-	__typeof__(process_vm_readv) *process_vm_readv;
-	__typeof__(write) *write;
-	__typeof__(pwrite) *pwrite;
-	__typeof__(pwrite64) *pwrite64;
-	__typeof__(writev) *writev;
-	__typeof__(pwritev) *pwritev;
-	__typeof__(pwritev64) *pwritev64;
-	__typeof__(pwritev2) *pwritev2;
-	__typeof__(pwritev64v2) *pwritev64v2;
-	__typeof__(send) *send;
-	__typeof__(sendto) *sendto;
-	__typeof__(sendmsg) *sendmsg;
-	__typeof__(sendmmsg) *sendmmsg;
-	__typeof__(process_vm_writev) *process_vm_writev;
-	__typeof__(splice) *splice;
-	__typeof__(tee) *tee;
-	__typeof__(sendfile) *sendfile;
-	__typeof__(sendfile64) *sendfile64;
-	__typeof__(copy_file_range) *copy_file_range;
-	__typeof__(vmsplice) *vmsplice;
+	KERNEL_CALLS(KREAL_BYTES, KREAL_OWN)
 } kreal;
 
-#define KRESOLVE(name)                                                                    \
-	do {                                                                              \
-		union {                                                                   \
-			void *obj;                                                        \
-			__typeof__(kreal.name) fn;                                        \
-		} u_ = {.obj = dlsym(RTLD_NEXT, #name)};                                  \
-		kreal.name = u_.fn;                                                       \
-	} while (0)
-
+#define KRESOLVE_OWN(name) RESOLVE_IN(kreal, name, #name);
+#define KRESOLVE_BYTES(op, name, params, args) KRESOLVE_OWN(name)
 ZC_NO_SANITIZE static void resolve_kernel(void)
 {
-	KRESOLVE(read);
-	KRESOLVE(pread);
-	KRESOLVE(pread64);
-	KRESOLVE(readv);
-	KRESOLVE(preadv);
-	KRESOLVE(preadv64);
-	KRESOLVE(preadv2);
-	KRESOLVE(preadv64v2);
-	KRESOLVE(recv);
-	KRESOLVE(recvfrom);
-	KRESOLVE(recvmsg);
-	KRESOLVE(recvmmsg);
-	KRESOLVE(process_vm_readv);
-	KRESOLVE(write);
-	KRESOLVE(pwrite);
-	KRESOLVE(pwrite64);
-	KRESOLVE(writev);
-	KRESOLVE(pwritev);
-	KRESOLVE(pwritev64);
-	KRESOLVE(pwritev2);
-	KRESOLVE(pwritev64v2);
-	KRESOLVE(send);
-	KRESOLVE(sendto);
-	KRESOLVE(sendmsg);
-	KRESOLVE(sendmmsg);
-	KRESOLVE(process_vm_writev);
-	KRESOLVE(splice);
-	KRESOLVE(tee);
-	KRESOLVE(sendfile);
-	KRESOLVE(sendfile64);
-	KRESOLVE(copy_file_range);
-	KRESOLVE(vmsplice);
+	KERNEL_CALLS(KRESOLVE_BYTES, KRESOLVE_OWN)
 }
 
-/* The next definition of name called with the arguments; ENOSYS while it is unknown. */
-#define NEXT(name, ...) (resolve(), kreal.name ? kreal.name(__VA_ARGS__) : (errno = ENOSYS, -1))
+/* The next definition of name called with args; ENOSYS while it is unknown. */
+#define NEXT(name, args) (resolve(), kreal.name ? kreal.name args : (errno = ENOSYS, -1))
 
-/* The first argument: the descriptor of every hook below but process_vm_*'s. */
+/* The first of the arguments (a, ...). */
 #define FIRST_ARG(a, ...) (a)
 
-/* A hook that forwards and counts what the call returned as op. */
-#define KERNEL_HOOK(op, ret, name, params, ...)                                           \
-	ZC_HOOK_API ret name params                                                       \
+/* Bytes moved by the call fn on fd as op go to the sink; nothing when none moved. */
+ZC_NO_SANITIZE static void kernel_moved(enum zc_kernel_op op, const char *fn, int fd,
+					long long bytes, const void *caller)
+{
+	if (bytes > 0)
+		zc__hook_sink.kernel(op, fn, fd, (size_t)bytes, caller);
+}
+
+/* A hook that forwards and tells the sink what the call returned, as op. */
+#define KERNEL_HOOK(op, name, params, args)                                               \
+	ZC_HOOK_API ssize_t name params                                                   \
 	{                                                                                 \
-		ret r_ = NEXT(name, __VA_ARGS__);                                         \
-		zc__sink_kernel(op, #name, (int)FIRST_ARG(__VA_ARGS__), r_, CALLER());    \
+		ssize_t r_ = NEXT(name, args);                                            \
+		kernel_moved(op, #name, (int)FIRST_ARG args, r_, CALLER());               \
 		return r_;                                                                \
 	}
-
-KERNEL_HOOK(ZC_KERNEL_READ, ssize_t, read, (int fd, void *buf, size_t n), fd, buf, n)
-KERNEL_HOOK(ZC_KERNEL_READ, ssize_t, pread, (int fd, void *buf, size_t n, off_t off),
-	    fd, buf, n, off)
-KERNEL_HOOK(ZC_KERNEL_READ, ssize_t, pread64, (int fd, void *buf, size_t n, off64_t off),
-	    fd, buf, n, off)
-KERNEL_HOOK(ZC_KERNEL_READ, ssize_t, readv, (int fd, const struct iovec *iov, int cnt),
-	    fd, iov, cnt)
-KERNEL_HOOK(ZC_KERNEL_READ, ssize_t, preadv,
-	    (int fd, const struct iovec *iov, int cnt, off_t off), fd, iov, cnt, off)
-KERNEL_HOOK(ZC_KERNEL_READ, ssize_t, preadv64,
-	    (int fd, const struct iovec *iov, int cnt, off64_t off), fd, iov, cnt, off)
-KERNEL_HOOK(ZC_KERNEL_READ, ssize_t, preadv2,
-	    (int fd, const struct iovec *iov, int cnt, off_t off, int flags),
-	    fd, iov, cnt, off, flags)
-KERNEL_HOOK(ZC_KERNEL_READ, ssize_t, preadv64v2,
-	    (int fd, const struct iovec *iov, int cnt, off64_t off, int flags),
-	    fd, iov, cnt, off, flags)
-KERNEL_HOOK(ZC_KERNEL_READ, ssize_t, recv, (int fd, void *buf, size_t n, int flags),
-	    fd, buf, n, flags)
-KERNEL_HOOK(ZC_KERNEL_READ, ssize_t, recvfrom,
-	    (int fd, void *restrict buf, size_t n, int flags, __SOCKADDR_ARG from,
-	     socklen_t *restrict fromlen), fd, buf, n, flags, from, fromlen)
-KERNEL_HOOK(ZC_KERNEL_READ, ssize_t, recvmsg, (int fd, struct msghdr *msg, int flags),
-	    fd, msg, flags)
-KERNEL_HOOK(ZC_KERNEL_READ, ssize_t, process_vm_readv,
-	    (pid_t pid, const struct iovec *local, unsigned long nlocal,
-	     const struct iovec *remote, unsigned long nremote, unsigned long flags),
-	    pid, local, nlocal, remote, nremote, flags)
-
-KERNEL_HOOK(ZC_KERNEL_WRITE, ssize_t, write, (int fd, const void *buf, size_t n), fd, buf, n)
-KERNEL_HOOK(ZC_KERNEL_WRITE, ssize_t, pwrite, (int fd, const void *buf, size_t n, off_t off),
-	    fd, buf, n, off)
-KERNEL_HOOK(ZC_KERNEL_WRITE, ssize_t, pwrite64,
-	    (int fd, const void *buf, size_t n, off64_t off), fd, buf, n, off)
-KERNEL_HOOK(ZC_KERNEL_WRITE, ssize_t, writev, (int fd, const struct iovec *iov, int cnt),
-	    fd, iov, cnt)
-KERNEL_HOOK(ZC_KERNEL_WRITE, ssize_t, pwritev,
-	    (int fd, const struct iovec *iov, int cnt, off_t off), fd, iov, cnt, off)
-KERNEL_HOOK(ZC_KERNEL_WRITE, ssize_t, pwritev64,
-	    (int fd, const struct iovec *iov, int cnt, off64_t off), fd, iov, cnt, off)
-KERNEL_HOOK(ZC_KERNEL_WRITE, ssize_t, pwritev2,
-	    (int fd, const struct iovec *iov, int cnt, off_t off, int flags),
-	    fd, iov, cnt, off, flags)
-KERNEL_HOOK(ZC_KERNEL_WRITE, ssize_t, pwritev64v2,
-	    (int fd, const struct iovec *iov, int cnt, off64_t off, int flags),
-	    fd, iov, cnt, off, flags)
-KERNEL_HOOK(ZC_KERNEL_WRITE, ssize_t, send, (int fd, const void *buf, size_t n, int flags),
-	    fd, buf, n, flags)
-KERNEL_HOOK(ZC_KERNEL_WRITE, ssize_t, sendto,
-	    (int fd, const void *buf, size_t n, int flags, __CONST_SOCKADDR_ARG to,
-	     socklen_t tolen), fd, buf, n, flags, to, tolen)
-KERNEL_HOOK(ZC_KERNEL_WRITE, ssize_t, sendmsg, (int fd, const struct msghdr *msg, int flags),
-	    fd, msg, flags)
-KERNEL_HOOK(ZC_KERNEL_WRITE, ssize_t, process_vm_writev,
-	    (pid_t pid, const struct iovec *local, unsigned long nlocal,
-	     const struct iovec *remote, unsigned long nremote, unsigned long flags),
-	    pid, local, nlocal, remote, nremote, flags)
-
-KERNEL_HOOK(ZC_KERNEL_MOVE, ssize_t, splice,
-	    (int in, loff_t *in_off, int out, loff_t *out_off, size_t n, unsigned int flags),
-	    in, in_off, out, out_off, n, flags)
-KERNEL_HOOK(ZC_KERNEL_MOVE, ssize_t, tee, (int in, int out, size_t n, unsigned int flags),
-	    in, out, n, flags)
-KERNEL_HOOK(ZC_KERNEL_MOVE, ssize_t, sendfile, (int out, int in, off_t *off, size_t n),
-	    out, in, off, n)
-KERNEL_HOOK(ZC_KERNEL_MOVE, ssize_t, sendfile64, (int out, int in, off64_t *off, size_t n),
-	    out, in, off, n)
-KERNEL_HOOK(ZC_KERNEL_MOVE, ssize_t, copy_file_range,
-	    (int in, loff_t *in_off, int out, loff_t *out_off, size_t n, unsigned int flags),
-	    in, in_off, out, out_off, n, flags)
+#define KERNEL_HOOK_OWN(name)
+KERNEL_CALLS(KERNEL_HOOK, KERNEL_HOOK_OWN)
 
 /* recvmmsg and sendmmsg return messages; their bytes are in each message's msg_len. */
 ZC_NO_SANITIZE static void count_messages(enum zc_kernel_op op, const char *fn, int fd,
@@ -862,20 +785,20 @@ ZC_NO_SANITIZE static void count_messages(enum zc_kernel_op op, const char *fn, 
 	long long bytes = 0;
 	for (int i = 0; i < n; i++)
 		bytes += v[i].msg_len;
-	zc__sink_kernel(op, fn, fd, bytes, caller);
+	kernel_moved(op, fn, fd, bytes, caller);
 }
 
 ZC_HOOK_API int recvmmsg(int fd, struct mmsghdr *v, unsigned int n, int flags,
 			 struct timespec *timeout)
 {
-	int r = NEXT(recvmmsg, fd, v, n, flags, timeout);
+	int r = NEXT(recvmmsg, (fd, v, n, flags, timeout));
 	count_messages(ZC_KERNEL_READ, "recvmmsg", fd, v, r, CALLER());
 	return r;
 }
 
 ZC_HOOK_API int sendmmsg(int fd, struct mmsghdr *v, unsigned int n, int flags)
 {
-	int r = NEXT(sendmmsg, fd, v, n, flags);
+	int r = NEXT(sendmmsg, (fd, v, n, flags));
 	count_messages(ZC_KERNEL_WRITE, "sendmmsg", fd, v, r, CALLER());
 	return r;
 }
@@ -883,14 +806,14 @@ ZC_HOOK_API int sendmmsg(int fd, struct mmsghdr *v, unsigned int n, int flags)
 /* Into a pipe (the kernel checks for a writable end first): a hand-over; out of one: a read. */
 ZC_HOOK_API ssize_t vmsplice(int fd, const struct iovec *iov, size_t cnt, unsigned int flags)
 {
-	ssize_t r = NEXT(vmsplice, fd, iov, cnt, flags);
+	ssize_t r = NEXT(vmsplice, (fd, iov, cnt, flags));
 	if (r > 0) {
 		int saved = errno;
 		int mode = fcntl(fd, F_GETFL);
 		errno = saved;
 		bool out_of_pipe = mode >= 0 && (mode & O_ACCMODE) == O_RDONLY;
-		zc__sink_kernel(out_of_pipe ? ZC_KERNEL_READ : ZC_KERNEL_HANDOVER, "vmsplice", fd, r,
-				CALLER());
+		kernel_moved(out_of_pipe ? ZC_KERNEL_READ : ZC_KERNEL_HANDOVER, "vmsplice", fd, r,
+			     CALLER());
 	}
 	return r;
 }

@@ -1,193 +1,119 @@
 /*
- * hook_sink.h: where the interposers in counting_hooks.c report what they saw.
+ * hook_sink.h: the contract between the interposers (counting_hooks.c) and the sink that is
+ * told what they saw. The hooks never name a sink: the program or library that links them
+ * defines zc__hook_sink, and the linker binds it.
  *
- * The same interposer code is compiled twice:
- *   - into the scenario programs and tests (default): the sink is instrument.c's per-thread
- *     counters, exactly as before, and the kernel-copy hooks (read, write, ...) feed them too;
- *   - into build/lib/libzctrace.so with -DZC_HOOKS_TRACE: the sink is the tracer's recorder
- *     (tools/zctrace/record.c), which keeps the address, size and caller of every call at or
- *     above its threshold.
- * Each hook passes everything either sink may need (the block, its size, the calling code);
- * the counting sink ignores what it does not use, so its counts are unchanged.
+ * Two sinks exist, each beside its user:
+ *   - the scenario programs, the tests and libzchooks.so: src/instrument/counting_sink.c, the
+ *     per-thread counters of instrument.c;
+ *   - build/lib/libzctrace.so: the tracer's recorder, tools/zctrace/sink.c.
+ * Each hook passes everything a sink may need (the block, its size, the calling code); a sink
+ * ignores what it does not use.
  */
 #ifndef ZC_HOOK_SINK_H
 #define ZC_HOOK_SINK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "kernel_op.h"
 
 /* The hooks run before a sanitizer's runtime is ready: nothing on their path is instrumented. */
-#include <stdbool.h>
-#include <stddef.h>
-
 #ifndef ZC_NO_SANITIZE
 #define ZC_NO_SANITIZE __attribute__((no_sanitize("address", "thread", "undefined")))
 #endif
 
-/* Which interposed function saw the call; names in zc__hook_fn_name(). */
+/* The interposed allocation and copy functions: X(ID, name) gives ZC_FN_ID and its name. */
+#define ZC_HOOK_FNS(X)                                                                    \
+	X(MALLOC, "malloc")                                                               \
+	X(CALLOC, "calloc")                                                               \
+	X(REALLOC, "realloc")                                                             \
+	X(POSIX_MEMALIGN, "posix_memalign")                                               \
+	X(ALIGNED_ALLOC, "aligned_alloc")                                                 \
+	X(MEMALIGN, "memalign")                                                           \
+	X(MMAP, "mmap")                                                                   \
+	X(MEMCPY, "memcpy")                                                               \
+	X(MEMMOVE, "memmove")                                                             \
+	X(MEMCPY_CHK, "__memcpy_chk")                                                     \
+	X(MEMMOVE_CHK, "__memmove_chk")                                                   \
+	X(MEMPCPY, "mempcpy")                                                             \
+	X(MEMPCPY_CHK, "__mempcpy_chk")                                                   \
+	X(BCOPY, "bcopy")                                                                 \
+	X(MEMCCPY, "memccpy")                                                             \
+	X(STRCPY, "strcpy")                                                               \
+	X(STRCPY_CHK, "__strcpy_chk")                                                     \
+	X(STPCPY, "stpcpy")                                                               \
+	X(STPCPY_CHK, "__stpcpy_chk")                                                     \
+	X(STRNCPY, "strncpy")                                                             \
+	X(STRNCPY_CHK, "__strncpy_chk")                                                   \
+	X(STRDUP, "strdup")                                                               \
+	X(STRNDUP, "strndup")                                                             \
+	X(WMEMCPY, "wmemcpy")                                                             \
+	X(WMEMCPY_CHK, "__wmemcpy_chk")                                                   \
+	X(WMEMMOVE, "wmemmove")                                                           \
+	X(WMEMMOVE_CHK, "__wmemmove_chk")
+
+/* Which interposed function saw the call; its name is zc__hook_fn_name(). */
 enum zc_hook_fn {
-	ZC_FN_MALLOC,
-	ZC_FN_CALLOC,
-	ZC_FN_REALLOC,
-	ZC_FN_POSIX_MEMALIGN,
-	ZC_FN_ALIGNED_ALLOC,
-	ZC_FN_MEMALIGN,
-	ZC_FN_MMAP,
-	ZC_FN_MEMCPY,
-	ZC_FN_MEMMOVE,
-	ZC_FN_MEMCPY_CHK,
-	ZC_FN_MEMMOVE_CHK,
-	ZC_FN_MEMPCPY,
-	ZC_FN_MEMPCPY_CHK,
-	ZC_FN_BCOPY,
-	ZC_FN_MEMCCPY,
-	ZC_FN_STRCPY,
-	ZC_FN_STRCPY_CHK,
-	ZC_FN_STPCPY,
-	ZC_FN_STPCPY_CHK,
-	ZC_FN_STRNCPY,
-	ZC_FN_STRNCPY_CHK,
-	ZC_FN_STRDUP,
-	ZC_FN_STRNDUP,
-	ZC_FN_WMEMCPY,
-	ZC_FN_WMEMCPY_CHK,
-	ZC_FN_WMEMMOVE,
-	ZC_FN_WMEMMOVE_CHK,
+#define ZC_HOOK_FN_ENUM(id, name) ZC_FN_##id,
+	ZC_HOOK_FNS(ZC_HOOK_FN_ENUM)
+#undef ZC_HOOK_FN_ENUM
 	ZC_FN_COUNT
 };
 
-#ifdef ZC_HOOKS_TRACE
-
-/* Calls below this many bytes are not recorded: the hot path is one compare. */
-extern size_t zc__trace_min_bytes;
-
-void zc__trace_alloc(enum zc_hook_fn fn, const void *p, size_t bytes, const void *caller);
-void zc__trace_copy(enum zc_hook_fn fn, void *dst, const void *src, size_t bytes,
-		    const void *caller);
-void zc__trace_realloc_move(const void *old, const void *p, size_t old_bytes, size_t new_bytes,
-			    const void *caller);
-
-/* The tracer does not need frees: the hooks skip malloc_usable_size for them. */
-#define ZC_SINK_WANTS_FREE_SIZE 0
-#define ZC_SINK_COPY_MIN zc__trace_min_bytes
-
-ZC_NO_SANITIZE static inline void zc__sink_alloc(enum zc_hook_fn fn, const void *p, size_t bytes,
-				  const void *caller)
-{
-	if (__builtin_expect(bytes >= zc__trace_min_bytes, 0))
-		zc__trace_alloc(fn, p, bytes, caller);
-}
-
-ZC_NO_SANITIZE static inline void zc__sink_free(size_t bytes)
-{
-	(void)bytes;
-}
-
-void zc__trace_kernel(enum zc_kernel_op op, const char *fn, int fd, size_t bytes,
-		      const void *caller);
+/* "memcpy", "__memcpy_chk"...; "?" for a number that is no enum zc_hook_fn. */
+const char *zc__hook_fn_name(unsigned fn);
 
 /*
- * A read- or write-like system call fn on fd (the source of a move; -1: another process's
- * memory) returned ret: that many bytes moved when positive.
+ * What a sink is told. Every member is set; the hooks call them with the caller's return
+ * address, from inside malloc and memcpy, possibly before main and inside the dynamic loader:
+ * a sink must not allocate, and must not copy through the hooked functions.
  */
-ZC_NO_SANITIZE static inline void zc__sink_kernel(enum zc_kernel_op op, const char *fn, int fd,
-						  long long ret, const void *caller)
-{
-	if (ret > 0)
-		zc__trace_kernel(op, fn, fd, (size_t)ret, caller);
-}
-
-void zc__trace_release(const char *how, const void *p, size_t bytes);
+struct zc_hook_sink {
+	/* Copies of at least *copy_min bytes are passed to copy, with their blocks. */
+	const size_t *copy_min;
+	/*
+	 * true: free is told the size of every block given back, which costs a
+	 * malloc_usable_size per free and a table of anonymous mappings; false: free is never
+	 * called.
+	 */
+	bool wants_free_size;
+	/* Called once by the hooks' constructor, when they are resolved, before main. */
+	void (*start)(void);
+	/* A block of bytes at p was handed out by the function fn (malloc... mmap). */
+	void (*alloc)(enum zc_hook_fn fn, const void *p, size_t bytes, const void *caller);
+	/* A block of this many bytes was given back (see wants_free_size). */
+	void (*free)(size_t bytes);
+	/*
+	 * The block at p (bytes long, 0: unknown) is given back: how is "free", "realloc" (it
+	 * moved) or "munmap".
+	 */
+	void (*release)(const char *how, const void *p, size_t bytes);
+	/*
+	 * A realloc moved old to p; remapped: the allocator moved the pages, not the bytes (the
+	 * same physical page seen at the new address).
+	 */
+	void (*realloc_move)(const void *old, const void *p, size_t old_bytes, size_t new_bytes,
+			     bool remapped, const void *caller);
+	/* Every copy-function call, whatever its size. */
+	void (*copy_any)(enum zc_hook_fn fn, size_t bytes, const void *caller);
+	/* A copy-function call of at least *copy_min bytes, after copy_any. */
+	void (*copy)(enum zc_hook_fn fn, void *dst, const void *src, size_t bytes,
+		     const void *caller);
+	/*
+	 * A read- or write-like system call fn moved bytes (more than 0) as op; fd is its first
+	 * argument: the descriptor, or for process_vm_* the other process's pid.
+	 */
+	void (*kernel)(enum zc_kernel_op op, const char *fn, int fd, size_t bytes,
+		       const void *caller);
+};
 
 /*
- * The block at p (bytes long, 0: unknown) is given back: how is "free", "realloc" (it moved)
- * or "munmap".
+ * The sink, defined by whatever links the hooks (one of the two above). A definition the
+ * linker resolves, not one registered at run time: the hooks run before any constructor of
+ * the program or library that links them (a library's initialiser, the dynamic loader's own
+ * mallocs), and a sink set later would miss those calls; a missing sink fails the link.
  */
-ZC_NO_SANITIZE static inline void zc__sink_release(const char *how, const void *p, size_t bytes)
-{
-	zc__trace_release(how, p, bytes);
-}
+extern const struct zc_hook_sink zc__hook_sink;
 
-ZC_NO_SANITIZE static inline void zc__sink_realloc_move(const void *old, const void *p, size_t old_bytes,
-					 size_t new_bytes, bool remapped, const void *caller)
-{
-	if (!remapped) /* the allocator moved the pages, not the bytes */
-		zc__trace_realloc_move(old, p, old_bytes, new_bytes, caller);
-}
-
-void zc__trace_site(enum zc_hook_fn fn, size_t bytes, const void *caller);
-
-/* Every copy-function call, whatever its size: added to its call site (the tracer records
- * events only for the large ones). */
-ZC_NO_SANITIZE static inline void zc__sink_copy_any(enum zc_hook_fn fn, size_t bytes,
-						     const void *caller)
-{
-	zc__trace_site(fn, bytes, caller);
-}
-
-/* Only called for copies of at least ZC_SINK_COPY_MIN bytes. */
-ZC_NO_SANITIZE static inline void zc__sink_copy(enum zc_hook_fn fn, void *dst, const void *src, size_t bytes,
-				 const void *caller)
-{
-	zc__trace_copy(fn, dst, src, bytes, caller);
-}
-
-#else /* the scenario programs' counters */
-
-#include "instrument.h"
-
-#define ZC_SINK_WANTS_FREE_SIZE 1
-#define ZC_SINK_COPY_MIN ZC_HOOK_MIN_BYTES
-
-ZC_NO_SANITIZE static inline void zc__sink_alloc(enum zc_hook_fn fn, const void *p, size_t bytes,
-				  const void *caller)
-{
-	(void)fn, (void)p, (void)caller;
-	zc__count_alloc(bytes);
-}
-
-ZC_NO_SANITIZE static inline void zc__sink_free(size_t bytes)
-{
-	zc__count_free(bytes);
-}
-
-/* The counters do not follow blocks, only their sizes. */
-ZC_NO_SANITIZE static inline void zc__sink_release(const char *how, const void *p, size_t bytes)
-{
-	(void)how, (void)p, (void)bytes;
-}
-
-ZC_NO_SANITIZE static inline void zc__sink_realloc_move(const void *old, const void *p, size_t old_bytes,
-					 size_t new_bytes, bool remapped, const void *caller)
-{
-	(void)old, (void)p, (void)caller;
-	zc__count_realloc_move(old_bytes, new_bytes, remapped);
-}
-
-/* Every copy-function call, whatever its size: the sum per transfer. */
-ZC_NO_SANITIZE static inline void zc__sink_copy_any(enum zc_hook_fn fn, size_t bytes,
-						     const void *caller)
-{
-	(void)fn, (void)caller;
-	zc__count_user_copy(bytes);
-}
-
-ZC_NO_SANITIZE static inline void zc__sink_copy(enum zc_hook_fn fn, void *dst, const void *src, size_t bytes,
-				 const void *caller)
-{
-	(void)fn, (void)dst, (void)src, (void)caller;
-	zc__count_hook_copy(bytes);
-}
-
-/* A read- or write-like system call returned ret: that many bytes moved when positive. */
-ZC_NO_SANITIZE static inline void zc__sink_kernel(enum zc_kernel_op op, const char *fn, int fd,
-						  long long ret, const void *caller)
-{
-	(void)fn, (void)fd, (void)caller;
-	if (ret > 0)
-		zc__count_kernel(op, (size_t)ret);
-}
-
-#endif
 #endif
