@@ -20,8 +20,9 @@
 #   GATE_BASELINE=DIR   the committed baseline (default results/baseline)
 
 # --- the wing: tools/zcgate/ -> build/bin/zcgate; its comparison and loader are also
-# build/lib/libzcgate.a, for the tests and the results fuzzer. No scenario links it.
-GATE_SRC = $(filter-out tools/zcgate/main.c,$(wildcard tools/zcgate/*.c))
+# build/lib/libzcgate.a, for the tests and the results fuzzer. No scenario links it. Its tests
+# (test_*.c, e2e_*.sh, fixtures/) live beside it; the Makefile and tests/run.sh find them.
+GATE_SRC = $(filter-out tools/zcgate/main.c tools/zcgate/test_%.c,$(wildcard tools/zcgate/*.c))
 GATE_OBJ = $(GATE_SRC:%.c=$(BUILD)/obj/%.o)
 $(BUILD)/obj/tools/zcgate/%.o: private ALL_CFLAGS += -Itools/zcgate
 

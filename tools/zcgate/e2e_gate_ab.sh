@@ -27,7 +27,7 @@ stub() { # stub DIR STRATEGY...: a scenario program 'inproc' that lists STRATEGY
 		for s; do echo "  echo '$s copy test stub'"; done
 		echo '  exit 0; fi'
 		echo "[ \"\${FAIL_STUB:-}\" = '$dir' ] && exit 3"
-		echo 'while [ $# -gt 0 ]; do [ "$1" = --out ] && cp tests/fixtures/gate/baseline.json "$2"; shift; done'
+		echo 'while [ $# -gt 0 ]; do [ "$1" = --out ] && cp tools/zcgate/fixtures/baseline.json "$2"; shift; done'
 	} >"$dir/inproc"
 	chmod +x "$dir/inproc"
 }

@@ -1,5 +1,5 @@
 /*
- * test_gate.c: the regression gate on hand-written fixtures (tests/fixtures/gate): the gate
+ * test_gate.c: the regression gate on hand-written fixtures (tools/zcgate/fixtures/): the gate
  * logic called directly, its output formats, atomic output files, and build/bin/zcgate run as
  * a program for its exit codes and messages.  Run from the repository root; the tool is looked
  * up under $BUILD (default "build").
@@ -27,7 +27,7 @@
 #include "results_load.h"
 #include "support.h"
 
-#define FIX "tests/fixtures/gate/"
+#define FIX "tools/zcgate/fixtures/"
 
 extern char **environ;
 
