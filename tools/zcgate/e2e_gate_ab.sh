@@ -6,14 +6,14 @@
 # too old to have scenarios, says so in one line and gates the invariants only (exit 0 here,
 # 2 with GATE_REQUIRE_BASE=1). Run from the repository root after make; BUILD names the build.
 set -u
-BUILD=${BUILD:-build}
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT INT TERM
+. tests/lib/e2e.sh
+e2e_init gate-ab
+tmp=$E2E_TMP
 
-fail() {
-	echo "e2e_gate_ab: $*" >&2
-	for f in out err; do [ -s "$tmp/$f" ] && tail -n 20 "$tmp/$f" | sed "s/^/  $f: /" >&2; done
-	exit 1
+# ab_fail MSG: one failed check, with the last command's output
+ab_fail() {
+	show_logs "$tmp/out" "$tmp/err"
+	fail "$@"
 }
 
 stub() { # stub DIR STRATEGY...: a scenario program 'inproc' that lists STRATEGY... and
@@ -36,7 +36,7 @@ stub() { # stub DIR STRATEGY...: a scenario program 'inproc' that lists STRATEGY
 stub "$tmp/base" copy move
 stub "$tmp/head" copy pool
 scripts/gate-ab.sh "$tmp/base" "$tmp/head" "$tmp/ab" 2 inproc >"$tmp/out" 2>"$tmp/err" ||
-	fail "gate-ab.sh failed"
+	ab_fail "gate-ab.sh failed"
 cat >"$tmp/want" <<'ORDER'
 1 base inproc copy
 1 head inproc copy
@@ -47,42 +47,41 @@ cat >"$tmp/want" <<'ORDER'
 1 head inproc pool
 2 head inproc pool
 ORDER
-cmp -s "$tmp/want" "$tmp/ab/order.log" || fail "order: $(tr '\n' ';' <"$tmp/ab/order.log")"
+cmp -s "$tmp/want" "$tmp/ab/order.log" || ab_fail "order: $(tr '\n' ';' <"$tmp/ab/order.log")"
 [ "$(ls "$tmp/ab/base" | wc -l)" -eq 4 ] && [ "$(ls "$tmp/ab/head" | wc -l)" -eq 4 ] ||
-	fail "expected 4 results files a side"
+	ab_fail "expected 4 results files a side"
 FAIL_STUB="$tmp/base" scripts/gate-ab.sh "$tmp/base" "$tmp/head" "$tmp/ab2" 1 inproc \
 	>"$tmp/out" 2>"$tmp/err"
-[ $? -eq 3 ] || fail "a failing base must exit 3"
+[ $? -eq 3 ] || ab_fail "a failing base must exit 3"
 FAIL_STUB="$tmp/head" scripts/gate-ab.sh "$tmp/base" "$tmp/head" "$tmp/ab3" 1 inproc \
 	>"$tmp/out" 2>"$tmp/err"
-[ $? -eq 2 ] || fail "a failing head must exit 2"
-grep -q "^gate: head 'inproc --strategy copy' failed" "$tmp/err" || fail "no line for the head"
+[ $? -eq 2 ] || ab_fail "a failing head must exit 2"
+grep -q "^gate: head 'inproc --strategy copy' failed" "$tmp/err" || ab_fail "no line for the head"
 
 # (2) a base that cannot be had: the invariants only, against the committed baseline (a
 # glibc build's exact figures: not comparable with a sanitizer build's)
-. tests/lib/sanitizer.sh
-skip_sanitizer_build e2e_gate_ab
+skip_sanitizer_build
 gate() { # gate REV: scripts/gate.sh on the roundtrip scenario, one process a side
 	BASE=$1 GATE_PROCESSES=1 GATE_SCENARIOS=roundtrip \
 		scripts/gate.sh "$BUILD" results/baseline "$tmp/run" >"$tmp/out" 2>"$tmp/err"
 }
 gate no-such-revision
 rc=$?
-[ "$rc" -eq 0 ] || fail "a missing base revision: exit $rc, expected 0 (invariants pass)"
+[ "$rc" -eq 0 ] || ab_fail "a missing base revision: exit $rc, expected 0 (invariants pass)"
 grep -q "^gate: base revision 'no-such-revision' is not in this clone" "$tmp/err" ||
-	fail "no line saying the base revision is missing"
+	ab_fail "no line saying the base revision is missing"
 grep -q "^gate: timing not compared: no base measured here; gating the invariants only" \
-	"$tmp/err" || fail "no line saying only the invariants were gated"
-grep -q "^zcgate: 0 regressions" "$tmp/out" || fail "the invariants were not gated"
-[ -s "$tmp/run-invariants.json" ] || fail "no invariants report"
+	"$tmp/err" || ab_fail "no line saying only the invariants were gated"
+grep -q "^zcgate: 0 regressions" "$tmp/out" || ab_fail "the invariants were not gated"
+[ -s "$tmp/run-invariants.json" ] || ab_fail "no invariants report"
 GATE_REQUIRE_BASE=1 gate no-such-revision
-[ $? -eq 2 ] || fail "GATE_REQUIRE_BASE=1 with a missing base must exit 2"
+[ $? -eq 2 ] || ab_fail "GATE_REQUIRE_BASE=1 with a missing base must exit 2"
 root=$(git rev-list --max-parents=0 HEAD | tail -n 1)
 gate "$root"
 rc=$?
-[ "$rc" -eq 0 ] || fail "a base without scenarios: exit $rc, expected 0"
+[ "$rc" -eq 0 ] || ab_fail "a base without scenarios: exit $rc, expected 0"
 grep -Eq "^gate: base revision '$root' (has none of the scenarios run|does not build)" \
-	"$tmp/err" || fail "no line saying the root commit cannot be measured"
+	"$tmp/err" || ab_fail "no line saying the root commit cannot be measured"
 rm -rf "$BUILD/gate-base/$(echo "$root" | cut -c1-12)"
 git worktree prune
-exit 0
+e2e_done
