@@ -56,7 +56,7 @@ gate: all
 		scripts/gate.sh $(BUILD) $(GATE_BASELINE) $(GATE_RUN) \
 		--threshold $(GATE_THRESHOLD) $(GATE_ARGS)
 
-# The slowed-down head: a build of the working tree with the test-only knob of src/measure.c.
+# The slowed-down head: a build of the working tree with the test-only knob of src/core/measure.c.
 POWER_STRATEGY ?= copy_into
 POWER_SLOWDOWNS ?= 10 25 50
 RUNS ?= 10

@@ -1,7 +1,7 @@
 #!/bin/sh
 # gate-power.sh: make gate-power. How often the gate fails when nothing changed (A/A: the
 # working tree against HEAD, or BASE) and how often it catches a slowdown of one strategy
-# (a head built with the test-only knob ZC_TEST_SLOWDOWN_PCT of src/measure.c), RUNS gates of
+# (a head built with the test-only knob ZC_TEST_SLOWDOWN_PCT of src/core/measure.c), RUNS gates of
 # each. Prints one line per gate and a table; writes it to BUILD/gate-power.txt as well.
 # Environment: BUILD, RUNS, AA_RUNS (A/A gates, default RUNS), POWER_STRATEGY, POWER_SLOWDOWNS ("10 25 50"), BASE (default
 # HEAD), GATE_PROCESSES, GATE_THRESHOLD. Each gate's zcgate JSON is kept in
