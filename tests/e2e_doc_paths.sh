@@ -18,7 +18,7 @@ docs = [f for f in tracked if f == "README.md" or re.fullmatch(r"(docs|scenarios
         and (f.startswith("docs/") or f.endswith("/README.md"))]
 code = [f for f in tracked if re.search(r"\.(c|h|cc|sh|mk)$", f) or os.path.basename(f) == "Makefile"]
 PATH = re.compile(r"(?<![\w./-])((?:src|tests|tools|scenarios|scripts|docs|mk|bench|include)/[\w./*<>$%{}-]*)")
-BARE = re.compile(r"(?<![\w./-])(\w+\.(?:c|h|cc|sh|mk))\b(?![\w/-])")
+BARE = re.compile(r"(?<![\w./*-])(\w+\.(?:c|h|cc|sh|mk))\b(?![\w/-])")
 PLACEHOLDER = re.compile(r"[*<>$%{}]|(?:^|/)[A-Z][A-Z_]*(?:/|\.|$)|^[A-Z]+_")
 OTHERS = ("jni.h", "node_api.h", "include/uapi/")
 
