@@ -94,11 +94,13 @@ PRODUCER_LIBS = $(patsubst scenarios/producers/%.c,$(BUILD)/lib/lib%.so,$(wildca
 # A wing is a folder tools/NAME/ with a main.c; its rules are in mk/NAME.mk.
 TOOLS = $(sort $(patsubst tools/%/main.c,%,$(wildcard tools/*/main.c)))
 TOOL_BINS = $(TOOLS:%=$(BUILD)/bin/%)
-# Tests: tests/test_*.c (the library and the wings) and scenarios/NAME/test_*.c (a boundary).
+# Tests: tests/test_*.c (the library), tools/NAME/test_*.c (a wing) and scenarios/NAME/test_*.c
+# (a boundary): each lives beside what it tests.
 LIB_TESTS = $(sort $(basename $(notdir $(wildcard tests/test_*.c))))
+TOOL_TESTS = $(sort $(basename $(notdir $(wildcard tools/*/test_*.c))))
 SCENARIO_TESTS = $(sort $(basename $(notdir $(wildcard $(addprefix scenarios/,\
 	$(addsuffix /test_*.c,$(CORE_SCENARIOS) $(RUNTIMES_PRESENT)))))))
-TEST_BINS = $(addprefix $(BUILD)/tests/,$(LIB_TESTS) $(SCENARIO_TESTS))
+TEST_BINS = $(addprefix $(BUILD)/tests/,$(LIB_TESTS) $(TOOL_TESTS) $(SCENARIO_TESTS))
 TEST_SUPPORT = $(patsubst %.c,$(BUILD)/obj/%.o,$(filter-out tests/test_%.c,$(wildcard tests/*.c)))
 TEST_LIBS = $(shell pkg-config --libs cmocka)
 # The wings the library tests reach into: the gate's comparison and loader (libzcgate.a).
@@ -214,6 +216,11 @@ $(BUILD)/lib/libzcproducer_rust.so: $(RUST_PRODUCER_SRC) | $(BUILD)/.deps-ok
 # --- tests: each links its own object, the folder's archive when it has one, the wings -------
 $(BUILD)/obj/tests/%.o: private ALL_CFLAGS += -Itests $(WING_INCLUDES)
 $(foreach t,$(LIB_TESTS),$(eval $(BUILD)/tests/$(t): $(BUILD)/obj/tests/$(t).o))
+define tool_test_rules
+$$(BUILD)/obj/$(1:.c=.o): private ALL_CFLAGS += -Itests $$(WING_INCLUDES)
+$$(BUILD)/tests/$$(basename $$(notdir $(1))): $$(BUILD)/obj/$(1:.c=.o)
+endef
+$(foreach f,$(wildcard tools/*/test_*.c),$(eval $(call tool_test_rules,$(f))))
 $(BUILD)/tests/%: $(TEST_SUPPORT) $(HOOKS_OBJ) $(WING_LIBS) $(BUILD)/lib/libzcbench.a
 	@mkdir -p $(@D)
 	$(CC) $(PROG_LDFLAGS) $(filter %.o %.a,$(filter-out $(TEST_SUPPORT) $(HOOKS_OBJ) \

@@ -69,7 +69,7 @@ FUZZ_BINS = $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/%)
 # Library objects and the gate's loader: instrumented for coverage (fuzzer-no-link), no
 # counting hooks. The gate's sources are named here: gate.mk's GATE_SRC is read after this
 # file, too late for the archive's prerequisites.
-FUZZ_GATE_SRC = $(filter-out tools/zcgate/main.c,$(wildcard tools/zcgate/*.c))
+FUZZ_GATE_SRC = $(filter-out tools/zcgate/main.c tools/zcgate/test_%.c,$(wildcard tools/zcgate/*.c))
 FUZZ_LIB_OBJ = $(patsubst %.c,$(FUZZ_BUILD)/obj/%.o,$(LIB_SRC) $(FUZZ_GATE_SRC))
 
 $(FUZZ_BUILD)/obj/%.o: %.c | check-deps

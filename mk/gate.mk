@@ -27,8 +27,9 @@
 #   GATE_BASELINE=DIR   the committed baseline (default results/baseline)
 
 # --- the wing: tools/zcgate/ -> build/bin/zcgate; its comparison and loader are also
-# build/lib/libzcgate.a, for the tests and the results fuzzer. No scenario links it.
-GATE_SRC = $(filter-out tools/zcgate/main.c,$(wildcard tools/zcgate/*.c))
+# build/lib/libzcgate.a, for the tests and the results fuzzer. No scenario links it. Its tests
+# (test_*.c, e2e_*.sh, fixtures/) live beside it; the Makefile and tests/run.sh find them.
+GATE_SRC = $(filter-out tools/zcgate/main.c tools/zcgate/test_%.c,$(wildcard tools/zcgate/*.c))
 GATE_OBJ = $(GATE_SRC:%.c=$(BUILD)/obj/%.o)
 $(BUILD)/obj/tools/zcgate/%.o: private ALL_CFLAGS += -Itools/zcgate
 
@@ -65,7 +66,7 @@ gate: all
 		scripts/gate.sh $(BUILD) $(GATE_BASELINE) $(GATE_RUN) \
 		--threshold $(GATE_THRESHOLD) $(if $(filter 1,$(GATE_VERBOSE)),--all) $(GATE_ARGS)
 
-# The slowed-down head: a build of the working tree with the test-only knob of src/measure.c.
+# The slowed-down head: a build of the working tree with the test-only knob of src/core/measure.c.
 POWER_STRATEGY ?= copy_into,byte_array,pipe
 POWER_SLOWDOWNS ?= 10 25 50
 RUNS ?= 10

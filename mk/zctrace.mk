@@ -2,7 +2,7 @@
 # The wing is tools/zctrace/: main.c is the wrapper build/bin/zctrace, the other files the
 # preloaded library.
 #
-#   make zctrace        the library, the wrapper and the test programs in tests/progs/
+#   make zctrace        the library, the wrapper and the test programs in tools/zctrace/progs/
 #   make zctrace-bench  wall time of a copy-heavy program: native, zctrace, DHAT, heaptrack
 #
 # The library holds the same interposers as the scenario programs
@@ -41,13 +41,13 @@ $(ZCTRACE_LIB): $(ZCTRACE_OBJ)
 	$(CC) $(LDFLAGS) -shared -Wl,-z,now -Wl,-z,defs $^ -o $@ -ldl -lpthread
 
 # A user's program: plain libc and the probe header, none of zcbench's hooks.
-$(PROBE_DEMO): tests/progs/probe_demo.c include/zc_probe.h $(BUILD)/.flags
+$(PROBE_DEMO): tools/zctrace/progs/probe_demo.c include/zc_probe.h $(BUILD)/.flags
 	@mkdir -p $(@D)
 	$(CC) -std=c17 -D_GNU_SOURCE $(OPT) $(WARN) $(WERROR) -Iinclude $< -o $@
 
 # Another: copies row by row, through every copy function, and a realloc served by mremap.
 # -fno-builtin: gcc must call the functions, not inline them; -rdynamic: its call sites are named.
-$(COPY_KINDS): tests/progs/copy_kinds.c $(BUILD)/.flags
+$(COPY_KINDS): tools/zctrace/progs/copy_kinds.c $(BUILD)/.flags
 	@mkdir -p $(@D)
 	$(CC) -std=c17 -D_GNU_SOURCE $(OPT) $(WARN) $(WERROR) -fno-builtin -rdynamic -pthread $< -o $@
 

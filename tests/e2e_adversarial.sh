@@ -9,17 +9,15 @@
 # by remapping) must stay zero-copy with 0 bytes. The build is shared with e2e_strict.sh and
 # e2e_gate.sh (same flags, so no rebuild).
 set -u
-. tests/lib/sanitizer.sh
-skip_sanitizer_build e2e_adversarial
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT INT TERM
-fail() { echo "e2e_adversarial: $*" >&2; exit 1; }
+. tests/lib/e2e.sh
+e2e_init adversarial
+skip_sanitizer_build
+tmp=$E2E_TMP
 
-make BUILD=build-inject CFLAGS="-DZCBENCH_INJECT_MOVE_COPY -DZCBENCH_ADVERSARIAL" all \
-	>"$tmp/build.log" 2>&1 || fail "cannot build the test-only strategies"
-build-inject/bin/inproc --quick --quiet --processes 1 \
+inject_build
+"$INJECT/bin/inproc" --quick --quiet --processes 1 \
 	--strategy hidden_memcpy,hidden_chunks,hidden_word_loop,hidden_inline,hidden_pipe,hidden_strdup,remap_realloc \
-	--out "$tmp/adv.json" >/dev/null 2>"$tmp/err" || fail "the run failed: $(cat "$tmp/err")"
+	--out "$tmp/adv.json" >/dev/null 2>"$tmp/err" || die "the run failed: $(cat "$tmp/err")"
 python3 - "$tmp/adv.json" <<'PY' || fail "a verdict is wrong"
 import json, sys
 doc = json.load(open(sys.argv[1]))
@@ -55,12 +53,12 @@ for b in bad:
 sys.exit(1 if bad or len([r for r in doc["results"] if r["strategy"] in want]) != len(want) else 0)
 PY
 for s in hidden_pipe hidden_word_loop; do
-	build-inject/bin/inproc --quick --quiet --processes 1 --strategy $s --strict \
+	"$INJECT/bin/inproc" --quick --quiet --processes 1 --strategy $s --strict \
 		--out "$tmp/strict.json" >/dev/null 2>"$tmp/err"
 	rc=$?
 	[ "$rc" -eq 1 ] || fail "--strict with an undeclared copy ($s) exited $rc, expected 1"
 done
-build-inject/bin/inproc --quick --quiet --processes 1 --strategy remap_realloc --strict \
+"$INJECT/bin/inproc" --quick --quiet --processes 1 --strategy remap_realloc --strict \
 	--out "$tmp/strict.json" >/dev/null 2>"$tmp/err" ||
 	fail "--strict on the remapping realloc failed: $(cat "$tmp/err")"
-exit 0
+e2e_done

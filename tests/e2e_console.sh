@@ -5,15 +5,14 @@
 # unless --verbose, which also prints the evidence lines. --quiet prints no progress. On a
 # terminal (a pseudo-terminal from script(1)) the progress is one line rewritten in place.
 set -u
-BUILD=${BUILD:-build}
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT INT TERM
-fail() { echo "e2e_console: $*" >&2; exit 1; }
+. tests/lib/e2e.sh
+e2e_init console
+tmp=$E2E_TMP
 run() { # run NAME ARGS...: build/bin/inproc with a small frame, stdout and stderr apart
 	name=$1; shift
 	"$BUILD/bin/inproc" --quick --frame 256x256 --processes 2 --strategy copy,pool \
 		--out "$tmp/$name.json" "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" ||
-		fail "inproc $* failed: $(cat "$tmp/$name.err")"
+		die "inproc $* failed: $(cat "$tmp/$name.err")"
 }
 
 run plain
@@ -61,6 +60,6 @@ if command -v script >/dev/null 2>&1; then
 	grep -q "$(printf '\r\033\\[K')inproc: pool, process 2 of 2" "$tmp/tty.log" ||
 		fail "no in-place progress on a terminal"
 else
-	echo "e2e_console: no script(1): the terminal case is not checked"
+	echo "$e2e_name: no script(1): the terminal case is not checked"
 fi
-exit 0
+e2e_done

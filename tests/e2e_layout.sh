@@ -5,9 +5,8 @@
 # code, and zcgate holds no strategy. Run from the repository root after make; BUILD names the
 # build (default build).
 set -u
-BUILD=${BUILD:-build}
-failed=0
-fail() { echo "e2e_layout: $*" >&2; failed=1; }
+. tests/lib/e2e.sh
+e2e_init layout
 
 programs=$(ls scenarios/*/main.c tools/*/main.c | xargs -n1 dirname | xargs -n1 basename)
 for h in $(find src scenarios tools include bench -name '*.h'); do
@@ -60,5 +59,4 @@ for s in $(ls scenarios/*/main.c | xargs -n1 dirname | xargs -n1 basename); do
 done
 bad=$(nm "$BUILD/bin/zcgate" | grep -E ' [TtDd] zc_(inproc|thread|process|managed|roundtrip|heap|port)_' | head -n 3)
 [ -z "$bad" ] || fail "zcgate links a boundary: $(echo $bad)"
-[ "$failed" -eq 0 ] && echo "e2e_layout: all checks passed"
-exit "$failed"
+e2e_done

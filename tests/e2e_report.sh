@@ -11,21 +11,14 @@
 # without writing anything.  Exit status 0 when every check passed.
 set -u
 cd "$(dirname "$0")/.." || exit 1
-prog=e2e_report.sh
+. tests/lib/e2e.sh
+e2e_init report
 # shellcheck source=SCRIPTDIR/../scripts/report-lib.sh
 . scripts/report-lib.sh
-scripts/deps.sh report || { echo "$prog: gnuplot and jq are needed (scripts/deps.sh report)"; exit 1; }
+scripts/deps.sh report || die "gnuplot and jq are needed (scripts/deps.sh report)"
 
 fixtures=tests/fixtures/report
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT INT TERM
-failed=0
-check() {     # check WHAT COMMAND...: run COMMAND, count a failure when it fails
-	what=$1; shift
-	if "$@" >"$tmp/out" 2>&1; then :; else
-		echo "$prog: FAIL: $what"; sed 's/^/    /' "$tmp/out"; failed=$((failed + 1))
-	fi
-}
+tmp=$E2E_TMP
 has() { grep -qF -- "$2" "$1"; }       # has FILE TEXT
 lacks() { ! grep -qF -- "$2" "$1"; }   # lacks FILE TEXT
 
@@ -92,14 +85,11 @@ md_next=$(awk -v a="$md_answer" 'NR > a && /^## / { print NR; exit }' "$md")
 sed -n "${md_answer},${md_next}p" "$md" >"$tmp/answer.md"
 check "report.md's first section is the answer" test "$(line "$md" '^## ')" -eq "$md_answer"
 check "report.md's answer has no chart" lacks "$tmp/answer.md" "!["
-echo "$failed" >"$tmp/failed"   # the loops run in a subshell: they hand the count back
 echo "$pairs" | while read -r scn strat; do
 	check "report.html's answer has $scn/$strat" \
 		has "$tmp/answer.html" "<tr data-scenario=\"$scn\" data-strategy=\"$strat\">"
 	check "report.md's answer has $scn/$strat" has "$tmp/answer.md" "| $scn | $strat | "
-	echo "$failed" >"$tmp/failed"
 done
-failed=$(cat "$tmp/failed")
 check "report.md's answer shows the verdicts in the charts' colours" \
 	sh -c "grep -q '^| inproc | borrow | 🟩 zero-copy | 1/38732x | - | 0 |' '$tmp/answer.md' &&
 	       grep -q '^| inproc | copy | 🟧 copy | 4.18x | - | 1 |' '$tmp/answer.md'"
@@ -135,7 +125,6 @@ check "the answer says where the warnings are" has "$tmp/answer.md" "Warnings: 3
 # --- zero-copy rows and bars show no bandwidth -------------------------------------------------
 # The fixtures' zero-copy strategies: scenario, strategy, GB/s as report-data.jq would round it
 # (sig3: three figures, at most two decimals), time relative to memcpy as 1/N.
-echo "$failed" >"$tmp/failed"
 # shellcheck disable=SC2086
 jq -r '.scenario as $s | .results[] | select(.identity.verdict == "zero-copy")
 	| "\($s) \(.strategy) \(.time.gb_per_s) \(.time.vs_memcpy)"' $inputs |
@@ -158,9 +147,7 @@ while read -r scn strat gbps ratio; do
 		check "the $scn-throughput chart draws $strat relative to memcpy ($rel)" \
 			has "$r/charts/$scn-throughput.svg" "<text>$rel</text>"
 	fi
-	echo "$failed" >"$tmp/failed"
 done
-failed=$(cat "$tmp/failed")
 for f in $inputs; do
 	scn=$(jq -r .scenario "$f")
 	n_bw=$(jq '[.results[] | select(.identity.verdict != "zero-copy")] | length' "$f")
@@ -172,7 +159,6 @@ done
 # section FILE SCENARIO: the lines of report.md's section of SCENARIO, its subsections included.
 section() { sed -n "/^## $2:/,/^## /p" "$1"; }
 hsection() { sed -n "/^<section id=\"scenario-$2\">/,/^<\/section>/p" "$1"; }
-echo "$failed" >"$tmp/failed"
 for f in $inputs; do
 	scn=$(jq -r .scenario "$f")
 	svg=$r/charts/$scn-time.svg
@@ -211,9 +197,7 @@ for f in $inputs; do
 			if (v ~ /\./) sub(/\.?0+$/, "", v); print v "x" }')
 		check "report.md's $scn/$strat row: placement $place, x handover $want" sh -c \
 			"grep '^| $strat | [^|]* | $place | ' '$tmp/$scn.md' | grep -qF -- '| $want | '"
-		echo "$failed" >"$tmp/failed"
 	done <"$tmp/$scn.rows"
-	failed=$(cat "$tmp/failed")
 	# The hand-over latency table: a row per placed row, and the idle state once.
 	check "report.md's $scn section has the latency table" grep -q \
 		'^| row | one-way p50 | one-way p99 | post p50 | post p99 | CPUs seen (producer/consumer) |' "$tmp/$scn.md"
@@ -227,7 +211,6 @@ for f in $inputs; do
 		"$(grep -cF -- "$idle" "$tmp/$scn.md")" -eq 1
 	check "report.html's $scn section gives the CPU idle state" has "$tmp/$scn.html" "<p>CPU idle: $idle.</p>"
 done
-failed=$(cat "$tmp/failed")
 # Figures from the fixtures, as the report rounds them (latency in fmt_ns, CPUs seen).
 check "report.md: thread's latency row for move@free" has "$tmp/thread.md" \
 	"| move@free | 2.77 µs | 45.4 µs | 3.27 µs | 16.1 µs | 0,1/0,1 |"
@@ -381,5 +364,4 @@ rc=0; scripts/report.sh "$r" "$b/text.json" 2>/dev/null || rc=$?
 check "a failed rerun exits 2" test "$rc" -eq 2
 check "a failed rerun keeps the previous report" cmp -s "$md" "$tmp/md.before"
 
-[ "$failed" -eq 0 ] || { echo "$prog: $failed checks failed"; exit 1; }
-echo "$prog: all checks passed"
+e2e_done

@@ -3,17 +3,15 @@
 # and --strict turns that into exit 1. The copy comes from a test-only build switch
 # (-DZCBENCH_INJECT_MOVE_COPY: inproc's move copies the frame once more).
 set -u
-. tests/lib/sanitizer.sh
-skip_sanitizer_build e2e_strict
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT INT TERM
-fail() { echo "e2e_strict: $*" >&2; exit 1; }
+. tests/lib/e2e.sh
+e2e_init strict
+skip_sanitizer_build
+tmp=$E2E_TMP
 
-make BUILD=build-inject CFLAGS="-DZCBENCH_INJECT_MOVE_COPY -DZCBENCH_ADVERSARIAL" all >"$tmp/build.log" 2>&1 ||
-	fail "cannot build the tree with ZCBENCH_INJECT_MOVE_COPY"
-build-inject/bin/inproc --frame 256x256 --quick --quiet --strategy move \
-	--out "$tmp/lenient.json" >/dev/null 2>&1 || fail "without --strict the run must succeed"
-build-inject/bin/inproc --frame 256x256 --quick --quiet --strategy move --strict \
+inject_build
+"$INJECT/bin/inproc" --frame 256x256 --quick --quiet --strategy move \
+	--out "$tmp/lenient.json" >/dev/null 2>&1 || die "without --strict the run must succeed"
+"$INJECT/bin/inproc" --frame 256x256 --quick --quiet --strategy move --strict \
 	--out "$tmp/strict.json" >/dev/null 2>"$tmp/err"
 rc=$?
 [ "$rc" -eq 1 ] || fail "--strict exited $rc, expected 1"
@@ -28,4 +26,4 @@ assert move["identity"]["evidence"].startswith("expected zero-copy, but the cons
 assert move["copies"]["bytes_per_transfer"] == doc["frame"]["bytes"], move["copies"]
 PY
 done
-exit 0
+e2e_done

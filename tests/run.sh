@@ -1,6 +1,7 @@
 #!/bin/sh
-# run.sh: run every cmocka test program given and every e2e_*.sh script (tests/ and each
-# boundary's folder), then print one closing line "N passed, N failed" over all of them.  Exit status 1 when anything failed.
+# run.sh: run every cmocka test program given and every e2e_*.sh script (tests/, each wing's
+# folder tools/NAME/ and each boundary's scenarios/NAME/), then print one closing line
+# "N passed, N failed" over all of them. Exit status 1 when anything failed.
 set -u
 passed=0
 failed=0
@@ -14,7 +15,7 @@ for t in "$@"; do
 	# A program that crashed or printed no summary counts as one failure.
 	if [ "$rc" -ne 0 ] && [ -z "$f" ]; then failed=$((failed + 1)); fi
 done
-for s in tests/e2e_*.sh scenarios/*/e2e_*.sh; do
+for s in tests/e2e_*.sh tools/*/e2e_*.sh scenarios/*/e2e_*.sh; do
 	[ -e "$s" ] || continue
 	if sh "$s"; then
 		echo "[       OK ] $s"; passed=$((passed + 1))

@@ -172,7 +172,7 @@ static void invariants_follow_gate_order(void **state)
 	assert_int_equal(reached, gated);
 }
 
-/* The gate's rows as zcgate has always made them: tests/test_gate.c relies on this order. */
+/* The gate's rows as zcgate has always made them: tools/zcgate/test_gate.c relies on this order. */
 static void invariants_are_the_gates(void **state)
 {
 	static const struct {

@@ -1,5 +1,5 @@
 /*
- * inproc.c: the seven ways a synchronous FFI call can hand a frame over, each on top of the
+ * inproc_strategies.c: the seven ways a synchronous FFI call can hand a frame over, each on top of the
  * producer library's C ABI. The consumer side of each (what the Dart VM, the JVM or CPython
  * would do) is written here; the producer side lives in the library.
  */

@@ -1,5 +1,5 @@
 /*
- * inproc.h: the strategies of the in-process scenario: a synchronous call into the producer
+ * inproc_strategies.h: the strategies of the in-process scenario: a synchronous call into the producer
  * library through its C ABI (producer_api.h).
  */
 #ifndef ZC_INPROC_H

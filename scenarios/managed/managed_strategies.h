@@ -1,5 +1,5 @@
 /*
- * managed.h: the strategies of the managed scenario: frames handed to a garbage-collected
+ * managed_strategies.h: the strategies of the managed scenario: frames handed to a garbage-collected
  * runtime (the simulated heap of heap.h) by copying them into its heap or by wrapping them as
  * external objects with finalizers.
  *

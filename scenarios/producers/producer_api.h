@@ -5,7 +5,7 @@
  *
  * The producer owns its frames; each call that hands one over says how it comes back. Two
  * producers implement it: zcproducer.c in C, and scenarios/producers/rust/, a Rust cdylib
- * whose struct ZcProducerApi (src/lib.rs) must keep this table's order.
+ * whose struct ZcProducerApi (rust/src/lib.rs) must keep this table's order.
  */
 #ifndef ZC_PRODUCER_API_H
 #define ZC_PRODUCER_API_H

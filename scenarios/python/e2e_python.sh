@@ -9,34 +9,22 @@ skip_unbuilt python
 PY=$BUILD/bin/python
 e2e_init python
 
-# check FILE 'PYTHON EXPRESSION over doc and r(name)' WHAT: one check on a results file.
-check() {
-	if python3 - "$1" "$2" <<'PY' 2>"$E2E_TMP/check.err"; then pass; else fail "$3: $(cat "$E2E_TMP/check.err")"; fi
-import json, sys
-doc = json.load(open(sys.argv[1]))
-rows = {x["strategy"]: x for x in doc["results"]}
-def r(name):
-    return rows[name]
-assert eval(sys.argv[2]), sys.argv[2]
-PY
-}
-
 out=$E2E_TMP/python.json
 if "$PY" --quick --quiet --processes 2 --out "$out" >"$E2E_TMP/table" 2>"$E2E_TMP/err"; then
 	pass
 	frame=8294400
 	for s in bytes bytearray numpy_array; do
-		check "$out" "r('$s')['identity']['verdict'] == 'copy' and \
+		check_json "$out" "r('$s')['identity']['verdict'] == 'copy' and \
 r('$s')['copies']['bytes_per_transfer'] >= $frame" "$s copies a frame"
 	done
 	for s in memoryview numpy_frombuffer; do
-		check "$out" "r('$s')['identity']['verdict'] == 'zero-copy' and \
+		check_json "$out" "r('$s')['identity']['verdict'] == 'zero-copy' and \
 r('$s')['identity']['aliasing_visible'] and r('$s')['copies']['bytes_per_transfer'] < $frame / 100" \
 			"$s shares the frame"
-		check "$out" "r('$s')['python']['frames_given_back']['at_drop'] == \
+		check_json "$out" "r('$s')['python']['frames_given_back']['at_drop'] == \
 r('$s')['python']['exporters_created'] > 0" "$s gives every frame back at the drop"
 	done
-	check "$out" "all(x['allocations']['live_at_end'] == 0 for x in doc['results'])" \
+	check_json "$out" "all(x['allocations']['live_at_end'] == 0 for x in doc['results'])" \
 		"no block left at the end"
 	grep -q '^memoryview  *zero-copy ' "$E2E_TMP/table" && pass || fail "no memoryview row"
 else
@@ -48,7 +36,7 @@ small=$E2E_TMP/small.json
 if "$PY" --no-numpy --quick --quiet --processes 1 --frame 64x64 --out "$small" \
 	>"$E2E_TMP/small.table" 2>"$E2E_TMP/small.err"; then
 	pass
-	check "$small" "sorted(rows) == ['bytearray', 'bytes', 'memoryview', 'reference_memcpy']" \
+	check_json "$small" "sorted(rows) == ['bytearray', 'bytes', 'memoryview', 'reference_memcpy']" \
 		"--no-numpy leaves the numpy rows out"
 	[ "$(grep -c 'numpy_frombuffer, numpy_array: not measured, --no-numpy leaves numpy out' \
 		"$E2E_TMP/small.table")" -eq 1 ] && pass || fail "no line for the numpy rows left out"

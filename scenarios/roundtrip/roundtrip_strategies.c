@@ -1,5 +1,5 @@
 /*
- * roundtrip.c: round_trip and shrink_realloc.
+ * roundtrip_strategies.c: round_trip and shrink_realloc.
  *
  * round_trip: the producer (Rust) returns a frame to the consumer (Dart) zero-copy
  * (flutter_rust_bridge DCO, kExternalTypedData), and the consumer passes it back, which copies

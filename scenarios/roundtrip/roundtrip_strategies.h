@@ -1,5 +1,5 @@
 /*
- * roundtrip.h: the strategies of the round-trip scenario: a frame that goes from the producer
+ * roundtrip_strategies.h: the strategies of the round-trip scenario: a frame that goes from the producer
  * (Rust) to the consumer (Dart) without a copy and comes back with one, recorded leg by leg;
  * and a hand-over preceded by a shrink-to-fit reallocation that some allocators turn into a
  * hidden copy.

@@ -1,5 +1,5 @@
 /*
- * thread.h: the strategies of the thread scenario: a producer thread posts frames to a
+ * thread_strategies.h: the strategies of the thread scenario: a producer thread posts frames to a
  * consumer thread through a port (port.h), like a worker calling Dart_PostCObject.
  */
 #ifndef ZC_THREAD_H

@@ -1,5 +1,5 @@
 /*
- * zc_atomic_file.c: replace a file through a temporary file in the same directory and rename(2),
+ * atomic_file.c: replace a file through a temporary file in the same directory and rename(2),
  * which is atomic within one file system.
  */
 #include "atomic_file.h"

@@ -1,6 +1,6 @@
 /*
  * fuzz_results_json.c: libFuzzer target for the results reader zcgate and the report trust
- * (src/results_load.c): any bytes must be either a valid zcbench/1 file or a one-line error,
+ * (tools/zcgate/results_load.c): any bytes must be either a valid zcbench/1 file or a one-line error,
  * never a crash, a leak or an error without a reason.
  */
 #include <assert.h>

@@ -1,5 +1,5 @@
 /*
- * zc_results_load.c: read zcbench/1 results files and directories of them; zc_results_validate.c
+ * results_load.c: read zcbench/1 results files and directories of them; results_validate.c
  * checks each file before anyone reads it.
  */
 #include "results_load.h"

@@ -1,5 +1,5 @@
 /*
- * zc_results_load.h: load and validate zcbench/1 results files, one file or a directory of them.
+ * results_load.h: load and validate zcbench/1 results files, one file or a directory of them.
  *
  * A loaded set owns the parsed JSON.  Loading checks the structure and the type of every field a
  * consumer reads (a missing optional field is fine, a field of the wrong type is not), so code

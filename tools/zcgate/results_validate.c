@@ -1,5 +1,5 @@
 /*
- * zc_results_validate.c: check a parsed results file against the zcbench/1 schema: the required
+ * results_validate.c: check a parsed results file against the zcbench/1 schema: the required
  * members, the type of every field of a result that schema.h lists (when present), and one
  * result per scenario and strategy.
  */

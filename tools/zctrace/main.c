@@ -25,8 +25,16 @@
 #include "error.h"
 #include "tree.h"
 
-/* What zctrace itself exits with, when the program's own status is not there to pass on. */
-static const enum zc_exit exits[] = { ZC_EXIT_USAGE, ZC_EXIT_RUNTIME };
+/* What zctrace itself exits with, when the program's own status is not there to pass on, and
+ * what each means for zctrace (the scenarios' meanings of the same codes are not zctrace's). */
+static const struct {
+	enum zc_exit code;
+	const char *meaning;
+} exits[] = {
+	{ ZC_EXIT_USAGE, "bad usage: an option or no program; or the program, the tracer\n"
+			 "      library or the record's directory is not there" },
+	{ ZC_EXIT_RUNTIME, "the program could not be started (no pipe, no fork)" },
+};
 
 struct options {
 	const char *min_bytes;
@@ -49,7 +57,8 @@ static void usage(FILE *f)
 		   "                  each first write to a page faults once)\n"
 		   "exit status: the program's own (128 + N when signal N ended it), or\n"
 		   "zctrace's own:\n");
-	zc_exit_print_help(f, exits, sizeof(exits) / sizeof(exits[0]));
+	for (size_t i = 0; i < sizeof(exits) / sizeof(exits[0]); i++)
+		fprintf(f, "  %-3d %s\n", (int)exits[i].code, exits[i].meaning);
 }
 
 static int parse_options(int argc, char **argv, struct options *o)

@@ -3,7 +3,8 @@
 # the tests' own probe_demo, and on the inproc scenario, whose per-strategy counts it must
 # reproduce. Exit 0 when every check passes.
 set -u
-BUILD=${BUILD:-build}
+. tests/lib/e2e.sh
+e2e_init zctrace
 ZCTRACE=$BUILD/bin/zctrace
 DEMO=$BUILD/tests/progs/probe_demo
 KINDS=$BUILD/tests/progs/copy_kinds
@@ -11,17 +12,7 @@ INPROC=$BUILD/bin/inproc
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=$(command -v python3)
 FRAME=8294400
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failed=0
-
-fail() { echo "e2e_zctrace: $*" >&2; failed=1; }
-
-# jq-like checks with python3: check FILE 'python expression over d' MESSAGE
-check() {
-	"$PY" -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if ($2) else 1)" "$1" \
-		|| fail "$3 (in $1)"
-}
+tmp=$E2E_TMP
 
 trace() { # trace NAME ARGS... : runs zctrace --out $tmp/NAME.json ARGS, stderr to NAME.err
 	name=$1; shift
@@ -30,35 +21,35 @@ trace() { # trace NAME ARGS... : runs zctrace --out $tmp/NAME.json ARGS, stderr 
 }
 
 for f in "$ZCTRACE" "$DEMO" "$KINDS" "$INPROC" "$BUILD/lib/libzctrace.so"; do
-	[ -e "$f" ] || { echo "e2e_zctrace: '$f' is not built (make zctrace)" >&2; exit 1; }
+	[ -e "$f" ] || die "'$f' is not built (make zctrace)"
 done
 
 # --- the system's python3: bytes() copies, memoryview does not --------------------------------
 trace pycopy -- "$PY" -c "b=bytearray(8*1024*1024); c=bytes(b)"
-check "$tmp/pycopy.json" "d['schema']=='zctrace/1' and any(c['bytes']==8388608 and c['function'] in ('memcpy','__memcpy_chk') and c['caller'].startswith('python3') for c in d['copies'])" \
+check_json "$tmp/pycopy.json" "d['schema']=='zctrace/1' and any(c['bytes']==8388608 and c['function'] in ('memcpy','__memcpy_chk') and c['caller'].startswith('python3') for c in d['copies'])" \
 	"python3 bytes(bytearray) shows no 8 MiB memcpy from python3"
 grep -q "zctrace: python3.* 1 copy of 8,388,608 bytes" "$tmp/pycopy.err" \
 	|| fail "no summary line for python3 on stderr: $(cat "$tmp/pycopy.err")"
 trace pyview -- "$PY" -c "b=bytearray(8*1024*1024); m=memoryview(b)"
-check "$tmp/pyview.json" "d['summary']['large_copies']==0 and d['summary']['large_allocations']>=1" \
+check_json "$tmp/pyview.json" "d['summary']['large_copies']==0 and d['summary']['large_allocations']>=1" \
 	"python3 memoryview shows a copy, or no allocation"
 
 # --- coreutils: cp copies in the kernel (copy_file_range), dd through its own buffer --------
 head -c 20000000 /dev/zero >"$tmp/in.bin"
 trace cp -- cp "$tmp/in.bin" "$tmp/cp.bin"
-check "$tmp/cp.json" "d['summary']['large_copies']==0 and d['process']['exe'].endswith('/cp')" \
+check_json "$tmp/cp.json" "d['summary']['large_copies']==0 and d['process']['exe'].endswith('/cp')" \
 	"cp shows a userspace copy"
 cmp -s "$tmp/in.bin" "$tmp/cp.bin" || fail "cp under zctrace copied the file wrongly"
 trace dd -- dd if="$tmp/in.bin" of="$tmp/dd.bin" bs=8M status=none
-check "$tmp/dd.json" "d['summary']['large_copies']==0 and any(a['bytes']==8388608 for a in d['allocations'])" \
+check_json "$tmp/dd.json" "d['summary']['large_copies']==0 and any(a['bytes']==8388608 for a in d['allocations'])" \
 	"dd bs=8M: expected its 8 MiB buffer and no userspace copy"
 
 # --- the kernel's copies, per call site and kind of descriptor: file, pipe, socket ------------
-check "$tmp/cp.json" "any(k['function']=='copy_file_range' and k['direction']=='move' and k['descriptor']=='file' and k['bytes']==20000000 for k in d['kernel_copies'])" \
+check_json "$tmp/cp.json" "any(k['function']=='copy_file_range' and k['direction']=='move' and k['descriptor']=='file' and k['bytes']==20000000 for k in d['kernel_copies'])" \
 	"cp: expected copy_file_range moving the 20,000,000 bytes between files"
 grep -q "kernel: 20,000,000 bytes moved from a file" "$tmp/cp.err" \
 	|| fail "cp: no kernel line in the summary: $(cat "$tmp/cp.err")"
-check "$tmp/dd.json" "[(k['direction'],k['descriptor'],k['bytes']) for k in d['kernel_copies'] if k['function'] in ('read','write')]==[('read','file',20000000),('write','file',20000000)] or [(k['direction'],k['descriptor'],k['bytes']) for k in d['kernel_copies'] if k['function'] in ('read','write')]==[('write','file',20000000),('read','file',20000000)]" \
+check_json "$tmp/dd.json" "[(k['direction'],k['descriptor'],k['bytes']) for k in d['kernel_copies'] if k['function'] in ('read','write')]==[('read','file',20000000),('write','file',20000000)] or [(k['direction'],k['descriptor'],k['bytes']) for k in d['kernel_copies'] if k['function'] in ('read','write')]==[('write','file',20000000),('read','file',20000000)]" \
 	"dd: expected 20,000,000 bytes read from a file and written to one"
 trace pipe -- sh -c "dd if='$tmp/in.bin' bs=1M status=none | dd of=/dev/null bs=1M status=none"
 "$PY" - "$tmp/pipe.json" <<'PYEOF' || fail "a pipe between two dd: expected 20,000,000 bytes written to and read from a pipe"
@@ -77,7 +68,7 @@ got = []
 r = threading.Thread(target=lambda: got.append(b''.join(iter(lambda: b.recv(1 << 16), b''))))
 r.start(); a.sendall(b'x' * 3000000); a.shutdown(socket.SHUT_WR); r.join()
 assert len(got[0]) == 3000000"
-check "$tmp/socket.json" "sum(k['bytes'] for k in d['kernel_copies'] if k['descriptor']=='socket' and k['direction']=='write')==3000000 and sum(k['bytes'] for k in d['kernel_copies'] if k['descriptor']=='socket' and k['direction']=='read')==3000000" \
+check_json "$tmp/socket.json" "sum(k['bytes'] for k in d['kernel_copies'] if k['descriptor']=='socket' and k['direction']=='write')==3000000 and sum(k['bytes'] for k in d['kernel_copies'] if k['descriptor']=='socket' and k['direction']=='read')==3000000" \
 	"a socket pair: expected 3,000,000 bytes written to and read from a socket"
 
 # --- one answer per command: a shim with subshells, then exec (pyenv's python3 is one) -------
@@ -88,7 +79,7 @@ trace shim -- "$tmp/shim" -c "b=bytearray(8*1024*1024); c=bytes(b)"
 	|| fail "a shim: expected one summary for the whole command: $(cat "$tmp/shim.err")"
 grep -q "other process.* copied nothing of 1,048,576 bytes or more" "$tmp/shim.err" \
 	|| fail "a shim: expected one line for the processes that copied nothing: $(cat "$tmp/shim.err")"
-check "$tmp/shim.json" "len(d['process_tree'])>=3 and d['process_tree'][0]['pid']==d['process']['pid'] and [p['copied'] for p in d['process_tree']].count(True)==1 and all(__import__('os').path.exists(p['record']) for p in d['process_tree'])" \
+check_json "$tmp/shim.json" "len(d['process_tree'])>=3 and d['process_tree'][0]['pid']==d['process']['pid'] and [p['copied'] for p in d['process_tree']].count(True)==1 and all(__import__('os').path.exists(p['record']) for p in d['process_tree'])" \
 	"a shim: expected the process tree, the python3 that copied and the shell's children, each with its record"
 
 # --- the oracle: zctrace's bytes per call site equal valgrind DHAT's in copy mode ------------
@@ -118,25 +109,25 @@ fi
 
 # --- probe_demo: a copy with its size and caller, a view, a change, a fork --------------------
 trace copy -- "$DEMO" copy
-check "$tmp/copy.json" "[ (c['bytes'],c['function']) for c in d['copies'] ]==[($FRAME,'memcpy')] and d['copies'][0]['caller'].startswith('probe_demo')" \
+check_json "$tmp/copy.json" "[ (c['bytes'],c['function']) for c in d['copies'] ]==[($FRAME,'memcpy')] and d['copies'][0]['caller'].startswith('probe_demo')" \
 	"probe_demo copy: expected one memcpy of $FRAME bytes from probe_demo"
-check "$tmp/copy.json" "[p['verdict'] for p in d['probes']['pairs']]==['copied'] and d['probes']['pairs'][0]['copies'][0]['seq']==d['copies'][0]['seq'] and d['probes']['pairs'][0]['copies'][0]['from_first_mark']" \
+check_json "$tmp/copy.json" "[p['verdict'] for p in d['probes']['pairs']]==['copied'] and d['probes']['pairs'][0]['copies'][0]['seq']==d['copies'][0]['seq'] and d['probes']['pairs'][0]['copies'][0]['from_first_mark']" \
 	"probe_demo copy: the marks should pair as copied, by the recorded memcpy"
 trace view -- "$DEMO" view
-check "$tmp/view.json" "d['copies']==[] and [p['verdict'] for p in d['probes']['pairs']]==['shared']" \
+check_json "$tmp/view.json" "d['copies']==[] and [p['verdict'] for p in d['probes']['pairs']]==['shared']" \
 	"probe_demo view: expected no copy and a shared pair"
 trace changed -- "$DEMO" changed
-check "$tmp/changed.json" "[p['verdict'] for p in d['probes']['pairs']]==['changed']" \
+check_json "$tmp/changed.json" "[p['verdict'] for p in d['probes']['pairs']]==['changed']" \
 	"probe_demo changed: expected a changed pair"
 trace fork -- "$DEMO" fork
 child=$(ls "$tmp"/fork.*.json 2>/dev/null | head -n 1)
 if [ -z "$child" ]; then
 	fail "probe_demo fork: the child wrote no record of its own"
 else
-	check "$child" "d['summary']['large_copies']==1 and d['process']['pid']!=d['process']['root_pid']" \
+	check_json "$child" "d['summary']['large_copies']==1 and d['process']['pid']!=d['process']['root_pid']" \
 		"probe_demo fork: the child's record should hold its one copy"
 fi
-check "$tmp/fork.json" "d['summary']['large_copies']==1" \
+check_json "$tmp/fork.json" "d['summary']['large_copies']==1" \
 	"probe_demo fork: the parent's record should hold only its own copy"
 
 # --- without zctrace the probe is a no-op --------------------------------------------------
@@ -144,39 +135,39 @@ check "$tmp/fork.json" "d['summary']['large_copies']==1" \
 
 # --- copy_kinds: small copies summed per call site, every copy function, mremap no copy -------
 trace rows -- "$KINDS" rows
-check "$tmp/rows.json" "d['summary']['large_copies']==0 and (lambda s: s['bytes']==$FRAME and s['count']==1080 and s['largest']==7680 and s['function']=='memcpy' and s['caller'].startswith('copy_kinds') and s['histogram']==[{'below':8192,'count':1080}] and s['multiple_of_allocation']=={'bytes':$FRAME,'times':1})(d['call_sites'][0])" \
+check_json "$tmp/rows.json" "d['summary']['large_copies']==0 and (lambda s: s['bytes']==$FRAME and s['count']==1080 and s['largest']==7680 and s['function']=='memcpy' and s['caller'].startswith('copy_kinds') and s['histogram']==[{'below':8192,'count':1080}] and s['multiple_of_allocation']=={'bytes':$FRAME,'times':1})(d['call_sites'][0])" \
 	"a frame copied row by row: expected one call site of 1,080 memcpys adding up to the frame's block"
 grep -q "zctrace:   1,080 copies of 8,294,400 bytes in all (largest 7,680): memcpy from copy_kinds" "$tmp/rows.err" \
 	|| fail "no call-site line for the row-by-row copy on stderr: $(cat "$tmp/rows.err")"
 trace threads -- "$KINDS" threads
-check "$tmp/threads.json" "[(s['count'],s['bytes']) for s in d['call_sites'] if s['caller'].endswith(':site_threads')]==[(4000,16384000)]" \
+check_json "$tmp/threads.json" "[(s['count'],s['bytes']) for s in d['call_sites'] if s['caller'].endswith(':site_threads')]==[(4000,16384000)]" \
 	"4 threads copying from one call site: expected 4,000 copies of 16,384,000 bytes there, exactly"
 trace functions -- "$KINDS" functions
-check "$tmp/functions.json" "sorted(c['function'] for c in d['copies'] if c['bytes']>=8388608)==sorted(['mempcpy','__mempcpy_chk','__memmove_chk','bcopy','memccpy','strcpy','__strcpy_chk','stpcpy','__stpcpy_chk','strncpy','__strncpy_chk','wmemcpy','__wmemcpy_chk','wmemmove','__wmemmove_chk','strdup','strndup'])" \
+check_json "$tmp/functions.json" "sorted(c['function'] for c in d['copies'] if c['bytes']>=8388608)==sorted(['mempcpy','__mempcpy_chk','__memmove_chk','bcopy','memccpy','strcpy','__strcpy_chk','stpcpy','__stpcpy_chk','strncpy','__strncpy_chk','wmemcpy','__wmemcpy_chk','wmemmove','__wmemmove_chk','strdup','strndup'])" \
 	"8 MiB through each copy function: expected one large copy of each"
 trace remap -- "$KINDS" remap
-check "$tmp/remap.json" "d['summary']['realloc_moves']==0 and not [c for c in d['copies'] if c['function']=='realloc'] and not [s for s in d['call_sites'] if s['function']=='realloc']" \
+check_json "$tmp/remap.json" "d['summary']['realloc_moves']==0 and not [c for c in d['copies'] if c['function']=='realloc'] and not [s for s in d['call_sites'] if s['function']=='realloc']" \
 	"a realloc served by mremap moved pages, not bytes: expected no copy"
 
 # --- --pages: the pages written between two marks, whoever wrote them -------------------------
 trace loop -- "$DEMO" loop
-check "$tmp/loop.json" "d['copies']==[] and [(p['verdict'],p['pages_written_between']) for p in d['probes']['pairs']]==[('copied',None)] and d['pages_written']['pages'] is None" \
+check_json "$tmp/loop.json" "d['copies']==[] and [(p['verdict'],p['pages_written_between']) for p in d['probes']['pairs']]==[('copied',None)] and d['pages_written']['pages'] is None" \
 	"probe_demo loop without --pages: expected no copy seen, a copied pair and no page count"
 trace loop_pages --pages -- "$DEMO" loop
 # (where the kernel has no userfaultfd write-protection, Linux < 6.7, the record says why)
-check "$tmp/loop_pages.json" "d['copies']==[] and ((d['probes']['pairs'][0]['pages_written_between']>=$FRAME//4096 and d['pages_written']['method']=='uffd-wp') or (d['pages_written']['pages'] is None and 'userfaultfd' in (d['pages_written']['unavailable'] or '')))" \
+check_json "$tmp/loop_pages.json" "d['copies']==[] and ((d['probes']['pairs'][0]['pages_written_between']>=$FRAME//4096 and d['pages_written']['method']=='uffd-wp') or (d['pages_written']['pages'] is None and 'userfaultfd' in (d['pages_written']['unavailable'] or '')))" \
 	"probe_demo loop --pages: a loop's copy of the frame should show as a frame's pages written between the marks"
 
 trace bss --pages -- "$KINDS" loop
-check "$tmp/bss.json" "(d['pages_written']['method']=='uffd-wp' and any(m['pages']>=2048 and m['name']=='[anonymous]' for m in d['pages_written']['mappings']) and d['pages_written']['pages']>=2048) or (d['pages_written']['pages'] is None and 'userfaultfd' in (d['pages_written']['unavailable'] or ''))" \
+check_json "$tmp/bss.json" "(d['pages_written']['method']=='uffd-wp' and any(m['pages']>=2048 and m['name']=='[anonymous]' for m in d['pages_written']['mappings']) and d['pages_written']['pages']>=2048) or (d['pages_written']['pages'] is None and 'userfaultfd' in (d['pages_written']['unavailable'] or ''))" \
 	"copy_kinds loop --pages: expected the 2,048 pages its loop wrote, in its anonymous mapping"
 
 # --- the reuse trap: marked, written to a file, freed, the same address back, read, marked ---
 trace reuse -- "$DEMO" reuse "$tmp/reuse.bin"
 if grep -q same-address "$tmp/reuse.out"; then want=reused_address; else want=copied; fi
-check "$tmp/reuse.json" "[p['verdict'] for p in d['probes']['pairs']]==['$want'] and d['probes']['pairs'][0]['released_between']['by']=='free' and d['probes']['pairs'][0]['released_between']['seq']>d['probes']['marks'][0]['seq']" \
+check_json "$tmp/reuse.json" "[p['verdict'] for p in d['probes']['pairs']]==['$want'] and d['probes']['pairs'][0]['released_between']['by']=='free' and d['probes']['pairs'][0]['released_between']['seq']>d['probes']['marks'][0]['seq']" \
 	"probe_demo reuse: a block freed between the marks must not read as shared (expected $want)"
-grep -q same-address "$tmp/reuse.out" || echo "e2e_zctrace: note: the allocator did not hand the address back; the trap was not set"
+grep -q same-address "$tmp/reuse.out" || echo "$e2e_name: note: the allocator did not hand the address back; the trap was not set"
 
 # --- a missing or non-executable program: exit 2 with a message -------------------------------
 "$ZCTRACE" --out "$tmp/x.json" -- "$tmp/no-such-program" 2>"$tmp/missing.err"
@@ -201,8 +192,8 @@ inproc_run() { # inproc_run STRATEGY REPS
 }
 strategies="copy copy_into serialize borrow move shared pool"
 # a sanitizer build's runtime must come first in the library list: LD_PRELOAD cannot go there
-if ldd "$INPROC" 2>/dev/null | grep -q 'lib[at]san'; then
-	echo "e2e_zctrace: $INPROC is a sanitizer build; skipping the inproc comparison"
+if sanitized_build; then
+	echo "$e2e_name: $INPROC is a sanitizer build; skipping the inproc comparison"
 	strategies=""
 fi
 for s in $strategies; do
@@ -253,4 +244,4 @@ sys.exit(0 if ok else 1)
 PYEOF
 done
 
-[ "$failed" -eq 0 ]
+e2e_done

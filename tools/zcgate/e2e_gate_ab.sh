@@ -8,15 +8,15 @@
 # old to have scenarios, says so in one line and gates the invariants only (exit 0 here, 2
 # with GATE_REQUIRE_BASE=1). Run from the repository root after make; BUILD names the build.
 set -u
-BUILD=${BUILD:-build}
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT INT TERM
+. tests/lib/e2e.sh
+e2e_init gate-ab
+tmp=$E2E_TMP
 export ZCGATE="$PWD/$BUILD/bin/zcgate"
 
-fail() {
-	echo "e2e_gate_ab: $*" >&2
-	for f in out err; do [ -s "$tmp/$f" ] && tail -n 20 "$tmp/$f" | sed "s/^/  $f: /" >&2; done
-	exit 1
+# ab_fail MSG: one failed check, with the last command's output
+ab_fail() {
+	show_logs "$tmp/out" "$tmp/err"
+	fail "$@"
 }
 
 stub() { # stub DIR STRATEGY...: a scenario program 'inproc' that lists STRATEGY... and
@@ -36,7 +36,7 @@ stub() { # stub DIR STRATEGY...: a scenario program 'inproc' that lists STRATEGY
 		echo 'while [ $# -gt 0 ]; do [ "$1" = --out ] && jq --argjson k "$n" --argjson p "${NOISE:-0}" \'
 		echo "  '(.results[] | select(.strategy == \"copy\") | .time.samples) |= map(. * (1 + \$p / 100 * (\$k % 3 - 1)))"
 		echo "  | .results[].time |= (.process_medians = [.samples | sort | .[5]])' \\"
-		echo '  tests/fixtures/gate/baseline.json >"$2"; shift; done'
+		echo '  tools/zcgate/fixtures/baseline.json >"$2"; shift; done'
 	} >"$dir/inproc"
 	chmod +x "$dir/inproc"
 }
@@ -45,7 +45,7 @@ stub() { # stub DIR STRATEGY...: a scenario program 'inproc' that lists STRATEGY
 stub "$tmp/base" copy move
 stub "$tmp/head" copy pool
 GATE_MIN_ROUNDS=2 scripts/gate-ab.sh "$tmp/base" "$tmp/head" "$tmp/ab" inproc \
-	>"$tmp/out" 2>"$tmp/err" || fail "gate-ab.sh failed"
+	>"$tmp/out" 2>"$tmp/err" || ab_fail "gate-ab.sh failed"
 cat >"$tmp/want" <<'ORDER'
 1 base inproc all
 1 head inproc all
@@ -58,57 +58,56 @@ cat >"$tmp/want" <<'ORDER'
 5 base inproc copy,move
 5 head inproc copy,pool
 ORDER
-cmp -s "$tmp/want" "$tmp/ab/order.log" || fail "order: $(tr '\n' ';' <"$tmp/ab/order.log")"
+cmp -s "$tmp/want" "$tmp/ab/order.log" || ab_fail "order: $(tr '\n' ';' <"$tmp/ab/order.log")"
 [ "$(ls "$tmp/ab/base" | wc -l)" -eq 5 ] && [ "$(ls "$tmp/ab/head" | wc -l)" -eq 5 ] ||
-	fail "expected 5 results files a side"
-grep -q "^gate: round 5: every row decided" "$tmp/err" || fail "no line saying all were decided"
-[ ! -s "$tmp/ab/undecided" ] || fail "rows left undecided: $(cat "$tmp/ab/undecided")"
+	ab_fail "expected 5 results files a side"
+grep -q "^gate: round 5: every row decided" "$tmp/err" || ab_fail "no line saying all were decided"
+[ ! -s "$tmp/ab/undecided" ] || ab_fail "rows left undecided: $(cat "$tmp/ab/undecided")"
 
 # A noisy row (copy, +-30% in turn) is not decided: it alone runs on, up to the last round.
 rm -f "$tmp/base/count" "$tmp/head/count"
 NOISE=30 GATE_MAX_ROUNDS=7 scripts/gate-ab.sh "$tmp/base" "$tmp/head" "$tmp/ab4" inproc \
-	>"$tmp/out" 2>"$tmp/err" || fail "gate-ab.sh failed on a noisy row"
+	>"$tmp/out" 2>"$tmp/err" || ab_fail "gate-ab.sh failed on a noisy row"
 tail -n 4 "$tmp/ab4/order.log" >"$tmp/got"
 printf '6 head inproc copy\n6 base inproc copy\n7 base inproc copy\n7 head inproc copy\n' \
 	>"$tmp/want"
-cmp -s "$tmp/want" "$tmp/got" || fail "noisy row's rounds: $(tr '\n' ';' <"$tmp/got")"
+cmp -s "$tmp/want" "$tmp/got" || ab_fail "noisy row's rounds: $(tr '\n' ';' <"$tmp/got")"
 grep -q "^gate: round 7: 1 of 4 rows still undecided at the last round (7)" "$tmp/err" ||
-	fail "no line for the row left undecided"
-[ "$(cat "$tmp/ab4/undecided")" = "inproc copy" ] || fail "undecided: $(cat "$tmp/ab4/undecided")"
+	ab_fail "no line for the row left undecided"
+[ "$(cat "$tmp/ab4/undecided")" = "inproc copy" ] || ab_fail "undecided: $(cat "$tmp/ab4/undecided")"
 
 FAIL_STUB="$tmp/base" scripts/gate-ab.sh "$tmp/base" "$tmp/head" "$tmp/ab2" inproc \
 	>"$tmp/out" 2>"$tmp/err"
-[ $? -eq 3 ] || fail "a failing base must exit 3"
+[ $? -eq 3 ] || ab_fail "a failing base must exit 3"
 FAIL_STUB="$tmp/head" scripts/gate-ab.sh "$tmp/base" "$tmp/head" "$tmp/ab3" inproc \
 	>"$tmp/out" 2>"$tmp/err"
-[ $? -eq 2 ] || fail "a failing head must exit 2"
-grep -q "^gate: head 'inproc' failed in round 1" "$tmp/err" || fail "no line for the head"
+[ $? -eq 2 ] || ab_fail "a failing head must exit 2"
+grep -q "^gate: head 'inproc' failed in round 1" "$tmp/err" || ab_fail "no line for the head"
 
 # (2) a base that cannot be had: the invariants only, against the committed baseline (a
 # glibc build's exact figures: not comparable with a sanitizer build's)
-. tests/lib/sanitizer.sh
-skip_sanitizer_build e2e_gate_ab
+skip_sanitizer_build
 gate() { # gate REV: scripts/gate.sh on the roundtrip scenario, one process a side
 	BASE=$1 GATE_MIN_ROUNDS=1 GATE_MAX_ROUNDS=1 GATE_SCENARIOS=roundtrip \
 		scripts/gate.sh "$BUILD" results/baseline "$tmp/run" >"$tmp/out" 2>"$tmp/err"
 }
 gate no-such-revision
 rc=$?
-[ "$rc" -eq 0 ] || fail "a missing base revision: exit $rc, expected 0 (invariants pass)"
+[ "$rc" -eq 0 ] || ab_fail "a missing base revision: exit $rc, expected 0 (invariants pass)"
 grep -q "^gate: base revision 'no-such-revision' is not in this clone" "$tmp/err" ||
-	fail "no line saying the base revision is missing"
+	ab_fail "no line saying the base revision is missing"
 grep -q "^gate: timing not compared: no base measured here; gating the invariants only" \
-	"$tmp/err" || fail "no line saying only the invariants were gated"
-grep -q "^zcgate: 0 regressions" "$tmp/out" || fail "the invariants were not gated"
-[ -s "$tmp/run-invariants.json" ] || fail "no invariants report"
+	"$tmp/err" || ab_fail "no line saying only the invariants were gated"
+grep -q "^zcgate: 0 regressions" "$tmp/out" || ab_fail "the invariants were not gated"
+[ -s "$tmp/run-invariants.json" ] || ab_fail "no invariants report"
 GATE_REQUIRE_BASE=1 gate no-such-revision
-[ $? -eq 2 ] || fail "GATE_REQUIRE_BASE=1 with a missing base must exit 2"
+[ $? -eq 2 ] || ab_fail "GATE_REQUIRE_BASE=1 with a missing base must exit 2"
 root=$(git rev-list --max-parents=0 HEAD | tail -n 1)
 gate "$root"
 rc=$?
-[ "$rc" -eq 0 ] || fail "a base without scenarios: exit $rc, expected 0"
+[ "$rc" -eq 0 ] || ab_fail "a base without scenarios: exit $rc, expected 0"
 grep -Eq "^gate: base revision '$root' (has none of the scenarios run|does not build)" \
-	"$tmp/err" || fail "no line saying the root commit cannot be measured"
+	"$tmp/err" || ab_fail "no line saying the root commit cannot be measured"
 rm -rf "$BUILD/gate-base/$(echo "$root" | cut -c1-12)"
 git worktree prune
-exit 0
+e2e_done

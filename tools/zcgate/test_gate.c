@@ -1,5 +1,5 @@
 /*
- * test_gate.c: the regression gate on hand-written fixtures (tests/fixtures/gate): the gate
+ * test_gate.c: the regression gate on hand-written fixtures (tools/zcgate/fixtures/): the gate
  * logic called directly, its output formats, atomic output files, and build/bin/zcgate run as
  * a program for its exit codes and messages.  Run from the repository root; the tool is looked
  * up under $BUILD (default "build").
@@ -27,50 +27,50 @@
 #include "results_load.h"
 #include "support.h"
 
-#define FIX "tests/fixtures/gate/"
+#define FIX "tools/zcgate/fixtures/"
 
 extern char **environ;
 
 /* --- helpers: the library ------------------------------------------------------------------ */
 
-static void compare_opt(const char *base, const char *cur, const struct zc_gate_options *opt,
-			struct zc_gate_report *rep)
-{
-	struct zc_error err = { 0 };
-	struct zc_results_set b, c;
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-	if (zc_results_load(&b, base, &err) || zc_results_load(&c, cur, &err) ||
-	    zc_gate_compare(&b, &c, opt, rep, &err))
-		fail_msg("%s", err.text);
+/* Compare @base and @cur with @opt; the comparison's return value, @err and @rep filled in. */
+static int try_compare(const char *base, const char *cur, const struct zc_gate_options *opt,
+		       struct zc_gate_report *rep, struct zc_error *err)
+{
+	struct zc_results_set b, c;
+	int rc;
+
+	if (zc_results_load(&b, base, err))
+		fail_msg("%s", err->text);
+	if (zc_results_load(&c, cur, err))
+		fail_msg("%s", err->text);
+	rc = zc_gate_compare(&b, &c, opt, rep, err);
 	zc_results_set_release(&b);
 	zc_results_set_release(&c);
+	return rc;
 }
 
 static void compare(const char *base, const char *cur, struct zc_gate_report *rep)
 {
+	struct zc_error err = { 0 };
 	struct zc_gate_options opt;
 
 	zc_gate_options_init(&opt);
-	compare_opt(base, cur, &opt, rep);
+	if (try_compare(base, cur, &opt, rep, &err))
+		fail_msg("%s", err.text);
 }
 
-static const struct zc_gate_row *row(const struct zc_gate_report *rep, const char *scenario,
-				  const char *strategy, const char *metric)
+static const struct zc_gate_row *find_row(const struct zc_gate_report *rep, const char *scenario,
+					  const char *strategy, const char *metric)
 {
 	for (size_t i = 0; i < rep->nrows; i++)
 		if (!strcmp(rep->rows[i].scenario, scenario) &&
-		    !strcmp(rep->rows[i].strategy, strategy) && !strcmp(rep->rows[i].metric, metric))
+		    (!strategy || !strcmp(rep->rows[i].strategy, strategy)) &&
+		    !strcmp(rep->rows[i].metric, metric))
 			return &rep->rows[i];
-	fail_msg("no row %s/%s %s", scenario, strategy, metric);
 	return NULL;
-}
-
-static int has_metric(const struct zc_gate_report *rep, const char *metric)
-{
-	for (size_t i = 0; i < rep->nrows; i++)
-		if (!strcmp(rep->rows[i].metric, metric))
-			return 1;
-	return 0;
 }
 
 static size_t lines_with(const struct zc_gate_lines *l, const char *needle)
@@ -85,274 +85,352 @@ static size_t lines_with(const struct zc_gate_lines *l, const char *needle)
 static void expect_status(const struct zc_gate_report *rep, const char *strategy, const char *metric,
 			  enum zc_gate_status status)
 {
-	const struct zc_gate_row *r = row(rep, "inproc", strategy, metric);
+	const struct zc_gate_row *r = find_row(rep, "inproc", strategy, metric);
 
+	if (!r)
+		fail_msg("no row inproc/%s %s", strategy, metric);
 	if (r->status != status)
 		fail_msg("inproc/%s %s is %s, expected %s", strategy, metric,
 			 zc_gate_status_name(r->status), zc_gate_status_name(status));
 }
 
-/* --- the gate ------------------------------------------------------------------------------- */
+/* --- the gate: a table of comparisons ------------------------------------------------------ */
 
-static void test_identical_passes(void **state)
+/* A closed interval a figure must lie in; unchecked unless set (IN(lo, hi)). */
+struct range {
+	double lo, hi;
+	bool set;
+};
+#define IN(lo, hi) { (lo), (hi), true }
+
+/* One row the report must have, and what it must say. */
+struct want_row {
+	const char *strategy, *metric;
+	enum zc_gate_status status;
+	const char *scenario;	/* NULL: inproc */
+	struct range change, p;
+	const char *current;	/* the current value as JSON, or NULL: unchecked */
+	size_t samples;		/* timing: process medians compared on each side, or 0 */
+};
+
+/* A text that that many lines of the notes (or warnings) hold. */
+struct want_lines {
+	const char *text;
+	size_t count;
+};
+
+/*
+ * One comparison of two fixtures (paths under FIX) and what the report must hold: the counts
+ * named in @counts ("regressions=1 notes=0"; one not named is not checked), the rows, the
+ * metrics no row may have, the notes and warnings. With @error set, the comparison must fail
+ * with that code and text instead, and leave the report empty.
+ */
+struct gate_case {
+	const char *what;
+	const char *base, *cur;
+	double threshold, alpha;	/* 0: the default */
+	bool allow_missing, invariants_only;
+	const char *counts;
+	struct want_row rows[8];
+	const char *no_metric;
+	struct want_lines notes, warnings;
+	const char *base_commit;
+	enum zc_results_errcode error;
+	const char *error_text;
+};
+
+#define TIME ZC_GATE_TIME_METRIC
+#define PASS ZC_GATE_PASS
+#define REGRESSED ZC_GATE_REGRESSED
+#define IMPROVED ZC_GATE_IMPROVED
+#define MISSING ZC_GATE_MISSING
+
+static const struct gate_case gate_cases[] = {
+	{ "identical results pass", "baseline.json", "identical.json",
+	  /* 5 strategies x 12 invariants (the consumer's pages, null on both sides, are not
+	   * compared) + 4 timings */
+	  .counts = "regressions=0 improvements=0 passed=64 rows=64 scenarios=1 notes=0 warnings=0",
+	  .rows = { { "copy", TIME, PASS, .change = IN(0, 0), .p = IN(0.99, 1) } } },
+	{ "a rerun passes", "baseline.json", "rerun.json",
+	  .counts = "regressions=0 improvements=0" },
+	{ "twice as slow everywhere, reference_memcpy included: the ratios do not move",
+	  "baseline.json", "slower-machine.json", .counts = "regressions=0 improvements=0",
+	  .rows = { { "copy", TIME, PASS, .change = IN(-0.02, 0.02) } } },
+	{ "a zero-copy strategy that copies fails", "baseline.json", "move-copies.json",
+	  .counts = "regressions=5",
+	  .rows = { { "move", "identity.verdict", REGRESSED },
+		    { "move", "identity.same_address", REGRESSED },
+		    { "move", "identity.aliasing_visible", REGRESSED },
+		    { "move", "copies.bytes_per_transfer", REGRESSED, .current = "8294400" },
+		    { "move", "allocations.frame_sized_per_transfer", REGRESSED },
+		    { "move", "allocations.live_at_end", PASS } } },
+	{ "a copy only the page tables saw (no hook counted it) fails",
+	  "baseline.json", "move-inline-copy.json", .counts = "regressions=5",
+	  .rows = { { "move", "identity.verdict", REGRESSED },
+		    { "move", "copies.bytes_per_transfer", REGRESSED },
+		    { "move", "copies.pages_bytes_per_transfer", REGRESSED },
+		    { "move", "pages_written.producer_per_transfer", REGRESSED },
+		    { "move", "pages_written.frame_bytes_per_transfer", REGRESSED },
+		    { "move", "copies.user_bytes_per_transfer", PASS },
+		    { "move", "identity.same_pages", PASS } } },
+	{ "figures null where the page instruments are missing are noted, never a regression",
+	  "baseline.json", "no-page-instruments.json", .counts = "regressions=0 notes=20",
+	  /* same_pages, pages_bytes, producer and frame_bytes pages, for each of 5 strategies */
+	  .notes = { "not measured in the current run", 20 } },
+	{ "a copy that became zero-copy improves", "move-copies.json", "baseline.json",
+	  .counts = "regressions=0 improvements=5",
+	  .rows = { { "move", "identity.verdict", IMPROVED },
+		    { "move", "copies.bytes_per_transfer", IMPROVED } } },
+	{ "a few KiB more copied (a realloc that moved) is under a hundredth of a frame",
+	  "baseline.json", "copies-jitter.json", .counts = "regressions=0",
+	  .rows = { { "copy", "copies.bytes_per_transfer", PASS } } },
+	{ "20% slower fails", "baseline.json", "slower-20.json", .counts = "regressions=1",
+	  .rows = { { "copy", TIME, REGRESSED, .change = IN(0.15, 0.25), .p = IN(0, 0.001) } } },
+	/* With five process medians a side the test compares processes: every current process
+	 * 20% slower than every baseline process is a regression (exact p = 2/252)... */
+	{ "20% slower in every process fails", "baseline-processes.json",
+	  "slower-20-processes.json", .counts = "regressions=1",
+	  .rows = { { "copy", TIME, REGRESSED, .p = IN(0, 0.01) } } },
+	/* ...but with two of the five as fast as the baseline, the 20% in the median is noise
+	 * between processes, although every repetition-level sample says otherwise. */
+	{ "20% slower in three processes of five passes", "baseline-processes.json",
+	  "slower-20-two-fast-processes.json", .counts = "regressions=0",
+	  .rows = { { "copy", TIME, PASS, .change = IN(0.15, INFINITY), .p = IN(0.05, 1) } } },
+	/* p = 0.026 and +19% would fail one test at alpha 0.05, but not among the run's timing
+	 * tests under Holm's correction (the smallest p of 4 must be below 0.0125). */
+	{ "Holm's correction", "baseline-holm.json", "slower-20-holm.json",
+	  .counts = "regressions=0", .notes = { "Holm", 1 },
+	  .rows = { { "copy", TIME, PASS, .change = IN(0.10, INFINITY), .p = IN(0.0125, 0.05) } } },
+	{ "3% slower and noisy passes", "baseline.json", "slower-3-noisy.json",
+	  .counts = "regressions=0",
+	  .rows = { { "copy", TIME, PASS, .change = IN(1e-9, 0.06) } } },
+	{ "20% slower in the median, samples overlapping too much to be sure, passes",
+	  "baseline.json", "slower-20-noisy.json", .counts = "regressions=0",
+	  .rows = { { "copy", TIME, PASS, .change = IN(0.10, INFINITY), .p = IN(0.05, 1) } } },
+	{ "20% faster improves", "baseline.json", "faster-20.json",
+	  .counts = "regressions=0 improvements=1", .rows = { { "copy", TIME, IMPROVED } } },
+	{ "20% slower passes a 25% threshold", "baseline.json", "slower-20.json",
+	  .threshold = 0.25, .counts = "regressions=0" },
+	/* 10 against 10 repetitions can reach p 1.1e-5 < 1e-4 / 4 */
+	{ "20% slower fails at alpha 1e-4", "baseline.json", "slower-20.json", .alpha = 1e-4,
+	  .counts = "regressions=1" },
+	{ "3% slower fails a 2% threshold (significant)", "baseline.json", "slower-3-noisy.json",
+	  .threshold = 0.02, .counts = "regressions=1" },
+	{ "a leak fails", "baseline.json", "leak.json", .counts = "regressions=1",
+	  .rows = { { "move", "allocations.live_at_end", REGRESSED } } },
+	{ "fewer copies improve", "baseline.json", "fewer-copies.json",
+	  .counts = "regressions=0 improvements=2",
+	  .rows = { { "sse", "copies.bytes_per_transfer", IMPROVED,
+		      .change = IN(-0.5 - 1e-12, -0.5 + 1e-12) },
+		    { "sse", "allocations.frame_sized_per_transfer", IMPROVED } } },
+	{ "a field missing from the current run is skipped", "baseline.json",
+	  "old-no-copies.json", .counts = "regressions=0",
+	  .no_metric = "copies.bytes_per_transfer",
+	  .notes = { "'copies.bytes_per_transfer' absent in the current run, not compared", 5 } },
+	/* said once, not once per strategy; the reference itself went missing */
+	{ "no reference_memcpy skips the timing", "baseline.json", "no-reference.json",
+	  .counts = "missing=1 regressions=1 warnings=1", .no_metric = TIME,
+	  .warnings = { "no 'reference_memcpy' for scenario 'inproc' in '" FIX
+			"no-reference.json': timing gates skipped", 1 },
+	  .rows = { { "reference_memcpy", "result", MISSING } } },
+	{ "few repetitions warn, and the timing is still compared", "baseline.json",
+	  "few-reps.json", .counts = "warnings=1",
+	  .warnings = { "scenario 'inproc' has 10 repetitions in the baseline and 5 in the "
+			"current run: with fewer than 9 the Mann-Whitney test is weak", 1 },
+	  .rows = { { "copy", TIME, PASS } } },
+	{ "directories", "dir-base", "dir-cur", .counts = "scenarios=2 regressions=1",
+	  .rows = { { "pool", "allocations.live_at_end", REGRESSED, "pipe" } } },
+	{ "different frame sizes are refused", "baseline.json", "other-frame.json",
+	  .error = ZC_RESULTS_EFRAME,
+	  .error_text = "different frame sizes: '" FIX "baseline.json' is 1920x1080, '"
+			FIX "other-frame.json' is 256x256" },
+	{ "no results in common are refused", "baseline.json", "no-common.json",
+	  .error = ZC_RESULTS_ENOCOMMON,
+	  .error_text = "no results in common between '" FIX "baseline.json' and '"
+			FIX "no-common.json'" },
+	{ "A/B sides are pooled: one process median from each of 8 files", "ab-base", "ab-same",
+	  .counts = "base_results=8", .base_commit = "0000000",
+	  .rows = { { "copy", TIME, PASS, .samples = 8 } } },
+	{ "A/B: copy 25% slower in every process fails", "ab-base", "ab-head",
+	  .counts = "regressions=1",
+	  .rows = { { "copy", TIME, REGRESSED, .change = IN(0.2, 0.3) } } },
+	/* 8 against 8 processes reach at best p = 2 / C(16, 8) = 1.6e-4 */
+	{ "an underpowered timing test is refused", "ab-base", "ab-head", .alpha = 1e-4,
+	  .error = ZC_RESULTS_EUNDERPOWERED,
+	  .error_text = "cannot detect a timing regression: 'inproc/copy' has 8 processes in the "
+			"baseline and 8 in the current run, whose smallest possible p-value "
+			"0.00016 is not below alpha/1 = 0.0001 (Holm over 1 timing tests): "
+			"measure at least 9 processes a side" },
+	{ "no timing, nothing to refuse", "ab-base", "ab-head", .alpha = 1e-4,
+	  .invariants_only = true, .no_metric = TIME },
+	{ "a missing strategy fails", "baseline.json", "no-pool.json",
+	  .counts = "missing=1 regressions=1", .rows = { { "pool", "result", MISSING } } },
+	{ "a missing strategy allowed by --allow-missing", "baseline.json", "no-pool.json",
+	  .allow_missing = true, .counts = "missing=1 regressions=0",
+	  .notes = { "inproc/pool: missing from the current run, allowed by --allow-missing", 1 } },
+	{ "a new strategy is listed and passes", "baseline.json", "new-strategy.json",
+	  .counts = "added=1 regressions=0", .rows = { { "pool_v2", "result", ZC_GATE_NEW } } },
+	/* reference_memcpy, copy and pool */
+	{ "a missing scenario fails", "dir-base", "dir-cur-no-pipe",
+	  .counts = "missing=3 regressions=3",
+	  .rows = { { "copy", "result", MISSING, "pipe" }, { "pool", "result", MISSING, "pipe" } } },
+	{ "another allocator is refused", "baseline.json", "other-allocator.json",
+	  .error = ZC_RESULTS_ECONTEXT,
+	  .error_text = "different context.allocator.name: '" FIX "baseline.json' has \"glibc\", '"
+			FIX "other-allocator.json' has \"mimalloc\"" },
+	{ "another allocator is refused for the invariants too", "baseline.json",
+	  "other-allocator.json", .invariants_only = true, .error = ZC_RESULTS_ECONTEXT,
+	  .error_text = "different context.allocator.name: '" FIX "baseline.json' has \"glibc\", '"
+			FIX "other-allocator.json' has \"mimalloc\"" },
+	{ "a run without the counting allocator is refused", "baseline.json",
+	  "other-counting.json", .error = ZC_RESULTS_ECONTEXT,
+	  .error_text = "different context.counting_allocator: '" FIX "baseline.json' has true, '"
+			FIX "other-counting.json' has false" },
+	{ "a run without the counting allocator is refused for the invariants too",
+	  "baseline.json", "other-counting.json", .invariants_only = true,
+	  .error = ZC_RESULTS_ECONTEXT,
+	  .error_text = "different context.counting_allocator: '" FIX "baseline.json' has true, '"
+			FIX "other-counting.json' has false" },
+	{ "another build type is refused for the timing", "baseline.json", "other-build.json",
+	  .error = ZC_RESULTS_ECONTEXT,
+	  .error_text = "different context.build: '" FIX "baseline.json' has \"release\", '"
+			FIX "other-build.json' has \"debug\"" },
+	{ "a full run is refused against a quick one for the timing", "baseline.json",
+	  "full-mode.json", .error = ZC_RESULTS_ECONTEXT,
+	  .error_text = "different context.quick: '" FIX "baseline.json' has true, '"
+			FIX "full-mode.json' has false" },
+	/* the exact figures do not depend on the build type or the run length */
+	{ "another build type is accepted for the invariants", "baseline.json",
+	  "other-build.json", .invariants_only = true },
+	{ "a full run is accepted for the invariants", "baseline.json", "full-mode.json",
+	  .invariants_only = true },
+};
+
+/* The report's count named @name ("regressions", "notes"...). */
+static size_t report_count(const struct zc_gate_report *rep, const char *name)
 {
-	struct zc_gate_report rep;
-
-	(void)state;
-	compare(FIX "baseline.json", FIX "identical.json", &rep);
-	assert_int_equal(rep.regressions, 0);
-	assert_int_equal(rep.improvements, 0);
-	/* 5 strategies x 12 invariants (the consumer's pages, null on both sides, are not
-	 * compared) + 4 timings */
-	assert_int_equal(rep.passed, 64);
-	assert_int_equal(rep.nrows, 64);
-	assert_int_equal(rep.scenarios.n, 1);
-	assert_int_equal(rep.notes.n, 0);
-	assert_int_equal(rep.warnings.n, 0);
-	assert_true(row(&rep, "inproc", "copy", ZC_GATE_TIME_METRIC)->p > 0.99);
-	assert_true(row(&rep, "inproc", "copy", ZC_GATE_TIME_METRIC)->change == 0);
-	zc_gate_report_release(&rep);
-}
-
-static void test_rerun_and_slower_machine_pass(void **state)
-{
-	struct zc_gate_report rep;
-
-	(void)state;
-	compare(FIX "baseline.json", FIX "rerun.json", &rep);
-	assert_int_equal(rep.regressions + rep.improvements, 0);
-	zc_gate_report_release(&rep);
-	/* twice as slow everywhere, reference_memcpy included: the ratios do not move */
-	compare(FIX "baseline.json", FIX "slower-machine.json", &rep);
-	assert_int_equal(rep.regressions + rep.improvements, 0);
-	assert_true(fabs(row(&rep, "inproc", "copy", ZC_GATE_TIME_METRIC)->change) < 0.02);
-	zc_gate_report_release(&rep);
-}
-
-static void test_zero_copy_turned_copy_fails(void **state)
-{
-	static const char *const metrics[] = {
-		"identity.verdict", "identity.same_address", "identity.aliasing_visible",
-		"copies.bytes_per_transfer", "allocations.frame_sized_per_transfer",
+	static const struct {
+		const char *name;
+		size_t offset;
+	} counts[] = {
+		{ "rows", offsetof(struct zc_gate_report, nrows) },
+		{ "notes", offsetof(struct zc_gate_report, notes.n) },
+		{ "warnings", offsetof(struct zc_gate_report, warnings.n) },
+		{ "scenarios", offsetof(struct zc_gate_report, scenarios.n) },
+		{ "regressions", offsetof(struct zc_gate_report, regressions) },
+		{ "improvements", offsetof(struct zc_gate_report, improvements) },
+		{ "passed", offsetof(struct zc_gate_report, passed) },
+		{ "missing", offsetof(struct zc_gate_report, missing) },
+		{ "added", offsetof(struct zc_gate_report, added) },
+		{ "base_results", offsetof(struct zc_gate_report, base_results) },
 	};
-	struct zc_gate_report rep;
 
-	(void)state;
-	compare(FIX "baseline.json", FIX "move-copies.json", &rep);
-	assert_int_equal(rep.regressions, 5);
-	for (size_t i = 0; i < sizeof(metrics) / sizeof(metrics[0]); i++)
-		expect_status(&rep, "move", metrics[i], ZC_GATE_REGRESSED);
-	expect_status(&rep, "move", "allocations.live_at_end", ZC_GATE_PASS);
-	assert_int_equal(json_integer_value(row(&rep, "inproc", "move",
-						"copies.bytes_per_transfer")->current), 8294400);
-	zc_gate_report_release(&rep);
+	for (size_t i = 0; i < ARRAY_SIZE(counts); i++)
+		if (!strcmp(counts[i].name, name))
+			return *(const size_t *)(const void *)((const char *)rep + counts[i].offset);
+	fail_msg("no count '%s' in a report", name);
+	return 0;
 }
 
-/* A copy only the page tables saw: no hook counted it, the pages written and the verdict did. */
-static void test_copy_seen_by_pages_fails(void **state)
+static void check_counts(const char *what, const char *counts, const struct zc_gate_report *rep)
 {
-	static const char *const metrics[] = {
-		"identity.verdict", "copies.bytes_per_transfer", "copies.pages_bytes_per_transfer",
-		"pages_written.producer_per_transfer", "pages_written.frame_bytes_per_transfer",
-	};
-	struct zc_gate_report rep;
+	char name[32];
+	size_t want;
+	int used;
 
-	(void)state;
-	compare(FIX "baseline.json", FIX "move-inline-copy.json", &rep);
-	assert_int_equal(rep.regressions, 5);
-	for (size_t i = 0; i < sizeof(metrics) / sizeof(metrics[0]); i++)
-		expect_status(&rep, "move", metrics[i], ZC_GATE_REGRESSED);
-	expect_status(&rep, "move", "copies.user_bytes_per_transfer", ZC_GATE_PASS);
-	expect_status(&rep, "move", "identity.same_pages", ZC_GATE_PASS);
-	zc_gate_report_release(&rep);
+	for (const char *at = counts; at && sscanf(at, " %31[a-z_]=%zu%n", name, &want, &used) == 2;
+	     at += used)
+		if (report_count(rep, name) != want)
+			fail_msg("%s: %s is %zu, expected %zu", what, name, report_count(rep, name),
+				 want);
 }
 
-/* Where the page instruments are missing their figures are null: noted, never a regression. */
-static void test_null_figures_not_compared(void **state)
+static void check_range(const char *what, const struct want_row *w, const char *figure,
+			double x, struct range r)
 {
-	struct zc_gate_report rep;
-
-	(void)state;
-	compare(FIX "baseline.json", FIX "no-page-instruments.json", &rep);
-	assert_int_equal(rep.regressions, 0);
-	/* same_pages, pages_bytes, producer and frame_bytes pages, for each of 5 strategies */
-	assert_int_equal(rep.notes.n, 20);
-	assert_non_null(strstr(rep.notes.v[0], "not measured in the current run"));
-	zc_gate_report_release(&rep);
+	if (r.set && !(x >= r.lo && x <= r.hi))
+		fail_msg("%s: %s %s: %s %g is not in [%g, %g]", what, w->strategy, w->metric, figure,
+			 x, r.lo, r.hi);
 }
 
-/* The same files the other way round: a copy that became zero-copy is an improvement. */
-static void test_copy_turned_zero_copy_improves(void **state)
+static void check_row(const char *what, const struct zc_gate_report *rep, const struct want_row *w)
 {
-	struct zc_gate_report rep;
+	const char *scenario = w->scenario ? w->scenario : "inproc";
+	const struct zc_gate_row *r = find_row(rep, scenario, w->strategy, w->metric);
 
-	(void)state;
-	compare(FIX "move-copies.json", FIX "baseline.json", &rep);
-	assert_int_equal(rep.regressions, 0);
-	assert_int_equal(rep.improvements, 5);
-	expect_status(&rep, "move", "identity.verdict", ZC_GATE_IMPROVED);
-	expect_status(&rep, "move", "copies.bytes_per_transfer", ZC_GATE_IMPROVED);
-	zc_gate_report_release(&rep);
+	if (!r)
+		fail_msg("%s: no row %s/%s %s", what, scenario, w->strategy, w->metric);
+	if (r->status != w->status)
+		fail_msg("%s: %s/%s %s is %s, expected %s", what, scenario, w->strategy, w->metric,
+			 zc_gate_status_name(r->status), zc_gate_status_name(w->status));
+	check_range(what, w, "change", r->change, w->change);
+	check_range(what, w, "p", r->p, w->p);
+	if (w->current) {
+		json_t *want = json_loads(w->current, JSON_DECODE_ANY, NULL);
+
+		assert_non_null(want);
+		if (!json_equal(want, r->current))
+			fail_msg("%s: %s %s: the current value is not %s", what, w->strategy,
+				 w->metric, w->current);
+		json_decref(want);
+	}
+	if (w->samples && (r->nbase != w->samples || r->ncur != w->samples || !r->by_process))
+		fail_msg("%s: %s %s compared %zu and %zu values (by process: %d), expected %zu "
+			 "process medians a side", what, w->strategy, w->metric, r->nbase, r->ncur,
+			 r->by_process, w->samples);
 }
 
-/* A few KiB more copied (a realloc that moved this time) is under a hundredth of a frame. */
-static void test_copy_jitter_passes(void **state)
+static void check_lines(const char *what, const char *kind, const struct zc_gate_lines *l,
+			struct want_lines w)
 {
-	struct zc_gate_report rep;
-
-	(void)state;
-	compare(FIX "baseline.json", FIX "copies-jitter.json", &rep);
-	assert_int_equal(rep.regressions, 0);
-	expect_status(&rep, "copy", "copies.bytes_per_transfer", ZC_GATE_PASS);
-	zc_gate_report_release(&rep);
+	if (w.text && lines_with(l, w.text) != w.count)
+		fail_msg("%s: %zu %s hold '%s', expected %zu", what, lines_with(l, w.text), kind,
+			 w.text, w.count);
 }
 
-static void test_slower_20_fails(void **state)
+static void check_report(const struct gate_case *c, const struct zc_gate_report *rep)
 {
-	const struct zc_gate_row *r;
-	struct zc_gate_report rep;
-
-	(void)state;
-	compare(FIX "baseline.json", FIX "slower-20.json", &rep);
-	assert_int_equal(rep.regressions, 1);
-	r = row(&rep, "inproc", "copy", ZC_GATE_TIME_METRIC);
-	assert_int_equal(r->status, ZC_GATE_REGRESSED);
-	assert_true(r->change > 0.15 && r->change < 0.25);
-	assert_true(r->p < 0.001);
-	zc_gate_report_release(&rep);
+	check_counts(c->what, c->counts, rep);
+	for (size_t i = 0; i < ARRAY_SIZE(c->rows) && c->rows[i].strategy; i++)
+		check_row(c->what, rep, &c->rows[i]);
+	if (c->no_metric)
+		for (size_t i = 0; i < rep->nrows; i++)
+			if (!strcmp(rep->rows[i].metric, c->no_metric))
+				fail_msg("%s: a row of %s", c->what, c->no_metric);
+	check_lines(c->what, "notes", &rep->notes, c->notes);
+	check_lines(c->what, "warnings", &rep->warnings, c->warnings);
+	if (c->base_commit)
+		assert_string_equal(rep->base_commit, c->base_commit);
 }
 
-/*
- * With five process medians on each side the test compares processes: every current process
- * 20% slower than every baseline process is a regression (exact p = 2/252)...
- */
-static void test_slower_20_in_every_process_fails(void **state)
+/* One case of the table: its state is the case. */
+static void test_case(void **state)
 {
-	const struct zc_gate_row *r;
-	struct zc_gate_report rep;
-
-	(void)state;
-	compare(FIX "baseline-processes.json", FIX "slower-20-processes.json", &rep);
-	assert_int_equal(rep.regressions, 1);
-	r = row(&rep, "inproc", "copy", ZC_GATE_TIME_METRIC);
-	assert_int_equal(r->status, ZC_GATE_REGRESSED);
-	assert_true(r->p < 0.01);
-	zc_gate_report_release(&rep);
-}
-
-/*
- * ...but when two of the five current processes are as fast as the baseline, the 20% in the
- * median is noise between processes, although every repetition-level sample says otherwise.
- */
-static void test_slower_20_in_three_processes_passes(void **state)
-{
-	const struct zc_gate_row *r;
-	struct zc_gate_report rep;
-
-	(void)state;
-	compare(FIX "baseline-processes.json", FIX "slower-20-two-fast-processes.json", &rep);
-	assert_int_equal(rep.regressions, 0);
-	r = row(&rep, "inproc", "copy", ZC_GATE_TIME_METRIC);
-	assert_int_equal(r->status, ZC_GATE_PASS);
-	assert_true(r->change > 0.15);
-	assert_true(r->p > 0.05);
-	zc_gate_report_release(&rep);
-}
-
-/*
- * p = 0.026 and +19% would fail a single test at alpha 0.05, but not among the run's timing
- * tests under Holm's correction (the smallest p of 4 must be below 0.0125).
- */
-static void test_holm_correction(void **state)
-{
-	const struct zc_gate_row *r;
-	struct zc_gate_report rep;
-
-	(void)state;
-	compare(FIX "baseline-holm.json", FIX "slower-20-holm.json", &rep);
-	r = row(&rep, "inproc", "copy", ZC_GATE_TIME_METRIC);
-	assert_true(r->p < 0.05 && r->p > 0.0125);
-	assert_true(r->change > 0.10);
-	assert_int_equal(r->status, ZC_GATE_PASS);
-	assert_int_equal(rep.regressions, 0);
-	assert_true(rep.notes.n >= 1 && strstr(rep.notes.v[rep.notes.n - 1], "Holm"));
-	zc_gate_report_release(&rep);
-}
-
-static void test_slower_3_noisy_passes(void **state)
-{
-	const struct zc_gate_row *r;
-	struct zc_gate_report rep;
-
-	(void)state;
-	compare(FIX "baseline.json", FIX "slower-3-noisy.json", &rep);
-	assert_int_equal(rep.regressions, 0);
-	r = row(&rep, "inproc", "copy", ZC_GATE_TIME_METRIC);
-	assert_int_equal(r->status, ZC_GATE_PASS);
-	assert_true(r->change > 0 && r->change < 0.06);
-	zc_gate_report_release(&rep);
-}
-
-/* 20% slower in the median, but the samples overlap too much for the test to be sure. */
-static void test_slower_20_within_noise_passes(void **state)
-{
-	const struct zc_gate_row *r;
-	struct zc_gate_report rep;
-
-	(void)state;
-	compare(FIX "baseline.json", FIX "slower-20-noisy.json", &rep);
-	r = row(&rep, "inproc", "copy", ZC_GATE_TIME_METRIC);
-	assert_true(r->change > 0.10);
-	assert_true(r->p >= 0.05);
-	assert_int_equal(r->status, ZC_GATE_PASS);
-	assert_int_equal(rep.regressions, 0);
-	zc_gate_report_release(&rep);
-}
-
-static void test_faster_20_improves(void **state)
-{
-	struct zc_gate_report rep;
-
-	(void)state;
-	compare(FIX "baseline.json", FIX "faster-20.json", &rep);
-	assert_int_equal(rep.regressions, 0);
-	assert_int_equal(rep.improvements, 1);
-	expect_status(&rep, "copy", ZC_GATE_TIME_METRIC, ZC_GATE_IMPROVED);
-	zc_gate_report_release(&rep);
-}
-
-static void test_threshold_and_alpha(void **state)
-{
+	const struct gate_case *c = *state;
+	struct zc_error err = { 0 };
 	struct zc_gate_options opt;
 	struct zc_gate_report rep;
+	char base[256], cur[256];
+	int rc;
 
-	(void)state;
 	zc_gate_options_init(&opt);
 	assert_true(opt.threshold == ZC_GATE_DEFAULT_THRESHOLD && opt.alpha == ZC_GATE_DEFAULT_ALPHA);
-	opt.threshold = 0.25;
-	compare_opt(FIX "baseline.json", FIX "slower-20.json", &opt, &rep);
-	assert_int_equal(rep.regressions, 0);
-	zc_gate_report_release(&rep);
-	zc_gate_options_init(&opt);
-	opt.alpha = 1e-4;	/* 10 against 10 repetitions can reach p 1.1e-5 < 1e-4 / 4 */
-	compare_opt(FIX "baseline.json", FIX "slower-20.json", &opt, &rep);
-	assert_int_equal(rep.regressions, 1);
-	zc_gate_report_release(&rep);
-	zc_gate_options_init(&opt);
-	opt.threshold = 0.02;
-	compare_opt(FIX "baseline.json", FIX "slower-3-noisy.json", &opt, &rep);
-	assert_int_equal(rep.regressions, 1);	/* 3% is beyond 2%, and significant */
-	zc_gate_report_release(&rep);
-}
-
-static void test_leak_fails(void **state)
-{
-	struct zc_gate_report rep;
-
-	(void)state;
-	compare(FIX "baseline.json", FIX "leak.json", &rep);
-	assert_int_equal(rep.regressions, 1);
-	expect_status(&rep, "move", "allocations.live_at_end", ZC_GATE_REGRESSED);
+	opt.threshold = c->threshold ? c->threshold : opt.threshold;
+	opt.alpha = c->alpha ? c->alpha : opt.alpha;
+	opt.allow_missing = c->allow_missing;
+	opt.invariants_only = c->invariants_only;
+	snprintf(base, sizeof(base), FIX "%s", c->base);
+	snprintf(cur, sizeof(cur), FIX "%s", c->cur);
+	rc = try_compare(base, cur, &opt, &rep, &err);
+	if (c->error) {
+		if (rc != -1 || err.code != (int)c->error || strcmp(err.text, c->error_text))
+			fail_msg("%s: returned %d, error %d '%s'", c->what, rc, err.code, err.text);
+		assert_int_equal(rep.nrows, 0);
+		return;
+	}
+	if (rc)
+		fail_msg("%s: %s", c->what, err.text);
+	check_report(c, &rep);
 	zc_gate_report_release(&rep);
 }
 
@@ -461,106 +539,6 @@ static void test_pages_noise_passes(void **state)
 		zc_gate_report_release(&rep);
 	}
 	zt_rmdir(dir);
-}
-
-static void test_fewer_copies_improves(void **state)
-{
-	struct zc_gate_report rep;
-
-	(void)state;
-	compare(FIX "baseline.json", FIX "fewer-copies.json", &rep);
-	assert_int_equal(rep.regressions, 0);
-	assert_int_equal(rep.improvements, 2);
-	expect_status(&rep, "sse", "copies.bytes_per_transfer", ZC_GATE_IMPROVED);
-	expect_status(&rep, "sse", "allocations.frame_sized_per_transfer", ZC_GATE_IMPROVED);
-	assert_true(fabs(row(&rep, "inproc", "sse", "copies.bytes_per_transfer")->change + 0.5) <
-		    1e-12);
-	zc_gate_report_release(&rep);
-}
-
-static void test_missing_field_is_skipped(void **state)
-{
-	struct zc_gate_report rep;
-
-	(void)state;
-	compare(FIX "baseline.json", FIX "old-no-copies.json", &rep);
-	assert_int_equal(rep.regressions, 0);
-	assert_false(has_metric(&rep, "copies.bytes_per_transfer"));
-	assert_int_equal(lines_with(&rep.notes, "'copies.bytes_per_transfer' absent in the current "
-				    "run, not compared"), 5);
-	zc_gate_report_release(&rep);
-}
-
-static void test_no_reference_skips_timing(void **state)
-{
-	struct zc_gate_report rep;
-
-	(void)state;
-	compare(FIX "baseline.json", FIX "no-reference.json", &rep);
-	assert_false(has_metric(&rep, ZC_GATE_TIME_METRIC));
-	assert_int_equal(lines_with(&rep.warnings, "no 'reference_memcpy' for scenario 'inproc' "
-				    "in '" FIX "no-reference.json': timing gates skipped"), 1);
-	assert_int_equal(rep.warnings.n, 1);	/* said once, not once per strategy */
-	expect_status(&rep, "reference_memcpy", "result", ZC_GATE_MISSING);
-	assert_int_equal(rep.missing, 1);
-	assert_int_equal(rep.regressions, 1);	/* the reference itself went missing */
-	zc_gate_report_release(&rep);
-}
-
-static void test_few_repetitions_warn(void **state)
-{
-	struct zc_gate_report rep;
-
-	(void)state;
-	compare(FIX "baseline.json", FIX "few-reps.json", &rep);
-	assert_int_equal(rep.warnings.n, 1);
-	assert_int_equal(lines_with(&rep.warnings, "scenario 'inproc' has 10 repetitions in the "
-				    "baseline and 5 in the current run: with fewer than 9 the "
-				    "Mann-Whitney test is weak"), 1);
-	assert_true(has_metric(&rep, ZC_GATE_TIME_METRIC));
-	zc_gate_report_release(&rep);
-}
-
-static void test_directories(void **state)
-{
-	struct zc_gate_report rep;
-
-	(void)state;
-	compare(FIX "dir-base", FIX "dir-cur", &rep);
-	assert_int_equal(rep.scenarios.n, 2);
-	assert_int_equal(rep.regressions, 1);
-	assert_int_equal(row(&rep, "pipe", "pool", "allocations.live_at_end")->status,
-			 ZC_GATE_REGRESSED);
-	zc_gate_report_release(&rep);
-}
-
-static void expect_compare_error(const char *cur, enum zc_results_errcode code, const char *text)
-{
-	struct zc_error err = { 0 };
-	struct zc_results_set b, c;
-	struct zc_gate_options opt;
-	struct zc_gate_report rep;
-
-	zc_gate_options_init(&opt);
-	assert_int_equal(zc_results_load(&b, FIX "baseline.json", &err), 0);
-	assert_int_equal(zc_results_load(&c, cur, &err), 0);
-	assert_int_equal(zc_gate_compare(&b, &c, &opt, &rep, &err), -1);
-	assert_int_equal(err.code, code);
-	assert_string_equal(err.text, text);
-	assert_int_equal(rep.nrows, 0);
-	zc_results_set_release(&b);
-	zc_results_set_release(&c);
-}
-
-static void test_compare_errors(void **state)
-{
-	(void)state;
-	expect_compare_error(FIX "other-frame.json", ZC_RESULTS_EFRAME,
-			     "different frame sizes: '" FIX "baseline.json' is 1920x1080, '"
-			     FIX "other-frame.json' is 256x256");
-	expect_compare_error(FIX "no-common.json", ZC_RESULTS_ENOCOMMON,
-			     "no results in common between '" FIX "baseline.json' and '"
-			     FIX "no-common.json'");
 }
 
 /* --- output formats ------------------------------------------------------------------------- */
@@ -1038,158 +1016,6 @@ static void test_tool_directories(void **state)
 	run_release(&r);
 }
 
-/* --- A/B runs: pooled sides, power, missing results, context ------------------------------ */
-
-/* Compare @base and @cur with @opt; the comparison's return value, @err and @rep filled in. */
-static int try_compare(const char *base, const char *cur, const struct zc_gate_options *opt,
-		       struct zc_gate_report *rep, struct zc_error *err)
-{
-	struct zc_results_set b, c;
-	int rc;
-
-	assert_int_equal(zc_results_load(&b, base, err), 0);
-	assert_int_equal(zc_results_load(&c, cur, err), 0);
-	rc = zc_gate_compare(&b, &c, opt, rep, err);
-	zc_results_set_release(&b);
-	zc_results_set_release(&c);
-	return rc;
-}
-
-static void test_ab_sides_are_pooled(void **state)
-{
-	struct zc_gate_report rep;
-	const struct zc_gate_row *r;
-
-	(void)state;
-	compare(FIX "ab-base", FIX "ab-same", &rep);
-	r = row(&rep, "inproc", "copy", ZC_GATE_TIME_METRIC);
-	assert_int_equal(r->nbase, 8);	/* one process median from each of 8 files */
-	assert_int_equal(r->ncur, 8);
-	assert_true(r->by_process);
-	assert_int_equal(r->status, ZC_GATE_PASS);
-	assert_int_equal(rep.base_results, 8);
-	assert_string_equal(rep.base_commit, "0000000");
-	zc_gate_report_release(&rep);
-	compare(FIX "ab-base", FIX "ab-head", &rep);	/* copy 25% slower in every process */
-	r = row(&rep, "inproc", "copy", ZC_GATE_TIME_METRIC);
-	assert_int_equal(r->status, ZC_GATE_REGRESSED);
-	assert_true(r->change > 0.2 && r->change < 0.3);
-	assert_int_equal(rep.regressions, 1);
-	zc_gate_report_release(&rep);
-}
-
-static void test_underpowered_is_refused(void **state)
-{
-	struct zc_error err = { 0 };
-	struct zc_gate_options opt;
-	struct zc_gate_report rep;
-
-	(void)state;
-	zc_gate_options_init(&opt);
-	opt.alpha = 1e-4;	/* 8 against 8 processes reach at best p = 2 / C(16, 8) = 1.6e-4 */
-	assert_int_equal(try_compare(FIX "ab-base", FIX "ab-head", &opt, &rep, &err), -1);
-	assert_int_equal(err.code, ZC_RESULTS_EUNDERPOWERED);
-	assert_string_equal(err.text, "cannot detect a timing regression: 'inproc/copy' has 8 "
-			    "processes in the baseline and 8 in the current run, whose smallest "
-			    "possible p-value 0.00016 is not below alpha/1 = 0.0001 (Holm over 1 "
-			    "timing tests): measure at least 9 processes a side");
-	assert_int_equal(rep.nrows, 0);
-	opt.invariants_only = true;	/* no timing, nothing to refuse */
-	assert_int_equal(try_compare(FIX "ab-base", FIX "ab-head", &opt, &rep, &err), 0);
-	assert_false(has_metric(&rep, ZC_GATE_TIME_METRIC));
-	zc_gate_report_release(&rep);
-}
-
-static void test_missing_strategy_fails(void **state)
-{
-	struct zc_error err = { 0 };
-	struct zc_gate_options opt;
-	struct zc_gate_report rep;
-
-	(void)state;
-	compare(FIX "baseline.json", FIX "no-pool.json", &rep);
-	expect_status(&rep, "pool", "result", ZC_GATE_MISSING);
-	assert_int_equal(rep.missing, 1);
-	assert_int_equal(rep.regressions, 1);
-	zc_gate_report_release(&rep);
-	zc_gate_options_init(&opt);
-	opt.allow_missing = true;
-	assert_int_equal(try_compare(FIX "baseline.json", FIX "no-pool.json", &opt, &rep, &err), 0);
-	assert_int_equal(rep.missing, 1);
-	assert_int_equal(rep.regressions, 0);
-	assert_int_equal(lines_with(&rep.notes, "inproc/pool: missing from the current run, "
-				    "allowed by --allow-missing"), 1);
-	zc_gate_report_release(&rep);
-	compare(FIX "baseline.json", FIX "new-strategy.json", &rep);	/* new: listed, passes */
-	expect_status(&rep, "pool_v2", "result", ZC_GATE_NEW);
-	assert_int_equal(rep.added, 1);
-	assert_int_equal(rep.regressions, 0);
-	zc_gate_report_release(&rep);
-}
-
-static void test_missing_scenario_fails(void **state)
-{
-	struct zc_gate_report rep;
-
-	(void)state;
-	compare(FIX "dir-base", FIX "dir-cur-no-pipe", &rep);
-	assert_int_equal(row(&rep, "pipe", "copy", "result")->status, ZC_GATE_MISSING);
-	assert_int_equal(row(&rep, "pipe", "pool", "result")->status, ZC_GATE_MISSING);
-	assert_int_equal(rep.missing, 3);	/* reference_memcpy, copy and pool */
-	assert_int_equal(rep.regressions, 3);
-	zc_gate_report_release(&rep);
-}
-
-static void expect_context_refused(const char *cur, bool invariants_only, const char *text)
-{
-	struct zc_error err = { 0 };
-	struct zc_gate_options opt;
-	struct zc_gate_report rep;
-
-	zc_gate_options_init(&opt);
-	opt.invariants_only = invariants_only;
-	assert_int_equal(try_compare(FIX "baseline.json", cur, &opt, &rep, &err), -1);
-	assert_int_equal(err.code, ZC_RESULTS_ECONTEXT);
-	assert_string_equal(err.text, text);
-}
-
-static void expect_context_accepted(const char *cur)
-{
-	struct zc_error err = { 0 };
-	struct zc_gate_options opt;
-	struct zc_gate_report rep;
-
-	zc_gate_options_init(&opt);
-	opt.invariants_only = true;
-	assert_int_equal(try_compare(FIX "baseline.json", cur, &opt, &rep, &err), 0);
-	zc_gate_report_release(&rep);
-}
-
-static void test_context_refused(void **state)
-{
-	(void)state;
-	expect_context_refused(FIX "other-allocator.json", false, "different context.allocator.name: '"
-			       FIX "baseline.json' has \"glibc\", '" FIX "other-allocator.json' has "
-			       "\"mimalloc\"");
-	expect_context_refused(FIX "other-allocator.json", true, "different context.allocator.name: '"
-			       FIX "baseline.json' has \"glibc\", '" FIX "other-allocator.json' has "
-			       "\"mimalloc\"");
-	expect_context_refused(FIX "other-counting.json", false, "different context."
-			       "counting_allocator: '" FIX "baseline.json' has true, '"
-			       FIX "other-counting.json' has false");
-	expect_context_refused(FIX "other-counting.json", true, "different context."
-			       "counting_allocator: '" FIX "baseline.json' has true, '"
-			       FIX "other-counting.json' has false");
-	expect_context_refused(FIX "other-build.json", false, "different context.build: '"
-			       FIX "baseline.json' has \"release\", '" FIX "other-build.json' has "
-			       "\"debug\"");
-	expect_context_refused(FIX "full-mode.json", false, "different context.quick: '"
-			       FIX "baseline.json' has true, '" FIX "full-mode.json' has false");
-	/* the exact figures do not depend on the build type or the run length */
-	expect_context_accepted(FIX "other-build.json");
-	expect_context_accepted(FIX "full-mode.json");
-}
-
 static void test_tool_ab(void **state)
 {
 	struct run r;
@@ -1226,31 +1052,9 @@ static void test_tool_ab(void **state)
 
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_identical_passes),
-		cmocka_unit_test(test_rerun_and_slower_machine_pass),
-		cmocka_unit_test(test_zero_copy_turned_copy_fails),
-		cmocka_unit_test(test_copy_seen_by_pages_fails),
-		cmocka_unit_test(test_pages_noise_passes),
-		cmocka_unit_test(test_null_figures_not_compared),
-		cmocka_unit_test(test_copy_turned_zero_copy_improves),
-		cmocka_unit_test(test_copy_jitter_passes),
-		cmocka_unit_test(test_slower_20_fails),
-		cmocka_unit_test(test_slower_3_noisy_passes),
-		cmocka_unit_test(test_holm_correction),
-		cmocka_unit_test(test_slower_20_in_every_process_fails),
-		cmocka_unit_test(test_slower_20_in_three_processes_passes),
-		cmocka_unit_test(test_slower_20_within_noise_passes),
-		cmocka_unit_test(test_faster_20_improves),
-		cmocka_unit_test(test_threshold_and_alpha),
-		cmocka_unit_test(test_leak_fails),
+	static const struct CMUnitTest fixed[] = {
 		cmocka_unit_test(test_runtime_blocks_slack),
-		cmocka_unit_test(test_fewer_copies_improves),
-		cmocka_unit_test(test_missing_field_is_skipped),
-		cmocka_unit_test(test_no_reference_skips_timing),
-		cmocka_unit_test(test_few_repetitions_warn),
-		cmocka_unit_test(test_directories),
-		cmocka_unit_test(test_compare_errors),
+		cmocka_unit_test(test_pages_noise_passes),
 		cmocka_unit_test(test_summary_line),
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_table_columns),
@@ -1262,13 +1066,15 @@ int main(void)
 		cmocka_unit_test(test_tool_bad_usage),
 		cmocka_unit_test(test_tool_outputs),
 		cmocka_unit_test(test_tool_directories),
-		cmocka_unit_test(test_ab_sides_are_pooled),
-		cmocka_unit_test(test_underpowered_is_refused),
-		cmocka_unit_test(test_missing_strategy_fails),
-		cmocka_unit_test(test_missing_scenario_fails),
-		cmocka_unit_test(test_context_refused),
 		cmocka_unit_test(test_tool_ab),
 	};
+	struct CMUnitTest tests[ARRAY_SIZE(gate_cases) + ARRAY_SIZE(fixed)];
+	size_t n = 0;
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	for (size_t i = 0; i < ARRAY_SIZE(gate_cases); i++)
+		tests[n++] = (struct CMUnitTest){ .name = gate_cases[i].what, .test_func = test_case,
+						  .initial_state = (void *)&gate_cases[i] };
+	for (size_t i = 0; i < ARRAY_SIZE(fixed); i++)
+		tests[n++] = fixed[i];
+	return _cmocka_run_group_tests("test_gate", tests, n, NULL, NULL);
 }

@@ -1,6 +1,6 @@
 /*
  * test_results_load.c: loading zcbench/1 results files and directories, and the reason given
- * for every kind of bad input.  Run from the repository root (fixtures in tests/fixtures/gate).
+ * for every kind of bad input.  Run from the repository root (fixtures in tools/zcgate/fixtures/).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,7 +16,7 @@
 
 #include "results_load.h"
 
-#define FIX "tests/fixtures/gate/"
+#define FIX "tools/zcgate/fixtures/"
 
 static void test_load_file(void **state)
 {

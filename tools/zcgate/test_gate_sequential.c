@@ -23,7 +23,7 @@
 #include "shift.h"
 #include "support.h"
 
-#define FIX "tests/fixtures/gate/"
+#define FIX "tools/zcgate/fixtures/"
 #define REFERENCE_NS 1000.0
 
 /* --- the interval ---------------------------------------------------------------------------- */

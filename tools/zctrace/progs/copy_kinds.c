@@ -1,5 +1,5 @@
 /*
- * copy_kinds.c: a user's program that copies the way zctrace must see (tests/e2e_zctrace.sh),
+ * copy_kinds.c: a user's program that copies the way zctrace must see (tools/zctrace/e2e_zctrace.sh),
  * plain libc and nothing of zcbench. One mode per run:
  *   rows       a 1920x1080 RGBA frame copied row by row: 1,080 memcpys of 7,680 bytes
  *   functions  8 MiB through each copy function other than memcpy, and their _chk forms
