@@ -62,6 +62,17 @@ static bool all_numbers(const json_t *v)
 	return true;
 }
 
+static bool all_strings(const json_t *v)
+{
+	size_t i;
+	json_t *e;
+
+	json_array_foreach(v, i, e)
+		if (!json_is_string(e))
+			return false;
+	return true;
+}
+
 bool zc_schema_type_matches(enum zc_schema_type type, const json_t *v)
 {
 	switch (type) {
@@ -72,6 +83,7 @@ bool zc_schema_type_matches(enum zc_schema_type type, const json_t *v)
 	case ZC_TYPE_OBJECT: return json_is_object(v);
 	case ZC_TYPE_ARRAY: return json_is_array(v);
 	case ZC_TYPE_NUMBERS: return json_is_array(v) && all_numbers(v);
+	case ZC_TYPE_STRINGS: return json_is_array(v) && all_strings(v);
 	case ZC_TYPE_STRING_OR_NULL: return json_is_string(v) || json_is_null(v);
 	case ZC_TYPE_STRING_OR_INTEGER: return json_is_string(v) || json_is_integer(v);
 	case ZC_TYPE_NUMBER_OR_NULL: return json_is_number(v) || json_is_null(v);
@@ -89,6 +101,7 @@ const char *zc_schema_type_name(enum zc_schema_type type)
 	case ZC_TYPE_OBJECT: return "object";
 	case ZC_TYPE_ARRAY: return "array";
 	case ZC_TYPE_NUMBERS: return "array of numbers";
+	case ZC_TYPE_STRINGS: return "array of strings";
 	case ZC_TYPE_STRING_OR_NULL: return "string or null";
 	case ZC_TYPE_STRING_OR_INTEGER: return "string or integer";
 	case ZC_TYPE_NUMBER_OR_NULL: return "number or null";
