@@ -37,11 +37,19 @@ def governor_of($governor):
 # Distinct values in the order they first appear.
 def distinct: reduce .[] as $x ([]; if any(.[]; . == $x) then . else . + [$x] end);
 
-def noisy: (.time.ns_per_transfer.cv // 0) > 0.05;
+# The flags a file written before results had "flags" would have had, of those the report
+# reads: noisy (cv above 5%, ZC_NOISY_CV in src/core/verdict.h) and bimodal (time.bimodal,
+# which such a file may not have recorded either: then not flagged).  tests/test_verdict.c
+# checks the threshold against verdict.h's.
+def legacy_flags:
+  [ (if (.time.ns_per_transfer.cv // 0) > 0.05 then "noisy" else empty end),
+    (if .time.bimodal == true then "bimodal" else empty end) ];
 
-# time.bimodal, as the program judged it (its process medians more than 2x apart); a file
-# without the field did not record it, and the row is not flagged.
-def bimodal: .time.bimodal == true;
+# The row's flags as the program decided them (src/core/verdict.h), else legacy_flags.
+def flags: .flags // legacy_flags;
+def flagged($word): any(flags[]; . == $word);
+def noisy: flagged("noisy");
+def bimodal: flagged("bimodal");
 
 # reference_memcpy and reference_handover@PLACEMENT: yardsticks measured beside the strategies.
 def reference: .strategy | startswith("reference_");

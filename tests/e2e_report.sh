@@ -293,6 +293,17 @@ check "report.html flags it too" has "$v/report.html" "<li>inproc: bimodal (meas
 check "no hand-over column when no result has a hand-over" lacks "$v/report.md" "cost vs hand-over"
 check "no x handover column without placement" lacks "$v/report.md" "x handover"
 
+# A file with "flags" (src/core/verdict.h decided them) is taken at its word: the report does
+# not judge cv or time.bimodal again. The fixtures have no "flags" (written before the field):
+# the checks above read those through report.jq's legacy_flags.
+jq '.results |= map(.flags = []) | .results[2].flags = ["noisy"] | .results[3].flags = ["bimodal"]' \
+	"$fixtures/inproc.json" >"$v/inproc.json"
+check "report.sh on rows flagged in the file" scripts/report.sh "$v" "$v/inproc.json"
+check "report.md's noisy line names the row flagged noisy, not the one of high cv" \
+	grep -q '^- inproc: noisy (cv above 5%): copy_into [0-9.]*% (over 5 repetitions)$' "$v/report.md"
+check "report.md's bimodal line names the row flagged bimodal" \
+	grep -q '^- inproc: bimodal (measuring processes.* medians over 2x apart): serialize$' "$v/report.md"
+
 # No share, no copy: the line says so.
 jq '.results |= map(select(.identity.verdict != "zero-copy" or .strategy == "reference_memcpy"))' \
 	"$fixtures/inproc.json" >"$v/inproc.json"

@@ -13,6 +13,7 @@
 
 #include "placement.h"
 #include "results.h"
+#include "verdict.h"
 
 /* Two processes' samples pooled: one median each, p50 and p99 over all seven. */
 static void test_latency_pooled(void **state)
@@ -37,7 +38,7 @@ static bool modes(const double *medians, size_t n)
 {
 	struct zc_timing t = {.nprocesses = n};
 	memcpy(t.process_medians, medians, n * sizeof(*medians));
-	zc_timing_judge_modes(&t);
+	zc_verdict_modes(&t);
 	return t.bimodal;
 }
 

@@ -18,6 +18,7 @@
 #include "json.h"
 #include "results.h"
 #include "schema.h"
+#include "verdict.h"
 #include "support.h"
 
 static void fill(struct zc_results *r)
@@ -37,6 +38,7 @@ static void fill(struct zc_results *r)
 	b->id.producer_addr = b->id.consumer_addr = 0x1000;
 	b->id.same_address = b->id.aliasing_visible = b->id.checksum_ok = b->id.zero_copy = true;
 	b->alloc.frame_sized_per_transfer = 1;
+	b->flags = ZC_FLAG_NOISY | ZC_FLAG_BIMODAL;
 	b->extra = json_pack("{s:{s:f, s:f}}", "gc", "collections_per_100_frames", 100.0,
 			     "gc_ms_per_100_frames", 200.0);
 }
@@ -136,6 +138,11 @@ static void round_trip(void **unused)
 	assert_int_equal(json_array_size(get_path(move, "time.samples")), 3);
 	assert_true(zt_number(move, "time.ns_per_transfer.median") == 25.0);
 	assert_true(zt_number(move, "gc.gc_ms_per_100_frames") == 200.0); /* extra members merged */
+	json_t *flags = get_path(move, "flags"); /* the words, in the table's order */
+	assert_int_equal(json_array_size(flags), 2);
+	assert_string_equal(json_string_value(json_array_get(flags, 0)), "noisy");
+	assert_string_equal(json_string_value(json_array_get(flags, 1)), "bimodal");
+	assert_int_equal(json_array_size(get_path(zt_result(back, "reference_memcpy"), "flags")), 0);
 	json_decref(back);
 	zc_results_release(&r);
 	zt_rmdir(dir);

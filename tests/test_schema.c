@@ -216,6 +216,7 @@ static json_t *wrong_value(enum zc_schema_type type)
 	case ZC_TYPE_OBJECT: return json_array();
 	case ZC_TYPE_ARRAY: return json_object();
 	case ZC_TYPE_NUMBERS: return json_pack("[i, s]", 1, "2");
+	case ZC_TYPE_STRINGS: return json_pack("[s, i]", "noisy", 2);
 	case ZC_TYPE_STRING_OR_NULL: return json_integer(1);
 	case ZC_TYPE_STRING_OR_INTEGER: return json_true();
 	case ZC_TYPE_NUMBER_OR_NULL: return json_string("none");

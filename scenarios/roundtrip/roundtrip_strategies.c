@@ -20,6 +20,7 @@
 
 #include "identity.h"
 #include "instrument.h"
+#include "verdict.h"
 
 #define PAGE 4096u
 #define CAPACITY_NUM 5u /* shrink_realloc's buffer: 2.5 times the frame */
@@ -183,7 +184,7 @@ static int probe_legs(struct state *s)
 					   .kernel_bytes_per_transfer = printed.kernel_bytes[l],
 					   .expected_bytes_per_transfer = printed.copy_bytes[l],
 					   .pages_bytes_per_transfer = NAN};
-		zc_identity_verdict(&printed.id[l], l == LEG_OUT, &c, s->bytes);
+		zc_verdict_identity(&printed.id[l], l == LEG_OUT, &c, s->bytes);
 	}
 	printed.valid = true;
 	return 0;

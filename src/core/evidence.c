@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "frame.h"
+#include "verdict.h"
 #include "written.h"
 
 #define WARMUP_TRANSFERS 2
@@ -239,5 +240,5 @@ double zc_evidence_copy_bytes(const struct zc_written_result *w, size_t frame_by
 	if (isnan(w->frame_bytes_per_transfer))
 		return NAN;
 	double bytes = w->frame_bytes_per_transfer * (double)sysconf(_SC_PAGESIZE);
-	return bytes >= (double)frame_bytes / 100 ? bytes : 0;
+	return bytes >= zc_verdict_frame_slack(frame_bytes) ? bytes : 0;
 }

@@ -1,8 +1,10 @@
 /*
- * identity.c: the identity probe and the verdict.
+ * identity.c: the identity probe: what it observes (addresses, write-through, checksums,
+ * physical pages); verdict.c judges it.
  */
 #include "identity.h"
 #include "pagemap.h"
+#include "verdict.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -101,12 +103,7 @@ static void compare_pages(const struct zc_strategy *s, void *st, const struct zc
 		snprintf(id->same_pages_unavailable, len, "%.159s", why.text);
 		return;
 	}
-	/*
-	 * In one address space an anonymous page is not shared copy-on-write with itself; across
-	 * processes such a page is shared only until written, which is not sharing a frame.
-	 */
-	size_t same = m.same + (v->data ? m.same_cow : 0);
-	id->same_pages = m.pages ? (double)same / (double)m.pages : 0;
+	id->same_pages = zc_verdict_same_pages(&m, v->data != NULL);
 }
 
 int zc_identity_validate(const struct zc_strategy *s, const struct zc_frame_geom *g,
@@ -179,84 +176,4 @@ out_teardown:
 out_free_scratch:
 	free(scratch);
 	return rc;
-}
-
-/*
- * What the three instruments saw, per transfer: the hooks' bytes (copy functions and realloc
- * in user space, read/write-like calls in the kernel), unless the pages written show more by
- * a hundredth of a frame (a loop, an inlined copy: no function, no system call).
- */
-static double observed_bytes(const struct zc_copy_result *c, size_t frame_bytes)
-{
-	double hooks = c->user_bytes_per_transfer + c->kernel_bytes_per_transfer;
-	double pages = c->pages_bytes_per_transfer;
-	if (!isnan(pages) && pages - hooks >= (double)frame_bytes / 100)
-		return pages;
-	return hooks;
-}
-
-/* "U by copy functions and realloc, K by the kernel, P by pages written" */
-static void observed_words(const struct zc_copy_result *c, char *out, size_t len)
-{
-	char pages[64] = "pages written not counted";
-	if (!isnan(c->pages_bytes_per_transfer))
-		snprintf(pages, sizeof(pages), "%.0f by pages written", c->pages_bytes_per_transfer);
-	snprintf(out, len, "%.0f by copy functions and realloc, %.0f by the kernel, %s",
-		 c->user_bytes_per_transfer, c->kernel_bytes_per_transfer, pages);
-}
-
-/*
- * What the instruments saw against what the strategy declared: "" when they agree to a
- * hundredth of a frame, else one clause for the evidence line. An undeclared copy sets
- * id->undeclared_copy (--strict fails on it).
- */
-static void disagreement(struct zc_identity *id, const struct zc_copy_result *c,
-			 size_t frame_bytes, char *out, size_t len)
-{
-	double tolerance = (double)frame_bytes / 100, observed = c->bytes_per_transfer;
-	double declared = c->expected_bytes_per_transfer;
-	char words[160];
-	observed_words(c, words, sizeof(words));
-	out[0] = '\0';
-	if (observed - declared >= tolerance) {
-		id->undeclared_copy = true;
-		snprintf(out, len, "; undeclared copy of %.0f bytes (observed: %s)",
-			 observed - declared, words);
-	} else if (declared - observed >= tolerance) {
-		snprintf(out, len, "; the strategy declares %.0f bytes more than was observed "
-			 "(%s)", declared - observed, words);
-	}
-}
-
-void zc_identity_verdict(struct zc_identity *id, bool expect_zero_copy,
-			 struct zc_copy_result *copies, size_t frame_bytes)
-{
-	copies->bytes_per_transfer = observed_bytes(copies, frame_bytes);
-	double observed = copies->bytes_per_transfer;
-	/* In one address space a view elsewhere than the producer's bytes is not the same frame. */
-	bool address_ok = !id->address_meaningful || id->same_address || !expect_zero_copy;
-	/* Across address spaces the same physical pages prove sharing as the probe does. */
-	bool shared = id->aliasing_visible ||
-		      (!id->address_meaningful && !isnan(id->same_pages) && id->same_pages >= 0.99);
-	/* Below a hundredth of a frame a copy is bookkeeping (a message, a header), not the frame. */
-	bool no_frame_copied = observed < (double)frame_bytes / 100;
-	id->zero_copy = shared && id->checksum_ok && no_frame_copied && address_ok;
-	id->undeclared_copy = false;
-	const char *addr = !id->address_meaningful
-				   ? "addresses are per process"
-			   : id->same_address      ? "same address"
-						   : "address differs";
-	const char *seen = id->aliasing_visible ? "write-through seen" : "write-through not seen";
-	char copied[96], differs[320], pages[48] = "";
-	if (!isnan(id->same_pages))
-		snprintf(pages, sizeof(pages), ", %.0f%% same physical pages",
-			 id->same_pages * 100);
-	snprintf(copied, sizeof(copied), "%.0f bytes copied per transfer (%.2f frames)", observed,
-		 frame_bytes ? observed / (double)frame_bytes : 0.0);
-	disagreement(id, copies, frame_bytes, differs, sizeof(differs));
-	const char *lead = id->zero_copy ? "consumer reads the producer's bytes in place"
-			   : expect_zero_copy ? "expected zero-copy, but the consumer has a copy"
-					      : "consumer has its own copy";
-	snprintf(id->evidence, sizeof(id->evidence), "%s: %s, %s%s, %s%s%s", lead, addr, seen,
-		 pages, copied, differs, id->checksum_ok ? "" : "; CHECKSUM MISMATCH");
 }

@@ -2,7 +2,7 @@
  * identity.h: was the frame shared or copied? The identity probe runs a strategy on fully
  * rendered frames, outside any timing: it compares addresses, verifies every byte against the
  * content rendered for that frame, and writes through the producer's bytes to see whether the
- * consumer sees the write. The verdict adds the copy count.
+ * consumer sees the write. The verdict (verdict.h) weighs that with the copy count.
  */
 #ifndef ZC_IDENTITY_H
 #define ZC_IDENTITY_H
@@ -30,18 +30,5 @@ struct zc_validation {
  */
 int zc_identity_validate(const struct zc_strategy *s, const struct zc_frame_geom *g,
 			 struct zc_validation *out, struct zc_error *err);
-
-/*
- * The verdict, from what was observed only: zero-copy when the consumer saw the producer's
- * write (or, across address spaces, maps the same physical pages), every checksum held, the
- * view is the producer's bytes (one address space), and the instruments saw less than a
- * hundredth of a frame copied per transfer. Observed, on both sides: the copy functions and
- * realloc, the kernel's read/write-like calls, and the pages written (copies->user_, kernel_
- * and pages_bytes_per_transfer); the total goes into copies->bytes_per_transfer. What the
- * strategy declares (copies->expected_bytes_per_transfer) only feeds the evidence line when
- * the two disagree. Fills id->zero_copy, id->undeclared_copy and id->evidence.
- */
-void zc_identity_verdict(struct zc_identity *id, bool expect_zero_copy,
-			 struct zc_copy_result *copies, size_t frame_bytes);
 
 #endif

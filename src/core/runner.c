@@ -36,6 +36,7 @@
 #include "reference.h"
 #include "stats.h"
 #include "table.h"
+#include "verdict.h"
 
 #define MAX_PARTS ((ZC_MAX_STRATEGIES + 1) * ZC_MAX_PROCESSES)
 
@@ -95,9 +96,8 @@ static void print_list(const struct zc_scenario *sc)
 }
 
 /*
- * Ratios to reference_memcpy and the verdicts. Returns ZC_EXIT_RUNTIME when a checksum failed,
- * ZC_EXIT_FAILED when --strict and a strategy expected to be zero-copy copied, or the
- * instruments saw a copy it does not declare; else ZC_EXIT_OK.
+ * Ratios to reference_memcpy and to the hand-over reference, and each row judged (verdict.h).
+ * Returns the worst of the rows' exit statuses (zc_verdict_exit).
  */
 static int judge(const struct zc_scenario *sc, struct zc_results *results,
 		 const struct zc_options *opt)
@@ -108,7 +108,6 @@ static int judge(const struct zc_scenario *sc, struct zc_results *results,
 		struct zc_result *res = &results->v[i];
 		if (ref && ref->measured && res->measured && ref->time.ns.median > 0)
 			res->time.vs_memcpy = res->time.ns.median / ref->time.ns.median;
-		zc_timing_judge_modes(&res->time);
 		if (sc->handover_reference && res->placement.known) {
 			char name[128];
 			snprintf(name, sizeof(name), "%s@%s", sc->handover_reference->name,
@@ -119,13 +118,8 @@ static int judge(const struct zc_scenario *sc, struct zc_results *results,
 		}
 		res->copies.pages_bytes_per_transfer =
 			zc_evidence_copy_bytes(&res->pages_written, opt->frame.bytes);
-		zc_identity_verdict(&res->id, res->expect_zero_copy, &res->copies,
-				    opt->frame.bytes);
-		if (!res->id.checksum_ok)
-			rc = ZC_EXIT_RUNTIME;
-		else if (opt->strict && rc == 0 &&
-			 ((res->expect_zero_copy && !res->id.zero_copy) || res->id.undeclared_copy))
-			rc = ZC_EXIT_FAILED;
+		zc_verdict_row(res, opt->frame.bytes);
+		rc = zc_verdict_worse(rc, zc_verdict_exit(res, opt->strict));
 	}
 	return rc;
 }

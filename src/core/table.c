@@ -5,30 +5,7 @@
 
 #include <string.h>
 
-static void add_flag(char *buf, size_t len, const char *flag)
-{
-	size_t n = strlen(buf);
-	snprintf(buf + n, len - n, "%s%s", n ? " " : "", flag);
-}
-
-void zc_table_flags(const struct zc_result *res, char *buf, size_t len)
-{
-	buf[0] = '\0';
-	if (!res->measured) {
-		add_flag(buf, len, "not-timed");
-		return;
-	}
-	if (res->expect_zero_copy && !res->id.zero_copy)
-		add_flag(buf, len, "expected-zero-copy");
-	if (res->id.undeclared_copy)
-		add_flag(buf, len, "undeclared-copy");
-	if (!res->id.checksum_ok)
-		add_flag(buf, len, "CHECKSUM");
-	if (res->time.ns.cv > ZC_NOISY_CV)
-		add_flag(buf, len, "noisy");
-	if (res->time.bimodal)
-		add_flag(buf, len, "bimodal");
-}
+#include "verdict.h"
 
 /* True when some row has a hand-over reference to compare with (thread, process). */
 static bool has_handover(const struct zc_results *r)
@@ -44,7 +21,7 @@ static void print_row(FILE *f, const struct zc_result *res, size_t frame_bytes, 
 {
 	const struct zc_timing *t = &res->time;
 	char flags[96];
-	zc_table_flags(res, flags, sizeof(flags));
+	zc_verdict_flags_format(res->flags, flags, sizeof(flags));
 	fprintf(f, "%-*s %-9s ", width, res->strategy, res->id.zero_copy ? "zero-copy" : "copy");
 	if (res->measured)
 		fprintf(f, "%13.0f %9.3gx %5.1f%% ", t->ns.median, t->vs_memcpy, t->ns.cv * 100);

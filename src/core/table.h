@@ -1,7 +1,7 @@
 /*
  * table.h: the summary table printed at the end of a scenario run: one row per strategy
  * (verdict, median, ratio to memcpy, spread, frames copied, frame-sized allocations, faults,
- * leaks, flags), what the cheapest share saves against the cheapest copy, and on request the
+ * leaks, flags as verdict.c decided them), what the cheapest share saves against the cheapest copy, and on request the
  * evidence in words.
  */
 #ifndef ZC_TABLE_H
@@ -12,12 +12,7 @@
 
 #include "results.h"
 
-/* Repetitions spread more than this (cv) make a row "noisy". */
-#define ZC_NOISY_CV 0.05
-
-/* The row's flags, space-separated, into buf ("" when none). */
-void zc_table_flags(const struct zc_result *res, char *buf, size_t len);
-
+/* Prints @r's table; its rows judged already (verdict.h): the flags are theirs. */
 void zc_table_print(FILE *f, const struct zc_results *r, bool evidence);
 
 #endif

@@ -5,6 +5,7 @@
 #include "json.h"
 
 #include "atomic_file.h"
+#include "verdict.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -32,6 +33,7 @@ enum source_kind {
 	SRC_CHARS_OR_NULL,	/* "": null */
 	SRC_CSTR_OR_NULL,	/* NULL: null */
 	SRC_CPUS,		/* a uint64_t, a bit per CPU: the array of the CPUs set */
+	SRC_FLAGS,		/* unsigned ZC_FLAG_* bits: the array of their words */
 };
 
 struct source {
@@ -78,6 +80,15 @@ static json_t *cpus_json(uint64_t mask)
 	for (int cpu = 0; a && cpu < 64; cpu++)
 		if (mask & ((uint64_t)1 << cpu))
 			json_array_append_new(a, json_integer(cpu));
+	return a;
+}
+
+static json_t *flags_json(unsigned flags)
+{
+	json_t *a = json_array();
+	for (int i = 0; a && i < ZC_FLAG_COUNT; i++)
+		if (flags & (1u << i))
+			json_array_append_new(a, json_string(zc_verdict_flag_word(i)));
 	return a;
 }
 
@@ -128,6 +139,7 @@ static json_t *source_value(const struct source *s, const void *base, bool *skip
 	case SRC_DOUBLES:
 		return doubles_json(MEMBER(double *, at), MEMBER(size_t, (const char *)base + s->count));
 	case SRC_CPUS: return cpus_json(MEMBER(uint64_t, at));
+	case SRC_FLAGS: return flags_json(MEMBER(unsigned, at));
 	case SRC_DOUBLE_ARRAY: /* an array member, its count beside it */
 		return doubles_json(&MEMBER(double, at), MEMBER(size_t, (const char *)base + s->count));
 	}

@@ -95,19 +95,6 @@ int zc_latency_add(struct zc_latency *l, const double *samples, size_t n)
 	return 0;
 }
 
-void zc_timing_judge_modes(struct zc_timing *t)
-{
-	double lo = 0, hi = 0;
-	for (size_t i = 0; i < t->nprocesses; i++) {
-		double m = t->process_medians[i];
-		if (i == 0 || m < lo)
-			lo = m;
-		if (i == 0 || m > hi)
-			hi = m;
-	}
-	t->bimodal = t->nprocesses > 1 && lo > 0 && hi / lo > ZC_BIMODAL_RATIO;
-}
-
 void zc_results_release(struct zc_results *r)
 {
 	for (size_t i = 0; i < r->n; i++) {

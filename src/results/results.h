@@ -37,11 +37,9 @@ struct zc_timing {
 	double vs_handover;    /* median / reference_handover's at the same placement; 0: none */
 	double process_medians[32]; /* the median of each measuring process's samples */
 	size_t nprocesses;
-	bool bimodal;          /* the process medians differ by more than ZC_BIMODAL_RATIO */
+	bool bimodal;          /* the process medians differ by more than ZC_BIMODAL_RATIO
+				  (verdict.h) */
 };
-
-/* Process medians further apart than this factor make a result bimodal. */
-#define ZC_BIMODAL_RATIO 2.0
 
 /* Where the two sides of a hand-over ran (placement.h): asked for, and seen. */
 struct zc_placement_result {
@@ -123,6 +121,7 @@ struct zc_result {
 	const char *mirrors;
 	bool expect_zero_copy;
 	bool measured;         /* false when the strategy failed before timing */
+	unsigned flags;        /* ZC_FLAG_* bits (verdict.h), set with the verdict */
 	struct zc_identity id;
 	struct zc_timing time;
 	struct zc_mem_result mem;
@@ -157,8 +156,6 @@ int zc_result_add_samples(struct zc_result *res, const double *samples, size_t n
  * medians, p50 and p99 are taken again over everything pooled. 0, or -1 out of memory.
  */
 int zc_latency_add(struct zc_latency *l, const double *samples, size_t n);
-/* Sets t->bimodal from its process medians. */
-void zc_timing_judge_modes(struct zc_timing *t);
 void zc_results_release(struct zc_results *r);
 
 #endif

@@ -51,13 +51,16 @@ const struct zc_schema_field *zc_schema_invariant(size_t i)
 	return NULL;
 }
 
-static bool all_numbers(const json_t *v)
+/* True when @v is an array of numbers (@strings false) or of strings (@strings true). */
+static bool array_of(const json_t *v, bool strings)
 {
 	size_t i;
 	json_t *e;
 
+	if (!json_is_array(v))
+		return false;
 	json_array_foreach(v, i, e)
-		if (!json_is_number(e))
+		if (strings ? !json_is_string(e) : !json_is_number(e))
 			return false;
 	return true;
 }
@@ -71,7 +74,8 @@ bool zc_schema_type_matches(enum zc_schema_type type, const json_t *v)
 	case ZC_TYPE_NUMBER: return json_is_number(v);
 	case ZC_TYPE_OBJECT: return json_is_object(v);
 	case ZC_TYPE_ARRAY: return json_is_array(v);
-	case ZC_TYPE_NUMBERS: return json_is_array(v) && all_numbers(v);
+	case ZC_TYPE_NUMBERS: return array_of(v, false);
+	case ZC_TYPE_STRINGS: return array_of(v, true);
 	case ZC_TYPE_STRING_OR_NULL: return json_is_string(v) || json_is_null(v);
 	case ZC_TYPE_STRING_OR_INTEGER: return json_is_string(v) || json_is_integer(v);
 	case ZC_TYPE_NUMBER_OR_NULL: return json_is_number(v) || json_is_null(v);
@@ -89,6 +93,7 @@ const char *zc_schema_type_name(enum zc_schema_type type)
 	case ZC_TYPE_OBJECT: return "object";
 	case ZC_TYPE_ARRAY: return "array";
 	case ZC_TYPE_NUMBERS: return "array of numbers";
+	case ZC_TYPE_STRINGS: return "array of strings";
 	case ZC_TYPE_STRING_OR_NULL: return "string or null";
 	case ZC_TYPE_STRING_OR_INTEGER: return "string or integer";
 	case ZC_TYPE_NUMBER_OR_NULL: return "number or null";

@@ -27,6 +27,7 @@ enum zc_schema_type {
 	ZC_TYPE_OBJECT,
 	ZC_TYPE_ARRAY,
 	ZC_TYPE_NUMBERS,	/* an array of numbers */
+	ZC_TYPE_STRINGS,	/* an array of strings */
 	ZC_TYPE_STRING_OR_NULL,
 	ZC_TYPE_STRING_OR_INTEGER,
 	ZC_TYPE_NUMBER_OR_NULL,	/* null: not measured here (a field beside it says why) */
@@ -167,6 +168,8 @@ enum zc_schema_rule {
 	  "the real APIs the strategy stands for")                                            \
 	X("expect_zero_copy", BOOL, ALWAYS, ZC_UNGATED, "", ZC_FROM(BOOL, expect_zero_copy),  \
 	  "the strategy is meant to share the frame")                                         \
+	X("flags", STRINGS, ALWAYS, ZC_UNGATED, "", ZC_FROM(FLAGS, flags),                    \
+	  "the table's flags column, as `src/core/verdict.h` decides it: `not-timed`, `expected-zero-copy`, `undeclared-copy`, `CHECKSUM`, `noisy` (cv above 5%), `bimodal` (process medians over 2x apart); `[]` for none") \
 	X("identity", OBJECT, ALWAYS, ZC_UNGATED, "", ZC_NEW_OBJECT,                          \
 	  "was the consumer's frame the producer's, or a copy")                               \
 	X("identity.producer_addr", STRING, ALWAYS, ZC_UNGATED, "address",                    \

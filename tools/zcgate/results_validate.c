@@ -36,6 +36,7 @@ static const char *field_type_name(enum zc_schema_type t)
 	case ZC_TYPE_OBJECT: return "an object";
 	case ZC_TYPE_ARRAY: return "an array";
 	case ZC_TYPE_NUMBERS: return "an array of numbers";
+	case ZC_TYPE_STRINGS: return "an array of strings";
 	case ZC_TYPE_STRING_OR_NULL: return "a string or null";
 	case ZC_TYPE_STRING_OR_INTEGER: return "a string or an integer";
 	case ZC_TYPE_NUMBER_OR_NULL: return "a number or null";

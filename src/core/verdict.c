@@ -1,0 +1,184 @@
+/*
+ * verdict.c: shared or copied, the evidence in words, the row flags and the exit status they
+ * give (verdict.h).
+ */
+#include "verdict.h"
+
+#include <assert.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "error.h"
+
+double zc_verdict_frame_slack(size_t frame_bytes)
+{
+	return (double)frame_bytes / ZC_FRAME_SLACK_DIVISOR;
+}
+
+double zc_verdict_same_pages(const struct zc_pagemap_match *m, bool one_space)
+{
+	size_t same = m->same + (one_space ? m->same_cow : 0);
+	return m->pages ? (double)same / (double)m->pages : 0;
+}
+
+/*
+ * What the three instruments saw, per transfer: the hooks' bytes (copy functions and realloc
+ * in user space, read/write-like calls in the kernel), unless the pages written show more by
+ * a hundredth of a frame (a loop, an inlined copy: no function, no system call).
+ */
+static double observed_bytes(const struct zc_copy_result *c, size_t frame_bytes)
+{
+	double hooks = c->user_bytes_per_transfer + c->kernel_bytes_per_transfer;
+	double pages = c->pages_bytes_per_transfer;
+	if (!isnan(pages) && pages - hooks >= zc_verdict_frame_slack(frame_bytes))
+		return pages;
+	return hooks;
+}
+
+/* "U by copy functions and realloc, K by the kernel, P by pages written" */
+static void observed_words(const struct zc_copy_result *c, char *out, size_t len)
+{
+	char pages[64] = "pages written not counted";
+	if (!isnan(c->pages_bytes_per_transfer))
+		snprintf(pages, sizeof(pages), "%.0f by pages written", c->pages_bytes_per_transfer);
+	snprintf(out, len, "%.0f by copy functions and realloc, %.0f by the kernel, %s",
+		 c->user_bytes_per_transfer, c->kernel_bytes_per_transfer, pages);
+}
+
+/*
+ * What the instruments saw against what the strategy declared: "" when they agree to a
+ * hundredth of a frame, else one clause for the evidence line. An undeclared copy sets
+ * id->undeclared_copy (--strict fails on it).
+ */
+static void disagreement(struct zc_identity *id, const struct zc_copy_result *c,
+			 size_t frame_bytes, char *out, size_t len)
+{
+	double tolerance = zc_verdict_frame_slack(frame_bytes), observed = c->bytes_per_transfer;
+	double declared = c->expected_bytes_per_transfer;
+	char words[160];
+	observed_words(c, words, sizeof(words));
+	out[0] = '\0';
+	if (observed - declared >= tolerance) {
+		id->undeclared_copy = true;
+		snprintf(out, len, "; undeclared copy of %.0f bytes (observed: %s)",
+			 observed - declared, words);
+	} else if (declared - observed >= tolerance) {
+		snprintf(out, len, "; the strategy declares %.0f bytes more than was observed "
+			 "(%s)", declared - observed, words);
+	}
+}
+
+void zc_verdict_identity(struct zc_identity *id, bool expect_zero_copy,
+			 struct zc_copy_result *copies, size_t frame_bytes)
+{
+	copies->bytes_per_transfer = observed_bytes(copies, frame_bytes);
+	double observed = copies->bytes_per_transfer;
+	/* In one address space a view elsewhere than the producer's bytes is not the same frame. */
+	bool address_ok = !id->address_meaningful || id->same_address || !expect_zero_copy;
+	/* Across address spaces the same physical pages prove sharing as the probe does. */
+	bool shared = id->aliasing_visible ||
+		      (!id->address_meaningful && !isnan(id->same_pages) &&
+		       id->same_pages >= ZC_SHARED_PAGES);
+	/* Below a hundredth of a frame a copy is bookkeeping (a message, a header), not the frame. */
+	bool no_frame_copied = observed < zc_verdict_frame_slack(frame_bytes);
+	id->zero_copy = shared && id->checksum_ok && no_frame_copied && address_ok;
+	id->undeclared_copy = false;
+	const char *addr = !id->address_meaningful
+				   ? "addresses are per process"
+			   : id->same_address      ? "same address"
+						   : "address differs";
+	const char *seen = id->aliasing_visible ? "write-through seen" : "write-through not seen";
+	char copied[96], differs[320], pages[48] = "";
+	if (!isnan(id->same_pages))
+		snprintf(pages, sizeof(pages), ", %.0f%% same physical pages",
+			 id->same_pages * 100);
+	snprintf(copied, sizeof(copied), "%.0f bytes copied per transfer (%.2f frames)", observed,
+		 frame_bytes ? observed / (double)frame_bytes : 0.0);
+	disagreement(id, copies, frame_bytes, differs, sizeof(differs));
+	const char *lead = id->zero_copy ? "consumer reads the producer's bytes in place"
+			   : expect_zero_copy ? "expected zero-copy, but the consumer has a copy"
+					      : "consumer has its own copy";
+	snprintf(id->evidence, sizeof(id->evidence), "%s: %s, %s%s, %s%s%s", lead, addr, seen,
+		 pages, copied, differs, id->checksum_ok ? "" : "; CHECKSUM MISMATCH");
+}
+
+void zc_verdict_modes(struct zc_timing *t)
+{
+	double lo = 0, hi = 0;
+	for (size_t i = 0; i < t->nprocesses; i++) {
+		double m = t->process_medians[i];
+		if (i == 0 || m < lo)
+			lo = m;
+		if (i == 0 || m > hi)
+			hi = m;
+	}
+	t->bimodal = t->nprocesses > 1 && lo > 0 && hi / lo > ZC_BIMODAL_RATIO;
+}
+
+void zc_verdict_row(struct zc_result *res, size_t frame_bytes)
+{
+	zc_verdict_modes(&res->time);
+	zc_verdict_identity(&res->id, res->expect_zero_copy, &res->copies, frame_bytes);
+	res->flags = zc_verdict_flags(res);
+}
+
+unsigned zc_verdict_flags(const struct zc_result *res)
+{
+	unsigned f = 0;
+	if (!res->measured)
+		return ZC_FLAG_NOT_TIMED;
+	if (res->expect_zero_copy && !res->id.zero_copy)
+		f |= ZC_FLAG_EXPECTED_ZERO_COPY;
+	if (res->id.undeclared_copy)
+		f |= ZC_FLAG_UNDECLARED_COPY;
+	if (!res->id.checksum_ok)
+		f |= ZC_FLAG_CHECKSUM;
+	if (res->time.ns.cv > ZC_NOISY_CV)
+		f |= ZC_FLAG_NOISY;
+	if (res->time.bimodal)
+		f |= ZC_FLAG_BIMODAL;
+	return f;
+}
+
+static const char *const flag_words[ZC_FLAG_COUNT] = {
+#define ZC__FLAG_WORD(name, word) [ZC_FLAG_INDEX_##name] = word,
+	ZC_VERDICT_FLAGS(ZC__FLAG_WORD)
+#undef ZC__FLAG_WORD
+};
+
+const char *zc_verdict_flag_word(enum zc_flag_index index)
+{
+	assert(index < ZC_FLAG_COUNT);
+	return flag_words[index];
+}
+
+void zc_verdict_flags_format(unsigned flags, char *buf, size_t len)
+{
+	size_t n = 0;
+	assert(len > 0);
+	buf[0] = '\0';
+	for (int i = 0; i < ZC_FLAG_COUNT && n < len; i++)
+		if (flags & (1u << i))
+			n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? " " : "", flag_words[i]);
+}
+
+int zc_verdict_exit(const struct zc_result *res, bool strict)
+{
+	if (!res->id.checksum_ok)
+		return ZC_EXIT_RUNTIME;
+	if (strict && ((res->expect_zero_copy && !res->id.zero_copy) || res->id.undeclared_copy))
+		return ZC_EXIT_FAILED;
+	return ZC_EXIT_OK;
+}
+
+/* RUNTIME (a checksum failed) over FAILED (--strict) over OK. */
+static int severity(int rc)
+{
+	return rc == ZC_EXIT_RUNTIME ? 2 : rc == ZC_EXIT_FAILED ? 1 : 0;
+}
+
+int zc_verdict_worse(int a, int b)
+{
+	return severity(b) > severity(a) ? b : a;
+}
