@@ -8,6 +8,7 @@
 #   OUT                 written: OUT/base/ and OUT/head/ (a results file per scenario, side
 #                       and round: SCENARIO.ROUND.json), OUT/order.log ("ROUND SIDE SCENARIO
 #                       WHAT", a line per invocation, WHAT "all" or the strategies asked for),
+#                       OUT/times.log ("ROUND SIDE SCENARIO MS": each invocation's wall time),
 #                       OUT/undecided (the rows still undecided after the last look),
 #                       OUT/base.log and OUT/head.log (what the programs printed)
 # Environment:
@@ -15,7 +16,7 @@
 #                       be able to call a regression among the rows measured (below)
 #   GATE_MAX_ROUNDS=N   rounds a row whose change is not clear can get (default 16)
 #   GATE_BUDGET=S       no round starts after S seconds of measuring, once the first
-#                       GATE_MIN_ROUNDS are done (default 240)
+#                       GATE_MIN_ROUNDS are done (default 180)
 #   GATE_THRESHOLD=PCT  the threshold the rows are decided against (default 15)
 #   ZCGATE=PATH         the zcgate that decides (default HEAD_BIN/zcgate)
 #
@@ -38,7 +39,7 @@
 set -u
 base=$1 head=$2 out=$3
 shift 3
-min=${GATE_MIN_ROUNDS:-5} max=${GATE_MAX_ROUNDS:-16} budget=${GATE_BUDGET:-240}
+min=${GATE_MIN_ROUNDS:-5} max=${GATE_MAX_ROUNDS:-16} budget=${GATE_BUDGET:-180}
 threshold=${GATE_THRESHOLD:-15}
 zcgate=${ZCGATE:-$head/zcgate}
 
@@ -65,8 +66,12 @@ run() { # run SIDE BIN SCENARIO ROUND WHAT [options...]
 	side=$1 bin=$2 sc=$3 round=$4 what=$5
 	shift 5
 	echo "$round $side $sc $what" >>"$out/order.log"
+	t0=$(date +%s%N)
 	"$bin/$sc" --quick --quiet --processes 1 "$@" \
-		--out "$out/$side/$sc.$round.json" >>"$out/$side.log" 2>&1 && return 0
+		--out "$out/$side/$sc.$round.json" >>"$out/$side.log" 2>&1
+	rc=$?
+	echo "$round $side $sc $((($(date +%s%N) - t0) / 1000000))" >>"$out/times.log"
+	[ "$rc" -eq 0 ] && return 0
 	say "$side '$sc' failed in round $round (log: $out/$side.log)"
 	return 1
 }
@@ -95,6 +100,7 @@ rounds_for() { # rounds_for M: the smallest n with 2 / C(2n, n) < 0.05 / M
 
 mkdir -p "$out/base" "$out/head" || exit 2
 : >"$out/order.log"
+: >"$out/times.log"
 : >"$out/undecided"
 start=$(date +%s)
 round=1

@@ -29,14 +29,15 @@ done
 # their sources; the tracer's prefixes count even for a name no tool defines yet.
 zc_defs() { # the zc... macros, structs, enums and unions defined in the sources under $@
 	grep -rhoE '^[[:space:]]*#[[:space:]]*define[[:space:]]+[A-Za-z_][A-Za-z0-9_]*|^[[:space:]]*(typedef[[:space:]]+)?(struct|enum|union)[[:space:]]+[A-Za-z_][A-Za-z0-9_]*[[:space:]]*\{|^}[[:space:]]*[A-Za-z_][A-Za-z0-9_]*;' \
-		--include='*.[ch]' "$@" | grep -oE '[A-Za-z_][A-Za-z0-9_]*[[:space:]]*[{;]?$' |
+		--include='*.[ch]' --exclude='test_*' "$@" | grep -oE '[A-Za-z_][A-Za-z0-9_]*[[:space:]]*[{;]?$' |
 		grep -oE '^[A-Za-z_][A-Za-z0-9_]*' | grep -i '^zc'
 }
 zc_syms() { # the zc... functions and variables the objects $@ define
 	for o in "$@"; do nm "$o"; done | awk '$2 ~ /^[TtDdBbRrCV]$/ { sub(/\..*/, "", $3); print $3 }' |
 		grep -i '^zc'
 }
-tool_objs=$(find "$BUILD/obj" -path '*/tools/*' -name '*.o')
+# A tool's tests (tools/NAME/test_*.c) are not the tool: their helpers are nobody's API.
+tool_objs=$(find "$BUILD/obj" -path '*/tools/*' -name '*.o' ! -name 'test_*')
 lib_objs=$(find "$BUILD/obj" -path '*/src/*' -name '*.o')
 if [ -z "$tool_objs" ] || [ -z "$lib_objs" ]; then
 	fail "no tool or library objects under $BUILD/obj: run make first"

@@ -34,8 +34,8 @@ function refuse(code, error) {
   process.exit(0);
 }
 
-const [addonPath, producerPath, strategy, bytesArg, repsArg, minTimeArg, transfersArg] =
-  process.argv.slice(2);
+const [addonPath, producerPath, strategy, bytesArg, repsArg, minTimeArg, transfersArg,
+  noPagesArg] = process.argv.slice(2);
 const bytes = Number(bytesArg);
 const repetitions = Number(repsArg);
 const minTimeNs = Number(minTimeArg) * 1e9;
@@ -133,7 +133,8 @@ async function main() {
   await turn();
   const id = validate();
   await turn();
-  const pages = await watchPages();
+  // --no-pages: the evidence pass is not run, and the answer says so.
+  const pages = noPagesArg === '1' ? { unavailable: 'not watched: --no-pages' } : await watchPages();
   const samples = [];
   let loop = null;
   let counts = null;

@@ -115,6 +115,7 @@ static _Noreturn void exec_node(int fd, const struct paths *p, const char *strat
 			    : dup2(fd, ANSWER_FD) < 0 || close(fd) != 0)
 		_exit(127);
 	char bytes[32], reps[16], min_time[32], transfers[32];
+	char *no_pages = (char *)(opt->no_pages ? "1" : "0"); /* --no-pages: no evidence pass */
 	snprintf(bytes, sizeof(bytes), "%zu", opt->frame.bytes);
 	snprintf(reps, sizeof(reps), "%d", opt->quick ? 3 : 5);
 	snprintf(min_time, sizeof(min_time), "%g", opt->quick ? 0.005 : 0.1);
@@ -133,7 +134,7 @@ static _Noreturn void exec_node(int fd, const struct paths *p, const char *strat
 	setenv("LD_PRELOAD", preload, 1);
 	char *argv[] = {(char *)ZC_NODE_PATH, (char *)"--expose-gc", (char *)p->driver,
 			(char *)p->addon, (char *)p->producer, (char *)strategy, bytes, reps,
-			min_time, transfers, NULL};
+			min_time, transfers, no_pages, NULL};
 	execvp(argv[0], argv);
 	fprintf(stderr, "node: cannot run %s: %s\n", ZC_NODE_PATH, strerror(errno));
 	_exit(127);
@@ -214,8 +215,9 @@ static int fill(const struct zc_strategy *s, const struct zc_options *opt, const
 			 "%s", why ? why : "not counted");
 	}
 	snprintf(res->pages_written.consumer_unavailable,
-		 sizeof(res->pages_written.consumer_unavailable),
-		 "one address space: the consumer's writes are in producer_per_transfer");
+		 sizeof(res->pages_written.consumer_unavailable), "%s",
+		 opt->no_pages ? res->pages_written.unavailable
+			       : "one address space: the consumer's writes are in producer_per_transfer");
 	json_t *extra = json_pack("{s:O}", "gc", gc);
 	if (!extra || zc_result_set_samples(res, v, ns, opt->frame.bytes) != 0) {
 		json_decref(extra);

@@ -16,6 +16,7 @@
 #include "frame.h"
 #include "grow.h"
 #include "mannwhitney.h"
+#include "modes.h"
 #include "schema.h"
 #include "shift.h"
 
@@ -452,10 +453,45 @@ bool zc_gate_undecided(const struct zc_gate_row *r)
 	return !strcmp(r->metric, ZC_GATE_TIME_METRIC) && !r->decided;
 }
 
+/* Keeps the values of @v at or below @cut, in place. */
+static void keep_below(struct values *v, double cut)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < v->n; i++)
+		if (v->v[i] <= cut)
+			v->v[k++] = v->v[i];
+	v->n = k;
+}
+
+/*
+ * When @b and @cv fall in two modes on both sides (modes.h), keeps their fast mode only and
+ * says how often each side was slow; the mix is chance, the fast mode is the strategy's cost.
+ * A change that moves every process (a slowdown of 2x) is not two modes: its sides do not
+ * share them. 0, or -1 when out of memory.
+ */
+static int fast_mode(struct ctx *c, const struct group *g, struct values *b, struct values *cv,
+		     struct zc_modes *modes)
+{
+	if (zc_modes_find(b->v, b->n, cv->v, cv->n, modes) != 0) {
+		c->nomem = 1;
+		return -1;
+	}
+	if (!modes->two)
+		return 0;
+	lines_add(c, &c->rep->notes, "%s/%s: two modes %.1fx apart, slow in %zu of %zu "
+		  "processes of the baseline and %zu of %zu of the current run: compared within "
+		  "the fast mode", g->scenario, g->strategy, modes->gap, modes->slow_base, b->n,
+		  modes->slow_cur, cv->n);
+	keep_below(b, modes->cut);
+	keep_below(cv, modes->cut);
+	return 0;
+}
+
 static void gate_timing(struct ctx *c, const struct group *g)
 {
 	struct values b = { 0 }, cv = { 0 };
 	struct zc_mw_result mw;
+	struct zc_modes modes;
 	struct zc_gate_row *row;
 	double bmed, cmed;
 
@@ -464,6 +500,8 @@ static void gate_timing(struct ctx *c, const struct group *g)
 	const char *unit = timing_unit(g);
 	const bool by_process = !strcmp(unit, "time.process_medians");
 	if (ratios(c, g, g->base, g->nbase, unit, &b) || ratios(c, g, g->cur, g->ncur, unit, &cv))
+		goto out_free;
+	if (fast_mode(c, g, &b, &cv, &modes))
 		goto out_free;
 	warn_weak(c, g, by_process, b.n, cv.n);
 	if (zc_mw_test(b.v, b.n, cv.v, cv.n, &mw)) {
@@ -483,6 +521,8 @@ static void gate_timing(struct ctx *c, const struct group *g)
 		row->nbase = b.n;
 		row->ncur = cv.n;
 		row->by_process = by_process;
+		row->slow_base = modes.two ? modes.slow_base : 0;
+		row->slow_cur = modes.two ? modes.slow_cur : 0;
 		change_interval(c, row, &b, &cv);
 	}
 out_free:
@@ -680,6 +720,14 @@ static int check_power(struct ctx *c, struct zc_error *err)
 		if (strcmp(r->metric, ZC_GATE_TIME_METRIC) || r->decided ||
 		    smallest_p(r->nbase, r->ncur) < need)
 			continue;
+		/* Two modes: which one a process lands in is chance; the fast one may be small. */
+		if (r->slow_base || r->slow_cur) {
+			lines_add(c, &c->rep->warnings, "%s/%s: %zu and %zu processes in its fast "
+				  "mode cannot show a regression among %zu timing tests: measure "
+				  "more (GATE_MAX_ROUNDS, GATE_BUDGET)", r->scenario, r->strategy,
+				  r->nbase, r->ncur, m);
+			continue;
+		}
 		p = smallest_p(r->nbase, r->ncur);
 		while (n < 64 && smallest_p(n, n) >= need)
 			n++;

@@ -78,6 +78,8 @@ struct zc_gate_row {
 	double ci_lo, ci_hi;	/* timing: the change's interval at ZC_GATE_STOP_LEVEL; NAN
 				   when none (too few values) */
 	bool decided;		/* timing: that interval lies inside +-threshold */
+	size_t slow_base, slow_cur; /* timing: processes in the slow one of two modes (modes.h),
+				       left out of the comparison; 0 and 0 with one mode */
 };
 
 /* A growing list of distinct lines. */

@@ -266,7 +266,10 @@ static json_t *row_json(const struct zc_gate_row *r)
 	     json_object_set_new(row, "change_interval",
 				 json_pack("[o, o]", number_or_null(r->ci_lo),
 					   number_or_null(r->ci_hi))) ||
-	     json_object_set_new(row, "decided", json_boolean(r->decided)))) {
+	     json_object_set_new(row, "decided", json_boolean(r->decided)) ||
+	     ((r->slow_base || r->slow_cur) &&
+	      json_object_set_new(row, "slow_mode", json_pack("[I, I]", (json_int_t)r->slow_base,
+							       (json_int_t)r->slow_cur))))) {
 		json_decref(row);
 		return NULL;
 	}

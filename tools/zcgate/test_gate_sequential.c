@@ -268,6 +268,58 @@ static void test_decided_row_not_refused(void **state)
 	assert_int_equal(r.status, ZC_GATE_PASS);
 }
 
+/*
+ * Two modes 6x apart (a JVM process runs fast or slow, by chance): 7 of 10 processes of the
+ * base slow, 2 of 10 of the head. Across the mix the medians differ several-fold; within the
+ * fast mode nothing changed: a pass, the slow counts kept on the row.
+ */
+static void test_two_modes_compared_within_the_fast_one(void **state)
+{
+	(void)state;
+	double b[10], h[10];
+	pattern(b, 10, 0.03, 2);
+	pattern(h, 10, 0.03, 2);
+	for (int i = 0; i < 7; i++)
+		b[i] *= 6;
+	for (int i = 0; i < 2; i++)
+		h[i] *= 6;
+	write_side("base", b, 10);
+	write_side("head", h, 10);
+	struct zc_gate_row r;
+	struct zc_error err = {0};
+	assert_int_equal(compare(false, &r, &err), 0);
+	assert_int_equal(r.status, ZC_GATE_PASS);
+	assert_int_equal(r.slow_base, 7);
+	assert_int_equal(r.slow_cur, 2);
+	assert_int_equal(r.nbase, 3);
+	assert_int_equal(r.ncur, 8);
+	assert_true(fabs(r.change) < 0.05);
+
+	/* Three slow a side, every process of the head 30% slower: caught within the fast mode. */
+	pattern(b, 10, 0.02, 2);
+	pattern(h, 10, 0.02, 2 * 1.3);
+	for (int i = 0; i < 3; i++) {
+		b[i] *= 6;
+		h[i] *= 6;
+	}
+	write_side("base", b, 10);
+	write_side("head", h, 10);
+	assert_int_equal(compare(false, &r, &err), 0);
+	assert_int_equal(r.slow_base, 3);
+	assert_int_equal(r.status, ZC_GATE_REGRESSED);
+}
+
+/* A slowdown of 3x on every process is no pair of modes: the sides share none. Caught. */
+static void test_whole_row_slower_is_not_two_modes(void **state)
+{
+	(void)state;
+	struct zc_gate_row r;
+	struct zc_error err = {0};
+	assert_int_equal(sides(8, 0.03, 2, 3, false, &r, &err), 0);
+	assert_int_equal(r.slow_base + r.slow_cur, 0);
+	assert_int_equal(r.status, ZC_GATE_REGRESSED);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -280,6 +332,8 @@ int main(void)
 		cmocka_unit_test(test_slowed_row_is_caught),
 		cmocka_unit_test(test_underpowered_refused_at_the_end_only),
 		cmocka_unit_test(test_decided_row_not_refused),
+		cmocka_unit_test(test_two_modes_compared_within_the_fast_one),
+		cmocka_unit_test(test_whole_row_slower_is_not_two_modes),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

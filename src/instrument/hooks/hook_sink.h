@@ -6,7 +6,7 @@
  * Two sinks exist, each beside its user:
  *   - the scenario programs, the tests and libzchooks.so: src/instrument/counting_sink.c, the
  *     per-thread counters of instrument.c;
- *   - build/lib/libzctrace.so: the tracer's recorder, tools/zctrace/sink.c.
+ *   - build/lib/libzctrace.so: the tracer's recorder, tools/zctrace/record.c.
  * Each hook passes everything a sink may need (the block, its size, the calling code); a sink
  * ignores what it does not use.
  */
