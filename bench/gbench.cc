@@ -157,6 +157,22 @@ zc_bench *zc_bench_register(const char *name, zc_bench_fn fn, void *arg)
 	return reinterpret_cast<zc_bench *>(b);
 }
 
+bool zc_bench_filter_matches(const char *name)
+{
+	std::string spec = benchmark::GetBenchmarkFilter();
+	bool negative = !spec.empty() && spec[0] == '-';
+	if (negative)
+		spec = spec.substr(1);
+	if (spec.empty() || spec == "all")
+		return !negative;
+	regex_t re;
+	if (regcomp(&re, spec.c_str(), REG_EXTENDED | REG_NOSUB) != 0)
+		return true; // zc_bench_init refused it already; let Google Benchmark say so
+	bool match = regexec(&re, name, 0, nullptr, 0) == 0;
+	regfree(&re);
+	return match != negative;
+}
+
 void zc_bench_set_repetitions(zc_bench *b, int n)
 {
 	as_bench(b)->Repetitions(n);

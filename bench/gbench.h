@@ -29,6 +29,13 @@ void zc_bench_set_min_time(zc_bench *b, double seconds);
 void zc_bench_set_iterations(zc_bench *b, int64_t n);
 void zc_bench_use_real_time(zc_bench *b);
 
+/*
+ * Whether --benchmark_filter selects a benchmark named @name (its regular expression found
+ * in the name, or not found for a filter that starts with '-'), as Google Benchmark will
+ * decide: a program asks before it runs, so that a filter matching nothing is said once.
+ */
+bool zc_bench_filter_matches(const char *name);
+
 /* Inside the benchmark function. */
 bool zc_bench_keep_running(zc_bench_state *st);
 int64_t zc_bench_iterations(const zc_bench_state *st);

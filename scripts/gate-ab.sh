@@ -103,6 +103,7 @@ mkdir -p "$out/base" "$out/head" || exit 2
 : >"$out/times.log"
 : >"$out/undecided"
 start=$(date +%s)
+last=0 # elapsed seconds at the end of the previous round
 round=1
 while :; do
 	for sc; do
@@ -137,7 +138,7 @@ while :; do
 				[ -e "$f" ] && jq -r '.results[] | .scenario + " " + .strategy' "$f"
 			done
 		done | awk '!seen[$0]++' >"$out/undecided"
-		say "round $round of at least $min done, ${elapsed} s so far"
+		say "round $round of at least $min done, ${elapsed} s so far, ~$(((min - round) * elapsed / round)) s to the first look"
 	else
 		"$zcgate" "$out/base" "$out/head" --threshold "$threshold" -q \
 			--undecided "$out/undecided" >"$out/look.log" 2>&1
@@ -160,8 +161,17 @@ while :; do
 			say "round $round: $left of $rows rows still undecided after ${elapsed} s, past GATE_BUDGET=$budget: the test judges them on what was measured"
 			break
 		fi
-		say "round $round: $left of $rows rows undecided ($(awk '{ print $1 "/" $2 }' "$out/undecided" | head -n 4 | paste -sd' ' -)$([ "$left" -gt 4 ] && echo ' ...')), ${elapsed} s so far"
+		# Time left: the rounds still allowed at this round's pace, or the budget's rest.
+		pace=$((elapsed - last))
+		cap=$(((max - round) * pace))
+		[ $((budget - elapsed + pace)) -lt "$cap" ] && cap=$((budget - elapsed + pace))
+		say "round $round: $left of $rows rows undecided ($(grep -v '^[^ ]* reference_' \
+			"$out/undecided" | awk '{ n[$1]++ } END { for (s in n) { printf "%s%s %d", \
+			sep, s, n[s]; sep = ", " } }')), ${elapsed} s so far, at most ~${cap} s left"
 	fi
+	last=$elapsed
 	round=$((round + 1))
 done
+say "measured in $(($(date +%s) - start)) s: $(awk '{ ms[$3] += $4 } END { for (s in ms) {
+	printf "%s%s %.0f s", sep, s, ms[s] / 1000; sep = ", " } }' "$out/times.log")"
 exit 0

@@ -74,6 +74,9 @@ check_scenario() {
 	expect 2 "'--benchmark_repetitions=abc'" "$p" --benchmark_repetitions=abc --out "$out"
 	expect 2 "'--benchmark_min_time=x'" "$p" --benchmark_min_time=x --out "$out"
 	expect 2 "'--benchmark_filter=['" "$p" --benchmark_filter='[' --out "$out"
+	expect 2 "--benchmark_filter matches no row of $s" "$p" --quick \
+		--benchmark_filter=zzz --out "$out"
+	expect 2 "--transfers" "$p" --transfers 0 --out "$out"
 	check_placement "$s" "$p" "$out"
 }
 
@@ -118,8 +121,12 @@ bench="make -s --no-print-directory bench QUICK=1 FRAME=64x64 RESULTS=$R"
 expect 2 "unknown scenario 'nope' (valid:" $bench SCENARIO=nope
 expect 2 "unknown scenario 'nope' (valid:" $bench SCENARIO="$(scenarios | head -n 1),nope"
 
-# zcgate and the report scripts: missing, empty, truncated, non-JSON, wrong-schema and
-# wrong-type files go here once they exist, for example
-#   expect 2 "'$E2E_TMP/missing.json'" "$BUILD/bin/zcgate" "$E2E_TMP/missing.json" ...
+# The tools: a bad option is one line with a hint, never the whole usage; an output that
+# cannot be written is refused before any work.
+expect 2 "unknown option '--bogus' (see zctrace --help)" "$BUILD/bin/zctrace" --bogus -- true
+expect 2 "no program to run (see zctrace --help)" "$BUILD/bin/zctrace" --pages
+expect 2 "unknown option '--bogus' (see zcgate --help)" "$BUILD/bin/zcgate" --bogus "$R" "$R"
+expect 2 "cannot write '/missing-zcbench/x.md'" "$BUILD/bin/zcgate" "$R" "$R" \
+	--markdown /missing-zcbench/x.md
 
 e2e_done

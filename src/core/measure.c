@@ -367,6 +367,8 @@ static int time_strategy(const struct zc_scenario *sc, struct bench *b, struct z
 	}
 	char name[128];
 	snprintf(name, sizeof(name), "%s/%s", sc->name, res->strategy); /* "thread/move@same" */
+	if (!zc_bench_filter_matches(name)) /* left out by --benchmark_filter: not timed */
+		goto out_teardown;
 	zc_bench *gb = zc_bench_register(name, bench_transfer, b);
 	zc_bench_use_real_time(gb);
 	if (!b->opt->repetitions_given)
@@ -388,6 +390,7 @@ static int time_strategy(const struct zc_scenario *sc, struct bench *b, struct z
 		add_extras(b, res);
 	if (b->s->handover && !b->failed)
 		read_handover(b, res);
+out_teardown:
 	b->s->teardown(b->state);
 	if (!b->failed)
 		return ZC_EXIT_OK;

@@ -368,6 +368,34 @@ static int init_benchmark(struct zc_options *opt, struct zc_error *err)
 			    zc_quote(bad, q, sizeof(q)));
 }
 
+/*
+ * Before anything is measured: --benchmark_filter must select one of the rows (their names
+ * are SCENARIO/STRATEGY, SCENARIO/STRATEGY@PLACEMENT for a placed one), else one line says
+ * so, instead of Google Benchmark's complaint from every measuring process. 0, or -1.
+ */
+static int check_filter(const struct zc_scenario *sc, const struct zc_options *opt,
+			struct zc_error *err)
+{
+	char name[160];
+	snprintf(name, sizeof(name), "%s/%s", sc->name, zc_reference_memcpy.name);
+	if (zc_bench_filter_matches(name))
+		return 0;
+	for (size_t i = 0; i <= sc->nstrategies; i++) {
+		const struct zc_strategy *s = i == 0 ? sc->handover_reference : sc->strategies[i - 1];
+		if (!s || (i > 0 && !opt->selected[i - 1]))
+			continue;
+		for (size_t k = 0; k < (sc->handover_reference ? opt->nplacements : 1); k++) {
+			snprintf(name, sizeof(name), "%s/%s%s%s", sc->name, s->name,
+				 sc->handover_reference ? "@" : "",
+				 sc->handover_reference ? zc_placement_name(opt->placements[k]) : "");
+			if (zc_bench_filter_matches(name))
+				return 0;
+		}
+	}
+	return zc_error_set(err, ZC_EXIT_USAGE, "--benchmark_filter matches no row of %s (rows "
+			    "are named %s/STRATEGY: see --list)", sc->name, sc->name);
+}
+
 /* True when --benchmark_filter left at least one strategy to time. */
 static bool anything_timed(const struct zc_results *results)
 {
@@ -400,7 +428,8 @@ static int run(const struct zc_scenario *sc, struct zc_options *opt, struct zc_r
 				    sizeof(raw_final)) != 0 ||
 			add_raw_flags(opt, out_flag, sizeof(out_flag)) != 0))
 		return zc_error_set(err, ZC_EXIT_NOMEM, "out of memory");
-	if (init_benchmark(opt, err) != 0 || (own_raw && make_raw_dir(raw_dir, err) != 0))
+	if (init_benchmark(opt, err) != 0 || check_filter(sc, opt, err) != 0 ||
+	    (own_raw && make_raw_dir(raw_dir, err) != 0))
 		return -1;
 	struct zc_allocator_info alloc = {.name = zc_allocator_current(), .frame_blocks_mmapped = -1};
 	if (opt->mmap_threshold > 0) {

@@ -79,14 +79,14 @@ static int parse_options(int argc, char **argv, struct options *o)
 		} else if ((!strcmp(a, "--min-bytes") || !strcmp(a, "--out")) && i + 1 < argc) {
 			*(a[2] == 'm' ? &o->min_bytes : &o->out) = argv[++i];
 		} else if (a[0] == '-') {
-			fprintf(stderr, "zctrace: unknown option '%s'\n", a);
+			fprintf(stderr, "zctrace: unknown option '%s' (see zctrace --help)\n", a);
 			return -1;
 		} else {
 			break;
 		}
 	}
 	if (i >= argc) {
-		fprintf(stderr, "zctrace: no program to run\n");
+		fprintf(stderr, "zctrace: no program to run (see zctrace --help)\n");
 		return -1;
 	}
 	o->argv = argv + i;
@@ -252,10 +252,8 @@ int main(int argc, char **argv)
 {
 	struct options o = {0};
 	char prog[PATH_MAX], lib[PATH_MAX], out[PATH_MAX];
-	if (parse_options(argc, argv, &o) != 0) {
-		usage(stderr);
+	if (parse_options(argc, argv, &o) != 0) /* one line said why: no usage after it */
 		return ZC_EXIT_USAGE;
-	}
 	if (find_program(o.argv[0], prog, sizeof(prog)) != 0) {
 		fprintf(stderr, "zctrace: cannot run '%s': %s\n", o.argv[0], strerror(errno));
 		return ZC_EXIT_USAGE;
