@@ -22,7 +22,11 @@
 
 #define BIG (8u << 20)
 
-/* glibc's fortified entry points, called as -D_FORTIFY_SOURCE builds call them */
+/*
+ * glibc's fortified entry points, called as -D_FORTIFY_SOURCE builds call them. No header
+ * declares them; counting_hooks.c declares the same prototypes to define them, this program
+ * to call them (a test program does not include the hooks' internals).
+ */
 void *__mempcpy_chk(void *dst, const void *src, size_t n, size_t dstlen);
 void *__memmove_chk(void *dst, const void *src, size_t n, size_t dstlen);
 char *__strcpy_chk(char *dst, const char *src, size_t dstlen);
