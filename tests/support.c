@@ -104,17 +104,22 @@ json_t *zt_load_json(const char *path)
 	return doc;
 }
 
+json_t *zt_element(json_t *obj, const char *array, const char *key, const char *value)
+{
+	json_t *e;
+	size_t i;
+	json_array_foreach(json_object_get(obj, array), i, e) {
+		const char *s = json_string_value(json_object_get(e, key));
+		if (s && strcmp(s, value) == 0)
+			return e;
+	}
+	fail_msg("no element of '%s' with %s '%s'", array, key, value);
+	return NULL;
+}
+
 json_t *zt_result(json_t *doc, const char *strategy)
 {
-	json_t *results = json_object_get(doc, "results"), *r;
-	size_t i;
-	json_array_foreach(results, i, r) {
-		const char *s = json_string_value(json_object_get(r, "strategy"));
-		if (s && strcmp(s, strategy) == 0)
-			return r;
-	}
-	fail_msg("no result for strategy '%s'", strategy);
-	return NULL;
+	return zt_element(doc, "results", "strategy", strategy);
 }
 
 static json_t *at(json_t *obj, const char *path)

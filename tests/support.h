@@ -58,6 +58,9 @@ int zt_copied_frames(double bytes, double frames, double frame_bytes);
 /* Loads a JSON file; fails the test when it does not parse. */
 json_t *zt_load_json(const char *path);
 
+/* The element of obj's @array whose string @key is @value; fails the test when absent. */
+json_t *zt_element(json_t *obj, const char *array, const char *key, const char *value);
+
 /* The result object of strategy in a zcbench/1 document; fails the test when absent. */
 json_t *zt_result(json_t *doc, const char *strategy);
 

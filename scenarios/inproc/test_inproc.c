@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -111,26 +112,30 @@ static void check_results(json_t *doc, double frame_bytes)
 	assert_true(zt_number(zt_result(doc, "reference_memcpy"), "time.vs_memcpy") == 1.0);
 }
 
-static void small_frame(void **unused)
-{
-	(void)unused;
-	char dir[64], raw[128];
-	json_t *doc = run_inproc("256x256", dir, sizeof(dir));
-	check_results(doc, 256 * 256 * 4);
-	snprintf(raw, sizeof(raw), "%s/raw/inproc.json", dir);
-	json_t *gb = zt_load_json(raw);
-	assert_true(json_array_size(json_object_get(gb, "benchmarks")) > 0);
-	json_decref(gb);
-	json_decref(doc);
-	zt_rmdir(dir);
-}
+/* A frame size inproc runs at: its bytes, and whether to check Google Benchmark's raw file. */
+struct frame_case {
+	const char *frame;
+	double bytes;
+	bool raw;
+};
 
-static void frame_1080p(void **unused)
+static const struct frame_case frames[] = {
+	{ "256x256", 256 * 256 * 4, true },
+	{ "1920x1080", 8294400, false },
+};
+
+static void at_frame(void **state)
 {
-	(void)unused;
-	char dir[64];
-	json_t *doc = run_inproc("1920x1080", dir, sizeof(dir));
-	check_results(doc, 8294400);
+	const struct frame_case *c = *state;
+	char dir[64], raw[128];
+	json_t *doc = run_inproc(c->frame, dir, sizeof(dir));
+	check_results(doc, c->bytes);
+	if (c->raw) {
+		snprintf(raw, sizeof(raw), "%s/raw/inproc.json", dir);
+		json_t *gb = zt_load_json(raw);
+		assert_true(json_array_size(json_object_get(gb, "benchmarks")) > 0);
+		json_decref(gb);
+	}
 	json_decref(doc);
 	zt_rmdir(dir);
 }
@@ -152,8 +157,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(list_names_every_strategy),
-		cmocka_unit_test(small_frame),
-		cmocka_unit_test(frame_1080p),
+		cmocka_unit_test_prestate(at_frame, (void *)&frames[0]),
+		cmocka_unit_test_prestate(at_frame, (void *)&frames[1]),
 	};
 	return cmocka_run_group_tests_name("inproc", tests, NULL, NULL);
 }

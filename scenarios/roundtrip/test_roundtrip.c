@@ -14,48 +14,28 @@
 
 #include "support.h"
 
-static char dir[256];
 static char log_text[65536];
 
 /* Runs roundtrip --quick on frame with allocator; returns the document it wrote. */
 static json_t *run_roundtrip(const char *frame, const char *allocator, const char *strategy)
 {
-	char bin[512], out[512];
+	char bin[512], dir[256], out[512];
 	snprintf(bin, sizeof(bin), "%s/bin/roundtrip", zt_build_dir());
+	zt_tmpdir(dir, sizeof(dir));
 	snprintf(out, sizeof(out), "%s/roundtrip-%s-%s.json", dir, allocator, frame);
 	const char *argv[] = {bin, "--quick", "--quiet", "--frame", frame, "--allocator", allocator,
 			      "--strategy", strategy, "--out", out, NULL};
 	int rc = zt_run(argv, log_text, sizeof(log_text));
 	if (rc != 0)
 		fail_msg("roundtrip exited %d:\n%s", rc, log_text);
-	return zt_load_json(out);
+	json_t *doc = zt_load_json(out);
+	zt_rmdir(dir);
+	return doc;
 }
 
 static json_t *leg(json_t *result, const char *name)
 {
-	json_t *legs = json_object_get(result, "legs"), *l;
-	size_t i;
-	json_array_foreach(legs, i, l) {
-		const char *n = json_string_value(json_object_get(l, "leg"));
-		if (n && strcmp(n, name) == 0)
-			return l;
-	}
-	fail_msg("no leg '%s'", name);
-	return NULL;
-}
-
-static int group_setup(void **state)
-{
-	(void)state;
-	zt_tmpdir(dir, sizeof(dir));
-	return 0;
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	zt_rmdir(dir);
-	return 0;
+	return zt_element(result, "legs", "leg", name);
 }
 
 static void test_legs(void **state)
@@ -79,67 +59,54 @@ static void test_legs(void **state)
 	json_decref(doc);
 }
 
-static double frame_bytes(json_t *doc)
-{
-	return zt_number(doc, "frame.bytes");
-}
+/* shrink_realloc under one allocator: whether its realloc moves the shrunk block. */
+struct shrink_case {
+	const char *allocator;
+	const char *library;	/* its Debian package's library; NULL: glibc's own */
+	const char *from;	/* what context.allocator.malloc_from names */
+	const char *verdict;
+	enum { MOVES_UNCHECKED, MOVES_NEVER, MOVES_EVERY } moves;
+};
 
-static void test_shrink_in_place_under_glibc(void **state)
+static const struct shrink_case shrinks[] = {
+	{ "glibc", NULL, NULL, "zero-copy", MOVES_NEVER },
+	/* mimalloc moves a block that shrinks below half its size: a hidden copy of the frame. */
+	{ "mimalloc", "/usr/lib/x86_64-linux-gnu/libmimalloc.so.2", "libmimalloc", "copy",
+	  MOVES_EVERY },
+	{ "jemalloc", "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2", "libjemalloc", "zero-copy",
+	  MOVES_UNCHECKED },
+};
+
+/* One allocator of shrinks[]; skipped when its library is not installed. */
+static void test_shrink(void **state)
 {
-	(void)state;
+	const struct shrink_case *c = *state;
 	if (ZT_SANITIZER_BUILD)
 		skip();
-	json_t *doc = run_roundtrip("1920x1080", "glibc", "shrink_realloc");
+	if (c->library && access(c->library, R_OK) != 0)
+		skip();
+	json_t *doc = run_roundtrip("1920x1080", c->allocator, "shrink_realloc");
 	json_t *r = zt_result(doc, "shrink_realloc");
-	assert_string_equal(zt_string(doc, "context.allocator.name"), "glibc");
-	assert_string_equal(zt_string(r, "identity.verdict"), "zero-copy");
-	assert_true(zt_number(r, "shrink.moved_transfers") == 0);
-	assert_true(zt_copied_frames(zt_number(r, "copies.bytes_per_transfer"), 0, frame_bytes(doc)));
-	json_decref(doc);
-}
-
-/* Skips the test when the allocator's Debian package is not installed. */
-static int have(const char *library)
-{
-	return access(library, R_OK) == 0;
-}
-
-/* mimalloc moves a block that shrinks below half its size: a hidden copy of the frame. */
-static void test_shrink_moves_under_mimalloc(void **state)
-{
-	(void)state;
-	if (ZT_SANITIZER_BUILD)
-		skip();
-	if (!have("/usr/lib/x86_64-linux-gnu/libmimalloc.so.2"))
-		skip();
-	json_t *doc = run_roundtrip("1920x1080", "mimalloc", "shrink_realloc");
-	json_t *r = zt_result(doc, "shrink_realloc");
-	assert_string_equal(zt_string(doc, "context.allocator.name"), "mimalloc");
-	assert_non_null(strstr(zt_string(doc, "context.allocator.malloc_from"), "libmimalloc"));
-	assert_string_equal(zt_string(r, "identity.verdict"), "copy");
-	assert_true(zt_number(r, "shrink.moved_transfers") == zt_number(r, "shrink.transfers"));
-	assert_true(zt_copied_frames(zt_number(r, "copies.bytes_per_transfer"), 1, frame_bytes(doc)));
-	assert_true(zt_number(r, "allocations.realloc_moves_per_transfer") == 1);
-	/* counting goes on through the preloaded allocator */
-	assert_true(zt_number(r, "allocations.count_per_transfer") >= 1);
-	assert_true(zt_number(r, "allocations.live_at_end") == 0);
-	json_decref(doc);
-}
-
-static void test_shrink_in_place_under_jemalloc(void **state)
-{
-	(void)state;
-	if (ZT_SANITIZER_BUILD)
-		skip();
-	if (!have("/usr/lib/x86_64-linux-gnu/libjemalloc.so.2"))
-		skip();
-	json_t *doc = run_roundtrip("1920x1080", "jemalloc", "shrink_realloc");
-	json_t *r = zt_result(doc, "shrink_realloc");
-	assert_string_equal(zt_string(doc, "context.allocator.name"), "jemalloc");
-	assert_non_null(strstr(zt_string(doc, "context.allocator.malloc_from"), "libjemalloc"));
-	assert_string_equal(zt_string(r, "identity.verdict"), "zero-copy");
-	assert_true(zt_number(r, "allocations.count_per_transfer") >= 1);
-	assert_true(zt_number(r, "allocations.live_at_end") == 0);
+	double frame_bytes = zt_number(doc, "frame.bytes");
+	assert_string_equal(zt_string(doc, "context.allocator.name"), c->allocator);
+	assert_string_equal(zt_string(r, "identity.verdict"), c->verdict);
+	if (c->library) {
+		assert_non_null(strstr(zt_string(doc, "context.allocator.malloc_from"), c->from));
+		/* counting goes on through the preloaded allocator */
+		assert_true(zt_number(r, "allocations.count_per_transfer") >= 1);
+		assert_true(zt_number(r, "allocations.live_at_end") == 0);
+	}
+	if (c->moves == MOVES_NEVER) {
+		assert_true(zt_number(r, "shrink.moved_transfers") == 0);
+		assert_true(zt_copied_frames(zt_number(r, "copies.bytes_per_transfer"), 0,
+					     frame_bytes));
+	} else if (c->moves == MOVES_EVERY) {
+		assert_true(zt_number(r, "shrink.moved_transfers") ==
+			    zt_number(r, "shrink.transfers"));
+		assert_true(zt_copied_frames(zt_number(r, "copies.bytes_per_transfer"), 1,
+					     frame_bytes));
+		assert_true(zt_number(r, "allocations.realloc_moves_per_transfer") == 1);
+	}
 	json_decref(doc);
 }
 
@@ -147,9 +114,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_legs),
-		cmocka_unit_test(test_shrink_in_place_under_glibc),
-		cmocka_unit_test(test_shrink_moves_under_mimalloc),
-		cmocka_unit_test(test_shrink_in_place_under_jemalloc),
+		cmocka_unit_test_prestate(test_shrink, (void *)&shrinks[0]),
+		cmocka_unit_test_prestate(test_shrink, (void *)&shrinks[1]),
+		cmocka_unit_test_prestate(test_shrink, (void *)&shrinks[2]),
 	};
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -89,6 +89,11 @@ ZC_NO_SANITIZE static void count_kernel(enum zc_kernel_op op, const char *fn, in
 
 static const size_t copy_min = ZC_HOOK_MIN_BYTES;
 
+/*
+ * The counting sink. tools/zctrace/record.c fills the same struct for the tracer: the two
+ * look alike because they answer one contract (hook_sink.h), not because either repeats the
+ * other; each member points to its own function.
+ */
 const struct zc_hook_sink zc__hook_sink = {
 	.copy_min = &copy_min,
 	.wants_free_size = true,

@@ -174,11 +174,17 @@ ZC_NO_SANITIZE void zc__count_realloc_move(size_t old_bytes, size_t new_bytes, b
 		add(s, F_REALLOC_COPY_BYTES, old_bytes < new_bytes ? old_bytes : new_bytes);
 }
 
-ZC_NO_SANITIZE void zc__count_user_copy(size_t n)
+/* One copy of n bytes counted in the fields copies and bytes of this thread's slot. */
+ZC_NO_SANITIZE static void count_copy(int copies, int bytes, size_t n)
 {
 	struct slot *s = slot_get();
-	add(s, F_USER_COPIES, 1);
-	add(s, F_USER_COPY_BYTES, n);
+	add(s, copies, 1);
+	add(s, bytes, n);
+}
+
+ZC_NO_SANITIZE void zc__count_user_copy(size_t n)
+{
+	count_copy(F_USER_COPIES, F_USER_COPY_BYTES, n);
 }
 
 uint64_t zc_counts_user_copy_bytes(const struct zc_counts *c)
@@ -188,9 +194,7 @@ uint64_t zc_counts_user_copy_bytes(const struct zc_counts *c)
 
 ZC_NO_SANITIZE void zc__count_hook_copy(size_t n)
 {
-	struct slot *s = slot_get();
-	add(s, F_HOOK_COPIES, 1);
-	add(s, F_HOOK_COPY_BYTES, n);
+	count_copy(F_HOOK_COPIES, F_HOOK_COPY_BYTES, n);
 }
 
 uint64_t zc_counts_kernel_copy_bytes(const struct zc_counts *c)

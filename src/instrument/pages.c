@@ -37,14 +37,19 @@ static long uffd_count(struct zc_pages *p, bool rearm, struct zc_error *err)
 	return (long)written;
 }
 
-static int open_pagemap(struct zc_error *err)
+/* The file at path opened with flags; -1 with a reason that names what (its mechanism). */
+static int open_proc(const char *what, const char *path, int flags, struct zc_error *err)
 {
-	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	int fd = open(path, flags | O_CLOEXEC);
 	if (fd < 0)
-		return zc_error_set(err, ZC_EXIT_RUNTIME,
-				    "pagemap: cannot open '/proc/self/pagemap': %s",
+		return zc_error_set(err, ZC_EXIT_RUNTIME, "%s: cannot open '%s': %s", what, path,
 				    strerror(errno));
 	return fd;
+}
+
+static int open_pagemap(struct zc_error *err)
+{
+	return open_proc("pagemap", "/proc/self/pagemap", O_RDONLY, err);
 }
 
 static int uffd_init(struct zc_pages *p, struct zc_error *err)
@@ -100,11 +105,9 @@ static int uffd_probe(struct zc_error *err)
 
 static int clear_soft_dirty(struct zc_error *err)
 {
-	int fd = open("/proc/self/clear_refs", O_WRONLY | O_CLOEXEC);
+	int fd = open_proc("soft-dirty", "/proc/self/clear_refs", O_WRONLY, err);
 	if (fd < 0)
-		return zc_error_set(err, ZC_EXIT_RUNTIME,
-				    "soft-dirty: cannot open '/proc/self/clear_refs': %s",
-				    strerror(errno));
+		return -1;
 	long n = syscall(SYS_write, fd, "4", 1); /* 4: clear the soft-dirty bits */
 	int e = errno;
 	close(fd);

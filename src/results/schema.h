@@ -16,6 +16,11 @@
 extern "C" {
 #endif
 
+/*
+ * The lists below are data: one row a field, every row the same X(path, type, presence, rule,
+ * unit, source, meaning) shape by design, so rows look alike without repeating one another.
+ */
+
 /* The value of every document's "schema"; scripts/report-lib.sh repeats it (test_schema). */
 #define ZC_SCHEMA "zcbench/1"
 

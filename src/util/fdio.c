@@ -4,39 +4,35 @@
 #include "fdio.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "grow.h"
 
-int zc_write_all(int fd, const void *buf, size_t n)
+/* All n bytes of p written (writing) or read: 0, or -1 at an error or end of file. */
+static int whole(int fd, char *p, size_t n, bool writing)
 {
-	const char *p = buf;
 	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
+		ssize_t k = writing ? write(fd, p, n) : read(fd, p, n);
+		if (k < 0 && errno == EINTR)
 			continue;
-		if (w <= 0)
+		if (k <= 0)
 			return -1;
-		p += w;
-		n -= (size_t)w;
+		p += k;
+		n -= (size_t)k;
 	}
 	return 0;
 }
 
+int zc_write_all(int fd, const void *buf, size_t n)
+{
+	return whole(fd, (char *)buf, n, true); /* write() does not store through it */
+}
+
 int zc_read_all(int fd, void *buf, size_t n)
 {
-	char *p = buf;
-	while (n > 0) {
-		ssize_t r = read(fd, p, n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return -1;
-		p += r;
-		n -= (size_t)r;
-	}
-	return 0;
+	return whole(fd, buf, n, false);
 }
 
 char *zc_read_whole(int fd, size_t *len)

@@ -212,21 +212,21 @@ void zc_gate_format_markdown(FILE *fp, const struct zc_gate_report *rep, const s
 	else
 		fprintf(fp, "Timing gates: threshold %.0f%%, alpha %g (Holm), times relative to "
 			"%s.\n\n", 100 * opt->threshold, opt->alpha, ZC_GATE_REFERENCE);
-	if (rep->regressions) {
-		fputs("### Regressions\n\n", fp);
-		md_table(fp, rep, 1, ZC_GATE_REGRESSED);
-	}
-	if (rep->missing) {
-		fputs("### Missing from the current run\n\n", fp);
-		md_table(fp, rep, 1, ZC_GATE_MISSING);
-	}
-	if (rep->added) {
-		fputs("### New in the current run\n\n", fp);
-		md_table(fp, rep, 1, ZC_GATE_NEW);
-	}
-	if (rep->improvements) {
-		fputs("### Improvements\n\n", fp);
-		md_table(fp, rep, 1, ZC_GATE_IMPROVED);
+	const struct {
+		size_t n;
+		const char *title;
+		enum zc_gate_status status;
+	} sections[] = {
+		{ rep->regressions, "Regressions", ZC_GATE_REGRESSED },
+		{ rep->missing, "Missing from the current run", ZC_GATE_MISSING },
+		{ rep->added, "New in the current run", ZC_GATE_NEW },
+		{ rep->improvements, "Improvements", ZC_GATE_IMPROVED },
+	};
+	for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++) {
+		if (!sections[i].n)
+			continue;
+		fprintf(fp, "### %s\n\n", sections[i].title);
+		md_table(fp, rep, 1, sections[i].status);
 	}
 	md_list(fp, "Warnings", &rep->warnings);
 	md_list(fp, "Notes", &rep->notes);

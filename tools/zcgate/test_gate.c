@@ -137,6 +137,10 @@ struct gate_case {
 	const char *base_commit;
 	enum zc_results_errcode error;
 	const char *error_text;
+	/* ZC_RESULTS_ECONTEXT's text: the context field, its value in base, in cur */
+	struct {
+		const char *field, *base, *cur;
+	} context;
 };
 
 #define TIME ZC_GATE_TIME_METRIC
@@ -276,29 +280,23 @@ static const struct gate_case gate_cases[] = {
 	  .rows = { { "copy", "result", MISSING, "pipe" }, { "pool", "result", MISSING, "pipe" } } },
 	{ "another allocator is refused", "baseline.json", "other-allocator.json",
 	  .error = ZC_RESULTS_ECONTEXT,
-	  .error_text = "different context.allocator.name: '" FIX "baseline.json' has \"glibc\", '"
-			FIX "other-allocator.json' has \"mimalloc\"" },
+	  .context = { "allocator.name", "\"glibc\"", "\"mimalloc\"" } },
 	{ "another allocator is refused for the invariants too", "baseline.json",
 	  "other-allocator.json", .invariants_only = true, .error = ZC_RESULTS_ECONTEXT,
-	  .error_text = "different context.allocator.name: '" FIX "baseline.json' has \"glibc\", '"
-			FIX "other-allocator.json' has \"mimalloc\"" },
+	  .context = { "allocator.name", "\"glibc\"", "\"mimalloc\"" } },
 	{ "a run without the counting allocator is refused", "baseline.json",
 	  "other-counting.json", .error = ZC_RESULTS_ECONTEXT,
-	  .error_text = "different context.counting_allocator: '" FIX "baseline.json' has true, '"
-			FIX "other-counting.json' has false" },
+	  .context = { "counting_allocator", "true", "false" } },
 	{ "a run without the counting allocator is refused for the invariants too",
 	  "baseline.json", "other-counting.json", .invariants_only = true,
 	  .error = ZC_RESULTS_ECONTEXT,
-	  .error_text = "different context.counting_allocator: '" FIX "baseline.json' has true, '"
-			FIX "other-counting.json' has false" },
+	  .context = { "counting_allocator", "true", "false" } },
 	{ "another build type is refused for the timing", "baseline.json", "other-build.json",
 	  .error = ZC_RESULTS_ECONTEXT,
-	  .error_text = "different context.build: '" FIX "baseline.json' has \"release\", '"
-			FIX "other-build.json' has \"debug\"" },
+	  .context = { "build", "\"release\"", "\"debug\"" } },
 	{ "a full run is refused against a quick one for the timing", "baseline.json",
 	  "full-mode.json", .error = ZC_RESULTS_ECONTEXT,
-	  .error_text = "different context.quick: '" FIX "baseline.json' has true, '"
-			FIX "full-mode.json' has false" },
+	  .context = { "quick", "true", "false" } },
 	/* the exact figures do not depend on the build type or the run length */
 	{ "another build type is accepted for the invariants", "baseline.json",
 	  "other-build.json", .invariants_only = true },
@@ -307,6 +305,7 @@ static const struct gate_case gate_cases[] = {
 };
 
 /* The report's count named @name ("regressions", "notes"...). */
+#define COUNT(member) { #member, offsetof(struct zc_gate_report, member) }
 static size_t report_count(const struct zc_gate_report *rep, const char *name)
 {
 	static const struct {
@@ -317,12 +316,12 @@ static size_t report_count(const struct zc_gate_report *rep, const char *name)
 		{ "notes", offsetof(struct zc_gate_report, notes.n) },
 		{ "warnings", offsetof(struct zc_gate_report, warnings.n) },
 		{ "scenarios", offsetof(struct zc_gate_report, scenarios.n) },
-		{ "regressions", offsetof(struct zc_gate_report, regressions) },
-		{ "improvements", offsetof(struct zc_gate_report, improvements) },
-		{ "passed", offsetof(struct zc_gate_report, passed) },
-		{ "missing", offsetof(struct zc_gate_report, missing) },
-		{ "added", offsetof(struct zc_gate_report, added) },
-		{ "base_results", offsetof(struct zc_gate_report, base_results) },
+		COUNT(regressions),
+		COUNT(improvements),
+		COUNT(passed),
+		COUNT(missing),
+		COUNT(added),
+		COUNT(base_results),
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(counts); i++)
@@ -410,7 +409,7 @@ static void test_case(void **state)
 	struct zc_error err = { 0 };
 	struct zc_gate_options opt;
 	struct zc_gate_report rep;
-	char base[256], cur[256];
+	char base[256], cur[256], error_text[1024];
 	int rc;
 
 	zc_gate_options_init(&opt);
@@ -422,8 +421,13 @@ static void test_case(void **state)
 	snprintf(base, sizeof(base), FIX "%s", c->base);
 	snprintf(cur, sizeof(cur), FIX "%s", c->cur);
 	rc = try_compare(base, cur, &opt, &rep, &err);
+	if (c->context.field)
+		snprintf(error_text, sizeof(error_text), "different context.%s: '%s' has %s, '%s' has %s",
+			 c->context.field, base, c->context.base, cur, c->context.cur);
+	else if (c->error)
+		snprintf(error_text, sizeof(error_text), "%s", c->error_text);
 	if (c->error) {
-		if (rc != -1 || err.code != (int)c->error || strcmp(err.text, c->error_text))
+		if (rc != -1 || err.code != (int)c->error || strcmp(err.text, error_text))
 			fail_msg("%s: returned %d, error %d '%s'", c->what, rc, err.code, err.text);
 		assert_int_equal(rep.nrows, 0);
 		return;
@@ -460,6 +464,28 @@ static void write_move(const char *path, const char *section, size_t n, ...)
 	json_decref(doc);
 }
 
+/* A baseline and a current fixture written into a fresh directory (remove it with zt_rmdir). */
+struct fixtures {
+	char dir[64], base[96], cur[96];
+};
+
+static void fixtures_init(struct fixtures *f)
+{
+	zt_tmpdir(f->dir, sizeof(f->dir));
+	snprintf(f->base, sizeof(f->base), "%s/base.json", f->dir);
+	snprintf(f->cur, sizeof(f->cur), "%s/cur.json", f->dir);
+}
+
+/* Compares the fixtures of @f as written; the move row's @metric must come out @want. */
+static void expect_move(const struct fixtures *f, const char *metric, enum zc_gate_status want)
+{
+	struct zc_gate_report rep;
+
+	compare(f->base, f->cur, &rep);
+	expect_status(&rep, "move", metric, want);
+	zc_gate_report_release(&rep);
+}
+
 /* The move row's blocks left: live, runtime of them the runtime's. */
 static void write_blocks(const char *path, json_int_t live, json_int_t runtime)
 {
@@ -480,22 +506,16 @@ static void test_runtime_blocks_slack(void **state)
 		{ 0, ZC_RUNTIME_BLOCK_SLACK + 1, 7, ZC_GATE_REGRESSED },
 		{ 3, 0, 7, ZC_GATE_IMPROVED },
 	};
-	char dir[64], base[96], cur[96];
+	struct fixtures f;
 
 	(void)state;
-	zt_tmpdir(dir, sizeof(dir));
-	snprintf(base, sizeof(base), "%s/base.json", dir);
-	snprintf(cur, sizeof(cur), "%s/cur.json", dir);
-	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
-		struct zc_gate_report rep;
-
-		write_blocks(base, cases[k].base, 0);
-		write_blocks(cur, cases[k].cur, cases[k].runtime);
-		compare(base, cur, &rep);
-		expect_status(&rep, "move", "allocations.live_at_end", cases[k].want);
-		zc_gate_report_release(&rep);
+	fixtures_init(&f);
+	for (size_t k = 0; k < ARRAY_SIZE(cases); k++) {
+		write_blocks(f.base, cases[k].base, 0);
+		write_blocks(f.cur, cases[k].cur, cases[k].runtime);
+		expect_move(&f, "allocations.live_at_end", cases[k].want);
 	}
-	zt_rmdir(dir);
+	zt_rmdir(f.dir);
 }
 
 /* The move row's pages written a transfer. */
@@ -523,22 +543,16 @@ static void test_pages_noise_passes(void **state)
 		{ 10, 10 + 150, ZC_GATE_REGRESSED }, /* 7.4 hundredths, and 1500% */
 		{ 4018 + 2025, 4018, ZC_GATE_IMPROVED },
 	};
-	char dir[64], base[96], cur[96];
+	struct fixtures f;
 
 	(void)state;
-	zt_tmpdir(dir, sizeof(dir));
-	snprintf(base, sizeof(base), "%s/base.json", dir);
-	snprintf(cur, sizeof(cur), "%s/cur.json", dir);
-	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
-		struct zc_gate_report rep;
-
-		write_pages(base, cases[k].base);
-		write_pages(cur, cases[k].cur);
-		compare(base, cur, &rep);
-		expect_status(&rep, "move", "pages_written.producer_per_transfer", cases[k].want);
-		zc_gate_report_release(&rep);
+	fixtures_init(&f);
+	for (size_t k = 0; k < ARRAY_SIZE(cases); k++) {
+		write_pages(f.base, cases[k].base);
+		write_pages(f.cur, cases[k].cur);
+		expect_move(&f, "pages_written.producer_per_transfer", cases[k].want);
 	}
-	zt_rmdir(dir);
+	zt_rmdir(f.dir);
 }
 
 /* --- output formats ------------------------------------------------------------------------- */
@@ -747,80 +761,147 @@ static void expect_line(const char *text, ...)
 	fail_msg("no line with the expected words in:\n%s", text);
 }
 
-static void test_tool_passes(void **state)
-{
-	struct run r;
+/*
+ * A run of the program as data: its arguments, its exit status, and what its output must show.
+ * An expectation checks stdout or stderr: IS the whole stream, STARTS its beginning, HAS a
+ * substring, LACKS one, LINE a line holding every word.
+ */
+enum stream { OUT, ERR };
+enum how { IS, STARTS, HAS, LACKS, LINE };
 
-	(void)state;
-	zcgate(&r, FIX "baseline.json", FIX "identical.json", NULL);
-	assert_int_equal(r.status, 0);
-	assert_non_null(strstr(r.out, "\nzcgate: 0 regressions, 0 improvements, 64 passed "
-				      "(1 scenario)\n"));
-	assert_string_equal(r.err, "");
-	/* Only what did not pass is listed: here nothing, not even the header; --all lists all. */
-	assert_null(strstr(r.out, "p-value"));
-	run_release(&r);
-	zcgate(&r, FIX "baseline.json", FIX "identical.json", "--all", NULL);
-	assert_int_equal(r.status, 0);
-	expect_line(r.out, "scenario", "strategy", "metric", "baseline", "current", "change",
-		    "p-value", "result", NULL);
-	expect_line(r.out, "inproc", "copy", "time.vs_memcpy", "pass", NULL);
-	run_release(&r);
-	zcgate(&r, FIX "baseline.json", FIX "slower-3-noisy.json", NULL);
-	assert_int_equal(r.status, 0);
-	run_release(&r);
-	zcgate(&r, FIX "baseline.json", FIX "fewer-copies.json", NULL);
-	assert_int_equal(r.status, 0);
-	expect_line(r.out, "inproc", "sse", "copies.bytes_per_transfer", "16588800", "8294400",
-		    "-50.0%", "improved", NULL);
-	run_release(&r);
+struct expect {
+	enum stream in;
+	enum how how;
+	const char *words[9];	/* NULL-terminated; one for all but LINE */
+};
+
+struct tool_case {
+	const char *what;
+	const char *args[10];	/* after the program's name, NULL-terminated */
+	int status;
+	struct expect expect[4];	/* up to the first with no words */
+};
+
+#define BASE FIX "baseline.json"
+
+static const struct tool_case tool_cases[] = {
+	{ "tool: identical results pass, listing nothing", { BASE, FIX "identical.json" }, 0,
+	  { { OUT, HAS, { "\nzcgate: 0 regressions, 0 improvements, 64 passed (1 scenario)\n" } },
+	    { ERR, IS, { "" } },
+	    /* Only what did not pass is listed: here nothing, not even the header. */
+	    { OUT, LACKS, { "p-value" } } } },
+	{ "tool: --all lists every row", { BASE, FIX "identical.json", "--all" }, 0,
+	  { { OUT, LINE, { "scenario", "strategy", "metric", "baseline", "current", "change",
+			   "p-value", "result" } },
+	    { OUT, LINE, { "inproc", "copy", "time.vs_memcpy", "pass" } } } },
+	{ "tool: 3% slower and noisy passes", { BASE, FIX "slower-3-noisy.json" }, .status = 0 },
+	{ "tool: fewer copies improve", { BASE, FIX "fewer-copies.json" }, 0,
+	  { { OUT, LINE, { "inproc", "sse", "copies.bytes_per_transfer", "16588800", "8294400",
+			   "-50.0%", "improved" } } } },
+	{ "tool: a zero-copy strategy that copies regresses", { BASE, FIX "move-copies.json" }, 1,
+	  { { OUT, LINE, { "inproc", "move", "copies.bytes_per_transfer", "0", "8294400",
+			   "regressed" } },
+	    { OUT, LINE, { "inproc", "move", "identity.verdict", "zero-copy", "copy", "regressed" } },
+	    { OUT, HAS, { "zcgate: 5 regressions, 0 improvements, 56 passed" } } } },
+	/* faster: an improvement */
+	{ "tool: faster passes", { FIX "slower-20.json", BASE, "--threshold", "5%" }, .status = 0 },
+	{ "tool: options before the operands", { "--threshold", "10", BASE, FIX "slower-20.json" }, 1,
+	  { { OUT, LINE, { "inproc", "copy", ZC_GATE_TIME_METRIC, "regressed" } } } },
+	/* 10 repetitions a side cannot reach 0.00001 / 4 */
+	{ "tool: an alpha out of reach", { BASE, FIX "slower-20.json", "--alpha", "0.00001" }, 2,
+	  { { ERR, LINE, { "zcgate: cannot detect a timing regression",
+			   "measure at least 12 repetitions a side" } } } },
+	{ "tool: -q prints the summary alone", { BASE, FIX "leak.json", "-q" }, 1,
+	  { { OUT, IS, { "zcgate: 1 regression, 0 improvements, 63 passed (1 scenario)\n" } } } },
+	{ "tool: few repetitions warn", { BASE, FIX "few-reps.json" }, 0,
+	  { { ERR, IS, { "zcgate: warning: scenario 'inproc' has 10 repetitions in the baseline "
+			 "and 5 in the current run: with fewer than 9 the Mann-Whitney test is "
+			 "weak\n" } } } },
+	{ "tool: an absent metric is a note", { BASE, FIX "old-no-copies.json" }, 0,
+	  { { OUT, LINE, { "note: inproc/move: 'copies.bytes_per_transfer' absent" } } } },
+	{ "tool: one operand", { BASE }, 2,
+	  { { ERR, STARTS, { "zcgate: expected BASELINE and CURRENT, got 1 operands" } } } },
+	{ "tool: a bad alpha", { BASE, BASE, "--alpha", "2" }, 2,
+	  { { ERR, IS, { "zcgate: invalid alpha '2': expected a number between 0 and 1\n" } } } },
+	{ "tool: a bad threshold", { BASE, BASE, "--threshold", "ten" }, 2,
+	  { { ERR, IS, { "zcgate: invalid threshold 'ten': expected a percentage such as "
+			 "10\n" } } } },
+	{ "tool: --help", { "--help" }, 0, { { OUT, STARTS, { "usage: zcgate BASELINE CURRENT" } } } },
+	/* A bad option is one line with a hint, never the whole usage. */
+	{ "tool: an unknown option", { BASE, BASE, "--bogus" }, 2,
+	  { { ERR, IS, { "zcgate: unknown option '--bogus' (see zcgate --help)\n" } } } },
+	{ "tool: an option without its value", { BASE, BASE, "--markdown" }, 2,
+	  { { ERR, IS, { "zcgate: option '--markdown' needs a value (see zcgate --help)\n" } } } },
+	/* An output that cannot be written is refused before the comparison prints anything. */
+	{ "tool: an unwritable markdown file",
+	  { BASE, FIX "slower.json", "--markdown", "/missing-zcbench/x.md" }, 2,
+	  { { OUT, IS, { "" } },
+	    { ERR, IS, { "zcgate: cannot write '/missing-zcbench/x.md': No such file or "
+			 "directory\n" } } } },
+	{ "tool: an unwritable json file",
+	  { BASE, FIX "identical.json", "--json", "/nonexistent-zcbench/gate.json" }, 2,
+	  { { ERR, IS, { "zcgate: cannot write '/nonexistent-zcbench/gate.json': No such file or "
+			 "directory\n" } } } },
+	{ "tool: directories of results", { FIX "dir-base", FIX "dir-cur" }, 1,
+	  { { OUT, LINE, { "pipe", "pool", "allocations.live_at_end", "regressed" } },
+	    { OUT, HAS, { "(2 scenarios)\n" } } } },
+	{ "tool: a missing row regresses", { BASE, FIX "no-pool.json" }, 1,
+	  { { OUT, LINE, { "inproc", "pool", "result", "present", "absent", "missing" } },
+	    { OUT, LINE, { "zcgate: 1 regression, 0 improvements,", "1 missing" } } } },
+	{ "tool: --allow-missing", { BASE, FIX "no-pool.json", "--allow-missing" }, .status = 0 },
+	{ "tool: another build is refused", { BASE, FIX "other-build.json" }, 2,
+	  { { ERR, LINE, { "zcgate: different context.build:" } } } },
+	{ "tool: another build, invariants only",
+	  { BASE, FIX "other-build.json", "--invariants-only" }, .status = 0 },
+	{ "tool: an A/B of directories", { FIX "ab-base", FIX "ab-head" }, 1,
+	  { { OUT, LINE, { "baseline: " FIX "ab-base (commit 0000000, 8 results files)" } },
+	    { OUT, LINE, { "inproc", "copy", ZC_GATE_TIME_METRIC, "regressed" } } } },
+	{ "tool: an A/B, invariants only", { FIX "ab-base", FIX "ab-head", "--invariants-only" },
+	  .status = 0 },
+	{ "tool: an A/B's alpha out of reach",
+	  { FIX "ab-base", FIX "ab-head", "--alpha", "0.0001" }, 2,
+	  { { ERR, LINE, { "measure at least 9 processes a side" } } } },
+};
+
+static void check_expect(const char *what, const struct run *r, const struct expect *e)
+{
+	const char *text = e->in == OUT ? r->out : r->err, *w = e->words[0];
+
+	switch (e->how) {
+	case IS:
+		if (strcmp(text, w))
+			fail_msg("%s: expected '%s', got '%s'", what, w, text);
+		break;
+	case STARTS:
+		if (strncmp(text, w, strlen(w)))
+			fail_msg("%s: expected to start with '%s', got '%s'", what, w, text);
+		break;
+	case HAS:
+	case LACKS:
+		if (!strstr(text, w) != (e->how == LACKS))
+			fail_msg("%s: '%s' %s in '%s'", what, w,
+				 e->how == HAS ? "absent" : "present", text);
+		break;
+	case LINE:
+		expect_line(text, e->words[0], e->words[1], e->words[2], e->words[3],
+			    e->words[4], e->words[5], e->words[6], e->words[7], NULL);
+		break;
+	}
 }
 
-static void test_tool_regressions(void **state)
+/* One run of the table: its state is the case. */
+static void test_tool_case(void **state)
 {
+	const struct tool_case *c = *state;
 	struct run r;
 
-	(void)state;
-	zcgate(&r, FIX "baseline.json", FIX "move-copies.json", NULL);
-	assert_int_equal(r.status, 1);
-	expect_line(r.out, "inproc", "move", "copies.bytes_per_transfer", "0", "8294400",
-		    "regressed", NULL);
-	expect_line(r.out, "inproc", "move", "identity.verdict", "zero-copy", "copy",
-		    "regressed", NULL);
-	assert_non_null(strstr(r.out, "zcgate: 5 regressions, 0 improvements, 56 passed"));
-	run_release(&r);
-	zcgate(&r, FIX "slower-20.json", FIX "baseline.json", "--threshold", "5%", NULL);
-	assert_int_equal(r.status, 0);	/* faster: an improvement */
-	run_release(&r);
-	zcgate(&r, "--threshold", "10", FIX "baseline.json", FIX "slower-20.json", NULL);
-	assert_int_equal(r.status, 1);
-	expect_line(r.out, "inproc", "copy", ZC_GATE_TIME_METRIC, "regressed", NULL);
-	run_release(&r);
-	zcgate(&r, FIX "baseline.json", FIX "slower-20.json", "--alpha", "0.00001", NULL);
-	assert_int_equal(r.status, 2);	/* 10 repetitions a side cannot reach 0.00001 / 4 */
-	expect_line(r.err, "zcgate: cannot detect a timing regression", "measure at least 12 "
-		    "repetitions a side", NULL);
-	run_release(&r);
-	zcgate(&r, FIX "baseline.json", FIX "leak.json", "-q", NULL);
-	assert_int_equal(r.status, 1);
-	assert_string_equal(r.out, "zcgate: 1 regression, 0 improvements, 63 passed (1 scenario)\n");
-	run_release(&r);
-}
-
-static void test_tool_warnings(void **state)
-{
-	struct run r;
-
-	(void)state;
-	zcgate(&r, FIX "baseline.json", FIX "few-reps.json", NULL);
-	assert_int_equal(r.status, 0);
-	assert_string_equal(r.err, "zcgate: warning: scenario 'inproc' has 10 repetitions in the "
-			    "baseline and 5 in the current run: with fewer than 9 the "
-			    "Mann-Whitney test is weak\n");
-	run_release(&r);
-	zcgate(&r, FIX "baseline.json", FIX "old-no-copies.json", NULL);
-	assert_int_equal(r.status, 0);
-	expect_line(r.out, "note: inproc/move: 'copies.bytes_per_transfer' absent", NULL);
+	zcgate(&r, c->args[0], c->args[1], c->args[2], c->args[3], c->args[4], c->args[5],
+	       c->args[6], c->args[7], c->args[8], NULL);
+	if (r.status != c->status)
+		fail_msg("%s: exit %d, expected %d; stderr '%s'", c->what, r.status, c->status,
+			 r.err);
+	for (size_t i = 0; i < ARRAY_SIZE(c->expect) && c->expect[i].words[0]; i++)
+		check_expect(c->what, &r, &c->expect[i]);
 	run_release(&r);
 }
 
@@ -872,48 +953,6 @@ static void test_tool_bad_input(void **state)
 		assert_string_equal(r.out, "");
 		run_release(&r);
 	}
-}
-
-static void test_tool_bad_usage(void **state)
-{
-	struct run r;
-
-	(void)state;
-	zcgate(&r, FIX "baseline.json", NULL);
-	assert_int_equal(r.status, 2);
-	assert_int_equal(strncmp(r.err, "zcgate: expected BASELINE and CURRENT, got 1 operands\n",
-				 53), 0);
-	run_release(&r);
-	zcgate(&r, FIX "baseline.json", FIX "baseline.json", "--alpha", "2", NULL);
-	assert_int_equal(r.status, 2);
-	assert_string_equal(r.err, "zcgate: invalid alpha '2': expected a number between 0 and 1\n");
-	run_release(&r);
-	zcgate(&r, FIX "baseline.json", FIX "baseline.json", "--threshold", "ten", NULL);
-	assert_int_equal(r.status, 2);
-	assert_string_equal(r.err, "zcgate: invalid threshold 'ten': expected a percentage such as "
-			    "10\n");
-	run_release(&r);
-	zcgate(&r, "--help", NULL);
-	assert_int_equal(r.status, 0);
-	assert_int_equal(strncmp(r.out, "usage: zcgate BASELINE CURRENT", 30), 0);
-	run_release(&r);
-	/* A bad option is one line with a hint, never the whole usage. */
-	zcgate(&r, FIX "baseline.json", FIX "baseline.json", "--bogus", NULL);
-	assert_int_equal(r.status, 2);
-	assert_string_equal(r.err, "zcgate: unknown option '--bogus' (see zcgate --help)\n");
-	run_release(&r);
-	zcgate(&r, FIX "baseline.json", FIX "baseline.json", "--markdown", NULL);
-	assert_int_equal(r.status, 2);
-	assert_string_equal(r.err, "zcgate: option '--markdown' needs a value (see zcgate --help)\n");
-	run_release(&r);
-	/* An output that cannot be written is refused before the comparison prints anything. */
-	zcgate(&r, FIX "baseline.json", FIX "slower.json", "--markdown", "/missing-zcbench/x.md",
-	       NULL);
-	assert_int_equal(r.status, 2);
-	assert_string_equal(r.out, "");
-	assert_string_equal(r.err, "zcgate: cannot write '/missing-zcbench/x.md': "
-			    "No such file or directory\n");
-	run_release(&r);
 }
 
 static json_t *export_entry(const json_t *entries, const char *name)
@@ -995,59 +1034,6 @@ static void test_tool_outputs(void **state)
 	unlink(js);
 	unlink(ex);
 	rmdir(dir);
-
-	zcgate(&r, FIX "baseline.json", FIX "identical.json", "--json",
-	       "/nonexistent-zcbench/gate.json", NULL);
-	assert_int_equal(r.status, 2);
-	assert_string_equal(r.err, "zcgate: cannot write '/nonexistent-zcbench/gate.json': "
-			    "No such file or directory\n");
-	run_release(&r);
-}
-
-static void test_tool_directories(void **state)
-{
-	struct run r;
-
-	(void)state;
-	zcgate(&r, FIX "dir-base", FIX "dir-cur", NULL);
-	assert_int_equal(r.status, 1);
-	expect_line(r.out, "pipe", "pool", "allocations.live_at_end", "regressed", NULL);
-	assert_non_null(strstr(r.out, "(2 scenarios)\n"));
-	run_release(&r);
-}
-
-static void test_tool_ab(void **state)
-{
-	struct run r;
-
-	(void)state;
-	zcgate(&r, FIX "baseline.json", FIX "no-pool.json", NULL);
-	assert_int_equal(r.status, 1);
-	expect_line(r.out, "inproc", "pool", "result", "present", "absent", "missing", NULL);
-	expect_line(r.out, "zcgate: 1 regression, 0 improvements,", "1 missing", NULL);
-	run_release(&r);
-	zcgate(&r, FIX "baseline.json", FIX "no-pool.json", "--allow-missing", NULL);
-	assert_int_equal(r.status, 0);
-	run_release(&r);
-	zcgate(&r, FIX "baseline.json", FIX "other-build.json", NULL);
-	assert_int_equal(r.status, 2);
-	expect_line(r.err, "zcgate: different context.build:", NULL);
-	run_release(&r);
-	zcgate(&r, FIX "baseline.json", FIX "other-build.json", "--invariants-only", NULL);
-	assert_int_equal(r.status, 0);
-	run_release(&r);
-	zcgate(&r, FIX "ab-base", FIX "ab-head", NULL);
-	assert_int_equal(r.status, 1);
-	expect_line(r.out, "baseline: " FIX "ab-base (commit 0000000, 8 results files)", NULL);
-	expect_line(r.out, "inproc", "copy", ZC_GATE_TIME_METRIC, "regressed", NULL);
-	run_release(&r);
-	zcgate(&r, FIX "ab-base", FIX "ab-head", "--invariants-only", NULL);
-	assert_int_equal(r.status, 0);
-	run_release(&r);
-	zcgate(&r, FIX "ab-base", FIX "ab-head", "--alpha", "0.0001", NULL);
-	assert_int_equal(r.status, 2);
-	expect_line(r.err, "measure at least 9 processes a side", NULL);
-	run_release(&r);
 }
 
 int main(void)
@@ -1059,21 +1045,19 @@ int main(void)
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_table_columns),
 		cmocka_unit_test(test_atomic_file),
-		cmocka_unit_test(test_tool_passes),
-		cmocka_unit_test(test_tool_regressions),
-		cmocka_unit_test(test_tool_warnings),
 		cmocka_unit_test(test_tool_bad_input),
-		cmocka_unit_test(test_tool_bad_usage),
 		cmocka_unit_test(test_tool_outputs),
-		cmocka_unit_test(test_tool_directories),
-		cmocka_unit_test(test_tool_ab),
 	};
-	struct CMUnitTest tests[ARRAY_SIZE(gate_cases) + ARRAY_SIZE(fixed)];
+	struct CMUnitTest tests[ARRAY_SIZE(gate_cases) + ARRAY_SIZE(tool_cases) + ARRAY_SIZE(fixed)];
 	size_t n = 0;
 
 	for (size_t i = 0; i < ARRAY_SIZE(gate_cases); i++)
 		tests[n++] = (struct CMUnitTest){ .name = gate_cases[i].what, .test_func = test_case,
 						  .initial_state = (void *)&gate_cases[i] };
+	for (size_t i = 0; i < ARRAY_SIZE(tool_cases); i++)
+		tests[n++] = (struct CMUnitTest){ .name = tool_cases[i].what,
+						  .test_func = test_tool_case,
+						  .initial_state = (void *)&tool_cases[i] };
 	for (size_t i = 0; i < ARRAY_SIZE(fixed); i++)
 		tests[n++] = fixed[i];
 	return _cmocka_run_group_tests("test_gate", tests, n, NULL, NULL);

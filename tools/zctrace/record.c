@@ -72,31 +72,43 @@ static void fill(struct zct_event *e, enum zc_hook_fn fn, const void *dst, const
 	atomic_store_explicit(&e->ready, true, memory_order_release);
 }
 
-void zc__trace_alloc(enum zc_hook_fn fn, const void *p, size_t bytes, const void *caller)
+/* An event of one kind (an allocation, a copy) with its totals, and its slots in arr. */
+struct kind {
+	_Atomic uint64_t *count, *bytes, *claimed;
+	struct zct_event *arr;
+	size_t cap;
+};
+
+/* The event counted in its kind's totals and kept in a slot while one is free. */
+static void record(const struct kind *k, enum zc_hook_fn fn, const void *dst, const void *src,
+		   size_t bytes, const void *caller)
 {
-	if (__builtin_expect(bytes < zc__trace_min_bytes, 1) || busy)
+	if (busy)
 		return;
 	busy = true;
-	atomic_fetch_add_explicit(&zct.totals.allocs, 1, memory_order_relaxed);
-	atomic_fetch_add_explicit(&zct.totals.alloc_bytes, bytes, memory_order_relaxed);
-	struct zct_event *e = claim(zct.allocs, ZCT_MAX_ALLOCS, &zct.totals.nallocs);
+	atomic_fetch_add_explicit(k->count, 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(k->bytes, bytes, memory_order_relaxed);
+	struct zct_event *e = claim(k->arr, k->cap, k->claimed);
 	if (e)
-		fill(e, fn, p, NULL, bytes, caller);
+		fill(e, fn, dst, src, bytes, caller);
 	busy = false;
+}
+
+void zc__trace_alloc(enum zc_hook_fn fn, const void *p, size_t bytes, const void *caller)
+{
+	static const struct kind allocs = { &zct.totals.allocs, &zct.totals.alloc_bytes,
+					    &zct.totals.nallocs, zct.allocs, ZCT_MAX_ALLOCS };
+	if (__builtin_expect(bytes < zc__trace_min_bytes, 1))
+		return;
+	record(&allocs, fn, p, NULL, bytes, caller);
 }
 
 void zc__trace_copy(enum zc_hook_fn fn, void *dst, const void *src, size_t bytes,
 		    const void *caller)
 {
-	if (busy)
-		return;
-	busy = true;
-	atomic_fetch_add_explicit(&zct.totals.copies, 1, memory_order_relaxed);
-	atomic_fetch_add_explicit(&zct.totals.copy_bytes, bytes, memory_order_relaxed);
-	struct zct_event *e = claim(zct.copies, ZCT_MAX_COPIES, &zct.totals.ncopies);
-	if (e)
-		fill(e, fn, dst, src, bytes, caller);
-	busy = false;
+	static const struct kind copies = { &zct.totals.copies, &zct.totals.copy_bytes,
+					    &zct.totals.ncopies, zct.copies, ZCT_MAX_COPIES };
+	record(&copies, fn, dst, src, bytes, caller);
 }
 
 /*

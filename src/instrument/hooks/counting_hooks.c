@@ -371,22 +371,24 @@ ZC_HOOK_API int posix_memalign(void **out, size_t align, size_t n)
 	return rc;
 }
 
+/* p, an aligned block of n bytes from fn, handed to the sink when there is one. */
+static inline void *aligned_from(enum zc_hook_fn fn, void *p, size_t n, const void *caller)
+{
+	if (p)
+		zc__hook_sink.alloc(fn, p, n, caller);
+	return p;
+}
+
 ZC_HOOK_API void *aligned_alloc(size_t align, size_t n)
 {
 	resolve();
-	void *p = real.aligned_alloc(align, n);
-	if (p)
-		zc__hook_sink.alloc(ZC_FN_ALIGNED_ALLOC, p, n, CALLER());
-	return p;
+	return aligned_from(ZC_FN_ALIGNED_ALLOC, real.aligned_alloc(align, n), n, CALLER());
 }
 
 ZC_HOOK_API void *memalign(size_t align, size_t n)
 {
 	resolve();
-	void *p = real.memalign(align, n);
-	if (p)
-		zc__hook_sink.alloc(ZC_FN_MEMALIGN, p, n, CALLER());
-	return p;
+	return aligned_from(ZC_FN_MEMALIGN, real.memalign(align, n), n, CALLER());
 }
 
 /* A copy of n bytes seen by the hook called fn; done with copy, or byte by byte early on. */

@@ -22,7 +22,11 @@
 
 #define BIG (8u << 20)
 
-/* glibc's fortified entry points, called as -D_FORTIFY_SOURCE builds call them */
+/*
+ * glibc's fortified entry points, called as -D_FORTIFY_SOURCE builds call them. No header
+ * declares them; counting_hooks.c declares the same prototypes to define them, this program
+ * to call them (a test program does not include the hooks' internals).
+ */
 void *__mempcpy_chk(void *dst, const void *src, size_t n, size_t dstlen);
 void *__memmove_chk(void *dst, const void *src, size_t n, size_t dstlen);
 char *__strcpy_chk(char *dst, const char *src, size_t dstlen);
@@ -196,18 +200,16 @@ static int small(long n)
 
 int main(int argc, char **argv)
 {
-	if (argc == 2 && !strcmp(argv[1], "rows"))
-		return rows();
-	if (argc == 2 && !strcmp(argv[1], "functions"))
-		return functions();
-	if (argc == 2 && !strcmp(argv[1], "remap"))
-		return remap();
-	if (argc == 2 && !strcmp(argv[1], "sites"))
-		return sites();
-	if (argc == 2 && !strcmp(argv[1], "threads"))
-		return threads();
-	if (argc == 2 && !strcmp(argv[1], "loop"))
-		return loop();
+	static const struct {
+		const char *name;
+		int (*run)(void);
+	} kinds[] = {
+		{ "rows", rows }, { "functions", functions }, { "remap", remap },
+		{ "sites", sites }, { "threads", threads }, { "loop", loop },
+	};
+	for (size_t i = 0; argc == 2 && i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (!strcmp(argv[1], kinds[i].name))
+			return kinds[i].run();
 	if (argc == 3 && !strcmp(argv[1], "small"))
 		return small(atol(argv[2]));
 	fprintf(stderr, "usage: copy_kinds rows|functions|remap|sites|threads|loop|small N\n");
