@@ -23,14 +23,30 @@
 
 enum kind { BYTE_ARRAY, ARRAY_ELEMENTS, CRITICAL, DIRECT_BUFFER };
 
-static const struct zc_producer_api *api;
 #define POOL_DEFAULT 4
 #define POOL_MAX 64
 
-static unsigned long pool_frames = POOL_DEFAULT; /* --pool */
+/*
+ * What every row runs on: the producer library, loaded once by the program (zc_java_open)
+ * before any strategy is set up, and --pool, written by the option table. The strategies
+ * reach it only through their argument (struct row).
+ */
+struct context {
+	struct zc_producer_api producer;
+	void *library;
+	unsigned long pool_frames; /* --pool */
+};
+static struct context context = {.pool_frames = POOL_DEFAULT};
+
+/* A row's argument (struct zc_strategy.arg): its kind and the context it runs on. */
+struct row {
+	enum kind kind;
+	const struct context *ctx;
+};
 
 struct state {
 	enum kind kind;
+	const struct zc_producer_api *api;
 	struct zc_jvm *jvm;
 	JNIEnv *env;
 	size_t bytes;
@@ -43,7 +59,7 @@ struct state {
 	struct zc_jvm_gc gc_at_setup;
 };
 
-int zc_java_load_producer(struct zc_producer_api *out, void **handle, struct zc_error *err)
+int zc_java_open(struct zc_error *err)
 {
 	union {
 		void *obj;
@@ -52,18 +68,20 @@ int zc_java_load_producer(struct zc_producer_api *out, void **handle, struct zc_
 	void *h = zc_beside_load("../lib/libzcproducer.so", ZCP_GET_API_SYMBOL, &sym.obj, err);
 	if (!h)
 		return -1;
-	if (sym.fn(ZC_PRODUCER_ABI, out) != 0) {
+	if (sym.fn(ZC_PRODUCER_ABI, &context.producer) != 0) {
 		dlclose(h);
 		return zc_error_set(err, ZC_EXIT_RUNTIME, "the producer library is not of ABI %d",
 				    ZC_PRODUCER_ABI);
 	}
-	*handle = h;
+	context.library = h;
 	return 0;
 }
 
-void zc_java_bind(const struct zc_producer_api *a)
+void zc_java_close(void)
 {
-	api = a;
+	if (context.library)
+		dlclose(context.library);
+	context.library = NULL;
 }
 
 int zc_java_check_frame(const struct zc_frame_geom *g, struct zc_error *err)
@@ -86,16 +104,18 @@ static int make_array(struct state *s)
 	return s->array ? 0 : -1;
 }
 
-/* setup for every row: arg is its enum kind. NULL with err (the JVM's reason). */
+/* setup for every row: arg is its struct row. NULL with err (the JVM's reason). */
 static void *setup(const struct zc_frame_geom *g, const void *arg, struct zc_error *err)
 {
-	const enum kind kind = *(const enum kind *)arg;
+	const struct row *row = arg;
+	const enum kind kind = row->kind;
+	const struct zc_producer_api *api = &row->ctx->producer;
 	struct state *s = calloc(1, sizeof(*s));
 	if (!s) {
 		zc_error_errno(err, ENOMEM);
 		return NULL;
 	}
-	*s = (struct state){.kind = kind, .bytes = g->bytes};
+	*s = (struct state){.kind = kind, .api = api, .bytes = g->bytes};
 	if (zc_java_check_frame(g, err) != 0 ||
 	    !(s->jvm = zc_jvm_get(g->bytes, zc_direct_pool_give_back, err))) {
 		free(s);
@@ -104,7 +124,8 @@ static void *setup(const struct zc_frame_geom *g, const void *arg, struct zc_err
 	s->env = s->jvm->env;
 	int rc;
 	if (kind == DIRECT_BUFFER)
-		rc = (s->pool = zc_direct_pool_open(api, g->bytes, (unsigned)pool_frames)) ? 0 : -1;
+		rc = (s->pool = zc_direct_pool_open(api, g->bytes,
+						    (unsigned)row->ctx->pool_frames)) ? 0 : -1;
 	else
 		rc = (s->producer = api->open(g->bytes, 0)) ? 0 : -1;
 	if (rc == 0 && (kind == ARRAY_ELEMENTS || kind == CRITICAL))
@@ -139,7 +160,7 @@ static void teardown(void *st)
 		fprintf(stderr, "java: direct_buffer: frames lent to Java never came back from "
 			"the Cleaner; their memory is left allocated\n");
 	zc_direct_pool_close(s->pool);
-	api->close(s->producer);
+	s->api->close(s->producer);
 	if (s->array)
 		(*s->env)->DeleteGlobalRef(s->env, s->array);
 	free(s);
@@ -194,7 +215,7 @@ static int byte_array_transfer(void *st, bool render, struct zc_view *v, struct 
 {
 	struct state *s = st;
 	JNIEnv *env = s->env;
-	unsigned char *src = api->next_frame(s->producer, ++s->seq, render);
+	unsigned char *src = s->api->next_frame(s->producer, ++s->seq, render);
 	if (!src)
 		return zc_error_errno(err, errno);
 	jbyteArray a = (*env)->NewByteArray(env, (jsize)s->bytes);
@@ -214,7 +235,7 @@ static int array_elements_transfer(void *st, bool render, struct zc_view *v, str
 {
 	struct state *s = st;
 	JNIEnv *env = s->env;
-	unsigned char *src = api->next_frame(s->producer, ++s->seq, render);
+	unsigned char *src = s->api->next_frame(s->producer, ++s->seq, render);
 	if (!src)
 		return zc_error_errno(err, errno);
 	jboolean copy = JNI_FALSE;
@@ -234,7 +255,7 @@ static int critical_transfer(void *st, bool render, struct zc_view *v, struct zc
 {
 	struct state *s = st;
 	JNIEnv *env = s->env;
-	unsigned char *src = api->next_frame(s->producer, ++s->seq, render);
+	unsigned char *src = s->api->next_frame(s->producer, ++s->seq, render);
 	if (!src)
 		return zc_error_errno(err, errno);
 	jboolean copy = JNI_FALSE;
@@ -302,7 +323,8 @@ static void release(void *st, struct zc_view *v)
 }
 
 /* The write-through probe's reading: Java reads the byte through its own object. */
-static int probe_read(void *st, const struct zc_view *v, size_t offset, unsigned char *value)
+static int probe_read(void *st, const struct zc_view *v, size_t offset, unsigned char *value,
+		      struct zc_error *err)
 {
 	struct state *s = st;
 	JNIEnv *env = s->env;
@@ -310,7 +332,7 @@ static int probe_read(void *st, const struct zc_view *v, size_t offset, unsigned
 	jmethodID at = s->kind == DIRECT_BUFFER ? s->jvm->at_buffer : s->jvm->at_array;
 	jint b = (*env)->CallStaticIntMethod(env, s->jvm->consumer, at, obj, (jint)offset);
 	if (zc_jvm_check(s->jvm) != 0)
-		return -1;
+		return zc_error_errno(err, errno);
 	*value = (unsigned char)b;
 	return 0;
 }
@@ -356,12 +378,15 @@ static void extras(void *st, const struct zc_result *res, json_t *extra)
 
 /* The Java consumer checks every stamp: receive_array and receive_buffer say no. */
 static const struct zc_probe_ops probe = {.read = probe_read};
-static const enum kind kinds[] = {BYTE_ARRAY, ARRAY_ELEMENTS, CRITICAL, DIRECT_BUFFER};
+static const struct row rows[] = {
+	{BYTE_ARRAY, &context}, {ARRAY_ELEMENTS, &context}, {CRITICAL, &context},
+	{DIRECT_BUFFER, &context},
+};
 
 #define JAVA_STRATEGY(id, kind, zero_copy, what)                                             \
 	static const struct zc_strategy id = {                                               \
 		.name = #id, .mirrors = what, .expect_zero_copy = zero_copy,                  \
-		.consumer_checks_stamp = true, .arg = &kinds[kind], .setup = setup,           \
+		.consumer_checks_stamp = true, .arg = &rows[kind], .setup = setup,           \
 		.transfer = id##_transfer, .release = release, .teardown = teardown,          \
 		.probe = &probe, .extras = extras,                                            \
 	}
@@ -385,7 +410,7 @@ static const struct zc_strategy *const all[] = {&byte_array, &array_elements, &c
 /* The help text's default and limit are those above. */
 _Static_assert(POOL_DEFAULT == 4 && POOL_MAX == 64, "--pool's help text is out of date");
 static const struct zc_option options[] = {
-	{.name = "--pool", .arg = "N", .kind = ZC_OPT_RANGE, .max = POOL_MAX, .value = &pool_frames,
+	{.name = "--pool", .arg = "N", .kind = ZC_OPT_RANGE, .max = POOL_MAX, .value = &context.pool_frames,
 	 .help = "frames direct_buffer lends to Java at most at once (default 4,\n"
 		 "max 64); when none is free it asks for System.gc()"},
 	{0},

@@ -16,13 +16,12 @@
 #define ZC_JAVA_MAX_FRAME_BYTES 2147483647ull
 
 /*
- * Loads the producer library beside the program (../lib/libzcproducer.so) into api; handle
- * is for dlclose. Returns 0, or -1 with the reason in err (ZC_EXIT_RUNTIME).
+ * Loads the producer library the strategies run on, beside the program
+ * (../lib/libzcproducer.so); it stays loaded until zc_java_close. 0, or -1 with the reason
+ * in err (ZC_EXIT_RUNTIME).
  */
-int zc_java_load_producer(struct zc_producer_api *api, void **handle, struct zc_error *err);
-
-/* Binds the strategies to a loaded producer; api must outlive every strategy use. */
-void zc_java_bind(const struct zc_producer_api *api);
+int zc_java_open(struct zc_error *err);
+void zc_java_close(void);
 
 /*
  * 0 when a Java array can hold frames of g; else -1 with the reason in err (ZC_EXIT_USAGE):

@@ -8,7 +8,6 @@
  * bad input (exit 2), not a strategy that fails in every measuring process. The runner's own
  * checks of the command line, the output path and the memory come first, as they would.
  */
-#include <dlfcn.h>
 #include <stdio.h>
 
 #include "error.h"
@@ -40,15 +39,11 @@ static int check_frame(const struct zc_scenario *sc, int argc, char **argv,
 int main(int argc, char **argv)
 {
 	struct zc_error err = {0};
-	struct zc_producer_api api;
-	void *lib;
-	if (check_frame(&zc_java_scenario, argc, argv, &err) != 0 ||
-	    zc_java_load_producer(&api, &lib, &err) != 0) {
+	if (check_frame(&zc_java_scenario, argc, argv, &err) != 0 || zc_java_open(&err) != 0) {
 		fprintf(stderr, "java: %s\n", err.text);
 		return err.code;
 	}
-	zc_java_bind(&api);
 	int rc = zc_scenario_main(&zc_java_scenario, argc, argv);
-	dlclose(lib);
+	zc_java_close();
 	return rc;
 }

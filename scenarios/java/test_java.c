@@ -35,8 +35,6 @@ static int about_frames(double bytes, double frames)
 
 static char dir[256];
 static json_t *doc; /* one --quick run of every strategy, shared by the tests that read it */
-static struct zc_producer_api api;
-static void *lib;
 
 static int group_setup(void **state)
 {
@@ -44,11 +42,10 @@ static int group_setup(void **state)
 	const char *args[] = {"--quick", "--quiet", "--processes", "2", NULL};
 	doc = zt_run_scenario("java", args, dir, sizeof(dir));
 	struct zc_error err = {0};
-	if (zc_java_load_producer(&api, &lib, &err) != 0) {
+	if (zc_java_open(&err) != 0) {
 		fprintf(stderr, "%s\n", err.text);
 		return -1;
 	}
-	zc_java_bind(&api);
 	return doc ? 0 : -1;
 }
 
@@ -164,10 +161,10 @@ static void probe_in_process(const struct zc_strategy *s, const struct zc_frame_
 		if (i == 5) {
 			size_t k = v.bytes / 3;
 			unsigned char before, after;
-			assert_int_equal(s->probe->read(st, &v, k, &before), 0);
+			assert_int_equal(s->probe->read(st, &v, k, &before, NULL), 0);
 			assert_int_equal(before, v.data[k]);
 			v.producer[k] = (unsigned char)(before ^ 0x5a);
-			assert_int_equal(s->probe->read(st, &v, k, &after), 0);
+			assert_int_equal(s->probe->read(st, &v, k, &after, NULL), 0);
 			assert_int_equal(after == (unsigned char)(before ^ 0x5a), zero_copy);
 			v.producer[k] = before;
 		}

@@ -19,8 +19,29 @@
 
 enum mode { COPY, EXTERNAL, CLONE_SYNC, EXTERNAL_UNSIZED };
 
+/* In the units of the managed options, which write into it. */
+struct config {
+	unsigned long young_gen_mib; /* young generation */
+	unsigned long app_alloc_kib; /* short-lived allocations of the rest of the app per frame */
+	unsigned long keep;          /* frames the consumer keeps reachable, 1..ZC_MANAGED_KEEP_MAX */
+};
+
+/* The options' values, which every row reads through its argument (struct row). */
+static struct config config = {
+	.young_gen_mib = ZC_HEAP_YOUNG_DEFAULT >> 20,
+	.app_alloc_kib = ZC_MANAGED_APP_BYTES_DEFAULT >> 10,
+	.keep = ZC_MANAGED_KEEP_DEFAULT,
+};
+
+/* A row's argument (struct zc_strategy.arg): its mode and the configuration it runs with. */
+struct row {
+	enum mode mode;
+	const struct config *cfg;
+};
+
 struct state {
 	enum mode mode;
+	size_t app_bytes_per_frame; /* the rest of the app's allocations per frame */
 	struct zc_heap *heap;
 	size_t bytes;
 	uint64_t seq;
@@ -29,49 +50,29 @@ struct state {
 	struct zc_heap_obj *shown[ZC_MANAGED_KEEP_MAX]; /* the frames the consumer keeps */
 };
 
-static const struct zc_managed_config defaults = {
-	.young_gen_mib = 0,
-	.app_alloc_kib = ZC_MANAGED_APP_BYTES_DEFAULT >> 10,
-	.keep = ZC_MANAGED_KEEP_DEFAULT,
-};
-static const struct zc_managed_config *config = &defaults;
-
-void zc_managed_configure(const struct zc_managed_config *cfg)
-{
-	config = cfg;
-}
-
-const struct zc_managed_config *zc_managed_config(void)
-{
-	return config;
-}
-
-static size_t app_bytes_per_frame(void)
-{
-	return (size_t)config->app_alloc_kib << 10;
-}
-
-/* setup for every row: arg is its enum mode. NULL with err. */
+/* setup for every row: arg is its struct row. NULL with err. */
 static void *setup(const struct zc_frame_geom *g, const void *arg, struct zc_error *err)
 {
-	const enum mode mode = *(const enum mode *)arg;
+	const struct row *row = arg;
+	const struct config *cfg = row->cfg;
 	struct state *s = calloc(1, sizeof(*s));
 	if (!s) {
 		zc_error_errno(err, ENOMEM);
 		return NULL;
 	}
-	struct zc_heap_config hc = {.young_bytes = (size_t)config->young_gen_mib << 20};
+	struct zc_heap_config hc = {.young_bytes = (size_t)cfg->young_gen_mib << 20};
 	s->heap = zc_heap_create(&hc);
 	if (!s->heap) {
 		free(s);
 		zc_error_errno(err, ENOMEM);
 		return NULL;
 	}
-	s->mode = mode;
+	s->mode = row->mode;
+	s->app_bytes_per_frame = (size_t)cfg->app_alloc_kib << 10;
 	s->bytes = g->bytes;
 	s->keep = ZC_MANAGED_KEEP_DEFAULT; /* --keep checks its value, other callers may not */
-	if (config->keep >= 1 && config->keep <= ZC_MANAGED_KEEP_MAX)
-		s->keep = (unsigned)config->keep;
+	if (cfg->keep >= 1 && cfg->keep <= ZC_MANAGED_KEEP_MAX)
+		s->keep = (unsigned)cfg->keep;
 	return s;
 }
 
@@ -144,7 +145,7 @@ static int transfer(void *st, bool render, struct zc_view *v, struct zc_error *e
 		return zc_error_errno(err, errno);
 	}
 	show(s, o);
-	zc_heap_alloc_garbage(s->heap, app_bytes_per_frame());
+	zc_heap_alloc_garbage(s->heap, s->app_bytes_per_frame);
 	s->frames++;
 	/* Read o->data last: the app's allocation may have moved the frame to the old generation. */
 	*v = (struct zc_view){.data = o->data, .bytes = s->bytes, .seq = s->seq, .producer = frame,
@@ -169,14 +170,16 @@ static void release(void *st, struct zc_view *v)
 }
 
 static void extras(void *st, const struct zc_result *res, json_t *extra);
-static const enum mode modes[] = {COPY, EXTERNAL, CLONE_SYNC, EXTERNAL_UNSIZED};
+static const struct row rows[] = {
+	{COPY, &config}, {EXTERNAL, &config}, {CLONE_SYNC, &config}, {EXTERNAL_UNSIZED, &config},
+};
 
 static const struct zc_strategy copy = {
 	.name = "copy",
 	.mirrors = "Dart_PostCObject with kTypedData: the VM copies the frame into its heap, the "
 		   "sender frees its buffer",
 	.expect_zero_copy = false,
-	.setup = setup, .arg = &modes[COPY], .transfer = transfer, .release = release, .teardown = teardown,
+	.setup = setup, .arg = &rows[COPY], .transfer = transfer, .release = release, .teardown = teardown,
 	.extras = extras,
 };
 
@@ -186,7 +189,7 @@ static const struct zc_strategy external = {
 		   "NativeFinalizer.attach(externalSize:): the heap wraps the sender's buffer and "
 		   "frees it at collection",
 	.expect_zero_copy = true,
-	.setup = setup, .arg = &modes[EXTERNAL], .transfer = transfer, .release = release, .teardown = teardown,
+	.setup = setup, .arg = &rows[EXTERNAL], .transfer = transfer, .release = release, .teardown = teardown,
 	.extras = extras,
 };
 
@@ -195,7 +198,7 @@ static const struct zc_strategy clone_sync = {
 	.mirrors = "flutter_rust_bridge DCO codec in sync mode: Dart clones the external data into "
 		   "its heap and runs the finalizer at once",
 	.expect_zero_copy = false,
-	.setup = setup, .arg = &modes[CLONE_SYNC], .transfer = transfer, .release = release,
+	.setup = setup, .arg = &rows[CLONE_SYNC], .transfer = transfer, .release = release,
 	.teardown = teardown, .extras = extras,
 };
 
@@ -204,18 +207,36 @@ static const struct zc_strategy external_unsized = {
 	.mirrors = "an external typed data whose finalizer was attached without externalSize: the "
 		   "collector does not know the memory it holds and runs only for unrelated reasons",
 	.expect_zero_copy = true,
-	.setup = setup, .arg = &modes[EXTERNAL_UNSIZED], .transfer = transfer, .release = release,
+	.setup = setup, .arg = &rows[EXTERNAL_UNSIZED], .transfer = transfer, .release = release,
 	.teardown = teardown, .extras = extras,
 };
 
 static const struct zc_strategy *const all[] = {&copy, &external, &clone_sync,
 						 &external_unsized};
 
-const struct zc_strategy *const *zc_managed_strategies(size_t *n)
-{
-	*n = sizeof(all) / sizeof(all[0]);
-	return all;
-}
+/* The help text's defaults and limits are those above. */
+_Static_assert((ZC_MANAGED_APP_BYTES_DEFAULT >> 10) == 1024 && ZC_MANAGED_KEEP_DEFAULT == 2 &&
+		       ZC_MANAGED_KEEP_MAX == 16 && ZC_HEAP_YOUNG_DEFAULT == 16u << 20,
+	       "the managed options' help text is out of date");
+static const struct zc_option options[] = {
+	{.name = "--young-gen", .arg = "MIB", .kind = ZC_OPT_RANGE, .max = 1u << 16,
+	 .value = &config.young_gen_mib,
+	 .help = "young generation of the simulated heap (default 16)"},
+	{.name = "--app-alloc", .arg = "KIB", .kind = ZC_OPT_RANGE, .max = 1u << 20,
+	 .value = &config.app_alloc_kib,
+	 .help = "short-lived allocations of the rest of the app per frame\n"
+		 "(default 1024); they cause the unrelated collections"},
+	{.name = "--keep", .arg = "N", .kind = ZC_OPT_RANGE, .max = ZC_MANAGED_KEEP_MAX,
+	 .value = &config.keep,
+	 .help = "frames the consumer keeps reachable (default 2, max 16)"},
+	{0},
+};
+
+const struct zc_scenario zc_managed_scenario = {
+	.name = "managed", .strategies = all, .nstrategies = ZC_COUNT(all), .options = options,
+	.summary = "Hands frames to a simulated garbage-collected runtime: copied into its "
+		   "heap or wrapped as external objects with finalizers.",
+};
 
 static double per(uint64_t n, uint64_t frames, double scale)
 {
@@ -256,7 +277,7 @@ static json_t *gc_json(const struct state *s, const struct zc_result *res)
 		"external_bytes_reported_per_frame", per(hs->external_reported, n, 1.0),
 		"young_gen_bytes", (json_int_t)hc->young_bytes,
 		"external_limit_bytes", (json_int_t)hc->external_limit,
-		"app_bytes_per_frame", (json_int_t)app_bytes_per_frame(),
+		"app_bytes_per_frame", (json_int_t)s->app_bytes_per_frame,
 		"frames_kept", (json_int_t)s->keep,
 		"rss_peak_kib", (json_int_t)res->mem.rss_peak_kib);
 	if (!more || json_object_update(gc, more) != 0) {

@@ -15,29 +15,14 @@
 #include <stddef.h>
 
 #include "results.h"
+#include "scenario.h"
 #include "strategy.h"
 
 #define ZC_MANAGED_KEEP_DEFAULT 2u
 #define ZC_MANAGED_KEEP_MAX 16u
 #define ZC_MANAGED_APP_BYTES_DEFAULT (1u << 20)
 
-/* In the units of the managed options (main.c), which write into it. */
-struct zc_managed_config {
-	unsigned long young_gen_mib; /* young generation; 0: ZC_HEAP_YOUNG_DEFAULT (16 MiB) */
-	unsigned long app_alloc_kib; /* short-lived allocations of the rest of the app per frame */
-	unsigned long keep;          /* frames the consumer keeps reachable, 1..ZC_MANAGED_KEEP_MAX */
-};
-
-/*
- * Makes every strategy set up from now on read *cfg, which must outlive them: the options
- * are parsed into it after this call, before any strategy is set up.
- */
-void zc_managed_configure(const struct zc_managed_config *cfg);
-/* The configuration in use (defaults until zc_managed_configure). */
-const struct zc_managed_config *zc_managed_config(void);
-
-/* The strategies in the order they are reported. */
-const struct zc_strategy *const *zc_managed_strategies(size_t *n);
-
+/* The boundary's descriptor: its strategies and its options (--young-gen, --app-alloc, --keep). */
+extern const struct zc_scenario zc_managed_scenario;
 
 #endif

@@ -228,11 +228,10 @@ static int transfer(void *st, bool render, struct zc_view *v, struct zc_error *e
 	return 0;
 }
 
-static int handover(void *st, struct zc_handover_log *out)
+static void handover(void *st, struct zc_handover_log *out)
 {
 	struct state *s = st;
 	zc_handover_ring_log(&s->log, s->seq, out);
-	return 0;
 }
 
 /* The consumer acknowledged the frame: its ring slot is free for the frame after next. */
@@ -242,50 +241,61 @@ static void release(void *st, struct zc_view *v)
 	(void)v;
 }
 
-static int ask(struct state *s, uint32_t op, uint64_t arg, struct zc_reply *rep)
+/*
+ * Asks the consumer what (its request op, with arg) about the frame it holds. 0, or -1 with
+ * err: the channel's reason, or that the consumer said no.
+ */
+static int ask(struct state *s, uint32_t op, uint64_t arg, struct zc_reply *rep,
+	       const char *what, struct zc_error *err)
 {
 	struct zc_request req = {.op = op, .seq = s->seq, .arg = arg};
 	if (zc_channel_call(&s->ch, &req, sizeof(req), -1, rep, sizeof(*rep)) != 0)
-		return -1;
-	return rep->status == 0 ? 0 : -1;
+		return zc_error_set(err, zc_exit_for_errno(errno), "cannot ask the consumer for "
+				    "%s: %s", what, strerror(errno));
+	if (rep->status != 0)
+		return zc_error_set(err, ZC_EXIT_RUNTIME, "the consumer has no %s of frame %llu",
+				    what, (unsigned long long)s->seq);
+	return 0;
 }
 
-static int probe_read(void *st, const struct zc_view *v, size_t offset, unsigned char *value)
+static int probe_read(void *st, const struct zc_view *v, size_t offset, unsigned char *value,
+		      struct zc_error *err)
 {
 	struct zc_reply rep;
 	(void)v;
-	if (ask(st, ZC_REQ_PROBE, offset, &rep) != 0)
+	if (ask(st, ZC_REQ_PROBE, offset, &rep, "byte", err) != 0)
 		return -1;
 	*value = (unsigned char)rep.value;
 	return 0;
 }
 
 /* The consumer's instruments, as the runner takes its own around the timed transfers. */
-static int consumer_counts(void *st, struct zc_counts *out)
+static int consumer_counts(void *st, struct zc_counts *out, struct zc_error *err)
 {
 	struct zc_reply rep;
-	if (ask(st, ZC_REQ_COUNTS, 0, &rep) != 0)
+	if (ask(st, ZC_REQ_COUNTS, 0, &rep, "counts", err) != 0)
 		return -1;
 	*out = (struct zc_counts){.user_copy_bytes = (uint64_t)rep.a,
 				  .kernel_read_bytes = (uint64_t)rep.b};
 	return 0;
 }
 
-static int consumer_checksum(void *st, const struct zc_view *v, uint64_t *sum)
+static int consumer_checksum(void *st, const struct zc_view *v, uint64_t *sum,
+			     struct zc_error *err)
 {
 	struct zc_reply rep;
 	(void)v;
-	if (ask(st, ZC_REQ_CHECKSUM, 0, &rep) != 0)
+	if (ask(st, ZC_REQ_CHECKSUM, 0, &rep, "checksum", err) != 0)
 		return -1;
 	*sum = rep.value;
 	return 0;
 }
 
 /* The consumer process's memory, read there: its RSS, PSS and minor faults so far. */
-static int consumer_memory(void *st, struct zc_memstat *out)
+static int consumer_memory(void *st, struct zc_memstat *out, struct zc_error *err)
 {
 	struct zc_reply rep;
-	if (ask(st, ZC_REQ_MEMSTAT, 0, &rep) != 0)
+	if (ask(st, ZC_REQ_MEMSTAT, 0, &rep, "memory figures", err) != 0)
 		return -1;
 	*out = (struct zc_memstat){.rss_kib = rep.a, .rss_peak_kib = -1, .pss_kib = rep.b,
 				   .minor_faults = (int64_t)rep.value, .major_faults = -1};
@@ -293,10 +303,10 @@ static int consumer_memory(void *st, struct zc_memstat *out)
 }
 
 /* Where the consumer holds the last frame: its pid and the address in its address space. */
-static int consumer_view(void *st, pid_t *pid, uintptr_t *addr)
+static int consumer_view(void *st, pid_t *pid, uintptr_t *addr, struct zc_error *err)
 {
 	struct zc_reply rep;
-	if (ask(st, ZC_REQ_WHERE, 0, &rep) != 0)
+	if (ask(st, ZC_REQ_WHERE, 0, &rep, "address", err) != 0)
 		return -1;
 	*pid = (pid_t)rep.a;
 	*addr = (uintptr_t)rep.value;
@@ -337,7 +347,7 @@ static void add_cow_pages(struct state *s, size_t offset, json_t *o)
 	struct zc_error why = {0};
 	pid_t pid;
 	uintptr_t theirs;
-	if (consumer_view(s, &pid, &theirs) != 0 ||
+	if (consumer_view(s, &pid, &theirs, &why) != 0 ||
 	    zc_pagemap_compare(0, mine, pid, (const void *)theirs, s->cfg.bytes, &frame, &why) ||
 	    zc_pagemap_compare(0, mine + at, pid, (const void *)(theirs + at), page, &written,
 			       &why))
@@ -357,7 +367,7 @@ static void extras(void *st, const struct zc_result *res, json_t *extra)
 	struct zc_reply cow;
 	size_t offset = s->cfg.bytes / 2;
 	if (s->cfg.path != ZC_PATH_COW || s->seq == 0 ||
-	    ask(s, ZC_REQ_COW_WRITE, offset, &cow) != 0)
+	    ask(s, ZC_REQ_COW_WRITE, offset, &cow, "write", NULL) != 0)
 		return;
 	json_t *o = json_pack("{s:I, s:I}", "pages_copied_by_write", (json_int_t)cow.a,
 			      "minor_faults", (json_int_t)cow.b);

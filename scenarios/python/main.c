@@ -13,7 +13,6 @@
  * Its own option, --no-numpy, is read here too (before the runner reads it with the rest):
  * which strategies there are must be known before the runner starts.
  */
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -22,7 +21,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "beside.h"
 #include "error.h"
 #include "fdio.h"
 #include "interp.h"
@@ -187,33 +185,13 @@ static void report(const struct zc_results *r, FILE *f)
 	zc_python_report(r, f);
 }
 
-static int load_producer(struct zc_producer_api *api, void **lib, struct zc_error *err)
-{
-	union {
-		void *obj;
-		zcp_get_api_fn fn;
-	} sym;
-	*lib = zc_beside_load("../lib/libzcproducer.so", ZCP_GET_API_SYMBOL, &sym.obj, err);
-	if (!*lib)
-		return -1;
-	if (sym.fn(ZC_PRODUCER_ABI, api) != 0) {
-		dlclose(*lib);
-		return zc_error_set(err, ZC_EXIT_RUNTIME, "'../lib/libzcproducer.so' is not a "
-				    "zcbench producer of ABI %d", ZC_PRODUCER_ABI);
-	}
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	struct zc_error err = {0};
-	struct zc_producer_api api;
-	void *lib;
-	if (load_producer(&api, &lib, &err) != 0) {
+	if (zc_python_open(&err) != 0) {
 		fprintf(stderr, "python: %s\n", err.text);
 		return err.code;
 	}
-	zc_python_bind(&api);
 	struct zc_scenario sc = {
 		.name = "python",
 		.summary = "Hands frames from a producer library to Python code in an embedded "
@@ -230,6 +208,6 @@ int main(int argc, char **argv)
 	} else {
 		rc = zc_scenario_main(&sc, argc, argv);
 	}
-	dlclose(lib);
+	zc_python_close();
 	return rc;
 }

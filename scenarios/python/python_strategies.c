@@ -13,9 +13,11 @@
 #include "python_strategies.h"
 #include "instrument.h"
 
+#include "beside.h"
 #include "exporter.h"
 #include "interp.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +33,17 @@ enum hand {
 	HAND_BORROWED,   /* an exporter of the producer's own frame, which it keeps */
 };
 
+/*
+ * What every row runs on: the producer library, loaded once by the program (zc_python_open)
+ * before any strategy is set up. The strategies reach it only through their argument.
+ */
+struct context {
+	struct zc_producer_api producer;
+	void *library;
+};
+static struct context context;
+
+/* A row's argument (struct zc_strategy.arg): its kind of hand-over and its context. */
 struct kind {
 	const char *name; /* the strategy's, and the consumer's key (consumer.RECEIVE) */
 	enum hand hand;
@@ -42,19 +55,21 @@ struct kind {
 	 * copy" only when the runtime copied more than it says. Never used for the verdict.
 	 */
 	unsigned documented_copies;
+	const struct context *ctx;
 };
 
 static const struct kind kinds[] = {
-	{"bytes", HAND_BYTES, false, 1},
-	{"bytearray", HAND_BYTEARRAY, false, 1},
-	{"memoryview", HAND_OWNED, false, 0},
-	{"numpy_frombuffer", HAND_OWNED, true, 0},
-	{"numpy_array", HAND_BORROWED, true, 1},
+	{"bytes", HAND_BYTES, false, 1, &context},
+	{"bytearray", HAND_BYTEARRAY, false, 1, &context},
+	{"memoryview", HAND_OWNED, false, 0, &context},
+	{"numpy_frombuffer", HAND_OWNED, true, 0, &context},
+	{"numpy_array", HAND_BORROWED, true, 1, &context},
 };
 enum { BYTES, BYTEARRAY, MEMORYVIEW, NUMPY_FROMBUFFER, NUMPY_ARRAY };
 
 struct state {
 	const struct kind *kind;
+	const struct zc_producer_api *api;
 	const struct zc_py_runtime *rt;
 	struct zcp_producer *producer;
 	size_t bytes;
@@ -64,22 +79,33 @@ struct state {
 	Py_buffer view;                /* its bytes, held from the transfer to the release */
 	struct zc_py_frame_stats at_setup;
 	long collections_at_setup[3];  /* the gc's, by generation */
+	/* Why the consumer could not drop a frame (release cannot fail): the next transfer's */
+	struct zc_error dropped;
 };
 
-static const struct zc_producer_api *api;
-
-void zc_python_bind(const struct zc_producer_api *a)
+int zc_python_open(struct zc_error *err)
 {
-	api = a;
+	union {
+		void *obj;
+		zcp_get_api_fn fn;
+	} sym;
+	void *h = zc_beside_load("../lib/libzcproducer.so", ZCP_GET_API_SYMBOL, &sym.obj, err);
+	if (!h)
+		return -1;
+	if (sym.fn(ZC_PRODUCER_ABI, &context.producer) != 0) {
+		dlclose(h);
+		return zc_error_set(err, ZC_EXIT_RUNTIME, "'../lib/libzcproducer.so' is not a "
+				    "zcbench producer of ABI %d", ZC_PRODUCER_ABI);
+	}
+	context.library = h;
+	return 0;
 }
 
-/* A failure of Python code: one line on stderr, errno for the runner's exit status. */
-static void report_failure(const struct state *s, const char *what)
+void zc_python_close(void)
 {
-	struct zc_error err = {0};
-	zc_py_error(&err, what);
-	fprintf(stderr, "python: strategy '%s': %s\n", s->kind->name, err.text);
-	errno = err.code == ZC_EXIT_NOMEM ? ENOMEM : EIO;
+	if (context.library)
+		dlclose(context.library);
+	context.library = NULL;
 }
 
 /* The gc's collections since the interpreter started, by generation, into out[3]. */
@@ -119,9 +145,9 @@ static PyObject *hand(struct state *s, bool render, unsigned char **p)
 	zcp_release_fn release = NULL;
 	void *ctx = NULL;
 	if (s->kind->hand == HAND_OWNED)
-		*p = api->take_frame(s->producer, s->seq, render, &release, &ctx);
+		*p = s->api->take_frame(s->producer, s->seq, render, &release, &ctx);
 	else
-		*p = api->next_frame(s->producer, s->seq, render);
+		*p = s->api->next_frame(s->producer, s->seq, render);
 	if (!*p)
 		return PyErr_NoMemory();
 	PyObject *handed = make_handed(s->kind, *p, s->bytes, release, ctx);
@@ -156,17 +182,17 @@ static int transfer(void *st, bool render, struct zc_view *v, struct zc_error *e
 {
 	struct state *s = st;
 	unsigned char *p;
+	if (s->dropped.code)
+		return zc_error_set(err, s->dropped.code, "%s", s->dropped.text);
 	s->seq++;
 	PyObject *handed = hand(s, render, &p);
 	PyObject *frame = handed ? take(s, handed) : NULL;
-	if (!frame) {
-		report_failure(s, handed ? "the consumer refused the frame" : "no frame to hand");
-		return zc_error_errno(err, errno);
-	}
+	if (!frame)
+		return zc_py_error(err, handed ? "the consumer refused the frame"
+					       : "no frame to hand");
 	if (PyObject_GetBuffer(frame, &s->view, PyBUF_SIMPLE) != 0) {
 		Py_DECREF(frame);
-		report_failure(s, "the consumer's object has no buffer");
-		return zc_error_errno(err, errno);
+		return zc_py_error(err, "the consumer's object has no buffer");
 	}
 	s->frame = frame;
 	s->frames++;
@@ -175,7 +201,10 @@ static int transfer(void *st, bool render, struct zc_view *v, struct zc_error *e
 	return 0;
 }
 
-/* The consumer drops its object: with it the last view of an exported frame dies. */
+/*
+ * The consumer drops its object: with it the last view of an exported frame dies. When the
+ * consumer cannot, Python's reason is kept for the next transfer, which fails with it.
+ */
 static void release(void *st, struct zc_view *v)
 {
 	struct state *s = st;
@@ -190,12 +219,13 @@ static void release(void *st, struct zc_view *v)
 						1 | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
 	zc_py_set_phase(ZC_PY_OUTSIDE);
 	if (!r)
-		report_failure(s, "the consumer could not drop the frame");
+		zc_py_error(&s->dropped, "the consumer could not drop the frame");
 	Py_XDECREF(r);
 }
 
 /* The write-through probe's reading: Python code reads byte offset through its own object. */
-static int probe_read(void *st, const struct zc_view *v, size_t offset, unsigned char *value)
+static int probe_read(void *st, const struct zc_view *v, size_t offset, unsigned char *value,
+		      struct zc_error *err)
 {
 	struct state *s = st;
 	(void)v;
@@ -210,8 +240,7 @@ static int probe_read(void *st, const struct zc_view *v, size_t offset, unsigned
 	if (byte < 0 || byte > 255) {
 		if (!PyErr_Occurred())
 			PyErr_Format(PyExc_ValueError, "read %ld, not a byte", byte);
-		report_failure(s, "the consumer could not read its frame");
-		return -1;
+		return zc_py_error(err, "the consumer could not read its frame");
 	}
 	*value = (unsigned char)byte;
 	return 0;
@@ -234,7 +263,9 @@ static void teardown(void *st)
 	Py_CLEAR(s->consumer);
 	if (alive(s) > 0) /* held by a reference cycle: only a collection frees it */
 		PyGC_Collect();
-	api->close(s->producer);
+	if (s->dropped.code) /* no transfer came after to fail with it */
+		fprintf(stderr, "python: strategy '%s': %s\n", s->kind->name, s->dropped.text);
+	s->api->close(s->producer);
 	free(s);
 }
 
@@ -250,9 +281,10 @@ static void *setup(const struct zc_frame_geom *g, const void *arg, struct zc_err
 		return NULL;
 	}
 	s->kind = k;
+	s->api = &k->ctx->producer;
 	s->rt = zc_py_start(NULL);
 	s->bytes = g->bytes;
-	s->producer = api->open(g->bytes, 0);
+	s->producer = s->api->open(g->bytes, 0);
 	if (!s->producer) {
 		free(s);
 		zc_error_errno(err, ENOMEM);
@@ -261,8 +293,7 @@ static void *setup(const struct zc_frame_geom *g, const void *arg, struct zc_err
 	s->at_setup = *zc_py_frame_stats();
 	s->consumer = PyObject_CallMethod(s->rt->consumer, "Consumer", "s", k->name);
 	if (!s->consumer || collections(s->rt, s->collections_at_setup) != 0) {
-		report_failure(s, "cannot set the consumer up");
-		zc_error_errno(err, errno);
+		zc_py_error(err, "cannot set the consumer up");
 		teardown(s);
 		return NULL;
 	}
@@ -329,7 +360,7 @@ static int warm_up(const struct zc_py_runtime *rt, const struct kind *k)
 	zc_frame_stamp(frame, sizeof(frame), 1);
 	struct state s = {.kind = k, .rt = rt, .seq = 1};
 	const struct kind borrowed = {k->name, k->hand == HAND_OWNED ? HAND_BORROWED : k->hand,
-				      k->numpy, k->documented_copies};
+				      k->numpy, k->documented_copies, k->ctx};
 	s.consumer = PyObject_CallMethod(rt->consumer, "Consumer", "s", k->name);
 	PyObject *handed = s.consumer ? make_handed(&borrowed, frame, sizeof(frame), NULL, NULL)
 				      : NULL;
@@ -339,7 +370,7 @@ static int warm_up(const struct zc_py_runtime *rt, const struct kind *k)
 	if (rc != 0)
 		Py_XDECREF(got);
 	unsigned char byte;
-	if (rc == 0 && probe_read(&s, NULL, 0, &byte) != 0)
+	if (rc == 0 && probe_read(&s, NULL, 0, &byte, NULL) != 0)
 		rc = -1;
 	release(&s, NULL);
 	Py_XDECREF(s.consumer);

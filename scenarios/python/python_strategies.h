@@ -14,8 +14,13 @@
 #include "results.h"
 #include "strategy.h"
 
-/* Binds the strategies to a loaded producer; api must outlive every strategy use. */
-void zc_python_bind(const struct zc_producer_api *api);
+/*
+ * Loads the producer library the strategies run on, beside the program
+ * (../lib/libzcproducer.so); it stays loaded until zc_python_close. 0, or -1 with the reason
+ * in err (ZC_EXIT_RUNTIME).
+ */
+int zc_python_open(struct zc_error *err);
+void zc_python_close(void);
 
 /*
  * The strategies in the order they are reported: every one, or (with_numpy false) those

@@ -11,11 +11,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <dlfcn.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "beside.h"
 #include "exporter.h"
 #include "instrument.h"
 #include "interp.h"
@@ -29,7 +27,6 @@ static const char *sharing[] = {"memoryview", "numpy_frombuffer"};
 
 static char dir[256];
 static json_t *doc;     /* one --quick run of every strategy, shared by the tests below */
-static void *producer;  /* the producer library, for the strategies driven here */
 
 /* Copies: a whole frame, seen by the copy functions and by the pages written. */
 static void test_copies_are_observed(void **state)
@@ -113,22 +110,11 @@ static const struct zc_strategy *find(const char *name)
 	return all[0]; /* not reached: fail_msg ends the test */
 }
 
-/* The producer bound and the interpreter started in this process, as a measuring one does. */
-static int bind_producer(void)
+/* The producer loaded and the interpreter started in this process, as a measuring one does. */
+static int open_producer(void)
 {
-	static struct zc_producer_api api;
-	union {
-		void *obj;
-		zcp_get_api_fn fn;
-	} sym;
 	struct zc_error err = {0};
-	producer = zc_beside_load("../lib/libzcproducer.so", ZCP_GET_API_SYMBOL, &sym.obj, &err);
-	if (!producer || sym.fn(ZC_PRODUCER_ABI, &api) != 0) {
-		fprintf(stderr, "test_python: %s\n", err.text);
-		return -1;
-	}
-	zc_python_bind(&api);
-	if (zc_python_prepare(&err) != 0) {
+	if (zc_python_open(&err) != 0 || zc_python_prepare(&err) != 0) {
 		fprintf(stderr, "test_python: %s\n", err.text);
 		return -1;
 	}
@@ -141,15 +127,14 @@ static int group_setup(void **state)
 	const char *args[] = {"--quick", "--quiet", "--frame", "1920x1080", "--processes", "1",
 			      NULL};
 	doc = zt_run_scenario("python", args, dir, sizeof(dir));
-	return doc && bind_producer() == 0 ? 0 : -1;
+	return doc && open_producer() == 0 ? 0 : -1;
 }
 
 static int group_teardown(void **state)
 {
 	(void)state;
 	zt_release_scenario(doc, dir);
-	if (producer)
-		dlclose(producer);
+	zc_python_close();
 	return 0;
 }
 
@@ -174,10 +159,10 @@ static void probe_through_python(const char *name, bool shares)
 	assert_true((v.data == v.producer) == shares);
 	size_t off = v.bytes / 2;
 	unsigned char before, after;
-	assert_int_equal(s->probe->read(st, &v, off, &before), 0);
+	assert_int_equal(s->probe->read(st, &v, off, &before, NULL), 0);
 	assert_int_equal(before, v.data[off]);
 	v.producer[off] = (unsigned char)(before ^ 0xa5u);
-	assert_int_equal(s->probe->read(st, &v, off, &after), 0);
+	assert_int_equal(s->probe->read(st, &v, off, &after, NULL), 0);
 	assert_int_equal(after, shares ? before ^ 0xa5u : before);
 	v.producer[off] = before;
 	s->release(st, &v);

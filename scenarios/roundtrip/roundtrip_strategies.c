@@ -300,17 +300,13 @@ static int shrink_transfer(void *st, bool render, struct zc_view *v, struct zc_e
 }
 
 /* The producer's bytes for the frame in flight are the shrunk buffer it handed over. */
-static int shrink_probe_write(void *st, const struct zc_view *v, size_t off, unsigned char value)
+static int shrink_probe_write(void *st, const struct zc_view *v, size_t off, unsigned char value,
+			      struct zc_error *err)
 {
 	(void)st;
+	(void)err;
 	((volatile unsigned char *)v->token)[off] = value;
 	return 0;
-}
-
-static void shrink_probe_restore(void *st, const struct zc_view *v, size_t off,
-				 unsigned char value)
-{
-	shrink_probe_write(st, v, off, value);
 }
 
 /* The external typed data's finalizer frees the shrunk buffer. */
@@ -347,7 +343,7 @@ static const struct zc_strategy round_trip = {
 };
 
 static const struct zc_probe_ops shrink_probe = {.write = shrink_probe_write,
-						.restore = shrink_probe_restore};
+						.restore = shrink_probe_write};
 
 static const struct zc_strategy shrink_realloc = {
 	.name = "shrink_realloc",

@@ -323,21 +323,22 @@ static void release(void *st, struct zc_view *v)
 	call(s, &m, &a);
 }
 
-static int probe_read(void *st, const struct zc_view *v, size_t offset, unsigned char *value)
+static int probe_read(void *st, const struct zc_view *v, size_t offset, unsigned char *value,
+		      struct zc_error *err)
 {
 	struct state *s = st;
 	struct zc_port_msg m = {.kind = MSG_PROBE, .seq = v->seq, .arg = offset}, a;
 	if (call(s, &m, &a) != 0)
-		return -1;
+		return zc_error_set(err, ZC_EXIT_RUNTIME, "the consumer thread did not answer "
+				    "within %d ms", TIMEOUT_MS);
 	*value = (unsigned char)a.arg;
 	return 0;
 }
 
-static int handover(void *st, struct zc_handover_log *out)
+static void handover(void *st, struct zc_handover_log *out)
 {
 	struct state *s = st;
 	zc_handover_ring_log(&s->log, s->seq, out);
-	return 0;
 }
 
 static const struct zc_probe_ops probe = {.read = probe_read};

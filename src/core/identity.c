@@ -13,44 +13,52 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The producer writes value at offset of the frame it handed over. */
+/* The producer writes value at offset of the frame it handed over. 0, or -1 with err. */
 static int producer_write(const struct zc_strategy *s, void *st, const struct zc_view *v,
-			  size_t off, unsigned char value)
+			  size_t off, unsigned char value, struct zc_error *err)
 {
 	if (s->probe && s->probe->write)
-		return s->probe->write(st, v, off, value);
+		return s->probe->write(st, v, off, value, err);
+	((volatile unsigned char *)v->producer)[off] = value;
+	return 0;
+}
+
+/* The producer puts back the byte producer_write changed. 0, or -1 with err. */
+static int producer_restore(const struct zc_strategy *s, void *st, const struct zc_view *v,
+			    size_t off, unsigned char value, struct zc_error *err)
+{
+	if (s->probe && s->probe->restore)
+		return s->probe->restore(st, v, off, value, err);
 	((volatile unsigned char *)v->producer)[off] = value;
 	return 0;
 }
 
 static int consumer_read(const struct zc_strategy *s, void *st, const struct zc_view *v,
-			 size_t off, unsigned char *value)
+			 size_t off, unsigned char *value, struct zc_error *err)
 {
 	if (s->probe && s->probe->read)
-		return s->probe->read(st, v, off, value);
+		return s->probe->read(st, v, off, value, err);
 	*value = ((const volatile unsigned char *)v->data)[off];
 	return 0;
 }
 
-/* Write-through probe on the frame in v: does a byte the producer writes reach the consumer? */
+/*
+ * Write-through probe on the frame in v: does a byte the producer writes reach the consumer?
+ * 0, or -1 with the strategy's reason in err.
+ */
 static int probe(const struct zc_strategy *s, void *st, const struct zc_view *v,
-		 struct zc_identity *id)
+		 struct zc_identity *id, struct zc_error *err)
 {
 	size_t off = v->bytes / 2;
 	unsigned char before, after;
-	if (consumer_read(s, st, v, off, &before) != 0)
+	if (consumer_read(s, st, v, off, &before, err) != 0)
 		return -1;
 	unsigned char sentinel = (unsigned char)(before ^ 0xa5u);
-	if (producer_write(s, st, v, off, sentinel) != 0)
-		return -1;
-	if (consumer_read(s, st, v, off, &after) != 0)
+	if (producer_write(s, st, v, off, sentinel, err) != 0 ||
+	    consumer_read(s, st, v, off, &after, err) != 0)
 		return -1;
 	id->aliasing_visible = after == sentinel;
-	if (s->probe && s->probe->restore)
-		s->probe->restore(st, v, off, before);
-	else
-		((volatile unsigned char *)v->producer)[off] = before;
-	return 0;
+	return producer_restore(s, st, v, off, before, err);
 }
 
 static uint64_t expected_checksum(unsigned char *scratch, size_t bytes, uint64_t seq)
@@ -62,20 +70,23 @@ static uint64_t expected_checksum(unsigned char *scratch, size_t bytes, uint64_t
 /*
  * Do the consumer's bytes hold what was rendered for v->seq? Checked here when they are in this
  * address space, by the remote consumer's checksum where they live otherwise; a strategy with
- * neither cannot be checked and passes.
+ * neither cannot be checked and passes. -1 with err when the remote consumer did not answer.
  */
-static bool consumer_bytes_ok(const struct zc_strategy *s, void *st, const struct zc_view *v,
-			      unsigned char *scratch)
+static int consumer_bytes_ok(const struct zc_strategy *s, void *st, const struct zc_view *v,
+			     unsigned char *scratch, bool *ok, struct zc_error *err)
 {
 	uint64_t sum;
 	if (v->data)
-		return zc_frame_stamp_ok(v->data, v->bytes, v->seq) &&
-		       zc_frame_checksum(v->data, v->bytes) ==
-			       expected_checksum(scratch, v->bytes, v->seq);
-	if (!s->remote || !s->remote->checksum)
-		return true;
-	return s->remote->checksum(st, v, &sum) == 0 &&
-	       sum == expected_checksum(scratch, v->bytes, v->seq);
+		*ok = zc_frame_stamp_ok(v->data, v->bytes, v->seq) &&
+		      zc_frame_checksum(v->data, v->bytes) ==
+			      expected_checksum(scratch, v->bytes, v->seq);
+	else if (!s->remote || !s->remote->checksum)
+		*ok = true;
+	else if (s->remote->checksum(st, v, &sum, err) != 0)
+		return -1;
+	else
+		*ok = sum == expected_checksum(scratch, v->bytes, v->seq);
+	return 0;
 }
 
 /*
@@ -94,9 +105,15 @@ static void compare_pages(const struct zc_strategy *s, void *st, const struct zc
 		snprintf(id->same_pages_unavailable, len, "the producer's bytes are not at hand");
 		return;
 	}
-	if (!v->data && (!s->remote || !s->remote->view || s->remote->view(st, &pid, &addr) != 0)) {
+	if (!v->data && (!s->remote || !s->remote->view)) {
 		snprintf(id->same_pages_unavailable, len,
 			 "the consumer's process does not say where it holds the frame");
+		return;
+	}
+	if (!v->data && s->remote->view(st, &pid, &addr, &why) != 0) {
+		snprintf(id->same_pages_unavailable, len,
+			 "the consumer's process did not say where it holds the frame: %.90s",
+			 why.text);
 		return;
 	}
 	if (zc_pagemap_compare(0, v->producer, pid, (const void *)addr, v->bytes, &m, &why) != 0) {
@@ -104,6 +121,14 @@ static void compare_pages(const struct zc_strategy *s, void *st, const struct zc
 		return;
 	}
 	id->same_pages = zc_verdict_same_pages(&m, v->data != NULL);
+}
+
+/* Records in err that what failed for strategy s, with its reason why (maybe none). */
+static void failed(const struct zc_strategy *s, const char *what, const struct zc_error *why,
+		   struct zc_error *err)
+{
+	zc_error_set(err, why->code ? why->code : ZC_EXIT_RUNTIME, "strategy '%s': %s%s%s",
+		     s->name, what, why->code ? ": " : "", why->code ? why->text : "");
 }
 
 int zc_identity_validate(const struct zc_strategy *s, const struct zc_frame_geom *g,
@@ -135,13 +160,18 @@ int zc_identity_validate(const struct zc_strategy *s, const struct zc_frame_geom
 		/* Only the transfer and the release count: checking and probing are not theirs. */
 		zc_counts_snapshot(&a);
 		if (s->transfer(st, true, &v, &why) != 0) {
-			zc_error_set(err, why.code, "strategy '%s': transfer failed%s", s->name,
-				     why.code == ZC_EXIT_NOMEM ? ": out of memory" : "");
+			failed(s, "transfer failed", &why, err);
 			goto out_teardown;
 		}
 		zc_counts_snapshot(&b);
 		zc_counts_accumulate(&out->transfers, &b, &a);
-		id->checksum_ok &= consumer_bytes_ok(s, st, &v, scratch);
+		bool ok = false;
+		if (consumer_bytes_ok(s, st, &v, scratch, &ok, &why) != 0) {
+			s->release(st, &v);
+			failed(s, "the consumer's checksum failed", &why, err);
+			goto out_teardown;
+		}
+		id->checksum_ok &= ok;
 		if (i == ZC_VALIDATION_FRAMES - 1) {
 			/* Addresses compare only within one address space (v.data NULL: another). */
 			id->address_meaningful = v.data != NULL;
@@ -149,11 +179,9 @@ int zc_identity_validate(const struct zc_strategy *s, const struct zc_frame_geom
 			id->consumer_addr = (uintptr_t)v.data;
 			id->same_address = v.producer == v.data;
 			compare_pages(s, st, &v, id);
-			if (probe(s, st, &v, id) != 0) {
+			if (probe(s, st, &v, id, &why) != 0) {
 				s->release(st, &v);
-				zc_error_set(err, zc_exit_for_errno(errno),
-					     "strategy '%s': the write-through probe failed",
-					     s->name);
+				failed(s, "the write-through probe failed", &why, err);
 				goto out_teardown;
 			}
 		}

@@ -6,6 +6,7 @@
  */
 #include "measure.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <malloc.h>
 #include <stdio.h>
@@ -130,22 +131,56 @@ static void faults(int64_t *minor, int64_t *major)
 }
 
 /*
- * The consumer process's memory and faults now, read in that process: true when the strategy
- * has a consumer of its own and it answered with its fault count.
+ * The consumer process's memory and faults now, read in that process, into *m. 1 when it
+ * answered with its fault count; 0 when it does not count them; -1 with b->why when it did
+ * not answer. Precondition: the strategy has a remote consumer.
  */
-static bool consumer_memory(const struct bench *b, struct zc_memstat *m)
+static int consumer_memory(struct bench *b, struct zc_memstat *m)
 {
-	return b->s->remote && b->s->remote->memory(b->state, m) == 0 &&
-	       m->minor_faults >= 0;
+	assert(b->s->remote);
+	if (b->s->remote->memory(b->state, m, &b->why) != 0)
+		return -1;
+	return m->minor_faults >= 0;
 }
 
-/* Records why the runs failed (b->why's code tells an out-of-memory failure apart). */
+/*
+ * Records why the runs failed: what, then the strategy's reason when it gave one (b->why,
+ * whose code also tells an out-of-memory failure apart). st NULL: after the runs.
+ */
 static void fail(struct bench *b, zc_bench_state *st, const char *what)
 {
-	snprintf(b->error, sizeof(b->error), "strategy '%s': %s%s", b->s->name, what,
-		 b->why.code == ZC_EXIT_NOMEM ? ": out of memory" : "");
+	snprintf(b->error, sizeof(b->error), "strategy '%s': %s%s%.160s", b->s->name, what,
+		 b->why.code ? ": " : "", b->why.code ? b->why.text : "");
 	b->failed = true;
-	zc_bench_skip_with_error(st, b->error);
+	if (st)
+		zc_bench_skip_with_error(st, b->error);
+}
+
+/*
+ * The remote consumer's counts and memory around the timed loop: before it (after false)
+ * into *c0 and *m0, after it into b's consumer figures. Its memory is read outside its
+ * counts, so that the request is not counted as a copy. 0, or -1 with b->why when it did
+ * not answer.
+ */
+static int consumer_figures(struct bench *b, bool after, struct zc_counts *c0,
+			    struct zc_memstat *m0)
+{
+	struct zc_counts c1;
+	struct zc_memstat m1;
+	const struct zc_remote_consumer *r = b->s->remote;
+	if (!after)
+		return consumer_memory(b, m0) < 0 || r->counts(b->state, c0, &b->why) != 0 ? -1 : 0;
+	if (r->counts(b->state, &c1, &b->why) != 0)
+		return -1;
+	int faults = consumer_memory(b, &m1);
+	if (faults < 0)
+		return -1;
+	b->has_consumer = true;
+	zc_counts_diff(&b->consumer, &c1, c0);
+	b->has_consumer_faults = faults == 1 && m0->minor_faults >= 0;
+	if (b->has_consumer_faults)
+		b->consumer_minor_faults = m1.minor_faults - m0->minor_faults;
+	return 0;
 }
 
 /* The benchmark body: Google Benchmark calls it once per repetition (and to calibrate). */
@@ -159,12 +194,14 @@ static void bench_transfer(zc_bench_state *st, void *arg)
 			return;
 		}
 	}
-	struct zc_counts before, after, cbefore, cafter;
-	struct zc_memstat mbefore, mafter;
+	struct zc_counts before, after, cbefore;
+	struct zc_memstat mbefore;
 	int64_t min0, maj0, min1, maj1;
 	/* The consumer's memory outside its counts: its request is not counted as a copy. */
-	bool cfaults = consumer_memory(b, &mbefore);
-	bool consumer = s->remote && s->remote->counts(b->state, &cbefore) == 0;
+	if (s->remote && consumer_figures(b, false, &cbefore, &mbefore) != 0) {
+		fail(b, st, "the consumer's counts failed");
+		return;
+	}
 	faults(&min0, &maj0);
 	zc_counts_snapshot(&before);
 	int rc = 0;
@@ -175,19 +212,15 @@ static void bench_transfer(zc_bench_state *st, void *arg)
 	}
 	zc_counts_snapshot(&after);
 	faults(&min1, &maj1);
-	consumer = consumer && s->remote->counts(b->state, &cafter) == 0;
-	cfaults = cfaults && consumer_memory(b, &mafter);
 	if (rc != 0) {
 		fail(b, st, rc == -1 ? "transfer failed" : "the consumer saw a wrong stamp");
 		return;
 	}
+	if (s->remote && consumer_figures(b, true, &cbefore, &mbefore) != 0) {
+		fail(b, st, "the consumer's counts failed");
+		return;
+	}
 	zc_counts_diff(&b->loop, &after, &before);
-	b->has_consumer = consumer;
-	if (consumer)
-		zc_counts_diff(&b->consumer, &cafter, &cbefore);
-	b->has_consumer_faults = cfaults;
-	if (cfaults)
-		b->consumer_minor_faults = mafter.minor_faults - mbefore.minor_faults;
 	b->iterations = zc_bench_iterations(st);
 	b->minor_faults = min1 - min0;
 	b->major_faults = maj1 - maj0;
@@ -302,12 +335,18 @@ static void read_memory(struct zc_result *res, int64_t rss_at_setup, bool peak_r
 /*
  * The consumer's process after the runs (when it is another process), read before the extras
  * (cow's write leaves it a private page), and its minor faults per transfer of the last
- * timed loop. Left unknown when the runs failed or the consumer did not answer.
+ * timed loop. Left unknown when the runs failed or the consumer does not count its faults;
+ * the runs fail when it did not answer.
  */
-static void read_consumer_memory(const struct bench *b, struct zc_result *res)
+static void read_consumer_memory(struct bench *b, struct zc_result *res)
 {
 	struct zc_memstat m;
-	if (b->failed || !consumer_memory(b, &m))
+	if (b->failed || !b->s->remote)
+		return;
+	int known = consumer_memory(b, &m);
+	if (known < 0)
+		fail(b, NULL, "the consumer's memory could not be read");
+	if (known != 1)
 		return;
 	if (b->iterations > 0 && !b->has_consumer_faults)
 		return;
@@ -339,7 +378,8 @@ static void read_handover(const struct bench *b, struct zc_result *res)
 {
 	struct zc_handover_log log = {0};
 	struct zc_handover_result *h = &res->handover;
-	if (b->s->handover->read(b->state, &log) != 0 || log.n == 0)
+	b->s->handover->read(b->state, &log);
+	if (log.n == 0)
 		return;
 	if (copy_doubles(log.one_way_ns, log.n, &h->one_way.samples) != 0 ||
 	    copy_doubles(log.post_ns, log.n, &h->post.samples) != 0) {

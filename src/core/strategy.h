@@ -49,46 +49,49 @@ struct zc_handover_log {
 /*
  * Optional: the identity probe (identity.c) when it cannot reach the bytes itself. Any hook
  * may be NULL: then the producer's bytes are at v->producer, the consumer's at v->data, in
- * this address space.
+ * this address space. Each returns 0, or -1 with the reason in err.
  */
 struct zc_probe_ops {
-	/* The producer writes value at offset of the frame it handed over in v. 0, or -1. */
-	int (*write)(void *state, const struct zc_view *v, size_t offset, unsigned char value);
+	/* The producer writes value at offset of the frame it handed over in v. */
+	int (*write)(void *state, const struct zc_view *v, size_t offset, unsigned char value,
+		     struct zc_error *err);
 	/* Restores the byte write changed. */
-	void (*restore)(void *state, const struct zc_view *v, size_t offset, unsigned char value);
-	/* The consumer's reading of the byte at offset, where its bytes live. 0, or -1. */
-	int (*read)(void *state, const struct zc_view *v, size_t offset, unsigned char *value);
+	int (*restore)(void *state, const struct zc_view *v, size_t offset, unsigned char value,
+		       struct zc_error *err);
+	/* The consumer's reading of the byte at offset, where its bytes live. */
+	int (*read)(void *state, const struct zc_view *v, size_t offset, unsigned char *value,
+		    struct zc_error *err);
 };
 
 /*
  * Optional: a consumer in another process, whose figures are read there. Its table is given
- * whole or not at all; checksum and view may be NULL (a row that carries no frame).
+ * whole or not at all; checksum and view may be NULL (a row that carries no frame). Each
+ * hook returns 0, or -1 with the reason in err (the consumer did not answer, or said no).
  */
 struct zc_remote_consumer {
 	/*
 	 * The checksum (zc_frame_checksum) of the consumer's bytes, computed where they live,
-	 * so that validation can check them though v->data is NULL. NULL: not checked. 0, or -1.
+	 * so that validation can check them though v->data is NULL. NULL: not checked.
 	 */
-	int (*checksum)(void *state, const struct zc_view *v, uint64_t *sum);
+	int (*checksum)(void *state, const struct zc_view *v, uint64_t *sum, struct zc_error *err);
 	/*
 	 * The counts its own instruments (the same interposers, in the consumer's address
 	 * space) have made since it started. The runner takes them before and after the timed
-	 * transfers, as it does its own. 0, or -1.
+	 * transfers, as it does its own.
 	 */
-	int (*counts)(void *state, struct zc_counts *out);
+	int (*counts)(void *state, struct zc_counts *out, struct zc_error *err);
 	/*
 	 * That process's memory now, read there (zc_memstat_read: VmRSS, Pss, and its minor
 	 * page faults since it started; fields it does not know are -1). The runner takes it
 	 * before and after the timed transfers, next to counts, for the consumer's faults per
-	 * transfer, and once after the runs for its RSS and PSS. 0, or -1.
+	 * transfer, and once after the runs for its RSS and PSS.
 	 */
-	int (*memory)(void *state, struct zc_memstat *out);
+	int (*memory)(void *state, struct zc_memstat *out, struct zc_error *err);
 	/*
 	 * Where it holds the frame of the last transfer, its process and the address there, so
 	 * that validation can compare physical pages (identity.same_pages). NULL: not compared.
-	 * 0, or -1.
 	 */
-	int (*view)(void *state, pid_t *pid, uintptr_t *addr);
+	int (*view)(void *state, pid_t *pid, uintptr_t *addr, struct zc_error *err);
 	/*
 	 * Its side of the evidence pass (evidence.h). With arm, it watches every writable
 	 * mapping of its process; without, it counts the pages it wrote since: all of them into
@@ -100,10 +103,10 @@ struct zc_remote_consumer {
 
 /*
  * Optional, for a consumer on another thread or in another process: the hand-over log
- * (above), read once after the timed runs, before teardown.
+ * (above), read once after the timed runs, before teardown; cannot fail (n 0: no log).
  */
 struct zc_handover_ops {
-	int (*read)(void *state, struct zc_handover_log *out); /* 0, or -1 */
+	void (*read)(void *state, struct zc_handover_log *out);
 };
 
 /*
