@@ -140,7 +140,7 @@ while :; do
 		done | awk '!seen[$0]++' >"$out/undecided"
 		say "round $round of at least $min done, ${elapsed} s so far, ~$(((min - round) * elapsed / round)) s to the first look"
 	else
-		"$zcgate" "$out/base" "$out/head" --threshold "$threshold" -q \
+		"$zcgate" "$out/base" "$out/head" --threshold "$threshold" --same-machine -q \
 			--undecided "$out/undecided" >"$out/look.log" 2>&1
 		rc=$?
 		if [ "$rc" -eq 2 ]; then

@@ -28,7 +28,7 @@ one() { # one LABEL BUILD [CFLAGS]: a gate; appends "LABEL RC TIMING-REGRESSIONS
 	t1=$(date +%s)
 	n=$((n + 1))
 	cp "$2/gate-run.json" "$runs/$n-$1.json" 2>/dev/null
-	timing=$(jq -r '[.rows[] | select(.metric == "time.vs_memcpy" and .status == "regressed")
+	timing=$(jq -r '[.rows[] | select((.metric | startswith("time.")) and .status == "regressed")
 		| "\(.scenario)/\(.strategy)"] | join(",")' "$2/gate-run.json" 2>/dev/null)
 	echo "$1 $rc ${timing:--} $((t1 - t0))" | tee -a "$out.runs"
 }

@@ -124,7 +124,7 @@ else
 fi
 if [ -n "$base_bin" ]; then
 	echo "== head against base $rev, measured side by side"
-	gate "$run/base" "$run/head" "$run" "$@"
+	gate "$run/base" "$run/head" "$run" --same-machine "$@"
 else
 	say "timing not compared: no base measured here; gating the invariants only"
 	[ "${GATE_REQUIRE_BASE:-0}" = 1 ] && [ "$worst" -lt 2 ] && worst=2

@@ -342,7 +342,7 @@ static double reference_median(struct ctx *c, const struct group *g, const struc
 /*
  * The figures at @field of every result of one side, each divided by the median of
  * reference_memcpy's samples in its own file (measured by the same program seconds before),
- * pooled into @out. Returns -1, with a note or a warning saying why, when timing cannot be
+ * or by nothing with same_machine (gate.h), pooled into @out. Returns -1, with a note or a warning saying why, when timing cannot be
  * compared.
  */
 static int ratios(struct ctx *c, const struct group *g, const struct side *v, size_t n,
@@ -350,7 +350,7 @@ static int ratios(struct ctx *c, const struct group *g, const struct side *v, si
 {
 	for (size_t i = 0; i < n; i++) {
 		const json_t *arr = zc_results_field(v[i].result, field);
-		double rmed = reference_median(c, g, &v[i]);
+		double rmed = c->opt->same_machine ? 1 : reference_median(c, g, &v[i]);
 
 		if (rmed == 0)
 			return -1;
@@ -448,9 +448,15 @@ static void change_interval(struct ctx *c, struct zc_gate_row *row, const struct
 	free(lc);
 }
 
+bool zc_gate_is_timing(const struct zc_gate_row *r)
+{
+	return !strcmp(r->metric, ZC_GATE_TIME_METRIC) ||
+	       !strcmp(r->metric, ZC_GATE_TIME_SAME_MACHINE);
+}
+
 bool zc_gate_undecided(const struct zc_gate_row *r)
 {
-	return !strcmp(r->metric, ZC_GATE_TIME_METRIC) && !r->decided;
+	return zc_gate_is_timing(r) && !r->decided;
 }
 
 /* Keeps the values of @v at or below @cut, in place. */
@@ -515,7 +521,8 @@ static void gate_timing(struct ctx *c, const struct group *g)
 			  "compared", g->scenario, g->strategy);
 		goto out_free;
 	}
-	row = add_row(c, g, ZC_GATE_TIME_METRIC, json_real(bmed), json_real(cmed),
+	row = add_row(c, g, c->opt->same_machine ? ZC_GATE_TIME_SAME_MACHINE : ZC_GATE_TIME_METRIC,
+		      json_real(bmed), json_real(cmed),
 		      cmed / bmed - 1, mw.p, judge_time(c->opt, cmed / bmed - 1, mw.p));
 	if (row) {
 		row->nbase = b.n;
@@ -710,14 +717,14 @@ static int check_power(struct ctx *c, struct zc_error *err)
 	size_t m = 0;
 
 	for (size_t i = 0; i < rep->nrows; i++)
-		m += !strcmp(rep->rows[i].metric, ZC_GATE_TIME_METRIC);
+		m += zc_gate_is_timing(&rep->rows[i]);
 	for (size_t i = 0; i < rep->nrows; i++) {
 		const struct zc_gate_row *r = &rep->rows[i];
 		double need = c->opt->alpha / (double)m, p;
 		size_t n = 2;
 
 		/* A row whose interval lies inside the threshold has its answer. */
-		if (strcmp(r->metric, ZC_GATE_TIME_METRIC) || r->decided ||
+		if (!zc_gate_is_timing(r) || r->decided ||
 		    smallest_p(r->nbase, r->ncur) < need)
 			continue;
 		/* Two modes: which one a process lands in is chance; the fast one may be small. */
@@ -763,7 +770,7 @@ static void correct_timing(struct ctx *c)
 		return;
 	}
 	for (size_t i = 0; i < rep->nrows; i++)
-		if (!strcmp(rep->rows[i].metric, ZC_GATE_TIME_METRIC) && !isnan(rep->rows[i].p))
+		if (zc_gate_is_timing(&rep->rows[i]) && !isnan(rep->rows[i].p))
 			idx[m++] = i;
 	sort_rows = rep->rows;
 	qsort(idx, m, sizeof(*idx), by_p);

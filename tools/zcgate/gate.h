@@ -42,6 +42,7 @@ extern "C" {
 #define ZC_GATE_GOOD_PROCESSES 5		/* fewer processes make that test weak */
 #define ZC_GATE_REFERENCE "reference_memcpy"
 #define ZC_GATE_TIME_METRIC "time.vs_memcpy"
+#define ZC_GATE_TIME_SAME_MACHINE "time.ns_per_transfer" /* with same_machine */
 /*
  * The sequential gate (make gate) stops measuring a timing row once the distribution-free
  * interval of its change at this confidence (shift.h, on the logarithms of the ratios) lies
@@ -61,6 +62,13 @@ struct zc_gate_options {
 	bool allow_missing;	/* a strategy missing from the current run is only noted */
 	bool interim;		/* a look before the last round of a sequential gate: rows too
 				   small for the test are not refused (zc_gate_undecided) */
+	bool same_machine;	/* both sides measured side by side on one machine, interleaved
+				   (make gate): timing compares the times per transfer themselves
+				   (ZC_GATE_TIME_SAME_MACHINE), not ratios to reference_memcpy.
+				   The interleaving already cancels the machine's drift; a ratio
+				   would add the reference's own noise: each file's reference is
+				   one process's few seconds, and a noisy one moves every row of
+				   its file */
 };
 
 /* One metric of one strategy compared. */
@@ -129,6 +137,9 @@ void zc_gate_report_release(struct zc_gate_report *rep);
  * timing row whose change is not yet decided (its interval reaches past the threshold).
  */
 bool zc_gate_undecided(const struct zc_gate_row *r);
+
+/* Whether @r is a timing row (time.vs_memcpy, or time.ns_per_transfer with same_machine). */
+bool zc_gate_is_timing(const struct zc_gate_row *r);
 
 #ifdef __cplusplus
 }

@@ -260,7 +260,7 @@ static json_t *row_json(const struct zc_gate_row *r)
 				"baseline", r->baseline, "current", r->current,
 				"change", number_or_null(r->change), "p_value", number_or_null(r->p),
 				"status", zc_gate_status_name(r->status));
-	if (row && !strcmp(r->metric, ZC_GATE_TIME_METRIC) &&
+	if (row && zc_gate_is_timing(r) &&
 	    (json_object_set_new(row, "processes", json_pack("[I, I]", (json_int_t)r->nbase,
 							      (json_int_t)r->ncur)) ||
 	     json_object_set_new(row, "change_interval",
@@ -309,6 +309,8 @@ static const char *metric_unit(const char *metric)
 {
 	if (!strcmp(metric, ZC_GATE_TIME_METRIC))
 		return "x " ZC_GATE_REFERENCE;
+	if (!strcmp(metric, ZC_GATE_TIME_SAME_MACHINE))
+		return "ns per transfer";
 	if (!strcmp(metric, "copies.bytes_per_transfer"))
 		return "bytes copied per transfer";
 	if (!strcmp(metric, "allocations.frame_sized_per_transfer"))

@@ -34,6 +34,9 @@ static const char usage[] =
 	"                        STRATEGY' for each timing row whose change is not decided yet\n"
 	"                        (its 95%% interval reaches past the threshold); too few\n"
 	"                        processes are not refused\n"
+	"  --same-machine        both sides were measured side by side on this machine,\n"
+	"                        interleaved (make gate): compare times per transfer, not\n"
+	"                        ratios to reference_memcpy (metric time.ns_per_transfer)\n"
 	"  --all                 print every row, not only those that did not pass\n"
 	"  -q, --quiet           print only warnings and the closing line\n"
 	"Timing is compared only between runs made side by side on one machine (make gate).\n"
@@ -104,6 +107,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 		{ "allow-missing", no_argument, NULL, 'M' },
 		{ "undecided", required_argument, NULL, 'u' },
 		{ "all", no_argument, NULL, 'A' },
+		{ "same-machine", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -123,6 +127,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 		case 'M': a->opt.allow_missing = true; break;
 		case 'u': a->undecided = optarg; a->opt.interim = true; break;
 		case 'A': a->all = 1; break;
+		case 'S': a->opt.same_machine = true; break;
 		case 'h': print_usage(stdout); exit(ZC_EXIT_OK);
 		case ':':
 			fprintf(stderr, "zcgate: option '%s' needs a value (see zcgate --help)\n",

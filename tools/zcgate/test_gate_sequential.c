@@ -141,6 +141,8 @@ static void write_side(const char *side, const double *ratio, size_t n)
 }
 
 /* zcgate's comparison of the two sides; 0 and the copy row's timing in *out, or -1. */
+static bool same_machine; /* compare() as make gate does: --same-machine */
+
 static int compare(bool interim, struct zc_gate_row *out, struct zc_error *err)
 {
 	char b[512], c[512];
@@ -152,6 +154,7 @@ static int compare(bool interim, struct zc_gate_row *out, struct zc_error *err)
 	zc_gate_options_init(&opt);
 	opt.threshold = 0.15;
 	opt.interim = interim;
+	opt.same_machine = same_machine;
 	if (zc_results_load(&base, b, err) || zc_results_load(&cur, c, err))
 		fail_msg("%s", err->text);
 	int rc = zc_gate_compare(&base, &cur, &opt, &rep, err);
@@ -160,8 +163,7 @@ static int compare(bool interim, struct zc_gate_row *out, struct zc_error *err)
 	if (rc != 0)
 		return -1;
 	for (size_t i = 0; i < rep.nrows; i++)
-		if (!strcmp(rep.rows[i].strategy, "copy") &&
-		    !strcmp(rep.rows[i].metric, ZC_GATE_TIME_METRIC)) {
+		if (!strcmp(rep.rows[i].strategy, "copy") && zc_gate_is_timing(&rep.rows[i])) {
 			*out = rep.rows[i];
 			out->scenario = out->strategy = NULL; /* freed with the report */
 			out->baseline = out->current = NULL;
@@ -320,6 +322,47 @@ static void test_whole_row_slower_is_not_two_modes(void **state)
 	assert_int_equal(r.status, ZC_GATE_REGRESSED);
 }
 
+/* Sets every reference_memcpy sample of SIDE/p<i>.json to @ns: one process's noisy second. */
+static void set_reference(const char *side, size_t i, double ns)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/%s/p%02zu.json", dir, side, i);
+	json_t *doc = zt_load_json(path);
+	json_t *r = zt_result(doc, "reference_memcpy");
+	json_object_set_new(json_object_get(r, "time"), "samples", json_pack("[f]", ns));
+	assert_int_equal(json_dump_file(doc, path, 0), 0);
+	json_decref(doc);
+}
+
+/*
+ * Side by side on one machine (make gate, --same-machine): the times themselves are compared.
+ * Three of eight base processes measured their reference in a noisy second (3x slower): as
+ * ratios their copy rows look 3x faster and the unchanged row reads as an improvement; as
+ * times nothing moved. The metric says which: time.ns_per_transfer.
+ */
+static void test_same_machine_ignores_a_noisy_reference(void **state)
+{
+	(void)state;
+	double b[8], h[8];
+	pattern(b, 8, 0.01, 1.5);
+	pattern(h, 8, 0.01, 1.5);
+	write_side("base", b, 8);
+	write_side("head", h, 8);
+	for (size_t i = 0; i < 3; i++)
+		set_reference("base", i, 3 * REFERENCE_NS);
+	struct zc_gate_row r;
+	struct zc_error err = {0};
+	same_machine = false;
+	assert_int_equal(compare(false, &r, &err), 0);
+	assert_true(r.ci_hi > 0.15); /* the ratios cannot tell */
+	same_machine = true;
+	assert_int_equal(compare(false, &r, &err), 0);
+	same_machine = false;
+	assert_int_equal(r.status, ZC_GATE_PASS);
+	assert_true(r.decided);
+	assert_true(fabs(r.change) < 0.02);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -334,6 +377,7 @@ int main(void)
 		cmocka_unit_test(test_decided_row_not_refused),
 		cmocka_unit_test(test_two_modes_compared_within_the_fast_one),
 		cmocka_unit_test(test_whole_row_slower_is_not_two_modes),
+		cmocka_unit_test(test_same_machine_ignores_a_noisy_reference),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
