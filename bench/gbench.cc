@@ -157,8 +157,38 @@ zc_bench *zc_bench_register(const char *name, zc_bench_fn fn, void *arg)
 	return reinterpret_cast<zc_bench *>(b);
 }
 
-bool zc_bench_filter_matches(const char *name)
+void zc_bench_apply(zc_bench *b, const struct zc_bench_settings *set)
 {
+	if (set->real_time)
+		as_bench(b)->UseRealTime();
+	if (set->repetitions > 0)
+		as_bench(b)->Repetitions(set->repetitions);
+	if (set->iterations > 0)
+		as_bench(b)->Iterations(set->iterations);
+	else if (set->min_time > 0)
+		as_bench(b)->MinTime(set->min_time);
+}
+
+bool zc_bench_filter_matches(const char *name, const struct zc_bench_settings *set)
+{
+	// The full name as Google Benchmark 1.7 builds it (BenchmarkName::str(): the parts
+	// that are set, joined with '/'), since its filter is matched against that.
+	std::string full = name;
+	char part[64];
+	if (set->iterations <= 0 && set->min_time > 0) {
+		snprintf(part, sizeof(part), "/min_time:%0.3f", set->min_time);
+		full += part;
+	}
+	if (set->iterations > 0) {
+		snprintf(part, sizeof(part), "/iterations:%lld", (long long)set->iterations);
+		full += part;
+	}
+	if (set->repetitions > 0) {
+		snprintf(part, sizeof(part), "/repeats:%d", set->repetitions);
+		full += part;
+	}
+	if (set->real_time)
+		full += "/real_time";
 	std::string spec = benchmark::GetBenchmarkFilter();
 	bool negative = !spec.empty() && spec[0] == '-';
 	if (negative)
@@ -168,7 +198,7 @@ bool zc_bench_filter_matches(const char *name)
 	regex_t re;
 	if (regcomp(&re, spec.c_str(), REG_EXTENDED | REG_NOSUB) != 0)
 		return true; // zc_bench_init refused it already; let Google Benchmark say so
-	bool match = regexec(&re, name, 0, nullptr, 0) == 0;
+	bool match = regexec(&re, full.c_str(), 0, nullptr, 0) == 0;
 	regfree(&re);
 	return match != negative;
 }
@@ -181,11 +211,6 @@ void zc_bench_set_repetitions(zc_bench *b, int n)
 void zc_bench_set_min_time(zc_bench *b, double seconds)
 {
 	as_bench(b)->MinTime(seconds);
-}
-
-void zc_bench_set_iterations(zc_bench *b, int64_t n)
-{
-	as_bench(b)->Iterations(n);
 }
 
 void zc_bench_use_real_time(zc_bench *b)

@@ -25,16 +25,24 @@ typedef void (*zc_bench_fn)(zc_bench_state *st, void *arg);
 zc_bench *zc_bench_register(const char *name, zc_bench_fn fn, void *arg);
 void zc_bench_set_repetitions(zc_bench *b, int n);
 void zc_bench_set_min_time(zc_bench *b, double seconds);
-/* Exactly n iterations per repetition, whatever the time they take (no calibration runs). */
-void zc_bench_set_iterations(zc_bench *b, int64_t n);
 void zc_bench_use_real_time(zc_bench *b);
 
+/* A benchmark's run settings; 0 (false) leaves one to Google Benchmark's flags. */
+struct zc_bench_settings {
+	int repetitions;
+	int64_t iterations;  /* exactly this many a repetition */
+	double min_time;     /* seconds, when iterations is 0 */
+	bool real_time;
+};
+void zc_bench_apply(zc_bench *b, const struct zc_bench_settings *set);
+
 /*
- * Whether --benchmark_filter selects a benchmark named @name (its regular expression found
- * in the name, or not found for a filter that starts with '-'), as Google Benchmark will
- * decide: a program asks before it runs, so that a filter matching nothing is said once.
+ * Whether --benchmark_filter selects the benchmark @name registered with @set (its regular
+ * expression found in the full name Google Benchmark gives it, "inproc/copy/min_time:0.005/
+ * repeats:3/real_time", or not found for a filter that starts with '-'), as Google Benchmark
+ * will decide: a program asks before it runs, so that a filter matching nothing is said once.
  */
-bool zc_bench_filter_matches(const char *name);
+bool zc_bench_filter_matches(const char *name, const struct zc_bench_settings *set);
 
 /* Inside the benchmark function. */
 bool zc_bench_keep_running(zc_bench_state *st);

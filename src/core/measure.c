@@ -393,6 +393,16 @@ static void read_handover(const struct bench *b, struct zc_result *res)
 	res->placement.consumer_seen = log.consumer_cpus;
 }
 
+struct zc_bench_settings zc_measure_settings(const struct zc_options *opt)
+{
+	return (struct zc_bench_settings){
+		.repetitions = opt->repetitions_given ? 0 : opt->quick ? 3 : 5,
+		.iterations = opt->transfers,
+		.min_time = opt->transfers > 0 || opt->min_time_given ? 0 : opt->quick ? 0.005 : 0.1,
+		.real_time = true,
+	};
+}
+
 /* Sets the strategy up, runs its benchmark, reads memory and tears it down. */
 static int time_strategy(const struct zc_scenario *sc, struct bench *b, struct zc_result *res)
 {
@@ -407,16 +417,11 @@ static int time_strategy(const struct zc_scenario *sc, struct bench *b, struct z
 	}
 	char name[128];
 	snprintf(name, sizeof(name), "%s/%s", sc->name, res->strategy); /* "thread/move@same" */
-	if (!zc_bench_filter_matches(name)) /* left out by --benchmark_filter: not timed */
+	struct zc_bench_settings set = zc_measure_settings(b->opt);
+	if (!zc_bench_filter_matches(name, &set)) /* left out by --benchmark_filter: not timed */
 		goto out_teardown;
 	zc_bench *gb = zc_bench_register(name, bench_transfer, b);
-	zc_bench_use_real_time(gb);
-	if (!b->opt->repetitions_given)
-		zc_bench_set_repetitions(gb, b->opt->quick ? 3 : 5);
-	if (b->opt->transfers > 0)
-		zc_bench_set_iterations(gb, b->opt->transfers);
-	else if (!b->opt->min_time_given)
-		zc_bench_set_min_time(gb, b->opt->quick ? 0.005 : 0.1);
+	zc_bench_apply(gb, &set);
 	if (zc_bench_run_all(on_run, b, !b->opt->verbose) == SIZE_MAX) {
 		zc_error_errno(&b->why, errno);
 		b->failed = true;

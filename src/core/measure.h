@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 
+#include "gbench.h"
 #include "options.h"
 #include "results.h"
 #include "scenario.h"
@@ -18,6 +19,12 @@
  * or -1 with the reason in err, whose code is the exit status: ZC_EXIT_RUNTIME when the
  * strategy failed, ZC_EXIT_NOMEM when memory ran out.
  */
+/*
+ * How each row's benchmark is run: repetitions, the fixed transfers (--transfers) or the
+ * minimum time, real time; 0 where the command line's --benchmark_* flag decides.
+ */
+struct zc_bench_settings zc_measure_settings(const struct zc_options *opt);
+
 int zc_measure_strategy(const struct zc_scenario *sc, const struct zc_strategy *s,
 			const struct zc_options *opt, struct zc_result *res, struct zc_error *err);
 

@@ -27,6 +27,7 @@
 #include "instrument.h"
 #include "isolate.h"
 #include "json.h"
+#include "measure.h"
 #include "options.h"
 #include "placement.h"
 #include "preflight.h"
@@ -377,8 +378,9 @@ static int check_filter(const struct zc_scenario *sc, const struct zc_options *o
 			struct zc_error *err)
 {
 	char name[160];
+	struct zc_bench_settings set = zc_measure_settings(opt);
 	snprintf(name, sizeof(name), "%s/%s", sc->name, zc_reference_memcpy.name);
-	if (zc_bench_filter_matches(name))
+	if (zc_bench_filter_matches(name, &set))
 		return 0;
 	for (size_t i = 0; i <= sc->nstrategies; i++) {
 		const struct zc_strategy *s = i == 0 ? sc->handover_reference : sc->strategies[i - 1];
@@ -388,7 +390,7 @@ static int check_filter(const struct zc_scenario *sc, const struct zc_options *o
 			snprintf(name, sizeof(name), "%s/%s%s%s", sc->name, s->name,
 				 sc->handover_reference ? "@" : "",
 				 sc->handover_reference ? zc_placement_name(opt->placements[k]) : "");
-			if (zc_bench_filter_matches(name))
+			if (zc_bench_filter_matches(name, &set))
 				return 0;
 		}
 	}
