@@ -18,6 +18,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "strategy.h"
+
 extern char **environ;
 
 const char *zt_build_dir(void)
@@ -151,6 +153,33 @@ const char *zt_string(json_t *obj, const char *path)
 	return json_string_value(v);
 }
 
+void zt_expect_identity(json_t *r, const char *verdict, int shares)
+{
+	const char *name = zt_string(r, "strategy");
+	if (strcmp(zt_string(r, "identity.verdict"), verdict) != 0) {
+		const char *why = json_string_value(json_object_get(json_object_get(r, "identity"),
+								    "evidence"));
+		fail_msg("%s: verdict %s (%s)", name, zt_string(r, "identity.verdict"),
+			 why ? why : "no evidence");
+	}
+	if (zt_bool(r, "identity.aliasing_visible") != shares)
+		fail_msg("%s: aliasing_visible is not %d", name, shares);
+	if (zt_bool(r, "identity.same_address") != shares)
+		fail_msg("%s: same_address is not %d", name, shares);
+}
+
+void zt_check_probe(const struct zc_strategy *s, void *st, const struct zc_view *v, size_t off,
+		    unsigned char mask, int shares)
+{
+	unsigned char before, after;
+	assert_int_equal(s->probe->read(st, v, off, &before, NULL), 0);
+	assert_int_equal(before, v->data[off]);
+	v->producer[off] = (unsigned char)(before ^ mask);
+	assert_int_equal(s->probe->read(st, v, off, &after, NULL), 0);
+	assert_int_equal(after, shares ? (unsigned char)(before ^ mask) : before);
+	v->producer[off] = before;
+}
+
 int zt_bool(json_t *obj, const char *path)
 {
 	json_t *v = at(obj, path);
@@ -189,6 +218,29 @@ void zt_release_scenario(json_t *doc, const char *dir)
 {
 	json_decref(doc);
 	zt_rmdir(dir);
+}
+
+static json_t *group_doc;
+static char group_dir[256];
+
+int zt_group_run(const char *scenario, const char *const args[], json_t **doc)
+{
+	group_doc = zt_run_scenario(scenario, args, group_dir, sizeof(group_dir));
+	*doc = group_doc;
+	return group_doc ? 0 : -1;
+}
+
+const char *zt_group_dir(void)
+{
+	return group_dir;
+}
+
+int zt_group_teardown(void **state)
+{
+	(void)state;
+	zt_release_scenario(group_doc, group_dir);
+	group_doc = NULL;
+	return 0;
 }
 
 int zt_copied_frames(double bytes, double frames, double frame_bytes)

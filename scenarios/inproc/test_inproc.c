@@ -39,18 +39,12 @@ static void check_results(json_t *doc, double frame_bytes)
 	assert_true(zt_number(doc, "frame.bytes") == frame_bytes);
 	for (size_t i = 0; i < 4; i++) {
 		json_t *r = zt_result(doc, zero_copy[i]);
-		if (strcmp(zt_string(r, "identity.verdict"), "zero-copy") != 0)
-			fail_msg("%s: verdict %s", zero_copy[i], zt_string(r, "identity.verdict"));
-		assert_true(zt_bool(r, "identity.aliasing_visible"));
-		assert_true(zt_bool(r, "identity.same_address"));
+		zt_expect_identity(r, "zero-copy", 1);
 		assert_true(zt_copied_frames(zt_number(r, "copies.bytes_per_transfer"), 0,
 					     frame_bytes));
 	}
 	for (size_t i = 0; i < 4; i++) {
-		json_t *r = zt_result(doc, copying[i]);
-		assert_string_equal(zt_string(r, "identity.verdict"), "copy");
-		assert_false(zt_bool(r, "identity.aliasing_visible"));
-		assert_false(zt_bool(r, "identity.same_address"));
+		zt_expect_identity(zt_result(doc, copying[i]), "copy", 0);
 	}
 	json_t *results = json_object_get(doc, "results"), *r;
 	size_t i;
