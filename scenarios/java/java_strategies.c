@@ -110,11 +110,9 @@ static void *setup(const struct zc_frame_geom *g, const void *arg, struct zc_err
 	const struct row *row = arg;
 	const enum kind kind = row->kind;
 	const struct zc_producer_api *api = &row->ctx->producer;
-	struct state *s = calloc(1, sizeof(*s));
-	if (!s) {
-		zc_error_errno(err, ENOMEM);
+	struct state *s = zc_calloc(sizeof(*s), err);
+	if (!s)
 		return NULL;
-	}
 	*s = (struct state){.kind = kind, .api = api, .bytes = g->bytes};
 	if (zc_java_check_frame(g, err) != 0 ||
 	    !(s->jvm = zc_jvm_get(g->bytes, zc_direct_pool_give_back, err))) {
