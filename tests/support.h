@@ -72,15 +72,20 @@ int zt_copied_frames(double bytes, double frames, double frame_bytes);
  */
 void zt_expect_identity(json_t *r, const char *verdict, int shares);
 
+/* Whether result @r's checksums held and it left no block allocated at its end. */
+void zt_expect_clean(json_t *r);
+
 struct zc_strategy;
-struct zc_view;
+struct zc_frame_geom;
 /*
- * The write probe on a view @s handed over (@st its state): reading byte @off through the
- * consumer gives the view's byte; after the producer flips it with @mask, the consumer sees the
- * flipped byte exactly when @shares, its old one otherwise. The producer's byte is restored.
+ * Moves @n frames of @g through @s in this process, each stamped right and the producer's
+ * exactly when @shares, and probes the last (the one measured) at byte bytes / @part: read
+ * through the consumer it is the view's byte; after the producer flips it with @mask the
+ * consumer sees the flipped byte exactly when @shares, its old one otherwise. Every
+ * frame-sized block made meanwhile is freed by the strategy's teardown.
  */
-void zt_check_probe(const struct zc_strategy *s, void *st, const struct zc_view *v, size_t off,
-		    unsigned char mask, int shares);
+void zt_probe_transfers(const struct zc_strategy *s, const struct zc_frame_geom *g, int n,
+			size_t part, unsigned char mask, int shares);
 
 /* Loads a JSON file; fails the test when it does not parse. */
 json_t *zt_load_json(const char *path);

@@ -133,27 +133,15 @@ static void jvm_options_are_recorded(void **state)
 	assert_true(zt_number(r, "jvm.creation_blocks") > 0);
 }
 
-/* Moves frames through s in this process and probes the last one through Java's object. */
+/*
+ * Moves frames through s in this process and probes the last one through Java's object: six,
+ * more than direct_buffer's pool, so the Cleaner runs. Every frame-sized block is freed: the
+ * producer's frames, HotSpot's copies, the pool's.
+ */
 static void probe_in_process(const struct zc_strategy *s, const struct zc_frame_geom *g,
 			     bool zero_copy)
 {
-	struct zc_counts c0, c1;
-	zc_counts_snapshot(&c0);
-	void *st = s->setup(g, s->arg, NULL);
-	assert_non_null(st);
-	for (int i = 0; i < 6; i++) { /* direct_buffer: more than its pool, so the Cleaner runs */
-		struct zc_view v;
-		assert_int_equal(s->transfer(st, i == 5, &v, NULL), 0);
-		assert_true(zc_frame_stamp_ok(v.data, v.bytes, v.seq));
-		assert_true((v.data == v.producer) == zero_copy);
-		if (i == 5)
-			zt_check_probe(s, st, &v, v.bytes / 3, 0x5a, zero_copy);
-		s->release(st, &v);
-	}
-	s->teardown(st);
-	zc_counts_snapshot(&c1);
-	/* Every frame-sized block is freed: the producer's frames, HotSpot's copies, the pool's. */
-	assert_int_equal(c1.frame_allocs - c0.frame_allocs, c1.frame_frees - c0.frame_frees);
+	zt_probe_transfers(s, g, 6, 3, 0x5a, zero_copy);
 }
 
 static void strategies_in_process(void **state)
