@@ -380,6 +380,7 @@ static const struct row rows[] = {
 	{DIRECT_BUFFER, &context},
 };
 
+/* One descriptor a strategy: the rows below look alike by design, each is data. */
 #define JAVA_STRATEGY(id, kind, zero_copy, what)                                             \
 	static const struct zc_strategy id = {                                               \
 		.name = #id, .mirrors = what, .expect_zero_copy = zero_copy,                  \

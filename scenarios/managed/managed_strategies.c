@@ -172,6 +172,10 @@ static const struct row rows[] = {
 	{COPY, &config}, {EXTERNAL, &config}, {CLONE_SYNC, &config}, {EXTERNAL_UNSIZED, &config},
 };
 
+/*
+ * The four descriptors below look alike by design: each is a row of data (name, what it
+ * mirrors, its row of the table above), not repeated logic.
+ */
 static const struct zc_strategy copy = {
 	.name = "copy",
 	.mirrors = "Dart_PostCObject with kTypedData: the VM copies the frame into its heap, the "

@@ -267,6 +267,10 @@ static int probe_read(void *st, const struct zc_view *v, size_t offset, unsigned
 	return 0;
 }
 
+/*
+ * The remote hooks below look alike by design: each asks one question through ask() and
+ * unpacks its own answer into its own type.
+ */
 /* The consumer's instruments, as the runner takes its own around the timed transfers. */
 static int consumer_counts(void *st, struct zc_counts *out, struct zc_error *err)
 {
