@@ -18,6 +18,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "frame.h"
+#include "instrument.h"
+#include "strategy.h"
+
 extern char **environ;
 
 const char *zt_build_dir(void)
@@ -151,6 +155,64 @@ const char *zt_string(json_t *obj, const char *path)
 	return json_string_value(v);
 }
 
+void zt_expect_identity(json_t *r, const char *verdict, int shares)
+{
+	const char *name = zt_string(r, "strategy");
+	if (strcmp(zt_string(r, "identity.verdict"), verdict) != 0) {
+		const char *why = json_string_value(json_object_get(json_object_get(r, "identity"),
+								    "evidence"));
+		fail_msg("%s: verdict %s (%s)", name, zt_string(r, "identity.verdict"),
+			 why ? why : "no evidence");
+	}
+	if (zt_bool(r, "identity.aliasing_visible") != shares)
+		fail_msg("%s: aliasing_visible is not %d", name, shares);
+	if (zt_bool(r, "identity.same_address") != shares)
+		fail_msg("%s: same_address is not %d", name, shares);
+}
+
+void zt_expect_clean(json_t *r)
+{
+	const char *name = zt_string(r, "strategy");
+	if (!zt_bool(r, "identity.checksum_ok"))
+		fail_msg("%s: checksum", name);
+	if (zt_number(r, "allocations.live_at_end") != 0)
+		fail_msg("%s: %g blocks left", name, zt_number(r, "allocations.live_at_end"));
+}
+
+/* The write probe at byte off of v, which s handed over (st its state); see zt_probe_transfers. */
+static void probe(const struct zc_strategy *s, void *st, const struct zc_view *v, size_t off,
+		  unsigned char mask, int shares)
+{
+	unsigned char before, after;
+	assert_int_equal(s->probe->read(st, v, off, &before, NULL), 0);
+	assert_int_equal(before, v->data[off]);
+	v->producer[off] = (unsigned char)(before ^ mask);
+	assert_int_equal(s->probe->read(st, v, off, &after, NULL), 0);
+	assert_int_equal(after, shares ? (unsigned char)(before ^ mask) : before);
+	v->producer[off] = before;
+}
+
+void zt_probe_transfers(const struct zc_strategy *s, const struct zc_frame_geom *g, int n,
+			size_t part, unsigned char mask, int shares)
+{
+	struct zc_counts c0, c1;
+	zc_counts_snapshot(&c0);
+	void *st = s->setup(g, s->arg, NULL);
+	assert_non_null(st);
+	for (int i = 0; i < n; i++) {
+		struct zc_view v;
+		assert_int_equal(s->transfer(st, i == n - 1, &v, NULL), 0);
+		assert_true(zc_frame_stamp_ok(v.data, v.bytes, v.seq));
+		assert_int_equal(v.data == v.producer, shares);
+		if (i == n - 1)
+			probe(s, st, &v, v.bytes / part, mask, shares);
+		s->release(st, &v);
+	}
+	s->teardown(st);
+	zc_counts_snapshot(&c1);
+	assert_int_equal(c1.frame_allocs - c0.frame_allocs, c1.frame_frees - c0.frame_frees);
+}
+
 int zt_bool(json_t *obj, const char *path)
 {
 	json_t *v = at(obj, path);
@@ -189,6 +251,29 @@ void zt_release_scenario(json_t *doc, const char *dir)
 {
 	json_decref(doc);
 	zt_rmdir(dir);
+}
+
+static json_t *group_doc;
+static char group_dir[256];
+
+int zt_group_run(const char *scenario, const char *const args[], json_t **doc)
+{
+	group_doc = zt_run_scenario(scenario, args, group_dir, sizeof(group_dir));
+	*doc = group_doc;
+	return group_doc ? 0 : -1;
+}
+
+const char *zt_group_dir(void)
+{
+	return group_dir;
+}
+
+int zt_group_teardown(void **state)
+{
+	(void)state;
+	zt_release_scenario(group_doc, group_dir);
+	group_doc = NULL;
+	return 0;
 }
 
 int zt_copied_frames(double bytes, double frames, double frame_bytes)

@@ -45,8 +45,18 @@ void zt_rmdir(const char *dir);
  * the results it wrote, or NULL with its exit status and output printed on stderr.
  */
 json_t *zt_run_scenario(const char *scenario, const char *const args[], char *dir, size_t dirlen);
-/* A group teardown for tests that keep one results document and its directory. */
+/* Releases what zt_run_scenario returned and removes its directory. */
 void zt_release_scenario(json_t *doc, const char *dir);
+
+/*
+ * The one scenario run a test program's group shares: zt_group_run runs @scenario with @args
+ * as zt_run_scenario does, keeps its results in *@doc and returns 0 (-1 when the run failed);
+ * zt_group_dir() names its directory; zt_group_teardown, a cmocka group teardown, releases
+ * both.
+ */
+int zt_group_run(const char *scenario, const char *const args[], json_t **doc);
+const char *zt_group_dir(void);
+int zt_group_teardown(void **state);
 
 /*
  * Whether @bytes copied per transfer are @frames frames of @frame_bytes: exactly in a normal
@@ -54,6 +64,28 @@ void zt_release_scenario(json_t *doc, const char *dir);
  * program and libc's copy functions and copies a few bytes of its own per transfer.
  */
 int zt_copied_frames(double bytes, double frames, double frame_bytes);
+
+/*
+ * Whether result @r's identity says @verdict ("copy", "zero-copy") and, both exactly when
+ * @shares, that the producer's writes were visible and the consumer saw the producer's address;
+ * fails the test naming the strategy otherwise.
+ */
+void zt_expect_identity(json_t *r, const char *verdict, int shares);
+
+/* Whether result @r's checksums held and it left no block allocated at its end. */
+void zt_expect_clean(json_t *r);
+
+struct zc_strategy;
+struct zc_frame_geom;
+/*
+ * Moves @n frames of @g through @s in this process, each stamped right and the producer's
+ * exactly when @shares, and probes the last (the one measured) at byte bytes / @part: read
+ * through the consumer it is the view's byte; after the producer flips it with @mask the
+ * consumer sees the flipped byte exactly when @shares, its old one otherwise. Every
+ * frame-sized block made meanwhile is freed by the strategy's teardown.
+ */
+void zt_probe_transfers(const struct zc_strategy *s, const struct zc_frame_geom *g, int n,
+			size_t part, unsigned char mask, int shares);
 
 /* Loads a JSON file; fails the test when it does not parse. */
 json_t *zt_load_json(const char *path);

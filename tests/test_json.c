@@ -110,13 +110,19 @@ static void check_present(json_t *o, enum zc_schema_part part)
 				 f[i].path);
 }
 
+/* A fresh temporary directory into dir, and dir/name into path. */
+static void tmp_path(char dir[static 64], char path[static 128], const char *name)
+{
+	zt_tmpdir(dir, 64);
+	snprintf(path, 128, "%s/%s", dir, name);
+}
+
 static void round_trip(void **unused)
 {
 	(void)unused;
 	char dir[64], path[128];
 	struct zc_error err = {0};
-	zt_tmpdir(dir, sizeof(dir));
-	snprintf(path, sizeof(path), "%s/inproc.json", dir);
+	tmp_path(dir, path, "inproc.json");
 	struct zc_results r;
 	fill(&r);
 	json_t *doc = zc_results_to_json(&r);
@@ -175,8 +181,7 @@ static void failed_write_leaves_nothing(void **unused)
 	(void)unused;
 	char dir[64], path[128];
 	struct zc_error err = {0};
-	zt_tmpdir(dir, sizeof(dir));
-	snprintf(path, sizeof(path), "%s/missing/inproc.json", dir);
+	tmp_path(dir, path, "missing/inproc.json");
 	json_t *doc = json_pack("{s:s}", "schema", "zcbench/1");
 	assert_int_equal(zc_json_write_atomic(doc, path, &err), -1);
 	assert_int_equal(err.code, ZC_EXIT_USAGE);

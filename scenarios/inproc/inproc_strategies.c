@@ -70,11 +70,9 @@ void *zc__inproc_setup(const struct zc_frame_geom *g, const void *arg, struct zc
 {
 	const struct zc__inproc_row *row = arg;
 	const struct zc_producer_api *api = row->producer;
-	struct state *s = calloc(1, sizeof(*s));
-	if (!s) {
-		zc_error_errno(err, ENOMEM);
+	struct state *s = zc_calloc(sizeof(*s), err);
+	if (!s)
 		return NULL;
-	}
 	s->api = api;
 	s->bytes = g->bytes;
 	s->producer = api->open(g->bytes, row->pool_slots);

@@ -39,27 +39,18 @@ static void check_results(json_t *doc, double frame_bytes)
 	assert_true(zt_number(doc, "frame.bytes") == frame_bytes);
 	for (size_t i = 0; i < 4; i++) {
 		json_t *r = zt_result(doc, zero_copy[i]);
-		if (strcmp(zt_string(r, "identity.verdict"), "zero-copy") != 0)
-			fail_msg("%s: verdict %s", zero_copy[i], zt_string(r, "identity.verdict"));
-		assert_true(zt_bool(r, "identity.aliasing_visible"));
-		assert_true(zt_bool(r, "identity.same_address"));
+		zt_expect_identity(r, "zero-copy", 1);
 		assert_true(zt_copied_frames(zt_number(r, "copies.bytes_per_transfer"), 0,
 					     frame_bytes));
 	}
 	for (size_t i = 0; i < 4; i++) {
-		json_t *r = zt_result(doc, copying[i]);
-		assert_string_equal(zt_string(r, "identity.verdict"), "copy");
-		assert_false(zt_bool(r, "identity.aliasing_visible"));
-		assert_false(zt_bool(r, "identity.same_address"));
+		zt_expect_identity(zt_result(doc, copying[i]), "copy", 0);
 	}
 	json_t *results = json_object_get(doc, "results"), *r;
 	size_t i;
 	json_array_foreach(results, i, r) {
 		const char *name = zt_string(r, "strategy");
-		if (!zt_bool(r, "identity.checksum_ok"))
-			fail_msg("%s: checksum", name);
-		if (zt_number(r, "allocations.live_at_end") != 0)
-			fail_msg("%s: %g blocks leaked", name, zt_number(r, "allocations.live_at_end"));
+		zt_expect_clean(r);
 		/* The independent witness saw exactly the memcpy part of the counted copies. */
 		if (zt_number(r, "copies.hook_bytes_per_transfer") !=
 		    zt_number(r, "copies.memcpy_bytes_per_transfer"))

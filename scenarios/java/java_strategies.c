@@ -110,11 +110,9 @@ static void *setup(const struct zc_frame_geom *g, const void *arg, struct zc_err
 	const struct row *row = arg;
 	const enum kind kind = row->kind;
 	const struct zc_producer_api *api = &row->ctx->producer;
-	struct state *s = calloc(1, sizeof(*s));
-	if (!s) {
-		zc_error_errno(err, ENOMEM);
+	struct state *s = zc_calloc(sizeof(*s), err);
+	if (!s)
 		return NULL;
-	}
 	*s = (struct state){.kind = kind, .api = api, .bytes = g->bytes};
 	if (zc_java_check_frame(g, err) != 0 ||
 	    !(s->jvm = zc_jvm_get(g->bytes, zc_direct_pool_give_back, err))) {
@@ -230,47 +228,46 @@ static int byte_array_transfer(void *st, bool render, struct zc_view *v, struct 
 	return 0;
 }
 
-/* array_elements: the frame written through GetByteArrayElements into the consumer's array. */
-static int array_elements_transfer(void *st, bool render, struct zc_view *v, struct zc_error *err)
+/*
+ * The frame written into the consumer's array through a view of its elements: pinned
+ * (GetPrimitiveArrayCritical, no JNI call and no Java code in between) when critical, else
+ * GetByteArrayElements, whose release with mode 0 copies back and frees.
+ */
+static int elements_transfer(struct state *s, bool critical, bool render, struct zc_view *v,
+			     struct zc_error *err)
 {
-	struct state *s = st;
 	JNIEnv *env = s->env;
 	unsigned char *src = s->api->next_frame(s->producer, ++s->seq, render);
 	if (!src)
 		return zc_error_errno(err, errno);
 	jboolean copy = JNI_FALSE;
-	jbyte *e = (*env)->GetByteArrayElements(env, s->array, &copy);
-	if (!e) {
-		zc_jvm_check(s->jvm);
-		return zc_error_errno(err, errno);
-	}
-	s->is_copy[copy ? 1 : 0]++;
-	zc_copy(e, src, s->bytes);
-	(*env)->ReleaseByteArrayElements(env, s->array, e, 0); /* 0: copy back and free */
-	return deliver(s, s->array, src, v);
-}
-
-/* critical: the frame written into the consumer's array through a critical (pinned) view. */
-static int critical_transfer(void *st, bool render, struct zc_view *v, struct zc_error *err)
-{
-	struct state *s = st;
-	JNIEnv *env = s->env;
-	unsigned char *src = s->api->next_frame(s->producer, ++s->seq, render);
-	if (!src)
-		return zc_error_errno(err, errno);
-	jboolean copy = JNI_FALSE;
-	void *p = (*env)->GetPrimitiveArrayCritical(env, s->array, &copy);
+	void *p = critical ? (*env)->GetPrimitiveArrayCritical(env, s->array, &copy)
+			   : (void *)(*env)->GetByteArrayElements(env, s->array, &copy);
 	if (!p) {
 		zc_jvm_check(s->jvm);
 		return zc_error_errno(err, errno);
 	}
 	s->is_copy[copy ? 1 : 0]++;
-	zc_copy(p, src, s->bytes); /* no JNI call and no Java code in between */
-	(*env)->ReleasePrimitiveArrayCritical(env, s->array, p, 0);
+	zc_copy(p, src, s->bytes);
+	if (critical)
+		(*env)->ReleasePrimitiveArrayCritical(env, s->array, p, 0);
+	else
+		(*env)->ReleaseByteArrayElements(env, s->array, p, 0);
 	return deliver(s, s->array, src, v);
 }
 
-/* The Java consumer checks the frame in its buffer and registers the Cleaner: 0, or -1. */
+/* array_elements: the frame written through GetByteArrayElements into the consumer's array. */
+static int array_elements_transfer(void *st, bool render, struct zc_view *v, struct zc_error *err)
+{
+	return elements_transfer(st, false, render, v, err);
+}
+
+/* critical: the frame written into the consumer's array through a critical (pinned) view. */
+static int critical_transfer(void *st, bool render, struct zc_view *v, struct zc_error *err)
+{
+	return elements_transfer(st, true, render, v, err);
+}
+
 static int receive_buffer(struct state *s, jobject buf, int64_t token)
 {
 	jboolean ok = (*s->env)->CallStaticBooleanMethod(s->env, s->jvm->consumer,
@@ -383,6 +380,7 @@ static const struct row rows[] = {
 	{DIRECT_BUFFER, &context},
 };
 
+/* One descriptor a strategy: the rows below look alike by design, each is data. */
 #define JAVA_STRATEGY(id, kind, zero_copy, what)                                             \
 	static const struct zc_strategy id = {                                               \
 		.name = #id, .mirrors = what, .expect_zero_copy = zero_copy,                  \

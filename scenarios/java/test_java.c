@@ -33,27 +33,19 @@ static int about_frames(double bytes, double frames)
 	return d > -0.01 * FRAME_BYTES && d < 0.01 * FRAME_BYTES;
 }
 
-static char dir[256];
 static json_t *doc; /* one --quick run of every strategy, shared by the tests that read it */
 
 static int group_setup(void **state)
 {
 	(void)state;
 	const char *args[] = {"--quick", "--quiet", "--processes", "2", NULL};
-	doc = zt_run_scenario("java", args, dir, sizeof(dir));
+	int rc = zt_group_run("java", args, &doc);
 	struct zc_error err = {0};
 	if (zc_java_open(&err) != 0) {
 		fprintf(stderr, "%s\n", err.text);
 		return -1;
 	}
-	return doc ? 0 : -1;
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	zt_release_scenario(doc, dir);
-	return 0; /* the library stays loaded: the JVM's Cleaner thread may still call into it */
+	return rc;
 }
 
 static void verdicts_and_copied_bytes(void **state)
@@ -62,17 +54,13 @@ static void verdicts_and_copied_bytes(void **state)
 	const char *copies[] = {"byte_array", "array_elements", "critical"};
 	for (size_t i = 0; i < 3; i++) {
 		json_t *r = zt_result(doc, copies[i]);
-		assert_string_equal(zt_string(r, "identity.verdict"), "copy");
-		assert_false(zt_bool(r, "identity.aliasing_visible"));
-		assert_false(zt_bool(r, "identity.same_address"));
+		zt_expect_identity(r, "copy", 0);
 		if (zt_number(r, "copies.bytes_per_transfer") < FRAME_BYTES)
 			fail_msg("%s: %g bytes copied per transfer", copies[i],
 				 zt_number(r, "copies.bytes_per_transfer"));
 	}
 	json_t *d = zt_result(doc, "direct_buffer");
-	assert_string_equal(zt_string(d, "identity.verdict"), "zero-copy");
-	assert_true(zt_bool(d, "identity.aliasing_visible"));
-	assert_true(zt_bool(d, "identity.same_address"));
+	zt_expect_identity(d, "zero-copy", 1);
 	assert_true(zt_number(d, "identity.same_pages") >= 0.99);
 	assert_true(zt_number(d, "copies.bytes_per_transfer") < FRAME_BYTES / 100);
 	json_t *results = json_object_get(doc, "results"), *r;
@@ -145,35 +133,15 @@ static void jvm_options_are_recorded(void **state)
 	assert_true(zt_number(r, "jvm.creation_blocks") > 0);
 }
 
-/* Moves frames through s in this process and probes the last one through Java's object. */
+/*
+ * Moves frames through s in this process and probes the last one through Java's object: six,
+ * more than direct_buffer's pool, so the Cleaner runs. Every frame-sized block is freed: the
+ * producer's frames, HotSpot's copies, the pool's.
+ */
 static void probe_in_process(const struct zc_strategy *s, const struct zc_frame_geom *g,
 			     bool zero_copy)
 {
-	struct zc_counts c0, c1;
-	zc_counts_snapshot(&c0);
-	void *st = s->setup(g, s->arg, NULL);
-	assert_non_null(st);
-	for (int i = 0; i < 6; i++) { /* direct_buffer: more than its pool, so the Cleaner runs */
-		struct zc_view v;
-		assert_int_equal(s->transfer(st, i == 5, &v, NULL), 0);
-		assert_true(zc_frame_stamp_ok(v.data, v.bytes, v.seq));
-		assert_true((v.data == v.producer) == zero_copy);
-		if (i == 5) {
-			size_t k = v.bytes / 3;
-			unsigned char before, after;
-			assert_int_equal(s->probe->read(st, &v, k, &before, NULL), 0);
-			assert_int_equal(before, v.data[k]);
-			v.producer[k] = (unsigned char)(before ^ 0x5a);
-			assert_int_equal(s->probe->read(st, &v, k, &after, NULL), 0);
-			assert_int_equal(after == (unsigned char)(before ^ 0x5a), zero_copy);
-			v.producer[k] = before;
-		}
-		s->release(st, &v);
-	}
-	s->teardown(st);
-	zc_counts_snapshot(&c1);
-	/* Every frame-sized block is freed: the producer's frames, HotSpot's copies, the pool's. */
-	assert_int_equal(c1.frame_allocs - c0.frame_allocs, c1.frame_frees - c0.frame_frees);
+	zt_probe_transfers(s, g, 6, 3, 0x5a, zero_copy);
 }
 
 static void strategies_in_process(void **state)
@@ -240,5 +208,6 @@ int main(void)
 		cmocka_unit_test(strategies_in_process),
 		cmocka_unit_test(evidence_watch_covers_the_jvm),
 	};
-	return cmocka_run_group_tests_name("java", tests, group_setup, group_teardown);
+	/* The library stays loaded after the run: the JVM's Cleaner thread may still call into it. */
+	return cmocka_run_group_tests_name("java", tests, group_setup, zt_group_teardown);
 }

@@ -55,11 +55,9 @@ static void *setup(const struct zc_frame_geom *g, const void *arg, struct zc_err
 {
 	const struct row *row = arg;
 	const struct config *cfg = row->cfg;
-	struct state *s = calloc(1, sizeof(*s));
-	if (!s) {
-		zc_error_errno(err, ENOMEM);
+	struct state *s = zc_calloc(sizeof(*s), err);
+	if (!s)
 		return NULL;
-	}
 	struct zc_heap_config hc = {.young_bytes = (size_t)cfg->young_gen_mib << 20};
 	s->heap = zc_heap_create(&hc);
 	if (!s->heap) {
@@ -174,6 +172,10 @@ static const struct row rows[] = {
 	{COPY, &config}, {EXTERNAL, &config}, {CLONE_SYNC, &config}, {EXTERNAL_UNSIZED, &config},
 };
 
+/*
+ * The four descriptors below look alike by design: each is a row of data (name, what it
+ * mirrors, its row of the table above), not repeated logic.
+ */
 static const struct zc_strategy copy = {
 	.name = "copy",
 	.mirrors = "Dart_PostCObject with kTypedData: the VM copies the frame into its heap, the "

@@ -18,7 +18,6 @@
 #define FRAME_KIB (FRAME_BYTES / 1024.0)
 #define TIMED_FRAMES (6 * 8) /* --benchmark_repetitions=6 --transfers 8, in each process */
 
-static char dir[256];
 static json_t *doc; /* one --quick run of every strategy at 1920x1080, shared by the tests */
 
 static int group_setup(void **state)
@@ -31,15 +30,7 @@ static int group_setup(void **state)
 	 */
 	const char *args[] = {"--quick", "--quiet", "--frame", "1920x1080", "--transfers", "8",
 			      "--benchmark_repetitions=6", "--processes", "2", NULL};
-	doc = zt_run_scenario("managed", args, dir, sizeof(dir));
-	return doc ? 0 : -1;
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	zt_release_scenario(doc, dir);
-	return 0;
+	return zt_group_run("managed", args, &doc);
 }
 
 static void test_verdicts(void **state)
@@ -110,7 +101,7 @@ static void test_young_gen_option(void **state)
 	(void)state;
 	static char log[65536];
 	char out[512];
-	snprintf(out, sizeof(out), "%s/managed-64.json", dir);
+	snprintf(out, sizeof(out), "%s/managed-64.json", zt_group_dir());
 	char bin[512];
 	snprintf(bin, sizeof(bin), "%s/bin/managed", zt_build_dir());
 	const char *argv[] = {bin, "--quick", "--quiet", "--frame", "1920x1080", "--strategy",
@@ -131,7 +122,7 @@ static void test_bad_options(void **state)
 	static char log[65536];
 	char bin[512], out[512];
 	snprintf(bin, sizeof(bin), "%s/bin/managed", zt_build_dir());
-	snprintf(out, sizeof(out), "%s/bad.json", dir);
+	snprintf(out, sizeof(out), "%s/bad.json", zt_group_dir());
 	const char *young[] = {bin, "--young-gen", "0", "--out", out, NULL};
 	assert_int_equal(zt_run(young, log, sizeof(log)), 2);
 	assert_non_null(strstr(log, "invalid value '0' for '--young-gen'"));
@@ -151,5 +142,5 @@ int main(void)
 		cmocka_unit_test(test_young_gen_option),
 		cmocka_unit_test(test_bad_options),
 	};
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, group_setup, zt_group_teardown);
 }

@@ -156,11 +156,9 @@ static void *setup(const struct zc_frame_geom *g, const void *arg, struct zc_err
 	const struct row *row = arg;
 	const char *name = row->name;
 	const enum zc_path path = row->path;
-	struct state *s = calloc(1, sizeof(*s));
-	if (!s) {
-		zc_error_errno(err, ENOMEM);
+	struct state *s = zc_calloc(sizeof(*s), err);
+	if (!s)
 		return NULL;
-	}
 	s->name = name;
 	s->data_fd = -1;
 	s->ch.ctl = -1;
@@ -269,6 +267,10 @@ static int probe_read(void *st, const struct zc_view *v, size_t offset, unsigned
 	return 0;
 }
 
+/*
+ * The remote hooks below look alike by design: each asks one question through ask() and
+ * unpacks its own answer into its own type.
+ */
 /* The consumer's instruments, as the runner takes its own around the timed transfers. */
 static int consumer_counts(void *st, struct zc_counts *out, struct zc_error *err)
 {

@@ -28,7 +28,7 @@
 #define FRAME_BYTES (256.0 * 256.0 * 4.0)
 
 static json_t *doc;
-static char dir[256], out[512], bin[512]; /* the shared run; the failure tests reuse them */
+static char out[512], bin[512]; /* the shared run; the failure tests reuse them */
 
 static int run_once(void **state)
 {
@@ -37,17 +37,10 @@ static int run_once(void **state)
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0)
 		return -1;
 	const char *args[] = {"--quick", "--quiet", "--frame", "256x256", NULL};
-	doc = zt_run_scenario("process", args, dir, sizeof(dir));
+	int rc = zt_group_run("process", args, &doc);
 	zt_build_path(bin, sizeof(bin), "bin/process");
-	snprintf(out, sizeof(out), "%s/process.json", dir);
-	return doc ? 0 : -1;
-}
-
-static int clean_up(void **state)
-{
-	(void)state;
-	zt_release_scenario(doc, dir);
-	return 0;
+	snprintf(out, sizeof(out), "%s/process.json", zt_group_dir());
+	return rc;
 }
 
 static void check_row(const char *strategy, const char *verdict, double frames_copied)
@@ -337,5 +330,5 @@ int main(void)
 		cmocka_unit_test(test_hung_consumer_is_an_error),
 		cmocka_unit_test(test_sigint_leaves_no_consumer),
 	};
-	return cmocka_run_group_tests_name("process", tests, run_once, clean_up);
+	return cmocka_run_group_tests_name("process", tests, run_once, zt_group_teardown);
 }

@@ -275,11 +275,9 @@ static void *setup(const struct zc_frame_geom *g, const void *arg, struct zc_err
 	const struct kind *k = arg;
 	if (zc_python_prepare(err) != 0)
 		return NULL;
-	struct state *s = calloc(1, sizeof(*s));
-	if (!s) {
-		zc_error_errno(err, ENOMEM);
+	struct state *s = zc_calloc(sizeof(*s), err);
+	if (!s)
 		return NULL;
-	}
 	s->kind = k;
 	s->api = &k->ctx->producer;
 	s->rt = zc_py_start(NULL);

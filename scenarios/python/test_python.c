@@ -25,7 +25,6 @@
 static const char *copying[] = {"bytes", "bytearray", "numpy_array"};
 static const char *sharing[] = {"memoryview", "numpy_frombuffer"};
 
-static char dir[256];
 static json_t *doc;     /* one --quick run of every strategy, shared by the tests below */
 
 /* Copies: a whole frame, seen by the copy functions and by the pages written. */
@@ -34,10 +33,7 @@ static void test_copies_are_observed(void **state)
 	(void)state;
 	for (size_t i = 0; i < 3; i++) {
 		json_t *r = zt_result(doc, copying[i]);
-		if (strcmp(zt_string(r, "identity.verdict"), "copy") != 0)
-			fail_msg("%s: verdict %s", copying[i], zt_string(r, "identity.verdict"));
-		assert_false(zt_bool(r, "identity.aliasing_visible"));
-		assert_false(zt_bool(r, "identity.same_address"));
+		zt_expect_identity(r, "copy", 0);
 		double copied = zt_number(r, "copies.bytes_per_transfer");
 		if (copied < FRAME_BYTES || copied > 1.01 * FRAME_BYTES)
 			fail_msg("%s: %.0f bytes copied per transfer", copying[i], copied);
@@ -52,11 +48,7 @@ static void test_shares_copy_no_frame_bytes(void **state)
 	(void)state;
 	for (size_t i = 0; i < 2; i++) {
 		json_t *r = zt_result(doc, sharing[i]);
-		if (strcmp(zt_string(r, "identity.verdict"), "zero-copy") != 0)
-			fail_msg("%s: verdict %s (%s)", sharing[i],
-				 zt_string(r, "identity.verdict"), zt_string(r, "identity.evidence"));
-		assert_true(zt_bool(r, "identity.aliasing_visible"));
-		assert_true(zt_bool(r, "identity.same_address"));
+		zt_expect_identity(r, "zero-copy", 1);
 		assert_true(zt_number(r, "copies.bytes_per_transfer") < FRAME_BYTES / 100);
 		assert_true(zt_number(r, "copies.hook_bytes_per_transfer") == 0);
 		assert_true(zt_number(r, "copies.pages_bytes_per_transfer") == 0);
@@ -88,13 +80,8 @@ static void test_nothing_left_at_the_end(void **state)
 	json_t *results = json_object_get(doc, "results"), *r;
 	size_t i;
 	assert_int_equal(json_array_size(results), 6);
-	json_array_foreach(results, i, r) {
-		const char *name = zt_string(r, "strategy");
-		if (!zt_bool(r, "identity.checksum_ok"))
-			fail_msg("%s: checksum", name);
-		if (zt_number(r, "allocations.live_at_end") != 0)
-			fail_msg("%s: %g blocks left", name, zt_number(r, "allocations.live_at_end"));
-	}
+	json_array_foreach(results, i, r)
+		zt_expect_clean(r);
 }
 
 /* --- the strategies driven in this process ---------------------------------------------- */
@@ -126,14 +113,12 @@ static int group_setup(void **state)
 	(void)state;
 	const char *args[] = {"--quick", "--quiet", "--frame", "1920x1080", "--processes", "1",
 			      NULL};
-	doc = zt_run_scenario("python", args, dir, sizeof(dir));
-	return doc && open_producer() == 0 ? 0 : -1;
+	return zt_group_run("python", args, &doc) == 0 && open_producer() == 0 ? 0 : -1;
 }
 
 static int group_teardown(void **state)
 {
-	(void)state;
-	zt_release_scenario(doc, dir);
+	zt_group_teardown(state);
 	zc_python_close();
 	return 0;
 }
@@ -149,27 +134,8 @@ static void probe_through_python(const char *name, bool shares)
 	struct zc_frame_geom g;
 	assert_int_equal(zc_frame_geom_init(&g, 640, 480, NULL), 0);
 	zc_instrument_set_frame_bytes(g.bytes);
-	struct zc_counts c0, c1;
-	zc_counts_snapshot(&c0);
-	void *st = s->setup(&g, s->arg, NULL);
-	assert_non_null(st);
-	struct zc_view v;
-	assert_int_equal(s->transfer(st, true, &v, NULL), 0);
-	assert_true(zc_frame_stamp_ok(v.data, v.bytes, v.seq));
-	assert_true((v.data == v.producer) == shares);
-	size_t off = v.bytes / 2;
-	unsigned char before, after;
-	assert_int_equal(s->probe->read(st, &v, off, &before, NULL), 0);
-	assert_int_equal(before, v.data[off]);
-	v.producer[off] = (unsigned char)(before ^ 0xa5u);
-	assert_int_equal(s->probe->read(st, &v, off, &after, NULL), 0);
-	assert_int_equal(after, shares ? before ^ 0xa5u : before);
-	v.producer[off] = before;
-	s->release(st, &v);
-	s->teardown(st);
-	zc_counts_snapshot(&c1);
 	/* Every frame-sized block made for the transfer is gone: the frame was given back. */
-	assert_int_equal(c1.frame_allocs - c0.frame_allocs, c1.frame_frees - c0.frame_frees);
+	zt_probe_transfers(s, &g, 1, 2, 0xa5u, shares);
 }
 
 static void test_probe_bytes(void **state)

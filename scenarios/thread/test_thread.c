@@ -22,21 +22,12 @@
 #define FRAME_BYTES (256.0 * 256.0 * 4.0)
 
 static json_t *doc;
-static char dir[256];
 
 static int run_once(void **state)
 {
 	(void)state;
 	const char *args[] = {"--quick", "--quiet", "--frame", "256x256", NULL};
-	doc = zt_run_scenario("thread", args, dir, sizeof(dir));
-	return doc ? 0 : -1;
-}
-
-static int clean_up(void **state)
-{
-	(void)state;
-	zt_release_scenario(doc, dir);
-	return 0;
+	return zt_group_run("thread", args, &doc);
 }
 
 static const char *verdict(json_t *r)
@@ -186,5 +177,5 @@ int main(void)
 		cmocka_unit_test(test_pool_is_resident),
 		cmocka_unit_test(test_peak_fallback_is_recorded),
 	};
-	return cmocka_run_group_tests_name("thread", tests, run_once, clean_up);
+	return cmocka_run_group_tests_name("thread", tests, run_once, zt_group_teardown);
 }

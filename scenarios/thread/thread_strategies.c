@@ -226,11 +226,9 @@ static void *setup(const struct zc_frame_geom *g, const void *arg, struct zc_err
 {
 	const struct row *row = arg;
 	const enum flavour f = row->flavour;
-	struct state *s = calloc(1, sizeof(*s));
-	if (!s) {
-		zc_error_errno(err, ENOMEM);
+	struct state *s = zc_calloc(sizeof(*s), err);
+	if (!s)
 		return NULL;
-	}
 	s->name = row->name;
 	s->flavour = f;
 	s->bytes = g->bytes;

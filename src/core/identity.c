@@ -13,22 +13,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The producer writes value at offset of the frame it handed over. 0, or -1 with err. */
-static int producer_write(const struct zc_strategy *s, void *st, const struct zc_view *v,
-			  size_t off, unsigned char value, struct zc_error *err)
-{
-	if (s->probe && s->probe->write)
-		return s->probe->write(st, v, off, value, err);
-	((volatile unsigned char *)v->producer)[off] = value;
-	return 0;
-}
+/* A producer's hook of the probe: its write, or its restore of what write changed. */
+typedef int (*producer_hook)(void *state, const struct zc_view *v, size_t offset,
+			     unsigned char value, struct zc_error *err);
 
-/* The producer puts back the byte producer_write changed. 0, or -1 with err. */
-static int producer_restore(const struct zc_strategy *s, void *st, const struct zc_view *v,
-			    size_t off, unsigned char value, struct zc_error *err)
+/*
+ * The producer writes value at offset of the frame it handed over: through hook (the probe's
+ * write or restore) when the strategy has one, in place otherwise. 0, or -1 with err.
+ */
+static int producer_put(producer_hook hook, void *st, const struct zc_view *v, size_t off,
+			unsigned char value, struct zc_error *err)
 {
-	if (s->probe && s->probe->restore)
-		return s->probe->restore(st, v, off, value, err);
+	if (hook)
+		return hook(st, v, off, value, err);
 	((volatile unsigned char *)v->producer)[off] = value;
 	return 0;
 }
@@ -54,11 +51,11 @@ static int probe(const struct zc_strategy *s, void *st, const struct zc_view *v,
 	if (consumer_read(s, st, v, off, &before, err) != 0)
 		return -1;
 	unsigned char sentinel = (unsigned char)(before ^ 0xa5u);
-	if (producer_write(s, st, v, off, sentinel, err) != 0 ||
+	if (producer_put(s->probe ? s->probe->write : NULL, st, v, off, sentinel, err) != 0 ||
 	    consumer_read(s, st, v, off, &after, err) != 0)
 		return -1;
 	id->aliasing_visible = after == sentinel;
-	return producer_restore(s, st, v, off, before, err);
+	return producer_put(s->probe ? s->probe->restore : NULL, st, v, off, before, err);
 }
 
 static uint64_t expected_checksum(unsigned char *scratch, size_t bytes, uint64_t seq)

@@ -18,11 +18,9 @@ struct state {
 static void *setup(const struct zc_frame_geom *g, const void *arg, struct zc_error *err)
 {
 	(void)arg;
-	struct state *s = calloc(1, sizeof(*s));
-	if (!s) {
-		zc_error_errno(err, ENOMEM);
+	struct state *s = zc_calloc(sizeof(*s), err);
+	if (!s)
 		return NULL;
-	}
 	s->bytes = g->bytes;
 	s->src = malloc(g->bytes);
 	s->dst = malloc(g->bytes);

@@ -7,6 +7,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const struct {
@@ -89,6 +90,14 @@ int zc_error_errno(struct zc_error *err, int errnum)
 {
 	return zc_error_set(err, zc_exit_for_errno(errnum), "%s",
 			    errnum == ENOMEM ? "out of memory" : errnum ? strerror(errnum) : "failed");
+}
+
+void *zc_calloc(size_t size, struct zc_error *err)
+{
+	void *p = calloc(1, size);
+	if (!p)
+		zc_error_errno(err, ENOMEM);
+	return p;
 }
 
 const char *zc_exit_meaning(int code)

@@ -42,6 +42,9 @@ int zc_exit_for_errno(int errnum);
  */
 int zc_error_errno(struct zc_error *err, int errnum);
 
+/* @size zeroed bytes (calloc), or NULL with ENOMEM recorded in err (zc_error_errno). */
+void *zc_calloc(size_t size, struct zc_error *err);
+
 /*
  * The exit status of every zcbench program (scenarios, zcgate, zctrace's own), each with
  * the one line --help and the docs give it.

@@ -197,49 +197,74 @@ static int sides(size_t n, double spread, double factor, double slower, bool int
 	return compare(interim, r, err);
 }
 
-/* Unchanged and quiet (2%): decided after 7 processes a side, so the gate stops it. */
-static void test_quiet_unchanged_row_is_decided(void **state)
-{
-	(void)state;
-	struct zc_gate_row r;
-	struct zc_error err = {0};
-	assert_int_equal(sides(7, 0.02, 1.5, 1.01, false, &r, &err), 0);
-	assert_true(r.decided);
-	assert_false(zc_gate_undecided(&r));
-	assert_true(r.ci_lo > -0.15 && r.ci_hi < 0.15);
-	assert_int_equal(r.status, ZC_GATE_PASS);
-}
+/* A figure a row leaves unchecked: ANY for a flag or count, NAN for a bound. */
+#define ANY (-1)
 
 /*
- * Unchanged but noisy (40%, a JIT's two modes): not decided at 7 a side, so the gate gives it
- * more rounds; and with 7 a side it is no regression either.
+ * One comparison of two sides made by sides() (n processes a side, spread, the base's factor,
+ * the head slower by slower, an interim look or the final one) and what its copy row shows:
+ * decided and undecided (0 or 1), its status, its interval above ci_lo_above and below
+ * ci_hi_below, its change within 0.02 of change, its slow counts' sum.
  */
-static void test_noisy_row_needs_more(void **state)
+struct sides_case {
+	const char *what;
+	size_t n;
+	double spread, factor, slower;
+	bool interim;
+	int decided, undecided;
+	enum zc_gate_status status;
+	double ci_lo_above, ci_hi_below, change;
+	int slow_modes;
+};
+
+static const struct sides_case sides_cases[] = {
+	/* Unchanged and quiet (2%): decided after 7 processes a side, so the gate stops it. */
+	{"quiet unchanged row is decided", 7, 0.02, 1.5, 1.01, false, 1, 0, ZC_GATE_PASS, -0.15,
+	 0.15, NAN, ANY},
+	/* Unchanged but noisy (40%, a JIT's two modes): not decided at 7 a side, so the gate
+	 * gives it more rounds; and with 7 a side it is no regression either. */
+	{"noisy row needs more", 7, 0.4, 3, 1, true, 0, 1, ZC_GATE_PASS, NAN, NAN, NAN, ANY},
+	/* Slowed by 30%, quiet: a regression once the test can reach Holm's level (7 a side: the
+	 * smallest p-value, 2 / C(14, 7) = 0.00058, is below 0.05 over the row's one test), and
+	 * never "decided" (its interval lies above the threshold, not inside it). */
+	{"slowed row is caught", 7, 0.02, 1.5, 1.3, false, 0, ANY, ZC_GATE_REGRESSED, 0.15, NAN,
+	 0.3, ANY},
+	/* A quiet unchanged row decided on few processes is not refused for them: its answer is
+	 * clear. */
+	{"decided row not refused", 5, 0.005, 1.5, 1, false, 1, ANY, ZC_GATE_PASS, NAN, NAN, NAN,
+	 ANY},
+	/* A slowdown of 3x on every process is no pair of modes: the sides share none. Caught. */
+	{"whole row slower is not two modes", 8, 0.03, 2, 3, false, ANY, ANY, ZC_GATE_REGRESSED,
+	 NAN, NAN, NAN, 0},
+};
+
+static void check_sides_case(const struct sides_case *c)
 {
-	(void)state;
 	struct zc_gate_row r;
 	struct zc_error err = {0};
-	assert_int_equal(sides(7, 0.4, 3, 1, true, &r, &err), 0);
-	assert_false(r.decided);
-	assert_true(zc_gate_undecided(&r));
-	assert_int_equal(r.status, ZC_GATE_PASS);
+	if (sides(c->n, c->spread, c->factor, c->slower, c->interim, &r, &err) != 0)
+		fail_msg("%s: %s", c->what, err.text);
+	if (c->decided != ANY && r.decided != (c->decided == 1))
+		fail_msg("%s: decided is %d", c->what, (int)r.decided);
+	if (c->undecided != ANY && zc_gate_undecided(&r) != (c->undecided == 1))
+		fail_msg("%s: undecided is %d", c->what, (int)zc_gate_undecided(&r));
+	if (r.status != c->status)
+		fail_msg("%s: status %d, want %d", c->what, (int)r.status, (int)c->status);
+	if (!isnan(c->ci_lo_above) && !(r.ci_lo > c->ci_lo_above))
+		fail_msg("%s: interval starts at %g", c->what, r.ci_lo);
+	if (!isnan(c->ci_hi_below) && !(r.ci_hi < c->ci_hi_below))
+		fail_msg("%s: interval ends at %g", c->what, r.ci_hi);
+	if (!isnan(c->change) && !(fabs(r.change - c->change) < 0.02))
+		fail_msg("%s: change %g", c->what, r.change);
+	if (c->slow_modes != ANY && (int)(r.slow_base + r.slow_cur) != c->slow_modes)
+		fail_msg("%s: %d slow processes", c->what, (int)(r.slow_base + r.slow_cur));
 }
 
-/*
- * Slowed by 30%, quiet: a regression once the test can reach Holm's level (7 a side: the
- * smallest p-value, 2 / C(14, 7) = 0.00058, is below 0.05 over the row's one test), and never
- * "decided" (its interval lies above the threshold, not inside it).
- */
-static void test_slowed_row_is_caught(void **state)
+static void test_sides_cases(void **state)
 {
 	(void)state;
-	struct zc_gate_row r;
-	struct zc_error err = {0};
-	assert_int_equal(sides(7, 0.02, 1.5, 1.3, false, &r, &err), 0);
-	assert_false(r.decided);
-	assert_true(r.ci_lo > 0.15);
-	assert_int_equal(r.status, ZC_GATE_REGRESSED);
-	assert_true(fabs(r.change - 0.3) < 0.02);
+	for (size_t i = 0; i < sizeof(sides_cases) / sizeof(sides_cases[0]); i++)
+		check_sides_case(&sides_cases[i]);
 }
 
 /*
@@ -257,17 +282,6 @@ static void test_underpowered_refused_at_the_end_only(void **state)
 	assert_int_equal(compare(false, &r, &err), -1);
 	assert_int_equal(err.code, ZC_RESULTS_EUNDERPOWERED);
 	assert_non_null(strstr(err.text, "cannot detect a timing regression"));
-}
-
-/* A quiet unchanged row decided on few processes is not refused for them: its answer is clear. */
-static void test_decided_row_not_refused(void **state)
-{
-	(void)state;
-	struct zc_gate_row r;
-	struct zc_error err = {0};
-	assert_int_equal(sides(5, 0.005, 1.5, 1, false, &r, &err), 0);
-	assert_true(r.decided);
-	assert_int_equal(r.status, ZC_GATE_PASS);
 }
 
 /*
@@ -308,17 +322,6 @@ static void test_two_modes_compared_within_the_fast_one(void **state)
 	write_side("head", h, 10);
 	assert_int_equal(compare(false, &r, &err), 0);
 	assert_int_equal(r.slow_base, 3);
-	assert_int_equal(r.status, ZC_GATE_REGRESSED);
-}
-
-/* A slowdown of 3x on every process is no pair of modes: the sides share none. Caught. */
-static void test_whole_row_slower_is_not_two_modes(void **state)
-{
-	(void)state;
-	struct zc_gate_row r;
-	struct zc_error err = {0};
-	assert_int_equal(sides(8, 0.03, 2, 3, false, &r, &err), 0);
-	assert_int_equal(r.slow_base + r.slow_cur, 0);
 	assert_int_equal(r.status, ZC_GATE_REGRESSED);
 }
 
@@ -370,13 +373,9 @@ int main(void)
 		cmocka_unit_test(test_interval_too_small),
 		cmocka_unit_test(test_interval_normal_approximation),
 		cmocka_unit_test(test_interval_bad_arguments),
-		cmocka_unit_test(test_quiet_unchanged_row_is_decided),
-		cmocka_unit_test(test_noisy_row_needs_more),
-		cmocka_unit_test(test_slowed_row_is_caught),
+		cmocka_unit_test(test_sides_cases),
 		cmocka_unit_test(test_underpowered_refused_at_the_end_only),
-		cmocka_unit_test(test_decided_row_not_refused),
 		cmocka_unit_test(test_two_modes_compared_within_the_fast_one),
-		cmocka_unit_test(test_whole_row_slower_is_not_two_modes),
 		cmocka_unit_test(test_same_machine_ignores_a_noisy_reference),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
