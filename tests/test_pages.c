@@ -78,6 +78,14 @@ static long written(struct zc_pages *w)
 	return n;
 }
 
+/* A frame copied into @dst with memcpy: every page of it is counted written. */
+static void copy_writes_every_page(struct zc_pages *w, void *dst)
+{
+	memcpy(dst, frame, FRAME_BYTES);
+	zc_do_not_optimize(dst);
+	assert_int_equal(written(w), FRAME_PAGES);
+}
+
 static int setup(void **unused)
 {
 	(void)unused;
@@ -117,9 +125,7 @@ static void memcpy_of_a_frame_writes_every_page(void **unused)
 	assert_int_equal(zc_pages_count(&w), FRAME_PAGES);
 	assert_string_equal(zc_pages_method_name(&w), "uffd-wp");
 	assert_int_equal(written(&w), 0);
-	memcpy(dst, frame, FRAME_BYTES);
-	zc_do_not_optimize(dst);
-	assert_int_equal(written(&w), FRAME_PAGES);
+	copy_writes_every_page(&w, dst);
 	assert_int_equal(written(&w), FRAME_PAGES); /* a query leaves the pages as they are */
 	zc_pages_release(&w);
 	munmap(dst, FRAME_BYTES);
@@ -134,14 +140,10 @@ static void memcpy_into_a_reused_buffer(void **unused)
 	struct zc_pages w;
 	watch(&w, dst, FRAME_BYTES);
 	assert_int_equal(written(&w), 0);
-	memcpy(dst, frame, FRAME_BYTES);
-	zc_do_not_optimize(dst);
-	assert_int_equal(written(&w), FRAME_PAGES);
+	copy_writes_every_page(&w, dst);
 	assert_int_equal(zc_pages_reset(&w, NULL), 0);
 	assert_int_equal(written(&w), 0);
-	memcpy(dst, frame, FRAME_BYTES);
-	zc_do_not_optimize(dst);
-	assert_int_equal(written(&w), FRAME_PAGES);
+	copy_writes_every_page(&w, dst);
 	zc_pages_release(&w);
 	munmap(dst, FRAME_BYTES);
 }
@@ -279,9 +281,7 @@ static void memfd_mapping_is_watched(void **unused)
 	assert_int_equal(written(&w), 0);
 	((volatile unsigned char *)dst)[PAGE * 9] = 1;
 	assert_int_equal(written(&w), 1);
-	memcpy(dst, frame, FRAME_BYTES);
-	zc_do_not_optimize(dst);
-	assert_int_equal(written(&w), FRAME_PAGES);
+	copy_writes_every_page(&w, dst);
 	zc_pages_release(&w);
 	munmap(dst, FRAME_BYTES);
 	close(fd);

@@ -96,7 +96,7 @@ static int parse_alpha(const char *s, double *out)
 
 static int parse_args(int argc, char **argv, struct args *a)
 {
-	static const struct option longopts[] = {
+	static const struct option longopts[] = { /* a row an option: alike by design */
 		{ "threshold", required_argument, NULL, 't' },
 		{ "alpha", required_argument, NULL, 'a' },
 		{ "markdown", required_argument, NULL, 'm' },
