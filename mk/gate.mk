@@ -19,6 +19,7 @@
 #   GATE_MIN_ROUNDS=N   rounds (measuring processes a side) every row gets (default 5)
 #   GATE_MAX_ROUNDS=N   rounds a row whose change is not yet clear can get (default 16)
 #   GATE_BUDGET=S       no new round after S seconds of measuring (default 180)
+#   GATE_LATER_PROCESSES=K  processes a row gets per round after the first look (default 3)
 #   GATE_THRESHOLD=N    the timing threshold in percent (default 15: docs/gate.md, "Is it any good?")
 #   GATE_VERBOSE=1      print every row compared, not only those that did not pass
 #   GATE_ARGS=...       more zcgate options: --alpha 0.01, --allow-missing,
@@ -49,11 +50,13 @@ GATE_RUN = $(BUILD)/gate-run
 GATE_MIN_ROUNDS ?= 5
 GATE_MAX_ROUNDS ?= 16
 GATE_BUDGET ?= 180
+GATE_LATER_PROCESSES ?= 3
 GATE_THRESHOLD ?= 15
 GATE_ARGS ?=
 BASE ?=
 GATE_ENV = GATE_MIN_ROUNDS='$(GATE_MIN_ROUNDS)' GATE_MAX_ROUNDS='$(GATE_MAX_ROUNDS)' \
-	GATE_BUDGET='$(GATE_BUDGET)' GATE_THRESHOLD='$(GATE_THRESHOLD)'
+	GATE_BUDGET='$(GATE_BUDGET)' GATE_THRESHOLD='$(GATE_THRESHOLD)' \
+	GATE_LATER_PROCESSES='$(GATE_LATER_PROCESSES)'
 
 .PHONY: baseline gate gate-power
 

@@ -19,9 +19,14 @@
 #                       GATE_MIN_ROUNDS are done (default 180)
 #   GATE_THRESHOLD=PCT  the threshold the rows are decided against (default 15)
 #   ZCGATE=PATH         the zcgate that decides (default HEAD_BIN/zcgate)
+#   GATE_LATER_PROCESSES=K  measuring processes a row gets in each round after the first look
+#                       (default 3): the rows left then are few, and a program's start and
+#                       its reference cost as much as a row; K per start gives them K times
+#                       the processes for much less than K times the time
 #
 # A round runs each scenario program once a side, measuring reference_memcpy and the rows it
-# is asked for in one process each (--quick --processes 1): in round 1 every row, with the
+# is asked for in one process each (--quick --processes 1; K after the first look, below):
+# in round 1 every row, with the
 # evidence pass (the exact figures); after it only the rows still undecided, with --no-pages
 # where the program knows it. The side that goes first alternates from round to round (base
 # first in odd rounds), so that what one program leaves behind (freed memory, a warm cache)
@@ -42,6 +47,7 @@ shift 3
 min=${GATE_MIN_ROUNDS:-5} max=${GATE_MAX_ROUNDS:-16} budget=${GATE_BUDGET:-180}
 threshold=${GATE_THRESHOLD:-15}
 zcgate=${ZCGATE:-$head/zcgate}
+later=${GATE_LATER_PROCESSES:-3}
 
 say() { echo "gate: $*" >&2; }
 
@@ -67,7 +73,7 @@ run() { # run SIDE BIN SCENARIO ROUND WHAT [options...]
 	shift 5
 	echo "$round $side $sc $what" >>"$out/order.log"
 	t0=$(date +%s%N)
-	"$bin/$sc" --quick --quiet --processes 1 "$@" \
+	"$bin/$sc" --quick --quiet "$@" \
 		--out "$out/$side/$sc.$round.json" >>"$out/$side.log" 2>&1
 	rc=$?
 	echo "$round $side $sc $((($(date +%s%N) - t0) / 1000000))" >>"$out/times.log"
@@ -82,14 +88,16 @@ side() {
 	s=$1 bin=$2 sc=$3 round=$4 list=$5
 	[ -n "$list" ] || return 0
 	if [ "$round" -eq 1 ]; then
-		run "$s" "$bin" "$sc" 1 all
+		run "$s" "$bin" "$sc" 1 all --processes 1
 		return
 	fi
 	want=$(asked "$list" "$sc")
 	[ -n "$want" ] || return 0
 	pages=
 	knows_no_pages "$bin" "$sc" && pages=--no-pages
-	run "$s" "$bin" "$sc" "$round" "$want" --strategy "$want" $pages
+	k=1
+	[ "$round" -gt "$min" ] && k=$later
+	run "$s" "$bin" "$sc" "$round" "$want" --strategy "$want" --processes "$k" $pages
 }
 
 rounds_for() { # rounds_for M: the smallest n with 2 / C(2n, n) < 0.05 / M
