@@ -18,8 +18,8 @@
 #                       when HEAD is ahead of it, else HEAD's parent; docs/gate.md)
 #   GATE_MIN_ROUNDS=N   rounds (measuring processes a side) every row gets (default 5)
 #   GATE_MAX_ROUNDS=N   rounds a row whose change is not yet clear can get (default 16)
-#   GATE_BUDGET=S       no new round after S seconds of measuring (default 180)
-#   GATE_LATER_PROCESSES=K  processes a row gets per round after the first look (default 3)
+#   GATE_BUDGET=S       no new round after S seconds of measuring (default 240)
+#   GATE_LATER_PROCESSES=K  processes a row gets per round after the first look (default 1)
 #   GATE_THRESHOLD=N    the timing threshold in percent (default 15: docs/gate.md, "Is it any good?")
 #   GATE_VERBOSE=1      print every row compared, not only those that did not pass
 #   GATE_ARGS=...       more zcgate options: --alpha 0.01, --allow-missing,
@@ -49,8 +49,8 @@ GATE_BASELINE ?= results/baseline
 GATE_RUN = $(BUILD)/gate-run
 GATE_MIN_ROUNDS ?= 5
 GATE_MAX_ROUNDS ?= 16
-GATE_BUDGET ?= 180
-GATE_LATER_PROCESSES ?= 3
+GATE_BUDGET ?= 240
+GATE_LATER_PROCESSES ?= 1
 GATE_THRESHOLD ?= 15
 GATE_ARGS ?=
 BASE ?=
