@@ -59,6 +59,10 @@ struct state {
 	struct zc_jvm_gc gc_at_setup;
 };
 
+/*
+ * Known repetition: java, python and inproc (zc_inproc_open) load the producer library in
+ * the same ten lines; one loader beside the producer ABI (scenarios/producers/) is to come.
+ */
 int zc_java_open(struct zc_error *err)
 {
 	union {

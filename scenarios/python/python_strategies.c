@@ -83,6 +83,10 @@ struct state {
 	struct zc_error dropped;
 };
 
+/*
+ * Known repetition: java, python and inproc (zc_inproc_open) load the producer library in
+ * the same ten lines; one loader beside the producer ABI (scenarios/producers/) is to come.
+ */
 int zc_python_open(struct zc_error *err)
 {
 	union {
