@@ -34,7 +34,8 @@ $(BUILD)/lib/node/driver.js: scenarios/node/driver.js
 # The counting allocator and copy witness of every scenario program, as a library to preload:
 # the hooks, their counting sink and its counters.
 $(BUILD)/lib/libzchooks.so: $(BUILD)/obj/src/instrument/hooks/counting_hooks.o \
-		$(BUILD)/obj/src/instrument/counting_sink.o $(BUILD)/obj/src/instrument/instrument.o
+		$(BUILD)/obj/src/instrument/counting_sink.o $(BUILD)/obj/src/instrument/instrument.o \
+		$(BUILD)/obj/src/instrument/provenance.o
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -shared -Wl,-z,now $^ -o $@ -ldl -lpthread
 $(BUILD)/bin/node: $(BUILD)/lib/node/zcnode.node $(BUILD)/lib/node/driver.js \

@@ -181,8 +181,11 @@ static int fill(const struct zc_strategy *s, const struct zc_options *opt, const
 	res->alloc.frame_sized_frees_per_transfer = num(c, "frame_frees") / n;
 	res->alloc.realloc_moves_per_transfer = num(c, "realloc_moves") / n;
 	res->alloc.live_at_end = (int64_t)num(gc, "frames_out_at_end");
-	res->copies.user_bytes_per_transfer = num(c, "user_copy_bytes") / n;
-	res->copies.kernel_bytes_per_transfer = num(c, "kernel_copy_bytes") / n;
+	res->copies.user_bytes_per_transfer = num(c, "user_frame_bytes") / n;
+	res->copies.kernel_bytes_per_transfer = num(c, "kernel_frame_bytes") / n;
+	res->copies.other_bytes_per_transfer = fmax(0,
+		(num(c, "user_copy_bytes") - num(c, "user_frame_bytes") +
+		 num(c, "kernel_copy_bytes") - num(c, "kernel_frame_bytes")) / n);
 	res->copies.bytes_per_transfer =
 		res->copies.user_bytes_per_transfer + res->copies.kernel_bytes_per_transfer;
 	res->copies.hook_bytes_per_transfer = num(c, "hook_copy_bytes") / n;

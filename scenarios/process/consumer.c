@@ -234,6 +234,8 @@ static void serve(struct consumer *c, const struct zc_request *req, int fd, stru
 		zc_counts_snapshot(&counts);
 		rep->a = (int64_t)zc_counts_user_copy_bytes(&counts);
 		rep->b = (int64_t)zc_counts_kernel_copy_bytes(&counts);
+		rep->frame_a = (int64_t)zc_counts_user_frame_bytes(&counts);
+		rep->frame_b = (int64_t)zc_counts_kernel_frame_bytes(&counts);
 		return;
 	case ZC_REQ_WHERE:
 		rep->a = getpid();

@@ -49,6 +49,7 @@ struct zc_reply {
 			     rss and pss KiB (memstat); pages copied and minor faults (cow write);
 			     bytes copied in user space and by the kernel (counts); pid (where);
 			     pages written and of them holding frame bytes (pages take) */
+	int64_t frame_a, frame_b; /* of a and b, the frame's bytes (counts) */
 	char text[160];   /* status 2: why */
 };
 

@@ -278,7 +278,9 @@ static int consumer_counts(void *st, struct zc_counts *out, struct zc_error *err
 	if (ask(st, ZC_REQ_COUNTS, 0, &rep, "counts", err) != 0)
 		return -1;
 	*out = (struct zc_counts){.user_copy_bytes = (uint64_t)rep.a,
-				  .kernel_read_bytes = (uint64_t)rep.b};
+				  .kernel_read_bytes = (uint64_t)rep.b,
+				  .user_frame_bytes = (uint64_t)rep.frame_a,
+				  .kernel_frame_bytes = (uint64_t)rep.frame_b};
 	return 0;
 }
 

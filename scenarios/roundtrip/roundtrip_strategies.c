@@ -171,8 +171,8 @@ static int probe_legs(struct state *s)
 	double n = (double)s->transfers;
 	/* What the instruments saw on each leg, not what the legs' code declares. */
 	for (int l = LEG_OUT; l <= LEG_BACK; l++) {
-		printed.user_bytes[l] = (double)zc_counts_user_copy_bytes(&s->legs[l]) / n;
-		printed.kernel_bytes[l] = (double)zc_counts_kernel_copy_bytes(&s->legs[l]) / n;
+		printed.user_bytes[l] = (double)zc_counts_user_frame_bytes(&s->legs[l]) / n;
+		printed.kernel_bytes[l] = (double)zc_counts_kernel_frame_bytes(&s->legs[l]) / n;
 		printed.copy_bytes[l] = printed.user_bytes[l] + printed.kernel_bytes[l];
 	}
 	printed.user_bytes[LEG_ROUND_TRIP] = printed.user_bytes[LEG_OUT] + printed.user_bytes[LEG_BACK];

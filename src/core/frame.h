@@ -46,6 +46,13 @@ bool zc_frame_stamp_ok(const void *frame, size_t bytes, uint64_t seq);
  */
 bool zc_frame_bytes_like(const unsigned char *p, size_t len);
 
+/*
+ * Bytes of [p, p + len) that hold rendered frame content, of any seq, by sampling: each 4 KiB
+ * chunk counts whole when the 64 bytes at its start look rendered. The hooks' test for copies
+ * out of memory no frame was made in (src/instrument/provenance.h).
+ */
+size_t zc_frame_content_sampled(const unsigned char *p, size_t len);
+
 /* Renders the whole frame: content that depends on seq, then the stamps. Not timed. */
 void zc_frame_render(void *frame, size_t bytes, uint64_t seq);
 

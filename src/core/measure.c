@@ -268,11 +268,13 @@ static void add_extras(struct bench *b, struct zc_result *res)
 static void per_transfer(struct zc_result *res, const struct zc_counts *c,
 			 const struct zc_counts *consumer, double n)
 {
-	double user = (double)zc_counts_user_copy_bytes(c);
-	double kernel = (double)zc_counts_kernel_copy_bytes(c);
+	double user = (double)zc_counts_user_frame_bytes(c);
+	double kernel = (double)zc_counts_kernel_frame_bytes(c);
+	double other = (double)zc_counts_other_bytes(c);
 	if (consumer) {
-		user += (double)zc_counts_user_copy_bytes(consumer);
-		kernel += (double)zc_counts_kernel_copy_bytes(consumer);
+		user += (double)zc_counts_user_frame_bytes(consumer);
+		kernel += (double)zc_counts_kernel_frame_bytes(consumer);
+		other += (double)zc_counts_other_bytes(consumer);
 	}
 	res->alloc.count_per_transfer = (double)c->allocs / n;
 	res->alloc.bytes_per_transfer = (double)c->alloc_bytes / n;
@@ -282,6 +284,7 @@ static void per_transfer(struct zc_result *res, const struct zc_counts *c,
 	res->alloc.realloc_moves_per_transfer = (double)c->realloc_moves / n;
 	res->copies.user_bytes_per_transfer = user / n;
 	res->copies.kernel_bytes_per_transfer = kernel / n;
+	res->copies.other_bytes_per_transfer = other / n;
 	res->copies.bytes_per_transfer = (user + kernel) / n;
 	res->copies.expected_bytes_per_transfer = (double)c->copy_bytes / n;
 	res->copies.realloc_remaps_per_transfer = (double)c->realloc_remaps / n;

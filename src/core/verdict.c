@@ -96,11 +96,16 @@ void zc_verdict_identity(struct zc_identity *id, bool expect_zero_copy,
 	snprintf(copied, sizeof(copied), "%.0f bytes copied per transfer (%.2f frames)", observed,
 		 frame_bytes ? observed / (double)frame_bytes : 0.0);
 	disagreement(id, copies, frame_bytes, differs, sizeof(differs));
+	/* Bytes that moved but were not the frame's: said, never judged. */
+	char other[96] = "";
+	if (copies->other_bytes_per_transfer >= zc_verdict_frame_slack(frame_bytes))
+		snprintf(other, sizeof(other), "; %.0f bytes moved that are not the frame's",
+			 copies->other_bytes_per_transfer);
 	const char *lead = id->zero_copy ? "consumer reads the producer's bytes in place"
 			   : expect_zero_copy ? "expected zero-copy, but the consumer has a copy"
 					      : "consumer has its own copy";
-	snprintf(id->evidence, sizeof(id->evidence), "%s: %s, %s%s, %s%s%s", lead, addr, seen,
-		 pages, copied, differs, id->checksum_ok ? "" : "; CHECKSUM MISMATCH");
+	snprintf(id->evidence, sizeof(id->evidence), "%s: %s, %s%s, %s%s%s%s", lead, addr, seen,
+		 pages, copied, differs, other, id->checksum_ok ? "" : "; CHECKSUM MISMATCH");
 }
 
 void zc_verdict_modes(struct zc_timing *t)

@@ -13,6 +13,7 @@
 
 #include "hooks/hook_sink.h"
 #include "instrument.h"
+#include "provenance.h"
 
 /* A forked child inherits its parent's counts; its own report starts from them. */
 static struct zc_counts at_fork;
@@ -53,23 +54,30 @@ ZC_NO_SANITIZE static void count_alloc(enum zc_hook_fn fn, const void *p, size_t
 	zc__count_alloc(bytes);
 }
 
+/* Memory given back no longer holds frame bytes. */
 ZC_NO_SANITIZE static void count_release(const char *how, const void *p, size_t bytes)
 {
-	(void)how, (void)p, (void)bytes;
+	(void)how;
+	zc_provenance_forget(p, bytes);
 }
 
 ZC_NO_SANITIZE static void count_realloc_move(const void *old, const void *p, size_t old_bytes,
 					      size_t new_bytes, bool remapped, const void *caller)
 {
-	(void)old, (void)p, (void)caller;
+	(void)caller;
+	size_t frame = zc_provenance_moved_block(old, old_bytes, p);
 	zc__count_realloc_move(old_bytes, new_bytes, remapped);
+	if (!remapped) /* the bytes moved: a copy, the frame's when the block held it */
+		zc__count_frame(frame < new_bytes ? frame : new_bytes, 0, 0);
 }
 
-/* Every copy-function call: the sum per transfer. */
-ZC_NO_SANITIZE static void count_copy_any(enum zc_hook_fn fn, size_t bytes, const void *caller)
+/* Every copy-function call: the sum per transfer, and the frame's part of it. */
+ZC_NO_SANITIZE static void count_copy_any(enum zc_hook_fn fn, void *dst, const void *src,
+					  size_t bytes, const void *caller)
 {
 	(void)fn, (void)caller;
 	zc__count_user_copy(bytes);
+	zc__count_frame(zc_provenance_copy(dst, src, bytes), 0, 0);
 }
 
 /* The large ones, listed one by one. */
@@ -80,11 +88,35 @@ ZC_NO_SANITIZE static void count_copy(enum zc_hook_fn fn, void *dst, const void 
 	zc__count_hook_copy(bytes);
 }
 
+/*
+ * The kernel's bytes, and the frame's among them: what a read brought in (by its content),
+ * what a write sent out of frame memory, what a move carried out of an object holding
+ * frame bytes (a copy when it lands in a file, memfd or socket). A vmsplice into a pipe
+ * copies nothing, but the pipe then holds the frame's pages.
+ */
 ZC_NO_SANITIZE static void count_kernel(enum zc_kernel_op op, const char *fn, int fd,
-					size_t bytes, const void *caller)
+					size_t bytes, const struct zc_kernel_mem *mem,
+					const void *caller)
 {
-	(void)fn, (void)fd, (void)caller;
+	(void)fn, (void)caller;
 	zc__count_kernel(op, bytes);
+	bool copied = false;
+	switch (op) {
+	case ZC_KERNEL_READ:
+		zc__count_frame(0, zc_provenance_received(mem, bytes), 0);
+		break;
+	case ZC_KERNEL_WRITE:
+		zc__count_frame(0, zc_provenance_sent(mem->process ? -1 : fd, mem, bytes), 0);
+		break;
+	case ZC_KERNEL_HANDOVER:
+		zc_provenance_sent(fd, mem, bytes);
+		break;
+	case ZC_KERNEL_MOVE: {
+		size_t carried = zc_provenance_carried(fd, mem->to_fd, bytes, &copied);
+		zc__count_frame(0, 0, copied ? carried : 0);
+		break;
+	}
+	}
 }
 
 static const size_t copy_min = ZC_HOOK_MIN_BYTES;
@@ -105,4 +137,5 @@ const struct zc_hook_sink zc__hook_sink = {
 	.copy_any = count_copy_any,
 	.copy = count_copy,
 	.kernel = count_kernel,
+	.closed = zc_provenance_closed,
 };

@@ -6,6 +6,7 @@
  * the counting threads are quiet, which is when scenarios take one.
  */
 #include "instrument.h"
+#include "provenance.h"
 
 #include <stdatomic.h>
 #include <string.h>
@@ -34,6 +35,9 @@ enum {
 	F_REALLOC_COPY_BYTES = offsetof(struct zc_counts, realloc_copy_bytes) / 8,
 	F_REALLOC_REMAPS = offsetof(struct zc_counts, realloc_remaps) / 8,
 	F_KERNEL_READS = offsetof(struct zc_counts, kernel_reads) / 8,
+	F_USER_FRAME_BYTES = offsetof(struct zc_counts, user_frame_bytes) / 8,
+	F_KERNEL_FRAME_BYTES = offsetof(struct zc_counts, kernel_frame_bytes) / 8,
+	F_KERNEL_FRAME_MOVE_BYTES = offsetof(struct zc_counts, kernel_frame_move_bytes) / 8,
 };
 /* zc__count_kernel finds an op's calls at F_KERNEL_READS + 2 * op, its bytes right after. */
 _Static_assert(offsetof(struct zc_counts, kernel_writes) / 8 == F_KERNEL_READS + 2 * ZC_KERNEL_WRITE &&
@@ -82,6 +86,7 @@ void zc_counts_snapshot(struct zc_counts *out)
 	for (int f = 0; f < NFIELDS; f++)
 		sum[f] += atomic_load_explicit(&shared_slot.v[f], memory_order_relaxed);
 	memcpy(out, sum, sizeof(*out));
+	out->provenance_lost = zc_provenance_lost(); /* not per thread: the tables' own count */
 }
 
 void zc_threads_mark(struct zc_threads_mark *m)
@@ -200,6 +205,33 @@ ZC_NO_SANITIZE void zc__count_hook_copy(size_t n)
 uint64_t zc_counts_kernel_copy_bytes(const struct zc_counts *c)
 {
 	return c->kernel_read_bytes + c->kernel_write_bytes;
+}
+
+ZC_NO_SANITIZE void zc__count_frame(size_t user, size_t kernel, size_t moved)
+{
+	struct slot *s = slot_get();
+	if (user)
+		add(s, F_USER_FRAME_BYTES, user);
+	if (kernel)
+		add(s, F_KERNEL_FRAME_BYTES, kernel);
+	if (moved)
+		add(s, F_KERNEL_FRAME_MOVE_BYTES, moved);
+}
+
+uint64_t zc_counts_user_frame_bytes(const struct zc_counts *c)
+{
+	return c->user_frame_bytes;
+}
+
+uint64_t zc_counts_kernel_frame_bytes(const struct zc_counts *c)
+{
+	return c->kernel_frame_bytes + c->kernel_frame_move_bytes;
+}
+
+uint64_t zc_counts_other_bytes(const struct zc_counts *c)
+{
+	return zc_counts_user_copy_bytes(c) - c->user_frame_bytes +
+	       zc_counts_kernel_copy_bytes(c) - c->kernel_frame_bytes;
 }
 
 uint64_t zc_counts_kernel_calls(const struct zc_counts *c)

@@ -67,6 +67,15 @@ struct zc_counts {
 	uint64_t kernel_move_bytes;     /* descriptors, no user memory touched */
 	uint64_t kernel_handovers;      /* vmsplice into a pipe: the pages themselves are */
 	uint64_t kernel_handover_bytes; /* handed over, not copied (the reader's read copies) */
+	/*
+	 * Of the bytes above, those that were the frame's (provenance.h): only these count
+	 * toward a verdict. A move of the frame's bytes into a file, a memfd or a socket is the
+	 * kernel copying them (kernel_frame_move_bytes); into a pipe it hands references on.
+	 */
+	uint64_t user_frame_bytes;        /* of user_copy_bytes + realloc_copy_bytes */
+	uint64_t kernel_frame_bytes;      /* of kernel_read_bytes + kernel_write_bytes */
+	uint64_t kernel_frame_move_bytes; /* of kernel_move_bytes */
+	uint64_t provenance_lost;         /* ranges or objects the tables could not keep */
 };
 
 /* Sums every thread's counts into out. */
@@ -102,6 +111,11 @@ bool zc_instrument_allocator_linked(void);
 uint64_t zc_counts_user_copy_bytes(const struct zc_counts *c);
 /* Bytes the kernel copied to or from this process's memory: kernel_read + kernel_write. */
 uint64_t zc_counts_kernel_copy_bytes(const struct zc_counts *c);
+/* The frame's bytes among them: user_frame_bytes; kernel_frame_bytes + kernel_frame_move_bytes. */
+uint64_t zc_counts_user_frame_bytes(const struct zc_counts *c);
+uint64_t zc_counts_kernel_frame_bytes(const struct zc_counts *c);
+/* Bytes copied (user and kernel, as above) that were not the frame's. */
+uint64_t zc_counts_other_bytes(const struct zc_counts *c);
 /* System calls that moved bytes, of every kind above. */
 uint64_t zc_counts_kernel_calls(const struct zc_counts *c);
 
@@ -125,6 +139,8 @@ void zc__count_free(size_t bytes);
 void zc__count_realloc_move(size_t old_bytes, size_t new_bytes, bool remapped);
 void zc__count_hook_copy(size_t n);
 void zc__count_user_copy(size_t n);
+/* Of the copies counted, frame bytes by copy functions and realloc, by the kernel, moved. */
+void zc__count_frame(size_t user, size_t kernel, size_t moved);
 void zc__count_kernel(enum zc_kernel_op op, size_t bytes);
 extern bool zc__allocator_linked;
 

@@ -5,11 +5,28 @@
 #ifndef ZC_KERNEL_OP_H
 #define ZC_KERNEL_OP_H
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/uio.h>
+
 enum zc_kernel_op {
 	ZC_KERNEL_READ,     /* copied into this process's memory */
 	ZC_KERNEL_WRITE,    /* copied out of it */
 	ZC_KERNEL_MOVE,     /* between descriptors, no user memory: splice, sendfile... */
 	ZC_KERNEL_HANDOVER, /* vmsplice into a pipe: the pipe references the pages */
+};
+
+/*
+ * The user memory a kernel call moved bytes to or from: one buffer, or iovcnt iovecs, whose
+ * first bytes, in order, are those the call moved; neither for a move. process: the call's
+ * descriptor is another process's id (process_vm_*). to_fd: a move's destination (-1).
+ */
+struct zc_kernel_mem {
+	const void *buf;
+	const struct iovec *iov;
+	size_t iovcnt;
+	bool process;
+	int to_fd;
 };
 
 #endif

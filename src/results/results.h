@@ -105,8 +105,9 @@ struct zc_alloc_result {
 
 struct zc_copy_result {
 	double bytes_per_transfer;          /* observed: user + kernel, both sides */
-	double user_bytes_per_transfer;     /* copy functions and realloc moves, both sides */
-	double kernel_bytes_per_transfer;   /* read/write-like system calls, both sides */
+	double user_bytes_per_transfer;     /* the frame's: copy functions and realloc, both sides */
+	double kernel_bytes_per_transfer;   /* the frame's: the kernel's copies, both sides */
+	double other_bytes_per_transfer;    /* moved by both, not the frame's: never in the verdict */
 	double expected_bytes_per_transfer; /* what the strategy declares (zc_copy, zc_count_copy) */
 	double copies_per_transfer;         /* copies the strategy declares */
 	double memcpy_bytes_per_transfer;   /* the declared part done with zc_copy */

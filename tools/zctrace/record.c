@@ -441,6 +441,27 @@ ZC_HOOK_API void _Exit(int status)
 	exit_via("_Exit", status);
 }
 
+/* Every copy-function call goes to its call site; the blocks are not needed there. */
+static void trace_copy_any(enum zc_hook_fn fn, void *dst, const void *src, size_t bytes,
+			   const void *caller)
+{
+	(void)dst, (void)src;
+	zc__trace_site(fn, bytes, caller);
+}
+
+/* Kernel calls go to their site by descriptor kind; the memory they moved is not needed. */
+static void trace_kernel(enum zc_kernel_op op, const char *fn, int fd, size_t bytes,
+			 const struct zc_kernel_mem *mem, const void *caller)
+{
+	(void)mem;
+	zc__trace_kernel(op, fn, fd, bytes, caller);
+}
+
+static void trace_closed(int fd)
+{
+	(void)fd;
+}
+
 /* The interposers' sink: the same contract as src/instrument/counting_sink.c's, filled in here. */
 const struct zc_hook_sink zc__hook_sink = {
 	.copy_min = &zc__trace_min_bytes,
@@ -450,7 +471,8 @@ const struct zc_hook_sink zc__hook_sink = {
 	.free = trace_free,
 	.release = zc__trace_release,
 	.realloc_move = zc__trace_realloc_move,
-	.copy_any = zc__trace_site,
+	.copy_any = trace_copy_any,
 	.copy = zc__trace_copy,
-	.kernel = zc__trace_kernel,
+	.kernel = trace_kernel,
+	.closed = trace_closed,
 };

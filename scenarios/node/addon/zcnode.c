@@ -336,6 +336,8 @@ static napi_value zn_since(napi_env env, napi_callback_info info)
 	put(env, o, "realloc_remaps", (double)d.realloc_remaps);
 	put(env, o, "user_copy_bytes", (double)zc_counts_user_copy_bytes(&d));
 	put(env, o, "kernel_copy_bytes", (double)zc_counts_kernel_copy_bytes(&d));
+	put(env, o, "user_frame_bytes", (double)zc_counts_user_frame_bytes(&d));
+	put(env, o, "kernel_frame_bytes", (double)zc_counts_kernel_frame_bytes(&d));
 	put(env, o, "hook_copy_bytes", (double)d.hook_copy_bytes);
 	put(env, o, "declared_copies", (double)d.copies);
 	put(env, o, "declared_copy_bytes", (double)d.copy_bytes);

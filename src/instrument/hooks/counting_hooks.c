@@ -233,9 +233,10 @@ ZC_HOOK_API void free(void *p)
 	if (!p || in_arena(p))
 		return;
 	resolve();
+	size_t bytes = zc__hook_sink.wants_free_size ? usable(p) : 0;
 	if (zc__hook_sink.wants_free_size)
-		zc__hook_sink.free(usable(p));
-	zc__hook_sink.release("free", p, 0);
+		zc__hook_sink.free(bytes);
+	zc__hook_sink.release("free", p, bytes);
 	real.free(p);
 }
 
@@ -403,7 +404,7 @@ copy_hooked(enum zc_hook_fn fn, copy_fn copy, void *dst, const void *src, size_t
 	 */
 	uintptr_t from = (uintptr_t)caller;
 	if (!in_realloc && !(from >= allocator_lo && from < allocator_hi)) {
-		zc__hook_sink.copy_any(fn, n, caller);
+		zc__hook_sink.copy_any(fn, dst, src, n, caller);
 		if (n >= *zc__hook_sink.copy_min)
 			zc__hook_sink.copy(fn, dst, src, n, caller);
 	}
@@ -506,14 +507,29 @@ ZC_HOOK_API char *__stpcpy_chk(char *dst, const char *src, size_t dstlen)
 	return (char *)copy_hooked(ZC_FN_STPCPY_CHK, real.memcpy, dst, src, n + 1, CALLER()) + n;
 }
 
-/* strncpy copies up to n bytes and pads with zeros: the padding is written, not copied. */
+/*
+ * The zeros strncpy, stpncpy and wcsncpy pad with: bytes written, as a copy function writes
+ * them, from no memory (src NULL: never the frame's). What is written counts.
+ */
+ZC_NO_SANITIZE static void pad(enum zc_hook_fn fn, void *dst, size_t n, const void *caller)
+{
+	if (!n)
+		return;
+	uintptr_t from = (uintptr_t)caller;
+	if (!in_realloc && !(from >= allocator_lo && from < allocator_hi))
+		zc__hook_sink.copy_any(fn, dst, NULL, n, caller);
+	volatile unsigned char *d = dst;
+	for (size_t i = 0; i < n; i++)
+		d[i] = 0;
+}
+
+/* strncpy copies up to n bytes and pads with zeros (pad). */
 ZC_NO_SANITIZE static char *strncpy_hooked(enum zc_hook_fn fn, char *dst, const char *src,
 					   size_t n, const void *caller)
 {
 	size_t len = strnlen(src, n);
 	copy_hooked(fn, real.memcpy, dst, src, len, caller);
-	for (size_t i = len; i < n; i++)
-		dst[i] = '\0';
+	pad(fn, dst + len, n - len, caller);
 	return dst;
 }
 
@@ -570,6 +586,145 @@ ZC_HOOK_API wchar_t *__wmemmove_chk(wchar_t *dst, const wchar_t *src, size_t n, 
 		__builtin_trap();
 	return copy_hooked(ZC_FN_WMEMMOVE_CHK, real.memmove, dst, src, n * sizeof(wchar_t),
 			   CALLER());
+}
+
+/*
+ * The rest of the string family. Each counts what it writes: the bytes it takes from src
+ * (the terminator among them) as a copy of src, the zeros it pads with or the terminator it
+ * adds as written from no memory (pad). The _chk forms check the destination's size first,
+ * as glibc's do.
+ */
+char *__stpncpy_chk(char *dst, const char *src, size_t n, size_t dstlen);
+char *__strcat_chk(char *dst, const char *src, size_t dstlen);
+char *__strncat_chk(char *dst, const char *src, size_t n, size_t dstlen);
+wchar_t *__wcscpy_chk(wchar_t *dst, const wchar_t *src, size_t dstlen);
+wchar_t *__wcsncpy_chk(wchar_t *dst, const wchar_t *src, size_t n, size_t dstlen);
+wchar_t *__wmempcpy_chk(wchar_t *dst, const wchar_t *src, size_t n, size_t dstlen);
+wchar_t *__wcpcpy_chk(wchar_t *dst, const wchar_t *src, size_t dstlen);
+
+ZC_HOOK_API char *stpncpy(char *restrict dst, const char *restrict src, size_t n)
+{
+	size_t len = strnlen(src, n);
+	strncpy_hooked(ZC_FN_STPNCPY, dst, src, n, CALLER());
+	return dst + len;
+}
+
+ZC_HOOK_API char *__stpncpy_chk(char *dst, const char *src, size_t n, size_t dstlen)
+{
+	if (n > dstlen)
+		__builtin_trap();
+	size_t len = strnlen(src, n);
+	strncpy_hooked(ZC_FN_STPNCPY_CHK, dst, src, n, CALLER());
+	return dst + len;
+}
+
+ZC_NO_SANITIZE static char *strcat_hooked(enum zc_hook_fn fn, char *dst, const char *src,
+					  size_t dstlen, const void *caller)
+{
+	size_t at = strlen(dst), n = strlen(src) + 1;
+	if (at + n > dstlen)
+		__builtin_trap();
+	copy_hooked(fn, real.memcpy, dst + at, src, n, caller);
+	return dst;
+}
+
+ZC_HOOK_API char *strcat(char *restrict dst, const char *restrict src)
+{
+	return strcat_hooked(ZC_FN_STRCAT, dst, src, SIZE_MAX, CALLER());
+}
+
+ZC_HOOK_API char *__strcat_chk(char *dst, const char *src, size_t dstlen)
+{
+	return strcat_hooked(ZC_FN_STRCAT_CHK, dst, src, dstlen, CALLER());
+}
+
+/* strncat: at most n bytes of src, then a terminator it adds. */
+ZC_NO_SANITIZE static char *strncat_hooked(enum zc_hook_fn fn, char *dst, const char *src,
+					   size_t n, size_t dstlen, const void *caller)
+{
+	size_t at = strlen(dst), len = strnlen(src, n);
+	if (at + len + 1 > dstlen)
+		__builtin_trap();
+	copy_hooked(fn, real.memcpy, dst + at, src, len, caller);
+	pad(fn, dst + at + len, 1, caller);
+	return dst;
+}
+
+ZC_HOOK_API char *strncat(char *restrict dst, const char *restrict src, size_t n)
+{
+	return strncat_hooked(ZC_FN_STRNCAT, dst, src, n, SIZE_MAX, CALLER());
+}
+
+ZC_HOOK_API char *__strncat_chk(char *dst, const char *src, size_t n, size_t dstlen)
+{
+	return strncat_hooked(ZC_FN_STRNCAT_CHK, dst, src, n, dstlen, CALLER());
+}
+
+ZC_HOOK_API wchar_t *wcscpy(wchar_t *restrict dst, const wchar_t *restrict src)
+{
+	return copy_hooked(ZC_FN_WCSCPY, real.memcpy, dst, src, (wcslen(src) + 1) * sizeof(wchar_t),
+			   CALLER());
+}
+
+ZC_HOOK_API wchar_t *__wcscpy_chk(wchar_t *dst, const wchar_t *src, size_t dstlen)
+{
+	size_t n = wcslen(src) + 1;
+	if (n > dstlen)
+		__builtin_trap();
+	return copy_hooked(ZC_FN_WCSCPY_CHK, real.memcpy, dst, src, n * sizeof(wchar_t), CALLER());
+}
+
+/* wcsncpy: up to n wide characters, then zeros up to n (pad). */
+ZC_NO_SANITIZE static wchar_t *wcsncpy_hooked(enum zc_hook_fn fn, wchar_t *dst,
+					      const wchar_t *src, size_t n, const void *caller)
+{
+	size_t len = wcsnlen(src, n);
+	copy_hooked(fn, real.memcpy, dst, src, len * sizeof(wchar_t), caller);
+	pad(fn, dst + len, (n - len) * sizeof(wchar_t), caller);
+	return dst;
+}
+
+ZC_HOOK_API wchar_t *wcsncpy(wchar_t *restrict dst, const wchar_t *restrict src, size_t n)
+{
+	return wcsncpy_hooked(ZC_FN_WCSNCPY, dst, src, n, CALLER());
+}
+
+ZC_HOOK_API wchar_t *__wcsncpy_chk(wchar_t *dst, const wchar_t *src, size_t n, size_t dstlen)
+{
+	if (n > dstlen)
+		__builtin_trap();
+	return wcsncpy_hooked(ZC_FN_WCSNCPY_CHK, dst, src, n, CALLER());
+}
+
+ZC_HOOK_API wchar_t *wmempcpy(wchar_t *restrict dst, const wchar_t *restrict src, size_t n)
+{
+	return (wchar_t *)copy_hooked(ZC_FN_WMEMPCPY, real.memcpy, dst, src, n * sizeof(wchar_t),
+				      CALLER()) + n;
+}
+
+ZC_HOOK_API wchar_t *__wmempcpy_chk(wchar_t *dst, const wchar_t *src, size_t n, size_t dstlen)
+{
+	if (n > dstlen)
+		__builtin_trap();
+	return (wchar_t *)copy_hooked(ZC_FN_WMEMPCPY_CHK, real.memcpy, dst, src,
+				      n * sizeof(wchar_t), CALLER()) + n;
+}
+
+ZC_HOOK_API wchar_t *wcpcpy(wchar_t *restrict dst, const wchar_t *restrict src)
+{
+	size_t len = wcslen(src);
+	copy_hooked(ZC_FN_WCPCPY, real.memcpy, dst, src, (len + 1) * sizeof(wchar_t), CALLER());
+	return dst + len;
+}
+
+ZC_HOOK_API wchar_t *__wcpcpy_chk(wchar_t *dst, const wchar_t *src, size_t dstlen)
+{
+	size_t len = wcslen(src);
+	if (len + 1 > dstlen)
+		__builtin_trap();
+	copy_hooked(ZC_FN_WCPCPY_CHK, real.memcpy, dst, src, (len + 1) * sizeof(wchar_t),
+		    CALLER());
+	return dst + len;
 }
 
 /*
@@ -671,85 +826,102 @@ ZC_HOOK_API int munmap(void *addr, size_t len)
  * vmsplice on a pipe's read end copies out of the pipe: a read.
  */
 /*
- * Every kernel call hooked. B(op, name, params, args): the call returns the bytes it moved as
- * op, and its first argument is the descriptor (the other process's pid for process_vm_*);
- * O(name): a hook of its own, below the list. Both give the table of the next definitions.
+ * Every kernel call hooked. B(op, name, params, args, fd, mem): the call returns the bytes it
+ * moved as op; fd is the descriptor the sink is told (a move's source; the other process's
+ * pid for process_vm_*), mem the user memory the bytes went to or came from (MEM_*: one
+ * buffer, iovecs, another process's, or a move's destination). O(name): a hook of its own,
+ * below the list. Both give the table of the next definitions.
  */
+#define MEM_BUF(b) (&(struct zc_kernel_mem){.buf = (b), .to_fd = -1})
+#define MEM_IOV(v, n) (&(struct zc_kernel_mem){.iov = (v), .iovcnt = (size_t)(n), .to_fd = -1})
+#define MEM_MSG(m) MEM_IOV((m)->msg_iov, (m)->msg_iovlen)
+#define MEM_PROCESS(v, n)                                                                 \
+	(&(struct zc_kernel_mem){.iov = (v), .iovcnt = (size_t)(n), .process = true, .to_fd = -1})
+#define MEM_MOVE(to) (&(struct zc_kernel_mem){.to_fd = (to)})
 #define KERNEL_CALLS(B, O)                                                                \
-	B(ZC_KERNEL_READ, read, (int fd, void *buf, size_t n), (fd, buf, n))              \
-	B(ZC_KERNEL_READ, pread, (int fd, void *buf, size_t n, off_t off), (fd, buf, n, off)) \
+	B(ZC_KERNEL_READ, read, (int fd, void *buf, size_t n), (fd, buf, n), fd, MEM_BUF(buf)) \
+	B(ZC_KERNEL_READ, pread, (int fd, void *buf, size_t n, off_t off), (fd, buf, n, off), \
+	  fd, MEM_BUF(buf))                                                               \
 	B(ZC_KERNEL_READ, pread64, (int fd, void *buf, size_t n, off64_t off),            \
-	  (fd, buf, n, off))                                                              \
-	B(ZC_KERNEL_READ, readv, (int fd, const struct iovec *iov, int cnt), (fd, iov, cnt)) \
+	  (fd, buf, n, off), fd, MEM_BUF(buf))                                            \
+	B(ZC_KERNEL_READ, readv, (int fd, const struct iovec *iov, int cnt), (fd, iov, cnt), \
+	  fd, MEM_IOV(iov, cnt))                                                          \
 	B(ZC_KERNEL_READ, preadv, (int fd, const struct iovec *iov, int cnt, off_t off),  \
-	  (fd, iov, cnt, off))                                                            \
+	  (fd, iov, cnt, off), fd, MEM_IOV(iov, cnt))                                     \
 	B(ZC_KERNEL_READ, preadv64, (int fd, const struct iovec *iov, int cnt, off64_t off), \
-	  (fd, iov, cnt, off))                                                            \
+	  (fd, iov, cnt, off), fd, MEM_IOV(iov, cnt))                                     \
 	B(ZC_KERNEL_READ, preadv2,                                                        \
 	  (int fd, const struct iovec *iov, int cnt, off_t off, int flags),               \
-	  (fd, iov, cnt, off, flags))                                                     \
+	  (fd, iov, cnt, off, flags), fd, MEM_IOV(iov, cnt))                              \
 	B(ZC_KERNEL_READ, preadv64v2,                                                     \
 	  (int fd, const struct iovec *iov, int cnt, off64_t off, int flags),             \
-	  (fd, iov, cnt, off, flags))                                                     \
-	B(ZC_KERNEL_READ, recv, (int fd, void *buf, size_t n, int flags), (fd, buf, n, flags)) \
+	  (fd, iov, cnt, off, flags), fd, MEM_IOV(iov, cnt))                              \
+	B(ZC_KERNEL_READ, recv, (int fd, void *buf, size_t n, int flags), (fd, buf, n, flags), \
+	  fd, MEM_BUF(buf))                                                               \
 	B(ZC_KERNEL_READ, recvfrom,                                                       \
 	  (int fd, void *restrict buf, size_t n, int flags, __SOCKADDR_ARG from,          \
-	   socklen_t *restrict fromlen), (fd, buf, n, flags, from, fromlen))              \
-	B(ZC_KERNEL_READ, recvmsg, (int fd, struct msghdr *msg, int flags), (fd, msg, flags)) \
+	   socklen_t *restrict fromlen), (fd, buf, n, flags, from, fromlen), fd, MEM_BUF(buf)) \
+	B(ZC_KERNEL_READ, recvmsg, (int fd, struct msghdr *msg, int flags), (fd, msg, flags), \
+	  fd, MEM_MSG(msg))                                                               \
 	O(recvmmsg)                                                                       \
 	B(ZC_KERNEL_READ, process_vm_readv,                                               \
 	  (pid_t pid, const struct iovec *local, unsigned long nlocal,                    \
 	   const struct iovec *remote, unsigned long nremote, unsigned long flags),       \
-	  (pid, local, nlocal, remote, nremote, flags))                                   \
-	B(ZC_KERNEL_WRITE, write, (int fd, const void *buf, size_t n), (fd, buf, n))      \
+	  (pid, local, nlocal, remote, nremote, flags), pid, MEM_PROCESS(local, nlocal))  \
+	B(ZC_KERNEL_WRITE, write, (int fd, const void *buf, size_t n), (fd, buf, n), fd,  \
+	  MEM_BUF(buf))                                                                   \
 	B(ZC_KERNEL_WRITE, pwrite, (int fd, const void *buf, size_t n, off_t off),        \
-	  (fd, buf, n, off))                                                              \
+	  (fd, buf, n, off), fd, MEM_BUF(buf))                                            \
 	B(ZC_KERNEL_WRITE, pwrite64, (int fd, const void *buf, size_t n, off64_t off),    \
-	  (fd, buf, n, off))                                                              \
-	B(ZC_KERNEL_WRITE, writev, (int fd, const struct iovec *iov, int cnt), (fd, iov, cnt)) \
+	  (fd, buf, n, off), fd, MEM_BUF(buf))                                            \
+	B(ZC_KERNEL_WRITE, writev, (int fd, const struct iovec *iov, int cnt), (fd, iov, cnt), \
+	  fd, MEM_IOV(iov, cnt))                                                          \
 	B(ZC_KERNEL_WRITE, pwritev, (int fd, const struct iovec *iov, int cnt, off_t off), \
-	  (fd, iov, cnt, off))                                                            \
+	  (fd, iov, cnt, off), fd, MEM_IOV(iov, cnt))                                     \
 	B(ZC_KERNEL_WRITE, pwritev64,                                                     \
-	  (int fd, const struct iovec *iov, int cnt, off64_t off), (fd, iov, cnt, off))   \
+	  (int fd, const struct iovec *iov, int cnt, off64_t off), (fd, iov, cnt, off),   \
+	  fd, MEM_IOV(iov, cnt))                                                          \
 	B(ZC_KERNEL_WRITE, pwritev2,                                                      \
 	  (int fd, const struct iovec *iov, int cnt, off_t off, int flags),               \
-	  (fd, iov, cnt, off, flags))                                                     \
+	  (fd, iov, cnt, off, flags), fd, MEM_IOV(iov, cnt))                              \
 	B(ZC_KERNEL_WRITE, pwritev64v2,                                                   \
 	  (int fd, const struct iovec *iov, int cnt, off64_t off, int flags),             \
-	  (fd, iov, cnt, off, flags))                                                     \
+	  (fd, iov, cnt, off, flags), fd, MEM_IOV(iov, cnt))                              \
 	B(ZC_KERNEL_WRITE, send, (int fd, const void *buf, size_t n, int flags),          \
-	  (fd, buf, n, flags))                                                            \
+	  (fd, buf, n, flags), fd, MEM_BUF(buf))                                          \
 	B(ZC_KERNEL_WRITE, sendto,                                                        \
 	  (int fd, const void *buf, size_t n, int flags, __CONST_SOCKADDR_ARG to,         \
-	   socklen_t tolen), (fd, buf, n, flags, to, tolen))                              \
+	   socklen_t tolen), (fd, buf, n, flags, to, tolen), fd, MEM_BUF(buf))            \
 	B(ZC_KERNEL_WRITE, sendmsg, (int fd, const struct msghdr *msg, int flags),        \
-	  (fd, msg, flags))                                                               \
+	  (fd, msg, flags), fd, MEM_MSG(msg))                                             \
 	O(sendmmsg)                                                                       \
 	B(ZC_KERNEL_WRITE, process_vm_writev,                                             \
 	  (pid_t pid, const struct iovec *local, unsigned long nlocal,                    \
 	   const struct iovec *remote, unsigned long nremote, unsigned long flags),       \
-	  (pid, local, nlocal, remote, nremote, flags))                                   \
+	  (pid, local, nlocal, remote, nremote, flags), pid, MEM_PROCESS(local, nlocal))  \
 	B(ZC_KERNEL_MOVE, splice,                                                         \
 	  (int in, loff_t *in_off, int out, loff_t *out_off, size_t n, unsigned int flags), \
-	  (in, in_off, out, out_off, n, flags))                                           \
+	  (in, in_off, out, out_off, n, flags), in, MEM_MOVE(out))                        \
 	B(ZC_KERNEL_MOVE, tee, (int in, int out, size_t n, unsigned int flags),           \
-	  (in, out, n, flags))                                                            \
-	B(ZC_KERNEL_MOVE, sendfile, (int out, int in, off_t *off, size_t n), (out, in, off, n)) \
+	  (in, out, n, flags), in, MEM_MOVE(out))                                         \
+	B(ZC_KERNEL_MOVE, sendfile, (int out, int in, off_t *off, size_t n), (out, in, off, n), \
+	  in, MEM_MOVE(out))                                                              \
 	B(ZC_KERNEL_MOVE, sendfile64, (int out, int in, off64_t *off, size_t n),          \
-	  (out, in, off, n))                                                              \
+	  (out, in, off, n), in, MEM_MOVE(out))                                           \
 	B(ZC_KERNEL_MOVE, copy_file_range,                                                \
 	  (int in, loff_t *in_off, int out, loff_t *out_off, size_t n, unsigned int flags), \
-	  (in, in_off, out, out_off, n, flags))                                           \
-	O(vmsplice)
+	  (in, in_off, out, out_off, n, flags), in, MEM_MOVE(out))                        \
+	O(vmsplice)                                                                       \
+	O(close)
 
 #define KREAL_OWN(name) __typeof__(name) *name;
-#define KREAL_BYTES(op, name, params, args) KREAL_OWN(name)
+#define KREAL_BYTES(op, name, params, args, fd, mem) KREAL_OWN(name)
 static struct {
 	KERNEL_CALLS(KREAL_BYTES, KREAL_OWN)
 } kreal;
 
 #define KRESOLVE_OWN(name) RESOLVE_IN(kreal, name, #name);
-#define KRESOLVE_BYTES(op, name, params, args) KRESOLVE_OWN(name)
+#define KRESOLVE_BYTES(op, name, params, args, fd, mem) KRESOLVE_OWN(name)
 ZC_NO_SANITIZE static void resolve_kernel(void)
 {
 	KERNEL_CALLS(KRESOLVE_BYTES, KRESOLVE_OWN)
@@ -758,36 +930,38 @@ ZC_NO_SANITIZE static void resolve_kernel(void)
 /* The next definition of name called with args; ENOSYS while it is unknown. */
 #define NEXT(name, args) (resolve(), kreal.name ? kreal.name args : (errno = ENOSYS, -1))
 
-/* The first of the arguments (a, ...). */
-#define FIRST_ARG(a, ...) (a)
-
-/* Bytes moved by the call fn on fd as op go to the sink; nothing when none moved. */
+/*
+ * Bytes moved by the call fn on fd as op go to the sink, with the memory they moved;
+ * nothing when none moved. The caller reads the call's errno after the hook: kept.
+ */
 ZC_NO_SANITIZE static void kernel_moved(enum zc_kernel_op op, const char *fn, int fd,
-					long long bytes, const void *caller)
+					long long bytes, const struct zc_kernel_mem *mem,
+					const void *caller)
 {
-	if (bytes > 0)
-		zc__hook_sink.kernel(op, fn, fd, (size_t)bytes, caller);
+	if (bytes <= 0)
+		return;
+	int saved = errno;
+	zc__hook_sink.kernel(op, fn, fd, (size_t)bytes, mem, caller);
+	errno = saved;
 }
 
 /* A hook that forwards and tells the sink what the call returned, as op. */
-#define KERNEL_HOOK(op, name, params, args)                                               \
+#define KERNEL_HOOK(op, name, params, args, fd, mem)                                      \
 	ZC_HOOK_API ssize_t name params                                                   \
 	{                                                                                 \
 		ssize_t r_ = NEXT(name, args);                                            \
-		kernel_moved(op, #name, (int)FIRST_ARG args, r_, CALLER());               \
+		kernel_moved(op, #name, fd, r_, mem, CALLER());                           \
 		return r_;                                                                \
 	}
 #define KERNEL_HOOK_OWN(name)
 KERNEL_CALLS(KERNEL_HOOK, KERNEL_HOOK_OWN)
 
-/* recvmmsg and sendmmsg return messages; their bytes are in each message's msg_len. */
+/* recvmmsg and sendmmsg move messages: each message's msg_len bytes, told one by one. */
 ZC_NO_SANITIZE static void count_messages(enum zc_kernel_op op, const char *fn, int fd,
 					  const struct mmsghdr *v, int n, const void *caller)
 {
-	long long bytes = 0;
 	for (int i = 0; i < n; i++)
-		bytes += v[i].msg_len;
-	kernel_moved(op, fn, fd, bytes, caller);
+		kernel_moved(op, fn, fd, v[i].msg_len, MEM_MSG(&v[i].msg_hdr), caller);
 }
 
 ZC_HOOK_API int recvmmsg(int fd, struct mmsghdr *v, unsigned int n, int flags,
@@ -805,6 +979,13 @@ ZC_HOOK_API int sendmmsg(int fd, struct mmsghdr *v, unsigned int n, int flags)
 	return r;
 }
 
+/* A descriptor closed: the sink forgets what it knew of it (a number is reused). */
+ZC_HOOK_API int close(int fd)
+{
+	zc__hook_sink.closed(fd);
+	return NEXT(close, (fd));
+}
+
 /* Into a pipe (the kernel checks for a writable end first): a hand-over; out of one: a read. */
 ZC_HOOK_API ssize_t vmsplice(int fd, const struct iovec *iov, size_t cnt, unsigned int flags)
 {
@@ -815,7 +996,7 @@ ZC_HOOK_API ssize_t vmsplice(int fd, const struct iovec *iov, size_t cnt, unsign
 		errno = saved;
 		bool out_of_pipe = mode >= 0 && (mode & O_ACCMODE) == O_RDONLY;
 		kernel_moved(out_of_pipe ? ZC_KERNEL_READ : ZC_KERNEL_HANDOVER, "vmsplice", fd, r,
-			     CALLER());
+			     MEM_IOV(iov, cnt), CALLER());
 	}
 	return r;
 }

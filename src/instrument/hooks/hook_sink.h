@@ -51,7 +51,21 @@
 	X(WMEMCPY, "wmemcpy")                                                             \
 	X(WMEMCPY_CHK, "__wmemcpy_chk")                                                   \
 	X(WMEMMOVE, "wmemmove")                                                           \
-	X(WMEMMOVE_CHK, "__wmemmove_chk")
+	X(WMEMMOVE_CHK, "__wmemmove_chk")                                                 \
+	X(STPNCPY, "stpncpy")                                                             \
+	X(STPNCPY_CHK, "__stpncpy_chk")                                                   \
+	X(STRCAT, "strcat")                                                               \
+	X(STRCAT_CHK, "__strcat_chk")                                                     \
+	X(STRNCAT, "strncat")                                                             \
+	X(STRNCAT_CHK, "__strncat_chk")                                                   \
+	X(WCSCPY, "wcscpy")                                                               \
+	X(WCSCPY_CHK, "__wcscpy_chk")                                                     \
+	X(WCSNCPY, "wcsncpy")                                                             \
+	X(WCSNCPY_CHK, "__wcsncpy_chk")                                                   \
+	X(WMEMPCPY, "wmempcpy")                                                           \
+	X(WMEMPCPY_CHK, "__wmempcpy_chk")                                                 \
+	X(WCPCPY, "wcpcpy")                                                               \
+	X(WCPCPY_CHK, "__wcpcpy_chk")
 
 /* Which interposed function saw the call; its name is zc__hook_fn_name(). */
 enum zc_hook_fn {
@@ -95,17 +109,24 @@ struct zc_hook_sink {
 	 */
 	void (*realloc_move)(const void *old, const void *p, size_t old_bytes, size_t new_bytes,
 			     bool remapped, const void *caller);
-	/* Every copy-function call, whatever its size. */
-	void (*copy_any)(enum zc_hook_fn fn, size_t bytes, const void *caller);
+	/*
+	 * Every copy-function call, whatever its size: bytes written at dst, copied from src
+	 * (NULL: written from no memory, such as strncpy's padding). Before the copy is made.
+	 */
+	void (*copy_any)(enum zc_hook_fn fn, void *dst, const void *src, size_t bytes,
+			 const void *caller);
 	/* A copy-function call of at least *copy_min bytes, after copy_any. */
 	void (*copy)(enum zc_hook_fn fn, void *dst, const void *src, size_t bytes,
 		     const void *caller);
 	/*
-	 * A read- or write-like system call fn moved bytes (more than 0) as op; fd is its first
-	 * argument: the descriptor, or for process_vm_* the other process's pid.
+	 * A read- or write-like system call fn moved bytes (more than 0) as op, after the call:
+	 * fd is the descriptor (a move's source; for process_vm_* the other process's pid), mem
+	 * the user memory the bytes came from or went to (kernel_op.h).
 	 */
 	void (*kernel)(enum zc_kernel_op op, const char *fn, int fd, size_t bytes,
-		       const void *caller);
+		       const struct zc_kernel_mem *mem, const void *caller);
+	/* The descriptor fd is being closed. */
+	void (*closed)(int fd);
 };
 
 /*

@@ -1,0 +1,387 @@
+/*
+ * provenance.c: the frame's bytes, followed through copies (provenance.h).
+ *
+ * The ranges holding frame bytes are a small table of disjoint [lo, hi) kept sorted by
+ * nothing: lookups scan it. Readers never lock (a copy hook looks up two ranges per call):
+ * a writer takes the spin lock and bumps a generation before and after its change, and a
+ * reader that saw the generation move (or odd) reads again. Objects (pipes, files...) and
+ * the descriptor cache change only on calls that carry frame bytes, under their own lock.
+ */
+#include "provenance.h"
+
+#include <errno.h>
+#include <stdatomic.h>
+#include <sys/stat.h>
+
+#include "hooks/hook_sink.h"
+
+struct range {
+	_Atomic uintptr_t lo, hi; /* hi == 0: free */
+};
+
+static struct range ranges[ZC_PROVENANCE_RANGES];
+static atomic_uint nused;                 /* entries [0, nused) may be in use */
+static atomic_uint generation;            /* odd while a writer changes the table */
+static atomic_flag ranges_lock = ATOMIC_FLAG_INIT;
+static _Atomic uint64_t lost;
+static _Atomic(zc_content_test) recogniser;
+
+ZC_NO_SANITIZE static void lock(atomic_flag *f)
+{
+	while (atomic_flag_test_and_set_explicit(f, memory_order_acquire))
+		;
+}
+
+ZC_NO_SANITIZE static void unlock(atomic_flag *f)
+{
+	atomic_flag_clear_explicit(f, memory_order_release);
+}
+
+void zc_provenance_recognise(zc_content_test test)
+{
+	zc_content_test none = NULL;
+	atomic_compare_exchange_strong(&recogniser, &none, test);
+}
+
+uint64_t zc_provenance_lost(void)
+{
+	return atomic_load_explicit(&lost, memory_order_relaxed);
+}
+
+/* Bytes of [lo, hi) inside the table's ranges (they are disjoint: the sum is exact). */
+ZC_NO_SANITIZE static size_t held(uintptr_t lo, uintptr_t hi)
+{
+	for (;;) {
+		unsigned g = atomic_load_explicit(&generation, memory_order_acquire);
+		if (g & 1)
+			continue;
+		size_t sum = 0;
+		unsigned n = atomic_load_explicit(&nused, memory_order_acquire);
+		for (unsigned i = 0; i < n; i++) {
+			uintptr_t a = atomic_load_explicit(&ranges[i].lo, memory_order_relaxed);
+			uintptr_t b = atomic_load_explicit(&ranges[i].hi, memory_order_relaxed);
+			uintptr_t from = a > lo ? a : lo, to = b < hi ? b : hi;
+			if (from < to)
+				sum += to - from;
+		}
+		atomic_thread_fence(memory_order_acquire);
+		if (atomic_load_explicit(&generation, memory_order_relaxed) == g)
+			return sum;
+	}
+}
+
+/* Writers: under ranges_lock, between begin_change and end_change. */
+ZC_NO_SANITIZE static void begin_change(void)
+{
+	lock(&ranges_lock);
+	atomic_fetch_add_explicit(&generation, 1, memory_order_acq_rel);
+}
+
+ZC_NO_SANITIZE static void end_change(void)
+{
+	atomic_fetch_add_explicit(&generation, 1, memory_order_release);
+	unlock(&ranges_lock);
+}
+
+ZC_NO_SANITIZE static void set(unsigned i, uintptr_t lo, uintptr_t hi)
+{
+	atomic_store_explicit(&ranges[i].lo, lo, memory_order_relaxed);
+	atomic_store_explicit(&ranges[i].hi, hi, memory_order_relaxed);
+	unsigned n = atomic_load_explicit(&nused, memory_order_relaxed);
+	if (hi && i >= n)
+		atomic_store_explicit(&nused, i + 1, memory_order_release);
+}
+
+ZC_NO_SANITIZE static int free_slot(void)
+{
+	for (unsigned i = 0; i < ZC_PROVENANCE_RANGES; i++)
+		if (!atomic_load_explicit(&ranges[i].hi, memory_order_relaxed))
+			return (int)i;
+	return -1;
+}
+
+/* Adds [lo, hi), merged with every range it overlaps or touches. Under the lock. */
+ZC_NO_SANITIZE static void add_locked(uintptr_t lo, uintptr_t hi)
+{
+	unsigned n = atomic_load_explicit(&nused, memory_order_relaxed);
+	for (unsigned i = 0; i < n; i++) {
+		uintptr_t a = atomic_load_explicit(&ranges[i].lo, memory_order_relaxed);
+		uintptr_t b = atomic_load_explicit(&ranges[i].hi, memory_order_relaxed);
+		if (!b || b < lo || a > hi)
+			continue;
+		lo = a < lo ? a : lo;
+		hi = b > hi ? b : hi;
+		set(i, 0, 0);
+	}
+	int slot = free_slot();
+	if (slot < 0)
+		atomic_fetch_add_explicit(&lost, 1, memory_order_relaxed);
+	else
+		set((unsigned)slot, lo, hi);
+}
+
+/* Removes [lo, hi) from every range, splitting one it falls inside. Under the lock. */
+ZC_NO_SANITIZE static void remove_locked(uintptr_t lo, uintptr_t hi)
+{
+	unsigned n = atomic_load_explicit(&nused, memory_order_relaxed);
+	for (unsigned i = 0; i < n; i++) {
+		uintptr_t a = atomic_load_explicit(&ranges[i].lo, memory_order_relaxed);
+		uintptr_t b = atomic_load_explicit(&ranges[i].hi, memory_order_relaxed);
+		if (!b || b <= lo || a >= hi)
+			continue;
+		if (a < lo && b > hi) { /* the hole is inside: two ranges remain */
+			set(i, a, lo);
+			int slot = free_slot();
+			if (slot < 0)
+				atomic_fetch_add_explicit(&lost, 1, memory_order_relaxed);
+			else
+				set((unsigned)slot, hi, b);
+		} else if (a < lo) {
+			set(i, a, lo);
+		} else if (b > hi) {
+			set(i, hi, b);
+		} else {
+			set(i, 0, 0);
+		}
+	}
+}
+
+void zc_provenance_frame(const void *p, size_t len)
+{
+	uintptr_t lo = (uintptr_t)p;
+	if (!len || held(lo, lo + len) == len) /* a stamp on a known frame: nothing to do */
+		return;
+	begin_change();
+	add_locked(lo, lo + len);
+	end_change();
+}
+
+void zc_provenance_forget(const void *p, size_t len)
+{
+	uintptr_t lo = (uintptr_t)p;
+	if (!len || !atomic_load_explicit(&nused, memory_order_relaxed) || !held(lo, lo + len))
+		return;
+	begin_change();
+	remove_locked(lo, lo + len);
+	end_change();
+}
+
+/* The content recogniser's count for [p, p + len); 0 below the minimum or without one. */
+ZC_NO_SANITIZE static size_t by_content(const void *p, size_t len)
+{
+	zc_content_test test = atomic_load_explicit(&recogniser, memory_order_relaxed);
+	if (!test || !p || len < ZC_PROVENANCE_CONTENT_MIN)
+		return 0;
+	return test(p, len);
+}
+
+/*
+ * dst received len bytes from src: with whole, all of them the frame's (recognised by
+ * content); else the parts of dst at the offsets of src's frame ranges are tainted. The rest
+ * of dst is cleared.
+ */
+ZC_NO_SANITIZE static void retaint(uintptr_t dst, uintptr_t src, size_t len, bool whole)
+{
+	uintptr_t spans[16][2];
+	unsigned nspans = 0;
+	begin_change();
+	if (whole) {
+		spans[nspans][0] = dst;
+		spans[nspans++][1] = dst + len;
+	} else {
+		/* Taken before dst is cleared: a memmove's source and destination may overlap. */
+		unsigned n = atomic_load_explicit(&nused, memory_order_relaxed);
+		for (unsigned i = 0; i < n; i++) {
+			uintptr_t a = atomic_load_explicit(&ranges[i].lo, memory_order_relaxed);
+			uintptr_t b = atomic_load_explicit(&ranges[i].hi, memory_order_relaxed);
+			uintptr_t from = a > src ? a : src, to = b < src + len ? b : src + len;
+			if (!b || from >= to)
+				continue;
+			if (nspans == 16) { /* more pieces than kept: what is left is lost */
+				atomic_fetch_add_explicit(&lost, 1, memory_order_relaxed);
+				break;
+			}
+			spans[nspans][0] = dst + (from - src);
+			spans[nspans++][1] = dst + (to - src);
+		}
+	}
+	remove_locked(dst, dst + len);
+	for (unsigned i = 0; i < nspans; i++)
+		add_locked(spans[i][0], spans[i][1]);
+	end_change();
+}
+
+size_t zc_provenance_copy(void *dst, const void *src, size_t len)
+{
+	uintptr_t d = (uintptr_t)dst, s = (uintptr_t)src;
+	if (!len)
+		return 0;
+	size_t f = src ? held(s, s + len) : 0;
+	bool whole = false;
+	if (!f) {
+		f = by_content(src, len);
+		whole = f > 0;
+	}
+	if (f)
+		retaint(d, s, len, whole);
+	else if (held(d, d + len)) /* overwritten by something else */
+		zc_provenance_forget(dst, len);
+	return f;
+}
+
+size_t zc_provenance_moved_block(const void *old, size_t old_len, const void *p)
+{
+	uintptr_t o = (uintptr_t)old;
+	size_t f = old_len ? held(o, o + old_len) : 0;
+	if (!f)
+		return 0;
+	/* The block's frame bytes are at the same offsets in the new block. */
+	retaint((uintptr_t)p, o, old_len, false);
+	zc_provenance_forget(old, old_len);
+	return f;
+}
+
+/* Calls fn(base, len, arg) over the first bytes of mem, in order; the sum of what it returns. */
+ZC_NO_SANITIZE static size_t over_mem(const struct zc_kernel_mem *mem, size_t bytes,
+				      size_t (*fn)(const void *, size_t))
+{
+	if (!mem)
+		return 0;
+	if (mem->buf)
+		return fn(mem->buf, bytes);
+	size_t sum = 0;
+	for (size_t i = 0; i < mem->iovcnt && bytes; i++) {
+		size_t n = mem->iov[i].iov_len < bytes ? mem->iov[i].iov_len : bytes;
+		sum += fn(mem->iov[i].iov_base, n);
+		bytes -= n;
+	}
+	return sum;
+}
+
+ZC_NO_SANITIZE static size_t frame_bytes_at(const void *p, size_t len)
+{
+	uintptr_t a = (uintptr_t)p;
+	size_t f = held(a, a + len);
+	return f ? f : by_content(p, len);
+}
+
+ZC_NO_SANITIZE static size_t content_landed(const void *p, size_t len)
+{
+	size_t f = by_content(p, len);
+	if (f)
+		retaint((uintptr_t)p, (uintptr_t)p, len, true);
+	else if (held((uintptr_t)p, (uintptr_t)p + len))
+		zc_provenance_forget(p, len);
+	return f;
+}
+
+/*
+ * Objects holding frame bytes, by device and inode, and the descriptors last seen naming
+ * each object (so that a pipe written many times costs one fstat).
+ */
+struct object {
+	dev_t dev;
+	ino_t ino;
+	bool pipe;
+};
+static struct object tainted[ZC_PROVENANCE_OBJECTS];
+static unsigned ntainted;
+static struct {
+	int fd; /* -1: free */
+	struct object o;
+} fds[ZC_PROVENANCE_OBJECTS];
+static unsigned nfds;
+static atomic_flag objects_lock = ATOMIC_FLAG_INIT;
+static atomic_bool any_fd; /* something is cached: close() has to look */
+
+/* fd's object; false when fstat fails. Under objects_lock. */
+ZC_NO_SANITIZE static bool object_of(int fd, struct object *o)
+{
+	for (unsigned i = 0; i < nfds; i++) {
+		if (fds[i].fd == fd) {
+			*o = fds[i].o;
+			return true;
+		}
+	}
+	struct stat st;
+	int saved = errno;
+	bool ok = fstat(fd, &st) == 0;
+	errno = saved;
+	if (!ok)
+		return false;
+	*o = (struct object){.dev = st.st_dev, .ino = st.st_ino, .pipe = S_ISFIFO(st.st_mode)};
+	unsigned slot = nfds;
+	for (unsigned i = 0; i < nfds; i++)
+		if (fds[i].fd < 0)
+			slot = i;
+	if (slot == nfds && nfds < ZC_PROVENANCE_OBJECTS)
+		nfds++;
+	if (slot < nfds) {
+		fds[slot].fd = fd;
+		fds[slot].o = *o;
+		atomic_store(&any_fd, true);
+	}
+	return true;
+}
+
+ZC_NO_SANITIZE static bool is_tainted(const struct object *o)
+{
+	for (unsigned i = 0; i < ntainted; i++)
+		if (tainted[i].dev == o->dev && tainted[i].ino == o->ino)
+			return true;
+	return false;
+}
+
+ZC_NO_SANITIZE static void taint(const struct object *o)
+{
+	if (is_tainted(o))
+		return;
+	if (ntainted < ZC_PROVENANCE_OBJECTS)
+		tainted[ntainted++] = *o;
+	else
+		atomic_fetch_add_explicit(&lost, 1, memory_order_relaxed);
+}
+
+size_t zc_provenance_sent(int fd, const struct zc_kernel_mem *mem, size_t bytes)
+{
+	size_t f = over_mem(mem, bytes, frame_bytes_at);
+	if (f) {
+		struct object o;
+		lock(&objects_lock);
+		if (object_of(fd, &o))
+			taint(&o);
+		unlock(&objects_lock);
+	}
+	return f;
+}
+
+size_t zc_provenance_received(const struct zc_kernel_mem *mem, size_t bytes)
+{
+	return over_mem(mem, bytes, content_landed);
+}
+
+size_t zc_provenance_carried(int in, int out, size_t bytes, bool *copied)
+{
+	struct object from, to;
+	size_t f = 0;
+	*copied = false;
+	lock(&objects_lock);
+	if (ntainted && object_of(in, &from) && is_tainted(&from) && object_of(out, &to)) {
+		f = bytes;
+		*copied = !to.pipe;
+		taint(&to);
+	}
+	unlock(&objects_lock);
+	return f;
+}
+
+void zc_provenance_closed(int fd)
+{
+	if (!atomic_load_explicit(&any_fd, memory_order_relaxed))
+		return;
+	lock(&objects_lock);
+	for (unsigned i = 0; i < nfds; i++)
+		if (fds[i].fd == fd)
+			fds[i].fd = -1;
+	unlock(&objects_lock);
+}
