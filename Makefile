@@ -179,7 +179,7 @@ $(BUILD)/lib/libzcbench.a: $(LIB_OBJ)
 # test-only strategies, built only under -DZCBENCH_ADVERSARIAL (tests/e2e_adversarial.sh). A folder's boundary.mk, if any, adds
 # to the lists the checks read (TSAN_SCENARIOS).
 $(BUILD)/obj/scenarios/%.o: private ALL_CFLAGS += -Iscenarios/producers
-TEST_ONLY_SRC = $(if $(findstring -DZCBENCH_ADVERSARIAL,$(CFLAGS)),,scenarios/%/adversarial_strategies.c)
+TEST_ONLY_SRC = $(if $(findstring -DZCBENCH_ADVERSARIAL,$(CFLAGS)),,$(wildcard scenarios/*/adversarial_*.c))
 define boundary_rules
 $(1)_OBJ = $$(patsubst %.c,$$(BUILD)/obj/%.o,$$(filter-out scenarios/$(1)/main.c scenarios/$(1)/test_%.c $$(TEST_ONLY_SRC),$$(wildcard scenarios/$(1)/*.c)))
 $$(BUILD)/obj/scenarios/$(1)/%.o: private ALL_CFLAGS += -Iscenarios/$(1) -Itests

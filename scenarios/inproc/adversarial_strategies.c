@@ -6,7 +6,8 @@
  * producer's frame over like move, so the write-through probe sees sharing, but also copies
  * the frame on the way and declares nothing. The verdict must find each copy by observation
  * alone. remap_realloc moves a frame-sized block with realloc, which glibc serves by mremap:
- * pages move, no byte is copied, and it must stay zero-copy.
+ * pages move, no byte is copied, and it must stay zero-copy; hidden_strdup copies a text
+ * that is not the frame, and must stay zero-copy too.
  */
 #include <errno.h>
 #include <malloc.h>
@@ -99,7 +100,10 @@ static int hidden_pipe_transfer(void *st, bool render, struct zc_view *v, struct
 	return rc ? zc_error_errno(err, errno) : 0;
 }
 
-/* A frame-long string duplicated, as code that treats a buffer as text does. */
+/*
+ * A frame-long string duplicated, as code that treats a buffer as text does: the consumer's
+ * own text, not the frame, so its bytes are reported and never judged (provenance.h).
+ */
 static int hidden_strdup_transfer(void *st, bool render, struct zc_view *v, struct zc_error *err)
 {
 	struct state *s = st;

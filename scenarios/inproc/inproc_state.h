@@ -49,6 +49,19 @@ extern const struct zc_strategy zc__inproc_hidden_memcpy, zc__inproc_hidden_chun
 #define ZC__INPROC_ADVERSARIES &zc__inproc_hidden_memcpy, &zc__inproc_hidden_chunks, \
 	&zc__inproc_hidden_word_loop, &zc__inproc_hidden_inline, &zc__inproc_hidden_pipe, \
 	&zc__inproc_hidden_strdup, &zc__inproc_remap_realloc
+/* adversarial_provenance.c: bytes that are not the frame's, and copies of it off the beaten path. */
+extern const struct zc_strategy zc__inproc_other_buffer, zc__inproc_metadata, zc__inproc_urandom,
+	zc__inproc_hidden_stpncpy, zc__inproc_hidden_strcat, zc__inproc_hidden_strncat,
+	zc__inproc_hidden_wmempcpy, zc__inproc_hidden_wcsncpy, zc__inproc_hidden_wcscpy,
+	zc__inproc_hidden_wcpcpy, zc__inproc_hidden_splice_memfd,
+	zc__inproc_hidden_copy_file_range, zc__inproc_hidden_process_vm,
+	zc__inproc_copy_in_release;
+#define ZC__INPROC_PROVENANCE_ADVERSARIES &zc__inproc_other_buffer, &zc__inproc_metadata, \
+	&zc__inproc_urandom, &zc__inproc_hidden_stpncpy, &zc__inproc_hidden_strcat, \
+	&zc__inproc_hidden_strncat, &zc__inproc_hidden_wmempcpy, &zc__inproc_hidden_wcsncpy, \
+	&zc__inproc_hidden_wcscpy, &zc__inproc_hidden_wcpcpy, &zc__inproc_hidden_splice_memfd, \
+	&zc__inproc_hidden_copy_file_range, &zc__inproc_hidden_process_vm, \
+	&zc__inproc_copy_in_release
 #endif
 
 #endif

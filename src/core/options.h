@@ -14,7 +14,7 @@
 #include "placement.h"
 #include "strategy.h"
 
-#define ZC_MAX_STRATEGIES 32
+#define ZC_MAX_STRATEGIES 64
 /*
  * Each strategy is measured in this many processes, one after the other, and their
  * repetitions pooled: figures from one process share its page placement and allocator state,

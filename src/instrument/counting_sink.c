@@ -103,7 +103,7 @@ ZC_NO_SANITIZE static void count_kernel(enum zc_kernel_op op, const char *fn, in
 	bool copied = false;
 	switch (op) {
 	case ZC_KERNEL_READ:
-		zc__count_frame(0, zc_provenance_received(mem, bytes), 0);
+		zc__count_frame(0, zc_provenance_received(fd, mem, bytes), 0);
 		break;
 	case ZC_KERNEL_WRITE:
 		zc__count_frame(0, zc_provenance_sent(mem->process ? -1 : fd, mem, bytes), 0);

@@ -19,13 +19,16 @@ enum zc_kernel_op {
 /*
  * The user memory a kernel call moved bytes to or from: one buffer, or iovcnt iovecs, whose
  * first bytes, in order, are those the call moved; neither for a move. process: the call's
- * descriptor is another process's id (process_vm_*). to_fd: a move's destination (-1).
+ * descriptor is a process's id (process_vm_*), remote its memory the call read or wrote.
+ * to_fd: a move's destination (-1).
  */
 struct zc_kernel_mem {
 	const void *buf;
 	const struct iovec *iov;
 	size_t iovcnt;
 	bool process;
+	const struct iovec *remote;
+	size_t remotecnt;
 	int to_fd;
 };
 

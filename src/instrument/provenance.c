@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <stdatomic.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "hooks/hook_sink.h"
 
@@ -283,6 +284,7 @@ struct object {
 	dev_t dev;
 	ino_t ino;
 	bool pipe;
+	uint64_t pending; /* a pipe: frame bytes written and not read yet */
 };
 static struct object tainted[ZC_PROVENANCE_OBJECTS];
 static unsigned ntainted;
@@ -293,6 +295,7 @@ static struct {
 static unsigned nfds;
 static atomic_flag objects_lock = ATOMIC_FLAG_INIT;
 static atomic_bool any_fd; /* something is cached: close() has to look */
+static atomic_bool any_pipe; /* a pipe holds frame bytes: reads have to look */
 
 /* fd's object; false when fstat fails. Under objects_lock. */
 ZC_NO_SANITIZE static bool object_of(int fd, struct object *o)
@@ -324,22 +327,52 @@ ZC_NO_SANITIZE static bool object_of(int fd, struct object *o)
 	return true;
 }
 
-ZC_NO_SANITIZE static bool is_tainted(const struct object *o)
+ZC_NO_SANITIZE static struct object *find_tainted(const struct object *o)
 {
 	for (unsigned i = 0; i < ntainted; i++)
 		if (tainted[i].dev == o->dev && tainted[i].ino == o->ino)
-			return true;
-	return false;
+			return &tainted[i];
+	return NULL;
 }
 
-ZC_NO_SANITIZE static void taint(const struct object *o)
+ZC_NO_SANITIZE static bool is_tainted(const struct object *o)
 {
-	if (is_tainted(o))
-		return;
-	if (ntainted < ZC_PROVENANCE_OBJECTS)
-		tainted[ntainted++] = *o;
-	else
+	return find_tainted(o) != NULL;
+}
+
+/* o holds frame bytes from now on; a pipe, frame more of them to give back. */
+ZC_NO_SANITIZE static void taint(const struct object *o, size_t frame)
+{
+	struct object *t = find_tainted(o);
+	if (!t && ntainted < ZC_PROVENANCE_OBJECTS) {
+		t = &tainted[ntainted++];
+		*t = *o;
+		t->pending = 0;
+	}
+	if (!t) {
 		atomic_fetch_add_explicit(&lost, 1, memory_order_relaxed);
+		return;
+	}
+	if (t->pipe) {
+		t->pending += frame;
+		atomic_store(&any_pipe, true);
+	}
+}
+
+ZC_NO_SANITIZE static size_t drain(int fd, size_t bytes)
+{
+	if (!atomic_load_explicit(&any_pipe, memory_order_relaxed))
+		return 0;
+	struct object o;
+	size_t f = 0;
+	lock(&objects_lock);
+	struct object *t = object_of(fd, &o) && o.pipe ? find_tainted(&o) : NULL;
+	if (t) {
+		f = t->pending < bytes ? (size_t)t->pending : bytes;
+		t->pending -= f;
+	}
+	unlock(&objects_lock);
+	return f;
 }
 
 size_t zc_provenance_sent(int fd, const struct zc_kernel_mem *mem, size_t bytes)
@@ -349,15 +382,46 @@ size_t zc_provenance_sent(int fd, const struct zc_kernel_mem *mem, size_t bytes)
 		struct object o;
 		lock(&objects_lock);
 		if (object_of(fd, &o))
-			taint(&o);
+			taint(&o, f);
 		unlock(&objects_lock);
 	}
 	return f;
 }
 
-size_t zc_provenance_received(const struct zc_kernel_mem *mem, size_t bytes)
+/* The frame bytes of the first bytes of remote memory (process_vm_readv on this process). */
+ZC_NO_SANITIZE static size_t held_remote(const struct zc_kernel_mem *mem, size_t bytes)
 {
-	return over_mem(mem, bytes, content_landed);
+	size_t sum = 0;
+	for (size_t i = 0; i < mem->remotecnt && bytes; i++) {
+		size_t n = mem->remote[i].iov_len < bytes ? mem->remote[i].iov_len : bytes;
+		uintptr_t a = (uintptr_t)mem->remote[i].iov_base;
+		sum += held(a, a + n);
+		bytes -= n;
+	}
+	return sum;
+}
+
+ZC_NO_SANITIZE static size_t taint_landed(const void *p, size_t len)
+{
+	retaint((uintptr_t)p, (uintptr_t)p, len, true);
+	return len;
+}
+
+/* Takes up to bytes of the frame bytes a pipe fd holds; 0 when it holds none. */
+ZC_NO_SANITIZE static size_t drain(int fd, size_t bytes);
+
+size_t zc_provenance_received(int fd, const struct zc_kernel_mem *mem, size_t bytes)
+{
+	size_t known = 0;
+	if (mem->process && fd == getpid())
+		known = held_remote(mem, bytes);
+	else if (!mem->process)
+		known = drain(fd, bytes);
+	if (!known)
+		return over_mem(mem, bytes, content_landed);
+	/* Known to be the frame's: tainted wherever they landed, without reading them. */
+	over_mem(mem, known, taint_landed);
+	return known;
 }
 
 size_t zc_provenance_carried(int in, int out, size_t bytes, bool *copied)
@@ -369,7 +433,7 @@ size_t zc_provenance_carried(int in, int out, size_t bytes, bool *copied)
 	if (ntainted && object_of(in, &from) && is_tainted(&from) && object_of(out, &to)) {
 		f = bytes;
 		*copied = !to.pipe;
-		taint(&to);
+		taint(&to, f);
 	}
 	unlock(&objects_lock);
 	return f;

@@ -15,7 +15,9 @@
  *   - descriptors: an object (pipe, socket, file, memfd: its device and inode) written with
  *     frame bytes holds them, and a move out of it (splice, tee, sendfile, copy_file_range)
  *     carries them; into a file, a memfd or a socket such a move is a copy, into a pipe it
- *     hands page references on.
+ *     hands page references on. A pipe's reads give back what was written first: the frame
+ *     bytes written into it are those the reads take out, in order. The two ends of a
+ *     socket pair are two objects: bytes read from a socket are judged by their content.
  * What it cannot tell: memory wiped by memset or a loop (the taint stays until the memory is
  * freed or overwritten by a copy function), a frame copied out of memory that holds
  * neither a registered frame nor rendered content (a stamped-only frame of another
@@ -67,8 +69,14 @@ size_t zc_provenance_moved_block(const void *old, size_t old_len, const void *p)
 /* A write-like call sent bytes from mem to fd: the frame's among them; fd's object taints. */
 size_t zc_provenance_sent(int fd, const struct zc_kernel_mem *mem, size_t bytes);
 
-/* A read-like call put bytes into mem: the frame's among them (by content); mem taints. */
-size_t zc_provenance_received(const struct zc_kernel_mem *mem, size_t bytes);
+/*
+ * A read-like call on fd put bytes into mem: the frame's among them, mem tainted where they
+ * landed. The frame's are: out of a pipe that holds frame bytes written in this process,
+ * up to as many as were written (a pipe is first in, first out); for process_vm_readv on
+ * this process, those of the remote memory that held them; else those holding rendered
+ * content.
+ */
+size_t zc_provenance_received(int fd, const struct zc_kernel_mem *mem, size_t bytes);
 
 /*
  * A move of bytes from descriptor in to descriptor out: the frame's among them (all, when in's

@@ -528,8 +528,9 @@ ZC_NO_SANITIZE static char *strncpy_hooked(enum zc_hook_fn fn, char *dst, const 
 					   size_t n, const void *caller)
 {
 	size_t len = strnlen(src, n);
-	copy_hooked(fn, real.memcpy, dst, src, len, caller);
-	pad(fn, dst + len, n - len, caller);
+	size_t taken = len < n ? len + 1 : n; /* the source's terminator, when within n */
+	copy_hooked(fn, real.memcpy, dst, src, taken, caller);
+	pad(fn, dst + taken, n - taken, caller);
 	return dst;
 }
 
@@ -645,8 +646,10 @@ ZC_NO_SANITIZE static char *strncat_hooked(enum zc_hook_fn fn, char *dst, const 
 	size_t at = strlen(dst), len = strnlen(src, n);
 	if (at + len + 1 > dstlen)
 		__builtin_trap();
-	copy_hooked(fn, real.memcpy, dst + at, src, len, caller);
-	pad(fn, dst + at + len, 1, caller);
+	/* The terminator is the source's when it ends within n, else strncat adds it. */
+	copy_hooked(fn, real.memcpy, dst + at, src, len < n ? len + 1 : len, caller);
+	if (len == n)
+		pad(fn, dst + at + len, 1, caller);
 	return dst;
 }
 
@@ -679,8 +682,9 @@ ZC_NO_SANITIZE static wchar_t *wcsncpy_hooked(enum zc_hook_fn fn, wchar_t *dst,
 					      const wchar_t *src, size_t n, const void *caller)
 {
 	size_t len = wcsnlen(src, n);
-	copy_hooked(fn, real.memcpy, dst, src, len * sizeof(wchar_t), caller);
-	pad(fn, dst + len, (n - len) * sizeof(wchar_t), caller);
+	size_t taken = len < n ? len + 1 : n; /* the source's terminator, when within n */
+	copy_hooked(fn, real.memcpy, dst, src, taken * sizeof(wchar_t), caller);
+	pad(fn, dst + taken, (n - taken) * sizeof(wchar_t), caller);
 	return dst;
 }
 
@@ -835,8 +839,9 @@ ZC_HOOK_API int munmap(void *addr, size_t len)
 #define MEM_BUF(b) (&(struct zc_kernel_mem){.buf = (b), .to_fd = -1})
 #define MEM_IOV(v, n) (&(struct zc_kernel_mem){.iov = (v), .iovcnt = (size_t)(n), .to_fd = -1})
 #define MEM_MSG(m) MEM_IOV((m)->msg_iov, (m)->msg_iovlen)
-#define MEM_PROCESS(v, n)                                                                 \
-	(&(struct zc_kernel_mem){.iov = (v), .iovcnt = (size_t)(n), .process = true, .to_fd = -1})
+#define MEM_PROCESS(v, n, r, rn)                                                          \
+	(&(struct zc_kernel_mem){.iov = (v), .iovcnt = (size_t)(n), .process = true,       \
+				 .remote = (r), .remotecnt = (size_t)(rn), .to_fd = -1})
 #define MEM_MOVE(to) (&(struct zc_kernel_mem){.to_fd = (to)})
 #define KERNEL_CALLS(B, O)                                                                \
 	B(ZC_KERNEL_READ, read, (int fd, void *buf, size_t n), (fd, buf, n), fd, MEM_BUF(buf)) \
@@ -867,7 +872,7 @@ ZC_HOOK_API int munmap(void *addr, size_t len)
 	B(ZC_KERNEL_READ, process_vm_readv,                                               \
 	  (pid_t pid, const struct iovec *local, unsigned long nlocal,                    \
 	   const struct iovec *remote, unsigned long nremote, unsigned long flags),       \
-	  (pid, local, nlocal, remote, nremote, flags), pid, MEM_PROCESS(local, nlocal))  \
+	  (pid, local, nlocal, remote, nremote, flags), pid, MEM_PROCESS(local, nlocal, remote, nremote))  \
 	B(ZC_KERNEL_WRITE, write, (int fd, const void *buf, size_t n), (fd, buf, n), fd,  \
 	  MEM_BUF(buf))                                                                   \
 	B(ZC_KERNEL_WRITE, pwrite, (int fd, const void *buf, size_t n, off_t off),        \
@@ -898,7 +903,7 @@ ZC_HOOK_API int munmap(void *addr, size_t len)
 	B(ZC_KERNEL_WRITE, process_vm_writev,                                             \
 	  (pid_t pid, const struct iovec *local, unsigned long nlocal,                    \
 	   const struct iovec *remote, unsigned long nremote, unsigned long flags),       \
-	  (pid, local, nlocal, remote, nremote, flags), pid, MEM_PROCESS(local, nlocal))  \
+	  (pid, local, nlocal, remote, nremote, flags), pid, MEM_PROCESS(local, nlocal, remote, nremote))  \
 	B(ZC_KERNEL_MOVE, splice,                                                         \
 	  (int in, loff_t *in_off, int out, loff_t *out_off, size_t n, unsigned int flags), \
 	  (in, in_off, out, out_off, n, flags), in, MEM_MOVE(out))                        \
