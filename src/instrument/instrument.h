@@ -58,6 +58,7 @@ struct zc_counts {
 	 * the pages, so a write after vmsplice is what the reader gets; the copy is the
 	 * reader's read(), a kernel_read where it happens. A pipe is 2 copies of the frame
 	 * (write + read), vmsplice + read is 1, process_vm_writev is 1, in the caller only.
+	 * recvmmsg and sendmmsg count a call per message.
 	 */
 	uint64_t kernel_reads;          /* read, pread, readv, preadv, recv*, process_vm_readv, */
 	uint64_t kernel_read_bytes;     /* vmsplice out of a pipe: copied into this process */

@@ -311,9 +311,9 @@ enum zc_schema_rule {
 	X("copies.kernel_bytes_per_transfer", NUMBER, OPTIONAL, ZC_GATED(FRAMES, 8), "bytes/transfer", \
 	  ZC_FROM(DOUBLE, copies.kernel_bytes_per_transfer),                                  \
 	  "observed in the kernel, producer and consumer: the frame's bytes among those of read-like and write-like system calls, and of moves (splice, sendfile, copy_file_range) that put them in a file, a memfd or a socket") \
-	X("copies.other_bytes_per_transfer", NUMBER, OPTIONAL, ZC_GATED(FRAMES, 14), "bytes/transfer", \
+	X("copies.other_bytes_per_transfer", NUMBER, OPTIONAL, ZC_UNGATED, "bytes/transfer", \
 	  ZC_FROM(DOUBLE, copies.other_bytes_per_transfer),                                   \
-	  "moved by the copy functions, realloc and the kernel's read/write-like calls, producer and consumer, but not the frame's (another buffer, metadata, a device's bytes): reported, never in the verdict") \
+	  "moved by the copy functions, realloc and the kernel's read/write-like calls, producer and consumer, but not the frame's (another buffer, metadata, a device's bytes): reported, never judged (not by the verdict, not by the gate)") \
 	X("copies.expected_bytes_per_transfer", NUMBER, OPTIONAL, ZC_UNGATED, "bytes/transfer", \
 	  ZC_FROM(DOUBLE, copies.expected_bytes_per_transfer),                                \
 	  "what the strategy's code declares it copies; compared with what was observed, never used for the verdict") \

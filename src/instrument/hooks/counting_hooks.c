@@ -810,7 +810,12 @@ ZC_HOOK_API int munmap(void *addr, size_t len)
 		if (mapped)
 			zc__hook_sink.free(mapped);
 	}
-	zc__hook_sink.release("munmap", addr, len);
+	/*
+	 * An allocator's realloc that unmaps the old block (mimalloc's) is the realloc: the hook
+	 * tells the move, then the old block's release, once the bytes are known to have moved.
+	 */
+	if (!in_realloc)
+		zc__hook_sink.release("munmap", addr, len);
 	return real.munmap(addr, len);
 }
 
