@@ -170,15 +170,17 @@ static void pages_arm(struct consumer *c, struct zc_reply *rep)
 	c->faults_at_arm = minor_faults();
 }
 
-static bool holds_frame_bytes(const unsigned char *page, size_t len, void *arg)
+/* The bytes of the frame a page holds: all of them when it looks like frame content. */
+static size_t holds_frame_bytes(const unsigned char *page, size_t len, void *arg)
 {
 	(void)arg;
-	return zc_frame_bytes_like(page, len);
+	return zc_frame_bytes_like(page, len) ? len : 0;
 }
 
 /*
  * What the consumer wrote since the arming, as the producer counts its own (evidence.c):
- * watched pages, and first touches of memory mapped since, bounded by the faults.
+ * watched pages, and first touches of memory mapped since, bounded by the faults; and the
+ * bytes of the frame they hold.
  */
 static void pages_take(struct consumer *c, struct zc_reply *rep)
 {
@@ -194,7 +196,7 @@ static void pages_take(struct consumer *c, struct zc_reply *rep)
 	long faults = minor_faults() - c->faults_at_arm;
 	long fresh = faults - taken > n.fresh ? faults - taken : n.fresh;
 	rep->a = taken + fresh;
-	rep->b = n.matching;
+	rep->b = n.matching_bytes;
 }
 
 static void serve(struct consumer *c, const struct zc_request *req, int fd, struct zc_reply *rep)
