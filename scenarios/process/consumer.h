@@ -29,7 +29,7 @@ enum zc_request_op {
 	ZC_REQ_COUNTS,    /* the consumer's instruments: bytes copied in user space, by the kernel */
 	ZC_REQ_WHERE,     /* its pid and the address of the frame it holds */
 	ZC_REQ_PAGES_ARM, /* the evidence pass: watch the pages of its process (written.h) */
-	ZC_REQ_PAGES_TAKE, /* pages written since the arming, and the bytes of the frame they hold */
+	ZC_REQ_PAGES_TAKE, /* pages written since the arming, and the bytes of frame seq they hold */
 };
 
 struct zc_request {

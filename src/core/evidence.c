@@ -3,10 +3,10 @@
  *
  * For each watched transfer: arm the watch over every writable mapping, read the fault
  * count, transfer as the timed loop does, count the pages of the frame the producer handed
- * over (its stamps: production, not transfer) and the bytes of the frame the others hold,
- * release, read the faults again and take the pages written. Pages of mappings made during
- * the transfer are not watched; their first touches are the faults the watched pages
- * written do not explain (written.c).
+ * over (its stamps: production, not transfer) and the bytes of that frame (its seq: not one
+ * rendered ahead) the others hold, release, read the faults again and take the pages
+ * written. Pages of mappings made during the transfer are not watched; their first touches
+ * are the faults the watched pages written do not explain (written.c).
  */
 #include "evidence.h"
 
@@ -47,7 +47,7 @@ static long minor_faults(void)
 struct tally {
 	long pages;  /* outside the producer's frame, in this process */
 	long fresh;  /* of those, first touches of memory mapped during the transfer */
-	long copies; /* in those, bytes of the frame (a copy's) */
+	long copies; /* in those, bytes of the frame transferred (a copy's) */
 	long frame;  /* of the producer's frame: production, not transfer */
 	long consumer, consumer_copies; /* pages and bytes in the consumer's own process */
 };
@@ -81,11 +81,10 @@ static int failed(const struct zc_strategy *s, const char *what, const struct zc
 			    code == ZC_EXIT_NOMEM ? ": out of memory" : "");
 }
 
-/* The bytes of the frame a page holds: all of them when it looks like frame content. */
-static size_t holds_frame_bytes(const unsigned char *page, size_t len, void *arg)
+/* The bytes of frame *seq (the one transferred, not one rendered ahead) a page holds. */
+static size_t holds_frame_bytes(const unsigned char *page, size_t len, void *seq)
 {
-	(void)arg;
-	return zc_frame_bytes_like(page, len) ? len : 0;
+	return zc_frame_bytes_held(page, len, *(const uint64_t *)seq, false);
 }
 
 /*
@@ -110,7 +109,7 @@ static int transfer(const struct zc_strategy *s, void *st, struct zc_written *w,
 		return failed(s, "transfer failed", &failure, err);
 	/* Before the release, which may free the copy or the producer's frame. */
 	if (w && zc_written_count(w, v.producer, v.producer ? v.bytes : 0, holds_frame_bytes,
-				  NULL, &c, why) != 0) {
+				  &v.seq, &c, why) != 0) {
 		s->release(st, &v);
 		return 1;
 	}

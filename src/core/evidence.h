@@ -1,8 +1,8 @@
 /*
  * evidence.h: the untimed evidence pass. The strategy is set up afresh and moves a few frames
- * as the timed loop does, rendered (each copy carries the frame's content, frame.h), while
+ * as the timed loop does, rendered (each copy carries its frame's fingerprint, frame.h), while
  * the page tables are watched (src/instrument/written.h): the pages each side wrote per
- * transfer, and the bytes of the frame they hold. What no hook can see
+ * transfer, and the bytes of the frame transferred they hold. What no hook can see
  * shows here: a copy the compiler inlined, a SIMD or byte loop, the kernel writing a read()
  * into the consumer's memory. Outside the timed loop: watching makes each first write to a
  * page fault.
@@ -33,7 +33,7 @@ void zc_evidence_skip(struct zc_written_result *out, const char *why);
 
 /*
  * The bytes the pages written say were copied per transfer: the bytes of the frame
- * that the pages written on both sides hold (w->frame_bytes_per_transfer), when
+ * transferred that the pages written on both sides hold (w->frame_bytes_per_transfer), when
  * they reach a hundredth of a frame; else 0. NAN when the pages were not counted.
  */
 double zc_evidence_copy_bytes(const struct zc_written_result *w, size_t frame_bytes);

@@ -366,11 +366,10 @@ static long minor_faults(void)
 	return ru.ru_minflt;
 }
 
-/* The bytes of the frame a page holds: all of them when it looks like frame content. */
-static size_t holds_frame_bytes(const unsigned char *page, size_t len, void *arg)
+/* The bytes of frame *seq (the one transferred) a page holds. */
+static size_t holds_frame_bytes(const unsigned char *page, size_t len, void *seq)
 {
-	(void)arg;
-	return zc_frame_bytes_like(page, len) ? len : 0;
+	return zc_frame_bytes_held(page, len, *(const uint64_t *)seq, false);
 }
 
 /* Ends the pass: the watch released, the reason kept (once: the first one). */
@@ -415,7 +414,7 @@ static napi_value zn_pages_count(napi_env env, napi_callback_info info)
 	struct zc_written_count c = {0};
 	if (!zp.open)
 		return NULL;
-	if (zc_written_count(&zp.w, zn.last, zn.bytes, holds_frame_bytes, NULL, &c, &e) != 0) {
+	if (zc_written_count(&zp.w, zn.last, zn.bytes, holds_frame_bytes, &zn.seq, &c, &e) != 0) {
 		pages_stop(e.text);
 		return NULL;
 	}
