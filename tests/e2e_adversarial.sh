@@ -6,8 +6,9 @@
 # pages written see them), a round through a pipe, a strdup. Each must be judged a copy from
 # what the instruments observed, with the bytes each one saw and "undeclared copy" in the
 # evidence, and --strict must exit 1. remap_realloc (a frame-sized realloc that glibc serves
-# by remapping) must stay zero-copy with 0 bytes. The build is shared with e2e_strict.sh and
-# e2e_gate.sh (same flags, so no rebuild).
+# by remapping) and render_ahead (the next frame rendered during the hand-over: production,
+# not a copy of this one) must stay zero-copy with 0 bytes. The build is shared with
+# e2e_strict.sh and e2e_gate.sh (same flags, so no rebuild).
 set -u
 . tests/lib/e2e.sh
 e2e_init adversarial
@@ -16,7 +17,7 @@ tmp=$E2E_TMP
 
 inject_build
 "$INJECT/bin/inproc" --quick --quiet --processes 1 \
-	--strategy hidden_memcpy,hidden_chunks,hidden_word_loop,hidden_inline,hidden_pipe,hidden_strdup,remap_realloc \
+	--strategy hidden_memcpy,hidden_chunks,hidden_word_loop,hidden_inline,hidden_pipe,hidden_strdup,remap_realloc,render_ahead \
 	--out "$tmp/adv.json" >/dev/null 2>"$tmp/err" || die "the run failed: $(cat "$tmp/err")"
 python3 - "$tmp/adv.json" <<'PY' || fail "a verdict is wrong"
 import json, sys
@@ -26,6 +27,7 @@ want = {  # strategy: frames per transfer (copy functions, kernel, pages written
     "hidden_memcpy": (1, 0, 1, 1), "hidden_chunks": (1, 0, 1, 1),
     "hidden_word_loop": (0, 0, 1, 1), "hidden_inline": (0, 0, 1, 1),
     "hidden_pipe": (0, 2, 1, 2), "hidden_strdup": (1, 0, 0, 1), "remap_realloc": (0, 0, 0, 0),
+    "render_ahead": (0, 0, 0, 0),
 }
 frames = lambda b: round(b / frame * 100) / 100
 why = next((r["pages_written"]["unavailable"] for r in doc["results"]
