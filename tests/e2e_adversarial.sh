@@ -7,7 +7,8 @@
 # instruments observed, with the bytes each one saw and "undeclared copy" in the evidence,
 # and --strict must exit 1. remap_realloc (a frame-sized realloc that glibc serves by
 # remapping) must stay zero-copy with 0 bytes, and so must hidden_strdup, whose frame-long
-# text is not the frame (tests/e2e_provenance.sh has the rest of that class). The build is shared with e2e_strict.sh and
+# text is not the frame (tests/e2e_provenance.sh has the rest of that class), and render_ahead
+# (the next frame rendered during the hand-over: production, not a copy of this one). The build is shared with e2e_strict.sh and
 # e2e_gate.sh (same flags, so no rebuild).
 set -u
 . tests/lib/e2e.sh
@@ -17,7 +18,7 @@ tmp=$E2E_TMP
 
 inject_build
 "$INJECT/bin/inproc" --quick --quiet --processes 1 \
-	--strategy hidden_memcpy,hidden_chunks,hidden_word_loop,hidden_inline,hidden_pipe,hidden_strdup,remap_realloc \
+	--strategy hidden_memcpy,hidden_chunks,hidden_word_loop,hidden_inline,hidden_pipe,hidden_strdup,remap_realloc,render_ahead \
 	--out "$tmp/adv.json" >/dev/null 2>"$tmp/err" || die "the run failed: $(cat "$tmp/err")"
 python3 - "$tmp/adv.json" <<'PY' || fail "a verdict is wrong"
 import json, sys
@@ -29,6 +30,8 @@ want = {  # strategy: frames per transfer (copy functions, kernel, pages written
     "hidden_pipe": (0, 2, 1, 2), "remap_realloc": (0, 0, 0, 0),
     # a frame-long text that is not the frame: bytes moved, not the frame's (provenance)
     "hidden_strdup": (0, 0, 0, 0),
+    # the next frame rendered during the hand-over: production, not a copy of this one
+    "render_ahead": (0, 0, 0, 0),
 }
 frames = lambda b: round(b / frame * 100) / 100
 why = next((r["pages_written"]["unavailable"] for r in doc["results"]

@@ -1,5 +1,6 @@
 /*
- * test_frame.c: frame geometry (overflow included), parsing, stamps, checksums, statistics.
+ * test_frame.c: frame geometry (overflow included), parsing, stamps, checksums, the rendered
+ * fingerprint and its recogniser, statistics.
  */
 #include <stdarg.h>
 #include <setjmp.h>
@@ -113,28 +114,152 @@ static void render_depends_on_seq(void **unused)
 /* cmocka 1.1's assert_float_equal works in float: compare doubles here. */
 #define assert_close(a, b, eps) assert_true(fabs((a) - (b)) <= (eps))
 
-/* A page of a rendered frame is recognised at any offset and seq, stamps and all; others not. */
-static void frame_bytes_recognised(void **unused)
+/* Fills p with bytes no frame renders (xorshift64, from a fixed seed). */
+static void fill_random(unsigned char *p, size_t len)
+{
+	uint64_t x = 0x9e3779b97f4a7c15u;
+	for (size_t i = 0; i < len; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		p[i] = (unsigned char)(x >> 24);
+	}
+}
+
+#define HELD_SLACK 128 /* a partial cell at each edge of a copy, at most */
+
+static bool held_about(size_t held, size_t want)
+{
+	return held + HELD_SLACK >= want && held <= want + HELD_SLACK;
+}
+
+/* A frame holds itself for its seq and for any seq, all but its stamps; not for another. */
+static void frame_cells_verify_for_their_seq(void **unused)
+{
+	(void)unused;
+	size_t bytes = 64 * 4096 + 36; /* a cell cut by the end */
+	unsigned char *f = malloc(bytes);
+	assert_non_null(f);
+	zc_frame_render(f, bytes, 42);
+	assert_true(zc_frame_stamp_ok(f, bytes, 42));
+	size_t held = zc_frame_bytes_held(f, bytes, 42, false);
+	assert_true(held <= bytes && held + 2 * ZC_STAMP_BYTES >= bytes);
+	assert_int_equal(zc_frame_bytes_held(f, bytes, 0, true), held);
+	assert_int_equal(zc_frame_bytes_held(f, bytes, 43, false), 0);
+	assert_int_equal(zc_frame_bytes_held(f, bytes, 41, false), 0);
+	free(f);
+}
+
+/* Content depends on seq and offset only: two renders agree, and so do their checksums. */
+static void render_is_deterministic(void **unused)
+{
+	(void)unused;
+	size_t bytes = 3 * 4096 + 4;
+	unsigned char *a = malloc(bytes), *b = malloc(bytes);
+	assert_non_null(a);
+	assert_non_null(b);
+	memset(a, 0x11, bytes);
+	memset(b, 0xee, bytes);
+	zc_frame_render(a, bytes, 9);
+	zc_frame_render(b, bytes, 9);
+	assert_memory_equal(a, b, bytes);
+	assert_true(zc_frame_checksum(a, bytes) == zc_frame_checksum(b, bytes));
+	free(a);
+	free(b);
+}
+
+/*
+ * 10,000 bytes of a frame copied to every alignment 0..63, between random bytes, count as
+ * 10,000 within a partial cell at each end; so does a copy cut at the range's edges.
+ */
+static void copy_found_at_any_alignment(void **unused)
+{
+	(void)unused;
+	size_t bytes = 64 * 1024, from = 12345, n = 10000;
+	unsigned char *f = malloc(bytes), *buf = malloc(n + 256);
+	assert_non_null(f);
+	assert_non_null(buf);
+	zc_frame_render(f, bytes, 7);
+	for (size_t align = 0; align < 64; align++) {
+		fill_random(buf, n + 256);
+		memcpy(buf + 64 + align, f + from, n);
+		size_t held = zc_frame_bytes_held(buf, n + 256, 7, false);
+		if (!held_about(held, n))
+			fail_msg("alignment %zu: %zu bytes held of %zu", align, held, n);
+		assert_true(held_about(zc_frame_bytes_held(buf + 64 + align, n, 7, false), n));
+		assert_int_equal(zc_frame_bytes_held(buf, n + 256, 8, false), 0);
+	}
+	free(f);
+	free(buf);
+}
+
+/* A copy of 1,000 bytes of a page counts as 1,000; pages of a copy add up to the frame. */
+static void partial_and_paged_copies_count_their_bytes(void **unused)
 {
 	(void)unused;
 	size_t bytes = 64 * 4096;
-	unsigned char *f = malloc(bytes), *other = malloc(4096);
+	unsigned char *f = malloc(bytes), *page = malloc(4096), *copy = malloc(bytes + 4096);
+	assert_non_null(f);
+	assert_non_null(page);
+	assert_non_null(copy);
+	zc_frame_render(f, bytes, 3);
+	fill_random(page, 4096);
+	memcpy(page + 1001, f + 77777, 1000);
+	assert_true(held_about(zc_frame_bytes_held(page, 4096, 3, false), 1000));
+	/* At an allocator's offset, counted a page at a time as the evidence pass does. */
+	memset(copy, 0, bytes + 4096);
+	memcpy(copy + 16, f, bytes);
+	size_t held = 0;
+	for (size_t off = 0; off < bytes + 4096; off += 4096)
+		held += zc_frame_bytes_held(copy + off, 4096, 3, false);
+	assert_true(held <= bytes && held_about(held, bytes)); /* the last page has no header */
+	free(f);
+	free(page);
+	free(copy);
+}
+
+/* Random bytes, zeros and another frame hold none of frame 5; half and half holds half. */
+static void other_content_holds_nothing(void **unused)
+{
+	(void)unused;
+	size_t bytes = 16 * 4096;
+	unsigned char *f = malloc(bytes), *other = malloc(bytes);
 	assert_non_null(f);
 	assert_non_null(other);
-	zc_frame_render(f, bytes, 42);
-	for (size_t off = 0; off + 4096 <= bytes; off += 4096 + 17)
-		assert_true(zc_frame_bytes_like(f + off, 4096));
-	assert_true(zc_frame_bytes_like(f, 4096)); /* the head stamp's page */
-	assert_true(zc_frame_bytes_like(f + bytes - 4096, 4096));
-	memset(other, 0, 4096);
-	assert_false(zc_frame_bytes_like(other, 4096));
-	for (size_t i = 0; i < 4096; i++)
-		other[i] = (unsigned char)(i * 2654435761u >> 13);
-	assert_false(zc_frame_bytes_like(other, 4096));
-	memcpy(other, f, 2048); /* half a page of frame: not a copy of the page */
-	assert_false(zc_frame_bytes_like(other, 4096));
+	fill_random(other, bytes);
+	assert_int_equal(zc_frame_bytes_held(other, bytes, 5, false), 0);
+	assert_int_equal(zc_frame_bytes_held(other, bytes, 5, true), 0);
+	memset(other, 0, bytes);
+	assert_int_equal(zc_frame_bytes_held(other, bytes, 5, true), 0);
+	memset(other, 0xff, bytes);
+	assert_int_equal(zc_frame_bytes_held(other, bytes, 5, true), 0);
+	zc_frame_render(other, bytes, 6); /* the next frame, rendered ahead */
+	assert_int_equal(zc_frame_bytes_held(other, bytes, 5, false), 0);
+	zc_frame_render(f, bytes, 5);
+	fill_random(other, bytes);
+	for (size_t off = 0; off < bytes; off += 2 * 4096) /* a frame page, a random page */
+		memcpy(other + off, f + off, 4096);
+	assert_true(held_about(zc_frame_bytes_held(other, bytes, 5, false), bytes / 2));
 	free(f);
 	free(other);
+}
+
+/* Two copies side by side at different alignments: the alignment may change mid-range. */
+static void alignment_changes_inside_a_range(void **unused)
+{
+	(void)unused;
+	size_t bytes = 16 * 1024;
+	unsigned char *f = malloc(bytes), *buf = malloc(4096);
+	assert_non_null(f);
+	assert_non_null(buf);
+	zc_frame_render(f, bytes, 11);
+	fill_random(buf, 4096);
+	memcpy(buf + 3, f + 100, 2000);
+	memcpy(buf + 2003, f + 8000 + 29, 2000);
+	size_t held = zc_frame_bytes_held(buf, 4096, 11, false);
+	assert_true(held_about(held, 4000));
+	free(f);
+	free(buf);
 }
 
 static void summary_statistics(void **unused)
@@ -168,7 +293,12 @@ int main(void)
 		cmocka_unit_test(stamps_round_trip),
 		cmocka_unit_test(checksum_sees_every_byte),
 		cmocka_unit_test(render_depends_on_seq),
-		cmocka_unit_test(frame_bytes_recognised),
+		cmocka_unit_test(frame_cells_verify_for_their_seq),
+		cmocka_unit_test(render_is_deterministic),
+		cmocka_unit_test(copy_found_at_any_alignment),
+		cmocka_unit_test(partial_and_paged_copies_count_their_bytes),
+		cmocka_unit_test(other_content_holds_nothing),
+		cmocka_unit_test(alignment_changes_inside_a_range),
 		cmocka_unit_test(summary_statistics),
 	};
 	return cmocka_run_group_tests_name("frame", tests, NULL, NULL);

@@ -7,7 +7,8 @@
  * the frame on the way and declares nothing. The verdict must find each copy by observation
  * alone. remap_realloc moves a frame-sized block with realloc, which glibc serves by mremap:
  * pages move, no byte is copied, and it must stay zero-copy; hidden_strdup copies a text
- * that is not the frame, and must stay zero-copy too.
+ * that is not the frame, and must stay zero-copy too. render_ahead renders
+ * the next frame during each hand-over: production, which must not read as a copy of this one.
  */
 #include <errno.h>
 #include <malloc.h>
@@ -15,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "frame.h"
 #include "gbench.h"
 #include "inproc_state.h"
 
@@ -152,6 +154,30 @@ static int remap_realloc_transfer(void *st, bool render, struct zc_view *v, stru
 	s->buffer = realloc(b, s->bytes);
 	return s->buffer ? 0 : zc_error_errno(err, errno);
 }
+
+/*
+ * Hands the frame over like move and, during the call, renders the next one (seq + 1) into
+ * its own frame-sized buffer, timed loop and evidence pass alike: a producer working ahead.
+ * The buffer's pages are written with frame content, of another frame than the one handed
+ * over.
+ */
+static int render_ahead_transfer(void *st, bool render, struct zc_view *v, struct zc_error *err)
+{
+	struct state *s = st;
+	if (zc__inproc_take(s, render, v) != 0)
+		return zc_error_errno(err, errno);
+	zc_frame_render(s->buffer, s->bytes, v->seq + 1);
+	zc_do_not_optimize(s->buffer);
+	return 0;
+}
+
+const struct zc_strategy zc__inproc_render_ahead = {
+	.name = "render_ahead",
+	.mirrors = "test only: move while the producer renders the next frame",
+	.expect_zero_copy = true, .arg = &zc__inproc_with_buffer, .setup = zc__inproc_setup,
+	.transfer = render_ahead_transfer, .release = zc__inproc_move_release,
+	.teardown = zc__inproc_teardown,
+};
 
 #define ADVERSARY(id, setup_fn)                                                              \
 	const struct zc_strategy zc__inproc_##id = {                                         \

@@ -170,23 +170,24 @@ static void pages_arm(struct consumer *c, struct zc_reply *rep)
 	c->faults_at_arm = minor_faults();
 }
 
-static bool holds_frame_bytes(const unsigned char *page, size_t len, void *arg)
+/* The bytes of frame *seq (the one the producer transferred) a page holds. */
+static size_t holds_frame_bytes(const unsigned char *page, size_t len, void *seq)
 {
-	(void)arg;
-	return zc_frame_bytes_like(page, len);
+	return zc_frame_bytes_held(page, len, *(const uint64_t *)seq, false);
 }
 
 /*
  * What the consumer wrote since the arming, as the producer counts its own (evidence.c):
- * watched pages, and first touches of memory mapped since, bounded by the faults.
+ * watched pages, and first touches of memory mapped since, bounded by the faults; and the
+ * bytes of frame seq, the last one transferred, that they hold.
  */
-static void pages_take(struct consumer *c, struct zc_reply *rep)
+static void pages_take(struct consumer *c, uint64_t seq, struct zc_reply *rep)
 {
 	struct zc_error why = {0};
 	struct zc_written_count n;
 	long taken;
 	if (!c->watching ||
-	    zc_written_count(&c->pages, NULL, 0, holds_frame_bytes, NULL, &n, &why) != 0 ||
+	    zc_written_count(&c->pages, NULL, 0, holds_frame_bytes, &seq, &n, &why) != 0 ||
 	    (taken = zc_written_take(&c->pages, &why)) < 0) {
 		pages_unavailable(rep, &why);
 		return;
@@ -194,7 +195,7 @@ static void pages_take(struct consumer *c, struct zc_reply *rep)
 	long faults = minor_faults() - c->faults_at_arm;
 	long fresh = faults - taken > n.fresh ? faults - taken : n.fresh;
 	rep->a = taken + fresh;
-	rep->b = n.matching;
+	rep->b = n.matching_bytes;
 }
 
 static void serve(struct consumer *c, const struct zc_request *req, int fd, struct zc_reply *rep)
@@ -246,7 +247,7 @@ static void serve(struct consumer *c, const struct zc_request *req, int fd, stru
 		pages_arm(c, rep);
 		return;
 	case ZC_REQ_PAGES_TAKE:
-		pages_take(c, rep);
+		pages_take(c, req->seq, rep);
 		return;
 	default:
 		rep->status = -1;

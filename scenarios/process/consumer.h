@@ -29,7 +29,7 @@ enum zc_request_op {
 	ZC_REQ_COUNTS,    /* the consumer's instruments: bytes copied in user space, by the kernel */
 	ZC_REQ_WHERE,     /* its pid and the address of the frame it holds */
 	ZC_REQ_PAGES_ARM, /* the evidence pass: watch the pages of its process (written.h) */
-	ZC_REQ_PAGES_TAKE, /* pages written since the arming, and those holding frame bytes */
+	ZC_REQ_PAGES_TAKE, /* pages written since the arming, and the bytes of frame seq they hold */
 };
 
 struct zc_request {
@@ -48,7 +48,7 @@ struct zc_reply {
 	int64_t a, b;     /* one-way ns, post to receipt (frame, empty);
 			     rss and pss KiB (memstat); pages copied and minor faults (cow write);
 			     bytes copied in user space and by the kernel (counts); pid (where);
-			     pages written and of them holding frame bytes (pages take) */
+			     pages written and the bytes of the frame they hold (pages take) */
 	int64_t frame_a, frame_b; /* of a and b, the frame's bytes (counts) */
 	char text[160];   /* status 2: why */
 };

@@ -317,7 +317,7 @@ static int consumer_view(void *st, pid_t *pid, uintptr_t *addr, struct zc_error 
 	return 0;
 }
 
-/* The consumer's side of the evidence pass: it watches and counts its own pages. */
+/* The consumer's side of the evidence pass: its own pages, and frame s->seq's bytes in them. */
 static int consumer_pages(void *st, bool arm, long *pages, long *frame_bytes,
 			  struct zc_error *err)
 {

@@ -3,9 +3,10 @@
  *
  * For each watched transfer: arm the watch over every writable mapping, read the fault
  * count, transfer as the timed loop does, count the pages of the frame the producer handed
- * over (its stamps: production, not transfer), release, read the faults again and take the
- * pages written. Pages of mappings made during the transfer are not watched; their first
- * touches are the faults the watched pages written do not explain (written.c).
+ * over (its stamps: production, not transfer) and the bytes of that frame (its seq: not one
+ * rendered ahead) the others hold, release, read the faults again and take the pages
+ * written. Pages of mappings made during the transfer are not watched; their first touches
+ * are the faults the watched pages written do not explain (written.c).
  */
 #include "evidence.h"
 
@@ -15,7 +16,6 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "frame.h"
 #include "verdict.h"
@@ -43,13 +43,13 @@ static long minor_faults(void)
 	return ru.ru_minflt;
 }
 
-/* What one watched transfer wrote, in pages. */
+/* What one watched transfer wrote: pages, and the bytes of the frame they hold. */
 struct tally {
 	long pages;  /* outside the producer's frame, in this process */
 	long fresh;  /* of those, first touches of memory mapped during the transfer */
-	long copies; /* of those, pages that hold the frame's bytes */
+	long copies; /* in those, bytes of the frame transferred (a copy's) */
 	long frame;  /* of the producer's frame: production, not transfer */
-	long consumer, consumer_copies; /* the same in the consumer's own process */
+	long consumer, consumer_copies; /* pages and bytes in the consumer's own process */
 };
 
 /* The consumer's process, when it has one: 0; 1 when it cannot be watched; -1 on failure. */
@@ -81,10 +81,10 @@ static int failed(const struct zc_strategy *s, const char *what, const struct zc
 			    code == ZC_EXIT_NOMEM ? ": out of memory" : "");
 }
 
-static bool holds_frame_bytes(const unsigned char *page, size_t len, void *arg)
+/* The bytes of frame *seq (the one transferred, not one rendered ahead) a page holds. */
+static size_t holds_frame_bytes(const unsigned char *page, size_t len, void *seq)
 {
-	(void)arg;
-	return zc_frame_bytes_like(page, len);
+	return zc_frame_bytes_held(page, len, *(const uint64_t *)seq, false);
 }
 
 /*
@@ -109,7 +109,7 @@ static int transfer(const struct zc_strategy *s, void *st, struct zc_written *w,
 		return failed(s, "transfer failed", &failure, err);
 	/* Before the release, which may free the copy or the producer's frame. */
 	if (w && zc_written_count(w, v.producer, v.producer ? v.bytes : 0, holds_frame_bytes,
-				  NULL, &c, why) != 0) {
+				  &v.seq, &c, why) != 0) {
 		s->release(st, &v);
 		return 1;
 	}
@@ -129,7 +129,7 @@ static int transfer(const struct zc_strategy *s, void *st, struct zc_written *w,
 	/* Faults the watched pages do not explain are first touches elsewhere (written.c). */
 	long fresh = faults - n > c.fresh ? faults - n : c.fresh;
 	t->frame = c.excluded;
-	t->copies = c.matching;
+	t->copies = c.matching_bytes;
 	t->pages = n + fresh - c.excluded > 0 ? n + fresh - c.excluded : 0;
 	t->fresh = fresh - c.excluded_fresh > 0 ? fresh - c.excluded_fresh : 0;
 	return 0;
@@ -239,6 +239,6 @@ double zc_evidence_copy_bytes(const struct zc_written_result *w, size_t frame_by
 {
 	if (isnan(w->frame_bytes_per_transfer))
 		return NAN;
-	double bytes = w->frame_bytes_per_transfer * (double)sysconf(_SC_PAGESIZE);
+	double bytes = w->frame_bytes_per_transfer;
 	return bytes >= zc_verdict_frame_slack(frame_bytes) ? bytes : 0;
 }

@@ -1,7 +1,8 @@
 /*
  * evidence.h: the untimed evidence pass. The strategy is set up afresh and moves a few frames
- * as the timed loop does (stamped, not rendered) while the page tables are watched
- * (src/instrument/written.h): the pages each side wrote per transfer. What no hook can see
+ * as the timed loop does, rendered (each copy carries its frame's fingerprint, frame.h), while
+ * the page tables are watched (src/instrument/written.h): the pages each side wrote per
+ * transfer, and the bytes of the frame transferred they hold. What no hook can see
  * shows here: a copy the compiler inlined, a SIMD or byte loop, the kernel writing a read()
  * into the consumer's memory. Outside the timed loop: watching makes each first write to a
  * page fault.
@@ -31,9 +32,9 @@ int zc_evidence_pass(const struct zc_strategy *s, const struct zc_frame_geom *g,
 void zc_evidence_skip(struct zc_written_result *out, const char *why);
 
 /*
- * The bytes the pages written say were copied per transfer: the pages, on both sides, that
- * hold the frame's bytes (out->frame_bytes_per_transfer), as bytes, when they reach a
- * hundredth of a frame; else 0. NAN when the pages were not counted.
+ * The bytes the pages written say were copied per transfer: the bytes of the frame
+ * transferred that the pages written on both sides hold (w->frame_bytes_per_transfer), when
+ * they reach a hundredth of a frame; else 0. NAN when the pages were not counted.
  */
 double zc_evidence_copy_bytes(const struct zc_written_result *w, size_t frame_bytes);
 

@@ -109,24 +109,80 @@ bool zc_frame_stamp_ok(const void *frame, size_t bytes, uint64_t seq)
 }
 
 /*
- * Rendered bytes step by FRAME_STEP from one to the next (and one more every 4 KiB):
- * zc_frame_bytes_like looks for that step, which no offset or seq changes.
+ * The rendered content is a row of 64-byte cells. Cell c, at offset 64 c of frame seq, holds
+ * eight 64-bit little-endian words:
+ *   0    its id: (seq mod 2^32) << 32 | c
+ *   1    its tag: a keyed mix of the id (a fixed key: not a secret, it keeps other data from
+ *        verifying by accident)
+ *   2    the tag inverted: a search finds a header by this pair before it mixes anything
+ *   3-7  the tag xor a constant each
+ * A cell cut by the frame's end keeps its first bytes. The constants have no zero byte
+ * (word 3's) and no two neighbours differ by 0xff in a byte, so that no other pair of words
+ * reads as a tag and its inverse at any byte offset.
  */
-#define FRAME_STEP 131u
+#define CELL 64u
+#define CELL_WORDS 8u
+#define CELL_HEADER 24u /* id, tag, inverted tag: what a search verifies */
+#define FRAME_KEY 0x7a63626e63682127u
+static const uint64_t FILL[CELL_WORDS - 3] = {
+	0x9e3779b97f4a7c15u, 0xc2b2ae3d27d4eb4fu, 0x165667b19e3779f9u,
+	0xd6e8feb86659fd93u, 0xa0761d6478bd642fu,
+};
 
-bool zc_frame_bytes_like(const unsigned char *p, size_t len)
+static inline uint64_t load_le64(const unsigned char *p)
 {
-	if (len < 2)
-		return false;
-	size_t steps = 0;
-	for (size_t i = 1; i < len; i++)
-		steps += (unsigned char)(p[i] - p[i - 1]) == FRAME_STEP;
-	return steps >= (len - 1) / 8 * 7; /* the stamps and a page's edge break a few */
+	uint64_t w;
+	memcpy(&w, p, sizeof(w));
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	w = __builtin_bswap64(w);
+#endif
+	return w;
 }
 
-/* Sampled: a window of FRAME_SAMPLE bytes at the start of each FRAME_CHUNK of the range. */
+static inline void store_le64(unsigned char *p, uint64_t w)
+{
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	w = __builtin_bswap64(w);
+#endif
+	memcpy(p, &w, sizeof(w));
+}
+
+static inline uint64_t cell_id(uint64_t seq, size_t cell)
+{
+	return (uint64_t)(uint32_t)seq << 32 | (uint32_t)cell;
+}
+
+/* splitmix64's finaliser over the keyed id: each bit of the id flips half the tag's. */
+static inline uint64_t cell_tag(uint64_t id)
+{
+	uint64_t x = id ^ FRAME_KEY;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9u;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebu;
+	return x ^ (x >> 31);
+}
+
+static inline void cell_words(uint64_t id, uint64_t w[CELL_WORDS])
+{
+	uint64_t tag = cell_tag(id);
+	w[0] = id;
+	w[1] = tag;
+	w[2] = ~tag;
+	for (unsigned k = 3; k < CELL_WORDS; k++)
+		w[k] = tag ^ FILL[k - 3];
+}
+
+/* Byte i of the cell whose words are w. */
+static inline unsigned char cell_byte(const uint64_t w[CELL_WORDS], size_t i)
+{
+	return (unsigned char)(w[i / 8] >> (i % 8 * 8));
+}
+
+/*
+ * Sampled: FRAME_SAMPLE bytes at the start of each FRAME_CHUNK of the range, enough to hold
+ * one whole cell (and its header) at any alignment.
+ */
 #define FRAME_CHUNK 4096u
-#define FRAME_SAMPLE 64u
+#define FRAME_SAMPLE 128u
 
 size_t zc_frame_content_sampled(const unsigned char *p, size_t len)
 {
@@ -134,7 +190,7 @@ size_t zc_frame_content_sampled(const unsigned char *p, size_t len)
 	for (size_t off = 0; off < len; off += FRAME_CHUNK) {
 		size_t chunk = len - off < FRAME_CHUNK ? len - off : FRAME_CHUNK;
 		size_t window = chunk < FRAME_SAMPLE ? chunk : FRAME_SAMPLE;
-		if (window >= FRAME_SAMPLE / 4 && zc_frame_bytes_like(p + off, window))
+		if (zc_frame_bytes_held(p + off, window, 0, true) > 0)
 			held += chunk;
 	}
 	return held;
@@ -150,10 +206,91 @@ __attribute__((constructor)) static void recognise_frames(void)
 void zc_frame_render(void *frame, size_t bytes, uint64_t seq)
 {
 	unsigned char *b = frame;
-	/* A gradient that moves with seq: every byte depends on its offset and the frame. */
-	for (size_t i = 0; i < bytes; i++)
-		b[i] = (unsigned char)((i * FRAME_STEP + seq * 7u + (i >> 12)) & 0xffu);
+	size_t cells = bytes / CELL, rest = bytes % CELL;
+	uint64_t w[CELL_WORDS];
+	for (size_t c = 0; c < cells; c++) {
+		cell_words(cell_id(seq, c), w);
+		for (unsigned k = 0; k < CELL_WORDS; k++)
+			store_le64(b + c * CELL + k * 8, w[k]);
+	}
+	/* Byte by byte from the words' values: not a copy loop gcc would make a memcpy call. */
+	cell_words(cell_id(seq, cells), w);
+	for (size_t i = 0; i < rest; i++)
+		b[cells * CELL + i] = cell_byte(w, i);
 	zc_frame_stamp(frame, bytes, seq);
+}
+
+/* Whether a cell's header (its id, tag and inverted tag) starts at p: 24 bytes readable. */
+static inline bool header_ok(const unsigned char *p)
+{
+	uint64_t tag = load_le64(p + 8);
+	return (tag ^ load_le64(p + 16)) == UINT64_MAX && tag == cell_tag(load_le64(p));
+}
+
+/*
+ * The first offset from at where a header verifies with its 24 bytes before len; len when
+ * none does. A header's tag and inverted tag make 8 bytes r in a row with p[r] == ~p[r + 8],
+ * one of them at r = k + 7 for a k on the 8-byte grid from at: only the 8 offsets before such
+ * a k are tried.
+ */
+static size_t find_header(const unsigned char *p, size_t len, size_t at)
+{
+	for (size_t k = at; k + 16 <= len; k += 8) {
+		if ((load_le64(p + k) ^ load_le64(p + k + 8)) >> 56 != 0xffu)
+			continue;
+		for (size_t q = k >= at + 8 ? k - 8 : at; q < k && q + CELL_HEADER <= len; q++)
+			if (header_ok(p + q))
+				return q;
+	}
+	return len;
+}
+
+/* How many of the first avail (at most CELL) bytes at p are the first bytes of cell id. */
+static size_t prefix_held(const unsigned char *p, size_t avail, uint64_t id)
+{
+	uint64_t w[CELL_WORDS];
+	size_t n = 0;
+	cell_words(id, w);
+	for (unsigned k = 0; k < CELL_WORDS && n + 8 <= avail; k++, n += 8) {
+		uint64_t diff = load_le64(p + n) ^ w[k];
+		if (diff)
+			return n + (size_t)__builtin_ctzll(diff) / 8;
+	}
+	while (n < avail && p[n] == cell_byte(w, n))
+		n++;
+	return n;
+}
+
+/* How many of the bytes [from, to) (at most CELL) that end at to are the last ones of cell id. */
+static size_t suffix_held(const unsigned char *p, size_t from, size_t to, uint64_t id)
+{
+	uint64_t w[CELL_WORDS];
+	size_t n = 0;
+	cell_words(id, w);
+	while (n < to - from && p[to - 1 - n] == cell_byte(w, CELL - 1 - n))
+		n++;
+	return n;
+}
+
+size_t zc_frame_bytes_held(const unsigned char *p, size_t len, uint64_t seq, bool any_seq)
+{
+	size_t held = 0, done = 0; /* the bytes before done belong to a run already */
+	for (size_t q = find_header(p, len, 0); q < len; q = find_header(p, len, done)) {
+		uint64_t id = load_le64(p + q);
+		bool counted = any_seq || id >> 32 == (uint32_t)seq;
+		/* The run's first bytes: the end of the cell before, back to the last run. */
+		size_t from = q - done > CELL ? q - CELL : done;
+		size_t run = (uint32_t)id ? suffix_held(p, from, q, id - 1) : 0;
+		size_t at = q, n;
+		while ((n = prefix_held(p + at, len - at < CELL ? len - at : CELL, id)) == CELL) {
+			at += CELL;
+			id++;
+		}
+		run += at + n - q;
+		held += counted ? run : 0;
+		done = at + n;
+	}
+	return held;
 }
 
 uint64_t zc_frame_checksum(const void *frame, size_t bytes)

@@ -1,6 +1,7 @@
 /*
  * frame.h: the frames zcbench moves: geometry with overflow checks, the sequence stamp at the
- * first and last bytes, a full-frame checksum, and the deterministic content a producer renders.
+ * first and last bytes, a full-frame checksum, and the deterministic content a producer renders,
+ * recognised wherever a copy puts it.
  */
 #ifndef ZC_FRAME_H
 #define ZC_FRAME_H
@@ -41,20 +42,31 @@ void zc_frame_stamp(void *frame, size_t bytes, uint64_t seq);
 bool zc_frame_stamp_ok(const void *frame, size_t bytes, uint64_t seq);
 
 /*
- * Whether the @len bytes at @p look like rendered frame content, at any offset and for any
- * seq: how the pages written tell a copy of the frame from other writes.
+ * Renders the whole frame, then the stamps. Every 64-byte cell says which frame (seq mod
+ * 2^32) and which cell it is, with a keyed tag over both and filler made from the tag
+ * (frame.c): the content depends on seq and the offset only. Not timed.
  */
-bool zc_frame_bytes_like(const unsigned char *p, size_t len);
+void zc_frame_render(void *frame, size_t bytes, uint64_t seq);
+
+/*
+ * How many of the @len bytes at @p are rendered content of frame @seq (of any frame when
+ * @any_seq), wherever it lies: each cell is found at any byte alignment, and the alignment may
+ * change inside the range (two copies side by side). A run starts at a cell whose 24-byte
+ * header verifies and runs while the next cells follow byte for byte. Partial cells count by
+ * their bytes: at a run's start the end of the cell before, at its end the first bytes of the
+ * next (a range's edges, a copy that stops mid-cell, a cell the stamps overwrote in part).
+ * Content with no whole header in the range is not seen (a range or a copy of under 87
+ * bytes may hold none), and a copy of frame seq + 2^32 counts as one of seq. Fast enough for
+ * every page written: on data that is no frame, a header is rarely even tried.
+ */
+size_t zc_frame_bytes_held(const unsigned char *p, size_t len, uint64_t seq, bool any_seq);
 
 /*
  * Bytes of [p, p + len) that hold rendered frame content, of any seq, by sampling: each 4 KiB
- * chunk counts whole when the 64 bytes at its start look rendered. The hooks' test for copies
- * out of memory no frame was made in (src/instrument/provenance.h).
+ * chunk counts whole when the 128 bytes at its start hold a cell (zc_frame_bytes_held). The
+ * hooks' test for copies out of memory no frame was made in (src/instrument/provenance.h).
  */
 size_t zc_frame_content_sampled(const unsigned char *p, size_t len);
-
-/* Renders the whole frame: content that depends on seq, then the stamps. Not timed. */
-void zc_frame_render(void *frame, size_t bytes, uint64_t seq);
 
 /* A 64-bit checksum of every byte (FNV-1a over 64-bit words, then the tail). */
 uint64_t zc_frame_checksum(const void *frame, size_t bytes);

@@ -94,9 +94,10 @@ struct zc_remote_consumer {
 	int (*view)(void *state, pid_t *pid, uintptr_t *addr, struct zc_error *err);
 	/*
 	 * Its side of the evidence pass (evidence.h). With arm, it watches every writable
-	 * mapping of its process; without, it counts the pages it wrote since: all of them into
-	 * *pages, those that hold the frame's bytes into *frame_bytes. 0; 1 when its process
-	 * cannot be watched (the reason in err); -1 when the consumer failed (err).
+	 * mapping of its process; without, it counts the pages it wrote since into *pages, and
+	 * the bytes of the frame just transferred they hold (zc_frame_bytes_held) into
+	 * *frame_bytes. 0; 1 when its process cannot be watched (the reason in err); -1 when
+	 * the consumer failed (err).
 	 */
 	int (*pages)(void *state, bool arm, long *pages, long *frame_bytes, struct zc_error *err);
 };

@@ -185,13 +185,13 @@ struct counting {
 };
 
 /*
- * Whether the page at p passes the caller's test, read through the kernel into a copy on
+ * The bytes the caller's test finds in the page at p, read through the kernel into a copy on
  * this thread's stack (never watched): another thread (a runtime's collector) may have made
  * the page unreadable since the walk saw it written, and a plain read would then fault. A
- * page the kernel cannot read (EFAULT) is no match; where process_vm_readv is refused
+ * page the kernel cannot read (EFAULT) holds none; where process_vm_readv is refused
  * altogether, the page is read in place.
  */
-static bool page_matches(const struct counting *c, unsigned long p, unsigned long page)
+static size_t page_matches(const struct counting *c, unsigned long p, unsigned long page)
 {
 	unsigned char copy[16384];
 	if (page > sizeof(copy))
@@ -202,7 +202,7 @@ static bool page_matches(const struct counting *c, unsigned long p, unsigned lon
 		return c->test(copy, page, c->arg);
 	if (n < 0 && (errno == ENOSYS || errno == EPERM))
 		return c->test((const unsigned char *)p, page, c->arg);
-	return false;
+	return 0;
 }
 
 /* Adds the pages of one run of the walk that hold writes since the arming. */
@@ -224,8 +224,8 @@ static int count_region(unsigned long start, unsigned long end, unsigned kind, v
 			c->out->excluded++;
 			c->out->excluded_fresh += !(kind & ZC_UFFD_WATCHED);
 		}
-		else if (c->test && page_matches(c, p, page))
-			c->out->matching++;
+		else if (c->test)
+			c->out->matching_bytes += (long)page_matches(c, p, page);
 	}
 	return 0;
 }

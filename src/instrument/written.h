@@ -51,11 +51,11 @@ struct zc_written_count {
 	long fresh;    /* pages holding data in memory mapped since the arming */
 	long excluded; /* of both, pages in the range the caller excluded */
 	long excluded_fresh; /* of those, pages of memory mapped since the arming */
-	long matching; /* of both outside it, pages the caller's test accepted */
+	long matching_bytes; /* of both outside it, the bytes the caller's test found */
 };
 
-/* Whether a written page (@len bytes at @page) is one the caller looks for. */
-typedef bool (*zc_written_test)(const unsigned char *page, size_t len, void *arg);
+/* How many bytes (0 to @len) of a written page (@len bytes at @page) the caller looks for. */
+typedef size_t (*zc_written_test)(const unsigned char *page, size_t len, void *arg);
 
 /*
  * Opens the instrument; nothing is watched yet. Returns 0, or -1 with a one-line reason in
@@ -72,7 +72,7 @@ int zc_written_arm(struct zc_written *w, struct zc_error *err);
 /*
  * Counts the pages written since the arming (watched ones, and those of memory mapped since),
  * leaving the watch as it is: the pages in [exclude, exclude + exclude_len) apart, the
- * others through @test (NULL: none matches). Returns 0, or -1 with a reason.
+ * others through @test, whose bytes found add up (NULL: none). Returns 0, or -1 with a reason.
  */
 int zc_written_count(struct zc_written *w, const void *exclude, size_t exclude_len,
 		     zc_written_test test, void *arg, struct zc_written_count *out,

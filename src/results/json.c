@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /*
  * Where a field's value comes from (schema.h's source column): a member at offset @at of the
@@ -30,6 +31,7 @@ enum source_kind {
 	SRC_CSTR, SRC_CHARS, SRC_JSON, SRC_BOOL, SRC_TRISTATE, SRC_VERDICT, SRC_ADDR,
 	SRC_U32, SRC_SIZE, SRC_INT64, SRC_DOUBLE, SRC_DOUBLES, SRC_DOUBLE_ARRAY,
 	SRC_DOUBLE_OR_NULL,	/* NAN: null */
+	SRC_PAGES_OR_NULL,	/* a double of bytes, written in pages of this machine; NAN: null */
 	SRC_CHARS_OR_NULL,	/* "": null */
 	SRC_CSTR_OR_NULL,	/* NULL: null */
 	SRC_CPUS,		/* a uint64_t, a bit per CPU: the array of the CPUs set */
@@ -133,6 +135,10 @@ static json_t *source_value(const struct source *s, const void *base, bool *skip
 	case SRC_DOUBLE: return json_real(MEMBER(double, at));
 	case SRC_DOUBLE_OR_NULL:
 		return isnan(MEMBER(double, at)) ? json_null() : json_real(MEMBER(double, at));
+	case SRC_PAGES_OR_NULL:
+		return isnan(MEMBER(double, at))
+			       ? json_null()
+			       : json_real(MEMBER(double, at) / (double)sysconf(_SC_PAGESIZE));
 	case SRC_CHARS_OR_NULL: return *at ? json_string(at) : json_null();
 	case SRC_CSTR_OR_NULL:
 		return MEMBER(const char *, at) ? json_string(MEMBER(const char *, at)) : json_null();

@@ -89,7 +89,8 @@ struct zc_written_result {
 	double consumer_per_transfer; /* the consumer's own process; NAN in one address space */
 	double fresh_per_transfer;    /* of the producer's, first touches of new mappings (faults) */
 	double frame_per_transfer;    /* of the frame handed over, not in the figures above */
-	double frame_bytes_per_transfer; /* pages, both sides, that hold the frame's bytes: copies */
+	double frame_bytes_per_transfer; /* bytes of the frame transferred that the pages both
+					    sides wrote hold: copies (in pages in the JSON) */
 	double pass_ms;               /* the pass's wall time, setup and teardown included */
 	const char *method;           /* "uffd-wp", or NULL */
 	char unavailable[200];        /* why the producer's pages were not counted; "" if they were */

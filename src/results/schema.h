@@ -345,8 +345,8 @@ enum zc_schema_rule {
 	  "pages/transfer", ZC_FROM(DOUBLE_OR_NULL, pages_written.frame_per_transfer),        \
 	  "pages of the frame the producer handed over, written during the transfer: its stamps, or all of it when the producer fills it (production, not a copy)") \
 	X("pages_written.frame_bytes_per_transfer", NUMBER_OR_NULL, ALWAYS, ZC_GATED(PAGES, 13), \
-	  "pages/transfer", ZC_FROM(DOUBLE_OR_NULL, pages_written.frame_bytes_per_transfer),  \
-	  "of the pages both sides wrote outside the producer's frame, those that hold the frame's bytes (rendered content, at any offset): copies") \
+	  "pages/transfer", ZC_FROM(PAGES_OR_NULL, pages_written.frame_bytes_per_transfer),   \
+	  "the bytes of the frame transferred (its fingerprint, at any alignment) that the pages both sides wrote outside the producer's frame hold, over the page size: copies") \
 	X("pages_written.method", STRING_OR_NULL, ALWAYS, ZC_UNGATED, "",                     \
 	  ZC_FROM(CSTR_OR_NULL, pages_written.method),                                        \
 	  "`uffd-wp` (userfaultfd async write-protection read with PAGEMAP_SCAN); null when not counted") \

@@ -72,7 +72,8 @@ static struct {
 	struct zc_written w;
 	bool open;
 	long faults0;
-	long pages, fresh, frame, copies, transfers;
+	long pages, fresh, frame, transfers;
+	long copies; /* bytes of the frame transferred that the other pages hold */
 	char why[200];
 } zp;
 
@@ -367,10 +368,10 @@ static long minor_faults(void)
 	return ru.ru_minflt;
 }
 
-static bool holds_frame_bytes(const unsigned char *page, size_t len, void *arg)
+/* The bytes of frame *seq (the one transferred) a page holds. */
+static size_t holds_frame_bytes(const unsigned char *page, size_t len, void *seq)
 {
-	(void)arg;
-	return zc_frame_bytes_like(page, len);
+	return zc_frame_bytes_held(page, len, *(const uint64_t *)seq, false);
 }
 
 /* Ends the pass: the watch released, the reason kept (once: the first one). */
@@ -404,8 +405,8 @@ static napi_value zn_pages_arm(napi_env env, napi_callback_info info)
 
 /*
  * pagesCount(): after a rendered transfer, with JavaScript still holding its object: the
- * pages written since pagesArm, the producer's frame apart, and of the others those that hold
- * the frame's bytes (a copy), as evidence.c counts them.
+ * pages written since pagesArm, the producer's frame apart, and the bytes of the frame
+ * transferred the others hold (a copy), as evidence.c counts them.
  */
 static napi_value zn_pages_count(napi_env env, napi_callback_info info)
 {
@@ -415,7 +416,7 @@ static napi_value zn_pages_count(napi_env env, napi_callback_info info)
 	struct zc_written_count c = {0};
 	if (!zp.open)
 		return NULL;
-	if (zc_written_count(&zp.w, zn.last, zn.bytes, holds_frame_bytes, NULL, &c, &e) != 0) {
+	if (zc_written_count(&zp.w, zn.last, zn.bytes, holds_frame_bytes, &zn.seq, &c, &e) != 0) {
 		pages_stop(e.text);
 		return NULL;
 	}
@@ -427,14 +428,17 @@ static napi_value zn_pages_count(napi_env env, napi_callback_info info)
 	long faults = minor_faults() - zp.faults0;
 	long fresh = faults - n > c.fresh ? faults - n : c.fresh;
 	zp.frame += c.excluded;
-	zp.copies += c.matching;
+	zp.copies += c.matching_bytes;
 	zp.pages += n + fresh - c.excluded > 0 ? n + fresh - c.excluded : 0;
 	zp.fresh += fresh - c.excluded_fresh > 0 ? fresh - c.excluded_fresh : 0;
 	zp.transfers++;
 	return NULL;
 }
 
-/* pagesResult(): the pass's means per transfer, or {unavailable: why}; ends the pass. */
+/*
+ * pagesResult(): the pass's means per transfer (pages; frame_bytes_per_transfer in bytes), or
+ * {unavailable: why}; ends the pass.
+ */
 static napi_value zn_pages_result(napi_env env, napi_callback_info info)
 {
 	(void)info;
