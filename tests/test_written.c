@@ -63,9 +63,9 @@ static void arm(struct zc_written *w)
 }
 
 /* The test the caller gives: a page that is a copy of the source holds all its bytes. */
-static size_t looks_like_source(const unsigned char *page, size_t len, void *arg)
+static size_t looks_like_source(const unsigned char *page, size_t len, uintptr_t at, void *arg)
 {
-	(void)arg;
+	(void)arg, (void)at;
 	return memcmp(page, source, len) == 0 ? len : 0;
 }
 

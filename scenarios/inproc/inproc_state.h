@@ -62,6 +62,12 @@ extern const struct zc_strategy zc__inproc_other_buffer, zc__inproc_metadata, zc
 	&zc__inproc_hidden_wcscpy, &zc__inproc_hidden_wcpcpy, &zc__inproc_hidden_splice_memfd, \
 	&zc__inproc_hidden_copy_file_range, &zc__inproc_hidden_process_vm, \
 	&zc__inproc_copy_in_release
+/* adversarial_lifetime.c: copies into memory that goes, or made after the hand-over. */
+extern const struct zc_strategy zc__inproc_copy_then_unmap, zc__inproc_copy_then_madvise,
+	zc__inproc_copy_then_wipe, zc__inproc_copy_then_free, zc__inproc_late_worker;
+#define ZC__INPROC_LIFETIME_ADVERSARIES &zc__inproc_copy_then_unmap, \
+	&zc__inproc_copy_then_madvise, &zc__inproc_copy_then_wipe, &zc__inproc_copy_then_free, \
+	&zc__inproc_late_worker
 #endif
 
 #endif

@@ -256,7 +256,8 @@ static int shrink_then_move_transfer(void *st, bool render, struct zc_view *v, s
 #endif
 
 #ifdef ZCBENCH_ADVERSARIAL
-#define ADVERSARIES , ZC__INPROC_ADVERSARIES, ZC__INPROC_PROVENANCE_ADVERSARIES
+#define ADVERSARIES , ZC__INPROC_ADVERSARIES, ZC__INPROC_PROVENANCE_ADVERSARIES, \
+	ZC__INPROC_LIFETIME_ADVERSARIES
 #else
 #define ADVERSARIES
 #endif

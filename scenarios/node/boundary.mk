@@ -35,7 +35,7 @@ $(BUILD)/lib/node/driver.js: scenarios/node/driver.js
 # the hooks, their counting sink and its counters.
 $(BUILD)/lib/libzchooks.so: $(BUILD)/obj/src/instrument/hooks/counting_hooks.o \
 		$(BUILD)/obj/src/instrument/counting_sink.o $(BUILD)/obj/src/instrument/instrument.o \
-		$(BUILD)/obj/src/instrument/provenance.o
+		$(BUILD)/obj/src/instrument/provenance.o $(BUILD)/obj/src/instrument/vanish.o
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -shared -Wl,-z,now $^ -o $@ -ldl -lpthread
 $(BUILD)/bin/node: $(BUILD)/lib/node/zcnode.node $(BUILD)/lib/node/driver.js \

@@ -171,8 +171,10 @@ static void pages_arm(struct consumer *c, struct zc_reply *rep)
 }
 
 /* The bytes of frame *seq (the one the producer transferred) a page holds. */
-static size_t holds_frame_bytes(const unsigned char *page, size_t len, void *seq)
+static size_t holds_frame_bytes(const unsigned char *page, size_t len, uintptr_t at,
+				void *seq)
 {
+	(void)at;
 	return zc_frame_bytes_held(page, len, *(const uint64_t *)seq, false);
 }
 

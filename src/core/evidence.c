@@ -11,13 +11,19 @@
 #include "evidence.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "frame.h"
+#include "vanish.h"
 #include "verdict.h"
 #include "written.h"
 
@@ -50,6 +56,7 @@ struct tally {
 	long copies; /* in those, bytes of the frame transferred (a copy's) */
 	long frame;  /* of the producer's frame: production, not transfer */
 	long consumer, consumer_copies; /* pages and bytes in the consumer's own process */
+	bool late_threads; /* a thread the transfer started outlived the wait (settled) */
 };
 
 /* The consumer's process, when it has one: 0; 1 when it cannot be watched; -1 on failure. */
@@ -81,10 +88,142 @@ static int failed(const struct zc_strategy *s, const char *what, const struct zc
 			    code == ZC_EXIT_NOMEM ? ": out of memory" : "");
 }
 
-/* The bytes of frame *seq (the one transferred, not one rendered ahead) a page holds. */
-static size_t holds_frame_bytes(const unsigned char *page, size_t len, void *seq)
+/* A page written: the bytes of frame *seq it holds (not one rendered ahead), unless they
+ * were counted when its block was freed. */
+static size_t holds_frame_bytes(const unsigned char *page, size_t len, uintptr_t at, void *seq)
 {
+	if (zc_vanish_seen((const void *)at, len))
+		return 0;
 	return zc_frame_bytes_held(page, len, *(const uint64_t *)seq, false);
+}
+
+/*
+ * Frame bytes in memory that went during a transfer, by frame: which frame the transfer
+ * moves is known only when it returns. Any thread may add (a free elsewhere).
+ */
+#define GONE_FRAMES 8
+struct gone {
+	atomic_flag lock;
+	unsigned n;
+	uint32_t seq[GONE_FRAMES];
+	uint64_t bytes[GONE_FRAMES];
+	uint64_t unsorted; /* frames past the table's room */
+};
+
+static void gone_add(uint32_t seq, size_t bytes, void *arg)
+{
+	struct gone *g = arg;
+	while (atomic_flag_test_and_set(&g->lock))
+		;
+	unsigned i = 0;
+	while (i < g->n && g->seq[i] != seq)
+		i++;
+	if (i == g->n && g->n < GONE_FRAMES)
+		g->seq[g->n++] = seq;
+	if (i < g->n)
+		g->bytes[i] += bytes;
+	else
+		g->unsorted += bytes;
+	atomic_flag_clear(&g->lock);
+}
+
+/* The vanish test: every frame's bytes, told to the account; their sum. */
+static size_t gone_test(const unsigned char *p, size_t len, void *arg)
+{
+	struct gone *g = arg;
+	uint64_t before = 0, after = 0;
+	while (atomic_flag_test_and_set(&g->lock))
+		;
+	for (unsigned i = 0; i < g->n; i++)
+		before += g->bytes[i];
+	before += g->unsorted;
+	atomic_flag_clear(&g->lock);
+	zc_frame_runs(p, len, gone_add, g);
+	while (atomic_flag_test_and_set(&g->lock))
+		;
+	for (unsigned i = 0; i < g->n; i++)
+		after += g->bytes[i];
+	after += g->unsorted;
+	atomic_flag_clear(&g->lock);
+	return (size_t)(after - before);
+}
+
+/* The bytes of frame seq that went (the unsorted ones too: they may be its). */
+static uint64_t gone_of(const struct gone *g, uint64_t seq)
+{
+	for (unsigned i = 0; i < g->n; i++)
+		if (g->seq[i] == (uint32_t)seq)
+			return g->bytes[i] + g->unsorted;
+	return g->unsorted;
+}
+
+/*
+ * The threads of this process (/proc/self/task), at most ZC_EVIDENCE_THREADS ids into tids,
+ * read with getdents64 into the stack (no allocation while the watch is armed): their
+ * number, or -1 when they cannot be read.
+ */
+#define ZC_EVIDENCE_THREADS 256
+struct tids {
+	int n;
+	pid_t id[ZC_EVIDENCE_THREADS];
+};
+
+static void list_threads(struct tids *t)
+{
+	t->n = -1;
+	int fd = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	char buf[4096];
+	long got;
+	t->n = 0;
+	while ((got = syscall(SYS_getdents64, fd, buf, sizeof(buf))) > 0) {
+		for (long off = 0; off < got;) {
+			const char *name = buf + off + 19; /* d_ino, d_off, d_reclen, d_type */
+			unsigned short reclen;
+			memcpy(&reclen, buf + off + 16, sizeof(reclen));
+			if (name[0] != '.' && t->n < ZC_EVIDENCE_THREADS)
+				t->id[t->n++] = (pid_t)strtol(name, NULL, 10);
+			off += reclen;
+		}
+	}
+	close(fd);
+	if (got < 0)
+		t->n = -1;
+}
+
+/* Whether a thread of now is not among those of before. */
+static bool new_thread(const struct tids *before, const struct tids *now)
+{
+	for (int i = 0; i < now->n; i++) {
+		bool old = false;
+		for (int j = 0; j < before->n && !old; j++)
+			old = before->id[j] == now->id[i];
+		if (!old)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The whole life of a transfer: after the release, threads the transfer started (a worker
+ * finishing late) are waited for, up to SETTLE_MS, so that what they write is counted.
+ * Returns false when some still ran at the deadline.
+ */
+#define SETTLE_MS 2000
+static bool settled(const struct tids *before)
+{
+	if (before->n < 0)
+		return true;
+	for (int waited = 0; waited < SETTLE_MS; waited++) {
+		struct tids now;
+		list_threads(&now);
+		if (now.n >= 0 && !new_thread(before, &now))
+			return true;
+		struct timespec ms = {.tv_nsec = 1000000};
+		nanosleep(&ms, NULL);
+	}
+	return false;
 }
 
 /*
@@ -105,21 +244,46 @@ static int transfer(const struct zc_strategy *s, void *st, struct zc_written *w,
 	if (w && consumer_pages(s, st, cs, true, &unused, &unused) != 0)
 		return failed(s, "the consumer's watch failed", &failure, err);
 	long f0 = minor_faults();
-	if (s->transfer(st, true, &v, &failure) != 0)
-		return failed(s, "transfer failed", &failure, err);
-	/* Before the release, which may free the copy or the producer's frame. */
-	if (w && zc_written_count(w, v.producer, v.producer ? v.bytes : 0, holds_frame_bytes,
-				  &v.seq, &c, why) != 0) {
-		s->release(st, &v);
-		return 1;
+	struct tids threads = {.n = -1};
+	if (w)
+		list_threads(&threads);
+	/*
+	 * The whole life of the transfer is watched: the hand-over, the release, threads it
+	 * started. Memory freed, unmapped, discarded or wiped meanwhile is read before it goes
+	 * (vanish.h); the pages are counted after it all, the producer's frame apart (its range
+	 * is kept: the release may have freed it).
+	 */
+	static struct gone gone; /* static: its writes are the instrument's, never watched */
+	if (w) {
+		zc_vanish_clear();
+		gone = (struct gone){.lock = ATOMIC_FLAG_INIT};
+		zc_vanish_watch(gone_test, &gone);
 	}
+	if (s->transfer(st, true, &v, &failure) != 0) {
+		if (w)
+			zc_vanish_stop();
+		return failed(s, "transfer failed", &failure, err);
+	}
+	if (w && v.producer)
+		zc_vanish_exclude(v.producer, v.bytes);
 	bool ok = s->consumer_checks_stamp || zc_frame_stamp_ok(v.data, v.bytes, v.seq);
+	const void *producer = v.producer;
+	size_t producer_bytes = v.producer ? v.bytes : 0;
+	uint64_t seq = v.seq;
 	s->release(st, &v);
-	if (!ok)
+	if (!ok) {
+		if (w)
+			zc_vanish_stop();
 		return zc_error_set(err, ZC_EXIT_RUNTIME,
 				    "strategy '%s': the consumer saw a wrong stamp", s->name);
+	}
 	if (!w)
 		return 0;
+	t->late_threads = !settled(&threads);
+	zc_vanish_stop();
+	uint64_t vanished = gone_of(&gone, seq);
+	if (zc_written_count(w, producer, producer_bytes, holds_frame_bytes, &seq, &c, why) != 0)
+		return 1;
 	long faults = minor_faults() - f0;
 	if (consumer_pages(s, st, cs, false, &t->consumer, &t->consumer_copies) != 0)
 		return failed(s, "the consumer's count failed", &failure, err);
@@ -129,7 +293,7 @@ static int transfer(const struct zc_strategy *s, void *st, struct zc_written *w,
 	/* Faults the watched pages do not explain are first touches elsewhere (written.c). */
 	long fresh = faults - n > c.fresh ? faults - n : c.fresh;
 	t->frame = c.excluded;
-	t->copies = c.matching_bytes;
+	t->copies = c.matching_bytes + (long)vanished;
 	t->pages = n + fresh - c.excluded > 0 ? n + fresh - c.excluded : 0;
 	t->fresh = fresh - c.excluded_fresh > 0 ? fresh - c.excluded_fresh : 0;
 	return 0;
@@ -160,6 +324,7 @@ static int watch_transfers(const struct zc_strategy *s, void *st, struct zc_writ
 		sum.copies += t.copies;
 		sum.consumer += t.consumer;
 		sum.consumer_copies += t.consumer_copies;
+		out->late_threads += t.late_threads;
 	}
 	zc_written_release(&w);
 	if (rc == 1)

@@ -272,6 +272,25 @@ static size_t suffix_held(const unsigned char *p, size_t from, size_t to, uint64
 	return n;
 }
 
+void zc_frame_runs(const unsigned char *p, size_t len, zc_frame_run_fn each, void *arg)
+{
+	size_t done = 0; /* the bytes before done belong to a run already */
+	for (size_t q = find_header(p, len, 0); q < len; q = find_header(p, len, done)) {
+		uint64_t id = load_le64(p + q);
+		/* The run's first bytes: the end of the cell before, back to the last run. */
+		size_t from = q - done > CELL ? q - CELL : done;
+		size_t run = (uint32_t)id ? suffix_held(p, from, q, id - 1) : 0;
+		size_t at = q, n;
+		while ((n = prefix_held(p + at, len - at < CELL ? len - at : CELL, id)) == CELL) {
+			at += CELL;
+			id++;
+		}
+		run += at + n - q;
+		each((uint32_t)(id >> 32), run, arg);
+		done = at + n;
+	}
+}
+
 size_t zc_frame_bytes_held(const unsigned char *p, size_t len, uint64_t seq, bool any_seq)
 {
 	size_t held = 0, done = 0; /* the bytes before done belong to a run already */

@@ -62,6 +62,13 @@ void zc_frame_render(void *frame, size_t bytes, uint64_t seq);
 size_t zc_frame_bytes_held(const unsigned char *p, size_t len, uint64_t seq, bool any_seq);
 
 /*
+ * The runs zc_frame_bytes_held counts, each told with its frame: each(seq mod 2^32, bytes,
+ * arg), in order. For a caller that learns which frame it looks for only later.
+ */
+typedef void (*zc_frame_run_fn)(uint32_t seq, size_t bytes, void *arg);
+void zc_frame_runs(const unsigned char *p, size_t len, zc_frame_run_fn each, void *arg);
+
+/*
  * Bytes of [p, p + len) that hold rendered frame content, of any seq, by sampling: each 4 KiB
  * chunk counts whole when the 128 bytes at its start hold a cell (zc_frame_bytes_held). The
  * hooks' test for copies out of memory no frame was made in (src/instrument/provenance.h).

@@ -14,6 +14,7 @@
 #include "hooks/hook_sink.h"
 #include "instrument.h"
 #include "provenance.h"
+#include "vanish.h"
 
 /* A forked child inherits its parent's counts; its own report starts from them. */
 static struct zc_counts at_fork;
@@ -54,11 +55,21 @@ ZC_NO_SANITIZE static void count_alloc(enum zc_hook_fn fn, const void *p, size_t
 	zc__count_alloc(bytes);
 }
 
-/* Memory given back no longer holds frame bytes. */
+/*
+ * Memory given back no longer holds frame bytes; in an evidence watch it is read first
+ * (vanish.h). A realloc's old block is not: its bytes moved to the new one.
+ */
 ZC_NO_SANITIZE static void count_release(const char *how, const void *p, size_t bytes)
 {
-	(void)how;
+	if (how[0] != 'r')
+		zc__vanish_check(how, p, bytes);
 	zc_provenance_forget(p, bytes);
+}
+
+/* Memory discarded or overwritten: read first in an evidence watch. */
+ZC_NO_SANITIZE static void count_discard(const char *how, void *p, size_t len)
+{
+	zc__vanish_check(how, p, len);
 }
 
 ZC_NO_SANITIZE static void count_realloc_move(const void *old, const void *p, size_t old_bytes,
@@ -138,4 +149,5 @@ const struct zc_hook_sink zc__hook_sink = {
 	.copy = count_copy,
 	.kernel = count_kernel,
 	.closed = zc_provenance_closed,
+	.discard = count_discard,
 };

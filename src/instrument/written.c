@@ -195,13 +195,13 @@ static size_t page_matches(const struct counting *c, unsigned long p, unsigned l
 {
 	unsigned char copy[16384];
 	if (page > sizeof(copy))
-		return c->test((const unsigned char *)p, page, c->arg);
+		return c->test((const unsigned char *)p, page, p, c->arg);
 	struct iovec local = {copy, page}, remote = {(void *)p, page};
 	long n = syscall(SYS_process_vm_readv, (long)getpid(), &local, 1L, &remote, 1L, 0L);
 	if (n == (long)page)
-		return c->test(copy, page, c->arg);
+		return c->test(copy, page, p, c->arg);
 	if (n < 0 && (errno == ENOSYS || errno == EPERM))
-		return c->test((const unsigned char *)p, page, c->arg);
+		return c->test((const unsigned char *)p, page, p, c->arg);
 	return 0;
 }
 

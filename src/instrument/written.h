@@ -24,6 +24,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "error.h"
@@ -54,8 +55,12 @@ struct zc_written_count {
 	long matching_bytes; /* of both outside it, the bytes the caller's test found */
 };
 
-/* How many bytes (0 to @len) of a written page (@len bytes at @page) the caller looks for. */
-typedef size_t (*zc_written_test)(const unsigned char *page, size_t len, void *arg);
+/*
+ * How many bytes (0 to @len) of a written page the caller looks for: its content (@len bytes
+ * at @page, perhaps a copy the instrument read) and its address in the process (@at).
+ */
+typedef size_t (*zc_written_test)(const unsigned char *page, size_t len, uintptr_t at,
+				  void *arg);
 
 /*
  * Opens the instrument; nothing is watched yet. Returns 0, or -1 with a one-line reason in

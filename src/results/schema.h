@@ -359,6 +359,9 @@ enum zc_schema_rule {
 	X("pages_written.pass_ms", NUMBER, ALWAYS, ZC_UNGATED, "ms",                          \
 	  ZC_FROM(DOUBLE, pages_written.pass_ms),                                             \
 	  "the evidence pass's wall time, setup and teardown included")                       \
+	X("pages_written.late_threads", INTEGER, ALWAYS, ZC_UNGATED, "transfers",             \
+	  ZC_FROM(INT64, pages_written.late_threads),                                         \
+	  "watched transfers after which a thread the transfer started still ran 2 s after the release: what it wrote later is not counted") \
 	X("placement", OBJECT, OPTIONAL, ZC_UNGATED, "", ZC_FROM(OBJECT_IF, placement.known),  \
 	  "`thread`, `process`: where producer and consumer ran (`--placement`); the row is named `STRATEGY@PLACEMENT`") \
 	X("placement.name", STRING, OPTIONAL, ZC_UNGATED, "", ZC_FROM(CSTR, placement.name),  \

@@ -462,6 +462,11 @@ static void trace_closed(int fd)
 	(void)fd;
 }
 
+static void trace_discard(const char *how, void *p, size_t len)
+{
+	(void)how, (void)p, (void)len;
+}
+
 /* The interposers' sink: the same contract as src/instrument/counting_sink.c's, filled in here. */
 const struct zc_hook_sink zc__hook_sink = {
 	.copy_min = &zc__trace_min_bytes,
@@ -475,4 +480,5 @@ const struct zc_hook_sink zc__hook_sink = {
 	.copy = zc__trace_copy,
 	.kernel = trace_kernel,
 	.closed = trace_closed,
+	.discard = trace_discard,
 };

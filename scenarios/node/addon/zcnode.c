@@ -369,8 +369,10 @@ static long minor_faults(void)
 }
 
 /* The bytes of frame *seq (the one transferred) a page holds. */
-static size_t holds_frame_bytes(const unsigned char *page, size_t len, void *seq)
+static size_t holds_frame_bytes(const unsigned char *page, size_t len, uintptr_t at,
+				void *seq)
 {
+	(void)at;
 	return zc_frame_bytes_held(page, len, *(const uint64_t *)seq, false);
 }
 

@@ -54,6 +54,8 @@ typedef size_t (*usable_fn)(void *);
 typedef void *(*copy_fn)(void *, const void *, size_t);
 typedef void *(*mmap_fn)(void *, size_t, int, int, int, off_t);
 typedef int (*munmap_fn)(void *, size_t);
+typedef void *(*memset_fn)(void *, int, size_t);
+typedef int (*madvise_fn)(void *, size_t, int);
 
 static struct {
 	malloc_fn malloc;
@@ -68,6 +70,8 @@ static struct {
 	copy_fn memmove;
 	mmap_fn mmap;
 	munmap_fn munmap;
+	memset_fn memset;
+	madvise_fn madvise;
 } real;
 
 static const char *const fn_names[ZC_FN_COUNT] = {
@@ -148,6 +152,8 @@ ZC_NO_SANITIZE static void resolve(void)
 	RESOLVE(usable, "malloc_usable_size");
 	RESOLVE(mmap, "mmap");
 	RESOLVE(munmap, "munmap");
+	RESOLVE(memset, "memset");
+	RESOLVE(madvise, "madvise");
 	resolve_kernel();
 	RESOLVE(free, "free");
 	resolving = 0;
@@ -817,6 +823,36 @@ ZC_HOOK_API int munmap(void *addr, size_t len)
 	if (!in_realloc)
 		zc__hook_sink.release("munmap", addr, len);
 	return real.munmap(addr, len);
+}
+
+/*
+ * Memory that loses its content: the sink reads it first when it wants (src/instrument/
+ * vanish.h, the evidence pass). memset and bzero overwrite; madvise with an advice that may
+ * drop the pages (DONTNEED, FREE, REMOVE) discards.
+ */
+ZC_HOOK_API void *memset(void *dst, int c, size_t n)
+{
+	zc__hook_sink.discard("memset", dst, n);
+	if (!real.memset) { /* before dlsym has found it */
+		volatile unsigned char *d = dst;
+		for (size_t i = 0; i < n; i++)
+			d[i] = (unsigned char)c;
+		return dst;
+	}
+	return real.memset(dst, c, n);
+}
+
+ZC_HOOK_API void bzero(void *dst, size_t n)
+{
+	memset(dst, 0, n);
+}
+
+ZC_HOOK_API int madvise(void *addr, size_t len, int advice)
+{
+	resolve();
+	if (advice == MADV_DONTNEED || advice == MADV_FREE || advice == MADV_REMOVE)
+		zc__hook_sink.discard("madvise", addr, len);
+	return real.madvise ? real.madvise(addr, len, advice) : (errno = ENOSYS, -1);
 }
 
 /*

@@ -127,6 +127,11 @@ struct zc_hook_sink {
 		       const struct zc_kernel_mem *mem, const void *caller);
 	/* The descriptor fd is being closed. */
 	void (*closed)(int fd);
+	/*
+	 * The len bytes at p are about to be discarded (how: "madvise", any advice that may drop
+	 * the pages' content) or overwritten ("memset", any size), before it happens.
+	 */
+	void (*discard)(const char *how, void *p, size_t len);
 };
 
 /*

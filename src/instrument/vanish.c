@@ -1,0 +1,104 @@
+/*
+ * vanish.c: memory read before it goes, during an evidence watch (vanish.h).
+ */
+#include "vanish.h"
+
+#include <stdatomic.h>
+#include <string.h>
+
+#include "hooks/hook_sink.h"
+
+static _Atomic(zc_vanish_test) watch_test;
+static void *watch_arg;
+static uintptr_t exclude_lo, exclude_hi;
+static _Atomic uint64_t vanished;
+
+/* Freed ranges read during the watch (they stay mapped: the pages count skips them). */
+static struct {
+	uintptr_t lo, hi;
+} seen[ZC_VANISH_RANGES];
+static unsigned nseen;
+static atomic_flag seen_lock = ATOMIC_FLAG_INIT;
+
+void zc_vanish_watch(zc_vanish_test test, void *arg)
+{
+	watch_arg = arg;
+	exclude_lo = exclude_hi = 0;
+	atomic_store(&vanished, 0);
+	atomic_store(&watch_test, test);
+}
+
+void zc_vanish_exclude(const void *p, size_t len)
+{
+	exclude_lo = (uintptr_t)p;
+	exclude_hi = exclude_lo + len;
+	atomic_thread_fence(memory_order_seq_cst);
+}
+
+uint64_t zc_vanish_stop(void)
+{
+	atomic_store(&watch_test, NULL);
+	return atomic_load(&vanished);
+}
+
+void zc_vanish_clear(void)
+{
+	while (atomic_flag_test_and_set(&seen_lock))
+		;
+	nseen = 0;
+	atomic_flag_clear(&seen_lock);
+}
+
+bool zc_vanish_seen(const void *p, size_t len)
+{
+	uintptr_t lo = (uintptr_t)p, hi = lo + len;
+	bool hit = false;
+	while (atomic_flag_test_and_set(&seen_lock))
+		;
+	for (unsigned i = 0; i < nseen && !hit; i++)
+		hit = seen[i].lo < hi && lo < seen[i].hi;
+	atomic_flag_clear(&seen_lock);
+	return hit;
+}
+
+/* The test over [lo, hi), the excluded range apart. */
+ZC_NO_SANITIZE static uint64_t read_range(zc_vanish_test test, uintptr_t lo, uintptr_t hi)
+{
+	uint64_t sum = 0;
+	if (lo < exclude_lo)
+		sum += test((const unsigned char *)lo, (hi < exclude_lo ? hi : exclude_lo) - lo,
+			    watch_arg);
+	if (hi > exclude_hi) {
+		uintptr_t from = lo > exclude_hi ? lo : exclude_hi;
+		sum += test((const unsigned char *)from, hi - from, watch_arg);
+	}
+	return sum;
+}
+
+void zc__vanish_check(const char *how, const void *p, size_t len)
+{
+	zc_vanish_test test = atomic_load_explicit(&watch_test, memory_order_acquire);
+	if (!test || !p || len < ZC_VANISH_MIN_BYTES)
+		return;
+	uintptr_t lo = (uintptr_t)p, hi = lo + len;
+	uint64_t f = read_range(test, lo, hi);
+	if (!f)
+		return;
+	if (strcmp(how, "free") != 0) { /* unmapped, discarded, wiped: nothing left to count twice */
+		atomic_fetch_add_explicit(&vanished, f, memory_order_relaxed);
+		return;
+	}
+	/*
+	 * A freed block the pages count will read again unless it skips it; with no room left
+	 * to say so, it is left to that count (its frame bytes were written in this transfer).
+	 */
+	while (atomic_flag_test_and_set(&seen_lock))
+		;
+	if (nseen < ZC_VANISH_RANGES) {
+		seen[nseen].lo = lo;
+		seen[nseen].hi = hi;
+		nseen++;
+		atomic_fetch_add_explicit(&vanished, f, memory_order_relaxed);
+	}
+	atomic_flag_clear(&seen_lock);
+}
