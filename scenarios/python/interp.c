@@ -49,7 +49,13 @@ static int status_error(PyStatus st, struct zc_error *err)
 	if (PyStatus_IsExit(st))
 		return zc_error_set(err, ZC_EXIT_RUNTIME, "the interpreter exited with status %d "
 				    "while starting", st.exitcode);
-	bool nomem = st.err_msg && strstr(st.err_msg, "memory allocation failed");
+	/*
+	 * Out of memory says so in the status, or in the exception a failed step left behind (a
+	 * MemoryError while importing site, as a tight ulimit -v gives).
+	 */
+	PyThreadState *ts = _PyThreadState_UncheckedGet();
+	bool nomem = (st.err_msg && strstr(st.err_msg, "memory allocation failed")) ||
+		     (ts && PyErr_ExceptionMatches(PyExc_MemoryError));
 	return zc_error_set(err, nomem ? ZC_EXIT_NOMEM : ZC_EXIT_RUNTIME,
 			    "cannot start the interpreter (home %s): %s%s%s", ZC_PYTHON_HOME,
 			    st.func ? st.func : "", st.func ? ": " : "",

@@ -270,6 +270,17 @@ static int transfer(const struct zc_strategy *s, void *st, struct zc_written *w,
 	const void *producer = v.producer;
 	size_t producer_bytes = v.producer ? v.bytes : 0;
 	uint64_t seq = v.seq;
+	/*
+	 * The pages of the hand-over, its frame and the fresh memory it mapped, before the
+	 * release frees them: after it their first touches would still be faults, but no
+	 * longer pages that can be told to be the frame's.
+	 */
+	struct zc_written_count before = {0};
+	if (w && zc_written_count(w, producer, producer_bytes, NULL, NULL, &before, why) != 0) {
+		zc_vanish_stop();
+		s->release(st, &v);
+		return 1;
+	}
 	s->release(st, &v);
 	if (!ok) {
 		if (w)
@@ -291,11 +302,11 @@ static int transfer(const struct zc_strategy *s, void *st, struct zc_written *w,
 	if (n < 0)
 		return 1;
 	/* Faults the watched pages do not explain are first touches elsewhere (written.c). */
-	long fresh = faults - n > c.fresh ? faults - n : c.fresh;
-	t->frame = c.excluded;
-	t->copies = c.matching_bytes + (long)vanished;
-	t->pages = n + fresh - c.excluded > 0 ? n + fresh - c.excluded : 0;
-	t->fresh = fresh - c.excluded_fresh > 0 ? fresh - c.excluded_fresh : 0;
+	long fresh = faults - n > before.fresh ? faults - n : before.fresh;
+	t->frame = before.excluded;
+	t->copies = c.matching_bytes + (long)vanished; /* after the release, and what went */
+	t->pages = n + fresh - before.excluded > 0 ? n + fresh - before.excluded : 0;
+	t->fresh = fresh - before.excluded_fresh > 0 ? fresh - before.excluded_fresh : 0;
 	return 0;
 }
 
