@@ -57,9 +57,9 @@ static int status_error(PyStatus st, struct zc_error *err)
 	bool nomem = (st.err_msg && strstr(st.err_msg, "memory allocation failed")) ||
 		     (ts && PyErr_ExceptionMatches(PyExc_MemoryError));
 	return zc_error_set(err, nomem ? ZC_EXIT_NOMEM : ZC_EXIT_RUNTIME,
-			    "cannot start the interpreter (home %s): %s%s%s", ZC_PYTHON_HOME,
-			    st.func ? st.func : "", st.func ? ": " : "",
-			    st.err_msg ? st.err_msg : "unknown error");
+			    "%scannot start the interpreter (home %s): %s%s%s",
+			    nomem ? "out of memory: " : "", ZC_PYTHON_HOME, st.func ? st.func : "",
+			    st.func ? ": " : "", st.err_msg ? st.err_msg : "unknown error");
 }
 
 static int initialize(struct zc_error *err)
