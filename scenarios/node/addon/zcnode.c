@@ -432,13 +432,50 @@ static napi_value zn_pages_count(napi_env env, napi_callback_info info)
 	return NULL;
 }
 
+static void put_string(napi_env env, napi_value o, const char *key, const char *v)
+{
+	napi_value s;
+	napi_create_string_utf8(env, v, NAPI_AUTO_LENGTH, &s);
+	napi_set_named_property(env, o, key, s);
+}
+
+/*
+ * What the watch left out, as results.h keeps it (src/core/evidence.c's
+ * zc_evidence_unwatched): "unwatched", one object a mapping (resident_pages and
+ * populated_per_transfer -1 when unknown), and "io_uring".
+ */
+static void put_unwatched(napi_env env, napi_value o, double transfers)
+{
+	napi_value list, flag;
+	napi_create_array(env, &list);
+	for (size_t i = 0; i < zc_written_unwatched_count(&zp.w); i++) {
+		const struct zc_written_unwatched *u = zc_written_unwatched_at(&zp.w, i);
+		char why[96];
+		napi_value m;
+		zc_written_why_text(u, why, sizeof(why));
+		napi_create_object(env, &m);
+		put_string(env, m, "mapping", u->name);
+		put_string(env, m, "why", why);
+		put(env, m, "bytes", (double)(u->end - u->start));
+		put(env, m, "resident_pages", (double)u->resident);
+		put(env, m, "populated_per_transfer",
+		    u->first_resident >= 0 ? (double)u->populated / transfers : -1.0);
+		napi_set_element(env, list, (uint32_t)i, m);
+	}
+	napi_set_named_property(env, o, "unwatched", list);
+	napi_get_boolean(env, zc_written_saw_io_uring(&zp.w), &flag);
+	napi_set_named_property(env, o, "io_uring", flag);
+}
+
 /* pagesResult(): the pass's means per transfer, or {unavailable: why}; ends the pass. */
 static napi_value zn_pages_result(napi_env env, napi_callback_info info)
 {
 	(void)info;
 	napi_value o, why;
-	pages_stop(NULL);
 	napi_create_object(env, &o);
+	if (zp.open && !zp.why[0] && zp.transfers > 0)
+		put_unwatched(env, o, (double)zp.transfers);
+	pages_stop(NULL);
 	if (zp.why[0] || zp.transfers == 0) {
 		napi_create_string_utf8(env, zp.why[0] ? zp.why : "no transfer was watched",
 					NAPI_AUTO_LENGTH, &why);
