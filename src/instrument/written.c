@@ -31,11 +31,18 @@
 
 #define MAPS_INITIAL (256u << 10)
 /*
- * Larger writable mappings are reservations, not data (a sanitizer's shadow memory, a
- * runtime's heap reserve): protecting their unpopulated pages would fill page tables with
- * markers, 2 MiB of them per GiB. They are left unwatched, listed as such.
+ * Larger writable mappings are reservations more than data (a runtime's heap reserve, a
+ * sanitizer's shadow memory): protecting their unpopulated pages would fill page tables with
+ * markers, 2 MiB of them per GiB. Only their parts that hold data are watched, in chunks of
+ * RESERVE_CHUNK (a page table's reach, which such a part has already), those closer than
+ * RESERVE_GAP as one; a page of the rest holds data only once written, and counts as a page of
+ * memory mapped since the arming does. So a reserve is watched whole at the cost of the page
+ * tables it has.
  */
 #define WATCH_MAX_BYTES (4ul << 30)
+#define RESERVE_CHUNK (2ul << 20)
+#define RESERVE_GAP (64ul << 20)
+#define RESERVE_RUNS 64
 #define PAGE_COPY_BYTES 16384
 #define IO_URING_NAME "anon_inode:[io_uring]"
 
@@ -47,6 +54,7 @@ struct zc__written_state {
 	char *maps;                          /* /proc/self/maps, NUL-terminated */
 	size_t maps_cap;
 	unsigned char page[PAGE_COPY_BYTES]; /* a written page, read for the caller's test */
+	unsigned long run_start[RESERVE_RUNS], run_end[RESERVE_RUNS]; /* a reserve's data */
 	struct zc_written_unwatched unwatched[ZC_WRITTEN_MAX_UNWATCHED];
 	bool seen[ZC_WRITTEN_MAX_UNWATCHED]; /* listed again by the arming under way */
 	size_t nunwatched;
@@ -145,12 +153,6 @@ static bool own(const struct zc_written *w, const struct mapping *m)
 	const struct zc__written_state *s = w->state;
 	return overlaps(m->start, m->end, s, state_bytes()) ||
 	       overlaps(m->start, m->end, s->maps, s->maps_cap);
-}
-
-static bool is_stack(const struct mapping *m)
-{
-	static const char stack[] = "[stack]";
-	return m->name_len == sizeof(stack) - 1 && !memcmp(m->name, stack, sizeof(stack) - 1);
 }
 
 /* Calls fn for every writable mapping of the process, as /proc/self/maps lists them now. */
@@ -282,17 +284,59 @@ struct arming {
 	size_t mappings, watched;
 };
 
+/* The runs of a reserve's chunks that hold data, gathered by a walk (w->state->run_*). */
+struct runs {
+	struct zc__written_state *s;
+	unsigned long lo, hi; /* the reserve */
+	size_t n;
+};
+
+static int data_run(unsigned long start, unsigned long end, unsigned kind, void *arg)
+{
+	struct runs *r = arg;
+	unsigned long *rs = r->s->run_start, *re = r->s->run_end;
+	if (!(kind & ZC_UFFD_PRESENT) || (kind & ZC_UFFD_ZERO_PAGE))
+		return 0;
+	start = start / RESERVE_CHUNK * RESERVE_CHUNK;
+	end = (end + RESERVE_CHUNK - 1) / RESERVE_CHUNK * RESERVE_CHUNK;
+	start = start < r->lo ? r->lo : start;
+	end = end > r->hi ? r->hi : end;
+	/* Close to the last run, or no room left: one run with it (more markers, no loss). */
+	if (r->n && (start <= re[r->n - 1] + RESERVE_GAP || r->n == RESERVE_RUNS)) {
+		re[r->n - 1] = end > re[r->n - 1] ? end : re[r->n - 1];
+		return 0;
+	}
+	rs[r->n] = start;
+	re[r->n++] = end;
+	return 0;
+}
+
+/*
+ * Watches the parts of reserve m that hold data (WATCH_MAX_BYTES). 0, or -1 with errno when
+ * the kernel refused a part: the reserve is then left out whole, the parts watched with it.
+ */
+static int watch_reserve(struct zc_written *w, const struct mapping *m)
+{
+	struct runs r = {.s = w->state, .lo = m->start, .hi = m->end};
+	struct zc_error why = {0};
+	if (zc_uffd_walk(w->pagemap, m->start, m->end, data_run, &r, &why) != 0) {
+		errno = EIO;
+		return -1;
+	}
+	for (size_t i = 0; i < r.n; i++)
+		if (zc_uffd_watch(w->uffd, r.s->run_start[i], r.s->run_end[i], &why) != 0)
+			return -1;
+	return 0;
+}
+
 static int arm_one(struct zc_written *w, const struct mapping *m, void *arg)
 {
 	struct arming *a = arg;
 	struct zc_error why = {0};
 	a->mappings++;
-	if (is_stack(m)) /* the instrument's own stack frames are written around every window */
-		return note_unwatched(w, m, ZC_WRITTEN_STACK, 0);
-	if (m->end - m->start > WATCH_MAX_BYTES)
-		return note_unwatched(w, m, ZC_WRITTEN_RESERVE, 0);
 	/* Already watched by this descriptor: registering it again is allowed. */
-	if (zc_uffd_watch(w->uffd, m->start, m->end, &why) == 0) {
+	if (m->end - m->start > WATCH_MAX_BYTES ? watch_reserve(w, m) == 0
+						: zc_uffd_watch(w->uffd, m->start, m->end, &why) == 0) {
 		a->watched++;
 		return 0;
 	}
@@ -485,12 +529,6 @@ const struct zc_written_unwatched *zc_written_unwatched_at(const struct zc_writt
 void zc_written_why_text(const struct zc_written_unwatched *u, char *buf, size_t len)
 {
 	switch (u->why) {
-	case ZC_WRITTEN_STACK:
-		snprintf(buf, len, "stack");
-		return;
-	case ZC_WRITTEN_RESERVE:
-		snprintf(buf, len, "reserve over 4 GiB");
-		return;
 	case ZC_WRITTEN_BUSY:
 		snprintf(buf, len, "registered elsewhere (EBUSY)");
 		return;

@@ -4,7 +4,10 @@
  * (src/core/evidence.c) arms a watch before a transfer, counts after it, and takes the count.
  *
  * Arming watches every writable mapping the process then has (/proc/self/maps) with
- * userfaultfd async write-protection (uffd.h) and protects all of it. A mapping made after
+ * userfaultfd async write-protection (uffd.h) and protects all of it: the main thread's stack
+ * (the instrument's own calls write a page or two of it: no frame bytes), and of a reserve
+ * over 4 GiB (a runtime's heap) the parts that hold data, its other pages holding data only
+ * once written, as those of a fresh mapping below. A mapping made after
  * the arming (a fresh frame from mmap, a grown heap) is not watched, but its pages hold data
  * only once written: a count takes those too (present pages that are not the zero page a
  * read maps). A mapping freed again before the count is seen by neither; its first touches
@@ -34,8 +37,6 @@
 
 /* Why a writable mapping is not watched. */
 enum zc_written_why {
-	ZC_WRITTEN_STACK,   /* the main thread's stack: the instrument's own calls write it */
-	ZC_WRITTEN_RESERVE, /* over 4 GiB: a reservation (a runtime's heap), not data */
 	ZC_WRITTEN_BUSY,    /* registered with another userfaultfd (EBUSY) */
 	ZC_WRITTEN_REFUSED, /* the kernel refused it otherwise (error) */
 };
@@ -45,7 +46,7 @@ struct zc_written_unwatched {
 	unsigned long start, end;
 	enum zc_written_why why;
 	int error;      /* the errno of the kernel's refusal; 0 when none was asked */
-	char name[64];  /* as /proc/self/maps names it ("[stack]", a path); "" anonymous */
+	char name[64];  /* as /proc/self/maps names it ("[heap]", a path); "" anonymous */
 	long resident;  /* pages holding data (present, not the zero page) at the last count or
 			   arming; -1 unknown */
 	long populated; /* pages that came to hold data since it was first seen unwatched (a
