@@ -21,10 +21,12 @@ struct zc_identity {
 	bool address_meaningful; /* false across processes: addresses are per address space */
 	bool zero_copy;        /* the verdict */
 	bool undeclared_copy;  /* the instruments saw copies the strategy does not declare */
+	bool unverified;       /* zero-copy, on less than full evidence (zc_verdict_coverage) */
+	bool unexplained_work; /* pages written that hold no frame bytes: half a frame or more */
 	double same_pages;     /* of the frame's pages, the fraction on the same physical pages on
 				  both sides (pagemap); NAN when not compared */
 	char same_pages_unavailable[160]; /* why not; "" when compared */
-	char evidence[480];
+	char evidence[768];
 };
 
 struct zc_timing {
