@@ -189,12 +189,11 @@ static struct zc_written_result pass_of(size_t i)
 	struct zc_written_result w = {.producer_per_transfer = coverage[i].producer,
 				      .consumer_per_transfer = coverage[i].consumer,
 				      .frame_bytes_per_transfer = coverage[i].copies,
-				      .consumer_apart = coverage[i].apart,
-				      .unwatched = {.known = !coverage[i].unavailable[0],
-						    .io_uring = coverage[i].io_uring},
-				      .consumer_unwatched = {.known = coverage[i].consumer_listed,
-							     .io_uring =
-								     coverage[i].consumer_io_uring}};
+				      .consumer_apart = coverage[i].apart};
+	w.unwatched = (struct zc_unwatched_list){.known = !coverage[i].unavailable[0],
+						 .io_uring = coverage[i].io_uring};
+	w.consumer_unwatched = (struct zc_unwatched_list){.known = coverage[i].consumer_listed,
+							  .io_uring = coverage[i].consumer_io_uring};
 	snprintf(w.unavailable, sizeof(w.unavailable), "%s", coverage[i].unavailable);
 	snprintf(w.consumer_unavailable, sizeof(w.consumer_unavailable), "%s",
 		 coverage[i].apart && isnan(coverage[i].consumer) ? "why" : "");

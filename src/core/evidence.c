@@ -178,7 +178,7 @@ static int watch_transfers(const struct zc_strategy *s, void *st, struct zc_writ
 		struct zc_error failure = {0};
 		if (s->remote->unwatched &&
 		    s->remote->unwatched(st, &out->consumer_unwatched, &failure) != 0)
-			return failed(s, "the consumer did not list its unwatched mappings", &failure,
+			return failed(s, "the consumer's unwatched mappings are unknown", &failure,
 				      err);
 	} else if (s->remote) {
 		snprintf(out->consumer_unavailable, sizeof(out->consumer_unavailable), "%s", cs.why);
@@ -198,7 +198,8 @@ void zc_evidence_unwatched(const struct zc_written *w, int transfers,
 	for (size_t i = 0; i < zc_written_unwatched_count(w) && out->n < ZC_UNWATCHED_MAX; i++) {
 		const struct zc_written_unwatched *u = zc_written_unwatched_at(w, i);
 		struct zc_unwatched *r = &out->v[out->n++];
-		snprintf(r->mapping, sizeof(r->mapping), "%s", u->name);
+		snprintf(r->mapping, sizeof(r->mapping), "%s",
+			 u->name[0] ? u->name : "[anonymous]");
 		zc_written_why_text(u, r->why, sizeof(r->why));
 		r->stack = !strcmp(u->name, "[stack]");
 		r->bytes = (double)(u->end - u->start);

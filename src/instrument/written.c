@@ -335,8 +335,9 @@ static int arm_one(struct zc_written *w, const struct mapping *m, void *arg)
 	struct zc_error why = {0};
 	a->mappings++;
 	/* Already watched by this descriptor: registering it again is allowed. */
-	if (m->end - m->start > WATCH_MAX_BYTES ? watch_reserve(w, m) == 0
-						: zc_uffd_watch(w->uffd, m->start, m->end, &why) == 0) {
+	int rc = m->end - m->start > WATCH_MAX_BYTES ? watch_reserve(w, m)
+						     : zc_uffd_watch(w->uffd, m->start, m->end, &why);
+	if (rc == 0) {
 		a->watched++;
 		return 0;
 	}

@@ -106,12 +106,12 @@ static json_t *unwatched_json(const struct zc_unwatched_list *l)
 	json_t *a = json_array();
 	for (size_t i = 0; a && i < l->n; i++) {
 		const struct zc_unwatched *u = &l->v[i];
+		json_t *resident = isnan(u->resident_pages)
+					   ? json_null()
+					   : json_integer((json_int_t)u->resident_pages);
 		json_t *o = json_pack("{s:s, s:s, s:I, s:o, s:o}", "mapping", u->mapping,
 				      "why", u->why, "bytes", (json_int_t)u->bytes,
-				      "resident_pages",
-				      isnan(u->resident_pages) ? json_null()
-							       : json_integer((json_int_t)u->resident_pages),
-				      "populated_per_transfer",
+				      "resident_pages", resident, "populated_per_transfer",
 				      number_or_null(u->populated_per_transfer));
 		if (!o || json_array_append_new(a, o) != 0) {
 			json_decref(a);

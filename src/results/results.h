@@ -87,7 +87,7 @@ struct zc_mem_result {
 
 /* A writable mapping the evidence pass did not watch (src/instrument/written.h). */
 struct zc_unwatched {
-	char mapping[64];   /* as /proc/PID/maps names it: "[stack]", a path; "" anonymous */
+	char mapping[64];   /* as /proc/PID/maps names it: "[stack]", a path, "[anonymous]" */
 	char why[96];       /* "stack", "reserve over 4 GiB", "registered elsewhere (EBUSY)"... */
 	bool stack;         /* the main thread's stack: it grows, so its size does not bound a copy */
 	double bytes;

@@ -454,7 +454,7 @@ static void put_unwatched(napi_env env, napi_value o, double transfers)
 		napi_value m;
 		zc_written_why_text(u, why, sizeof(why));
 		napi_create_object(env, &m);
-		put_string(env, m, "mapping", u->name);
+		put_string(env, m, "mapping", u->name[0] ? u->name : "[anonymous]");
 		put_string(env, m, "why", why);
 		put(env, m, "bytes", (double)(u->end - u->start));
 		put(env, m, "resident_pages", (double)u->resident);
