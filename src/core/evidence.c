@@ -142,7 +142,7 @@ static int transfer(const struct zc_strategy *s, void *st, struct zc_written *w,
 static int watch_transfers(const struct zc_strategy *s, void *st, struct zc_written_result *out,
 			   struct zc_error *err)
 {
-	struct zc_written w; /* on the stack: the instrument's own writes are not watched */
+	struct zc_written w; /* not written while armed: its state is the instrument's own */
 	struct zc_error why = {0};
 	if (zc_written_init(&w, &why) != 0) {
 		snprintf(out->unavailable, sizeof(out->unavailable), "%.199s", why.text);

@@ -65,8 +65,8 @@ static struct {
 /*
  * The evidence pass in this process (written.h, as src/core/evidence.c runs it in the other
  * scenarios): pages written by a rendered transfer, whatever wrote them (node's own copy
- * loops, V8, a thread of libuv's). Static, not on the stack as written.h would have it: the
- * stack does not outlive a call from JavaScript; its own writes are a page at most.
+ * loops, V8, a thread of libuv's). Static: the watch outlives a call from JavaScript; what
+ * changes here while armed (the sums, after each count) is a page at most.
  */
 static struct {
 	struct zc_written w;
