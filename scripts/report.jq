@@ -28,8 +28,9 @@ def chart_caption($kind):
 # --- warnings: anything that makes the figures less trustworthy ------------------------------
 # Input: the results documents; $all: those and the sweep documents, for machine-wide checks.
 # Three groups, in this order: the machine and the run (build, governor, quick runs, commits),
-# results that contradict themselves (unexpected verdict, checksum), and noisy and bimodal rows:
-# one line per scenario and flag naming its strategies, never one line per strategy.
+# results that contradict themselves (unexpected verdict, checksum), and flagged rows (noisy,
+# bimodal, unverified, unexplained work): one line per scenario and flag naming its strategies,
+# never one line per strategy.
 def governor_of($governor):
   (.context.cpu_scaling // "unknown") as $cs
   | if $cs == "unknown" and $governor != "" then $governor else $cs end;
@@ -50,6 +51,15 @@ def flags: .flags // legacy_flags;
 def flagged($word): any(flags[]; . == $word);
 def noisy: flagged("noisy");
 def bimodal: flagged("bimodal");
+def unverified: flagged("unverified");
+def unexplained: flagged("unexplained-work");
+
+# The frames' worth of unexplained work src/core/verdict.c wrote into the evidence line
+# ("; unexplained work: N pages written per transfer hold no frame bytes (F frames)"), or null.
+def unexplained_frames:
+  (.identity.evidence // "")
+  | capture("unexplained work: [0-9]+ pages written per transfer hold no frame bytes \\((?<f>[0-9.]+) frames\\)")?
+  | .f;
 
 # reference_memcpy and reference_handover@PLACEMENT: yardsticks measured beside the strategies.
 def reference: .strategy | startswith("reference_");
@@ -95,10 +105,29 @@ def bimodal_warnings:
          | .strategy + (if ($m | length) > 1 then " \($m | min | fmt_ns) to \($m | max | fmt_ns)" else "" end) ]
        | join(", "));
 
-# The noisy and bimodal lines together, scenario by scenario.  Input: the results documents.
+# The rows of the results documents that pass f, each with its scenario.
+def rows_where(f): [ .[] | .scenario as $s | .results[] | select(f) | . + {scenario: (.scenario // $s)} ];
+
+# One line per scenario: "inproc: unverified zero-copy (...): hidden_uffd, hidden_io_uring".
+def unverified_warnings:
+  rows_where(unverified) as $u
+  | ($u | map(.scenario) | distinct[]) as $s
+  | "\($s): unverified zero-copy (the evidence pass did not watch all the memory a copy could reach; the evidence says what): "
+    + ([ $u[] | select(.scenario == $s) | .strategy ] | join(", "));
+
+# One line per scenario: "java: unexplained work (...): byte_array 1.03 frames".
+def unexplained_warnings:
+  rows_where(unexplained) as $x
+  | ($x | map(.scenario) | distinct[]) as $s
+  | "\($s): unexplained work (pages written per transfer that hold no frame bytes, half a frame or more): "
+    + ([ $x[] | select(.scenario == $s)
+         | .strategy + (unexplained_frames | if . == null then "" else " \(.) frames" end) ]
+       | join(", "));
+
+# The flagged rows' lines together, scenario by scenario.  Input: the results documents.
 def flag_warnings:
   ([ .[] | .scenario as $s | .results[] | .scenario // $s ] | distinct) as $order
-  | [ noisy_warnings, bimodal_warnings ] as $lines
+  | [ noisy_warnings, bimodal_warnings, unverified_warnings, unexplained_warnings ] as $lines
   | $order[] as $s | $lines[] | select(startswith($s + ": "));
 
 def warning_groups($governor; $all):
@@ -106,6 +135,8 @@ def warning_groups($governor; $all):
     results: [ result_warnings($all) ],
     noisy: [ noisy_warnings ],
     bimodal: [ bimodal_warnings ],
+    unverified: [ unverified_warnings ],
+    unexplained: [ unexplained_warnings ],
     flags: [ flag_warnings ] };
 
 # --- machine context -------------------------------------------------------------------------
@@ -128,6 +159,7 @@ def unexpected: .strategy != "reference_memcpy" and .expect_zero_copy != null
 def verdict_cell:
   if .strategy == "reference_memcpy" then "reference (memcpy)"
   elif unexpected then "\(.identity.verdict) (UNEXPECTED)"
+  elif unverified then "\(.identity.verdict) (unverified)"
   else .identity.verdict // "?" end;
 
 def median: .time.ns_per_transfer.median;
@@ -208,8 +240,12 @@ def summary:
   [ .results[] | select(reference | not) ] as $r
   | ($r | map(select(.identity.verdict == "zero-copy")) | length) as $nz
   | ($r | map(select(.identity.verdict == "copy")) | length) as $nc
+  | ($r | map(select(unverified)) | length) as $nu
+  | ($r | map(select(unexplained)) | length) as $nx
   | cheapest as $c
   | "\($nz) of \($r | length) strategies shared the frame (zero-copy), \($nc) copied it."
+    + (if $nu > 0 then " \($nu) of the zero-copy verdicts \(if $nu == 1 then "is" else "are" end) unverified: the evidence pass did not watch all the memory a copy could reach." else "" end)
+    + (if $nx > 0 then " \($nx) \(if $nx == 1 then "strategy" else "strategies" end) did unexplained work: pages written that hold no frame bytes." else "" end)
     + (if $c.share != null and $c.copy != null then
          " The cheapest copy (\($c.copy | named)) takes \((($c.copy | median) / ($c.share | median)) | sig3)x as long as the cheapest share (\($c.share | named))."
        else "" end);
@@ -260,7 +296,7 @@ def matrix:
                   span: (if $i == 0 then $n else 0 end), anchor: ($s | anchor),
                   evidence: (.identity.evidence // ""),
                   cells: ([ (verdict_word
-                             + (if unexpected then " (UNEXPECTED)" else "" end)
+                             + (if unexpected then " (UNEXPECTED)" elif unverified then " (unverified)" else "" end)
                              + (if .identity.checksum_ok == false then ", checksum FAILED" else "" end)),
                             (.time.vs_memcpy | fmt_ratio) ]
                           + (if $handover then [handover_cell] else [] end)
@@ -285,7 +321,7 @@ def share_line:
       else "no strategy was timed besides reference_memcpy." end;
 
 def answer_blocks($groups):
-  ($groups | [.machine, .results, .noisy, .bimodal] | map(length)) as $nw
+  ($groups | [.machine, .results, .noisy, .bimodal, .unverified, .unexplained] | map(length)) as $nw
   | { section: "answer", blocks: [
       { h: 2, text: "The answer: shared or copied, and at what cost" },
       { div: "answer-body", blocks: [
@@ -304,7 +340,9 @@ def answer_blocks($groups):
              { p: ("Warnings: " + ([ (if $nw[0] > 0 then "\($nw[0]) about the machine or the run" else empty end),
                                     (if $nw[1] > 0 then "\($nw[1]) about a result contradicting its expectation" else empty end),
                                     (if $nw[2] > 0 then "noisy strategies in \($nw[2]) scenario\(if $nw[2] == 1 then "" else "s" end)" else empty end),
-                                    (if $nw[3] > 0 then "bimodal strategies in \($nw[3]) scenario\(if $nw[3] == 1 then "" else "s" end)" else empty end) ]
+                                    (if $nw[3] > 0 then "bimodal strategies in \($nw[3]) scenario\(if $nw[3] == 1 then "" else "s" end)" else empty end),
+                                    (if $nw[4] > 0 then "unverified zero-copy verdicts in \($nw[4]) scenario\(if $nw[4] == 1 then "" else "s" end)" else empty end),
+                                    (if $nw[5] > 0 then "unexplained work in \($nw[5]) scenario\(if $nw[5] == 1 then "" else "s" end)" else empty end) ]
                                   | join("; ")) + ". They are listed after the scenarios."),
                href: "#warnings", link: "Read the warnings", class: "note" }
            else empty end) ] } ] } ] };
@@ -316,7 +354,7 @@ def warning_blocks($groups):
       (if ($groups.machine | length) > 0 then { h: 3, text: "The machine and the run" }, { ul: $groups.machine, class: "warn" } else empty end),
       (if ($groups.results | length) > 0 then { h: 3, text: "Results that contradict their expectation" }, { ul: $groups.results, class: "warn" } else empty end),
       (if ($groups.flags | length) > 0 then
-         { h: 3, text: "Noisy and bimodal measurements: one line per scenario and flag" },
+         { h: 3, text: "Flagged measurements (noisy, bimodal, unverified, unexplained work): one line per scenario and flag" },
          { ul: $groups.flags, class: "warn" } else empty end) ] }
   end;
 

@@ -304,6 +304,31 @@ check "report.md's noisy line names the row flagged noisy, not the one of high c
 check "report.md's bimodal line names the row flagged bimodal" \
 	grep -q '^- inproc: bimodal (measuring processes.* medians over 2x apart): serialize$' "$v/report.md"
 
+# unverified and unexplained-work, as verdict.c writes them: the matrix and the verdict column
+# say "(unverified)", the scenario's summary line counts both, the warnings have one line per
+# scenario and flag (with the frames of unexplained work from the evidence line), and the
+# answer counts them.
+jq '.results |= map(.flags = [])
+    | (.results[] | select(.strategy == "move")) |= (.flags = ["unverified"]
+        | .identity.evidence += "; unverified: [anonymous] 7.9 MiB not watched (registered elsewhere (EBUSY))")
+    | (.results[] | select(.strategy == "serialize")) |= (.flags = ["unexplained-work"]
+        | .identity.evidence += "; unexplained work: 2076 pages written per transfer hold no frame bytes (1.03 frames)")' \
+	"$fixtures/inproc.json" >"$v/inproc.json"
+check "report.sh on rows flagged unverified and unexplained-work" scripts/report.sh "$v" "$v/inproc.json"
+check "report.md's matrix marks the unverified row" has "$v/report.md" "| inproc | move | 🟩 zero-copy (unverified) |"
+check "report.md's verdict table marks it too" has "$v/report.md" "| move | zero-copy (unverified) |"
+check "report.md's summary line counts the unverified row" has "$v/report.md" \
+	"1 of the zero-copy verdicts is unverified: the evidence pass did not watch all the memory a copy could reach."
+check "report.md's summary line counts the unexplained work" has "$v/report.md" \
+	"1 strategy did unexplained work: pages written that hold no frame bytes."
+check "report.md's unverified line names the row" grep -q \
+	'^- inproc: unverified zero-copy (the evidence pass did not watch .*): move$' "$v/report.md"
+check "report.md's unexplained-work line gives its frames" grep -q \
+	'^- inproc: unexplained work (pages written per transfer that hold no frame bytes.*): serialize 1.03 frames$' "$v/report.md"
+check "report.md's answer counts them" has "$v/report.md" \
+	"unverified zero-copy verdicts in 1 scenario; unexplained work in 1 scenario."
+check "report.html says it too" has "$v/report.html" "<li>inproc: unverified zero-copy"
+
 # No share, no copy: the line says so.
 jq '.results |= map(select(.identity.verdict != "zero-copy" or .strategy == "reference_memcpy"))' \
 	"$fixtures/inproc.json" >"$v/inproc.json"

@@ -220,6 +220,7 @@ static json_t *wrong_value(enum zc_schema_type type)
 	case ZC_TYPE_STRING_OR_NULL: return json_integer(1);
 	case ZC_TYPE_STRING_OR_INTEGER: return json_true();
 	case ZC_TYPE_NUMBER_OR_NULL: return json_string("none");
+	case ZC_TYPE_ARRAY_OR_NULL: return json_string("none");
 	}
 	return json_null();
 }

@@ -1,7 +1,8 @@
 /*
  * test_verdict.c: the judgements of src/core/verdict.c as tables: the verdict on what the
- * probe and the instruments observed, the row flags and their words, the exit status the rows
- * give, and the one threshold scripts/report.jq repeats for files written before "flags".
+ * probe and the instruments observed, what the evidence did not cover (unverified,
+ * unexplained work), the row flags and their words, the exit status the rows give, and the
+ * one threshold scripts/report.jq repeats for files written before "flags".
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -85,6 +86,21 @@ static const struct {
 	{ false, true, false, true, false, true, 0.2, "not-timed" },
 };
 
+/* The two coverage flags come last, in the order verdict.h lists them. */
+static void test_coverage_flags(void **state)
+{
+	(void)state;
+	struct zc_result res = {.measured = true, .id = {.checksum_ok = true, .zero_copy = true,
+							 .unverified = true,
+							 .unexplained_work = true}};
+	char words[128];
+	zc_verdict_flags_format(zc_verdict_flags(&res), words, sizeof(words));
+	assert_string_equal(words, "unverified unexplained-work");
+	res.measured = false;
+	zc_verdict_flags_format(zc_verdict_flags(&res), words, sizeof(words));
+	assert_string_equal(words, "not-timed");
+}
+
 static void test_flags(void **state)
 {
 	(void)state;
@@ -104,16 +120,123 @@ static void test_flags(void **state)
 	assert_string_equal(zc_verdict_flag_word(ZC_FLAG_INDEX_NOISY), "noisy");
 }
 
+/* One unwatched mapping of a list. */
+static void unwatched(struct zc_unwatched_list *l, const char *mapping, const char *why,
+		      double bytes, bool stack)
+{
+	struct zc_unwatched *u = &l->v[l->n++];
+	snprintf(u->mapping, sizeof(u->mapping), "%s", mapping);
+	snprintf(u->why, sizeof(u->why), "%s", why);
+	u->bytes = bytes;
+	u->stack = stack;
+}
+
+#define EBUSY_WHY "registered elsewhere (EBUSY)"
+
+/* What the pass saw (a row's pages_written) and what the verdict must make of it. */
+static const struct {
+	const char *what;
+	bool zero_copy;
+	const char *unavailable;   /* "": counted */
+	bool apart;                /* the consumer has a process of its own */
+	double consumer;           /* its pages per transfer; NAN: not counted */
+	bool consumer_listed;      /* its unwatched list is known */
+	const char *mapping;       /* NULL: nothing left unwatched */
+	double bytes;
+	int ebusy;                 /* that many anonymous EBUSY mappings of 8 MiB */
+	int io_uring, consumer_io_uring;
+	double producer, copies;   /* pages written per transfer, and of them frame bytes */
+	bool unverified, unexplained;
+	const char *says;          /* in the evidence line; NULL: nothing added */
+} coverage[] = {
+	{ "every mapping watched", true, "", false, NAN, false, NULL, 0, 0, 0, -1, 4, 0, false,
+	  false, NULL },
+	{ "--no-pages", true, "not watched: --no-pages", false, NAN, false, NULL, 0, 0, -1, -1,
+	  NAN, NAN, true, false,
+	  "; unverified: pages written not counted (not watched: --no-pages)" },
+	{ "a stack not watched, however small", true, "", false, NAN, false, "[stack]", 135168,
+	  0, 0, -1, 4, 0, true, false, "; unverified: [stack] 132 KiB not watched (stack)" },
+	{ "a mapping too small for a hundredth of the frame", true, "", false, NAN, false,
+	  "[anon:x]", 8192, 0, 0, -1, 4, 0, false, false, NULL },
+	{ "a range another userfaultfd holds", true, "", false, NAN, false, NULL, 0, 1, 0, -1, 4,
+	  0, true, false, "; unverified: anonymous mapping 8.0 MiB not watched (" EBUSY_WHY ")" },
+	{ "more mappings than the line names", true, "", false, NAN, false, NULL, 0, 5, 0, -1, 4,
+	  0, true, false, ", 2 more mappings not watched" },
+	{ "io_uring in use", true, "", false, NAN, false, NULL, 0, 0, 1, -1, 4, 0, true, false,
+	  "; unverified: io_uring in use in the producer's process" },
+	{ "the consumer's pages not counted", true, "", true, NAN, false, NULL, 0, 0, 0, -1, 4,
+	  0, true, false, "; unverified: the consumer's pages written not counted (why)" },
+	{ "the consumer's list unknown", true, "", true, 3, false, NULL, 0, 0, 0, -1, 4, 0, true,
+	  false, "; unverified: what the consumer's watch left out is unknown" },
+	{ "io_uring in the consumer", true, "", true, 3, true, NULL, 0, 0, 0, 1, 4, 0, true,
+	  false, "; unverified: io_uring in use in the consumer's process" },
+	{ "the consumer fully watched", true, "", true, 3, true, NULL, 0, 0, 0, 0, 4, 0, false,
+	  false, NULL },
+	{ "a copy is a copy, watched or not", false, "", false, NAN, false, NULL, 0, 1, 1, -1,
+	  2030, 2024, false, false, NULL },
+	{ "pages that hold no frame bytes, half a frame", false, "", false, NAN, false, NULL, 0,
+	  0, 0, -1, 200, 0, false, true,
+	  "; unexplained work: 200 pages written per transfer hold no frame bytes (0.82 frames)" },
+	{ "frame bytes explain them", false, "", false, NAN, false, NULL, 0, 0, 0, -1, 200, 150,
+	  false, false, NULL },
+	{ "the consumer's pages count too", true, "", true, 150, true, NULL, 0, 0, 0, 0, 10, 0,
+	  false, true, "; unexplained work: 160 pages" },
+};
+
+/* The row's pages_written as the table says. */
+static struct zc_written_result pass_of(size_t i)
+{
+	struct zc_written_result w = {.producer_per_transfer = coverage[i].producer,
+				      .consumer_per_transfer = coverage[i].consumer,
+				      .frame_bytes_per_transfer = coverage[i].copies,
+				      .consumer_apart = coverage[i].apart};
+	w.unwatched = (struct zc_unwatched_list){.known = !coverage[i].unavailable[0],
+						 .io_uring = coverage[i].io_uring};
+	w.consumer_unwatched = (struct zc_unwatched_list){.known = coverage[i].consumer_listed,
+							  .io_uring = coverage[i].consumer_io_uring};
+	snprintf(w.unavailable, sizeof(w.unavailable), "%s", coverage[i].unavailable);
+	snprintf(w.consumer_unavailable, sizeof(w.consumer_unavailable), "%s",
+		 coverage[i].apart && isnan(coverage[i].consumer) ? "why" : "");
+	if (coverage[i].mapping)
+		unwatched(&w.unwatched, coverage[i].mapping, "stack", coverage[i].bytes,
+			  !strcmp(coverage[i].mapping, "[stack]"));
+	for (int k = 0; k < coverage[i].ebusy; k++)
+		unwatched(&w.unwatched, "", EBUSY_WHY, 8 << 20, false);
+	return w;
+}
+
+static void test_coverage(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(coverage) / sizeof(coverage[0]); i++) {
+		struct zc_identity id = {.zero_copy = coverage[i].zero_copy,
+					 .evidence = "consumer reads the producer's bytes"};
+		struct zc_written_result w = pass_of(i);
+		zc_verdict_coverage(&id, &w, FRAME);
+		const char *said = strchr(id.evidence, ';');
+		if (id.unverified != coverage[i].unverified ||
+		    id.unexplained_work != coverage[i].unexplained ||
+		    (coverage[i].says ? !strstr(id.evidence, coverage[i].says) : said != NULL))
+			fail_msg("%s: unverified %d, unexplained %d: %s", coverage[i].what,
+				 id.unverified, id.unexplained_work, id.evidence);
+	}
+}
+
 /* Checksum first, then --strict; a run takes its worst row. */
 static void test_exit(void **state)
 {
 	(void)state;
 	struct zc_result ok = {.id.checksum_ok = true, .id.zero_copy = true,
 			       .expect_zero_copy = true};
-	struct zc_result copied = ok, undeclared = ok, bad = ok;
+	struct zc_result copied = ok, undeclared = ok, bad = ok, unverified = ok, skipped = ok;
 	copied.id.zero_copy = false;
 	undeclared.id.undeclared_copy = true;
 	bad.id.checksum_ok = false;
+	unverified.id.unverified = skipped.id.unverified = true;
+	skipped.pages_written.skipped = true; /* --no-pages, a sanitizer build: the flag says it */
+	assert_int_equal(zc_verdict_exit(&unverified, false), ZC_EXIT_OK);
+	assert_int_equal(zc_verdict_exit(&unverified, true), ZC_EXIT_FAILED);
+	assert_int_equal(zc_verdict_exit(&skipped, true), ZC_EXIT_OK);
 	assert_int_equal(zc_verdict_exit(&ok, true), ZC_EXIT_OK);
 	assert_int_equal(zc_verdict_exit(&copied, false), ZC_EXIT_OK);
 	assert_int_equal(zc_verdict_exit(&copied, true), ZC_EXIT_FAILED);
@@ -152,6 +275,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_verdicts),
 		cmocka_unit_test(test_flags),
+		cmocka_unit_test(test_coverage),
+		cmocka_unit_test(test_coverage_flags),
 		cmocka_unit_test(test_exit),
 		cmocka_unit_test(test_report_threshold),
 	};

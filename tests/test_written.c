@@ -2,7 +2,9 @@
  * test_written.c: pages written anywhere in the process (src/instrument/written.h), as the
  * evidence pass uses them: a copy into memory that existed at the arming, a copy into memory
  * mapped after it, a read of fresh memory (not a write), the caller's excluded range and its
- * test, re-arming by taking, and a watch used from a fork child.
+ * test, re-arming by taking, and a watch used from a fork child; and the memory that is hard
+ * to watch: the main thread's stack and a reserve over 4 GiB are watched, a range another
+ * userfaultfd holds is listed as not watched, an io_uring instance is noticed.
  */
 #include <stdarg.h>
 #include <setjmp.h>
@@ -10,10 +12,16 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/io_uring.h>
+#include <linux/userfaultfd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -173,6 +181,129 @@ static void fork_child_refused(void **state)
 	zc_written_release(&w);
 }
 
+/* A copy onto this thread's stack, page-aligned, below the caller's frame. */
+__attribute__((noinline)) static void copy_onto_the_stack(void)
+{
+	unsigned char on_stack[BYTES] __attribute__((aligned(PAGE)));
+	memcpy(on_stack, source, BYTES);
+	zc_do_not_optimize(on_stack);
+}
+
+/*
+ * The main thread's stack is watched: a copy onto it shows, but for the page or two the
+ * count's own calls write over at its top; nothing is left unwatched.
+ */
+static void stack_watched(void **state)
+{
+	(void)state;
+	struct zc_written w;
+	open_watch(&w);
+	arm(&w);
+	copy_onto_the_stack();
+	struct zc_written_count c = count(&w, NULL, 0);
+	assert_int_equal(zc_written_unwatched_count(&w), 0);
+	assert_true(c.matching >= PAGES - 4 && c.matching <= PAGES);
+	assert_true(c.watched >= PAGES - 4);
+	zc_written_release(&w);
+}
+
+/*
+ * A reserve over 4 GiB (MAP_NORESERVE, as a runtime's heap): its part that holds data is
+ * watched, and a page of the rest counts once written, as fresh memory does.
+ */
+static void reserve_watched(void **state)
+{
+	(void)state;
+	const size_t reserve = 8ul << 30, far = 6ul << 30;
+	struct zc_written w;
+	open_watch(&w);
+	unsigned char *r = mmap(NULL, reserve, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	assert_true(r != MAP_FAILED);
+	memset(r + PAGE * 3, 1, BYTES); /* data before the arming, from an unaligned page */
+	arm(&w);
+	assert_int_equal(zc_written_unwatched_count(&w), 0);
+	memcpy(r + PAGE * 3, source, BYTES);
+	memcpy(r + far, source, BYTES);
+	zc_do_not_optimize(r);
+	struct zc_written_count c = count(&w, NULL, 0);
+	assert_int_equal(c.matching, 2 * PAGES);
+	assert_true(c.watched >= PAGES && c.watched < PAGES + 16);
+	assert_int_equal(c.fresh, PAGES);
+	zc_written_release(&w);
+	munmap(r, reserve);
+}
+
+/* A userfaultfd of the test's own, in the mode that needs no privilege; -1 where refused. */
+static int own_userfaultfd(void)
+{
+	int fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK | 1 /* user mode only */);
+	struct uffdio_api api = {.api = UFFD_API};
+	if (fd >= 0 && ioctl(fd, UFFDIO_API, &api) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * A range the program registered with a userfaultfd of its own cannot be watched (EBUSY):
+ * it is listed, with why, its size and the pages that hold data, and never counted.
+ */
+static void registered_elsewhere_listed(void **state)
+{
+	(void)state;
+	struct zc_written w;
+	open_watch(&w);
+	unsigned char *p = map(BYTES);
+	memset(p, 1, BYTES); /* populated: the program's missing-page handler never runs */
+	int fd = own_userfaultfd();
+	struct uffdio_register reg = {.range = {.start = (uintptr_t)p, .len = BYTES},
+				      .mode = UFFDIO_REGISTER_MODE_MISSING};
+	if (fd < 0 || ioctl(fd, UFFDIO_REGISTER, &reg) != 0) {
+		print_message("no userfaultfd of the test's own: %s\n", strerror(errno));
+		zc_written_release(&w);
+		skip();
+	}
+	arm(&w);
+	memcpy(p, source, BYTES);
+	struct zc_written_count c = count(&w, NULL, 0);
+	assert_int_equal(zc_written_unwatched_count(&w), 1);
+	const struct zc_written_unwatched *u = zc_written_unwatched_at(&w, 0);
+	char why[96];
+	zc_written_why_text(u, why, sizeof(why));
+	assert_string_equal(why, "registered elsewhere (EBUSY)");
+	assert_int_equal(u->why, ZC_WRITTEN_BUSY);
+	assert_int_equal(u->end - u->start, BYTES);
+	assert_int_equal(u->resident, PAGES);
+	assert_int_equal(c.matching, 0); /* unseen: what the verdict must then say */
+	zc_written_release(&w);
+	close(fd);
+	munmap(p, BYTES);
+}
+
+/* An io_uring instance open in the process is noticed by a count. */
+static void io_uring_noticed(void **state)
+{
+	(void)state;
+	struct zc_written w;
+	struct io_uring_params params = {0};
+	open_watch(&w);
+	arm(&w);
+	count(&w, NULL, 0);
+	assert_false(zc_written_saw_io_uring(&w));
+	int ring = (int)syscall(SYS_io_uring_setup, 4, &params);
+	if (ring < 0) {
+		print_message("no io_uring here: %s\n", strerror(errno));
+		zc_written_release(&w);
+		skip();
+	}
+	count(&w, NULL, 0);
+	assert_true(zc_written_saw_io_uring(&w));
+	close(ring);
+	zc_written_release(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -180,6 +311,10 @@ int main(void)
 		cmocka_unit_test(fresh_memory_written_not_read),
 		cmocka_unit_test(excluded_range_apart),
 		cmocka_unit_test(fork_child_refused),
+		cmocka_unit_test(stack_watched),
+		cmocka_unit_test(reserve_watched),
+		cmocka_unit_test(registered_elsewhere_listed),
+		cmocka_unit_test(io_uring_noticed),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

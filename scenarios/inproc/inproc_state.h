@@ -45,10 +45,14 @@ void zc__inproc_move_release(void *st, struct zc_view *v);
 /* The test-only rows (adversarial_strategies.c), listed after the others. */
 extern const struct zc_strategy zc__inproc_hidden_memcpy, zc__inproc_hidden_chunks,
 	zc__inproc_hidden_word_loop, zc__inproc_hidden_inline, zc__inproc_hidden_pipe,
-	zc__inproc_hidden_strdup, zc__inproc_remap_realloc, zc__inproc_render_ahead;
+	zc__inproc_hidden_strdup, zc__inproc_remap_realloc, zc__inproc_render_ahead,
+	zc__inproc_hidden_stack, zc__inproc_hidden_reserve, zc__inproc_hidden_uffd,
+	zc__inproc_hidden_io_uring;
 #define ZC__INPROC_ADVERSARIES &zc__inproc_hidden_memcpy, &zc__inproc_hidden_chunks, \
 	&zc__inproc_hidden_word_loop, &zc__inproc_hidden_inline, &zc__inproc_hidden_pipe, \
-	&zc__inproc_hidden_strdup, &zc__inproc_remap_realloc, &zc__inproc_render_ahead
+	&zc__inproc_hidden_strdup, &zc__inproc_remap_realloc, &zc__inproc_render_ahead, \
+	&zc__inproc_hidden_stack, &zc__inproc_hidden_reserve, &zc__inproc_hidden_uffd, \
+	&zc__inproc_hidden_io_uring
 /* adversarial_provenance.c: bytes that are not the frame's, and copies of it off the beaten path. */
 extern const struct zc_strategy zc__inproc_other_buffer, zc__inproc_metadata, zc__inproc_urandom,
 	zc__inproc_hidden_stpncpy, zc__inproc_hidden_strcat, zc__inproc_hidden_strncat,

@@ -3,8 +3,10 @@
  * native release method the Cleaner calls, and the collectors' figures.
  *
  * Options, and why: -Xrs leaves SIGINT and SIGTERM to the program (the runner's handlers kill
- * the measuring child and remove temporaries); a small -Xmx keeps the heap mapping far below
- * the 4 GiB past which the evidence pass leaves a mapping unwatched; G1 is named rather than
+ * the measuring child and remove temporaries); a small -Xmx keeps the heap, and what the
+ * collector writes of it during the evidence pass, small (measured with a 6 GiB heap, which
+ * the pass watches as a reserve: 8,625 pages a transfer in direct_buffer's, about 100 with
+ * this one); G1 is named rather than
  * left to the ergonomics (the default on a 2-core machine, not on a smaller one);
  * -XX:-UsePerfData spares a shared file in /tmp per measuring process, written all the time;
  * -XX:-UseDynamicNumberOfCompilerThreads and -XX:-UseDynamicNumberOfGCThreads start every

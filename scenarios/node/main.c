@@ -147,6 +147,32 @@ static double num(const json_t *o, const char *key)
 }
 
 /* Fills res from the node process's answer; -1 with err when it is not one. */
+/* The addon's list of what its watch left out (zcnode.c's put_unwatched) into @out. */
+static void unwatched(const json_t *pages, struct zc_unwatched_list *out)
+{
+	const json_t *list = json_object_get(pages, "unwatched"), *m;
+	size_t i;
+	*out = (struct zc_unwatched_list){.known = json_is_array(list),
+					  .io_uring = json_is_true(json_object_get(pages, "io_uring"))};
+	json_array_foreach(list, i, m) {
+		if (out->n == ZC_UNWATCHED_MAX)
+			break;
+		struct zc_unwatched *u = &out->v[out->n++];
+		const char *name = json_string_value(json_object_get(m, "mapping"));
+		const char *why = json_string_value(json_object_get(m, "why"));
+		snprintf(u->mapping, sizeof(u->mapping), "%s", name ? name : "");
+		snprintf(u->why, sizeof(u->why), "%s", why ? why : "");
+		u->stack = !strcmp(u->mapping, "[stack]");
+		u->bytes = num(m, "bytes");
+		u->resident_pages = num(m, "resident_pages");
+		u->populated_per_transfer = num(m, "populated_per_transfer");
+		if (u->resident_pages < 0)
+			u->resident_pages = NAN;
+		if (u->populated_per_transfer < 0)
+			u->populated_per_transfer = NAN;
+	}
+}
+
 static int fill(const struct zc_strategy *s, const struct zc_options *opt, const json_t *a,
 		struct zc_result *res, struct zc_error *err)
 {
@@ -213,10 +239,12 @@ static int fill(const struct zc_strategy *s, const struct zc_options *opt, const
 		res->pages_written.fresh_per_transfer = num(pages, "fresh_per_transfer");
 		res->pages_written.frame_per_transfer = num(pages, "frame_per_transfer");
 		res->pages_written.frame_bytes_per_transfer = num(pages, "frame_bytes_per_transfer");
+		unwatched(pages, &res->pages_written.unwatched);
 	} else {
 		snprintf(res->pages_written.unavailable, sizeof(res->pages_written.unavailable),
 			 "%s", why ? why : "not counted");
 	}
+	res->pages_written.skipped = opt->no_pages;
 	snprintf(res->pages_written.consumer_unavailable,
 		 sizeof(res->pages_written.consumer_unavailable), "%s",
 		 opt->no_pages ? res->pages_written.unavailable

@@ -10,6 +10,7 @@
 #include "consumer.h"
 
 #include <errno.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "evidence.h"
 #include "fdio.h"
 #include "frame.h"
 #include "instrument.h"
@@ -36,9 +38,10 @@ struct consumer {
 	const unsigned char *held; /* the frame it holds */
 	uint64_t frames;
 	uint64_t kill_after, hang_after;
-	struct zc_written pages;   /* the evidence pass's watch; on zc_consumer_main's stack */
+	struct zc_written pages;   /* the evidence pass's watch */
 	bool watching;
 	long faults_at_arm;
+	int takes;                 /* the pass's transfers counted so far */
 };
 
 static uint64_t env_count(const char *name)
@@ -198,6 +201,34 @@ static void pages_take(struct consumer *c, uint64_t seq, struct zc_reply *rep)
 	long fresh = faults - taken > n.fresh ? faults - taken : n.fresh;
 	rep->a = taken + fresh;
 	rep->b = n.matching_bytes;
+	c->takes++;
+}
+
+/*
+ * After the pass: the i-th writable mapping the consumer's watch left out (status 3 past the
+ * last), packed into one reply, and whether it saw io_uring.
+ */
+static void pages_unwatched(struct consumer *c, uint64_t i, struct zc_reply *rep)
+{
+	struct zc_unwatched_list list;
+	if (!c->watching) {
+		rep->status = -1;
+		return;
+	}
+	zc_evidence_unwatched(&c->pages, c->takes, &list);
+	rep->flags = list.io_uring > 0 ? ZC_UNWATCHED_IO_URING : 0;
+	if (i >= list.n) {
+		rep->status = 3;
+		return;
+	}
+	const struct zc_unwatched *u = &list.v[i];
+	rep->flags |= u->stack ? ZC_UNWATCHED_STACK : 0;
+	rep->a = (int64_t)u->bytes;
+	rep->b = isnan(u->resident_pages) ? -1 : (int64_t)u->resident_pages;
+	memcpy(&rep->value, &u->populated_per_transfer, sizeof(rep->value));
+	size_t name = strnlen(u->mapping, sizeof(rep->text) / 2 - 1);
+	memcpy(rep->text, u->mapping, name);
+	snprintf(rep->text + name + 1, sizeof(rep->text) - name - 1, "%s", u->why);
 }
 
 static void serve(struct consumer *c, const struct zc_request *req, int fd, struct zc_reply *rep)
@@ -250,6 +281,9 @@ static void serve(struct consumer *c, const struct zc_request *req, int fd, stru
 		return;
 	case ZC_REQ_PAGES_TAKE:
 		pages_take(c, req->seq, rep);
+		return;
+	case ZC_REQ_PAGES_UNWATCHED:
+		pages_unwatched(c, req->arg, rep);
 		return;
 	default:
 		rep->status = -1;

@@ -30,6 +30,7 @@ enum zc_request_op {
 	ZC_REQ_WHERE,     /* its pid and the address of the frame it holds */
 	ZC_REQ_PAGES_ARM, /* the evidence pass: watch the pages of its process (written.h) */
 	ZC_REQ_PAGES_TAKE, /* pages written since the arming, and the bytes of frame seq they hold */
+	ZC_REQ_PAGES_UNWATCHED, /* after the pass: the arg-th mapping its watch left out */
 };
 
 struct zc_request {
@@ -41,17 +42,22 @@ struct zc_request {
 };
 
 struct zc_reply {
-	int32_t status;   /* 0 ok; 1 wrong stamp; 2 no instrument here (why in text); -1 failed */
-	uint32_t pad;
+	int32_t status;   /* 0 ok; 1 wrong stamp; 2 no instrument here (why in text); 3 past the
+			     last (pages unwatched); -1 failed */
+	uint32_t flags;   /* pages unwatched: ZC_UNWATCHED_STACK, ZC_UNWATCHED_IO_URING */
 	uint64_t value;   /* checksum, byte; minor faults (memstat); the frame's address (where);
 			     the consumer's CPU as a bit (frame, empty) */
 	int64_t a, b;     /* one-way ns, post to receipt (frame, empty);
 			     rss and pss KiB (memstat); pages copied and minor faults (cow write);
 			     bytes copied in user space and by the kernel (counts); pid (where);
-			     pages written and the bytes of the frame they hold (pages take) */
+			     pages written and the bytes of the frame they hold (pages take);
+			     bytes and resident pages, -1 unknown (pages unwatched: value holds
+			     the double populated_per_transfer) */
 	int64_t frame_a, frame_b; /* of a and b, the frame's bytes (counts) */
-	char text[160];   /* status 2: why */
+	char text[160];   /* status 2: why; pages unwatched: the mapping's name, a NUL, why */
 };
+
+enum { ZC_UNWATCHED_STACK = 1, ZC_UNWATCHED_IO_URING = 2 };
 
 /* What the consumer process needs to know; data_fd is its end of the pipe or socket. */
 struct zc_consumer_config {

@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,7 @@
 #include "instrument.h"
 #include "memstat.h"
 #include "pagemap.h"
+#include "results.h"
 #include "channel.h"
 #include "consumer.h"
 
@@ -337,6 +339,35 @@ static int consumer_pages(void *st, bool arm, long *pages, long *frame_bytes,
 	return 0;
 }
 
+/* The consumer's side of the evidence pass: what its watch left out, entry by entry. */
+static int consumer_unwatched(void *st, struct zc_unwatched_list *out, struct zc_error *err)
+{
+	struct state *s = st;
+	*out = (struct zc_unwatched_list){.known = true};
+	for (uint64_t i = 0;; i++) {
+		struct zc_request req = {.op = ZC_REQ_PAGES_UNWATCHED, .seq = s->seq, .arg = i};
+		struct zc_reply rep;
+		if (zc_channel_call(&s->ch, &req, sizeof(req), -1, &rep, sizeof(rep)) != 0)
+			return zc_error_errno(err, errno);
+		if (rep.status != 0 && rep.status != 3)
+			return zc_error_set(err, ZC_EXIT_RUNTIME,
+					    "the consumer could not list its unwatched mappings");
+		out->io_uring = (rep.flags & ZC_UNWATCHED_IO_URING) != 0;
+		if (rep.status == 3 || out->n == ZC_UNWATCHED_MAX)
+			return 0;
+		struct zc_unwatched *u = &out->v[out->n++];
+		rep.text[sizeof(rep.text) - 1] = '\0';
+		size_t name = strnlen(rep.text, sizeof(rep.text) - 1);
+		snprintf(u->mapping, sizeof(u->mapping), "%.63s", rep.text);
+		snprintf(u->why, sizeof(u->why), "%.95s",
+			 name + 1 < sizeof(rep.text) ? rep.text + name + 1 : "");
+		u->stack = (rep.flags & ZC_UNWATCHED_STACK) != 0;
+		u->bytes = (double)rep.a;
+		u->resident_pages = rep.b >= 0 ? (double)rep.b : (double)NAN;
+		memcpy(&u->populated_per_transfer, &rep.value, sizeof(rep.value));
+	}
+}
+
 /*
  * After the consumer's write at offset: "written_page_shared", whether the page it wrote is
  * still the producer's physical page (it must not be), and "same_pages_after_write", the
@@ -384,7 +415,7 @@ static const struct zc_probe_ops probe = {.read = probe_read};
 static const struct zc_handover_ops handover_log = {.read = handover};
 static const struct zc_remote_consumer consumer = {
 	.checksum = consumer_checksum, .counts = consumer_counts, .memory = consumer_memory,
-	.view = consumer_view, .pages = consumer_pages,
+	.view = consumer_view, .pages = consumer_pages, .unwatched = consumer_unwatched,
 };
 
 /*
@@ -424,6 +455,7 @@ PROCESS_STRATEGY(cow, ZC_PATH_COW, true,
  */
 static const struct zc_remote_consumer counting_consumer = {
 	.counts = consumer_counts, .memory = consumer_memory, .pages = consumer_pages,
+	.unwatched = consumer_unwatched,
 };
 static const struct row reference_handover_row = {.name = "reference_handover",
 						  .path = ZC_PATH_NONE};

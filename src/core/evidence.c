@@ -317,7 +317,7 @@ static int transfer(const struct zc_strategy *s, void *st, struct zc_written *w,
 static int watch_transfers(const struct zc_strategy *s, void *st, struct zc_written_result *out,
 			   struct zc_error *err)
 {
-	struct zc_written w; /* on the stack: the instrument's own writes are not watched */
+	struct zc_written w; /* not written while armed: its state is the instrument's own */
 	struct zc_error why = {0};
 	if (zc_written_init(&w, &why) != 0) {
 		snprintf(out->unavailable, sizeof(out->unavailable), "%.199s", why.text);
@@ -337,6 +337,8 @@ static int watch_transfers(const struct zc_strategy *s, void *st, struct zc_writ
 		sum.consumer_copies += t.consumer_copies;
 		out->late_threads += t.late_threads;
 	}
+	if (rc == 0)
+		zc_evidence_unwatched(&w, ZC_EVIDENCE_TRANSFERS, &out->unwatched);
 	zc_written_release(&w);
 	if (rc == 1)
 		snprintf(out->unavailable, sizeof(out->unavailable), "%.199s", why.text);
@@ -349,6 +351,11 @@ static int watch_transfers(const struct zc_strategy *s, void *st, struct zc_writ
 	if (s->remote && cs.watched) {
 		out->consumer_per_transfer = (double)sum.consumer / ZC_EVIDENCE_TRANSFERS;
 		out->consumer_unavailable[0] = '\0';
+		struct zc_error failure = {0};
+		if (s->remote->unwatched &&
+		    s->remote->unwatched(st, &out->consumer_unwatched, &failure) != 0)
+			return failed(s, "the consumer's unwatched mappings are unknown", &failure,
+				      err);
 	} else if (s->remote) {
 		snprintf(out->consumer_unavailable, sizeof(out->consumer_unavailable), "%s", cs.why);
 		sum.consumer_copies = 0;
@@ -360,13 +367,37 @@ static int watch_transfers(const struct zc_strategy *s, void *st, struct zc_writ
 
 #endif /* EVIDENCE_OFF */
 
+void zc_evidence_unwatched(const struct zc_written *w, int transfers,
+			   struct zc_unwatched_list *out)
+{
+	*out = (struct zc_unwatched_list){.known = true, .io_uring = zc_written_saw_io_uring(w)};
+	for (size_t i = 0; i < zc_written_unwatched_count(w) && out->n < ZC_UNWATCHED_MAX; i++) {
+		const struct zc_written_unwatched *u = zc_written_unwatched_at(w, i);
+		struct zc_unwatched *r = &out->v[out->n++];
+		snprintf(r->mapping, sizeof(r->mapping), "%s",
+			 u->name[0] ? u->name : "[anonymous]");
+		zc_written_why_text(u, r->why, sizeof(r->why));
+		r->stack = !strcmp(u->name, "[stack]");
+		r->bytes = (double)(u->end - u->start);
+		r->resident_pages = NAN;
+		r->populated_per_transfer = NAN;
+		if (u->resident >= 0)
+			r->resident_pages = (double)u->resident;
+		if (u->first_resident >= 0 && transfers > 0)
+			r->populated_per_transfer = (double)u->populated / transfers;
+	}
+}
+
 void zc_evidence_skip(struct zc_written_result *out, const char *why)
 {
 	*out = (struct zc_written_result){.producer_per_transfer = NAN,
 					  .consumer_per_transfer = NAN,
 					  .fresh_per_transfer = NAN,
 					  .frame_per_transfer = NAN,
-					  .frame_bytes_per_transfer = NAN};
+					  .frame_bytes_per_transfer = NAN,
+					  .skipped = true,
+					  .unwatched.io_uring = -1,
+					  .consumer_unwatched.io_uring = -1};
 	snprintf(out->unavailable, sizeof(out->unavailable), "%s", why);
 	snprintf(out->consumer_unavailable, sizeof(out->consumer_unavailable), "%s", why);
 }
@@ -375,6 +406,8 @@ int zc_evidence_pass(const struct zc_strategy *s, const struct zc_frame_geom *g,
 		     struct zc_written_result *out, struct zc_error *err)
 {
 	zc_evidence_skip(out, "");
+	out->skipped = false;
+	out->consumer_apart = s->remote != NULL;
 	double t0 = now_ms();
 	if (s->remote)
 		snprintf(out->consumer_unavailable, sizeof(out->consumer_unavailable),
@@ -393,6 +426,7 @@ int zc_evidence_pass(const struct zc_strategy *s, const struct zc_frame_geom *g,
 		 "sanitizer build: the sanitizer writes shadow memory on every access"
 #endif
 		 );
+	out->skipped = true; /* by the build: not a gap the run could have closed */
 	out->pass_ms = now_ms() - t0;
 	return 0;
 #else

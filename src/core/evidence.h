@@ -13,17 +13,26 @@
 #include "error.h"
 #include "results.h"
 #include "strategy.h"
+#include "written.h"
 
 /* Transfers watched, after the warm-up ones; their pages are averaged. */
 #define ZC_EVIDENCE_TRANSFERS 4
 
 /*
  * Runs the pass for s on frames of geometry g into out (all of it, also when the instrument
- * is not there: the figures are then NAN and out->unavailable says why). Returns 0, or -1
+ * is not there: the figures are then NAN and out->unavailable says why), with what the watch
+ * left out (out->unwatched, out->consumer_unwatched). Returns 0, or -1
  * with err when the strategy itself failed (setup, a transfer).
  */
 int zc_evidence_pass(const struct zc_strategy *s, const struct zc_frame_geom *g,
 		     struct zc_written_result *out, struct zc_error *err);
+
+/*
+ * What @w left unwatched, as the results keep it (@transfers watched since its first arming:
+ * the populated pages' divisor), and whether it saw io_uring.
+ */
+void zc_evidence_unwatched(const struct zc_written *w, int transfers,
+			  struct zc_unwatched_list *out);
 
 /*
  * Fills out for a pass that was not run (--no-pages): every figure NAN, out->unavailable

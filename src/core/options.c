@@ -37,14 +37,17 @@ static const struct zc_option shared[] = {
 	 .help = "results file (default results/<scenario>.json); Google\n"
 		 "Benchmark's own JSON goes to raw/<scenario>.json beside it"},
 	{.name = "--strict", .kind = ZC_OPT_FLAG, .field = FIELD(strict),
-	 .help = "exit 1 on a zero-copy strategy that copied, or an undeclared copy"},
+	 .help = "exit 1 on a zero-copy strategy that copied, an undeclared copy,\n"
+		 "or a zero-copy the evidence pass did not fully cover\n"
+		 "(unverified; not when --no-pages or a sanitizer left it out)"},
 	{.name = "--quiet", .kind = ZC_OPT_FLAG, .field = FIELD(quiet),
 	 .help = "no progress lines: only the summary table"},
 	{.name = "--verbose", .kind = ZC_OPT_FLAG, .field = FIELD(verbose),
 	 .help = "also Google Benchmark's own output and the evidence lines"},
 	{.name = "--no-pages", .kind = ZC_OPT_FLAG, .field = FIELD(no_pages),
 	 .help = "skip the evidence pass (pages written): faster timing runs\n"
-		 "whose results say the pages were not counted"},
+		 "whose results say the pages were not counted (zero-copy rows\n"
+		 "are flagged unverified)"},
 	{.name = "--mmap-threshold", .arg = "N", .kind = ZC_OPT_COUNT,
 	 .field = FIELD(mmap_threshold),
 	 .help = "pin glibc's mmap threshold with mallopt (default: dynamic)"},

@@ -21,6 +21,7 @@
 struct zc_result;
 struct zc_counts;
 struct zc_memstat;
+struct zc_unwatched_list;
 
 /* The number of entries of a static array (a strategy table, say). */
 #define ZC_COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -100,6 +101,12 @@ struct zc_remote_consumer {
 	 * the consumer failed (err).
 	 */
 	int (*pages)(void *state, bool arm, long *pages, long *frame_bytes, struct zc_error *err);
+	/*
+	 * Optional (NULL: unknown, and the verdict says so): after its side of the evidence
+	 * pass, the writable mappings its watch left out and whether it saw io_uring
+	 * (evidence.h's zc_evidence_unwatched, made there). 0, or -1 when the consumer failed.
+	 */
+	int (*unwatched)(void *state, struct zc_unwatched_list *out, struct zc_error *err);
 };
 
 /*

@@ -20,7 +20,7 @@ static void print_row(FILE *f, const struct zc_result *res, size_t frame_bytes, 
 		      bool handover)
 {
 	const struct zc_timing *t = &res->time;
-	char flags[96];
+	char flags[128];
 	zc_verdict_flags_format(res->flags, flags, sizeof(flags));
 	fprintf(f, "%-*s %-9s ", width, res->strategy, res->id.zero_copy ? "zero-copy" : "copy");
 	if (res->measured)

@@ -25,6 +25,9 @@
 /* A frame over this: less copied than that is bookkeeping (a message, a header), not the
  * frame; observed and declared copies that differ by less agree. */
 #define ZC_FRAME_SLACK_DIVISOR 100
+/* Pages written per transfer that hold no frame bytes, this many frames or more, are
+ * "unexplained-work": work the evidence cannot tie to the frame (an encoding, a runtime's). */
+#define ZC_UNEXPLAINED_FRAMES 0.5
 
 /*
  * The row flags: X(NAME, word), in the order the table prints them. The word is the table's
@@ -35,6 +38,11 @@
  *   CHECKSUM            a validated frame did not match the content rendered for it
  *   noisy               the repetitions' cv is above ZC_NOISY_CV
  *   bimodal             the measuring processes' medians are over ZC_BIMODAL_RATIO apart
+ *   unverified          zero-copy, but the evidence rests on less than full coverage
+ *                       (zc_verdict_coverage): --strict fails on it unless the pass was left
+ *                       out by choice or build (--no-pages, a sanitizer)
+ *   unexplained-work    pages written per transfer that hold no frame bytes, of
+ *                       ZC_UNEXPLAINED_FRAMES or more
  */
 #define ZC_VERDICT_FLAGS(X)                                                                 \
 	X(NOT_TIMED, "not-timed")                                                           \
@@ -42,7 +50,9 @@
 	X(UNDECLARED_COPY, "undeclared-copy")                                               \
 	X(CHECKSUM, "CHECKSUM")                                                             \
 	X(NOISY, "noisy")                                                                   \
-	X(BIMODAL, "bimodal")
+	X(BIMODAL, "bimodal")                                                               \
+	X(UNVERIFIED, "unverified")                                                         \
+	X(UNEXPLAINED_WORK, "unexplained-work")
 
 enum zc_flag_index {
 #define ZC__FLAG_INDEX(name, word) ZC_FLAG_INDEX_##name,
@@ -81,13 +91,26 @@ double zc_verdict_same_pages(const struct zc_pagemap_match *m, bool one_space);
 void zc_verdict_identity(struct zc_identity *id, bool expect_zero_copy,
 			 struct zc_copy_result *copies, size_t frame_bytes);
 
+/*
+ * What the evidence did not cover, for a judged verdict (zc_verdict_identity first): a
+ * zero-copy verdict is "unverified" (id->unverified) when the pages written were not counted
+ * on a side, when a writable mapping where a copy could land was not watched (one of a
+ * hundredth of a frame or more, or a stack, which grows), or when io_uring was in use (its
+ * kernel copies write no page the pass sees); its evidence line then ends with what was not
+ * watched. Pages written that hold no frame bytes, ZC_UNEXPLAINED_FRAMES or more per
+ * transfer, set id->unexplained_work and say so too.
+ */
+void zc_verdict_coverage(struct zc_identity *id, const struct zc_written_result *w,
+			 size_t frame_bytes);
+
 /* Sets t->bimodal from its process medians (ZC_BIMODAL_RATIO). */
 void zc_verdict_modes(struct zc_timing *t);
 
 /*
  * Judges row @res once every measuring process has added to it and its
  * copies.pages_bytes_per_transfer is set: time.bimodal, the identity verdict
- * (zc_verdict_identity) and res->flags.
+ * (zc_verdict_identity), what its evidence did not cover (zc_verdict_coverage) and
+ * res->flags.
  */
 void zc_verdict_row(struct zc_result *res, size_t frame_bytes);
 
@@ -102,8 +125,9 @@ void zc_verdict_flags_format(unsigned flags, char *buf, size_t len);
 
 /*
  * What a judged row makes of the run's exit status: ZC_EXIT_RUNTIME when its checksum failed;
- * with @strict, ZC_EXIT_FAILED when it was expected to be zero-copy and copied, or the
- * instruments saw a copy it does not declare; else ZC_EXIT_OK. A run takes the worst of its
+ * with @strict, ZC_EXIT_FAILED when it was expected to be zero-copy and copied, the
+ * instruments saw a copy it does not declare, or it is zero-copy unverified while the
+ * evidence pass ran (not left out by --no-pages or a sanitizer build); else ZC_EXIT_OK. A run takes the worst of its
  * rows', ZC_EXIT_RUNTIME before ZC_EXIT_FAILED (zc_verdict_worse).
  */
 int zc_verdict_exit(const struct zc_result *res, bool strict);

@@ -119,9 +119,13 @@ int zc_uffd_protect(int uffd, unsigned long start, unsigned long end, struct zc_
 		.range = {.start = start, .len = end - start},
 		.mode = UFFDIO_WRITEPROTECT_MODE_WP,
 	};
-	if (ioctl(uffd, UFFDIO_WRITEPROTECT, &wp) < 0)
-		return zc_error_set(err, ZC_EXIT_RUNTIME, "userfaultfd: UFFDIO_WRITEPROTECT: %s",
-				    strerror(errno));
+	if (ioctl(uffd, UFFDIO_WRITEPROTECT, &wp) < 0) {
+		int e = errno;
+		zc_error_set(err, ZC_EXIT_RUNTIME, "userfaultfd: UFFDIO_WRITEPROTECT: %s",
+			     strerror(e));
+		errno = e;
+		return -1;
+	}
 	return 0;
 }
 
@@ -134,11 +138,12 @@ int zc_uffd_watch(int uffd, unsigned long start, unsigned long end, struct zc_er
 	};
 	if (ioctl(uffd, UFFDIO_REGISTER, &reg) < 0) {
 		int e = errno;
-		return zc_error_set(err, ZC_EXIT_RUNTIME,
-				    "userfaultfd: cannot watch %#lx-%#lx: %s%s", start, end,
-				    strerror(e),
-				    e == EBUSY ? " (already watched)" :
-				    e == EINVAL ? " (not anonymous or shmem memory)" : "");
+		zc_error_set(err, ZC_EXIT_RUNTIME, "userfaultfd: cannot watch %#lx-%#lx: %s%s",
+			     start, end, strerror(e),
+			     e == EBUSY ? " (already watched)" :
+			     e == EINVAL ? " (not anonymous or shmem memory)" : "");
+		errno = e;
+		return -1;
 	}
 	return zc_uffd_protect(uffd, start, end, err);
 }

@@ -19,7 +19,10 @@
 /* A userfaultfd with async write-protection (WP_ASYNC, WP_UNPOPULATED); -1 with a reason. */
 int zc_uffd_open(struct zc_error *err);
 
-/* Registers [start, end) (page-aligned) for async write-protection and protects it. */
+/*
+ * Registers [start, end) (page-aligned) for async write-protection and protects it. On a
+ * refused registration errno says why (EBUSY: another userfaultfd has the range).
+ */
 int zc_uffd_watch(int uffd, unsigned long start, unsigned long end, struct zc_error *err);
 
 /* Protects [start, end) again: none of its pages counts as written. */

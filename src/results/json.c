@@ -36,6 +36,7 @@ enum source_kind {
 	SRC_CSTR_OR_NULL,	/* NULL: null */
 	SRC_CPUS,		/* a uint64_t, a bit per CPU: the array of the CPUs set */
 	SRC_FLAGS,		/* unsigned ZC_FLAG_* bits: the array of their words */
+	SRC_UNWATCHED,		/* a struct zc_unwatched_list: an array of objects, or null */
 };
 
 struct source {
@@ -94,6 +95,34 @@ static json_t *flags_json(unsigned flags)
 	return a;
 }
 
+static json_t *number_or_null(double v)
+{
+	return isnan(v) ? json_null() : json_real(v);
+}
+
+/* The mappings an evidence pass did not watch (results.h); null when it did not watch. */
+static json_t *unwatched_json(const struct zc_unwatched_list *l)
+{
+	if (!l->known)
+		return json_null();
+	json_t *a = json_array();
+	for (size_t i = 0; a && i < l->n; i++) {
+		const struct zc_unwatched *u = &l->v[i];
+		json_t *resident = isnan(u->resident_pages)
+					   ? json_null()
+					   : json_integer((json_int_t)u->resident_pages);
+		json_t *o = json_pack("{s:s, s:s, s:I, s:o, s:o}", "mapping", u->mapping,
+				      "why", u->why, "bytes", (json_int_t)u->bytes,
+				      "resident_pages", resident, "populated_per_transfer",
+				      number_or_null(u->populated_per_transfer));
+		if (!o || json_array_append_new(a, o) != 0) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
 static json_t *json_or_null(json_t *j)
 {
 	return j ? json_incref(j) : json_null();
@@ -146,6 +175,7 @@ static json_t *source_value(const struct source *s, const void *base, bool *skip
 		return doubles_json(MEMBER(double *, at), MEMBER(size_t, (const char *)base + s->count));
 	case SRC_CPUS: return cpus_json(MEMBER(uint64_t, at));
 	case SRC_FLAGS: return flags_json(MEMBER(unsigned, at));
+	case SRC_UNWATCHED: return unwatched_json(&MEMBER(struct zc_unwatched_list, at));
 	case SRC_DOUBLE_ARRAY: /* an array member, its count beside it */
 		return doubles_json(&MEMBER(double, at), MEMBER(size_t, (const char *)base + s->count));
 	}

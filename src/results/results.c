@@ -28,7 +28,9 @@ struct zc_result *zc_results_add(struct zc_results *r, const char *strategy, con
 							.consumer_per_transfer = NAN,
 							.fresh_per_transfer = NAN,
 							.frame_per_transfer = NAN,
-							.frame_bytes_per_transfer = NAN};
+							.frame_bytes_per_transfer = NAN,
+							.unwatched.io_uring = -1,
+							.consumer_unwatched.io_uring = -1};
 	snprintf(res->id.same_pages_unavailable, sizeof(res->id.same_pages_unavailable),
 		 "not measured");
 	snprintf(res->pages_written.unavailable, sizeof(res->pages_written.unavailable),

@@ -21,10 +21,12 @@ struct zc_identity {
 	bool address_meaningful; /* false across processes: addresses are per address space */
 	bool zero_copy;        /* the verdict */
 	bool undeclared_copy;  /* the instruments saw copies the strategy does not declare */
+	bool unverified;       /* zero-copy, on less than full evidence (zc_verdict_coverage) */
+	bool unexplained_work; /* pages written that hold no frame bytes: half a frame or more */
 	double same_pages;     /* of the frame's pages, the fraction on the same physical pages on
 				  both sides (pagemap); NAN when not compared */
 	char same_pages_unavailable[160]; /* why not; "" when compared */
-	char evidence[480];
+	char evidence[768];
 };
 
 struct zc_timing {
@@ -83,6 +85,28 @@ struct zc_mem_result {
 	} consumer;
 };
 
+/* A writable mapping the evidence pass did not watch (src/instrument/written.h). */
+struct zc_unwatched {
+	char mapping[64];   /* as /proc/PID/maps names it: "[stack]", a path, "[anonymous]" */
+	char why[96];       /* "stack", "reserve over 4 GiB", "registered elsewhere (EBUSY)"... */
+	bool stack;         /* the main thread's stack: it grows, so its size does not bound a copy */
+	double bytes;
+	double resident_pages;         /* holding data at the pass's last count; NAN unknown */
+	double populated_per_transfer; /* pages that came to hold data during the watched
+					  transfers, per transfer: a lower bound of its pages
+					  written; NAN unknown */
+};
+
+#define ZC_UNWATCHED_MAX 32 /* written.h's ZC_WRITTEN_MAX_UNWATCHED: past it the pass fails */
+
+/* What one process's watch left out: its unwatched mappings and io_uring. */
+struct zc_unwatched_list {
+	bool known;         /* false: that process was not watched (JSON null) */
+	size_t n;
+	struct zc_unwatched v[ZC_UNWATCHED_MAX];
+	int io_uring;       /* an io_uring instance was open during the pass: 1/0, -1 unknown */
+};
+
 /* Pages written per transfer, from the untimed evidence pass (evidence.h); NAN: not counted. */
 struct zc_written_result {
 	double producer_per_transfer; /* the producer's process (every thread of it) */
@@ -96,6 +120,9 @@ struct zc_written_result {
 	const char *method;           /* "uffd-wp", or NULL */
 	char unavailable[200];        /* why the producer's pages were not counted; "" if they were */
 	char consumer_unavailable[200]; /* why the consumer's were not; "" if they were */
+	bool skipped;                 /* left out by choice or build: --no-pages, a sanitizer */
+	bool consumer_apart;          /* the consumer has a process of its own */
+	struct zc_unwatched_list unwatched, consumer_unwatched;
 };
 
 struct zc_alloc_result {

@@ -79,6 +79,7 @@ bool zc_schema_type_matches(enum zc_schema_type type, const json_t *v)
 	case ZC_TYPE_STRING_OR_NULL: return json_is_string(v) || json_is_null(v);
 	case ZC_TYPE_STRING_OR_INTEGER: return json_is_string(v) || json_is_integer(v);
 	case ZC_TYPE_NUMBER_OR_NULL: return json_is_number(v) || json_is_null(v);
+	case ZC_TYPE_ARRAY_OR_NULL: return json_is_array(v) || json_is_null(v);
 	}
 	return false;
 }
@@ -101,6 +102,7 @@ const char *zc_schema_type_name(enum zc_schema_type type)
 	case ZC_TYPE_STRING_OR_NULL: return "string or null";
 	case ZC_TYPE_STRING_OR_INTEGER: return "string or integer";
 	case ZC_TYPE_NUMBER_OR_NULL: return "number or null";
+	case ZC_TYPE_ARRAY_OR_NULL: return "array or null";
 	}
 	return "unknown";
 }

@@ -36,6 +36,7 @@ enum zc_schema_type {
 	ZC_TYPE_STRING_OR_NULL,
 	ZC_TYPE_STRING_OR_INTEGER,
 	ZC_TYPE_NUMBER_OR_NULL,	/* null: not measured here (a field beside it says why) */
+	ZC_TYPE_ARRAY_OR_NULL,	/* null: not measured here (a field beside it says why) */
 };
 
 enum zc_schema_presence {
@@ -174,7 +175,7 @@ enum zc_schema_rule {
 	X("expect_zero_copy", BOOL, ALWAYS, ZC_UNGATED, "", ZC_FROM(BOOL, expect_zero_copy),  \
 	  "the strategy is meant to share the frame")                                         \
 	X("flags", STRINGS, ALWAYS, ZC_UNGATED, "", ZC_FROM(FLAGS, flags),                    \
-	  "the table's flags column, as `src/core/verdict.h` decides it: `not-timed`, `expected-zero-copy`, `undeclared-copy`, `CHECKSUM`, `noisy` (cv above 5%), `bimodal` (process medians over 2x apart); `[]` for none") \
+	  "the table's flags column, as `src/core/verdict.h` decides it: `not-timed`, `expected-zero-copy`, `undeclared-copy`, `CHECKSUM`, `noisy` (cv above 5%), `bimodal` (process medians over 2x apart), `unverified` (zero-copy on less than full evidence: docs/measuring.md), `unexplained-work` (half a frame or more of pages written per transfer hold no frame bytes); `[]` for none") \
 	X("identity", OBJECT, ALWAYS, ZC_UNGATED, "", ZC_NEW_OBJECT,                          \
 	  "was the consumer's frame the producer's, or a copy")                               \
 	X("identity.producer_addr", STRING, ALWAYS, ZC_UNGATED, "address",                    \
@@ -356,6 +357,18 @@ enum zc_schema_rule {
 	X("pages_written.consumer_unavailable", STRING_OR_NULL, ALWAYS, ZC_UNGATED, "",       \
 	  ZC_FROM(CHARS_OR_NULL, pages_written.consumer_unavailable),                         \
 	  "why the consumer's pages were not counted; null when they were")                  \
+	X("pages_written.unwatched", ARRAY_OR_NULL, ALWAYS, ZC_UNGATED, "",                   \
+	  ZC_FROM(UNWATCHED, pages_written.unwatched),                                        \
+	  "the writable mappings of the producer's process the pass did not watch, each `{mapping, why, bytes, resident_pages, populated_per_transfer}`; `why`: `registered elsewhere (EBUSY)` or `refused by the kernel: ERROR` (the stack and reserves are watched); `populated_per_transfer`: pages that came to hold data per watched transfer, a lower bound of its writes; `[]`: all watched; null: not counted") \
+	X("pages_written.io_uring", BOOL, OPTIONAL, ZC_UNGATED, "",                           \
+	  ZC_FROM(TRISTATE, pages_written.unwatched.io_uring),                                \
+	  "an io_uring instance was open in the producer's process during the pass: the kernel's copies for it write no page any instrument sees; absent when not counted") \
+	X("pages_written.consumer_unwatched", ARRAY_OR_NULL, ALWAYS, ZC_UNGATED, "",          \
+	  ZC_FROM(UNWATCHED, pages_written.consumer_unwatched),                               \
+	  "the same in the consumer's own process (`process`); null in one address space (the producer's list holds it), when the consumer's pages were not counted, or when its list is unknown") \
+	X("pages_written.consumer_io_uring", BOOL, OPTIONAL, ZC_UNGATED, "",                  \
+	  ZC_FROM(TRISTATE, pages_written.consumer_unwatched.io_uring),                       \
+	  "the same as `io_uring` in the consumer's own process; absent in one address space or when not counted") \
 	X("pages_written.pass_ms", NUMBER, ALWAYS, ZC_UNGATED, "ms",                          \
 	  ZC_FROM(DOUBLE, pages_written.pass_ms),                                             \
 	  "the evidence pass's wall time, setup and teardown included")                       \

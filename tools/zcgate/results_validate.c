@@ -40,6 +40,7 @@ static const char *field_type_name(enum zc_schema_type t)
 	case ZC_TYPE_STRING_OR_NULL: return "a string or null";
 	case ZC_TYPE_STRING_OR_INTEGER: return "a string or an integer";
 	case ZC_TYPE_NUMBER_OR_NULL: return "a number or null";
+	case ZC_TYPE_ARRAY_OR_NULL: return "an array or null";
 	}
 	return "unknown";
 }

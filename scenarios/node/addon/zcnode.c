@@ -65,8 +65,8 @@ static struct {
 /*
  * The evidence pass in this process (written.h, as src/core/evidence.c runs it in the other
  * scenarios): pages written by a rendered transfer, whatever wrote them (node's own copy
- * loops, V8, a thread of libuv's). Static, not on the stack as written.h would have it: the
- * stack does not outlive a call from JavaScript; its own writes are a page at most.
+ * loops, V8, a thread of libuv's). Static: the watch outlives a call from JavaScript; what
+ * changes here while armed (the sums, after each count) is a page at most.
  */
 static struct {
 	struct zc_written w;
@@ -437,6 +437,41 @@ static napi_value zn_pages_count(napi_env env, napi_callback_info info)
 	return NULL;
 }
 
+static void put_string(napi_env env, napi_value o, const char *key, const char *v)
+{
+	napi_value s;
+	napi_create_string_utf8(env, v, NAPI_AUTO_LENGTH, &s);
+	napi_set_named_property(env, o, key, s);
+}
+
+/*
+ * What the watch left out, as results.h keeps it (src/core/evidence.c's
+ * zc_evidence_unwatched): "unwatched", one object a mapping (resident_pages and
+ * populated_per_transfer -1 when unknown), and "io_uring".
+ */
+static void put_unwatched(napi_env env, napi_value o, double transfers)
+{
+	napi_value list, flag;
+	napi_create_array(env, &list);
+	for (size_t i = 0; i < zc_written_unwatched_count(&zp.w); i++) {
+		const struct zc_written_unwatched *u = zc_written_unwatched_at(&zp.w, i);
+		char why[96];
+		napi_value m;
+		zc_written_why_text(u, why, sizeof(why));
+		napi_create_object(env, &m);
+		put_string(env, m, "mapping", u->name[0] ? u->name : "[anonymous]");
+		put_string(env, m, "why", why);
+		put(env, m, "bytes", (double)(u->end - u->start));
+		put(env, m, "resident_pages", (double)u->resident);
+		put(env, m, "populated_per_transfer",
+		    u->first_resident >= 0 ? (double)u->populated / transfers : -1.0);
+		napi_set_element(env, list, (uint32_t)i, m);
+	}
+	napi_set_named_property(env, o, "unwatched", list);
+	napi_get_boolean(env, zc_written_saw_io_uring(&zp.w), &flag);
+	napi_set_named_property(env, o, "io_uring", flag);
+}
+
 /*
  * pagesResult(): the pass's means per transfer (pages; frame_bytes_per_transfer in bytes), or
  * {unavailable: why}; ends the pass.
@@ -445,8 +480,10 @@ static napi_value zn_pages_result(napi_env env, napi_callback_info info)
 {
 	(void)info;
 	napi_value o, why;
-	pages_stop(NULL);
 	napi_create_object(env, &o);
+	if (zp.open && !zp.why[0] && zp.transfers > 0)
+		put_unwatched(env, o, (double)zp.transfers);
+	pages_stop(NULL);
 	if (zp.why[0] || zp.transfers == 0) {
 		napi_create_string_utf8(env, zp.why[0] ? zp.why : "no transfer was watched",
 					NAPI_AUTO_LENGTH, &why);
