@@ -192,6 +192,10 @@ void zc_verdict_coverage(struct zc_identity *id, const struct zc_written_result 
 			gap(id, &gaps, "what the consumer's watch left out is unknown");
 		unwatched_gaps(id, &gaps, &w->unwatched, "", frame_bytes);
 		unwatched_gaps(id, &gaps, &w->consumer_unwatched, "the consumer's ", frame_bytes);
+		if (w->late_threads > 0)
+			gap(id, &gaps, "%lld watched transfers left a thread running 2 s after the "
+			    "release (what it wrote later was not counted)",
+			    (long long)w->late_threads);
 		id->unverified = gaps > 0;
 	}
 	double page = (double)sysconf(_SC_PAGESIZE);
