@@ -202,7 +202,8 @@ static void stack_watched(void **state)
 	copy_onto_the_stack();
 	struct zc_written_count c = count(&w, NULL, 0);
 	assert_int_equal(zc_written_unwatched_count(&w), 0);
-	assert_true(c.matching >= PAGES - 4 && c.matching <= PAGES);
+	const long page = sysconf(_SC_PAGESIZE);
+	assert_true(c.matching_bytes >= (PAGES - 4) * page && c.matching_bytes <= PAGES * page);
 	assert_true(c.watched >= PAGES - 4);
 	zc_written_release(&w);
 }
@@ -227,7 +228,7 @@ static void reserve_watched(void **state)
 	memcpy(r + far, source, BYTES);
 	zc_do_not_optimize(r);
 	struct zc_written_count c = count(&w, NULL, 0);
-	assert_int_equal(c.matching, 2 * PAGES);
+	assert_int_equal(c.matching_bytes, 2 * PAGES * sysconf(_SC_PAGESIZE));
 	assert_true(c.watched >= PAGES && c.watched < PAGES + 16);
 	assert_int_equal(c.fresh, PAGES);
 	zc_written_release(&w);
@@ -276,7 +277,7 @@ static void registered_elsewhere_listed(void **state)
 	assert_int_equal(u->why, ZC_WRITTEN_BUSY);
 	assert_int_equal(u->end - u->start, BYTES);
 	assert_int_equal(u->resident, PAGES);
-	assert_int_equal(c.matching, 0); /* unseen: what the verdict must then say */
+	assert_int_equal(c.matching_bytes, 0); /* unseen: what the verdict must then say */
 	zc_written_release(&w);
 	close(fd);
 	munmap(p, BYTES);
