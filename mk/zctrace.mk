@@ -16,7 +16,8 @@ ZCTRACE_SRC = $(filter-out tools/zctrace/main.c tools/zctrace/tree.c,$(wildcard 
 ZCTRACE_OBJ = $(ZCTRACE_SRC:%.c=$(BUILD)/obj/zctrace/%.o) \
               $(BUILD)/obj/zctrace/src/instrument/hooks/counting_hooks.o \
               $(BUILD)/obj/zctrace/src/core/frame.o $(BUILD)/obj/zctrace/src/util/error.o \
-              $(BUILD)/obj/zctrace/src/instrument/written.o $(BUILD)/obj/zctrace/src/instrument/uffd.o
+              $(BUILD)/obj/zctrace/src/instrument/written.o $(BUILD)/obj/zctrace/src/instrument/uffd.o \
+              $(BUILD)/obj/zctrace/src/instrument/pagemap.o
 ZCTRACE_CFLAGS = $(filter-out $(SANFLAGS),$(ALL_CFLAGS)) -Itools/zctrace -fvisibility=hidden
 PROBE_DEMO = $(BUILD)/tests/progs/probe_demo
 COPY_KINDS = $(BUILD)/tests/progs/copy_kinds
