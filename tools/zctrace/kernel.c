@@ -79,11 +79,12 @@ static void site_add(uintptr_t key, enum zc_kernel_op op, const char *fn, size_t
 /* The range this thread read into last; NULL after a fork (the child's ranges start empty). */
 static _Thread_local struct zct_kread *my_range __attribute__((tls_model("initial-exec")));
 
+/* Whether a read at start extends r: same call, inside or right after it, no mark since. */
 static bool extends(const struct zct_kread *r, enum zct_fd_kind kind, const char *fn,
-		    const void *caller, uintptr_t start)
+		    const void *caller, uintptr_t start, uint64_t marks)
 {
 	return r && r->kind == kind && r->fn == fn && r->caller == caller && start >= r->start &&
-	       start <= r->end;
+	       start <= r->end && r->marks == marks;
 }
 
 /* The kernel wrote [p, p + n) of this process's memory: added to this thread's range. */
@@ -91,10 +92,11 @@ static void read_into(enum zct_fd_kind kind, const char *fn, const void *caller,
 		      size_t n, uint64_t seq, uint64_t ns)
 {
 	uintptr_t start = (uintptr_t)p;
+	uint64_t marks = atomic_load_explicit(&zct.totals.nmarks, memory_order_relaxed);
 	struct zct_kread *r = my_range;
 	if (!n)
 		return;
-	if (!extends(r, kind, fn, caller, start)) {
+	if (!extends(r, kind, fn, caller, start, marks)) {
 		uint64_t i = atomic_fetch_add_explicit(&zct.totals.nkreads, 1, memory_order_relaxed);
 		if (i >= ZCT_MAX_KREADS) {
 			my_range = NULL;
@@ -103,7 +105,7 @@ static void read_into(enum zct_fd_kind kind, const char *fn, const void *caller,
 		r = my_range = &zct.kreads[i];
 		*r = (struct zct_kread){.kind = (uint8_t)kind, .tid = (int)syscall(SYS_gettid),
 					.fn = fn, .caller = caller, .start = start, .end = start,
-					.first_seq = seq, .first_ns = ns};
+					.marks = marks, .first_seq = seq, .first_ns = ns};
 	}
 	r->end = start + n > r->end ? start + n : r->end;
 	r->bytes += n;

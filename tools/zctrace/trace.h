@@ -111,8 +111,9 @@ struct zct_kernel_site {
 
 /*
  * The kernel's reads into this process's memory, as ranges: a thread's consecutive reads into
- * one buffer (a frame read from a pipe 64 KiB at a time) are one range. A probe pair looks
- * here for the kernel call that wrote its second mark's bytes. Written by its thread only.
+ * one buffer (a frame read from a pipe 64 KiB at a time) are one range, never across a probe
+ * mark (a buffer read again after it was marked starts a new range). A probe pair looks here
+ * for the kernel call that wrote its second mark's bytes. Written by its thread only.
  */
 #define ZCT_MAX_KREADS 4096
 struct zct_kread {
@@ -122,6 +123,7 @@ struct zct_kread {
 	const char *fn;          /* "read", "recvmsg"...: a string of the hooks' */
 	const void *caller;
 	uintptr_t start, end;    /* the bytes written: [start, end) */
+	uint64_t marks;          /* the process's marks when the range began */
 	uint64_t bytes, calls;
 	uint64_t first_seq, last_seq, first_ns, last_ns;
 };
