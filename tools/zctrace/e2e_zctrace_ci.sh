@@ -1,7 +1,9 @@
 #!/bin/sh
 # e2e_zctrace_ci.sh: zctrace as a check in someone's CI. Expectations that pass and fail
 # (exit status and the one line), per-label and per-run byte budgets, bad option values, the
-# pairs of a whole run (across processes: a pipe copies, a memfd both map is shared as root,
+# pairs of a whole run (in one process, a read back into the marked buffer copies and one
+# after the marks does not; across processes, a pipe copies, a stream of frames pairs frame
+# by frame, parallel workers pair within themselves, a memfd both map is shared as root and
 # undecided without the physical pages), two runs with the same --out never merged,
 # --out-dir, a sendfile labelled by its source, the summary's figures equal to the record's,
 # and docs/zctrace.md against --help. Exit 0 when every check passes.
@@ -105,12 +107,29 @@ has one_copy "^zctrace:   pair frame: copied between frame:producer \[pid [0-9]+
 has one_view "^zctrace:   pair frame: shared between .*: the same address, and no copy wrote it between the marks$" \
 	"a shared pair's line"
 
+# --- in one process, a kernel read into the marked buffer between the marks is a copy, and one
+# after them is not: the same address proves nothing by itself
+run readback 0 -- "$HANDOVER" readback "$tmp/readback.bin"
+check_json "$tmp/readback.json" "(lambda p, q: p['verdict']=='copied' and q['verdict']=='copied' and [(c['function'],c['kernel']) for c in p['copies']]==[('read','file')] and q['copies'][0]['kernel']=='file')(d['probe_pairs']['pairs'][0], d['probes']['pairs'][0])" \
+	"a frame written to a file and read back to its own address: copied by the read"
+run reread 0 -- "$HANDOVER" reread "$tmp/reread.bin"
+check_json "$tmp/reread.json" "[p['verdict'] for p in d['probe_pairs']['pairs']]==['shared'] and [p['verdict'] for p in d['probes']['pairs']]==['shared']" \
+	"a buffer read again after both marks: still shared between them"
+
 # --- across processes: a pipe copies; a memfd both map shares its pages -----------------------
 run pipe 0 --expect frame=copied --max-copy-bytes frame=$FRAME -- "$HANDOVER" pipe
 check_json "$tmp/pipe.json" "(lambda p: p['verdict']=='copied' and not p['same_process'] and p['copied_bytes']==$FRAME and [(c['function'],c['kernel'],c['bytes']) for c in p['copies']]==[('read','pipe',$FRAME)] and p['second']['pid']!=p['first']['pid'])(d['probe_pairs']['pairs'][0]) and d['probes']['unpaired']==['frame:parent']" \
 	"a frame written into a pipe and read by a child: copied by the child's reads"
 has pipe "^zctrace:   pair frame: copied between frame:parent \[pid [0-9]+\] and frame:child \[pid [0-9]+\]: 8,294,400 bytes, read from a pipe by handover[^ ]* \[pid [0-9]+\] \([0-9]+ calls\)$" \
 	"the pipe pair's line names the child's reads"
+# a stream of frames pairs each parent mark with the child's mark of the same frame; workers
+# that each mark both sides pair within themselves, however their marks interleave
+run stream 0 --expect frame=copied -- "$HANDOVER" stream 4
+check_json "$tmp/stream.json" "len(d['probe_pairs']['pairs'])==4 and all(p['verdict']=='copied' and not p['same_process'] and p['copied_bytes']==$FRAME for p in d['probe_pairs']['pairs']) and d['probe_pairs']['unpaired']==[] and sorted(p['second']['seq'] for p in d['probe_pairs']['pairs'])==[p['second']['seq'] for p in d['probe_pairs']['pairs']]" \
+	"a stream of 4 frames through a pipe: 4 pairs, each copied, in order"
+run workers 0 --expect frame=shared -- "$HANDOVER" workers
+check_json "$tmp/workers.json" "len(d['probe_pairs']['pairs'])==2 and all(p['same_process'] and p['verdict']=='shared' for p in d['probe_pairs']['pairs'])" \
+	"two workers marking both sides, interleaved: each pair within its worker"
 run memfd 0 -- "$HANDOVER" memfd
 if python3 -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if d['probes']['frames_unavailable'] is None else 1)" "$tmp/memfd.json"; then
 	check_json "$tmp/memfd.json" "(lambda p: p['verdict']=='shared' and not p['same_process'] and p['copied_bytes']==0 and 'physical pages: 2,025 of 2,025' in p['proof'])(d['probe_pairs']['pairs'][0])" \

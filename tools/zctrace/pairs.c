@@ -3,9 +3,13 @@
  * command has exited.
  *
  * Pairing: every mark of every process, in the order they were made (their CLOCK_MONOTONIC
- * time, one clock for the machine); marks with the same label (a tag's part before its
- * first ':') pair up, the 1st with the 2nd, the 3rd with the 4th. In a one-process command
- * these are the process's own pairs (probe.c), judged the same way.
+ * time, one clock for the machine). A mark pairs with a later one of its label (a tag's part
+ * before its first ':') that has another tag, the other side of the bridge; when none has,
+ * with a later one of its label. Of those, the first in its own process, else the first:
+ * tests running in parallel processes that each mark both sides pair within each process,
+ * and a frame streamed from a parent to a child pairs each parent mark with the child's
+ * next. In a one-process command these are the process's own pairs (probe.c), judged the
+ * same way.
  *
  * Judging (judge.h), from what the records hold:
  *   - the fingerprints: other bytes are "changed";
@@ -13,8 +17,9 @@
  *     copies and kernel reads that wrote the second mark's bytes between the two marks;
  *   - two processes: the physical frames under each mark when it was made (as root): the
  *     same frames are "shared", others "copied"; without them, a copy or kernel read seen
- *     writing the second mark's bytes in its process after the first mark makes the pair
- *     "copied", and nothing makes it "undecided": shared is never claimed without frames.
+ *     writing the second mark's bytes in its process after the first mark (by the clock)
+ *     and after that process's previous mark of the label makes the pair "copied", and
+ *     nothing makes it "undecided": shared is never claimed without frames.
  * A pair's "copied_bytes" is what those copies wrote into the second mark's bytes; when the
  * pair is copied and none was seen (a loop, an inlined copy), the pair's bytes, "unseen".
  */
@@ -101,13 +106,38 @@ static struct mark *gather(const struct zct_tree *t, size_t *n)
 	return all;
 }
 
-/* True when an event of b's process at seq (and time ns) falls between the marks a and b. */
-static bool between(const struct mark *a, const struct mark *b, uint64_t first_seq,
-		    uint64_t last_seq, uint64_t last_ns)
+/*
+ * The seq of the last mark of b's label that b's process made before b (0: none). In
+ * another process than a's, what came before it went into that mark's pair, not b's.
+ */
+static uint64_t previous_of_label(const struct mark *b)
+{
+	uint64_t prev = 0;
+	size_t i;
+	json_t *m;
+	json_array_foreach(json_object_get(json_object_get(b->rec->doc, "probes"), "marks"), i, m) {
+		const char *tag = json_string_value(json_object_get(m, "tag"));
+		uint64_t seq = uint_of(m, "seq");
+		if (tag && seq < b->seq && seq >= prev && key_len(tag) == key_len(b->tag) &&
+		    !strncmp(tag, b->tag, key_len(tag)))
+			prev = seq;
+	}
+	return prev;
+}
+
+/*
+ * True when events of b's process from first_seq to last_seq (the last at last_ns) fall
+ * between the marks a and b: by seq in one process; in two, after a by the clock, after b's
+ * process's previous mark of the label (floor) and before b.
+ */
+static bool between(const struct mark *a, const struct mark *b, uint64_t floor,
+		    uint64_t first_seq, uint64_t last_seq, uint64_t last_ns)
 {
 	if (first_seq > b->seq)
 		return false;
-	return a->rec == b->rec ? last_seq >= a->seq : last_ns >= a->ns;
+	if (a->rec == b->rec)
+		return last_seq >= a->seq;
+	return last_ns >= a->ns && first_seq > floor;
 }
 
 static json_t *mover(const struct mark *b, json_t *what, uint64_t bytes, const char *kernel)
@@ -126,16 +156,17 @@ static void find_movers(const struct mark *a, const struct mark *b, json_t *move
 {
 	size_t i;
 	json_t *c;
+	uint64_t floor = a->rec == b->rec ? 0 : previous_of_label(b);
 	json_array_foreach(json_object_get(b->rec->doc, "copies"), i, c) {
 		uint64_t seq = uint_of(c, "seq"), bytes = overlap(address_of(c, "dst"),
 			uint_of(c, "bytes"), b->address, b->bytes);
-		if (bytes && between(a, b, seq, seq, uint_of(c, "time_ns")))
+		if (bytes && between(a, b, floor, seq, seq, uint_of(c, "time_ns")))
 			json_array_append_new(movers, mover(b, c, bytes, NULL));
 	}
 	json_array_foreach(json_object_get(b->rec->doc, "kernel_reads"), i, c) {
 		uint64_t bytes = overlap(address_of(c, "address"), uint_of(c, "span"), b->address,
 					 b->bytes);
-		if (bytes && between(a, b, uint_of(c, "first_seq"), uint_of(c, "last_seq"),
+		if (bytes && between(a, b, floor, uint_of(c, "first_seq"), uint_of(c, "last_seq"),
 				     uint_of(c, "last_ns")))
 			json_array_append_new(movers, mover(b, c, bytes, json_string_value(
 				json_object_get(c, "descriptor"))));
@@ -268,19 +299,37 @@ static json_t *judge(const struct mark *a, const struct mark *b)
 	return p;
 }
 
+/* The mark all[i] pairs with (the pairing rule above); -1 when there is none. */
+static long partner(const struct mark *all, size_t n, size_t i)
+{
+	long first[2][2] = {{-1, -1}, {-1, -1}}; /* [another tag][own process] */
+	for (size_t j = i + 1; j < n; j++) {
+		if (all[j].paired || !same_label(&all[i], &all[j]))
+			continue;
+		long *slot = &first[strcmp(all[i].tag, all[j].tag) != 0][all[i].rec == all[j].rec];
+		if (*slot < 0)
+			*slot = (long)j;
+	}
+	for (int other = 1; other >= 0; other--) {
+		if (first[other][1] >= 0)
+			return first[other][1];
+		if (first[other][0] >= 0)
+			return first[other][0];
+	}
+	return -1;
+}
+
 /* Pairs the marks of all (n, in time order) label by label, into pairs and unpaired. */
 static void pair_up(struct mark *all, size_t n, json_t *pairs, json_t *unpaired)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (all[i].paired)
 			continue;
-		for (size_t j = i + 1; j < n; j++) {
-			if (all[j].paired || !same_label(&all[i], &all[j]))
-				continue;
-			all[i].paired = all[j].paired = true;
-			json_array_append_new(pairs, judge(&all[i], &all[j]));
-			break;
-		}
+		long j = partner(all, n, i);
+		if (j < 0)
+			continue;
+		all[i].paired = all[j].paired = true;
+		json_array_append_new(pairs, judge(&all[i], &all[j]));
 	}
 	for (size_t i = 0; i < n; i++)
 		if (!all[i].paired)

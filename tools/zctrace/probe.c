@@ -4,11 +4,13 @@
  * are paired and each pair judged from the bytes, not from the addresses alone.
  *
  * Pairing rule: a tag's key is the part before its first ':' ("frame:rust" and "frame:dart"
- * share the key "frame"; a tag without ':' is its own key). Marks with the same key pair up
- * in the order they were made: the 1st with the 2nd, the 3rd with the 4th, and so on. A mark
- * left over at the end is reported unpaired. These are the process's own pairs; the wrapper
- * pairs the marks of every process of a run by the same rule (pairs.c), which is how a mark
- * left unpaired here finds its other half in another process.
+ * share the key "frame"; a tag without ':' is its own key). In the order marks were made, a
+ * mark pairs with the next one of its key that has another tag (the other side of the
+ * bridge), or, when none has, with the next one of its key: "frame:rust", "frame:dart",
+ * "frame:rust", "frame:dart" are two pairs, and so are "a:x", "a:x", "a:y", "a:y". A mark left
+ * over at the end is reported unpaired. These are the process's own pairs; the wrapper pairs
+ * the marks of every process of a run by the same rule (pairs.c), which is how a mark left
+ * unpaired here finds its other half in another process.
  *
  * Verdict of a pair (a, b), judge.h:
  *   shared   same fingerprint, same address and length, no recorded copy or kernel read
@@ -272,6 +274,23 @@ static void write_mark(struct zct_out *o, const struct zct_mark *m)
 	zct_out_str(o, "}");
 }
 
+/* The mark that marks[i] pairs with (the pairing rule above); -1 when there is none. */
+static long partner(const bool *paired, uint64_t n, uint64_t i)
+{
+	const struct zct_mark *a = &zct.marks[i];
+	long same_tag = -1;
+	for (uint64_t j = i + 1; j < n; j++) {
+		const struct zct_mark *b = &zct.marks[j];
+		if (paired[j] || !atomic_load(&b->ready) || !same_key(a, b))
+			continue;
+		if (strcmp(a->tag, b->tag) != 0)
+			return (long)j;
+		if (same_tag < 0)
+			same_tag = (long)j;
+	}
+	return same_tag;
+}
+
 void zct_write_probes(struct zct_out *o)
 {
 	static bool paired[ZCT_MAX_MARKS];
@@ -288,16 +307,13 @@ void zct_write_probes(struct zct_out *o)
 	for (uint64_t i = 0; i < n; i++) {
 		if (paired[i] || !atomic_load(&zct.marks[i].ready))
 			continue;
-		for (uint64_t j = i + 1; j < n; j++) {
-			if (paired[j] || !atomic_load(&zct.marks[j].ready) ||
-			    !same_key(&zct.marks[i], &zct.marks[j]))
-				continue;
-			paired[i] = paired[j] = true;
-			zct_out_str(o, first ? "\n    " : ",\n    ");
-			write_pair(o, &zct.marks[i], &zct.marks[j]);
-			first = false;
-			break;
-		}
+		long j = partner(paired, n, i);
+		if (j < 0)
+			continue;
+		paired[i] = paired[j] = true;
+		zct_out_str(o, first ? "\n    " : ",\n    ");
+		write_pair(o, &zct.marks[i], &zct.marks[j]);
+		first = false;
 	}
 	zct_out_str(o, first ? "], \"unpaired\": [" : "\n  ], \"unpaired\": [");
 	first = true;
