@@ -1,6 +1,6 @@
 # zctrace.mk: the copy tracer, build/lib/libzctrace.so (LD_PRELOAD) and its test program.
-# The wing is tools/zctrace/: main.c is the wrapper build/bin/zctrace, the other files the
-# preloaded library.
+# The wing is tools/zctrace/: main.c and the files it names below are the wrapper
+# build/bin/zctrace, the other files the preloaded library; out.c is in both.
 #
 #   make zctrace        the library, the wrapper and the test programs in tools/zctrace/progs/
 #   make zctrace-bench  wall time of a copy-heavy program: native, zctrace, DHAT, heaptrack
@@ -11,19 +11,22 @@
 # Everything is hidden except the interposed functions and zc_probe_mark.
 
 ZCTRACE_LIB = $(BUILD)/lib/libzctrace.so
-# main.c and tree.c are the wrapper's; the other files the preloaded library's.
-ZCTRACE_SRC = $(filter-out tools/zctrace/main.c tools/zctrace/tree.c,$(wildcard tools/zctrace/*.c))
+# The wrapper's files (and out.c); the other files are the preloaded library's.
+ZCTRACE_WRAPPER_SRC = $(addprefix tools/zctrace/,main.c cli.c tree.c pairs.c expect.c)
+ZCTRACE_SRC = $(filter-out $(ZCTRACE_WRAPPER_SRC) tools/zctrace/test_%.c,$(wildcard tools/zctrace/*.c))
 ZCTRACE_OBJ = $(ZCTRACE_SRC:%.c=$(BUILD)/obj/zctrace/%.o) \
               $(BUILD)/obj/zctrace/src/instrument/hooks/counting_hooks.o \
               $(BUILD)/obj/zctrace/src/core/frame.o $(BUILD)/obj/zctrace/src/util/error.o \
-              $(BUILD)/obj/zctrace/src/instrument/written.o $(BUILD)/obj/zctrace/src/instrument/uffd.o
+              $(BUILD)/obj/zctrace/src/instrument/written.o $(BUILD)/obj/zctrace/src/instrument/uffd.o \
+              $(BUILD)/obj/zctrace/src/instrument/pagemap.o
 ZCTRACE_CFLAGS = $(filter-out $(SANFLAGS),$(ALL_CFLAGS)) -Itools/zctrace -fvisibility=hidden
 PROBE_DEMO = $(BUILD)/tests/progs/probe_demo
 COPY_KINDS = $(BUILD)/tests/progs/copy_kinds
+HANDOVER = $(BUILD)/tests/progs/handover
 
 .PHONY: zctrace zctrace-bench
-all: $(ZCTRACE_LIB) $(PROBE_DEMO) $(COPY_KINDS)
-zctrace: $(ZCTRACE_LIB) $(BUILD)/bin/zctrace $(PROBE_DEMO) $(COPY_KINDS)
+all: $(ZCTRACE_LIB) $(PROBE_DEMO) $(COPY_KINDS) $(HANDOVER)
+zctrace: $(ZCTRACE_LIB) $(BUILD)/bin/zctrace $(PROBE_DEMO) $(COPY_KINDS) $(HANDOVER)
 test: zctrace
 
 $(BUILD)/obj/zctrace/%.o: %.c $(BUILD)/.flags
@@ -51,11 +54,18 @@ $(COPY_KINDS): tools/zctrace/progs/copy_kinds.c $(BUILD)/.flags
 	@mkdir -p $(@D)
 	$(CC) -std=c17 -D_GNU_SOURCE $(OPT) $(WARN) $(WERROR) -fno-builtin -rdynamic -pthread $< -o $@
 
-$(BUILD)/bin/zctrace: $(BUILD)/obj/tools/zctrace/main.o $(BUILD)/obj/tools/zctrace/tree.o \
-		$(BUILD)/obj/tools/zctrace/out.o \
+# A frame handed from one process to another: a pipe, a memfd both map, a file sendfile'd.
+$(HANDOVER): tools/zctrace/progs/handover.c include/zc_probe.h $(BUILD)/.flags
+	@mkdir -p $(@D)
+	$(CC) -std=c17 -D_GNU_SOURCE $(OPT) $(WARN) $(WERROR) -Iinclude $< -o $@
+
+$(BUILD)/bin/zctrace: $(ZCTRACE_WRAPPER_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/tools/zctrace/out.o \
 		$(BUILD)/lib/libzcbench.a | $(ZCTRACE_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) $(filter %.o,$^) -o $@ $(BUILD)/lib/libzcbench.a $(PKG_LIBS) -lstdc++ -lm -ldl -lpthread
 
 zctrace-bench: zctrace
 	@BUILD=$(BUILD) scripts/zctrace_bench.sh
+
+# The wing's unit test reaches the wrapper's checks without running a program.
+$(BUILD)/tests/test_expect: $(addprefix $(BUILD)/obj/tools/zctrace/,expect.o pairs.o tree.o out.o)

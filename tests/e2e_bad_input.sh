@@ -121,10 +121,11 @@ bench="make -s --no-print-directory bench QUICK=1 FRAME=64x64 RESULTS=$R"
 expect 2 "unknown scenario 'nope' (valid:" $bench SCENARIO=nope
 expect 2 "unknown scenario 'nope' (valid:" $bench SCENARIO="$(scenarios | head -n 1),nope"
 
-# The tools: a bad option is one line with a hint, never the whole usage; an output that
+# The tools: a bad option is one line with a hint, never the whole usage (zctrace exits 125,
+# its own status, apart from its program's: docs/zctrace.md); an output that
 # cannot be written is refused before any work.
-expect 2 "unknown option '--bogus' (see zctrace --help)" "$BUILD/bin/zctrace" --bogus -- true
-expect 2 "no program to run (see zctrace --help)" "$BUILD/bin/zctrace" --pages
+expect 125 "unknown option '--bogus' (see zctrace --help)" "$BUILD/bin/zctrace" --bogus -- true
+expect 125 "no program to run (usage: zctrace [OPTIONS] -- PROGRAM ARGS...)" "$BUILD/bin/zctrace" --pages
 expect 2 "unknown option '--bogus' (see zcgate --help)" "$BUILD/bin/zcgate" --bogus "$R" "$R"
 expect 2 "cannot write '/missing-zcbench/x.md'" "$BUILD/bin/zcgate" "$R" "$R" \
 	--markdown /missing-zcbench/x.md

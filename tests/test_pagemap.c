@@ -2,6 +2,7 @@
  * test_pagemap.c: physical identity of two ranges, in one process and across two: a memfd
  * mapped twice shares every frame, a private mapping shares all but the page it wrote, two
  * buffers share none, and the zero page and copy-on-write frames are no proof of sharing.
+ * A range's digest (what the tracer keeps of a probe mark) says the same.
  */
 #include <stdarg.h>
 #include <setjmp.h>
@@ -349,6 +350,41 @@ static void hidden_frames_are_unavailable_with_a_reason(void **unused)
 	assert_non_null(strstr(why, "|pagemap: cannot open '/proc/1/pagemap': "));
 }
 
+/* The same frames give the same digest, other frames another; the zero page proves nothing. */
+static void digests_tell_the_same_frames_apart(void **unused)
+{
+	(void)unused;
+	require_frames();
+	int fd = frame_memfd();
+	unsigned char *a = map_fd(fd, MAP_SHARED), *b = map_fd(fd, MAP_SHARED);
+	unsigned char *c = map_fd(-1, MAP_PRIVATE | MAP_ANONYMOUS);
+	memcpy(a, frame, FRAME_BYTES);
+	memcpy(c, frame, FRAME_BYTES);
+	touch(b, FRAME_BYTES);
+	struct zc_pagemap_digest da, db, dc, dz;
+	struct zc_error err = {0};
+	assert_int_equal(zc_pagemap_digest(0, a, FRAME_BYTES, &da, &err), 0);
+	assert_int_equal(zc_pagemap_digest(0, b, FRAME_BYTES, &db, &err), 0);
+	assert_int_equal(zc_pagemap_digest(0, c, FRAME_BYTES, &dc, &err), 0);
+	assert_int_equal(da.pages, FRAME_PAGES);
+	assert_int_equal(da.present, FRAME_PAGES);
+	assert_int_equal(da.unproven, 0);
+	assert_true(da.hash == db.hash && db.present == FRAME_PAGES);
+	assert_true(dc.hash != da.hash && dc.present == FRAME_PAGES && dc.unproven == 0);
+	unsigned char *z = mmap(NULL, 16 * PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(z != MAP_FAILED);
+	touch(z, 16 * PAGE);
+	assert_int_equal(zc_pagemap_digest(0, z, 16 * PAGE, &dz, &err), 0);
+	assert_int_equal(dz.unproven, 16);
+	assert_int_equal(zc_pagemap_digest(0, z, 0, &dz, &err), -1);
+	assert_int_equal(err.code, ZC_EXIT_USAGE);
+	munmap(z, 16 * PAGE);
+	munmap(a, FRAME_BYTES);
+	munmap(b, FRAME_BYTES);
+	munmap(c, FRAME_BYTES);
+	close(fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -361,6 +397,7 @@ int main(void)
 		cmocka_unit_test(inherited_memory_is_copy_on_write),
 		cmocka_unit_test(different_page_offsets_cannot_share),
 		cmocka_unit_test(hidden_frames_are_unavailable_with_a_reason),
+		cmocka_unit_test(digests_tell_the_same_frames_apart),
 	};
 	return cmocka_run_group_tests_name("pagemap", tests, setup, teardown);
 }

@@ -181,6 +181,77 @@ static int compare_frames(int fa, uint64_t first_a, int fb, uint64_t first_b, bo
 	return 0;
 }
 
+static uint64_t fnv1a(uint64_t h, uint64_t v)
+{
+	for (int i = 0; i < 8; i++) {
+		h ^= (v >> (8 * i)) & 0xff;
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+/*
+ * Adds to d the present frames of pfns (n of them) that prove nothing: the zero page, KSM.
+ * Runs of consecutive frames have their flags read in one go.
+ */
+static int count_unproven(int kpf, const uint64_t *pfns, size_t n, struct zc_pagemap_digest *d,
+			  struct zc_error *err)
+{
+	const uint64_t proves_nothing = (1ull << KPF_ZERO_PAGE) | (1ull << KPF_KSM);
+	uint64_t flags[CHUNK];
+	for (size_t i = 0; i < n;) {
+		if (!pfns[i]) {
+			i++;
+			continue;
+		}
+		size_t run = 1;
+		while (i + run < n && pfns[i + run] == pfns[i] + run)
+			run++;
+		if (read_entries(kpf, "/proc/kpageflags", pfns[i], flags, run, err) < 0)
+			return -1;
+		for (size_t k = 0; k < run; k++)
+			d->unproven += (flags[k] & proves_nothing) != 0;
+		i += run;
+	}
+	return 0;
+}
+
+int zc_pagemap_digest(pid_t pid, const void *addr, size_t len, struct zc_pagemap_digest *out,
+		      struct zc_error *err)
+{
+	unsigned long page = page_bytes();
+	uintptr_t ua = (uintptr_t)addr;
+	uint64_t pfns[CHUNK];
+	*out = (struct zc_pagemap_digest){.hash = fnv1a(0xcbf29ce484222325ull, ua % page)};
+	if (len == 0)
+		return zc_error_set(err, ZC_EXIT_USAGE, "pagemap: empty range");
+	out->pages = (ua + len + page - 1) / page - ua / page;
+
+	int rc = -1;
+	int fd = open_pagemap(pid, err);
+	if (fd < 0)
+		return -1;
+	int kpf = open_proc("/proc/kpageflags", err);
+	if (kpf < 0)
+		goto out_close_pagemap;
+	for (size_t done = 0; done < out->pages;) {
+		size_t n = out->pages - done < CHUNK ? out->pages - done : CHUNK;
+		long present = read_frames(fd, ua / page + done, pfns, n, err);
+		if (present < 0 || count_unproven(kpf, pfns, n, out, err) < 0)
+			goto out_close_kpf;
+		out->present += (size_t)present;
+		for (size_t i = 0; i < n; i++)
+			out->hash = fnv1a(out->hash, pfns[i]);
+		done += n;
+	}
+	rc = 0;
+out_close_kpf:
+	close(kpf);
+out_close_pagemap:
+	close(fd);
+	return rc;
+}
+
 int zc_pagemap_compare(pid_t pid_a, const void *a, pid_t pid_b, const void *b, size_t len,
 		       struct zc_pagemap_match *out, struct zc_error *err)
 {

@@ -53,6 +53,26 @@ long zc_pagemap_frames(pid_t pid, const void *addr, size_t len, uint64_t *pfns, 
 		       struct zc_error *err);
 
 /*
+ * A range's physical identity in a few numbers, to compare later with another process's
+ * (which may be gone by then): the same hash over the same number of pages, all present and
+ * none unproven, is the same frames.
+ */
+struct zc_pagemap_digest {
+	size_t pages;    /* pages overlapping the range */
+	size_t present;  /* pages with a frame */
+	size_t unproven; /* of those, on a frame that proves nothing shared: the zero page, KSM */
+	uint64_t hash;   /* FNV-1a over each page's frame number (0: not present), in order, and
+			    the range's offset within its first page */
+};
+
+/*
+ * The digest of [addr, addr + len) in process pid (0: this process) into out. Returns 0, or
+ * -1 with a reason (frame numbers hidden, no such process).
+ */
+int zc_pagemap_digest(pid_t pid, const void *addr, size_t len, struct zc_pagemap_digest *out,
+		      struct zc_error *err);
+
+/*
  * Compares [a, a + len) in process pid_a with [b, b + len) in process pid_b (0: this
  * process), page by page, into out. Ranges that start at different offsets within their
  * pages cannot share frames byte for byte: same is then 0. Returns 0, or -1 with a reason

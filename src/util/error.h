@@ -46,7 +46,8 @@ int zc_error_errno(struct zc_error *err, int errnum);
 void *zc_calloc(size_t size, struct zc_error *err);
 
 /*
- * The exit status of every zcbench program (scenarios, zcgate, zctrace's own), each with
+ * The exit status of every zcbench program (scenarios, zcgate; zctrace passes its program's
+ * on and keeps its own in tools/zctrace/cli.h), each with
  * the one line --help and the docs give it.
  */
 #define ZC_EXIT_MAP(X)								     \

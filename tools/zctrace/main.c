@@ -1,15 +1,15 @@
 /*
- * zctrace: runs a program with libzctrace.so preloaded and says where it copied large
- * buffers and where it allocated them.
+ * zctrace: runs a program with libzctrace.so preloaded, says where it copied large buffers
+ * and whether each pair of probe marks was shared or copied, and, in CI, checks what the
+ * command line expects (--expect, --max-copy-bytes).
  *
- *   zctrace [--min-bytes N] [--out FILE] [--backtrace] [--pages] -- PROGRAM ARGS...
+ *   zctrace [OPTIONS] -- PROGRAM ARGS...      (cli.h, cli.c; docs/zctrace.md)
  *
  * The tracer library is found at ../lib/libzctrace.so beside this program (or at
- * $ZCTRACE_LIB). Options reach it through the environment (ZCTRACE_OUT, ZCTRACE_MIN_BYTES,
- * ZCTRACE_BACKTRACE, ZCTRACE_ROOT_PID). Exit status: the program's own (128 + signal when a
- * signal ended it), or zctrace's own (error.h): ZC_EXIT_USAGE when the program, the tracer
- * library or the record's directory is not there, ZC_EXIT_RUNTIME when it cannot start the
- * program (no pipe, no fork).
+ * $ZCTRACE_LIB). Options reach it through the environment (record.c lists it). Every run gets
+ * an id that each of its records holds, so that records left by an earlier run with the
+ * same names are never read as this run's. Exit status: the program's own (128 + signal when
+ * a signal ended it), or zctrace's own (cli.h, ZCT_EXITS).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,89 +18,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
-#include "error.h"
+#include "cli.h"
+#include "pairs.h"
 #include "tree.h"
 
-/* What zctrace itself exits with, when the program's own status is not there to pass on, and
- * what each means for zctrace (the scenarios' meanings of the same codes are not zctrace's). */
-static const struct {
-	enum zc_exit code;
-	const char *meaning;
-} exits[] = {
-	{ ZC_EXIT_USAGE, "bad usage: an option or no program; or the program, the tracer\n"
-			 "      library or the record's directory is not there" },
-	{ ZC_EXIT_RUNTIME, "the program could not be started (no pipe, no fork)" },
+/* Where this run's records go, made absolute. */
+struct paths {
+	char prog[PATH_MAX], lib[PATH_MAX];
+	char out[PATH_MAX];     /* the first process's record */
+	char dir[PATH_MAX];     /* the others' folder; "" beside out */
+	char run[40];           /* the run's id */
 };
-
-struct options {
-	const char *min_bytes;
-	const char *out;
-	int backtrace;
-	int pages;
-	char **argv; /* the program and its arguments */
-};
-
-static void usage(FILE *f)
-{
-	fprintf(f, "usage: zctrace [--min-bytes N] [--out FILE] [--backtrace] [--pages] -- PROGRAM "
-		   "ARGS...\n"
-		   "  --min-bytes N   record copies and allocations of at least N bytes "
-		   "(default 1048576)\n"
-		   "  --out FILE      the program's record (default zctrace.json); a child process\n"
-		   "                  writes FILE with .<pid> before .json\n"
-		   "  --backtrace     keep up to 16 callers per event (slower)\n"
-		   "  --pages         count the pages written, whoever wrote them (Linux 6.7+;\n"
-		   "                  each first write to a page faults once)\n"
-		   "exit status: the program's own (128 + N when signal N ended it), or\n"
-		   "zctrace's own:\n");
-	for (size_t i = 0; i < sizeof(exits) / sizeof(exits[0]); i++)
-		fprintf(f, "  %-3d %s\n", (int)exits[i].code, exits[i].meaning);
-}
-
-static int parse_options(int argc, char **argv, struct options *o)
-{
-	int i = 1;
-	for (; i < argc; i++) {
-		const char *a = argv[i];
-		if (!strcmp(a, "--")) {
-			i++;
-			break;
-		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			usage(stdout);
-			exit(ZC_EXIT_OK);
-		} else if (!strcmp(a, "--backtrace")) {
-			o->backtrace = 1;
-		} else if (!strcmp(a, "--pages")) {
-			o->pages = 1;
-		} else if ((!strcmp(a, "--min-bytes") || !strcmp(a, "--out")) && i + 1 < argc) {
-			*(a[2] == 'm' ? &o->min_bytes : &o->out) = argv[++i];
-		} else if (a[0] == '-') {
-			fprintf(stderr, "zctrace: unknown option '%s' (see zctrace --help)\n", a);
-			return -1;
-		} else {
-			break;
-		}
-	}
-	if (i >= argc) {
-		fprintf(stderr, "zctrace: no program to run (see zctrace --help)\n");
-		return -1;
-	}
-	o->argv = argv + i;
-	if (o->min_bytes) {
-		char *end;
-		errno = 0;
-		unsigned long long n = strtoull(o->min_bytes, &end, 10);
-		if (errno || *end || n == 0 || o->min_bytes[0] == '-') {
-			fprintf(stderr, "zctrace: cannot parse --min-bytes '%s'\n", o->min_bytes);
-			return -1;
-		}
-	}
-	return 0;
-}
 
 /* True when path names an executable regular file; errno says why not. */
 static int runnable(const char *path)
@@ -139,6 +73,13 @@ static int find_program(const char *name, char *buf, size_t len)
 	return -1;
 }
 
+/* The status for a program that cannot be run: not found (127) or found but refused (126). */
+static int cannot_run(const char *name, int err)
+{
+	fprintf(stderr, "zctrace: cannot run '%s': %s\n", name, strerror(err));
+	return err == ENOENT ? ZCT_EXIT_NOT_FOUND : ZCT_EXIT_CANNOT_RUN;
+}
+
 /* libzctrace.so: $ZCTRACE_LIB, else ../lib beside this program. */
 static int find_library(char *buf, size_t len)
 {
@@ -162,112 +103,198 @@ static int find_library(char *buf, size_t len)
 	return 0;
 }
 
-/* The record's path made absolute, so that a program that changes directory writes it here. */
-static int absolute_out(const char *out, char *buf, size_t len)
+/* path made absolute into buf, so that a program that changes directory writes it here. */
+static int absolute(const char *path, char *buf, size_t len)
 {
 	char cwd[PATH_MAX];
-	if (out[0] == '/') {
-		snprintf(buf, len, "%s", out);
-	} else {
-		if (!getcwd(cwd, sizeof(cwd)))
-			return -1;
-		if ((size_t)snprintf(buf, len, "%s/%s", cwd, out) >= len) {
-			errno = ENAMETOOLONG;
-			return -1;
-		}
+	if (path[0] == '/') {
+		snprintf(buf, len, "%s", path);
+		return 0;
 	}
+	if (!getcwd(cwd, sizeof(cwd)))
+		return -1;
+	if ((size_t)snprintf(buf, len, "%s/%s", cwd, path) >= len) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 0;
+}
+
+/* The folder of path (a file's) is writable. */
+static int writable_beside(const char *path)
+{
 	char dir[PATH_MAX];
-	snprintf(dir, sizeof(dir), "%s", buf);
+	snprintf(dir, sizeof(dir), "%s", path);
 	*strrchr(dir, '/') = '\0';
 	return access(dir[0] ? dir : "/", W_OK);
 }
 
+/* --out and --out-dir made absolute (the folder made); 0, or -1 said. */
+static int record_paths(const struct zct_cli *c, struct paths *p)
+{
+	char given[PATH_MAX];
+	p->dir[0] = '\0';
+	if (c->out_dir) {
+		if (absolute(c->out_dir, p->dir, sizeof(p->dir)) != 0 ||
+		    (mkdir(p->dir, 0777) != 0 && errno != EEXIST) || access(p->dir, W_OK) != 0) {
+			fprintf(stderr, "zctrace: cannot write in --out-dir '%s': %s\n", c->out_dir,
+				strerror(errno));
+			return -1;
+		}
+	}
+	if (c->out)
+		snprintf(given, sizeof(given), "%s", c->out);
+	else
+		snprintf(given, sizeof(given), "%s%szctrace.json", c->out_dir ? c->out_dir : "",
+			 c->out_dir ? "/" : "");
+	if (absolute(given, p->out, sizeof(p->out)) != 0 || writable_beside(p->out) != 0) {
+		fprintf(stderr, "zctrace: cannot write '%s': %s\n", given, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* A new id for this run: 16 hex digits from getrandom, else the pid and the clock. */
+static void new_run_id(char *buf, size_t len)
+{
+	unsigned long long r;
+	if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != (ssize_t)sizeof(r)) {
+		struct timespec t;
+		clock_gettime(CLOCK_REALTIME, &t);
+		r = (unsigned long long)t.tv_nsec ^ ((unsigned long long)t.tv_sec << 20) ^
+		    (unsigned long long)getpid() << 44;
+	}
+	snprintf(buf, len, "%016llx", r);
+}
+
 /* In the child: the environment for the tracer, then exec; reports errno on fd if exec fails. */
-static void exec_traced(const struct options *o, const char *lib, const char *out, int fd)
+static void exec_traced(const struct zct_cli *c, const struct paths *p, int fd)
 {
 	char pid[16], preload[2 * PATH_MAX];
 	const char *old = getenv("LD_PRELOAD");
 	/* the tracer first, so that it sees the calls before another preloaded allocator does */
-	snprintf(preload, sizeof(preload), "%s%s%s", lib, old && *old ? ":" : "", old ? old : "");
+	snprintf(preload, sizeof(preload), "%s%s%s", p->lib, old && *old ? ":" : "",
+		 old ? old : "");
 	snprintf(pid, sizeof(pid), "%d", (int)getpid());
 	setenv("LD_PRELOAD", preload, 1);
-	setenv("ZCTRACE_OUT", out, 1);
+	setenv("ZCTRACE_OUT", p->out, 1);
+	setenv("ZCTRACE_RUN", p->run, 1);
 	setenv("ZCTRACE_ROOT_PID", pid, 1);
-	setenv("ZCTRACE_BACKTRACE", o->backtrace ? "1" : "0", 1);
-	setenv("ZCTRACE_PAGES", o->pages ? "1" : "0", 1);
+	setenv("ZCTRACE_BACKTRACE", c->backtrace ? "1" : "0", 1);
+	setenv("ZCTRACE_PAGES", c->pages ? "1" : "0", 1);
 	setenv("ZCTRACE_QUIET", "1", 1); /* one summary for the whole tree, printed here */
-	if (o->min_bytes)
-		setenv("ZCTRACE_MIN_BYTES", o->min_bytes, 1);
+	if (p->dir[0])
+		setenv("ZCTRACE_OUT_DIR", p->dir, 1);
+	else
+		unsetenv("ZCTRACE_OUT_DIR");
+	if (c->min_bytes)
+		setenv("ZCTRACE_MIN_BYTES", c->min_bytes, 1);
 	else
 		unsetenv("ZCTRACE_MIN_BYTES");
-	execvp(o->argv[0], o->argv);
+	execvp(c->argv[0], c->argv);
 	int err = errno;
 	if (write(fd, &err, sizeof(err)) != (ssize_t)sizeof(err))
 		_exit(127);
 	_exit(127);
 }
 
-static int run(const struct options *o, const char *lib, const char *out)
+/*
+ * Starts the program and waits for it: 0 with its wait status in *status, or zctrace's own
+ * exit status (said) when it could not be started.
+ */
+static int start_and_wait(const struct zct_cli *c, const struct paths *p, int *status)
 {
 	int pipefd[2];
 	if (pipe2(pipefd, O_CLOEXEC) != 0) {
 		fprintf(stderr, "zctrace: cannot create a pipe: %s\n", strerror(errno));
-		return ZC_EXIT_RUNTIME;
+		return ZCT_EXIT_USAGE;
 	}
 	pid_t child = fork();
 	if (child < 0) {
 		fprintf(stderr, "zctrace: cannot fork: %s\n", strerror(errno));
-		return ZC_EXIT_RUNTIME;
+		return ZCT_EXIT_USAGE;
 	}
 	if (child == 0) {
 		close(pipefd[0]);
-		exec_traced(o, lib, out, pipefd[1]);
+		exec_traced(c, p, pipefd[1]);
 	}
 	close(pipefd[1]);
 	/* like system(): the terminal's ^C is for the program; zctrace waits for it */
 	signal(SIGINT, SIG_IGN);
 	signal(SIGQUIT, SIG_IGN);
-	int err = 0, status;
+	int err = 0;
 	ssize_t got = read(pipefd[0], &err, sizeof(err));
 	close(pipefd[0]);
-	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+	while (waitpid(child, status, 0) < 0 && errno == EINTR)
 		;
-	if (got == (ssize_t)sizeof(err)) {
-		fprintf(stderr, "zctrace: cannot run '%s': %s\n", o->argv[0], strerror(err));
-		return ZC_EXIT_USAGE;
+	return got == (ssize_t)sizeof(err) ? cannot_run(c->argv[0], err) : 0;
+}
+
+/*
+ * Reads the run's records back, prints the summary and the pairs, checks the expectations
+ * and completes the root record. Returns how many expectations failed.
+ */
+static size_t finish(const struct zct_cli *c, const struct paths *p, int status)
+{
+	struct zct_tree t;
+	json_t *pairs = NULL, *results = NULL;
+	bool have = zct_tree_load(&t, p->out, p->dir[0] ? p->dir : NULL, p->run) == 0;
+	if (have) {
+		pairs = zct_pairs_make(&t);
+		zct_tree_print(&t, p->out, pairs, stderr);
+	} else if (!WIFSIGNALED(status)) {
+		fprintf(stderr, "zctrace: no record of this run in '%s' (a static or setuid "
+				"program, or one that exec'd one)\n", p->out);
 	}
-	if (access(out, F_OK) == 0) /* unlinked at the start: this run's */
-		zct_tree_gather(out, stderr);
-	if (WIFSIGNALED(status)) {
-		fprintf(stderr, "zctrace: '%s' was killed by signal %d; %s\n", o->argv[0],
-			WTERMSIG(status),
-			access(out, F_OK) == 0 ? "its record may be from an earlier run"
-					       : "no record written");
+	if (WIFSIGNALED(status))
+		fprintf(stderr, "zctrace: '%s' was killed by signal %d; %s\n", c->argv[0],
+			WTERMSIG(status), have ? "its record was written before" : "no record written");
+	size_t failed = zct_expect_check(&c->expect, have ? &t : NULL, pairs, stderr, &results);
+	if (have) {
+		json_object_set(t.r[0].doc, "probe_pairs", pairs ? pairs : json_null());
+		json_object_set(t.r[0].doc, "expectations", results);
+		zct_tree_write(&t, p->out, stderr);
+		zct_tree_free(&t);
+	}
+	json_decref(pairs);
+	json_decref(results);
+	return failed;
+}
+
+/* The program's status, or --expect-exit's when it exited 0 and an expectation failed. */
+static int exit_status(const struct zct_cli *c, int status, size_t failed)
+{
+	if (WIFSIGNALED(status))
 		return 128 + WTERMSIG(status);
-	}
-	return WEXITSTATUS(status);
+	int code = WEXITSTATUS(status);
+	if (failed && code != 0)
+		fprintf(stderr, "zctrace: '%s' exited %d: its status is passed on, not "
+				"--expect-exit's %d\n", c->argv[0], code, c->expect_exit);
+	return failed && code == 0 ? c->expect_exit : code;
 }
 
 int main(int argc, char **argv)
 {
-	struct options o = {0};
-	char prog[PATH_MAX], lib[PATH_MAX], out[PATH_MAX];
-	if (parse_options(argc, argv, &o) != 0) /* one line said why: no usage after it */
-		return ZC_EXIT_USAGE;
-	if (find_program(o.argv[0], prog, sizeof(prog)) != 0) {
-		fprintf(stderr, "zctrace: cannot run '%s': %s\n", o.argv[0], strerror(errno));
-		return ZC_EXIT_USAGE;
-	}
-	if (find_library(lib, sizeof(lib)) != 0) {
-		fprintf(stderr, "zctrace: cannot find the tracer library '%s': %s\n", lib,
+	struct zct_cli c;
+	static struct paths p;
+	int status = 0;
+	if (zct_cli_parse(argc, argv, &c) != 0) /* one line said why: no usage after it */
+		return ZCT_EXIT_USAGE;
+	if (find_program(c.argv[0], p.prog, sizeof(p.prog)) != 0)
+		return cannot_run(c.argv[0], errno);
+	if (find_library(p.lib, sizeof(p.lib)) != 0) {
+		fprintf(stderr, "zctrace: cannot find the tracer library '%s': %s\n", p.lib,
 			strerror(errno));
-		return ZC_EXIT_USAGE;
+		return ZCT_EXIT_USAGE;
 	}
-	if (absolute_out(o.out ? o.out : "zctrace.json", out, sizeof(out)) != 0) {
-		fprintf(stderr, "zctrace: cannot write '%s': %s\n", o.out ? o.out : "zctrace.json",
-			strerror(errno));
-		return ZC_EXIT_USAGE;
-	}
-	unlink(out); /* a record left from an earlier run must not pass for this one */
-	return run(&o, lib, out);
+	if (record_paths(&c, &p) != 0)
+		return ZCT_EXIT_USAGE;
+	/* records left from an earlier run must not pass for this one's */
+	unlink(p.out);
+	zct_tree_remove_stale(p.out, p.dir[0] ? p.dir : NULL);
+	new_run_id(p.run, sizeof(p.run));
+	int rc = start_and_wait(&c, &p, &status);
+	if (rc != 0)
+		return rc;
+	return exit_status(&c, status, finish(&c, &p, status));
 }

@@ -85,6 +85,20 @@ void zct_out_json_ptr(struct zct_out *o, const void *p)
 	zct_out_fmt(o, "\"0x%llx\"", (unsigned long long)(uintptr_t)p);
 }
 
+const char *zct_child_record(char *buf, size_t len, const char *out, const char *dir,
+			     const char *pid)
+{
+	const char *slash = strrchr(out, '/');
+	const char *name = dir && *dir ? (slash ? slash + 1 : out) : out;
+	size_t n = strlen(name);
+	size_t stem = n >= 5 && strcmp(name + n - 5, ".json") == 0 ? n - 5 : n;
+	int w = snprintf(buf, len, "%s%s%.*s.%s%s", dir && *dir ? dir : "", dir && *dir ? "/" : "",
+			 (int)stem, name, pid, name + stem);
+	if (w < 0 || (size_t)w >= len)
+		buf[0] = '\0';
+	return buf;
+}
+
 const char *zct_thousands(uint64_t v, char *buf, size_t len)
 {
 	char digits[32];

@@ -27,6 +27,14 @@ void zct_out_json_ptr(struct zct_out *o, const void *p);
 /* Flushes; returns 0, or -1 when anything could not be written. */
 int zct_out_flush(struct zct_out *o);
 
+/*
+ * The record of a run's process other than its first (which writes out): out with ".PID"
+ * before ".json" (or at the end), in dir when dir is set, else beside out. pid is a string,
+ * so that "[0-9]*" makes the glob pattern of them all. Returns buf ("" when it is too long).
+ */
+const char *zct_child_record(char *buf, size_t len, const char *out, const char *dir,
+			     const char *pid);
+
 /* 8294400 -> "8,294,400" into buf. */
 const char *zct_thousands(uint64_t v, char *buf, size_t len);
 

@@ -4,7 +4,12 @@
  * evidence pass (src/instrument/written.h: userfaultfd async write-protection read with
  * PAGEMAP_SCAN): every writable mapping is watched from the tracer's start, a count is taken
  * at each probe mark (a pair then says how many pages were written between its marks) and at
- * exit, for the whole process and for each mapping then. Every first write to a watched page faults once, which is the option's cost.
+ * exit, for the whole process and for each mapping then. Every first write to a watched page
+ * faults once, which is the option's cost.
+ *
+ * The exit count is one snapshot, taken before the record is written: writing the record
+ * writes pages too, and the summary's line and the record's "pages_written" must say the
+ * same number.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -52,6 +57,16 @@ long zct_pages_now(void)
 /* /proc/self/maps at exit, in static memory (the record is written without malloc). */
 static char maps[1 << 18];
 
+/* The snapshot at exit: the total (-1: not watched) and each mapping's share. */
+#define MAX_MAPPINGS 512
+static struct mapping {
+	unsigned long start, end;
+	long pages;
+	char name[200];
+} mappings[MAX_MAPPINGS];
+static size_t nmappings;
+static long total_at_exit = -1;
+
 static size_t read_maps(void)
 {
 	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
@@ -67,9 +82,9 @@ static size_t read_maps(void)
 }
 
 /* Each writable mapping with pages written since the start: its range, name and count. */
-static void write_mappings(struct zct_out *o)
+static void snapshot_mappings(void)
 {
-	bool first = true;
+	nmappings = 0;
 	read_maps();
 	for (char *line = maps, *next; *line; line = next) {
 		char *nl = strchr(line, '\n');
@@ -82,20 +97,45 @@ static void write_mappings(struct zct_out *o)
 		    perms[1] != 'w')
 			continue;
 		struct zc_written_count n;
-		if (zc_written_count(&watch, (const void *)start, end - start, NULL, NULL, &n,
+		if (nmappings == MAX_MAPPINGS ||
+		    zc_written_count(&watch, (const void *)start, end - start, NULL, NULL, &n,
 				     NULL) != 0 || n.excluded == 0)
 			continue;
+		struct mapping *m = &mappings[nmappings++];
+		m->start = start;
+		m->end = end;
+		m->pages = n.excluded;
+		snprintf(m->name, sizeof(m->name), "%s", name[0] ? name : "[anonymous]");
+	}
+}
+
+void zct_pages_snapshot(void)
+{
+	if (!armed)
+		return;
+	snapshot_mappings();
+	total_at_exit = zct_pages_now();
+}
+
+long zct_pages_at_exit(void)
+{
+	return total_at_exit;
+}
+
+static void write_mappings(struct zct_out *o)
+{
+	for (size_t i = 0; i < nmappings; i++) {
+		const struct mapping *m = &mappings[i];
 		zct_out_fmt(o, "%s{\"start\": \"0x%lx\", \"end\": \"0x%lx\", \"name\": ",
-			    first ? "" : ", ", start, end);
-		zct_out_json_str(o, name[0] ? name : "[anonymous]");
-		zct_out_fmt(o, ", \"pages\": %ld}", n.excluded);
-		first = false;
+			    i ? ", " : "", m->start, m->end);
+		zct_out_json_str(o, m->name);
+		zct_out_fmt(o, ", \"pages\": %ld}", m->pages);
 	}
 }
 
 void zct_write_pages(struct zct_out *o)
 {
-	long pages = zct_pages_now();
+	long pages = total_at_exit;
 	if (pages < 0) {
 		zct_out_str(o, "  \"pages_written\": {\"pages\": null, \"mappings\": [], "
 			       "\"unavailable\": ");

@@ -7,12 +7,17 @@
  * Configuration comes from the environment (the zctrace wrapper sets it):
  *   ZCTRACE_OUT        where the process that zctrace started writes its record; a child
  *                      (fork, or fork + exec) writes OUT with ".<pid>" before ".json"
+ *   ZCTRACE_OUT_DIR    the folder of the children's records (default: beside OUT)
+ *   ZCTRACE_RUN        the run's id, written in every record (set by the wrapper, or by the
+ *                      first traced process when unset): the wrapper gathers this run's
+ *                      records only
  *   ZCTRACE_MIN_BYTES  threshold in bytes (default 1 MiB)
  *   ZCTRACE_BACKTRACE  "1": keep up to 16 return addresses per event
  *   ZCTRACE_PAGES      "1": watch the pages written (pages.c)
  *   ZCTRACE_QUIET      "1": no summary on stderr (the wrapper prints one for the tree)
  *   ZCTRACE_ROOT_PID   the pid whose record is OUT itself (set by the wrapper, or by the
  *                      first traced process when unset)
+ *   ZCTRACE_PAGEMAP    "0": do not read the physical frames under probe marks (probe.c)
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -25,8 +30,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "out.h"
 #include "trace.h"
 
 #define ZC_HOOK_API __attribute__((visibility("default")))
@@ -58,11 +65,19 @@ static struct zct_event *claim(struct zct_event *arr, size_t cap, _Atomic uint64
 	return e;
 }
 
+uint64_t zct_now_ns(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
 static void fill(struct zct_event *e, enum zc_hook_fn fn, const void *dst, const void *src,
 		 size_t bytes, const void *caller)
 {
 	e->fn = (uint8_t)fn;
 	e->tid = (int)syscall(SYS_gettid);
+	e->ns = zct_now_ns();
 	e->seq = atomic_fetch_add_explicit(&zct.seq, 1, memory_order_relaxed);
 	e->dst = dst;
 	e->src = src;
@@ -111,12 +126,8 @@ void zc__trace_copy(enum zc_hook_fn fn, void *dst, const void *src, size_t bytes
 	record(&copies, fn, dst, src, bytes, caller);
 }
 
-/*
- * The index of key in a table of cap slots (a power of two) whose keys are stride bytes
- * apart from keys[0], claimed when new (open addressing, one compare-and-swap); -1 when the
- * table is full.
- */
-static long claim_key(_Atomic uintptr_t *keys, size_t stride, size_t cap, uintptr_t key)
+/* Open addressing, one compare-and-swap per claim. */
+long zct_claim_key(_Atomic uintptr_t *keys, size_t stride, size_t cap, uintptr_t key)
 {
 	uint64_t h = ((uint64_t)key * 0x9e3779b97f4a7c15ull) >> 40;
 	for (size_t probe = 0; probe < cap; probe++) {
@@ -132,7 +143,7 @@ static long claim_key(_Atomic uintptr_t *keys, size_t stride, size_t cap, uintpt
 
 static struct zct_site *site_slot(uintptr_t key)
 {
-	long i = claim_key(&zct.sites[0].key, sizeof(zct.sites[0]), ZCT_MAX_SITES, key);
+	long i = zct_claim_key(&zct.sites[0].key, sizeof(zct.sites[0]), ZCT_MAX_SITES, key);
 	return i < 0 ? NULL : &zct.sites[i];
 }
 
@@ -235,78 +246,6 @@ void zc__trace_site(enum zc_hook_fn fn, size_t bytes, const void *caller)
 	atomic_store_explicit(&c->largest, bytes, memory_order_relaxed);
 }
 
-static const char *const fd_kind_names[ZCT_FD_KINDS] = {
-	[ZCT_FD_PIPE] = "pipe", [ZCT_FD_SOCKET] = "socket", [ZCT_FD_FILE] = "file",
-	[ZCT_FD_DEVICE] = "device", [ZCT_FD_OTHER] = "other", [ZCT_FD_PROCESS] = "process",
-};
-
-const char *zct_fd_kind_name(unsigned kind)
-{
-	return kind < ZCT_FD_KINDS ? fd_kind_names[kind] : "?";
-}
-
-const char *zct_kernel_op_name(unsigned op)
-{
-	static const char *const names[] = {[ZC_KERNEL_READ] = "read", [ZC_KERNEL_WRITE] = "write",
-					    [ZC_KERNEL_MOVE] = "move",
-					    [ZC_KERNEL_HANDOVER] = "handover"};
-	return op < sizeof(names) / sizeof(names[0]) ? names[op] : "?";
-}
-
-/* What fd is, from fstat (a system call a kernel copy: cheap beside the copy itself). */
-static enum zct_fd_kind fd_kind(const char *fn, int fd)
-{
-	struct stat st;
-	if (!strncmp(fn, "process_vm_", 11))
-		return ZCT_FD_PROCESS;
-	if (fstat(fd, &st) != 0)
-		return ZCT_FD_OTHER;
-	if (S_ISFIFO(st.st_mode))
-		return ZCT_FD_PIPE;
-	if (S_ISSOCK(st.st_mode))
-		return ZCT_FD_SOCKET;
-	if (S_ISREG(st.st_mode))
-		return ZCT_FD_FILE;
-	if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))
-		return ZCT_FD_DEVICE;
-	return ZCT_FD_OTHER;
-}
-
-static struct zct_kernel_site *kernel_slot(uintptr_t key)
-{
-	long i = claim_key(&zct.kernel_sites[0].key, sizeof(zct.kernel_sites[0]),
-			   ZCT_MAX_KERNEL_SITES, key);
-	return i < 0 ? NULL : &zct.kernel_sites[i];
-}
-
-/* A read- or write-like system call moved bytes: added to its call site and kind. */
-void zc__trace_kernel(enum zc_kernel_op op, const char *fn, int fd, size_t bytes,
-		      const void *caller)
-{
-	if (busy)
-		return;
-	busy = true;
-	int saved = errno; /* the caller reads the system call's errno after us */
-	enum zct_fd_kind kind = fd_kind(fn, fd);
-	errno = saved;
-	atomic_fetch_add_explicit(&zct.totals.kernel_bytes[kind], bytes, memory_order_relaxed);
-	uintptr_t key = ((uintptr_t)caller & (((uintptr_t)1 << 56) - 1)) |
-			((uintptr_t)(kind + 1) << 56);
-	struct zct_kernel_site *s = kernel_slot(key);
-	if (s) {
-		atomic_store_explicit(&s->fn, fn, memory_order_relaxed);
-		atomic_store_explicit(&s->op, (uint8_t)op, memory_order_relaxed);
-		atomic_fetch_add_explicit(&s->count, 1, memory_order_relaxed);
-		atomic_fetch_add_explicit(&s->bytes, bytes, memory_order_relaxed);
-		uint64_t big = atomic_load_explicit(&s->largest, memory_order_relaxed);
-		while (bytes > big && !atomic_compare_exchange_weak(&s->largest, &big, bytes))
-			;
-	} else {
-		atomic_fetch_add_explicit(&zct.totals.dropped_site_calls, 1, memory_order_relaxed);
-	}
-	busy = false;
-}
-
 /*
  * A realloc that moved the block copied min(old, new) bytes: a copy when that is large. A
  * remapped block moved its pages, not its bytes: nothing was copied.
@@ -330,10 +269,11 @@ static void trace_free(size_t bytes)
 	(void)bytes;
 }
 
-/* OUT for the root process, OUT with ".<pid>" before ".json" (or at the end) for the others. */
+/* OUT for the root process, OUT with ".<pid>" before ".json" for the others (out.h). */
 static void choose_out(void)
 {
 	const char *out = getenv("ZCTRACE_OUT");
+	char pid[16];
 	if (!out || !*out) {
 		snprintf(zct.out, sizeof(zct.out), "zctrace.%d.json", zct.pid);
 		return;
@@ -342,9 +282,8 @@ static void choose_out(void)
 		snprintf(zct.out, sizeof(zct.out), "%s", out);
 		return;
 	}
-	size_t len = strlen(out);
-	size_t stem = len >= 5 && strcmp(out + len - 5, ".json") == 0 ? len - 5 : len;
-	snprintf(zct.out, sizeof(zct.out), "%.*s.%d%s", (int)stem, out, zct.pid, out + stem);
+	snprintf(pid, sizeof(pid), "%d", zct.pid);
+	zct_child_record(zct.out, sizeof(zct.out), out, getenv("ZCTRACE_OUT_DIR"), pid);
 }
 
 /* A forked child starts an empty record of its own. */
@@ -356,7 +295,7 @@ static void after_fork_child(void)
 	zct.totals = zero;
 	memset(zct.sites, 0, sizeof(zct.sites)); /* the child's sites are its own */
 	zct_pages_forget();
-	memset(zct.kernel_sites, 0, sizeof(zct.kernel_sites));
+	zct_kernel_forget();
 	memset(zct.caches, 0, sizeof(zct.caches)); /* pending counts were the parent's */
 	atomic_store(&zct.written, false);
 	choose_out();
@@ -385,6 +324,14 @@ static void read_config(void)
 		snprintf(pid, sizeof(pid), "%d", zct.pid);
 		zct.root_pid = zct.pid;
 		setenv("ZCTRACE_ROOT_PID", pid, 0);
+	}
+	v = getenv("ZCTRACE_RUN");
+	if (v && *v) {
+		snprintf(zct.run, sizeof(zct.run), "%s", v);
+	} else { /* the first process of a run without the wrapper names it */
+		snprintf(zct.run, sizeof(zct.run), "%x-%llx", zct.pid,
+			 (unsigned long long)zct_now_ns());
+		setenv("ZCTRACE_RUN", zct.run, 0);
 	}
 }
 
@@ -449,14 +396,6 @@ static void trace_copy_any(enum zc_hook_fn fn, void *dst, const void *src, size_
 	zc__trace_site(fn, bytes, caller);
 }
 
-/* Kernel calls go to their site by descriptor kind; the memory they moved is not needed. */
-static void trace_kernel(enum zc_kernel_op op, const char *fn, int fd, size_t bytes,
-			 const struct zc_kernel_mem *mem, const void *caller)
-{
-	(void)mem;
-	zc__trace_kernel(op, fn, fd, bytes, caller);
-}
-
 static void trace_closed(int fd)
 {
 	(void)fd;
@@ -478,7 +417,7 @@ const struct zc_hook_sink zc__hook_sink = {
 	.realloc_move = zc__trace_realloc_move,
 	.copy_any = trace_copy_any,
 	.copy = zc__trace_copy,
-	.kernel = trace_kernel,
+	.kernel = zc__trace_kernel,
 	.closed = trace_closed,
 	.discard = trace_discard,
 };

@@ -75,6 +75,11 @@ const char *zct_event_caller(const struct zct_event *e, char *buf, size_t len)
 	return describe(e->caller, buf, len);
 }
 
+const char *zct_caller_name(const void *addr, char *buf, size_t len)
+{
+	return describe(addr, buf, len);
+}
+
 static void write_event(struct zct_out *o, const struct zct_event *e, bool copy)
 {
 	char who[512];
@@ -93,7 +98,7 @@ static void write_event(struct zct_out *o, const struct zct_event *e, bool copy)
 	zct_out_json_str(o, zct_event_caller(e, who, sizeof(who)));
 	zct_out_str(o, ", \"caller_address\": ");
 	zct_out_json_ptr(o, e->caller);
-	zct_out_fmt(o, ", \"thread\": %d", e->tid);
+	zct_out_fmt(o, ", \"thread\": %d, \"time_ns\": %llu", e->tid, (unsigned long long)e->ns);
 	if (e->nframes) {
 		zct_out_str(o, ", \"backtrace\": [");
 		bool first = true;
@@ -154,8 +159,10 @@ static void write_process(struct zct_out *o)
 	static char exe[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	exe[n > 0 ? n : 0] = '\0';
-	zct_out_fmt(o, "  \"process\": {\"pid\": %d, \"ppid\": %d, \"root_pid\": %d, \"exe\": ",
+	zct_out_fmt(o, "  \"process\": {\"pid\": %d, \"ppid\": %d, \"root_pid\": %d, \"run\": ",
 		    zct.pid, (int)getppid(), zct.root_pid);
+	zct_out_json_str(o, zct.run);
+	zct_out_str(o, ", \"exe\": ");
 	zct_out_json_str(o, exe);
 	zct_out_str(o, ", \"argv\": ");
 	write_argv(o);
@@ -197,6 +204,11 @@ static size_t allocated_multiple(uint64_t total)
 }
 
 static const struct zct_site *sites_by_bytes[ZCT_MAX_SITES];
+
+/* The call sites the summary lists, which its headline counts (compose_lines). */
+static struct {
+	uint64_t sites, calls, bytes;
+} listed;
 
 static void write_site(struct zct_out *o, const struct zct_site *s)
 {
@@ -263,7 +275,7 @@ static size_t sorted_kernel_sites(void)
 
 static const void *kernel_caller(const struct zct_kernel_site *k)
 {
-	return (const void *)(atomic_load(&k->key) & (((uintptr_t)1 << 56) - 1));
+	return (const void *)(atomic_load(&k->key) & (((uintptr_t)1 << 48) - 1));
 }
 
 /* The kernel's copies, apart from the user-space ones: call site, descriptor kind, bytes. */
@@ -276,9 +288,15 @@ static void write_kernel_sites(struct zct_out *o)
 		const struct zct_kernel_site *k = kernel_by_bytes[i];
 		zct_out_str(o, i ? ",\n    {\"function\": " : "\n    {\"function\": ");
 		zct_out_json_str(o, atomic_load(&k->fn));
-		zct_out_fmt(o, ", \"direction\": \"%s\", \"descriptor\": \"%s\", \"caller\": ",
+		uintptr_t key = atomic_load(&k->key);
+		zct_out_fmt(o, ", \"direction\": \"%s\", \"descriptor\": \"%s\", \"to\": ",
 			    zct_kernel_op_name(atomic_load(&k->op)),
-			    zct_fd_kind_name(zct_kernel_site_kind(atomic_load(&k->key))));
+			    zct_fd_kind_name(zct_kernel_site_kind(key)));
+		if (zct_kernel_site_to_kind(key) < ZCT_FD_KINDS)
+			zct_out_fmt(o, "\"%s\"", zct_fd_kind_name(zct_kernel_site_to_kind(key)));
+		else
+			zct_out_str(o, "null");
+		zct_out_str(o, ", \"caller\": ");
 		zct_out_json_str(o, describe(kernel_caller(k), who, sizeof(who)));
 		zct_out_fmt(o, ", \"count\": %llu, \"bytes\": %llu, \"largest\": %llu}",
 			    (unsigned long long)atomic_load(&k->count),
@@ -292,13 +310,15 @@ static void write_summary(struct zct_out *o)
 {
 	const struct zct_totals *t = &zct.totals;
 	uint64_t nc = atomic_load(&t->ncopies), na = atomic_load(&t->nallocs);
-	uint64_t nm = atomic_load(&t->nmarks);
+	uint64_t nm = atomic_load(&t->nmarks), nk = atomic_load(&t->nkreads);
 	zct_out_fmt(o,
 		    "  \"summary\": {\"large_copies\": %llu, \"large_copy_bytes\": %llu, "
 		    "\"large_allocations\": %llu, \"large_allocation_bytes\": %llu, "
 		    "\"realloc_moves\": %llu, \"dropped_copies\": %llu, "
 		    "\"dropped_allocations\": %llu, \"dropped_marks\": %llu, "
-		    "\"dropped_site_calls\": %llu, \"kernel_bytes\": {",
+		    "\"dropped_site_calls\": %llu, \"dropped_kernel_reads\": %llu, "
+		    "\"site_copies\": {\"sites\": %llu, \"calls\": %llu, \"bytes\": %llu}, "
+		    "\"kernel_bytes\": {",
 		    (unsigned long long)atomic_load(&t->copies),
 		    (unsigned long long)atomic_load(&t->copy_bytes),
 		    (unsigned long long)atomic_load(&t->allocs),
@@ -307,7 +327,10 @@ static void write_summary(struct zct_out *o)
 		    (unsigned long long)(nc > ZCT_MAX_COPIES ? nc - ZCT_MAX_COPIES : 0),
 		    (unsigned long long)(na > ZCT_MAX_ALLOCS ? na - ZCT_MAX_ALLOCS : 0),
 		    (unsigned long long)(nm > ZCT_MAX_MARKS ? nm - ZCT_MAX_MARKS : 0),
-		    (unsigned long long)atomic_load(&t->dropped_site_calls));
+		    (unsigned long long)atomic_load(&t->dropped_site_calls),
+		    (unsigned long long)(nk > ZCT_MAX_KREADS ? nk - ZCT_MAX_KREADS : 0),
+		    (unsigned long long)listed.sites, (unsigned long long)listed.calls,
+		    (unsigned long long)listed.bytes);
 	for (unsigned k = 0; k < ZCT_FD_KINDS; k++)
 		zct_out_fmt(o, "%s\"%s\": %llu", k ? ", " : "", zct_fd_kind_name(k),
 			    (unsigned long long)atomic_load(&zct.totals.kernel_bytes[k]));
@@ -325,6 +348,7 @@ static void write_document(struct zct_out *o)
 		     false);
 	write_sites(o);
 	write_kernel_sites(o);
+	zct_write_kernel_reads(o);
 	write_summary_lines(o);
 	zct_write_pages(o);
 	zct_write_probes(o);
@@ -366,12 +390,16 @@ static void kernel_lines(struct zct_out *o)
 		if (bytes < zc__trace_min_bytes)
 			break;
 		unsigned op = atomic_load(&k->op);
-		const char *kind = zct_fd_kind_name(zct_kernel_site_kind(atomic_load(&k->key)));
-		zct_out_fmt(o, "kernel: %s bytes %s a %s in %llu call%s: %s from %s\n",
+		uintptr_t key = atomic_load(&k->key);
+		char to[32] = "";
+		if (zct_kernel_site_to_kind(key) < ZCT_FD_KINDS)
+			snprintf(to, sizeof(to), " to a %s",
+				 zct_fd_kind_name(zct_kernel_site_to_kind(key)));
+		zct_out_fmt(o, "kernel: %s bytes %s a %s%s in %llu call%s: %s from %s\n",
 			    zct_thousands(bytes, b, sizeof(b)),
 			    op == ZC_KERNEL_READ ? "read from" : op == ZC_KERNEL_WRITE ? "written to"
 			    : op == ZC_KERNEL_MOVE ? "moved from" : "handed over to",
-			    kind,
+			    zct_fd_kind_name(zct_kernel_site_kind(key)), to,
 			    (unsigned long long)count, count == 1 ? "" : "s", atomic_load(&k->fn),
 			    describe(kernel_caller(k), who, sizeof(who)));
 		shown++;
@@ -381,7 +409,8 @@ static void kernel_lines(struct zct_out *o)
 /*
  * The summary's lines under its first: the call sites and the kernel's copies that add up to
  * the threshold. Composed once before the record is written, which keeps them
- * ("summary_lines") for the wrapper's summary of a process tree.
+ * ("summary_lines") for the wrapper's summary of a process tree; the headline counts the
+ * call sites they list (listed, "summary.site_copies"), those past the shown lines included.
  */
 static struct zct_out lines;
 
@@ -391,15 +420,22 @@ static void compose_lines(void)
 	struct zct_out *o = &lines;
 	char c[32];
 	/* the call sites whose copies add up to the threshold, however small each one */
-	size_t n = sorted_sites(sites_by_bytes), shown = 0, big = 0;
+	size_t n = sorted_sites(sites_by_bytes), shown = 0;
+	uint64_t more_bytes = 0;
+	listed.sites = listed.calls = listed.bytes = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct zct_site *s = sites_by_bytes[i];
 		uint64_t count = atomic_load(&s->count), bytes = atomic_load(&s->bytes);
 		char who[160], d[32];
 		if (bytes < zc__trace_min_bytes)
 			break;
-		if (big++ >= SUMMARY_LINES)
+		listed.sites++;
+		listed.calls += count;
+		listed.bytes += bytes;
+		if (listed.sites > SUMMARY_LINES) {
+			more_bytes += bytes;
 			continue;
+		}
 		shown++;
 		size_t block = allocated_multiple(bytes);
 		zct_out_fmt(o, "%s cop%s of %s bytes", zct_thousands(count, d, sizeof(d)),
@@ -415,10 +451,12 @@ static void compose_lines(void)
 				    zct_thousands(block, d, sizeof(d)));
 		zct_out_str(o, "\n");
 	}
-	if (big > shown)
-		zct_out_fmt(o, "... and %zu more call sites (see the JSON)\n", big - shown);
+	if (listed.sites > shown)
+		zct_out_fmt(o, "... and %llu more call sites, %s bytes (see the JSON)\n",
+			    (unsigned long long)(listed.sites - shown),
+			    zct_thousands(more_bytes, c, sizeof(c)));
 	kernel_lines(o);
-	long pages = zct_pages_now();
+	long pages = zct_pages_at_exit();
 	if (pages >= 0)
 		zct_out_fmt(o, "pages: %s written and still mapped at exit (between probe marks: "
 			       "\"pages_written_between\")\n", zct_thousands((uint64_t)pages, c, sizeof(c)));
@@ -448,13 +486,10 @@ static void print_summary(int err)
 	static struct zct_out o;
 	char a[32], b[32];
 	zct_out_init(&o, zct.err_fd >= 0 ? zct.err_fd : STDERR_FILENO);
-	uint64_t copies = atomic_load(&zct.totals.copies);
 	uint64_t allocs = atomic_load(&zct.totals.allocs);
-	zct_out_fmt(&o, "zctrace: %s [pid %d]: %llu cop%s of %s bytes, %llu allocation%s"
-		    " (at least %s bytes each)",
-		    program_invocation_short_name, zct.pid, (unsigned long long)copies,
-		    copies == 1 ? "y" : "ies",
-		    zct_thousands(atomic_load(&zct.totals.copy_bytes), a, sizeof(a)),
+	zct_out_fmt(&o, "zctrace: %s [pid %d]: " ZCT_HEADLINE, program_invocation_short_name,
+		    zct.pid, zct_thousands(listed.bytes, a, sizeof(a)),
+		    (unsigned long long)listed.sites, listed.sites == 1 ? "" : "s",
 		    (unsigned long long)allocs, allocs == 1 ? "" : "s",
 		    zct_thousands(zc__trace_min_bytes, b, sizeof(b)));
 	if (err)
@@ -479,6 +514,7 @@ void zct_report(void)
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, &old);
 	zct_flush_site_caches();
+	zct_pages_snapshot();
 	compose_lines();
 	int err = write_atomic(zct.out);
 	sigprocmask(SIG_SETMASK, &old, NULL);

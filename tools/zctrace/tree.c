@@ -1,9 +1,11 @@
 /*
  * tree.c: the wrapper's one answer for a whole process tree. Every traced process writes its
- * own record (the first process OUT, each other OUT with ".<pid>" before ".json") and, under
- * the wrapper, prints nothing; once the program has exited, the wrapper adds "process_tree"
- * to OUT, naming every record with its process and what it copied, and prints one summary:
- * the lines of each process that copied something large, one line for those that did not.
+ * own record (the first process OUT, each other OUT with ".<pid>" before ".json", beside OUT
+ * or in --out-dir) and, under the wrapper, prints nothing; once the program has exited, the
+ * wrapper reads back the records of this run (each says its run's id: a record left by an
+ * earlier run with the same names is not this run's), adds "process_tree" to OUT, naming
+ * every record with its process and what it copied, and prints one summary: the lines of
+ * each process that copied something large, one line for those that did not.
  */
 #include "tree.h"
 
@@ -11,55 +13,112 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <jansson.h>
+#include <unistd.h>
 
 #include "coverage.h"
 #include "json.h"
 #include "out.h"
+#include "pairs.h"
 
 /* Records are read back from the files the tracer wrote; at most this many processes. */
 #define MAX_RECORDS 4096
 
-struct record {
-	char *path;
-	json_t *doc;
-	long pid;
-};
-
 static int by_pid(const void *a, const void *b)
 {
-	const struct record *x = a, *y = b;
+	const struct zct_record *x = a, *y = b;
 	return (x->pid > y->pid) - (x->pid < y->pid);
 }
 
-static long member_int(json_t *doc, const char *object, const char *key)
+static long long member_int(json_t *doc, const char *object, const char *key)
 {
-	return (long)json_integer_value(json_object_get(json_object_get(doc, object), key));
+	return json_integer_value(json_object_get(json_object_get(doc, object), key));
 }
 
-/* The children's records: OUT's stem, a dot, digits, ".json". */
-static size_t load_children(const char *out, struct record *r, size_t cap)
+static bool is_record(json_t *doc)
 {
-	char pattern[4200];
-	size_t len = strlen(out);
-	size_t stem = len >= 5 && !strcmp(out + len - 5, ".json") ? len - 5 : len;
-	snprintf(pattern, sizeof(pattern), "%.*s.[0-9]*%s", (int)stem, out, out + stem);
+	const char *schema = json_string_value(json_object_get(doc, "schema"));
+	return schema && !strncmp(schema, "zctrace/", 8);
+}
+
+static bool of_run(json_t *doc, const char *run)
+{
+	const char *its = json_string_value(json_object_get(json_object_get(doc, "process"), "run"));
+	return is_record(doc) && its && !strcmp(its, run);
+}
+
+/* The children's records: OUT's stem, a dot, digits, ".json", in dir or beside OUT. */
+static int glob_children(const char *out, const char *dir, glob_t *g)
+{
+	char pattern[8400];
+	zct_child_record(pattern, sizeof(pattern), out, dir, "[0-9]*");
+	return pattern[0] ? glob(pattern, 0, NULL, g) : GLOB_NOMATCH;
+}
+
+static void load_children(struct zct_tree *t, const char *out, const char *dir, const char *run)
+{
 	glob_t g;
-	size_t n = 0;
-	if (glob(pattern, 0, NULL, &g) != 0)
-		return 0;
-	for (size_t i = 0; i < g.gl_pathc && n < cap; i++) {
+	if (glob_children(out, dir, &g) != 0)
+		return;
+	for (size_t i = 0; i < g.gl_pathc && t->n < MAX_RECORDS; i++) {
 		json_t *doc = json_load_file(g.gl_pathv[i], 0, NULL);
-		if (!doc)
+		if (!doc || !of_run(doc, run)) {
+			t->stale += doc != NULL;
+			json_decref(doc);
 			continue;
-		r[n] = (struct record){.path = strdup(g.gl_pathv[i]), .doc = doc,
-				       .pid = member_int(doc, "process", "pid")};
-		n++;
+		}
+		t->r[t->n++] = (struct zct_record){.path = strdup(g.gl_pathv[i]), .doc = doc,
+						   .pid = (long)member_int(doc, "process", "pid")};
 	}
 	globfree(&g);
-	qsort(r, n, sizeof(*r), by_pid);
-	return n;
+	qsort(t->r + 1, t->n - 1, sizeof(*t->r), by_pid);
+}
+
+int zct_tree_load(struct zct_tree *t, const char *out, const char *dir, const char *run)
+{
+	*t = (struct zct_tree){0};
+	json_t *root = json_load_file(out, 0, NULL);
+	if (!root || !of_run(root, run)) {
+		json_decref(root);
+		return -1;
+	}
+	t->r = calloc(MAX_RECORDS, sizeof(*t->r));
+	if (!t->r) {
+		json_decref(root);
+		return -1;
+	}
+	t->r[0] = (struct zct_record){.path = strdup(out), .doc = root,
+				      .pid = (long)member_int(root, "process", "pid")};
+	t->n = 1;
+	load_children(t, out, dir, run);
+	return 0;
+}
+
+size_t zct_tree_remove_stale(const char *out, const char *dir)
+{
+	glob_t g;
+	size_t removed = 0;
+	if (glob_children(out, dir, &g) != 0)
+		return 0;
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		json_t *doc = json_load_file(g.gl_pathv[i], 0, NULL);
+		if (doc && is_record(doc) && unlink(g.gl_pathv[i]) == 0)
+			removed++;
+		json_decref(doc);
+	}
+	globfree(&g);
+	return removed;
+}
+
+long long zct_tree_sum(const struct zct_tree *t, const char *object, const char *key)
+{
+	long long sum = 0;
+	for (size_t i = 0; i < t->n; i++) {
+		json_t *o = json_object_get(t->r[i].doc, "summary");
+		if (object)
+			o = json_object_get(o, object);
+		sum += json_integer_value(json_object_get(o, key));
+	}
+	return sum;
 }
 
 /* True when the record holds a copy the summary shows: lines under its first. */
@@ -69,14 +128,14 @@ static bool copied(json_t *doc)
 	       member_int(doc, "summary", "large_copies") > 0;
 }
 
-static const char *exe_name(json_t *doc)
+const char *zct_record_name(json_t *doc)
 {
 	const char *exe = json_string_value(json_object_get(json_object_get(doc, "process"), "exe"));
 	const char *slash = exe ? strrchr(exe, '/') : NULL;
 	return slash ? slash + 1 : exe ? exe : "?";
 }
 
-static json_t *entry(const struct record *r)
+static json_t *entry(const struct zct_record *r)
 {
 	json_t *p = json_object_get(r->doc, "process");
 	return json_pack("{s:I, s:I, s:O, s:O, s:s, s:I, s:I, s:b}", "pid",
@@ -89,73 +148,71 @@ static json_t *entry(const struct record *r)
 			 copied(r->doc));
 }
 
-static void print_lines(FILE *f, const struct record *r, bool named)
+static void print_lines(FILE *f, const struct zct_record *r, bool named)
 {
 	size_t i;
 	json_t *line;
 	json_array_foreach(json_object_get(r->doc, "summary_lines"), i, line)
 		if (named)
-			fprintf(f, "zctrace:   %s [pid %ld]: %s\n", exe_name(r->doc), r->pid,
+			fprintf(f, "zctrace:   %s [pid %ld]: %s\n", zct_record_name(r->doc), r->pid,
 				json_string_value(line));
 		else
 			fprintf(f, "zctrace:   %s\n", json_string_value(line));
 }
 
 /* The summary: totals over the tree, each copying process's lines, the quiet ones counted. */
-static void print_tree(FILE *f, const char *out, const struct record *r, size_t n)
+void zct_tree_print(const struct zct_tree *t, const char *out, json_t *pairs, FILE *f)
 {
-	long copies = 0, bytes = 0, allocs = 0, quiet = 0;
-	for (size_t i = 0; i < n; i++) {
-		copies += member_int(r[i].doc, "summary", "large_copies");
-		bytes += member_int(r[i].doc, "summary", "large_copy_bytes");
-		allocs += member_int(r[i].doc, "summary", "large_allocations");
-		quiet += i > 0 && !copied(r[i].doc);
-	}
-	long min = member_int(r[0].doc, "process", "min_bytes");
+	const struct zct_record *r = t->r;
+	long long sites = zct_tree_sum(t, "site_copies", "sites");
+	long long bytes = zct_tree_sum(t, "site_copies", "bytes");
+	long long allocs = zct_tree_sum(t, NULL, "large_allocations"), quiet = 0;
+	size_t i;
+	for (i = 1; i < t->n; i++)
+		quiet += !copied(r[i].doc);
+	long long min = member_int(r[0].doc, "process", "min_bytes");
 	char b[32], m[32];
 	zct_thousands((uint64_t)bytes, b, sizeof(b));
 	zct_thousands((uint64_t)min, m, sizeof(m));
-	fprintf(f, "zctrace: %s [pid %ld]", exe_name(r[0].doc), r[0].pid);
-	if (n > 1)
-		fprintf(f, " and %zu other process%s", n - 1, n == 2 ? "" : "es");
-	fprintf(f, ": %ld cop%s of %s bytes, %ld allocation%s (at least %s bytes each) -> %s\n",
-		copies, copies == 1 ? "y" : "ies", b, allocs, allocs == 1 ? "" : "s", m, out);
-	for (size_t i = 0; i < n; i++)
+	fprintf(f, "zctrace: %s [pid %ld]", zct_record_name(r[0].doc), r[0].pid);
+	if (t->n > 1)
+		fprintf(f, " and %zu other process%s", t->n - 1, t->n == 2 ? "" : "es");
+	fprintf(f, ": " ZCT_HEADLINE " -> %s\n", b, (unsigned long long)sites, sites == 1 ? "" : "s",
+		(unsigned long long)allocs, allocs == 1 ? "" : "s", m, out);
+	for (i = 0; i < t->n; i++)
 		if (i == 0 || copied(r[i].doc))
-			print_lines(f, &r[i], n > 1);
+			print_lines(f, &r[i], t->n > 1);
 	if (quiet)
-		fprintf(f, "zctrace:   %ld other process%s copied nothing of %s bytes or more "
+		fprintf(f, "zctrace:   %lld other process%s copied nothing of %s bytes or more "
 			   "(their records: \"process_tree\" in %s)\n",
 			quiet, quiet == 1 ? "" : "es", m, out);
+	if (t->stale)
+		fprintf(f, "zctrace:   %zu record%s of another run ignored\n", t->stale,
+			t->stale == 1 ? "" : "s");
+	zct_pairs_print(pairs, out, f);
 	fprintf(f, "zctrace:   %s\n", ZCT_NOT_SEEN);
 }
 
-int zct_tree_gather(const char *out, FILE *summary)
+int zct_tree_write(const struct zct_tree *t, const char *out, FILE *f)
 {
-	static struct record r[MAX_RECORDS];
-	json_t *root = json_load_file(out, 0, NULL);
-	if (!root) {
-		fprintf(summary, "zctrace: no record in '%s'\n", out);
-		return -1;
-	}
-	r[0] = (struct record){.path = strdup(out), .doc = root,
-			       .pid = member_int(root, "process", "pid")};
-	size_t n = 1 + load_children(out, r + 1, MAX_RECORDS - 1);
 	json_t *tree = json_array();
-	for (size_t i = 0; tree && i < n; i++)
-		json_array_append_new(tree, entry(&r[i]));
+	for (size_t i = 0; tree && i < t->n; i++)
+		json_array_append_new(tree, entry(&t->r[i]));
 	struct zc_error err = {0};
-	int rc = tree && json_object_set_new(root, "process_tree", tree) == 0 &&
-			 zc_json_write_atomic(root, out, &err) == 0
-		 ? 0
-		 : -1;
-	print_tree(summary, out, r, n);
-	if (rc != 0)
-		fprintf(summary, "zctrace: cannot add the process tree to '%s': %s\n", out,
-			err.text[0] ? err.text : "out of memory");
-	for (size_t i = 0; i < n; i++) {
-		free(r[i].path);
-		json_decref(r[i].doc);
+	if (tree && json_object_set_new(t->r[0].doc, "process_tree", tree) == 0 &&
+	    zc_json_write_atomic(t->r[0].doc, out, &err) == 0)
+		return 0;
+	fprintf(f, "zctrace: cannot add the process tree to '%s': %s\n", out,
+		err.text[0] ? err.text : "out of memory");
+	return -1;
+}
+
+void zct_tree_free(struct zct_tree *t)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		free(t->r[i].path);
+		json_decref(t->r[i].doc);
 	}
-	return rc;
+	free(t->r);
+	*t = (struct zct_tree){0};
 }
