@@ -8,11 +8,18 @@
 # The library holds the same interposers as the scenario programs
 # (src/instrument/hooks/counting_hooks.c); the sink they report to is the recorder's
 # (tools/zctrace/record.c), not the counters' (src/instrument/counting_sink.c).
-# Everything is hidden except the interposed functions and zc_probe_mark.
+# Everything is hidden except the interposed functions and zc_probe_mark. The wrapper names
+# the call sites once the program has exited, with elfutils' libdw (pkg-config libdw,
+# installed by scripts/deps.sh): the traced process never loads it.
 
 ZCTRACE_LIB = $(BUILD)/lib/libzctrace.so
-# main.c and tree.c are the wrapper's; the other files the preloaded library's.
-ZCTRACE_SRC = $(filter-out tools/zctrace/main.c tools/zctrace/tree.c,$(wildcard tools/zctrace/*.c))
+# main.c, tree.c and the naming (names.c, symbolize.c) are the wrapper's; the other files
+# the preloaded library's; test_*.c the unit tests'.
+ZCTRACE_WRAPPER_SRC = $(addprefix tools/zctrace/,main.c tree.c names.c symbolize.c)
+ZCTRACE_SRC = $(filter-out $(ZCTRACE_WRAPPER_SRC) tools/zctrace/test_%.c,$(wildcard tools/zctrace/*.c))
+# Expanded when a recipe runs, after scripts/deps.sh has installed libdw-dev.
+LIBDW_CFLAGS = $(shell pkg-config --cflags libdw)
+LIBDW_LIBS = $(shell pkg-config --libs libdw)
 ZCTRACE_OBJ = $(ZCTRACE_SRC:%.c=$(BUILD)/obj/zctrace/%.o) \
               $(BUILD)/obj/zctrace/src/instrument/hooks/counting_hooks.o \
               $(BUILD)/obj/zctrace/src/core/frame.o $(BUILD)/obj/zctrace/src/util/error.o \
@@ -51,11 +58,21 @@ $(COPY_KINDS): tools/zctrace/progs/copy_kinds.c $(BUILD)/.flags
 	@mkdir -p $(@D)
 	$(CC) -std=c17 -D_GNU_SOURCE $(OPT) $(WARN) $(WERROR) -fno-builtin -rdynamic -pthread $< -o $@
 
-$(BUILD)/bin/zctrace: $(BUILD)/obj/tools/zctrace/main.o $(BUILD)/obj/tools/zctrace/tree.o \
-		$(BUILD)/obj/tools/zctrace/out.o \
+$(BUILD)/obj/tools/zctrace/symbolize.o $(BUILD)/obj/tools/zctrace/names.o: \
+	private ALL_CFLAGS += $(LIBDW_CFLAGS)
+
+# -lstdc++ also demangles C++ names (__cxa_demangle).
+$(BUILD)/bin/zctrace: $(ZCTRACE_WRAPPER_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/tools/zctrace/out.o \
 		$(BUILD)/lib/libzcbench.a | $(ZCTRACE_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) $(filter %.o,$^) -o $@ $(BUILD)/lib/libzcbench.a $(PKG_LIBS) -lstdc++ -lm -ldl -lpthread
+	$(CC) $(ALL_LDFLAGS) $(filter %.o,$^) -o $@ $(BUILD)/lib/libzcbench.a $(PKG_LIBS) $(LIBDW_LIBS) \
+		-lstdc++ -lm -ldl -lpthread
 
 zctrace-bench: zctrace
 	@BUILD=$(BUILD) scripts/zctrace_bench.sh
+
+# The naming's unit test links the wrapper's naming and libdw, and names its own code: it
+# has debug information whatever OPT says.
+$(BUILD)/obj/tools/zctrace/test_symbolize.o: private ALL_CFLAGS += -g
+$(BUILD)/tests/test_symbolize: $(BUILD)/obj/tools/zctrace/symbolize.o $(BUILD)/obj/tools/zctrace/names.o
+$(BUILD)/tests/test_symbolize: TEST_LIBS += $(LIBDW_LIBS)
