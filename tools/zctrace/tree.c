@@ -16,6 +16,7 @@
 
 #include "coverage.h"
 #include "json.h"
+#include "names.h"
 #include "out.h"
 
 /* Records are read back from the files the tracer wrote; at most this many processes. */
@@ -130,6 +131,22 @@ static void print_tree(FILE *f, const char *out, const struct record *r, size_t 
 	fprintf(f, "zctrace:   %s\n", ZCT_NOT_SEEN);
 }
 
+/* Every record's call sites named (names.h); a child's record is written back, the root's is
+ * written with the tree. */
+static void name_sites(struct record *r, size_t n, FILE *summary)
+{
+	struct zct_symbolizer names;
+	zct_symbolizer_init(&names);
+	for (size_t i = 0; i < n; i++) {
+		struct zc_error err = {0};
+		if (zct_names_apply(r[i].doc, &names) && i > 0 &&
+		    zc_json_write_atomic(r[i].doc, r[i].path, &err) != 0)
+			fprintf(summary, "zctrace: cannot name the call sites in '%s': %s\n",
+				r[i].path, err.text);
+	}
+	zct_symbolizer_release(&names);
+}
+
 int zct_tree_gather(const char *out, FILE *summary)
 {
 	static struct record r[MAX_RECORDS];
@@ -141,6 +158,7 @@ int zct_tree_gather(const char *out, FILE *summary)
 	r[0] = (struct record){.path = strdup(out), .doc = root,
 			       .pid = member_int(root, "process", "pid")};
 	size_t n = 1 + load_children(out, r + 1, MAX_RECORDS - 1);
+	name_sites(r, n, summary);
 	json_t *tree = json_array();
 	for (size_t i = 0; tree && i < n; i++)
 		json_array_append_new(tree, entry(&r[i]));
