@@ -27,10 +27,12 @@ ZCTRACE_OBJ = $(ZCTRACE_SRC:%.c=$(BUILD)/obj/zctrace/%.o) \
 ZCTRACE_CFLAGS = $(filter-out $(SANFLAGS),$(ALL_CFLAGS)) -Itools/zctrace -fvisibility=hidden
 PROBE_DEMO = $(BUILD)/tests/progs/probe_demo
 COPY_KINDS = $(BUILD)/tests/progs/copy_kinds
+NAMES_LIB = $(BUILD)/tests/progs/libzcnames.so
+NAMES = $(addprefix $(BUILD)/tests/progs/names-,nopie pie stripped)
 
 .PHONY: zctrace zctrace-bench
-all: $(ZCTRACE_LIB) $(PROBE_DEMO) $(COPY_KINDS)
-zctrace: $(ZCTRACE_LIB) $(BUILD)/bin/zctrace $(PROBE_DEMO) $(COPY_KINDS)
+all: $(ZCTRACE_LIB) $(PROBE_DEMO) $(COPY_KINDS) $(NAMES)
+zctrace: $(ZCTRACE_LIB) $(BUILD)/bin/zctrace $(PROBE_DEMO) $(COPY_KINDS) $(NAMES)
 test: zctrace
 
 $(BUILD)/obj/zctrace/%.o: %.c $(BUILD)/.flags
@@ -57,6 +59,21 @@ $(PROBE_DEMO): tools/zctrace/progs/probe_demo.c include/zc_probe.h $(BUILD)/.fla
 $(COPY_KINDS): tools/zctrace/progs/copy_kinds.c $(BUILD)/.flags
 	@mkdir -p $(@D)
 	$(CC) -std=c17 -D_GNU_SOURCE $(OPT) $(WARN) $(WERROR) -fno-builtin -rdynamic -pthread $< -o $@
+
+# The program whose call sites must be named (names.c), with its library: debug information
+# whatever OPT says; a non-PIE executable (loaded at its link address), a PIE one, and the PIE
+# one stripped (no .symtab, no DWARF), each finding the library beside itself.
+$(NAMES_LIB): tools/zctrace/progs/names_lib.c tools/zctrace/progs/names_lib.h $(BUILD)/.flags
+	@mkdir -p $(@D)
+	$(CC) -std=c17 -D_GNU_SOURCE -O2 -g $(WARN) $(WERROR) -fPIC -shared $< -o $@
+NAMES_BUILD = $(CC) -std=c17 -D_GNU_SOURCE -O2 -g $(WARN) $(WERROR) $< -o $@ \
+	-L$(@D) -lzcnames -Wl,-rpath,'$$ORIGIN'
+$(BUILD)/tests/progs/names-nopie: tools/zctrace/progs/names.c tools/zctrace/progs/names_lib.h $(NAMES_LIB)
+	$(NAMES_BUILD) -fno-pie -no-pie
+$(BUILD)/tests/progs/names-pie: tools/zctrace/progs/names.c tools/zctrace/progs/names_lib.h $(NAMES_LIB)
+	$(NAMES_BUILD) -fPIE -pie
+$(BUILD)/tests/progs/names-stripped: $(BUILD)/tests/progs/names-pie
+	strip -o $@ $<
 
 $(BUILD)/obj/tools/zctrace/symbolize.o $(BUILD)/obj/tools/zctrace/names.o: \
 	private ALL_CFLAGS += $(LIBDW_CFLAGS)
