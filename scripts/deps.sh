@@ -2,8 +2,8 @@
 # deps.sh: make sure the Debian packages zcbench builds and runs with are present.
 #
 # Usage: scripts/deps.sh [build|report|check|browser|all]
-#   build  (default) Google Benchmark, jansson, cmocka, cargo, and what the tests run: valgrind,
-#          mimalloc and jemalloc (for --allocator)
+#   build  (default) Google Benchmark, jansson, cmocka, elfutils' libdw (zctrace's names), cargo,
+#          and what the tests run: valgrind, mimalloc and jemalloc (for --allocator)
 #   report gnuplot and jq for charts and reports, xmllint to check the SVG charts
 #   check  the build group and clang (libFuzzer, sanitizers)
 #   browser chromium, for make check-report (headless screenshot of report.html)
@@ -35,6 +35,8 @@ build_deps() {
 	need_pc benchmark libbenchmark-dev
 	need_pc jansson libjansson-dev
 	need_pc cmocka libcmocka-dev
+	# zctrace names call sites from .symtab and DWARF (tools/zctrace/symbolize.c)
+	need_pc libdw libdw-dev
 	# the Rust producer: Debian's cargo (and rustc) when no toolchain is on PATH
 	need_cmd cargo cargo
 	need_cmd python3 python3-minimal

@@ -240,6 +240,7 @@ static size_t finish(const struct zct_cli *c, const struct paths *p, int status)
 	json_t *pairs = NULL, *results = NULL;
 	bool have = zct_tree_load(&t, p->out, p->dir[0] ? p->dir : NULL, p->run) == 0;
 	if (have) {
+		zct_tree_name(&t, stderr);
 		pairs = zct_pairs_make(&t);
 		zct_tree_print(&t, p->out, pairs, stderr);
 	} else if (!WIFSIGNALED(status)) {

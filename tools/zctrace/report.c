@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "callsite.h"
 #include "coverage.h"
 #include "out.h"
 #include "trace.h"
@@ -43,36 +44,27 @@ static bool in_interposer(const void *addr)
 	return false;
 }
 
-/* "libfoo.so:encode_frame" (the nearest exported symbol), or "libfoo.so+0x1234". */
+/* A call site's name in the record (callsite.h): the wrapper names it after the exit. */
 static const char *describe(const void *addr, char *buf, size_t len)
 {
-	Dl_info info;
-	/* a return address points after the call: look up the call itself */
-	const char *at = (const char *)addr - 1;
-	if (!addr || !dladdr(at, &info) || !info.dli_fname) {
-		snprintf(buf, len, "%p", addr);
-		return buf;
-	}
-	const char *slash = strrchr(info.dli_fname, '/');
-	const char *obj = slash ? slash + 1 : info.dli_fname;
-	if (!*obj)
-		obj = program_invocation_short_name;
-	if (info.dli_sname)
-		snprintf(buf, len, "%s:%s", obj, info.dli_sname);
-	else
-		snprintf(buf, len, "%s+0x%lx", obj,
-			 (unsigned long)((const char *)at - (const char *)info.dli_fbase));
-	return buf;
+	return zct_callsite_name(addr, buf, len);
 }
 
-const char *zct_event_caller(const struct zct_event *e, char *buf, size_t len)
+/* The return address an event is attributed to: with --backtrace, the first frame outside
+ * the tracer and outside a program's own interposers. */
+static const void *event_site(const struct zct_event *e)
 {
 	for (unsigned i = 0; i < e->nframes; i++) {
 		const char *at = (const char *)e->frames[i] - 1;
 		if (!in_tracer(at) && !in_interposer(at))
-			return describe(e->frames[i], buf, len);
+			return e->frames[i];
 	}
-	return describe(e->caller, buf, len);
+	return e->caller;
+}
+
+const char *zct_event_caller(const struct zct_event *e, char *buf, size_t len)
+{
+	return describe(event_site(e), buf, len);
 }
 
 const char *zct_caller_name(const void *addr, char *buf, size_t len)
@@ -96,6 +88,7 @@ static void write_event(struct zct_out *o, const struct zct_event *e, bool copy)
 	zct_out_json_ptr(o, e->dst);
 	zct_out_str(o, ", \"caller\": ");
 	zct_out_json_str(o, zct_event_caller(e, who, sizeof(who)));
+	zct_write_callsite(o, event_site(e));
 	zct_out_str(o, ", \"caller_address\": ");
 	zct_out_json_ptr(o, e->caller);
 	zct_out_fmt(o, ", \"thread\": %d, \"time_ns\": %llu", e->tid, (unsigned long long)e->ns);
@@ -106,7 +99,8 @@ static void write_event(struct zct_out *o, const struct zct_event *e, bool copy)
 			if (in_tracer((const char *)e->frames[i] - 1))
 				continue;
 			zct_out_str(o, first ? "" : ", ");
-			zct_out_json_str(o, describe(e->frames[i], who, sizeof(who)));
+			zct_out_json_str(o, zct_callsite_exported_name(e->frames[i], who,
+									sizeof(who)));
 			first = false;
 		}
 		zct_out_str(o, "]");
@@ -219,6 +213,7 @@ static void write_site(struct zct_out *o, const struct zct_site *s)
 	zct_out_json_str(o, zc__hook_fn_name(atomic_load(&s->fn)));
 	zct_out_str(o, ", \"caller\": ");
 	zct_out_json_str(o, describe(caller, who, sizeof(who)));
+	zct_write_callsite(o, caller);
 	zct_out_str(o, ", \"caller_address\": ");
 	zct_out_json_ptr(o, caller);
 	zct_out_fmt(o, ", \"count\": %llu, \"bytes\": %llu, \"largest\": %llu, \"histogram\": [",
@@ -298,6 +293,7 @@ static void write_kernel_sites(struct zct_out *o)
 			zct_out_str(o, "null");
 		zct_out_str(o, ", \"caller\": ");
 		zct_out_json_str(o, describe(kernel_caller(k), who, sizeof(who)));
+		zct_write_callsite(o, kernel_caller(k));
 		zct_out_fmt(o, ", \"count\": %llu, \"bytes\": %llu, \"largest\": %llu}",
 			    (unsigned long long)atomic_load(&k->count),
 			    (unsigned long long)atomic_load(&k->bytes),

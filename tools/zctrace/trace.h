@@ -219,8 +219,8 @@ struct zct_out;
 void zct_write_probes(struct zct_out *o);
 
 /*
- * "object:symbol" for the code that made an event: the first backtrace frame outside the
- * tracer and outside a program's own interposers, else its return address. buf gets it.
+ * The name of the call site that made an event (callsite.h): the first backtrace frame outside
+ * the tracer and outside a program's own interposers, else its return address. buf gets it.
  */
 const char *zct_event_caller(const struct zct_event *e, char *buf, size_t len);
 /* The same for a bare return address (a kernel site's, a read range's). */

@@ -17,6 +17,7 @@
 
 #include "coverage.h"
 #include "json.h"
+#include "names.h"
 #include "out.h"
 #include "pairs.h"
 
@@ -91,6 +92,20 @@ int zct_tree_load(struct zct_tree *t, const char *out, const char *dir, const ch
 	t->n = 1;
 	load_children(t, out, dir, run);
 	return 0;
+}
+
+void zct_tree_name(struct zct_tree *t, FILE *summary)
+{
+	struct zct_symbolizer names;
+	zct_symbolizer_init(&names);
+	for (size_t i = 0; i < t->n; i++) {
+		struct zc_error err = {0};
+		if (zct_names_apply(t->r[i].doc, &names) && i > 0 &&
+		    zc_json_write_atomic(t->r[i].doc, t->r[i].path, &err) != 0)
+			fprintf(summary, "zctrace: cannot name the call sites in '%s': %s\n",
+				t->r[i].path, err.text);
+	}
+	zct_symbolizer_release(&names);
 }
 
 size_t zct_tree_remove_stale(const char *out, const char *dir)

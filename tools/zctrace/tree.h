@@ -32,6 +32,13 @@ struct zct_tree {
 int zct_tree_load(struct zct_tree *t, const char *out, const char *dir, const char *run);
 
 /*
+ * Names every record's call sites (names.h: function and file:line from the symbol tables and
+ * DWARF, once per site); a child's record is written back, the root's with the tree. What
+ * could not be written is said on summary.
+ */
+void zct_tree_name(struct zct_tree *t, FILE *summary);
+
+/*
  * Removes the records of earlier runs that lie where this run's children will write theirs
  * (dir, or beside out): zctrace records only (their "schema"), any run. Returns how many.
  */
