@@ -3,8 +3,9 @@
  * evidence pass uses them: a copy into memory that existed at the arming, a copy into memory
  * mapped after it, a read of fresh memory (not a write), the caller's excluded range and its
  * test, re-arming by taking, and a watch used from a fork child; and the memory that is hard
- * to watch: the main thread's stack and a reserve over 4 GiB are watched, a range another
- * userfaultfd holds is listed as not watched, an io_uring instance is noticed.
+ * to watch: the main thread's stack and a reserve over 4 GiB are watched (one whose data is
+ * scattered is listed), a range another userfaultfd holds is listed as not watched, an
+ * io_uring instance is noticed.
  */
 #include <stdarg.h>
 #include <setjmp.h>
@@ -235,6 +236,35 @@ static void reserve_watched(void **state)
 	munmap(r, reserve);
 }
 
+/*
+ * A reserve whose data lies in more places than the watch registers apart (one page every
+ * 120 MiB): protecting the stretches between would cost page tables, so it is listed, whole.
+ */
+static void scattered_reserve_listed(void **state)
+{
+	(void)state;
+	const size_t reserve = 8ul << 30, step = 120ul << 20;
+	struct zc_written w;
+	open_watch(&w);
+	unsigned char *r = mmap(NULL, reserve, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	assert_true(r != MAP_FAILED);
+	for (size_t at = 0; at < reserve; at += step)
+		r[at] = 1;
+	arm(&w);
+	struct zc_written_count c = count(&w, NULL, 0);
+	assert_int_equal(zc_written_unwatched_count(&w), 1);
+	const struct zc_written_unwatched *u = zc_written_unwatched_at(&w, 0);
+	char why[96];
+	zc_written_why_text(u, why, sizeof(why));
+	assert_string_equal(why, "reserve over 4 GiB, its data in over 64 places");
+	assert_int_equal(u->end - u->start, reserve);
+	assert_int_equal(u->resident, (long)((reserve + step - 1) / step));
+	assert_true(c.fresh < 16); /* its pages never read as written */
+	zc_written_release(&w);
+	munmap(r, reserve);
+}
+
 /* A userfaultfd of the test's own, in the mode that needs no privilege; -1 where refused. */
 static int own_userfaultfd(void)
 {
@@ -314,6 +344,7 @@ int main(void)
 		cmocka_unit_test(fork_child_refused),
 		cmocka_unit_test(stack_watched),
 		cmocka_unit_test(reserve_watched),
+		cmocka_unit_test(scattered_reserve_listed),
 		cmocka_unit_test(registered_elsewhere_listed),
 		cmocka_unit_test(io_uring_noticed),
 	};

@@ -281,7 +281,7 @@ int zc_written_init(struct zc_written *w, struct zc_error *err)
 }
 
 struct arming {
-	size_t mappings, watched;
+	size_t watched;
 };
 
 /* The runs of a reserve's chunks that hold data, gathered by a walk (w->state->run_*). */
@@ -289,6 +289,7 @@ struct runs {
 	struct zc__written_state *s;
 	unsigned long lo, hi; /* the reserve */
 	size_t n;
+	bool scattered;       /* more than RESERVE_RUNS runs: the walk stopped */
 };
 
 static int data_run(unsigned long start, unsigned long end, unsigned kind, void *arg)
@@ -301,10 +302,14 @@ static int data_run(unsigned long start, unsigned long end, unsigned kind, void 
 	end = (end + RESERVE_CHUNK - 1) / RESERVE_CHUNK * RESERVE_CHUNK;
 	start = start < r->lo ? r->lo : start;
 	end = end > r->hi ? r->hi : end;
-	/* Close to the last run, or no room left: one run with it (more markers, no loss). */
-	if (r->n && (start <= re[r->n - 1] + RESERVE_GAP || r->n == RESERVE_RUNS)) {
+	/* Close to the last run: one run with it (a few more markers, no loss). */
+	if (r->n && start <= re[r->n - 1] + RESERVE_GAP) {
 		re[r->n - 1] = end > re[r->n - 1] ? end : re[r->n - 1];
 		return 0;
+	}
+	if (r->n == RESERVE_RUNS) { /* merging would protect whole empty stretches: no */
+		r->scattered = true;
+		return 1;
 	}
 	rs[r->n] = start;
 	re[r->n++] = end;
@@ -312,17 +317,20 @@ static int data_run(unsigned long start, unsigned long end, unsigned kind, void 
 }
 
 /*
- * Watches the parts of reserve m that hold data (WATCH_MAX_BYTES). 0, or -1 with errno when
- * the kernel refused a part: the reserve is then left out whole, the parts watched with it.
+ * Watches the parts of reserve m that hold data (WATCH_MAX_BYTES). 0; 1 when its data is
+ * scattered over more than RESERVE_RUNS runs; -1 with errno when the kernel refused a part.
+ * Not 0: the reserve is left out whole, the parts watched with it.
  */
 static int watch_reserve(struct zc_written *w, const struct mapping *m)
 {
 	struct runs r = {.s = w->state, .lo = m->start, .hi = m->end};
 	struct zc_error why = {0};
-	if (zc_uffd_walk(w->pagemap, m->start, m->end, data_run, &r, &why) != 0) {
+	if (zc_uffd_walk(w->pagemap, m->start, m->end, data_run, &r, &why) != 0 && !r.scattered) {
 		errno = EIO;
 		return -1;
 	}
+	if (r.scattered)
+		return 1;
 	for (size_t i = 0; i < r.n; i++)
 		if (zc_uffd_watch(w->uffd, r.s->run_start[i], r.s->run_end[i], &why) != 0)
 			return -1;
@@ -333,7 +341,6 @@ static int arm_one(struct zc_written *w, const struct mapping *m, void *arg)
 {
 	struct arming *a = arg;
 	struct zc_error why = {0};
-	a->mappings++;
 	/* Already watched by this descriptor: registering it again is allowed. */
 	int rc = m->end - m->start > WATCH_MAX_BYTES ? watch_reserve(w, m)
 						     : zc_uffd_watch(w->uffd, m->start, m->end, &why);
@@ -343,6 +350,8 @@ static int arm_one(struct zc_written *w, const struct mapping *m, void *arg)
 	}
 	/* Unlisted, a refused mapping's pages would read as first touches: listed, or give up. */
 	int e = errno;
+	if (rc == 1)
+		return note_unwatched(w, m, ZC_WRITTEN_SCATTERED, 0);
 	return note_unwatched(w, m, e == EBUSY ? ZC_WRITTEN_BUSY : ZC_WRITTEN_REFUSED, e);
 }
 
@@ -535,6 +544,9 @@ void zc_written_why_text(const struct zc_written_unwatched *u, char *buf, size_t
 		return;
 	case ZC_WRITTEN_REFUSED:
 		snprintf(buf, len, "refused by the kernel: %s", strerror(u->error));
+		return;
+	case ZC_WRITTEN_SCATTERED:
+		snprintf(buf, len, "reserve over 4 GiB, its data in over %d places", RESERVE_RUNS);
 		return;
 	}
 	snprintf(buf, len, "unknown");

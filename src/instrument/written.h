@@ -38,8 +38,10 @@
 
 /* Why a writable mapping is not watched. */
 enum zc_written_why {
-	ZC_WRITTEN_BUSY,    /* registered with another userfaultfd (EBUSY) */
-	ZC_WRITTEN_REFUSED, /* the kernel refused it otherwise (error) */
+	ZC_WRITTEN_BUSY,      /* registered with another userfaultfd (EBUSY) */
+	ZC_WRITTEN_REFUSED,   /* the kernel refused it otherwise (error) */
+	ZC_WRITTEN_SCATTERED, /* a reserve over 4 GiB whose data lies in too many places to
+				 watch them without markers over its empty stretches */
 };
 
 /* A writable mapping the watch does not cover. */

@@ -359,7 +359,7 @@ enum zc_schema_rule {
 	  "why the consumer's pages were not counted; null when they were")                  \
 	X("pages_written.unwatched", ARRAY_OR_NULL, ALWAYS, ZC_UNGATED, "",                   \
 	  ZC_FROM(UNWATCHED, pages_written.unwatched),                                        \
-	  "the writable mappings of the producer's process the pass did not watch, each `{mapping, why, bytes, resident_pages, populated_per_transfer}`; `why`: `registered elsewhere (EBUSY)` or `refused by the kernel: ERROR` (the stack and reserves are watched); `populated_per_transfer`: pages that came to hold data per watched transfer, a lower bound of its writes; `[]`: all watched; null: not counted") \
+	  "the writable mappings of the producer's process the pass did not watch, each `{mapping, why, bytes, resident_pages, populated_per_transfer}`; `why`: `registered elsewhere (EBUSY)`, `refused by the kernel: ERROR` or `reserve over 4 GiB, its data in over 64 places`; `populated_per_transfer`: pages that came to hold data per watched transfer, a lower bound of its writes; `[]`: all watched; null: not counted") \
 	X("pages_written.io_uring", BOOL, OPTIONAL, ZC_UNGATED, "",                           \
 	  ZC_FROM(TRISTATE, pages_written.unwatched.io_uring),                                \
 	  "an io_uring instance was open in the producer's process during the pass: the kernel's copies for it write no page any instrument sees; absent when not counted") \
