@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "error.h"
 #include "verdict.h"
@@ -188,7 +189,9 @@ static struct zc_written_result pass_of(size_t i)
 {
 	struct zc_written_result w = {.producer_per_transfer = coverage[i].producer,
 				      .consumer_per_transfer = coverage[i].consumer,
-				      .frame_bytes_per_transfer = coverage[i].copies,
+				      /* in bytes, as the pass keeps it (the table says pages) */
+				      .frame_bytes_per_transfer =
+					      coverage[i].copies * (double)sysconf(_SC_PAGESIZE),
 				      .consumer_apart = coverage[i].apart};
 	w.unwatched = (struct zc_unwatched_list){.known = !coverage[i].unavailable[0],
 						 .io_uring = coverage[i].io_uring};

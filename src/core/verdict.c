@@ -201,8 +201,10 @@ void zc_verdict_coverage(struct zc_identity *id, const struct zc_written_result 
 	double page = (double)sysconf(_SC_PAGESIZE);
 	double written = w->producer_per_transfer +
 			 (isnan(w->consumer_per_transfer) ? 0 : w->consumer_per_transfer);
-	double other = written - (isnan(w->frame_bytes_per_transfer) ? 0
-								     : w->frame_bytes_per_transfer);
+	/* frame_bytes_per_transfer is bytes (written out as pages: schema.h). */
+	double other = written - (isnan(w->frame_bytes_per_transfer)
+					  ? 0
+					  : w->frame_bytes_per_transfer / page);
 	if (!isnan(written) && frame_bytes &&
 	    other * page >= ZC_UNEXPLAINED_FRAMES * (double)frame_bytes) {
 		id->unexplained_work = true;
