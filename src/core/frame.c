@@ -184,13 +184,16 @@ static inline unsigned char cell_byte(const uint64_t w[CELL_WORDS], size_t i)
 #define FRAME_CHUNK 4096u
 #define FRAME_SAMPLE 128u
 
+static size_t find_header(const unsigned char *p, size_t len, size_t at);
+
 size_t zc_frame_content_sampled(const unsigned char *p, size_t len)
 {
 	size_t held = 0;
 	for (size_t off = 0; off < len; off += FRAME_CHUNK) {
 		size_t chunk = len - off < FRAME_CHUNK ? len - off : FRAME_CHUNK;
 		size_t window = chunk < FRAME_SAMPLE ? chunk : FRAME_SAMPLE;
-		if (zc_frame_bytes_held(p + off, window, 0, true) > 0)
+		/* One verified header is enough for a sample: a keyed tag no other data makes. */
+		if (find_header(p + off, window, 0) < window)
 			held += chunk;
 	}
 	return held;
