@@ -234,6 +234,7 @@ static int fill(const struct zc_strategy *s, const struct zc_options *opt, const
 	const char *why = json_string_value(json_object_get(pages, "unavailable"));
 	if (json_is_number(json_object_get(pages, "producer_per_transfer"))) {
 		res->pages_written.method = "uffd-wp";
+		res->pages_written.transfers = (int64_t)num(pages, "transfers");
 		res->pages_written.unavailable[0] = '\0';
 		res->pages_written.producer_per_transfer = num(pages, "producer_per_transfer");
 		res->pages_written.fresh_per_transfer = num(pages, "fresh_per_transfer");

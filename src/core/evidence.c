@@ -345,6 +345,7 @@ static int watch_transfers(const struct zc_strategy *s, void *st, struct zc_writ
 	if (rc != 0)
 		return rc;
 	out->method = "uffd-wp";
+	out->transfers = ZC_EVIDENCE_TRANSFERS;
 	out->producer_per_transfer = (double)sum.pages / ZC_EVIDENCE_TRANSFERS;
 	out->fresh_per_transfer = (double)sum.fresh / ZC_EVIDENCE_TRANSFERS;
 	out->frame_per_transfer = (double)sum.frame / ZC_EVIDENCE_TRANSFERS;

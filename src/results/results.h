@@ -116,6 +116,7 @@ struct zc_written_result {
 	double frame_bytes_per_transfer; /* bytes of the frame transferred that the pages both
 					    sides wrote hold: copies (in pages in the JSON) */
 	double pass_ms;               /* the pass's wall time, setup and teardown included */
+	int64_t transfers;            /* transfers watched; 0 when not counted */
 	int64_t late_threads;         /* watched transfers whose threads outlived the wait */
 	const char *method;           /* "uffd-wp", or NULL */
 	char unavailable[200];        /* why the producer's pages were not counted; "" if they were */

@@ -372,6 +372,9 @@ enum zc_schema_rule {
 	X("pages_written.pass_ms", NUMBER, ALWAYS, ZC_UNGATED, "ms",                          \
 	  ZC_FROM(DOUBLE, pages_written.pass_ms),                                             \
 	  "the evidence pass's wall time, setup and teardown included")                       \
+	X("pages_written.transfers", INTEGER, ALWAYS, ZC_UNGATED, "transfers",                \
+	  ZC_FROM(INT64, pages_written.transfers),                                            \
+	  "transfers watched (0 when not counted): a copy no hook sees, made once every more transfers than this, may be missed by the pages; the hooks see every timed transfer") \
 	X("pages_written.late_threads", INTEGER, ALWAYS, ZC_UNGATED, "transfers",             \
 	  ZC_FROM(INT64, pages_written.late_threads),                                         \
 	  "watched transfers after which a thread the transfer started still ran 2 s after the release: what it wrote later is not counted") \

@@ -491,6 +491,7 @@ static napi_value zn_pages_result(napi_env env, napi_callback_info info)
 		return o;
 	}
 	double n = (double)zp.transfers;
+	put(env, o, "transfers", n);
 	put(env, o, "producer_per_transfer", (double)zp.pages / n);
 	put(env, o, "fresh_per_transfer", (double)zp.fresh / n);
 	put(env, o, "frame_per_transfer", (double)zp.frame / n);
