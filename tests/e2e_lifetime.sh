@@ -4,8 +4,9 @@
 # frame over like move and copy it with a word loop (no copy function: only the pages written
 # can see it) into memory that goes before anyone looks (a mapping unmapped, a buffer
 # discarded with MADV_DONTNEED or wiped with memset, a block freed), or by a worker thread
-# 20 ms after release(); copy_in_release copies in release() itself. Each must be a copy of
-# one frame by the pages written, and --strict must exit 1. Shares e2e_adversarial.sh's build.
+# 20 ms after release(); copy_in_release copies in release() itself; in the thread scenario,
+# late_copy's consumer thread copies after it answered. Each must be a copy of one frame by the
+# pages written, and --strict must exit 1. Shares e2e_adversarial.sh's build.
 set -u
 . tests/lib/e2e.sh
 e2e_init lifetime
@@ -44,6 +45,13 @@ for b in bad:
     print("e2e_lifetime:", b, file=sys.stderr)
 sys.exit(1 if bad or seen != set(want) else 0)
 PY
+# thread: a consumer thread that copies the frame after it answered (word loop): the release
+# waits for it, and the pages are counted after the release.
+"$INJECT/bin/thread" --quick --quiet --processes 1 --strategy late_copy \
+	--out "$tmp/thread.json" >/dev/null 2>"$tmp/err" || die "the thread run failed: $(cat "$tmp/err")"
+check_json "$tmp/thread.json" \
+	'all(round(r(n)["copies"]["pages_bytes_per_transfer"] / d["frame"]["bytes"], 2) == 1 and r(n)["identity"]["verdict"] == "copy" for n in ("late_copy@same", "late_copy@cross"))' \
+	"a consumer thread copying after it answered is a copy of one frame"
 for s in copy_then_unmap late_worker; do
 	"$INJECT/bin/inproc" --quick --quiet --processes 1 --strategy $s --strict \
 		--out "$tmp/strict.json" >/dev/null 2>"$tmp/err"

@@ -29,7 +29,8 @@
 #define CONSUMER_STACK (2u * 1024u * 1024u) /* ThreadSanitizer needs about 1 MiB */
 
 enum msg_kind { MSG_FRAME, MSG_RELEASE, MSG_PROBE, MSG_ANSWER };
-enum flavour { COPY, MOVE, POOL, EMPTY };
+/* LATE_COPY (test only, -DZCBENCH_ADVERSARIAL): move, and the consumer copies after it answered. */
+enum flavour { COPY, MOVE, POOL, EMPTY, LATE_COPY };
 
 struct state {
 	const char *name;
@@ -46,6 +47,7 @@ struct state {
 	unsigned char *frame;    /* copy, empty: the producer's frame, kept and reused */
 	unsigned char *pool[POOL_SLOTS];
 	struct zc_port_msg held; /* consumer side: the frame it holds, data NULL when none */
+	unsigned char *late;     /* late_copy: where the consumer copies, after answering */
 	/* The hand-over log: one-way written by the consumer at each receipt, post by the
 	 * producer when its post returned. */
 	struct zc_handover_ring log;
@@ -90,6 +92,20 @@ static void receive_frame(struct state *s, const struct zc_port_msg *m, struct z
 	a->arg = !m->data || zc_frame_stamp_ok(m->data, m->bytes, m->seq);
 }
 
+/*
+ * late_copy's consumer: the frame, a word at a time (no copy function a hook sees), after
+ * the producer has its answer; the next message, the release among them, waits for it.
+ */
+__attribute__((optimize("no-tree-loop-distribute-patterns"))) static void
+late_copy(unsigned char *dst, const unsigned char *src, size_t bytes)
+{
+	uint64_t *d = (uint64_t *)(void *)dst;
+	const uint64_t *w = (const uint64_t *)(const void *)src;
+	for (size_t i = 0; i < bytes / sizeof(uint64_t); i++)
+		d[i] = w[i];
+	__asm__ volatile("" : : "r"(dst) : "memory");
+}
+
 static void *consumer_main(void *arg)
 {
 	struct state *s = arg;
@@ -105,6 +121,8 @@ static void *consumer_main(void *arg)
 			a.arg = ((const volatile unsigned char *)s->held.data)[m.arg];
 		if (zc_port_post(s->outbox, &a, -1) != 0)
 			break;
+		if (m.kind == MSG_FRAME && s->flavour == LATE_COPY && s->held.data)
+			late_copy(s->late, s->held.data, s->bytes);
 	}
 	return NULL;
 }
@@ -184,6 +202,7 @@ static void teardown(void *st)
 	for (int i = 0; i < POOL_SLOTS; i++)
 		free(s->pool[i]);
 	free(s->frame);
+	free(s->late);
 	zc_handover_ring_free(&s->log);
 	free(s);
 }
@@ -242,6 +261,8 @@ static void *setup(const struct zc_frame_geom *g, const void *arg, struct zc_err
 		goto out_fail;
 	if (f == POOL && fill_pool(s) != 0)
 		goto out_fail;
+	if (f == LATE_COPY && !(s->late = malloc(s->bytes)))
+		goto out_fail;
 	if (start_consumer(s) != 0)
 		goto out_fail;
 	return s;
@@ -268,7 +289,7 @@ static unsigned char *compose(struct state *s, bool render, struct zc_port_msg *
 	*m = (struct zc_port_msg){.kind = MSG_FRAME, .seq = ++s->seq, .bytes = s->bytes};
 	unsigned char *p = s->frame;
 	struct zc_port_msg r;
-	if (s->flavour == MOVE && !(p = malloc(s->bytes)))
+	if ((s->flavour == MOVE || s->flavour == LATE_COPY) && !(p = malloc(s->bytes)))
 		return NULL;
 	if (s->flavour == POOL) {
 		if (zc_port_receive(s->returns, &r, TIMEOUT_MS) != 0)
@@ -288,7 +309,7 @@ static unsigned char *compose(struct state *s, bool render, struct zc_port_msg *
 		return p;
 	}
 	m->data = p;
-	m->finalize = s->flavour == MOVE ? free_frame : return_frame;
+	m->finalize = s->flavour == POOL ? return_frame : free_frame;
 	m->peer = s;
 	return p;
 }
@@ -377,8 +398,16 @@ static const struct zc_strategy reference_handover_strategy = {
 	.release = release, .teardown = teardown, .handover = &handover_log,
 };
 
+#ifdef ZCBENCH_ADVERSARIAL
+THREAD_STRATEGY(late_copy, LATE_COPY, true,
+		"test only: move, and the consumer thread copies the frame after it answered");
+#define ADVERSARIES , &late_copy_strategy
+#else
+#define ADVERSARIES
+#endif
+
 static const struct zc_strategy *const strategies[] = {&copy_strategy, &move_strategy,
-						       &pool_strategy};
+						       &pool_strategy ADVERSARIES};
 
 const struct zc_scenario zc_thread_scenario = {
 	.name = "thread", .strategies = strategies, .nstrategies = ZC_COUNT(strategies),
