@@ -38,13 +38,13 @@ ZC_NO_SANITIZE static void unlock(atomic_flag *f)
 	atomic_flag_clear_explicit(f, memory_order_release);
 }
 
-void zc_provenance_recognise(zc_content_test test)
+ZC_NO_SANITIZE void zc_provenance_recognise(zc_content_test test)
 {
 	zc_content_test none = NULL;
 	atomic_compare_exchange_strong(&recogniser, &none, test);
 }
 
-uint64_t zc_provenance_lost(void)
+ZC_NO_SANITIZE uint64_t zc_provenance_lost(void)
 {
 	return atomic_load_explicit(&lost, memory_order_relaxed);
 }
@@ -147,7 +147,7 @@ ZC_NO_SANITIZE static void remove_locked(uintptr_t lo, uintptr_t hi)
 	}
 }
 
-void zc_provenance_frame(const void *p, size_t len)
+ZC_NO_SANITIZE void zc_provenance_frame(const void *p, size_t len)
 {
 	uintptr_t lo = (uintptr_t)p;
 	if (!len || held(lo, lo + len) == len) /* a stamp on a known frame: nothing to do */
@@ -157,7 +157,7 @@ void zc_provenance_frame(const void *p, size_t len)
 	end_change();
 }
 
-void zc_provenance_forget(const void *p, size_t len)
+ZC_NO_SANITIZE void zc_provenance_forget(const void *p, size_t len)
 {
 	uintptr_t lo = (uintptr_t)p;
 	if (!len || !atomic_load_explicit(&nused, memory_order_relaxed) || !held(lo, lo + len))
@@ -212,7 +212,7 @@ ZC_NO_SANITIZE static void retaint(uintptr_t dst, uintptr_t src, size_t len, boo
 	end_change();
 }
 
-size_t zc_provenance_copy(void *dst, const void *src, size_t len)
+ZC_NO_SANITIZE size_t zc_provenance_copy(void *dst, const void *src, size_t len)
 {
 	uintptr_t d = (uintptr_t)dst, s = (uintptr_t)src;
 	if (!len)
@@ -230,7 +230,7 @@ size_t zc_provenance_copy(void *dst, const void *src, size_t len)
 	return f;
 }
 
-size_t zc_provenance_moved_block(const void *old, size_t old_len, const void *p)
+ZC_NO_SANITIZE size_t zc_provenance_moved_block(const void *old, size_t old_len, const void *p)
 {
 	uintptr_t o = (uintptr_t)old;
 	size_t f = old_len ? held(o, o + old_len) : 0;
@@ -375,7 +375,7 @@ ZC_NO_SANITIZE static size_t drain(int fd, size_t bytes)
 	return f;
 }
 
-size_t zc_provenance_sent(int fd, const struct zc_kernel_mem *mem, size_t bytes)
+ZC_NO_SANITIZE size_t zc_provenance_sent(int fd, const struct zc_kernel_mem *mem, size_t bytes)
 {
 	size_t f = over_mem(mem, bytes, frame_bytes_at);
 	if (f) {
@@ -410,7 +410,7 @@ ZC_NO_SANITIZE static size_t taint_landed(const void *p, size_t len)
 /* Takes up to bytes of the frame bytes a pipe fd holds; 0 when it holds none. */
 ZC_NO_SANITIZE static size_t drain(int fd, size_t bytes);
 
-size_t zc_provenance_received(int fd, const struct zc_kernel_mem *mem, size_t bytes)
+ZC_NO_SANITIZE size_t zc_provenance_received(int fd, const struct zc_kernel_mem *mem, size_t bytes)
 {
 	size_t known = 0;
 	if (mem->process && fd == getpid())
@@ -424,7 +424,7 @@ size_t zc_provenance_received(int fd, const struct zc_kernel_mem *mem, size_t by
 	return known;
 }
 
-size_t zc_provenance_carried(int in, int out, size_t bytes, bool *copied)
+ZC_NO_SANITIZE size_t zc_provenance_carried(int in, int out, size_t bytes, bool *copied)
 {
 	struct object from, to;
 	size_t f = 0;
@@ -439,7 +439,7 @@ size_t zc_provenance_carried(int in, int out, size_t bytes, bool *copied)
 	return f;
 }
 
-void zc_provenance_closed(int fd)
+ZC_NO_SANITIZE void zc_provenance_closed(int fd)
 {
 	if (!atomic_load_explicit(&any_fd, memory_order_relaxed))
 		return;

@@ -20,7 +20,7 @@ static struct {
 static unsigned nseen;
 static atomic_flag seen_lock = ATOMIC_FLAG_INIT;
 
-void zc_vanish_watch(zc_vanish_test test, void *arg)
+ZC_NO_SANITIZE void zc_vanish_watch(zc_vanish_test test, void *arg)
 {
 	watch_arg = arg;
 	exclude_lo = exclude_hi = 0;
@@ -28,20 +28,20 @@ void zc_vanish_watch(zc_vanish_test test, void *arg)
 	atomic_store(&watch_test, test);
 }
 
-void zc_vanish_exclude(const void *p, size_t len)
+ZC_NO_SANITIZE void zc_vanish_exclude(const void *p, size_t len)
 {
 	exclude_lo = (uintptr_t)p;
 	exclude_hi = exclude_lo + len;
 	atomic_thread_fence(memory_order_seq_cst);
 }
 
-uint64_t zc_vanish_stop(void)
+ZC_NO_SANITIZE uint64_t zc_vanish_stop(void)
 {
 	atomic_store(&watch_test, NULL);
 	return atomic_load(&vanished);
 }
 
-void zc_vanish_clear(void)
+ZC_NO_SANITIZE void zc_vanish_clear(void)
 {
 	while (atomic_flag_test_and_set(&seen_lock))
 		;
@@ -49,7 +49,7 @@ void zc_vanish_clear(void)
 	atomic_flag_clear(&seen_lock);
 }
 
-bool zc_vanish_seen(const void *p, size_t len)
+ZC_NO_SANITIZE bool zc_vanish_seen(const void *p, size_t len)
 {
 	uintptr_t lo = (uintptr_t)p, hi = lo + len;
 	bool hit = false;
@@ -75,7 +75,7 @@ ZC_NO_SANITIZE static uint64_t read_range(zc_vanish_test test, uintptr_t lo, uin
 	return sum;
 }
 
-void zc__vanish_check(const char *how, const void *p, size_t len)
+ZC_NO_SANITIZE void zc__vanish_check(const char *how, const void *p, size_t len)
 {
 	zc_vanish_test test = atomic_load_explicit(&watch_test, memory_order_acquire);
 	if (!test || !p || len < ZC_VANISH_MIN_BYTES)
