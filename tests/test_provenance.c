@@ -22,6 +22,7 @@
 #include "gbench.h"
 #include "instrument.h"
 #include "provenance.h"
+#include "support.h"
 
 #define N (1024u * 1024u)
 
@@ -37,6 +38,18 @@ struct seen {
 };
 
 static struct zc_counts mark;
+
+/*
+ * Bytes that were not the frame's: exactly these, but under a sanitizer its runtime's own
+ * copies are seen too (a few hundred bytes, never the frame's).
+ */
+static void assert_other(uint64_t got, uint64_t want)
+{
+	if (ZT_SANITIZER_BUILD)
+		assert_true(got >= want && got < want + 64 * 1024);
+	else
+		assert_int_equal(got, want);
+}
 
 static void start(void)
 {
@@ -71,7 +84,7 @@ static void copies_of_a_frame_and_of_its_copies_count(void **unused)
 	memcpy(b, a, opaque(N)); /* a copy of the copy */
 	struct seen s = since();
 	assert_int_equal(s.frame_user, 2 * N);
-	assert_int_equal(s.other, 0);
+	assert_other(s.other, 0);
 	free(frame);
 	free(a);
 	free(b);
@@ -87,7 +100,7 @@ static void other_bytes_are_counted_apart(void **unused)
 	memmove(dst, src + 100, opaque(N - 100));
 	struct seen s = since();
 	assert_int_equal(s.frame_user, 0);
-	assert_int_equal(s.other, 2 * N - 100);
+	assert_other(s.other, 2 * N - 100);
 	free(src);
 	free(dst);
 }
@@ -104,7 +117,7 @@ static void a_partial_copy_counts_what_it_holds(void **unused)
 	memcpy(z, y + 1000, opaque(3000)); /* none of it the frame's */
 	struct seen s = since();
 	assert_int_equal(s.frame_user, 2000);
-	assert_int_equal(s.other, 3000 + 3000 + 3000);
+	assert_other(s.other, 3000 + 3000 + 3000);
 	free(x);
 	free(y);
 	free(z);
@@ -164,7 +177,7 @@ static void a_pipe_gives_back_the_frame_bytes_written_into_it(void **unused)
 	assert_int_equal(read(fds[0], got, 8192), 8192); /* the first 4096 were the frame's */
 	struct seen s = since();
 	assert_int_equal(s.frame_kernel, 2 * 4096);
-	assert_int_equal(s.other, 4096 + 4096);
+	assert_other(s.other, 4096 + 4096);
 	/* What landed is the frame's from there on. */
 	unsigned char *copy = filled(4096, 0);
 	start();
@@ -188,7 +201,7 @@ static void devices_bytes_are_not_the_frame(void **unused)
 	assert_int_equal(read(fd, buf, 65536), 65536);
 	struct seen s = since();
 	assert_int_equal(s.frame_kernel, 0);
-	assert_int_equal(s.other, 65536);
+	assert_other(s.other, 65536);
 	close(fd);
 	free(buf);
 }
@@ -211,7 +224,7 @@ static void a_move_into_a_memfd_is_a_copy(void **unused)
 	assert_int_equal(splice(fds[0], NULL, mfd, NULL, 65536, 0), 65536);
 	struct seen s = since();
 	assert_int_equal(s.frame_kernel, 65536);
-	assert_int_equal(s.other, 0);
+	assert_other(s.other, 0);
 	close(fds[0]);
 	close(fds[1]);
 	close(mfd);
@@ -229,7 +242,7 @@ static void string_padding_is_written_not_copied(void **unused)
 	strncpy(dst, frame, opaque(1000));
 	struct seen s = since();
 	assert_int_equal(s.frame_user, 100);
-	assert_int_equal(s.other, 900);
+	assert_other(s.other, 900);
 	free(frame);
 	free(dst);
 }
