@@ -294,25 +294,25 @@ void zc_frame_runs(const unsigned char *p, size_t len, zc_frame_run_fn each, voi
 	}
 }
 
+/* zc_frame_bytes_held's account: the runs of one frame, or of any. */
+struct held_of {
+	uint32_t seq;
+	bool any_seq;
+	size_t held;
+};
+
+static void add_run(uint32_t seq, size_t bytes, void *arg)
+{
+	struct held_of *h = arg;
+	if (h->any_seq || seq == h->seq)
+		h->held += bytes;
+}
+
 size_t zc_frame_bytes_held(const unsigned char *p, size_t len, uint64_t seq, bool any_seq)
 {
-	size_t held = 0, done = 0; /* the bytes before done belong to a run already */
-	for (size_t q = find_header(p, len, 0); q < len; q = find_header(p, len, done)) {
-		uint64_t id = load_le64(p + q);
-		bool counted = any_seq || id >> 32 == (uint32_t)seq;
-		/* The run's first bytes: the end of the cell before, back to the last run. */
-		size_t from = q - done > CELL ? q - CELL : done;
-		size_t run = (uint32_t)id ? suffix_held(p, from, q, id - 1) : 0;
-		size_t at = q, n;
-		while ((n = prefix_held(p + at, len - at < CELL ? len - at : CELL, id)) == CELL) {
-			at += CELL;
-			id++;
-		}
-		run += at + n - q;
-		held += counted ? run : 0;
-		done = at + n;
-	}
-	return held;
+	struct held_of h = {.seq = (uint32_t)seq, .any_seq = any_seq};
+	zc_frame_runs(p, len, add_run, &h);
+	return h.held;
 }
 
 uint64_t zc_frame_checksum(const void *frame, size_t bytes)
