@@ -59,7 +59,6 @@ static struct acc {
 } acc[MAX_ACC];
 static size_t nacc;
 static size_t nranges;
-static uint32_t scan_upto;              /* marks below this index are looked for */
 
 static uint64_t mix(uint64_t h)
 {
@@ -213,7 +212,7 @@ static size_t test_page(const unsigned char *page, size_t len, uintptr_t at, voi
 			h = h * BASE + page[pos + i];
 		for (;;) {
 			const struct slot *s = find(h ? h : 1);
-			if (s && s->mark < scan_upto && !in_own_mark(s, at + pos)) {
+			if (s && !in_own_mark(s, at + pos)) {
 				if (range > nranges)
 					range = range_of(at);
 				account(s->mark, range, BLOCK);
@@ -255,7 +254,6 @@ void zct_content_mark(uint32_t index, struct zct_mark *m)
 	m->content = add_mark(index, m->p, m->bytes) ? ZCT_CONTENT_WHOLE : ZCT_CONTENT_PART;
 	read_ranges();
 	nacc = 0;
-	scan_upto = index + 1;
 	if (zct_pages_scan(test_page, NULL) != 0)
 		m->content = ZCT_CONTENT_FAILED;
 	keep_finds(m);
