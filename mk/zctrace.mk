@@ -29,13 +29,14 @@ ZCTRACE_OBJ = $(ZCTRACE_SRC:%.c=$(BUILD)/obj/zctrace/%.o) \
 ZCTRACE_CFLAGS = $(filter-out $(SANFLAGS),$(ALL_CFLAGS)) -Itools/zctrace -fvisibility=hidden
 PROBE_DEMO = $(BUILD)/tests/progs/probe_demo
 COPY_KINDS = $(BUILD)/tests/progs/copy_kinds
+CONTENT_COPY = $(BUILD)/tests/progs/content_copy
 HANDOVER = $(BUILD)/tests/progs/handover
 NAMES_LIB = $(BUILD)/tests/progs/libzcnames.so
 NAMES = $(addprefix $(BUILD)/tests/progs/names-,nopie pie stripped)
 
 .PHONY: zctrace zctrace-bench
-all: $(ZCTRACE_LIB) $(PROBE_DEMO) $(COPY_KINDS) $(HANDOVER) $(NAMES)
-zctrace: $(ZCTRACE_LIB) $(BUILD)/bin/zctrace $(PROBE_DEMO) $(COPY_KINDS) $(HANDOVER) $(NAMES)
+all: $(ZCTRACE_LIB) $(PROBE_DEMO) $(COPY_KINDS) $(CONTENT_COPY) $(HANDOVER) $(NAMES)
+zctrace: $(ZCTRACE_LIB) $(BUILD)/bin/zctrace $(PROBE_DEMO) $(COPY_KINDS) $(CONTENT_COPY) $(HANDOVER) $(NAMES)
 test: zctrace
 
 $(BUILD)/obj/zctrace/%.o: %.c $(BUILD)/.flags
@@ -62,6 +63,11 @@ $(PROBE_DEMO): tools/zctrace/progs/probe_demo.c include/zc_probe.h $(BUILD)/.fla
 $(COPY_KINDS): tools/zctrace/progs/copy_kinds.c $(BUILD)/.flags
 	@mkdir -p $(@D)
 	$(CC) -std=c17 -D_GNU_SOURCE $(OPT) $(WARN) $(WERROR) -fno-builtin -rdynamic -pthread $< -o $@
+
+# A copy no hook sees (a word loop into a misaligned destination), for the search by content.
+$(CONTENT_COPY): tools/zctrace/progs/content_copy.c include/zc_probe.h $(BUILD)/.flags
+	@mkdir -p $(@D)
+	$(CC) -std=c17 -D_GNU_SOURCE $(OPT) $(WARN) $(WERROR) -fno-builtin -Iinclude $< -o $@
 
 # A frame handed from one process to another: a pipe, a memfd both map, a file sendfile'd.
 $(HANDOVER): tools/zctrace/progs/handover.c include/zc_probe.h $(BUILD)/.flags

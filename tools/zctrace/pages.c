@@ -28,6 +28,7 @@ static char unavailable[200] = "not asked for (--pages)";
 void zct_pages_start(void)
 {
 	struct zc_error err = {0};
+	zct_content_init(); /* before the arming: without it, marks are not searched by content */
 	if (zc_written_init(&watch, &err) != 0 || zc_written_arm(&watch, &err) != 0) {
 		snprintf(unavailable, sizeof(unavailable), "%s", err.text);
 		zc_written_release(&watch);
@@ -46,12 +47,25 @@ void zct_pages_forget(void)
 	snprintf(unavailable, sizeof(unavailable), "a forked child: its pages are not watched");
 }
 
+/* The pages written since the start, content.c's table apart (the tracer's, not the program's). */
 long zct_pages_now(void)
 {
 	struct zc_written_count n;
-	if (!armed || zc_written_count(&watch, NULL, 0, NULL, NULL, &n, NULL) != 0)
+	const void *table;
+	size_t len;
+	zct_content_range(&table, &len);
+	if (!armed || zc_written_count(&watch, table, len, NULL, NULL, &n, NULL) != 0)
 		return -1;
-	return n.watched + n.fresh;
+	return n.watched + n.fresh - n.excluded;
+}
+
+int zct_pages_scan(size_t (*test)(const unsigned char *, size_t, uintptr_t, void *), void *arg)
+{
+	struct zc_written_count n;
+	const void *table;
+	size_t len;
+	zct_content_range(&table, &len);
+	return armed ? zc_written_count(&watch, table, len, test, arg, &n, NULL) : -1;
 }
 
 /* /proc/self/maps at exit, in static memory (the record is written without malloc). */
@@ -67,25 +81,28 @@ static struct mapping {
 static size_t nmappings;
 static long total_at_exit = -1;
 
-static size_t read_maps(void)
+size_t zct_read_maps(char *buf, size_t cap)
 {
 	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
 	size_t len = 0;
 	ssize_t n;
 	if (fd < 0)
 		return 0;
-	while (len < sizeof(maps) - 1 && (n = read(fd, maps + len, sizeof(maps) - 1 - len)) > 0)
+	while (len < cap - 1 && (n = read(fd, buf + len, cap - 1 - len)) > 0)
 		len += (size_t)n;
 	close(fd);
-	maps[len] = '\0';
+	buf[len] = '\0';
 	return len;
 }
 
 /* Each writable mapping with pages written since the start: its range, name and count. */
 static void snapshot_mappings(void)
 {
+	const void *table;
+	size_t table_len;
+	zct_content_range(&table, &table_len);
 	nmappings = 0;
-	read_maps();
+	zct_read_maps(maps, sizeof(maps));
 	for (char *line = maps, *next; *line; line = next) {
 		char *nl = strchr(line, '\n');
 		next = nl ? nl + 1 : line + strlen(line);
@@ -94,7 +111,7 @@ static void snapshot_mappings(void)
 		unsigned long start, end;
 		char perms[8] = "", name[256] = "";
 		if (sscanf(line, "%lx-%lx %7s %*s %*s %*s %255[^\n]", &start, &end, perms, name) < 3 ||
-		    perms[1] != 'w')
+		    perms[1] != 'w' || (const void *)start == table)
 			continue;
 		struct zc_written_count n;
 		if (nmappings == MAX_MAPPINGS ||

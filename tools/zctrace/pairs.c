@@ -273,6 +273,44 @@ static void add_copied(json_t *p, const struct mark *a, const struct mark *b, en
 				    : json_null());
 }
 
+/* The bytes of m's finds by content that are a's, in mapping (none: 0). */
+static uint64_t found_of(const struct mark *m, const struct mark *a, const char *mapping)
+{
+	size_t i;
+	json_t *f;
+	json_array_foreach(json_object_get(m->m, "content_found"), i, f) {
+		const char *name = json_string_value(json_object_get(f, "mapping"));
+		if (uint_of(f, "of") == a->seq && name && !strcmp(name, mapping))
+			return uint_of(f, "bytes");
+	}
+	return 0;
+}
+
+/*
+ * One process: a's bytes found by content (content.c) at b and not yet at a, per mapping,
+ * into copies; returns their sum. Two processes: none (a's blocks are in a's table only).
+ */
+static uint64_t find_content_copies(const struct mark *a, const struct mark *b, json_t *copies)
+{
+	size_t i;
+	json_t *f;
+	uint64_t sum = 0;
+	if (a->rec != b->rec)
+		return 0;
+	json_array_foreach(json_object_get(b->m, "content_found"), i, f) {
+		const char *mapping = json_string_value(json_object_get(f, "mapping"));
+		if (!mapping || uint_of(f, "of") != a->seq)
+			continue;
+		uint64_t at_b = uint_of(f, "bytes"), at_a = found_of(a, a, mapping);
+		if (at_b <= at_a)
+			continue;
+		json_array_append_new(copies, json_pack("{s:s, s:I}", "mapping", mapping, "bytes",
+							(json_int_t)(at_b - at_a)));
+		sum += at_b - at_a;
+	}
+	return sum;
+}
+
 static json_t *judge(const struct mark *a, const struct mark *b)
 {
 	json_t *movers = json_array();
@@ -282,20 +320,28 @@ static json_t *judge(const struct mark *a, const struct mark *b)
 					 json_object_get(b->m, "fingerprint")) && a->bytes == b->bytes,
 		.same_process = a->rec == b->rec, .same_address = a->address == b->address,
 		.released = released_between(a, b)};
+	json_t *content = json_array();
 	find_movers(a, b, movers);
-	f.movers = (unsigned)json_array_size(movers);
+	uint64_t found = find_content_copies(a, b, content);
+	f.movers = (unsigned)json_array_size(movers) + (found && found >= b->bytes / 100);
 	if (!f.same_process)
 		judge_frames(a, b, &f);
 	enum zct_verdict v = zct_judge(&f);
 	proof(a, b, &f, v, why, sizeof(why));
+	if (v == ZCT_COPIED && f.same_address && !json_array_size(movers) && found)
+		snprintf(why, sizeof(why), "its bytes were found by content in pages written "
+					   "between the marks");
 	json_t *p = json_pack("{s:s%, s:o, s:o, s:I, s:b, s:b, s:s, s:s}", "label", a->tag,
 			      key_len(a->tag), "first", side(a), "second", side(b), "bytes",
 			      (json_int_t)b->bytes, "same_process", f.same_process, "same_bytes",
 			      f.same_bytes, "verdict", zct_verdict_name(v), "proof", why);
-	if (p)
+	if (p) {
 		add_copied(p, a, b, v, movers);
-	else
+		json_object_set_new(p, "content_copies", content);
+	} else {
 		json_decref(movers);
+		json_decref(content);
+	}
 	return p;
 }
 
@@ -425,6 +471,13 @@ static void print_pair(json_t *p, FILE *f)
 		fprintf(f, "; %s pages written between the marks",
 			zct_thousands((uint64_t)json_integer_value(pages), b, sizeof(b)));
 	fprintf(f, "\n");
+	size_t i;
+	json_t *c;
+	json_array_foreach(json_object_get(p, "content_copies"), i, c)
+		fprintf(f, "zctrace:     %s bytes of %s found by content in %s (no hook saw them)\n",
+			zct_thousands(uint_of(c, "bytes"), b, sizeof(b)),
+			json_string_value(json_object_get(p, "label")),
+			json_string_value(json_object_get(c, "mapping")));
 }
 
 void zct_pairs_print(json_t *pairs, const char *out, FILE *f)

@@ -95,6 +95,7 @@ void zc_probe_mark(const char *tag, const void *p, size_t n)
 		m->fingerprint = p ? zc_frame_checksum(p, n) : 0;
 		zct_frames_of(p, n, &m->frames); /* after the fingerprint: every page is mapped */
 		m->pages = zct_pages_now();
+		zct_content_mark((uint32_t)i, m); /* after the count: its reads write no page */
 		m->tid = (int)syscall(SYS_gettid);
 		m->ns = zct_now_ns();
 		/* the sequence number is taken after fingerprinting: copies made before it precede */
@@ -201,6 +202,35 @@ static unsigned write_kernel_movers(struct zct_out *o, const struct zct_mark *a,
 	return found;
 }
 
+/*
+ * Writes the bytes of a found by content at b and not already at a, per mapping (content.c):
+ * copies written between the marks that no hook saw. Returns their sum.
+ */
+static uint64_t write_content_copies(struct zct_out *o, const struct zct_mark *a,
+				     const struct zct_mark *b)
+{
+	uint32_t ia = (uint32_t)(a - zct.marks);
+	uint64_t sum = 0;
+	bool comma = false;
+	for (unsigned i = 0; i < b->nfound; i++) {
+		const struct zct_found *f = &b->found[i];
+		uint64_t before = 0;
+		if (f->of != ia)
+			continue;
+		for (unsigned j = 0; j < a->nfound; j++)
+			if (a->found[j].of == ia && !strcmp(a->found[j].mapping, f->mapping))
+				before = a->found[j].bytes;
+		if (f->bytes <= before)
+			continue;
+		zct_out_str(o, comma ? ", {\"mapping\": " : "{\"mapping\": ");
+		zct_out_json_str(o, f->mapping);
+		zct_out_fmt(o, ", \"bytes\": %llu}", (unsigned long long)(f->bytes - before));
+		sum += f->bytes - before;
+		comma = true;
+	}
+	return sum;
+}
+
 /* When a's block was given back before b was marked (0: it was not). */
 static uint64_t released_between(const struct zct_mark *a, const struct zct_mark *b)
 {
@@ -235,10 +265,14 @@ static void write_pair(struct zct_out *o, const struct zct_mark *a, const struct
 			    (unsigned long long)released_between(a, b), atomic_load(&a->released_by));
 	else
 		zct_out_str(o, "null");
+	zct_out_str(o, ", \"content_copies\": [");
+	uint64_t content = write_content_copies(o, a, b);
+	zct_out_str(o, "]");
 	struct zct_pair_facts facts = {
 		.same_bytes = a->fingerprint == b->fingerprint && a->bytes == b->bytes,
 		.same_process = true, .same_address = a->p == b->p,
-		.released = released_between(a, b) != 0, .movers = movers};
+		.released = released_between(a, b) != 0,
+		.movers = movers + (content && content >= b->bytes / 100)};
 	zct_out_fmt(o, ", \"verdict\": \"%s\"}", zct_verdict_name(zct_judge(&facts)));
 }
 
@@ -264,6 +298,16 @@ static void write_mark(struct zct_out *o, const struct zct_mark *m)
 		zct_out_fmt(o, "%ld", m->pages);
 	else
 		zct_out_str(o, "null");
+	zct_out_str(o, ", \"content\": ");
+	zct_out_json_str(o, zct_content_state(m));
+	zct_out_str(o, ", \"content_found\": [");
+	for (unsigned i = 0; i < m->nfound; i++) {
+		zct_out_fmt(o, "%s{\"of\": %llu, \"mapping\": ", i ? ", " : "",
+			    (unsigned long long)zct.marks[m->found[i].of].seq);
+		zct_out_json_str(o, m->found[i].mapping);
+		zct_out_fmt(o, ", \"bytes\": %llu}", (unsigned long long)m->found[i].bytes);
+	}
+	zct_out_str(o, "]");
 	zct_out_str(o, ", \"frames\": ");
 	if (f->known)
 		zct_out_fmt(o, "{\"pages\": %zu, \"present\": %zu, \"unproven\": %zu, "

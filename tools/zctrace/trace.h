@@ -51,6 +51,19 @@ struct zct_frames {
 	uint64_t hash;           /* of the frame numbers, in order */
 };
 
+/*
+ * --pages: bytes of an earlier mark (or this one) that the search by content (content.c)
+ * found at a mark in the pages written since the watch began, in one mapping.
+ */
+#define ZCT_MAPPING_MAX 64
+#define ZCT_MAX_FOUND 8
+struct zct_found {
+	uint32_t of;             /* the index of the mark whose bytes they are */
+	uint64_t bytes;
+	char mapping[ZCT_MAPPING_MAX]; /* as /proc/self/maps names it; "[anonymous]" */
+};
+enum zct_content { ZCT_CONTENT_NONE, ZCT_CONTENT_WHOLE, ZCT_CONTENT_PART, ZCT_CONTENT_FAILED };
+
 /* One zc_probe_mark call. */
 struct zct_mark {
 	_Atomic bool ready;
@@ -66,6 +79,9 @@ struct zct_mark {
 	const char *_Atomic released_by; /* "free", "realloc", "munmap" */
 	long pages;              /* --pages: pages written since the start, at the mark; -1 */
 	struct zct_frames frames;
+	uint8_t content;         /* enum zct_content: how this mark's search went */
+	uint8_t nfound;
+	struct zct_found found[ZCT_MAX_FOUND];
 };
 
 /*
@@ -203,6 +219,21 @@ void zct_pages_snapshot(void);
 long zct_pages_at_exit(void);
 struct zct_out;
 void zct_write_pages(struct zct_out *o);
+/* Passes every page written since the start (content.c's table apart) to test; 0 or -1. */
+int zct_pages_scan(size_t (*test)(const unsigned char *, size_t, uintptr_t, void *), void *arg);
+/* /proc/self/maps into buf (NUL-terminated, without malloc); its length. */
+size_t zct_read_maps(char *buf, size_t len);
+
+/*
+ * Copies found by content (content.c): the table mapped before the watch is armed (0, or -1),
+ * its range (left out of every count), the search at mark m (the index-th mark), and what
+ * became of it in words.
+ */
+int zct_content_init(void);
+void zct_content_range(const void **p, size_t *len);
+struct zct_mark;
+void zct_content_mark(uint32_t index, struct zct_mark *m);
+const char *zct_content_state(const struct zct_mark *m);
 
 /* The kernel's reads into memory as ranges: the "kernel_reads" member (kernel.c). */
 void zct_write_kernel_reads(struct zct_out *o);
