@@ -282,6 +282,8 @@ static int transfer(const struct zc_strategy *s, void *st, struct zc_written *w,
 		return 1;
 	}
 	s->release(st, &v);
+	/* The faults of the transfer and its release, before the instrument's own work below. */
+	long faults = w ? minor_faults() - f0 : 0;
 	if (!ok) {
 		if (w)
 			zc_vanish_stop();
@@ -295,7 +297,6 @@ static int transfer(const struct zc_strategy *s, void *st, struct zc_written *w,
 	uint64_t vanished = gone_of(&gone, seq);
 	if (zc_written_count(w, producer, producer_bytes, holds_frame_bytes, &seq, &c, why) != 0)
 		return 1;
-	long faults = minor_faults() - f0;
 	if (consumer_pages(s, st, cs, false, &t->consumer, &t->consumer_copies) != 0)
 		return failed(s, "the consumer's count failed", &failure, err);
 	long n = zc_written_take(w, why); /* the release's writes too */
