@@ -270,20 +270,25 @@ static void trace_free(size_t bytes)
 }
 
 /* OUT for the root process, OUT with ".<pid>" before ".json" for the others (out.h). */
-static void choose_out(void)
+void zct_record_path(int pid, char *buf, size_t len)
 {
 	const char *out = getenv("ZCTRACE_OUT");
-	char pid[16];
+	char digits[16];
 	if (!out || !*out) {
-		snprintf(zct.out, sizeof(zct.out), "zctrace.%d.json", zct.pid);
+		snprintf(buf, len, "zctrace.%d.json", pid);
 		return;
 	}
-	if (zct.pid == zct.root_pid) {
-		snprintf(zct.out, sizeof(zct.out), "%s", out);
+	if (pid == zct.root_pid) {
+		snprintf(buf, len, "%s", out);
 		return;
 	}
-	snprintf(pid, sizeof(pid), "%d", zct.pid);
-	zct_child_record(zct.out, sizeof(zct.out), out, getenv("ZCTRACE_OUT_DIR"), pid);
+	snprintf(digits, sizeof(digits), "%d", pid);
+	zct_child_record(buf, len, out, getenv("ZCTRACE_OUT_DIR"), digits);
+}
+
+static void choose_out(void)
+{
+	zct_record_path(zct.pid, zct.out, sizeof(zct.out));
 }
 
 /* A forked child starts an empty record of its own. */

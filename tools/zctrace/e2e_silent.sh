@@ -1,0 +1,45 @@
+#!/bin/sh
+# e2e_silent.sh: zctrace is never silent (docs/zctrace.md, "Never silent"). A static program,
+# run directly and inside `sh -c`, is named "not traced" with its reason in the summary and in
+# the root record's "process_tree". Exit 0 when every check passes.
+set -u
+. tests/lib/e2e.sh
+e2e_init zctrace-silent
+ZCTRACE=$BUILD/bin/zctrace
+SILENT=$BUILD/tests/progs/silent
+STATIC=$BUILD/tests/progs/silent-static
+tmp=$E2E_TMP
+for f in "$ZCTRACE" "$SILENT" "$STATIC" "$BUILD/lib/libzctrace.so"; do
+	[ -e "$f" ] || die "'$f' is not built (make zctrace)"
+done
+
+# run NAME WANT ARGS...: zctrace --out $tmp/NAME.json ARGS; its status must be WANT
+run() {
+	name=$1 want=$2
+	shift 2
+	"$ZCTRACE" --out "$tmp/$name.json" "$@" >"$tmp/$name.out" 2>"$tmp/$name.err"
+	got=$?
+	if [ "$got" -eq "$want" ]; then pass; else fail "zctrace $* exited $got, not $want: $(cat "$tmp/$name.err")"; fi
+}
+# has NAME REGEX WHAT: a line of NAME's stderr matches
+has() {
+	if grep -Eq "$2" "$tmp/$1.err"; then pass; else fail "$3: no line like '$2' in: $(cat "$tmp/$1.err")"; fi
+}
+
+# --- a static program: named, with its reason, run directly and by a shell ---------------------
+untraced="^zctrace:   silent-static \[pid [0-9]+\]: not traced: static program /.*/silent-static \(LD_PRELOAD cannot reach it\)$"
+run static 0 -- "$STATIC" copy
+has static "$untraced" "a static program run directly"
+check_json "$tmp/static.json" "[p.get('not_traced','').split(' ')[:2] for p in d['process_tree']]==[['static','program']]" \
+	"a static program run directly: its process_tree entry"
+run static_sh 0 -- sh -c "$STATIC copy; true"
+has static_sh "$untraced" "a static program a shell forks and execs"
+check_json "$tmp/static_sh.json" "[p['exe'].endswith('silent-static') for p in d['process_tree'] if 'not_traced' in p]==[True] and len(d['process_tree'])==2" \
+	"a static program a shell forks and execs: its process_tree entry"
+run static_exec 0 -- sh -c "exec $STATIC copy"
+has static_exec "$untraced" "a static program a shell execs in its own place"
+# a program that can be traced is not named
+run dynamic 0 -- sh -c "$SILENT copy; true"
+if grep -q "]: not traced:" "$tmp/dynamic.err"; then fail "a dynamic program named not traced: $(cat "$tmp/dynamic.err")"; else pass; fi
+
+e2e_done
