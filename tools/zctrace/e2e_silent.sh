@@ -1,7 +1,8 @@
 #!/bin/sh
 # e2e_silent.sh: zctrace is never silent (docs/zctrace.md, "Never silent"). A static program,
 # run directly and inside `sh -c`, is named "not traced" with its reason in the summary and in
-# the root record's "process_tree". Exit 0 when every check passes.
+# the root record's "process_tree". A program that copies then aborts leaves its record, and
+# the summary shows its copy. Exit 0 when every check passes.
 set -u
 . tests/lib/e2e.sh
 e2e_init zctrace-silent
@@ -41,5 +42,13 @@ has static_exec "$untraced" "a static program a shell execs in its own place"
 # a program that can be traced is not named
 run dynamic 0 -- sh -c "$SILENT copy; true"
 if grep -q "]: not traced:" "$tmp/dynamic.err"; then fail "a dynamic program named not traced: $(cat "$tmp/dynamic.err")"; else pass; fi
+
+# --- a crash: the record is written on the fatal signal, then the program dies of it -----------
+run abort 134 -- "$SILENT" abort
+has abort "^zctrace:   1 copy of 8,388,608 bytes: memcpy from silent" "an aborting program's copy"
+has abort "^zctrace: '.*silent' was killed by signal 6; its record was written before$" "an aborting program"
+check_json "$tmp/abort.json" "d['summary']['large_copy_bytes']==8388608" "an aborting program's record"
+run abort_sh 134 -- sh -c "$SILENT abort; exit 134"
+has abort_sh "^zctrace:   silent \[pid [0-9]+\]: 1 copy of 8,388,608 bytes" "an aborting child's copy"
 
 e2e_done

@@ -25,6 +25,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -340,6 +341,45 @@ static void read_config(void)
 	}
 }
 
+/* The signals that end a program with a core: the record is written before it dies. */
+static const int fatal_signals[] = {SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL};
+
+/*
+ * Writes the record (best effort: a crash may leave the tracer's state half-updated), then
+ * dies of sig by its default action, as the program would have.
+ */
+static void on_fatal(int sig)
+{
+	int err = errno;
+	zct_report();
+	struct sigaction dfl = {.sa_handler = SIG_DFL};
+	sigemptyset(&dfl.sa_mask);
+	sigaction(sig, &dfl, NULL);
+	sigset_t one;
+	sigemptyset(&one);
+	sigaddset(&one, sig);
+	sigprocmask(SIG_UNBLOCK, &one, NULL);
+	raise(sig);
+	errno = err; /* a fault returns to the faulting instruction and dies there */
+}
+
+/*
+ * The fatal signals left at their default action get on_fatal; an ignored one stays ignored.
+ * A handler the program installs later replaces it, and dies by its own choice (through exit,
+ * _exit or abort, each of which writes the record).
+ */
+static void catch_fatal_signals(void)
+{
+	struct sigaction sa = {.sa_handler = on_fatal, .sa_flags = SA_RESETHAND | SA_NODEFER};
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(fatal_signals) / sizeof(fatal_signals[0]); i++) {
+		struct sigaction old;
+		if (sigaction(fatal_signals[i], NULL, &old) == 0 && !(old.sa_flags & SA_SIGINFO) &&
+		    old.sa_handler == SIG_DFL)
+			sigaction(fatal_signals[i], &sa, NULL);
+	}
+}
+
 /*
  * The sink's start: called by the hooks' constructor, before the program's own constructors
  * (a preloaded library is initialised first).
@@ -350,6 +390,7 @@ static void trace_init(void)
 	read_config();
 	choose_out();
 	pthread_atfork(NULL, NULL, after_fork_child);
+	catch_fatal_signals();
 	/* coreutils and others close stderr at exit: keep a descriptor for the summary */
 	zct.err_fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 100);
 	if (zct.backtrace) {
