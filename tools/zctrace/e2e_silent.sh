@@ -2,7 +2,8 @@
 # e2e_silent.sh: zctrace is never silent (docs/zctrace.md, "Never silent"). A static program,
 # run directly and inside `sh -c`, is named "not traced" with its reason in the summary and in
 # the root record's "process_tree". A program that copies then aborts leaves its record, and
-# the summary shows its copy. Exit 0 when every check passes.
+# the summary shows its copy. 8 MiB written with fwrite (inside libc, unseen by the hooks) is
+# counted from /proc/PID/io. Exit 0 when every check passes.
 set -u
 . tests/lib/e2e.sh
 e2e_init zctrace-silent
@@ -50,5 +51,14 @@ has abort "^zctrace: '.*silent' was killed by signal 6; its record was written b
 check_json "$tmp/abort.json" "d['summary']['large_copy_bytes']==8388608" "an aborting program's record"
 run abort_sh 134 -- sh -c "$SILENT abort; exit 134"
 has abort_sh "^zctrace:   silent \[pid [0-9]+\]: 1 copy of 8,388,608 bytes" "an aborting child's copy"
+
+# --- stdio: the kernel's bytes no hook attributed, from /proc/PID/io ----------------------------
+run stdio 0 -- "$SILENT" fwrite "$tmp/stdio.bin"
+has stdio "^zctrace:   kernel: 8,[0-9]{3},[0-9]{3} bytes read or written that no hook attributed \(stdio's fread/fwrite, syscall\(\): /proc/[0-9]+/io\)$" \
+	"fwrite's 8 MiB in the summary"
+check_json "$tmp/stdio.json" "d['summary']['io']['wchar']>=8388608 and d['summary']['io']['unattributed_kernel_bytes']>=8388608" \
+	"fwrite's 8 MiB in the record"
+run quiet_io 0 -- "$SILENT" copy
+if grep -q "no hook attributed" "$tmp/quiet_io.err"; then fail "a program without stdio I/O: $(cat "$tmp/quiet_io.err")"; else pass; fi
 
 e2e_done
