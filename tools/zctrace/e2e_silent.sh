@@ -1,7 +1,8 @@
 #!/bin/sh
 # e2e_silent.sh: zctrace is never silent (docs/zctrace.md, "Never silent"). A static program,
 # run directly and inside `sh -c`, is named "not traced" with its reason in the summary and in
-# the root record's "process_tree". A program that copies then aborts leaves its record, and
+# the root record's "process_tree", and so is one started with an environment that drops the
+# tracer (env -i). A program that copies then aborts leaves its record, and
 # the summary shows its copy. 8 MiB written with fwrite (inside libc, unseen by the hooks) is
 # counted from /proc/PID/io. Exit 0 when every check passes.
 set -u
@@ -40,6 +41,11 @@ check_json "$tmp/static_sh.json" "[p['exe'].endswith('silent-static') for p in d
 	"a static program a shell forks and execs: its process_tree entry"
 run static_exec 0 -- sh -c "exec $STATIC copy"
 has static_exec "$untraced" "a static program a shell execs in its own place"
+# a program started with an environment that drops the tracer (env -i clears it, then execvp)
+run env_i 0 -- sh -c "env -i $SILENT copy; true"
+has env_i "^zctrace:   silent \[pid [0-9]+\]: not traced: program without LD_PRELOAD /.*/silent \(LD_PRELOAD cannot reach it\)$" \
+	"a program env -i starts"
+if ls zctrace.*.json >/dev/null 2>&1; then fail "a record left in the working folder: $(ls zctrace.*.json)"; else pass; fi
 # a program that can be traced is not named
 run dynamic 0 -- sh -c "$SILENT copy; true"
 if grep -q "]: not traced:" "$tmp/dynamic.err"; then fail "a dynamic program named not traced: $(cat "$tmp/dynamic.err")"; else pass; fi

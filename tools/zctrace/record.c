@@ -271,9 +271,18 @@ static void trace_free(size_t bytes)
 }
 
 /* OUT for the root process, OUT with ".<pid>" before ".json" for the others (out.h). */
+/* ZCTRACE_OUT and ZCTRACE_OUT_DIR as the tracer started: a program may clear its environment. */
+static char out_env[PATH_MAX], out_dir_env[PATH_MAX];
+
+static void keep_env(char *buf, size_t len, const char *name)
+{
+	const char *v = getenv(name);
+	snprintf(buf, len, "%s", v ? v : "");
+}
+
 void zct_record_path(int pid, char *buf, size_t len)
 {
-	const char *out = getenv("ZCTRACE_OUT");
+	const char *out = out_env;
 	char digits[16];
 	if (!out || !*out) {
 		snprintf(buf, len, "zctrace.%d.json", pid);
@@ -284,7 +293,7 @@ void zct_record_path(int pid, char *buf, size_t len)
 		return;
 	}
 	snprintf(digits, sizeof(digits), "%d", pid);
-	zct_child_record(buf, len, out, getenv("ZCTRACE_OUT_DIR"), digits);
+	zct_child_record(buf, len, out, out_dir_env[0] ? out_dir_env : NULL, digits);
 }
 
 static void choose_out(void)
@@ -319,6 +328,8 @@ static void read_config(void)
 		else
 			zc__trace_min_bytes = (size_t)n;
 	}
+	keep_env(out_env, sizeof(out_env), "ZCTRACE_OUT");
+	keep_env(out_dir_env, sizeof(out_dir_env), "ZCTRACE_OUT_DIR");
 	v = getenv("ZCTRACE_BACKTRACE");
 	zct.backtrace = v && strcmp(v, "1") == 0;
 	zct.pid = getpid();
