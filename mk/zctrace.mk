@@ -17,6 +17,8 @@ ZCTRACE_LIB = $(BUILD)/lib/libzctrace.so
 # the naming (names.c, symbolize.c); the other files are the preloaded library's; test_*.c
 # the unit tests'.
 ZCTRACE_WRAPPER_SRC = $(addprefix tools/zctrace/,main.c cli.c tree.c pairs.c expect.c names.c symbolize.c)
+# Both the wrapper and the library: out.c, untraced.c.
+ZCTRACE_SHARED_OBJ = $(addprefix $(BUILD)/obj/tools/zctrace/,out.o untraced.o)
 ZCTRACE_SRC = $(filter-out $(ZCTRACE_WRAPPER_SRC) tools/zctrace/test_%.c,$(wildcard tools/zctrace/*.c))
 # Expanded when a recipe runs, after scripts/deps.sh has installed libdw-dev.
 LIBDW_CFLAGS = $(shell pkg-config --cflags libdw)
@@ -33,10 +35,12 @@ CONTENT_COPY = $(BUILD)/tests/progs/content_copy
 HANDOVER = $(BUILD)/tests/progs/handover
 NAMES_LIB = $(BUILD)/tests/progs/libzcnames.so
 NAMES = $(addprefix $(BUILD)/tests/progs/names-,nopie pie stripped)
+SILENT = $(addprefix $(BUILD)/tests/progs/,silent silent-static)
 
 .PHONY: zctrace zctrace-bench
-all: $(ZCTRACE_LIB) $(PROBE_DEMO) $(COPY_KINDS) $(CONTENT_COPY) $(HANDOVER) $(NAMES)
-zctrace: $(ZCTRACE_LIB) $(BUILD)/bin/zctrace $(PROBE_DEMO) $(COPY_KINDS) $(CONTENT_COPY) $(HANDOVER) $(NAMES)
+all: $(ZCTRACE_LIB) $(PROBE_DEMO) $(COPY_KINDS) $(CONTENT_COPY) $(HANDOVER) $(NAMES) $(SILENT)
+zctrace: $(ZCTRACE_LIB) $(BUILD)/bin/zctrace $(PROBE_DEMO) $(COPY_KINDS) $(CONTENT_COPY) $(HANDOVER) \
+	$(NAMES) $(SILENT)
 test: zctrace
 
 $(BUILD)/obj/zctrace/%.o: %.c $(BUILD)/.flags
@@ -89,11 +93,20 @@ $(BUILD)/tests/progs/names-pie: tools/zctrace/progs/names.c tools/zctrace/progs/
 $(BUILD)/tests/progs/names-stripped: $(BUILD)/tests/progs/names-pie
 	strip -o $@ $<
 
+# What zctrace must not pass over in silence: a crash, stdio, and the same program static.
+# -fno-builtin: its memcpy is a call the hooks see.
+$(BUILD)/tests/progs/silent: tools/zctrace/progs/silent.c $(BUILD)/.flags
+	@mkdir -p $(@D)
+	$(CC) -std=c17 -D_GNU_SOURCE $(OPT) $(WARN) $(WERROR) -fno-builtin $< -o $@
+$(BUILD)/tests/progs/silent-static: tools/zctrace/progs/silent.c $(BUILD)/.flags
+	@mkdir -p $(@D)
+	$(CC) -std=c17 -D_GNU_SOURCE $(OPT) $(WARN) $(WERROR) -fno-builtin -static $< -o $@
+
 $(BUILD)/obj/tools/zctrace/symbolize.o $(BUILD)/obj/tools/zctrace/names.o: \
 	private ALL_CFLAGS += $(LIBDW_CFLAGS)
 
 # -lstdc++ also demangles C++ names (__cxa_demangle).
-$(BUILD)/bin/zctrace: $(ZCTRACE_WRAPPER_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/tools/zctrace/out.o \
+$(BUILD)/bin/zctrace: $(ZCTRACE_WRAPPER_SRC:%.c=$(BUILD)/obj/%.o) $(ZCTRACE_SHARED_OBJ) \
 		$(BUILD)/lib/libzcbench.a | $(ZCTRACE_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) $(filter %.o,$^) -o $@ $(BUILD)/lib/libzcbench.a $(PKG_LIBS) $(LIBDW_LIBS) \

@@ -15,7 +15,7 @@
 
 #define ZCT_NOT_SEEN                                                                        \
 	"not seen: copies gcc inlined or a loop made (--pages counts the pages they write), "  \
-	"system calls made inside libc (stdio) or with syscall(), io_uring, static and "       \
-	"setuid programs"
+	"system calls made inside libc (stdio) or with syscall(), io_uring, inside static "   \
+	"and setuid programs (named, not traced)"
 
 #endif

@@ -26,7 +26,9 @@
 
 #include "cli.h"
 #include "pairs.h"
+#include "trace.h"
 #include "tree.h"
+#include "untraced.h"
 
 /* Where this run's records go, made absolute. */
 struct paths {
@@ -35,43 +37,6 @@ struct paths {
 	char dir[PATH_MAX];     /* the others' folder; "" beside out */
 	char run[40];           /* the run's id */
 };
-
-/* True when path names an executable regular file; errno says why not. */
-static int runnable(const char *path)
-{
-	struct stat st;
-	if (stat(path, &st) != 0)
-		return 0;
-	if (!S_ISREG(st.st_mode)) {
-		errno = EACCES;
-		return 0;
-	}
-	return access(path, X_OK) == 0;
-}
-
-/* Finds name as execvp would; 0, or -1 with errno. */
-static int find_program(const char *name, char *buf, size_t len)
-{
-	if (strchr(name, '/')) {
-		snprintf(buf, len, "%s", name);
-		return runnable(buf) ? 0 : -1;
-	}
-	const char *path = getenv("PATH");
-	int err = ENOENT;
-	for (const char *p = path ? path : "/usr/bin:/bin"; ; p++) {
-		size_t n = strcspn(p, ":");
-		snprintf(buf, len, "%.*s%s%s", (int)n, p, n ? "/" : "", name);
-		if (runnable(buf))
-			return 0;
-		if (errno != ENOENT)
-			err = errno;
-		p += n;
-		if (!*p)
-			break;
-	}
-	errno = err;
-	return -1;
-}
 
 /* The status for a program that cannot be run: not found (127) or found but refused (126). */
 static int cannot_run(const char *name, int err)
@@ -167,6 +132,24 @@ static void new_run_id(char *buf, size_t len)
 	snprintf(buf, len, "%016llx", r);
 }
 
+/*
+ * In the child, before exec: a program the tracer cannot enter (untraced.h) gets a record
+ * of its own that says why, in place of the one it cannot write.
+ */
+static void mark_untraced(const struct zct_cli *c, const struct paths *p)
+{
+	struct zct_untraced u = {.pid = (int)getpid(), .ppid = (int)getppid(),
+				 .root_pid = (int)getpid(), .run = p->run, .exe = p->prog,
+				 .argv = c->argv, .reason = zct_untraced_reason(p->prog),
+				 .min_bytes = c->min_bytes ? strtoull(c->min_bytes, NULL, 10) : 0};
+	if (!u.reason)
+		return;
+	if (!u.min_bytes)
+		u.min_bytes = ZCT_DEFAULT_MIN_BYTES;
+	if (zct_untraced_write(p->out, &u) != 0)
+		fprintf(stderr, "zctrace: cannot write '%s': %s\n", p->out, strerror(errno));
+}
+
 /* In the child: the environment for the tracer, then exec; reports errno on fd if exec fails. */
 static void exec_traced(const struct zct_cli *c, const struct paths *p, int fd)
 {
@@ -191,6 +174,7 @@ static void exec_traced(const struct zct_cli *c, const struct paths *p, int fd)
 		setenv("ZCTRACE_MIN_BYTES", c->min_bytes, 1);
 	else
 		unsetenv("ZCTRACE_MIN_BYTES");
+	mark_untraced(c, p);
 	execvp(c->argv[0], c->argv);
 	int err = errno;
 	if (write(fd, &err, sizeof(err)) != (ssize_t)sizeof(err))
@@ -281,7 +265,7 @@ int main(int argc, char **argv)
 	int status = 0;
 	if (zct_cli_parse(argc, argv, &c) != 0) /* one line said why: no usage after it */
 		return ZCT_EXIT_USAGE;
-	if (find_program(c.argv[0], p.prog, sizeof(p.prog)) != 0)
+	if (zct_find_program(c.argv[0], p.prog, sizeof(p.prog)) != 0)
 		return cannot_run(c.argv[0], errno);
 	if (find_library(p.lib, sizeof(p.lib)) != 0) {
 		fprintf(stderr, "zctrace: cannot find the tracer library '%s': %s\n", p.lib,

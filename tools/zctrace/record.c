@@ -25,6 +25,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -270,20 +271,34 @@ static void trace_free(size_t bytes)
 }
 
 /* OUT for the root process, OUT with ".<pid>" before ".json" for the others (out.h). */
+/* ZCTRACE_OUT and ZCTRACE_OUT_DIR as the tracer started: a program may clear its environment. */
+static char out_env[PATH_MAX], out_dir_env[PATH_MAX];
+
+static void keep_env(char *buf, size_t len, const char *name)
+{
+	const char *v = getenv(name);
+	snprintf(buf, len, "%s", v ? v : "");
+}
+
+void zct_record_path(int pid, char *buf, size_t len)
+{
+	const char *out = out_env;
+	char digits[16];
+	if (!out || !*out) {
+		snprintf(buf, len, "zctrace.%d.json", pid);
+		return;
+	}
+	if (pid == zct.root_pid) {
+		snprintf(buf, len, "%s", out);
+		return;
+	}
+	snprintf(digits, sizeof(digits), "%d", pid);
+	zct_child_record(buf, len, out, out_dir_env[0] ? out_dir_env : NULL, digits);
+}
+
 static void choose_out(void)
 {
-	const char *out = getenv("ZCTRACE_OUT");
-	char pid[16];
-	if (!out || !*out) {
-		snprintf(zct.out, sizeof(zct.out), "zctrace.%d.json", zct.pid);
-		return;
-	}
-	if (zct.pid == zct.root_pid) {
-		snprintf(zct.out, sizeof(zct.out), "%s", out);
-		return;
-	}
-	snprintf(pid, sizeof(pid), "%d", zct.pid);
-	zct_child_record(zct.out, sizeof(zct.out), out, getenv("ZCTRACE_OUT_DIR"), pid);
+	zct_record_path(zct.pid, zct.out, sizeof(zct.out));
 }
 
 /* A forked child starts an empty record of its own. */
@@ -313,6 +328,8 @@ static void read_config(void)
 		else
 			zc__trace_min_bytes = (size_t)n;
 	}
+	keep_env(out_env, sizeof(out_env), "ZCTRACE_OUT");
+	keep_env(out_dir_env, sizeof(out_dir_env), "ZCTRACE_OUT_DIR");
 	v = getenv("ZCTRACE_BACKTRACE");
 	zct.backtrace = v && strcmp(v, "1") == 0;
 	zct.pid = getpid();
@@ -335,6 +352,45 @@ static void read_config(void)
 	}
 }
 
+/* The signals that end a program with a core: the record is written before it dies. */
+static const int fatal_signals[] = {SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL};
+
+/*
+ * Writes the record (best effort: a crash may leave the tracer's state half-updated), then
+ * dies of sig by its default action, as the program would have.
+ */
+static void on_fatal(int sig)
+{
+	int err = errno;
+	zct_report();
+	struct sigaction dfl = {.sa_handler = SIG_DFL};
+	sigemptyset(&dfl.sa_mask);
+	sigaction(sig, &dfl, NULL);
+	sigset_t one;
+	sigemptyset(&one);
+	sigaddset(&one, sig);
+	sigprocmask(SIG_UNBLOCK, &one, NULL);
+	raise(sig);
+	errno = err; /* a fault returns to the faulting instruction and dies there */
+}
+
+/*
+ * The fatal signals left at their default action get on_fatal; an ignored one stays ignored.
+ * A handler the program installs later replaces it, and dies by its own choice (through exit,
+ * _exit or abort, each of which writes the record).
+ */
+static void catch_fatal_signals(void)
+{
+	struct sigaction sa = {.sa_handler = on_fatal, .sa_flags = SA_RESETHAND | SA_NODEFER};
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(fatal_signals) / sizeof(fatal_signals[0]); i++) {
+		struct sigaction old;
+		if (sigaction(fatal_signals[i], NULL, &old) == 0 && !(old.sa_flags & SA_SIGINFO) &&
+		    old.sa_handler == SIG_DFL)
+			sigaction(fatal_signals[i], &sa, NULL);
+	}
+}
+
 /*
  * The sink's start: called by the hooks' constructor, before the program's own constructors
  * (a preloaded library is initialised first).
@@ -345,6 +401,7 @@ static void trace_init(void)
 	read_config();
 	choose_out();
 	pthread_atfork(NULL, NULL, after_fork_child);
+	catch_fatal_signals();
 	/* coreutils and others close stderr at exit: keep a descriptor for the summary */
 	zct.err_fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 100);
 	if (zct.backtrace) {

@@ -302,6 +302,45 @@ static void write_kernel_sites(struct zct_out *o)
 	zct_out_str(o, n ? "\n  ],\n" : "],\n");
 }
 
+/*
+ * The bytes the kernel read and wrote for the process (/proc/self/io's rchar and wchar) that
+ * no hook attributed: system calls made inside libc (stdio's fread and fwrite), raw
+ * syscall(), the tracer's own reads. sendfile and splice count twice there, once here: an
+ * estimate, never below 0.
+ */
+static struct {
+	uint64_t rchar, wchar, unattributed;
+	bool known;
+} io;
+
+static uint64_t io_field(const char *text, const char *name)
+{
+	const char *at = strstr(text, name);
+	return at ? strtoull(at + strlen(name), NULL, 10) : 0;
+}
+
+static void read_io(void)
+{
+	char text[512];
+	ssize_t n = -1;
+	int fd = open("/proc/self/io", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, text, sizeof(text) - 1);
+		close(fd);
+	}
+	io.known = n > 0;
+	if (!io.known)
+		return;
+	text[n] = '\0';
+	io.rchar = io_field(text, "rchar: ");
+	io.wchar = io_field(text, "wchar: ");
+	uint64_t hooked = 0;
+	for (unsigned k = 0; k < ZCT_FD_KINDS; k++)
+		if (k != ZCT_FD_PROCESS) /* process_vm_readv is not in rchar */
+			hooked += atomic_load(&zct.totals.kernel_bytes[k]);
+	io.unattributed = io.rchar + io.wchar > hooked ? io.rchar + io.wchar - hooked : 0;
+}
+
 static void write_summary(struct zct_out *o)
 {
 	const struct zct_totals *t = &zct.totals;
@@ -330,7 +369,13 @@ static void write_summary(struct zct_out *o)
 	for (unsigned k = 0; k < ZCT_FD_KINDS; k++)
 		zct_out_fmt(o, "%s\"%s\": %llu", k ? ", " : "", zct_fd_kind_name(k),
 			    (unsigned long long)atomic_load(&zct.totals.kernel_bytes[k]));
-	zct_out_str(o, "}}\n");
+	zct_out_str(o, "}");
+	if (io.known)
+		zct_out_fmt(o, ", \"io\": {\"rchar\": %llu, \"wchar\": %llu, "
+			       "\"unattributed_kernel_bytes\": %llu}",
+			    (unsigned long long)io.rchar, (unsigned long long)io.wchar,
+			    (unsigned long long)io.unattributed);
+	zct_out_str(o, "}\n");
 }
 
 static void write_summary_lines(struct zct_out *o);
@@ -452,6 +497,10 @@ static void compose_lines(void)
 			    (unsigned long long)(listed.sites - shown),
 			    zct_thousands(more_bytes, c, sizeof(c)));
 	kernel_lines(o);
+	if (io.known && io.unattributed >= zc__trace_min_bytes)
+		zct_out_fmt(o, "kernel: %s bytes read or written that no hook attributed (stdio's "
+			       "fread/fwrite, syscall(): /proc/%d/io)\n",
+			    zct_thousands(io.unattributed, c, sizeof(c)), zct.pid);
 	long pages = zct_pages_at_exit();
 	if (pages >= 0)
 		zct_out_fmt(o, "pages: %s written and still mapped at exit (between probe marks: "
@@ -511,6 +560,7 @@ void zct_report(void)
 	sigprocmask(SIG_BLOCK, &all, &old);
 	zct_flush_site_caches();
 	zct_pages_snapshot();
+	read_io();
 	compose_lines();
 	int err = write_atomic(zct.out);
 	sigprocmask(SIG_SETMASK, &old, NULL);

@@ -207,6 +207,9 @@ void zct_flush_site_caches(void);
 /* Writes the record and the stderr summary once (at exit, or in _exit). */
 void zct_report(void);
 
+/* Where process pid of this run writes its record: OUT for the root, else out.h's name. */
+void zct_record_path(int pid, char *buf, size_t len);
+
 /*
  * --pages (pages.c): start watching, forget in a fork child, count so far (-1: not watched);
  * at exit, one snapshot (the total and each mapping's share) that the summary's line and the

@@ -150,10 +150,16 @@ const char *zct_record_name(json_t *doc)
 	return slash ? slash + 1 : exe ? exe : "?";
 }
 
+/* "static program /path": why the record's program was not traced (untraced.h), or NULL. */
+static const char *not_traced(json_t *doc)
+{
+	return json_string_value(json_object_get(doc, "not_traced"));
+}
+
 static json_t *entry(const struct zct_record *r)
 {
 	json_t *p = json_object_get(r->doc, "process");
-	return json_pack("{s:I, s:I, s:O, s:O, s:s, s:I, s:I, s:b}", "pid",
+	json_t *e = json_pack("{s:I, s:I, s:O, s:O, s:s, s:I, s:I, s:b}", "pid",
 			 json_integer_value(json_object_get(p, "pid")), "ppid",
 			 json_integer_value(json_object_get(p, "ppid")), "exe",
 			 json_object_get(p, "exe"), "argv", json_object_get(p, "argv"), "record",
@@ -161,6 +167,9 @@ static json_t *entry(const struct zct_record *r)
 			 "large_copy_bytes",
 			 (json_int_t)member_int(r->doc, "summary", "large_copy_bytes"), "copied",
 			 copied(r->doc));
+	if (e && not_traced(r->doc))
+		json_object_set_new(e, "not_traced", json_string(not_traced(r->doc)));
+	return e;
 }
 
 static void print_lines(FILE *f, const struct zct_record *r, bool named)
@@ -184,7 +193,7 @@ void zct_tree_print(const struct zct_tree *t, const char *out, json_t *pairs, FI
 	long long allocs = zct_tree_sum(t, NULL, "large_allocations"), quiet = 0;
 	size_t i;
 	for (i = 1; i < t->n; i++)
-		quiet += !copied(r[i].doc);
+		quiet += !copied(r[i].doc) && !not_traced(r[i].doc);
 	long long min = member_int(r[0].doc, "process", "min_bytes");
 	char b[32], m[32];
 	zct_thousands((uint64_t)bytes, b, sizeof(b));
@@ -194,9 +203,14 @@ void zct_tree_print(const struct zct_tree *t, const char *out, json_t *pairs, FI
 		fprintf(f, " and %zu other process%s", t->n - 1, t->n == 2 ? "" : "es");
 	fprintf(f, ": " ZCT_HEADLINE " -> %s\n", b, (unsigned long long)sites, sites == 1 ? "" : "s",
 		(unsigned long long)allocs, allocs == 1 ? "" : "s", m, out);
-	for (i = 0; i < t->n; i++)
+	for (i = 0; i < t->n; i++) {
 		if (i == 0 || copied(r[i].doc))
 			print_lines(f, &r[i], t->n > 1);
+		if (not_traced(r[i].doc))
+			fprintf(f, "zctrace:   %s [pid %ld]: not traced: %s (LD_PRELOAD cannot "
+				   "reach it)\n", zct_record_name(r[i].doc), r[i].pid,
+				not_traced(r[i].doc));
+	}
 	if (quiet)
 		fprintf(f, "zctrace:   %lld other process%s copied nothing of %s bytes or more "
 			   "(their records: \"process_tree\" in %s)\n",
