@@ -15,7 +15,7 @@ tmp=$E2E_TMP
 
 inject_build
 "$INJECT/bin/inproc" --quick --quiet --processes 1 \
-	--strategy copy_then_unmap,copy_then_madvise,copy_then_wipe,copy_then_free,late_worker,copy_in_release \
+	--strategy copy_then_unmap,copy_then_madvise,copy_then_wipe,copy_then_free,late_worker,copy_in_release,every_eighth \
 	--out "$tmp/life.json" >/dev/null 2>"$tmp/err" || die "the run failed: $(cat "$tmp/err")"
 python3 - "$tmp/life.json" <<'PY' || fail "a verdict or a figure is wrong"
 import json, sys
@@ -41,6 +41,11 @@ for r in doc["results"]:
         bad.append(f"{name}: {r['identity']['verdict']}, frames {got}, want copy {want[name]}")
     if r["pages_written"]["late_threads"] != 0:
         bad.append(f"{name}: {r['pages_written']['late_threads']} transfers left a thread running")
+# every_eighth: 1 of the 8 watched transfers copies a frame, 0.125 a transfer
+e = next((r for r in doc["results"] if r["strategy"] == "every_eighth"), None)
+if not e or abs(e["copies"]["pages_bytes_per_transfer"] / frame - 0.125) > 0.01 \
+        or e["identity"]["verdict"] != "copy":
+    bad.append(f"every_eighth: {e and e['copies']['pages_bytes_per_transfer'] / frame} frames, want 0.125")
 for b in bad:
     print("e2e_lifetime:", b, file=sys.stderr)
 sys.exit(1 if bad or seen != set(want) else 0)

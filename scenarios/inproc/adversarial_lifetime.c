@@ -10,6 +10,7 @@
  *   copy_then_free     into a frame-sized malloc block, freed (glibc unmaps it itself)
  *   late_worker        by a thread that starts with the hand-over, waits 20 ms, copies the
  *                      frame after release() and gives it back to the producer then
+ *   every_eighth       into a buffer of its own, on every 8th transfer only (0.125 frames)
  * Each must be judged a copy of one frame by the pages written.
  */
 #include <errno.h>
@@ -88,6 +89,16 @@ static int copy_then_free_transfer(void *st, bool render, struct zc_view *v, str
 	return 0;
 }
 
+static int every_eighth_transfer(void *st, bool render, struct zc_view *v, struct zc_error *err)
+{
+	struct state *s = st;
+	if (zc__inproc_take(s, render, v) != 0)
+		return zc_error_errno(err, errno);
+	if (v->seq % 8 == 0)
+		word_copy(s->buffer, v->data, s->bytes);
+	return 0;
+}
+
 /* late_worker: the thread in flight, joined before the next hand-over and at teardown. */
 struct late {
 	struct state *s;
@@ -159,3 +170,5 @@ LIFETIME_ROW(copy_then_free, zc__inproc_move_release, zc__inproc_teardown,
 	     "a loop copy into a block freed before return");
 LIFETIME_ROW(late_worker, late_worker_release, late_worker_teardown,
 	     "a copy by a worker 20 ms after release()");
+LIFETIME_ROW(every_eighth, zc__inproc_move_release, zc__inproc_teardown,
+	     "a loop copy on every 8th transfer");

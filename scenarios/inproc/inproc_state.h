@@ -68,10 +68,11 @@ extern const struct zc_strategy zc__inproc_other_buffer, zc__inproc_metadata, zc
 	&zc__inproc_copy_in_release
 /* adversarial_lifetime.c: copies into memory that goes, or made after the hand-over. */
 extern const struct zc_strategy zc__inproc_copy_then_unmap, zc__inproc_copy_then_madvise,
-	zc__inproc_copy_then_wipe, zc__inproc_copy_then_free, zc__inproc_late_worker;
+	zc__inproc_copy_then_wipe, zc__inproc_copy_then_free, zc__inproc_late_worker,
+	zc__inproc_every_eighth;
 #define ZC__INPROC_LIFETIME_ADVERSARIES &zc__inproc_copy_then_unmap, \
 	&zc__inproc_copy_then_madvise, &zc__inproc_copy_then_wipe, &zc__inproc_copy_then_free, \
-	&zc__inproc_late_worker
+	&zc__inproc_late_worker, &zc__inproc_every_eighth
 #endif
 
 #endif

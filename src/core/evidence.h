@@ -16,7 +16,7 @@
 #include "written.h"
 
 /* Transfers watched, after the warm-up ones; their pages are averaged. */
-#define ZC_EVIDENCE_TRANSFERS 4
+#define ZC_EVIDENCE_TRANSFERS 8
 
 /*
  * Runs the pass for s on frames of geometry g into out (all of it, also when the instrument

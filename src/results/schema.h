@@ -332,7 +332,7 @@ enum zc_schema_rule {
 	  "bytes/transfer", ZC_FROM(DOUBLE_OR_NULL, copies.pages_bytes_per_transfer),         \
 	  "observed in the page tables: `pages_written.frame_bytes_per_transfer` in bytes, when at least a hundredth of a frame (else 0); null when not counted") \
 	X("pages_written", OBJECT, ALWAYS, ZC_UNGATED, "", ZC_NEW_OBJECT,                     \
-	  "the untimed evidence pass: pages each side wrote per rendered transfer, whatever wrote them (mean of 4 transfers)") \
+	  "the untimed evidence pass: pages each side wrote per rendered transfer, whatever wrote them (mean of `pages_written.transfers`, 8)") \
 	X("pages_written.producer_per_transfer", NUMBER_OR_NULL, ALWAYS, ZC_GATED(PAGES, 10),  \
 	  "pages/transfer", ZC_FROM(DOUBLE_OR_NULL, pages_written.producer_per_transfer),     \
 	  "in the producer's process, every thread of it, outside the frame it handed over; null when not counted") \
