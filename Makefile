@@ -68,6 +68,16 @@ PROG_LIBS = $(HOOKS_OBJ) $(BUILD)/lib/libzcbench.a $(PKG_LIBS) -lstdc++ -lm -ldl
 # The counting allocator and copy witness: in every scenario program and test, never in the
 # library (a fuzzer's or sanitizer's own malloc must not meet a second definition).
 HOOKS_OBJ = $(if $(filter 0,$(COUNTING)),,$(BUILD)/obj/src/instrument/hooks/counting_hooks.o)
+# The same hooks, their counting sink and the frame's recogniser, as a library to preload into
+# programs a measuring process starts with exec (src/core/follow.c) and into node: they count
+# in its counting group (src/instrument/group.h). Not in sanitizer builds (a sanitizer's
+# runtime must come first in a program) nor without the hooks.
+HOOKS_LIB = $(if $(SANITIZE)$(filter 0,$(COUNTING)),,$(BUILD)/lib/libzchooks.so)
+$(BUILD)/lib/libzchooks.so: $(BUILD)/obj/src/instrument/hooks/counting_hooks.o \
+		$(addprefix $(BUILD)/obj/src/instrument/,counting_sink.o instrument.o provenance.o \
+		vanish.o group.o) $(BUILD)/obj/src/core/frame.o $(BUILD)/obj/src/util/error.o
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -shared -Wl,-z,now $^ -o $@ -ldl -lpthread
 
 # The library: every C file one level under src/ (src/instrument/hooks/ is linked apart).
 LIB_SRC = $(wildcard $(addsuffix /*.c,$(LIB_DIRS)))
@@ -113,7 +123,7 @@ BENCH_ARGS = --frame $(FRAME) $(if $(filter 1,$(QUICK)),--quick) \
 RESULTS = results
 
 .PHONY: all bench test test-busy clean deps FORCE
-all: $(SCENARIO_BINS) $(PRODUCER_LIBS) $(TOOL_BINS) runtimes
+all: $(SCENARIO_BINS) $(PRODUCER_LIBS) $(TOOL_BINS) $(HOOKS_LIB) runtimes
 
 # --- dependencies: installed by the project's script when pkg-config cannot find them -------
 $(BUILD)/.deps-ok: scripts/deps.sh

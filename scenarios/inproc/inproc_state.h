@@ -73,6 +73,10 @@ extern const struct zc_strategy zc__inproc_copy_then_unmap, zc__inproc_copy_then
 #define ZC__INPROC_LIFETIME_ADVERSARIES &zc__inproc_copy_then_unmap, \
 	&zc__inproc_copy_then_madvise, &zc__inproc_copy_then_wipe, &zc__inproc_copy_then_free, \
 	&zc__inproc_late_worker, &zc__inproc_every_eighth
+extern const struct zc_strategy zc__inproc_forked_copy, zc__inproc_forked_late,
+	zc__inproc_forked_readv, zc__inproc_spawned_tail, zc__inproc_spawned_static;
+#define ZC__INPROC_PROCESS_ADVERSARIES &zc__inproc_forked_copy, &zc__inproc_forked_late, \
+	&zc__inproc_forked_readv, &zc__inproc_spawned_tail, &zc__inproc_spawned_static
 #endif
 
 #endif

@@ -132,6 +132,8 @@ static _Noreturn void exec_node(int fd, const struct paths *p, const char *strat
 	snprintf(preload, sizeof(preload), "%s%s%s", p->hooks, pre && *pre ? ":" : "",
 		 pre ? pre : "");
 	setenv("LD_PRELOAD", preload, 1);
+	/* node measures for itself: its counts are its own, not the group's of this process. */
+	unsetenv("ZCBENCH_COUNTS");
 	char *argv[] = {(char *)ZC_NODE_PATH, (char *)"--expose-gc", (char *)p->driver,
 			(char *)p->addon, (char *)p->producer, (char *)strategy, bytes, reps,
 			min_time, transfers, no_pages, NULL};

@@ -18,6 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "follow.h"
+
 #define DEFAULT_TIMEOUT_MS 5000
 #define STOP_GRACE_MS 1000
 
@@ -39,6 +41,15 @@ static void child_prepare(pid_t parent)
 	signal(SIGPIPE, SIG_DFL);
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
 		_exit(1); /* the parent died before the tie was made */
+	/*
+	 * The consumer reports its own counts (consumer.c): it counts apart from the producer's
+	 * group, with the processes it starts (src/core/follow.h).
+	 */
+	struct zc_error err = {0};
+	if (zc_follow_children(&err) != 0) {
+		fprintf(stderr, "zcbench: consumer: %s\n", err.text);
+		_exit(1);
+	}
 }
 
 int zc_channel_start(struct zc_channel *ch, const char *name, zc_consumer_fn fn, void *arg)

@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "follow.h"
 #include "frame.h"
 #include "vanish.h"
 #include "verdict.h"
@@ -57,6 +58,8 @@ struct tally {
 	long frame;  /* of the producer's frame: production, not transfer */
 	long consumer, consumer_copies; /* pages and bytes in the consumer's own process */
 	bool late_threads; /* a thread the transfer started outlived the wait (settled) */
+	bool late_processes; /* a process it started did (follow.h) */
+	bool unhooked;       /* a process it started ran without the hooks (follow.h) */
 };
 
 /* The consumer's process, when it has one: 0; 1 when it cannot be watched; -1 on failure. */
@@ -210,12 +213,11 @@ static bool new_thread(const struct tids *before, const struct tids *now)
  * finishing late) are waited for, up to SETTLE_MS, so that what they write is counted.
  * Returns false when some still ran at the deadline.
  */
-#define SETTLE_MS 2000
 static bool settled(const struct tids *before)
 {
 	if (before->n < 0)
 		return true;
-	for (int waited = 0; waited < SETTLE_MS; waited++) {
+	for (int waited = 0; waited < ZC_FOLLOW_SETTLE_MS; waited++) {
 		struct tids now;
 		list_threads(&now);
 		if (now.n >= 0 && !new_thread(before, &now))
@@ -245,8 +247,11 @@ static int transfer(const struct zc_strategy *s, void *st, struct zc_written *w,
 		return failed(s, "the consumer's watch failed", &failure, err);
 	long f0 = minor_faults();
 	struct tids threads = {.n = -1};
-	if (w)
+	struct zc_follow_mark started;
+	if (w) {
 		list_threads(&threads);
+		zc_follow_mark(&started);
+	}
 	/*
 	 * The whole life of the transfer is watched: the hand-over, the release, threads it
 	 * started. Memory freed, unmapped, discarded or wiped meanwhile is read before it goes
@@ -293,6 +298,9 @@ static int transfer(const struct zc_strategy *s, void *st, struct zc_written *w,
 	if (!w)
 		return 0;
 	t->late_threads = !settled(&threads);
+	/* Their copies are the hooks' to count (in the group's slots), not pages of this one. */
+	t->late_processes = !zc_follow_settle(&started);
+	t->unhooked = zc_follow_unhooked(&started);
 	zc_vanish_stop();
 	uint64_t vanished = gone_of(&gone, seq);
 	if (zc_written_count(w, producer, producer_bytes, holds_frame_bytes, &seq, &c, why) != 0)
@@ -337,6 +345,8 @@ static int watch_transfers(const struct zc_strategy *s, void *st, struct zc_writ
 		sum.consumer += t.consumer;
 		sum.consumer_copies += t.consumer_copies;
 		out->late_threads += t.late_threads;
+		out->late_processes += t.late_processes;
+		out->unhooked_processes += t.unhooked;
 	}
 	if (rc == 0)
 		zc_evidence_unwatched(&w, ZC_EVIDENCE_TRANSFERS, &out->unwatched);

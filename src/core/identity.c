@@ -3,6 +3,7 @@
  * physical pages); verdict.c judges it.
  */
 #include "identity.h"
+#include "follow.h"
 #include "pagemap.h"
 #include "verdict.h"
 
@@ -155,6 +156,8 @@ int zc_identity_validate(const struct zc_strategy *s, const struct zc_frame_geom
 		struct zc_view v;
 		struct zc_counts a, b;
 		/* Only the transfer and the release count: checking and probing are not theirs. */
+		struct zc_follow_mark started;
+		zc_follow_mark(&started);
 		zc_counts_snapshot(&a);
 		if (s->transfer(st, true, &v, &why) != 0) {
 			failed(s, "transfer failed", &why, err);
@@ -184,6 +187,7 @@ int zc_identity_validate(const struct zc_strategy *s, const struct zc_frame_geom
 		}
 		zc_counts_snapshot(&a);
 		s->release(st, &v);
+		(void)zc_follow_settle(&started);
 		zc_counts_snapshot(&b);
 		zc_counts_accumulate(&out->transfers, &b, &a);
 	}

@@ -7,6 +7,7 @@
  * scenario-specific members as JSON text; on failure the error message.
  */
 #include "isolate.h"
+#include "follow.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -48,7 +49,7 @@ static _Noreturn void run_child(int fd, const struct zc_scenario *sc, const stru
 {
 	prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlive the parent */
 	struct zc_error err = {0};
-	int rc = (sc->start && sc->start(opt, &err) != 0) ||
+	int rc = zc_follow_children(&err) != 0 || (sc->start && sc->start(opt, &err) != 0) ||
 			 zc_measure_strategy(sc, s, opt, res, &err) != 0
 		 ? err.code
 		 : ZC_EXIT_OK;

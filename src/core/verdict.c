@@ -196,6 +196,14 @@ void zc_verdict_coverage(struct zc_identity *id, const struct zc_written_result 
 			gap(id, &gaps, "%lld watched transfers left a thread running 2 s after the "
 			    "release (what it wrote later was not counted)",
 			    (long long)w->late_threads);
+		if (w->late_processes > 0)
+			gap(id, &gaps, "%lld watched transfers left a process they started running "
+			    "2 s after the release (what it copied later was not counted)",
+			    (long long)w->late_processes);
+		if (w->unhooked_processes > 0)
+			gap(id, &gaps, "%lld watched transfers started a process that ran without "
+			    "the counting hooks (a static or setuid program: its copies were not "
+			    "counted)", (long long)w->unhooked_processes);
 		id->unverified = gaps > 0;
 	}
 	double page = (double)sysconf(_SC_PAGESIZE);

@@ -11,23 +11,27 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "group.h"
 #include "hooks/hook_sink.h"
 #include "instrument.h"
 #include "provenance.h"
 #include "vanish.h"
 
-/* A forked child inherits its parent's counts; its own report starts from them. */
-static struct zc_counts at_fork;
-
-ZC_NO_SANITIZE static void remember_fork(void)
+/*
+ * A forked child counts on in its parent's group, in slots of its own (group.h); a program
+ * started with exec joins the group its environment names, if any.
+ */
+ZC_NO_SANITIZE static void count_forked(void)
 {
-	zc_counts_snapshot(&at_fork);
+	zc_group_forked();
+	zc_provenance_forked();
 }
 
 ZC_NO_SANITIZE static void count_start(void)
 {
 	zc__allocator_linked = true;
-	pthread_atfork(NULL, NULL, remember_fork);
+	zc_group_attach_from_env();
+	pthread_atfork(NULL, NULL, count_forked);
 }
 
 /*
@@ -39,8 +43,7 @@ ZC_NO_SANITIZE __attribute__((destructor)) static void count_report(void)
 	if (!getenv("ZCBENCH_ALLOC_REPORT"))
 		return;
 	struct zc_counts c;
-	zc_counts_snapshot(&c);
-	zc_counts_diff(&c, &c, &at_fork);
+	zc_counts_snapshot_process(&c);
 	fprintf(stderr, "zcbench allocations: allocs=%llu frame_allocs=%llu frees=%llu "
 			"realloc_moves=%llu hook_copies=%llu\n",
 		(unsigned long long)c.allocs, (unsigned long long)c.frame_allocs,
@@ -130,6 +133,14 @@ ZC_NO_SANITIZE static void count_kernel(enum zc_kernel_op op, const char *fn, in
 	}
 }
 
+/* A write about to start: the frame's bytes it sends into a pipe are there before it returns. */
+ZC_NO_SANITIZE static void count_kernel_start(enum zc_kernel_op op, const char *fn, int fd,
+					      const struct zc_kernel_mem *mem)
+{
+	(void)op, (void)fn;
+	zc_provenance_sending(fd, mem);
+}
+
 static const size_t copy_min = ZC_HOOK_MIN_BYTES;
 
 /*
@@ -148,6 +159,7 @@ const struct zc_hook_sink zc__hook_sink = {
 	.copy_any = count_copy_any,
 	.copy = count_copy,
 	.kernel = count_kernel,
+	.kernel_start = count_kernel_start,
 	.closed = zc_provenance_closed,
 	.discard = count_discard,
 };

@@ -4,17 +4,26 @@
  * Every thread takes a slot the first time it counts. Only the owner writes a slot (relaxed
  * atomic load + store, no read-modify-write), readers sum all slots: a snapshot is exact once
  * the counting threads are quiet, which is when scenarios take one.
+ *
+ * The slots live in the counting group (group.h): the processes a measuring process starts
+ * (forked, or exec'd with the hooks preloaded) count in slots of their own beside its
+ * threads', so a snapshot sums them too. A thread takes a new slot when its process changed
+ * group or is a forked child (zc__group_generation moved).
  */
 #include "instrument.h"
+#include "group.h"
 #include "provenance.h"
 
 #include <stdatomic.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #define MAX_SLOTS 256
 
 struct slot {
 	_Atomic uint64_t v[sizeof(struct zc_counts) / sizeof(uint64_t)];
+	_Atomic pid_t owner; /* the process whose thread counts here */
 } __attribute__((aligned(64)));
 
 enum { NFIELDS = sizeof(struct zc_counts) / sizeof(uint64_t) };
@@ -46,27 +55,48 @@ _Static_assert(offsetof(struct zc_counts, kernel_writes) / 8 == F_KERNEL_READS +
 			       F_KERNEL_READS + 2 * ZC_KERNEL_HANDOVER + 1,
 	       "kernel counters are (calls, bytes) pairs in enum zc_kernel_op order");
 
-static struct slot slots[MAX_SLOTS];
-static struct slot shared_slot; /* for threads beyond MAX_SLOTS: atomic adds */
-static atomic_uint nslots;
-/* initial-exec: reading it must never allocate, since the allocator itself counts here */
+/* The counters' part of the group. */
+struct counts_part {
+	atomic_uint nslots;
+	struct slot shared_slot; /* for threads beyond MAX_SLOTS: atomic adds */
+	struct slot slots[MAX_SLOTS];
+};
+_Static_assert(sizeof(struct counts_part) <= ZC_GROUP_COUNTS_BYTES,
+	       "the counters fit their part of the group");
+static struct counts_part alone; /* when no group could be mapped */
+
+/* initial-exec: reading them must never allocate, since the allocator itself counts here */
 static _Thread_local struct slot *my_slot __attribute__((tls_model("initial-exec")));
+static _Thread_local unsigned my_generation __attribute__((tls_model("initial-exec")));
+static _Thread_local bool my_slot_shared __attribute__((tls_model("initial-exec")));
 static atomic_size_t frame_half = SIZE_MAX;
 
 bool zc__allocator_linked;
 
+ZC_NO_SANITIZE static struct counts_part *part(void)
+{
+	struct counts_part *c = zc_group_part(ZC_GROUP_COUNTS);
+	return c ? c : &alone;
+}
+
 ZC_NO_SANITIZE static struct slot *slot_get(void)
 {
-	if (__builtin_expect(my_slot == NULL, 0)) {
-		unsigned i = atomic_fetch_add(&nslots, 1);
-		my_slot = i < MAX_SLOTS ? &slots[i] : &shared_slot;
+	unsigned gen = atomic_load_explicit(&zc__group_generation, memory_order_relaxed);
+	if (__builtin_expect(my_slot == NULL || my_generation != gen, 0)) {
+		struct counts_part *c = part();
+		unsigned i = atomic_fetch_add(&c->nslots, 1);
+		my_slot = i < MAX_SLOTS ? &c->slots[i] : &c->shared_slot;
+		my_slot_shared = i >= MAX_SLOTS;
+		my_generation = gen;
+		atomic_store_explicit(&my_slot->owner, (pid_t)syscall(SYS_getpid),
+				      memory_order_relaxed);
 	}
 	return my_slot;
 }
 
 ZC_NO_SANITIZE static inline void add(struct slot *s, int field, uint64_t n)
 {
-	if (s == &shared_slot) {
+	if (my_slot_shared) { /* s is this thread's slot (slot_get) */
 		atomic_fetch_add_explicit(&s->v[field], n, memory_order_relaxed);
 		return;
 	}
@@ -74,36 +104,54 @@ ZC_NO_SANITIZE static inline void add(struct slot *s, int field, uint64_t n)
 	atomic_store_explicit(&s->v[field], v + n, memory_order_relaxed);
 }
 
-void zc_counts_snapshot(struct zc_counts *out)
+/* Sums the slots of the group, or only those of process owner (0: every process). */
+static void sum_slots(struct zc_counts *out, pid_t owner)
 {
+	const struct counts_part *c = part();
 	uint64_t sum[NFIELDS] = {0};
-	unsigned n = atomic_load(&nslots);
+	unsigned n = atomic_load(&c->nslots);
 	if (n > MAX_SLOTS)
 		n = MAX_SLOTS;
-	for (unsigned i = 0; i < n; i++)
+	for (unsigned i = 0; i < n + 1; i++) {
+		const struct slot *s = i < n ? &c->slots[i] : &c->shared_slot;
+		if (owner && i < n && atomic_load_explicit(&s->owner, memory_order_relaxed) != owner)
+			continue;
 		for (int f = 0; f < NFIELDS; f++)
-			sum[f] += atomic_load_explicit(&slots[i].v[f], memory_order_relaxed);
-	for (int f = 0; f < NFIELDS; f++)
-		sum[f] += atomic_load_explicit(&shared_slot.v[f], memory_order_relaxed);
+			sum[f] += atomic_load_explicit(&s->v[f], memory_order_relaxed);
+	}
 	memcpy(out, sum, sizeof(*out));
 	out->provenance_lost = zc_provenance_lost(); /* not per thread: the tables' own count */
+}
+
+void zc_counts_snapshot(struct zc_counts *out)
+{
+	sum_slots(out, 0);
+}
+
+void zc_counts_snapshot_process(struct zc_counts *out)
+{
+	sum_slots(out, getpid());
 }
 
 void zc_threads_mark(struct zc_threads_mark *m)
 {
 	struct slot *mine = slot_get();
-	unsigned n = atomic_load(&nslots);
+	const struct counts_part *c = part();
+	unsigned n = atomic_load(&c->nslots);
 	m->before = n < MAX_SLOTS ? n : MAX_SLOTS;
-	m->self = mine == &shared_slot ? MAX_SLOTS : (unsigned)(mine - slots);
+	m->self = mine == &c->shared_slot ? MAX_SLOTS : (unsigned)(mine - c->slots);
 }
 
 int64_t zc_threads_net_blocks(const struct zc_threads_mark *m)
 {
+	const struct counts_part *c = part();
 	int64_t net = 0;
 	for (unsigned i = 0; i < m->before; i++)
 		if (i != m->self)
-			net += (int64_t)atomic_load_explicit(&slots[i].v[F_ALLOCS], memory_order_relaxed) -
-			       (int64_t)atomic_load_explicit(&slots[i].v[F_FREES], memory_order_relaxed);
+			net += (int64_t)atomic_load_explicit(&c->slots[i].v[F_ALLOCS],
+							     memory_order_relaxed) -
+			       (int64_t)atomic_load_explicit(&c->slots[i].v[F_FREES],
+							     memory_order_relaxed);
 	return net;
 }
 

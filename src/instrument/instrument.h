@@ -79,8 +79,13 @@ struct zc_counts {
 	uint64_t provenance_lost;         /* ranges or objects the tables could not keep */
 };
 
-/* Sums every thread's counts into out. */
+/*
+ * Sums every thread's counts into out: those of this process and of the processes it started
+ * that count in its group (group.h).
+ */
 void zc_counts_snapshot(struct zc_counts *out);
+/* The same, for this process's own threads only. */
+void zc_counts_snapshot_process(struct zc_counts *out);
 
 /*
  * The threads already counting at a moment (zc_threads_mark), told apart from those that

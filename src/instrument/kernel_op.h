@@ -20,10 +20,12 @@ enum zc_kernel_op {
  * The user memory a kernel call moved bytes to or from: one buffer, or iovcnt iovecs, whose
  * first bytes, in order, are those the call moved; neither for a move. process: the call's
  * descriptor is a process's id (process_vm_*), remote its memory the call read or wrote.
- * to_fd: a move's destination (-1).
+ * to_fd: a move's destination (-1). len: the bytes a write-like call was asked to send from
+ * buf (0 when not told: a read).
  */
 struct zc_kernel_mem {
 	const void *buf;
+	size_t len;
 	const struct iovec *iov;
 	size_t iovcnt;
 	bool process;

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "group.h"
 #include "hooks/hook_sink.h"
 
 struct range {
@@ -286,18 +287,34 @@ struct object {
 	bool pipe;
 	uint64_t pending; /* a pipe: frame bytes written and not read yet */
 };
-static struct object tainted[ZC_PROVENANCE_OBJECTS];
-static unsigned ntainted;
+/*
+ * The objects are the counting group's (group.h): a pipe written with frame bytes in one
+ * process gives them back to a read in another one of the group, in order. The descriptors
+ * are this process's own.
+ */
+struct objects {
+	atomic_flag lock; /* over the objects and this process's descriptors */
+	atomic_bool any_pipe; /* a pipe holds frame bytes: reads have to look */
+	unsigned ntainted;
+	struct object tainted[ZC_PROVENANCE_OBJECTS];
+};
+_Static_assert(sizeof(struct objects) <= ZC_GROUP_OBJECTS_BYTES,
+	       "the objects fit their part of the group");
+static struct objects alone; /* when no group could be mapped */
 static struct {
 	int fd; /* -1: free */
 	struct object o;
 } fds[ZC_PROVENANCE_OBJECTS];
 static unsigned nfds;
-static atomic_flag objects_lock = ATOMIC_FLAG_INIT;
 static atomic_bool any_fd; /* something is cached: close() has to look */
-static atomic_bool any_pipe; /* a pipe holds frame bytes: reads have to look */
 
-/* fd's object; false when fstat fails. Under objects_lock. */
+ZC_NO_SANITIZE static struct objects *objects(void)
+{
+	struct objects *o = zc_group_part(ZC_GROUP_OBJECTS);
+	return o ? o : &alone;
+}
+
+/* fd's object; false when fstat fails. Under the objects' lock. */
 ZC_NO_SANITIZE static bool object_of(int fd, struct object *o)
 {
 	for (unsigned i = 0; i < nfds; i++) {
@@ -329,9 +346,10 @@ ZC_NO_SANITIZE static bool object_of(int fd, struct object *o)
 
 ZC_NO_SANITIZE static struct object *find_tainted(const struct object *o)
 {
-	for (unsigned i = 0; i < ntainted; i++)
-		if (tainted[i].dev == o->dev && tainted[i].ino == o->ino)
-			return &tainted[i];
+	struct objects *t = objects();
+	for (unsigned i = 0; i < t->ntainted; i++)
+		if (t->tainted[i].dev == o->dev && t->tainted[i].ino == o->ino)
+			return &t->tainted[i];
 	return NULL;
 }
 
@@ -340,12 +358,23 @@ ZC_NO_SANITIZE static bool is_tainted(const struct object *o)
 	return find_tainted(o) != NULL;
 }
 
+/*
+ * A pipe that gave back every frame byte written into it holds none: its entry goes (a pipe
+ * per transfer would fill the table otherwise). Under the objects' lock.
+ */
+ZC_NO_SANITIZE static void untaint(struct object *t)
+{
+	struct objects *all = objects();
+	*t = all->tainted[--all->ntainted];
+}
+
 /* o holds frame bytes from now on; a pipe, frame more of them to give back. */
 ZC_NO_SANITIZE static void taint(const struct object *o, size_t frame)
 {
+	struct objects *all = objects();
 	struct object *t = find_tainted(o);
-	if (!t && ntainted < ZC_PROVENANCE_OBJECTS) {
-		t = &tainted[ntainted++];
+	if (!t && all->ntainted < ZC_PROVENANCE_OBJECTS) {
+		t = &all->tainted[all->ntainted++];
 		*t = *o;
 		t->pending = 0;
 	}
@@ -355,35 +384,78 @@ ZC_NO_SANITIZE static void taint(const struct object *o, size_t frame)
 	}
 	if (t->pipe) {
 		t->pending += frame;
-		atomic_store(&any_pipe, true);
+		atomic_store(&all->any_pipe, true);
 	}
 }
 
 ZC_NO_SANITIZE static size_t drain(int fd, size_t bytes)
 {
-	if (!atomic_load_explicit(&any_pipe, memory_order_relaxed))
+	struct objects *all = objects();
+	if (!atomic_load_explicit(&all->any_pipe, memory_order_relaxed))
 		return 0;
 	struct object o;
 	size_t f = 0;
-	lock(&objects_lock);
+	lock(&objects()->lock);
 	struct object *t = object_of(fd, &o) && o.pipe ? find_tainted(&o) : NULL;
 	if (t) {
 		f = t->pending < bytes ? (size_t)t->pending : bytes;
 		t->pending -= f;
+		if (!t->pending)
+			untaint(t);
 	}
-	unlock(&objects_lock);
+	unlock(&objects()->lock);
 	return f;
+}
+
+/*
+ * A write into a pipe in flight: its frame bytes are in the pipe before the call returns (a
+ * reader in another process of the group may take them meanwhile), so they are put in when
+ * it starts, and what it did not send taken out when it returns.
+ */
+static _Thread_local struct {
+	int fd;
+	size_t frame; /* 0: none in flight */
+} sending __attribute__((tls_model("initial-exec")));
+
+ZC_NO_SANITIZE void zc_provenance_sending(int fd, const struct zc_kernel_mem *mem)
+{
+	sending.frame = 0;
+	if (mem->process)
+		return;
+	size_t asked = mem->buf ? mem->len : SIZE_MAX; /* iovecs: all of them */
+	size_t f = over_mem(mem, asked, frame_bytes_at);
+	if (!f)
+		return;
+	struct object o;
+	lock(&objects()->lock);
+	if (object_of(fd, &o) && o.pipe) {
+		taint(&o, f);
+		sending.fd = fd;
+		sending.frame = f;
+	}
+	unlock(&objects()->lock);
 }
 
 ZC_NO_SANITIZE size_t zc_provenance_sent(int fd, const struct zc_kernel_mem *mem, size_t bytes)
 {
 	size_t f = over_mem(mem, bytes, frame_bytes_at);
-	if (f) {
+	size_t early = sending.fd == fd ? sending.frame : 0;
+	sending.frame = 0;
+	if (f || early) {
 		struct object o;
-		lock(&objects_lock);
-		if (object_of(fd, &o))
+		lock(&objects()->lock);
+		struct object *t;
+		if (early) { /* put in when it started; gone when a reader took them all */
+			if (object_of(fd, &o) && (t = find_tainted(&o)) != NULL) {
+				size_t unsent = early > f ? early - f : 0; /* a short write */
+				t->pending -= unsent < t->pending ? unsent : t->pending;
+				if (!t->pending)
+					untaint(t);
+			}
+		} else if (object_of(fd, &o)) {
 			taint(&o, f);
-		unlock(&objects_lock);
+		}
+		unlock(&objects()->lock);
 	}
 	return f;
 }
@@ -410,10 +482,18 @@ ZC_NO_SANITIZE static size_t taint_landed(const void *p, size_t len)
 /* Takes up to bytes of the frame bytes a pipe fd holds; 0 when it holds none. */
 ZC_NO_SANITIZE static size_t drain(int fd, size_t bytes);
 
+/* The process this one was forked from: its ranges were this one's at the fork. */
+static pid_t forked_from;
+
+ZC_NO_SANITIZE void zc_provenance_forked(void)
+{
+	forked_from = getppid();
+}
+
 ZC_NO_SANITIZE size_t zc_provenance_received(int fd, const struct zc_kernel_mem *mem, size_t bytes)
 {
 	size_t known = 0;
-	if (mem->process && fd == getpid())
+	if (mem->process && (fd == getpid() || (forked_from && fd == forked_from)))
 		known = held_remote(mem, bytes);
 	else if (!mem->process)
 		known = drain(fd, bytes);
@@ -429,13 +509,13 @@ ZC_NO_SANITIZE size_t zc_provenance_carried(int in, int out, size_t bytes, bool 
 	struct object from, to;
 	size_t f = 0;
 	*copied = false;
-	lock(&objects_lock);
-	if (ntainted && object_of(in, &from) && is_tainted(&from) && object_of(out, &to)) {
+	lock(&objects()->lock);
+	if (objects()->ntainted && object_of(in, &from) && is_tainted(&from) && object_of(out, &to)) {
 		f = bytes;
 		*copied = !to.pipe;
 		taint(&to, f);
 	}
-	unlock(&objects_lock);
+	unlock(&objects()->lock);
 	return f;
 }
 
@@ -443,9 +523,9 @@ ZC_NO_SANITIZE void zc_provenance_closed(int fd)
 {
 	if (!atomic_load_explicit(&any_fd, memory_order_relaxed))
 		return;
-	lock(&objects_lock);
+	lock(&objects()->lock);
 	for (unsigned i = 0; i < nfds; i++)
 		if (fds[i].fd == fd)
 			fds[i].fd = -1;
-	unlock(&objects_lock);
+	unlock(&objects()->lock);
 }

@@ -3,7 +3,8 @@
  * the kernel's read- and write-like calls); only those that are the frame's count toward a
  * verdict (instrument.h: the *frame_bytes counters), the rest are reported apart.
  *
- * What holds the frame's bytes, in this process:
+ * What holds the frame's bytes, in this process (and, for descriptors, in the processes of
+ * its counting group, group.h):
  *   - the frames: every buffer the producer renders or stamps (frame.c tells
  *     zc_provenance_frame), wherever the producer lives (a library, a runtime's addon);
  *   - every copy of them: a counted copy taints its destination (the part that received
@@ -66,15 +67,18 @@ void zc_provenance_forget(const void *p, size_t len);
 /* A realloc moved old (old_len bytes) to p: returns the frame bytes it moved, and moves the taint. */
 size_t zc_provenance_moved_block(const void *old, size_t old_len, const void *p);
 
+/* A write-like call is about to send from mem to fd: a pipe holds its frame bytes already. */
+void zc_provenance_sending(int fd, const struct zc_kernel_mem *mem);
+
 /* A write-like call sent bytes from mem to fd: the frame's among them; fd's object taints. */
 size_t zc_provenance_sent(int fd, const struct zc_kernel_mem *mem, size_t bytes);
 
 /*
  * A read-like call on fd put bytes into mem: the frame's among them, mem tainted where they
- * landed. The frame's are: out of a pipe that holds frame bytes written in this process,
- * up to as many as were written (a pipe is first in, first out); for process_vm_readv on
- * this process, those of the remote memory that held them; else those holding rendered
- * content.
+ * landed. The frame's are: out of a pipe that holds frame bytes written in this process or
+ * another of its counting group (group.h), up to as many as were written (a pipe is first
+ * in, first out); for process_vm_readv on this process or the one it was forked from, those
+ * of the remote memory that held them; else those holding rendered content.
  */
 size_t zc_provenance_received(int fd, const struct zc_kernel_mem *mem, size_t bytes);
 
@@ -90,5 +94,11 @@ void zc_provenance_closed(int fd);
 
 /* Ranges or objects that did not fit in the tables since the start (0: provenance whole). */
 uint64_t zc_provenance_lost(void);
+
+/*
+ * A forked child: the ranges it inherited are its parent's at the fork, so a
+ * process_vm_readv of the parent is judged by them (pthread_atfork).
+ */
+void zc_provenance_forked(void);
 
 #endif

@@ -14,6 +14,7 @@
  * nothing else unwatched.
  */
 #include "written.h"
+#include "group.h"
 #include "rawmem.h"
 #include "uffd.h"
 
@@ -147,12 +148,16 @@ static bool overlaps(unsigned long start, unsigned long end, const void *p, size
 	return p && start < (uintptr_t)p + len && (uintptr_t)p < end;
 }
 
-/* Whether m is the instrument's own memory, which is never watched. */
+/*
+ * Whether m is the instruments' own memory, which is never watched: this instrument's, and
+ * the counting group's (the counters, group.h).
+ */
 static bool own(const struct zc_written *w, const struct mapping *m)
 {
 	const struct zc__written_state *s = w->state;
 	return overlaps(m->start, m->end, s, state_bytes()) ||
-	       overlaps(m->start, m->end, s->maps, s->maps_cap);
+	       overlaps(m->start, m->end, s->maps, s->maps_cap) ||
+	       zc_group_contains(m->start, m->end);
 }
 
 /* Calls fn for every writable mapping of the process, as /proc/self/maps lists them now. */

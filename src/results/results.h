@@ -118,6 +118,8 @@ struct zc_written_result {
 	double pass_ms;               /* the pass's wall time, setup and teardown included */
 	int64_t transfers;            /* transfers watched; 0 when not counted */
 	int64_t late_threads;         /* watched transfers whose threads outlived the wait */
+	int64_t late_processes;       /* ... whose processes did (src/core/follow.h) */
+	int64_t unhooked_processes;   /* ... that started a process without the hooks */
 	const char *method;           /* "uffd-wp", or NULL */
 	char unavailable[200];        /* why the producer's pages were not counted; "" if they were */
 	char consumer_unavailable[200]; /* why the consumer's were not; "" if they were */

@@ -378,6 +378,12 @@ enum zc_schema_rule {
 	X("pages_written.late_threads", INTEGER, ALWAYS, ZC_UNGATED, "transfers",             \
 	  ZC_FROM(INT64, pages_written.late_threads),                                         \
 	  "watched transfers after which a thread the transfer started still ran 2 s after the release: what it wrote later is not counted") \
+	X("pages_written.late_processes", INTEGER, ALWAYS, ZC_UNGATED, "transfers",          \
+	  ZC_FROM(INT64, pages_written.late_processes),                                       \
+	  "watched transfers after which a process the transfer started (forked, or run with exec) still ran 2 s after the release: what it copied later is not counted") \
+	X("pages_written.unhooked_processes", INTEGER, ALWAYS, ZC_UNGATED, "transfers",      \
+	  ZC_FROM(INT64, pages_written.unhooked_processes),                                   \
+	  "watched transfers that started a process running without the counting hooks (a static or setuid program run with exec): what it copied is not counted") \
 	X("placement", OBJECT, OPTIONAL, ZC_UNGATED, "", ZC_FROM(OBJECT_IF, placement.known),  \
 	  "`thread`, `process`: where producer and consumer ran (`--placement`); the row is named `STRATEGY@PLACEMENT`") \
 	X("placement.name", STRING, OPTIONAL, ZC_UNGATED, "", ZC_FROM(CSTR, placement.name),  \

@@ -463,6 +463,13 @@ static void trace_discard(const char *how, void *p, size_t len)
 	(void)how, (void)p, (void)len;
 }
 
+/* The tracer follows kernel copies by what the calls returned (kernel.c): nothing to do before. */
+ZC_NO_SANITIZE static void trace_kernel_start(enum zc_kernel_op op, const char *fn, int fd,
+					      const struct zc_kernel_mem *mem)
+{
+	(void)op, (void)fn, (void)fd, (void)mem;
+}
+
 /* The interposers' sink: the same contract as src/instrument/counting_sink.c's, filled in here. */
 const struct zc_hook_sink zc__hook_sink = {
 	.copy_min = &zc__trace_min_bytes,
@@ -475,6 +482,7 @@ const struct zc_hook_sink zc__hook_sink = {
 	.copy_any = trace_copy_any,
 	.copy = zc__trace_copy,
 	.kernel = zc__trace_kernel,
+	.kernel_start = trace_kernel_start,
 	.closed = trace_closed,
 	.discard = trace_discard,
 };

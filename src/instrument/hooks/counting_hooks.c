@@ -878,6 +878,7 @@ ZC_HOOK_API int madvise(void *addr, size_t len, int advice)
  * below the list. Both give the table of the next definitions.
  */
 #define MEM_BUF(b) (&(struct zc_kernel_mem){.buf = (b), .to_fd = -1})
+#define MEM_SEND(b, n) (&(struct zc_kernel_mem){.buf = (b), .len = (n), .to_fd = -1})
 #define MEM_IOV(v, n) (&(struct zc_kernel_mem){.iov = (v), .iovcnt = (size_t)(n), .to_fd = -1})
 #define MEM_MSG(m) MEM_IOV((m)->msg_iov, (m)->msg_iovlen)
 #define MEM_PROCESS(v, n, r, rn)                                                          \
@@ -915,11 +916,11 @@ ZC_HOOK_API int madvise(void *addr, size_t len, int advice)
 	   const struct iovec *remote, unsigned long nremote, unsigned long flags),       \
 	  (pid, local, nlocal, remote, nremote, flags), pid, MEM_PROCESS(local, nlocal, remote, nremote))  \
 	B(ZC_KERNEL_WRITE, write, (int fd, const void *buf, size_t n), (fd, buf, n), fd,  \
-	  MEM_BUF(buf))                                                                   \
+	  MEM_SEND(buf, n))                                                                   \
 	B(ZC_KERNEL_WRITE, pwrite, (int fd, const void *buf, size_t n, off_t off),        \
-	  (fd, buf, n, off), fd, MEM_BUF(buf))                                            \
+	  (fd, buf, n, off), fd, MEM_SEND(buf, n))                                            \
 	B(ZC_KERNEL_WRITE, pwrite64, (int fd, const void *buf, size_t n, off64_t off),    \
-	  (fd, buf, n, off), fd, MEM_BUF(buf))                                            \
+	  (fd, buf, n, off), fd, MEM_SEND(buf, n))                                            \
 	B(ZC_KERNEL_WRITE, writev, (int fd, const struct iovec *iov, int cnt), (fd, iov, cnt), \
 	  fd, MEM_IOV(iov, cnt))                                                          \
 	B(ZC_KERNEL_WRITE, pwritev, (int fd, const struct iovec *iov, int cnt, off_t off), \
@@ -934,10 +935,10 @@ ZC_HOOK_API int madvise(void *addr, size_t len, int advice)
 	  (int fd, const struct iovec *iov, int cnt, off64_t off, int flags),             \
 	  (fd, iov, cnt, off, flags), fd, MEM_IOV(iov, cnt))                              \
 	B(ZC_KERNEL_WRITE, send, (int fd, const void *buf, size_t n, int flags),          \
-	  (fd, buf, n, flags), fd, MEM_BUF(buf))                                          \
+	  (fd, buf, n, flags), fd, MEM_SEND(buf, n))                                          \
 	B(ZC_KERNEL_WRITE, sendto,                                                        \
 	  (int fd, const void *buf, size_t n, int flags, __CONST_SOCKADDR_ARG to,         \
-	   socklen_t tolen), (fd, buf, n, flags, to, tolen), fd, MEM_BUF(buf))            \
+	   socklen_t tolen), (fd, buf, n, flags, to, tolen), fd, MEM_SEND(buf, n))            \
 	B(ZC_KERNEL_WRITE, sendmsg, (int fd, const struct msghdr *msg, int flags),        \
 	  (fd, msg, flags), fd, MEM_MSG(msg))                                             \
 	O(sendmmsg)                                                                       \
@@ -991,10 +992,25 @@ ZC_NO_SANITIZE static void kernel_moved(enum zc_kernel_op op, const char *fn, in
 	errno = saved;
 }
 
+/*
+ * Before a write-like call: what it is about to send (a reader in another process may take
+ * the bytes before the call returns).
+ */
+ZC_NO_SANITIZE static void kernel_sending(enum zc_kernel_op op, const char *fn, int fd,
+					  const struct zc_kernel_mem *mem)
+{
+	if (op != ZC_KERNEL_WRITE || !ready)
+		return;
+	int saved = errno;
+	zc__hook_sink.kernel_start(op, fn, fd, mem);
+	errno = saved;
+}
+
 /* A hook that forwards and tells the sink what the call returned, as op. */
 #define KERNEL_HOOK(op, name, params, args, fd, mem)                                      \
 	ZC_HOOK_API ssize_t name params                                                   \
 	{                                                                                 \
+		kernel_sending(op, #name, fd, mem);                                       \
 		ssize_t r_ = NEXT(name, args);                                            \
 		kernel_moved(op, #name, fd, r_, mem, CALLER());                           \
 		return r_;                                                                \

@@ -125,6 +125,13 @@ struct zc_hook_sink {
 	 */
 	void (*kernel)(enum zc_kernel_op op, const char *fn, int fd, size_t bytes,
 		       const struct zc_kernel_mem *mem, const void *caller);
+	/*
+	 * A write-like call fn is about to send from mem (mem->len bytes, or its iovecs) to
+	 * fd, before the call: a reader elsewhere may take the bytes before it returns.
+	 * kernel is called after it as for every call.
+	 */
+	void (*kernel_start)(enum zc_kernel_op op, const char *fn, int fd,
+			     const struct zc_kernel_mem *mem);
 	/* The descriptor fd is being closed. */
 	void (*closed)(int fd);
 	/*
