@@ -60,7 +60,7 @@ has() {
 # the pair FIRST, SECOND copied, with the frame's bytes
 failed_once() {
 	n=$(grep -c '^zctrace: expectation failed' "$tmp/$1.err")
-	[ "$n" -eq 1 ] && pass || fail "$1: $n failed expectations, not 1: $(cat "$tmp/$1.err")"
+	if [ "$n" -eq 1 ]; then pass; else fail "$1: $n failed expectations, not 1: $(cat "$tmp/$1.err")"; fi
 	has "$1" "^zctrace: expectation failed: --expect $2=shared, but $3 \[pid [0-9]+\] and $4 \[pid [0-9]+\] were copied: 4,194,304 bytes" \
 		"$1: the failed expectation's line"
 }
@@ -74,7 +74,8 @@ pair() {
 # --- Python: tools/zctrace/probes/python/test_zcprobe.py, one unittest class per case --------
 PY=/usr/bin/python3
 PYTEST=tools/zctrace/probes/python/test_zcprobe.py
-if built python "$(ls "$PROBES"/python/zcprobe*.so 2>/dev/null | head -n 1)"; then
+set -- "$PROBES"/python/zcprobe*.so # the name Python gives it, or the pattern when it is not built
+if built python "$1"; then
 	# numpy's case runs where /usr/bin/python3 has numpy (python3-numpy)
 	numpy=""
 	"$PY" -c 'import numpy' 2>/dev/null && numpy="--expect array=shared"
@@ -98,7 +99,9 @@ if built node "$PROBES/node/zcprobe.node"; then
 	run node_shared 0 --expect frame=shared --expect view=shared --expect wide=shared -- \
 		node --test --test-name-pattern='^(available|shared):' "$NODETEST"
 	has node_shared "^zctrace: 3 expectations met$" "node shared"
-	grep -q '^# pass 4$' "$tmp/node_shared.out" && pass || fail "node shared: 4 tests should pass: $(cat "$tmp/node_shared.out")"
+	if grep -q '^# pass 4$' "$tmp/node_shared.out"; then pass; else
+		fail "node shared: 4 tests should pass: $(cat "$tmp/node_shared.out")"
+	fi
 	for label in frame view wide; do pair node_shared $label shared; done
 	run node_copied 86 --expect frame=shared --expect slice=copied -- \
 		node --test --test-name-pattern='^(available|copied):' "$NODETEST"
