@@ -7,8 +7,8 @@
  *                           array), at the address its exporter gives C code
  *   zcprobe.available()     True when zctrace runs the program (zc_probe_mark is defined)
  *
- * A C extension rather than ctypes: bytes are read-only, and ctypes gives the address of a
- * buffer only when it is writable. The buffer is held while it is marked (a bytearray cannot
+ * A C extension rather than ctypes, whose from_buffer takes writable buffers only: bytes are
+ * read-only. The buffer is held while it is marked (a bytearray cannot
  * be resized meanwhile) and the GIL released, since a mark reads every byte.
  */
 #define PY_SSIZE_T_CLEAN
