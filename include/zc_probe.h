@@ -16,7 +16,8 @@
  *
  * The weak reference needs a position-independent executable or a shared library (the
  * default with gcc on Debian and for Rust cdylibs). Other languages look the symbol up at run
- * time instead, and skip the call when it is absent:
+ * time instead, and skip the call when it is absent (Python, Node.js and Java: the probe
+ * modules in tools/zctrace/probes/, docs/zctrace.md "Probe modules"):
  *   Rust:  libc::dlsym(libc::RTLD_DEFAULT, c"zc_probe_mark".as_ptr())
  *          then transmute to extern "C" fn(*const c_char, *const c_void, usize)
  *   Dart:  final lib = DynamicLibrary.process();

@@ -4,6 +4,8 @@
 #
 #   make zctrace        the library, the wrapper and the test programs in tools/zctrace/progs/
 #   make zctrace-bench  wall time of a copy-heavy program: native, zctrace, DHAT, heaptrack
+#   make probes         the probe modules for Python, Node.js and Java (part of make zctrace;
+#                       tools/zctrace/probes/probes.mk)
 #
 # The library holds the same interposers as the scenario programs
 # (src/instrument/hooks/counting_hooks.c); the sink they report to is the recorder's
@@ -124,3 +126,6 @@ $(BUILD)/tests/test_expect: TEST_LIBS += $(LIBDW_LIBS)
 $(BUILD)/obj/tools/zctrace/test_symbolize.o: private ALL_CFLAGS += -g
 $(BUILD)/tests/test_symbolize: $(BUILD)/obj/tools/zctrace/symbolize.o $(BUILD)/obj/tools/zctrace/names.o
 $(BUILD)/tests/test_symbolize: TEST_LIBS += $(LIBDW_LIBS)
+
+# The probe modules: tools/zctrace/probes/, with their own rules.
+include tools/zctrace/probes/probes.mk
