@@ -79,7 +79,9 @@ SCENARIOS = $(sort $(patsubst scenarios/%/main.c,%,$(wildcard scenarios/*/main.c
 # runtime is installed: RUNTIME_SCENARIOS names them, NAME_PRESENT is the shell test that its
 # runtime is there with all it wants (else scripts/deps.sh installs NAME_PACKAGES), and
 # NAME_BUILDABLE the test that it can be built (default: NAME_PRESENT; a runtime without an
-# optional module still builds); NAME_LIBS is what its program links. Sanitizer builds leave
+# optional module still builds); NAME_LIBS is what its program links; NAME_FETCH, if any, a
+# file the runtimes step makes before deciding (a package of another registry's: npm's
+# node-addon-api), tried once per build directory when it fails. Sanitizer builds leave
 # them out (docs/hardening.md).
 RUNTIME_SCENARIOS =
 .DEFAULT_GOAL := all # a boundary.mk's rules come first: plain make still means make all
@@ -134,6 +136,10 @@ runtimes: $(BUILD)/.deps-ok
 		  scripts/deps.sh runtime $($(r)_PACKAGES) 2>$(BUILD)/runtimes/$(r).log || \
 		  echo "$(r): could not install $($(r)_PACKAGES) ($(BUILD)/runtimes/$(r).log)" \
 		       >$(BUILD)/runtimes/$(r).skipped; };)
+	@$(foreach r,$(if $(SANITIZE),,$(RUNTIME_SCENARIOS)),$(if $($(r)_FETCH),\
+		[ -e $(BUILD)/runtimes/$(r).fetch-tried ] || \
+		$(MAKE) --no-print-directory $($(r)_FETCH) >$(BUILD)/runtimes/$(r).fetch.log 2>&1 || \
+		touch $(BUILD)/runtimes/$(r).fetch-tried;))
 	@$(MAKE) --no-print-directory $(if $(filter bench,$(MAKECMDGOALS)),-s) runtime-bins
 runtime-bins: $(RUNTIMES_PRESENT:%=$(BUILD)/bin/%)
 	@mkdir -p $(BUILD)/runtimes
@@ -202,6 +208,15 @@ $(BUILD)/lib/lib%.so: $(BUILD)/obj/scenarios/producers/%.o $(BUILD)/obj/src/core
 		$(BUILD)/obj/src/util/error.o
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -shared $^ -o $@
+
+# The counting allocator and copy witness of every scenario program, as a library to preload
+# into a runtime that runs as a program of its own (node, node_addon_api): the hooks, their
+# counting sink and its counters.
+$(BUILD)/lib/libzchooks.so: $(BUILD)/obj/src/instrument/hooks/counting_hooks.o \
+		$(BUILD)/obj/src/instrument/counting_sink.o $(BUILD)/obj/src/instrument/instrument.o \
+		$(BUILD)/obj/src/instrument/provenance.o $(BUILD)/obj/src/instrument/vanish.o
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -shared -Wl,-z,now $^ -o $@ -ldl -lpthread
 
 # The Rust producer (scenarios/producers/rust/): a cdylib that cargo builds offline into
 # $(BUILD)/cargo, std only; the library the scenarios load is copied beside the C one.

@@ -3,7 +3,7 @@
 # The program measures in node processes of its own (main.c says why), which load:
 #   build/lib/node/zcnode.node   the addon (addon/zcnode.c), against node's headers
 #   build/lib/node/driver.js     the timed loop, in JavaScript
-#   build/lib/libzchooks.so      the counting interposers, preloaded into node
+#   build/lib/libzchooks.so      the counting interposers, preloaded into node (the Makefile's)
 RUNTIME_SCENARIOS += node
 node_PACKAGES = nodejs libnode-dev
 node_BIN = $(shell command -v node 2>/dev/null)
@@ -31,12 +31,5 @@ $(BUILD)/lib/node/zcnode.node: $(BUILD)/obj/node-addon/zcnode.o $(BUILD)/obj/src
 $(BUILD)/lib/node/driver.js: scenarios/node/driver.js
 	@mkdir -p $(@D)
 	cp $< $@
-# The counting allocator and copy witness of every scenario program, as a library to preload:
-# the hooks, their counting sink and its counters.
-$(BUILD)/lib/libzchooks.so: $(BUILD)/obj/src/instrument/hooks/counting_hooks.o \
-		$(BUILD)/obj/src/instrument/counting_sink.o $(BUILD)/obj/src/instrument/instrument.o \
-		$(BUILD)/obj/src/instrument/provenance.o $(BUILD)/obj/src/instrument/vanish.o
-	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -shared -Wl,-z,now $^ -o $@ -ldl -lpthread
 $(BUILD)/bin/node: $(BUILD)/lib/node/zcnode.node $(BUILD)/lib/node/driver.js \
 	$(BUILD)/lib/libzchooks.so
