@@ -144,8 +144,11 @@ runtimes: $(BUILD)/.deps-ok
 runtime-bins: $(RUNTIMES_PRESENT:%=$(BUILD)/bin/%)
 	@mkdir -p $(BUILD)/runtimes
 	@$(foreach r,$(if $(SANITIZE),,$(filter-out $(RUNTIMES_PRESENT),$(RUNTIME_SCENARIOS))),\
-		echo "$(r): skipped, its runtime is not installed (Debian packages:" \
-		     "$($(r)_PACKAGES))" | tee $(BUILD)/runtimes/$(r).skipped;)
+		{ if [ -e $(BUILD)/runtimes/$(r).fetch-tried ] && { $($(r)_PRESENT); } >/dev/null 2>&1; \
+		  then echo "$(r): skipped, $($(r)_FETCH) could not be made" \
+		       "($(BUILD)/runtimes/$(r).fetch.log)"; \
+		  else echo "$(r): skipped, its runtime is not installed (Debian packages:" \
+		       "$($(r)_PACKAGES))"; fi; } | tee $(BUILD)/runtimes/$(r).skipped;)
 	@$(foreach r,$(if $(SANITIZE),$(RUNTIME_SCENARIOS)),\
 		echo "$(r): skipped, a runtime boundary is not built with sanitizers (mk/check.mk)" \
 		     >$(BUILD)/runtimes/$(r).skipped;)
