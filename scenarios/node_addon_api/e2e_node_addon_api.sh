@@ -75,6 +75,10 @@ PY
 grep -q '^Buffer_NewOrCopy  *zero-copy' "$E2E_TMP/out" &&
 	grep -q '^Buffer_NewOrCopy_no_externals  *copy' "$E2E_TMP/out" && pass ||
 	fail "the table does not show NewOrCopy shared and, without externals, copied: $(cat "$E2E_TMP/out")"
+# The report after the table: each row's frames, each given back once.
+n=$(grep -cE '^(Buffer_|ArrayBuffer_)[A-Za-z_]*: [0-9]+ frames handed over, .*, each once$' \
+	"$E2E_TMP/out")
+[ "$n" -eq 5 ] && pass || fail "the report has $n rows whose frames came back once, want 5: $(cat "$E2E_TMP/out")"
 "$BUILD/bin/zcgate" --invariants-only --quiet "$E2E_TMP/naa.json" "$E2E_TMP/naa.json" \
 	>"$E2E_TMP/gate" 2>&1 && pass || fail "zcgate refused the results: $(cat "$E2E_TMP/gate")"
 

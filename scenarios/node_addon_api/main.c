@@ -359,6 +359,30 @@ static int measure(const struct zc_strategy *s, const struct zc_options *opt,
 	return rc;
 }
 
+/*
+ * After the table: what became of each row's frames in the last measuring process, as the
+ * addon saw it: which branch NewOrCopy took, who gave the frames back, and whether each
+ * came back exactly once.
+ */
+static void report(const struct zc_results *r, FILE *f)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		const json_t *gc = json_object_get(r->v[i].extra, "gc");
+		double taken = num(gc, "taken"), back = num(gc, "given_back");
+		double twice = num(gc, "double_releases"), fin = num(gc, "finalizers_run");
+		double in_call = num(gc, "finalizers_in_call"), views = num(gc, "views");
+		if (!(taken > 0))
+			continue;
+		fprintf(f, "%s: %.0f frames handed over, %.0f objects over the frame's bytes, %.0f "
+			"over bytes of their own; %.0f given back (%.0f by a finalizer, %.0f of them "
+			"inside the call), %s\n",
+			r->v[i].strategy, taken, views, taken - views, back, fin, in_call,
+			back == taken && twice == 0 ? "each once"
+			: twice > 0		    ? "some twice"
+						    : "not all");
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct zc_scenario sc = {
@@ -369,6 +393,7 @@ int main(int argc, char **argv)
 		.strategies = strategy_table,
 		.nstrategies = ZC_COUNT(strategy_table),
 		.measure = measure,
+		.report = report,
 	};
 	return zc_scenario_main(&sc, argc, argv);
 }
