@@ -4,7 +4,10 @@
 // A copy of scenarios/node/driver.js (a boundary includes no file of another's); what it says
 // of the frames at the end (gc) is the addon's bookkeeping, whole.
 //
-//   node --expose-gc driver.js ADDON PRODUCER STRATEGY BYTES REPETITIONS MIN_TIME_S TRANSFERS NO_PAGES
+//   node --expose-gc driver.js ADDON PRODUCER STRATEGY BYTES REPETITIONS MIN_TIME_S TRANSFERS WATCHED
+//
+// WATCHED: the rendered transfers the evidence pass watches (main.c passes the core's
+// ZC_EVIDENCE_TRANSFERS; 0 for --no-pages).
 //
 // The timed loop is JavaScript's: batches of transfers, each frame checked through the
 // object (its stamps) and dropped, timed with process.hrtime.bigint(); between batches the
@@ -37,7 +40,7 @@ function refuse(code, error) {
 }
 
 const [addonPath, producerPath, strategy, bytesArg, repsArg, minTimeArg, transfersArg,
-  noPagesArg] = process.argv.slice(2);
+  watchedArg] = process.argv.slice(2);
 const bytes = Number(bytesArg);
 const repetitions = Number(repsArg);
 const minTimeNs = Number(minTimeArg) * 1e9;
@@ -104,8 +107,8 @@ async function repetition() {
 // VmHWM) and its page faults since it started.
 // The evidence pass: pages written by a few rendered transfers, counted while JavaScript
 // holds each frame's object (written.h, through the addon).
-async function watchPages() {
-  for (let i = 0; i < VALIDATION_FRAMES; i++) {
+async function watchPages(watched) {
+  for (let i = 0; i < watched; i++) {
     if (!addon.pagesArm()) break;
     let obj = transfer(true);
     addon.pagesCount();
@@ -130,7 +133,8 @@ async function main() {
   const id = validate();
   await turn();
   // --no-pages: the evidence pass is not run, and the answer says so.
-  const pages = noPagesArg === '1' ? { unavailable: 'not watched: --no-pages' } : await watchPages();
+  const watched = Number(watchedArg || 0);
+  const pages = watched > 0 ? await watchPages(watched) : { unavailable: 'not watched: --no-pages' };
   const samples = [];
   let loop = null;
   let counts = null;

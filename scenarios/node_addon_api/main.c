@@ -31,6 +31,7 @@
 
 #include "beside.h"
 #include "error.h"
+#include "evidence.h"
 #include "isolate.h"
 #include "scenario.h"
 
@@ -143,7 +144,9 @@ static _Noreturn void exec_node(int fd, const struct paths *p, const char *strat
 			    : dup2(fd, ANSWER_FD) < 0 || close(fd) != 0)
 		_exit(127);
 	char bytes[32], reps[16], min_time[32], transfers[32];
-	char *no_pages = (char *)(opt->no_pages ? "1" : "0"); /* --no-pages: no evidence pass */
+	/* --no-pages: no evidence pass (0 transfers watched); else as many as the core's pass. */
+	char watched[16];
+	snprintf(watched, sizeof(watched), "%d", opt->no_pages ? 0 : ZC_EVIDENCE_TRANSFERS);
 	snprintf(bytes, sizeof(bytes), "%zu", opt->frame.bytes);
 	snprintf(reps, sizeof(reps), "%d", opt->quick ? 3 : 5);
 	snprintf(min_time, sizeof(min_time), "%g", opt->quick ? 0.005 : 0.1);
@@ -162,7 +165,7 @@ static _Noreturn void exec_node(int fd, const struct paths *p, const char *strat
 	setenv("LD_PRELOAD", preload, 1);
 	char *argv[] = {(char *)ZC_NODE_PATH, (char *)"--expose-gc", (char *)p->driver,
 			(char *)p->addon, (char *)p->producer, (char *)strategy, bytes, reps,
-			min_time, transfers, no_pages, NULL};
+			min_time, transfers, watched, NULL};
 	execvp(argv[0], argv);
 	fprintf(stderr, "node_addon_api: cannot run %s: %s\n", ZC_NODE_PATH, strerror(errno));
 	_exit(127);
