@@ -108,7 +108,7 @@ struct Addon {
 	 * frame, then given back.
 	 */
 	unsigned char *held = nullptr;
-	bool in_call = false;
+	unsigned char *in_call = nullptr; /* the frame the call under way hands over */
 	long taken = 0, given_back = 0, double_releases = 0;
 	long finalizers_run = 0, finalizers_in_call = 0;
 	long views = 0, copies = 0; /* transfers whose object's bytes are / are not the frame */
@@ -141,13 +141,13 @@ void give_back_held()
 
 /*
  * The finalizer every external row passes: what a node-addon-api user writes to give the
- * native memory back. Inside the call that made the object (NewOrCopy's copy branch) the
- * frame is held until the next transfer, for the probe.
+ * native memory back. Run for the frame the call under way hands over (NewOrCopy's copy
+ * branch), it is counted apart and the frame held until the next transfer, for the probe.
  */
 void finalize(Napi::Env, unsigned char *data)
 {
 	zn.finalizers_run++;
-	if (!zn.in_call) {
+	if (data != zn.in_call) {
 		give_back(data);
 		return;
 	}
@@ -275,13 +275,13 @@ Napi::Value Transfer(const Napi::CallbackInfo &info)
 		return Napi::Number::New(env, zn.dst[0]);
 	}
 	unsigned char *frame = take(env, render);
-	zn.in_call = true;
+	zn.in_call = frame;
 	try {
 		Napi::Value v = hand_over(env, frame);
-		zn.in_call = false;
+		zn.in_call = nullptr;
 		return v;
 	} catch (...) {
-		zn.in_call = false;
+		zn.in_call = nullptr;
 		throw;
 	}
 }
