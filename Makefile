@@ -69,7 +69,8 @@ PROG_LIBS = $(HOOKS_OBJ) $(BUILD)/lib/libzcbench.a $(PKG_LIBS) -lstdc++ -lm -ldl
 # library (a fuzzer's or sanitizer's own malloc must not meet a second definition).
 HOOKS_OBJ = $(if $(filter 0,$(COUNTING)),,$(BUILD)/obj/src/instrument/hooks/counting_hooks.o)
 # The same hooks, their counting sink and the frame's recogniser, as a library to preload into
-# programs a measuring process starts with exec (src/core/follow.c) and into node: they count
+# programs a measuring process starts with exec (src/core/follow.c) and into node (node,
+# node_addon_api): they count
 # in its counting group (src/instrument/group.h). Not in sanitizer builds (a sanitizer's
 # runtime must come first in a program) nor without the hooks.
 HOOKS_LIB = $(if $(SANITIZE)$(filter 0,$(COUNTING)),,$(BUILD)/lib/libzchooks.so)
@@ -89,7 +90,9 @@ SCENARIOS = $(sort $(patsubst scenarios/%/main.c,%,$(wildcard scenarios/*/main.c
 # runtime is installed: RUNTIME_SCENARIOS names them, NAME_PRESENT is the shell test that its
 # runtime is there with all it wants (else scripts/deps.sh installs NAME_PACKAGES), and
 # NAME_BUILDABLE the test that it can be built (default: NAME_PRESENT; a runtime without an
-# optional module still builds); NAME_LIBS is what its program links. Sanitizer builds leave
+# optional module still builds); NAME_LIBS is what its program links; NAME_FETCH, if any, a
+# file the runtimes step makes before deciding (a package of another registry's: npm's
+# node-addon-api), tried once per build directory when it fails. Sanitizer builds leave
 # them out (docs/hardening.md).
 RUNTIME_SCENARIOS =
 .DEFAULT_GOAL := all # a boundary.mk's rules come first: plain make still means make all
@@ -144,12 +147,19 @@ runtimes: $(BUILD)/.deps-ok
 		  scripts/deps.sh runtime $($(r)_PACKAGES) 2>$(BUILD)/runtimes/$(r).log || \
 		  echo "$(r): could not install $($(r)_PACKAGES) ($(BUILD)/runtimes/$(r).log)" \
 		       >$(BUILD)/runtimes/$(r).skipped; };)
+	@$(foreach r,$(if $(SANITIZE),,$(RUNTIME_SCENARIOS)),$(if $($(r)_FETCH),\
+		[ -e $(BUILD)/runtimes/$(r).fetch-tried ] || \
+		$(MAKE) --no-print-directory $($(r)_FETCH) >$(BUILD)/runtimes/$(r).fetch.log 2>&1 || \
+		touch $(BUILD)/runtimes/$(r).fetch-tried;))
 	@$(MAKE) --no-print-directory $(if $(filter bench,$(MAKECMDGOALS)),-s) runtime-bins
 runtime-bins: $(RUNTIMES_PRESENT:%=$(BUILD)/bin/%)
 	@mkdir -p $(BUILD)/runtimes
 	@$(foreach r,$(if $(SANITIZE),,$(filter-out $(RUNTIMES_PRESENT),$(RUNTIME_SCENARIOS))),\
-		echo "$(r): skipped, its runtime is not installed (Debian packages:" \
-		     "$($(r)_PACKAGES))" | tee $(BUILD)/runtimes/$(r).skipped;)
+		{ if [ -e $(BUILD)/runtimes/$(r).fetch-tried ] && { $($(r)_PRESENT); } >/dev/null 2>&1; \
+		  then echo "$(r): skipped, $($(r)_FETCH) could not be made" \
+		       "($(BUILD)/runtimes/$(r).fetch.log)"; \
+		  else echo "$(r): skipped, its runtime is not installed (Debian packages:" \
+		       "$($(r)_PACKAGES))"; fi; } | tee $(BUILD)/runtimes/$(r).skipped;)
 	@$(foreach r,$(if $(SANITIZE),$(RUNTIME_SCENARIOS)),\
 		echo "$(r): skipped, a runtime boundary is not built with sanitizers (mk/check.mk)" \
 		     >$(BUILD)/runtimes/$(r).skipped;)
