@@ -40,6 +40,18 @@ zc_error start_error;
 PyObject *consumer_module, *take_name, *read_name, *drop_name;
 
 /*
+ * Whether an error's text says memory ran out where no MemoryError says it: pybind11's
+ * "Could not allocate list object!" (pybind11_fail, a RuntimeError), an extension module
+ * whose segments could not be mapped (numpy's libraries under a ulimit -v).
+ */
+bool says_no_memory(const char *msg)
+{
+	return msg && (std::strstr(msg, "Could not allocate") ||
+		       std::strstr(msg, "failed to map segment") ||
+		       std::strstr(msg, "Cannot allocate memory"));
+}
+
+/*
  * The pending Python exception into err, as one line ("ValueError: ...") after what, and
  * cleared: ZC_EXIT_NOMEM for a MemoryError, else ZC_EXIT_RUNTIME. Returns -1.
  */
@@ -48,11 +60,12 @@ int python_error(zc_error *err, const char *what)
 	PyObject *type, *value, *tb;
 	PyErr_Fetch(&type, &value, &tb);
 	PyErr_NormalizeException(&type, &value, &tb);
-	int code = type && PyErr_GivenExceptionMatches(type, PyExc_MemoryError) ? ZC_EXIT_NOMEM
-										 : ZC_EXIT_RUNTIME;
 	PyObject *text = value ? PyObject_Str(value) : nullptr;
 	const char *msg = text ? PyUnicode_AsUTF8(text) : nullptr;
-	zc_error_set(err, code, "%s: %s%s%s", what,
+	bool nomem = (type && PyErr_GivenExceptionMatches(type, PyExc_MemoryError)) ||
+		     says_no_memory(msg);
+	zc_error_set(err, nomem ? ZC_EXIT_NOMEM : ZC_EXIT_RUNTIME, "%s%s: %s%s%s",
+		     nomem ? "out of memory: " : "", what,
 		     type ? reinterpret_cast<PyTypeObject *>(type)->tp_name : "unknown error",
 		     msg && *msg ? ": " : "", msg ? msg : "");
 	Py_XDECREF(text);
@@ -74,7 +87,10 @@ int cpp_error(zc_error *err, const char *what)
 	} catch (const std::bad_alloc &) {
 		return zc_error_set(err, ZC_EXIT_NOMEM, "%s: out of memory", what);
 	} catch (const std::exception &e) {
-		bool nomem = std::strstr(e.what(), "memory") != nullptr;
+		/* A step of the start that failed for memory leaves its MemoryError behind. */
+		bool nomem = std::strstr(e.what(), "memory") != nullptr || says_no_memory(e.what()) ||
+			     (_PyThreadState_UncheckedGet() && PyErr_Occurred() &&
+			      PyErr_ExceptionMatches(PyExc_MemoryError));
 		return zc_error_set(err, nomem ? ZC_EXIT_NOMEM : ZC_EXIT_RUNTIME, "%s%s: %s",
 				    nomem ? "out of memory: " : "", what, e.what());
 	}
