@@ -6,6 +6,7 @@
  *   bytes                   py::bytes(ptr, len): Python copies the frame
  *   array_t_capsule         py::array_t<uint8_t> over the frame, a py::capsule its base whose
  *                           destructor gives the frame back to the producer: no copy
+ *   array_t_no_base         the same array without a base: pybind11 has numpy copy the frame
  *   memoryview_from_memory  py::memoryview::from_memory(ptr, len): a view of the producer's
  *                           own frame, which it keeps (borrowed)
  *   vector_list             a std::vector<uint8_t> returned with pybind11/stl.h: pybind11
@@ -94,6 +95,12 @@ static py::array_t<uint8_t> array_t_capsule(Source &s, uint64_t seq)
 	return py::array_t<uint8_t>({static_cast<py::ssize_t>(s.bytes)}, {1}, p, owner);
 }
 
+/* Without a base, pybind11 has numpy copy the data (its documentation says so). */
+static py::array_t<uint8_t> array_t_no_base(Source &s, uint64_t seq)
+{
+	return py::array_t<uint8_t>(static_cast<py::ssize_t>(s.bytes), own_frame(s, seq));
+}
+
 static py::memoryview memoryview_from_memory(Source &s, uint64_t seq)
 {
 	const void *p = own_frame(s, seq);
@@ -127,6 +134,7 @@ PYBIND11_EMBEDDED_MODULE(zcbridge, m)
 	py::class_<Source>(m, "Source")
 		.def("bytes", &zcpb::bytes)
 		.def("array_t_capsule", &zcpb::array_t_capsule)
+		.def("array_t_no_base", &zcpb::array_t_no_base)
 		.def("memoryview_from_memory", &zcpb::memoryview_from_memory)
 		.def("vector_list", &zcpb::vector_list)
 		.def("buffer_protocol", &zcpb::buffer_protocol);

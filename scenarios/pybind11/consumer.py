@@ -25,6 +25,7 @@ def _numpy_view(returned):
 RECEIVE = {
     "bytes": _as_returned,
     "array_t_capsule": _as_returned,
+    "array_t_no_base": _as_returned,
     "memoryview_from_memory": _as_returned,
     "vector_list": _as_returned,
     "buffer_protocol": _numpy_view,

@@ -1,6 +1,6 @@
 /*
- * pybind11_strategies.c: bytes, array_t_capsule, memoryview_from_memory, vector_list and
- * buffer_protocol: the ways a pybind11 module hands a frame of the producer library to Python
+ * pybind11_strategies.c: bytes, array_t_capsule, array_t_no_base, memoryview_from_memory,
+ * vector_list and buffer_protocol: the ways a pybind11 module hands a frame of the producer library to Python
  * code, each with a real CPython as the consumer (bridge.h, consumer.py).
  *
  * A transfer: the consumer, Python code, calls the bindings' function of the strategy, keeps
@@ -39,7 +39,8 @@ struct kind {
 	bool owns_frame;    /* the object Python gets owns a frame taken from the producer */
 	/*
 	 * The copies of the frame the glue or pybind11's documentation promises (py::bytes
-	 * copies; vector_list's glue copies the frame into the std::vector it returns):
+	 * copies, so does a py::array_t without a base; vector_list's glue copies the frame
+	 * into the std::vector it returns):
 	 * declared, so that a row says "undeclared copy" when more was observed. Never used for
 	 * the verdict.
 	 */
@@ -47,10 +48,14 @@ struct kind {
 	const struct context *ctx;
 };
 
-enum { BYTES, ARRAY_T_CAPSULE, MEMORYVIEW_FROM_MEMORY, VECTOR_LIST, BUFFER_PROTOCOL };
+enum {
+	BYTES, ARRAY_T_CAPSULE, ARRAY_T_NO_BASE, MEMORYVIEW_FROM_MEMORY, VECTOR_LIST,
+	BUFFER_PROTOCOL
+};
 static const struct kind kinds[] = {
 	[BYTES] = {"bytes", false, 1, &context},
 	[ARRAY_T_CAPSULE] = {"array_t_capsule", true, 0, &context},
+	[ARRAY_T_NO_BASE] = {"array_t_no_base", false, 1, &context},
 	[MEMORYVIEW_FROM_MEMORY] = {"memoryview_from_memory", false, 0, &context},
 	[VECTOR_LIST] = {"vector_list", false, 1, &context},
 	[BUFFER_PROTOCOL] = {"buffer_protocol", true, 0, &context},
@@ -203,6 +208,9 @@ static const struct zc_strategy strategies[] = {
 	STRATEGY(ARRAY_T_CAPSULE, true,
 		 "pybind11 returning py::array_t<uint8_t>(shape, strides, ptr, base) with a "
 		 "py::capsule base whose destructor gives the frame back: numpy views the frame"),
+	STRATEGY(ARRAY_T_NO_BASE, false,
+		 "pybind11 returning py::array_t<uint8_t>(len, ptr) without a base: pybind11 "
+		 "has numpy copy the frame into an array of its own"),
 	STRATEGY(MEMORYVIEW_FROM_MEMORY, true,
 		 "pybind11 returning py::memoryview::from_memory(ptr, len): a read-only view of "
 		 "the producer's own frame, which it keeps (borrowed)"),
@@ -215,8 +223,9 @@ static const struct zc_strategy strategies[] = {
 };
 
 static const struct zc_strategy *const all[] = {
-	&strategies[BYTES], &strategies[ARRAY_T_CAPSULE], &strategies[MEMORYVIEW_FROM_MEMORY],
-	&strategies[VECTOR_LIST], &strategies[BUFFER_PROTOCOL],
+	&strategies[BYTES],           &strategies[ARRAY_T_CAPSULE],
+	&strategies[ARRAY_T_NO_BASE], &strategies[MEMORYVIEW_FROM_MEMORY],
+	&strategies[VECTOR_LIST],     &strategies[BUFFER_PROTOCOL],
 };
 
 const struct zc_strategy *const *zc_pybind11_strategies(size_t *n)

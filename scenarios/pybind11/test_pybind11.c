@@ -31,19 +31,24 @@ static const char *owning[] = {"array_t_capsule", "buffer_protocol"};
 
 static json_t *doc; /* one --quick run of every strategy, shared by the tests below */
 
-/* bytes: one frame, seen by the copy functions and by the pages written. */
-static void test_bytes_copies_a_frame(void **state)
+/* bytes and array_t_no_base: one frame, seen by the copy functions and by the pages written. */
+static void test_copies_copy_a_frame(void **state)
 {
 	(void)state;
-	json_t *r = zt_result(doc, "bytes");
-	zt_expect_identity(r, "copy", 0);
-	double copied = zt_number(r, "copies.bytes_per_transfer");
-	if (copied < FRAME_BYTES || copied > 1.01 * FRAME_BYTES)
-		fail_msg("bytes: %.0f bytes copied per transfer", copied);
-	assert_true(zt_number(r, "copies.hook_bytes_per_transfer") >= FRAME_BYTES);
-	assert_true(zt_number(r, "copies.pages_bytes_per_transfer") >= 0.99 * FRAME_BYTES);
-	assert_true(zt_number(r, "allocations.frame_sized_per_transfer") >= 1);
-	assert_string_equal(zt_string(r, "pybind11.consumer_type"), "bytes");
+	static const char *const copying[] = {"bytes", "array_t_no_base"};
+	for (size_t i = 0; i < ZC_COUNT(copying); i++) {
+		json_t *r = zt_result(doc, copying[i]);
+		zt_expect_identity(r, "copy", 0);
+		double copied = zt_number(r, "copies.bytes_per_transfer");
+		if (copied < FRAME_BYTES || copied > 1.01 * FRAME_BYTES)
+			fail_msg("%s: %.0f bytes copied per transfer", copying[i], copied);
+		assert_true(zt_number(r, "copies.hook_bytes_per_transfer") >= FRAME_BYTES);
+		assert_true(zt_number(r, "copies.pages_bytes_per_transfer") >= 0.99 * FRAME_BYTES);
+		assert_true(zt_number(r, "allocations.frame_sized_per_transfer") >= 1);
+	}
+	assert_string_equal(zt_string(zt_result(doc, "bytes"), "pybind11.consumer_type"), "bytes");
+	assert_string_equal(zt_string(zt_result(doc, "array_t_no_base"), "pybind11.consumer_type"),
+			    "numpy.ndarray");
 }
 
 /* The views: the consumer reads the producer's bytes, and not a frame's worth is copied. */
@@ -110,7 +115,8 @@ static void test_frames_given_back_once(void **state)
 		assert_true(zt_number(r, "pybind11.producer_frames_out") == 0);
 	}
 	/* The others borrow the producer's frame: it takes none. */
-	const char *borrowing[] = {"bytes", "memoryview_from_memory", "vector_list"};
+	const char *borrowing[] = {"bytes", "array_t_no_base", "memoryview_from_memory",
+				   "vector_list"};
 	for (size_t i = 0; i < ZC_COUNT(borrowing); i++)
 		assert_true(zt_number(zt_result(doc, borrowing[i]), "pybind11.frames_taken") == 0);
 }
@@ -120,7 +126,7 @@ static void test_nothing_left_at_the_end(void **state)
 	(void)state;
 	json_t *results = json_object_get(doc, "results"), *r;
 	size_t i;
-	assert_int_equal(json_array_size(results), 6);
+	assert_int_equal(json_array_size(results), 7);
 	json_array_foreach(results, i, r)
 		zt_expect_clean(r);
 }
@@ -202,6 +208,12 @@ static void test_probe_array_t_capsule(void **state)
 	assert_int_equal(given_back_at_drop(), back + 1);
 }
 
+static void test_probe_array_t_no_base(void **state)
+{
+	(void)state;
+	probe_through_python("array_t_no_base", false);
+}
+
 static void test_probe_memoryview_from_memory(void **state)
 {
 	(void)state;
@@ -278,13 +290,14 @@ static void test_consumer_checks_the_stamp(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_bytes_copies_a_frame),
+		cmocka_unit_test(test_copies_copy_a_frame),
 		cmocka_unit_test(test_views_copy_no_frame_bytes),
 		cmocka_unit_test(test_vector_list_is_the_trap),
 		cmocka_unit_test(test_frames_given_back_once),
 		cmocka_unit_test(test_nothing_left_at_the_end),
 		cmocka_unit_test(test_probe_bytes),
 		cmocka_unit_test(test_probe_array_t_capsule),
+		cmocka_unit_test(test_probe_array_t_no_base),
 		cmocka_unit_test(test_probe_memoryview_from_memory),
 		cmocka_unit_test(test_probe_buffer_protocol),
 		cmocka_unit_test(test_probe_vector_list),
