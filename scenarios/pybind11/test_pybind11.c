@@ -94,9 +94,10 @@ static void test_vector_list_is_the_trap(void **state)
 	json_array_foreach(flags, i, f)
 		unexplained |= !strcmp(json_string_value(f), "unexplained-work");
 	assert_true(unexplained);
-	/* a hundred times a copy into bytes, at least: 8.3 million items converted */
-	assert_true(zt_number(r, "time.ns_per_transfer.median") >
-		    100 * zt_number(zt_result(doc, "bytes"), "time.ns_per_transfer.median"));
+	/* the list's 66 MB come from a fresh mmap every time (over glibc's largest threshold,
+	 * 32 MiB): its pages fault in on every transfer (the time is not asserted: a busy
+	 * machine stretches both rows) */
+	assert_true(zt_number(r, "memory.minor_faults_per_transfer") >= 8 * FRAME_BYTES / 4096);
 }
 
 /* Every frame an owner took went back to the producer once, when the consumer dropped it. */
