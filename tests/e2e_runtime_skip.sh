@@ -5,6 +5,9 @@
 # look absent at once (NAME_PRESENT and NAME_BUILDABLE set to false), in a build directory
 # of its own, so that nothing else gets built.
 set -u
+# Nested makes here are the test's own, not part of a parallel make test (whose jobserver
+# they cannot reach: make would warn so, on the lines counted below).
+unset MAKEFLAGS MFLAGS MAKELEVEL
 . tests/lib/e2e.sh
 e2e_init runtime-skip
 

@@ -1,0 +1,39 @@
+/*
+ * runtime.h: the CPython interpreter the cffi boundary embeds, and its consumer module
+ * (consumer.py, assembled into the program), in which cffi drives the producer library. It
+ * starts once per process and is never finalised; the calling thread keeps the GIL.
+ */
+#ifndef ZC_CFFI_RUNTIME_H
+#define ZC_CFFI_RUNTIME_H
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include "error.h"
+
+/* consumer.py, NUL-terminated (consumer_source.c). */
+extern const char zc_cffi_consumer_source[];
+
+struct zc_cffi_runtime {
+	PyObject *consumer;                      /* the module compiled from consumer.py */
+	PyObject *take, *read, *drop, *address;  /* names of the consumer's methods, interned */
+	char python[32];                         /* "3.11.2" */
+	char cffi[32];                           /* "1.15.1" */
+};
+
+/*
+ * Starts the interpreter in this process, isolated from the environment (PYTHON* variables,
+ * the user's site), without signal handlers, and loads the consumer (which imports cffi).
+ * Once per process: later calls return the first call's result. NULL with err: ZC_EXIT_NOMEM
+ * when memory ran out, else ZC_EXIT_RUNTIME.
+ */
+const struct zc_cffi_runtime *zc_cffi_start(struct zc_error *err);
+
+/*
+ * Records the pending Python exception in err as one line ("ValueError: ...") after what,
+ * and clears it: ZC_EXIT_NOMEM for a MemoryError (or a library that could not be mapped),
+ * else ZC_EXIT_RUNTIME. Returns -1.
+ */
+int zc_cffi_error(struct zc_error *err, const char *what);
+
+#endif

@@ -1,0 +1,212 @@
+/*
+ * test_cffi.c: the cffi boundary. build/bin/cffi --quick at 1920x1080: each strategy's verdict
+ * and the frame's bytes copied as the instruments saw them, no block left at the end, every
+ * frame buffer_gc took given back once, at the consumer's drop. Then the strategies driven
+ * here, with the interpreter in this process: the probe reads through Python's own object, the
+ * view's bytes are the ones that object holds, and the consumer checks the stamps.
+ */
+#include <stdarg.h>
+#include <setjmp.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "beside.h"
+#include "cffi_strategies.h"
+#include "instrument.h"
+#include "runtime.h"
+#include "support.h"
+
+#define FRAME_BYTES 8294400.0
+
+static const char *copying[] = {"unpack", "buffer_slice"};
+static const char *sharing[] = {"buffer", "buffer_gc"};
+
+static json_t *doc; /* one --quick run of every strategy, shared by the tests below */
+
+/* The copies: a whole frame, seen by the copy functions and by the pages written. */
+static void test_copies_are_observed(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < ZC_COUNT(copying); i++) {
+		json_t *r = zt_result(doc, copying[i]);
+		zt_expect_identity(r, "copy", 0);
+		double copied = zt_number(r, "copies.bytes_per_transfer");
+		if (copied < FRAME_BYTES || copied > 1.01 * FRAME_BYTES)
+			fail_msg("%s: %.0f bytes copied per transfer", copying[i], copied);
+		assert_true(zt_number(r, "copies.hook_bytes_per_transfer") >= FRAME_BYTES);
+		assert_true(zt_number(r, "allocations.frame_sized_per_transfer") >= 1);
+		assert_string_equal(zt_string(r, "cffi.consumer_type"), "bytes");
+	}
+}
+
+/* The buffers: the consumer reads the producer's bytes, and not a frame's worth is copied. */
+static void test_buffers_copy_no_frame_bytes(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < ZC_COUNT(sharing); i++) {
+		json_t *r = zt_result(doc, sharing[i]);
+		zt_expect_identity(r, "zero-copy", 1);
+		assert_true(zt_number(r, "copies.bytes_per_transfer") < FRAME_BYTES / 100);
+		assert_true(zt_number(r, "copies.hook_bytes_per_transfer") == 0);
+		assert_true(zt_number(r, "copies.pages_bytes_per_transfer") == 0);
+		assert_true(zt_number(r, "identity.same_pages") == 1);
+		assert_string_equal(zt_string(r, "cffi.consumer_type"), "_cffi_backend.buffer");
+	}
+}
+
+/* Every frame buffer_gc took went back to the producer once, when the consumer dropped it. */
+static void test_frames_given_back_once(void **state)
+{
+	(void)state;
+	json_t *r = zt_result(doc, "buffer_gc");
+	double taken = zt_number(r, "cffi.frames_taken");
+	assert_true(taken >= 1);
+	assert_true(taken == zt_number(r, "cffi.frames"));
+	assert_true(zt_number(r, "cffi.frames_given_back.at_drop") == taken);
+	assert_true(zt_number(r, "cffi.frames_given_back.while_taking") == 0);
+	assert_true(zt_number(r, "cffi.frames_given_back.later") == 0);
+	assert_true(zt_number(r, "cffi.frames_not_given_back") == 0);
+	assert_true(zt_number(r, "cffi.producer_frames_out") == 0);
+	for (size_t i = 0; i < ZC_COUNT(copying); i++)
+		assert_true(zt_number(zt_result(doc, copying[i]), "cffi.frames_taken") == 0);
+	assert_true(zt_number(zt_result(doc, "buffer"), "cffi.frames_taken") == 0);
+}
+
+static void test_nothing_left_at_the_end(void **state)
+{
+	(void)state;
+	json_t *results = json_object_get(doc, "results"), *r;
+	size_t i;
+	assert_int_equal(json_array_size(results), 5);
+	json_array_foreach(results, i, r)
+		zt_expect_clean(r);
+}
+
+/* --- the strategies driven in this process ---------------------------------------------- */
+
+static const struct zc_strategy *find(const char *name)
+{
+	size_t n;
+	const struct zc_strategy *const *all = zc_cffi_strategies(&n);
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(all[i]->name, name))
+			return all[i];
+	fail_msg("no strategy '%s'", name);
+	return all[0]; /* not reached: fail_msg ends the test */
+}
+
+static int group_setup(void **state)
+{
+	(void)state;
+	const char *args[] = {"--quick", "--quiet", "--frame", "1920x1080", "--processes", "1",
+			      NULL};
+	struct zc_error err = {0};
+	if (zt_group_run("cffi", args, &doc) != 0)
+		return -1;
+	if (zc_cffi_open(&err) != 0 || zc_cffi_prepare(&err) != 0) {
+		fprintf(stderr, "test_cffi: %s\n", err.text);
+		return -1;
+	}
+	return 0;
+}
+
+/* The consumer module's count of frames given back at the drop, so far. */
+static long given_back_at_drop(void)
+{
+	PyObject *frames = PyObject_GetAttrString(zc_cffi_start(NULL)->consumer, "frames");
+	assert_non_null(frames);
+	long n = PyLong_AsLong(PyDict_GetItemString(frames, "at_drop"));
+	Py_DECREF(frames);
+	return n;
+}
+
+/*
+ * One transfer of strategy name: the producer changes a byte after the hand-over; Python reads
+ * it through its own object. Buffers see the change, copies do not; the view's bytes are the
+ * producer's exactly when the strategy shares.
+ */
+static void probe_through_python(const char *name, bool shares)
+{
+	struct zc_frame_geom g;
+	assert_int_equal(zc_frame_geom_init(&g, 640, 480, NULL), 0);
+	zc_instrument_set_frame_bytes(g.bytes);
+	zt_probe_transfers(find(name), &g, 1, 2, 0xa5u, shares);
+}
+
+static void test_probe_unpack(void **state)
+{
+	(void)state;
+	probe_through_python("unpack", false);
+}
+
+static void test_probe_buffer_slice(void **state)
+{
+	(void)state;
+	probe_through_python("buffer_slice", false);
+}
+
+static void test_probe_buffer(void **state)
+{
+	(void)state;
+	probe_through_python("buffer", true);
+}
+
+static void test_probe_buffer_gc(void **state)
+{
+	(void)state;
+	long back = given_back_at_drop();
+	probe_through_python("buffer_gc", true);
+	assert_int_equal(given_back_at_drop(), back + 1);
+}
+
+/* A consumer that sees a wrong stamp refuses the frame, with Python's reason. */
+static void test_consumer_checks_the_stamp(void **state)
+{
+	(void)state;
+	char library[4096];
+	assert_int_equal(zc_beside_program("../lib/libzcproducer.so", library, sizeof(library),
+					   NULL), 0);
+	PyObject *globals = PyDict_New();
+	assert_non_null(globals);
+	assert_int_equal(PyDict_SetItemString(globals, "__builtins__", PyEval_GetBuiltins()), 0);
+	PyObject *path = PyUnicode_FromString(library);
+	assert_int_equal(PyDict_SetItemString(globals, "LIBRARY", path), 0);
+	Py_DECREF(path);
+	PyObject *r = PyRun_String("import zcbench_consumer as c\n"
+				   "stale = (7).to_bytes(8, 'little') * 8\n"
+				   "c.RECEIVE['stale'] = (False, lambda consumer, p: stale)\n"
+				   "k = c.Consumer(LIBRARY, 'stale', 64)\n"
+				   "try:\n"
+				   "    k.take(7, False)\n"
+				   "    k.take(8, False)\n"
+				   "finally:\n"
+				   "    k.close()\n"
+				   "    del c.RECEIVE['stale']\n",
+				   Py_file_input, globals, globals);
+	assert_null(r);
+	struct zc_error err = {0};
+	zc_cffi_error(&err, "take");
+	assert_string_equal(err.text,
+			    "take: ValueError: frame 8: the consumer saw the stamps 7 and 7");
+	Py_DECREF(globals);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_copies_are_observed),
+		cmocka_unit_test(test_buffers_copy_no_frame_bytes),
+		cmocka_unit_test(test_frames_given_back_once),
+		cmocka_unit_test(test_nothing_left_at_the_end),
+		cmocka_unit_test(test_probe_unpack),
+		cmocka_unit_test(test_probe_buffer_slice),
+		cmocka_unit_test(test_probe_buffer),
+		cmocka_unit_test(test_probe_buffer_gc),
+		cmocka_unit_test(test_consumer_checks_the_stamp),
+	};
+	return cmocka_run_group_tests_name("cffi", tests, group_setup, zt_group_teardown);
+}
