@@ -67,4 +67,15 @@ check_json "$tmp/stdio.json" "d['summary']['io']['wchar']>=8388608 and d['summar
 run quiet_io 0 -- "$SILENT" copy
 if grep -q "no hook attributed" "$tmp/quiet_io.err"; then fail "a program without stdio I/O: $(cat "$tmp/quiet_io.err")"; else pass; fi
 
+# --- input read through mmap: listed, since no read call copies it ---------------------------
+KINDS=$BUILD/tests/progs/copy_kinds
+head -c 8388608 /dev/urandom >"$tmp/input.bin"
+run mapped 0 -- "$KINDS" mapfile "$tmp/input.bin"
+has mapped "^zctrace:   mapped: 8,388,608 bytes of .*/input.bin with mmap \(read in place: no read or write call copies them\)$" \
+	"a file read through mmap in the summary"
+check_json "$tmp/mapped.json" "[(m['path'].endswith('/input.bin'), m['bytes'], m['writable']) for m in d['mapped_files']]==[(True, 8388608, False)] and d['dropped_mapped_files']==0" \
+	"a file read through mmap in the record"
+run unmapped 0 -- "$SILENT" copy
+if grep -q "mapped:" "$tmp/unmapped.err"; then fail "a program that maps no file: $(cat "$tmp/unmapped.err")"; else pass; fi
+
 e2e_done

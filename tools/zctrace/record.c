@@ -483,6 +483,7 @@ const struct zc_hook_sink zc__hook_sink = {
 	.copy = zc__trace_copy,
 	.kernel = zc__trace_kernel,
 	.kernel_start = trace_kernel_start,
+	.mapped_file = zc__trace_mapped_file,
 	.closed = trace_closed,
 	.discard = trace_discard,
 };

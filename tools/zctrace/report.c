@@ -390,6 +390,7 @@ static void write_document(struct zct_out *o)
 	write_sites(o);
 	write_kernel_sites(o);
 	zct_write_kernel_reads(o);
+	zct_write_mapped_files(o);
 	write_summary_lines(o);
 	zct_write_pages(o);
 	zct_write_probes(o);
@@ -501,6 +502,7 @@ static void compose_lines(void)
 		zct_out_fmt(o, "kernel: %s bytes read or written that no hook attributed (stdio's "
 			       "fread/fwrite, syscall(): /proc/%d/io)\n",
 			    zct_thousands(io.unattributed, c, sizeof(c)), zct.pid);
+	zct_mapped_files_lines(o);
 	long pages = zct_pages_at_exit();
 	if (pages >= 0)
 		zct_out_fmt(o, "pages: %s written and still mapped at exit (between probe marks: "

@@ -184,6 +184,11 @@ void zc__trace_realloc_move(const void *old, const void *p, size_t old_bytes, si
 void zc__trace_kernel(enum zc_kernel_op op, const char *fn, int fd, size_t bytes,
 		      const struct zc_kernel_mem *mem, const void *caller);
 void zc__trace_release(const char *how, const void *p, size_t bytes);
+/* mapped.c: files the program mapped with mmap, listed (input read in place, not copied). */
+void zc__trace_mapped_file(int fd, const void *p, size_t len, int prot, const void *caller);
+struct zct_out;
+void zct_write_mapped_files(struct zct_out *o);
+void zct_mapped_files_lines(struct zct_out *o);
 
 /* CLOCK_MONOTONIC in nanoseconds: one clock for every process of a run. */
 uint64_t zct_now_ns(void);

@@ -799,9 +799,16 @@ ZC_HOOK_API void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_
 	void *p = real.mmap(addr, len, prot, flags, fd, off);
 	uintptr_t caller = (uintptr_t)__builtin_return_address(0);
 	/* An allocator's own mappings are the memory behind mallocs already counted. */
-	if (p == MAP_FAILED || !(flags & MAP_ANONYMOUS) ||
-	    (caller >= allocator_lo && caller < allocator_hi))
+	if (p == MAP_FAILED || (caller >= allocator_lo && caller < allocator_hi))
 		return p;
+	if (!(flags & MAP_ANONYMOUS)) {
+		if (fd >= 0 && ready) {
+			int saved = errno;
+			zc__hook_sink.mapped_file(fd, p, len, prot, CALLER());
+			errno = saved;
+		}
+		return p;
+	}
 	/* Only a sink that is told the size of frees needs the table. */
 	if (!zc__hook_sink.wants_free_size || remember_map(p, len))
 		zc__hook_sink.alloc(ZC_FN_MMAP, p, len, CALLER());

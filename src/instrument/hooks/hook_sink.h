@@ -132,6 +132,12 @@ struct zc_hook_sink {
 	 */
 	void (*kernel_start)(enum zc_kernel_op op, const char *fn, int fd,
 			     const struct zc_kernel_mem *mem);
+	/*
+	 * The program mapped len bytes of the file open as fd at p (mmap of a descriptor, not
+	 * the allocator's nor the dynamic loader's): it reads or writes them in place, no
+	 * read-like call copies them.
+	 */
+	void (*mapped_file)(int fd, const void *p, size_t len, int prot, const void *caller);
 	/* The descriptor fd is being closed. */
 	void (*closed)(int fd);
 	/*
