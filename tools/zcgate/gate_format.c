@@ -108,8 +108,14 @@ static void print_line(FILE *fp, const char *const cell[NCOLS], const int width[
 	}
 }
 
-/* The rows of @rep, every one or (@changes_only) those that did not pass, as a table. */
-static void print_table(FILE *fp, const struct zc_gate_report *rep, bool changes_only)
+/* Whether row r failed the gate: a regression, or a result missing from the current run. */
+static bool failed(const struct zc_gate_row *r)
+{
+	return r->status == ZC_GATE_REGRESSED || r->status == ZC_GATE_MISSING;
+}
+
+/* The rows of @rep, every one or (@failed_only) those that did not pass, as a table. */
+static void print_table(FILE *fp, const struct zc_gate_report *rep, bool failed_only)
 {
 	int width[NCOLS];
 	struct cells cl;
@@ -118,7 +124,7 @@ static void print_table(FILE *fp, const struct zc_gate_report *rep, bool changes
 	for (int i = 0; i < NCOLS; i++)
 		width[i] = (int)strlen(headers[i]);
 	for (size_t r = 0; r < rep->nrows; r++) {
-		if (changes_only && rep->rows[r].status == ZC_GATE_PASS)
+		if (failed_only && !failed(&rep->rows[r]))
 			continue;
 		row_cells(&rep->rows[r], &cl);
 		for (int i = 0; i < NCOLS; i++)
@@ -127,7 +133,7 @@ static void print_table(FILE *fp, const struct zc_gate_report *rep, bool changes
 	}
 	print_line(fp, headers, width);
 	for (size_t r = 0; r < rep->nrows; r++) {
-		if (changes_only && rep->rows[r].status == ZC_GATE_PASS)
+		if (failed_only && !failed(&rep->rows[r]))
 			continue;
 		row_cells(&rep->rows[r], &cl);
 		for (int i = 0; i < NCOLS; i++)
@@ -141,9 +147,9 @@ void zc_gate_format_table(FILE *fp, const struct zc_gate_report *rep)
 	print_table(fp, rep, false);
 }
 
-void zc_gate_format_changes(FILE *fp, const struct zc_gate_report *rep)
+void zc_gate_format_failures(FILE *fp, const struct zc_gate_report *rep)
 {
-	if (rep->regressions || rep->improvements || rep->missing || rep->added)
+	if (rep->regressions || rep->missing)
 		print_table(fp, rep, true);
 }
 

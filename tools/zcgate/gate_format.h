@@ -30,8 +30,12 @@ void zc_gate_format_sides(FILE *fp, const struct zc_gate_report *rep, const char
 
 /* Every row in fixed-width columns under a header line. */
 void zc_gate_format_table(FILE *fp, const struct zc_gate_report *rep);
-/* The same table with only the rows that did not pass; nothing when every row passed. */
-void zc_gate_format_changes(FILE *fp, const struct zc_gate_report *rep);
+/*
+ * The same table with only the rows that did not pass (regressed, missing); nothing when
+ * every row passed. Improvements and new rows are in the closing line's counts (--all lists
+ * them).
+ */
+void zc_gate_format_failures(FILE *fp, const struct zc_gate_report *rep);
 
 /* A CI job summary: the verdict, regressions and improvements first, then every row. */
 void zc_gate_format_markdown(FILE *fp, const struct zc_gate_report *rep, const struct zc_gate_options *opt,

@@ -625,6 +625,37 @@ static void test_table_columns(void **state)
 	zc_gate_report_release(&rep);
 }
 
+/* The default table holds only the rows that did not pass: an improvement is counted, not listed. */
+static void test_failures_only(void **state)
+{
+	struct zc_gate_report rep;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&text, &len);
+
+	(void)state;
+	assert_non_null(fp);
+	compare(FIX "baseline.json", FIX "fewer-copies.json", &rep);
+	assert_true(rep.improvements > 0);
+	zc_gate_format_failures(fp, &rep);
+	fclose(fp);
+	assert_int_equal(len, 0);
+	free(text);
+	zc_gate_report_release(&rep);
+
+	text = NULL;
+	fp = open_memstream(&text, &len);
+	assert_non_null(fp);
+	compare(FIX "baseline.json", FIX "move-copies.json", &rep);
+	zc_gate_format_failures(fp, &rep);
+	fclose(fp);
+	assert_non_null(strstr(text, "regressed"));
+	assert_null(strstr(text, " passed"));
+	assert_null(strstr(text, "improved"));
+	free(text);
+	zc_gate_report_release(&rep);
+}
+
 /* --- atomic output files -------------------------------------------------------------------- */
 
 static size_t dir_entries(const char *dir)
@@ -1044,6 +1075,7 @@ int main(void)
 		cmocka_unit_test(test_summary_line),
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_table_columns),
+		cmocka_unit_test(test_failures_only),
 		cmocka_unit_test(test_atomic_file),
 		cmocka_unit_test(test_tool_bad_input),
 		cmocka_unit_test(test_tool_outputs),
