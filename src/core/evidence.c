@@ -28,7 +28,6 @@
 #include "verdict.h"
 #include "written.h"
 
-#define WARMUP_TRANSFERS 2
 
 /* Builds without the pass: sanitizers write shadow memory on every access; a timing build. */
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__) || defined(ZC_TEST_NO_EVIDENCE)
@@ -447,7 +446,7 @@ int zc_evidence_pass(const struct zc_strategy *s, const struct zc_frame_geom *g,
 	if (!st)
 		return failed(s, "setup failed", &why, err);
 	int rc = 0;
-	for (int i = 0; i < WARMUP_TRANSFERS && rc == 0; i++)
+	for (int i = 0; i < ZC_WARMUP_TRANSFERS && rc == 0; i++)
 		rc = transfer(s, st, NULL, NULL, NULL, err, NULL);
 	if (rc == 0)
 		rc = watch_transfers(s, st, out, err);

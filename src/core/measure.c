@@ -26,7 +26,6 @@
 #include "memstat.h"
 #include "placement.h"
 
-#define WARMUP_TRANSFERS 2
 
 struct bench {
 	const struct zc_strategy *s;
@@ -191,7 +190,9 @@ static void bench_transfer(zc_bench_state *st, void *arg)
 	const struct zc_strategy *s = b->s;
 	struct zc_follow_mark warming;
 	zc_follow_mark(&warming);
-	for (int i = 0; i < WARMUP_TRANSFERS; i++) {
+	for (int i = 0; i < ZC_WARMUP_TRANSFERS ||
+			(s->settled && i < ZC_WARMUP_MAX && !s->settled(b->state));
+	     i++) {
 		if (slowdown_calibrate(b, one_transfer) != 0) {
 			fail(b, st, "warm-up transfer failed");
 			return;

@@ -164,6 +164,17 @@ struct zc_strategy {
 	 * runs and before teardown; @res holds what the runner measured so far.
 	 */
 	void (*extras)(void *state, const struct zc_result *res, json_t *extra);
+	/*
+	 * Optional (NULL: ZC_WARMUP_TRANSFERS warm-up transfers): whether the transfers so far
+	 * left the strategy in its steady state, where a short run and a long one time the same
+	 * thing (a runtime's first collection done: before it, every frame is fresh memory).
+	 * The runner warms up until it says so, for at most ZC_WARMUP_MAX transfers.
+	 */
+	bool (*settled)(void *state);
 };
+
+/* Transfers before each timed loop, and at most, for a strategy that says when it settled. */
+#define ZC_WARMUP_TRANSFERS 2
+#define ZC_WARMUP_MAX 256
 
 #endif
