@@ -5,7 +5,8 @@
 # Usage: scripts/gate.sh BUILD BASELINE RUNDIR [zcgate options...]
 #   BUILD     the head's build directory (built already)
 #   BASELINE  the committed baseline (results/baseline): its exact figures are gated at once
-#   RUNDIR    written: RUNDIR/base/, RUNDIR/head/ (gate-ab.sh), RUNDIR/baseline/ (the
+#   RUNDIR    written: RUNDIR/base/, RUNDIR/head/ (gate-ab.sh), RUNDIR/unchanged/ (the
+#             scenarios not timed), RUNDIR/current/ (every scenario's head results), RUNDIR/baseline/ (the
 #             baseline's files for the scenarios run), RUNDIR.md and RUNDIR.json (A/B),
 #             RUNDIR-invariants.md and .json (against the baseline)
 # Environment:
@@ -20,9 +21,11 @@
 # it, once; the exact figures are still gated against the committed baseline every time.
 #
 # Steps: (1) the base revision checked out in a git worktree under BUILD/gate-base/ and built
-# there by its own make; (2) scripts/gate-ab.sh runs both quick suites in rounds, interleaved,
-# until every row is decided; (3) zcgate --invariants-only BASELINE head; (4) zcgate base
-# head: invariants and timing. When the base cannot be had (not in a shallow clone, does not
+# there by its own make; (2) the scenarios none of whose inputs changed since the base
+# (scripts/gate-unchanged.sh) run once, head only; (3) scripts/gate-ab.sh runs both quick
+# suites of the others in rounds, interleaved, until every row is decided; (4) zcgate
+# --invariants-only BASELINE head (every scenario); (5) zcgate base head: invariants and
+# timing of the scenarios that changed. When the base cannot be had (not in a shallow clone, does not
 # build, its programs fail), one line says so and only step 3 gates: timing needs a base
 # measured here, and failing every pipeline that lacks one would block work the exact gate
 # still protects.
@@ -93,18 +96,42 @@ for sc in $scenarios; do
 	[ -e "$baseline/$sc.json" ] && cp "$baseline/$sc.json" "$run/baseline/"
 done
 
+# Scenarios none of whose inputs changed since the base are run once, head only, for their
+# exact figures: timing the same sources against each other measures only noise.
+same=
+if [ -n "$base_bin" ]; then
+	# shellcheck disable=SC2086 # the scenarios are words
+	same=$(scripts/gate-unchanged.sh "$rev" $scenarios | paste -sd' ' -)
+	timed=$(for sc in $scenarios; do
+		case " $same " in *" $sc "*) ;; *) echo "$sc" ;; esac; done | paste -sd' ' -)
+	if [ -n "$same" ]; then
+		say "timing not compared for $same: their inputs are the base's (scripts/gate-unchanged.sh)"
+		scripts/gate-ab.sh "" "$build/bin" "$run/unchanged" $same || exit 2
+	fi
+	scenarios=$timed
+fi
+
 echo "gate: ${base_bin:+base $rev and }head, interleaved in rounds until each row is decided"
-scripts/gate-ab.sh "$base_bin" "$build/bin" "$run" $scenarios
-rc=$?
+rc=0
+if [ -n "$scenarios" ]; then
+	scripts/gate-ab.sh "$base_bin" "$build/bin" "$run" $scenarios
+	rc=$?
+else
+	mkdir -p "$run/base" "$run/head" || exit 2
+	say "every scenario's inputs are the base's: nothing to time"
+fi
 if [ "$rc" -eq 3 ]; then
 	say "base revision '$rev' failed to run (log: $run/base.log)"
 	base_bin=
 elif [ "$rc" -ne 0 ]; then
 	exit 2
-elif [ -n "$base_bin" ] && ! ls "$run/base/"*.json >/dev/null 2>&1; then
+elif [ -n "$base_bin" ] && [ -n "$scenarios" ] && ! ls "$run/base/"*.json >/dev/null 2>&1; then
 	say "base revision '$rev' has none of the scenarios run (too old?)"
 	base_bin=
 fi
+# Every scenario the head ran, timed or not, for the exact figures.
+mkdir -p "$run/current" || exit 2
+cp "$run/head/"*.json "$run/unchanged/head/"*.json "$run/current/" 2>/dev/null
 
 worst=0
 gate() { # gate BASE CURRENT OUTPUT-PREFIX [options]: zcgate, remembering the worst exit
@@ -118,13 +145,15 @@ gate() { # gate BASE CURRENT OUTPUT-PREFIX [options]: zcgate, remembering the wo
 
 echo "== exact figures against the committed baseline ($baseline)"
 if ls "$run/baseline/"*.json >/dev/null 2>&1; then
-	gate "$run/baseline" "$run/head" "$run-invariants" --invariants-only $inv_args
+	gate "$run/baseline" "$run/current" "$run-invariants" --invariants-only $inv_args
 else
 	say "the baseline '$baseline' holds none of the scenarios run: nothing to gate against it"
 fi
-if [ -n "$base_bin" ]; then
+if [ -n "$base_bin" ] && [ -n "$scenarios" ]; then
 	echo "== head against base $rev, measured side by side"
 	gate "$run/base" "$run/head" "$run" --same-machine "$@"
+elif [ -n "$base_bin" ]; then
+	say "timing not compared: no scenario's inputs changed since base $rev"
 else
 	say "timing not compared: no base measured here; gating the invariants only"
 	[ "${GATE_REQUIRE_BASE:-0}" = 1 ] && [ "$worst" -lt 2 ] && worst=2

@@ -6,7 +6,8 @@
 # strategy one side lacks runs on the other side only, and a failing side gives its exit
 # code. (2) scripts/gate.sh with a base revision that is not in the clone, and with one too
 # old to have scenarios, says so in one line and gates the invariants only (exit 0 here, 2
-# with GATE_REQUIRE_BASE=1). Run from the repository root after make; BUILD names the build.
+# with GATE_REQUIRE_BASE=1). (3) scripts/gate-unchanged.sh names the scenarios none of whose
+# inputs changed (not timed). Run from the repository root after make; BUILD names the build.
 set -u
 . tests/lib/e2e.sh
 e2e_init gate-ab
@@ -110,4 +111,32 @@ grep -Eq "^gate: base revision '$root' (has none of the scenarios run|does not b
 	"$tmp/err" || ab_fail "no line saying the root commit cannot be measured"
 rm -rf "$BUILD/gate-base/$(echo "$root" | cut -c1-12)"
 git worktree prune
+
+# (3) scripts/gate-unchanged.sh: a scenario is left untimed only when none of its inputs
+# changed since the base (the library, the build, the producers, its own folder), committed
+# or not, untracked files included
+here=$PWD
+repo="$tmp/repo"
+mkdir -p "$repo/src" "$repo/scenarios/a" "$repo/scenarios/b" "$repo/scenarios/producers" "$repo/docs"
+(
+	cd "$repo" || exit 1
+	git init -q && git config user.email t@t && git config user.name t
+	for f in src/lib.c scenarios/a/main.c scenarios/b/main.c scenarios/producers/p.c docs/x.md Makefile; do
+		echo 1 >"$f"
+	done
+	git add -A && git commit -qm base
+) || die "cannot make the test repository"
+unchanged() { (cd "$repo" && sh "$here/scripts/gate-unchanged.sh" HEAD a b | paste -sd' ' -); }
+[ "$(unchanged)" = "a b" ] || ab_fail "nothing changed: got '$(unchanged)', want 'a b'"
+echo 2 >"$repo/docs/x.md"
+[ "$(unchanged)" = "a b" ] || ab_fail "a change to docs only: got '$(unchanged)', want 'a b'"
+echo 2 >"$repo/scenarios/b/main.c"
+[ "$(unchanged)" = "a" ] || ab_fail "b's folder changed: got '$(unchanged)', want 'a'"
+echo 1 >"$repo/scenarios/a/new.c"
+[ "$(unchanged)" = "" ] || ab_fail "an untracked file in a's folder: got '$(unchanged)', want ''"
+rm "$repo/scenarios/a/new.c"
+echo 2 >"$repo/src/lib.c"
+[ "$(unchanged)" = "" ] || ab_fail "the library changed: got '$(unchanged)', want ''"
+(cd "$repo" && sh "$here/scripts/gate-unchanged.sh" no-such-rev a >/dev/null 2>&1)
+[ $? -eq 2 ] || ab_fail "gate-unchanged.sh with a revision not in the clone must exit 2"
 e2e_done
