@@ -95,6 +95,10 @@ SCENARIOS = $(sort $(patsubst scenarios/%/main.c,%,$(wildcard scenarios/*/main.c
 # node-addon-api), tried once per build directory when it fails. Sanitizer builds leave
 # them out (docs/hardening.md).
 RUNTIME_SCENARIOS =
+# A boundary built on a real bridge someone else maintains (pybind11, node-addon-api...) adds
+# itself to BRIDGE_SCENARIOS: make bench writes their table, results/bridges.md
+# (scripts/bridges.sh), the README's "What your bridge does".
+BRIDGE_SCENARIOS =
 .DEFAULT_GOAL := all # a boundary.mk's rules come first: plain make still means make all
 -include $(wildcard scenarios/*/boundary.mk)
 RUNTIMES_PRESENT = $(if $(SANITIZE),,$(foreach r,$(filter $(SCENARIOS),$(RUNTIME_SCENARIOS)),$(if $(shell \

@@ -2,6 +2,7 @@
 # RUNTIME_SCENARIOS): Debian's libpython3.11 runs inside build/bin/cffi, and the Python
 # consumer reaches the producer library through cffi 1.15 (python3-cffi), in ABI mode.
 RUNTIME_SCENARIOS += cffi
+BRIDGE_SCENARIOS += cffi
 cffi_PACKAGES = python3-dev python3-cffi
 cffi_PRESENT = pkg-config --exists python3-embed && /usr/bin/python3 -c 'import cffi'
 cffi_LIBS = $(shell pkg-config --libs python3-embed)

@@ -14,6 +14,7 @@
 # (node_addon_api_FETCH) before deciding what it can build; once there, nothing is fetched
 # again until the lock changes, so a build without the network goes on.
 RUNTIME_SCENARIOS += node_addon_api
+BRIDGE_SCENARIOS += node_addon_api
 node_addon_api_PACKAGES = nodejs libnode-dev npm
 NAA_DIR = $(BUILD)/node_addon_api
 NAA_HEADERS = $(NAA_DIR)/node_modules/node-addon-api

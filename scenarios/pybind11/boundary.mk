@@ -2,6 +2,7 @@
 # RUNTIME_SCENARIOS): Debian's libpython3.11 runs inside build/bin/pybind11, and the frames
 # reach it through pybind11 2.10 (pybind11-dev, header-only C++) and numpy (py::array_t).
 RUNTIME_SCENARIOS += pybind11
+BRIDGE_SCENARIOS += pybind11
 pybind11_PACKAGES = pybind11-dev python3-dev python3-numpy
 pybind11_PRESENT = pkg-config --exists pybind11 python3-embed && \
 	test -f "$$(pkg-config --variable=includedir pybind11)/pybind11/pybind11.h" && \
