@@ -358,6 +358,28 @@ def warning_blocks($groups):
          { ul: $groups.flags, class: "warn" } else empty end) ] }
   end;
 
+# --- the run ---------------------------------------------------------------------------------
+# Which run the results come from: make bench gives every scenario of a run one id
+# (context.run_id) and replaces the whole set, so one run is the rule; files written apart (a
+# scenario program run by hand into results/) make a mixed set, which is said, with each
+# scenario's run, frame, length and start.  Files without run ids (written before them) get
+# the commit and date alone.  Input: the results documents; $first: the first of them, or of
+# the sweep when there are none.
+def run_of:
+  { scenario, id: .context.run_id, frame: "\(.frame.width)x\(.frame.height)",
+    length: (if .context.quick then "quick" else "full" end), date: (.context.date // "?") };
+def run_intro($first):
+  map(run_of) as $runs
+  | ($runs | map(.id) | unique) as $ids
+  | if ($ids | length) == 0 or $ids == [null] then
+      "Results of commit \($first.context.git_commit // "?"), \($first.context.date // "?")."
+    elif ($ids | length) == 1 and ($runs | map(.frame) | unique | length) == 1 then
+      "Results of run \($ids[0]) (commit \($first.context.git_commit // "?")): \($runs[0].frame) frame, \($runs[0].length) run, started \($runs | map(.date) | min)."
+    else
+      "A mixed set: these results come from \($ids | length) runs, not measured together (make bench replaces the whole set; some files were written apart): "
+      + ($runs | map("\(.scenario): run \(.id // "not recorded"), \(.frame) frame, \(.length) run, started \(.date)") | join("; ")) + "."
+    end;
+
 # The order: the answer (matrix, cheapest share against cheapest copy), the scenarios with their
 # evidence and charts, the sweep, the warnings, the machine.
 def blocks($governor; $sweep; $charts):
@@ -365,7 +387,7 @@ def blocks($governor; $sweep; $charts):
   | $all[0] as $first
   | warning_groups($governor; $all) as $w
   | { h: 1, text: "zcbench report" },
-    { p: "Was the frame copied or shared when it crossed the boundary, and what did that cost? Results of commit \($first.context.git_commit // "?"), \($first.context.date // "?").", class: "intro" },
+    { p: "Was the frame copied or shared when it crossed the boundary, and what did that cost? \(run_intro($first))", class: "intro" },
     answer_blocks($w),
     (.[] | scenario_blocks($charts)),
     sweep_blocks($sweep; $charts; [.[].scenario]),
