@@ -414,13 +414,26 @@ static bool anything_timed(const struct zc_results *results)
 	return false;
 }
 
+/* The results' context: the run is --run-id's, else one made from @started (context.h). */
+static json_t *run_context(const struct zc_options *opt, time_t started,
+			   const struct zc_allocator_info *alloc, const char *gb_build)
+{
+	char id[ZC_RUN_ID_MAX + 1];
+	struct zc_run run = {.id = opt->run_id, .started = started, .quick = opt->quick};
+	if (!run.id) {
+		zc_run_id_make(started, id, sizeof(id));
+		run.id = id;
+	}
+	return zc_context_json(&run, alloc, gb_build);
+}
+
 /* Measures, prints the table and writes the results. Returns 0, or -1 with err. */
 static int run(const struct zc_scenario *sc, struct zc_options *opt, struct zc_results *results,
 	       int argc, char **argv, struct zc_error *err)
 {
 	static char default_out[256]; /* opt->out may point here after run() */
-	char raw_dir[2100], raw_final[2200], out_flag[2400], run_id[ZC_RUN_ID_MAX + 1];
-	struct zc_run run_info = {.started = time(NULL)};
+	char raw_dir[2100], raw_final[2200], out_flag[2400];
+	const time_t started = time(NULL);
 	snprintf(default_out, sizeof(default_out), "results/%s.json", sc->name);
 	if (parse(sc, opt, argc, argv, default_out, err) != 0)
 		return -1;
@@ -457,11 +470,7 @@ static int run(const struct zc_scenario *sc, struct zc_options *opt, struct zc_r
 				    "no benchmark matches the --benchmark_filter given");
 	int verdict = judge(sc, results, opt);
 	const char *gb_build = zc_raw_library_build(parts, nparts);
-	if (!opt->run_id)
-		zc_run_id_make(run_info.started, run_id, sizeof(run_id));
-	run_info.id = opt->run_id ? opt->run_id : run_id;
-	run_info.quick = opt->quick;
-	results->context = zc_context_json(&run_info, &alloc, gb_build);
+	results->context = run_context(opt, started, &alloc, gb_build);
 	zc_allocator_describe(json_object_get(results->context, "allocator"));
 	zc_table_print(stdout, results, opt->verbose);
 	/* Once, beside Google Benchmark's own warning (once per measuring process). */
