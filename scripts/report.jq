@@ -226,12 +226,20 @@ def latency_blocks:
     end;
 
 # The cheapest strategy that shared the frame and the cheapest that copied it (reference_memcpy
-# and reference_handover, the yardsticks, are no strategies); null when there is none.  Input: a
-# results document.
-def cheapest:
-  [ .results[] | select(reference | not) | select(median | type == "number" and . > 0) ] as $r
+# and reference_handover, the yardsticks, are no strategies), among the rows at placement $p
+# (null: every row); null when there is none.  A share is compared with copies made at its own
+# placement only, as on the console (src/core/table.c).  Input: a results document.
+def cheapest_at($p):
+  [ .results[] | select(reference | not) | select($p == null or placement_name == $p)
+    | select(median | type == "number" and . > 0) ] as $r
   | { share: ($r | map(select(.identity.verdict == "zero-copy")) | min_by(median)),
       copy: ($r | map(select(.identity.verdict == "copy")) | min_by(median)) };
+
+def cheapest: cheapest_at(null);
+
+# The placements a scenario's rows were measured at, or null once for an unplaced scenario.
+def placement_or_null: if placed then placements[] else null end;
+def at($p): if $p == null then "" else " at \($p)" end;
 
 def named: "\(.strategy), \(median | fmt_ns)";
 
@@ -242,13 +250,13 @@ def summary:
   | ($r | map(select(.identity.verdict == "copy")) | length) as $nc
   | ($r | map(select(unverified)) | length) as $nu
   | ($r | map(select(unexplained)) | length) as $nx
-  | cheapest as $c
+  | [ placement_or_null as $p | cheapest_at($p) as $c
+      | select($c.share != null and $c.copy != null)
+      | " The cheapest copy\(at($p)) (\($c.copy | named)) takes \((($c.copy | median) / ($c.share | median)) | sig3)x as long as the cheapest share (\($c.share | named))." ] as $cost
   | "\($nz) of \($r | length) strategies shared the frame (zero-copy), \($nc) copied it."
     + (if $nu > 0 then " \($nu) of the zero-copy verdicts \(if $nu == 1 then "is" else "are" end) unverified: the evidence pass did not watch all the memory a copy could reach." else "" end)
     + (if $nx > 0 then " \($nx) \(if $nx == 1 then "strategy" else "strategies" end) did unexplained work: pages written that hold no frame bytes." else "" end)
-    + (if $c.share != null and $c.copy != null then
-         " The cheapest copy (\($c.copy | named)) takes \((($c.copy | median) / ($c.share | median)) | sig3)x as long as the cheapest share (\($c.share | named))."
-       else "" end);
+    + ($cost | join(""));
 
 # $placed: the scenario's time chart is grouped by placement (charts.sh, chart-time-placed.gp).
 def figures($charts; $s; $kinds; $placed):
@@ -303,10 +311,12 @@ def matrix:
                           + [frames_copied($fb) | fmt_frames]) } ] } };
 
 # "inproc: the cheapest share (borrow, 9.59 ns) is 62,400x cheaper than the cheapest copy
-# (copy_into, 599 µs)."  Input: a results document.
+# (copy_into, 599 µs)."; one line per placement, "thread at same: ...", for a scenario measured
+# at placements.  Input: a results document.
 def share_line:
-  cheapest as $c
-  | "\(.scenario): "
+  placement_or_null as $p
+  | cheapest_at($p) as $c
+  | "\(.scenario)\(at($p)): "
     + if $c.share != null and $c.copy != null then
         (($c.copy | median) / ($c.share | median)) as $x
         | if $x >= 1 then
