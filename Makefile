@@ -260,18 +260,11 @@ endif
 
 # Each scenario shows its progress on stderr while it runs; the tables it prints at the end
 # are gathered into $(RESULTS)/summary.txt and printed together, once all have run (or one
-# failed: what ran is shown, then the failure's status).
+# failed: what ran is shown, then the failure's status). One run, one set: scripts/bench.sh
+# gives every scenario the run's id and replaces the previous set only when all succeeded.
 bench: all
-	@mkdir -p $(RESULTS)/raw
-	@rm -f $(RESULTS)/.summary.txt
-	@trap 'rm -f $(RESULTS)/.summary.txt; exit 130' INT TERM; \
-	for s in $(BENCH_SCENARIOS); do \
-		[ -x $(BUILD)/bin/$$s ] || { cat $(BUILD)/runtimes/$$s.skipped 2>/dev/null || \
-			echo "$$s: skipped, not built"; continue; }; \
-		$(BUILD)/bin/$$s $(BENCH_ARGS) --out $(RESULTS)/$$s.json \
-			>>$(RESULTS)/.summary.txt || { rc=$$?; break; }; \
-	done; mv $(RESULTS)/.summary.txt $(RESULTS)/summary.txt; cat $(RESULTS)/summary.txt; \
-	exit $${rc:-0}
+	@scripts/bench.sh '$(BUILD)' '$(RESULTS)' '$(FRAME)' $(if $(filter 1,$(QUICK)),quick,full) \
+		'$(BENCH_SCENARIOS)' $(BENCH_ARGS)
 	@$(MAKE) --no-print-directory charts-and-report
 	@echo "results: $(RESULTS)/<scenario>.json (docs/schema.md), $(RESULTS)/summary.txt, Google Benchmark's JSON in $(RESULTS)/raw/"
 

@@ -13,6 +13,9 @@
 #   palette    the verdict colours, as "#rrggbb" strings (charts.sh hands them to gnuplot and
 #              report.jq to the HTML report's style sheet)
 
+# sig3, fmt_ns, fmt_ratio and fmt_times are the shell side's one formatting of figures; the
+# console's is src/util/human.c, with the same rules (tests/test_human.c), "us" for "µs".
+
 # Three significant figures, at most two decimals: 0.553, 14.2, 2300.
 def sig3:
   if . == null then "?"

@@ -226,12 +226,20 @@ def latency_blocks:
     end;
 
 # The cheapest strategy that shared the frame and the cheapest that copied it (reference_memcpy
-# and reference_handover, the yardsticks, are no strategies); null when there is none.  Input: a
-# results document.
-def cheapest:
-  [ .results[] | select(reference | not) | select(median | type == "number" and . > 0) ] as $r
+# and reference_handover, the yardsticks, are no strategies), among the rows at placement $p
+# (null: every row); null when there is none.  A share is compared with copies made at its own
+# placement only, as on the console (src/core/table.c).  Input: a results document.
+def cheapest_at($p):
+  [ .results[] | select(reference | not) | select($p == null or placement_name == $p)
+    | select(median | type == "number" and . > 0) ] as $r
   | { share: ($r | map(select(.identity.verdict == "zero-copy")) | min_by(median)),
       copy: ($r | map(select(.identity.verdict == "copy")) | min_by(median)) };
+
+def cheapest: cheapest_at(null);
+
+# The placements a scenario's rows were measured at, or null once for an unplaced scenario.
+def placement_or_null: if placed then placements[] else null end;
+def at($p): if $p == null then "" else " at \($p)" end;
 
 def named: "\(.strategy), \(median | fmt_ns)";
 
@@ -242,13 +250,13 @@ def summary:
   | ($r | map(select(.identity.verdict == "copy")) | length) as $nc
   | ($r | map(select(unverified)) | length) as $nu
   | ($r | map(select(unexplained)) | length) as $nx
-  | cheapest as $c
+  | [ placement_or_null as $p | cheapest_at($p) as $c
+      | select($c.share != null and $c.copy != null)
+      | " The cheapest copy\(at($p)) (\($c.copy | named)) takes \((($c.copy | median) / ($c.share | median)) | sig3)x as long as the cheapest share (\($c.share | named))." ] as $cost
   | "\($nz) of \($r | length) strategies shared the frame (zero-copy), \($nc) copied it."
     + (if $nu > 0 then " \($nu) of the zero-copy verdicts \(if $nu == 1 then "is" else "are" end) unverified: the evidence pass did not watch all the memory a copy could reach." else "" end)
     + (if $nx > 0 then " \($nx) \(if $nx == 1 then "strategy" else "strategies" end) did unexplained work: pages written that hold no frame bytes." else "" end)
-    + (if $c.share != null and $c.copy != null then
-         " The cheapest copy (\($c.copy | named)) takes \((($c.copy | median) / ($c.share | median)) | sig3)x as long as the cheapest share (\($c.share | named))."
-       else "" end);
+    + ($cost | join(""));
 
 # $placed: the scenario's time chart is grouped by placement (charts.sh, chart-time-placed.gp).
 def figures($charts; $s; $kinds; $placed):
@@ -303,10 +311,12 @@ def matrix:
                           + [frames_copied($fb) | fmt_frames]) } ] } };
 
 # "inproc: the cheapest share (borrow, 9.59 ns) is 62,400x cheaper than the cheapest copy
-# (copy_into, 599 µs)."  Input: a results document.
+# (copy_into, 599 µs)."; one line per placement, "thread at same: ...", for a scenario measured
+# at placements.  Input: a results document.
 def share_line:
-  cheapest as $c
-  | "\(.scenario): "
+  placement_or_null as $p
+  | cheapest_at($p) as $c
+  | "\(.scenario)\(at($p)): "
     + if $c.share != null and $c.copy != null then
         (($c.copy | median) / ($c.share | median)) as $x
         | if $x >= 1 then
@@ -358,6 +368,28 @@ def warning_blocks($groups):
          { ul: $groups.flags, class: "warn" } else empty end) ] }
   end;
 
+# --- the run ---------------------------------------------------------------------------------
+# Which run the results come from: make bench gives every scenario of a run one id
+# (context.run_id) and replaces the whole set, so one run is the rule; files written apart (a
+# scenario program run by hand into results/) make a mixed set, which is said, with each
+# scenario's run, frame, length and start.  Files without run ids (written before them) get
+# the commit and date alone.  Input: the results documents; $first: the first of them, or of
+# the sweep when there are none.
+def run_of:
+  { scenario, id: .context.run_id, frame: "\(.frame.width)x\(.frame.height)",
+    length: (if .context.quick then "quick" else "full" end), date: (.context.date // "?") };
+def run_intro($first):
+  map(run_of) as $runs
+  | ($runs | map(.id) | unique) as $ids
+  | if ($ids | length) == 0 or $ids == [null] then
+      "Results of commit \($first.context.git_commit // "?"), \($first.context.date // "?")."
+    elif ($ids | length) == 1 and ($runs | map(.frame) | unique | length) == 1 then
+      "Results of run \($ids[0]) (commit \($first.context.git_commit // "?")): \($runs[0].frame) frame, \($runs[0].length) run, started \($runs | map(.date) | min)."
+    else
+      "A mixed set: these results come from \($ids | length) runs, not measured together (make bench replaces the whole set; some files were written apart): "
+      + ($runs | map("\(.scenario): run \(.id // "not recorded"), \(.frame) frame, \(.length) run, started \(.date)") | join("; ")) + "."
+    end;
+
 # The order: the answer (matrix, cheapest share against cheapest copy), the scenarios with their
 # evidence and charts, the sweep, the warnings, the machine.
 def blocks($governor; $sweep; $charts):
@@ -365,7 +397,7 @@ def blocks($governor; $sweep; $charts):
   | $all[0] as $first
   | warning_groups($governor; $all) as $w
   | { h: 1, text: "zcbench report" },
-    { p: "Was the frame copied or shared when it crossed the boundary, and what did that cost? Results of commit \($first.context.git_commit // "?"), \($first.context.date // "?").", class: "intro" },
+    { p: "Was the frame copied or shared when it crossed the boundary, and what did that cost? \(run_intro($first))", class: "intro" },
     answer_blocks($w),
     (.[] | scenario_blocks($charts)),
     sweep_blocks($sweep; $charts; [.[].scenario]),

@@ -2,7 +2,8 @@
 # e2e_bad_input.sh: every scenario program refuses bad input with one line on stderr that names
 # the bad value, exit status 2, and leaves the results directory exactly as it was (a valid
 # previous results file is there to be harmed). Low memory under `ulimit -v` must end with
-# exit 4 and "out of memory", not a crash. `make bench SCENARIO=` takes only known scenarios.
+# exit 4 and "out of memory", not a crash. `make bench SCENARIO=` takes only known scenarios, and
+# at least one; a refused or failed `make bench` run leaves the previous set as it was.
 #
 # To add a case: expect CODE 'TEXT THE MESSAGE MUST HOLD' COMMAND ARGS...
 set -u
@@ -55,9 +56,10 @@ check_scenario() {
 	fi
 	expect 2 "unknown strategy 'nope' (valid:" "$p" --strategy nope --out "$out"
 	expect 2 "'--strategy'" "$p" --strategy , --out "$out"
+	expect 2 "invalid run id 'a/b'" "$p" --run-id a/b --out "$out"
 	expect 2 "unknown option '--bogus'" "$p" --bogus --out "$out"
 	expect 2 "unknown option 'stray'" "$p" stray --out "$out"
-	for o in --frame --strategy --out --mmap-threshold; do
+	for o in --frame --strategy --out --mmap-threshold --run-id; do
 		expect 2 "option '$o' needs a value" "$p" --out "$out" "$o"
 	done
 	expect 2 "'abc'" "$p" --mmap-threshold abc --out "$out"
@@ -120,6 +122,30 @@ done
 bench="make -s --no-print-directory bench QUICK=1 FRAME=64x64 RESULTS=$R"
 expect 2 "unknown scenario 'nope' (valid:" $bench SCENARIO=nope
 expect 2 "unknown scenario 'nope' (valid:" $bench SCENARIO="$(scenarios | head -n 1),nope"
+expect 2 "SCENARIO=',' names no scenario (valid:" $bench SCENARIO=,
+
+# make bench's run (scripts/bench.sh) refused or failed leaves the previous set and its summary
+# as they were: the scenario's one line, its exit status.
+echo "run 20261207T000000Z-1: the previous run's summary" >"$R/summary.txt"
+bench_sh() { # bench_sh FRAME SCENARIOS ARGS...
+	f=$1 list=$2
+	shift 2
+	scripts/bench.sh "$BUILD" "$R" "$f" quick "$list" --frame "$f" --quick --processes 1 "$@"
+}
+expect 2 "frame '0x0' has no pixels" bench_sh 0x0 inproc
+expect 2 "unknown strategy 'nope' (valid:" bench_sh 64x64 inproc --strategy nope
+expect 2 "--placement: the inproc boundary has no consumer" bench_sh 64x64 "inproc thread" --placement same
+# A run that fails after a scenario ran shows that scenario's table, says the set is kept, and
+# keeps it.
+before=$(snapshot "$R")
+bench_sh 64x64 "inproc managed" --quiet --strategy pool >"$E2E_TMP/stdout" 2>"$E2E_TMP/stderr"
+rc=$?
+check "a failed run exits with the failing scenario's status (got $rc)" test "$rc" -eq 2
+check "a failed run leaves the results directory as it was" test "$(snapshot "$R")" = "$before"
+check "a failed run shows the tables of what ran" grep -q '^inproc: 64x64 RGBA frame' "$E2E_TMP/stdout"
+check "a failed run names the failure" grep -q "^managed: unknown strategy 'pool'" "$E2E_TMP/stderr"
+check "a failed run says the set was kept" grep -qx "bench.sh: managed exited 2: $R/ left as it was" \
+	"$E2E_TMP/stderr"
 
 # The tools: a bad option is one line with a hint, never the whole usage (zctrace exits 125,
 # its own status, apart from its program's: docs/zctrace.md); an output that

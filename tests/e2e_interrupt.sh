@@ -17,13 +17,16 @@ start_bg() {
 	bg=$!
 }
 
-# wait_raw_tmp SCENARIO: until Google Benchmark's temporary file exists, or, for a scenario
+# wait_raw_tmp SCENARIO: until Google Benchmark's temporary file exists (make bench's in the
+# run's staging directory, $R/.run-ID/raw/), or, for a scenario
 # whose measuring processes run another program (node), until one of them does (at most 60 s).
 wait_raw_tmp() {
 	i=0
 	self=$(readlink -f "$BUILD/bin/$1")
 	while [ $i -lt 600 ]; do
-		for f in "$R/raw/.$1.json".*; do [ -e "$f" ] && return 0; done
+		for f in "$R/raw/.$1.json".* "$R"/.run-*/raw/".$1.json".*; do
+			[ -e "$f" ] && return 0
+		done
 		for c in $(pgrep -P "$bg"); do
 			exe=$(readlink "/proc/$c/exe" 2>/dev/null) || continue
 			[ "$exe" != "$self" ] && return 0

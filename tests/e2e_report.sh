@@ -103,21 +103,33 @@ check "the answer has a hand-over column when results carry placement" sh -c \
 	 grep -q '^| process | pipe@same | 🟧 copy | 2.43x | 7.76x | 2 |' '$tmp/answer.md'"
 
 # --- the cheapest share against the cheapest copy, recomputed from the fixtures --------------
+# A scenario measured at placements has a line per placement ("thread at same: "), each
+# comparing the rows of that placement only.
 for f in $inputs; do
 	scn=$(jq -r .scenario "$f")
-	want=$(jq -r '[.results[] | select(.strategy | startswith("reference_") | not)] as $r
-		| ($r | map(select(.identity.verdict == "copy") | .time.ns_per_transfer.median) | min)
-		  / ($r | map(select(.identity.verdict == "zero-copy") | .time.ns_per_transfer.median) | min)' "$f")
-	got=$(sed -n "s/^- $scn: the cheapest share (.*) is \([0-9.,]*\)x cheaper than the cheapest copy .*/\1/p" \
-		"$tmp/answer.md" | tr -d ,)
-	check "report.md's answer: $scn's cheapest share is ${got:-?}x cheaper, computed $want" \
-		awk -v g="${got:-0}" -v w="$want" 'BEGIN { d = (g - w) / w; exit !(g > 0 && d < 0.006 && d > -0.006) }'
-	check "report.html's answer has the same line for $scn" has "$tmp/answer.html" "<li>$scn: the cheapest share ("
+	for p in $(jq -r '[.results[].placement.name // empty] | unique | if length == 0 then "-" else .[] end' "$f"); do
+		label=$scn
+		[ "$p" = - ] || label="$scn at $p"
+		want=$(jq -r --arg p "$p" '[.results[] | select(.strategy | startswith("reference_") | not)
+			| select($p == "-" or .placement.name == $p)] as $r
+			| ($r | map(select(.identity.verdict == "copy") | .time.ns_per_transfer.median) | min)
+			  / ($r | map(select(.identity.verdict == "zero-copy") | .time.ns_per_transfer.median) | min)' "$f")
+		got=$(sed -n "s/^- $label: the cheapest share (.*) is \([0-9.,]*\)x cheaper than the cheapest copy .*/\1/p" \
+			"$tmp/answer.md" | tr -d ,)
+		check "report.md's answer: $label, the cheapest share is ${got:-?}x cheaper, computed $want" \
+			awk -v g="${got:-0}" -v w="$want" 'BEGIN { d = (g - w) / w; exit !(g > 0 && d < 0.006 && d > -0.006) }'
+		check "report.html's answer has the same line for $label" has "$tmp/answer.html" "<li>$label: the cheapest share ("
+	done
 done
+check "each placement's line names rows of that placement only" awk '
+	/^- [a-z_]+ at [a-z]+: the cheapest share/ { n++; p = $4; sub(/:$/, "", p)
+		s = $0; while (match(s, /@[a-z]+/)) { if (substr(s, RSTART + 1, RLENGTH - 1) != p) bad++
+			s = substr(s, RSTART + RLENGTH) } }
+	END { exit !(n >= 5 && !bad) }' "$tmp/answer.md"
 check "the cheapest copy leaves reference_memcpy out" has "$tmp/answer.md" \
 	"is 39,437x cheaper than the cheapest copy (copy_into, 560 µs)"
 check "the cheapest share leaves reference_handover out" has "$tmp/answer.md" \
-	"- thread: the cheapest share (move@same, 6.26 µs) is 1.91x cheaper than the cheapest copy (copy@same, 11.9 µs)."
+	"- thread at same: the cheapest share (move@same, 6.26 µs) is 1.91x cheaper than the cheapest copy (copy@same, 11.9 µs)."
 check "the cheapest-share lines follow the matrix" \
 	test "$(line "$md" '^- inproc: the cheapest share')" -gt "$(line "$md" '^\| managed \| dco_sync \|')"
 check "the answer says where the warnings are" has "$tmp/answer.md" "Warnings: 3 about the machine or the run; noisy strategies in 3 scenarios; bimodal strategies in 2 scenarios."

@@ -27,7 +27,8 @@ static void fill(struct zc_results *r)
 	r->scenario = "inproc";
 	assert_int_equal(zc_frame_geom_init(&r->frame, 1920, 1080, NULL), 0);
 	struct zc_allocator_info alloc = {.name = "glibc", .frame_blocks_mmapped = -1};
-	r->context = zc_context_json(true, &alloc, "debug");
+	const struct zc_run run = {.id = "20261207T021155Z-4242", .started = 1796610715, .quick = true};
+	r->context = zc_context_json(&run, &alloc, "debug");
 	zc_allocator_describe(json_object_get(r->context, "allocator"));
 	struct zc_result *a = zc_results_add(r, "reference_memcpy", "memcpy", false);
 	struct zc_result *b = zc_results_add(r, "move", "kExternalTypedData", true);

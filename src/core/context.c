@@ -4,6 +4,7 @@
  */
 #include "context.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/utsname.h>
@@ -62,13 +63,29 @@ static void cpu_scaling(char *buf, size_t len)
 	fclose(f);
 }
 
-json_t *zc_context_json(bool quick, const struct zc_allocator_info *alloc,
+void zc_run_id_make(time_t started, char *buf, size_t len)
+{
+	char date[32];
+	struct tm tm;
+	assert(len > 32);
+	gmtime_r(&started, &tm);
+	strftime(date, sizeof(date), "%Y%m%dT%H%M%SZ", &tm);
+	snprintf(buf, len, "%s-%ld", date, (long)getpid());
+}
+
+bool zc_run_id_valid(const char *id)
+{
+	size_t n = strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._:-");
+	return n > 0 && n <= ZC_RUN_ID_MAX && id[n] == '\0';
+}
+
+json_t *zc_context_json(const struct zc_run *run, const struct zc_allocator_info *alloc,
 			const char *benchmark_build)
 {
 	char date[32], host[256] = "unknown", cpu[256], kernel[512] = "unknown", scaling[64];
-	time_t now = time(NULL);
 	struct tm tm;
-	gmtime_r(&now, &tm);
+	assert(run->id && zc_run_id_valid(run->id));
+	gmtime_r(&run->started, &tm);
 	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	gethostname(host, sizeof(host) - 1);
 	cpu_model(cpu, sizeof(cpu));
@@ -86,11 +103,11 @@ json_t *zc_context_json(bool quick, const struct zc_allocator_info *alloc,
 	if (alloc->frame_blocks_mmapped >= 0)
 		json_object_set_new(allocator, "frame_blocks_mmapped",
 				    json_boolean(alloc->frame_blocks_mmapped));
-	return json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:b, s:o, s:s, s:s, s:o, s:b}",
-			 "date", date, "host", host, "cpu", cpu,
+	return json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:b, s:o, s:s, s:s, s:o, s:b}",
+			 "run_id", run->id, "date", date, "host", host, "cpu", cpu,
 			 "num_cpus", (json_int_t)sysconf(_SC_NPROCESSORS_ONLN),
 			 "kernel", kernel, "compiler", ZC_COMPILER, "build", zc_build_type(),
-			 "git_commit", ZC_GIT_COMMIT, "quick", quick,
+			 "git_commit", ZC_GIT_COMMIT, "quick", run->quick,
 			 "benchmark_library_build",
 			 benchmark_build ? json_string(benchmark_build) : json_null(),
 			 "benchmark_library", benchlib, "cpu_scaling", scaling, "allocator", allocator,

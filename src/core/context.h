@@ -6,6 +6,8 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
 
 struct zc_allocator_info {
 	const char *name;          /* "glibc", "mimalloc", "jemalloc" */
@@ -15,11 +17,29 @@ struct zc_allocator_info {
 };
 
 /*
- * date, host, cpu, num_cpus, kernel, compiler, build, git_commit, quick, cpu_scaling, ...;
- * benchmark_build: how the Google Benchmark library was built ("debug", "release"; NULL
+ * The run a results file belongs to: `make bench` gives every scenario of one run the same id
+ * (--run-id); a program run alone makes its own (zc_run_id_make).
+ */
+struct zc_run {
+	const char *id;            /* ZC_RUN_ID_MAX characters at most, zc_run_id_valid */
+	time_t started;            /* when this program started */
+	bool quick;                /* --quick */
+};
+
+#define ZC_RUN_ID_MAX 63
+
+/* "20261207T021155Z-4242": @started in UTC and this process's id, into buf (len > 32). */
+void zc_run_id_make(time_t started, char *buf, size_t len);
+
+/* True when @id is 1 to ZC_RUN_ID_MAX letters, digits, '.', '_', ':' or '-' (it names files). */
+bool zc_run_id_valid(const char *id);
+
+/*
+ * run_id, date, host, cpu, num_cpus, kernel, compiler, build, git_commit, quick, cpu_scaling,
+ * ...; benchmark_build: how the Google Benchmark library was built ("debug", "release"; NULL
  * when its JSON did not say).
  */
-json_t *zc_context_json(bool quick, const struct zc_allocator_info *alloc,
+json_t *zc_context_json(const struct zc_run *run, const struct zc_allocator_info *alloc,
 			const char *benchmark_build);
 
 /* "release", "debug" or "sanitize:<list>": how this binary was built. */

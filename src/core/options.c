@@ -1,6 +1,6 @@
 /*
  * options.c: the table of the options every scenario program shares (--frame, --strategy,
- * --quick, --processes, --transfers, --out, --strict, --quiet, --verbose, --no-pages,
+ * --quick, --processes, --transfers, --out, --run-id, --strict, --quiet, --verbose, --no-pages,
  * --mmap-threshold, --allocator, --placement, --list, --help, and every --benchmark_* flag passed through untouched), the
  * parser that walks it and a scenario's own table, and the usage and --help printed from them.
  */
@@ -36,6 +36,9 @@ static const struct zc_option shared[] = {
 	{.name = "--out", .arg = "FILE", .kind = ZC_OPT_PATH, .field = FIELD(out),
 	 .help = "results file (default results/<scenario>.json); Google\n"
 		 "Benchmark's own JSON goes to raw/<scenario>.json beside it"},
+	{.name = "--run-id", .arg = "ID", .kind = ZC_OPT_WORD, .field = FIELD(run_id),
+	 .help = "the run the results belong to (make bench gives all its\n"
+		 "scenarios one; default: the start time and process id)"},
 	{.name = "--strict", .kind = ZC_OPT_FLAG, .field = FIELD(strict),
 	 .help = "exit 1 on a zero-copy strategy that copied, an undeclared copy,\n"
 		 "or a zero-copy the evidence pass did not fully cover\n"

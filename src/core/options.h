@@ -33,6 +33,7 @@ struct zc_options {
 	bool no_pages;                    /* --no-pages: the evidence pass is not run */
 	bool help, list;
 	const char *out;                  /* results file; NULL: results/<scenario>.json */
+	const char *run_id;               /* --run-id; NULL: the program makes one (context.h) */
 	long mmap_threshold;              /* > 0: pinned with mallopt */
 	long processes;                   /* measuring processes per strategy */
 	long transfers;                   /* > 0: timed transfers per repetition (--transfers) */

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "allocator.h"
@@ -350,6 +351,12 @@ static int parse(const struct zc_scenario *sc, struct zc_options *opt, int argc,
 	if (sc->handover_reference &&
 	    zc_placement_parse(opt->placement, opt->placements, &opt->nplacements, err) != 0)
 		return -1;
+	if (opt->run_id && !zc_run_id_valid(opt->run_id)) {
+		char q[96];
+		return zc_error_set(err, ZC_EXIT_USAGE, "invalid run id '%s': 1 to %d letters, "
+				    "digits, '.', '_', ':' or '-'", zc_quote(opt->run_id, q, sizeof(q)),
+				    ZC_RUN_ID_MAX);
+	}
 	if (zc_preflight_out_path(opt->out, err) != 0 || zc_preflight_memory(&opt->frame, err) != 0)
 		return -1;
 	return 0;
@@ -407,12 +414,26 @@ static bool anything_timed(const struct zc_results *results)
 	return false;
 }
 
+/* The results' context: the run is --run-id's, else one made from @started (context.h). */
+static json_t *run_context(const struct zc_options *opt, time_t started,
+			   const struct zc_allocator_info *alloc, const char *gb_build)
+{
+	char id[ZC_RUN_ID_MAX + 1];
+	struct zc_run run = {.id = opt->run_id, .started = started, .quick = opt->quick};
+	if (!run.id) {
+		zc_run_id_make(started, id, sizeof(id));
+		run.id = id;
+	}
+	return zc_context_json(&run, alloc, gb_build);
+}
+
 /* Measures, prints the table and writes the results. Returns 0, or -1 with err. */
 static int run(const struct zc_scenario *sc, struct zc_options *opt, struct zc_results *results,
 	       int argc, char **argv, struct zc_error *err)
 {
 	static char default_out[256]; /* opt->out may point here after run() */
 	char raw_dir[2100], raw_final[2200], out_flag[2400];
+	const time_t started = time(NULL);
 	snprintf(default_out, sizeof(default_out), "results/%s.json", sc->name);
 	if (parse(sc, opt, argc, argv, default_out, err) != 0)
 		return -1;
@@ -449,7 +470,7 @@ static int run(const struct zc_scenario *sc, struct zc_options *opt, struct zc_r
 				    "no benchmark matches the --benchmark_filter given");
 	int verdict = judge(sc, results, opt);
 	const char *gb_build = zc_raw_library_build(parts, nparts);
-	results->context = zc_context_json(opt->quick, &alloc, gb_build);
+	results->context = run_context(opt, started, &alloc, gb_build);
 	zc_allocator_describe(json_object_get(results->context, "allocator"));
 	zc_table_print(stdout, results, opt->verbose);
 	/* Once, beside Google Benchmark's own warning (once per measuring process). */

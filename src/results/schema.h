@@ -112,8 +112,10 @@ enum zc_schema_rule {
 	  "the scenario program that wrote the file: `inproc`, `thread`, `process`...")      \
 	X("context", OBJECT, ALWAYS, ZC_UNGATED, "", ZC_FROM(JSON, context),                  \
 	  "where and how the run was made (`null` when unknown)")                            \
+	X("context.run_id", STRING, ALWAYS, ZC_UNGATED, "", ZC_ELSEWHERE,                     \
+	  "the run the file belongs to: `make bench` gives every scenario of one run the same id (`--run-id`), `20261125T083233Z-4242` (its start, UTC, and its process id); a program run alone makes its own") \
 	X("context.date", STRING, ALWAYS, ZC_UNGATED, "UTC", ZC_ELSEWHERE,                    \
-	  "when the run started, ISO 8601: `2026-11-25T08:32:33Z`")                           \
+	  "when the scenario program started, ISO 8601: `2026-11-25T08:32:33Z`")              \
 	X("context.host", STRING, ALWAYS, ZC_UNGATED, "", ZC_ELSEWHERE, "the host name")      \
 	X("context.cpu", STRING, ALWAYS, ZC_UNGATED, "", ZC_ELSEWHERE,                        \
 	  "the CPU model from `/proc/cpuinfo`")                                               \
