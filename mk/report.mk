@@ -1,7 +1,8 @@
 # report.mk: charts and reports drawn from the results JSON (gnuplot, jq, headless Chromium).
 #
 #   make charts              results/charts/<scenario>-{time,throughput,memory,gc}.{svg,png}
-#   make report              the charts, then results/report.md and results/report.html
+#   make report              the charts, then results/report.md and results/report.html, and
+#                            results/bridges.md (scripts/bridges.sh) when a bridge was run
 #   make charts-and-report   the same as report; make bench ends with it and prints the paths
 #   make sweep               every scenario over SWEEP_SIZES into results/sweep/, then
 #                            results/charts/<scenario>-scaling.{svg,png} and the reports
@@ -48,6 +49,11 @@ report: charts
 	@echo "charts:  $(RESULTS)/charts/ ($$(ls $(RESULTS)/charts/*.svg | wc -l) charts, SVG and PNG)"
 	@echo "report:  $(RESULTS)/report.html"
 	@echo "summary: $(RESULTS)/report.md"
+	@b=$$(for s in $(BRIDGE_SCENARIOS); do [ ! -e $(RESULTS)/$$s.json ] || echo $(RESULTS)/$$s.json; done); \
+	if [ -n "$$b" ]; then \
+		scripts/bridges.sh $$b >$(RESULTS)/.bridges.md && mv $(RESULTS)/.bridges.md $(RESULTS)/bridges.md && \
+		echo "bridges: $(RESULTS)/bridges.md (What your bridge does)"; \
+	else rm -f $(RESULTS)/bridges.md; fi
 
 # Each run writes its own results/sweep/<scenario>-<size>.json; the scaling charts and the
 # reports are drawn from all of them.

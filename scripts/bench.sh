@@ -59,7 +59,7 @@ fi
 old=$results/.previous-$run
 mkdir -p "$old/raw"
 for f in "$results"/*.json "$results"/raw/*.json "$results"/summary.txt "$results"/charts \
-	"$results"/report.md "$results"/report.html; do
+	"$results"/report.md "$results"/report.html "$results"/bridges.md; do
 	[ -e "$f" ] || continue
 	case $f in "$results"/raw/*) mv "$f" "$old/raw/" ;; *) mv "$f" "$old/" ;; esac
 done
