@@ -22,7 +22,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #define WARM_UP_SIDE 4 /* a 4x4 frame: 64 bytes */
 
@@ -98,23 +97,6 @@ void zc_dlpack_close(void)
 	if (context.library)
 		dlclose(context.library);
 	context.library = NULL;
-}
-
-int zc_dlpack_check_frame(const struct zc_frame_geom *g, const bool *selected,
-			  struct zc_error *err)
-{
-	long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-	if (pages <= 0 || page <= 0)
-		return 0; /* unknown: the run itself will say */
-	double memory = (double)pages * (double)page;
-	for (size_t i = 0; i < ZC_COUNT(kinds); i++) {
-		double needs = (double)g->bytes * (1 + kinds[i].documented_copies);
-		if (selected[i] && needs > memory)
-			return zc_error_set(err, ZC_EXIT_USAGE, "frame %ux%u: %s holds %.0f "
-					    "bytes, more than this machine's memory (%.0f bytes)",
-					    g->width, g->height, kinds[i].name, needs, memory);
-	}
-	return 0;
 }
 
 static PyObject *call(PyObject *name, PyObject *self, PyObject *a, PyObject *b)

@@ -10,7 +10,6 @@
 #include <stdio.h>
 
 #include "error.h"
-#include "frame.h"
 #include "results.h"
 #include "strategy.h"
 
@@ -24,14 +23,6 @@ void zc_dlpack_close(void);
 
 /* The strategies in the order they are reported. */
 const struct zc_strategy *const *zc_dlpack_strategies(size_t *n);
-
-/*
- * Whether the selected strategies can hold frames of g on this machine: each holds
- * the producer's frame and, when it copies, its own (from_dlpack_copy); more than the
- * machine's memory is refused. 0, or -1 with err (ZC_EXIT_USAGE).
- */
-int zc_dlpack_check_frame(const struct zc_frame_geom *g, const bool *selected,
-			  struct zc_error *err);
 
 /*
  * Readies this process for the strategies: starts the interpreter (runtime.h) and runs each

@@ -121,8 +121,7 @@ static int probe(struct zc_error *err)
 
 /*
  * Before the runner: the command line read as the runner will (a bad one, --help and --list
- * are left to it, without starting anything), a frame the strategies cannot hold refused,
- * then the interpreter probed. 0, or -1 with err.
+ * are left to it, without starting anything), then the interpreter probed. 0, or -1 with err.
  */
 static int check_runtime(const struct zc_scenario *sc, int argc, char **argv,
 			 struct zc_error *err)
@@ -135,7 +134,7 @@ static int check_runtime(const struct zc_scenario *sc, int argc, char **argv,
 	int rc = 0;
 	if (zc_options_parse(&o, argc, argv, names, sc->nstrategies, sc->options, &bad) == 0 &&
 	    !o.help && !o.list)
-		rc = zc_dlpack_check_frame(&o.frame, o.selected, err) != 0 ? -1 : probe(err);
+		rc = probe(err);
 	zc_options_release(&o);
 	return rc;
 }
