@@ -1,24 +1,22 @@
 /*
- * bridge.h: what the C side and the pyo3 module (module/src/lib.rs, a Rust static library)
- * share. The module reaches the Rust producer's frames only through the zc_py3_* functions
- * below, which source.c implements over the producer's C ABI (producer_api.h), and the C side
- * reaches the module through its init function and zc_py3_source_new. Every frame the module
- * takes from the producer is counted, and every frame it gives back, by the phase the
- * program was in.
+ * bridge.h: what the C side and the pyo3 module (module/src/lib.rs, an extension module the
+ * embedded interpreter imports) share. The module reaches the Rust producer's frames only
+ * through the zc_py3_* functions below, which source.c implements over the producer's C ABI
+ * (producer_api.h) and the program exports (-rdynamic); Python hands the module the address
+ * of a struct zc_py3_source (zcpyo3.Source(address)). Every frame the module takes from the
+ * producer is counted, and every frame it gives back, by the phase the program was in.
  */
 #ifndef ZC_PY3_BRIDGE_H
 #define ZC_PY3_BRIDGE_H
-
-#define PY_SSIZE_T_CLEAN
-#include <Python.h>
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include "producer_api.h"
 
-/* The module's name in Python: "import zcpyo3". */
+/* The module's name in Python, and where it is, beside the program. */
 #define ZC_PY3_MODULE "zcpyo3"
+#define ZC_PY3_MODULE_PATH "../lib/pyo3/zcpyo3.so"
 
 /* Where the program is when a frame goes back to the producer. */
 enum zc_py3_phase {
@@ -42,8 +40,6 @@ struct zc_py3_source {
 	unsigned char *last; /* the producer's frame handed over last */
 };
 
-/* --- the C side, called by the module (source.c) ------------------------------------------ */
-
 /* The producer's own frame seq (rendered when render), which it keeps. NULL: none. */
 unsigned char *zc_py3_next_frame(struct zc_py3_source *s, uint64_t seq, int render);
 /* A frame taken from the producer (counted), given back with *release(*ctx, frame). */
@@ -55,12 +51,5 @@ void zc_py3_given_back(void);
 
 void zc_py3_set_phase(enum zc_py3_phase phase);
 const struct zc_py3_frame_stats *zc_py3_stats(void);
-
-/* --- the module, called by the C side (module/src/lib.rs) --------------------------------- */
-
-/* The module's init function, for PyImport_AppendInittab before the interpreter starts. */
-PyObject *PyInit_zcpyo3(void);
-/* A zcpyo3.Source over s, which stays the caller's. NULL with a Python exception. */
-PyObject *zc_py3_source_new(struct zc_py3_source *s);
 
 #endif

@@ -2,12 +2,16 @@
 a pyo3 module hands it. It is assembled into build/bin/pyo3 (consumer_source.c) and run by
 the interpreter embedded there.
 
-Per transfer the program calls take(seq, render): the consumer calls the module's method of
+load(path) imports the module (zcpyo3, a pyo3 extension module beside the program). Per
+transfer the program calls take(seq, render): the consumer calls the module's method of
 its strategy (zcpyo3.Source.PyBytes_new, .Vec_u8...), keeps what it returns as its own object
 (pyclass_buffer's object is looked at through memoryview(obj)), checks the frame's stamps
 through it and keeps it; read(k) reads one byte through it (the write-through probe); drop()
 lets it go.
 """
+import importlib.util
+import sys
+
 STAMP_BYTES = 8  # a little-endian uint64 at each end of the frame (src/core/frame.h)
 
 
@@ -24,6 +28,15 @@ RECEIVE = {
 }
 
 
+def load(path):
+    """Imports the module zcpyo3, an extension module, from path."""
+    spec = importlib.util.spec_from_file_location("zcpyo3", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["zcpyo3"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
 def stamp(frame, at):
     """The stamp at byte offset at, read through the consumer's own object."""
     return int.from_bytes(bytes(frame[at:at + STAMP_BYTES]), "little")
@@ -31,6 +44,9 @@ def stamp(frame, at):
 
 class Consumer:
     def __init__(self, source, strategy):
+        """source: a zcpyo3.Source, or the address of the program's source to make one of."""
+        if isinstance(source, int):
+            source = sys.modules["zcpyo3"].Source(source)
         self.get = getattr(source, strategy)
         self.receive = RECEIVE[strategy]
         self.frame = None

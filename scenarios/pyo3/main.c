@@ -1,9 +1,9 @@
 /*
  * pyo3: a real bridge between Rust and Python. The Rust producer library
  * (build/lib/libzcproducer_rust.so, loaded with dlopen) hands frames to Python code in an
- * embedded CPython through a module written with pyo3 0.17 (module/, linked in): bytes made
- * by PyBytes::new or PyBytes::new_with, a Vec<u8> turned into a list, a #[pyclass] exporting
- * its buffer.
+ * embedded CPython through an extension module written with pyo3 0.17 (module/, imported
+ * from build/lib/pyo3/zcpyo3.so): bytes made by PyBytes::new or PyBytes::new_with, a Vec<u8>
+ * turned into a list, a #[pyclass] exporting its buffer.
  *
  * The interpreter never starts in this process, only in the processes that measure (and
  * one probe first): the scenario's start hook starts it in each measuring process as it

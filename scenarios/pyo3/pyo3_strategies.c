@@ -1,8 +1,8 @@
 /*
  * pyo3_strategies.c: PyBytes_new, PyBytes_new_with, Vec_u8 and pyclass_buffer: the ways a
  * module written with pyo3 0.17 hands a frame of the Rust producer to Python code, each with
- * a real CPython as the consumer (runtime.h, consumer.py) and the module linked into the
- * program (bridge.h, module/src/lib.rs).
+ * a real CPython as the consumer (runtime.h, consumer.py) and the module imported from
+ * beside the program (bridge.h, module/src/lib.rs).
  *
  * A transfer: the consumer, Python code, calls the module's method of the strategy, keeps
  * what it returns as its own object, checks the frame's stamps through it and keeps it until
@@ -114,10 +114,10 @@ int zc_pyo3_check_frame(const struct zc_frame_geom *g, const bool *selected,
 	double needs = (double)g->bytes * (2 + LIST_BYTES_PER_BYTE);
 	if (needs <= (double)as.rlim_cur)
 		return 0;
-	return zc_error_set(err, ZC_EXIT_USAGE, "frame %ux%u: Vec_u8 becomes a list of %zu ints "
-			    "(%.0f bytes with the frame and its Vec), more than the address space "
-			    "allows (ulimit -v: %llu bytes)", g->width, g->height, g->bytes, needs,
-			    (unsigned long long)as.rlim_cur);
+	return zc_error_set(err, ZC_EXIT_NOMEM, "out of memory: frame %ux%u: Vec_u8 becomes a "
+			    "list of %zu ints (%.0f bytes with the frame and its Vec), more than "
+			    "the address space allows (ulimit -v: %llu bytes)", g->width,
+			    g->height, g->bytes, needs, (unsigned long long)as.rlim_cur);
 }
 
 static PyObject *call(PyObject *name, PyObject *self, PyObject *a, PyObject *b)
@@ -261,7 +261,7 @@ static void *setup(const struct zc_frame_geom *g, const void *arg, struct zc_err
 		return NULL;
 	}
 	s->at_setup = *zc_py3_stats();
-	PyObject *source = zc_py3_source_new(&s->source);
+	PyObject *source = PyLong_FromVoidPtr(&s->source);
 	s->consumer = source ? PyObject_CallMethod(s->rt->consumer, "Consumer", "Os", source,
 						   k->name)
 			     : NULL;

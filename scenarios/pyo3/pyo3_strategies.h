@@ -29,7 +29,8 @@ const struct zc_strategy *const *zc_pyo3_strategies(size_t *n);
 /*
  * Whether the selected strategies can hold frames of g in this process's address space
  * (ulimit -v): Vec_u8's list takes eight bytes of references for every byte of the frame,
- * beside the frame and its Vec. 0, or -1 with err (ZC_EXIT_USAGE) naming what does not fit.
+ * beside the frame and its Vec. 0, or -1 with err (ZC_EXIT_NOMEM, as any run that the limit
+ * leaves without memory) naming what does not fit.
  */
 int zc_pyo3_check_frame(const struct zc_frame_geom *g, const bool *selected,
 			struct zc_error *err);

@@ -1,12 +1,16 @@
 /*
- * runtime.c: the embedded interpreter (runtime.h), with the pyo3 module built in.
+ * runtime.c: the embedded interpreter (runtime.h), and the pyo3 module it imports.
  *
  * Known repetition: the python, cffi and dlpack boundaries start CPython the same way
  * (interp.c, scenarios/cffi/runtime.c, scenarios/dlpack/runtime.c); a boundary-neutral home
  * for it is to come.
  */
 #include "runtime.h"
+
+#include "beside.h"
 #include "bridge.h"
+
+#include <limits.h>
 
 #include <stdbool.h>
 #include <string.h>
@@ -70,10 +74,6 @@ static int initialize(struct zc_error *err)
 	PyConfig_InitIsolatedConfig(&config);
 	config.install_signal_handlers = 0;
 	config.pathconfig_warnings = 0;
-	if (PyImport_AppendInittab(ZC_PY3_MODULE, PyInit_zcpyo3) != 0) {
-		PyConfig_Clear(&config);
-		return zc_error_set(err, ZC_EXIT_NOMEM, "out of memory: cannot add " ZC_PY3_MODULE);
-	}
 	PyStatus st = PyConfig_SetBytesString(&config, &config.home, ZC_PYTHON_HOME);
 	if (!PyStatus_Exception(st))
 		st = Py_InitializeFromConfig(&config);
@@ -84,10 +84,6 @@ static int initialize(struct zc_error *err)
 /* consumer.py, compiled from the source in the program, as the module zcbench_consumer. */
 static int load_consumer(struct zc_py3_runtime *rt, struct zc_error *err)
 {
-	PyObject *exporter = PyImport_ImportModule(ZC_PY3_MODULE); /* as the consumer will */
-	if (!exporter)
-		return zc_py3_error(err, "cannot import " ZC_PY3_MODULE);
-	Py_DECREF(exporter);
 	PyObject *code = Py_CompileString(zc_py3_consumer_source, CONSUMER_PATH, Py_file_input);
 	rt->consumer = code ? PyImport_ExecCodeModule("zcbench_consumer", code) : NULL;
 	Py_XDECREF(code);
@@ -98,6 +94,13 @@ static int load_consumer(struct zc_py3_runtime *rt, struct zc_error *err)
 	rt->drop = PyUnicode_InternFromString("drop");
 	if (!rt->take || !rt->read || !rt->drop)
 		return zc_py3_error(err, "cannot name the consumer's methods");
+	char path[PATH_MAX];
+	if (zc_beside_program(ZC_PY3_MODULE_PATH, path, sizeof(path), err) != 0)
+		return -1;
+	PyObject *m = PyObject_CallMethod(rt->consumer, "load", "s", path);
+	if (!m)
+		return zc_py3_error(err, "cannot import the pyo3 module " ZC_PY3_MODULE);
+	Py_DECREF(m);
 	snprintf(rt->pyo3, sizeof(rt->pyo3), "%s", ZC_PYO3_VERSION);
 	snprintf(rt->python, sizeof(rt->python), "%s", Py_GetVersion());
 	rt->python[strcspn(rt->python, " ")] = '\0';

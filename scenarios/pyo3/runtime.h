@@ -1,7 +1,7 @@
 /*
- * runtime.h: the CPython interpreter the pyo3 boundary embeds, with the pyo3 module (bridge.h,
- * a Rust static library) built in, and its consumer module (consumer.py, assembled into the
- * program). It starts once per process and is never finalised; the calling thread keeps the
+ * runtime.h: the CPython interpreter the pyo3 boundary embeds, its consumer module
+ * (consumer.py, assembled into the program) and the pyo3 module the consumer uses (bridge.h,
+ * an extension module beside the program). It starts once per process and is never finalised; the calling thread keeps the
  * GIL.
  */
 #ifndef ZC_PY3_RUNTIME_H
@@ -24,8 +24,8 @@ struct zc_py3_runtime {
 
 /*
  * Starts the interpreter in this process, isolated from the environment (PYTHON* variables,
- * the user's site), without signal handlers, the module zcpyo3 built in, and loads the
- * consumer. Once per process: later calls return the first call's
+ * the user's site), without signal handlers, loads the consumer and imports the module
+ * zcpyo3 from ../lib/pyo3/zcpyo3.so beside the program. Once per process: later calls return the first call's
  * result. NULL with err: ZC_EXIT_NOMEM when memory ran out, else ZC_EXIT_RUNTIME.
  */
 const struct zc_py3_runtime *zc_py3_start(struct zc_error *err);

@@ -6,13 +6,16 @@
  * as the instruments saw them, Vec_u8's list and what it costs, no block left at the end,
  * every frame the #[pyclass] took given back once, at the consumer's drop. Then the
  * strategies driven here, with the interpreter and the module in this process: the probe
- * reads through Python's own object, and the consumer checks the stamps.
+ * reads through Python's own object, the #[pyclass] keeps the buffer protocol's contract, and
+ * the consumer checks the stamps.
  */
 #include <stdarg.h>
 #include <setjmp.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+
+#include "runtime.h"
 
 #include "bridge.h"
 
@@ -255,7 +258,10 @@ static void test_pyclass_buffer_contract(void **state)
 	struct zc_py3_source src = {.api = &api, .bytes = small_frame()->bytes};
 	src.producer = api.open(src.bytes, 0);
 	assert_non_null(src.producer);
-	PyObject *source = zc_py3_source_new(&src);
+	PyObject *module = PyImport_ImportModule(ZC_PY3_MODULE); /* loaded by the start */
+	assert_non_null(module);
+	PyObject *source = PyObject_CallMethod(module, "Source", "N", PyLong_FromVoidPtr(&src));
+	Py_DECREF(module);
 	assert_non_null(source);
 	PyObject *frame = PyObject_CallMethod(source, "pyclass_buffer", "KO", 1ULL, Py_True);
 	assert_non_null(frame);

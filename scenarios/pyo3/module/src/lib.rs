@@ -10,10 +10,11 @@
 //!                    through `__getbuffer__`/`__releasebuffer__` (seen through memoryview);
 //!                    the frame goes back to the producer when the object dies
 //!
-//! The frames are the producer's: its own (borrowed) or taken (owned, given back once).
+//! The frames are the producer's: its own (borrowed) or taken (owned, given back once). The
+//! module is an extension module, imported by the program's embedded CPython.
 use std::os::raw::{c_int, c_void};
 
-use pyo3::exceptions::PyMemoryError;
+use pyo3::exceptions::{PyMemoryError, PyValueError};
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::AsPyPointer;
@@ -36,7 +37,8 @@ extern "C" {
     fn zc_py3_given_back();
 }
 
-/// The producer's frames as Python reaches them: zcpyo3.Source.
+/// The producer's frames as Python reaches them: zcpyo3.Source(address), address that of
+/// the program's struct zc_py3_source (bridge.h), which outlives the object.
 #[pyclass(unsendable)]
 struct Source {
     source: *mut c_void,
@@ -58,6 +60,16 @@ impl Source {
 #[pymethods]
 #[allow(non_snake_case)]
 impl Source {
+    #[new]
+    fn new(address: usize) -> PyResult<Source> {
+        if address == 0 {
+            return Err(PyValueError::new_err("no source at address 0"));
+        }
+        Ok(Source {
+            source: address as *mut c_void,
+        })
+    }
+
     fn PyBytes_new<'py>(&self, py: Python<'py>, seq: u64, render: bool) -> PyResult<&'py PyBytes> {
         Ok(PyBytes::new(py, self.frame(seq, render)?))
     }
@@ -145,18 +157,6 @@ impl Frame {
 
     /// Nothing to undo: the frame lives as long as the object, which the view holds.
     unsafe fn __releasebuffer__(&self, _view: *mut ffi::Py_buffer) {}
-}
-
-/// A zcpyo3.Source over the C side's source (bridge.h); NULL with a Python exception.
-#[no_mangle]
-pub extern "C" fn zc_py3_source_new(source: *mut c_void) -> *mut ffi::PyObject {
-    Python::with_gil(|py| match Py::new(py, Source { source }) {
-        Ok(obj) => obj.into_ptr(),
-        Err(e) => {
-            e.restore(py);
-            std::ptr::null_mut()
-        }
-    })
 }
 
 #[pymodule]
