@@ -1,0 +1,68 @@
+#!/bin/sh
+# e2e_pyo3.sh: build/bin/pyo3 end to end, run from the repository root (tests/run.sh): a bad
+# frame is refused with one line before anything starts (exit 2), and a frame no run can hold
+# (65536x65536, 17 GB a frame); a frame whose Vec_u8 list the address space cannot hold
+# (ulimit -v) is refused before anything starts too, out of memory (exit 4) as every run the
+# limit leaves without memory, naming the list, where the same frame as PyBytes_new runs; the README's table names the strategies --list prints,
+# with their expected verdicts. The verdicts and figures of a quick run are test_pyo3.c's. On
+# a machine without the runtime (Debian's cargo, rustc and librust-pyo3-dev) the program is
+# not built: one line says so, and it passes.
+set -u
+. tests/lib/e2e.sh
+skip_unbuilt pyo3
+P3=$BUILD/bin/pyo3
+e2e_init pyo3
+
+# expect CODE WANT CMD...: CMD exits CODE with one line on stderr holding WANT, writing nothing.
+expect() {
+	code=$1 want=$2
+	shift 2
+	"$@" --out "$E2E_TMP/out.json" >"$E2E_TMP/stdout" 2>"$E2E_TMP/stderr"
+	rc=$?
+	what="$* -> exit $rc, stderr: $(cat "$E2E_TMP/stderr")"
+	if [ "$rc" -ne "$code" ]; then
+		fail "want exit $code: $what"
+	elif [ "$(wc -l <"$E2E_TMP/stderr")" -ne 1 ]; then
+		fail "want one line on stderr: $what"
+	elif ! grep -qF -- "$want" "$E2E_TMP/stderr"; then
+		fail "want '$want' in the message: $what"
+	elif [ -e "$E2E_TMP/out.json" ]; then
+		fail "a refused run wrote its results: $what"
+	else
+		pass
+	fi
+}
+
+expect 2 "frame size '1920x'" "$P3" --quick --frame 1920x
+expect 2 "frame '65536x65536' needs about" "$P3" --quick --frame 65536x65536
+expect 2 "unknown strategy 'vec_u8'" "$P3" --quick --strategy vec_u8
+
+# A 3840x2160 frame is 33 MB; its list, 8 bytes an item, 265 MB. Under 250 MB of address
+# space PyBytes_new runs; Vec_u8 is refused before anything starts (pyo3 0.17 would panic
+# where CPython cannot allocate the list, and a panic aborts the process).
+limited() {
+	sh -c 'ulimit -v 250000 && exec "$@"' sh "$@"
+}
+if limited "$P3" --quick --quiet --processes 1 --frame 3840x2160 --strategy PyBytes_new \
+	--out "$E2E_TMP/bytes.json" >/dev/null 2>"$E2E_TMP/bytes.err"; then
+	pass
+	check_json "$E2E_TMP/bytes.json" "r('PyBytes_new')['identity']['verdict'] == 'copy'" \
+		"PyBytes_new of a 4K frame under the limit"
+else
+	fail "PyBytes_new of a 4K frame did not fit in 250 MB: $(cat "$E2E_TMP/bytes.err")"
+fi
+expect 4 "out of memory: frame 3840x2160: Vec_u8 becomes a list of 33177600 ints (331776000 bytes with the \
+frame and its Vec), more than the address space allows (ulimit -v: 256000000 bytes)" \
+	limited "$P3" --quick --quiet --processes 1 --frame 3840x2160 --strategy Vec_u8
+
+# The README's table: the strategies --list prints, in its order, each with its verdict.
+"$P3" --list | awk '{ print $1, $2 }' >"$E2E_TMP/listed"
+sed -n 's/^| `\([A-Za-z0-9_]*\)` | .* | \(copy\|zero-copy\) |$/\1 \2/p' scenarios/pyo3/README.md \
+	>"$E2E_TMP/documented"
+if [ -s "$E2E_TMP/listed" ] && cmp -s "$E2E_TMP/listed" "$E2E_TMP/documented"; then
+	pass
+else
+	fail "the README's strategies differ from --list (< --list, > README):
+$(diff "$E2E_TMP/listed" "$E2E_TMP/documented")"
+fi
+e2e_done
