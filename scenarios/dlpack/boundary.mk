@@ -3,6 +3,7 @@
 # (python3-numpy) takes the producer's frame through np.from_dlpack, from a DLManagedTensor
 # built with DLPack 0.6's header (libdlpack-dev, dlpack/dlpack.h).
 RUNTIME_SCENARIOS += dlpack
+BRIDGE_SCENARIOS += dlpack
 dlpack_PACKAGES = libdlpack-dev python3-dev python3-numpy
 dlpack_PRESENT = pkg-config --exists python3-embed && test -f /usr/include/dlpack/dlpack.h && \
 	/usr/bin/python3 -c 'import numpy'

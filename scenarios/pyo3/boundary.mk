@@ -6,6 +6,7 @@
 # /usr/share/cargo/registry): a rustup toolchain on PATH is not used, so that the crates and
 # the compiler are the ones Debian tested together.
 RUNTIME_SCENARIOS += pyo3
+BRIDGE_SCENARIOS += pyo3
 pyo3_PACKAGES = librust-pyo3-dev cargo python3-dev
 PYO3_REGISTRY = /usr/share/cargo/registry
 PYO3_CRATE = scenarios/pyo3/module
