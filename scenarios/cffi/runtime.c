@@ -19,6 +19,18 @@ static bool started;
 static struct zc_cffi_runtime runtime;
 static struct zc_error start_error;
 
+/*
+ * Whether an exception of type, whose words are msg, says memory ran out: a MemoryError, or
+ * a library whose segments could not be mapped (cffi's dlopen), or an mmap refused (ENOMEM),
+ * which say so only in their text.
+ */
+static bool says_no_memory(PyObject *type, const char *msg)
+{
+	return (type && PyErr_GivenExceptionMatches(type, PyExc_MemoryError)) ||
+	       (msg && (strstr(msg, "failed to map segment") ||
+			strstr(msg, "Cannot allocate memory")));
+}
+
 int zc_cffi_error(struct zc_error *err, const char *what)
 {
 	PyObject *type, *value, *tb;
@@ -26,10 +38,7 @@ int zc_cffi_error(struct zc_error *err, const char *what)
 	PyErr_NormalizeException(&type, &value, &tb);
 	PyObject *text = value ? PyObject_Str(value) : NULL;
 	const char *msg = text ? PyUnicode_AsUTF8(text) : NULL;
-	/* cffi's dlopen of a library whose segments do not fit says so only in its text */
-	bool nomem = (type && PyErr_GivenExceptionMatches(type, PyExc_MemoryError)) ||
-		     (msg && (strstr(msg, "failed to map segment") ||
-			      strstr(msg, "Cannot allocate memory")));
+	bool nomem = says_no_memory(type, msg);
 	zc_error_set(err, nomem ? ZC_EXIT_NOMEM : ZC_EXIT_RUNTIME, "%s%s: %s%s%s",
 		     nomem ? "out of memory: " : "", what,
 		     type ? ((PyTypeObject *)type)->tp_name : "unknown error",
@@ -42,16 +51,36 @@ int zc_cffi_error(struct zc_error *err, const char *what)
 	return -1;
 }
 
+/* Whether the exception a failed start left behind (none: false) says memory ran out. */
+static bool left_no_memory(void)
+{
+	if (!_PyThreadState_UncheckedGet() || !PyErr_Occurred())
+		return false;
+	PyObject *type, *value, *tb;
+	PyErr_Fetch(&type, &value, &tb);
+	PyErr_NormalizeException(&type, &value, &tb);
+	PyObject *text = value ? PyObject_Str(value) : NULL;
+	bool nomem = !text || says_no_memory(type, PyUnicode_AsUTF8(text)); /* no room for words */
+	Py_XDECREF(text);
+	Py_XDECREF(type);
+	Py_XDECREF(value);
+	Py_XDECREF(tb);
+	PyErr_Clear();
+	return nomem;
+}
+
 /* A failed PyStatus (the interpreter did not start) into err. */
 static int status_error(PyStatus st, struct zc_error *err)
 {
 	if (PyStatus_IsExit(st))
 		return zc_error_set(err, ZC_EXIT_RUNTIME, "the interpreter exited with status %d "
 				    "while starting", st.exitcode);
-	/* A step that failed for memory says so in the status, or leaves its MemoryError. */
-	PyThreadState *ts = _PyThreadState_UncheckedGet();
+	/*
+	 * A step that failed for memory says so in the status, or leaves an exception that says
+	 * so (a MemoryError; an ImportError of a library that could not be mapped).
+	 */
 	bool nomem = (st.err_msg && strstr(st.err_msg, "memory allocation failed")) ||
-		     (ts && PyErr_ExceptionMatches(PyExc_MemoryError));
+		     left_no_memory();
 	return zc_error_set(err, nomem ? ZC_EXIT_NOMEM : ZC_EXIT_RUNTIME,
 			    "%scannot start the interpreter (home %s): %s%s%s",
 			    nomem ? "out of memory: " : "", ZC_PYTHON_HOME, st.func ? st.func : "",
