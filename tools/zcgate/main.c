@@ -37,7 +37,7 @@ static const char usage[] =
 	"  --same-machine        both sides were measured side by side on this machine,\n"
 	"                        interleaved (make gate): compare times per transfer, not\n"
 	"                        ratios to reference_memcpy (metric time.ns_per_transfer)\n"
-	"  --all                 print every row and note, not only the rows that did not pass\n"
+	"  --all                 print every row, not only those that did not pass\n"
 	"  -q, --quiet           print only warnings and the closing line\n"
 	"Timing is compared only between runs made side by side on one machine (make gate).\n"
 	"exit status:\n";
@@ -197,7 +197,7 @@ static void print_report(const struct args *a, const struct zc_gate_report *rep)
 			zc_gate_format_table(stdout, rep);
 		else
 			zc_gate_format_failures(stdout, rep);
-		for (size_t i = 0; a->all && i < rep->notes.n; i++)
+		for (size_t i = 0; i < rep->notes.n; i++)
 			printf("note: %s\n", rep->notes.v[i]);
 	}
 	fflush(stdout);
