@@ -203,8 +203,9 @@ function frames() {
 
 async function main() {
   const atSetup = memoryNow();
+  if (wasm.zcw_open(bytes) !== 0)
+    refuse(EXIT_USAGE, `the module cannot hold a frame of ${bytes} bytes (2 GiB at most)`);
   addon.open(bytes);
-  if (wasm.zcw_open(bytes) !== 0) refuse(EXIT_USAGE, `the module refuses frames of ${bytes} bytes`);
   for (let i = 0; i < WARM_UP_TRANSFERS; i++) transfer(false, false);
   await turn();
   const id = validate();

@@ -1,4 +1,4 @@
-/* inttypes.h for wasm32 without a libc: stdint.h (the compiler's own) and the formats used. */
+/* inttypes.h for wasm32 without a libc: the compiler's fixed-width types and the formats used. */
 #ifndef ZCW_INTTYPES_H
 #define ZCW_INTTYPES_H
 #include <stdint.h>

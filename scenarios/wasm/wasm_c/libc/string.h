@@ -1,4 +1,4 @@
-/* string.h for wasm32 without a libc: the producer's own memcpy and memset (libc.c). */
+/* string.h for wasm32 without a libc: the producer's own memcpy and memset (producer.c). */
 #ifndef ZCW_STRING_H
 #define ZCW_STRING_H
 #include <stddef.h>
