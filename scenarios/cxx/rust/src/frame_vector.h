@@ -1,4 +1,4 @@
-// frame_vector.h: the C++ the cxx bridge calls from Rust (src/lib.rs): a std::vector of a
+// frame_vector.h: the C++ the cxx bridge (lib.rs, beside it) calls from Rust: a std::vector of a
 // frame's size, owned by C++, for Rust to fill through UniquePtr<CxxVector<u8>>.
 #pragma once
 
