@@ -410,13 +410,13 @@ enum zc_schema_rule {
 	X("cow", OBJECT, OPTIONAL, ZC_UNGATED, "", ZC_ELSEWHERE,                              \
 	  "`process`, strategy `cow`: `pages_copied_by_write` and `minor_faults` of one consumer write; as root, `written_page_shared` (false: the page got a new frame) and `same_pages_after_write` (the others stay shared)") \
 	X("gc", OBJECT, OPTIONAL, ZC_UNGATED, "", ZC_ELSEWHERE,                               \
-	  "`managed`: what the simulated collector did: `collections_per_100_frames`...; `node`: V8's collections over the timed loop (`collections_per_100_frames`, `gc_ms_per_100_frames`) and when the frames came back: `frames_out_before_gc`, `frames_out_at_end` (after forced collections), `collections_at_end`, `finalizers_run`, `external_fallbacks`; `node_addon_api`: no `external_fallbacks`; `taken`, `given_back`, `double_releases`, `finalizers_in_call`, `views`, `copies`; `wasm`: V8's collections over the timed loop only (`collections_per_100_frames`, `gc_ms_per_100_frames`)") \
+	  "`managed`: what the simulated collector did: `collections_per_100_frames`...; `node`: V8's collections over the timed loop (`collections_per_100_frames`, `gc_ms_per_100_frames`) and when the frames came back: `frames_out_before_gc`, `frames_out_at_end` (after forced collections), `collections_at_end`, `finalizers_run`, `external_fallbacks`; `node_addon_api`: no `external_fallbacks`; `taken`, `given_back`, `double_releases`, `finalizers_in_call`, `views`, `copies`") \
 	X("legs", ARRAY, OPTIONAL, ZC_UNGATED, "", ZC_ELSEWHERE,                              \
 	  "`roundtrip`: identity leg by leg, probed once more after the timed runs")          \
 	X("shrink", OBJECT, OPTIONAL, ZC_UNGATED, "", ZC_ELSEWHERE,                           \
 	  "`roundtrip`: what shrink_to_fit did to the block: `transfers`, `moved_transfers`...") \
 	X("wasm", OBJECT, OPTIONAL, ZC_UNGATED, "", ZC_ELSEWHERE,                             \
-	  "`wasm`: the module's account of its frames: `taken`, `released`, `double_releases`, `frames_out` (after the runs), `grows` (memory.grow asked for by the module), `detached_views` and `undefined_reads` (views found detached after a grow, and `view[k]` read as undefined through them), `memory_bytes`")
+	  "`wasm`: the module's account of its frames: `taken`, `released`, `double_releases`, `frames_out` (after the runs), `grows` (memory.grow asked for by the module), `detached_views` and `undefined_reads` (views found detached after a grow, and `view[k]` read as undefined through them), `memory_bytes` (and `gc`: V8's collections over the timed loop, as `node`'s)")
 
 /* One row of a list above. */
 struct zc_schema_field {
