@@ -79,7 +79,7 @@ let undefinedReads = 0; // and view[k] read as undefined through them
 let noMemory = false;
 
 // The bridge: frame seq, as the object JavaScript consumes; frame is the module's offset.
-function handOver(frame, render) {
+function handOver(frame) {
   switch (kind) {
     case 'view':
       return new Uint8Array(memory.buffer, frame, bytes);
@@ -112,7 +112,7 @@ function transfer(render, keep) {
     noMemory = true;
     throw new Error(`the module's memory cannot hold another frame of ${bytes} bytes`);
   }
-  const obj = handOver(frame, render);
+  const obj = handOver(frame);
   if (typeof obj !== 'number' && !addon.stampOk(obj, seq))
     throw new Error('the consumer saw a wrong stamp');
   if (!keep) release(frame);
