@@ -416,7 +416,9 @@ enum zc_schema_rule {
 	X("legs", ARRAY, OPTIONAL, ZC_UNGATED, "", ZC_ELSEWHERE,                              \
 	  "`roundtrip`: identity leg by leg, probed once more after the timed runs")          \
 	X("shrink", OBJECT, OPTIONAL, ZC_UNGATED, "", ZC_ELSEWHERE,                           \
-	  "`roundtrip`: what shrink_to_fit did to the block: `transfers`, `moved_transfers`...")
+	  "`roundtrip`: what shrink_to_fit did to the block: `transfers`, `moved_transfers`...") \
+	X("wasm", OBJECT, OPTIONAL, ZC_UNGATED, "", ZC_ELSEWHERE,                             \
+	  "`wasm`: the module's account of its frames: `taken`, `released`, `double_releases`, `frames_out` (after the runs), `grows` (memory.grow asked for by the module), `detached_views` and `undefined_reads` (views found detached after a grow, and `view[k]` read as undefined through them), `memory_bytes` (and `gc`: V8's collections over the timed loop, as `node`'s)")
 
 /* One row of a list above. */
 struct zc_schema_field {

@@ -1,0 +1,428 @@
+/*
+ * zcwasm.c: the instrument half of the wasm boundary, a native addon over N-API that the
+ * JavaScript consumer (driver.js) calls around, never inside, the bridge: the bridge is the
+ * raw WebAssembly API, a Uint8Array over the module's memory.buffer or a .slice() of it.
+ *
+ * What it does: tells the counting interposers (build/lib/libzchooks.so, preloaded into node)
+ * where the module made each frame, as src/core/frame.c does for a native producer
+ * (zc_provenance_frame), so that what V8 and node copy out of it counts as the frame's;
+ * reads their counts (mark, since); checks a typed array's bytes against the frame's stamps
+ * and content; gives the address of the bytes behind a typed array; runs the pages-written
+ * pass in this process (written.h); and makes reference_memcpy's bare memcpy.
+ *
+ * It decides nothing about copies, and holds no frame: the module gives and takes them back.
+ * Built as build/lib/wasm/zcwasm.node; driven by driver.js, one strategy per process.
+ */
+#include <dlfcn.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <node_api.h>
+
+#include <sys/resource.h>
+
+#include "error.h"
+#include "frame.h"
+#include "instrument.h"
+#include "written.h"
+
+/* The interposers' own (provenance.h): weak, as frame.c has it, and resolved in node. */
+extern void zc_provenance_frame(const void *p, size_t len) __attribute__((weak));
+
+static struct {
+	size_t bytes;
+	unsigned char *dst;     /* reference_memcpy's reused block */
+	unsigned char *scratch; /* the expected content, for checksums */
+	struct zc_counts mark;
+} zw;
+
+/*
+ * The pages-written pass in this process (written.h, as src/core/evidence.c runs it in the
+ * other scenarios). Static: the watch outlives a call from JavaScript.
+ */
+static struct {
+	struct zc_written w;
+	bool open;
+	long faults0;
+	long pages, fresh, frame, transfers;
+	long copies; /* bytes of the frame transferred that the other pages hold */
+	char why[200];
+} zp;
+
+/* Throws a JavaScript Error with text and returns NULL (the addon's one error convention). */
+static napi_value fail(napi_env env, const char *text)
+{
+	napi_throw_error(env, NULL, text);
+	return NULL;
+}
+
+static napi_value number(napi_env env, double v)
+{
+	napi_value out;
+	napi_create_double(env, v, &out);
+	return out;
+}
+
+static napi_value boolean(napi_env env, bool v)
+{
+	napi_value out;
+	napi_get_boolean(env, v, &out);
+	return out;
+}
+
+/* Up to n arguments of the call; the count in *got. */
+static void args(napi_env env, napi_callback_info info, napi_value *argv, size_t n, size_t *got)
+{
+	*got = n;
+	napi_get_cb_info(env, info, got, argv, NULL, NULL);
+}
+
+/* The bytes behind a typed array or an ArrayBuffer (0 of them once detached); NULL if none. */
+static unsigned char *bytes_of(napi_env env, napi_value v, size_t *len)
+{
+	void *data = NULL;
+	bool is;
+	napi_typedarray_type type;
+	napi_value ab;
+	size_t offset;
+	*len = 0;
+	if (napi_is_typedarray(env, v, &is) == napi_ok && is &&
+	    napi_get_typedarray_info(env, v, &type, len, &data, &ab, &offset) == napi_ok)
+		return type == napi_uint8_array ? data : NULL;
+	if (napi_is_arraybuffer(env, v, &is) == napi_ok && is &&
+	    napi_get_arraybuffer_info(env, v, &data, len) == napi_ok)
+		return data;
+	*len = 0;
+	return NULL;
+}
+
+/* The frame argument argv[0] holds, with the sequence number argv[1]; NULL when none. */
+static const unsigned char *frame_seq(napi_env env, napi_callback_info info, uint64_t *seq)
+{
+	napi_value argv[2];
+	size_t argc, len = 0;
+	uint32_t s;
+	args(env, info, argv, 2, &argc);
+	if (argc != 2 || napi_get_value_uint32(env, argv[1], &s) != napi_ok)
+		return NULL;
+	*seq = s;
+	const unsigned char *p = bytes_of(env, argv[0], &len);
+	return len == zw.bytes ? p : NULL;
+}
+
+/* open(bytes): readies the instruments for frames of bytes. */
+static napi_value zw_open(napi_env env, napi_callback_info info)
+{
+	napi_value argv[1];
+	size_t argc;
+	double bytes;
+	args(env, info, argv, 1, &argc);
+	if (argc != 1 || napi_get_value_double(env, argv[0], &bytes) != napi_ok || !(bytes > 0))
+		return fail(env, "open(bytes) expected");
+	if (!dlsym(RTLD_DEFAULT, "zc_counts_snapshot") || !zc_provenance_frame)
+		return fail(env, "the counting interposers are not preloaded "
+				 "(LD_PRELOAD=build/lib/libzchooks.so)");
+	zw.bytes = (size_t)bytes;
+	zc_instrument_set_frame_bytes(zw.bytes);
+	zw.scratch = malloc(zw.bytes);
+	zw.dst = malloc(zw.bytes);
+	if (!zw.scratch || !zw.dst)
+		return fail(env, "open: out of memory");
+	memset(zw.dst, 0, zw.bytes); /* first touch outside the timed loop */
+	return NULL;
+}
+
+/*
+ * madeFrame(buffer, offset, length): the module made a frame at offset of its memory (the
+ * import its frame code calls, as frame.c's zc_frame_stamp tells the interposers).
+ */
+static napi_value zw_made_frame(napi_env env, napi_callback_info info)
+{
+	napi_value argv[3];
+	size_t argc, len = 0;
+	uint32_t offset, n;
+	args(env, info, argv, 3, &argc);
+	unsigned char *base = argc == 3 ? bytes_of(env, argv[0], &len) : NULL;
+	if (!base || napi_get_value_uint32(env, argv[1], &offset) != napi_ok ||
+	    napi_get_value_uint32(env, argv[2], &n) != napi_ok || offset > len || n > len - offset)
+		return fail(env, "madeFrame(buffer, offset, length): not a frame of the memory");
+	zc_provenance_frame(base + offset, n);
+	return NULL;
+}
+
+/* stampOk(view, seq): both stamps of the bytes the view holds read seq. */
+static napi_value zw_stamp_ok(napi_env env, napi_callback_info info)
+{
+	uint64_t seq;
+	const unsigned char *p = frame_seq(env, info, &seq);
+	return boolean(env, p && zc_frame_stamp_ok(p, zw.bytes, seq));
+}
+
+/* checksumOk(view, seq): every byte the view holds is the content rendered for frame seq. */
+static napi_value zw_checksum_ok(napi_env env, napi_callback_info info)
+{
+	uint64_t seq;
+	const unsigned char *p = frame_seq(env, info, &seq);
+	bool ok = false;
+	if (p) {
+		zc_frame_render(zw.scratch, zw.bytes, seq);
+		ok = zc_frame_checksum(p, zw.bytes) == zc_frame_checksum(zw.scratch, zw.bytes);
+	}
+	return boolean(env, ok);
+}
+
+/* address(view): the address of the bytes behind a typed array (0n when detached). */
+static napi_value zw_address(napi_env env, napi_callback_info info)
+{
+	napi_value argv[1], out;
+	size_t argc, len = 0;
+	args(env, info, argv, 1, &argc);
+	const unsigned char *p = argc == 1 ? bytes_of(env, argv[0], &len) : NULL;
+	napi_create_bigint_uint64(env, len ? (uint64_t)(uintptr_t)p : 0, &out);
+	return out;
+}
+
+/* memcpyFrame(view): reference_memcpy, a bare memcpy of the frame into one reused block. */
+static napi_value zw_memcpy_frame(napi_env env, napi_callback_info info)
+{
+	napi_value argv[1];
+	size_t argc, len = 0;
+	args(env, info, argv, 1, &argc);
+	const unsigned char *p = argc == 1 ? bytes_of(env, argv[0], &len) : NULL;
+	if (!p || len != zw.bytes || !zw.dst)
+		return fail(env, "memcpyFrame(view) expected, a frame, after open");
+	memcpy(zw.dst, p, zw.bytes);
+	return number(env, zw.dst[0]);
+}
+
+/* referenceAddress(): the block reference_memcpy copies into. */
+static napi_value zw_reference_address(napi_env env, napi_callback_info info)
+{
+	(void)info;
+	napi_value out;
+	napi_create_bigint_uint64(env, (uint64_t)(uintptr_t)zw.dst, &out);
+	return out;
+}
+
+/* mark(): the interposers' counts now, for since(). */
+static napi_value zw_mark(napi_env env, napi_callback_info info)
+{
+	(void)env;
+	(void)info;
+	zc_counts_snapshot(&zw.mark);
+	return NULL;
+}
+
+static void put(napi_env env, napi_value o, const char *key, double v)
+{
+	napi_set_named_property(env, o, key, number(env, v));
+}
+
+/* since(): what the interposers saw since mark(), in every thread of this process. */
+static napi_value zw_since(napi_env env, napi_callback_info info)
+{
+	(void)info;
+	struct zc_counts now, d;
+	napi_value o;
+	zc_counts_snapshot(&now);
+	zc_counts_diff(&d, &now, &zw.mark);
+	napi_create_object(env, &o);
+	put(env, o, "allocs", (double)d.allocs);
+	put(env, o, "alloc_bytes", (double)d.alloc_bytes);
+	put(env, o, "frees", (double)d.frees);
+	put(env, o, "frame_allocs", (double)d.frame_allocs);
+	put(env, o, "frame_frees", (double)d.frame_frees);
+	put(env, o, "realloc_moves", (double)d.realloc_moves);
+	put(env, o, "realloc_remaps", (double)d.realloc_remaps);
+	put(env, o, "user_copy_bytes", (double)zc_counts_user_copy_bytes(&d));
+	put(env, o, "kernel_copy_bytes", (double)zc_counts_kernel_copy_bytes(&d));
+	put(env, o, "user_frame_bytes", (double)zc_counts_user_frame_bytes(&d));
+	put(env, o, "kernel_frame_bytes", (double)zc_counts_kernel_frame_bytes(&d));
+	put(env, o, "hook_copy_bytes", (double)d.hook_copy_bytes);
+	return o;
+}
+
+static long minor_faults(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_minflt;
+}
+
+/* The bytes of frame *seq (the one transferred) a page holds. */
+static size_t holds_frame_bytes(const unsigned char *page, size_t len, uintptr_t at,
+				void *seq)
+{
+	(void)at;
+	return zc_frame_bytes_held(page, len, *(const uint64_t *)seq, false);
+}
+
+/* Ends the pass: the watch released, the reason kept (once: the first one). */
+static void pages_stop(const char *why)
+{
+	if (why && !zp.why[0])
+		snprintf(zp.why, sizeof(zp.why), "%.199s", why);
+	if (zp.open)
+		zc_written_release(&zp.w);
+	zp.open = false;
+}
+
+/* pagesArm(): watches every writable mapping; false when the instrument cannot. */
+static napi_value zw_pages_arm(napi_env env, napi_callback_info info)
+{
+	(void)info;
+	struct zc_error e = {0};
+	napi_value out;
+	if (!zp.open && !zp.why[0]) {
+		if (zc_written_init(&zp.w, &e) != 0)
+			pages_stop(e.text);
+		else
+			zp.open = true;
+	}
+	if (zp.open && zc_written_arm(&zp.w, &e) != 0)
+		pages_stop(e.text);
+	zp.faults0 = minor_faults();
+	napi_get_boolean(env, zp.open, &out);
+	return out;
+}
+
+/*
+ * pagesCount(frame, seq): after a rendered transfer, with JavaScript still holding what it got:
+ * the pages written since pagesArm, the producer's frame (the view frame, over the module's
+ * memory) apart, and the bytes of frame seq the others hold (a copy), as evidence.c counts
+ * them.
+ */
+static napi_value zw_pages_count(napi_env env, napi_callback_info info)
+{
+	struct zc_error e = {0};
+	uint64_t seq;
+	const unsigned char *frame = frame_seq(env, info, &seq);
+	if (!frame)
+		return fail(env, "pagesCount(frame, seq) expected");
+	struct zc_written_count c = {0};
+	if (!zp.open)
+		return NULL;
+	if (zc_written_count(&zp.w, frame, zw.bytes, holds_frame_bytes, &seq, &c, &e) != 0) {
+		pages_stop(e.text);
+		return NULL;
+	}
+	long n = zc_written_take(&zp.w, &e);
+	if (n < 0) {
+		pages_stop(e.text);
+		return NULL;
+	}
+	long faults = minor_faults() - zp.faults0;
+	long fresh = faults - n > c.fresh ? faults - n : c.fresh;
+	zp.frame += c.excluded;
+	zp.copies += c.matching_bytes;
+	zp.pages += n + fresh - c.excluded > 0 ? n + fresh - c.excluded : 0;
+	zp.fresh += fresh - c.excluded_fresh > 0 ? fresh - c.excluded_fresh : 0;
+	zp.transfers++;
+	return NULL;
+}
+
+static void put_string(napi_env env, napi_value o, const char *key, const char *v)
+{
+	napi_value s;
+	napi_create_string_utf8(env, v, NAPI_AUTO_LENGTH, &s);
+	napi_set_named_property(env, o, key, s);
+}
+
+/*
+ * What the watch left out, as results.h keeps it (src/core/evidence.c's
+ * zc_evidence_unwatched): "unwatched", one object a mapping (resident_pages and
+ * populated_per_transfer -1 when unknown), and "io_uring".
+ */
+static void put_unwatched(napi_env env, napi_value o, double transfers)
+{
+	napi_value list, flag;
+	napi_create_array(env, &list);
+	for (size_t i = 0; i < zc_written_unwatched_count(&zp.w); i++) {
+		const struct zc_written_unwatched *u = zc_written_unwatched_at(&zp.w, i);
+		char why[96];
+		napi_value m;
+		zc_written_why_text(u, why, sizeof(why));
+		napi_create_object(env, &m);
+		put_string(env, m, "mapping", u->name[0] ? u->name : "[anonymous]");
+		put_string(env, m, "why", why);
+		put(env, m, "bytes", (double)(u->end - u->start));
+		put(env, m, "resident_pages", (double)u->resident);
+		put(env, m, "populated_per_transfer",
+		    u->first_resident >= 0 ? (double)u->populated / transfers : -1.0);
+		napi_set_element(env, list, (uint32_t)i, m);
+	}
+	napi_set_named_property(env, o, "unwatched", list);
+	napi_get_boolean(env, zc_written_saw_io_uring(&zp.w), &flag);
+	napi_set_named_property(env, o, "io_uring", flag);
+}
+
+/*
+ * pagesResult(): the pass's means per transfer (pages; frame_bytes_per_transfer in bytes), or
+ * {unavailable: why}; ends the pass.
+ */
+static napi_value zw_pages_result(napi_env env, napi_callback_info info)
+{
+	(void)info;
+	napi_value o, why;
+	napi_create_object(env, &o);
+	if (zp.open && !zp.why[0] && zp.transfers > 0)
+		put_unwatched(env, o, (double)zp.transfers);
+	pages_stop(NULL);
+	if (zp.why[0] || zp.transfers == 0) {
+		napi_create_string_utf8(env, zp.why[0] ? zp.why : "no transfer was watched",
+					NAPI_AUTO_LENGTH, &why);
+		napi_set_named_property(env, o, "unavailable", why);
+		return o;
+	}
+	double n = (double)zp.transfers;
+	put(env, o, "transfers", n);
+	put(env, o, "producer_per_transfer", (double)zp.pages / n);
+	put(env, o, "fresh_per_transfer", (double)zp.fresh / n);
+	put(env, o, "frame_per_transfer", (double)zp.frame / n);
+	put(env, o, "frame_bytes_per_transfer", (double)zp.copies / n);
+	return o;
+}
+
+/* close(): frees what open made. */
+static napi_value zw_close(napi_env env, napi_callback_info info)
+{
+	(void)env;
+	(void)info;
+	free(zw.dst);
+	free(zw.scratch);
+	zw.dst = zw.scratch = NULL;
+	return NULL;
+}
+
+NAPI_MODULE_INIT()
+{
+	static const struct {
+		const char *name;
+		napi_callback fn;
+	} fns[] = {
+		{"open", zw_open},
+		{"madeFrame", zw_made_frame},
+		{"stampOk", zw_stamp_ok},
+		{"checksumOk", zw_checksum_ok},
+		{"address", zw_address},
+		{"memcpyFrame", zw_memcpy_frame},
+		{"referenceAddress", zw_reference_address},
+		{"mark", zw_mark},
+		{"since", zw_since},
+		{"pagesArm", zw_pages_arm},
+		{"pagesCount", zw_pages_count},
+		{"pagesResult", zw_pages_result},
+		{"close", zw_close},
+	};
+	for (size_t i = 0; i < sizeof(fns) / sizeof(fns[0]); i++) {
+		napi_value f;
+		if (napi_create_function(env, fns[i].name, NAPI_AUTO_LENGTH, fns[i].fn, NULL, &f) !=
+			    napi_ok ||
+		    napi_set_named_property(env, exports, fns[i].name, f) != napi_ok)
+			return NULL;
+	}
+	return exports;
+}
