@@ -5,6 +5,7 @@
 #   build/lib/libzccxx_rust.a   the Rust producer and the bridge (rust/), linked into the program
 #   build/cargo-cxx/cxxbridge/  the bridge's C++ header cxx-build generated, for consumer.cc
 RUNTIME_SCENARIOS += cxx
+BRIDGE_SCENARIOS += cxx
 cxx_PACKAGES = rustc cargo librust-cxx-dev librust-cxx-build-dev
 # Debian's toolchain by path: the crates in its registry are for its rustc 1.63.
 CXX_RUSTC = /usr/bin/rustc

@@ -10,6 +10,7 @@
 #   build/lib/wasm/driver.js         the bridge and the timed loop, in JavaScript
 #   build/lib/libzchooks.so          the counting interposers, preloaded into node
 RUNTIME_SCENARIOS += wasm
+BRIDGE_SCENARIOS += wasm
 wasm_PACKAGES = nodejs libnode-dev clang lld rustc cargo libstd-rust-dev-wasm32
 wasm_BIN = $(shell command -v node 2>/dev/null)
 wasm_INCLUDE = $(shell d=$$(dirname "$$(dirname "$$(readlink -f "$$(command -v node)")")") && \
