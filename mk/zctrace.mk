@@ -3,7 +3,7 @@
 # build/bin/zctrace, the other files the preloaded library; out.c is in both.
 #
 #   make zctrace        the library, the wrapper and the test programs in tools/zctrace/progs/
-#   make zctrace-bench  wall time of a copy-heavy program: native, zctrace, DHAT, heaptrack
+#   make zctrace-bench  zctrace's overhead on five programs: native, zctrace, --pages, DHAT
 #   make probes         the probe modules for Python, Node.js and Java (part of make zctrace;
 #                       tools/zctrace/probes/probes.mk)
 #
@@ -115,6 +115,7 @@ $(BUILD)/bin/zctrace: $(ZCTRACE_WRAPPER_SRC:%.c=$(BUILD)/obj/%.o) $(ZCTRACE_SHAR
 		-lstdc++ -lm -ldl -lpthread
 
 zctrace-bench: zctrace
+	@scripts/deps.sh bench
 	@BUILD=$(BUILD) scripts/zctrace_bench.sh
 
 # The wing's unit test reaches the wrapper's checks without running a program.

@@ -1,12 +1,14 @@
 #!/bin/sh
 # deps.sh: make sure the Debian packages zcbench builds and runs with are present.
 #
-# Usage: scripts/deps.sh [build|report|check|browser|all]
+# Usage: scripts/deps.sh [build|report|check|browser|bench|all]
 #   build  (default) Google Benchmark, jansson, cmocka, elfutils' libdw (zctrace's names), cargo,
 #          and what the tests run: valgrind, mimalloc and jemalloc (for --allocator)
 #   report gnuplot and jq for charts and reports, xmllint to check the SVG charts
 #   check  the build group and clang (libFuzzer, sanitizers)
 #   browser chromium, for make check-report (headless screenshot of report.html)
+#   bench  the programs make zctrace-bench traces (gzip, sqlite3, python3 with numpy, node) and
+#          times (GNU time for the CPU time), and valgrind for DHAT beside them
 #   all    everything above
 #   runtime PACKAGE...  the Debian packages a runtime boundary names (its boundary.mk):
 #          installed as they are, without a check first (the Makefile checks)
@@ -57,15 +59,25 @@ check_deps() {
 browser_deps() {
 	need_cmd chromium chromium
 }
+bench_deps() {
+	need_cmd gzip gzip
+	need_cmd sqlite3 sqlite3
+	need_file /usr/bin/python3 python3-minimal
+	/usr/bin/python3 -c 'import numpy' 2>/dev/null || missing="$missing python3-numpy"
+	need_cmd node nodejs
+	need_file /usr/bin/time time
+	need_cmd valgrind valgrind
+}
 
 case "$want" in
 build)   build_deps ;;
 report)  report_deps ;;
 check)   check_deps ;;
 browser) browser_deps ;;
-all)     build_deps; report_deps; check_deps; browser_deps ;;
+bench)   bench_deps ;;
+all)     build_deps; report_deps; check_deps; browser_deps; bench_deps ;;
 runtime) shift; missing=" $*" ;;
-*)       echo "deps.sh: unknown group '$want' (build, report, check, browser, all, runtime)" >&2; exit 2 ;;
+*)       echo "deps.sh: unknown group '$want' (build, report, check, browser, bench, all, runtime)" >&2; exit 2 ;;
 esac
 
 [ -z "$missing" ] && exit 0

@@ -384,6 +384,8 @@ struct counting {
 	void *arg;
 	struct zc_written_count *out;
 	unsigned char *copy; /* PAGE_COPY_BYTES of the instrument's own memory */
+	zc_written_each_fn each; /* or NULL */
+	void *each_arg;
 };
 
 /*
@@ -435,13 +437,18 @@ static int count_region(unsigned long start, unsigned long end, unsigned kind, v
 static int count_one(struct zc_written *w, const struct mapping *m, void *arg)
 {
 	struct zc_error why = {0};
+	struct counting *c = arg;
 	struct zc_written_unwatched *u = unwatched_over(w->state, m->start, m->end, false);
 	if (u) { /* never watched: its pages would all read as written; a stack grows */
 		u->start = m->start < u->start ? m->start : u->start;
 		u->end = m->end > u->end ? m->end : u->end;
-		return 0;
+		return c->each ? c->each(m->start, m->end, m->name, m->name_len, 0, c->each_arg) : 0;
 	}
-	return zc_uffd_walk(w->pagemap, m->start, m->end, count_region, arg, &why) == 0 ? 0 : -1;
+	long before = c->out->watched + c->out->fresh;
+	if (zc_uffd_walk(w->pagemap, m->start, m->end, count_region, arg, &why) != 0)
+		return -1;
+	long pages = c->out->watched + c->out->fresh - before;
+	return c->each ? c->each(m->start, m->end, m->name, m->name_len, pages, c->each_arg) : 0;
 }
 
 /* The unwatched mappings' resident pages now, and those populated since first seen. */
@@ -487,13 +494,15 @@ static bool io_uring_open(struct zc__written_state *s)
 	return found;
 }
 
-int zc_written_count(struct zc_written *w, const void *exclude, size_t exclude_len,
-		     zc_written_test test, void *arg, struct zc_written_count *out,
-		     struct zc_error *err)
+/* zc_written_count and zc_written_count_each: a count, with each (or NULL) told every share. */
+static int count(struct zc_written *w, const void *exclude, size_t exclude_len,
+		 zc_written_test test, void *arg, zc_written_each_fn each, void *each_arg,
+		 struct zc_written_count *out, struct zc_error *err)
 {
 	unsigned long page = zc_page_bytes();
 	*out = (struct zc_written_count){0};
-	struct counting c = {.test = test, .arg = arg, .out = out, .copy = w->state->page};
+	struct counting c = {.test = test, .arg = arg, .out = out, .copy = w->state->page,
+			     .each = each, .each_arg = each_arg};
 	if (exclude && exclude_len) {
 		c.exclude_start = (uintptr_t)exclude / page * page;
 		c.exclude_end = ((uintptr_t)exclude + exclude_len + page - 1) / page * page;
@@ -505,6 +514,21 @@ int zc_written_count(struct zc_written *w, const void *exclude, size_t exclude_l
 	if (io_uring_open(w->state))
 		w->state->io_uring = true;
 	return 0;
+}
+
+int zc_written_count(struct zc_written *w, const void *exclude, size_t exclude_len,
+		     zc_written_test test, void *arg, struct zc_written_count *out,
+		     struct zc_error *err)
+{
+	return count(w, exclude, exclude_len, test, arg, NULL, NULL, out, err);
+}
+
+int zc_written_count_each(struct zc_written *w, const void *exclude, size_t exclude_len,
+			  zc_written_each_fn each, void *each_arg, struct zc_written_count *out,
+			  struct zc_error *err)
+{
+	assert(each);
+	return count(w, exclude, exclude_len, NULL, NULL, each, each_arg, out, err);
 }
 
 static int take_one(struct zc_written *w, const struct mapping *m, void *arg)

@@ -106,6 +106,23 @@ int zc_written_count(struct zc_written *w, const void *exclude, size_t exclude_l
 		     struct zc_error *err);
 
 /*
+ * One writable mapping's pages written since the arming (watched ones written, or holding data
+ * when mapped since), as a count walks it: @name is its path column of /proc/self/maps,
+ * @name_len bytes, not NUL-terminated (0 when anonymous). Nonzero stops the count.
+ */
+typedef int (*zc_written_each_fn)(unsigned long start, unsigned long end, const char *name,
+				  size_t name_len, long pages, void *arg);
+
+/*
+ * zc_written_count, telling @each (not NULL) every mapping's share on the way: one walk of the
+ * process for all of them, where a count per mapping walks them all each time. A mapping left
+ * unwatched has no share (0). Returns 0, or -1 with a reason.
+ */
+int zc_written_count_each(struct zc_written *w, const void *exclude, size_t exclude_len,
+			  zc_written_each_fn each, void *each_arg, struct zc_written_count *out,
+			  struct zc_error *err);
+
+/*
  * The watched pages written since the last arming or taking, protected again as they are
  * counted. Memory unmapped since is skipped. Returns the count, or -1 with a reason.
  */

@@ -12,6 +12,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -282,8 +283,11 @@ int zc_json_write_atomic(const json_t *doc, const char *path, struct zc_error *e
 		zc_error_set(err, ZC_EXIT_USAGE, "cannot write '%s': %s", path, strerror(errno));
 		goto out_unblock;
 	}
-	if (json_dumpf(doc, af.fp, JSON_INDENT(2) | JSON_REAL_PRECISION(10)) != 0 ||
-	    fputc('\n', af.fp) == EOF) {
+	/* dumped to memory, then written once: json_dumpf makes an fwrite of every token */
+	char *text = json_dumps(doc, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+	bool written = text && fputs(text, af.fp) != EOF && fputc('\n', af.fp) != EOF;
+	free(text);
+	if (!written) {
 		int saved = errno;
 		zc_atomic_file_abort(&af);
 		zc_error_set(err, ZC_EXIT_USAGE, "cannot write '%s': %s", path,

@@ -141,7 +141,7 @@ grep -q "zctrace:   1,080 copies of 8,294,400 bytes in all (largest 7,680): memc
 	|| fail "no call-site line for the row-by-row copy on stderr: $(cat "$tmp/rows.err")"
 trace threads -- "$KINDS" threads
 check_json "$tmp/threads.json" "[(s['count'],s['bytes']) for s in d['call_sites'] if s['caller'].endswith(':site_threads')]==[(4000,16384000)]" \
-	"4 threads copying from one call site: expected 4,000 copies of 16,384,000 bytes there, exactly"
+	"4 threads (64 KiB stacks) copying from one call site: expected 4,000 copies of 16,384,000 bytes there, exactly"
 trace functions -- "$KINDS" functions
 check_json "$tmp/functions.json" "sorted(c['function'] for c in d['copies'] if c['bytes']>=8388608)==sorted(['mempcpy','__mempcpy_chk','__memmove_chk','bcopy','memccpy','strcpy','__strcpy_chk','stpcpy','__stpcpy_chk','strncpy','__strncpy_chk','wmemcpy','__wmemcpy_chk','wmemmove','__wmemmove_chk','strdup','strndup'])" \
 	"8 MiB through each copy function: expected one large copy of each"

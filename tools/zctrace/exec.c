@@ -14,6 +14,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "trace.h"
@@ -152,61 +153,83 @@ ZC_HOOK_API int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_fil
 			    argv, envp);
 }
 
-/* The execl functions' arguments, up to the null pointer, as an argv: at most this many. */
-#define MAX_LIST_ARGS 4096
+/*
+ * The execl functions' arguments, up to the null pointer, as an argv in pages of their own
+ * (mmap and munmap are async-signal-safe, as execl is; a thread-local array would add its
+ * size to every thread's static TLS, and a thread with a small stack would fail to start).
+ */
+struct list_argv {
+	char **argv;
+	size_t len;
+};
 
-/* argv from arg0 and the list ap; false when it holds more than MAX_LIST_ARGS. */
-static bool list_argv(char **argv, const char *arg0, va_list ap)
+/* argv from arg0 and ap, counted in count first; false (errno set) when it cannot be made. */
+static bool list_argv(struct list_argv *l, const char *arg0, va_list count, va_list ap)
 {
-	size_t n = 0;
-	for (const char *a = arg0; n < MAX_LIST_ARGS; a = va_arg(ap, const char *)) {
-		argv[n++] = (char *)a;
-		if (!a)
-			return true;
-	}
-	return false;
+	size_t n = 1;
+	for (const char *a = arg0; a; a = va_arg(count, const char *))
+		n++;
+	l->len = n * sizeof(char *);
+	void *p = mmap(NULL, l->len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return false;
+	l->argv = p;
+	l->argv[0] = (char *)arg0;
+	for (size_t i = 1; l->argv[i - 1]; i++)
+		l->argv[i] = va_arg(ap, char *);
+	return true;
+}
+
+/* Returns rc with its errno, once the argv is unmapped (after a failed exec). */
+static int list_release(struct list_argv *l, int rc)
+{
+	int err = errno;
+	munmap(l->argv, l->len);
+	errno = err;
+	return rc;
 }
 
 ZC_HOOK_API int execl(const char *path, const char *arg, ...)
 {
-	static _Thread_local char *argv[MAX_LIST_ARGS];
-	va_list ap;
+	struct list_argv l;
+	va_list count, ap;
+	va_start(count, arg);
 	va_start(ap, arg);
-	bool ok = list_argv(argv, arg, ap);
+	bool ok = list_argv(&l, arg, count, ap);
+	va_end(count);
 	va_end(ap);
-	if (!ok) {
-		errno = E2BIG;
+	if (!ok)
 		return -1;
-	}
-	return exec_marked("execve", path, path, argv, environ);
+	return list_release(&l, exec_marked("execve", path, path, l.argv, environ));
 }
 
 ZC_HOOK_API int execlp(const char *file, const char *arg, ...)
 {
-	static _Thread_local char *argv[MAX_LIST_ARGS];
+	struct list_argv l;
 	char buf[PATH_MAX];
-	va_list ap;
+	va_list count, ap;
+	va_start(count, arg);
 	va_start(ap, arg);
-	bool ok = list_argv(argv, arg, ap);
+	bool ok = list_argv(&l, arg, count, ap);
+	va_end(count);
 	va_end(ap);
-	if (!ok) {
-		errno = E2BIG;
+	if (!ok)
 		return -1;
-	}
-	return exec_marked("execvpe", found(file, buf, sizeof(buf)), file, argv, environ);
+	return list_release(&l, exec_marked("execvpe", found(file, buf, sizeof(buf)), file,
+					     l.argv, environ));
 }
 
 ZC_HOOK_API int execle(const char *path, const char *arg, ...)
 {
-	static _Thread_local char *argv[MAX_LIST_ARGS];
-	va_list ap;
+	struct list_argv l;
+	va_list count, ap;
+	va_start(count, arg);
 	va_start(ap, arg);
-	bool ok = list_argv(argv, arg, ap);
+	bool ok = list_argv(&l, arg, count, ap);
 	char *const *envp = ok ? va_arg(ap, char *const *) : NULL;
+	va_end(count);
 	va_end(ap);
-	if (!ok) {
-		errno = E2BIG;
+	if (!ok)
 		return -1;
-	}
-	return exec_marked("execve", path, path, argv, envp);
+	return list_release(&l, exec_marked("execve", path, path, l.argv, envp));
 }

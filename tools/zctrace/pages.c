@@ -68,9 +68,6 @@ int zct_pages_scan(size_t (*test)(const unsigned char *, size_t, uintptr_t, void
 	return armed ? zc_written_count(&watch, table, len, test, arg, &n, NULL) : -1;
 }
 
-/* /proc/self/maps at exit, in static memory (the record is written without malloc). */
-static char maps[1 << 18];
-
 /* The snapshot at exit: the total (-1: not watched) and each mapping's share. */
 #define MAX_MAPPINGS 512
 static struct mapping {
@@ -95,43 +92,38 @@ size_t zct_read_maps(char *buf, size_t cap)
 	return len;
 }
 
-/* Each writable mapping with pages written since the start: its range, name and count. */
-static void snapshot_mappings(void)
+/* One mapping's share of the count at exit, kept when it wrote pages. */
+static int keep_mapping(unsigned long start, unsigned long end, const char *name,
+			size_t name_len, long pages, void *table)
 {
-	const void *table;
-	size_t table_len;
-	zct_content_range(&table, &table_len);
-	nmappings = 0;
-	zct_read_maps(maps, sizeof(maps));
-	for (char *line = maps, *next; *line; line = next) {
-		char *nl = strchr(line, '\n');
-		next = nl ? nl + 1 : line + strlen(line);
-		if (nl)
-			*nl = '\0'; /* one line at a time: an unnamed mapping's name is empty */
-		unsigned long start, end;
-		char perms[8] = "", name[256] = "";
-		if (sscanf(line, "%lx-%lx %7s %*s %*s %*s %255[^\n]", &start, &end, perms, name) < 3 ||
-		    perms[1] != 'w' || (const void *)start == table)
-			continue;
-		struct zc_written_count n;
-		if (nmappings == MAX_MAPPINGS ||
-		    zc_written_count(&watch, (const void *)start, end - start, NULL, NULL, &n,
-				     NULL) != 0 || n.excluded == 0)
-			continue;
-		struct mapping *m = &mappings[nmappings++];
-		m->start = start;
-		m->end = end;
-		m->pages = n.excluded;
-		snprintf(m->name, sizeof(m->name), "%s", name[0] ? name : "[anonymous]");
-	}
+	if (pages == 0 || (const void *)start == table || nmappings == MAX_MAPPINGS)
+		return 0;
+	struct mapping *m = &mappings[nmappings++];
+	m->start = start;
+	m->end = end;
+	m->pages = pages;
+	if (name_len)
+		snprintf(m->name, sizeof(m->name), "%.*s", (int)name_len, name);
+	else
+		snprintf(m->name, sizeof(m->name), "[anonymous]");
+	return 0;
 }
 
+/*
+ * The pages written since the start, and each writable mapping's share: one walk of the
+ * process (a count per mapping walked them all each time: node's hundreds of mappings, squared).
+ */
 void zct_pages_snapshot(void)
 {
+	struct zc_written_count n;
+	const void *table;
+	size_t len;
 	if (!armed)
 		return;
-	snapshot_mappings();
-	total_at_exit = zct_pages_now();
+	zct_content_range(&table, &len);
+	nmappings = 0;
+	if (zc_written_count_each(&watch, table, len, keep_mapping, (void *)table, &n, NULL) == 0)
+		total_at_exit = n.watched + n.fresh - n.excluded;
 }
 
 long zct_pages_at_exit(void)

@@ -148,38 +148,49 @@ static struct zct_site *site_slot(uintptr_t key)
 	return i < 0 ? NULL : &zct.sites[i];
 }
 
-/* Adds a copy of bytes to site s with atomic adds (shared by every thread). */
-static void site_add(struct zct_site *s, uint64_t count, uint64_t bytes, uint64_t largest,
-		     const _Atomic uint64_t *histogram, unsigned bucket)
+/* Adds a copy of bytes, in histogram bucket k, to site s with atomic adds (shared by every
+ * thread). */
+static void site_add_one(struct zct_site *s, uint64_t bytes, unsigned k)
 {
-	atomic_fetch_add_explicit(&s->count, count, memory_order_relaxed);
+	atomic_fetch_add_explicit(&s->count, 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&s->bytes, bytes, memory_order_relaxed);
-	if (histogram) {
-		for (unsigned k = 0; k < ZCT_SITE_BUCKETS; k++) {
-			uint64_t c = atomic_load_explicit(&histogram[k], memory_order_relaxed);
-			if (c)
-				atomic_fetch_add_explicit(&s->histogram[k], c, memory_order_relaxed);
-		}
-	} else {
-		atomic_fetch_add_explicit(&s->histogram[bucket], 1, memory_order_relaxed);
-	}
+	atomic_fetch_add_explicit(&s->histogram[k], 1, memory_order_relaxed);
 	uint64_t big = atomic_load_explicit(&s->largest, memory_order_relaxed);
-	while (largest > big && !atomic_compare_exchange_weak(&s->largest, &big, largest))
+	while (bytes > big && !atomic_compare_exchange_weak(&s->largest, &big, bytes))
 		;
 }
 
-/* Moves a cache's pending counts to its site and empties it. */
+/*
+ * Moves a cache's pending counts to its site and empties it: only the histogram's buckets its
+ * copies used are read and cleared (a flush happens whenever a thread changes sites, and most
+ * sites copy one size).
+ */
 static void cache_flush(struct zct_site_cache *c)
 {
 	uint64_t count = atomic_load_explicit(&c->count, memory_order_relaxed);
-	if (c->site && count)
-		site_add(c->site, count, atomic_load_explicit(&c->bytes, memory_order_relaxed),
-			 atomic_load_explicit(&c->largest, memory_order_relaxed), c->histogram, 0);
+	uint64_t used = atomic_load_explicit(&c->used, memory_order_relaxed);
+	struct zct_site *s = c->site;
+	if (s && count) {
+		atomic_fetch_add_explicit(&s->count, count, memory_order_relaxed);
+		atomic_fetch_add_explicit(&s->bytes, atomic_load_explicit(&c->bytes,
+									  memory_order_relaxed),
+					  memory_order_relaxed);
+		uint64_t largest = atomic_load_explicit(&c->largest, memory_order_relaxed);
+		uint64_t big = atomic_load_explicit(&s->largest, memory_order_relaxed);
+		while (largest > big && !atomic_compare_exchange_weak(&s->largest, &big, largest))
+			;
+	}
+	for (uint64_t left = used; left; left &= left - 1) {
+		unsigned k = (unsigned)__builtin_ctzll(left);
+		uint64_t n = atomic_load_explicit(&c->histogram[k], memory_order_relaxed);
+		if (s && n)
+			atomic_fetch_add_explicit(&s->histogram[k], n, memory_order_relaxed);
+		atomic_store_explicit(&c->histogram[k], 0, memory_order_relaxed);
+	}
 	atomic_store_explicit(&c->count, 0, memory_order_relaxed);
 	atomic_store_explicit(&c->bytes, 0, memory_order_relaxed);
 	atomic_store_explicit(&c->largest, 0, memory_order_relaxed);
-	for (unsigned k = 0; k < ZCT_SITE_BUCKETS; k++)
-		atomic_store_explicit(&c->histogram[k], 0, memory_order_relaxed);
+	atomic_store_explicit(&c->used, 0, memory_order_relaxed);
 }
 
 void zct_flush_site_caches(void)
@@ -212,6 +223,17 @@ static inline void bump(_Atomic uint64_t *v, uint64_t by)
 			      memory_order_relaxed);
 }
 
+/* One copy of bytes, in histogram bucket k, added to the thread's cache. */
+static inline void cache_add(struct zct_site_cache *c, uint64_t bytes, unsigned k)
+{
+	bump(&c->count, 1);
+	bump(&c->bytes, bytes);
+	bump(&c->histogram[k], 1);
+	atomic_store_explicit(&c->used, atomic_load_explicit(&c->used, memory_order_relaxed) |
+						(uint64_t)1 << k,
+			      memory_order_relaxed);
+}
+
 /* Every copy-function call, any size: added to its call site, never allocating. */
 void zc__trace_site(enum zc_hook_fn fn, size_t bytes, const void *caller)
 {
@@ -221,9 +243,7 @@ void zc__trace_site(enum zc_hook_fn fn, size_t bytes, const void *caller)
 	k = k < ZCT_SITE_BUCKETS ? k : ZCT_SITE_BUCKETS - 1;
 	struct zct_site_cache *c = thread_cache();
 	if (c && atomic_load_explicit(&c->caller, memory_order_relaxed) == (uintptr_t)caller) {
-		bump(&c->count, 1);
-		bump(&c->bytes, bytes);
-		bump(&c->histogram[k], 1);
+		cache_add(c, bytes, k);
 		if (bytes > atomic_load_explicit(&c->largest, memory_order_relaxed))
 			atomic_store_explicit(&c->largest, bytes, memory_order_relaxed);
 		return;
@@ -235,15 +255,13 @@ void zc__trace_site(enum zc_hook_fn fn, size_t bytes, const void *caller)
 	}
 	atomic_store_explicit(&s->fn, (uint8_t)fn, memory_order_relaxed);
 	if (!c) {
-		site_add(s, 1, bytes, bytes, NULL, k);
+		site_add_one(s, bytes, k);
 		return;
 	}
 	cache_flush(c);
 	c->site = s;
 	atomic_store_explicit(&c->caller, (uintptr_t)caller, memory_order_relaxed);
-	bump(&c->count, 1);
-	bump(&c->bytes, bytes);
-	bump(&c->histogram[k], 1);
+	cache_add(c, bytes, k);
 	atomic_store_explicit(&c->largest, bytes, memory_order_relaxed);
 }
 

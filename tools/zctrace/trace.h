@@ -107,6 +107,7 @@ struct zct_site_cache {
 	_Atomic uintptr_t caller;  /* the site's key; 0: none */
 	struct zct_site *site;
 	_Atomic uint64_t count, bytes, largest;
+	_Atomic uint64_t used;     /* bit k: histogram[k] may be non-zero */
 	_Atomic uint64_t histogram[ZCT_SITE_BUCKETS];
 };
 

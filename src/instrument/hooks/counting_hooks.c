@@ -330,9 +330,10 @@ ZC_NO_SANITIZE static bool remapped(const void *old, const void *p, const unsign
 /*
  * Set while the allocator's own realloc runs: an allocator that is a library of its own
  * (mimalloc, jemalloc) calls memcpy through the PLT to move the block, and that memcpy is the
- * realloc move counted below, not a second copy.
+ * realloc move counted below, not a second copy. initial-exec: every copy hook reads it, and
+ * in a preloaded library the default model is a call to __tls_get_addr.
  */
-static __thread int in_realloc;
+static __thread int in_realloc __attribute__((tls_model("initial-exec")));
 
 ZC_HOOK_API void *realloc(void *old, size_t n)
 {
