@@ -43,19 +43,40 @@ int zc_py_error(struct zc_error *err, const char *what)
 	return -1;
 }
 
+/*
+ * Whether the exception a failed start left behind (none: false) says memory ran out: a
+ * MemoryError while importing site, or a library whose segments could not be mapped, or an
+ * mmap refused, which say so only in their text (a tight ulimit -v gives each), or no room
+ * left even for its words.
+ */
+static bool left_no_memory(void)
+{
+	if (!_PyThreadState_UncheckedGet() || !PyErr_Occurred())
+		return false;
+	PyObject *type, *value, *tb;
+	PyErr_Fetch(&type, &value, &tb);
+	PyErr_NormalizeException(&type, &value, &tb);
+	PyObject *text = value ? PyObject_Str(value) : NULL;
+	const char *msg = text ? PyUnicode_AsUTF8(text) : NULL;
+	bool nomem = !msg || (type && PyErr_GivenExceptionMatches(type, PyExc_MemoryError)) ||
+		     strstr(msg, "failed to map segment") || strstr(msg, "Cannot allocate memory");
+	Py_XDECREF(text);
+	Py_XDECREF(type);
+	Py_XDECREF(value);
+	Py_XDECREF(tb);
+	PyErr_Clear();
+	return nomem;
+}
+
 /* A failed PyStatus (the interpreter did not start) into err. */
 static int status_error(PyStatus st, struct zc_error *err)
 {
 	if (PyStatus_IsExit(st))
 		return zc_error_set(err, ZC_EXIT_RUNTIME, "the interpreter exited with status %d "
 				    "while starting", st.exitcode);
-	/*
-	 * Out of memory says so in the status, or in the exception a failed step left behind (a
-	 * MemoryError while importing site, as a tight ulimit -v gives).
-	 */
-	PyThreadState *ts = _PyThreadState_UncheckedGet();
+	/* Out of memory says so in the status, or in the exception a failed step left behind. */
 	bool nomem = (st.err_msg && strstr(st.err_msg, "memory allocation failed")) ||
-		     (ts && PyErr_ExceptionMatches(PyExc_MemoryError));
+		     left_no_memory();
 	return zc_error_set(err, nomem ? ZC_EXIT_NOMEM : ZC_EXIT_RUNTIME,
 			    "%scannot start the interpreter (home %s): %s%s%s",
 			    nomem ? "out of memory: " : "", ZC_PYTHON_HOME, st.func ? st.func : "",
