@@ -49,8 +49,11 @@ static bool carries_bytes(enum zc_path p)
 	return p == ZC_PATH_PIPE || p == ZC_PATH_SOCKET || p == ZC_PATH_VMSPLICE;
 }
 
-/* A pipe or socket pair: fds[0] the consumer's (reading) end, fds[1] the producer's. */
-static int open_data_path(enum zc_path path, int fds[2])
+/*
+ * A pipe or socket pair: fds[0] the consumer's (reading) end, fds[1] the producer's. plain: a
+ * pipe left at the kernel's default size (64 KiB), as a program that never sets it has.
+ */
+static int open_data_path(enum zc_path path, bool plain, int fds[2])
 {
 	if (path == ZC_PATH_SOCKET) {
 		int sv[2], size = KERNEL_BUFFER;
@@ -64,7 +67,8 @@ static int open_data_path(enum zc_path path, int fds[2])
 		int p[2];
 		if (pipe2(p, O_CLOEXEC) != 0)
 			return -1;
-		fcntl(p[1], F_SETPIPE_SZ, KERNEL_BUFFER); /* best effort: same size for both */
+		if (!plain)
+			fcntl(p[1], F_SETPIPE_SZ, KERNEL_BUFFER); /* best effort: same for both */
 		fds[0] = p[0];
 		fds[1] = p[1];
 	}
@@ -121,16 +125,21 @@ static void teardown(void *st)
 	free(s);
 }
 
-/* The producer's end of the data path and its frame; the consumer's end into s->cfg. */
-static int open_bytes_path(struct state *s, enum zc_path path)
+/*
+ * The producer's end of the data path and its frame; the consumer's end into s->cfg. The frame
+ * is page-aligned, or (plain) a malloc'd block, whose bytes start 16 bytes into a page: the
+ * kernel then copies every page of it out of two (measured: twice the time a frame).
+ */
+static int open_bytes_path(struct state *s, enum zc_path path, bool plain)
 {
 	int fds[2];
-	if (open_data_path(path, fds) != 0)
+	if (open_data_path(path, plain, fds) != 0)
 		return -1;
 	s->data_fd = fds[1];
 	s->cfg.data_fd = fds[0];
 	s->cfg.close_fd = fds[1];
-	if (posix_memalign((void **)&s->frame, 4096, s->cfg.bytes) != 0)
+	if (plain ? !(s->frame = malloc(s->cfg.bytes))
+		  : posix_memalign((void **)&s->frame, 4096, s->cfg.bytes) != 0)
 		return -1;
 	/* Rendered once here: timed transfers only stamp it, and every byte crosses the pipe. */
 	zc_frame_render(s->frame, s->cfg.bytes, 0);
@@ -150,6 +159,7 @@ static int keep_frame(struct state *s)
 struct row {
 	const char *name;
 	enum zc_path path;
+	bool plain; /* as most programs do: the frame in a malloc'd block, the pipe at its size */
 };
 
 /* setup for every row: arg is its struct row. NULL with err. */
@@ -168,7 +178,7 @@ static void *setup(const struct zc_frame_geom *g, const void *arg, struct zc_err
 					     .close_fd = -1};
 	int rc = zc_handover_ring_init(&s->log);
 	if (rc == 0 && carries_bytes(path))
-		rc = open_bytes_path(s, path);
+		rc = open_bytes_path(s, path, row->plain);
 	if (rc == 0 && path == ZC_PATH_NONE)
 		rc = keep_frame(s);
 	if (rc == 0)
@@ -422,8 +432,9 @@ static const struct zc_remote_consumer consumer = {
  * Every process strategy reaches the consumer's bytes, counts and memory through the channel;
  * the consumer checks each frame's stamp.
  */
-#define PROCESS_STRATEGY(id, p, zero, what)                                                  \
-	static const struct row id##_row = {.name = #id, .path = p};                         \
+#define PROCESS_STRATEGY(id, p, zero, what) PROCESS_ROW(id, p, false, zero, what)
+#define PROCESS_ROW(id, p, plain_, zero, what)                                               \
+	static const struct row id##_row = {.name = #id, .path = p, .plain = plain_};       \
 	static const struct zc_strategy id##_strategy = {                                    \
 		.name = #id, .mirrors = what, .expect_zero_copy = zero,                      \
 		.consumer_checks_stamp = true, .arg = &id##_row, .setup = setup,             \
@@ -435,6 +446,9 @@ static const struct zc_remote_consumer consumer = {
 PROCESS_STRATEGY(pipe, ZC_PATH_PIPE, false,
 		 "a pipe between two processes: write copies the frame into the kernel, read "
 		 "copies it out");
+PROCESS_ROW(pipe_malloc, ZC_PATH_PIPE, true, false,
+	    "a pipe as most programs write it: the frame in a malloc'd block (16 bytes into a "
+	    "page), the pipe at its default 64 KiB: the same two copies, twice pipe's time");
 PROCESS_STRATEGY(socket, ZC_PATH_SOCKET, false,
 		 "an AF_UNIX socket pair (a local IPC channel): two copies through the kernel");
 PROCESS_STRATEGY(vmsplice, ZC_PATH_VMSPLICE, false,
@@ -469,7 +483,8 @@ static const struct zc_strategy reference_handover_strategy = {
 };
 
 static const struct zc_strategy *const strategies[] = {
-	&pipe_strategy, &socket_strategy, &vmsplice_strategy, &shm_strategy, &cow_strategy};
+	&pipe_strategy, &pipe_malloc_strategy, &socket_strategy, &vmsplice_strategy,
+	&shm_strategy, &cow_strategy};
 
 const struct zc_scenario zc_process_scenario = {
 	.name = "process", .strategies = strategies, .nstrategies = ZC_COUNT(strategies),

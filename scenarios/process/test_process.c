@@ -73,8 +73,8 @@ static void check(const char *strategy, const char *verdict, double frames_copie
 	check_row(name, verdict, frames_copied);
 }
 
-static const char *const placed[] = {"reference_handover", "pipe", "socket", "vmsplice",
-				     "shm", "cow"};
+static const char *const placed[] = {"reference_handover", "pipe", "pipe_malloc", "socket",
+				     "vmsplice", "shm", "cow"};
 
 /*
  * Each row ran where its placement says (the CPUs sched_getcpu returned on each side are the
@@ -91,6 +91,7 @@ static void test_kernel_paths_copy(void **state)
 {
 	(void)state;
 	check("pipe", "copy", 2.0);   /* write into the kernel, read out of it */
+	check("pipe_malloc", "copy", 2.0); /* the same from a malloc'd frame, a 64 KiB pipe */
 	check("socket", "copy", 2.0);
 	check("vmsplice", "copy", 1.0); /* only the read copies */
 }
