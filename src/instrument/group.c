@@ -32,7 +32,7 @@ static int group_fd = -1; /* the memfd; -1 when the mapping is anonymous (no mem
 _Atomic unsigned zc__group_generation;
 
 /* Raw calls: the hooks interpose mmap, munmap and close, and this runs inside them. */
-static long raw_map(int fd)
+ZC_NO_SANITIZE static long raw_map(int fd)
 {
 	return syscall(SYS_mmap, NULL, sizeof(struct layout), PROT_READ | PROT_WRITE,
 		       fd < 0 ? MAP_SHARED | MAP_ANONYMOUS : MAP_SHARED, fd, 0);
