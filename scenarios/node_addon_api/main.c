@@ -136,7 +136,7 @@ static int find_paths(const struct zc_strategy *s, struct paths *p, struct zc_er
 
 /* The node process's side of the fork: the answer pipe on fd 3, the interposers preloaded. */
 static _Noreturn void exec_node(int fd, const struct paths *p, const char *strategy,
-				const struct zc_options *opt)
+				const struct zc_options *opt, bool watch)
 {
 	prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlive the scenario program */
 	/* dup2's copy is not closed on exec; the pipe's own end, when it is fd 3 already, is. */
@@ -144,9 +144,9 @@ static _Noreturn void exec_node(int fd, const struct paths *p, const char *strat
 			    : dup2(fd, ANSWER_FD) < 0 || close(fd) != 0)
 		_exit(127);
 	char bytes[32], reps[16], min_time[32], transfers[32];
-	/* --no-pages: no evidence pass (0 transfers watched); else as many as the core's pass. */
+	/* 0 transfers watched (--no-pages, a later process); else as many as the core's pass. */
 	char watched[16];
-	snprintf(watched, sizeof(watched), "%d", opt->no_pages ? 0 : ZC_EVIDENCE_TRANSFERS);
+	snprintf(watched, sizeof(watched), "%d", watch ? ZC_EVIDENCE_TRANSFERS : 0);
 	snprintf(bytes, sizeof(bytes), "%zu", opt->frame.bytes);
 	snprintf(reps, sizeof(reps), "%d", opt->quick ? 3 : 5);
 	snprintf(min_time, sizeof(min_time), "%g", opt->quick ? 0.005 : 0.1);
@@ -344,7 +344,9 @@ static int measure(const struct zc_strategy *s, const struct zc_options *opt,
 	if (pid < 0)
 		return -1;
 	if (pid == 0)
-		exec_node(fd, &p, s->name, opt);
+		/* The evidence pass once per strategy, as the core's: a later measuring process
+		 * (res holds the first one's result) only adds samples. */
+		exec_node(fd, &p, s->name, opt, !opt->no_pages && res->time.nprocesses == 0);
 	size_t len;
 	int status;
 	char *buf = zc_isolate_collect(pid, fd, &len, &status);

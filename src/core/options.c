@@ -27,7 +27,7 @@ static const struct zc_option shared[] = {
 	{.name = "--processes", .arg = "N", .kind = ZC_OPT_COUNT, .field = FIELD(processes),
 	 .max = ZC_MAX_PROCESSES,
 	 .help = "measure each strategy in N processes, pooling their\n"
-		 "repetitions (default 5, at most 32)"},
+		 "repetitions (default 5, 2 with --quick; at most 32)"},
 	{.name = "--transfers", .arg = "N", .kind = ZC_OPT_COUNT, .field = FIELD(transfers),
 	 .max = 1000000,
 	 .help = "time exactly N transfers per repetition, not as many as a\n"
@@ -258,7 +258,7 @@ static int set_defaults(struct zc_options *o, int argc, char **argv, size_t n,
 		return -1;
 	for (size_t k = 0; k < n; k++)
 		o->selected[k] = true;
-	o->processes = ZC_DEFAULT_PROCESSES;
+	o->processes = 0; /* not given: by --quick, once every option is read */
 	o->bench_argv = calloc((size_t)argc + 1, sizeof(char *));
 	if (!o->bench_argv)
 		return zc_error_set(err, ZC_EXIT_NOMEM, "out of memory");
@@ -277,6 +277,8 @@ int zc_options_parse(struct zc_options *o, int argc, char **argv, const char *co
 	for (int i = 1; i < argc; i++)
 		if (parse_one(&scope, extra, argc, argv, &i, err) != 0)
 			return -1;
+	if (o->processes == 0)
+		o->processes = o->quick ? ZC_QUICK_PROCESSES : ZC_DEFAULT_PROCESSES;
 	return 0;
 }
 

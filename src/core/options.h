@@ -21,6 +21,8 @@
  * so runs differ from each other more than repetitions within a run do.
  */
 #define ZC_DEFAULT_PROCESSES 5
+/* --quick's: two, so that a quick run still pools processes and shows how they differ. */
+#define ZC_QUICK_PROCESSES 2
 #define ZC_MAX_PROCESSES 32 /* at most the process_medians a result keeps */
 
 struct zc_options {
