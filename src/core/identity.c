@@ -7,6 +7,7 @@
 #include "pagemap.h"
 #include "verdict.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -129,47 +130,96 @@ static void failed(const struct zc_strategy *s, const char *what, const struct z
 		     s->name, what, why->code ? ": " : "", why->code ? why->text : "");
 }
 
-int zc_identity_validate(const struct zc_strategy *s, const struct zc_frame_geom *g,
-			 struct zc_validation *out, struct zc_error *err)
+/*
+ * A span of validation: what was allocated and freed from its start to its end, the blocks of
+ * the runtime's own threads (those counting before setup, the caller aside) told apart.
+ */
+struct span {
+	struct zc_counts at;
+	struct zc_net_blocks runtime;
+};
+
+static void span_start(struct span *sp, const struct zc_threads_mark *threads)
 {
-	memset(out, 0, sizeof(*out));
-	struct zc_identity *id = &out->id;
-	id->same_pages = NAN;
-	unsigned char *scratch = malloc(g->bytes);
-	if (!scratch)
-		return zc_error_set(err, ZC_EXIT_NOMEM, "out of memory for a %zu-byte frame",
-				    g->bytes);
-	struct zc_counts c0, c1;
-	struct zc_threads_mark threads;
-	zc_threads_mark(&threads);
-	const int64_t runtime0 = zc_threads_net_blocks(&threads);
-	zc_counts_snapshot(&c0);
-	int rc = -1;
-	struct zc_error why = {0};
-	void *st = s->setup(g, s->arg, &why);
-	if (!st) {
-		zc_error_set(err, why.code, "strategy '%s': setup failed: %s", s->name, why.text);
-		goto out_free_scratch;
+	sp->runtime = zc_threads_net_blocks(threads);
+	zc_counts_snapshot(&sp->at);
+}
+
+/*
+ * Ends sp: adds the blocks it left, the runtime's threads' apart, to *left, and those to
+ * *runtime; its counts to *sum. runtime and sum may be NULL.
+ */
+static void span_end(const struct span *sp, const struct zc_threads_mark *threads,
+		     struct zc_net_blocks *left, struct zc_net_blocks *runtime,
+		     struct zc_counts *sum)
+{
+	struct zc_counts now;
+	zc_counts_snapshot(&now);
+	struct zc_net_blocks r = zc_threads_net_blocks(threads);
+	r.blocks -= sp->runtime.blocks;
+	r.frame_blocks -= sp->runtime.frame_blocks;
+	left->blocks += (int64_t)(now.allocs - sp->at.allocs) -
+			(int64_t)(now.frees - sp->at.frees) - r.blocks;
+	left->frame_blocks += (int64_t)(now.frame_allocs - sp->at.frame_allocs) -
+			      (int64_t)(now.frame_frees - sp->at.frame_frees) - r.frame_blocks;
+	if (runtime) {
+		runtime->blocks += r.blocks;
+		runtime->frame_blocks += r.frame_blocks;
 	}
+	if (sum)
+		zc_counts_accumulate(sum, &now, &sp->at);
+}
+
+/*
+ * The strategy's leak among the blocks left over the window (identity.h): every frame-sized
+ * block left, and the small blocks every one of the n transfer+release windows left (each[]):
+ * the fewest of any of them, times n, up to the small blocks still left at the end.
+ */
+static int64_t strategy_leak(const struct zc_net_blocks *left, const struct zc_net_blocks *each,
+			     int n)
+{
+	assert(n >= 0 && n <= ZC_VALIDATION_FRAMES);
+	int64_t frame = left->frame_blocks > 0 ? left->frame_blocks : 0;
+	int64_t small_left = left->blocks - left->frame_blocks;
+	int64_t fewest = n > 0 ? INT64_MAX : 0;
+	for (int i = 0; i < n; i++) {
+		int64_t small = each[i].blocks - each[i].frame_blocks;
+		fewest = small < fewest ? small : fewest;
+	}
+	if (fewest <= 0 || small_left <= 0)
+		return frame;
+	int64_t repeated = fewest * n;
+	return frame + (repeated < small_left ? repeated : small_left);
+}
+
+/*
+ * Moves the frames of validation and probes the last: windows[i] gets what transfer i and its
+ * release left, *done the transfers completed. 0, or -1 with err.
+ */
+static int validate_transfers(const struct zc_strategy *s, void *st, unsigned char *scratch,
+			      const struct zc_threads_mark *threads, struct zc_validation *out,
+			      struct zc_net_blocks *windows, int *done, struct zc_error *err)
+{
+	struct zc_identity *id = &out->id;
+	struct zc_error why = {0};
 	id->checksum_ok = true;
 	for (int i = 0; i < ZC_VALIDATION_FRAMES; i++) {
 		struct zc_view v;
-		struct zc_counts a, b;
+		struct span sp;
 		/* Only the transfer and the release count: checking and probing are not theirs. */
 		struct zc_follow_mark started;
 		zc_follow_mark(&started);
-		zc_counts_snapshot(&a);
+		span_start(&sp, threads);
 		if (s->transfer(st, true, &v, &why) != 0) {
 			failed(s, "transfer failed", &why, err);
-			goto out_teardown;
+			return -1;
 		}
-		zc_counts_snapshot(&b);
-		zc_counts_accumulate(&out->transfers, &b, &a);
+		span_end(&sp, threads, &windows[i], NULL, &out->transfers);
 		bool ok = false;
 		if (consumer_bytes_ok(s, st, &v, scratch, &ok, &why) != 0) {
 			s->release(st, &v);
 			failed(s, "the consumer's checksum failed", &why, err);
-			goto out_teardown;
+			return -1;
 		}
 		id->checksum_ok &= ok;
 		if (i == ZC_VALIDATION_FRAMES - 1) {
@@ -182,26 +232,45 @@ int zc_identity_validate(const struct zc_strategy *s, const struct zc_frame_geom
 			if (probe(s, st, &v, id, &why) != 0) {
 				s->release(st, &v);
 				failed(s, "the write-through probe failed", &why, err);
-				goto out_teardown;
+				return -1;
 			}
 		}
-		zc_counts_snapshot(&a);
+		span_start(&sp, threads);
 		s->release(st, &v);
 		(void)zc_follow_settle(&started);
-		zc_counts_snapshot(&b);
-		zc_counts_accumulate(&out->transfers, &b, &a);
+		span_end(&sp, threads, &windows[i], NULL, &out->transfers);
+		*done = i + 1;
 	}
-	rc = 0;
-out_teardown:
+	return 0;
+}
+
+int zc_identity_validate(const struct zc_strategy *s, const struct zc_frame_geom *g,
+			 struct zc_validation *out, struct zc_error *err)
+{
+	memset(out, 0, sizeof(*out));
+	out->id.same_pages = NAN;
+	unsigned char *scratch = malloc(g->bytes);
+	if (!scratch)
+		return zc_error_set(err, ZC_EXIT_NOMEM, "out of memory for a %zu-byte frame",
+				    g->bytes);
+	struct zc_threads_mark threads;
+	struct zc_net_blocks left = {0}, runtime = {0}, windows[ZC_VALIDATION_FRAMES] = {{0}};
+	int done = 0, rc = -1;
+	struct span whole;
+	struct zc_error why = {0};
+	zc_threads_mark(&threads);
+	span_start(&whole, &threads);
+	void *st = s->setup(g, s->arg, &why);
+	if (!st) {
+		zc_error_set(err, why.code, "strategy '%s': setup failed: %s", s->name, why.text);
+		goto out_free_scratch;
+	}
+	rc = validate_transfers(s, st, scratch, &threads, out, windows, &done, err);
 	s->teardown(st);
-	zc_counts_snapshot(&c1);
-	/*
-	 * Not the blocks of the threads that were counting before setup (the caller aside): a
-	 * runtime started before the strategy (the scenario's start hook) keeps them for itself.
-	 */
-	out->runtime_live_at_end = zc_threads_net_blocks(&threads) - runtime0;
-	out->live_at_end = (int64_t)(c1.allocs - c0.allocs) - (int64_t)(c1.frees - c0.frees) -
-			   out->runtime_live_at_end;
+	span_end(&whole, &threads, &left, &runtime, NULL);
+	out->runtime_live_at_end = runtime.blocks;
+	out->live_at_end = strategy_leak(&left, windows, done);
+	out->kept_at_end = left.blocks - out->live_at_end;
 out_free_scratch:
 	free(scratch);
 	return rc;

@@ -492,6 +492,7 @@ int zc_measure_strategy(const struct zc_scenario *sc, const struct zc_strategy *
 		return -1;
 	res->id = val.id;
 	res->alloc.live_at_end = val.live_at_end;
+	res->alloc.kept_at_end = val.kept_at_end;
 	res->alloc.runtime_live_at_end = val.runtime_live_at_end;
 	per_transfer(res, &val.transfers, NULL, ZC_VALIDATION_FRAMES);
 	/* Once per strategy: a later measuring process (its res holds the first one's median)

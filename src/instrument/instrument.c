@@ -142,16 +142,23 @@ void zc_threads_mark(struct zc_threads_mark *m)
 	m->self = mine == &c->shared_slot ? MAX_SLOTS : (unsigned)(mine - c->slots);
 }
 
-int64_t zc_threads_net_blocks(const struct zc_threads_mark *m)
+/* A slot's field, read by another thread than its owner. */
+static int64_t slot_field(const struct slot *s, int field)
+{
+	return (int64_t)atomic_load_explicit(&s->v[field], memory_order_relaxed);
+}
+
+struct zc_net_blocks zc_threads_net_blocks(const struct zc_threads_mark *m)
 {
 	const struct counts_part *c = part();
-	int64_t net = 0;
-	for (unsigned i = 0; i < m->before; i++)
-		if (i != m->self)
-			net += (int64_t)atomic_load_explicit(&c->slots[i].v[F_ALLOCS],
-							     memory_order_relaxed) -
-			       (int64_t)atomic_load_explicit(&c->slots[i].v[F_FREES],
-							     memory_order_relaxed);
+	struct zc_net_blocks net = {0};
+	for (unsigned i = 0; i < m->before; i++) {
+		if (i == m->self)
+			continue;
+		net.blocks += slot_field(&c->slots[i], F_ALLOCS) - slot_field(&c->slots[i], F_FREES);
+		net.frame_blocks += slot_field(&c->slots[i], F_FRAME_ALLOCS) -
+				    slot_field(&c->slots[i], F_FRAME_FREES);
+	}
 	return net;
 }
 

@@ -98,8 +98,13 @@ struct zc_threads_mark {
 	unsigned self;   /* the caller's slot */
 };
 void zc_threads_mark(struct zc_threads_mark *m);
-/* Blocks allocated minus blocks freed, summed over the threads of m->before but the caller. */
-int64_t zc_threads_net_blocks(const struct zc_threads_mark *m);
+/* Blocks allocated minus blocks freed: all of them, and those of at least half a frame. */
+struct zc_net_blocks {
+	int64_t blocks;
+	int64_t frame_blocks;
+};
+/* The net blocks of the threads of m->before but the caller, summed. */
+struct zc_net_blocks zc_threads_net_blocks(const struct zc_threads_mark *m);
 /* out = after - before, field by field. */
 void zc_counts_diff(struct zc_counts *out, const struct zc_counts *after,
 		    const struct zc_counts *before);

@@ -131,8 +131,10 @@ struct zc_written_result {
 struct zc_alloc_result {
 	double count_per_transfer, bytes_per_transfer, frees_per_transfer;
 	double frame_sized_per_transfer, frame_sized_frees_per_transfer, realloc_moves_per_transfer;
-	int64_t live_at_end;   /* blocks allocated by setup + transfers + teardown, never freed */
-	int64_t runtime_live_at_end; /* those a runtime's own threads keep: not in live_at_end */
+	/* Over validation's window (core/identity.h): */
+	int64_t live_at_end;         /* the strategy's leak, in blocks */
+	int64_t kept_at_end;         /* the other blocks left on its threads: not a leak */
+	int64_t runtime_live_at_end; /* those a runtime's own threads left: in neither */
 };
 
 struct zc_copy_result {

@@ -296,10 +296,13 @@ enum zc_schema_rule {
 	  "reallocs that moved their block")                                                  \
 	X("allocations.live_at_end", INTEGER, ALWAYS, ZC_GATED(BLOCKS, 6), "blocks",            \
 	  ZC_FROM(INT64, alloc.live_at_end),                                                  \
-	  "blocks that setup, three validated transfers and teardown left allocated: 0, no leak") \
+	  "the strategy's leak over validation's window (setup, three validated transfers, teardown): the frame-sized blocks (half a frame or more) left allocated, and the smaller blocks every transfer left (the fewest any one transfer and its release left, times the transfers); 0, no leak") \
+	X("allocations.kept_at_end", INTEGER, ALWAYS, ZC_UNGATED, "blocks",                    \
+	  ZC_FROM(INT64, alloc.kept_at_end),                                                  \
+	  "over the same window, the other blocks left allocated: smaller than half a frame and not left by every transfer (what a runtime allocates once on the measuring thread and keeps: JNI's per-thread data, a collector's bookkeeping); never a leak; below 0 when the window freed blocks allocated before it") \
 	X("allocations.runtime_live_at_end", INTEGER, ALWAYS, ZC_UNGATED, "blocks",            \
 	  ZC_FROM(INT64, alloc.runtime_live_at_end),                                          \
-	  "over the same window, the blocks that threads already running before setup (a runtime's own: a JVM's compiler, collector) left allocated; not in live_at_end") \
+	  "over the same window, the blocks that threads already running before setup (a runtime's own: a JVM's compiler, collector) left allocated; in neither live_at_end nor kept_at_end") \
 	X("copies", OBJECT, ALWAYS, ZC_UNGATED, "", ZC_NEW_OBJECT,                            \
 	  "bytes copied per transfer as the instruments saw them, and as the strategy declares") \
 	/* Copied bytes include a growing buffer's realloc moves, which depend on what lies   \
