@@ -76,7 +76,7 @@ labels='$here/chart-labels.gp'; W=$CHART_W; H=$CHART_H; $colours; $3" "$here/cha
 # <scenario>.omitted; a chart left out whole is removed from the chart directory at the end.
 # Expects s set by scenario_charts.
 omit() {
-	echo "$1: $2 left out: $3" >>"$work/$s.omitted"
+	echo "$1: $2: $3" >>"$work/$s.omitted"
 	if [ "$2" = "the chart" ]; then gone="$gone $1"; fi
 }
 
