@@ -43,13 +43,14 @@ dat() {        # dat ENTRY FILE: one of report-data.jq's tables for FILE
 
 # field_table FIELD FORMAT FILE: one row per strategy of FILE for chart-bars.gp: index, strategy,
 # verdict, colour, the value at FIELD (a dotted path of docs/schema.md, NaN when absent) and
-# that value through report-data.jq's FORMAT ("" for none: gnuplot prints the number).
+# that value through report-data.jq's FORMAT, the bar's label ("" for fmt_count: three figures
+# at most, "<0.01" for a small figure, never an exponent).
 field_table() {
 	jq -r -L "$here" --arg field "$1" "include \"report-data\";
 		.results | to_entries[] | .key as \$i | .value
 		| getpath(\$field | split(\".\")) as \$v
 		| [ \$i, (.strategy | q), (verdict_word | q), colour, (\$v | num),
-		    (\$v | ${2:-tostring} | q) ] | map(tostring) | join(\" \")" "$3"
+		    (\$v | ${2:-fmt_count} | q) ] | map(tostring) | join(\" \")" "$3"
 }
 FIELD_COL=5     # field_table's columns, as chart-bars.gp's col= and lab= name them
 

@@ -498,7 +498,7 @@ def html_page($body):
   ".answer-body{display:flex;flex-wrap:wrap;gap:0 2em;align-items:flex-start}.answer-lines{flex:1 1 380px}",
   "table.matrix{margin:0;font-size:85%}table.matrix td,table.matrix th{padding:1px 6px;vertical-align:middle}td.num{text-align:right}td.scn{font-weight:bold;background:#f6f6f6}",
   verdict_css,
-  "p.legend{font-size:80%;color:#555;max-width:36em}ul.share{padding-left:1.2em;margin:.4em 0}ul.share li{margin:.35em 0}p.note{background:#fff4e0;border-left:4px solid #e4572e;padding:.4em .8em}",
+  "p.legend{font-size:80%;color:#555;max-width:36em}ul.share{padding-left:1.2em;margin:.4em 0}ul.share li{margin:.35em 0}p.note{background:#fff4e0;border-left:4px solid #e4572e;padding:.4em .8em}p.omitted{font-size:90%;color:#555}",
   "figure{margin:1.5em 0}figure img{max-width:100%;border:1px solid #ddd}figcaption{font-size:90%;color:#444}</style>",
   "</head><body>", $body, "</body></html>";
 
