@@ -1,7 +1,8 @@
 # report.mk: charts and reports drawn from the results JSON (gnuplot, jq, headless Chromium).
 #
 #   make charts              results/charts/<scenario>-{time,throughput,memory,gc}.{svg,png}
-#   make report              the charts, then results/report.md and results/report.html, and
+#   make report              the charts, then results/report.md, results/summary.md (the same
+#                            without images, for a CI job summary) and results/report.html, and
 #                            results/bridges.md (scripts/bridges.sh) when a bridge was run
 #   make charts-and-report   the same as report; make bench ends with it and prints the paths
 #   make sweep               every scenario over SWEEP_SIZES into results/sweep/, then
@@ -48,7 +49,7 @@ report: charts
 	@scripts/report.sh $(RESULTS) $$(ls $(RESULTS)/*.json 2>/dev/null) >/dev/null
 	@echo "charts:  $(RESULTS)/charts/ ($$(ls $(RESULTS)/charts/*.svg | wc -l) charts, SVG and PNG)"
 	@echo "report:  $(RESULTS)/report.html"
-	@echo "summary: $(RESULTS)/report.md"
+	@echo "markdown: $(RESULTS)/report.md (charts linked), $(RESULTS)/summary.md (for a CI job summary: no images)"
 	@b=$$(for s in $(BRIDGE_SCENARIOS); do [ ! -e $(RESULTS)/$$s.json ] || echo $(RESULTS)/$$s.json; done); \
 	if [ -n "$$b" ]; then \
 		scripts/bridges.sh $$b >$(RESULTS)/.bridges.md && mv $(RESULTS)/.bridges.md $(RESULTS)/bridges.md && \

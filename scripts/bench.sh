@@ -7,11 +7,11 @@
 # writes into RESULTS/.run-ID/: its results, raw/ and its table, gathered in summary.txt
 # under one line that names the run.  Only when every scenario run has succeeded does that
 # set replace the previous one, whole: the previous set (RESULTS/*.json, raw/, summary.txt,
-# charts/, report.md, report.html) moves to RESULTS/previous/ (one generation kept), then the
-# new one moves in, so that the summary, the charts and the report are drawn from one run only,
-# also after a partial run (SCENARIO=inproc after a full one).  A refused or failed run prints
-# the tables of what ran and leaves RESULTS as it was.  RESULTS/sweep/ and RESULTS/baseline/
-# are never touched.
+# charts/, report.md, summary.md, report.html) moves to RESULTS/previous/ (one generation
+# kept), then the new one moves in, so that the summary, the charts and the report are drawn
+# from one run only, also after a partial run (SCENARIO=inproc after a full one).  A refused
+# or failed run prints the tables of what ran and leaves RESULTS as it was.  RESULTS/sweep/
+# and RESULTS/baseline/ are never touched.
 #
 # Exit status: 0 when the set was replaced (or no scenario was built to run: nothing changes);
 # else the status of the scenario that refused or failed (2 bad input, 3 failed...), 130 when
@@ -59,7 +59,7 @@ fi
 old=$results/.previous-$run
 mkdir -p "$old/raw"
 for f in "$results"/*.json "$results"/raw/*.json "$results"/summary.txt "$results"/charts \
-	"$results"/report.md "$results"/report.html "$results"/bridges.md; do
+	"$results"/report.md "$results"/summary.md "$results"/report.html "$results"/bridges.md; do
 	[ -e "$f" ] || continue
 	case $f in "$results"/raw/*) mv "$f" "$old/raw/" ;; *) mv "$f" "$old/" ;; esac
 done

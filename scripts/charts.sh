@@ -7,10 +7,13 @@
 #                                                           -time grouped by strategy, a bar
 #                                                           per CPU placement, when the rows
 #                                                           carry placement (thread, process)
-# (-throughput draws GB/s for the copies only: a zero-copy strategy moves no frame byte, so its
-# bar there is its time relative to memcpy's; chart-throughput.gp)
+# (-throughput draws frame bytes per second for the copies only: a zero-copy strategy moves no
+# frame byte, so its bar there is its time relative to memcpy's; chart-throughput.gp)
 #        scripts/charts.sh --sweep CHARTDIR SWEEP.json...   <scenario>-scaling for every scenario
 #                                                           found in the sweep files
+# A chart or a panel whose figures are zero or absent in every row is not drawn: the lines of
+# CHARTDIR/<scenario>.omitted say what was left out and why (the reports print them), and a
+# chart left out is removed from CHARTDIR.
 # Exit status: 0 drawn, 2 bad input (nothing written), 3 a tool is missing, 1 gnuplot failed.
 set -eu
 prog=charts.sh
@@ -31,6 +34,8 @@ mkdir -p "$outdir"
 work=$(mktemp -d "$outdir/.charts.XXXXXX")
 trap 'rm -rf "$work"' EXIT INT TERM
 drawn=""
+omitted=""     # the scenarios drawn, whose .omitted files are published
+gone=""        # the charts left out whole, removed from CHARTDIR when the others are published
 
 dat() {        # dat ENTRY FILE: one of report-data.jq's tables for FILE
 	jq -r -L "$here" "include \"report-data\"; $1" "$2"
@@ -38,13 +43,14 @@ dat() {        # dat ENTRY FILE: one of report-data.jq's tables for FILE
 
 # field_table FIELD FORMAT FILE: one row per strategy of FILE for chart-bars.gp: index, strategy,
 # verdict, colour, the value at FIELD (a dotted path of docs/schema.md, NaN when absent) and
-# that value through report-data.jq's FORMAT ("" for none: gnuplot prints the number).
+# that value through report-data.jq's FORMAT, the bar's label ("" for fmt_count: three figures
+# at most, "<0.01" for a small figure, never an exponent).
 field_table() {
 	jq -r -L "$here" --arg field "$1" "include \"report-data\";
 		.results | to_entries[] | .key as \$i | .value
 		| getpath(\$field | split(\".\")) as \$v
 		| [ \$i, (.strategy | q), (verdict_word | q), colour, (\$v | num),
-		    (\$v | ${2:-tostring} | q) ] | map(tostring) | join(\" \")" "$3"
+		    (\$v | ${2:-fmt_count} | q) ] | map(tostring) | join(\" \")" "$3"
 }
 FIELD_COL=5     # field_table's columns, as chart-bars.gp's col= and lab= name them
 
@@ -58,12 +64,26 @@ colours=$(jq -nr -L "$here" 'include "report-data";
 
 draw() {       # draw NAME CHART-SCRIPT GNUPLOT-ASSIGNMENTS
 	gnuplot -e "chart='$here/chart-$2.gp'; svg_out='$work/$1.svg'; png_out='$work/$1.png'; \
-W=$CHART_W; H=$CHART_H; $colours; $3" "$here/chart-render.gp" 2>"$work/gnuplot.log" || {
+labels='$here/chart-labels.gp'; W=$CHART_W; H=$CHART_H; $colours; $3" "$here/chart-render.gp" \
+		2>"$work/gnuplot.log" || {
 		echo "$prog: gnuplot failed on $1:" >&2
 		cat "$work/gnuplot.log" >&2
 		exit 1
 	}
 	drawn="$drawn $1"
+}
+
+# omit CHART WHAT WHY: say that CHART (or a panel of it, WHAT) was left out, and why, in
+# <scenario>.omitted; a chart left out whole is removed from the chart directory at the end.
+# Expects s set by scenario_charts.
+omit() {
+	echo "$1: $2: $3" >>"$work/$s.omitted"
+	if [ "$2" = "the chart" ]; then gone="$gone $1"; fi
+}
+
+# nonzero TABLE COLUMN: true when some row holds a number other than zero in COLUMN.
+nonzero() {
+	awk -v c="$2" '$c != "NaN" && $c + 0 != 0 { found = 1 } END { exit !found }' "$1"
 }
 
 # time_placed_chart RESULT.json: the time chart of a scenario whose rows carry a CPU placement
@@ -81,6 +101,7 @@ ttl='$s, $frame frame: median time per transfer at each CPU placement (whisker: 
 
 scenario_charts() {   # scenario_charts RESULT.json
 	s=$(jq -r .scenario "$1")
+	: >"$work/$s.omitted"
 	frame=$(jq -r '"\(.frame.width)x\(.frame.height)"' "$1")
 	dat bars "$1" >"$work/$s.dat"
 	dat samples "$1" >"$work/$s-samples.dat"
@@ -95,16 +116,50 @@ ttl='$s, $frame frame: median time per transfer (whisker: fastest to slowest rep
 	# its time relative to memcpy's (chart-throughput.gp).
 	dat bandwidth "$1" >"$work/$s-bandwidth.dat"
 	dat relative "$1" >"$work/$s-relative.dat"
-	draw "$s-throughput" throughput "bw='$work/$s-bandwidth.dat'; rel='$work/$s-relative.dat'; \
-nb=$(rows "$work/$s-bandwidth.dat"); vb=$(rows "$work/$s-bandwidth.dat" valued); \
-nr=$(rows "$work/$s-relative.dat"); vr=$(rows "$work/$s-relative.dat" valued); \
-ttl='$s, $frame frame: copy bandwidth of the copies; cost of the zero-copy strategies relative to memcpy'"
-	draw "$s-memory" memory "$d; ttl='$s, $frame frame: memory per transfer'"
-	if jq -e 'any(.results[]; .gc.collections_per_100_frames | type == "number")' "$1" >/dev/null; then
-		field_table gc.collections_per_100_frames "" "$1" >"$work/$s-gc.dat"
-		draw "$s-gc" bars "dat='$work/$s-gc.dat'; col=$FIELD_COL; lab=0; logy=0; \
-ylab='collections per 100 frames'; ttl='$s: garbage collections per 100 frames'"
+	vb=$(rows "$work/$s-bandwidth.dat" valued); vr=$(rows "$work/$s-relative.dat" valued)
+	if [ "$vb" -gt 0 ] || [ "$vr" -gt 0 ]; then
+		[ "$vb" -gt 0 ] || omit "$s-throughput" "the frame bytes per second panel" "no row copied the frame"
+		[ "$vr" -gt 0 ] || omit "$s-throughput" "the zero-copy panel" "no row shared the frame"
+		draw "$s-throughput" throughput "bw='$work/$s-bandwidth.dat'; rel='$work/$s-relative.dat'; \
+nb=$(rows "$work/$s-bandwidth.dat"); vb=$vb; nr=$(rows "$work/$s-relative.dat"); vr=$vr; \
+ttl='$s, $frame frame: frame bytes per second of the rows that copy; cost of the zero-copy rows relative to memcpy'"
+	else
+		omit "$s-throughput" "the chart" "no time recorded in any row"
 	fi
+	memory_chart
+	if jq -e 'any(.results[]; .gc.collections_per_100_frames | type == "number")' "$1" >/dev/null; then
+		field_table gc.collections_per_100_frames fmt_count "$1" >"$work/$s-gc.dat"
+		if nonzero "$work/$s-gc.dat" $FIELD_COL; then
+			draw "$s-gc" bars "dat='$work/$s-gc.dat'; col=$FIELD_COL; lab=$((FIELD_COL + 1)); logy=0; \
+ylab='collections per 100 frames'; ttl='$s: garbage collections per 100 frames'"
+		else
+			omit "$s-gc" "the chart" "no garbage collection in any row"
+		fi
+	fi
+	omitted="$omitted $s"
+}
+
+# memory_chart: the memory chart of scenario_charts' table, a panel per bars column of 9 to 12
+# holding a figure other than zero.  Expects s, frame and d set by scenario_charts.
+memory_chart() {
+	panels=""; left=""
+	for c in 9 10 11 12; do
+		if nonzero "$work/$s.dat" "$c"; then panels="$panels $c"; else left="$left $c"; fi
+	done
+	if [ -z "$panels" ]; then
+		omit "$s-memory" "the chart" "no copies, frame allocations, page faults or peak RSS in any row"
+		return
+	fi
+	for c in $left; do
+		case $c in
+		9)  omit "$s-memory" "the frames copied panel" "no frame bytes copied in any row" ;;
+		10) omit "$s-memory" "the frame-sized allocations panel" "no frame allocations in any row" ;;
+		11) omit "$s-memory" "the minor page faults panel" "no page faults in any row" ;;
+		12) omit "$s-memory" "the peak RSS panel" "no peak RSS recorded" ;;
+		esac
+	done
+	draw "$s-memory" memory "$d; panels='${panels# }'; \
+ttl='$s, $frame frame: copies, allocations and page faults per transfer; peak RSS'"
 }
 
 scaling_chart() {     # scaling_chart SCENARIO SWEEP.json...
@@ -126,6 +181,11 @@ else
 	for f in "$@"; do scenario_charts "$f"; done
 fi
 
+for name in $gone; do rm -f "$outdir/$name.svg" "$outdir/$name.png"; done
+for name in $omitted; do
+	if [ -s "$work/$name.omitted" ]; then publish "$work/$name.omitted" "$outdir/$name.omitted"
+	else rm -f "$outdir/$name.omitted"; fi
+done
 for name in $drawn; do
 	for ext in svg png; do
 		publish "$work/$name.$ext" "$outdir/$name.$ext"

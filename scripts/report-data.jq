@@ -62,6 +62,11 @@ def fmt_gbps: if . == null then "?" else (sig3 + " GB/s") end;
 def fmt_frames:
   if type != "number" then "?" elif . > 0 and . < 0.01 then "<0.01" else sig3 end;
 
+# A count per transfer or a size for a chart's bar label: three figures at most, "<0.01" for a
+# small non-zero figure (never 5.4e-05, never 0 for a value that is not), "" when absent.
+def fmt_count:
+  if type != "number" then "" elif . > 0 and . < 0.01 then "<0.01" else sig3 end;
+
 # How many times one figure is another: 58,491x, 4.8x.
 def fmt_times:
   if type != "number" then "?" elif . >= 100 then (round | commas) + "x" else sig3 + "x" end;
@@ -89,7 +94,8 @@ def colour: verdict_hex | hex_int;
 
 # Columns: 1 index, 2 strategy, 3 verdict, 4 colour, 5 median ns, 6 min ns, 7 max ns, 8 GB/s,
 # 9 frames copied, 10 frame-sized allocations, 11 minor faults, 12 peak RSS MiB, 13 GC per 100 frames,
-# 14 median label, 15 GB/s label, 16 cv.  All per transfer unless named otherwise.
+# 14 median label, 15 GB/s label, 16 cv, and the labels of 9 to 12 (fmt_count): 17 to 20.  All per
+# transfer unless named otherwise.  A column's label is always its column + 8 from 9 on.
 def bars:
   .frame.bytes as $fb
   | .results | to_entries[]
@@ -102,25 +108,38 @@ def bars:
       (if .memory.rss_peak_kib | type == "number" then .memory.rss_peak_kib / 1024 else "NaN" end),
       (.gc.collections_per_100_frames | num),
       (.time.ns_per_transfer.median | fmt_ns | q), (.time.gb_per_s | fmt_gbps | q),
-      (.time.ns_per_transfer.cv | num) ]
+      (.time.ns_per_transfer.cv | num),
+      (frames_copied($fb) | fmt_count | q), (.allocations.frame_sized_per_transfer | fmt_count | q),
+      (.memory.minor_faults_per_transfer | fmt_count | q),
+      (if .memory.rss_peak_kib | type == "number" then .memory.rss_peak_kib / 1024 else null end
+       | fmt_count | q) ]
   | map(tostring) | join(" ");
 
-# The throughput chart's two panels.  Columns: 1 index within the panel, 2 strategy, 3 verdict,
-# 4 colour, 5 the value drawn, 6 its label.  A zero-copy strategy moves no frame byte, so it
-# has no bandwidth: bandwidth leaves it out and relative draws its median time over memcpy's.
-def panel_rows(f; fmt):
+# The throughput chart's two panels.  Columns: 1 index within the panel, 2 the bar's name, 3
+# verdict, 4 colour, 5 the value drawn, 6 its label.  A zero-copy strategy moves no frame byte,
+# so it has no bandwidth: bandwidth leaves it out and relative draws its median time over
+# memcpy's.  Input of name and lab: the result; of lab also $v, the value (a number above 0).
+def panel_rows(f; name; lab):
   to_entries[] | .key as $i | .value
   | (f | if type == "number" and . > 0 then . else null end) as $v
-  | [ $i, (.strategy | q), (verdict_word | q), colour, ($v | num), ($v | fmt | q) ]
+  | [ $i, (name | q), (verdict_word | q), colour, ($v | num),
+      (if $v == null then "" else lab end | q) ]
   | map(tostring) | join(" ");
 
+# time.gb_per_s is the frame's bytes over the median time, whatever was copied: a row that
+# copies the frame 3 times (java's array_elements) moves 3 times the bytes drawn.  Its name on
+# the axis says so: "array_elements (3 frames)".
 def bandwidth:
-  [ .results[] | select(verdict_word != "zero-copy") ]
-  | panel_rows(.time.gb_per_s; fmt_gbps);
+  .frame.bytes as $fb
+  | [ .results[] | select(verdict_word != "zero-copy") ]
+  | panel_rows(.time.gb_per_s;
+               frames_copied($fb) as $n
+               | .strategy + (if ($n | type) == "number" and $n >= 1.5 then " (\($n | sig3) frames)" else "" end);
+               .time.gb_per_s | fmt_gbps);
 
 def relative:
   [ .results[] | select(verdict_word == "zero-copy") ]
-  | panel_rows(.time.vs_memcpy; fmt_ratio);
+  | panel_rows(.time.vs_memcpy; .strategy; .time.vs_memcpy | fmt_ratio);
 
 # Columns: 1 strategy index, 2 ns per transfer of one repetition.
 def samples:

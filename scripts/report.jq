@@ -1,8 +1,10 @@
 # report.jq: the content of report.md and report.html from slurped zcbench/1 results.
 #
-# Input: an array of results documents (jq -s).  Arguments: --arg fmt md|html, --arg governor
-# (the scaling governor read from sysfs, or ""), --argjson sweep (slurped sweep documents, or
-# []), --argjson charts (names of the charts present, e.g. "inproc-time").
+# Input: an array of results documents (jq -s).  Arguments of report(): fmt (md, html, or
+# summary: the Markdown without images, for a CI job summary), governor (the scaling governor
+# read from sysfs, or ""), sweep (slurped sweep documents, or []), charts (names of the charts
+# present, e.g. "inproc-time"), omitted (the lines of charts/*.omitted: "CHART: WHAT: WHY",
+# what scripts/charts.sh left out of the charts and why).
 # The content is built once as a list of blocks ({h}, {p}, {ul}, {table}, {matrix}, {img}, and
 # {section} and {div} holding blocks) and then written as markdown or as HTML; an HTML image is
 # a line "@@embed charts/NAME.png@@" that report.sh replaces with the PNG inlined as a data: URI.
@@ -20,8 +22,8 @@ def pct: . * 100 | sig3 | . + "%";
 def chart_caption($kind):
   { time_placed: "Median time per transfer on a log scale, one group of bars per strategy and one bar per CPU placement: solid, both sides pinned to one CPU (same); hatched, pinned to two CPUs (cross); cross-hatched, left to the scheduler (free). The whisker spans the fastest to the slowest repetition and the dots are the repetitions. Green bars shared the frame, orange ones copied it, the grey bar is a bare memcpy of the frame for reference.",
     time: "Median time per transfer of each strategy on a log scale; the whisker spans the fastest to the slowest repetition and the dots are the repetitions. Green bars shared the frame, orange ones copied it, the grey bar is a bare memcpy of the frame for reference.",
-    throughput: "Left: the copy bandwidth of the strategies that copied the frame, frame bytes per second (log scale), to compare with the grey memcpy bar. Right: the zero-copy strategies, which move no frame byte and so have no bandwidth; their bar is the median time relative to a bare memcpy of the frame (log scale; the dashed line is memcpy, 1/1000x is a thousand times cheaper).",
-    memory: "Per transfer: how many frames' worth of bytes were copied, how many frame-sized buffers were allocated, and how many minor page faults were taken (first touches of fresh memory); last, the peak resident memory of the process. Zero-copy strategies should show zeros in the first three panels.",
+    throughput: "Left: the strategies that copied the frame, in frame bytes per second (the frame's size over the median time, log scale), to compare with the grey memcpy bar; that is a copy bandwidth only for a row that copies the frame once: one named \"(N frames)\" copies it N times per transfer and moves N times the bytes drawn. Right: the zero-copy strategies, which move no frame byte and so have no bandwidth; their bar is the median time relative to a bare memcpy of the frame (log scale; the dashed line is memcpy, 1/1000x is a thousand times cheaper).",
+    memory: "Per transfer: how many frames' worth of bytes were copied, how many frame-sized buffers were allocated, and how many minor page faults were taken (first touches of fresh memory); last, the peak resident memory of the process. Zero-copy strategies should show zeros in the first three. A figure that is zero in every row has no panel (the line under the charts says which).",
     gc: "Garbage collections per 100 frames. A zero-copy wrapper whose native size is not reported to the GC (no externalSize) lets collections run too rarely, so native frames pile up: fewer collections here and a higher peak RSS in the memory chart.",
     scaling: "Median time per transfer against frame size, both axes logarithmic, from 256x256 to 7680x4320. A strategy that copies the frame grows in step with it (slope near 1); one that shares it stays flat (slope near 0). The slope is in the legend." }[$kind];
 
@@ -267,13 +269,24 @@ def figures($charts; $s; $kinds): figures($charts; $s; $kinds; false);
 
 def anchor: "scenario-" + gsub("[^A-Za-z0-9_-]"; "-");
 
-def scenario_blocks($charts):
+# One line: what charts.sh left out of this scenario's charts and why ("inproc-gc, the chart:
+# no garbage collection in any row"), from the lines of its .omitted file.
+def omitted_line($omitted):
+  .scenario as $s
+  | [ $omitted[] | select(startswith($s + "-"))
+      | capture("^(?<chart>[^:]*): (?<what>[^:]*): (?<why>.*)$")
+      | select(.chart | ltrimstr($s + "-") | test("^[a-z]+$"))
+      | "\(.chart), \(.what): \(.why)" ]
+  | if length == 0 then empty else { p: "Not drawn: \(join("; ")).", class: "omitted" } end;
+
+def scenario_blocks($charts; $omitted):
   { section: (.scenario | anchor), blocks: [
     { h: 2, text: "\(.scenario): \(.frame.width)x\(.frame.height) frame, \(.frame.bytes | commas) bytes" },
     { p: summary },
     verdict_table,
     latency_blocks,
-    figures($charts; .scenario; ["time", "throughput", "memory", "gc", "scaling"]; placed) ] };
+    figures($charts; .scenario; ["time", "throughput", "memory", "gc", "scaling"]; placed),
+    omitted_line($omitted) ] };
 
 def sweep_blocks($sweep; $charts; $have):
   if ($sweep | length) == 0 then empty else
@@ -392,14 +405,14 @@ def run_intro($first):
 
 # The order: the answer (matrix, cheapest share against cheapest copy), the scenarios with their
 # evidence and charts, the sweep, the warnings, the machine.
-def blocks($governor; $sweep; $charts):
+def blocks($governor; $sweep; $charts; $omitted):
   (. + $sweep) as $all
   | $all[0] as $first
   | warning_groups($governor; $all) as $w
   | { h: 1, text: "zcbench report" },
     { p: "Was the frame copied or shared when it crossed the boundary, and what did that cost? \(run_intro($first))", class: "intro" },
     answer_blocks($w),
-    (.[] | scenario_blocks($charts)),
+    (.[] | scenario_blocks($charts; $omitted)),
     sweep_blocks($sweep; $charts; [.[].scenario]),
     warning_blocks($w),
     { section: "machine", blocks: [ { h: 2, text: "Machine" }, ($first | context_table($governor)) ] };
@@ -411,9 +424,17 @@ def md_cell: tostring | gsub("\\|"; "\\|") | gsub("\n"; " ");
 # chart's colour.
 def md_swatch: { "zero-copy": "🟩", "copy": "🟧", "reference": "⬜" }[.] // "🟧";
 
-def md:
-  if .section then .blocks[] | md
-  elif .div then .blocks[] | md
+# $summary: for a CI job summary, which shows no image linked by a relative path: a section's
+# charts become one line naming them, in report.html.
+def md($summary):
+  if .section and $summary then
+    [ .blocks[] | select(.img) | .img.name ] as $imgs
+    | (.blocks[] | select((.img | not) and .class != "omitted") | md(true)),
+      (if ($imgs | length) > 0
+       then "*Charts (in report.html, and charts/ as PNG and SVG): \($imgs | join(", ")).*\n" else empty end),
+      (.blocks[] | select(.class == "omitted") | md(true))
+  elif .section then .blocks[] | md($summary)
+  elif .div then .blocks[] | md($summary)
   elif .h then ("#" * .h) + " " + .text + "\n"
   elif .p then .p + "\n"
   elif .ul then (.ul | map("- " + .) | join("\n")) + "\n"
@@ -477,11 +498,17 @@ def html_page($body):
   ".answer-body{display:flex;flex-wrap:wrap;gap:0 2em;align-items:flex-start}.answer-lines{flex:1 1 380px}",
   "table.matrix{margin:0;font-size:85%}table.matrix td,table.matrix th{padding:1px 6px;vertical-align:middle}td.num{text-align:right}td.scn{font-weight:bold;background:#f6f6f6}",
   verdict_css,
-  "p.legend{font-size:80%;color:#555;max-width:36em}ul.share{padding-left:1.2em;margin:.4em 0}ul.share li{margin:.35em 0}p.note{background:#fff4e0;border-left:4px solid #e4572e;padding:.4em .8em}",
+  "p.legend{font-size:80%;color:#555;max-width:36em}ul.share{padding-left:1.2em;margin:.4em 0}ul.share li{margin:.35em 0}p.note{background:#fff4e0;border-left:4px solid #e4572e;padding:.4em .8em}p.omitted{font-size:90%;color:#555}",
   "figure{margin:1.5em 0}figure img{max-width:100%;border:1px solid #ddd}figcaption{font-size:90%;color:#444}</style>",
   "</head><body>", $body, "</body></html>";
 
-def report($fmt; $governor; $sweep; $charts):
-  [ blocks($governor; $sweep; $charts) ] as $b
-  | if $fmt == "md" then $b[] | md
+# What the CI summary says in place of its images, after the introduction.
+def summary_note:
+  { p: "This is summary.md, the report for a CI job summary ($GITHUB_STEP_SUMMARY), which shows no image linked by a relative path: the charts are in report.html (one file, the charts inlined) and in charts/, beside this file in the results directory; keep that directory as the job's artifact to see them. report.md is the same with the charts linked.",
+    class: "note" };
+
+def report($fmt; $governor; $sweep; $charts; $omitted):
+  [ blocks($governor; $sweep; $charts; $omitted) ] as $b
+  | if $fmt == "md" then $b[] | md(false)
+    elif $fmt == "summary" then ($b[0:2][] | md(true)), (summary_note | md(true)), ($b[2:][] | md(true))
     else html_page([$b[] | html] | join("\n")) end;

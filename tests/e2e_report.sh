@@ -7,7 +7,10 @@
 # fixtures), that zero-copy rows and bars show no bandwidth, that the warnings come after the
 # answer with one line per scenario for noisy rows and one for bimodal rows, that the scenarios
 # measured at CPU placements (thread, process) have a time chart grouped by placement, each
-# row's placement and x handover, and a hand-over latency table, and that bad input exits 2
+# row's placement and x handover, and a hand-over latency table, that no text of a chart runs
+# into another or off the chart (tests/lib/svg_overlaps.awk, also on a crowded chart), that a
+# panel or chart of zeros is left out and the reports say so, that the titles say what is
+# drawn, that summary.md (for a CI job summary) links no image, and that bad input exits 2
 # without writing anything.  Exit status 0 when every check passed.
 set -u
 cd "$(dirname "$0")/.." || exit 1
@@ -349,6 +352,103 @@ jq '.results |= map(select(.identity.verdict == "zero-copy" or .strategy == "ref
 check "report.sh on a scenario with no share and one with no copy" scripts/report.sh "$v" "$v/inproc.json" "$v/managed.json"
 check "report.md says when no strategy shared the frame" has "$v/report.md" "- inproc: no share: every strategy copied the frame"
 check "report.md says when no strategy copied the frame" has "$v/report.md" "- managed: no copy to compare with"
+
+# --- charts a person can read: no text on another, no all-zero panel, true titles -------------
+# Every text of every chart, measured at the PNG's size (tests/lib/svg_overlaps.awk), runs into
+# no other and stays inside the chart: the fixtures' charts, then a crowded one (inproc's rows
+# three times over, with figures of a few bytes: 5.4e-05 frames copied, 0.004 faults).
+for svg in "$r"/charts/*.svg; do
+	check "no text of ${svg##*/} runs into another or off the chart" awk -f tests/lib/svg_overlaps.awk "$svg"
+done
+c=$tmp/crowded
+mkdir -p "$c"
+jq '.results = ([range(3)] as $k | [.results[] as $row | $k[] as $i | $row
+      | .strategy += (if $i > 0 then "_\($i)" else "" end)] | sort_by(.strategy))
+    | (.results[] | select(.identity.verdict == "zero-copy")) |= (.copies.bytes_per_transfer = 448
+        | .memory.minor_faults_per_transfer = 0.004188)' "$fixtures/inproc.json" >"$c/inproc.json"
+check "charts.sh draws the crowded charts" scripts/charts.sh "$c/charts" "$c/inproc.json"
+for svg in "$c"/charts/*.svg; do
+	check "no text of the crowded ${svg##*/} runs into another or off the chart" \
+		awk -f tests/lib/svg_overlaps.awk "$svg"
+done
+check "the overlap check fails on a chart whose labels run into each other" sh -c \
+	"! awk -f tests/lib/svg_overlaps.awk '$fixtures/overlapping.svg' >/dev/null"
+check "no chart writes a figure with an exponent (5.402e-05)" sh -c \
+	"! grep -hE '<text>[^<]*[0-9]e[-+]?[0-9]' '$r'/charts/*.svg '$c'/charts/*.svg"
+check "a figure of a few bytes reads <0.01, not 0" has "$c/charts/inproc-memory.svg" "<text>&lt;0.01</text>"
+
+# The fit rule itself (scripts/chart-labels.gp), on a table of labels: level when they fit their
+# bar's slot, standing up when only a line of text does, none when not even that.
+fit() {      # fit N WIDTH: LAB_mode TIC_angle for N labels "19.43" over WIDTH pixels at 8 points
+	awk -v n="$1" 'BEGIN { for (i = 0; i < n; i++) print i, "\"19.43\"" }' >"$tmp/fit.dat"
+	gnuplot -e "LAB_dat='$tmp/fit.dat'; LAB_col=2; LAB_n=$1; LAB_w=$2; LAB_h=200; LAB_pt=8; \
+LAB_ticpt=9; LAB_names=2; load 'scripts/chart-labels.gp'; print sprintf('%d %d', LAB_mode, TIC_angle)" 2>&1
+}
+check "labels lie level where the bars are wide (4 over 400 px)" test "$(fit 4 400)" = "0 30"
+check "labels stand up where they are not (16 over 400 px)" test "$(fit 16 400)" = "90 45"
+check "no labels where not a line fits (60 over 400 px)" test "$(fit 60 400)" = "-1 90"
+
+# A panel or a chart with nothing but zeros is not drawn, and the reports say so in one line.
+check "process-memory has no frame-sized allocations panel (zero in every row)" \
+	lacks "$r/charts/process-memory.svg" "frame-sized allocations per transfer"
+check "inproc-memory has it" has "$r/charts/inproc-memory.svg" "frame-sized allocations per transfer"
+check "charts/process.omitted says what was left out and why" grep -qx \
+	"process-memory: the frame-sized allocations panel: no frame allocations in any row" "$r/charts/process.omitted"
+check "no .omitted file for a scenario with nothing left out" test ! -e "$r/charts/inproc.omitted"
+check "report.md says it under process's charts" has "$md" \
+	"Not drawn: process-memory, the frame-sized allocations panel: no frame allocations in any row."
+check "report.html says it too" has "$html" \
+	'<p class="omitted">Not drawn: process-memory, the frame-sized allocations panel: no frame allocations in any row.</p>'
+z=$tmp/zero
+mkdir -p "$z"
+cp "$fixtures/managed.json" "$z/managed.json"
+check "charts.sh draws managed with its gc chart" scripts/charts.sh "$z/charts" "$z/managed.json"
+check "managed-gc is drawn when a row collects" test -s "$z/charts/managed-gc.png"
+jq '.results[].gc.collections_per_100_frames = 0' "$fixtures/managed.json" >"$z/managed.json"
+check "charts.sh on managed without a collection" scripts/charts.sh "$z/charts" "$z/managed.json"
+check "no managed-gc chart when no row collects (the earlier one removed)" \
+	test ! -e "$z/charts/managed-gc.png" -a ! -e "$z/charts/managed-gc.svg"
+check "report.sh on managed without a collection" scripts/report.sh "$z" "$z/managed.json"
+check "report.md says why there is no gc chart" has "$z/report.md" \
+	"Not drawn: managed-gc, the chart: no garbage collection in any row."
+check "report.md shows no gc chart" lacks "$z/report.md" "charts/managed-gc.png"
+
+# Titles true to the figure drawn: time.gb_per_s is the frame's size over the median time, a
+# copy bandwidth only for a row that copies the frame once; a row copying 3 frames says so.
+check "the throughput chart draws frame bytes per second, not a copy bandwidth" sh -c \
+	"grep -q '<text>copied: frame bytes per second</text>' '$r/charts/inproc-throughput.svg' &&
+	 ! grep -qi 'copy bandwidth' '$r'/charts/*.svg"
+jq '(.results[] | select(.strategy == "copy")).copies.bytes_per_transfer = 3 * .frame.bytes' \
+	"$fixtures/inproc.json" >"$z/inproc.json"
+check "charts.sh on a row that copies 3 frames" scripts/charts.sh "$z/charts" "$z/inproc.json"
+check "its bar is named 'copy (3 frames)'" has "$z/charts/inproc-throughput.svg" "<text>copy (3 frames)</text>"
+check "a row that copies once is named alone" has "$z/charts/inproc-throughput.svg" "<text>copy_into</text>"
+for f in $inputs; do
+	scn=$(jq -r .scenario "$f")
+	# the bandwidth panel's labels are the fixture's time.gb_per_s of the rows that copy (sig3)
+	want=$(jq -r '.results[] | select(.identity.verdict != "zero-copy" and .time.gb_per_s > 0)
+		| .time.gb_per_s' "$f" | awk '{ v = sprintf($1 >= 100 ? "%.0f" : $1 >= 10 ? "%.1f" : "%.2f", $1)
+		if (v ~ /\./) sub(/\.?0+$/, "", v); print v " GB/s" }' | sort)
+	got=$(grep -o '<text>[0-9.]* GB/s</text>' "$r/charts/$scn-throughput.svg" | sed 's/<[^>]*>//g' | sort)
+	check "$scn-throughput's labels are its copies' frame bytes per second" test "$got" = "$want"
+	check "$scn-memory's peak RSS panel is titled as drawn" has "$r/charts/$scn-memory.svg" \
+		"<text>peak RSS of the process (MiB)</text>"
+done
+
+# --- the CI job summary: no image, the charts named and where they are ------------------------
+sm=$r/summary.md
+check "report.sh writes summary.md" test -s "$sm"
+check "summary.md links no image (a job summary shows no relative image)" sh -c \
+	"test -s '$sm' && ! grep -qE '!\\[|\\]\\((charts/|[^)#h][^):]*\\.(png|svg)\\))|<img' '$sm'"
+check "summary.md says where the charts are" has "$sm" \
+	"the charts are in report.html (one file, the charts inlined) and in charts/"
+check "summary.md names each scenario's charts" has "$sm" \
+	"*Charts (in report.html, and charts/ as PNG and SVG): inproc-time, inproc-throughput, inproc-memory, inproc-scaling.*"
+sed -n '/^## The answer/,/^## /p' "$md" >"$tmp/answer-report.md"
+sed -n '/^## The answer/,/^## /p' "$sm" >"$tmp/answer-summary.md"
+check "summary.md has the answer of report.md" cmp -s "$tmp/answer-report.md" "$tmp/answer-summary.md"
+check "summary.md says what was not drawn" has "$sm" "Not drawn: process-memory, the frame-sized allocations panel"
+check "report.md keeps its chart links" has "$md" "![inproc-time](charts/inproc-time.png)"
 
 # --- the Markdown report has the HTML's order -------------------------------------------------
 order() {     # order FILE REGEX...: each REGEX first matches after the one before it
