@@ -18,14 +18,14 @@
 # set is about 4 MiB (JSON 0.3, raw 0.5, charts 1.8, report 1.3) and is written beside the
 # previous one, which is kept; 16 MiB leaves room for larger frames' charts and the stage.
 #
-# Never silent: before each scenario one line on stderr, "[3/8] process: about 40 s left",
-# from the durations the last runs of the same length and frame took (BUILD/bench-durations,
-# this machine's and this build's, kept across runs), else the average of the scenarios run
-# so far.  At the top of summary.txt, once for
-# the run: the busy machine's warning (each scenario's "machine busy: load A-B on N CPUs,
-# steal S%" line, combined: the lowest and highest load, the highest steal; whether a
-# scenario's machine was busy is its program's decision, src/core/machine.h) and the evidence
-# this machine cannot give ("evidence unavailable: ...", once).
+# Never silent: before each scenario one line on stderr (none with --quiet), "[3/8] process:
+# about 40 s left", from the durations the last runs of the same length and frame took
+# (BUILD/bench-durations, this machine's and this build's, kept across runs), else the average
+# of the scenarios run so far.  At the top of summary.txt, once for the run: the busy
+# machine's warning (each scenario's "machine busy: load A-B on N CPUs, steal S%" line,
+# combined: the lowest and highest load, the highest steal; whether a scenario's machine was
+# busy is its program's decision, src/core/machine.h) and the evidence this machine cannot
+# give ("evidence unavailable: ...", once).
 #
 # Exit status: 0 when the set was replaced (or no scenario was built to run: nothing changes);
 # else the status of the scenario that refused or failed (2 bad input, 3 failed, 5 no space
@@ -56,10 +56,16 @@ mkdir -p "$stage/raw" || exit 3
 trap 'rm -rf "$stage"; exit 130' INT TERM
 echo "run $run: $frame frame, $length run, started $started" >"$stage/summary.txt"
 
-# "about 40 s left", "about 3 min left" for a number of seconds.
+# "a few seconds left", "about 40 s left", "about 3 min left" for a number of seconds.
 about() {
-	if [ "$1" -lt 90 ]; then echo "about $1 s left"; else echo "about $((($1 + 30) / 60)) min left"; fi
+	if [ "$1" -lt 5 ]; then echo "a few seconds left"
+	elif [ "$1" -lt 90 ]; then echo "about $1 s left"
+	else echo "about $((($1 + 30) / 60)) min left"; fi
 }
+
+# --quiet asks the scenarios for no progress lines: none from here either.
+quiet=
+for a in "$@"; do [ "$a" = --quiet ] && quiet=1; done
 
 # The seconds scenario $1 took on the last run of this length and frame, or nothing.
 last_took() {
@@ -89,7 +95,9 @@ for s in $scenarios; do
 	if [ "$unknown" -gt 0 ] && [ "$ran" -gt 0 ]; then
 		left=$((left + unknown * spent / ran)) unknown=0
 	fi
-	if [ "$unknown" -eq 0 ]; then
+	if [ -n "$quiet" ]; then
+		:
+	elif [ "$unknown" -eq 0 ]; then
 		echo "[$((ran + 1))/$total] $s: $(about "$left")" >&2
 	else
 		echo "[$((ran + 1))/$total] $s" >&2
