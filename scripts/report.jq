@@ -510,7 +510,7 @@ def html_page($body):
   "<style>body{font-family:sans-serif;margin:1em 2em;max-width:1200px;color:#222}",
   "h1{font-size:1.6em;margin:.3em 0}p.intro{margin:.3em 0 .6em}h2{font-size:1.3em;margin:1.2em 0 .5em}#answer h2{margin-top:.4em}h3{font-size:1.05em;margin:.8em 0 .4em}",
   "table{border-collapse:collapse;margin:1em 0;font-size:90%}td,th{border:1px solid #bbb;padding:3px 6px;text-align:left;vertical-align:top}",
-  "th{background:#eee}ul.warn{background:#fff4e0;border-left:4px solid #e4572e;padding:.6em 2em}",
+  "th{background:#eee}ul.warn,p.warn{background:#fff4e0;border-left:4px solid #e4572e;padding:.6em 2em}",
   ".answer-body{display:flex;flex-wrap:wrap;gap:0 2em;align-items:flex-start}.answer-lines{flex:1 1 380px}",
   "table.matrix{margin:0;font-size:85%}table.matrix td,table.matrix th{padding:1px 6px;vertical-align:middle}td.num{text-align:right}td.scn{font-weight:bold;background:#f6f6f6}",
   verdict_css,
