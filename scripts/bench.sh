@@ -116,13 +116,13 @@ top_lines() {
 	awk '
 	/^machine busy: / {
 		busy = 1
-		if (match($0, /load [0-9.]+(-[0-9.]+)? on [0-9]+ CPUs?/)) {
-			split(substr($0, RSTART + 5, RLENGTH - 5), w, " ")
-			n = split(w[1], l, "-"); lo = l[1]; hi = l[n]
+		if (match($0, /load [0-9.]+(-[0-9.]+)? /)) {
+			n = split(substr($0, RSTART + 5, RLENGTH - 6), l, "-"); lo = l[1]; hi = l[n]
 			if (min == "" || lo + 0 < min + 0) min = lo
 			if (max == "" || hi + 0 > max + 0) max = hi
-			cpus = w[3]
 		}
+		if (match($0, / on [0-9]+ CPU/))
+			cpus = substr($0, RSTART + 4, RLENGTH - 8)
 		if (match($0, /steal [0-9]+%/)) {
 			st = substr($0, RSTART + 6, RLENGTH - 7)
 			if (steal == "" || st + 0 > steal + 0) steal = st
@@ -133,7 +133,7 @@ top_lines() {
 	{ body = body $0 "\n" }
 	END {
 		if (busy) {
-			load = (min == max) ? min : min "-" max
+			load = (min == "") ? "unknown" : (min == max) ? min : min "-" max
 			printf "machine busy: load %s on %s CPU%s%s: timings vary; compare ratios in one run\n",
 				load, cpus, cpus == 1 ? "" : "s", steal == "" ? "" : ", steal " steal "%"
 		}
