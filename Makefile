@@ -131,6 +131,7 @@ RESULTS = results
 
 .PHONY: all bench test test-busy clean deps FORCE
 all: $(SCENARIO_BINS) $(PRODUCER_LIBS) $(TOOL_BINS) $(HOOKS_LIB) runtimes
+	@touch $(BUILD)/.built # sources newer than this: make bench says it is rebuilding
 
 # --- dependencies: installed by the project's script when pkg-config cannot find them -------
 $(BUILD)/.deps-ok: scripts/deps.sh
@@ -256,6 +257,13 @@ $(BUILD)/tests/%: $(TEST_SUPPORT) $(HOOKS_OBJ) $(WING_LIBS) $(BUILD)/lib/libzcbe
 # show): what it prints is the progress and the summary.
 ifneq ($(filter bench,$(MAKECMDGOALS)),)
 .SILENT:
+# ... so it says, before a build that takes a while, that it is building: not silent for a minute.
+ifeq ($(wildcard $(BUILD)/lib/libzcbench.a),)
+$(info building zcbench in $(BUILD)/ (a first build takes about a minute), then measuring...)
+else ifneq ($(shell find src scenarios bench tools -newer $(BUILD)/.built \
+		\( -name '*.c' -o -name '*.h' -o -name '*.cc' \) 2>/dev/null | head -n 1),)
+$(info rebuilding zcbench in $(BUILD)/ (sources changed), then measuring...)
+endif
 endif
 
 # Each scenario shows its progress on stderr while it runs; the tables it prints at the end

@@ -29,7 +29,8 @@ def chart_caption($kind):
 
 # --- warnings: anything that makes the figures less trustworthy ------------------------------
 # Input: the results documents; $all: those and the sweep documents, for machine-wide checks.
-# Three groups, in this order: the machine and the run (build, governor, quick runs, commits),
+# Three groups, in this order: the machine and the run (build, a governor that can be set,
+# evidence this machine cannot give, quick runs, commits),
 # results that contradict themselves (unexpected verdict, checksum), and flagged rows (noisy,
 # bimodal, unverified, unexplained work): one line per scenario and flag naming its strategies,
 # never one line per strategy.
@@ -41,15 +42,27 @@ def governor_of($governor):
 def distinct: reduce .[] as $x ([]; if any(.[]; . == $x) then . else . + [$x] end);
 
 # The flags a file written before results had "flags" would have had, of those the report
-# reads: noisy (cv above 5%, ZC_NOISY_CV in src/core/verdict.h) and bimodal (time.bimodal,
-# which such a file may not have recorded either: then not flagged).  tests/test_verdict.c
-# checks the threshold against verdict.h's.
-def legacy_flags:
-  [ (if (.time.ns_per_transfer.cv // 0) > 0.05 then "noisy" else empty end),
+# reads: noisy (cv above 5% and above twice $bg, the median cv of the file's rows: ZC_NOISY_CV
+# and ZC_NOISY_BACKGROUND in src/core/verdict.h) and bimodal (time.bimodal, which such a file
+# may not have recorded either: then not flagged).  tests/test_verdict.c checks the thresholds
+# against verdict.h's.
+def legacy_flags($bg):
+  [ (if (.time.ns_per_transfer.cv // 0) > 0.05 and (.time.ns_per_transfer.cv // 0) > $bg * 2.0
+     then "noisy" else empty end),
     (if .time.bimodal == true then "bimodal" else empty end) ];
 
+# The median of an array of numbers, 0 for none.
+def median_of: sort | length as $n
+  | if $n == 0 then 0 elif $n % 2 == 1 then .[($n - 1) / 2] else (.[$n / 2 - 1] + .[$n / 2]) / 2 end;
+
+# A results document whose rows without "flags" get legacy_flags against its rows' median cv.
+def with_flags:
+  ([.results[]? | .time.ns_per_transfer.cv | numbers] | median_of) as $bg
+  | if .results then .results |= map(if has("flags") then . else .flags = legacy_flags($bg) end)
+    else . end;
+
 # The row's flags as the program decided them (src/core/verdict.h), else legacy_flags.
-def flags: .flags // legacy_flags;
+def flags: .flags // legacy_flags(0);
 def flagged($word): any(flags[]; . == $word);
 def noisy: flagged("noisy");
 def bimodal: flagged("bimodal");
@@ -70,8 +83,10 @@ def machine_warnings($governor; $all):
   ([$all[] | (.context.build // "unknown") as $b | select($b != "release") | {b: $b, s: .scenario}]
    | group_by(.b)[]
    | "\(map(.s) | distinct | join(", ")): built as '\(.[0].b)', not release: timings do not represent an optimised build"),
-  ([$all[] | governor_of($governor) | select(. != "performance")] | distinct[]
-   | "CPU frequency scaling governor is '\(.)', not 'performance': the clock may change during a run"),
+  ([$all[] | governor_of($governor) | select(. != "performance" and . != "unknown")] | distinct[]
+   | "CPU frequency scaling governor is '\(.)', not 'performance': the clock may change during a run (cpupower frequency-set -g performance, as root)"),
+  ([$all[] | .context.pages_unavailable // empty] | distinct[]
+   | "physical pages not compared (\(.)): run as root to compare them; the verdicts rest on the write-through probe and the copy counters"),
   ([$all[] | select(.context.quick == true) | .scenario] | distinct | select(length > 0)
    | "\(join(", ")): quick run (QUICK=1): few repetitions, treat the figures as indicative"),
   ([$all[].context.git_commit] | unique | select(length > 1)
@@ -85,14 +100,15 @@ def result_warnings($all):
     | "\(.scenario // $s)/\(.strategy): the consumer's checksum did not match the producer's"]
    | distinct[]);
 
-# One line per scenario: "inproc: noisy (cv above 5%): serialize 8.3%, shared 6.1% (over 15
-# repetitions each)".
+# One line per scenario: "inproc: noisy (cv above 5% and twice the scenario median): serialize
+# 8.3%, shared 6.1% (over 15 repetitions each)".  The rule is the program's (src/core/verdict.h,
+# ZC_NOISY_CV and ZC_NOISY_BACKGROUND): a busy machine spreads every row, and is said once.
 def noisy_warnings:
   [ .[] | .scenario as $s | .results[] | select(noisy) | . + {scenario: (.scenario // $s)} ] as $n
   | ($n | map(.scenario) | distinct[]) as $s
   | [ $n[] | select(.scenario == $s) ] as $r
   | ($r | map(.time.repetitions) | unique) as $reps
-  | "\($s): noisy (cv above 5%): \($r | map("\(.strategy) \(.time.ns_per_transfer.cv | pct)") | join(", "))"
+  | "\($s): noisy (cv above 5% and twice the scenario median): \($r | map("\(.strategy) \(.time.ns_per_transfer.cv | pct)") | join(", "))"
     + (if ($reps | length) == 1 and ($reps[0] | type) == "number"
        then " (over \($reps[0]) repetitions\(if ($r | length) > 1 then " each" else "" end))" else "" end);
 
@@ -131,6 +147,24 @@ def flag_warnings:
   ([ .[] | .scenario as $s | .results[] | .scenario // $s ] | distinct) as $order
   | [ noisy_warnings, bimodal_warnings, unverified_warnings, unexplained_warnings ] as $lines
   | $order[] as $s | $lines[] | select(startswith($s + ": "));
+
+# The busy machine, once for the run: each program decided whether its machine was busy
+# (context.machine_busy, src/core/machine.h); the line gives the lowest and highest load and the
+# highest steal of the scenarios found busy, as scripts/bench.sh does at the top of summary.txt.
+def tenths: (. * 10 | round) as $t | "\($t / 10 | floor).\($t % 10)";
+def busy_line:
+  [ .[].context | objects | select(.machine_busy == true) ] as $b
+  | select($b | length > 0)
+  | ([ $b[] | .load_start, .load_end | numbers ]) as $l
+  | ([ $b[] | .steal | numbers ]) as $st
+  | ($b[0].num_cpus // 0) as $n
+  | "machine busy: load "
+    + (if ($l | length) == 0 then "unknown"
+       elif ($l | min | tenths) == ($l | max | tenths) then ($l | max | tenths)
+       else "\($l | min | tenths)-\($l | max | tenths)" end)
+    + " on \($n) CPU\(if $n == 1 then "" else "s" end)"
+    + (if ($st | length) > 0 then ", steal \($st | max * 100 | round)%" else "" end)
+    + ": timings vary; compare ratios in one run";
 
 def warning_groups($governor; $all):
   { machine: [ machine_warnings($governor; $all) ],
@@ -173,7 +207,9 @@ def bandwidth_cell:
 
 # identity.same_pages: the fraction of the frame's pages the consumer maps on the producer's.
 def same_pages_cell:
-  .identity.same_pages | if type == "number" then pct else "not compared" end;
+  .identity as $id
+  | $id.same_pages | if type == "number" then pct
+    else "not compared" + ($id.same_pages_unavailable // "" | if . == "" then "" else ": " + . end) end;
 
 # time.vs_handover: the median over reference_handover's at the row's placement; "-" for a row
 # with no hand-over to compare with (unplaced, or another scenario), "?" when one is missing.
@@ -411,6 +447,7 @@ def blocks($governor; $sweep; $charts; $omitted):
   | warning_groups($governor; $all) as $w
   | { h: 1, text: "zcbench report" },
     { p: "Was the frame copied or shared when it crossed the boundary, and what did that cost? \(run_intro($first))", class: "intro" },
+    (busy_line | { p: ., class: "warn" }),
     answer_blocks($w),
     (.[] | scenario_blocks($charts; $omitted)),
     sweep_blocks($sweep; $charts; [.[].scenario]),
@@ -494,7 +531,7 @@ def html_page($body):
   "<style>body{font-family:sans-serif;margin:1em 2em;max-width:1200px;color:#222}",
   "h1{font-size:1.6em;margin:.3em 0}p.intro{margin:.3em 0 .6em}h2{font-size:1.3em;margin:1.2em 0 .5em}#answer h2{margin-top:.4em}h3{font-size:1.05em;margin:.8em 0 .4em}",
   "table{border-collapse:collapse;margin:1em 0;font-size:90%}td,th{border:1px solid #bbb;padding:3px 6px;text-align:left;vertical-align:top}",
-  "th{background:#eee}ul.warn{background:#fff4e0;border-left:4px solid #e4572e;padding:.6em 2em}",
+  "th{background:#eee}ul.warn,p.warn{background:#fff4e0;border-left:4px solid #e4572e;padding:.6em 2em}",
   ".answer-body{display:flex;flex-wrap:wrap;gap:0 2em;align-items:flex-start}.answer-lines{flex:1 1 380px}",
   "table.matrix{margin:0;font-size:85%}table.matrix td,table.matrix th{padding:1px 6px;vertical-align:middle}td.num{text-align:right}td.scn{font-weight:bold;background:#f6f6f6}",
   verdict_css,
@@ -508,7 +545,7 @@ def summary_note:
     class: "note" };
 
 def report($fmt; $governor; $sweep; $charts; $omitted):
-  [ blocks($governor; $sweep; $charts; $omitted) ] as $b
+  [ map(with_flags) | blocks($governor; $sweep | map(with_flags); $charts; $omitted) ] as $b
   | if $fmt == "md" then $b[] | md(false)
     elif $fmt == "summary" then ($b[0:2][] | md(true)), (summary_note | md(true)), ($b[2:][] | md(true))
     else html_page([$b[] | html] | join("\n")) end;

@@ -55,6 +55,23 @@ static void long_text_is_cut_whole(void **unused)
 	assert_string_equal(err.text + 508, "\\n");
 }
 
+/* A full disk is its own status, not bad input; an unwritable path is bad input. */
+static void write_failures(void **unused)
+{
+	(void)unused;
+	struct zc_error err = {0};
+	assert_int_equal(zc_error_write(&err, "results/inproc.json", ENOSPC), -1);
+	assert_int_equal(err.code, ZC_EXIT_NOSPACE);
+	assert_string_equal(err.text, "no space left on device writing 'results/inproc.json'");
+	err = (struct zc_error){0};
+	zc_error_write(&err, "r/x.json", EDQUOT);
+	assert_int_equal(err.code, ZC_EXIT_NOSPACE);
+	err = (struct zc_error){0};
+	zc_error_write(&err, "/nope/x.json", ENOENT);
+	assert_int_equal(err.code, ZC_EXIT_USAGE);
+	assert_string_equal(err.text, "cannot write '/nope/x.json': No such file or directory");
+}
+
 static void exit_statuses_keep_their_numbers(void **unused)
 {
 	(void)unused;
@@ -66,7 +83,8 @@ static void exit_statuses_keep_their_numbers(void **unused)
 	assert_int_equal(ZC_EXIT_SIGNAL, 130);
 	assert_string_equal(zc_exit_meaning(ZC_EXIT_NOMEM), "out of memory");
 	assert_non_null(strstr(zc_exit_meaning(ZC_EXIT_FAILED), "--strict"));
-	assert_null(zc_exit_meaning(5));
+	assert_int_equal(ZC_EXIT_NOSPACE, 5);
+	assert_null(zc_exit_meaning(6));
 	assert_int_equal(zc_exit_for_errno(ENOMEM), ZC_EXIT_NOMEM);
 	assert_int_equal(zc_exit_for_errno(EACCES), ZC_EXIT_RUNTIME);
 }
@@ -89,7 +107,7 @@ static void help_lists_every_status(void **unused)
 		assert_string_equal(line + at, zc_exit_meaning(code));
 		assert_true(line[at] >= 'a' && line[at] <= 'z');
 	}
-	assert_int_equal(lines, 6);
+	assert_int_equal(lines, 7);
 	free(text);
 
 	static const enum zc_exit some[] = {ZC_EXIT_USAGE, ZC_EXIT_SIGNAL};
@@ -110,6 +128,7 @@ int main(void)
 		cmocka_unit_test(control_characters_are_escaped),
 		cmocka_unit_test(long_text_is_cut_whole),
 		cmocka_unit_test(exit_statuses_keep_their_numbers),
+		cmocka_unit_test(write_failures),
 		cmocka_unit_test(help_lists_every_status),
 	};
 	return cmocka_run_group_tests_name("error", tests, NULL, NULL);

@@ -54,7 +54,7 @@ static char *table(struct zc_results *r)
 	assert_non_null(f);
 	r->scenario = "test";
 	assert_int_equal(zc_frame_geom_init(&r->frame, 1920, 1080, NULL), 0);
-	zc_table_print(f, r, false);
+	zc_table_print(f, r, NULL, false);
 	fclose(f);
 	return text;
 }

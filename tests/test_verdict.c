@@ -121,6 +121,41 @@ static void test_flags(void **state)
 	assert_string_equal(zc_verdict_flag_word(ZC_FLAG_INDEX_NOISY), "noisy");
 }
 
+/*
+ * noisy is judged against the run's background: the median cv of its timed rows. A row is
+ * noisy only when above 5% and above twice that median; on a quiet run (background 1%) 6% is
+ * noisy, on a busy one (background 8%) 12% is not, 17% is.
+ */
+static void test_noisy_background(void **state)
+{
+	(void)state;
+	struct zc_result v[5] = {
+		{.measured = true, .time.ns.cv = 0.08}, {.measured = true, .time.ns.cv = 0.12},
+		{.measured = true, .time.ns.cv = 0.07}, {.measured = false, .time.ns.cv = 0.9},
+		{.measured = true, .time.ns.cv = 0.17},
+	};
+	struct zc_results r = {.v = v, .n = 5};
+	assert_true(fabs(zc_verdict_background_cv(&r) - 0.10) < 1e-12); /* 0.08 and 0.12 */
+	r.n = 3;
+	assert_true(fabs(zc_verdict_background_cv(&r) - 0.08) < 1e-12);
+	r.n = 0;
+	assert_true(zc_verdict_background_cv(&r) == 0);
+	assert_true(zc_verdict_noisy(0.06, 0.01));
+	assert_false(zc_verdict_noisy(0.12, 0.08));
+	assert_true(zc_verdict_noisy(0.17, 0.08));
+	assert_false(zc_verdict_noisy(0.05, 0.0));
+	assert_false(zc_verdict_noisy(0.04, 0.01));
+
+	struct zc_result res = {.measured = true, .id.checksum_ok = true,
+				.time = {.ns.cv = 0.12, .background_cv = 0.08}};
+	char words[64];
+	zc_verdict_flags_format(zc_verdict_flags(&res), words, sizeof(words));
+	assert_string_equal(words, "");
+	res.time.background_cv = 0.05;
+	zc_verdict_flags_format(zc_verdict_flags(&res), words, sizeof(words));
+	assert_string_equal(words, "noisy");
+}
+
 /* One unwatched mapping of a list. */
 static void unwatched(struct zc_unwatched_list *l, const char *mapping, const char *why,
 		      double bytes, bool stack)
@@ -250,13 +285,16 @@ static void test_exit(void **state)
 	assert_int_equal(zc_verdict_worse(ZC_EXIT_FAILED, ZC_EXIT_RUNTIME), ZC_EXIT_RUNTIME);
 }
 
-/* report.jq's legacy_flags judges cv as verdict.h does (run from the repository root). */
+/*
+ * report.jq's legacy_flags judges cv as verdict.h does, against the same background (run from
+ * the repository root).
+ */
 static void test_report_threshold(void **state)
 {
 	(void)state;
 	FILE *f = fopen("scripts/report.jq", "r");
 	char line[512];
-	const char *key = ".time.ns_per_transfer.cv // 0) > ";
+	const char *key = ".time.ns_per_transfer.cv // 0) > ", *key2 = "> $bg * ";
 	bool in_legacy = false, found = false;
 	if (!f)
 		fail_msg("cannot read 'scripts/report.jq' (run from the repository root)");
@@ -265,7 +303,10 @@ static void test_report_threshold(void **state)
 		if (!strncmp(line, "def legacy_flags", 16))
 			in_legacy = true;
 		if (in_legacy && at) {
+			char *bg = strstr(line, key2);
 			assert_true(strtod(at + strlen(key), NULL) == ZC_NOISY_CV);
+			assert_non_null(bg);
+			assert_true(strtod(bg + strlen(key2), NULL) == ZC_NOISY_BACKGROUND);
 			found = true;
 		}
 	}
@@ -278,6 +319,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_verdicts),
 		cmocka_unit_test(test_flags),
+		cmocka_unit_test(test_noisy_background),
 		cmocka_unit_test(test_coverage),
 		cmocka_unit_test(test_coverage_flags),
 		cmocka_unit_test(test_exit),

@@ -5,6 +5,7 @@
 #include "context.h"
 
 #include <assert.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/utsname.h>
@@ -79,6 +80,21 @@ bool zc_run_id_valid(const char *id)
 	return n > 0 && n <= ZC_RUN_ID_MAX && id[n] == '\0';
 }
 
+/* @x as a JSON number, or null when NAN. */
+static json_t *real_or_null(double x)
+{
+	return isnan(x) ? json_null() : json_real(x);
+}
+
+/* load_start, load_end, steal and machine_busy from @m (NULL: unknown) into @ctx. */
+static void add_machine(json_t *ctx, const struct zc_machine *m)
+{
+	json_object_set_new(ctx, "load_start", real_or_null(m ? m->load_start : (double)NAN));
+	json_object_set_new(ctx, "load_end", real_or_null(m ? m->load_end : (double)NAN));
+	json_object_set_new(ctx, "steal", real_or_null(m ? m->steal : (double)NAN));
+	json_object_set_new(ctx, "machine_busy", json_boolean(m && zc_machine_busy(m)));
+}
+
 json_t *zc_context_json(const struct zc_run *run, const struct zc_allocator_info *alloc,
 			const char *benchmark_build)
 {
@@ -103,13 +119,25 @@ json_t *zc_context_json(const struct zc_run *run, const struct zc_allocator_info
 	if (alloc->frame_blocks_mmapped >= 0)
 		json_object_set_new(allocator, "frame_blocks_mmapped",
 				    json_boolean(alloc->frame_blocks_mmapped));
-	return json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:b, s:o, s:s, s:s, s:o, s:b}",
-			 "run_id", run->id, "date", date, "host", host, "cpu", cpu,
-			 "num_cpus", (json_int_t)sysconf(_SC_NPROCESSORS_ONLN),
+	json_t *ctx = json_pack("{s:s, s:s, s:s, s:s, s:I}", "run_id", run->id, "date", date,
+				"host", host, "cpu", cpu,
+				"num_cpus", (json_int_t)sysconf(_SC_NPROCESSORS_ONLN));
+	add_machine(ctx, run->machine);
+	json_object_set_new(ctx, "pages_unavailable", run->pages_unavailable
+			    ? json_string(run->pages_unavailable) : json_null());
+	json_t *rest = json_pack("{s:s, s:s, s:s, s:s, s:b, s:o, s:s, s:s, s:o, s:b}",
 			 "kernel", kernel, "compiler", ZC_COMPILER, "build", zc_build_type(),
 			 "git_commit", ZC_GIT_COMMIT, "quick", run->quick,
 			 "benchmark_library_build",
 			 benchmark_build ? json_string(benchmark_build) : json_null(),
 			 "benchmark_library", benchlib, "cpu_scaling", scaling, "allocator", allocator,
 			 "counting_allocator", zc_instrument_allocator_linked());
+	if (!ctx || !rest) {
+		json_decref(ctx);
+		json_decref(rest);
+		return NULL;
+	}
+	json_object_update(ctx, rest);
+	json_decref(rest);
+	return ctx;
 }

@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "machine.h"
+
 struct zc_allocator_info {
 	const char *name;          /* "glibc", "mimalloc", "jemalloc" */
 	long mmap_threshold;       /* bytes when pinned with mallopt, else 0 */
@@ -24,6 +26,8 @@ struct zc_run {
 	const char *id;            /* ZC_RUN_ID_MAX characters at most, zc_run_id_valid */
 	time_t started;            /* when this program started */
 	bool quick;                /* --quick */
+	const struct zc_machine *machine; /* load and steal over the run; NULL: not sampled */
+	const char *pages_unavailable; /* why frame numbers cannot be read here; NULL: they can */
 };
 
 #define ZC_RUN_ID_MAX 63
@@ -35,8 +39,8 @@ void zc_run_id_make(time_t started, char *buf, size_t len);
 bool zc_run_id_valid(const char *id);
 
 /*
- * run_id, date, host, cpu, num_cpus, kernel, compiler, build, git_commit, quick, cpu_scaling,
- * ...; benchmark_build: how the Google Benchmark library was built ("debug", "release"; NULL
+ * run_id, date, host, cpu, num_cpus, load_start, load_end, steal, machine_busy, kernel, compiler, build, git_commit, quick, cpu_scaling,
+ * pages_unavailable, ...; benchmark_build: how the Google Benchmark library was built ("debug", "release"; NULL
  * when its JSON did not say).
  */
 json_t *zc_context_json(const struct zc_run *run, const struct zc_allocator_info *alloc,

@@ -27,9 +27,11 @@
 #include "identity.h"
 #include "instrument.h"
 #include "isolate.h"
+#include "machine.h"
 #include "json.h"
 #include "measure.h"
 #include "options.h"
+#include "pagemap.h"
 #include "placement.h"
 #include "preflight.h"
 #include "progress.h"
@@ -98,16 +100,19 @@ static void print_list(const struct zc_scenario *sc)
 }
 
 /*
- * Ratios to reference_memcpy and to the hand-over reference, and each row judged (verdict.h).
+ * Ratios to reference_memcpy and to the hand-over reference, and each row judged (verdict.h)
+ * against the background spread of all of them (zc_verdict_background_cv).
  * Returns the worst of the rows' exit statuses (zc_verdict_exit).
  */
 static int judge(const struct zc_scenario *sc, struct zc_results *results,
 		 const struct zc_options *opt)
 {
 	const struct zc_result *ref = zc_results_find(results, zc_reference_memcpy.name);
+	const double background = zc_verdict_background_cv(results);
 	int rc = ZC_EXIT_OK;
 	for (size_t i = 0; i < results->n; i++) {
 		struct zc_result *res = &results->v[i];
+		res->time.background_cv = background;
 		if (ref && ref->measured && res->measured && ref->time.ns.median > 0)
 			res->time.vs_memcpy = res->time.ns.median / ref->time.ns.median;
 		if (sc->handover_reference && res->placement.known) {
@@ -416,15 +421,37 @@ static bool anything_timed(const struct zc_results *results)
 
 /* The results' context: the run is --run-id's, else one made from @started (context.h). */
 static json_t *run_context(const struct zc_options *opt, time_t started,
+			   const struct zc_machine *machine, const char *pages_unavailable,
 			   const struct zc_allocator_info *alloc, const char *gb_build)
 {
 	char id[ZC_RUN_ID_MAX + 1];
-	struct zc_run run = {.id = opt->run_id, .started = started, .quick = opt->quick};
+	struct zc_run run = {.id = opt->run_id, .started = started, .quick = opt->quick,
+			     .machine = machine, .pages_unavailable = pages_unavailable};
 	if (!run.id) {
 		zc_run_id_make(started, id, sizeof(id));
 		run.id = id;
 	}
 	return zc_context_json(&run, alloc, gb_build);
+}
+
+/*
+ * The lines above the table, "" when none: the busy machine's warning (machine.h), and the
+ * evidence this machine cannot give and why (@no_pages: why frame numbers cannot be read, NULL
+ * when they can). scripts/bench.sh gathers them from every scenario into one of each at the
+ * top of results/summary.txt: the words "machine busy: " and "evidence unavailable: " lead.
+ */
+static void top_notes(const struct zc_machine *m, const char *no_pages, char *buf, size_t len)
+{
+	size_t n = 0;
+	buf[0] = '\0';
+	if (zc_machine_busy(m)) {
+		char busy[256];
+		zc_machine_warning(m, busy, sizeof(busy));
+		n = (size_t)snprintf(buf, len, "%s", busy);
+	}
+	if (no_pages && n < len)
+		snprintf(buf + n, len - n, "%sevidence unavailable: physical pages not compared "
+			 "(%s): run as root to compare them", n ? "\n" : "", no_pages);
 }
 
 /* Measures, prints the table and writes the results. Returns 0, or -1 with err. */
@@ -463,16 +490,27 @@ static int run(const struct zc_scenario *sc, struct zc_options *opt, struct zc_r
 	results->scenario = sc->name;
 	results->frame = opt->frame;
 	zc_instrument_set_frame_bytes(opt->frame.bytes);
+	struct zc_machine_sample before, after;
+	zc_machine_sample(&before);
 	if (measure_all(sc, opt, results, err) != 0)
 		return -1;
+	zc_machine_sample(&after);
+	struct zc_machine machine;
+	zc_machine_between(&before, &after, sysconf(_SC_NPROCESSORS_ONLN), &machine);
+	zc_machine_test_override(&machine);
+	struct zc_error no_pages = {0};
+	const bool pages = zc_pagemap_probe(&no_pages) == 0;
+	char notes[1024];
+	top_notes(&machine, pages ? NULL : no_pages.text, notes, sizeof(notes));
 	if (!anything_timed(results))
 		return zc_error_set(err, ZC_EXIT_USAGE,
 				    "no benchmark matches the --benchmark_filter given");
 	int verdict = judge(sc, results, opt);
 	const char *gb_build = zc_raw_library_build(parts, nparts);
-	results->context = run_context(opt, started, &alloc, gb_build);
+	results->context = run_context(opt, started, &machine, pages ? NULL : no_pages.text, &alloc,
+				       gb_build);
 	zc_allocator_describe(json_object_get(results->context, "allocator"));
-	zc_table_print(stdout, results, opt->verbose);
+	zc_table_print(stdout, results, *notes ? notes : NULL, opt->verbose);
 	/* Once, beside Google Benchmark's own warning (once per measuring process). */
 	if (opt->verbose && gb_build && !strcmp(gb_build, "debug"))
 		printf("note: the Google Benchmark library was built as debug (the warning above); "

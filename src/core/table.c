@@ -166,8 +166,10 @@ static void print_savings(FILE *f, const struct zc_results *r)
 		print_saving(f, r, seen[k]);
 }
 
-void zc_table_print(FILE *f, const struct zc_results *r, bool evidence)
+void zc_table_print(FILE *f, const struct zc_results *r, const char *machine, bool evidence)
 {
+	if (machine)
+		fprintf(f, "\n%s", machine);
 	fprintf(f, "\n%s: %ux%u RGBA frame (%zu bytes)\n", r->scenario, r->frame.width,
 		r->frame.height, r->frame.bytes);
 	int width = 18; /* the strategy column: as wide as the longest name */

@@ -12,7 +12,10 @@
 
 #include "results.h"
 
-/* Prints @r's table; its rows judged already (verdict.h): the flags are theirs. */
-void zc_table_print(FILE *f, const struct zc_results *r, bool evidence);
+/*
+ * Prints @r's table; its rows judged already (verdict.h): the flags are theirs. @machine, when
+ * not NULL, is one line printed above it: the busy machine's warning (machine.h).
+ */
+void zc_table_print(FILE *f, const struct zc_results *r, const char *machine, bool evidence);
 
 #endif

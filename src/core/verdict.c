@@ -8,6 +8,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -234,6 +235,34 @@ void zc_verdict_modes(struct zc_timing *t)
 	t->bimodal = t->nprocesses > 1 && lo > 0 && hi / lo > ZC_BIMODAL_RATIO;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	const double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+double zc_verdict_background_cv(const struct zc_results *r)
+{
+	double *cv = malloc((r->n ? r->n : 1) * sizeof(*cv)), median = 0;
+	size_t n = 0;
+	if (!cv) /* the rows are then judged on ZC_NOISY_CV alone */
+		return 0;
+	for (size_t i = 0; i < r->n; i++)
+		if (r->v[i].measured)
+			cv[n++] = r->v[i].time.ns.cv;
+	if (n) {
+		qsort(cv, n, sizeof(cv[0]), cmp_double);
+		median = n % 2 ? cv[n / 2] : (cv[n / 2 - 1] + cv[n / 2]) / 2;
+	}
+	free(cv);
+	return median;
+}
+
+bool zc_verdict_noisy(double cv, double background)
+{
+	return cv > ZC_NOISY_CV && cv > ZC_NOISY_BACKGROUND * background;
+}
+
 void zc_verdict_row(struct zc_result *res, size_t frame_bytes)
 {
 	zc_verdict_modes(&res->time);
@@ -253,7 +282,7 @@ unsigned zc_verdict_flags(const struct zc_result *res)
 		f |= ZC_FLAG_UNDECLARED_COPY;
 	if (!res->id.checksum_ok)
 		f |= ZC_FLAG_CHECKSUM;
-	if (res->time.ns.cv > ZC_NOISY_CV)
+	if (zc_verdict_noisy(res->time.ns.cv, res->time.background_cv))
 		f |= ZC_FLAG_NOISY;
 	if (res->time.bimodal)
 		f |= ZC_FLAG_BIMODAL;

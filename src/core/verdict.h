@@ -15,8 +15,14 @@
 #include "pagemap.h"
 #include "results.h"
 
-/* Repetitions spread more than this (cv) make a row "noisy". */
+/*
+ * Repetitions spread more than this (cv), and more than ZC_NOISY_BACKGROUND times the median
+ * cv of the rows of the same run (its background: a busy machine spreads every row), make a
+ * row "noisy". On a busy VM, cv above 5% alone flagged 40 of 62 rows and so said nothing; the
+ * busy machine is said once instead (machine.h).
+ */
 #define ZC_NOISY_CV 0.05
+#define ZC_NOISY_BACKGROUND 2.0
 /* Process medians further apart than this factor make a row "bimodal". */
 #define ZC_BIMODAL_RATIO 2.0
 /* Across address spaces, this fraction of the frame's pages mapped on the same physical pages
@@ -36,7 +42,8 @@
  *   expected-zero-copy  meant to share the frame, but copied it
  *   undeclared-copy     the instruments saw a copy the strategy does not declare
  *   CHECKSUM            a validated frame did not match the content rendered for it
- *   noisy               the repetitions' cv is above ZC_NOISY_CV
+ *   noisy               the repetitions' cv is above ZC_NOISY_CV and above
+ *                       ZC_NOISY_BACKGROUND x the run's median cv (time.background_cv)
  *   bimodal             the measuring processes' medians are over ZC_BIMODAL_RATIO apart
  *   unverified          zero-copy, but the evidence rests on less than full coverage
  *                       (zc_verdict_coverage): --strict fails on it unless the pass was left
@@ -102,6 +109,15 @@ void zc_verdict_identity(struct zc_identity *id, bool expect_zero_copy,
  */
 void zc_verdict_coverage(struct zc_identity *id, const struct zc_written_result *w,
 			 size_t frame_bytes);
+
+/*
+ * The background spread of a run: the median cv of @r's timed rows (0 when none), which
+ * zc_verdict_flags compares each row's cv with.
+ */
+double zc_verdict_background_cv(const struct zc_results *r);
+
+/* True when @cv is above ZC_NOISY_CV and above ZC_NOISY_BACKGROUND x @background. */
+bool zc_verdict_noisy(double cv, double background);
 
 /* Sets t->bimodal from its process medians (ZC_BIMODAL_RATIO). */
 void zc_verdict_modes(struct zc_timing *t);

@@ -280,7 +280,7 @@ int zc_json_write_atomic(const json_t *doc, const char *path, struct zc_error *e
 	struct zc_atomic_file af;
 	int rc = -1;
 	if (zc_atomic_file_open(&af, path) != 0) {
-		zc_error_set(err, ZC_EXIT_USAGE, "cannot write '%s': %s", path, strerror(errno));
+		zc_error_write(err, path, errno);
 		goto out_unblock;
 	}
 	/* dumped to memory, then written once: json_dumpf makes an fwrite of every token */
@@ -290,12 +290,11 @@ int zc_json_write_atomic(const json_t *doc, const char *path, struct zc_error *e
 	if (!written) {
 		int saved = errno;
 		zc_atomic_file_abort(&af);
-		zc_error_set(err, ZC_EXIT_USAGE, "cannot write '%s': %s", path,
-			     strerror(saved ? saved : EIO));
+		zc_error_write(err, path, saved);
 		goto out_unblock;
 	}
 	if (zc_atomic_file_commit(&af) != 0) {
-		zc_error_set(err, ZC_EXIT_USAGE, "cannot write '%s': %s", path, strerror(errno));
+		zc_error_write(err, path, errno);
 		goto out_unblock;
 	}
 	rc = 0;

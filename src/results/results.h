@@ -41,6 +41,8 @@ struct zc_timing {
 	size_t nprocesses;
 	bool bimodal;          /* the process medians differ by more than ZC_BIMODAL_RATIO
 				  (verdict.h) */
+	double background_cv;  /* the median cv of the run's rows (zc_verdict_background_cv);
+				  0: none, the row is judged on ZC_NOISY_CV alone */
 };
 
 /* Where the two sides of a hand-over ran (placement.h): asked for, and seen. */

@@ -121,6 +121,16 @@ enum zc_schema_rule {
 	  "the CPU model from `/proc/cpuinfo`")                                               \
 	X("context.num_cpus", INTEGER, ALWAYS, ZC_UNGATED, "CPUs", ZC_ELSEWHERE,              \
 	  "CPUs online")                                                                      \
+	X("context.load_start", NUMBER_OR_NULL, ALWAYS, ZC_UNGATED, "", ZC_ELSEWHERE,          \
+	  "the 1-minute load average (`/proc/loadavg`) as the measuring began; null when unreadable") \
+	X("context.load_end", NUMBER_OR_NULL, ALWAYS, ZC_UNGATED, "", ZC_ELSEWHERE,            \
+	  "the same once the measuring ended")                                                \
+	X("context.steal", NUMBER_OR_NULL, ALWAYS, ZC_UNGATED, "fraction", ZC_ELSEWHERE,       \
+	  "the share of all CPUs' time a hypervisor stole while measuring (`/proc/stat`); null when unreadable") \
+	X("context.machine_busy", BOOL, ALWAYS, ZC_UNGATED, "", ZC_ELSEWHERE,                 \
+	  "the load went above 1 + 0.5 per CPU (the run's own thread, then half the CPUs for other work) or the steal above 2% (`src/core/machine.h`): timings vary, ratios within the run hold better; `make bench` and the report say so once") \
+	X("context.pages_unavailable", STRING_OR_NULL, ALWAYS, ZC_UNGATED, "", ZC_ELSEWHERE,  \
+	  "why no row's physical pages could be compared on this machine: `pagemap: page frame numbers read as 0 (needs CAP_SYS_ADMIN)` when not root; null when they can be") \
 	X("context.kernel", STRING, ALWAYS, ZC_UNGATED, "", ZC_ELSEWHERE,                     \
 	  "system, release and machine from uname(2)")                                        \
 	X("context.compiler", STRING, ALWAYS, ZC_UNGATED, "", ZC_ELSEWHERE,                   \
@@ -137,7 +147,7 @@ enum zc_schema_rule {
 	X("context.benchmark_library", STRING, ALWAYS, ZC_UNGATED, "", ZC_ELSEWHERE,          \
 	  "the timing library and its version: `google-benchmark 1.7.1`")                     \
 	X("context.cpu_scaling", STRING, ALWAYS, ZC_UNGATED, "", ZC_ELSEWHERE,                \
-	  "cpu0's frequency governor, or `unknown` where cpufreq is not exposed")             \
+	  "cpu0's frequency governor, or `unknown` where cpufreq is not exposed (VMs: the report says nothing then)") \
 	X("context.allocator", OBJECT, ALWAYS, ZC_UNGATED, "", ZC_ELSEWHERE,                  \
 	  "the malloc the run used")                                                          \
 	X("context.allocator.name", STRING, ALWAYS, ZC_UNGATED, "", ZC_ELSEWHERE,             \
@@ -177,7 +187,7 @@ enum zc_schema_rule {
 	X("expect_zero_copy", BOOL, ALWAYS, ZC_UNGATED, "", ZC_FROM(BOOL, expect_zero_copy),  \
 	  "the strategy is meant to share the frame")                                         \
 	X("flags", STRINGS, ALWAYS, ZC_UNGATED, "", ZC_FROM(FLAGS, flags),                    \
-	  "the table's flags column, as `src/core/verdict.h` decides it: `not-timed`, `expected-zero-copy`, `undeclared-copy`, `CHECKSUM`, `noisy` (cv above 5%), `bimodal` (process medians over 2x apart), `unverified` (zero-copy on less than full evidence: docs/measuring.md), `unexplained-work` (half a frame or more of pages written per transfer hold no frame bytes); `[]` for none") \
+	  "the table's flags column, as `src/core/verdict.h` decides it: `not-timed`, `expected-zero-copy`, `undeclared-copy`, `CHECKSUM`, `noisy` (cv above 5% and above twice the median cv of the run's rows), `bimodal` (process medians over 2x apart), `unverified` (zero-copy on less than full evidence: docs/measuring.md), `unexplained-work` (half a frame or more of pages written per transfer hold no frame bytes); `[]` for none") \
 	X("identity", OBJECT, ALWAYS, ZC_UNGATED, "", ZC_NEW_OBJECT,                          \
 	  "was the consumer's frame the producer's, or a copy")                               \
 	X("identity.producer_addr", STRING, ALWAYS, ZC_UNGATED, "address",                    \

@@ -92,6 +92,15 @@ int zc_error_errno(struct zc_error *err, int errnum)
 			    errnum == ENOMEM ? "out of memory" : errnum ? strerror(errnum) : "failed");
 }
 
+int zc_error_write(struct zc_error *err, const char *path, int errnum)
+{
+	if (errnum == ENOSPC || errnum == EDQUOT)
+		return zc_error_set(err, ZC_EXIT_NOSPACE, "no space left on device writing '%s'",
+				    path);
+	return zc_error_set(err, ZC_EXIT_USAGE, "cannot write '%s': %s", path,
+			    strerror(errnum ? errnum : EIO));
+}
+
 void *zc_calloc(size_t size, struct zc_error *err)
 {
 	void *p = calloc(1, size);

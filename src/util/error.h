@@ -42,6 +42,14 @@ int zc_exit_for_errno(int errnum);
  */
 int zc_error_errno(struct zc_error *err, int errnum);
 
+/*
+ * Records that writing @path failed with errnum (first error wins): ZC_EXIT_NOSPACE and "no
+ * space left on device writing 'PATH'" for ENOSPC or EDQUOT (a full disk is not bad input),
+ * else ZC_EXIT_USAGE and "cannot write 'PATH': strerror" (an output path that cannot be
+ * written is). Returns -1.
+ */
+int zc_error_write(struct zc_error *err, const char *path, int errnum);
+
 /* @size zeroed bytes (calloc), or NULL with ENOMEM recorded in err (zc_error_errno). */
 void *zc_calloc(size_t size, struct zc_error *err);
 
@@ -58,6 +66,7 @@ void *zc_calloc(size_t size, struct zc_error *err);
 	X(RUNTIME, 3, "a strategy or the run failed: setup, transfer, checksum, a "  \
 		      "child died")						     \
 	X(NOMEM, 4, "out of memory")						     \
+	X(NOSPACE, 5, "no space left on the device the results go to")		     \
 	X(SIGNAL, 130, "interrupted by SIGINT or SIGTERM")
 
 enum zc_exit {
