@@ -27,6 +27,10 @@ node_addon_api_PRESENT = n=$$(command -v node) && command -v npm && \
 node_addon_api_BUILDABLE = n=$$(command -v node) && test -f $(NAA_HEADERS)/napi.h && \
 	test -f "$$(dirname "$$(dirname "$$(readlink -f "$$n")")")/include/node/node_api.h"
 node_addon_api_LIBS =
+# The measure hook, the addon's instrument glue and the driver's common part are the node
+# family's (scenarios/runtimes/runtimes.mk).
+include scenarios/runtimes/runtimes.mk
+$(eval $(call node_family_rules,node_addon_api))
 $(BUILD)/obj/scenarios/node_addon_api/main.o: private ALL_CFLAGS += \
 	-DZC_NODE_PATH='"$(node_addon_api_BIN)"'
 
@@ -45,10 +49,12 @@ $(NAA_HEADERS)/napi.h: scenarios/node_addon_api/package.json \
 # written; the interposers' functions it calls are the preloaded library's (undefined here).
 # No sanitizer runtime in a library loaded into node.
 NAA_CXXFLAGS = $(filter-out $(SANFLAGS),$(ALL_CXXFLAGS)) $(INCLUDES) -Iscenarios/producers \
+	-Iscenarios/runtimes \
 	-isystem $(node_addon_api_INCLUDE) -isystem $(NAA_HEADERS) -DNAPI_CPP_EXCEPTIONS \
 	-fvisibility=hidden
 NAA_C_OBJ = $(BUILD)/obj/src/core/frame.o $(BUILD)/obj/src/util/error.o \
-	$(BUILD)/obj/src/instrument/written.o $(BUILD)/obj/src/instrument/uffd.o
+	$(BUILD)/obj/src/instrument/written.o $(BUILD)/obj/src/instrument/uffd.o \
+	$(NODE_WATCH_OBJ)
 $(BUILD)/obj/node_addon_api-addon/zcnapi.o: scenarios/node_addon_api/addon/zcnapi.cc \
 		$(NAA_HEADERS)/napi.h $(BUILD)/.flags
 	@mkdir -p $(@D)

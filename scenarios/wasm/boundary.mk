@@ -24,6 +24,10 @@ wasm_PRESENT = n=$$(command -v node) && \
 	command -v $(WASM_CC) && command -v wasm-ld && test -x $(WASM_RUSTC) && \
 	test -x $(WASM_CARGO) && test -d /usr/lib/rustlib/wasm32-unknown-unknown
 wasm_LIBS =
+# The measure hook, the addon's instrument glue and the driver's common part are the node
+# family's (scenarios/runtimes/runtimes.mk).
+include scenarios/runtimes/runtimes.mk
+$(eval $(call node_family_rules,wasm))
 $(BUILD)/obj/scenarios/wasm/main.o: private ALL_CFLAGS += -DZC_NODE_PATH='"$(wasm_BIN)"'
 
 # The producers' C for wasm32, no libc: the project's warnings, the frame code's libc
@@ -59,13 +63,14 @@ $(BUILD)/lib/wasm/zcwasm_rust.wasm: $(WASM_RUST_SRC) $(BUILD)/wasm/frame.o
 # The addon: N-API only, frame.c and error.c for the stamps and checksums, written.c and
 # uffd.c for the pages written; the interposers' functions it calls are the preloaded
 # library's (undefined here). No sanitizer runtime in a library loaded into node.
-WASM_ADDON_CFLAGS = $(filter-out $(SANFLAGS),$(ALL_CFLAGS)) -isystem $(wasm_INCLUDE)
+WASM_ADDON_CFLAGS = $(filter-out $(SANFLAGS),$(ALL_CFLAGS)) -Iscenarios/runtimes \
+	-isystem $(wasm_INCLUDE)
 $(BUILD)/obj/wasm-addon/%.o: scenarios/wasm/addon/%.c $(BUILD)/.flags
 	@mkdir -p $(@D)
 	$(CC) $(WASM_ADDON_CFLAGS) -c $< -o $@
 $(BUILD)/lib/wasm/zcwasm.node: $(BUILD)/obj/wasm-addon/zcwasm.o $(BUILD)/obj/src/core/frame.o \
 		$(BUILD)/obj/src/util/error.o $(BUILD)/obj/src/instrument/written.o \
-		$(BUILD)/obj/src/instrument/uffd.o
+		$(BUILD)/obj/src/instrument/uffd.o $(NODE_WATCH_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -shared $^ -o $@ -ldl
 $(BUILD)/lib/wasm/driver.js: scenarios/wasm/driver.js

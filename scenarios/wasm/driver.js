@@ -13,42 +13,23 @@
 //
 //   node --expose-gc driver.js ADDON MODULE STRATEGY BYTES REPETITIONS MIN_TIME_S TRANSFERS WATCHED
 //
-// The timed loop, the evidence pass, the memory figures and the answer on file descriptor 3
-// are node's (scenarios/node/driver.js), kept here because a boundary includes no file of
-// another's. The addon (addon/zcwasm.c) is the instruments only: the interposers' counts,
+// The timed loop, the memory figures and the answer on file descriptor 3 are the node
+// family's (node_common.js, from scenarios/runtimes/, installed beside this file). The addon (addon/zcwasm.c) is the instruments only: the interposers' counts,
 // the frame checks, addresses and the pages written; the bridge is the lines below. Every
 // frame the module hands over goes back to it by zcw_release_frame, and the module counts
 // them (taken, released, double releases): what became of the frames is its account.
 //
 // The answer: {"ok": true, ...} or {"ok": false, "code": N, "error": "one line"}.
 const fs = require('fs');
-const { PerformanceObserver } = require('perf_hooks');
+const common = require('./node_common');
 
-const EXIT_USAGE = 2;
-const EXIT_NOMEM = 4;
-const EXIT_RUNTIME = 3;
-const VALIDATION_FRAMES = 4;
-const WARM_UP_TRANSFERS = 2;
-const BATCH = 16; // transfers between two turns of the event loop
+const { EXIT_USAGE, VALIDATION_FRAMES, turn } = common;
 const WASM_PAGE = 65536;
 const WASM32_MAX_BYTES = 65536 * WASM_PAGE; // 4 GiB: the most a wasm32 memory addresses
+const refuse = common.refuse;
 
-function answer(obj) {
-  fs.writeSync(3, JSON.stringify(obj));
-}
-
-function refuse(code, error) {
-  answer({ ok: false, code, error });
-  process.exit(0);
-}
-
-const [addonPath, modulePath, strategy, bytesArg, repsArg, minTimeArg, transfersArg,
-  watchedArg] = process.argv.slice(2);
-const bytes = Number(bytesArg);
-const repetitions = Number(repsArg);
-const minTimeNs = Number(minTimeArg) * 1e9;
-// --transfers: exactly this many timed transfers a repetition (0: as many as minTimeNs allows).
-const fixedTransfers = Number(transfersArg || 0);
+const run = common.args();
+const { bytes, strategy } = run;
 // The module's memory holds its code's data and stack below the frame: a frame must leave it
 // room within wasm32's 4 GiB.
 if (!(bytes > 0) || bytes > WASM32_MAX_BYTES - 16 * WASM_PAGE)
@@ -62,12 +43,12 @@ const ROWS = {
 const kind = ROWS[strategy.replace(/^rust_/, '')];
 if (!kind) refuse(EXIT_USAGE, `no strategy '${strategy}' in driver.js`);
 
-const addon = require(addonPath);
-const turn = () => new Promise((resolve) => setImmediate(resolve));
+const addon = require(run.addonPath);
 
 // The module, instantiated with its one import: where its frame code made a frame.
 let memory = null;
-const instance = new WebAssembly.Instance(new WebAssembly.Module(fs.readFileSync(modulePath)), {
+const compiled = new WebAssembly.Module(fs.readFileSync(run.modulePath));
+const instance = new WebAssembly.Instance(compiled, {
   env: { zcw_made_frame: (ptr, len) => addon.madeFrame(memory.buffer, ptr, len) },
 });
 const wasm = instance.exports;
@@ -150,26 +131,6 @@ function validate() {
     aliasing_visible: seen, checksum_ok: checksumOk };
 }
 
-// One repetition: batches until minTimeNs has passed; ns per transfer and the transfers made.
-async function repetition() {
-  let n = 0;
-  let sink = 0;
-  const t0 = process.hrtime.bigint();
-  let elapsed = 0;
-  do {
-    const batch = fixedTransfers > 0 ? Math.min(BATCH, fixedTransfers - n) : BATCH;
-    for (let i = 0; i < batch; i++) {
-      const { obj } = transfer(false, false);
-      sink += typeof obj === 'number' ? obj : obj[0];
-    }
-    n += batch;
-    await turn();
-    elapsed = Number(process.hrtime.bigint() - t0);
-  } while (fixedTransfers > 0 ? n < fixedTransfers : elapsed < minTimeNs);
-  if (sink < 0) console.log(sink); // the work escapes
-  return { ns: elapsed / n, n };
-}
-
 // The evidence pass: pages written by a few rendered transfers, counted while JavaScript
 // holds what it got, the module's frame apart (written.h, through the addon). The module's
 // memory is a mapping of node's like any other: watched, or listed as unwatched.
@@ -184,13 +145,10 @@ async function watchPages(watched) {
   return addon.pagesResult();
 }
 
-// The process's memory now: RSS and PSS (smaps_rollup), its peak (maxRSS, the lifetime
-// VmHWM) and its page faults since it started.
-function memoryNow() {
-  const ru = process.resourceUsage();
-  const pss = /^Pss:\s+(\d+) kB/m.exec(fs.readFileSync('/proc/self/smaps_rollup', 'utf8'));
-  return { rss_kib: Math.round(process.memoryUsage().rss / 1024), pss_kib: pss ? Number(pss[1]) : -1,
-    peak_kib: ru.maxRSS, minor_faults: ru.minorPageFault, major_faults: ru.majorPageFault };
+// One timed transfer, the number the work escapes through.
+function step() {
+  const { obj } = transfer(false, false);
+  return typeof obj === 'number' ? obj : obj[0];
 }
 
 // The module's account of its frames, and of its memory.
@@ -202,54 +160,22 @@ function frames() {
 }
 
 async function main() {
-  const atSetup = memoryNow();
+  const atSetup = common.memoryNow();
   if (wasm.zcw_open(bytes) !== 0)
     refuse(EXIT_USAGE, `the module cannot hold a frame of ${bytes} bytes (2 GiB at most)`);
   addon.open(bytes);
-  for (let i = 0; i < WARM_UP_TRANSFERS; i++) transfer(false, false);
+  for (let i = 0; i < common.WARM_UP_TRANSFERS; i++) transfer(false, false);
   await turn();
   const id = validate();
   await turn();
-  // --no-pages: the evidence pass is not run, and the answer says so.
-  const watched = Number(watchedArg || 0);
-  const pages = watched > 0 ? await watchPages(watched) : { unavailable: 'not watched: --no-pages' };
-  const samples = [];
-  let loop = null;
-  let counts = null;
-  // V8's collections during the last repetition, as Node reports them (perf_hooks 'gc').
-  const collected = { count: 0, ms: 0 };
-  const observer = new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) {
-      collected.count++;
-      collected.ms += e.duration;
-    }
-  });
-  for (let r = 0; r < repetitions; r++) {
-    const last = r === repetitions - 1;
-    let m0;
-    if (last) {
-      m0 = memoryNow();
-      observer.observe({ entryTypes: ['gc'] });
-      addon.mark();
-    }
-    const rep = await repetition();
-    samples.push(rep.ns);
-    if (last) {
-      counts = addon.since();
-      await turn(); // the observer's entries arrive on the event loop
-      observer.disconnect();
-      const m1 = memoryNow();
-      loop = { n: rep.n, minor_faults: m1.minor_faults - m0.minor_faults,
-        major_faults: m1.major_faults - m0.major_faults };
-    }
-  }
-  const mem = memoryNow();
+  const pages = await common.pages(run, watchPages);
+  const m = await common.measure(run, addon, step);
+  const mem = common.memoryNow();
   mem.setup_rss_kib = atSetup.rss_kib;
   addon.close();
-  answer({ ok: true, samples, id, counts, loop, mem, pages,
-    gc: { collections_per_100_frames: (100 * collected.count) / loop.n,
-      gc_ms_per_100_frames: (100 * collected.ms) / loop.n },
-    wasm: frames() });
+  common.answer({ ok: true, samples: m.samples, id, counts: m.counts, loop: m.loop, mem, pages,
+    gc: m.gc, wasm: frames() });
 }
 
-main().catch((e) => refuse(noMemory ? EXIT_NOMEM : EXIT_RUNTIME, `strategy '${strategy}': ${e.message}`));
+main().catch((e) => refuse(noMemory ? common.EXIT_NOMEM : common.EXIT_RUNTIME,
+  `strategy '${strategy}': ${e.message}`));

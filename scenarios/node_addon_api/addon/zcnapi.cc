@@ -30,7 +30,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 
 #include <string>
 #include <utility>
@@ -39,18 +38,17 @@
 #include <napi.h>
 
 /*
- * The library's headers are C: a function named like the struct it fills (zc_written_count)
+ * The library's headers are C: a function named like the struct it fills (zc_threads_mark)
  * is C's usage, which C++'s -Wshadow calls hiding a constructor.
  */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wshadow"
 extern "C" {
-#include "error.h"
 #include "frame.h"
 #include "instrument.h"
 #include "producer_api.h"
-#include "written.h"
 }
+#include "node_watch.h"
 #pragma GCC diagnostic pop
 
 namespace {
@@ -369,20 +367,7 @@ Napi::Value Since(const Napi::CallbackInfo &info)
 	struct zc_counts now, d;
 	zc_counts_snapshot(&now);
 	zc_counts_diff(&d, &now, &zn.mark);
-	Napi::Object o = Napi::Object::New(info.Env());
-	o.Set("allocs", (double)d.allocs);
-	o.Set("alloc_bytes", (double)d.alloc_bytes);
-	o.Set("frees", (double)d.frees);
-	o.Set("frame_allocs", (double)d.frame_allocs);
-	o.Set("frame_frees", (double)d.frame_frees);
-	o.Set("realloc_moves", (double)d.realloc_moves);
-	o.Set("realloc_remaps", (double)d.realloc_remaps);
-	o.Set("user_copy_bytes", (double)zc_counts_user_copy_bytes(&d));
-	o.Set("kernel_copy_bytes", (double)zc_counts_kernel_copy_bytes(&d));
-	o.Set("user_frame_bytes", (double)zc_counts_user_frame_bytes(&d));
-	o.Set("kernel_frame_bytes", (double)zc_counts_kernel_frame_bytes(&d));
-	o.Set("hook_copy_bytes", (double)d.hook_copy_bytes);
-	return o;
+	return Napi::Value(info.Env(), zc_node_counts(info.Env(), &d));
 }
 
 /*
@@ -412,128 +397,23 @@ Napi::Value GetState(const Napi::CallbackInfo &info)
 }
 
 /*
- * The evidence pass in this process (written.h, as src/core/evidence.c runs it in the other
- * scenarios): pages written by a rendered transfer, whatever wrote them (node's own copy
- * loops, V8, a thread of libuv's), while JavaScript holds the frame's object.
+ * pagesArm(), pagesCount(), pagesResult(): the evidence pass in this process (node_watch.h),
+ * pagesCount after a rendered transfer, JavaScript still holding its object.
  */
-struct Pages {
-	struct zc_written w;
-	bool open = false;
-	long faults0 = 0;
-	long pages = 0, fresh = 0, frame = 0, transfers = 0;
-	long copies = 0; /* bytes of the frame transferred that the other pages hold */
-	char why[200] = "";
-} zp;
-
-long minor_faults()
-{
-	struct rusage ru;
-	getrusage(RUSAGE_SELF, &ru);
-	return ru.ru_minflt;
-}
-
-/* The bytes of frame *seq (the one transferred) a page holds. */
-size_t holds_frame_bytes(const unsigned char *page, size_t len, uintptr_t, void *seq)
-{
-	return zc_frame_bytes_held(page, len, *static_cast<const uint64_t *>(seq), false);
-}
-
-/* Ends the pass: the watch released, the reason kept (the first one). */
-void pages_stop(const char *why)
-{
-	if (why && !zp.why[0])
-		snprintf(zp.why, sizeof(zp.why), "%.199s", why);
-	if (zp.open)
-		zc_written_release(&zp.w);
-	zp.open = false;
-}
-
-/* pagesArm(): watches every writable mapping; false when the instrument cannot. */
 Napi::Value PagesArm(const Napi::CallbackInfo &info)
 {
-	struct zc_error e = {};
-	if (!zp.open && !zp.why[0]) {
-		if (zc_written_init(&zp.w, &e) != 0)
-			pages_stop(e.text);
-		else
-			zp.open = true;
-	}
-	if (zp.open && zc_written_arm(&zp.w, &e) != 0)
-		pages_stop(e.text);
-	zp.faults0 = minor_faults();
-	return Napi::Boolean::New(info.Env(), zp.open);
+	return Napi::Value(info.Env(), zc_node_pages_arm(info.Env()));
 }
 
-/*
- * pagesCount(): after a rendered transfer, JavaScript still holding its object: the pages
- * written since pagesArm, the producer's frame apart, and the bytes of the frame transferred
- * the others hold (a copy), as evidence.c counts them.
- */
 Napi::Value PagesCount(const Napi::CallbackInfo &info)
 {
-	struct zc_error e = {};
-	struct zc_written_count c = {};
-	if (!zp.open)
-		return info.Env().Undefined();
-	if (zc_written_count(&zp.w, zn.last, zn.bytes, holds_frame_bytes, &zn.seq, &c, &e) != 0) {
-		pages_stop(e.text);
-		return info.Env().Undefined();
-	}
-	long n = zc_written_take(&zp.w, &e);
-	if (n < 0) {
-		pages_stop(e.text);
-		return info.Env().Undefined();
-	}
-	long faults = minor_faults() - zp.faults0;
-	long fresh = faults - n > c.fresh ? faults - n : c.fresh;
-	zp.frame += c.excluded;
-	zp.copies += c.matching_bytes;
-	zp.pages += n + fresh - c.excluded > 0 ? n + fresh - c.excluded : 0;
-	zp.fresh += fresh - c.excluded_fresh > 0 ? fresh - c.excluded_fresh : 0;
-	zp.transfers++;
+	zc_node_pages_count(zn.last, zn.bytes, zn.seq);
 	return info.Env().Undefined();
 }
 
-/* What the watch left out, as src/core/evidence.c's zc_evidence_unwatched keeps it. */
-void put_unwatched(Napi::Env env, Napi::Object o, double transfers)
-{
-	Napi::Array list = Napi::Array::New(env);
-	for (size_t i = 0; i < zc_written_unwatched_count(&zp.w); i++) {
-		const struct zc_written_unwatched *u = zc_written_unwatched_at(&zp.w, i);
-		char why[96];
-		zc_written_why_text(u, why, sizeof(why));
-		Napi::Object m = Napi::Object::New(env);
-		m.Set("mapping", u->name[0] ? u->name : "[anonymous]");
-		m.Set("why", why);
-		m.Set("bytes", (double)(u->end - u->start));
-		m.Set("resident_pages", (double)u->resident);
-		m.Set("populated_per_transfer",
-		      u->first_resident >= 0 ? (double)u->populated / transfers : -1.0);
-		list.Set((uint32_t)i, m);
-	}
-	o.Set("unwatched", list);
-	o.Set("io_uring", zc_written_saw_io_uring(&zp.w));
-}
-
-/* pagesResult(): the pass's means per transfer, or {unavailable: why}; ends the pass. */
 Napi::Value PagesResult(const Napi::CallbackInfo &info)
 {
-	Napi::Env env = info.Env();
-	Napi::Object o = Napi::Object::New(env);
-	if (zp.open && !zp.why[0] && zp.transfers > 0)
-		put_unwatched(env, o, (double)zp.transfers);
-	pages_stop(nullptr);
-	if (zp.why[0] || zp.transfers == 0) {
-		o.Set("unavailable", zp.why[0] ? zp.why : "no transfer was watched");
-		return o;
-	}
-	double n = (double)zp.transfers;
-	o.Set("transfers", n);
-	o.Set("producer_per_transfer", (double)zp.pages / n);
-	o.Set("fresh_per_transfer", (double)zp.fresh / n);
-	o.Set("frame_per_transfer", (double)zp.frame / n);
-	o.Set("frame_bytes_per_transfer", (double)zp.copies / n);
-	return o;
+	return Napi::Value(info.Env(), zc_node_pages_result(info.Env()));
 }
 
 /*

@@ -22,12 +22,9 @@
 
 #include <node_api.h>
 
-#include <sys/resource.h>
-
-#include "error.h"
 #include "frame.h"
 #include "instrument.h"
-#include "written.h"
+#include "node_watch.h"
 
 /* The interposers' own (provenance.h): weak, as frame.c has it, and resolved in node. */
 extern void zc_provenance_frame(const void *p, size_t len) __attribute__((weak));
@@ -38,19 +35,6 @@ static struct {
 	unsigned char *scratch; /* the expected content, for checksums */
 	struct zc_counts mark;
 } zw;
-
-/*
- * The pages-written pass in this process (written.h, as src/core/evidence.c runs it in the
- * other scenarios). Static: the watch outlives a call from JavaScript.
- */
-static struct {
-	struct zc_written w;
-	bool open;
-	long faults0;
-	long pages, fresh, frame, transfers;
-	long copies; /* bytes of the frame transferred that the other pages hold */
-	char why[200];
-} zp;
 
 /* Throws a JavaScript Error with text and returns NULL (the addon's one error convention). */
 static napi_value fail(napi_env env, const char *text)
@@ -216,77 +200,21 @@ static napi_value zw_mark(napi_env env, napi_callback_info info)
 	return NULL;
 }
 
-static void put(napi_env env, napi_value o, const char *key, double v)
-{
-	napi_set_named_property(env, o, key, number(env, v));
-}
-
 /* since(): what the interposers saw since mark(), in every thread of this process. */
 static napi_value zw_since(napi_env env, napi_callback_info info)
 {
 	(void)info;
 	struct zc_counts now, d;
-	napi_value o;
 	zc_counts_snapshot(&now);
 	zc_counts_diff(&d, &now, &zw.mark);
-	napi_create_object(env, &o);
-	put(env, o, "allocs", (double)d.allocs);
-	put(env, o, "alloc_bytes", (double)d.alloc_bytes);
-	put(env, o, "frees", (double)d.frees);
-	put(env, o, "frame_allocs", (double)d.frame_allocs);
-	put(env, o, "frame_frees", (double)d.frame_frees);
-	put(env, o, "realloc_moves", (double)d.realloc_moves);
-	put(env, o, "realloc_remaps", (double)d.realloc_remaps);
-	put(env, o, "user_copy_bytes", (double)zc_counts_user_copy_bytes(&d));
-	put(env, o, "kernel_copy_bytes", (double)zc_counts_kernel_copy_bytes(&d));
-	put(env, o, "user_frame_bytes", (double)zc_counts_user_frame_bytes(&d));
-	put(env, o, "kernel_frame_bytes", (double)zc_counts_kernel_frame_bytes(&d));
-	put(env, o, "hook_copy_bytes", (double)d.hook_copy_bytes);
-	return o;
+	return zc_node_counts(env, &d);
 }
 
-static long minor_faults(void)
-{
-	struct rusage ru;
-	getrusage(RUSAGE_SELF, &ru);
-	return ru.ru_minflt;
-}
-
-/* The bytes of frame *seq (the one transferred) a page holds. */
-static size_t holds_frame_bytes(const unsigned char *page, size_t len, uintptr_t at,
-				void *seq)
-{
-	(void)at;
-	return zc_frame_bytes_held(page, len, *(const uint64_t *)seq, false);
-}
-
-/* Ends the pass: the watch released, the reason kept (once: the first one). */
-static void pages_stop(const char *why)
-{
-	if (why && !zp.why[0])
-		snprintf(zp.why, sizeof(zp.why), "%.199s", why);
-	if (zp.open)
-		zc_written_release(&zp.w);
-	zp.open = false;
-}
-
-/* pagesArm(): watches every writable mapping; false when the instrument cannot. */
+/* pagesArm(): the evidence pass (node_watch.h). */
 static napi_value zw_pages_arm(napi_env env, napi_callback_info info)
 {
 	(void)info;
-	struct zc_error e = {0};
-	napi_value out;
-	if (!zp.open && !zp.why[0]) {
-		if (zc_written_init(&zp.w, &e) != 0)
-			pages_stop(e.text);
-		else
-			zp.open = true;
-	}
-	if (zp.open && zc_written_arm(&zp.w, &e) != 0)
-		pages_stop(e.text);
-	zp.faults0 = minor_faults();
-	napi_get_boolean(env, zp.open, &out);
-	return out;
+	return zc_node_pages_arm(env);
 }
 
 /*
@@ -297,93 +225,19 @@ static napi_value zw_pages_arm(napi_env env, napi_callback_info info)
  */
 static napi_value zw_pages_count(napi_env env, napi_callback_info info)
 {
-	struct zc_error e = {0};
 	uint64_t seq;
 	const unsigned char *frame = frame_seq(env, info, &seq);
 	if (!frame)
 		return fail(env, "pagesCount(frame, seq) expected");
-	struct zc_written_count c = {0};
-	if (!zp.open)
-		return NULL;
-	if (zc_written_count(&zp.w, frame, zw.bytes, holds_frame_bytes, &seq, &c, &e) != 0) {
-		pages_stop(e.text);
-		return NULL;
-	}
-	long n = zc_written_take(&zp.w, &e);
-	if (n < 0) {
-		pages_stop(e.text);
-		return NULL;
-	}
-	long faults = minor_faults() - zp.faults0;
-	long fresh = faults - n > c.fresh ? faults - n : c.fresh;
-	zp.frame += c.excluded;
-	zp.copies += c.matching_bytes;
-	zp.pages += n + fresh - c.excluded > 0 ? n + fresh - c.excluded : 0;
-	zp.fresh += fresh - c.excluded_fresh > 0 ? fresh - c.excluded_fresh : 0;
-	zp.transfers++;
+	zc_node_pages_count(frame, zw.bytes, seq);
 	return NULL;
 }
 
-static void put_string(napi_env env, napi_value o, const char *key, const char *v)
-{
-	napi_value s;
-	napi_create_string_utf8(env, v, NAPI_AUTO_LENGTH, &s);
-	napi_set_named_property(env, o, key, s);
-}
-
-/*
- * What the watch left out, as results.h keeps it (src/core/evidence.c's
- * zc_evidence_unwatched): "unwatched", one object a mapping (resident_pages and
- * populated_per_transfer -1 when unknown), and "io_uring".
- */
-static void put_unwatched(napi_env env, napi_value o, double transfers)
-{
-	napi_value list, flag;
-	napi_create_array(env, &list);
-	for (size_t i = 0; i < zc_written_unwatched_count(&zp.w); i++) {
-		const struct zc_written_unwatched *u = zc_written_unwatched_at(&zp.w, i);
-		char why[96];
-		napi_value m;
-		zc_written_why_text(u, why, sizeof(why));
-		napi_create_object(env, &m);
-		put_string(env, m, "mapping", u->name[0] ? u->name : "[anonymous]");
-		put_string(env, m, "why", why);
-		put(env, m, "bytes", (double)(u->end - u->start));
-		put(env, m, "resident_pages", (double)u->resident);
-		put(env, m, "populated_per_transfer",
-		    u->first_resident >= 0 ? (double)u->populated / transfers : -1.0);
-		napi_set_element(env, list, (uint32_t)i, m);
-	}
-	napi_set_named_property(env, o, "unwatched", list);
-	napi_get_boolean(env, zc_written_saw_io_uring(&zp.w), &flag);
-	napi_set_named_property(env, o, "io_uring", flag);
-}
-
-/*
- * pagesResult(): the pass's means per transfer (pages; frame_bytes_per_transfer in bytes), or
- * {unavailable: why}; ends the pass.
- */
+/* pagesResult(): the pass's means per transfer, or {unavailable: why}; ends the pass. */
 static napi_value zw_pages_result(napi_env env, napi_callback_info info)
 {
 	(void)info;
-	napi_value o, why;
-	napi_create_object(env, &o);
-	if (zp.open && !zp.why[0] && zp.transfers > 0)
-		put_unwatched(env, o, (double)zp.transfers);
-	pages_stop(NULL);
-	if (zp.why[0] || zp.transfers == 0) {
-		napi_create_string_utf8(env, zp.why[0] ? zp.why : "no transfer was watched",
-					NAPI_AUTO_LENGTH, &why);
-		napi_set_named_property(env, o, "unavailable", why);
-		return o;
-	}
-	double n = (double)zp.transfers;
-	put(env, o, "transfers", n);
-	put(env, o, "producer_per_transfer", (double)zp.pages / n);
-	put(env, o, "fresh_per_transfer", (double)zp.fresh / n);
-	put(env, o, "frame_per_transfer", (double)zp.frame / n);
-	put(env, o, "frame_bytes_per_transfer", (double)zp.copies / n);
-	return o;
+	return zc_node_pages_result(env);
 }
 
 /* close(): frees what open made. */
