@@ -134,5 +134,92 @@ async function collect(addon) {
   return { before, collections };
 }
 
+// A frame no Node.js Buffer holds is refused as bad input, before the addon allocates any.
+function refuseOverBuffer(bytes) {
+  const { constants } = require('buffer');
+  if (bytes > constants.MAX_LENGTH)
+    refuse(EXIT_USAGE, `a frame of ${bytes} bytes is more than a Node.js Buffer holds ` +
+      `(buffer.constants.MAX_LENGTH is ${constants.MAX_LENGTH})`);
+}
+
+// The object JavaScript reads a frame through: a Buffer or a typed array as it is, a view of
+// an ArrayBuffer.
+function bytesView(obj) {
+  return obj instanceof ArrayBuffer ? new Uint8Array(obj) : obj;
+}
+
+// The rows of a boundary whose addon hands the producer library's frames over itself (node,
+// node_addon_api): addon.transfer(render) returns the object JavaScript reads (a Buffer, an
+// ArrayBuffer, a Uint8Array), or for reference_memcpy the copy's first byte. One process:
+// the untimed checks (the content of a few rendered frames, the addresses the objects' own
+// backing stores give, the write probe read as view[k] by JavaScript after the producer
+// changed the byte), the evidence pass, the timed repetitions, the collections. finish()
+// closes the addon and returns its state at the end. The answer's parts: samples, id,
+// counts, loop, mem, pages, gc (its timed part), and before, after, collections.
+async function addonRows(run, addon, finish) {
+  const { bytes } = run;
+  const transfer = (render) => {
+    const obj = addon.transfer(render);
+    if (typeof obj === 'number') return obj; // reference_memcpy: the copy's first byte
+    if (!addon.stampOk(obj)) throw new Error('the consumer saw a wrong stamp');
+    return obj;
+  };
+  // The write probe: the producer changes a byte after the hand-over; JavaScript reads it.
+  const probe = (obj) => {
+    if (typeof obj === 'number') return false;
+    const view = bytesView(obj);
+    const k = Math.floor(bytes / 2);
+    const before = view[k];
+    addon.probeWrite(k, before ^ 0xff);
+    const seen = view[k] === (before ^ 0xff);
+    addon.probeWrite(k, before);
+    return seen;
+  };
+  const validate = () => {
+    let checksumOk = true;
+    let obj;
+    for (let i = 0; i < VALIDATION_FRAMES; i++) {
+      obj = transfer(true);
+      if (typeof obj !== 'number' && !addon.checksumOk(obj)) checksumOk = false;
+    }
+    const [producer, consumer] = addon.addresses(obj);
+    return { producer: producer.toString(), consumer: consumer.toString(),
+      aliasing_visible: probe(obj), checksum_ok: checksumOk };
+  };
+  // The evidence pass: pages written by a few rendered transfers, counted while JavaScript
+  // holds each frame's object (written.h, through the addon).
+  const watchPages = async (watched) => {
+    for (let i = 0; i < watched; i++) {
+      if (!addon.pagesArm()) break;
+      let obj = transfer(true);
+      addon.pagesCount();
+      obj = null;
+      await turn();
+    }
+    return addon.pagesResult();
+  };
+  // One timed transfer, the number the work escapes through.
+  const step = () => {
+    const obj = transfer(false);
+    return typeof obj === 'number' ? obj : 1;
+  };
+
+  const atSetup = memoryNow();
+  addon.open(run.strategy, bytes, run.modulePath);
+  for (let i = 0; i < WARM_UP_TRANSFERS; i++) transfer(false);
+  await turn();
+  const id = validate();
+  await turn();
+  const watched = await pages(run, watchPages);
+  const m = await measure(run, addon, step);
+  const mem = memoryNow();
+  const { before, collections } = await collect(addon);
+  const after = finish();
+  mem.setup_rss_kib = atSetup.rss_kib;
+  return { samples: m.samples, id, counts: m.counts, loop: m.loop, mem, pages: watched,
+    gc: m.gc, before, after, collections };
+}
+
 module.exports = { EXIT_USAGE, EXIT_RUNTIME, EXIT_NOMEM, VALIDATION_FRAMES, WARM_UP_TRANSFERS,
-  answer, refuse, args, turn, memoryNow, pages, measure, collect };
+  answer, refuse, args, turn, memoryNow, pages, measure, collect,
+  refuseOverBuffer, addonRows };
