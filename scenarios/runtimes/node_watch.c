@@ -24,16 +24,42 @@ static struct {
 	char why[200];
 } zp;
 
-static napi_value number(napi_env env, double v)
+napi_value zc_node_fail(napi_env env, const char *text)
+{
+	napi_throw_error(env, NULL, text);
+	return NULL;
+}
+
+napi_value zc_node_number(napi_env env, double v)
 {
 	napi_value out;
 	napi_create_double(env, v, &out);
 	return out;
 }
 
+void zc_node_args(napi_env env, napi_callback_info info, napi_value *argv, size_t n,
+		  size_t *got)
+{
+	*got = n;
+	napi_get_cb_info(env, info, got, argv, NULL, NULL);
+}
+
+napi_value zc_node_export(napi_env env, napi_value exports, const struct zc_node_fn *fns,
+			  size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		napi_value f;
+		if (napi_create_function(env, fns[i].name, NAPI_AUTO_LENGTH, fns[i].fn, NULL, &f) !=
+			    napi_ok ||
+		    napi_set_named_property(env, exports, fns[i].name, f) != napi_ok)
+			return NULL;
+	}
+	return exports;
+}
+
 void zc_node_put(napi_env env, napi_value o, const char *key, double v)
 {
-	napi_set_named_property(env, o, key, number(env, v));
+	napi_set_named_property(env, o, key, zc_node_number(env, v));
 }
 
 static void put_string(napi_env env, napi_value o, const char *key, const char *v)

@@ -2,8 +2,8 @@
  * node_watch.h: the instrument glue the node family's addons share (scenarios/node/addon/
  * zcnode.c, scenarios/node_addon_api/addon/zcnapi.cc, scenarios/wasm/addon/zcwasm.c): the
  * interposers' counts as a JavaScript object, and the pages-written pass run in the node
- * process (written.h, as src/core/evidence.c runs it in the other scenarios). C over N-API,
- * so that the C++ addon calls it too.
+ * process (written.h, as src/core/evidence.c runs it in the other scenarios), and the C
+ * addons' N-API helpers. C over N-API, so that the C++ addon calls it too.
  */
 #ifndef ZC_NODE_WATCH_H
 #define ZC_NODE_WATCH_H
@@ -18,6 +18,26 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* Throws a JavaScript Error with text and returns NULL (the addons' one error convention). */
+napi_value zc_node_fail(napi_env env, const char *text);
+
+/* The number v as a JavaScript value. */
+napi_value zc_node_number(napi_env env, double v);
+
+/* Up to n arguments of the call into argv; the count in *got. */
+void zc_node_args(napi_env env, napi_callback_info info, napi_value *argv, size_t n,
+		  size_t *got);
+
+/* A function of the addon's, by the name JavaScript calls it. */
+struct zc_node_fn {
+	const char *name;
+	napi_callback fn;
+};
+
+/* Sets each of fns[0..n) on exports; exports, or NULL when one cannot be. */
+napi_value zc_node_export(napi_env env, napi_value exports, const struct zc_node_fn *fns,
+			  size_t n);
 
 /* Sets o[key] to the number v. */
 void zc_node_put(napi_env env, napi_value o, const char *key, double v);

@@ -14,10 +14,11 @@
 //   node --expose-gc driver.js ADDON MODULE STRATEGY BYTES REPETITIONS MIN_TIME_S TRANSFERS WATCHED
 //
 // The timed loop, the memory figures and the answer on file descriptor 3 are the node
-// family's (node_common.js, from scenarios/runtimes/, installed beside this file). The addon (addon/zcwasm.c) is the instruments only: the interposers' counts,
-// the frame checks, addresses and the pages written; the bridge is the lines below. Every
-// frame the module hands over goes back to it by zcw_release_frame, and the module counts
-// them (taken, released, double releases): what became of the frames is its account.
+// family's (node_common.js, from scenarios/runtimes/, installed beside this file). The addon
+// (addon/zcwasm.c) is the instruments only: the interposers' counts, the frame checks,
+// addresses and the pages written; the bridge is the lines below. Every frame the module
+// hands over goes back to it by zcw_release_frame, and the module counts them (taken,
+// released, double releases): what became of the frames is its account.
 //
 // The answer: {"ok": true, ...} or {"ok": false, "code": N, "error": "one line"}.
 const fs = require('fs');

@@ -59,27 +59,6 @@ static struct {
 	struct zc_counts mark;
 } zn;
 
-/* Throws a JavaScript Error with text and returns NULL (the addon's one error convention). */
-static napi_value fail(napi_env env, const char *text)
-{
-	napi_throw_error(env, NULL, text);
-	return NULL;
-}
-
-static napi_value number(napi_env env, double v)
-{
-	napi_value out;
-	napi_create_double(env, v, &out);
-	return out;
-}
-
-/* Up to n arguments of the call; the count in *got. */
-static void args(napi_env env, napi_callback_info info, napi_value *argv, size_t n, size_t *got)
-{
-	*got = n;
-	napi_get_cb_info(env, info, got, argv, NULL, NULL);
-}
-
 static void give_back(struct lent *l)
 {
 	if (l->data)
@@ -105,21 +84,21 @@ static napi_value zn_open(napi_env env, napi_callback_info info)
 	size_t argc;
 	char name[64], path[4096];
 	double bytes;
-	args(env, info, argv, 3, &argc);
+	zc_node_args(env, info, argv, 3, &argc);
 	if (argc != 3 ||
 	    napi_get_value_string_utf8(env, argv[0], name, sizeof(name), NULL) != napi_ok ||
 	    napi_get_value_double(env, argv[1], &bytes) != napi_ok ||
 	    napi_get_value_string_utf8(env, argv[2], path, sizeof(path), NULL) != napi_ok)
-		return fail(env, "open(strategy, bytes, producer) expected");
+		return zc_node_fail(env, "open(strategy, bytes, producer) expected");
 	if (zn.producer)
-		return fail(env, "open: already open");
+		return zc_node_fail(env, "open: already open");
 	size_t k = 0;
 	while (k < sizeof(kind_names) / sizeof(kind_names[0]) && strcmp(kind_names[k], name))
 		k++;
 	if (k == sizeof(kind_names) / sizeof(kind_names[0]))
-		return fail(env, "open: unknown strategy");
+		return zc_node_fail(env, "open: unknown strategy");
 	if (!dlsym(RTLD_DEFAULT, "zc_counts_snapshot"))
-		return fail(env, "the counting interposers are not preloaded (LD_PRELOAD="
+		return zc_node_fail(env, "the counting interposers are not preloaded (LD_PRELOAD="
 			    "build/lib/libzchooks.so)");
 	zn.lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
 	union {
@@ -127,7 +106,7 @@ static napi_value zn_open(napi_env env, napi_callback_info info)
 		zcp_get_api_fn fn;
 	} sym = {.obj = zn.lib ? dlsym(zn.lib, ZCP_GET_API_SYMBOL) : NULL};
 	if (!sym.obj || sym.fn(ZC_PRODUCER_ABI, &zn.api) != 0)
-		return fail(env, "cannot load the producer library");
+		return zc_node_fail(env, "cannot load the producer library");
 	zn.kind = (enum kind)k;
 	zn.bytes = (size_t)bytes;
 	zc_instrument_set_frame_bytes(zn.bytes);
@@ -135,7 +114,7 @@ static napi_value zn_open(napi_env env, napi_callback_info info)
 	zn.scratch = malloc(zn.bytes);
 	zn.dst = zn.kind == REFERENCE_MEMCPY ? malloc(zn.bytes) : NULL;
 	if (!zn.producer || !zn.scratch || (zn.kind == REFERENCE_MEMCPY && !zn.dst))
-		return fail(env, "open: out of memory");
+		return zc_node_fail(env, "open: out of memory");
 	memset(zn.scratch, 0, zn.bytes);
 	if (zn.dst)
 		memset(zn.dst, 0, zn.bytes); /* first touch outside the timed loop */
@@ -148,7 +127,7 @@ static napi_value copy_out(napi_env env, const unsigned char *src)
 	napi_value out;
 	void *data;
 	if (napi_create_buffer_copy(env, zn.bytes, src, &data, &out) != napi_ok)
-		return fail(env, "napi_create_buffer_copy failed");
+		return zc_node_fail(env, "napi_create_buffer_copy failed");
 	return out;
 }
 
@@ -164,7 +143,7 @@ static napi_value external(napi_env env, struct lent *l)
 	if (st != napi_no_external_buffers_allowed) {
 		give_back(l);
 		free(l);
-		return fail(env, "creating an external buffer failed");
+		return zc_node_fail(env, "creating an external buffer failed");
 	}
 	/* What addons do where external buffers are not allowed: copy, then give back. */
 	zn.fallbacks++;
@@ -180,24 +159,24 @@ static napi_value zn_transfer(napi_env env, napi_callback_info info)
 	napi_value argv[1];
 	size_t argc;
 	bool render = false;
-	args(env, info, argv, 1, &argc);
+	zc_node_args(env, info, argv, 1, &argc);
 	if (argc == 1)
 		napi_get_value_bool(env, argv[0], &render);
 	if (!zn.producer)
-		return fail(env, "transfer: not open");
+		return zc_node_fail(env, "transfer: not open");
 	uint64_t seq = ++zn.seq;
 	if (zn.kind == REFERENCE_MEMCPY) {
 		zn.last = zn.api.next_frame(zn.producer, seq, render);
 		memcpy(zn.dst, zn.last, zn.bytes);
-		return number(env, (double)zn.dst[0]);
+		return zc_node_number(env, (double)zn.dst[0]);
 	}
 	struct lent *l = malloc(sizeof(*l));
 	if (!l)
-		return fail(env, "transfer: out of memory");
+		return zc_node_fail(env, "transfer: out of memory");
 	l->data = zn.api.take_frame(zn.producer, seq, render, &l->release, &l->ctx);
 	if (!l->data) {
 		free(l);
-		return fail(env, "transfer: the producer has no frame");
+		return zc_node_fail(env, "transfer: the producer has no frame");
 	}
 	zn.last = l->data;
 	if (zn.kind != BUFFER_COPY)
@@ -227,7 +206,7 @@ static const unsigned char *frame_arg(napi_env env, napi_callback_info info)
 {
 	napi_value argv[1];
 	size_t argc, len = 0;
-	args(env, info, argv, 1, &argc);
+	zc_node_args(env, info, argv, 1, &argc);
 	const unsigned char *p = argc == 1 ? bytes_of(env, argv[0], &len) : NULL;
 	return len == zn.bytes ? p : NULL;
 }
@@ -260,7 +239,7 @@ static napi_value zn_addresses(napi_env env, napi_callback_info info)
 {
 	napi_value argv[1], out, a, b;
 	size_t argc, len = 0;
-	args(env, info, argv, 1, &argc);
+	zc_node_args(env, info, argv, 1, &argc);
 	const unsigned char *p = argc == 1 ? bytes_of(env, argv[0], &len) : NULL;
 	const unsigned char *producer = zn.last;
 	const unsigned char *consumer = zn.kind == REFERENCE_MEMCPY ? zn.dst : p;
@@ -278,11 +257,11 @@ static napi_value zn_probe_write(napi_env env, napi_callback_info info)
 	napi_value argv[2];
 	size_t argc;
 	uint32_t offset, value;
-	args(env, info, argv, 2, &argc);
+	zc_node_args(env, info, argv, 2, &argc);
 	if (argc != 2 || napi_get_value_uint32(env, argv[0], &offset) != napi_ok ||
 	    napi_get_value_uint32(env, argv[1], &value) != napi_ok || offset >= zn.bytes ||
 	    !zn.last)
-		return fail(env, "probeWrite(offset, value) expected, after a transfer");
+		return zc_node_fail(env, "probeWrite(offset, value) expected, after a transfer");
 	zn.last[offset] = (unsigned char)value;
 	return NULL;
 }
@@ -364,10 +343,7 @@ static napi_value zn_close(napi_env env, napi_callback_info info)
 
 NAPI_MODULE_INIT()
 {
-	static const struct {
-		const char *name;
-		napi_callback fn;
-	} fns[] = {
+	static const struct zc_node_fn fns[] = {
 		{"open", zn_open},         {"transfer", zn_transfer},
 		{"stampOk", zn_stamp_ok},  {"checksumOk", zn_checksum_ok},
 		{"addresses", zn_addresses}, {"probeWrite", zn_probe_write},
@@ -376,12 +352,5 @@ NAPI_MODULE_INIT()
 		{"pagesArm", zn_pages_arm}, {"pagesCount", zn_pages_count},
 		{"pagesResult", zn_pages_result},
 	};
-	for (size_t i = 0; i < sizeof(fns) / sizeof(fns[0]); i++) {
-		napi_value f;
-		if (napi_create_function(env, fns[i].name, NAPI_AUTO_LENGTH, fns[i].fn, NULL, &f) !=
-			    napi_ok ||
-		    napi_set_named_property(env, exports, fns[i].name, f) != napi_ok)
-			return NULL;
-	}
-	return exports;
+	return zc_node_export(env, exports, fns, sizeof(fns) / sizeof(fns[0]));
 }

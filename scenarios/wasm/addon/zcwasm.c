@@ -36,32 +36,11 @@ static struct {
 	struct zc_counts mark;
 } zw;
 
-/* Throws a JavaScript Error with text and returns NULL (the addon's one error convention). */
-static napi_value fail(napi_env env, const char *text)
-{
-	napi_throw_error(env, NULL, text);
-	return NULL;
-}
-
-static napi_value number(napi_env env, double v)
-{
-	napi_value out;
-	napi_create_double(env, v, &out);
-	return out;
-}
-
 static napi_value boolean(napi_env env, bool v)
 {
 	napi_value out;
 	napi_get_boolean(env, v, &out);
 	return out;
-}
-
-/* Up to n arguments of the call; the count in *got. */
-static void args(napi_env env, napi_callback_info info, napi_value *argv, size_t n, size_t *got)
-{
-	*got = n;
-	napi_get_cb_info(env, info, got, argv, NULL, NULL);
 }
 
 /* The bytes behind a typed array or an ArrayBuffer (0 of them once detached); NULL if none. */
@@ -89,7 +68,7 @@ static const unsigned char *frame_seq(napi_env env, napi_callback_info info, uin
 	napi_value argv[2];
 	size_t argc, len = 0;
 	uint32_t s;
-	args(env, info, argv, 2, &argc);
+	zc_node_args(env, info, argv, 2, &argc);
 	if (argc != 2 || napi_get_value_uint32(env, argv[1], &s) != napi_ok)
 		return NULL;
 	*seq = s;
@@ -103,18 +82,18 @@ static napi_value zw_open(napi_env env, napi_callback_info info)
 	napi_value argv[1];
 	size_t argc;
 	double bytes;
-	args(env, info, argv, 1, &argc);
+	zc_node_args(env, info, argv, 1, &argc);
 	if (argc != 1 || napi_get_value_double(env, argv[0], &bytes) != napi_ok || !(bytes > 0))
-		return fail(env, "open(bytes) expected");
+		return zc_node_fail(env, "open(bytes) expected");
 	if (!dlsym(RTLD_DEFAULT, "zc_counts_snapshot") || !zc_provenance_frame)
-		return fail(env, "the counting interposers are not preloaded "
+		return zc_node_fail(env, "the counting interposers are not preloaded "
 				 "(LD_PRELOAD=build/lib/libzchooks.so)");
 	zw.bytes = (size_t)bytes;
 	zc_instrument_set_frame_bytes(zw.bytes);
 	zw.scratch = malloc(zw.bytes);
 	zw.dst = malloc(zw.bytes);
 	if (!zw.scratch || !zw.dst)
-		return fail(env, "open: out of memory");
+		return zc_node_fail(env, "open: out of memory");
 	memset(zw.dst, 0, zw.bytes); /* first touch outside the timed loop */
 	return NULL;
 }
@@ -128,11 +107,11 @@ static napi_value zw_made_frame(napi_env env, napi_callback_info info)
 	napi_value argv[3];
 	size_t argc, len = 0;
 	uint32_t offset, n;
-	args(env, info, argv, 3, &argc);
+	zc_node_args(env, info, argv, 3, &argc);
 	unsigned char *base = argc == 3 ? bytes_of(env, argv[0], &len) : NULL;
 	if (!base || napi_get_value_uint32(env, argv[1], &offset) != napi_ok ||
 	    napi_get_value_uint32(env, argv[2], &n) != napi_ok || offset > len || n > len - offset)
-		return fail(env, "madeFrame(buffer, offset, length): not a frame of the memory");
+		return zc_node_fail(env, "madeFrame(buffer, offset, length): not a frame of the memory");
 	zc_provenance_frame(base + offset, n);
 	return NULL;
 }
@@ -163,7 +142,7 @@ static napi_value zw_address(napi_env env, napi_callback_info info)
 {
 	napi_value argv[1], out;
 	size_t argc, len = 0;
-	args(env, info, argv, 1, &argc);
+	zc_node_args(env, info, argv, 1, &argc);
 	const unsigned char *p = argc == 1 ? bytes_of(env, argv[0], &len) : NULL;
 	napi_create_bigint_uint64(env, len ? (uint64_t)(uintptr_t)p : 0, &out);
 	return out;
@@ -174,12 +153,12 @@ static napi_value zw_memcpy_frame(napi_env env, napi_callback_info info)
 {
 	napi_value argv[1];
 	size_t argc, len = 0;
-	args(env, info, argv, 1, &argc);
+	zc_node_args(env, info, argv, 1, &argc);
 	const unsigned char *p = argc == 1 ? bytes_of(env, argv[0], &len) : NULL;
 	if (!p || len != zw.bytes || !zw.dst)
-		return fail(env, "memcpyFrame(view) expected, a frame, after open");
+		return zc_node_fail(env, "memcpyFrame(view) expected, a frame, after open");
 	memcpy(zw.dst, p, zw.bytes);
-	return number(env, zw.dst[0]);
+	return zc_node_number(env, zw.dst[0]);
 }
 
 /* referenceAddress(): the block reference_memcpy copies into. */
@@ -228,7 +207,7 @@ static napi_value zw_pages_count(napi_env env, napi_callback_info info)
 	uint64_t seq;
 	const unsigned char *frame = frame_seq(env, info, &seq);
 	if (!frame)
-		return fail(env, "pagesCount(frame, seq) expected");
+		return zc_node_fail(env, "pagesCount(frame, seq) expected");
 	zc_node_pages_count(frame, zw.bytes, seq);
 	return NULL;
 }
@@ -253,10 +232,7 @@ static napi_value zw_close(napi_env env, napi_callback_info info)
 
 NAPI_MODULE_INIT()
 {
-	static const struct {
-		const char *name;
-		napi_callback fn;
-	} fns[] = {
+	static const struct zc_node_fn fns[] = {
 		{"open", zw_open},
 		{"madeFrame", zw_made_frame},
 		{"stampOk", zw_stamp_ok},
@@ -271,12 +247,5 @@ NAPI_MODULE_INIT()
 		{"pagesResult", zw_pages_result},
 		{"close", zw_close},
 	};
-	for (size_t i = 0; i < sizeof(fns) / sizeof(fns[0]); i++) {
-		napi_value f;
-		if (napi_create_function(env, fns[i].name, NAPI_AUTO_LENGTH, fns[i].fn, NULL, &f) !=
-			    napi_ok ||
-		    napi_set_named_property(env, exports, fns[i].name, f) != napi_ok)
-			return NULL;
-	}
-	return exports;
+	return zc_node_export(env, exports, fns, sizeof(fns) / sizeof(fns[0]));
 }
