@@ -10,6 +10,7 @@ set -u
 . tests/lib/e2e.sh
 skip_unbuilt node
 e2e_init node
+. scenarios/runtimes/node_e2e.sh
 
 if "$BUILD/bin/node" --quick --quiet --processes 2 --out "$E2E_TMP/node.json" \
 	>"$E2E_TMP/out" 2>"$E2E_TMP/err"; then
@@ -61,21 +62,8 @@ grep -q '^external_buffer  *zero-copy' "$E2E_TMP/out" && pass ||
 
 # A frame of 2^32 + 4 bytes is one more word than buffer.constants.MAX_LENGTH (Node 20):
 # the node process refuses it before the addon allocates anything. (The program's own
-# memory check refuses such frames first on a machine without 8 of them free.)
-LD_PRELOAD="$BUILD/lib/libzchooks.so" node "$BUILD/lib/node/driver.js" \
-	"$PWD/$BUILD/lib/node/zcnode.node" "$PWD/$BUILD/lib/libzcproducer.so" buffer_copy \
-	4294967300 3 0.005 3>"$E2E_TMP/big.json" >"$E2E_TMP/big.out" 2>&1
-/usr/bin/python3 - "$E2E_TMP/big.json" <<'PY' 2>"$E2E_TMP/py" && pass || fail "$(cat "$E2E_TMP/py")"
-import json, sys
-a = json.load(open(sys.argv[1]))
-assert a["ok"] is False and a["code"] == 2, a
-assert "more than a Node.js Buffer holds" in a["error"] and "\n" not in a["error"], a
-PY
-[ ! -s "$E2E_TMP/big.out" ] && pass || fail "the refusal printed: $(cat "$E2E_TMP/big.out")"
-# The program with such a frame: exit 2, one line, no results file.
-"$BUILD/bin/node" --quick --frame 32800x32800 --out "$E2E_TMP/big2.json" \
-	>"$E2E_TMP/big2.out" 2>"$E2E_TMP/big2.err"
-rc=$?
-[ "$rc" -eq 2 ] && [ "$(wc -l <"$E2E_TMP/big2.err")" -eq 1 ] && [ ! -e "$E2E_TMP/big2.json" ] &&
-	pass || fail "a 4 GiB frame: exit $rc, $(cat "$E2E_TMP/big2.err"), want 2 and one line"
+# memory check refuses such frames first on a machine without 8 of them free.) The program
+# with such a frame: exit 2, one line, no results file.
+node_refuses_frame node zcnode.node libzcproducer.so buffer_copy "more than a Node.js Buffer holds"
+node_refuses_frames "$BUILD/bin/node" 32800x32800
 e2e_done

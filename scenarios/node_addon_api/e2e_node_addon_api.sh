@@ -11,6 +11,7 @@ set -u
 . tests/lib/e2e.sh
 skip_unbuilt node_addon_api
 e2e_init node_addon_api
+. scenarios/runtimes/node_e2e.sh
 prog="$BUILD/bin/node_addon_api"
 
 if "$prog" --quick --quiet --processes 2 --out "$E2E_TMP/naa.json" \
@@ -84,23 +85,9 @@ n=$(grep -cE '^(Buffer_|ArrayBuffer_)[A-Za-z_]*: [0-9]+ frames handed over, .*, 
 	>"$E2E_TMP/gate" 2>&1 && pass || fail "zcgate refused the results: $(cat "$E2E_TMP/gate")"
 
 # A frame of 2^32 + 4 bytes is one more word than buffer.constants.MAX_LENGTH (Node 20):
-# the node process refuses it before the addon allocates anything.
-LD_PRELOAD="$BUILD/lib/libzchooks.so" node "$BUILD/lib/node_addon_api/driver.js" \
-	"$PWD/$BUILD/lib/node_addon_api/zcnapi.node" "$PWD/$BUILD/lib/libzcproducer.so" \
-	Buffer_Copy 4294967300 3 0.005 3>"$E2E_TMP/big.json" >"$E2E_TMP/big.out" 2>&1
-/usr/bin/python3 - "$E2E_TMP/big.json" <<'PY' 2>"$E2E_TMP/py" && pass || fail "$(cat "$E2E_TMP/py")"
-import json, sys
-a = json.load(open(sys.argv[1]))
-assert a["ok"] is False and a["code"] == 2, a
-assert "more than a Node.js Buffer holds" in a["error"] and "\n" not in a["error"], a
-PY
-[ ! -s "$E2E_TMP/big.out" ] && pass || fail "the refusal printed: $(cat "$E2E_TMP/big.out")"
-# The program with such a frame, and with a size that is none: exit 2, one line, no results.
-for frame in 32800x32800 1920x; do
-	"$prog" --quick --frame "$frame" --out "$E2E_TMP/bad.json" >"$E2E_TMP/bad.out" \
-		2>"$E2E_TMP/bad.err"
-	rc=$?
-	[ "$rc" -eq 2 ] && [ "$(wc -l <"$E2E_TMP/bad.err")" -eq 1 ] && [ ! -e "$E2E_TMP/bad.json" ] &&
-		pass || fail "--frame $frame: exit $rc, $(cat "$E2E_TMP/bad.err"), want 2 and one line"
-done
+# the node process refuses it before the addon allocates anything. The program with such a
+# frame, and with a size that is none: exit 2, one line, no results.
+node_refuses_frame node_addon_api zcnapi.node libzcproducer.so Buffer_Copy \
+	"more than a Node.js Buffer holds"
+node_refuses_frames "$prog" 32800x32800 1920x
 e2e_done

@@ -12,6 +12,7 @@ set -u
 . tests/lib/e2e.sh
 skip_unbuilt wasm
 e2e_init wasm
+. scenarios/runtimes/node_e2e.sh
 prog="$BUILD/bin/wasm"
 
 if "$prog" --quick --quiet --processes 1 --out "$E2E_TMP/wasm.json" \
@@ -92,23 +93,8 @@ n=$(grep -cE '^(rust_)?view_after_grow: ([0-9]+) frames .*memory grown \2 times,
 	>"$E2E_TMP/gate" 2>&1 && pass || fail "zcgate refused the results: $(cat "$E2E_TMP/gate")"
 
 # A frame of 2^32 + 4 bytes is more than a wasm32 memory addresses: the node process refuses
-# it before the module allocates anything.
-LD_PRELOAD="$BUILD/lib/libzchooks.so" node "$BUILD/lib/wasm/driver.js" \
-	"$PWD/$BUILD/lib/wasm/zcwasm.node" "$PWD/$BUILD/lib/wasm/zcwasm_c.wasm" \
-	slice 4294967300 3 0.005 3>"$E2E_TMP/big.json" >"$E2E_TMP/big.out" 2>&1
-/usr/bin/python3 - "$E2E_TMP/big.json" <<'PY' 2>"$E2E_TMP/py" && pass || fail "$(cat "$E2E_TMP/py")"
-import json, sys
-a = json.load(open(sys.argv[1]))
-assert a["ok"] is False and a["code"] == 2, a
-assert "more than a wasm32 memory holds" in a["error"] and "\n" not in a["error"], a
-PY
-[ ! -s "$E2E_TMP/big.out" ] && pass || fail "the refusal printed: $(cat "$E2E_TMP/big.out")"
-# The program with such a frame, and with a size that is none: exit 2, one line, no results.
-for frame in 32800x32800 1920x; do
-	"$prog" --quick --frame "$frame" --out "$E2E_TMP/bad.json" >"$E2E_TMP/bad.out" \
-		2>"$E2E_TMP/bad.err"
-	rc=$?
-	[ "$rc" -eq 2 ] && [ "$(wc -l <"$E2E_TMP/bad.err")" -eq 1 ] && [ ! -e "$E2E_TMP/bad.json" ] &&
-		pass || fail "--frame $frame: exit $rc, $(cat "$E2E_TMP/bad.err"), want 2 and one line"
-done
+# it before the module allocates anything. The program with such a frame, and with a size
+# that is none: exit 2, one line, no results.
+node_refuses_frame wasm zcwasm.node wasm/zcwasm_c.wasm slice "more than a wasm32 memory holds"
+node_refuses_frames "$prog" 32800x32800 1920x
 e2e_done
