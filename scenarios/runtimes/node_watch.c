@@ -88,6 +88,37 @@ napi_value zc_node_counts(napi_env env, const struct zc_counts *d)
 	return o;
 }
 
+/* The interposers' counts at mark(). */
+static struct zc_counts mark;
+
+void zc_node_counts_mark(void)
+{
+	zc_counts_snapshot(&mark);
+}
+
+napi_value zc_node_mark(napi_env env, napi_callback_info info)
+{
+	(void)env;
+	(void)info;
+	zc_node_counts_mark();
+	return NULL;
+}
+
+void zc_node_counts_since(struct zc_counts *d)
+{
+	struct zc_counts now;
+	zc_counts_snapshot(&now);
+	zc_counts_diff(d, &now, &mark);
+}
+
+napi_value zc_node_since(napi_env env, napi_callback_info info)
+{
+	(void)info;
+	struct zc_counts d;
+	zc_node_counts_since(&d);
+	return zc_node_counts(env, &d);
+}
+
 static long minor_faults(void)
 {
 	struct rusage ru;

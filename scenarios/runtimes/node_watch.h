@@ -48,6 +48,18 @@ void zc_node_put(napi_env env, napi_value o, const char *key, double v);
  */
 napi_value zc_node_counts(napi_env env, const struct zc_counts *d);
 
+/* Keeps the interposers' counts now, for since() (one mark in a process). */
+void zc_node_counts_mark(void);
+
+/* mark(): zc_node_counts_mark, from JavaScript. */
+napi_value zc_node_mark(napi_env env, napi_callback_info info);
+
+/* What the interposers saw since mark(), in every thread of this process, into *d. */
+void zc_node_counts_since(struct zc_counts *d);
+
+/* since(): zc_node_counts of what the interposers saw since mark(). */
+napi_value zc_node_since(napi_env env, napi_callback_info info);
+
 /* pagesArm(): watches every writable mapping; false when the instrument cannot. */
 napi_value zc_node_pages_arm(napi_env env);
 

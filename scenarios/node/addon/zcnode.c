@@ -56,7 +56,6 @@ static struct {
 	struct lent held;         /* buffer_copy: the last frame, kept for the probe */
 	unsigned char *last;      /* the producer's bytes of the last transfer */
 	long finalized, fallbacks;
-	struct zc_counts mark;
 } zn;
 
 static void give_back(struct lent *l)
@@ -266,22 +265,12 @@ static napi_value zn_probe_write(napi_env env, napi_callback_info info)
 	return NULL;
 }
 
-/* mark(): the interposers' counts now, for since(). */
-static napi_value zn_mark(napi_env env, napi_callback_info info)
-{
-	(void)env;
-	(void)info;
-	zc_counts_snapshot(&zn.mark);
-	return NULL;
-}
-
 /* since(): what the interposers saw since mark(), in every thread, and the copies declared. */
 static napi_value zn_since(napi_env env, napi_callback_info info)
 {
 	(void)info;
-	struct zc_counts now, d;
-	zc_counts_snapshot(&now);
-	zc_counts_diff(&d, &now, &zn.mark);
+	struct zc_counts d;
+	zc_node_counts_since(&d);
 	napi_value o = zc_node_counts(env, &d);
 	zc_node_put(env, o, "declared_copies", (double)d.copies);
 	zc_node_put(env, o, "declared_copy_bytes", (double)d.copy_bytes);
@@ -347,7 +336,7 @@ NAPI_MODULE_INIT()
 		{"open", zn_open},         {"transfer", zn_transfer},
 		{"stampOk", zn_stamp_ok},  {"checksumOk", zn_checksum_ok},
 		{"addresses", zn_addresses}, {"probeWrite", zn_probe_write},
-		{"mark", zn_mark},         {"since", zn_since},
+		{"mark", zc_node_mark},    {"since", zn_since},
 		{"state", zn_state},       {"close", zn_close},
 		{"pagesArm", zn_pages_arm}, {"pagesCount", zn_pages_count},
 		{"pagesResult", zn_pages_result},

@@ -110,7 +110,6 @@ struct Addon {
 	long taken = 0, given_back = 0, double_releases = 0;
 	long finalizers_run = 0, finalizers_in_call = 0;
 	long views = 0, copies = 0; /* transfers whose object's bytes are / are not the frame */
-	struct zc_counts mark;
 } zn;
 
 /* Gives frame data back to the producer, once; a second time is only counted. */
@@ -357,16 +356,15 @@ Napi::Value ProbeWrite(const Napi::CallbackInfo &info)
 /* mark(): the interposers' counts now, for since(). */
 Napi::Value Mark(const Napi::CallbackInfo &info)
 {
-	zc_counts_snapshot(&zn.mark);
+	zc_node_counts_mark();
 	return info.Env().Undefined();
 }
 
 /* since(): what the interposers saw since mark(), in every thread of this process. */
 Napi::Value Since(const Napi::CallbackInfo &info)
 {
-	struct zc_counts now, d;
-	zc_counts_snapshot(&now);
-	zc_counts_diff(&d, &now, &zn.mark);
+	struct zc_counts d;
+	zc_node_counts_since(&d);
 	return Napi::Value(info.Env(), zc_node_counts(info.Env(), &d));
 }
 

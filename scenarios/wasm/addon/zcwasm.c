@@ -33,7 +33,6 @@ static struct {
 	size_t bytes;
 	unsigned char *dst;     /* reference_memcpy's reused block */
 	unsigned char *scratch; /* the expected content, for checksums */
-	struct zc_counts mark;
 } zw;
 
 static napi_value boolean(napi_env env, bool v)
@@ -170,25 +169,6 @@ static napi_value zw_reference_address(napi_env env, napi_callback_info info)
 	return out;
 }
 
-/* mark(): the interposers' counts now, for since(). */
-static napi_value zw_mark(napi_env env, napi_callback_info info)
-{
-	(void)env;
-	(void)info;
-	zc_counts_snapshot(&zw.mark);
-	return NULL;
-}
-
-/* since(): what the interposers saw since mark(), in every thread of this process. */
-static napi_value zw_since(napi_env env, napi_callback_info info)
-{
-	(void)info;
-	struct zc_counts now, d;
-	zc_counts_snapshot(&now);
-	zc_counts_diff(&d, &now, &zw.mark);
-	return zc_node_counts(env, &d);
-}
-
 /* pagesArm(): the evidence pass (node_watch.h). */
 static napi_value zw_pages_arm(napi_env env, napi_callback_info info)
 {
@@ -240,8 +220,8 @@ NAPI_MODULE_INIT()
 		{"address", zw_address},
 		{"memcpyFrame", zw_memcpy_frame},
 		{"referenceAddress", zw_reference_address},
-		{"mark", zw_mark},
-		{"since", zw_since},
+		{"mark", zc_node_mark},
+		{"since", zc_node_since},
 		{"pagesArm", zw_pages_arm},
 		{"pagesCount", zw_pages_count},
 		{"pagesResult", zw_pages_result},
