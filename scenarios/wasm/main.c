@@ -30,6 +30,8 @@
  * The address space a node process takes before any frame: Node 20's VmPeak at start-up is
  * 712 MiB here (V8 reserves its heap and code ranges), and it does not start under 700 MiB.
  * V8 reserves each wasm32 memory whole, 8 GiB with its guard region, as address space only.
+ * The runner adds the frames in flight (here a transfer's, and slice's copies until the
+ * collector runs).
  */
 #define NODE_RESERVE_MIB (768 + 8 * 1024 + 256)
 
