@@ -6,11 +6,12 @@ BRIDGE_SCENARIOS += cffi
 cffi_PACKAGES = python3-dev python3-cffi
 cffi_PRESENT = pkg-config --exists python3-embed && /usr/bin/python3 -c 'import cffi'
 cffi_LIBS = $(shell pkg-config --libs python3-embed)
-# Python's headers pass the project's warnings as they are (3.11). The interpreter's home is
-# the prefix those headers and libpython belong to, not a pyenv's python3 found on PATH.
-# private: the flags stay these objects' own.
-$(BUILD)/obj/scenarios/cffi/%.o: private ALL_CFLAGS += $(shell pkg-config --cflags python3-embed) \
-	-DZC_PYTHON_HOME='"$(shell pkg-config --variable=prefix python3-embed)"'
+# Python's headers and the interpreter's home: python_runtime.mk's. private: the flags stay
+# these objects' own.
+$(BUILD)/obj/scenarios/cffi/%.o: private ALL_CFLAGS += $(PYTHON_CFLAGS)
+# The family's shared objects (scenarios/runtimes/python_runtime.mk) go into the archive.
+include scenarios/runtimes/python_runtime.mk
+$(eval $(call python_runtime_rules,cffi,$(PYTHON_EMBED_OBJ) $(PYTHON_PROBE_OBJ)))
 # The consumer's Python source is assembled into the program (consumer_source.c, .incbin).
 $(BUILD)/obj/scenarios/cffi/consumer_source.o: scenarios/cffi/consumer.py
 # The test drives the strategies in its own process: it links the interpreter too.

@@ -103,16 +103,16 @@ static int take(struct state *s, bool render, unsigned char **producer, struct z
 			      : NULL;
 	Py_XDECREF(seq);
 	if (!frame)
-		return zc_cffi_error(err, "the consumer refused the frame");
+		return zc_python_error(err, "the consumer refused the frame");
 	s->frame = frame;
 	s->type = Py_TYPE(frame)->tp_name;
 	PyObject *address = PyObject_GetAttr(s->consumer, s->rt->address);
 	*producer = address ? PyLong_AsVoidPtr(address) : NULL;
 	Py_XDECREF(address);
 	if (!*producer)
-		return zc_cffi_error(err, "the consumer does not say where the frame is");
+		return zc_python_error(err, "the consumer does not say where the frame is");
 	if (PyObject_GetBuffer(frame, &s->view, PyBUF_SIMPLE) != 0)
-		return zc_cffi_error(err, "the consumer's object has no buffer");
+		return zc_python_error(err, "the consumer's object has no buffer");
 	return 0;
 }
 
@@ -146,7 +146,7 @@ static void release(void *st, struct zc_view *v)
 	Py_CLEAR(s->frame);
 	PyObject *r = call(s->rt->drop, s->consumer, NULL, NULL);
 	if (!r)
-		zc_cffi_error(&s->dropped, "the consumer could not drop the frame");
+		zc_python_error(&s->dropped, "the consumer could not drop the frame");
 	Py_XDECREF(r);
 }
 
@@ -164,7 +164,7 @@ static int probe_read(void *st, const struct zc_view *v, size_t offset, unsigned
 	if (byte < 0 || byte > 255) {
 		if (!PyErr_Occurred())
 			PyErr_Format(PyExc_ValueError, "read %ld, not a byte", byte);
-		return zc_cffi_error(err, "the consumer could not read its frame");
+		return zc_python_error(err, "the consumer could not read its frame");
 	}
 	*value = (unsigned char)byte;
 	return 0;
@@ -177,7 +177,7 @@ static void teardown(void *st)
 	if (s->consumer) {
 		PyObject *r = PyObject_CallMethod(s->consumer, "close", NULL);
 		if (!r)
-			zc_cffi_error(&s->dropped, "the consumer could not close the producer");
+			zc_python_error(&s->dropped, "the consumer could not close the producer");
 		Py_XDECREF(r);
 	}
 	Py_CLEAR(s->consumer);
@@ -202,7 +202,7 @@ static void *setup(const struct zc_frame_geom *g, const void *arg, struct zc_err
 	s->consumer = PyObject_CallMethod(s->rt->consumer, "Consumer", "ssn", k->ctx->library,
 					  k->name, (Py_ssize_t)g->bytes);
 	if (!s->consumer || frame_counts(s->rt, &s->at_setup) != 0) {
-		zc_cffi_error(err, "cannot set the consumer up");
+		zc_python_error(err, "cannot set the consumer up");
 		teardown(s);
 		return NULL;
 	}

@@ -6,10 +6,8 @@
 #ifndef ZC_CFFI_RUNTIME_H
 #define ZC_CFFI_RUNTIME_H
 
-#define PY_SSIZE_T_CLEAN
-#include <Python.h>
-
 #include "error.h"
+#include "python_embed.h" /* Python.h; zc_python_error records an exception */
 
 /* consumer.py, NUL-terminated (consumer_source.c). */
 extern const char zc_cffi_consumer_source[];
@@ -28,12 +26,5 @@ struct zc_cffi_runtime {
  * when memory ran out, else ZC_EXIT_RUNTIME.
  */
 const struct zc_cffi_runtime *zc_cffi_start(struct zc_error *err);
-
-/*
- * Records the pending Python exception in err as one line ("ValueError: ...") after what,
- * and clears it: ZC_EXIT_NOMEM for a MemoryError (or a library that could not be mapped),
- * else ZC_EXIT_RUNTIME. Returns -1.
- */
-int zc_cffi_error(struct zc_error *err, const char *what);
 
 #endif

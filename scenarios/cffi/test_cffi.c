@@ -189,7 +189,7 @@ static void test_consumer_checks_the_stamp(void **state)
 				   Py_file_input, globals, globals);
 	assert_null(r);
 	struct zc_error err = {0};
-	zc_cffi_error(&err, "take");
+	zc_python_error(&err, "take");
 	assert_string_equal(err.text,
 			    "take: ValueError: frame 8: the consumer saw the stamps 7 and 7");
 	Py_DECREF(globals);

@@ -112,7 +112,7 @@ static PyObject *export(struct state *s, uint64_t seq, bool render, unsigned cha
 {
 	PyObject *f = zc_dl_export(s->api, s->producer, &s->geom, seq, render, data);
 	if (!f)
-		zc_dl_error(err, "the producer could not export its frame");
+		zc_python_error(err, "the producer could not export its frame");
 	return f;
 }
 
@@ -129,11 +129,11 @@ static int take(struct state *s, bool render, unsigned char **producer, struct z
 	zc_dl_set_phase(ZC_DL_OUTSIDE);
 	Py_XDECREF(seq);
 	if (!frame)
-		return zc_dl_error(err, "the consumer refused the frame");
+		return zc_python_error(err, "the consumer refused the frame");
 	s->frame = frame;
 	s->type = Py_TYPE(frame)->tp_name;
 	if (PyObject_GetBuffer(frame, &s->view, PyBUF_SIMPLE) != 0)
-		return zc_dl_error(err, "the consumer's array has no buffer");
+		return zc_python_error(err, "the consumer's array has no buffer");
 	return 0;
 }
 
@@ -169,7 +169,7 @@ static void release(void *st, struct zc_view *v)
 	PyObject *r = call(s->rt->drop, s->consumer, NULL, NULL);
 	zc_dl_set_phase(ZC_DL_OUTSIDE);
 	if (!r)
-		zc_dl_error(&s->dropped, "the consumer could not drop the frame");
+		zc_python_error(&s->dropped, "the consumer could not drop the frame");
 	Py_XDECREF(r);
 }
 
@@ -187,7 +187,7 @@ static int probe_read(void *st, const struct zc_view *v, size_t offset, unsigned
 	if (byte < 0 || byte > 255) {
 		if (!PyErr_Occurred())
 			PyErr_Format(PyExc_ValueError, "read %ld, not a byte", byte);
-		return zc_dl_error(err, "the consumer could not read its frame");
+		return zc_python_error(err, "the consumer could not read its frame");
 	}
 	*value = (unsigned char)byte;
 	return 0;
@@ -219,7 +219,7 @@ static int try_write(struct state *s, struct zc_error *err)
 	PyObject *r = PyObject_CallMethod(s->consumer, "write", "O", exported);
 	Py_DECREF(exported);
 	if (!r)
-		return zc_dl_error(err, "the consumer could not try a write");
+		return zc_python_error(err, "the consumer could not try a write");
 	const char *text = PyUnicode_Check(r) ? PyUnicode_AsUTF8(r) : "";
 	snprintf(s->write, sizeof(s->write), "%s", text ? text : "");
 	Py_DECREF(r);
@@ -248,7 +248,7 @@ static void *setup(const struct zc_frame_geom *g, const void *arg, struct zc_err
 	}
 	s->consumer = PyObject_CallMethod(s->rt->consumer, "Consumer", "s", k->name);
 	if (!s->consumer) {
-		zc_dl_error(err, "cannot set the consumer up");
+		zc_python_error(err, "cannot set the consumer up");
 		teardown(s);
 		return NULL;
 	}

@@ -7,10 +7,8 @@
 #ifndef ZC_DL_RUNTIME_H
 #define ZC_DL_RUNTIME_H
 
-#define PY_SSIZE_T_CLEAN
-#include <Python.h>
-
 #include "error.h"
+#include "python_embed.h" /* Python.h; zc_python_error records an exception */
 
 /* consumer.py, NUL-terminated (consumer_source.c). */
 extern const char zc_dl_consumer_source[];
@@ -29,11 +27,5 @@ struct zc_dl_runtime {
  * result. NULL with err: ZC_EXIT_NOMEM when memory ran out, else ZC_EXIT_RUNTIME.
  */
 const struct zc_dl_runtime *zc_dl_start(struct zc_error *err);
-
-/*
- * Records the pending Python exception in err as one line ("ValueError: ...") after what,
- * and clears it: ZC_EXIT_NOMEM for a MemoryError, else ZC_EXIT_RUNTIME. Returns -1.
- */
-int zc_dl_error(struct zc_error *err, const char *what);
 
 #endif

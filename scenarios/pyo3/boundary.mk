@@ -30,11 +30,13 @@ $(PYO3_MODULE): $(wildcard $(PYO3_CRATE)/src/*.rs) $(PYO3_CRATE)/Cargo.toml \
 	cp $(BUILD)/cargo/pyo3/release/libzcpyo3.so $@
 # The module, and the Rust producer whose frames it hands over, beside the program.
 $(BUILD)/bin/pyo3: | $(PYO3_MODULE) $(BUILD)/lib/libzcproducer_rust.so
-# Python's headers pass the project's warnings as they are (3.11). The interpreter's home is
-# the prefix those headers and libpython belong to. private: the flags stay these objects' own.
-$(BUILD)/obj/scenarios/pyo3/%.o: private ALL_CFLAGS += $(shell pkg-config --cflags python3-embed) \
-	-DZC_PYTHON_HOME='"$(shell pkg-config --variable=prefix python3-embed)"' \
+# Python's headers and the interpreter's home: python_runtime.mk's. private: the flags stay
+# these objects' own.
+$(BUILD)/obj/scenarios/pyo3/%.o: private ALL_CFLAGS += $(PYTHON_CFLAGS) \
 	-DZC_PYO3_VERSION='"$(PYO3_VERSION)"'
+# The family's shared objects (scenarios/runtimes/python_runtime.mk) go into the archive.
+include scenarios/runtimes/python_runtime.mk
+$(eval $(call python_runtime_rules,pyo3,$(PYTHON_EMBED_OBJ) $(PYTHON_PROBE_OBJ)))
 # The consumer's Python source is assembled into the program (consumer_source.c, .incbin).
 $(BUILD)/obj/scenarios/pyo3/consumer_source.o: scenarios/pyo3/consumer.py
 # The test drives the strategies in its own process: it links the interpreter, and imports

@@ -157,12 +157,12 @@ static int take(struct state *s, bool render, struct zc_error *err)
 	zc_py3_set_phase(ZC_PY3_OUTSIDE);
 	Py_XDECREF(seq);
 	if (!frame)
-		return zc_py3_error(err, "the consumer refused the frame");
+		return zc_python_error(err, "the consumer refused the frame");
 	s->frame = frame;
 	s->type = Py_TYPE(frame)->tp_name;
 	if (PyObject_CheckBuffer(frame)) {
 		if (PyObject_GetBuffer(frame, &s->view, PyBUF_SIMPLE) != 0)
-			return zc_py3_error(err, "the consumer's object has no buffer");
+			return zc_python_error(err, "the consumer's object has no buffer");
 		s->has_view = true;
 	} else if (render && PyList_Check(frame)) {
 		return compare_items(frame, s->source.last, s->source.bytes, err);
@@ -204,7 +204,7 @@ static void release(void *st, struct zc_view *v)
 	PyObject *r = call(s->rt->drop, s->consumer, NULL, NULL);
 	zc_py3_set_phase(ZC_PY3_OUTSIDE);
 	if (!r)
-		zc_py3_error(&s->dropped, "the consumer could not drop the frame");
+		zc_python_error(&s->dropped, "the consumer could not drop the frame");
 	Py_XDECREF(r);
 }
 
@@ -222,7 +222,7 @@ static int probe_read(void *st, const struct zc_view *v, size_t offset, unsigned
 	if (byte < 0 || byte > 255) {
 		if (!PyErr_Occurred())
 			PyErr_Format(PyExc_ValueError, "read %ld, not a byte", byte);
-		return zc_py3_error(err, "the consumer could not read its frame");
+		return zc_python_error(err, "the consumer could not read its frame");
 	}
 	*value = (unsigned char)byte;
 	return 0;
@@ -267,7 +267,7 @@ static void *setup(const struct zc_frame_geom *g, const void *arg, struct zc_err
 			     : NULL;
 	Py_XDECREF(source);
 	if (!s->consumer) {
-		zc_py3_error(err, "cannot set the consumer up");
+		zc_python_error(err, "cannot set the consumer up");
 		teardown(s);
 		return NULL;
 	}

@@ -1,19 +1,14 @@
 /*
- * runtime.c: the embedded interpreter (runtime.h), and the pyo3 module it imports.
- *
- * Known repetition: the python, cffi and dlpack boundaries start CPython the same way
- * (interp.c, scenarios/cffi/runtime.c, scenarios/dlpack/runtime.c); a boundary-neutral home
- * for it is to come.
+ * runtime.c: the embedded interpreter (runtime.h), started as the Python family starts it
+ * (scenarios/runtimes/python_embed.h), and the pyo3 module it imports.
  */
 #include "runtime.h"
 
+#include <limits.h>
+#include <stdio.h>
+
 #include "beside.h"
 #include "bridge.h"
-
-#include <limits.h>
-
-#include <stdbool.h>
-#include <string.h>
 
 #define CONSUMER_PATH "scenarios/pyo3/consumer.py" /* for tracebacks: where it is edited */
 
@@ -21,133 +16,35 @@
 #error "boundary.mk gives ZC_PYO3_VERSION, pyo3's in module/Cargo.lock"
 #endif
 
-#ifndef ZC_PYTHON_HOME
-#error "boundary.mk gives ZC_PYTHON_HOME, the prefix of the Python the headers belong to"
-#endif
-
-static bool started;
 static struct zc_py3_runtime runtime;
-static struct zc_error start_error;
-
-/*
- * Whether an exception of type, whose words are msg, says memory ran out: a MemoryError, or
- * a library whose segments could not be mapped, or an mmap refused (ENOMEM), which say so only
- * in their text.
- */
-static bool says_no_memory(PyObject *type, const char *msg)
-{
-	return (type && PyErr_GivenExceptionMatches(type, PyExc_MemoryError)) ||
-	       (msg && (strstr(msg, "failed to map segment") ||
-			strstr(msg, "Cannot allocate memory")));
-}
-
-int zc_py3_error(struct zc_error *err, const char *what)
-{
-	PyObject *type, *value, *tb;
-	PyErr_Fetch(&type, &value, &tb);
-	PyErr_NormalizeException(&type, &value, &tb);
-	PyObject *text = value ? PyObject_Str(value) : NULL;
-	const char *msg = text ? PyUnicode_AsUTF8(text) : NULL;
-	bool nomem = says_no_memory(type, msg);
-	zc_error_set(err, nomem ? ZC_EXIT_NOMEM : ZC_EXIT_RUNTIME, "%s%s: %s%s%s",
-		     nomem ? "out of memory: " : "", what,
-		     type ? ((PyTypeObject *)type)->tp_name : "unknown error",
-		     msg && *msg ? ": " : "", msg ? msg : "");
-	Py_XDECREF(text);
-	Py_XDECREF(type);
-	Py_XDECREF(value);
-	Py_XDECREF(tb);
-	PyErr_Clear();
-	return -1;
-}
-
-/* Whether the exception a failed start left behind (none: false) says memory ran out. */
-static bool left_no_memory(void)
-{
-	if (!_PyThreadState_UncheckedGet() || !PyErr_Occurred())
-		return false;
-	PyObject *type, *value, *tb;
-	PyErr_Fetch(&type, &value, &tb);
-	PyErr_NormalizeException(&type, &value, &tb);
-	PyObject *text = value ? PyObject_Str(value) : NULL;
-	bool nomem = says_no_memory(type, text ? PyUnicode_AsUTF8(text) : NULL);
-	if (!text) /* no memory left even for its words */
-		nomem = true;
-	Py_XDECREF(text);
-	Py_XDECREF(type);
-	Py_XDECREF(value);
-	Py_XDECREF(tb);
-	PyErr_Clear();
-	return nomem;
-}
-
-/* A failed PyStatus (the interpreter did not start) into err. */
-static int status_error(PyStatus st, struct zc_error *err)
-{
-	if (PyStatus_IsExit(st))
-		return zc_error_set(err, ZC_EXIT_RUNTIME, "the interpreter exited with status %d "
-				    "while starting", st.exitcode);
-	/*
-	 * A step that failed for memory says so in the status, or leaves an exception that says
-	 * so (a MemoryError; an ImportError of a library that could not be mapped).
-	 */
-	bool nomem = (st.err_msg && strstr(st.err_msg, "memory allocation failed")) ||
-		     left_no_memory();
-	return zc_error_set(err, nomem ? ZC_EXIT_NOMEM : ZC_EXIT_RUNTIME,
-			    "%scannot start the interpreter (home %s): %s%s%s",
-			    nomem ? "out of memory: " : "", ZC_PYTHON_HOME, st.func ? st.func : "",
-			    st.func ? ": " : "", st.err_msg ? st.err_msg : "unknown error");
-}
-
-static int initialize(struct zc_error *err)
-{
-	PyConfig config;
-	PyConfig_InitIsolatedConfig(&config);
-	config.install_signal_handlers = 0;
-	config.pathconfig_warnings = 0;
-	PyStatus st = PyConfig_SetBytesString(&config, &config.home, ZC_PYTHON_HOME);
-	if (!PyStatus_Exception(st))
-		st = Py_InitializeFromConfig(&config);
-	PyConfig_Clear(&config);
-	return PyStatus_Exception(st) ? status_error(st, err) : 0;
-}
 
 /* consumer.py, compiled from the source in the program, as the module zcbench_consumer. */
-static int load_consumer(struct zc_py3_runtime *rt, struct zc_error *err)
+static int load(void *ctx, struct zc_error *err)
 {
-	PyObject *code = Py_CompileString(zc_py3_consumer_source, CONSUMER_PATH, Py_file_input);
-	rt->consumer = code ? PyImport_ExecCodeModule("zcbench_consumer", code) : NULL;
-	Py_XDECREF(code);
+	struct zc_py3_runtime *rt = ctx;
+	rt->consumer = zc_python_load_consumer(zc_py3_consumer_source, CONSUMER_PATH);
 	if (!rt->consumer)
-		return zc_py3_error(err, "cannot load " CONSUMER_PATH);
+		return zc_python_error(err, "cannot load " CONSUMER_PATH);
 	rt->take = PyUnicode_InternFromString("take");
 	rt->read = PyUnicode_InternFromString("read");
 	rt->drop = PyUnicode_InternFromString("drop");
 	if (!rt->take || !rt->read || !rt->drop)
-		return zc_py3_error(err, "cannot name the consumer's methods");
+		return zc_python_error(err, "cannot name the consumer's methods");
 	char path[PATH_MAX];
 	if (zc_beside_program(ZC_PY3_MODULE_PATH, path, sizeof(path), err) != 0)
 		return -1;
 	PyObject *m = PyObject_CallMethod(rt->consumer, "load", "s", path);
 	if (!m)
-		return zc_py3_error(err, "cannot import the pyo3 module " ZC_PY3_MODULE);
+		return zc_python_error(err, "cannot import the pyo3 module " ZC_PY3_MODULE);
 	Py_DECREF(m);
 	snprintf(rt->pyo3, sizeof(rt->pyo3), "%s", ZC_PYO3_VERSION);
-	snprintf(rt->python, sizeof(rt->python), "%s", Py_GetVersion());
-	rt->python[strcspn(rt->python, " ")] = '\0';
+	zc_python_version(rt->python, sizeof(rt->python));
 	return 0;
 }
 
+static const struct zc_python_embed embed = {.load = load, .ctx = &runtime};
+
 const struct zc_py3_runtime *zc_py3_start(struct zc_error *err)
 {
-	if (!started) {
-		started = true;
-		if (initialize(&start_error) == 0)
-			load_consumer(&runtime, &start_error);
-	}
-	if (start_error.code) {
-		zc_error_set(err, start_error.code, "%s", start_error.text);
-		return NULL;
-	}
-	return &runtime;
+	return zc_python_embed_start(&embed, err) == 0 ? &runtime : NULL;
 }

@@ -7,10 +7,8 @@
 #ifndef ZC_PY3_RUNTIME_H
 #define ZC_PY3_RUNTIME_H
 
-#define PY_SSIZE_T_CLEAN
-#include <Python.h>
-
 #include "error.h"
+#include "python_embed.h" /* Python.h; zc_python_error records an exception */
 
 /* consumer.py, NUL-terminated (consumer_source.c). */
 extern const char zc_py3_consumer_source[];
@@ -29,11 +27,5 @@ struct zc_py3_runtime {
  * result. NULL with err: ZC_EXIT_NOMEM when memory ran out, else ZC_EXIT_RUNTIME.
  */
 const struct zc_py3_runtime *zc_py3_start(struct zc_error *err);
-
-/*
- * Records the pending Python exception in err as one line ("ValueError: ...") after what,
- * and clears it: ZC_EXIT_NOMEM for a MemoryError, else ZC_EXIT_RUNTIME. Returns -1.
- */
-int zc_py3_error(struct zc_error *err, const char *what);
 
 #endif
