@@ -10,6 +10,7 @@
  * instruments, whatever cffi or CPython did.
  */
 #include "cffi_strategies.h"
+#include "python_rows.h"
 #include "instrument.h"
 
 #include "beside.h"
@@ -246,40 +247,12 @@ const struct zc_strategy *const *zc_cffi_strategies(size_t *n)
 	return all;
 }
 
-/* One transfer of a small rendered frame through kind k's path, probe and drop included. */
-static int warm_up(const struct kind *k, struct zc_error *err)
-{
-	struct zc_frame_geom g = {.bytes = WARM_UP_BYTES};
-	struct state *s = setup(&g, k, err);
-	if (!s)
-		return -1;
-	struct zc_view v;
-	unsigned char byte;
-	int rc = transfer(s, true, &v, err) == 0 && probe_read(s, &v, 0, &byte, err) == 0 ? 0
-											   : -1;
-	teardown(s);
-	return rc;
-}
-
 int zc_cffi_prepare(struct zc_error *err)
 {
-	static bool done, busy;
-	static struct zc_error failed;
+	const struct zc_frame_geom g = {.bytes = WARM_UP_BYTES}; /* to warm up on */
 	if (!zc_cffi_start(err))
 		return -1;
-	if (!done && !busy) { /* warm_up sets up through setup, which comes back here */
-		busy = true;
-		for (size_t i = 0; i < ZC_COUNT(kinds) && !failed.code; i++) {
-			struct zc_error why = {0};
-			if (warm_up(&kinds[i], &why) != 0)
-				zc_error_set(&failed, why.code, "warming up %s: %s",
-					     kinds[i].name, why.text);
-		}
-		done = true;
-	}
-	if (failed.code)
-		return zc_error_set(err, failed.code, "%s", failed.text);
-	return 0;
+	return zc_python_warm_up(all, ZC_COUNT(all), &g, err);
 }
 
 /*
@@ -316,31 +289,8 @@ static void extras(void *st, const struct zc_result *res, json_t *extra)
 		json_object_set_new(extra, "cffi", c);
 }
 
-static json_int_t member(json_t *o, const char *name)
-{
-	return json_integer_value(json_object_get(o, name));
-}
-
 /* One line per strategy: the consumer's object, and the frames it took and gave back. */
 void zc_cffi_report(const struct zc_results *r, FILE *f)
 {
-	for (size_t i = 0; i < r->n; i++) {
-		json_t *c = r->v[i].extra ? json_object_get(r->v[i].extra, "cffi") : NULL;
-		if (!c)
-			continue;
-		const char *type = json_string_value(json_object_get(c, "consumer_type"));
-		json_t *back = json_object_get(c, "frames_given_back");
-		if (!json_is_true(json_object_get(c, "consumer_takes_frames"))) {
-			fprintf(f, "  %-13s the consumer holds a %s; the producer keeps its frame\n",
-				r->v[i].strategy, type ? type : "?");
-			continue;
-		}
-		fprintf(f, "  %-13s the consumer holds a %s; %lld frames taken, given back: %lld "
-			   "while taking, %lld at the consumer's drop, %lld later; %lld not given "
-			   "back\n",
-			r->v[i].strategy, type ? type : "?", (long long)member(c, "frames_taken"),
-			(long long)member(back, "while_taking"), (long long)member(back, "at_drop"),
-			(long long)member(back, "later"),
-			(long long)member(c, "frames_not_given_back"));
-	}
+	zc_python_report_frames(r, f, "cffi", "consumer_takes_frames", 13);
 }

@@ -11,6 +11,7 @@
  * the instruments, whatever numpy did. Each tensor's deleter is counted, by when it ran.
  */
 #include "dlpack_strategies.h"
+#include "python_rows.h"
 #include "instrument.h"
 
 #include "beside.h"
@@ -293,42 +294,12 @@ const struct zc_strategy *const *zc_dlpack_strategies(size_t *n)
 	return all;
 }
 
-/* One transfer of a small rendered frame through kind k's path, probe and drop included. */
-static int warm_up(const struct kind *k, struct zc_error *err)
-{
-	struct zc_frame_geom g;
-	if (zc_frame_geom_init(&g, WARM_UP_SIDE, WARM_UP_SIDE, err) != 0)
-		return -1;
-	struct state *s = setup(&g, k, err);
-	if (!s)
-		return -1;
-	struct zc_view v;
-	unsigned char byte;
-	int rc = transfer(s, true, &v, err) == 0 && probe_read(s, &v, 0, &byte, err) == 0 ? 0
-											   : -1;
-	teardown(s);
-	return rc;
-}
-
 int zc_dlpack_prepare(struct zc_error *err)
 {
-	static bool done, busy;
-	static struct zc_error failed;
-	if (!zc_dl_start(err))
+	struct zc_frame_geom g; /* to warm up on */
+	if (!zc_dl_start(err) || zc_frame_geom_init(&g, WARM_UP_SIDE, WARM_UP_SIDE, err) != 0)
 		return -1;
-	if (!done && !busy) { /* warm_up sets up through setup, which comes back here */
-		busy = true;
-		for (size_t i = 0; i < ZC_COUNT(kinds) && !failed.code; i++) {
-			struct zc_error why = {0};
-			if (warm_up(&kinds[i], &why) != 0)
-				zc_error_set(&failed, why.code, "warming up %s: %s",
-					     kinds[i].name, why.text);
-		}
-		done = true;
-	}
-	if (failed.code)
-		return zc_error_set(err, failed.code, "%s", failed.text);
-	return 0;
+	return zc_python_warm_up(all, ZC_COUNT(all), &g, err);
 }
 
 /*

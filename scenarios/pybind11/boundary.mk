@@ -28,7 +28,7 @@ $(BUILD)/lib/scenario-pybind11.a: $(pybind11_CXX_OBJ)
 $(pybind11_CXX_OBJ): scenarios/pybind11/boundary.mk
 # The family's shared objects (scenarios/runtimes/python_runtime.mk) go into the archive.
 include scenarios/runtimes/python_runtime.mk
-$(eval $(call python_runtime_rules,pybind11,$(PYTHON_PROBE_OBJ)))
+$(eval $(call python_runtime_rules,pybind11,$(PYTHON_PROBE_OBJ) $(PYTHON_ROWS_OBJ)))
 # The consumer's Python source is assembled into the program (consumer_source.c, .incbin).
 $(BUILD)/obj/scenarios/pybind11/consumer_source.o: scenarios/pybind11/consumer.py
 # The test drives the strategies in its own process: it links the interpreter too.

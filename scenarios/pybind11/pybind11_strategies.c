@@ -10,6 +10,7 @@
  * instruments, whatever pybind11, CPython or numpy did.
  */
 #include "pybind11_strategies.h"
+#include "python_rows.h"
 #include "instrument.h"
 
 #include "beside.h"
@@ -301,31 +302,8 @@ static void extras(void *st, const struct zc_result *res, json_t *extra)
 		json_object_set_new(extra, "pybind11", pb);
 }
 
-static json_int_t member(json_t *o, const char *name)
-{
-	return json_integer_value(json_object_get(o, name));
-}
-
 /* One line per strategy: the consumer's object, and the frames its owners gave back. */
 void zc_pybind11_report(const struct zc_results *r, FILE *f)
 {
-	for (size_t i = 0; i < r->n; i++) {
-		json_t *pb = r->v[i].extra ? json_object_get(r->v[i].extra, "pybind11") : NULL;
-		if (!pb)
-			continue;
-		const char *type = json_string_value(json_object_get(pb, "consumer_type"));
-		json_t *back = json_object_get(pb, "frames_given_back");
-		if (!json_is_true(json_object_get(pb, "owners_own_frames"))) {
-			fprintf(f, "  %-22s the consumer holds a %s; the producer keeps its frame\n",
-				r->v[i].strategy, type ? type : "?");
-			continue;
-		}
-		fprintf(f, "  %-22s the consumer holds a %s; %lld frames taken, given back: %lld "
-			   "while taking, %lld at the consumer's drop, %lld later; %lld not given "
-			   "back\n",
-			r->v[i].strategy, type ? type : "?", (long long)member(pb, "frames_taken"),
-			(long long)member(back, "while_taking"), (long long)member(back, "at_drop"),
-			(long long)member(back, "later"),
-			(long long)member(pb, "frames_not_given_back"));
-	}
+	zc_python_report_frames(r, f, "pybind11", "owners_own_frames", 22);
 }

@@ -11,6 +11,7 @@
  * instruments, whatever pyo3, Rust's std or CPython did.
  */
 #include "pyo3_strategies.h"
+#include "python_rows.h"
 #include "instrument.h"
 
 #include "beside.h"
@@ -312,41 +313,13 @@ const struct zc_strategy *const *zc_pyo3_strategies(size_t *n)
 	return all;
 }
 
-/* One transfer of a small rendered frame through kind k's path, probe and drop included. */
-static int warm_up(const struct kind *k, struct zc_error *err)
-{
-	struct zc_frame_geom g = {.width = 4, .height = 4, .bytes_per_pixel = 4,
-				  .bytes = WARM_UP_BYTES};
-	struct state *s = setup(&g, k, err);
-	if (!s)
-		return -1;
-	struct zc_view v;
-	unsigned char byte;
-	int rc = transfer(s, true, &v, err) == 0 && probe_read(s, &v, 0, &byte, err) == 0 ? 0
-											   : -1;
-	teardown(s);
-	return rc;
-}
-
 int zc_pyo3_prepare(struct zc_error *err)
 {
-	static bool done, busy;
-	static struct zc_error failed;
+	const struct zc_frame_geom g = {.width = 4, .height = 4, .bytes_per_pixel = 4,
+					.bytes = WARM_UP_BYTES}; /* to warm up on */
 	if (!zc_py3_start(err))
 		return -1;
-	if (!done && !busy) { /* warm_up sets up through setup, which comes back here */
-		busy = true;
-		for (size_t i = 0; i < ZC_COUNT(kinds) && !failed.code; i++) {
-			struct zc_error why = {0};
-			if (warm_up(&kinds[i], &why) != 0)
-				zc_error_set(&failed, why.code, "warming up %s: %s",
-					     kinds[i].name, why.text);
-		}
-		done = true;
-	}
-	if (failed.code)
-		return zc_error_set(err, failed.code, "%s", failed.text);
-	return 0;
+	return zc_python_warm_up(all, ZC_COUNT(all), &g, err);
 }
 
 /*
@@ -380,31 +353,8 @@ static void extras(void *st, const struct zc_result *res, json_t *extra)
 		json_object_set_new(extra, "pyo3", o);
 }
 
-static json_int_t member(json_t *o, const char *name)
-{
-	return json_integer_value(json_object_get(o, name));
-}
-
 /* One line per strategy: the consumer's object, and the frames its owners gave back. */
 void zc_pyo3_report(const struct zc_results *r, FILE *f)
 {
-	for (size_t i = 0; i < r->n; i++) {
-		json_t *o = r->v[i].extra ? json_object_get(r->v[i].extra, "pyo3") : NULL;
-		if (!o)
-			continue;
-		const char *type = json_string_value(json_object_get(o, "consumer_type"));
-		json_t *back = json_object_get(o, "frames_given_back");
-		if (!json_is_true(json_object_get(o, "owners_own_frames"))) {
-			fprintf(f, "  %-16s the consumer holds a %s; the producer keeps its frame\n",
-				r->v[i].strategy, type ? type : "?");
-			continue;
-		}
-		fprintf(f, "  %-16s the consumer holds a %s; %lld frames taken, given back: %lld "
-			   "while taking, %lld at the consumer's drop, %lld later; %lld not given "
-			   "back\n",
-			r->v[i].strategy, type ? type : "?", (long long)member(o, "frames_taken"),
-			(long long)member(back, "while_taking"), (long long)member(back, "at_drop"),
-			(long long)member(back, "later"),
-			(long long)member(o, "frames_not_given_back"));
-	}
+	zc_python_report_frames(r, f, "pyo3", "owners_own_frames", 16);
 }

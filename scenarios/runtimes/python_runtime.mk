@@ -1,11 +1,13 @@
 # python_runtime.mk: the Python family's shared objects (scenarios/runtimes/python_*.c), read by the
 # boundary.mk of each boundary that uses them (python, cffi, dlpack, pyo3, pybind11); this
 # folder has no main.c, so it is no program. python_embed.o starts the interpreter and needs
-# Python's headers; python_probe.o is the program's probe and main.
+# Python's headers; python_probe.o is the program's probe and main; python_rows.o what the
+# strategies share (the warm-up, the report's line).
 ifndef PYTHON_RUNTIME_MK
 PYTHON_RUNTIME_MK = 1
 PYTHON_EMBED_OBJ = $(BUILD)/obj/scenarios/runtimes/python_embed.o
 PYTHON_PROBE_OBJ = $(BUILD)/obj/scenarios/runtimes/python_probe.o
+PYTHON_ROWS_OBJ = $(BUILD)/obj/scenarios/runtimes/python_rows.o
 # Python's headers pass the project's warnings as they are (3.11). The interpreter's home is
 # the prefix those headers and libpython belong to, not a pyenv's python3 found on PATH.
 # private: the flags stay these objects' own.
