@@ -89,18 +89,12 @@ static int frame_counts(const struct zc_cffi_runtime *rt, struct frame_counts *o
 	return d && !PyErr_Occurred() ? 0 : -1;
 }
 
-static PyObject *call(PyObject *name, PyObject *self, PyObject *a, PyObject *b)
-{
-	PyObject *args[] = {self, a, b};
-	size_t n = b ? 3 : a ? 2 : 1;
-	return PyObject_VectorcallMethod(name, args, n | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
-}
-
 /* The consumer's take(seq, render): its own object of the frame, and the producer's frame. */
 static int take(struct state *s, bool render, unsigned char **producer, struct zc_error *err)
 {
 	PyObject *seq = PyLong_FromUnsignedLongLong(s->seq);
-	PyObject *frame = seq ? call(s->rt->take, s->consumer, seq, render ? Py_True : Py_False)
+	PyObject *frame = seq ? zc_python_call(s->rt->take, s->consumer, seq,
+					       render ? Py_True : Py_False)
 			      : NULL;
 	Py_XDECREF(seq);
 	if (!frame)
@@ -145,7 +139,7 @@ static void release(void *st, struct zc_view *v)
 		return;
 	PyBuffer_Release(&s->view);
 	Py_CLEAR(s->frame);
-	PyObject *r = call(s->rt->drop, s->consumer, NULL, NULL);
+	PyObject *r = zc_python_call(s->rt->drop, s->consumer, NULL, NULL);
 	if (!r)
 		zc_python_error(&s->dropped, "the consumer could not drop the frame");
 	Py_XDECREF(r);
@@ -155,20 +149,9 @@ static void release(void *st, struct zc_view *v)
 static int probe_read(void *st, const struct zc_view *v, size_t offset, unsigned char *value,
 		      struct zc_error *err)
 {
-	struct state *s = st;
+	const struct state *s = st;
 	(void)v;
-	PyObject *k = PyLong_FromSize_t(offset);
-	PyObject *r = k ? call(s->rt->read, s->consumer, k, NULL) : NULL;
-	Py_XDECREF(k);
-	long byte = r ? PyLong_AsLong(r) : -1;
-	Py_XDECREF(r);
-	if (byte < 0 || byte > 255) {
-		if (!PyErr_Occurred())
-			PyErr_Format(PyExc_ValueError, "read %ld, not a byte", byte);
-		return zc_python_error(err, "the consumer could not read its frame");
-	}
-	*value = (unsigned char)byte;
-	return 0;
+	return zc_python_read_byte(s->consumer, s->rt->read, offset, value, err);
 }
 
 static void teardown(void *st)

@@ -100,13 +100,6 @@ void zc_dlpack_close(void)
 	context.library = NULL;
 }
 
-static PyObject *call(PyObject *name, PyObject *self, PyObject *a, PyObject *b)
-{
-	PyObject *args[] = {self, a, b};
-	size_t n = b ? 3 : a ? 2 : 1;
-	return PyObject_VectorcallMethod(name, args, n | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
-}
-
 /* A frame of the producer, taken and exported: a zcdlpack.Frame. NULL with err. */
 static PyObject *export(struct state *s, uint64_t seq, bool render, unsigned char **data,
 			struct zc_error *err)
@@ -125,7 +118,7 @@ static int take(struct state *s, bool render, unsigned char **producer, struct z
 		return -1;
 	PyObject *seq = PyLong_FromUnsignedLongLong(s->seq);
 	zc_dl_set_phase(ZC_DL_TAKING);
-	PyObject *frame = seq ? call(s->rt->take, s->consumer, exported, seq) : NULL;
+	PyObject *frame = seq ? zc_python_call(s->rt->take, s->consumer, exported, seq) : NULL;
 	Py_DECREF(exported);
 	zc_dl_set_phase(ZC_DL_OUTSIDE);
 	Py_XDECREF(seq);
@@ -167,7 +160,7 @@ static void release(void *st, struct zc_view *v)
 	zc_dl_set_phase(ZC_DL_DROPPING);
 	PyBuffer_Release(&s->view);
 	Py_CLEAR(s->frame);
-	PyObject *r = call(s->rt->drop, s->consumer, NULL, NULL);
+	PyObject *r = zc_python_call(s->rt->drop, s->consumer, NULL, NULL);
 	zc_dl_set_phase(ZC_DL_OUTSIDE);
 	if (!r)
 		zc_python_error(&s->dropped, "the consumer could not drop the frame");
@@ -178,20 +171,9 @@ static void release(void *st, struct zc_view *v)
 static int probe_read(void *st, const struct zc_view *v, size_t offset, unsigned char *value,
 		      struct zc_error *err)
 {
-	struct state *s = st;
+	const struct state *s = st;
 	(void)v;
-	PyObject *k = PyLong_FromSize_t(offset);
-	PyObject *r = k ? call(s->rt->read, s->consumer, k, NULL) : NULL;
-	Py_XDECREF(k);
-	long byte = r ? PyLong_AsLong(r) : -1;
-	Py_XDECREF(r);
-	if (byte < 0 || byte > 255) {
-		if (!PyErr_Occurred())
-			PyErr_Format(PyExc_ValueError, "read %ld, not a byte", byte);
-		return zc_python_error(err, "the consumer could not read its frame");
-	}
-	*value = (unsigned char)byte;
-	return 0;
+	return zc_python_read_byte(s->consumer, s->rt->read, offset, value, err);
 }
 
 static void teardown(void *st)

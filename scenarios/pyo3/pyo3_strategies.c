@@ -121,13 +121,6 @@ int zc_pyo3_check_frame(const struct zc_frame_geom *g, const bool *selected,
 			    g->height, g->bytes, needs, (unsigned long long)as.rlim_cur);
 }
 
-static PyObject *call(PyObject *name, PyObject *self, PyObject *a, PyObject *b)
-{
-	PyObject *args[] = {self, a, b};
-	size_t n = b ? 3 : a ? 2 : 1;
-	return PyObject_VectorcallMethod(name, args, n | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
-}
-
 /* The list's every item against the producer's frame p: -1 with err at the first that differs. */
 static int compare_items(PyObject *list, const unsigned char *p, size_t bytes,
 			 struct zc_error *err)
@@ -153,7 +146,8 @@ static int take(struct state *s, bool render, struct zc_error *err)
 	PyObject *seq = PyLong_FromUnsignedLongLong(s->seq);
 	s->source.last = NULL;
 	zc_py3_set_phase(ZC_PY3_TAKING);
-	PyObject *frame = seq ? call(s->rt->take, s->consumer, seq, render ? Py_True : Py_False)
+	PyObject *frame = seq ? zc_python_call(s->rt->take, s->consumer, seq,
+					       render ? Py_True : Py_False)
 			      : NULL;
 	zc_py3_set_phase(ZC_PY3_OUTSIDE);
 	Py_XDECREF(seq);
@@ -202,7 +196,7 @@ static void release(void *st, struct zc_view *v)
 		PyBuffer_Release(&s->view);
 	s->has_view = false;
 	Py_CLEAR(s->frame);
-	PyObject *r = call(s->rt->drop, s->consumer, NULL, NULL);
+	PyObject *r = zc_python_call(s->rt->drop, s->consumer, NULL, NULL);
 	zc_py3_set_phase(ZC_PY3_OUTSIDE);
 	if (!r)
 		zc_python_error(&s->dropped, "the consumer could not drop the frame");
@@ -213,20 +207,9 @@ static void release(void *st, struct zc_view *v)
 static int probe_read(void *st, const struct zc_view *v, size_t offset, unsigned char *value,
 		      struct zc_error *err)
 {
-	struct state *s = st;
+	const struct state *s = st;
 	(void)v;
-	PyObject *k = PyLong_FromSize_t(offset);
-	PyObject *r = k ? call(s->rt->read, s->consumer, k, NULL) : NULL;
-	Py_XDECREF(k);
-	long byte = r ? PyLong_AsLong(r) : -1;
-	Py_XDECREF(r);
-	if (byte < 0 || byte > 255) {
-		if (!PyErr_Occurred())
-			PyErr_Format(PyExc_ValueError, "read %ld, not a byte", byte);
-		return zc_python_error(err, "the consumer could not read its frame");
-	}
-	*value = (unsigned char)byte;
-	return 0;
+	return zc_python_read_byte(s->consumer, s->rt->read, offset, value, err);
 }
 
 static void teardown(void *st)

@@ -45,6 +45,23 @@ int zc_python_error(struct zc_error *err, const char *what)
 	return -1;
 }
 
+int zc_python_read_byte(PyObject *consumer, PyObject *read, size_t offset,
+			unsigned char *value, struct zc_error *err)
+{
+	PyObject *k = PyLong_FromSize_t(offset);
+	PyObject *r = k ? zc_python_call(read, consumer, k, NULL) : NULL;
+	Py_XDECREF(k);
+	long byte = r ? PyLong_AsLong(r) : -1;
+	Py_XDECREF(r);
+	if (byte < 0 || byte > 255) {
+		if (!PyErr_Occurred())
+			PyErr_Format(PyExc_ValueError, "read %ld, not a byte", byte);
+		return zc_python_error(err, "the consumer could not read its frame");
+	}
+	*value = (unsigned char)byte;
+	return 0;
+}
+
 /* Whether the exception a failed start left behind (none: false) says memory ran out. */
 static bool left_no_memory(void)
 {

@@ -43,6 +43,21 @@ PyObject *zc_python_load_consumer(const char *source, const char *path);
 /* The interpreter's version, "3.11.2", into buf. */
 void zc_python_version(char *buf, size_t size);
 
+/* self.name(a, b), a and b optional (NULL, b only with a), as a vectorcall: a new reference. */
+static inline PyObject *zc_python_call(PyObject *name, PyObject *self, PyObject *a, PyObject *b)
+{
+	PyObject *args[] = {self, a, b};
+	size_t n = b ? 3 : a ? 2 : 1;
+	return PyObject_VectorcallMethod(name, args, n | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
+}
+
+/*
+ * The write-through probe's reading: the consumer's read(offset), the method named read,
+ * reads a byte of the frame through its own object. 0 with *value, or -1 with err.
+ */
+int zc_python_read_byte(PyObject *consumer, PyObject *read, size_t offset,
+			unsigned char *value, struct zc_error *err);
+
 /*
  * Records the pending Python exception in err as one line ("ValueError: ...") after what,
  * and clears it: ZC_EXIT_NOMEM, the line beginning "out of memory: ", for a MemoryError or
