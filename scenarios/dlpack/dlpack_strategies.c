@@ -14,11 +14,9 @@
 #include "python_rows.h"
 #include "instrument.h"
 
-#include "beside.h"
 #include "exporter.h"
 #include "runtime.h"
 
-#include <dlfcn.h>
 #include <dlpack/dlpack.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -71,33 +69,14 @@ struct state {
 	struct zc_error dropped;
 };
 
-/*
- * Known repetition: java, python, pybind11 and inproc load the producer library in the same
- * ten lines; one loader beside the producer ABI (scenarios/producers/) is to come.
- */
 int zc_dlpack_open(struct zc_error *err)
 {
-	union {
-		void *obj;
-		zcp_get_api_fn fn;
-	} sym;
-	void *h = zc_beside_load("../lib/libzcproducer.so", ZCP_GET_API_SYMBOL, &sym.obj, err);
-	if (!h)
-		return -1;
-	if (sym.fn(ZC_PRODUCER_ABI, &context.producer) != 0) {
-		dlclose(h);
-		return zc_error_set(err, ZC_EXIT_RUNTIME, "'../lib/libzcproducer.so' is not a "
-				    "zcbench producer of ABI %d", ZC_PRODUCER_ABI);
-	}
-	context.library = h;
-	return 0;
+	return zc_python_open_producer(&context.producer, &context.library, err);
 }
 
 void zc_dlpack_close(void)
 {
-	if (context.library)
-		dlclose(context.library);
-	context.library = NULL;
+	zc_python_close_producer(&context.library);
 }
 
 /* A frame of the producer, taken and exported: a zcdlpack.Frame. NULL with err. */

@@ -13,10 +13,8 @@
 #include "python_rows.h"
 #include "instrument.h"
 
-#include "beside.h"
 #include "bridge.h"
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,33 +73,14 @@ struct state {
 	struct zc_error dropped;
 };
 
-/*
- * Known repetition: java, python, pybind11 and inproc load the producer library in the same
- * ten lines; one loader beside the producer ABI (scenarios/producers/) is to come.
- */
 int zc_pybind11_open(struct zc_error *err)
 {
-	union {
-		void *obj;
-		zcp_get_api_fn fn;
-	} sym;
-	void *h = zc_beside_load("../lib/libzcproducer.so", ZCP_GET_API_SYMBOL, &sym.obj, err);
-	if (!h)
-		return -1;
-	if (sym.fn(ZC_PRODUCER_ABI, &context.producer) != 0) {
-		dlclose(h);
-		return zc_error_set(err, ZC_EXIT_RUNTIME, "'../lib/libzcproducer.so' is not a "
-				    "zcbench producer of ABI %d", ZC_PRODUCER_ABI);
-	}
-	context.library = h;
-	return 0;
+	return zc_python_open_producer(&context.producer, &context.library, err);
 }
 
 void zc_pybind11_close(void)
 {
-	if (context.library)
-		dlclose(context.library);
-	context.library = NULL;
+	zc_python_close_producer(&context.library);
 }
 
 static int transfer(void *st, bool render, struct zc_view *v, struct zc_error *err)

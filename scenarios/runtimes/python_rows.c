@@ -4,8 +4,38 @@
 #include "python_rows.h"
 
 #include <assert.h>
+#include <dlfcn.h>
 #include <jansson.h>
 #include <stdbool.h>
+
+#include "beside.h"
+
+#define PRODUCER "../lib/libzcproducer.so"
+
+int zc_python_open_producer(struct zc_producer_api *api, void **library, struct zc_error *err)
+{
+	union {
+		void *obj;
+		zcp_get_api_fn fn;
+	} sym;
+	void *h = zc_beside_load(PRODUCER, ZCP_GET_API_SYMBOL, &sym.obj, err);
+	if (!h)
+		return -1;
+	if (sym.fn(ZC_PRODUCER_ABI, api) != 0) {
+		dlclose(h);
+		return zc_error_set(err, ZC_EXIT_RUNTIME, "'" PRODUCER "' is not a zcbench producer "
+				    "of ABI %d", ZC_PRODUCER_ABI);
+	}
+	*library = h;
+	return 0;
+}
+
+void zc_python_close_producer(void **library)
+{
+	if (*library)
+		dlclose(*library);
+	*library = NULL;
+}
 
 /* One transfer of a small rendered frame through s's path, probe and drop included. */
 static int warm_up(const struct zc_strategy *s, const struct zc_frame_geom *g,

@@ -1,7 +1,8 @@
 /*
- * python_rows.h: what the Python family's strategies share (cffi, dlpack, pyo3, pybind11):
- * the warm-up each measuring process runs before it counts anything, through the strategies'
- * own hooks, and the report's line of the frames a consumer took and gave back.
+ * python_rows.h: what the Python family's strategies share (python, cffi, dlpack, pyo3,
+ * pybind11): the producer library their rows run on, the warm-up each measuring process runs
+ * before it counts anything, through the strategies' own hooks, and the report's line of the
+ * frames a consumer took and gave back.
  */
 #ifndef ZC_PYTHON_ROWS_H
 #define ZC_PYTHON_ROWS_H
@@ -10,8 +11,19 @@
 #include <stdio.h>
 
 #include "error.h"
+#include "producer_api.h"
 #include "results.h"
 #include "strategy.h"
+
+/*
+ * Loads the producer library beside the program (../lib/libzcproducer.so) and fills api
+ * from it; *library is its handle, for zc_python_close_producer. 0, or -1 with the reason in
+ * err.
+ */
+int zc_python_open_producer(struct zc_producer_api *api, void **library, struct zc_error *err);
+
+/* Unloads *library, if loaded, and forgets it. */
+void zc_python_close_producer(void **library);
 
 /*
  * Once per process: each of the n strategies in all sets up on g (a small frame), makes one
