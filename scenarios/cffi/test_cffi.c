@@ -18,6 +18,7 @@
 #include "cffi_strategies.h"
 #include "instrument.h"
 #include "runtime.h"
+#include "python_test.h"
 #include "support.h"
 
 #define FRAME_BYTES 8294400.0
@@ -63,14 +64,7 @@ static void test_frames_given_back_once(void **state)
 {
 	(void)state;
 	json_t *r = zt_result(doc, "buffer_gc");
-	double taken = zt_number(r, "cffi.frames_taken");
-	assert_true(taken >= 1);
-	assert_true(taken == zt_number(r, "cffi.frames"));
-	assert_true(zt_number(r, "cffi.frames_given_back.at_drop") == taken);
-	assert_true(zt_number(r, "cffi.frames_given_back.while_taking") == 0);
-	assert_true(zt_number(r, "cffi.frames_given_back.later") == 0);
-	assert_true(zt_number(r, "cffi.frames_not_given_back") == 0);
-	assert_true(zt_number(r, "cffi.producer_frames_out") == 0);
+	zt_python_given_back_once(r, "cffi");
 	for (size_t i = 0; i < ZC_COUNT(copying); i++)
 		assert_true(zt_number(zt_result(doc, copying[i]), "cffi.frames_taken") == 0);
 	assert_true(zt_number(zt_result(doc, "buffer"), "cffi.frames_taken") == 0);
@@ -79,11 +73,7 @@ static void test_frames_given_back_once(void **state)
 static void test_nothing_left_at_the_end(void **state)
 {
 	(void)state;
-	json_t *results = json_object_get(doc, "results"), *r;
-	size_t i;
-	assert_int_equal(json_array_size(results), 5);
-	json_array_foreach(results, i, r)
-		zt_expect_clean(r);
+	zt_python_nothing_left(doc, 5);
 }
 
 /* --- the strategies driven in this process ---------------------------------------------- */
@@ -92,11 +82,7 @@ static const struct zc_strategy *find(const char *name)
 {
 	size_t n;
 	const struct zc_strategy *const *all = zc_cffi_strategies(&n);
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(all[i]->name, name))
-			return all[i];
-	fail_msg("no strategy '%s'", name);
-	return all[0]; /* not reached: fail_msg ends the test */
+	return zt_python_find(all, n, name);
 }
 
 static int group_setup(void **state)

@@ -22,6 +22,7 @@
 #include "dlpack_strategies.h"
 #include "exporter.h"
 #include "instrument.h"
+#include "python_test.h"
 #include "support.h"
 
 #define FRAME_BYTES 8294400.0
@@ -81,11 +82,7 @@ static void test_deleter_runs_once_a_frame(void **state)
 static void test_nothing_left_at_the_end(void **state)
 {
 	(void)state;
-	json_t *results = json_object_get(doc, "results"), *r;
-	size_t i;
-	assert_int_equal(json_array_size(results), 3);
-	json_array_foreach(results, i, r)
-		zt_expect_clean(r);
+	zt_python_nothing_left(doc, 3);
 }
 
 /* --- in this process ------------------------------------------------------------------- */
@@ -97,11 +94,7 @@ static const struct zc_strategy *find(const char *name)
 {
 	size_t n;
 	const struct zc_strategy *const *all = zc_dlpack_strategies(&n);
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(all[i]->name, name))
-			return all[i];
-	fail_msg("no strategy '%s'", name);
-	return all[0]; /* not reached: fail_msg ends the test */
+	return zt_python_find(all, n, name);
 }
 
 /* The producer loaded and the interpreter started in this process, as a measuring one does. */

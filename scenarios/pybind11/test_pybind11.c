@@ -22,6 +22,7 @@
 #include "bridge.h"
 #include "instrument.h"
 #include "pybind11_strategies.h"
+#include "python_test.h"
 #include "support.h"
 
 #define FRAME_BYTES 8294400.0
@@ -106,14 +107,7 @@ static void test_frames_given_back_once(void **state)
 	(void)state;
 	for (size_t i = 0; i < ZC_COUNT(owning); i++) {
 		json_t *r = zt_result(doc, owning[i]);
-		double taken = zt_number(r, "pybind11.frames_taken");
-		assert_true(taken >= 1);
-		assert_true(taken == zt_number(r, "pybind11.frames"));
-		assert_true(zt_number(r, "pybind11.frames_given_back.at_drop") == taken);
-		assert_true(zt_number(r, "pybind11.frames_given_back.while_taking") == 0);
-		assert_true(zt_number(r, "pybind11.frames_given_back.later") == 0);
-		assert_true(zt_number(r, "pybind11.frames_not_given_back") == 0);
-		assert_true(zt_number(r, "pybind11.producer_frames_out") == 0);
+		zt_python_given_back_once(r, "pybind11");
 	}
 	/* The others borrow the producer's frame: it takes none. */
 	const char *borrowing[] = {"bytes", "array_t_no_base", "memoryview_from_memory",
@@ -125,11 +119,7 @@ static void test_frames_given_back_once(void **state)
 static void test_nothing_left_at_the_end(void **state)
 {
 	(void)state;
-	json_t *results = json_object_get(doc, "results"), *r;
-	size_t i;
-	assert_int_equal(json_array_size(results), 7);
-	json_array_foreach(results, i, r)
-		zt_expect_clean(r);
+	zt_python_nothing_left(doc, 7);
 }
 
 /* --- the strategies driven in this process ---------------------------------------------- */
@@ -138,11 +128,7 @@ static const struct zc_strategy *find(const char *name)
 {
 	size_t n;
 	const struct zc_strategy *const *all = zc_pybind11_strategies(&n);
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(all[i]->name, name))
-			return all[i];
-	fail_msg("no strategy '%s'", name);
-	return all[0]; /* not reached: fail_msg ends the test */
+	return zt_python_find(all, n, name);
 }
 
 /* The producer loaded and the interpreter started in this process, as a measuring one does. */

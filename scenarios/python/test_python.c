@@ -18,6 +18,7 @@
 #include "instrument.h"
 #include "interp.h"
 #include "python_strategies.h"
+#include "python_test.h"
 #include "support.h"
 
 #define FRAME_BYTES 8294400.0
@@ -77,11 +78,7 @@ static void test_frames_given_back_at_drop(void **state)
 static void test_nothing_left_at_the_end(void **state)
 {
 	(void)state;
-	json_t *results = json_object_get(doc, "results"), *r;
-	size_t i;
-	assert_int_equal(json_array_size(results), 6);
-	json_array_foreach(results, i, r)
-		zt_expect_clean(r);
+	zt_python_nothing_left(doc, 6);
 }
 
 /* --- the strategies driven in this process ---------------------------------------------- */
@@ -90,11 +87,7 @@ static const struct zc_strategy *find(const char *name)
 {
 	size_t n;
 	const struct zc_strategy *const *all = zc_python_strategies(true, &n);
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(all[i]->name, name))
-			return all[i];
-	fail_msg("no strategy '%s'", name);
-	return all[0]; /* not reached: fail_msg ends the test */
+	return zt_python_find(all, n, name);
 }
 
 /* The producer loaded and the interpreter started in this process, as a measuring one does. */

@@ -1,0 +1,27 @@
+/*
+ * python_test.h: what the Python family's cmocka tests share (test_python, test_cffi,
+ * test_dlpack, test_pyo3, test_pybind11); linked into those tests only (python_runtime.mk).
+ * Call these from a cmocka test: a failed check fails it.
+ */
+#ifndef ZC_PYTHON_TEST_H
+#define ZC_PYTHON_TEST_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "strategy.h"
+
+/* The strategy of all (n of them) named name; without one the test fails. */
+const struct zc_strategy *zt_python_find(const struct zc_strategy *const *all, size_t n,
+					 const char *name);
+
+/*
+ * Result r's frames, its extra key's counts: it took at least one, one a frame, and gave
+ * every one back once, at the consumer's drop; the producer has none out.
+ */
+void zt_python_given_back_once(json_t *r, const char *key);
+
+/* doc holds n results, each of them clean (zt_expect_clean). */
+void zt_python_nothing_left(json_t *doc, size_t n);
+
+#endif
