@@ -9,27 +9,10 @@ set -u
 skip_unbuilt cffi
 CF=$BUILD/bin/cffi
 e2e_init cffi
+. scenarios/runtimes/python_e2e.sh
 
-"$CF" --quick --frame 1920x --out "$E2E_TMP/out.json" >/dev/null 2>"$E2E_TMP/err"
-rc=$?
-if [ "$rc" -ne 2 ]; then
-	fail "a bad frame exited $rc, want 2: $(cat "$E2E_TMP/err")"
-elif [ "$(wc -l <"$E2E_TMP/err")" -ne 1 ] || ! grep -qF "frame size '1920x'" "$E2E_TMP/err"; then
-	fail "want one line naming '1920x', got: $(cat "$E2E_TMP/err")"
-elif [ -e "$E2E_TMP/out.json" ]; then
-	fail "a refused run wrote its results"
-else
-	pass
-fi
+expect 2 "frame size '1920x'" "$CF" --quick --frame 1920x
 
 # The README's table: the strategies --list prints, in its order, each with its verdict.
-"$CF" --list | awk '{ print $1, $2 }' >"$E2E_TMP/listed"
-sed -n 's/^| `\([a-z_]*\)` | .* | \(copy\|zero-copy\) |$/\1 \2/p' scenarios/cffi/README.md \
-	>"$E2E_TMP/documented"
-if [ -s "$E2E_TMP/listed" ] && cmp -s "$E2E_TMP/listed" "$E2E_TMP/documented"; then
-	pass
-else
-	fail "the README's strategies differ from --list (< --list, > README):
-$(diff "$E2E_TMP/listed" "$E2E_TMP/documented")"
-fi
+readme_lists "$CF" cffi
 e2e_done

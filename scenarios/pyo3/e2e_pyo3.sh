@@ -12,26 +12,7 @@ set -u
 skip_unbuilt pyo3
 P3=$BUILD/bin/pyo3
 e2e_init pyo3
-
-# expect CODE WANT CMD...: CMD exits CODE with one line on stderr holding WANT, writing nothing.
-expect() {
-	code=$1 want=$2
-	shift 2
-	"$@" --out "$E2E_TMP/out.json" >"$E2E_TMP/stdout" 2>"$E2E_TMP/stderr"
-	rc=$?
-	what="$* -> exit $rc, stderr: $(cat "$E2E_TMP/stderr")"
-	if [ "$rc" -ne "$code" ]; then
-		fail "want exit $code: $what"
-	elif [ "$(wc -l <"$E2E_TMP/stderr")" -ne 1 ]; then
-		fail "want one line on stderr: $what"
-	elif ! grep -qF -- "$want" "$E2E_TMP/stderr"; then
-		fail "want '$want' in the message: $what"
-	elif [ -e "$E2E_TMP/out.json" ]; then
-		fail "a refused run wrote its results: $what"
-	else
-		pass
-	fi
-}
+. scenarios/runtimes/python_e2e.sh
 
 expect 2 "frame size '1920x'" "$P3" --quick --frame 1920x
 expect 2 "frame '65536x65536' needs about" "$P3" --quick --frame 65536x65536
@@ -40,9 +21,6 @@ expect 2 "unknown strategy 'vec_u8'" "$P3" --quick --strategy vec_u8
 # A 3840x2160 frame is 33 MB; its list, 8 bytes an item, 265 MB. Under 250 MB of address
 # space PyBytes_new runs; Vec_u8 is refused before anything starts (pyo3 0.17 would panic
 # where CPython cannot allocate the list, and a panic aborts the process).
-limited() {
-	sh -c 'ulimit -v 250000 && exec "$@"' sh "$@"
-}
 if limited "$P3" --quick --quiet --processes 1 --frame 3840x2160 --strategy PyBytes_new \
 	--out "$E2E_TMP/bytes.json" >/dev/null 2>"$E2E_TMP/bytes.err"; then
 	pass
@@ -56,13 +34,5 @@ frame and its Vec), more than the address space allows (ulimit -v: 256000000 byt
 	limited "$P3" --quick --quiet --processes 1 --frame 3840x2160 --strategy Vec_u8
 
 # The README's table: the strategies --list prints, in its order, each with its verdict.
-"$P3" --list | awk '{ print $1, $2 }' >"$E2E_TMP/listed"
-sed -n 's/^| `\([A-Za-z0-9_]*\)` | .* | \(copy\|zero-copy\) |$/\1 \2/p' scenarios/pyo3/README.md \
-	>"$E2E_TMP/documented"
-if [ -s "$E2E_TMP/listed" ] && cmp -s "$E2E_TMP/listed" "$E2E_TMP/documented"; then
-	pass
-else
-	fail "the README's strategies differ from --list (< --list, > README):
-$(diff "$E2E_TMP/listed" "$E2E_TMP/documented")"
-fi
+readme_lists "$P3" pyo3
 e2e_done
