@@ -71,7 +71,8 @@ struct state {
 
 int zc_dlpack_open(struct zc_error *err)
 {
-	return zc_python_open_producer(&context.producer, &context.library, err);
+	return zc_python_open_producer("../lib/libzcproducer.so", &context.producer,
+				       &context.library, err);
 }
 
 void zc_dlpack_close(void)

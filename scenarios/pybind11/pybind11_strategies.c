@@ -75,7 +75,8 @@ struct state {
 
 int zc_pybind11_open(struct zc_error *err)
 {
-	return zc_python_open_producer(&context.producer, &context.library, err);
+	return zc_python_open_producer("../lib/libzcproducer.so", &context.producer,
+				       &context.library, err);
 }
 
 void zc_pybind11_close(void)

@@ -14,11 +14,9 @@
 #include "python_rows.h"
 #include "instrument.h"
 
-#include "beside.h"
 #include "bridge.h"
 #include "runtime.h"
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,34 +73,15 @@ struct state {
 	struct zc_error dropped;
 };
 
-/*
- * Known repetition: java, python, pybind11, dlpack and inproc load a producer library in the
- * same ten lines; one loader beside the producer ABI (scenarios/producers/) is to come.
- */
 int zc_pyo3_open(struct zc_error *err)
 {
-	union {
-		void *obj;
-		zcp_get_api_fn fn;
-	} sym;
-	void *h = zc_beside_load("../lib/libzcproducer_rust.so", ZCP_GET_API_SYMBOL, &sym.obj,
-				 err);
-	if (!h)
-		return -1;
-	if (sym.fn(ZC_PRODUCER_ABI, &context.producer) != 0) {
-		dlclose(h);
-		return zc_error_set(err, ZC_EXIT_RUNTIME, "'../lib/libzcproducer_rust.so' is not "
-				    "a zcbench producer of ABI %d", ZC_PRODUCER_ABI);
-	}
-	context.library = h;
-	return 0;
+	return zc_python_open_producer("../lib/libzcproducer_rust.so", &context.producer,
+				       &context.library, err);
 }
 
 void zc_pyo3_close(void)
 {
-	if (context.library)
-		dlclose(context.library);
-	context.library = NULL;
+	zc_python_close_producer(&context.library);
 }
 
 int zc_pyo3_check_frame(const struct zc_frame_geom *g, const bool *selected,

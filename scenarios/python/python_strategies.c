@@ -84,7 +84,8 @@ struct state {
 
 int zc_python_open(struct zc_error *err)
 {
-	return zc_python_open_producer(&context.producer, &context.library, err);
+	return zc_python_open_producer("../lib/libzcproducer.so", &context.producer,
+				       &context.library, err);
 }
 
 void zc_python_close(void)

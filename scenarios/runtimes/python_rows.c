@@ -10,21 +10,20 @@
 
 #include "beside.h"
 
-#define PRODUCER "../lib/libzcproducer.so"
-
-int zc_python_open_producer(struct zc_producer_api *api, void **library, struct zc_error *err)
+int zc_python_open_producer(const char *rel, struct zc_producer_api *api, void **library,
+			    struct zc_error *err)
 {
 	union {
 		void *obj;
 		zcp_get_api_fn fn;
 	} sym;
-	void *h = zc_beside_load(PRODUCER, ZCP_GET_API_SYMBOL, &sym.obj, err);
+	void *h = zc_beside_load(rel, ZCP_GET_API_SYMBOL, &sym.obj, err);
 	if (!h)
 		return -1;
 	if (sym.fn(ZC_PRODUCER_ABI, api) != 0) {
 		dlclose(h);
-		return zc_error_set(err, ZC_EXIT_RUNTIME, "'" PRODUCER "' is not a zcbench producer "
-				    "of ABI %d", ZC_PRODUCER_ABI);
+		return zc_error_set(err, ZC_EXIT_RUNTIME, "'%s' is not a zcbench producer of ABI %d",
+				    rel, ZC_PRODUCER_ABI);
 	}
 	*library = h;
 	return 0;

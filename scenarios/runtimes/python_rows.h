@@ -16,11 +16,12 @@
 #include "strategy.h"
 
 /*
- * Loads the producer library beside the program (../lib/libzcproducer.so) and fills api
- * from it; *library is its handle, for zc_python_close_producer. 0, or -1 with the reason in
- * err.
+ * Loads the producer library at rel beside the program ("../lib/libzcproducer.so") and fills
+ * api from it; *library is its handle, for zc_python_close_producer. 0, or -1 with the reason
+ * in err.
  */
-int zc_python_open_producer(struct zc_producer_api *api, void **library, struct zc_error *err);
+int zc_python_open_producer(const char *rel, struct zc_producer_api *api, void **library,
+			    struct zc_error *err);
 
 /* Unloads *library, if loaded, and forgets it. */
 void zc_python_close_producer(void **library);
