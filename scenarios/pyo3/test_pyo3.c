@@ -276,29 +276,13 @@ static void test_pyclass_buffer_contract(void **state)
 static void test_consumer_checks_the_stamp(void **state)
 {
 	(void)state;
-	PyObject *globals = PyDict_New();
-	assert_non_null(globals);
-	assert_int_equal(PyDict_SetItemString(globals, "__builtins__", PyEval_GetBuiltins()), 0);
-	PyObject *r = PyRun_String("import zcbench_consumer\n"
-				   "class Stale:\n"
-				   "    def PyBytes_new(self, seq, render):\n"
-				   "        return (7).to_bytes(8, 'little') * 8\n"
-				   "zcbench_consumer.Consumer(Stale(), 'PyBytes_new').take(7, True)\n"
-				   "zcbench_consumer.Consumer(Stale(), 'PyBytes_new').take(8, True)\n",
-				   Py_file_input, globals, globals);
-	assert_null(r);
-	assert_true(PyErr_ExceptionMatches(PyExc_ValueError));
-	PyObject *type, *value, *tb;
-	PyErr_Fetch(&type, &value, &tb);
-	PyObject *text = PyObject_Str(value);
-	assert_non_null(text);
-	assert_string_equal(PyUnicode_AsUTF8(text),
-			    "frame 8: the consumer saw the stamps 7 and 7");
-	Py_DECREF(text);
-	Py_XDECREF(type);
-	Py_XDECREF(value);
-	Py_XDECREF(tb);
-	Py_DECREF(globals);
+	zt_python_expect_raise("import zcbench_consumer\n"
+			       "class Stale:\n"
+			       "    def PyBytes_new(self, seq, render):\n"
+			       "        return (7).to_bytes(8, 'little') * 8\n"
+			       "zcbench_consumer.Consumer(Stale(), 'PyBytes_new').take(7, True)\n"
+			       "zcbench_consumer.Consumer(Stale(), 'PyBytes_new').take(8, True)\n",
+			       PyExc_ValueError, "frame 8: the consumer saw the stamps 7 and 7");
 }
 
 int main(void)

@@ -17,7 +17,7 @@ PYTHON_CFLAGS = $(shell pkg-config --cflags python3-embed) \
 	-DZC_PYTHON_HOME='"$(shell pkg-config --variable=prefix python3-embed)"'
 $(BUILD)/obj/scenarios/runtimes/python_%.o: private ALL_CFLAGS += -Iscenarios/runtimes
 $(PYTHON_EMBED_OBJ): private ALL_CFLAGS += $(PYTHON_CFLAGS)
-$(PYTHON_TEST_OBJ): private ALL_CFLAGS += -Itests
+$(PYTHON_TEST_OBJ): private ALL_CFLAGS += -Itests $(PYTHON_CFLAGS)
 # python_runtime_rules(NAME, OBJECTS): boundary NAME's archive holds OBJECTS, its tests link
 # the shared checks, and its own objects include this folder's headers.
 define python_runtime_rules

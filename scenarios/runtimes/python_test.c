@@ -7,10 +7,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "python_test.h"
+
 #include <stdio.h>
 #include <string.h>
-
-#include "python_test.h"
 #include "support.h"
 
 const struct zc_strategy *zt_python_find(const struct zc_strategy *const *all, size_t n,
@@ -50,4 +50,24 @@ void zt_python_nothing_left(json_t *doc, size_t n)
 	assert_int_equal(json_array_size(results), n);
 	json_array_foreach(results, i, r)
 		zt_expect_clean(r);
+}
+
+void zt_python_expect_raise(const char *code, PyObject *type, const char *want)
+{
+	PyObject *globals = PyDict_New();
+	assert_non_null(globals);
+	assert_int_equal(PyDict_SetItemString(globals, "__builtins__", PyEval_GetBuiltins()), 0);
+	PyObject *r = PyRun_String(code, Py_file_input, globals, globals);
+	assert_null(r);
+	assert_true(PyErr_ExceptionMatches(type));
+	PyObject *etype, *value, *tb;
+	PyErr_Fetch(&etype, &value, &tb);
+	PyObject *text = PyObject_Str(value);
+	assert_non_null(text);
+	assert_string_equal(PyUnicode_AsUTF8(text), want);
+	Py_DECREF(text);
+	Py_XDECREF(etype);
+	Py_XDECREF(value);
+	Py_XDECREF(tb);
+	Py_DECREF(globals);
 }

@@ -6,6 +6,9 @@
 #ifndef ZC_PYTHON_TEST_H
 #define ZC_PYTHON_TEST_H
 
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
 #include <jansson.h>
 #include <stddef.h>
 
@@ -20,6 +23,9 @@ const struct zc_strategy *zt_python_find(const struct zc_strategy *const *all, s
  * every one back once, at the consumer's drop; the producer has none out.
  */
 void zt_python_given_back_once(json_t *r, const char *key);
+
+/* code, run in globals of its own, raises an exception of type whose words are want. */
+void zt_python_expect_raise(const char *code, PyObject *type, const char *want);
 
 /* doc holds n results, each of them clean (zt_expect_clean). */
 void zt_python_nothing_left(json_t *doc, size_t n);
