@@ -6,7 +6,7 @@
 #   Prints, one a line, each SCENARIO none of whose inputs differ between REV and the working
 #   tree (committed or not, untracked files included): the library and the shim (src/,
 #   bench/, include/), the build (Makefile, mk/), the producers (scenarios/producers/), what
-#   the node family shares (scenarios/runtimes/) and the scenario's own folder. Such a
+#   the runtime families share (scenarios/runtimes/) and the scenario's own folder. Such a
 #   scenario's programs are built from the same sources with the same compiler as the base's,
 #   on the same machine: timing them against each other can only measure noise. Its exact
 #   figures are still gated against the committed baseline.

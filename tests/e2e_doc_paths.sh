@@ -5,8 +5,8 @@
 # with one of the source folders (src/, tests/, tools/, scenarios/, scripts/, docs/, mk/,
 # bench/, include/); one with a placeholder (NAME, *, $, <, %) is a pattern, not checked. A bare
 # file name (measure.c) must name a file somewhere in the tree. Other projects' files (a JDK's
-# jni.h, the kernel's include/uapi/, CPython's sources in zctrace's example output) are listed in
-# OTHERS.
+# jni.h, CPython's Python.h, the kernel's include/uapi/, CPython's sources in zctrace's example
+# output) are listed in OTHERS.
 set -u
 . tests/lib/e2e.sh
 e2e_init doc-paths
@@ -21,7 +21,7 @@ code = [f for f in tracked if re.search(r"\.(c|h|cc|sh|mk)$", f) or os.path.base
 PATH = re.compile(r"(?<![\w./-])((?:src|tests|tools|scenarios|scripts|docs|mk|bench|include)/[\w./*<>$%{}-]*)")
 BARE = re.compile(r"(?<![\w./*-])(\w+\.(?:c|h|cc|sh|mk))\b(?![\w/-])")
 PLACEHOLDER = re.compile(r"[*<>$%{}]|(?:^|/)[A-Z][A-Z_]*(?:/|\.|$)|^[A-Z]+_")
-OTHERS = ("jni.h", "node_api.h", "include/uapi/", "memoryobject.c", "fileutils.c")
+OTHERS = ("jni.h", "node_api.h", "Python.h", "include/uapi/", "memoryobject.c", "fileutils.c")
 
 def comments(path):
     """The comment text of a code file, one (line number, text) a line."""
