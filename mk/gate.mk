@@ -7,7 +7,7 @@
 #                      the exact figures (verdicts, copies, allocations, leaks) also against
 #                      the committed baseline; writes $(BUILD)/gate-run.md and .json
 #   make baseline      run the quick suite and write results/baseline/; commit it after the
-#                      code it measured (its recorded commit is make gate's default base)
+#                      code it measured (the exact figures are gated against it)
 #   make gate-power    the gate's false alarms and power: RUNS A/A gates, and RUNS gates of a
 #                      head that makes the POWER_STRATEGY strategies (default copy_into,
 #                      byte_array, pipe: a fast one, a runtime's, a cross-process one) slower
