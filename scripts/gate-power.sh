@@ -22,7 +22,8 @@ one() { # one LABEL BUILD [CFLAGS]: a gate; appends "LABEL RC TIMING-REGRESSIONS
 	t0=$(date +%s)
 	# make builds; the gate's own exit status (0, 1, 2) is scripts/gate.sh's, not make's.
 	make --no-print-directory all BUILD="$2" ${3:+CFLAGS="$3"} >"$2/gate-power-last.log" 2>&1
-	BASE="$base" scripts/gate.sh "$2" results/baseline \
+	# Every scenario timed: A/A and a slowed head have the base's sources (gate.sh).
+	BASE="$base" GATE_TIME_ALL=1 scripts/gate.sh "$2" results/baseline \
 		"$2/gate-run" --threshold "${GATE_THRESHOLD:-15}" >>"$2/gate-power-last.log" 2>&1
 	rc=$?
 	t1=$(date +%s)

@@ -14,6 +14,8 @@
 #   GATE_MIN_ROUNDS, GATE_MAX_ROUNDS, GATE_BUDGET, GATE_THRESHOLD: scripts/gate-ab.sh
 #   GATE_SCENARIOS="a b"  the scenarios (default: every scenario of head and base)
 #   GATE_REQUIRE_BASE=1   exit 2, not 0, when the base cannot be built or run
+#   GATE_TIME_ALL=1       time every scenario, also those whose inputs are the base's
+#                         (scripts/gate-unchanged.sh then names none)
 #
 # The default base is the revision the change started from: the merge base with the branch
 # HEAD tracks when HEAD is ahead of it (a pull request, a feature branch), else HEAD's parent

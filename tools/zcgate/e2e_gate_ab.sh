@@ -128,6 +128,8 @@ mkdir -p "$repo/src" "$repo/scenarios/a" "$repo/scenarios/b" "$repo/scenarios/pr
 ) || die "cannot make the test repository"
 unchanged() { (cd "$repo" && sh "$here/scripts/gate-unchanged.sh" HEAD a b | paste -sd' ' -); }
 [ "$(unchanged)" = "a b" ] || ab_fail "nothing changed: got '$(unchanged)', want 'a b'"
+got=$(GATE_TIME_ALL=1 unchanged)
+[ "$got" = "" ] || ab_fail "GATE_TIME_ALL=1 (make gate-power): got '$got', want '' (all timed)"
 echo 2 >"$repo/docs/x.md"
 [ "$(unchanged)" = "a b" ] || ab_fail "a change to docs only: got '$(unchanged)', want 'a b'"
 echo 2 >"$repo/scenarios/b/main.c"

@@ -152,10 +152,12 @@ static enum zc_gate_status fewer_frames(double b, double cv, double frame_bytes)
 }
 
 /*
- * runtime_slack: blocks an increase may add under ZC_RULE_BLOCKS (row_slack), 0 elsewhere.
+ * runtime: a runtime's own threads kept blocks in either result (runtime_row): its collector
+ * or interpreter adds blocks and pages of its own, so ZC_RULE_BLOCKS and ZC_RULE_PAGES give it
+ * their runtime slack.
  */
 static enum zc_gate_status judge(enum zc_schema_rule rule, const json_t *b, const json_t *cv,
-				 double frame_bytes, double runtime_slack)
+				 double frame_bytes, bool runtime)
 {
 	const double page = (double)sysconf(_SC_PAGESIZE);
 
@@ -176,7 +178,8 @@ static enum zc_gate_status judge(enum zc_schema_rule rule, const json_t *b, cons
 	case ZC_RULE_PAGES: {
 		double x = json_number_value(b), y = json_number_value(cv);
 		double hundredths = frame_bytes > 0 ? fabs(y - x) * page / frame_bytes * 100 : 0;
-		if (frame_bytes > 0 && (hundredths <= ZC_PAGES_SLACK_HUNDREDTHS ||
+		double slack = runtime ? ZC_RUNTIME_PAGES_SLACK_HUNDREDTHS : ZC_PAGES_SLACK_HUNDREDTHS;
+		if (frame_bytes > 0 && (hundredths <= slack ||
 					fabs(y - x) <= fabs(x) * ZC_PAGES_SLACK_PCT / 100))
 			return ZC_GATE_PASS;
 		return fewer_frames(x * page, y * page, frame_bytes);
@@ -188,7 +191,8 @@ static enum zc_gate_status judge(enum zc_schema_rule rule, const json_t *b, cons
 		return fewer(json_number_value(b), json_number_value(cv));
 	case ZC_RULE_BLOCKS: {
 		double x = json_number_value(b), y = json_number_value(cv);
-		return y > x && y <= x + runtime_slack ? ZC_GATE_PASS : fewer(x, y);
+		double slack = runtime ? ZC_RUNTIME_BLOCK_SLACK : 0;
+		return y > x && y <= x + slack ? ZC_GATE_PASS : fewer(x, y);
 	}
 	case ZC_RULE_NONE:
 		break;
@@ -208,14 +212,13 @@ static double frame_bytes(const struct zc_results_file *f)
 	return (double)(f->width * f->height * ZC_BYTES_PER_PIXEL);
 }
 
-/* ZC_RUNTIME_BLOCK_SLACK when a runtime's own threads kept blocks in either result, else 0. */
-static double row_slack(const json_t *base, const json_t *cur)
+/* A runtime's row: its own threads kept blocks in either result. */
+static bool runtime_row(const json_t *base, const json_t *cur)
 {
 	const json_t *b = zc_results_field(base, "allocations.runtime_live_at_end");
 	const json_t *c = zc_results_field(cur, "allocations.runtime_live_at_end");
-	bool busy = (json_is_integer(b) && json_integer_value(b) != 0) ||
-		    (json_is_integer(c) && json_integer_value(c) != 0);
-	return busy ? ZC_RUNTIME_BLOCK_SLACK : 0;
+	return (json_is_integer(b) && json_integer_value(b) != 0) ||
+	       (json_is_integer(c) && json_integer_value(c) != 0);
 }
 
 /*
@@ -239,7 +242,7 @@ static void check_agreement(struct ctx *c, const struct group *g, const struct s
 			continue;
 		if (other && first && !json_is_null(first) && !json_is_null(other) &&
 		    judge(inv->rule, first, other, frame_bytes(v[0].file),
-			  row_slack(v[0].result, v[i].result)) != ZC_GATE_PASS) {
+			  runtime_row(v[0].result, v[i].result)) != ZC_GATE_PASS) {
 			lines_add(c, &c->rep->warnings, "%s/%s: '%s' differs between the %s's "
 				  "results ('%s' and '%s'): the first is compared", g->scenario,
 				  g->strategy, inv->path, what, v[0].file->path, v[i].file->path);
@@ -277,7 +280,7 @@ static void gate_invariants(struct ctx *c, const struct group *g)
 			change = relative_change(json_number_value(b), json_number_value(cv));
 		add_row(c, g, metric, json_incref(b), json_incref(cv), change, NAN,
 			judge(inv->rule, b, cv, frame_bytes(g->base[0].file),
-			      row_slack(g->base[0].result, g->cur[0].result)));
+			      runtime_row(g->base[0].result, g->cur[0].result)));
 	}
 }
 
