@@ -6,11 +6,15 @@
 #   BASE_BIN, HEAD_BIN  the bin/ directories of the two builds; BASE_BIN may be '' (head only).
 #                       HEAD_BIN/zcgate decides, between rounds, which rows need more.
 #   OUT                 written: OUT/base/ and OUT/head/ (a results file per scenario, side
-#                       and round: SCENARIO.ROUND.json), OUT/order.log ("ROUND SIDE SCENARIO
-#                       WHAT", a line per invocation, WHAT "all" or the strategies asked for),
-#                       OUT/times.log ("ROUND SIDE SCENARIO MS": each invocation's wall time),
-#                       OUT/undecided (the rows still undecided after the last look),
-#                       OUT/base.log and OUT/head.log (what the programs printed)
+#                       and round: SCENARIO.ROUND.json), OUT/confirm/base/ and head/ (the
+#                       same files of the rounds after the first look alone, for zcgate's
+#                       --confirm-base and --confirm-current), OUT/order.log ("ROUND SIDE
+#                       SCENARIO WHAT", a line per invocation, WHAT "all" or the strategies
+#                       asked for), OUT/times.log ("ROUND SIDE SCENARIO MS": each
+#                       invocation's wall time), OUT/suspects (the rows the first look found
+#                       undecided and slower), OUT/undecided (those still undecided after
+#                       the last look), OUT/base.log and OUT/head.log (what the programs
+#                       printed)
 # Environment:
 #   GATE_MIN_ROUNDS=N   rounds every row gets (default 5), raised to what the test needs to
 #                       be able to call a regression among the rows measured (below)
@@ -27,15 +31,22 @@
 # is asked for in one process each (--quick --processes 1; GATE_LATER_PROCESSES after the
 # first look):
 # in round 1 every row, with the
-# evidence pass (the exact figures); after it only the rows still undecided, with --no-pages
+# evidence pass (the exact figures); after it only the rows still undecided (after the first
+# look, only the suspects among them), with --no-pages
 # where the program knows it. The side that goes first alternates from round to round (base
 # first in odd rounds), so that what one program leaves behind (freed memory, a warm cache)
 # favours neither. From round GATE_MIN_ROUNDS on, zcgate --undecided says which rows need
 # more: a row is decided once the 95% interval of its change lies inside the threshold.
+# After the first look only the rows it found undecided and slower (OUT/suspects: those that
+# might have regressed) get more rounds: a row found faster could only be an improvement,
+# which fails nothing. Those later rounds are new processes, so zcgate compares them again on
+# their own (the confirmation, tools/zcgate/gate.h), with Holm's correction over the few rows
+# they measured instead of all of them.
 # The rounds every row gets are at least those with which the Mann-Whitney test over n
-# processes a side can reach Holm's alpha / m for the m rows of round 1 (2 / C(2n, n) <
-# 0.05 / m: 7 rounds for up to 92 rows, 8 up to 330): the time grows with log(m) rounds of
-# every row, then only the undecided rows run.
+# processes a side can reach Holm's alpha / 2m for the m rows of round 1 (the pooled test's
+# share of alpha beside the confirmation; 2 / C(2n, n) < 0.025 / m: 7 rounds for up to 42
+# rows, 8 up to 160, 9 up to 607): the time grows with log(m) rounds of every row, then only
+# the suspects run.
 # A strategy one side lacks is run on the other side only.
 #
 # Only options every revision of the scenario programs knows are used (--quick --quiet
@@ -77,6 +88,9 @@ run() { # run SIDE BIN SCENARIO ROUND WHAT [options...]
 		--out "$out/$side/$sc.$round.json" >>"$out/$side.log" 2>&1
 	rc=$?
 	echo "$round $side $sc $((($(date +%s%N) - t0) / 1000000))" >>"$out/times.log"
+	# A round after the first look is the confirmation's too.
+	[ "$rc" -eq 0 ] && [ "$round" -gt "$min" ] &&
+		{ ln -f "$out/$side/$sc.$round.json" "$out/confirm/$side/" || rc=1; }
 	[ "$rc" -eq 0 ] && return 0
 	say "$side '$sc' failed in round $round (log: $out/$side.log)"
 	return 1
@@ -100,16 +114,17 @@ side() {
 	run "$s" "$bin" "$sc" "$round" "$want" --strategy "$want" --processes "$k" $pages
 }
 
-rounds_for() { # rounds_for M: the smallest n with 2 / C(2n, n) < 0.05 / M
+rounds_for() { # rounds_for M: the smallest n with 2 / C(2n, n) < 0.025 / M
 	awk -v m="$1" 'BEGIN { for (n = 2; n < 64; n++) { c = 1
 		for (i = 1; i <= n; i++) c = c * (n + i) / i
-		if (2 / c < 0.05 / (m > 0 ? m : 1)) { print n; exit } } print 64 }'
+		if (2 / c < 0.025 / (m > 0 ? m : 1)) { print n; exit } } print 64 }'
 }
 
-mkdir -p "$out/base" "$out/head" || exit 2
+mkdir -p "$out/base" "$out/head" "$out/confirm/base" "$out/confirm/head" || exit 2
 : >"$out/order.log"
 : >"$out/times.log"
 : >"$out/undecided"
+: >"$out/suspects"
 start=$(date +%s)
 last=0 # elapsed seconds at the end of the previous round
 round=1
@@ -149,16 +164,21 @@ while :; do
 		say "round $round of at least $min done, ${elapsed} s so far, ~$(((min - round) * elapsed / round)) s to the first look"
 	else
 		"$zcgate" "$out/base" "$out/head" --threshold "$threshold" --same-machine -q \
-			--undecided "$out/undecided" >"$out/look.log" 2>&1
+			--undecided "$out/look" >"$out/look.log" 2>&1
 		rc=$?
 		if [ "$rc" -eq 2 ]; then
 			say "zcgate could not compare round $round: $(tail -n 1 "$out/look.log")"
 			exit 2
 		fi
+		# The first look names the suspects, undecided and slower; every later look
+		# keeps those of them still undecided.
+		[ "$round" -eq "$min" ] && awk '$3 > 0 { print $1, $2 }' "$out/look" >"$out/suspects"
+		awk 'NR == FNR { s[$1 " " $2] = 1; next } ($1 " " $2) in s { print $1, $2 }' \
+			"$out/suspects" "$out/look" >"$out/undecided"
 		# reference_handover rows are measured with the strategies, never asked for alone.
 		left=$(grep -cv '^[^ ]* reference_' "$out/undecided")
 		if [ "$left" -eq 0 ]; then
-			say "round $round: every row decided after ${elapsed} s"
+			say "round $round: every row decided, or faster at the first look, after ${elapsed} s"
 			break
 		fi
 		if [ "$round" -ge "$max" ]; then
@@ -173,7 +193,7 @@ while :; do
 		pace=$((elapsed - last))
 		cap=$(((max - round) * pace))
 		[ $((budget - elapsed + pace)) -lt "$cap" ] && cap=$((budget - elapsed + pace))
-		say "round $round: $left of $rows rows undecided ($(grep -v '^[^ ]* reference_' \
+		say "round $round: $left of $rows rows undecided and slower ($(grep -v '^[^ ]* reference_' \
 			"$out/undecided" | awk '{ n[$1]++ } END { for (s in n) { printf "%s%s %d", \
 			sep, s, n[s]; sep = ", " } }')), ${elapsed} s so far, at most ~${cap} s left"
 	fi

@@ -2,7 +2,8 @@
 # e2e_gate_ab.sh: make gate's A/B driver. (1) scripts/gate-ab.sh on stub scenario programs:
 # round 1 runs every row of both sides, later rounds only the rows zcgate still calls
 # undecided, the side that goes first alternates, the rounds every row gets are raised to what
-# the test needs for the rows measured, a noisy row gets more rounds up to GATE_MAX_ROUNDS, a
+# the test needs for the rows measured, a noisy row that might have slowed gets more rounds
+# up to GATE_MAX_ROUNDS (kept apart for the confirmation) and one found faster none, a
 # strategy one side lacks runs on the other side only, and a failing side gives its exit
 # code. (2) scripts/gate.sh with a base revision that is not in the clone, and with one too
 # old to have scenarios, says so in one line and gates the invariants only (exit 0 here, 2
@@ -22,8 +23,8 @@ ab_fail() {
 
 stub() { # stub DIR STRATEGY...: a scenario program 'inproc' that lists STRATEGY... and
 	# writes the gate fixture to --out as one measuring process (copy's samples changed by
-	# NOISE percent in turn, up and down, when NOISE is set), or fails when FAIL_STUB names
-	# its directory
+	# NOISE percent in turn, up and down, when NOISE is set, and made SLOW percent slower
+	# when SLOW_STUB names its directory), or fails when FAIL_STUB names its directory
 	mkdir -p "$1"
 	dir=$1
 	shift
@@ -34,15 +35,16 @@ stub() { # stub DIR STRATEGY...: a scenario program 'inproc' that lists STRATEGY
 		echo '  exit 0; fi'
 		echo "[ \"\${FAIL_STUB:-}\" = '$dir' ] && exit 3"
 		echo "n=\$(cat '$dir/count' 2>/dev/null || echo 0); echo \$((n + 1)) >'$dir/count'"
-		echo 'while [ $# -gt 0 ]; do [ "$1" = --out ] && jq --argjson k "$n" --argjson p "${NOISE:-0}" \'
-		echo "  '(.results[] | select(.strategy == \"copy\") | .time.samples) |= map(. * (1 + \$p / 100 * (\$k % 3 - 1)))"
+		echo "s=0; [ \"\${SLOW_STUB:-}\" = '$dir' ] && s=\${SLOW:-0}"
+		echo 'while [ $# -gt 0 ]; do [ "$1" = --out ] && jq --argjson k "$n" --argjson p "${NOISE:-0}" --argjson s "$s" \'
+		echo "  '(.results[] | select(.strategy == \"copy\") | .time.samples) |= map(. * (1 + \$s / 100) * (1 + \$p / 100 * (\$k % 3 - 1)))"
 		echo "  | .results[].time |= (.process_medians = [.samples | sort | .[5]])' \\"
 		echo '  tools/zcgate/fixtures/baseline.json >"$2"; shift; done'
 	} >"$dir/inproc"
 	chmod +x "$dir/inproc"
 }
 
-# (1) the rounds. The fixture has 4 timing rows: 2 / C(2n, n) < 0.05 / 4 needs n = 5 rounds.
+# (1) the rounds. The fixture has 4 timing rows: 2 / C(2n, n) < 0.025 / 4 needs n = 6 rounds.
 stub "$tmp/base" copy move
 stub "$tmp/head" copy pool
 GATE_MIN_ROUNDS=2 scripts/gate-ab.sh "$tmp/base" "$tmp/head" "$tmp/ab" inproc \
@@ -58,24 +60,44 @@ cat >"$tmp/want" <<'ORDER'
 4 base inproc copy,move
 5 base inproc copy,move
 5 head inproc copy,pool
+6 head inproc copy,pool
+6 base inproc copy,move
 ORDER
 cmp -s "$tmp/want" "$tmp/ab/order.log" || ab_fail "order: $(tr '\n' ';' <"$tmp/ab/order.log")"
-[ "$(ls "$tmp/ab/base" | wc -l)" -eq 5 ] && [ "$(ls "$tmp/ab/head" | wc -l)" -eq 5 ] ||
-	ab_fail "expected 5 results files a side"
-grep -q "^gate: round 5: every row decided" "$tmp/err" || ab_fail "no line saying all were decided"
+[ "$(ls "$tmp/ab/base" | wc -l)" -eq 6 ] && [ "$(ls "$tmp/ab/head" | wc -l)" -eq 6 ] ||
+	ab_fail "expected 6 results files a side"
+grep -q "^gate: round 6: every row decided" "$tmp/err" || ab_fail "no line saying all were decided"
 [ ! -s "$tmp/ab/undecided" ] || ab_fail "rows left undecided: $(cat "$tmp/ab/undecided")"
+[ -z "$(find "$tmp/ab/confirm" -type f)" ] ||
+	ab_fail "no round after the first look, yet files to confirm with"
 
-# A noisy row (copy, +-30% in turn) is not decided: it alone runs on, up to the last round.
+# A noisy row (copy, +-30% in turn) 5% slower is not decided, and might have slowed: it
+# alone runs on, up to the last round, and those rounds are kept apart for the confirmation.
 rm -f "$tmp/base/count" "$tmp/head/count"
-NOISE=30 GATE_MAX_ROUNDS=7 scripts/gate-ab.sh "$tmp/base" "$tmp/head" "$tmp/ab4" inproc \
+NOISE=30 SLOW_STUB="$tmp/head" SLOW=5 GATE_MAX_ROUNDS=8 \
+	scripts/gate-ab.sh "$tmp/base" "$tmp/head" "$tmp/ab4" inproc \
 	>"$tmp/out" 2>"$tmp/err" || ab_fail "gate-ab.sh failed on a noisy row"
 tail -n 4 "$tmp/ab4/order.log" >"$tmp/got"
-printf '6 head inproc copy\n6 base inproc copy\n7 base inproc copy\n7 head inproc copy\n' \
+printf '7 base inproc copy\n7 head inproc copy\n8 head inproc copy\n8 base inproc copy\n' \
 	>"$tmp/want"
 cmp -s "$tmp/want" "$tmp/got" || ab_fail "noisy row's rounds: $(tr '\n' ';' <"$tmp/got")"
-grep -q "^gate: round 7: 1 of 4 rows still undecided at the last round (7)" "$tmp/err" ||
+grep -q "^gate: round 8: 1 of 4 rows still undecided at the last round (8)" "$tmp/err" ||
 	ab_fail "no line for the row left undecided"
 [ "$(cat "$tmp/ab4/undecided")" = "inproc copy" ] || ab_fail "undecided: $(cat "$tmp/ab4/undecided")"
+[ "$(cat "$tmp/ab4/suspects")" = "inproc copy" ] || ab_fail "suspects: $(cat "$tmp/ab4/suspects")"
+[ "$(ls "$tmp/ab4/confirm/base" | paste -sd' ' -)" = "inproc.7.json inproc.8.json" ] &&
+	[ "$(ls "$tmp/ab4/confirm/head" | paste -sd' ' -)" = "inproc.7.json inproc.8.json" ] ||
+	ab_fail "the rounds after the first look are not kept apart: $(ls -R "$tmp/ab4/confirm")"
+
+# The same row 5% faster could only be an improvement: no more rounds after the first look.
+rm -f "$tmp/base/count" "$tmp/head/count"
+NOISE=30 SLOW_STUB="$tmp/head" SLOW=-5 GATE_MAX_ROUNDS=8 \
+	scripts/gate-ab.sh "$tmp/base" "$tmp/head" "$tmp/ab5" inproc \
+	>"$tmp/out" 2>"$tmp/err" || ab_fail "gate-ab.sh failed on a faster noisy row"
+[ "$(tail -n 1 "$tmp/ab5/order.log" | cut -d' ' -f1)" = 6 ] ||
+	ab_fail "a faster row ran past the first look: $(tail -n 1 "$tmp/ab5/order.log")"
+grep -q "^gate: round 6: every row decided, or faster at the first look" "$tmp/err" ||
+	ab_fail "no line saying the faster row stopped"
 
 FAIL_STUB="$tmp/base" scripts/gate-ab.sh "$tmp/base" "$tmp/head" "$tmp/ab2" inproc \
 	>"$tmp/out" 2>"$tmp/err"

@@ -51,10 +51,8 @@ struct ctx {
 };
 void zc_gate_options_init(struct zc_gate_options *opt)
 {
-	opt->threshold = ZC_GATE_DEFAULT_THRESHOLD;
-	opt->alpha = ZC_GATE_DEFAULT_ALPHA;
-	opt->invariants_only = false;
-	opt->allow_missing = false;
+	*opt = (struct zc_gate_options){ .threshold = ZC_GATE_DEFAULT_THRESHOLD,
+					 .alpha = ZC_GATE_DEFAULT_ALPHA };
 }
 
 const char *zc_gate_status_name(enum zc_gate_status status)
@@ -118,7 +116,8 @@ static struct zc_gate_row *add_row(struct ctx *c, const struct group *g, const c
 		goto out_nomem;
 	row = &rep->rows[rep->nrows];
 	*row = (struct zc_gate_row){ .metric = metric, .baseline = b, .current = cv,
-				  .change = change, .p = p, .status = status };
+				  .change = change, .p = p, .status = status,
+				  .confirm_change = NAN, .confirm_p = NAN };
 	row->scenario = strdup(g->scenario);
 	row->strategy = strdup(g->strategy);
 	rep->nrows++;	/* released with the report even when a strdup failed */
@@ -391,12 +390,18 @@ static const char *timing_unit(const struct group *g)
 									   : "time.samples";
 }
 
+/* The pooled test's level: alpha, or half of it beside a confirmation (gate.h). */
+static double pooled_alpha(const struct zc_gate_options *opt)
+{
+	return opt->confirm_base && opt->confirm_cur ? opt->alpha / 2 : opt->alpha;
+}
+
 /* A change counts when it passes both the threshold and the test. */
 static enum zc_gate_status judge_time(const struct zc_gate_options *opt, double change, double p)
 {
-	if (p < opt->alpha && change > opt->threshold)
+	if (p < pooled_alpha(opt) && change > opt->threshold)
 		return ZC_GATE_REGRESSED;
-	if (p < opt->alpha && change < -opt->threshold)
+	if (p < pooled_alpha(opt) && change < -opt->threshold)
 		return ZC_GATE_IMPROVED;
 	return ZC_GATE_PASS;
 }
@@ -496,6 +501,74 @@ static int fast_mode(struct ctx *c, const struct group *g, struct values *b, str
 	return 0;
 }
 
+/* Every result for @scenario/@strategy in @set, in file order, into a new array. */
+static struct side *collect(struct ctx *c, const struct zc_results_set *set, const char *scenario,
+			    const char *strategy, size_t *n)
+{
+	struct side *v = calloc(set->nfiles ? set->nfiles : 1, sizeof(*v));
+
+	*n = 0;
+	if (!v) {
+		c->nomem = 1;
+		return NULL;
+	}
+	for (size_t i = 0; i < set->nfiles; i++) {
+		const json_t *r = zc_results_lookup(&set->files[i], scenario, strategy);
+
+		if (r)
+			v[(*n)++] = (struct side){ &set->files[i], r };
+	}
+	return v;
+}
+
+/*
+ * The confirmation's figures for @row (gate.h): its process medians in the later rounds
+ * alone, within their fast mode when they fall in two, and the one-sided p-value that the
+ * current run is slower. Left NAN when either side has fewer than 2 processes there.
+ */
+static void confirm_row(struct ctx *c, const struct group *g, struct zc_gate_row *row)
+{
+	struct group later = { .scenario = g->scenario, .strategy = g->strategy };
+	struct values b = { 0 }, cv = { 0 };
+	struct zc_mw_result mw;
+	struct zc_modes modes;
+	double bmed, cmed;
+
+	later.base = collect(c, c->opt->confirm_base, g->scenario, g->strategy, &later.nbase);
+	later.cur = collect(c, c->opt->confirm_cur, g->scenario, g->strategy, &later.ncur);
+	if (!later.base || !later.cur || !later.nbase || !later.ncur ||
+	    ratios(c, &later, later.base, later.nbase, "time.process_medians", &b) ||
+	    ratios(c, &later, later.cur, later.ncur, "time.process_medians", &cv))
+		goto out_free;
+	if (zc_modes_find(b.v, b.n, cv.v, cv.n, &modes) != 0) {
+		c->nomem = 1;
+		goto out_free;
+	}
+	if (modes.two) {
+		keep_below(&b, modes.cut);
+		keep_below(&cv, modes.cut);
+	}
+	if (b.n < 2 || cv.n < 2)
+		goto out_free;
+	if (zc_mw_test(b.v, b.n, cv.v, cv.n, &mw)) {
+		c->nomem = 1;
+		goto out_free;
+	}
+	bmed = median(b.v, b.n);
+	cmed = median(cv.v, cv.n);
+	if (!(bmed > 0))
+		goto out_free;
+	row->confirm_change = cmed / bmed - 1;
+	row->confirm_p = row->confirm_change > 0 ? mw.p / 2 : 1 - mw.p / 2;
+	row->confirm_nbase = b.n;
+	row->confirm_ncur = cv.n;
+out_free:
+	free(later.base);
+	free(later.cur);
+	free(b.v);
+	free(cv.v);
+}
+
 static void gate_timing(struct ctx *c, const struct group *g)
 {
 	struct values b = { 0 }, cv = { 0 };
@@ -534,30 +607,12 @@ static void gate_timing(struct ctx *c, const struct group *g)
 		row->slow_base = modes.two ? modes.slow_base : 0;
 		row->slow_cur = modes.two ? modes.slow_cur : 0;
 		change_interval(c, row, &b, &cv);
+		if (c->opt->confirm_base && c->opt->confirm_cur)
+			confirm_row(c, g, row);
 	}
 out_free:
 	free(b.v);
 	free(cv.v);
-}
-
-/* Every result for @scenario/@strategy in @set, in file order, into a new array. */
-static struct side *collect(struct ctx *c, const struct zc_results_set *set, const char *scenario,
-			    const char *strategy, size_t *n)
-{
-	struct side *v = calloc(set->nfiles ? set->nfiles : 1, sizeof(*v));
-
-	*n = 0;
-	if (!v) {
-		c->nomem = 1;
-		return NULL;
-	}
-	for (size_t i = 0; i < set->nfiles; i++) {
-		const json_t *r = zc_results_lookup(&set->files[i], scenario, strategy);
-
-		if (r)
-			v[(*n)++] = (struct side){ &set->files[i], r };
-	}
-	return v;
 }
 
 /* The context value at dotted @field of @f as text, or NULL when it is absent. */
@@ -723,7 +778,7 @@ static int check_power(struct ctx *c, struct zc_error *err)
 		m += zc_gate_is_timing(&rep->rows[i]);
 	for (size_t i = 0; i < rep->nrows; i++) {
 		const struct zc_gate_row *r = &rep->rows[i];
-		double need = c->opt->alpha / (double)m, p;
+		double need = pooled_alpha(c->opt) / (double)m, p;
 		size_t n = 2;
 
 		/* A row whose interval lies inside the threshold has its answer. */
@@ -780,7 +835,7 @@ static void correct_timing(struct ctx *c)
 	bool holds = true;
 	for (size_t k = 0; k < m; k++) {
 		struct zc_gate_row *r = &rep->rows[idx[k]];
-		holds = holds && r->p < c->opt->alpha / (double)(m - k);
+		holds = holds && r->p < pooled_alpha(c->opt) / (double)(m - k);
 		if (holds || r->status == ZC_GATE_PASS)
 			continue;
 		lines_add(c, &rep->notes, "%s/%s: time changed %+.1f%% (p %.2g), not significant "
@@ -790,6 +845,52 @@ static void correct_timing(struct ctx *c)
 		rep->improvements -= r->status == ZC_GATE_IMPROVED;
 		rep->passed++;
 		r->status = ZC_GATE_PASS;
+	}
+	free(idx);
+}
+
+static int by_confirm_p(const void *a, const void *b)
+{
+	double x = sort_rows[*(const size_t *)a].confirm_p;
+	double y = sort_rows[*(const size_t *)b].confirm_p;
+	return (x > y) - (x < y);
+}
+
+/*
+ * The confirmation (gate.h): Holm's step-down over the rows the later rounds measured, at
+ * alpha / 2, one-sided; a row slower there by more than the threshold regresses, whatever the
+ * pooled test said.
+ */
+static void confirm_timing(struct ctx *c)
+{
+	struct zc_gate_report *rep = c->rep;
+	size_t m = 0, *idx = malloc((rep->nrows + 1) * sizeof(*idx));
+	const double alpha = c->opt->alpha / 2;
+
+	if (!idx) {
+		c->nomem = 1;
+		return;
+	}
+	for (size_t i = 0; i < rep->nrows; i++)
+		if (zc_gate_is_timing(&rep->rows[i]) && !isnan(rep->rows[i].confirm_p))
+			idx[m++] = i;
+	sort_rows = rep->rows;
+	qsort(idx, m, sizeof(*idx), by_confirm_p);
+	for (size_t k = 0; k < m; k++) {
+		struct zc_gate_row *r = &rep->rows[idx[k]];
+
+		if (!(r->confirm_p < alpha / (double)(m - k)))
+			break;
+		if (!(r->confirm_change > c->opt->threshold) || r->status == ZC_GATE_REGRESSED)
+			continue;
+		lines_add(c, &rep->notes, "%s/%s: %+.1f%% slower in the later rounds alone (%zu "
+			  "and %zu processes, one-sided p %.2g, Holm over the %zu rows they "
+			  "measured): regressed", r->scenario, r->strategy,
+			  100 * r->confirm_change, r->confirm_nbase, r->confirm_ncur, r->confirm_p, m);
+		rep->passed -= r->status == ZC_GATE_PASS;
+		rep->improvements -= r->status == ZC_GATE_IMPROVED;
+		rep->regressions++;
+		r->status = ZC_GATE_REGRESSED;
 	}
 	free(idx);
 }
@@ -827,6 +928,8 @@ int zc_gate_compare(const struct zc_results_set *base, const struct zc_results_s
 	if (!c.nomem && !opt->interim && check_power(&c, err))
 		goto out_release;
 	correct_timing(&c);
+	if (opt->confirm_base && opt->confirm_cur)
+		confirm_timing(&c);
 	if (c.nomem) {
 		zc_error_set(err, ZC_RESULTS_ENOMEM, "cannot compare '%s' and '%s': out of memory",
 			     base->path, cur->path);

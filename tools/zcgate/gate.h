@@ -14,6 +14,14 @@
  *    a regression needs change > threshold and a two-sided Mann-Whitney p < alpha after Holm's
  *    correction over the run's timing tests; an improvement the same the other way.  A
  *    comparison whose sample sizes cannot reach that p-value is refused (EUNDERPOWERED).
+ *  - confirmation (opt.confirm_base and confirm_cur, make gate): the later rounds of a
+ *    sequential gate, which measured only the rows that might have slowed (undecided at the
+ *    first look, slower there), compared again on their own. Those rounds are new processes,
+ *    independent of the look that chose the rows, so a one-sided Mann-Whitney test over them
+ *    with Holm's correction over the rows chosen holds its level with a family far smaller
+ *    than the run's; a row slower by more than the threshold there, at p < alpha / 2 (Holm),
+ *    regresses.  The pooled test above then uses alpha / 2 too: the two together keep the
+ *    chance of a false alarm under alpha.
  * A side may hold several results for one strategy (one file per measuring process): they
  * are pooled.  A strategy of the baseline missing from the current run is a regression
  * (status "missing") unless opt.allow_missing; one only in the current run is listed as "new".
@@ -69,6 +77,8 @@ struct zc_gate_options {
 				   would add the reference's own noise: each file's reference is
 				   one process's few seconds, and a noisy one moves every row of
 				   its file */
+	const struct zc_results_set *confirm_base; /* the later rounds' results alone, or NULL */
+	const struct zc_results_set *confirm_cur;  /* (the confirmation above) */
 };
 
 /* One metric of one strategy compared. */
@@ -88,6 +98,11 @@ struct zc_gate_row {
 	bool decided;		/* timing: that interval lies inside +-threshold */
 	size_t slow_base, slow_cur; /* timing: processes in the slow one of two modes (modes.h),
 				       left out of the comparison; 0 and 0 with one mode */
+	double confirm_change;	/* timing, with the confirmation: the change in the later
+				   rounds alone, and its one-sided p-value (slower); NAN when
+				   the row was not measured there */
+	double confirm_p;
+	size_t confirm_nbase, confirm_ncur;
 };
 
 /* A growing list of distinct lines. */

@@ -275,7 +275,13 @@ static json_t *row_json(const struct zc_gate_row *r)
 	     json_object_set_new(row, "decided", json_boolean(r->decided)) ||
 	     ((r->slow_base || r->slow_cur) &&
 	      json_object_set_new(row, "slow_mode", json_pack("[I, I]", (json_int_t)r->slow_base,
-							       (json_int_t)r->slow_cur))))) {
+							       (json_int_t)r->slow_cur))) ||
+	     (!isnan(r->confirm_p) &&
+	      json_object_set_new(row, "confirm",
+				  json_pack("{s:f, s:f, s:[I, I]}", "change", r->confirm_change,
+					    "p_value_slower", r->confirm_p, "processes",
+					    (json_int_t)r->confirm_nbase,
+					    (json_int_t)r->confirm_ncur))))) {
 		json_decref(row);
 		return NULL;
 	}

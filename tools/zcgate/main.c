@@ -31,12 +31,17 @@ static const char usage[] =
 	"  --export-github-action-benchmark FILE\n"
 	"                        write customSmallerIsBetter entries for github-action-benchmark\n"
 	"  --undecided FILE      a look in a sequential gate (make gate): write 'SCENARIO\n"
-	"                        STRATEGY' for each timing row whose change is not decided yet\n"
-	"                        (its 95%% interval reaches past the threshold); too few\n"
-	"                        processes are not refused\n"
+	"                        STRATEGY CHANGE' for each timing row whose change is not\n"
+	"                        decided yet (its 95%% interval reaches past the threshold);\n"
+	"                        too few processes are not refused\n"
 	"  --same-machine        both sides were measured side by side on this machine,\n"
 	"                        interleaved (make gate): compare times per transfer, not\n"
 	"                        ratios to reference_memcpy (metric time.ns_per_transfer)\n"
+	"  --confirm-base DIR, --confirm-current DIR\n"
+	"                        the later rounds of a sequential gate alone (make gate): a\n"
+	"                        row slower there by more than the threshold at p < alpha/2\n"
+	"                        (one-sided, Holm over the rows they measured) regresses; the\n"
+	"                        pooled test then uses alpha/2\n"
 	"  --all                 print every row, not only those that did not pass\n"
 	"  -q, --quiet           print only warnings and the closing line\n"
 	"Timing is compared only between runs made side by side on one machine (make gate).\n"
@@ -58,6 +63,7 @@ struct args {
 	const char *json;
 	const char *export;
 	const char *undecided;
+	const char *confirm_base, *confirm_cur;
 	int quiet;
 	int all;
 	struct zc_gate_options opt;
@@ -108,6 +114,8 @@ static int parse_args(int argc, char **argv, struct args *a)
 		{ "undecided", required_argument, NULL, 'u' },
 		{ "all", no_argument, NULL, 'A' },
 		{ "same-machine", no_argument, NULL, 'S' },
+		{ "confirm-base", required_argument, NULL, 'B' },
+		{ "confirm-current", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -128,6 +136,8 @@ static int parse_args(int argc, char **argv, struct args *a)
 		case 'u': a->undecided = optarg; a->opt.interim = true; break;
 		case 'A': a->all = 1; break;
 		case 'S': a->opt.same_machine = true; break;
+		case 'B': a->confirm_base = optarg; break;
+		case 'C': a->confirm_cur = optarg; break;
 		case 'h': print_usage(stdout); exit(ZC_EXIT_OK);
 		case ':':
 			fprintf(stderr, "zcgate: option '%s' needs a value (see zcgate --help)\n",
@@ -142,6 +152,11 @@ static int parse_args(int argc, char **argv, struct args *a)
 	if (argc - optind != 2) {
 		fprintf(stderr, "zcgate: expected BASELINE and CURRENT, got %d operands "
 			"(see zcgate --help)\n", argc - optind);
+		return -1;
+	}
+	if (!a->confirm_base != !a->confirm_cur) {
+		fprintf(stderr, "zcgate: --confirm-base and --confirm-current go together "
+			"(see zcgate --help)\n");
 		return -1;
 	}
 	a->base = argv[optind];
@@ -161,11 +176,11 @@ static int write_output(const struct args *a, const struct zc_gate_report *rep, 
 		goto out_error;
 	if (kind == OUT_MARKDOWN) {
 		zc_gate_format_markdown(af.fp, rep, &a->opt, a->base, a->cur);
-	} else if (kind == OUT_UNDECIDED) { /* "SCENARIO STRATEGY" a line */
+	} else if (kind == OUT_UNDECIDED) { /* "SCENARIO STRATEGY CHANGE" a line */
 		for (size_t i = 0; i < rep->nrows; i++)
 			if (zc_gate_undecided(&rep->rows[i]))
-				fprintf(af.fp, "%s %s\n", rep->rows[i].scenario,
-					rep->rows[i].strategy);
+				fprintf(af.fp, "%s %s %+.4f\n", rep->rows[i].scenario,
+					rep->rows[i].strategy, rep->rows[i].change);
 		bad = ferror(af.fp);
 	} else {
 		j = kind == OUT_JSON ? zc_gate_report_json(rep, &a->opt, a->base, a->cur)
@@ -251,7 +266,8 @@ static int write_outputs(const struct args *a, const struct zc_gate_report *rep)
 static int run(const struct args *a)
 {
 	struct zc_error err = { 0 };
-	struct zc_results_set base, cur;
+	struct zc_results_set base, cur, later_base = { 0 }, later_cur = { 0 };
+	struct zc_gate_options opt = a->opt;
 	struct zc_gate_report rep;
 	int rc = ZC_EXIT_USAGE;	/* whatever the loader or the comparison refused */
 
@@ -259,7 +275,14 @@ static int run(const struct args *a)
 		goto out_error;
 	if (zc_results_load(&cur, a->cur, &err))
 		goto out_release_base;
-	if (zc_gate_compare(&base, &cur, &a->opt, &rep, &err))
+	if (a->confirm_base) {
+		if (zc_results_load(&later_base, a->confirm_base, &err) ||
+		    zc_results_load(&later_cur, a->confirm_cur, &err))
+			goto out_release_cur;
+		opt.confirm_base = &later_base;
+		opt.confirm_cur = &later_cur;
+	}
+	if (zc_gate_compare(&base, &cur, &opt, &rep, &err))
 		goto out_release_cur;
 	print_report(a, &rep);
 	rc = rep.regressions ? ZC_EXIT_FAILED : ZC_EXIT_OK;
@@ -267,6 +290,8 @@ static int run(const struct args *a)
 		rc = ZC_EXIT_USAGE;
 	zc_gate_report_release(&rep);
 out_release_cur:
+	zc_results_set_release(&later_cur);
+	zc_results_set_release(&later_base);
 	zc_results_set_release(&cur);
 out_release_base:
 	zc_results_set_release(&base);

@@ -886,6 +886,12 @@ static const struct tool_case tool_cases[] = {
 	  { { ERR, IS, { "zcgate: unknown option '--bogus' (see zcgate --help)\n" } } } },
 	{ "tool: an option without its value", { BASE, BASE, "--markdown" }, 2,
 	  { { ERR, IS, { "zcgate: option '--markdown' needs a value (see zcgate --help)\n" } } } },
+	{ "tool: half a confirmation", { BASE, BASE, "--confirm-base", BASE }, 2,
+	  { { ERR, IS, { "zcgate: --confirm-base and --confirm-current go together (see zcgate "
+			 "--help)\n" } } } },
+	{ "tool: a confirmation that cannot be read",
+	  { BASE, BASE, "--confirm-base", BASE, "--confirm-current", "/missing-zcbench" }, 2,
+	  { { ERR, STARTS, { "zcgate: cannot read '/missing-zcbench'" } } } },
 	/* An output that cannot be written is refused before the comparison prints anything. */
 	{ "tool: an unwritable markdown file",
 	  { BASE, FIX "slower.json", "--markdown", "/missing-zcbench/x.md" }, 2,

@@ -3,8 +3,9 @@
  * shift's confidence interval (shift.h) against values worked out by hand, and zcgate's
  * timing rows on results made here, one file per measuring process as gate-ab.sh writes
  * them: a quiet unchanged row is decided and stops, a noisy one is not and gets more rounds,
- * a slowed one is caught once it has enough, and a comparison too small for the test is
- * refused at the end but not at an interim look.
+ * a slowed one is caught once it has enough, a comparison too small for the test is
+ * refused at the end but not at an interim look, and the later rounds confirm a slowdown
+ * on their own.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -142,6 +143,7 @@ static void write_side(const char *side, const double *ratio, size_t n)
 
 /* zcgate's comparison of the two sides; 0 and the copy row's timing in *out, or -1. */
 static bool same_machine; /* compare() as make gate does: --same-machine */
+static bool confirm;	  /* and with the later rounds in cbase/ and chead/: --confirm-* */
 
 static int compare(bool interim, struct zc_gate_row *out, struct zc_error *err)
 {
@@ -157,9 +159,20 @@ static int compare(bool interim, struct zc_gate_row *out, struct zc_error *err)
 	opt.same_machine = same_machine;
 	if (zc_results_load(&base, b, err) || zc_results_load(&cur, c, err))
 		fail_msg("%s", err->text);
+	struct zc_results_set later_base = {0}, later_cur = {0};
+	if (confirm) {
+		snprintf(b, sizeof(b), "%s/cbase", dir);
+		snprintf(c, sizeof(c), "%s/chead", dir);
+		if (zc_results_load(&later_base, b, err) || zc_results_load(&later_cur, c, err))
+			fail_msg("%s", err->text);
+		opt.confirm_base = &later_base;
+		opt.confirm_cur = &later_cur;
+	}
 	int rc = zc_gate_compare(&base, &cur, &opt, &rep, err);
 	zc_results_set_release(&base);
 	zc_results_set_release(&cur);
+	zc_results_set_release(&later_base);
+	zc_results_set_release(&later_cur);
 	if (rc != 0)
 		return -1;
 	for (size_t i = 0; i < rep.nrows; i++)
@@ -366,6 +379,66 @@ static void test_same_machine_ignores_a_noisy_reference(void **state)
 	assert_true(fabs(r.change) < 0.02);
 }
 
+/*
+ * The confirmation (gate.h): 10 first rounds, noisy (40%) and unchanged, then 6 later rounds
+ * of this row alone, quiet (3%), where the head is @slower. Pooled, the 16 processes a side
+ * mix the two; the later rounds alone are compared again, one-sided. Returns the row as
+ * judged with the confirmation; *pooled_only its status without it.
+ */
+static struct zc_gate_row later_rounds(double slower, enum zc_gate_status *pooled_only)
+{
+	double b[16], h[16];
+	struct zc_gate_row r;
+	struct zc_error err = {0};
+
+	pattern(b, 10, 0.4, 2);
+	pattern(h, 10, 0.4, 2);
+	pattern(b + 10, 6, 0.03, 2);
+	pattern(h + 10, 6, 0.03, 2 * slower);
+	write_side("base", b, 16);
+	write_side("head", h, 16);
+	write_side("cbase", b + 10, 6);
+	write_side("chead", h + 10, 6);
+	same_machine = true;
+	assert_int_equal(compare(false, &r, &err), 0);
+	*pooled_only = r.status;
+	confirm = true;
+	assert_int_equal(compare(false, &r, &err), 0);
+	confirm = same_machine = false;
+	return r;
+}
+
+static void test_later_rounds_confirm_a_slowdown(void **state)
+{
+	(void)state;
+	enum zc_gate_status pooled;
+
+	/* +30% in the later rounds: the pooled test, diluted by the noisy first rounds, misses
+	 * it; the later rounds alone (6 and 6, p 0.0011 one-sided) catch it. */
+	struct zc_gate_row r = later_rounds(1.3, &pooled);
+	assert_int_equal(pooled, ZC_GATE_PASS);
+	assert_int_equal(r.status, ZC_GATE_REGRESSED);
+	assert_true(fabs(r.confirm_change - 0.3) < 0.02);
+	assert_true(r.confirm_p < 0.002);
+	assert_int_equal(r.confirm_nbase, 6);
+	assert_int_equal(r.confirm_ncur, 6);
+
+	/* Unchanged there too: a pass. */
+	r = later_rounds(1, &pooled);
+	assert_int_equal(r.status, ZC_GATE_PASS);
+	assert_true(r.confirm_p > 0.1);
+
+	/* Slower, certainly, but by 10%: under the threshold, a pass. */
+	r = later_rounds(1.1, &pooled);
+	assert_int_equal(r.status, ZC_GATE_PASS);
+	assert_true(r.confirm_p < 0.002);
+
+	/* Faster: the confirmation is one-sided (a false alarm is a regression called). */
+	r = later_rounds(0.7, &pooled);
+	assert_int_equal(r.status, pooled);
+	assert_true(r.confirm_p > 0.9);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -377,6 +450,7 @@ int main(void)
 		cmocka_unit_test(test_underpowered_refused_at_the_end_only),
 		cmocka_unit_test(test_two_modes_compared_within_the_fast_one),
 		cmocka_unit_test(test_same_machine_ignores_a_noisy_reference),
+		cmocka_unit_test(test_later_rounds_confirm_a_slowdown),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
