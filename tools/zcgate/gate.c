@@ -814,6 +814,37 @@ static int by_p(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+static int by_confirm_p(const void *a, const void *b)
+{
+	double x = sort_rows[*(const size_t *)a].confirm_p;
+	double y = sort_rows[*(const size_t *)b].confirm_p;
+	return (x > y) - (x < y);
+}
+
+/*
+ * The timing rows with a p-value (the pooled test's, or with @confirm the confirmation's), by
+ * that p-value, smallest first: a new array of their indexes, *m of them; NULL when out of
+ * memory.
+ */
+static size_t *timing_rows_by(struct ctx *c, bool confirm, size_t *m)
+{
+	struct zc_gate_report *rep = c->rep;
+	size_t *idx = malloc((rep->nrows + 1) * sizeof(*idx));
+
+	*m = 0;
+	if (!idx) {
+		c->nomem = 1;
+		return NULL;
+	}
+	for (size_t i = 0; i < rep->nrows; i++)
+		if (zc_gate_is_timing(&rep->rows[i]) &&
+		    !isnan(confirm ? rep->rows[i].confirm_p : rep->rows[i].p))
+			idx[(*m)++] = i;
+	sort_rows = rep->rows;
+	qsort(idx, *m, sizeof(*idx), confirm ? by_confirm_p : by_p);
+	return idx;
+}
+
 /*
  * Holm's step-down correction over the timing rows. One run makes dozens of timing tests; at
  * alpha each, noise alone would fail a run every few. The k-th smallest p-value (k from 0)
@@ -822,16 +853,9 @@ static int by_p(const void *a, const void *b)
 static void correct_timing(struct ctx *c)
 {
 	struct zc_gate_report *rep = c->rep;
-	size_t m = 0, *idx = malloc((rep->nrows + 1) * sizeof(*idx));
-	if (!idx) {
-		c->nomem = 1;
+	size_t m, *idx = timing_rows_by(c, false, &m);
+	if (!idx)
 		return;
-	}
-	for (size_t i = 0; i < rep->nrows; i++)
-		if (zc_gate_is_timing(&rep->rows[i]) && !isnan(rep->rows[i].p))
-			idx[m++] = i;
-	sort_rows = rep->rows;
-	qsort(idx, m, sizeof(*idx), by_p);
 	bool holds = true;
 	for (size_t k = 0; k < m; k++) {
 		struct zc_gate_row *r = &rep->rows[idx[k]];
@@ -849,13 +873,6 @@ static void correct_timing(struct ctx *c)
 	free(idx);
 }
 
-static int by_confirm_p(const void *a, const void *b)
-{
-	double x = sort_rows[*(const size_t *)a].confirm_p;
-	double y = sort_rows[*(const size_t *)b].confirm_p;
-	return (x > y) - (x < y);
-}
-
 /*
  * The confirmation (gate.h): Holm's step-down over the rows the later rounds measured, at
  * alpha / 2, one-sided; a row slower there by more than the threshold regresses, whatever the
@@ -864,18 +881,11 @@ static int by_confirm_p(const void *a, const void *b)
 static void confirm_timing(struct ctx *c)
 {
 	struct zc_gate_report *rep = c->rep;
-	size_t m = 0, *idx = malloc((rep->nrows + 1) * sizeof(*idx));
 	const double alpha = c->opt->alpha / 2;
+	size_t m, *idx = timing_rows_by(c, true, &m);
 
-	if (!idx) {
-		c->nomem = 1;
+	if (!idx)
 		return;
-	}
-	for (size_t i = 0; i < rep->nrows; i++)
-		if (zc_gate_is_timing(&rep->rows[i]) && !isnan(rep->rows[i].confirm_p))
-			idx[m++] = i;
-	sort_rows = rep->rows;
-	qsort(idx, m, sizeof(*idx), by_confirm_p);
 	for (size_t k = 0; k < m; k++) {
 		struct zc_gate_row *r = &rep->rows[idx[k]];
 
