@@ -268,6 +268,72 @@ static void a_realloc_that_moves_copies_the_frame(void **unused)
 	free(copy);
 }
 
+/*
+ * The table stays packed as ranges come and go (a removal moves the last entry into its
+ * hole, a split appends): every range left is still found, to the byte, whatever the order
+ * they went in. Ranges of a static area, apart so that none touches another.
+ */
+#define RANGES 48u
+#define STRIDE 8192u
+#define PIECE 4096u
+static unsigned char area[RANGES * STRIDE];
+static unsigned char scratch[PIECE];
+
+/* The frame bytes a copy out of range i moves (scratch is cleared again after). */
+static size_t frame_bytes_of(unsigned i)
+{
+	size_t f = zc_provenance_copy(scratch, area + i * STRIDE, PIECE);
+	zc_provenance_forget(scratch, sizeof(scratch));
+	return f;
+}
+
+static void ranges_are_found_as_the_table_packs_them(void **unused)
+{
+	(void)unused;
+	uint64_t lost = zc_provenance_lost();
+	bool gone[RANGES] = {false};
+	for (unsigned i = 0; i < RANGES; i++)
+		zc_provenance_frame(area + i * STRIDE, PIECE);
+	/* Every third one goes, from both ends inwards: holes in the middle and at the end. */
+	for (unsigned k = 0; k < RANGES; k++) {
+		unsigned i = k % 2 ? RANGES - 1 - k / 2 : k / 2;
+		if (i % 3 == 0) {
+			zc_provenance_forget(area + i * STRIDE, PIECE);
+			gone[i] = true;
+		}
+	}
+	zc_provenance_forget(area + 1 * STRIDE + 1000, 96); /* a hole inside: a split */
+	for (unsigned i = 0; i < RANGES; i++)
+		assert_int_equal(frame_bytes_of(i), gone[i] ? 0 : i == 1 ? PIECE - 96 : PIECE);
+	zc_provenance_forget(area, sizeof(area));
+	for (unsigned i = 0; i < RANGES; i++)
+		assert_int_equal(frame_bytes_of(i), 0);
+	assert_int_equal(zc_provenance_lost(), lost);
+}
+
+/*
+ * A copy of the whole frame into memory that holds it already (copy_into's buffer, every
+ * transfer) leaves the table as it is: the copy counts, its destination stays the frame's.
+ */
+static void a_copy_over_a_copy_keeps_its_taint(void **unused)
+{
+	(void)unused;
+	unsigned char *frame = filled(N, 0), *a = filled(N, 1), *b = filled(N, 2);
+	zc_frame_stamp(frame, N, 5);
+	start();
+	memcpy(a, frame, opaque(N));
+	memcpy(a, frame, opaque(N)); /* a holds the frame already */
+	free(frame);
+	memcpy(b, a, opaque(N)); /* a is still the frame's once the frame is gone */
+	memcpy(a + N / 2, b, opaque(N / 2)); /* a part over a part: still all of it */
+	memcpy(b, a, opaque(N));
+	struct seen s = since();
+	assert_int_equal(s.frame_user, 4 * N + N / 2);
+	assert_other(s.other, 0);
+	free(a);
+	free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -281,6 +347,8 @@ int main(void)
 		cmocka_unit_test(a_move_into_a_memfd_is_a_copy),
 		cmocka_unit_test(string_padding_is_written_not_copied),
 		cmocka_unit_test(a_realloc_that_moves_copies_the_frame),
+		cmocka_unit_test(ranges_are_found_as_the_table_packs_them),
+		cmocka_unit_test(a_copy_over_a_copy_keeps_its_taint),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,11 +1,15 @@
 /*
  * provenance.c: the frame's bytes, followed through copies (provenance.h).
  *
- * The ranges holding frame bytes are a small table of disjoint [lo, hi) kept sorted by
- * nothing: lookups scan it. Readers never lock (a copy hook looks up two ranges per call):
- * a writer takes the spin lock and bumps a generation before and after its change, and a
- * reader that saw the generation move (or odd) reads again. Objects (pipes, files...) and
- * the descriptor cache change only on calls that carry frame bytes, under their own lock.
+ * The ranges holding frame bytes are a small table of disjoint [lo, hi), packed at its start
+ * (entries [0, nused) are all in use: a removal moves the last entry into the hole), so that
+ * a lookup scans only the ranges alive, usually one or two: the hooks of a timed transfer (a
+ * frame freed, the next one stamped, other memory freed) cost a few comparisons each.
+ * Readers never lock (a copy hook looks up two ranges per call): the generation is the
+ * writers' lock and a sequence count at once; a writer makes it odd with one compare-and-swap,
+ * changes the table and makes it even again with a plain store, and a reader that saw it move
+ * (or odd) reads again. Objects (pipes, files...) and the descriptor cache change only on
+ * calls that carry frame bytes, under their own lock.
  */
 #include "provenance.h"
 
@@ -22,9 +26,8 @@ struct range {
 };
 
 static struct range ranges[ZC_PROVENANCE_RANGES];
-static atomic_uint nused;                 /* entries [0, nused) may be in use */
+static atomic_uint nused;                 /* entries [0, nused) are in use */
 static atomic_uint generation;            /* odd while a writer changes the table */
-static atomic_flag ranges_lock = ATOMIC_FLAG_INIT;
 static _Atomic uint64_t lost;
 static _Atomic(zc_content_test) recogniser;
 
@@ -72,79 +75,104 @@ ZC_NO_SANITIZE static size_t held(uintptr_t lo, uintptr_t hi)
 	}
 }
 
-/* Writers: under ranges_lock, between begin_change and end_change. */
+/*
+ * Writers: between begin_change and end_change, one at a time. Taking the table is turning
+ * the generation from even to odd (the only read-modify-write of a change); the release
+ * fence orders that before the entries' stores, for the readers' acquire fence (held).
+ */
 ZC_NO_SANITIZE static void begin_change(void)
 {
-	lock(&ranges_lock);
-	atomic_fetch_add_explicit(&generation, 1, memory_order_acq_rel);
+	for (;;) {
+		unsigned g = atomic_load_explicit(&generation, memory_order_relaxed);
+		if (!(g & 1) && atomic_compare_exchange_weak_explicit(&generation, &g, g + 1,
+								      memory_order_acquire,
+								      memory_order_relaxed))
+			break;
+	}
+	atomic_thread_fence(memory_order_release);
 }
 
+/* Only the writer holding the table changes the generation: a store gives it back. */
 ZC_NO_SANITIZE static void end_change(void)
 {
-	atomic_fetch_add_explicit(&generation, 1, memory_order_release);
-	unlock(&ranges_lock);
+	unsigned g = atomic_load_explicit(&generation, memory_order_relaxed);
+	atomic_store_explicit(&generation, g + 1, memory_order_release);
 }
 
-ZC_NO_SANITIZE static void set(unsigned i, uintptr_t lo, uintptr_t hi)
+ZC_NO_SANITIZE static inline void set(unsigned i, uintptr_t lo, uintptr_t hi)
 {
 	atomic_store_explicit(&ranges[i].lo, lo, memory_order_relaxed);
 	atomic_store_explicit(&ranges[i].hi, hi, memory_order_relaxed);
-	unsigned n = atomic_load_explicit(&nused, memory_order_relaxed);
-	if (hi && i >= n)
-		atomic_store_explicit(&nused, i + 1, memory_order_release);
 }
 
-ZC_NO_SANITIZE static int free_slot(void)
+/* Appends [lo, hi) to the table, or counts it lost when the table is full. */
+ZC_NO_SANITIZE static inline void append(uintptr_t lo, uintptr_t hi)
 {
-	for (unsigned i = 0; i < ZC_PROVENANCE_RANGES; i++)
-		if (!atomic_load_explicit(&ranges[i].hi, memory_order_relaxed))
-			return (int)i;
-	return -1;
+	unsigned n = atomic_load_explicit(&nused, memory_order_relaxed);
+	if (n == ZC_PROVENANCE_RANGES) {
+		atomic_fetch_add_explicit(&lost, 1, memory_order_relaxed);
+		return;
+	}
+	set(n, lo, hi);
+	atomic_store_explicit(&nused, n + 1, memory_order_relaxed);
 }
 
-/* Adds [lo, hi), merged with every range it overlaps or touches. Under the lock. */
+/* Drops entry i: the last entry takes its place, so that the used ones stay packed. */
+ZC_NO_SANITIZE static inline void drop(unsigned i)
+{
+	unsigned last = atomic_load_explicit(&nused, memory_order_relaxed) - 1;
+	if (i != last)
+		set(i, atomic_load_explicit(&ranges[last].lo, memory_order_relaxed),
+		    atomic_load_explicit(&ranges[last].hi, memory_order_relaxed));
+	set(last, 0, 0);
+	atomic_store_explicit(&nused, last, memory_order_relaxed);
+}
+
+/*
+ * Adds [lo, hi), merged with every range it overlaps or touches. By a writer. Entry i is
+ * looked at again after a drop: the last entry moved there.
+ */
 ZC_NO_SANITIZE static void add_locked(uintptr_t lo, uintptr_t hi)
 {
-	unsigned n = atomic_load_explicit(&nused, memory_order_relaxed);
-	for (unsigned i = 0; i < n; i++) {
+	for (unsigned i = 0; i < atomic_load_explicit(&nused, memory_order_relaxed);) {
 		uintptr_t a = atomic_load_explicit(&ranges[i].lo, memory_order_relaxed);
 		uintptr_t b = atomic_load_explicit(&ranges[i].hi, memory_order_relaxed);
-		if (!b || b < lo || a > hi)
+		if (b < lo || a > hi) {
+			i++;
 			continue;
+		}
 		lo = a < lo ? a : lo;
 		hi = b > hi ? b : hi;
-		set(i, 0, 0);
+		drop(i);
 	}
-	int slot = free_slot();
-	if (slot < 0)
-		atomic_fetch_add_explicit(&lost, 1, memory_order_relaxed);
-	else
-		set((unsigned)slot, lo, hi);
+	append(lo, hi);
 }
 
-/* Removes [lo, hi) from every range, splitting one it falls inside. Under the lock. */
+/*
+ * Removes [lo, hi) from every range, splitting one it falls inside (its upper part goes to
+ * the end, where it is looked at again and left alone: it does not meet [lo, hi)). By a
+ * writer.
+ */
 ZC_NO_SANITIZE static void remove_locked(uintptr_t lo, uintptr_t hi)
 {
-	unsigned n = atomic_load_explicit(&nused, memory_order_relaxed);
-	for (unsigned i = 0; i < n; i++) {
+	for (unsigned i = 0; i < atomic_load_explicit(&nused, memory_order_relaxed);) {
 		uintptr_t a = atomic_load_explicit(&ranges[i].lo, memory_order_relaxed);
 		uintptr_t b = atomic_load_explicit(&ranges[i].hi, memory_order_relaxed);
-		if (!b || b <= lo || a >= hi)
+		if (b <= lo || a >= hi) {
+			i++;
 			continue;
-		if (a < lo && b > hi) { /* the hole is inside: two ranges remain */
-			set(i, a, lo);
-			int slot = free_slot();
-			if (slot < 0)
-				atomic_fetch_add_explicit(&lost, 1, memory_order_relaxed);
-			else
-				set((unsigned)slot, hi, b);
-		} else if (a < lo) {
-			set(i, a, lo);
-		} else if (b > hi) {
-			set(i, hi, b);
-		} else {
-			set(i, 0, 0);
 		}
+		if (a >= lo && b <= hi) { /* all of it goes */
+			drop(i);
+			continue;
+		}
+		if (a < lo && b > hi) /* the hole is inside: two ranges remain */
+			append(hi, b);
+		if (a < lo)
+			set(i, a, lo);
+		else
+			set(i, hi, b);
+		i++;
 	}
 }
 
@@ -197,7 +225,7 @@ ZC_NO_SANITIZE static void retaint(uintptr_t dst, uintptr_t src, size_t len, boo
 			uintptr_t a = atomic_load_explicit(&ranges[i].lo, memory_order_relaxed);
 			uintptr_t b = atomic_load_explicit(&ranges[i].hi, memory_order_relaxed);
 			uintptr_t from = a > src ? a : src, to = b < src + len ? b : src + len;
-			if (!b || from >= to)
+			if (from >= to)
 				continue;
 			if (nspans == 16) { /* more pieces than kept: what is left is lost */
 				atomic_fetch_add_explicit(&lost, 1, memory_order_relaxed);
@@ -213,6 +241,16 @@ ZC_NO_SANITIZE static void retaint(uintptr_t dst, uintptr_t src, size_t len, boo
 	end_change();
 }
 
+/*
+ * Whether a copy of len bytes into dst, f of them the frame's (whole: recognised by content,
+ * all of dst tainted), leaves the table as it is: all of the source was the frame's and all of
+ * dst holds frame bytes already (a copy_into-like transfer into the same buffer every time).
+ */
+ZC_NO_SANITIZE static bool already_tainted(uintptr_t dst, size_t len, size_t f, bool whole)
+{
+	return (whole || f == len) && held(dst, dst + len) == len;
+}
+
 ZC_NO_SANITIZE size_t zc_provenance_copy(void *dst, const void *src, size_t len)
 {
 	uintptr_t d = (uintptr_t)dst, s = (uintptr_t)src;
@@ -224,10 +262,12 @@ ZC_NO_SANITIZE size_t zc_provenance_copy(void *dst, const void *src, size_t len)
 		f = by_content(src, len);
 		whole = f > 0;
 	}
-	if (f)
+	if (!f) {
+		if (held(d, d + len)) /* overwritten by something else */
+			zc_provenance_forget(dst, len);
+	} else if (!already_tainted(d, len, f, whole)) {
 		retaint(d, s, len, whole);
-	else if (held(d, d + len)) /* overwritten by something else */
-		zc_provenance_forget(dst, len);
+	}
 	return f;
 }
 
