@@ -16,8 +16,9 @@
 # Variables:
 #   BASE=REV            the base revision (default: the merge base with the upstream branch
 #                       when HEAD is ahead of it, else HEAD's parent; docs/gate.md)
-#   GATE_MIN_ROUNDS=N   rounds (measuring processes a side) every row gets (default 5)
-#   GATE_MAX_ROUNDS=N   rounds a suspect, a row undecided and slower, can get (default 32)
+#   GATE_MIN_ROUNDS=N   the screen: rounds (measuring processes a side) every row gets (default 3)
+#   GATE_MAX_ROUNDS=N   rounds a suspect, a row slower by more than half the threshold at the
+#                       screen's end, can get (default 32)
 #   GATE_BUDGET=S       no new round after S seconds of measuring (default 240)
 #   GATE_LATER_PROCESSES=K  processes a row gets per round after the first look (default 1)
 #   GATE_THRESHOLD=N    the timing threshold in percent (default 15: docs/gate.md, "Is it any good?")
@@ -47,7 +48,7 @@ $(BUILD)/bin/zcgate: $(BUILD)/obj/tools/zcgate/main.o $(BUILD)/lib/libzcgate.a $
 # --- running the gate ------------------------------------------------------------------------
 GATE_BASELINE ?= results/baseline
 GATE_RUN = $(BUILD)/gate-run
-GATE_MIN_ROUNDS ?= 5
+GATE_MIN_ROUNDS ?= 3
 GATE_MAX_ROUNDS ?= 32
 GATE_BUDGET ?= 240
 GATE_LATER_PROCESSES ?= 1

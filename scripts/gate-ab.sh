@@ -12,16 +12,15 @@
 #                       SCENARIO WHAT", a line per invocation, WHAT "all" or the strategies
 #                       asked for), OUT/times.log ("ROUND SIDE SCENARIO MS": each
 #                       invocation's wall time), OUT/suspects (the rows the first look found
-#                       undecided and slower), OUT/undecided (those still undecided after
-#                       the last look), OUT/base.log and OUT/head.log (what the programs
-#                       printed)
+#                       slower by more than half the threshold), OUT/undecided (those still
+#                       undecided after the last look), OUT/look.json (zcgate's last look),
+#                       OUT/base.log and OUT/head.log (what the programs printed)
 # Environment:
-#   GATE_MIN_ROUNDS=N   rounds every row gets (default 5), raised to what the test needs to
-#                       be able to call a regression among the rows measured (below)
-#   GATE_MAX_ROUNDS=N   rounds a suspect (below) can get (default 32; GATE_BUDGET ends them
-#                       sooner)
-#   GATE_BUDGET=S       no round starts after S seconds of measuring, once the first
-#                       GATE_MIN_ROUNDS are done (default 240)
+#   GATE_MIN_ROUNDS=N   the screen: rounds every row gets (default 3, at least 1)
+#   GATE_MAX_ROUNDS=N   rounds a suspect (below) can get (default 32, raised to what the
+#                       confirmation needs; GATE_BUDGET ends them sooner)
+#   GATE_BUDGET=S       no round starts after S seconds of measuring, once the screen and
+#                       the rounds the confirmation needs are done (default 240)
 #   GATE_THRESHOLD=PCT  the threshold the rows are decided against (default 15)
 #   ZCGATE=PATH         the zcgate that decides (default HEAD_BIN/zcgate)
 #   GATE_LATER_PROCESSES=K  measuring processes a row gets in each round after the first look
@@ -30,26 +29,25 @@
 #
 # A round runs each scenario program once a side, measuring reference_memcpy and the rows it
 # is asked for in one process each (--quick --processes 1; GATE_LATER_PROCESSES after the
-# first look):
-# in round 1 every row, with the
-# evidence pass (the exact figures); after it only the rows still undecided (after the first
-# look, only the suspects among them), with --no-pages
-# where the program knows it. The side that goes first alternates from round to round (base
+# first look): in round 1 every row, with the evidence pass (the exact figures); then, with
+# --no-pages where the program knows it, every row until the first look (the screen), and
+# after it only the suspects. The side that goes first alternates from round to round (base
 # first in odd rounds), so that what one program leaves behind (freed memory, a warm cache)
-# favours neither. From round GATE_MIN_ROUNDS on, zcgate --undecided says which rows need
-# more: a row is decided once the 95% interval of its change lies inside the threshold.
-# After the first look only the rows it found undecided and slower by more than half the
-# threshold (OUT/suspects: those that might have regressed) get more rounds: a row found
-# faster could only be an improvement, which fails nothing, and one slowed by more than the
-# threshold shows more than half of it at the first look but rarely (measured here: +25%
-# slowdowns read +31% to +38%). Those later rounds are new processes, so zcgate compares them again on
-# their own (the confirmation, tools/zcgate/gate.h), with Holm's correction over the few rows
-# they measured instead of all of them.
-# The rounds every row gets are at least those with which the Mann-Whitney test over n
-# processes a side can reach Holm's alpha / 2m for the m rows of round 1 (the pooled test's
-# share of alpha beside the confirmation; 2 / C(2n, n) < 0.025 / m: 7 rounds for up to 42
-# rows, 8 up to 160, 9 up to 607): the time grows with log(m) rounds of every row, then only
-# the suspects run.
+# favours neither.
+# The screen, GATE_MIN_ROUNDS rounds of every row, only chooses: at the first look (zcgate
+# --undecided --json) every timing row slower by more than half the threshold is a suspect
+# (OUT/suspects: those that might have regressed). A row found faster could only be an
+# improvement, which fails nothing, and one slowed by more than the threshold shows more than
+# half of it in three rounds but rarely (measured here: +25% slowdowns read +31% to +38%).
+# The suspects get new rounds, new processes, which zcgate compares on their own (the
+# confirmation, tools/zcgate/gate.h, --screened): one-sided, with Holm's correction over
+# the rows those rounds measured, not all of the screen's. They get at least the rounds with
+# which that test can reach alpha / k for the k rows they measure (the suspects and their
+# scenarios' reference_handover rows; 1 / C(2n, n) < 0.05 / k: 4 rounds for up to 3 rows, 5
+# up to 12, 6 up to 46), then more while a suspect is undecided (its 95% interval over all
+# its rounds reaches past the threshold), up to GATE_MAX_ROUNDS and GATE_BUDGET. So the time
+# is the screen's few rounds of every row, then rounds of the suspects alone: it grows with
+# the rows only through the screen, and an unchanged tree's suspects are the noisy rows.
 # A strategy one side lacks is run on the other side only.
 #
 # Only options every revision of the scenario programs knows are used (--quick --quiet
@@ -58,10 +56,16 @@
 set -u
 base=$1 head=$2 out=$3
 shift 3
-min=${GATE_MIN_ROUNDS:-5} max=${GATE_MAX_ROUNDS:-32} budget=${GATE_BUDGET:-240}
-threshold=${GATE_THRESHOLD:-15}
+min=${GATE_MIN_ROUNDS:-3} max=${GATE_MAX_ROUNDS:-32} budget=${GATE_BUDGET:-240}
+threshold=${GATE_THRESHOLD:-15} alpha=0.05
 zcgate=${ZCGATE:-$head/zcgate}
 later=${GATE_LATER_PROCESSES:-1}
+case $min in '' | *[!0-9]*) min=0 ;; esac
+if [ "$min" -lt 1 ]; then
+	echo "gate: GATE_MIN_ROUNDS must be a number of at least 1, not '${GATE_MIN_ROUNDS:-}'" >&2
+	exit 2
+fi
+least=$min # the rounds the confirmation needs at least (set at the first look)
 
 say() { echo "gate: $*" >&2; }
 
@@ -117,10 +121,23 @@ side() {
 	run "$s" "$bin" "$sc" "$round" "$want" --strategy "$want" --processes "$k" $pages
 }
 
-rounds_for() { # rounds_for M: the smallest n with 2 / C(2n, n) < 0.025 / M
-	awk -v m="$1" 'BEGIN { for (n = 2; n < 64; n++) { c = 1
+rounds_for() { # rounds_for M: the smallest n with 1 / C(2n, n) < ALPHA / M (one-sided)
+	awk -v m="$1" -v a="$alpha" 'BEGIN { for (n = 2; n < 64; n++) { c = 1
 		for (i = 1; i <= n; i++) c = c * (n + i) / i
-		if (2 / c < 0.025 / (m > 0 ? m : 1)) { print n; exit } } print 64 }'
+		if (1 / c < a / (m > 0 ? m : 1)) { print n; exit } } print 64 }'
+}
+
+# later_rows: the timing rows the rounds after the first look measure: the suspects, and the
+# reference_handover rows of their scenarios (measured beside any strategy asked for).
+later_rows() {
+	n=$(grep -cv '^[^ ]* reference_' "$out/suspects")
+	awk '{ print $1 }' "$out/suspects" | sort -u >"$out/.suspect-scenarios"
+	while read -r sc; do
+		[ -e "$out/head/$sc.1.json" ] || continue
+		n=$((n + $(jq '[.results[] | select(.strategy | startswith("reference_handover"))]
+			| length' "$out/head/$sc.1.json")))
+	done <"$out/.suspect-scenarios"
+	echo "$n"
 }
 
 mkdir -p "$out/base" "$out/head" "$out/confirm/base" "$out/confirm/head" || exit 2
@@ -152,55 +169,77 @@ while :; do
 		# The timing rows: all but reference_memcpy, every ratio's denominator.
 		rows=$(jq -s '[.[].results[] | select(.strategy != "reference_memcpy")
 			| .scenario + " " + .strategy] | unique | length' "$out"/head/*.1.json)
-		need=$(rounds_for "$rows")
-		[ "$need" -gt "$min" ] && min=$need
-		[ "$min" -gt "$max" ] && max=$min
 	fi
 	if [ "$round" -lt "$min" ]; then
-		# Until the first look every row is undecided: "SCENARIO ROW" for each row round 1
-		# measured on either side.
+		# Every row is screened: "SCENARIO ROW" for each row round 1 measured on either side.
 		for sc; do
 			for f in "$out/head/$sc.1.json" "$out/base/$sc.1.json"; do
 				[ -e "$f" ] && jq -r '.results[] | .scenario + " " + .strategy' "$f"
 			done
 		done | awk '!seen[$0]++' >"$out/undecided"
-		say "round $round of at least $min done, ${elapsed} s so far, ~$(((min - round) * elapsed / round)) s to the first look"
-	else
-		"$zcgate" "$out/base" "$out/head" --threshold "$threshold" --same-machine -q \
-			--undecided "$out/look" >"$out/look.log" 2>&1
-		rc=$?
-		if [ "$rc" -eq 2 ]; then
-			say "zcgate could not compare round $round: $(tail -n 1 "$out/look.log")"
-			exit 2
+		say "round $round of $min (the screen, every row) done, ${elapsed} s so far, ~$(((min - round) * elapsed / round)) s to the first look"
+		last=$elapsed
+		round=$((round + 1))
+		continue
+	fi
+	"$zcgate" "$out/base" "$out/head" --threshold "$threshold" --same-machine -q \
+		--undecided "$out/look" --json "$out/look.json" >"$out/look.log" 2>&1
+	rc=$?
+	if [ "$rc" -eq 2 ]; then
+		say "zcgate could not compare round $round: $(tail -n 1 "$out/look.log")"
+		exit 2
+	fi
+	if [ "$round" -eq "$min" ]; then
+		# The first look names the suspects: every timing row slower by more than half the
+		# threshold, decided or not (a screen of a few processes decides on repetitions,
+		# which share their process's luck). Only they get more rounds, at least as many
+		# as the confirmation needs to be able to call one of them at alpha (Holm).
+		jq -r --argjson t "$threshold" '.rows[] | select(.metric | startswith("time."))
+			| select(.change > $t / 200) | .scenario + " " + .strategy' \
+			"$out/look.json" >"$out/suspects" || exit 2
+		k=$(later_rows)
+		if [ "$k" -gt 0 ]; then
+			least=$((min + $(rounds_for "$k")))
+			[ "$least" -gt "$max" ] && max=$least
 		fi
-		# The first look names the suspects, undecided and slower by more than half the
-		# threshold; every later look keeps those of them still undecided.
-		[ "$round" -eq "$min" ] && awk -v t="$threshold" '$3 > t / 200 { print $1, $2 }' \
-			"$out/look" >"$out/suspects"
+		cp "$out/suspects" "$out/undecided"
+	else
+		# Every later look keeps the suspects still undecided.
 		awk 'NR == FNR { s[$1 " " $2] = 1; next } ($1 " " $2) in s { print $1, $2 }' \
 			"$out/suspects" "$out/look" >"$out/undecided"
-		# reference_handover rows are measured with the strategies, never asked for alone.
-		left=$(grep -cv '^[^ ]* reference_' "$out/undecided")
+	fi
+	# reference_handover rows are measured with the strategies, never asked for alone.
+	left=$(grep -cv '^[^ ]* reference_' "$out/undecided")
+	suspects=$(grep -cv '^[^ ]* reference_' "$out/suspects")
+	if [ "$suspects" -eq 0 ]; then
+		say "round $round: no row slower by more than half the threshold at the first look, after ${elapsed} s"
+		break
+	fi
+	if [ "$round" -ge "$least" ]; then
 		if [ "$left" -eq 0 ]; then
-			say "round $round: every row decided, or not a suspect at the first look, after ${elapsed} s"
+			say "round $round: every suspect decided after ${elapsed} s"
 			break
 		fi
 		if [ "$round" -ge "$max" ]; then
-			say "round $round: $left of $rows rows still undecided at the last round ($max): the test judges them on what was measured"
+			say "round $round: $left of $suspects suspects still undecided at the last round ($max): the confirmation judges them on what was measured"
 			break
 		fi
 		if [ "$elapsed" -ge "$budget" ]; then
-			say "round $round: $left of $rows rows still undecided after ${elapsed} s, past GATE_BUDGET=$budget: the test judges them on what was measured"
+			say "round $round: $left of $suspects suspects still undecided after ${elapsed} s, past GATE_BUDGET=$budget: the confirmation judges them on what was measured"
 			break
 		fi
-		# Time left: the rounds still allowed at this round's pace, or the budget's rest.
-		pace=$((elapsed - last))
-		cap=$(((max - round) * pace))
-		[ $((budget - elapsed + pace)) -lt "$cap" ] && cap=$((budget - elapsed + pace))
-		say "round $round: $left of $rows rows undecided and slower ($(grep -v '^[^ ]* reference_' \
-			"$out/undecided" | awk '{ n[$1]++ } END { for (s in n) { printf "%s%s %d", \
-			sep, s, n[s]; sep = ", " } }')), ${elapsed} s so far, at most ~${cap} s left"
+	else
+		# Until the confirmation's least rounds every suspect runs, decided or not.
+		cp "$out/suspects" "$out/undecided"
 	fi
+	# Time left: the rounds still allowed at this round's pace, or the budget's rest.
+	pace=$((elapsed - last))
+	cap=$(((max - round) * pace))
+	[ $((budget - elapsed + pace)) -lt "$cap" ] && cap=$((budget - elapsed + pace))
+	[ $(((least - round) * pace)) -gt "$cap" ] && cap=$(((least - round) * pace))
+	say "round $round: $(grep -cv '^[^ ]* reference_' "$out/undecided") of $suspects suspects (of $rows rows) measured on ($(grep -v '^[^ ]* reference_' \
+		"$out/undecided" | awk '{ n[$1]++ } END { for (s in n) { printf "%s%s %d", \
+		sep, s, n[s]; sep = ", " } }')), at least $least rounds, ${elapsed} s so far, at most ~${cap} s left"
 	last=$elapsed
 	round=$((round + 1))
 done

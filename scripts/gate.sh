@@ -27,8 +27,8 @@
 # (scripts/gate-unchanged.sh) run once, head only; (3) scripts/gate-ab.sh runs both quick
 # suites of the others in rounds, interleaved, until every row is decided; (4) zcgate
 # --invariants-only BASELINE head (every scenario); (5) zcgate base head: invariants and
-# timing of the scenarios that changed, the rounds after the first look also on their own
-# (--confirm-base, --confirm-current). When the base cannot be had (not in a shallow clone, does not
+# timing of the scenarios that changed, the timing judged on the suspects' rounds after the
+# first look alone (--screened --confirm-base --confirm-current). When the base cannot be had (not in a shallow clone, does not
 # build, its programs fail), one line says so and only step 3 gates: timing needs a base
 # measured here, and failing every pipeline that lacks one would block work the exact gate
 # still protects.
@@ -154,12 +154,13 @@ else
 fi
 if [ -n "$base_bin" ] && [ -n "$scenarios" ]; then
 	echo "== head against base $rev, measured side by side"
-	# The rounds after the first look, compared again on their own (tools/zcgate/gate.h).
+	# The screen's rounds choose the suspects; the rounds after the first look, compared on
+	# their own, judge them (tools/zcgate/gate.h).
 	confirm=
 	ls "$run/confirm/base/"*.json "$run/confirm/head/"*.json >/dev/null 2>&1 &&
 		confirm="--confirm-base $run/confirm/base --confirm-current $run/confirm/head"
 	# shellcheck disable=SC2086 # the options are words
-	gate "$run/base" "$run/head" "$run" --same-machine $confirm "$@"
+	gate "$run/base" "$run/head" "$run" --same-machine --screened $confirm "$@"
 elif [ -n "$base_bin" ]; then
 	say "timing not compared: no scenario's inputs changed since base $rev"
 else

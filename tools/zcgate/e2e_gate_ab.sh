@@ -1,11 +1,11 @@
 #!/bin/sh
 # e2e_gate_ab.sh: make gate's A/B driver. (1) scripts/gate-ab.sh on stub scenario programs:
-# round 1 runs every row of both sides, later rounds only the rows zcgate still calls
-# undecided, the side that goes first alternates, the rounds every row gets are raised to what
-# the test needs for the rows measured, a noisy row that might have slowed gets more rounds
-# up to GATE_MAX_ROUNDS (kept apart for the confirmation) and one found faster none, a
-# strategy one side lacks runs on the other side only, and a failing side gives its exit
-# code. (2) scripts/gate.sh with a base revision that is not in the clone, and with one too
+# the screen runs every row of both sides for GATE_MIN_ROUNDS rounds (the side that goes
+# first alternates), then only the suspects (slower by more than half the threshold) run, at
+# least the rounds the confirmation needs and, while undecided, up to GATE_MAX_ROUNDS (kept
+# apart for the confirmation); a row found faster or barely slower gets none, a bad
+# GATE_MIN_ROUNDS is refused, a strategy one side lacks runs on the other side only, and a
+# failing side gives its exit code. (2) scripts/gate.sh with a base revision that is not in the clone, and with one too
 # old to have scenarios, says so in one line and gates the invariants only (exit 0 here, 2
 # with GATE_REQUIRE_BASE=1). (3) scripts/gate-unchanged.sh names the scenarios none of whose
 # inputs changed (not timed). Run from the repository root after make; BUILD names the build.
@@ -44,7 +44,8 @@ stub() { # stub DIR STRATEGY...: a scenario program 'inproc' that lists STRATEGY
 	chmod +x "$dir/inproc"
 }
 
-# (1) the rounds. The fixture has 4 timing rows: 2 / C(2n, n) < 0.025 / 4 needs n = 6 rounds.
+# (1) the rounds. The screen: every row in each of GATE_MIN_ROUNDS rounds, and no more when
+# none is slower by more than half the threshold.
 stub "$tmp/base" copy move
 stub "$tmp/head" copy pool
 GATE_MIN_ROUNDS=2 scripts/gate-ab.sh "$tmp/base" "$tmp/head" "$tmp/ab" inproc \
@@ -54,52 +55,64 @@ cat >"$tmp/want" <<'ORDER'
 1 head inproc all
 2 head inproc copy,pool
 2 base inproc copy,move
-3 base inproc copy,move
-3 head inproc copy,pool
-4 head inproc copy,pool
-4 base inproc copy,move
-5 base inproc copy,move
-5 head inproc copy,pool
-6 head inproc copy,pool
-6 base inproc copy,move
 ORDER
 cmp -s "$tmp/want" "$tmp/ab/order.log" || ab_fail "order: $(tr '\n' ';' <"$tmp/ab/order.log")"
-[ "$(ls "$tmp/ab/base" | wc -l)" -eq 6 ] && [ "$(ls "$tmp/ab/head" | wc -l)" -eq 6 ] ||
-	ab_fail "expected 6 results files a side"
-grep -q "^gate: round 6: every row decided" "$tmp/err" || ab_fail "no line saying all were decided"
-[ ! -s "$tmp/ab/undecided" ] || ab_fail "rows left undecided: $(cat "$tmp/ab/undecided")"
+[ "$(ls "$tmp/ab/base" | wc -l)" -eq 2 ] && [ "$(ls "$tmp/ab/head" | wc -l)" -eq 2 ] ||
+	ab_fail "expected 2 results files a side"
+grep -q "^gate: round 2: no row slower by more than half the threshold at the first look" \
+	"$tmp/err" || ab_fail "no line saying no row is a suspect"
+[ ! -s "$tmp/ab/suspects" ] || ab_fail "suspects: $(cat "$tmp/ab/suspects")"
 [ -z "$(find "$tmp/ab/confirm" -type f)" ] ||
 	ab_fail "no round after the first look, yet files to confirm with"
+for bad in 0 x; do
+	GATE_MIN_ROUNDS=$bad scripts/gate-ab.sh "$tmp/base" "$tmp/head" "$tmp/ab0" inproc \
+		>"$tmp/out" 2>"$tmp/err"
+	[ $? -eq 2 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] &&
+		grep -q "^gate: GATE_MIN_ROUNDS must be a number of at least 1" "$tmp/err" ||
+		ab_fail "GATE_MIN_ROUNDS=$bad: not refused in one line"
+done
 
-# A noisy row (copy, +-30% in turn) 10% slower is not decided, and might have slowed (by more
-# than half the threshold): it alone runs on, up to the last round, and those rounds are kept
-# apart for the confirmation.
+# A quiet row 10% slower (more than half the 15% threshold) is a suspect, decided at once
+# (its interval lies inside the threshold) yet measured for the 4 rounds after the screen
+# that the confirmation needs to be able to call it (1 / C(8, 4) < 0.05), and those rounds
+# are kept apart for the confirmation.
 rm -f "$tmp/base/count" "$tmp/head/count"
-NOISE=30 SLOW_STUB="$tmp/head" SLOW=10 GATE_MAX_ROUNDS=8 \
+SLOW_STUB="$tmp/head" SLOW=10 scripts/gate-ab.sh "$tmp/base" "$tmp/head" "$tmp/ab6" inproc \
+	>"$tmp/out" 2>"$tmp/err" || ab_fail "gate-ab.sh failed on a quiet row 10% slower"
+[ "$(cat "$tmp/ab6/suspects")" = "inproc copy" ] || ab_fail "suspects: $(cat "$tmp/ab6/suspects")"
+tail -n 2 "$tmp/ab6/order.log" >"$tmp/got"
+printf '7 base inproc copy\n7 head inproc copy\n' >"$tmp/want"
+cmp -s "$tmp/want" "$tmp/got" || ab_fail "the suspect's least rounds: $(tr '\n' ';' <"$tmp/ab6/order.log")"
+grep -q "^gate: round 7: every suspect decided" "$tmp/err" ||
+	ab_fail "no line saying the suspect was decided"
+[ "$(ls "$tmp/ab6/confirm/head" | paste -sd' ' -)" = \
+	"inproc.4.json inproc.5.json inproc.6.json inproc.7.json" ] ||
+	ab_fail "the rounds after the first look are not kept apart: $(ls -R "$tmp/ab6/confirm")"
+
+# A noisy row (copy, +-30% in turn) 10% slower is not decided: it alone runs on, up to the
+# last round.
+rm -f "$tmp/base/count" "$tmp/head/count"
+NOISE=30 SLOW_STUB="$tmp/head" SLOW=10 GATE_MAX_ROUNDS=9 \
 	scripts/gate-ab.sh "$tmp/base" "$tmp/head" "$tmp/ab4" inproc \
 	>"$tmp/out" 2>"$tmp/err" || ab_fail "gate-ab.sh failed on a noisy row"
 tail -n 4 "$tmp/ab4/order.log" >"$tmp/got"
-printf '7 base inproc copy\n7 head inproc copy\n8 head inproc copy\n8 base inproc copy\n' \
+printf '8 head inproc copy\n8 base inproc copy\n9 base inproc copy\n9 head inproc copy\n' \
 	>"$tmp/want"
 cmp -s "$tmp/want" "$tmp/got" || ab_fail "noisy row's rounds: $(tr '\n' ';' <"$tmp/got")"
-grep -q "^gate: round 8: 1 of 4 rows still undecided at the last round (8)" "$tmp/err" ||
+grep -q "^gate: round 9: 1 of 1 suspects still undecided at the last round (9)" "$tmp/err" ||
 	ab_fail "no line for the row left undecided"
 [ "$(cat "$tmp/ab4/undecided")" = "inproc copy" ] || ab_fail "undecided: $(cat "$tmp/ab4/undecided")"
-[ "$(cat "$tmp/ab4/suspects")" = "inproc copy" ] || ab_fail "suspects: $(cat "$tmp/ab4/suspects")"
-[ "$(ls "$tmp/ab4/confirm/base" | paste -sd' ' -)" = "inproc.7.json inproc.8.json" ] &&
-	[ "$(ls "$tmp/ab4/confirm/head" | paste -sd' ' -)" = "inproc.7.json inproc.8.json" ] ||
-	ab_fail "the rounds after the first look are not kept apart: $(ls -R "$tmp/ab4/confirm")"
 
 # The same row 5% faster could only be an improvement, and 5% slower (under half the 15%
-# threshold) is no suspect: no more rounds after the first look.
+# threshold) is no suspect: no more rounds after the screen's three.
 for slow in -5 5; do
 	rm -f "$tmp/base/count" "$tmp/head/count"
 	NOISE=30 SLOW_STUB="$tmp/head" SLOW=$slow GATE_MAX_ROUNDS=8 \
 		scripts/gate-ab.sh "$tmp/base" "$tmp/head" "$tmp/ab5" inproc \
 		>"$tmp/out" 2>"$tmp/err" || ab_fail "gate-ab.sh failed on a noisy row $slow% slower"
-	[ "$(tail -n 1 "$tmp/ab5/order.log" | cut -d' ' -f1)" = 6 ] ||
+	[ "$(tail -n 1 "$tmp/ab5/order.log" | cut -d' ' -f1)" = 3 ] ||
 		ab_fail "a row $slow% slower ran past the first look: $(tail -n 1 "$tmp/ab5/order.log")"
-	grep -q "^gate: round 6: every row decided, or not a suspect at the first look" "$tmp/err" ||
+	grep -q "^gate: round 3: no row slower by more than half the threshold" "$tmp/err" ||
 		ab_fail "no line saying the row $slow% slower stopped"
 done
 

@@ -396,9 +396,17 @@ static double pooled_alpha(const struct zc_gate_options *opt)
 	return opt->confirm_base && opt->confirm_cur ? opt->alpha / 2 : opt->alpha;
 }
 
-/* A change counts when it passes both the threshold and the test. */
+/* The confirmation's level: alpha after a screen, else half of it (gate.h). */
+static double confirm_alpha(const struct zc_gate_options *opt)
+{
+	return opt->screened ? opt->alpha : opt->alpha / 2;
+}
+
+/* A change counts when it passes both the threshold and the test; a screen's never. */
 static enum zc_gate_status judge_time(const struct zc_gate_options *opt, double change, double p)
 {
+	if (opt->screened)
+		return ZC_GATE_PASS;
 	if (p < pooled_alpha(opt) && change > opt->threshold)
 		return ZC_GATE_REGRESSED;
 	if (p < pooled_alpha(opt) && change < -opt->threshold)
@@ -547,6 +555,7 @@ static void confirm_row(struct ctx *c, const struct group *g, struct zc_gate_row
 	if (modes.two) {
 		keep_below(&b, modes.cut);
 		keep_below(&cv, modes.cut);
+		row->confirm_two_modes = true;
 	}
 	if (b.n < 2 || cv.n < 2)
 		goto out_free;
@@ -765,12 +774,56 @@ static double smallest_p(size_t nb, size_t nc)
 }
 
 /*
+ * After a screen, refuse a confirmation that cannot find a regression: a suspect's later
+ * rounds must be able to reach the one-sided p < alpha / m of Holm's first step over the m
+ * rows they measured (make gate measures at least that many rounds).
+ */
+static int check_confirm_power(struct ctx *c, struct zc_error *err)
+{
+	const struct zc_gate_report *rep = c->rep;
+	size_t m = 0;
+
+	for (size_t i = 0; i < rep->nrows; i++)
+		m += zc_gate_is_timing(&rep->rows[i]) && !isnan(rep->rows[i].confirm_p);
+	for (size_t i = 0; i < rep->nrows; i++) {
+		const struct zc_gate_row *r = &rep->rows[i];
+		double need = confirm_alpha(c->opt) / (double)m;
+		size_t n = 2;
+
+		if (!zc_gate_is_timing(r) || isnan(r->confirm_p) ||
+		    smallest_p(r->confirm_nbase, r->confirm_ncur) / 2 < need)
+			continue;
+		/* Two modes: which one a process lands in is chance; the fast one may be small. */
+		if (r->confirm_two_modes) {
+			lines_add(c, &c->rep->warnings, "%s/%s: %zu and %zu processes in the fast "
+				  "mode of its later rounds cannot confirm a regression among %zu "
+				  "rows: measure more (GATE_MAX_ROUNDS, GATE_BUDGET)", r->scenario,
+				  r->strategy, r->confirm_nbase, r->confirm_ncur, m);
+			continue;
+		}
+		while (n < 64 && smallest_p(n, n) / 2 >= need)
+			n++;
+		return zc_error_set(err, ZC_RESULTS_EUNDERPOWERED,
+			"cannot confirm a timing regression: '%s/%s' has %zu processes in the "
+			"baseline's later rounds and %zu in the current run's, whose smallest "
+			"possible one-sided p-value %.2g is not below alpha/%zu = %.2g (Holm over the "
+			"%zu rows they measured): measure at least %zu a side", r->scenario,
+			r->strategy, r->confirm_nbase, r->confirm_ncur,
+			smallest_p(r->confirm_nbase, r->confirm_ncur) / 2, m, need, m, n);
+	}
+	return 0;
+}
+
+/*
  * Refuse a comparison that cannot find a timing regression: a single regression among m
  * timing tests must reach p < alpha / m under Holm's correction, and with few processes the
  * test cannot give a p-value that small however large the change.
  */
 static int check_power(struct ctx *c, struct zc_error *err)
 {
+	if (c->opt->screened)
+		return check_confirm_power(c, err);
+
 	const struct zc_gate_report *rep = c->rep;
 	size_t m = 0;
 
@@ -875,13 +928,13 @@ static void correct_timing(struct ctx *c)
 
 /*
  * The confirmation (gate.h): Holm's step-down over the rows the later rounds measured, at
- * alpha / 2, one-sided; a row slower there by more than the threshold regresses, whatever the
- * pooled test said.
+ * alpha / 2 (alpha after a screen), one-sided; a row slower there by more than the threshold
+ * regresses, whatever the pooled test said.
  */
 static void confirm_timing(struct ctx *c)
 {
 	struct zc_gate_report *rep = c->rep;
-	const double alpha = c->opt->alpha / 2;
+	const double alpha = confirm_alpha(c->opt);
 	size_t m, *idx = timing_rows_by(c, true, &m);
 
 	if (!idx)
@@ -903,6 +956,23 @@ static void confirm_timing(struct ctx *c)
 		r->status = ZC_GATE_REGRESSED;
 	}
 	free(idx);
+}
+
+/* After a screen, a note saying on what the timing rows were judged. */
+static void note_screen(struct ctx *c)
+{
+	size_t m = 0, later = 0;
+
+	for (size_t i = 0; i < c->rep->nrows; i++) {
+		m += zc_gate_is_timing(&c->rep->rows[i]);
+		later += zc_gate_is_timing(&c->rep->rows[i]) && !isnan(c->rep->rows[i].confirm_p);
+	}
+	if (m == 0)
+		return;
+	lines_add(c, &c->rep->notes, "timing screened: %zu of %zu timing rows judged on their "
+		  "later rounds alone (the suspects, slower by more than half the threshold at "
+		  "the first look); the others' pooled figures are the screen's, not a test", later,
+		  m);
 }
 
 /* The commit a side was built from (its first file's context.git_commit), or NULL. */
@@ -940,6 +1010,8 @@ int zc_gate_compare(const struct zc_results_set *base, const struct zc_results_s
 	correct_timing(&c);
 	if (opt->confirm_base && opt->confirm_cur)
 		confirm_timing(&c);
+	if (opt->screened && !opt->invariants_only)
+		note_screen(&c);
 	if (c.nomem) {
 		zc_error_set(err, ZC_RESULTS_ENOMEM, "cannot compare '%s' and '%s': out of memory",
 			     base->path, cur->path);

@@ -22,6 +22,12 @@
  *    than the run's; a row slower by more than the threshold there, at p < alpha / 2 (Holm),
  *    regresses.  The pooled test above then uses alpha / 2 too: the two together keep the
  *    chance of a false alarm under alpha.
+ *  - screened (opt.screened, make gate): the pooled rounds were a screen, a few rounds of
+ *    every row that only chose the suspects (rows slower there by more than half the
+ *    threshold), too few for a test over all rows.  The pooled figures are reported, never
+ *    judged nor refused; the confirmation alone calls a timing regression, at the full
+ *    alpha (Holm over the rows it measured), and is refused when its processes cannot reach
+ *    that level.  Without a confirmation (no suspect) no timing row regresses.
  * A side may hold several results for one strategy (one file per measuring process): they
  * are pooled.  A strategy of the baseline missing from the current run is a regression
  * (status "missing") unless opt.allow_missing; one only in the current run is listed as "new".
@@ -79,6 +85,8 @@ struct zc_gate_options {
 				   its file */
 	const struct zc_results_set *confirm_base; /* the later rounds' results alone, or NULL */
 	const struct zc_results_set *confirm_cur;  /* (the confirmation above) */
+	bool screened;		/* the pooled rounds were a screen (above): only the
+				   confirmation judges timing */
 };
 
 /* One metric of one strategy compared. */
@@ -103,6 +111,7 @@ struct zc_gate_row {
 				   the row was not measured there */
 	double confirm_p;
 	size_t confirm_nbase, confirm_ncur;
+	bool confirm_two_modes;	/* those were the fast mode's processes only */
 };
 
 /* A growing list of distinct lines. */

@@ -42,6 +42,9 @@ static const char usage[] =
 	"                        row slower there by more than the threshold at p < alpha/2\n"
 	"                        (one-sided, Holm over the rows they measured) regresses; the\n"
 	"                        pooled test then uses alpha/2\n"
+	"  --screened            the pooled rounds were a screen (make gate: a few rounds of\n"
+	"                        every row chose the suspects): only the confirmation calls a\n"
+	"                        timing regression, at alpha; none without one\n"
 	"  --all                 print every row, not only those that did not pass\n"
 	"  -q, --quiet           print only warnings and the closing line\n"
 	"Timing is compared only between runs made side by side on one machine (make gate).\n"
@@ -116,6 +119,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 		{ "same-machine", no_argument, NULL, 'S' },
 		{ "confirm-base", required_argument, NULL, 'B' },
 		{ "confirm-current", required_argument, NULL, 'C' },
+		{ "screened", no_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -138,6 +142,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 		case 'S': a->opt.same_machine = true; break;
 		case 'B': a->confirm_base = optarg; break;
 		case 'C': a->confirm_cur = optarg; break;
+		case 'R': a->opt.screened = true; break;
 		case 'h': print_usage(stdout); exit(ZC_EXIT_OK);
 		case ':':
 			fprintf(stderr, "zcgate: option '%s' needs a value (see zcgate --help)\n",

@@ -4,8 +4,8 @@
  * timing rows on results made here, one file per measuring process as gate-ab.sh writes
  * them: a quiet unchanged row is decided and stops, a noisy one is not and gets more rounds,
  * a slowed one is caught once it has enough, a comparison too small for the test is
- * refused at the end but not at an interim look, and the later rounds confirm a slowdown
- * on their own.
+ * refused at the end but not at an interim look, the later rounds confirm a slowdown
+ * on their own, and after a screen they alone judge.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -144,6 +144,7 @@ static void write_side(const char *side, const double *ratio, size_t n)
 /* zcgate's comparison of the two sides; 0 and the copy row's timing in *out, or -1. */
 static bool same_machine; /* compare() as make gate does: --same-machine */
 static bool confirm;	  /* and with the later rounds in cbase/ and chead/: --confirm-* */
+static bool screened;	  /* and the pooled rounds a screen: --screened */
 
 static int compare(bool interim, struct zc_gate_row *out, struct zc_error *err)
 {
@@ -157,6 +158,7 @@ static int compare(bool interim, struct zc_gate_row *out, struct zc_error *err)
 	opt.threshold = 0.15;
 	opt.interim = interim;
 	opt.same_machine = same_machine;
+	opt.screened = screened;
 	if (zc_results_load(&base, b, err) || zc_results_load(&cur, c, err))
 		fail_msg("%s", err->text);
 	struct zc_results_set later_base = {0}, later_cur = {0};
@@ -439,6 +441,58 @@ static void test_later_rounds_confirm_a_slowdown(void **state)
 	assert_true(r.confirm_p > 0.9);
 }
 
+/*
+ * A screen (make gate, --screened): the pooled rounds, three a side here, only chose the
+ * suspects. The screen's own figures judge nothing, however slow, and are not refused for
+ * being few; the later rounds alone judge, at the full alpha, and are refused when they
+ * cannot reach it.
+ */
+static void test_screen_then_confirm(void **state)
+{
+	(void)state;
+	double b[8], h[8];
+	struct zc_gate_row r;
+	struct zc_error err = {0};
+
+	pattern(b, 3, 0.02, 1.5);
+	pattern(h, 3, 0.02, 1.5 * 1.5);
+	write_side("base", b, 3);
+	write_side("head", h, 3);
+	same_machine = screened = true;
+	/* +50% in the screen, no suspect's rounds: a pass (not a refusal: three a side). */
+	assert_int_equal(compare(false, &r, &err), 0);
+	assert_int_equal(r.status, ZC_GATE_PASS);
+	assert_true(r.change > 0.45);
+	assert_true(isnan(r.confirm_p));
+
+	/* +30% in 3 and 4 later rounds: one-sided p 1 / C(7, 3) = 0.029, below alpha (0.05)
+	 * over the one row they measured, above the alpha / 2 the confirmation has beside a
+	 * pooled test: caught after a screen. */
+	pattern(b, 3, 0.02, 1.5);
+	pattern(h, 4, 0.02, 1.5 * 1.3);
+	write_side("cbase", b, 3);
+	write_side("chead", h, 4);
+	confirm = true;
+	assert_int_equal(compare(false, &r, &err), 0);
+	assert_int_equal(r.status, ZC_GATE_REGRESSED);
+	assert_true(fabs(r.confirm_p - 1.0 / 35) < 1e-9);
+
+	/* Unchanged in those rounds: a pass, the screen's +50% notwithstanding. */
+	pattern(h, 4, 0.02, 1.5);
+	write_side("chead", h, 4);
+	assert_int_equal(compare(false, &r, &err), 0);
+	assert_int_equal(r.status, ZC_GATE_PASS);
+
+	/* 3 and 3 later rounds can give at best 1 / C(6, 3) = 0.05, not below 0.05: refused. */
+	pattern(h, 3, 0.02, 1.5 * 1.3);
+	write_side("chead", h, 3);
+	assert_int_equal(compare(false, &r, &err), -1);
+	assert_int_equal(err.code, ZC_RESULTS_EUNDERPOWERED);
+	assert_non_null(strstr(err.text, "cannot confirm a timing regression"));
+	assert_non_null(strstr(err.text, "measure at least 4 a side"));
+	confirm = same_machine = screened = false;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -451,6 +505,7 @@ int main(void)
 		cmocka_unit_test(test_two_modes_compared_within_the_fast_one),
 		cmocka_unit_test(test_same_machine_ignores_a_noisy_reference),
 		cmocka_unit_test(test_later_rounds_confirm_a_slowdown),
+		cmocka_unit_test(test_screen_then_confirm),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
