@@ -43,9 +43,7 @@ struct bench {
 	bool failed;
 	struct zc_error why;        /* the strategy's reason when it failed: ZC_EXIT_NOMEM exits 4 */
 	char error[256];
-	int64_t slowdown_ns;        /* test builds only: work added to each timed transfer, */
-	int64_t warmup_ns[64];      /* sized on the median of the last warm-up transfers */
-	size_t nwarmup;
+	bool slowed;                /* test builds only: each timed transfer made slower */
 };
 
 #ifdef ZC_TEST_SLOWDOWN_PCT
@@ -53,7 +51,7 @@ struct bench {
  * A test-only build knob (make gate-power): the strategies named in ZC_TEST_SLOWDOWN_STRATEGY
  * (bare words on the command line, -DZC_TEST_SLOWDOWN_STRATEGY=copy_into,byte_array, so that
  * no quote has to survive make and the shell) spin for ZC_TEST_SLOWDOWN_PCT percent of their
- * own transfer time (the median of the warm-up transfers) inside every timed transfer, so
+ * own transfer time (each timed transfer's own) inside every timed transfer, so
  * that the gate's power to see a slowdown of that size can be measured. No copy and no
  * allocation: only the time changes.
  */
@@ -78,53 +76,32 @@ static int64_t now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/* Only the slowed strategy reads the clock: the others' transfers stay as they are. */
-static void slowdown_spin(const struct bench *b)
+/*
+ * Only the slowed strategy reads the clock: the others' transfers stay as they are. A slowed
+ * transfer then spins for ZC_TEST_SLOWDOWN_PCT percent of its own time, so that every
+ * transfer, and the median whatever the spread, is that much slower. Sized on a warm-up
+ * transfer instead, the knob missed: the fastest one under-slowed a row of two speeds (java
+ * byte_array read +10% to +19% where +25% was asked), the median of the warm-up transfers,
+ * slowed by their first touches, over-slowed a copy (copy_into read +34% to +85%).
+ */
+static int64_t slowdown_start(const struct bench *b)
 {
-	if (b->slowdown_ns <= 0)
+	return b->slowed ? now_ns() : 0;
+}
+
+static void slowdown_spin(const struct bench *b, int64_t t0)
+{
+	if (!b->slowed)
 		return;
-	const int64_t until = now_ns() + b->slowdown_ns;
+	const int64_t now = now_ns();
+	const int64_t until = now + (now - t0) * ZC_TEST_SLOWDOWN_PCT / 100;
 	while (now_ns() < until)
 		;
 }
-
-static int by_ns(const void *a, const void *b)
-{
-	const int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-	return (x > y) - (x < y);
-}
-
-/*
- * One warm-up transfer, timed to size the slowdown: ZC_TEST_SLOWDOWN_PCT percent of the
- * median of the last warm-up transfers (up to 64). The median, not the fastest: a row whose
- * transfers fall in two speeds (a JVM's byte_array: 0.8 ms or 5 ms) would be slowed by a
- * fraction of its fast one only (measured: +11% to +19% where +25% was asked).
- */
-static int slowdown_calibrate(struct bench *b,
-			      int (*transfer)(const struct zc_strategy *, void *, struct zc_error *))
-{
-	const size_t cap = sizeof(b->warmup_ns) / sizeof(b->warmup_ns[0]);
-	int64_t sorted[sizeof(b->warmup_ns) / sizeof(b->warmup_ns[0])];
-	const int64_t t0 = now_ns();
-	int rc = transfer(b->s, b->state, &b->why);
-	const int64_t ns = now_ns() - t0;
-	if (rc != 0 || !slowed(b->s->name))
-		return rc;
-	b->warmup_ns[b->nwarmup++ % cap] = ns;
-	const size_t n = b->nwarmup < cap ? b->nwarmup : cap;
-	memcpy(sorted, b->warmup_ns, n * sizeof(sorted[0]));
-	qsort(sorted, n, sizeof(sorted[0]), by_ns);
-	b->slowdown_ns = sorted[n / 2] * ZC_TEST_SLOWDOWN_PCT / 100;
-	return rc;
-}
 #else
-static inline void slowdown_spin(const struct bench *b) { (void)b; }
-static inline int slowdown_calibrate(struct bench *b,
-				     int (*transfer)(const struct zc_strategy *, void *,
-						     struct zc_error *))
-{
-	return transfer(b->s, b->state, &b->why);
-}
+static inline bool slowed(const char *name) { (void)name; return false; }
+static inline int64_t slowdown_start(const struct bench *b) { (void)b; return 0; }
+static inline void slowdown_spin(const struct bench *b, int64_t t0) { (void)b; (void)t0; }
 #endif
 
 /*
@@ -213,7 +190,7 @@ static void bench_transfer(zc_bench_state *st, void *arg)
 	for (int i = 0; i < ZC_WARMUP_TRANSFERS ||
 			(s->settled && i < ZC_WARMUP_MAX && !s->settled(b->state));
 	     i++) {
-		if (slowdown_calibrate(b, one_transfer) != 0) {
+		if (one_transfer(s, b->state, &b->why) != 0) {
 			fail(b, st, "warm-up transfer failed");
 			return;
 		}
@@ -234,9 +211,10 @@ static void bench_transfer(zc_bench_state *st, void *arg)
 	zc_counts_snapshot(&before);
 	int rc = 0;
 	while (zc_bench_keep_running(st)) {
+		const int64_t t0 = slowdown_start(b);
 		if ((rc = one_transfer(s, b->state, &b->why)) != 0)
 			break;
-		slowdown_spin(b);
+		slowdown_spin(b, t0);
 	}
 	/*
 	 * Processes the transfers started count once they are done (follow.h); one still running
@@ -523,7 +501,7 @@ int zc_measure_strategy(const struct zc_scenario *sc, const struct zc_strategy *
 		 zc_evidence_pass(s, &opt->frame, &res->pages_written, err) != 0)
 		return -1;
 
-	struct bench b = {.s = s, .opt = opt};
+	struct bench b = {.s = s, .opt = opt, .slowed = slowed(s->name)};
 	int rc = time_strategy(sc, &b, res);
 	if (rc == ZC_EXIT_OK && b.nsamples > 0) { /* none when --benchmark_filter left it out */
 		per_transfer(res, &b.loop, b.has_consumer ? &b.consumer : NULL, (double)b.iterations);
