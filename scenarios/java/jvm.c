@@ -6,7 +6,11 @@
  * the measuring child and remove temporaries); a small -Xmx keeps the heap, and what the
  * collector writes of it during the evidence pass, small (measured with a 6 GiB heap, which
  * the pass watches as a reserve: 8,625 pages a transfer in direct_buffer's, about 100 with
- * this one); G1 is named rather than
+ * this one); -Xms equal to -Xmx commits that heap once: left to grow and shrink, G1
+ * committed and gave back memory around the 8 MB arrays, and each timed transfer paid a
+ * varying number of page faults for it (byte_array, --quick: 5.2-7.2 ms, cv 38-64%, 33-443
+ * faults a transfer, faster only in a process the evidence pass had warmed; with a fixed heap
+ * 1.3 ms, cv 4-15%, no fault: the gate saw two speeds, docs/gate.md); G1 is named rather than
  * left to the ergonomics (the default on a 2-core machine, not on a smaller one);
  * -XX:-UsePerfData spares a shared file in /tmp per measuring process, written all the time;
  * -XX:-UseDynamicNumberOfCompilerThreads and -XX:-UseDynamicNumberOfGCThreads start every
@@ -55,7 +59,7 @@ static void JNICALL native_release(JNIEnv *env, jclass cls, jlong token)
 /* The option strings, in storage of their own that lives as long as the process. */
 static int set_options(struct zc_jvm *j, size_t frame_bytes, struct zc_error *err)
 {
-	static char class_path[PATH_MAX + 32], heap[32];
+	static char class_path[PATH_MAX + 32], heap[32], initial_heap[32];
 	char dir[PATH_MAX];
 	if (zc_beside_program("../lib/java", dir, sizeof(dir), err) != 0)
 		return -1;
@@ -66,7 +70,8 @@ static int set_options(struct zc_jvm *j, size_t frame_bytes, struct zc_error *er
 	j->heap_mib = BASE_HEAP_MIB + FRAMES_IN_HEAP * frame_mib;
 	snprintf(class_path, sizeof(class_path), "-Djava.class.path=%s", dir);
 	snprintf(heap, sizeof(heap), "-Xmx%lum", j->heap_mib);
-	const char *all[] = {class_path, "-Xrs", heap, "-XX:+UseG1GC", "-XX:-UsePerfData",
+	snprintf(initial_heap, sizeof(initial_heap), "-Xms%lum", j->heap_mib);
+	const char *all[] = {class_path, "-Xrs", heap, initial_heap, "-XX:+UseG1GC", "-XX:-UsePerfData",
 			     "-XX:-UseDynamicNumberOfCompilerThreads", "-XX:-UseDynamicNumberOfGCThreads",
 			     "-XX:+DisplayVMOutputToStderr", "-Xlog:all=warning:stderr"};
 	_Static_assert(sizeof(all) / sizeof(all[0]) <= ZC_JVM_MAX_OPTIONS, "too many options");
