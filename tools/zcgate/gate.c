@@ -117,7 +117,8 @@ static struct zc_gate_row *add_row(struct ctx *c, const struct group *g, const c
 	row = &rep->rows[rep->nrows];
 	*row = (struct zc_gate_row){ .metric = metric, .baseline = b, .current = cv,
 				  .change = change, .p = p, .status = status,
-				  .confirm_change = NAN, .confirm_p = NAN };
+				  .confirm_change = NAN, .confirm_p = NAN,
+				  .confirm_moved = NAN };
 	row->scenario = strdup(g->scenario);
 	row->strategy = strdup(g->strategy);
 	rep->nrows++;	/* released with the report even when a strdup failed */
@@ -402,16 +403,50 @@ static double confirm_alpha(const struct zc_gate_options *opt)
 	return opt->screened ? opt->alpha : opt->alpha / 2;
 }
 
-/* A change counts when it passes both the threshold and the test; a screen's never. */
-static enum zc_gate_status judge_time(const struct zc_gate_options *opt, double change, double p)
+/*
+ * A change counts when it passes the threshold, the test and the floor (it moved the row by
+ * more than @floor); a screen's never.
+ */
+static enum zc_gate_status judge_time(const struct zc_gate_options *opt, double change, double p,
+				      double moved, double floor)
 {
-	if (opt->screened)
+	if (opt->screened || !(fabs(moved) > floor))
 		return ZC_GATE_PASS;
 	if (p < pooled_alpha(opt) && change > opt->threshold)
 		return ZC_GATE_REGRESSED;
 	if (p < pooled_alpha(opt) && change < -opt->threshold)
 		return ZC_GATE_IMPROVED;
 	return ZC_GATE_PASS;
+}
+
+/*
+ * The floor of @g's timing rows in their unit (ZC_GATE_FLOOR): a share of the median of the
+ * baseline's reference_memcpy medians in ns, or of one memcpy itself when the rows are ratios
+ * to it. 0 (no floor) when a baseline file has no reference: ratios() warns about it.
+ */
+static double floor_of(struct ctx *c, const struct group *g)
+{
+	struct values m = { 0 };
+	double floor = 0;
+
+	if (!c->opt->same_machine)
+		return ZC_GATE_FLOOR;
+	for (size_t i = 0; i < g->nbase; i++) {
+		const json_t *ref = zc_results_lookup(g->base[i].file, g->scenario,
+						      ZC_GATE_REFERENCE);
+		const json_t *arr = zc_results_field(ref, "time.samples");
+		struct values rv = { 0 };
+
+		for (size_t k = 0; k < json_array_size(arr); k++)
+			values_push(c, &rv, json_number_value(json_array_get(arr, k)));
+		if (rv.n)
+			values_push(c, &m, median(rv.v, rv.n));
+		free(rv.v);
+	}
+	if (m.n)
+		floor = ZC_GATE_FLOOR * median(m.v, m.n);
+	free(m.v);
+	return floor;
 }
 
 static void warn_weak(struct ctx *c, const struct group *g, bool by_process, size_t nb, size_t nc)
@@ -568,6 +603,7 @@ static void confirm_row(struct ctx *c, const struct group *g, struct zc_gate_row
 	if (!(bmed > 0))
 		goto out_free;
 	row->confirm_change = cmed / bmed - 1;
+	row->confirm_moved = cmed - bmed;
 	row->confirm_p = row->confirm_change > 0 ? mw.p / 2 : 1 - mw.p / 2;
 	row->confirm_nbase = b.n;
 	row->confirm_ncur = cv.n;
@@ -606,10 +642,17 @@ static void gate_timing(struct ctx *c, const struct group *g)
 			  "compared", g->scenario, g->strategy);
 		goto out_free;
 	}
+	const double floor = floor_of(c, g);
 	row = add_row(c, g, c->opt->same_machine ? ZC_GATE_TIME_SAME_MACHINE : ZC_GATE_TIME_METRIC,
-		      json_real(bmed), json_real(cmed),
-		      cmed / bmed - 1, mw.p, judge_time(c->opt, cmed / bmed - 1, mw.p));
+		      json_real(bmed), json_real(cmed), cmed / bmed - 1, mw.p,
+		      judge_time(c->opt, cmed / bmed - 1, mw.p, cmed - bmed, floor));
 	if (row) {
+		row->floor = floor;
+		if (row->status != judge_time(c->opt, row->change, mw.p, cmed - bmed, 0))
+			lines_add(c, &c->rep->notes, "%s/%s: time changed %+.1f%% (p %.2g), but by "
+				  "%.3g, under the floor of %.3g (%g of a memcpy of the frame): "
+				  "passed", g->scenario, g->strategy, 100 * row->change, mw.p,
+				  cmed - bmed, floor, ZC_GATE_FLOOR);
 		row->nbase = b.n;
 		row->ncur = cv.n;
 		row->by_process = by_process;
@@ -946,6 +989,14 @@ static void confirm_timing(struct ctx *c)
 			break;
 		if (!(r->confirm_change > c->opt->threshold) || r->status == ZC_GATE_REGRESSED)
 			continue;
+		if (!(r->confirm_moved > r->floor)) {
+			lines_add(c, &rep->notes, "%s/%s: %+.1f%% slower in the later rounds alone "
+				  "(one-sided p %.2g), but by %.3g, under the floor of %.3g (%g of "
+				  "a memcpy of the frame): passed", r->scenario, r->strategy,
+				  100 * r->confirm_change, r->confirm_p, r->confirm_moved,
+				  r->floor, ZC_GATE_FLOOR);
+			continue;
+		}
 		lines_add(c, &rep->notes, "%s/%s: %+.1f%% slower in the later rounds alone (%zu "
 			  "and %zu processes, one-sided p %.2g, Holm over the %zu rows they "
 			  "measured): regressed", r->scenario, r->strategy,
@@ -970,8 +1021,9 @@ static void note_screen(struct ctx *c)
 	if (m == 0)
 		return;
 	lines_add(c, &c->rep->notes, "timing screened: %zu of %zu timing rows judged on their "
-		  "later rounds alone (the suspects, slower by more than half the threshold at "
-		  "the first look); the others' pooled figures are the screen's, not a test", later,
+		  "later rounds alone (the suspects: slower at the first look by more than half "
+		  "the threshold, or with a 95%% interval past it); the others' pooled figures "
+		  "are the screen's, not a test", later,
 		  m);
 }
 

@@ -65,6 +65,15 @@ extern "C" {
  * (1 - level) / 2 of the time.
  */
 #define ZC_GATE_STOP_LEVEL 0.95
+/*
+ * A timing change counts only when it also moves the row by this share of one memcpy of the
+ * frame (the median of the baseline's reference_memcpy): the floor. A hand-over of tens of
+ * nanoseconds moves by a few of them between processes and builds (code alignment, page
+ * placement: an unchanged 20 ns row read +26%, 5 ns, over 29 processes a side), which no one
+ * moving 8 MB frames can see; a row that loses its share shows as copies in the invariants,
+ * and costs far more than the floor (1080p: 0.1% of a 0.3 ms memcpy is 300 ns).
+ */
+#define ZC_GATE_FLOOR 0.001
 
 enum zc_gate_status { ZC_GATE_PASS, ZC_GATE_REGRESSED, ZC_GATE_IMPROVED, ZC_GATE_MISSING,
 		       ZC_GATE_NEW };
@@ -112,6 +121,10 @@ struct zc_gate_row {
 	double confirm_p;
 	size_t confirm_nbase, confirm_ncur;
 	bool confirm_two_modes;	/* those were the fast mode's processes only */
+	double confirm_moved;	/* the later rounds' median current minus baseline, in the
+				   row's unit */
+	double floor;		/* timing: the least change that counts, in the row's unit
+				   (ZC_GATE_FLOOR of a memcpy); 0 when the memcpy is unknown */
 };
 
 /* A growing list of distinct lines. */

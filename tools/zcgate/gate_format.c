@@ -273,6 +273,7 @@ static json_t *row_json(const struct zc_gate_row *r)
 				 json_pack("[o, o]", number_or_null(r->ci_lo),
 					   number_or_null(r->ci_hi))) ||
 	     json_object_set_new(row, "decided", json_boolean(r->decided)) ||
+	     json_object_set_new(row, "floor", json_real(r->floor)) ||
 	     ((r->slow_base || r->slow_cur) &&
 	      json_object_set_new(row, "slow_mode", json_pack("[I, I]", (json_int_t)r->slow_base,
 							       (json_int_t)r->slow_cur))) ||
