@@ -11,8 +11,8 @@ cffi_LIBS = $(shell pkg-config --libs python3-embed)
 $(BUILD)/obj/scenarios/cffi/%.o: private ALL_CFLAGS += $(PYTHON_CFLAGS)
 # The family's shared objects (scenarios/runtimes/python_runtime.mk) go into the archive.
 include scenarios/runtimes/python_runtime.mk
-$(eval $(call python_runtime_rules,cffi,$(PYTHON_EMBED_OBJ) $(PYTHON_PROBE_OBJ) \
-	$(PYTHON_ROWS_OBJ)))
+$(eval $(call python_runtime_rules,cffi,$(PYTHON_EMBED_OBJ) $(PYTHON_CONSUMER_OBJ) \
+	$(PYTHON_PROBE_OBJ) $(PYTHON_ROWS_OBJ)))
 # The consumer's Python source is assembled into the program (consumer_source.c, .incbin).
 $(BUILD)/obj/scenarios/cffi/consumer_source.o: scenarios/cffi/consumer.py
 # The test drives the strategies in its own process: it links the interpreter too.

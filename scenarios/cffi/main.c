@@ -9,34 +9,20 @@
  * CPython and cffi allocate at start-up and keep for the life of the process is not counted
  * as a strategy's leak.
  */
-#include <stdio.h>
-
 #include "error.h"
 #include "cffi_strategies.h"
 #include "python_probe.h"
 #include "scenario.h"
 
-/* The start hook: in every measuring process, the interpreter starts first, once. */
+/* The start hook: in every measuring process, and the probe's, the interpreter starts first. */
 static int start_interpreter(const struct zc_options *opt, struct zc_error *err)
 {
 	(void)opt;
 	return zc_cffi_prepare(err);
 }
 
-/* The probe's start: the same, in the probe's process. */
-static int start_probe(void *answer, struct zc_error *err)
-{
-	(void)answer;
-	return zc_cffi_prepare(err);
-}
-
 int main(int argc, char **argv)
 {
-	struct zc_error err = {0};
-	if (zc_cffi_open(&err) != 0) {
-		fprintf(stderr, "cffi: %s\n", err.text);
-		return err.code;
-	}
 	struct zc_scenario sc = {
 		.name = "cffi",
 		.summary = "Hands frames from a producer library to Python code that reads them "
@@ -45,7 +31,6 @@ int main(int argc, char **argv)
 		.start = start_interpreter,
 	};
 	sc.strategies = zc_cffi_strategies(&sc.nstrategies);
-	const struct zc_python_probe probe = {.start = start_probe};
-	int rc = zc_python_main(&sc, &probe, argc, argv);
-	return rc;
+	const struct zc_python_probe probe = {.open = zc_cffi_open};
+	return zc_python_main(&sc, &probe, argc, argv);
 }

@@ -7,16 +7,16 @@
 #define ZC_CFFI_RUNTIME_H
 
 #include "error.h"
-#include "python_embed.h" /* Python.h; zc_python_error records an exception */
+#include "python_consumer.h" /* Python.h; zc_python_error records an exception */
 
 /* consumer.py, NUL-terminated (consumer_source.c). */
 extern const char zc_cffi_consumer_source[];
 
 struct zc_cffi_runtime {
-	PyObject *consumer;                      /* the module compiled from consumer.py */
-	PyObject *take, *read, *drop, *address;  /* names of the consumer's methods, interned */
-	char python[32];                         /* "3.11.2" */
-	char cffi[32];                           /* "1.15.1" */
+	struct zc_python_consumer_module consumer; /* consumer.py, loaded */
+	PyObject *address; /* the Consumer's member naming the producer's frame, interned */
+	char python[32];   /* "3.11.2" */
+	char cffi[32];     /* "1.15.1" */
 };
 
 /*

@@ -16,7 +16,6 @@
 
 #include "beside.h"
 #include "cffi_strategies.h"
-#include "instrument.h"
 #include "runtime.h"
 #include "python_test.h"
 #include "support.h"
@@ -34,12 +33,7 @@ static void test_copies_are_observed(void **state)
 	(void)state;
 	for (size_t i = 0; i < ZC_COUNT(copying); i++) {
 		json_t *r = zt_result(doc, copying[i]);
-		zt_expect_identity(r, "copy", 0);
-		double copied = zt_number(r, "copies.bytes_per_transfer");
-		if (copied < FRAME_BYTES || copied > 1.01 * FRAME_BYTES)
-			fail_msg("%s: %.0f bytes copied per transfer", copying[i], copied);
-		assert_true(zt_number(r, "copies.hook_bytes_per_transfer") >= FRAME_BYTES);
-		assert_true(zt_number(r, "allocations.frame_sized_per_transfer") >= 1);
+		zt_python_copies_a_frame(r, FRAME_BYTES);
 		assert_string_equal(zt_string(r, "cffi.consumer_type"), "bytes");
 	}
 }
@@ -50,11 +44,7 @@ static void test_buffers_copy_no_frame_bytes(void **state)
 	(void)state;
 	for (size_t i = 0; i < ZC_COUNT(sharing); i++) {
 		json_t *r = zt_result(doc, sharing[i]);
-		zt_expect_identity(r, "zero-copy", 1);
-		assert_true(zt_number(r, "copies.bytes_per_transfer") < FRAME_BYTES / 100);
-		assert_true(zt_number(r, "copies.hook_bytes_per_transfer") == 0);
-		assert_true(zt_number(r, "copies.pages_bytes_per_transfer") == 0);
-		assert_true(zt_number(r, "identity.same_pages") == 1);
+		zt_python_shares_the_frame(r, FRAME_BYTES);
 		assert_string_equal(zt_string(r, "cffi.consumer_type"), "_cffi_backend.buffer");
 	}
 }
@@ -80,30 +70,19 @@ static void test_nothing_left_at_the_end(void **state)
 
 static const struct zc_strategy *find(const char *name)
 {
-	size_t n;
-	const struct zc_strategy *const *all = zc_cffi_strategies(&n);
-	return zt_python_find(all, n, name);
+	return zt_python_find(zc_cffi_strategies, name);
 }
 
 static int group_setup(void **state)
 {
 	(void)state;
-	const char *args[] = {"--quick", "--quiet", "--frame", "1920x1080", "--processes", "1",
-			      NULL};
-	struct zc_error err = {0};
-	if (zt_group_run("cffi", args, &doc) != 0)
-		return -1;
-	if (zc_cffi_open(&err) != 0 || zc_cffi_prepare(&err) != 0) {
-		fprintf(stderr, "test_cffi: %s\n", err.text);
-		return -1;
-	}
-	return 0;
+	return zt_python_group_setup("cffi", &doc, zc_cffi_open, zc_cffi_prepare);
 }
 
 /* The consumer module's count of frames given back at the drop, so far. */
 static long given_back_at_drop(void)
 {
-	PyObject *frames = PyObject_GetAttrString(zc_cffi_start(NULL)->consumer, "frames");
+	PyObject *frames = PyObject_GetAttrString(zc_cffi_start(NULL)->consumer.module, "frames");
 	assert_non_null(frames);
 	long n = PyLong_AsLong(PyDict_GetItemString(frames, "at_drop"));
 	Py_DECREF(frames);
@@ -111,41 +90,33 @@ static long given_back_at_drop(void)
 }
 
 /*
- * One transfer of strategy name: the producer changes a byte after the hand-over; Python reads
- * it through its own object. Buffers see the change, copies do not; the view's bytes are the
- * producer's exactly when the strategy shares.
+ * One transfer of each strategy: the producer changes a byte after the hand-over; Python
+ * reads it through its own object. Buffers see the change, copies do not; the view's bytes
+ * are the producer's exactly when the strategy shares.
  */
-static void probe_through_python(const char *name, bool shares)
-{
-	struct zc_frame_geom g;
-	assert_int_equal(zc_frame_geom_init(&g, 640, 480, NULL), 0);
-	zc_instrument_set_frame_bytes(g.bytes);
-	zt_probe_transfers(find(name), &g, 1, 2, 0xa5u, shares);
-}
-
 static void test_probe_unpack(void **state)
 {
 	(void)state;
-	probe_through_python("unpack", false);
+	zt_python_probe(find("unpack"), false);
 }
 
 static void test_probe_buffer_slice(void **state)
 {
 	(void)state;
-	probe_through_python("buffer_slice", false);
+	zt_python_probe(find("buffer_slice"), false);
 }
 
 static void test_probe_buffer(void **state)
 {
 	(void)state;
-	probe_through_python("buffer", true);
+	zt_python_probe(find("buffer"), true);
 }
 
 static void test_probe_buffer_gc(void **state)
 {
 	(void)state;
 	long back = given_back_at_drop();
-	probe_through_python("buffer_gc", true);
+	zt_python_probe(find("buffer_gc"), true);
 	assert_int_equal(given_back_at_drop(), back + 1);
 }
 

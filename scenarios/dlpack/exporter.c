@@ -20,7 +20,7 @@
 #define USED_CAPSULE_NAME "used_dltensor"
 
 static struct zc_dl_stats stats;
-static enum zc_dl_phase phase = ZC_DL_OUTSIDE;
+static enum zc_python_phase phase = ZC_PYTHON_OUTSIDE;
 
 /* What the tensor's manager_ctx holds: the frame and how it goes back, the shape it has. */
 struct managed {
@@ -35,7 +35,7 @@ typedef struct {
 	DLManagedTensor *tensor; /* NULL once handed out in a capsule */
 } Frame;
 
-void zc_dl_set_phase(enum zc_dl_phase p)
+void zc_dl_set_phase(enum zc_python_phase p)
 {
 	phase = p;
 }

@@ -17,23 +17,16 @@
 
 #include "frame.h"
 #include "producer_api.h"
+#include "python_phase.h"
 
 /* The module's name in Python. */
 #define ZC_DL_MODULE "zcdlpack"
 
-/* Where the program is when a deleter runs. */
-enum zc_dl_phase {
-	ZC_DL_OUTSIDE,  /* neither below: a collection by the gc, a teardown */
-	ZC_DL_TAKING,   /* the consumer is receiving the frame (it did not keep the tensor) */
-	ZC_DL_DROPPING, /* the consumer is dropping its object: the last reference dies */
-	ZC_DL_PHASES
-};
-
 /* Every frame exported in this process, and how each came back. */
 struct zc_dl_stats {
-	uint64_t taken;                    /* frames taken from the producer into a tensor */
-	uint64_t deleted[ZC_DL_PHASES];    /* deleter calls, by phase */
-	uint64_t exported;                 /* __dlpack__ calls that handed a capsule out */
+	uint64_t taken;                     /* frames taken from the producer into a tensor */
+	uint64_t deleted[ZC_PYTHON_PHASES]; /* deleter calls, by the phase they ran in */
+	uint64_t exported;                  /* __dlpack__ calls that handed a capsule out */
 };
 
 /* The module's init function, for PyImport_AppendInittab before the interpreter starts. */
@@ -48,7 +41,8 @@ PyObject *zc_dl_export(const struct zc_producer_api *api, struct zcp_producer *p
 		       const struct zc_frame_geom *g, uint64_t seq, bool render,
 		       unsigned char **data);
 
-void zc_dl_set_phase(enum zc_dl_phase phase);
+/* Where the program is now, which a deleter's call is counted by. */
+void zc_dl_set_phase(enum zc_python_phase phase);
 const struct zc_dl_stats *zc_dl_stats(void);
 
 #endif

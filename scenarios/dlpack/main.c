@@ -10,34 +10,20 @@
  * CPython and numpy allocate at start-up and keep for the life of the process is not counted
  * as a strategy's leak.
  */
-#include <stdio.h>
-
 #include "error.h"
 #include "dlpack_strategies.h"
 #include "python_probe.h"
 #include "scenario.h"
 
-/* The start hook: in every measuring process, the interpreter starts first, once. */
+/* The start hook: in every measuring process, and the probe's, the interpreter starts first. */
 static int start_interpreter(const struct zc_options *opt, struct zc_error *err)
 {
 	(void)opt;
 	return zc_dlpack_prepare(err);
 }
 
-/* The probe's start: the same, in the probe's process. */
-static int start_probe(void *answer, struct zc_error *err)
-{
-	(void)answer;
-	return zc_dlpack_prepare(err);
-}
-
 int main(int argc, char **argv)
 {
-	struct zc_error err = {0};
-	if (zc_dlpack_open(&err) != 0) {
-		fprintf(stderr, "dlpack: %s\n", err.text);
-		return err.code;
-	}
 	struct zc_scenario sc = {
 		.name = "dlpack",
 		.summary = "Hands frames from a producer library to numpy through DLPack: "
@@ -46,8 +32,6 @@ int main(int argc, char **argv)
 		.start = start_interpreter,
 	};
 	sc.strategies = zc_dlpack_strategies(&sc.nstrategies);
-	const struct zc_python_probe probe = {.start = start_probe};
-	int rc = zc_python_main(&sc, &probe, argc, argv);
-	zc_dlpack_close();
-	return rc;
+	const struct zc_python_probe probe = {.open = zc_dlpack_open, .close = zc_dlpack_close};
+	return zc_python_main(&sc, &probe, argc, argv);
 }

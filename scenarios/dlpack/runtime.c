@@ -4,8 +4,6 @@
  */
 #include "runtime.h"
 
-#include <stdio.h>
-
 #include "exporter.h"
 
 #define CONSUMER_PATH "scenarios/dlpack/consumer.py" /* for tracebacks: where it is edited */
@@ -20,23 +18,14 @@ static int load(void *ctx, struct zc_error *err)
 	if (!exporter)
 		return zc_python_error(err, "cannot import " ZC_DL_MODULE);
 	Py_DECREF(exporter);
-	rt->consumer = zc_python_load_consumer(zc_dl_consumer_source, CONSUMER_PATH);
-	if (!rt->consumer)
+	rt->consumer.module = zc_python_load_consumer(zc_dl_consumer_source, CONSUMER_PATH);
+	if (!rt->consumer.module)
 		return zc_python_error(err, "cannot load " CONSUMER_PATH " (numpy: Debian package "
 				       "python3-numpy)");
-	rt->take = PyUnicode_InternFromString("take");
-	rt->read = PyUnicode_InternFromString("read");
-	rt->drop = PyUnicode_InternFromString("drop");
-	if (!rt->take || !rt->read || !rt->drop)
+	if (zc_python_name_methods(&rt->consumer) != 0)
 		return zc_python_error(err, "cannot name the consumer's methods");
-	PyObject *v = PyObject_CallMethod(rt->consumer, "version", NULL);
-	const char *s = v && PyUnicode_Check(v) ? PyUnicode_AsUTF8(v) : NULL;
-	if (!s) {
-		Py_XDECREF(v);
+	if (zc_python_ask_version(rt->consumer.module, rt->numpy, sizeof(rt->numpy)) != 0)
 		return zc_python_error(err, "cannot ask for numpy's version");
-	}
-	snprintf(rt->numpy, sizeof(rt->numpy), "%s", s);
-	Py_DECREF(v);
 	zc_python_version(rt->python, sizeof(rt->python));
 	return 0;
 }

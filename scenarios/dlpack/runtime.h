@@ -8,16 +8,15 @@
 #define ZC_DL_RUNTIME_H
 
 #include "error.h"
-#include "python_embed.h" /* Python.h; zc_python_error records an exception */
+#include "python_consumer.h" /* Python.h; zc_python_error records an exception */
 
 /* consumer.py, NUL-terminated (consumer_source.c). */
 extern const char zc_dl_consumer_source[];
 
 struct zc_dl_runtime {
-	PyObject *consumer;                 /* the module compiled from consumer.py */
-	PyObject *take, *read, *drop;       /* names of the consumer's methods, interned */
-	char python[32];                    /* "3.11.2" */
-	char numpy[32];                     /* "1.24.2" */
+	struct zc_python_consumer_module consumer; /* consumer.py, loaded */
+	char python[32];                           /* "3.11.2" */
+	char numpy[32];                            /* "1.24.2" */
 };
 
 /*

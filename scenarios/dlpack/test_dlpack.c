@@ -14,14 +14,12 @@
 
 #include "runtime.h"
 
-#include <dlfcn.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "beside.h"
 #include "dlpack_strategies.h"
 #include "exporter.h"
-#include "instrument.h"
+#include "python_rows.h"
 #include "python_test.h"
 #include "support.h"
 
@@ -34,11 +32,7 @@ static void test_from_dlpack_is_a_read_only_view(void **state)
 {
 	(void)state;
 	json_t *r = zt_result(doc, "from_dlpack");
-	zt_expect_identity(r, "zero-copy", 1);
-	assert_true(zt_number(r, "copies.bytes_per_transfer") < FRAME_BYTES / 100);
-	assert_true(zt_number(r, "copies.hook_bytes_per_transfer") == 0);
-	assert_true(zt_number(r, "copies.pages_bytes_per_transfer") == 0);
-	assert_true(zt_number(r, "identity.same_pages") == 1);
+	zt_python_shares_the_frame(r, FRAME_BYTES);
 	assert_string_equal(zt_string(r, "dlpack.consumer_type"), "numpy.ndarray");
 	assert_false(zt_bool(r, "dlpack.writable"));
 	assert_string_equal(zt_string(r, "dlpack.write_error"),
@@ -50,12 +44,7 @@ static void test_from_dlpack_copy_copies_a_frame(void **state)
 {
 	(void)state;
 	json_t *r = zt_result(doc, "from_dlpack_copy");
-	zt_expect_identity(r, "copy", 0);
-	double copied = zt_number(r, "copies.bytes_per_transfer");
-	if (copied < FRAME_BYTES || copied > 1.01 * FRAME_BYTES)
-		fail_msg("from_dlpack_copy: %.0f bytes copied per transfer", copied);
-	assert_true(zt_number(r, "copies.hook_bytes_per_transfer") >= FRAME_BYTES);
-	assert_true(zt_number(r, "copies.pages_bytes_per_transfer") >= 0.99 * FRAME_BYTES);
+	zt_python_copies_a_frame(r, FRAME_BYTES);
 	assert_true(zt_number(r, "allocations.frame_sized_per_transfer") >= 2); /* frame, copy */
 	assert_true(zt_bool(r, "dlpack.writable"));
 }
@@ -87,87 +76,62 @@ static void test_nothing_left_at_the_end(void **state)
 
 /* --- in this process ------------------------------------------------------------------- */
 
-static struct zc_producer_api producer; /* the test's own handle on the producer library */
-static void *library;
+static struct zc_python_producer producer; /* the test's own handle on the producer library */
 
 static const struct zc_strategy *find(const char *name)
 {
-	size_t n;
-	const struct zc_strategy *const *all = zc_dlpack_strategies(&n);
-	return zt_python_find(all, n, name);
+	return zt_python_find(zc_dlpack_strategies, name);
 }
 
-/* The producer loaded and the interpreter started in this process, as a measuring one does. */
-static int open_producer(void)
+/* The interpreter started as a measuring process starts it, and the test's own producer. */
+static int group_setup(void **state)
 {
+	(void)state;
 	struct zc_error err = {0};
-	union {
-		void *obj;
-		zcp_get_api_fn fn;
-	} sym;
-	if (zc_dlpack_open(&err) != 0 || zc_dlpack_prepare(&err) != 0) {
-		fprintf(stderr, "test_dlpack: %s\n", err.text);
+	if (zt_python_group_setup("dlpack", &doc, zc_dlpack_open, zc_dlpack_prepare) != 0)
 		return -1;
-	}
-	library = zc_beside_load("../lib/libzcproducer.so", ZCP_GET_API_SYMBOL, &sym.obj, &err);
-	if (!library || sym.fn(ZC_PRODUCER_ABI, &producer) != 0) {
+	if (zc_python_open_producer("../lib/libzcproducer.so", &producer, &err) != 0) {
 		fprintf(stderr, "test_dlpack: %s\n", err.text);
 		return -1;
 	}
 	return 0;
-}
-
-static int group_setup(void **state)
-{
-	(void)state;
-	const char *args[] = {"--quick", "--quiet", "--frame", "1920x1080", "--processes", "1",
-			      NULL};
-	return zt_group_run("dlpack", args, &doc) == 0 && open_producer() == 0 ? 0 : -1;
 }
 
 static int group_teardown(void **state)
 {
 	zt_group_teardown(state);
-	if (library)
-		dlclose(library);
+	zc_python_close_producer(&producer);
 	zc_dlpack_close();
 	return 0;
-}
-
-static const struct zc_frame_geom *small_frame(void)
-{
-	static struct zc_frame_geom g;
-	assert_int_equal(zc_frame_geom_init(&g, 640, 480, NULL), 0);
-	zc_instrument_set_frame_bytes(g.bytes);
-	return &g;
 }
 
 static uint64_t deleted(void)
 {
 	const struct zc_dl_stats *s = zc_dl_stats();
-	return s->deleted[ZC_DL_OUTSIDE] + s->deleted[ZC_DL_TAKING] + s->deleted[ZC_DL_DROPPING];
+	return s->deleted[ZC_PYTHON_OUTSIDE] + s->deleted[ZC_PYTHON_TAKING] +
+	       s->deleted[ZC_PYTHON_DROPPING];
 }
 
 /* The producer changes a byte after the hand-over; Python reads it through numpy's array. */
 static void test_probe_from_dlpack(void **state)
 {
 	(void)state;
-	uint64_t back = zc_dl_stats()->deleted[ZC_DL_DROPPING];
-	zt_probe_transfers(find("from_dlpack"), small_frame(), 1, 2, 0xa5u, 1);
-	assert_int_equal(zc_dl_stats()->deleted[ZC_DL_DROPPING], back + 1);
+	uint64_t back = zc_dl_stats()->deleted[ZC_PYTHON_DROPPING];
+	zt_python_probe(find("from_dlpack"), true);
+	assert_int_equal(zc_dl_stats()->deleted[ZC_PYTHON_DROPPING], back + 1);
 }
 
 static void test_probe_from_dlpack_copy(void **state)
 {
 	(void)state;
-	zt_probe_transfers(find("from_dlpack_copy"), small_frame(), 1, 2, 0xa5u, 0);
+	zt_python_probe(find("from_dlpack_copy"), false);
 }
 
 /* An exported frame of the producer, in this process: a zcdlpack.Frame. */
 static PyObject *exported(struct zcp_producer *p)
 {
 	unsigned char *data;
-	PyObject *f = zc_dl_export(&producer, p, small_frame(), 1, true, &data);
+	PyObject *f = zc_dl_export(&producer.api, p, zt_python_small_frame(), 1, true, &data);
 	assert_non_null(f);
 	return f;
 }
@@ -180,7 +144,7 @@ static PyObject *exported(struct zcp_producer *p)
 static void test_exporter_keeps_the_contract(void **state)
 {
 	(void)state;
-	struct zcp_producer *p = producer.open(small_frame()->bytes, 0);
+	struct zcp_producer *p = producer.api.open(zt_python_small_frame()->bytes, 0);
 	assert_non_null(p);
 	uint64_t before = deleted();
 
@@ -202,8 +166,8 @@ static void test_exporter_keeps_the_contract(void **state)
 
 	Py_DECREF(exported(p)); /* never asked for its capsule */
 	assert_int_equal(deleted(), before + 2);
-	assert_int_equal(producer.frames_out(p), 0);
-	producer.close(p);
+	assert_int_equal(producer.api.frames_out(p), 0);
+	producer.api.close(p);
 }
 
 int main(void)

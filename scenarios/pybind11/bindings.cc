@@ -35,9 +35,9 @@ namespace py = pybind11;
 namespace zcpb {
 
 static struct zc_pb_frame_stats stats;
-static zc_pb_phase phase = ZC_PB_OUTSIDE;
+static zc_python_phase phase = ZC_PYTHON_OUTSIDE;
 
-void set_phase(zc_pb_phase p)
+void set_phase(zc_python_phase p)
 {
 	phase = p;
 }

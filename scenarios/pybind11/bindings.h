@@ -31,7 +31,7 @@ struct Source {
 };
 
 /* The phase the program enters (the embedding says so around the consumer's calls). */
-void set_phase(zc_pb_phase phase);
+void set_phase(zc_python_phase phase);
 
 } // namespace zcpb
 

@@ -20,7 +20,7 @@ pybind11_CXX_OBJ = $(patsubst %.cc,$(BUILD)/obj/%.o,$(wildcard scenarios/pybind1
 pybind11_SYSTEM = $(patsubst -I%,-isystem %,$(shell pkg-config --cflags python3-embed)) \
 	$(addprefix -isystem ,$(filter-out /usr/include,$(shell pkg-config --variable=includedir pybind11)))
 $(BUILD)/obj/scenarios/pybind11/%.o: private ALL_CXXFLAGS += $(INCLUDES) -Iscenarios/pybind11 \
-	-Iscenarios/producers $(pybind11_SYSTEM) \
+	-Iscenarios/producers -Iscenarios/runtimes $(pybind11_SYSTEM) \
 	-DZC_PYTHON_HOME='"$(shell pkg-config --variable=prefix python3-embed)"' -DNDEBUG
 # The folder's archive holds the C++ objects too (the Makefile collects only its C files);
 # they rebuild when the flags above change.

@@ -15,23 +15,16 @@
 
 #include "error.h"
 #include "producer_api.h"
+#include "python_phase.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/* Where the program is when a frame goes back to the producer. */
-enum zc_pb_phase {
-	ZC_PB_OUTSIDE,  /* neither below: a collection by the gc, a teardown */
-	ZC_PB_TAKING,   /* the consumer is receiving the frame (it did not keep the owner) */
-	ZC_PB_DROPPING, /* the consumer is dropping its object: the last reference dies */
-	ZC_PB_PHASES
-};
-
 /* Every frame the bindings took from the producer in this process, and how each came back. */
 struct zc_pb_frame_stats {
-	uint64_t taken;                    /* take_frame calls: the owner holds the frame */
-	uint64_t given_back[ZC_PB_PHASES]; /* release callbacks, by phase */
+	uint64_t taken;                        /* take_frame calls: the owner holds the frame */
+	uint64_t given_back[ZC_PYTHON_PHASES]; /* release callbacks, by phase */
 };
 
 /* The runtime measured. */

@@ -227,11 +227,11 @@ extern "C" int zc_pb_take(struct zc_pb_consumer *c, uint64_t seq, bool render,
 	PyObject *n = PyLong_FromUnsignedLongLong(seq);
 	if (!n)
 		return python_error(err, "the consumer refused the frame");
-	zcpb::set_phase(ZC_PB_TAKING);
+	zcpb::set_phase(ZC_PYTHON_TAKING);
 	PyObject *args[] = {c->consumer, n};
 	PyObject *frame = PyObject_VectorcallMethod(take_name, args,
 						    2 | PY_VECTORCALL_ARGUMENTS_OFFSET, nullptr);
-	zcpb::set_phase(ZC_PB_OUTSIDE);
+	zcpb::set_phase(ZC_PYTHON_OUTSIDE);
 	Py_DECREF(n);
 	if (!frame)
 		return python_error(err, "the consumer refused the frame");
@@ -276,11 +276,11 @@ extern "C" int zc_pb_drop(struct zc_pb_consumer *c, struct zc_error *err)
 		PyBuffer_Release(&c->view);
 	c->has_view = false;
 	Py_CLEAR(c->frame);
-	zcpb::set_phase(ZC_PB_DROPPING);
+	zcpb::set_phase(ZC_PYTHON_DROPPING);
 	PyObject *args[] = {c->consumer};
 	PyObject *r = PyObject_VectorcallMethod(drop_name, args,
 						1 | PY_VECTORCALL_ARGUMENTS_OFFSET, nullptr);
-	zcpb::set_phase(ZC_PB_OUTSIDE);
+	zcpb::set_phase(ZC_PYTHON_OUTSIDE);
 	if (!r)
 		return python_error(err, "the consumer could not drop the frame");
 	Py_DECREF(r);

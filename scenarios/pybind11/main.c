@@ -10,35 +10,21 @@
  * CPython, numpy and pybind11 allocate at start-up and keep for the life of the process is
  * not counted as a strategy's leak.
  */
-#include <stdio.h>
-
 #include "error.h"
 #include "bridge.h"
 #include "pybind11_strategies.h"
 #include "python_probe.h"
 #include "scenario.h"
 
-/* The start hook: in every measuring process, the interpreter starts first, once. */
+/* The start hook: in every measuring process, and the probe's, the interpreter starts first. */
 static int start_interpreter(const struct zc_options *opt, struct zc_error *err)
 {
 	(void)opt;
 	return zc_pybind11_prepare(err);
 }
 
-/* The probe's start: the same, in the probe's process. */
-static int start_probe(void *answer, struct zc_error *err)
-{
-	(void)answer;
-	return zc_pybind11_prepare(err);
-}
-
 int main(int argc, char **argv)
 {
-	struct zc_error err = {0};
-	if (zc_pybind11_open(&err) != 0) {
-		fprintf(stderr, "pybind11: %s\n", err.text);
-		return err.code;
-	}
 	struct zc_scenario sc = {
 		.name = "pybind11",
 		.summary = "Hands frames from a producer library to Python code through a real "
@@ -48,8 +34,8 @@ int main(int argc, char **argv)
 		.start = start_interpreter,
 	};
 	sc.strategies = zc_pybind11_strategies(&sc.nstrategies);
-	const struct zc_python_probe probe = {.start = start_probe, .cxx = true};
-	int rc = zc_python_main(&sc, &probe, argc, argv);
-	zc_pybind11_close();
-	return rc;
+	const struct zc_python_probe probe = {
+		.open = zc_pybind11_open, .close = zc_pybind11_close, .cxx = true,
+	};
+	return zc_python_main(&sc, &probe, argc, argv);
 }

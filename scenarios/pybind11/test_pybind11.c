@@ -16,11 +16,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
-#include <stdio.h>
-#include <string.h>
-
 #include "bridge.h"
-#include "instrument.h"
 #include "pybind11_strategies.h"
 #include "python_test.h"
 #include "support.h"
@@ -37,16 +33,8 @@ static void test_copies_copy_a_frame(void **state)
 {
 	(void)state;
 	static const char *const copying[] = {"bytes", "array_t_no_base"};
-	for (size_t i = 0; i < ZC_COUNT(copying); i++) {
-		json_t *r = zt_result(doc, copying[i]);
-		zt_expect_identity(r, "copy", 0);
-		double copied = zt_number(r, "copies.bytes_per_transfer");
-		if (copied < FRAME_BYTES || copied > 1.01 * FRAME_BYTES)
-			fail_msg("%s: %.0f bytes copied per transfer", copying[i], copied);
-		assert_true(zt_number(r, "copies.hook_bytes_per_transfer") >= FRAME_BYTES);
-		assert_true(zt_number(r, "copies.pages_bytes_per_transfer") >= 0.99 * FRAME_BYTES);
-		assert_true(zt_number(r, "allocations.frame_sized_per_transfer") >= 1);
-	}
+	for (size_t i = 0; i < ZC_COUNT(copying); i++)
+		zt_python_copies_a_frame(zt_result(doc, copying[i]), FRAME_BYTES);
 	assert_string_equal(zt_string(zt_result(doc, "bytes"), "pybind11.consumer_type"), "bytes");
 	assert_string_equal(zt_string(zt_result(doc, "array_t_no_base"), "pybind11.consumer_type"),
 			    "numpy.ndarray");
@@ -56,45 +44,18 @@ static void test_copies_copy_a_frame(void **state)
 static void test_views_copy_no_frame_bytes(void **state)
 {
 	(void)state;
-	for (size_t i = 0; i < ZC_COUNT(sharing); i++) {
-		json_t *r = zt_result(doc, sharing[i]);
-		zt_expect_identity(r, "zero-copy", 1);
-		assert_true(zt_number(r, "copies.bytes_per_transfer") < FRAME_BYTES / 100);
-		assert_true(zt_number(r, "copies.hook_bytes_per_transfer") == 0);
-		assert_true(zt_number(r, "copies.pages_bytes_per_transfer") == 0);
-		assert_true(zt_number(r, "identity.same_pages") == 1);
-	}
+	for (size_t i = 0; i < ZC_COUNT(sharing); i++)
+		zt_python_shares_the_frame(zt_result(doc, sharing[i]), FRAME_BYTES);
 	assert_string_equal(zt_string(zt_result(doc, "array_t_capsule"), "pybind11.consumer_type"),
 			    "numpy.ndarray");
 }
 
-/*
- * vector_list: the glue's copy into the std::vector (one frame, by the copy functions), then a
- * list whose items are references, 8 bytes for every byte of the frame: no frame bytes in it,
- * but eight frames' worth of pages written a transfer, which the row flags.
- */
+/* vector_list: the glue copies the frame into the std::vector, pybind11 makes a list of it. */
 static void test_vector_list_is_the_trap(void **state)
 {
 	(void)state;
 	json_t *r = zt_result(doc, "vector_list");
-	zt_expect_identity(r, "copy", 0);
-	assert_string_equal(zt_string(r, "pybind11.consumer_type"), "list");
-	double copied = zt_number(r, "copies.bytes_per_transfer");
-	if (copied < FRAME_BYTES || copied > 1.01 * FRAME_BYTES)
-		fail_msg("vector_list: %.0f bytes copied per transfer", copied);
-	/* the vector (a frame) and the list's references (8 bytes an item): 9 frames at least */
-	assert_true(zt_number(r, "allocations.bytes_per_transfer") >= 9 * FRAME_BYTES);
-	assert_true(zt_number(r, "allocations.frame_sized_per_transfer") >= 2);
-	/* the list's pages: 8 frames of them written a transfer, none holding the frame */
-	double pages = zt_number(r, "pages_written.producer_per_transfer") -
-		       zt_number(r, "pages_written.frame_per_transfer");
-	assert_true(pages >= 8 * FRAME_BYTES / 4096);
-	json_t *flags = json_object_get(r, "flags"), *f;
-	size_t i;
-	bool unexplained = false;
-	json_array_foreach(flags, i, f)
-		unexplained |= !strcmp(json_string_value(f), "unexplained-work");
-	assert_true(unexplained);
+	zt_python_list_trap(r, "pybind11", FRAME_BYTES);
 	/* the list's 66 MB come from a fresh mmap every time (over glibc's largest threshold,
 	 * 32 MiB): its pages fault in on every transfer (the time is not asserted: a busy
 	 * machine stretches both rows) */
@@ -126,28 +87,13 @@ static void test_nothing_left_at_the_end(void **state)
 
 static const struct zc_strategy *find(const char *name)
 {
-	size_t n;
-	const struct zc_strategy *const *all = zc_pybind11_strategies(&n);
-	return zt_python_find(all, n, name);
-}
-
-/* The producer loaded and the interpreter started in this process, as a measuring one does. */
-static int open_producer(void)
-{
-	struct zc_error err = {0};
-	if (zc_pybind11_open(&err) != 0 || zc_pybind11_prepare(&err) != 0) {
-		fprintf(stderr, "test_pybind11: %s\n", err.text);
-		return -1;
-	}
-	return 0;
+	return zt_python_find(zc_pybind11_strategies, name);
 }
 
 static int group_setup(void **state)
 {
 	(void)state;
-	const char *args[] = {"--quick", "--quiet", "--frame", "1920x1080", "--processes", "1",
-			      NULL};
-	return zt_group_run("pybind11", args, &doc) == 0 && open_producer() == 0 ? 0 : -1;
+	return zt_python_group_setup("pybind11", &doc, zc_pybind11_open, zc_pybind11_prepare);
 }
 
 static int group_teardown(void **state)
@@ -157,55 +103,42 @@ static int group_teardown(void **state)
 	return 0;
 }
 
-static const struct zc_frame_geom *small_frame(void)
-{
-	static struct zc_frame_geom g;
-	assert_int_equal(zc_frame_geom_init(&g, 640, 480, NULL), 0);
-	zc_instrument_set_frame_bytes(g.bytes);
-	return &g;
-}
-
 /* Frames the owners gave back at the consumer's drop, in this process so far. */
 static uint64_t given_back_at_drop(void)
 {
-	return zc_pb_stats()->given_back[ZC_PB_DROPPING];
+	return zc_pb_stats()->given_back[ZC_PYTHON_DROPPING];
 }
 
 /*
- * One transfer of strategy name: the producer changes a byte after the hand-over; Python reads
- * it through its own object. Views see the change, copies do not; the view's bytes are the
- * producer's exactly when the strategy shares.
+ * One transfer of each strategy: the producer changes a byte after the hand-over; Python
+ * reads it through its own object. Views see the change, copies do not; the view's bytes are
+ * the producer's exactly when the strategy shares.
  */
-static void probe_through_python(const char *name, bool shares)
-{
-	zt_probe_transfers(find(name), small_frame(), 1, 2, 0xa5u, shares);
-}
-
 static void test_probe_bytes(void **state)
 {
 	(void)state;
-	probe_through_python("bytes", false);
+	zt_python_probe(find("bytes"), false);
 }
 
 static void test_probe_array_t_capsule(void **state)
 {
 	(void)state;
 	uint64_t back = given_back_at_drop();
-	probe_through_python("array_t_capsule", true);
+	zt_python_probe(find("array_t_capsule"), true);
 	assert_int_equal(given_back_at_drop(), back + 1);
 }
 
 static void test_probe_array_t_no_base(void **state)
 {
 	(void)state;
-	probe_through_python("array_t_no_base", false);
+	zt_python_probe(find("array_t_no_base"), false);
 }
 
 static void test_probe_memoryview_from_memory(void **state)
 {
 	(void)state;
 	uint64_t taken = zc_pb_stats()->taken;
-	probe_through_python("memoryview_from_memory", true);
+	zt_python_probe(find("memoryview_from_memory"), true);
 	assert_int_equal(zc_pb_stats()->taken, taken); /* borrowed: nothing taken */
 }
 
@@ -213,36 +146,15 @@ static void test_probe_buffer_protocol(void **state)
 {
 	(void)state;
 	uint64_t back = given_back_at_drop();
-	probe_through_python("buffer_protocol", true);
+	zt_python_probe(find("buffer_protocol"), true);
 	assert_int_equal(given_back_at_drop(), back + 1);
 }
 
-/*
- * vector_list: the consumer's list has no bytes to point at (no view), its items are the
- * frame's bytes (checked in full when rendered), and the producer's later change does not
- * reach it.
- */
+/* vector_list: the consumer's list has no view; the producer's later change does not reach it. */
 static void test_probe_vector_list(void **state)
 {
 	(void)state;
-	const struct zc_strategy *s = find("vector_list");
-	const struct zc_frame_geom *g = small_frame();
-	void *st = s->setup(g, s->arg, NULL);
-	assert_non_null(st);
-	struct zc_view v;
-	assert_int_equal(s->transfer(st, true, &v, NULL), 0);
-	assert_null(v.data);
-	assert_non_null(v.producer);
-	size_t off = v.bytes / 3;
-	unsigned char before, after;
-	assert_int_equal(s->probe->read(st, &v, off, &before, NULL), 0);
-	assert_int_equal(before, v.producer[off]);
-	v.producer[off] ^= 0x5a;
-	assert_int_equal(s->probe->read(st, &v, off, &after, NULL), 0);
-	assert_int_equal(after, before);
-	v.producer[off] = before;
-	s->release(st, &v);
-	s->teardown(st);
+	zt_python_probe_list(find("vector_list"));
 }
 
 /* A consumer that sees a wrong stamp refuses the frame, with Python's reason. */

@@ -36,8 +36,8 @@ $(BUILD)/obj/scenarios/pyo3/%.o: private ALL_CFLAGS += $(PYTHON_CFLAGS) \
 	-DZC_PYO3_VERSION='"$(PYO3_VERSION)"'
 # The family's shared objects (scenarios/runtimes/python_runtime.mk) go into the archive.
 include scenarios/runtimes/python_runtime.mk
-$(eval $(call python_runtime_rules,pyo3,$(PYTHON_EMBED_OBJ) $(PYTHON_PROBE_OBJ) \
-	$(PYTHON_ROWS_OBJ)))
+$(eval $(call python_runtime_rules,pyo3,$(PYTHON_EMBED_OBJ) $(PYTHON_CONSUMER_OBJ) \
+	$(PYTHON_PROBE_OBJ) $(PYTHON_ROWS_OBJ)))
 # The consumer's Python source is assembled into the program (consumer_source.c, .incbin).
 $(BUILD)/obj/scenarios/pyo3/consumer_source.o: scenarios/pyo3/consumer.py
 # The test drives the strategies in its own process: it links the interpreter, and imports

@@ -13,23 +13,16 @@
 #include <stdint.h>
 
 #include "producer_api.h"
+#include "python_phase.h"
 
 /* The module's name in Python, and where it is, beside the program. */
 #define ZC_PY3_MODULE "zcpyo3"
 #define ZC_PY3_MODULE_PATH "../lib/pyo3/zcpyo3.so"
 
-/* Where the program is when a frame goes back to the producer. */
-enum zc_py3_phase {
-	ZC_PY3_OUTSIDE,  /* neither below: a collection by the gc, a teardown */
-	ZC_PY3_TAKING,   /* the consumer is receiving the frame (it did not keep the owner) */
-	ZC_PY3_DROPPING, /* the consumer is dropping its object: the last reference dies */
-	ZC_PY3_PHASES
-};
-
 /* Every frame the module took from the producer in this process, and how each came back. */
 struct zc_py3_frame_stats {
-	uint64_t taken;                     /* take_frame calls: a Frame owns the frame */
-	uint64_t given_back[ZC_PY3_PHASES]; /* Frame drops, by phase */
+	uint64_t taken;                        /* take_frame calls: a Frame owns the frame */
+	uint64_t given_back[ZC_PYTHON_PHASES]; /* Frame drops, by phase */
 };
 
 /* The producer as the module reaches it: a producer of frames of bytes bytes. */
@@ -49,7 +42,8 @@ size_t zc_py3_frame_bytes(const struct zc_py3_source *s);
 /* A taken frame was given back (counted by the phase the program is in). */
 void zc_py3_given_back(void);
 
-void zc_py3_set_phase(enum zc_py3_phase phase);
+/* Where the program is now, which a frame given back is counted by. */
+void zc_py3_set_phase(enum zc_python_phase phase);
 const struct zc_py3_frame_stats *zc_py3_stats(void);
 
 #endif

@@ -11,24 +11,15 @@
  * CPython and pyo3 allocate at start-up and keep for the life of the process is not counted
  * as a strategy's leak.
  */
-#include <stdio.h>
-
 #include "error.h"
 #include "pyo3_strategies.h"
 #include "python_probe.h"
 #include "scenario.h"
 
-/* The start hook: in every measuring process, the interpreter starts first, once. */
+/* The start hook: in every measuring process, and the probe's, the interpreter starts first. */
 static int start_interpreter(const struct zc_options *opt, struct zc_error *err)
 {
 	(void)opt;
-	return zc_pyo3_prepare(err);
-}
-
-/* The probe's start: the same, in the probe's process. */
-static int start_probe(void *answer, struct zc_error *err)
-{
-	(void)answer;
 	return zc_pyo3_prepare(err);
 }
 
@@ -40,11 +31,6 @@ static int check_frame(const struct zc_options *o, struct zc_error *err)
 
 int main(int argc, char **argv)
 {
-	struct zc_error err = {0};
-	if (zc_pyo3_open(&err) != 0) {
-		fprintf(stderr, "pyo3: %s\n", err.text);
-		return err.code;
-	}
 	struct zc_scenario sc = {
 		.name = "pyo3",
 		.summary = "Hands frames from a Rust producer to Python code through a real pyo3 "
@@ -53,8 +39,8 @@ int main(int argc, char **argv)
 		.start = start_interpreter,
 	};
 	sc.strategies = zc_pyo3_strategies(&sc.nstrategies);
-	const struct zc_python_probe probe = {.start = start_probe, .check = check_frame};
-	int rc = zc_python_main(&sc, &probe, argc, argv);
-	zc_pyo3_close();
-	return rc;
+	const struct zc_python_probe probe = {
+		.open = zc_pyo3_open, .close = zc_pyo3_close, .check = check_frame,
+	};
+	return zc_python_main(&sc, &probe, argc, argv);
 }

@@ -22,18 +22,15 @@ static struct zc_py3_runtime runtime;
 static int load(void *ctx, struct zc_error *err)
 {
 	struct zc_py3_runtime *rt = ctx;
-	rt->consumer = zc_python_load_consumer(zc_py3_consumer_source, CONSUMER_PATH);
-	if (!rt->consumer)
+	rt->consumer.module = zc_python_load_consumer(zc_py3_consumer_source, CONSUMER_PATH);
+	if (!rt->consumer.module)
 		return zc_python_error(err, "cannot load " CONSUMER_PATH);
-	rt->take = PyUnicode_InternFromString("take");
-	rt->read = PyUnicode_InternFromString("read");
-	rt->drop = PyUnicode_InternFromString("drop");
-	if (!rt->take || !rt->read || !rt->drop)
+	if (zc_python_name_methods(&rt->consumer) != 0)
 		return zc_python_error(err, "cannot name the consumer's methods");
 	char path[PATH_MAX];
 	if (zc_beside_program(ZC_PY3_MODULE_PATH, path, sizeof(path), err) != 0)
 		return -1;
-	PyObject *m = PyObject_CallMethod(rt->consumer, "load", "s", path);
+	PyObject *m = PyObject_CallMethod(rt->consumer.module, "load", "s", path);
 	if (!m)
 		return zc_python_error(err, "cannot import the pyo3 module " ZC_PY3_MODULE);
 	Py_DECREF(m);

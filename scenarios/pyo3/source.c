@@ -5,7 +5,7 @@
 #include "bridge.h"
 
 static struct zc_py3_frame_stats stats;
-static enum zc_py3_phase phase = ZC_PY3_OUTSIDE;
+static enum zc_python_phase phase = ZC_PYTHON_OUTSIDE;
 
 unsigned char *zc_py3_next_frame(struct zc_py3_source *s, uint64_t seq, int render)
 {
@@ -33,7 +33,7 @@ void zc_py3_given_back(void)
 	stats.given_back[phase]++;
 }
 
-void zc_py3_set_phase(enum zc_py3_phase p)
+void zc_py3_set_phase(enum zc_python_phase p)
 {
 	phase = p;
 }

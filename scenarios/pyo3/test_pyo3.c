@@ -19,13 +19,8 @@
 
 #include "bridge.h"
 
-#include <dlfcn.h>
-#include <stdio.h>
-#include <string.h>
-
-#include "beside.h"
-#include "instrument.h"
 #include "pyo3_strategies.h"
+#include "python_rows.h"
 #include "python_test.h"
 #include "support.h"
 
@@ -43,13 +38,7 @@ static void test_bytes_copy_a_frame(void **state)
 	static const char *const copying[] = {"PyBytes_new", "PyBytes_new_with"};
 	for (size_t i = 0; i < ZC_COUNT(copying); i++) {
 		json_t *r = zt_result(doc, copying[i]);
-		zt_expect_identity(r, "copy", 0);
-		double copied = zt_number(r, "copies.bytes_per_transfer");
-		if (copied < FRAME_BYTES || copied > 1.01 * FRAME_BYTES)
-			fail_msg("%s: %.0f bytes copied per transfer", copying[i], copied);
-		assert_true(zt_number(r, "copies.hook_bytes_per_transfer") >= FRAME_BYTES);
-		assert_true(zt_number(r, "copies.pages_bytes_per_transfer") >= 0.99 * FRAME_BYTES);
-		assert_true(zt_number(r, "allocations.frame_sized_per_transfer") >= 1);
+		zt_python_copies_a_frame(r, FRAME_BYTES);
 		assert_string_equal(zt_string(r, "pyo3.consumer_type"), "bytes");
 		assert_true(zt_number(r, "pyo3.frames_taken") == 0); /* the producer's own frame */
 	}
@@ -60,11 +49,7 @@ static void test_pyclass_buffer_shares(void **state)
 {
 	(void)state;
 	json_t *r = zt_result(doc, "pyclass_buffer");
-	zt_expect_identity(r, "zero-copy", 1);
-	assert_true(zt_number(r, "copies.bytes_per_transfer") < FRAME_BYTES / 100);
-	assert_true(zt_number(r, "copies.hook_bytes_per_transfer") == 0);
-	assert_true(zt_number(r, "copies.pages_bytes_per_transfer") == 0);
-	assert_true(zt_number(r, "identity.same_pages") == 1);
+	zt_python_shares_the_frame(r, FRAME_BYTES);
 	assert_string_equal(zt_string(r, "pyo3.consumer_type"), "memoryview");
 }
 
@@ -76,34 +61,13 @@ static void test_frames_given_back_once(void **state)
 	zt_python_given_back_once(r, "pyo3");
 }
 
-/*
- * Vec_u8: Rust's to_vec copies the frame into the Vec (one frame, by the copy functions),
- * then pyo3 makes a list whose items are references, 8 bytes for every byte of the frame:
- * no frame bytes in it, but eight frames' worth of pages written a transfer, which the row
- * flags.
- */
+/* Vec_u8: Rust's to_vec copies the frame into the Vec, then pyo3 makes a list of it. */
 static void test_vec_u8_is_the_trap(void **state)
 {
 	(void)state;
 	json_t *r = zt_result(list, "Vec_u8");
-	zt_expect_identity(r, "copy", 0);
 	zt_expect_clean(r);
-	assert_string_equal(zt_string(r, "pyo3.consumer_type"), "list");
-	double copied = zt_number(r, "copies.bytes_per_transfer");
-	if (copied < LIST_FRAME_BYTES || copied > 1.01 * LIST_FRAME_BYTES)
-		fail_msg("Vec_u8: %.0f bytes copied per transfer", copied);
-	/* the Vec (a frame) and the list's references (8 bytes an item): 9 frames at least */
-	assert_true(zt_number(r, "allocations.bytes_per_transfer") >= 9 * LIST_FRAME_BYTES);
-	assert_true(zt_number(r, "allocations.frame_sized_per_transfer") >= 2);
-	double pages = zt_number(r, "pages_written.producer_per_transfer") -
-		       zt_number(r, "pages_written.frame_per_transfer");
-	assert_true(pages >= 8 * LIST_FRAME_BYTES / 4096);
-	json_t *flags = json_object_get(r, "flags"), *f;
-	size_t i;
-	bool unexplained = false;
-	json_array_foreach(flags, i, f)
-		unexplained |= !strcmp(json_string_value(f), "unexplained-work");
-	assert_true(unexplained);
+	zt_python_list_trap(r, "pyo3", LIST_FRAME_BYTES);
 	/* ten list conversions cost more than a memcpy (the time is only this loose: a busy
 	 * machine stretches both rows) */
 	assert_true(zt_number(r, "time.vs_memcpy") > 10);
@@ -119,20 +83,7 @@ static void test_nothing_left_at_the_end(void **state)
 
 static const struct zc_strategy *find(const char *name)
 {
-	size_t n;
-	const struct zc_strategy *const *all = zc_pyo3_strategies(&n);
-	return zt_python_find(all, n, name);
-}
-
-/* The producer loaded and the interpreter started in this process, as a measuring one does. */
-static int open_producer(void)
-{
-	struct zc_error err = {0};
-	if (zc_pyo3_open(&err) != 0 || zc_pyo3_prepare(&err) != 0) {
-		fprintf(stderr, "test_pyo3: %s\n", err.text);
-		return -1;
-	}
-	return 0;
+	return zt_python_find(zc_pyo3_strategies, name);
 }
 
 static int group_setup(void **state)
@@ -145,7 +96,7 @@ static int group_setup(void **state)
 	if (zt_group_run("pyo3", args, &doc) != 0)
 		return -1;
 	list = zt_run_scenario("pyo3", list_args, list_dir, sizeof(list_dir));
-	return list && open_producer() == 0 ? 0 : -1;
+	return list && zt_python_start("pyo3", zc_pyo3_open, zc_pyo3_prepare) == 0 ? 0 : -1;
 }
 
 static int group_teardown(void **state)
@@ -157,70 +108,37 @@ static int group_teardown(void **state)
 	return 0;
 }
 
-static const struct zc_frame_geom *small_frame(void)
-{
-	static struct zc_frame_geom g;
-	assert_int_equal(zc_frame_geom_init(&g, 640, 480, NULL), 0);
-	zc_instrument_set_frame_bytes(g.bytes);
-	return &g;
-}
-
 /*
- * One transfer of strategy name: the producer changes a byte after the hand-over; Python reads
- * it through its own object. Views see the change, copies do not.
+ * One transfer of each strategy: the producer changes a byte after the hand-over; Python
+ * reads it through its own object. Views see the change, copies do not.
  */
-static void probe_through_python(const char *name, bool shares)
-{
-	zt_probe_transfers(find(name), small_frame(), 1, 2, 0xa5u, shares);
-}
-
 static void test_probe_pybytes_new(void **state)
 {
 	(void)state;
-	probe_through_python("PyBytes_new", false);
+	zt_python_probe(find("PyBytes_new"), false);
 }
 
 static void test_probe_pybytes_new_with(void **state)
 {
 	(void)state;
-	probe_through_python("PyBytes_new_with", false);
+	zt_python_probe(find("PyBytes_new_with"), false);
 }
 
 static void test_probe_pyclass_buffer(void **state)
 {
 	(void)state;
-	uint64_t back = zc_py3_stats()->given_back[ZC_PY3_DROPPING];
+	uint64_t back = zc_py3_stats()->given_back[ZC_PYTHON_DROPPING];
 	uint64_t taken = zc_py3_stats()->taken;
-	probe_through_python("pyclass_buffer", true);
+	zt_python_probe(find("pyclass_buffer"), true);
 	assert_int_equal(zc_py3_stats()->taken, taken + 1);
-	assert_int_equal(zc_py3_stats()->given_back[ZC_PY3_DROPPING], back + 1);
+	assert_int_equal(zc_py3_stats()->given_back[ZC_PYTHON_DROPPING], back + 1);
 }
 
-/*
- * Vec_u8: the consumer's list has no bytes to point at (no view), its items are the frame's
- * bytes (checked in full when rendered), and the producer's later change does not reach it.
- */
+/* Vec_u8: the consumer's list has no view; the producer's later change does not reach it. */
 static void test_probe_vec_u8(void **state)
 {
 	(void)state;
-	const struct zc_strategy *s = find("Vec_u8");
-	const struct zc_frame_geom *g = small_frame();
-	void *st = s->setup(g, s->arg, NULL);
-	assert_non_null(st);
-	struct zc_view v;
-	assert_int_equal(s->transfer(st, true, &v, NULL), 0);
-	assert_null(v.data);
-	assert_non_null(v.producer);
-	size_t off = v.bytes / 3;
-	unsigned char before, after;
-	assert_int_equal(s->probe->read(st, &v, off, &before, NULL), 0);
-	assert_int_equal(before, v.producer[off]);
-	v.producer[off] ^= 0x5a;
-	assert_int_equal(s->probe->read(st, &v, off, &after, NULL), 0);
-	assert_int_equal(after, before);
-	v.producer[off] = before;
-	s->release(st, &v);
-	s->teardown(st);
+	zt_python_probe_list(find("Vec_u8"));
 }
 
 /*
@@ -231,18 +149,11 @@ static void test_probe_vec_u8(void **state)
 static void test_pyclass_buffer_contract(void **state)
 {
 	(void)state;
-	struct zc_error err = {0};
-	union {
-		void *obj;
-		zcp_get_api_fn fn;
-	} sym;
-	struct zc_producer_api api;
-	void *lib = zc_beside_load("../lib/libzcproducer_rust.so", ZCP_GET_API_SYMBOL, &sym.obj,
-				   &err);
-	assert_non_null(lib);
-	assert_int_equal(sym.fn(ZC_PRODUCER_ABI, &api), 0);
-	struct zc_py3_source src = {.api = &api, .bytes = small_frame()->bytes};
-	src.producer = api.open(src.bytes, 0);
+	struct zc_python_producer rust = {0};
+	assert_int_equal(zc_python_open_producer("../lib/libzcproducer_rust.so", &rust, NULL), 0);
+	const struct zc_producer_api *api = &rust.api;
+	struct zc_py3_source src = {.api = api, .bytes = zt_python_small_frame()->bytes};
+	src.producer = api->open(src.bytes, 0);
 	assert_non_null(src.producer);
 	PyObject *module = PyImport_ImportModule(ZC_PY3_MODULE); /* loaded by the start */
 	assert_non_null(module);
@@ -251,7 +162,7 @@ static void test_pyclass_buffer_contract(void **state)
 	assert_non_null(source);
 	PyObject *frame = PyObject_CallMethod(source, "pyclass_buffer", "KO", 1ULL, Py_True);
 	assert_non_null(frame);
-	assert_int_equal(api.frames_out(src.producer), 1);
+	assert_int_equal(api->frames_out(src.producer), 1);
 
 	Py_buffer view;
 	assert_int_equal(PyObject_GetBuffer(frame, &view, PyBUF_WRITABLE), -1);
@@ -261,15 +172,15 @@ static void test_pyclass_buffer_contract(void **state)
 	assert_ptr_equal(view.buf, src.last);
 	assert_int_equal(view.len, (Py_ssize_t)src.bytes);
 	assert_true(view.readonly);
-	uint64_t back = zc_py3_stats()->given_back[ZC_PY3_OUTSIDE];
+	uint64_t back = zc_py3_stats()->given_back[ZC_PYTHON_OUTSIDE];
 	PyBuffer_Release(&view);
-	assert_int_equal(api.frames_out(src.producer), 1); /* the object still owns it */
+	assert_int_equal(api->frames_out(src.producer), 1); /* the object still owns it */
 	Py_DECREF(frame);
-	assert_int_equal(api.frames_out(src.producer), 0);
-	assert_int_equal(zc_py3_stats()->given_back[ZC_PY3_OUTSIDE], back + 1);
+	assert_int_equal(api->frames_out(src.producer), 0);
+	assert_int_equal(zc_py3_stats()->given_back[ZC_PYTHON_OUTSIDE], back + 1);
 	Py_DECREF(source);
-	api.close(src.producer);
-	dlclose(lib);
+	api->close(src.producer);
+	zc_python_close_producer(&rust);
 }
 
 /* A consumer that sees a wrong stamp refuses the frame, with Python's reason. */

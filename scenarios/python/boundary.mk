@@ -11,8 +11,8 @@ python_LIBS = $(shell pkg-config --libs python3-embed)
 $(BUILD)/obj/scenarios/python/%.o: private ALL_CFLAGS += $(PYTHON_CFLAGS)
 # The family's shared objects (scenarios/runtimes/python_runtime.mk) go into the archive.
 include scenarios/runtimes/python_runtime.mk
-$(eval $(call python_runtime_rules,python,$(PYTHON_EMBED_OBJ) $(PYTHON_PROBE_OBJ) \
-	$(PYTHON_ROWS_OBJ)))
+$(eval $(call python_runtime_rules,python,$(PYTHON_EMBED_OBJ) $(PYTHON_CONSUMER_OBJ) \
+	$(PYTHON_PROBE_OBJ) $(PYTHON_ROWS_OBJ)))
 # The consumer's Python source is assembled into the program (consumer_source.c, .incbin).
 $(BUILD)/obj/scenarios/python/consumer_source.o: scenarios/python/consumer.py
 # The test drives the strategies in its own process: it links the interpreter too.

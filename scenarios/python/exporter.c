@@ -13,9 +13,9 @@ struct frame_obj {
 };
 
 static struct zc_py_frame_stats stats;
-static enum zc_py_phase phase = ZC_PY_OUTSIDE;
+static enum zc_python_phase phase = ZC_PYTHON_OUTSIDE;
 
-void zc_py_set_phase(enum zc_py_phase p)
+void zc_py_set_phase(enum zc_python_phase p)
 {
 	phase = p;
 }

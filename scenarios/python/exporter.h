@@ -14,22 +14,18 @@
 #include <stdint.h>
 
 #include "producer_api.h"
+#include "python_phase.h"
 
-/* Where the program is when an exporter dies: the frame is given back during that phase. */
-enum zc_py_phase {
-	ZC_PY_OUTSIDE,  /* neither below: a collection by the gc, a teardown */
-	ZC_PY_TAKING,   /* the consumer is receiving the frame (it did not keep the exporter) */
-	ZC_PY_DROPPING, /* the consumer is dropping its object: the last view dies */
-	ZC_PY_PHASES
-};
-
-/* Every exporter of this process since it started. */
+/*
+ * Every exporter of this process since it started, by the phase the program was in when it
+ * died (the frame is given back then) or a buffer of it was released.
+ */
 struct zc_py_frame_stats {
 	uint64_t created;
-	uint64_t died[ZC_PY_PHASES];      /* exporters that died, by phase */
-	uint64_t exports;                 /* bf_getbuffer calls */
-	uint64_t releases[ZC_PY_PHASES];  /* bf_releasebuffer calls, by phase */
-	uint64_t given_back[ZC_PY_PHASES]; /* frames handed back to the producer, by phase */
+	uint64_t died[ZC_PYTHON_PHASES];       /* exporters that died, by phase */
+	uint64_t exports;                      /* bf_getbuffer calls */
+	uint64_t releases[ZC_PYTHON_PHASES];   /* bf_releasebuffer calls, by phase */
+	uint64_t given_back[ZC_PYTHON_PHASES]; /* frames handed back to the producer, by phase */
 };
 
 /* The module that holds the type, for PyImport_AppendInittab before the interpreter starts. */
@@ -43,7 +39,7 @@ PyObject *zc_py_exporter_module(void);
 PyObject *zc_py_frame_new(unsigned char *data, size_t len, zcp_release_fn release, void *ctx);
 
 /* The phase the program enters (the strategies say so around the consumer's calls). */
-void zc_py_set_phase(enum zc_py_phase phase);
+void zc_py_set_phase(enum zc_python_phase phase);
 
 const struct zc_py_frame_stats *zc_py_frame_stats(void);
 

@@ -7,7 +7,6 @@
 #include <stdio.h>
 
 #include "exporter.h"
-#include "python_embed.h"
 
 #define CONSUMER_PATH "scenarios/python/consumer.py" /* for tracebacks: where it is edited */
 
@@ -19,32 +18,12 @@ void zc_py_allow_numpy(bool allow)
 	numpy_allowed = allow;
 }
 
-int zc_py_error(struct zc_error *err, const char *what)
-{
-	PyObject *type, *value, *tb;
-	PyErr_Fetch(&type, &value, &tb);
-	PyErr_NormalizeException(&type, &value, &tb);
-	int code = type && PyErr_GivenExceptionMatches(type, PyExc_MemoryError) ? ZC_EXIT_NOMEM
-										 : ZC_EXIT_RUNTIME;
-	PyObject *text = value ? PyObject_Str(value) : NULL;
-	const char *msg = text ? PyUnicode_AsUTF8(text) : NULL;
-	zc_error_set(err, code, "%s: %s%s%s", what,
-		     type ? ((PyTypeObject *)type)->tp_name : "unknown error", msg && *msg ? ": " : "",
-		     msg ? msg : "");
-	Py_XDECREF(text);
-	Py_XDECREF(type);
-	Py_XDECREF(value);
-	Py_XDECREF(tb);
-	PyErr_Clear();
-	return -1;
-}
-
 /* numpy's version, or why there is none, as the consumer found it. */
 static int find_numpy(struct zc_py_runtime *rt, struct zc_error *err)
 {
-	PyObject *v = PyObject_CallMethod(rt->consumer, "numpy_version", NULL);
+	PyObject *v = PyObject_CallMethod(rt->consumer.module, "numpy_version", NULL);
 	if (!v)
-		return zc_py_error(err, "cannot ask the consumer for numpy");
+		return zc_python_error_plain(err, "cannot ask the consumer for numpy");
 	if (v == Py_None)
 		snprintf(rt->numpy_why, sizeof(rt->numpy_why), "%s",
 			 numpy_allowed ? "numpy is not installed (Debian package python3-numpy)"
@@ -61,19 +40,16 @@ static int load_consumer(void *ctx, struct zc_error *err)
 	struct zc_py_runtime *rt = ctx;
 	/* Without numpy allowed, "import numpy" fails as it does where numpy is not installed. */
 	if (!numpy_allowed && PyDict_SetItemString(PyImport_GetModuleDict(), "numpy", Py_None))
-		return zc_py_error(err, "cannot leave numpy out");
-	rt->consumer = zc_python_load_consumer(zc_py_consumer_source, CONSUMER_PATH);
-	if (!rt->consumer)
-		return zc_py_error(err, "cannot load " CONSUMER_PATH);
+		return zc_python_error_plain(err, "cannot leave numpy out");
+	rt->consumer.module = zc_python_load_consumer(zc_py_consumer_source, CONSUMER_PATH);
+	if (!rt->consumer.module)
+		return zc_python_error_plain(err, "cannot load " CONSUMER_PATH);
 	PyObject *exporter = PyImport_ImportModule("_zcbench");
 	if (!exporter)
-		return zc_py_error(err, "cannot load the module _zcbench");
+		return zc_python_error_plain(err, "cannot load the module _zcbench");
 	Py_DECREF(exporter);
-	rt->take = PyUnicode_InternFromString("take");
-	rt->read = PyUnicode_InternFromString("read");
-	rt->drop = PyUnicode_InternFromString("drop");
-	if (!rt->take || !rt->read || !rt->drop)
-		return zc_py_error(err, "cannot name the consumer's methods");
+	if (zc_python_name_methods(&rt->consumer) != 0)
+		return zc_python_error_plain(err, "cannot name the consumer's methods");
 	zc_python_version(rt->version, sizeof(rt->version));
 	return find_numpy(rt, err);
 }

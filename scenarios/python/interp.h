@@ -7,22 +7,19 @@
 #ifndef ZC_PY_INTERP_H
 #define ZC_PY_INTERP_H
 
-#define PY_SSIZE_T_CLEAN
-#include <Python.h>
-
 #include <stdbool.h>
 
 #include "error.h"
+#include "python_consumer.h" /* Python.h; zc_python_error_plain records an exception */
 
 /* consumer.py, NUL-terminated (consumer_source.c). */
 extern const char zc_py_consumer_source[];
 
 struct zc_py_runtime {
-	PyObject *consumer;             /* the module compiled from consumer.py */
-	PyObject *take, *read, *drop;   /* the consumer's methods, as interned names */
-	char version[32];               /* "3.11.2" */
-	char numpy[32];                 /* numpy's version; "" when it is not there */
-	char numpy_why[128];            /* then why not */
+	struct zc_python_consumer_module consumer; /* consumer.py, loaded */
+	char version[32];                          /* "3.11.2" */
+	char numpy[32];      /* numpy's version; "" when it is not there */
+	char numpy_why[128]; /* then why not */
 };
 
 /* Whether the interpreter may import numpy (--no-numpy says no); before zc_py_start. */
@@ -35,11 +32,5 @@ void zc_py_allow_numpy(bool allow);
  * ZC_EXIT_NOMEM when memory ran out, else ZC_EXIT_RUNTIME. The calling thread keeps the GIL.
  */
 const struct zc_py_runtime *zc_py_start(struct zc_error *err);
-
-/*
- * Records the pending Python exception in err as one line ("ValueError: ...") after what,
- * and clears it: ZC_EXIT_NOMEM for a MemoryError, else ZC_EXIT_RUNTIME. Returns -1.
- */
-int zc_py_error(struct zc_error *err, const char *what);
 
 #endif

@@ -99,11 +99,6 @@ static void report(const struct zc_results *r, FILE *f)
 
 int main(int argc, char **argv)
 {
-	struct zc_error err = {0};
-	if (zc_python_open(&err) != 0) {
-		fprintf(stderr, "python: %s\n", err.text);
-		return err.code;
-	}
 	struct zc_scenario sc = {
 		.name = "python",
 		.summary = "Hands frames from a producer library to Python code in an embedded "
@@ -115,10 +110,9 @@ int main(int argc, char **argv)
 	sc.strategies = zc_python_strategies(true, &sc.nstrategies);
 	struct numpy_answer answer;
 	const struct zc_python_probe probe = {
-		.start = start_probe, .answer = &answer, .size = sizeof(answer),
-		.check = allow_numpy, .chosen = leave_numpy_out,
+		.open = zc_python_open, .close = zc_python_close, .start = start_probe,
+		.answer = &answer, .size = sizeof(answer), .check = allow_numpy,
+		.chosen = leave_numpy_out,
 	};
-	int rc = zc_python_main(&sc, &probe, argc, argv);
-	zc_python_close();
-	return rc;
+	return zc_python_main(&sc, &probe, argc, argv);
 }

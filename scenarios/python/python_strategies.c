@@ -8,18 +8,16 @@
  * own object of it, checks the frame's stamps through that object and keeps it until the
  * release. The view's bytes are where that object's buffer says they are (PyObject_GetBuffer),
  * and the probe reads through the object in Python: whether anything was copied is left to
- * the instruments, whatever CPython or numpy did.
+ * the instruments, whatever CPython or numpy did. The row is the family's (python_rows.h);
+ * this file is its bridge.
  */
 #include "python_strategies.h"
+#include "python_consumer.h"
 #include "python_rows.h"
-#include "instrument.h"
 
 #include "exporter.h"
 #include "interp.h"
 
-#include <errno.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #define WARM_UP_BYTES 64
@@ -34,69 +32,52 @@ enum hand {
 
 /*
  * What every row runs on: the producer library, loaded once by the program (zc_python_open)
- * before any strategy is set up. The strategies reach it only through their argument.
+ * before any strategy is set up. The rows reach it through their bridge.
  */
-struct context {
-	struct zc_producer_api producer;
-	void *library;
-};
-static struct context context;
+static struct zc_python_producer producer;
 
-/* A row's argument (struct zc_strategy.arg): its kind of hand-over and its context. */
+/*
+ * A row's argument: its kind of hand-over. Its documented copies are those CPython's or
+ * numpy's documentation promises: bytes and bytearray copy their argument, numpy.array
+ * copies by default; the instruments' count is compared with them, and a row says
+ * "undeclared copy" only when the runtime copied more than it says.
+ */
 struct kind {
-	const char *name; /* the strategy's, and the consumer's key (consumer.RECEIVE) */
+	struct zc_python_kind row; /* its name is the consumer's key too (consumer.RECEIVE) */
 	enum hand hand;
 	bool numpy;
-	/*
-	 * The copies of the frame CPython's or numpy's documentation promises (bytes and
-	 * bytearray copy their argument, numpy.array copies by default): declared, so that the
-	 * instruments' count is compared with the documentation and a row says "undeclared
-	 * copy" only when the runtime copied more than it says. Never used for the verdict.
-	 */
-	unsigned documented_copies;
-	const struct context *ctx;
 };
 
-static const struct kind kinds[] = {
-	{"bytes", HAND_BYTES, false, 1, &context},
-	{"bytearray", HAND_BYTEARRAY, false, 1, &context},
-	{"memoryview", HAND_OWNED, false, 0, &context},
-	{"numpy_frombuffer", HAND_OWNED, true, 0, &context},
-	{"numpy_array", HAND_BORROWED, true, 1, &context},
-};
-enum { BYTES, BYTEARRAY, MEMORYVIEW, NUMPY_FROMBUFFER, NUMPY_ARRAY };
-
+/* A row's state: the family's, then the bridge's. */
 struct state {
-	const struct kind *kind;
-	const struct zc_producer_api *api;
+	struct zc_python_consumer_row base; /* the family's: consumer.Consumer(strategy) */
 	const struct zc_py_runtime *rt;
-	struct zcp_producer *producer;
-	size_t bytes;
-	uint64_t seq, frames;
-	PyObject *consumer;            /* consumer.Consumer(strategy) */
-	PyObject *frame;               /* the consumer's object of the frame in flight */
-	Py_buffer view;                /* its bytes, held from the transfer to the release */
 	struct zc_py_frame_stats at_setup;
-	long collections_at_setup[3];  /* the gc's, by generation */
-	/* Why the consumer could not drop a frame (release cannot fail): the next transfer's */
-	struct zc_error dropped;
+	long collections_at_setup[3]; /* the gc's, by generation */
+};
+
+/*
+ * The python boundary's own wording of an exception; its exporter counts buffer releases by
+ * phase, the consumer's own alone at the drop.
+ */
+static const struct zc_python_calls calls = {
+	.error = zc_python_error_plain, .set_phase = zc_py_set_phase, .phase_after_view = true,
 };
 
 int zc_python_open(struct zc_error *err)
 {
-	return zc_python_open_producer("../lib/libzcproducer.so", &context.producer,
-				       &context.library, err);
+	return zc_python_open_producer("../lib/libzcproducer.so", &producer, err);
 }
 
 void zc_python_close(void)
 {
-	zc_python_close_producer(&context.library);
+	zc_python_close_producer(&producer);
 }
 
 /* The gc's collections since the interpreter started, by generation, into out[3]. */
 static int collections(const struct zc_py_runtime *rt, long out[3])
 {
-	PyObject *list = PyObject_CallMethod(rt->consumer, "gc_collections", NULL);
+	PyObject *list = PyObject_CallMethod(rt->consumer.module, "gc_collections", NULL);
 	if (!list || !PyList_Check(list) || PyList_GET_SIZE(list) != 3) {
 		Py_XDECREF(list);
 		return -1;
@@ -107,11 +88,25 @@ static int collections(const struct zc_py_runtime *rt, long out[3])
 	return PyErr_Occurred() ? -1 : 0;
 }
 
+/* The row's consumer, and the exporters' and the gc's counts it starts from. */
+static int open_consumer(struct zc_python_row *r, struct zc_error *err)
+{
+	struct state *s = (struct state *)r;
+	struct zc_python_consumer *c = &s->base.consumer;
+	s->rt = zc_py_start(NULL);
+	*c = (struct zc_python_consumer){.calls = &calls, .module = &s->rt->consumer};
+	s->at_setup = *zc_py_frame_stats();
+	c->self = PyObject_CallMethod(c->module->module, "Consumer", "s", r->kind->name);
+	if (!c->self || collections(s->rt, s->collections_at_setup) != 0)
+		return zc_python_error_plain(err, "cannot set the consumer up");
+	return 0;
+}
+
 /* The object the native side hands over for frame p: a new reference, or NULL. */
-static PyObject *make_handed(const struct kind *k, unsigned char *p, size_t bytes,
+static PyObject *make_handed(enum hand hand, unsigned char *p, size_t bytes,
 			     zcp_release_fn release, void *ctx)
 {
-	switch (k->hand) {
+	switch (hand) {
 	case HAND_BYTES:
 		return PyBytes_FromStringAndSize((const char *)p, (Py_ssize_t)bytes);
 	case HAND_BYTEARRAY:
@@ -124,110 +119,59 @@ static PyObject *make_handed(const struct kind *k, unsigned char *p, size_t byte
 	return PyErr_Format(PyExc_SystemError, "no such hand-over");
 }
 
-/* The producer's next frame, handed over: into *p, and the object made of it. */
-static PyObject *hand(struct state *s, bool render, unsigned char **p)
+/* Row r's producer's next frame, handed over: into *p, and the object made of it. */
+static PyObject *hand(const struct zc_python_row *r, bool render, unsigned char **p)
 {
+	const struct kind *k = (const struct kind *)r->kind;
 	zcp_release_fn release = NULL;
 	void *ctx = NULL;
-	if (s->kind->hand == HAND_OWNED)
-		*p = s->api->take_frame(s->producer, s->seq, render, &release, &ctx);
+	if (k->hand == HAND_OWNED)
+		*p = producer.api.take_frame(r->producer, r->seq, render, &release, &ctx);
 	else
-		*p = s->api->next_frame(s->producer, s->seq, render);
+		*p = producer.api.next_frame(r->producer, r->seq, render);
 	if (!*p)
 		return PyErr_NoMemory();
-	PyObject *handed = make_handed(s->kind, *p, s->bytes, release, ctx);
+	PyObject *handed = make_handed(k->hand, *p, r->geom.bytes, release, ctx);
 	if (!handed && release)
 		release(ctx, *p); /* not handed over: still the producer's to free */
-	if (handed)
-		zc_count_copy(s->kind->documented_copies * s->bytes); /* the documented, not seen */
 	return handed;
 }
 
 /*
- * The consumer's take(handed, seq): its own object of the frame (a new reference), with the
+ * The consumer's take(handed, n): its own object of frame n (a new reference), with the
  * stamps checked in Python; NULL with an exception. The exporter the consumer did not keep
  * dies here, while taking.
  */
-static PyObject *take(struct state *s, PyObject *handed)
+static PyObject *consumer_take(const struct zc_python_consumer *c, uint64_t n, PyObject *handed)
 {
-	PyObject *seq = PyLong_FromUnsignedLongLong(s->seq);
+	PyObject *seq = PyLong_FromUnsignedLongLong(n);
 	if (!seq)
 		return NULL;
-	zc_py_set_phase(ZC_PY_TAKING);
-	PyObject *args[] = {s->consumer, handed, seq};
-	PyObject *frame = PyObject_VectorcallMethod(s->rt->take, args,
-						    3 | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
+	zc_py_set_phase(ZC_PYTHON_TAKING);
+	PyObject *frame = zc_python_call(c->module->take, c->self, handed, seq);
 	Py_DECREF(handed);
-	zc_py_set_phase(ZC_PY_OUTSIDE);
+	zc_py_set_phase(ZC_PYTHON_OUTSIDE);
 	Py_DECREF(seq);
 	return frame;
 }
 
-static int transfer(void *st, bool render, struct zc_view *v, struct zc_error *err)
+/* The native side hands the frame over; the consumer keeps its own object of it. */
+static int take(struct zc_python_row *r, bool render, struct zc_view *v, struct zc_error *err)
 {
-	struct state *s = st;
+	struct zc_python_consumer *c = &((struct state *)r)->base.consumer;
 	unsigned char *p;
-	if (s->dropped.code)
-		return zc_error_set(err, s->dropped.code, "%s", s->dropped.text);
-	s->seq++;
-	PyObject *handed = hand(s, render, &p);
-	PyObject *frame = handed ? take(s, handed) : NULL;
+	PyObject *handed = hand(r, render, &p);
+	PyObject *frame = handed ? consumer_take(c, r->seq, handed) : NULL;
 	if (!frame)
-		return zc_py_error(err, handed ? "the consumer refused the frame"
-					       : "no frame to hand");
-	if (PyObject_GetBuffer(frame, &s->view, PyBUF_SIMPLE) != 0) {
+		return zc_python_error_plain(err, handed ? "the consumer refused the frame"
+							 : "no frame to hand");
+	if (PyObject_GetBuffer(frame, &c->view, PyBUF_SIMPLE) != 0) {
 		Py_DECREF(frame);
-		return zc_py_error(err, "the consumer's object has no buffer");
+		return zc_python_error_plain(err, "the consumer's object has no buffer");
 	}
-	s->frame = frame;
-	s->frames++;
-	*v = (struct zc_view){.data = s->view.buf, .bytes = (size_t)s->view.len, .seq = s->seq,
-			      .producer = p};
-	return 0;
-}
-
-/*
- * The consumer drops its object: with it the last view of an exported frame dies. When the
- * consumer cannot, Python's reason is kept for the next transfer, which fails with it.
- */
-static void release(void *st, struct zc_view *v)
-{
-	struct state *s = st;
-	(void)v;
-	if (!s->frame)
-		return;
-	PyBuffer_Release(&s->view);
-	Py_CLEAR(s->frame);
-	zc_py_set_phase(ZC_PY_DROPPING);
-	PyObject *args[] = {s->consumer};
-	PyObject *r = PyObject_VectorcallMethod(s->rt->drop, args,
-						1 | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
-	zc_py_set_phase(ZC_PY_OUTSIDE);
-	if (!r)
-		zc_py_error(&s->dropped, "the consumer could not drop the frame");
-	Py_XDECREF(r);
-}
-
-/* The write-through probe's reading: Python code reads byte offset through its own object. */
-static int probe_read(void *st, const struct zc_view *v, size_t offset, unsigned char *value,
-		      struct zc_error *err)
-{
-	struct state *s = st;
-	(void)v;
-	PyObject *k = PyLong_FromSize_t(offset);
-	PyObject *args[] = {s->consumer, k};
-	PyObject *r = k ? PyObject_VectorcallMethod(s->rt->read, args,
-						    2 | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL)
-			: NULL;
-	Py_XDECREF(k);
-	long byte = r ? PyLong_AsLong(r) : -1;
-	Py_XDECREF(r);
-	if (byte < 0 || byte > 255) {
-		if (!PyErr_Occurred())
-			PyErr_Format(PyExc_ValueError, "read %ld, not a byte", byte);
-		return zc_py_error(err, "the consumer could not read its frame");
-	}
-	*value = (unsigned char)byte;
+	c->frame = frame;
+	c->has_view = true;
+	*v = (struct zc_view){.data = c->view.buf, .bytes = (size_t)c->view.len, .producer = p};
 	return 0;
 }
 
@@ -235,67 +179,83 @@ static int probe_read(void *st, const struct zc_view *v, size_t offset, unsigned
 static uint64_t alive(const struct state *s)
 {
 	const struct zc_py_frame_stats *now = zc_py_frame_stats();
-	uint64_t died = 0;
-	for (int p = 0; p < ZC_PY_PHASES; p++)
-		died += now->died[p] - s->at_setup.died[p];
-	return now->created - s->at_setup.created - died;
+	return now->created - s->at_setup.created - zc_python_all_phases(now->died,
+									  s->at_setup.died);
 }
 
-static void teardown(void *st)
+static void close_consumer(struct zc_python_row *r)
 {
-	struct state *s = st;
-	release(s, NULL);
-	Py_CLEAR(s->consumer);
+	struct state *s = (struct state *)r;
+	zc_python_consumer_close(&s->base.consumer, &r->dropped);
 	if (alive(s) > 0) /* held by a reference cycle: only a collection frees it */
 		PyGC_Collect();
-	if (s->dropped.code) /* no transfer came after to fail with it */
-		fprintf(stderr, "python: strategy '%s': %s\n", s->kind->name, s->dropped.text);
-	s->api->close(s->producer);
-	free(s);
 }
 
-/* setup for every row: arg is its struct kind. NULL with err (Python's reason). */
-static void *setup(const struct zc_frame_geom *g, const void *arg, struct zc_error *err)
+/* The gc's collections over this state's transfers, by generation. */
+static json_t *gc_json(const struct state *s)
 {
-	const struct kind *k = arg;
-	if (zc_python_prepare(err) != 0)
-		return NULL;
-	struct state *s = zc_calloc(sizeof(*s), err);
-	if (!s)
-		return NULL;
-	s->kind = k;
-	s->api = &k->ctx->producer;
-	s->rt = zc_py_start(NULL);
-	s->bytes = g->bytes;
-	s->producer = s->api->open(g->bytes, 0);
-	if (!s->producer) {
-		free(s);
-		zc_error_errno(err, ENOMEM);
+	long now[3];
+	if (collections(s->rt, now) != 0) {
+		PyErr_Clear();
 		return NULL;
 	}
-	s->at_setup = *zc_py_frame_stats();
-	s->consumer = PyObject_CallMethod(s->rt->consumer, "Consumer", "s", k->name);
-	if (!s->consumer || collections(s->rt, s->collections_at_setup) != 0) {
-		zc_py_error(err, "cannot set the consumer up");
-		teardown(s);
-		return NULL;
+	long total = 0;
+	json_t *gens = json_array();
+	for (int i = 0; i < 3; i++) {
+		total += now[i] - s->collections_at_setup[i];
+		json_array_append_new(gens, json_integer(now[i] - s->collections_at_setup[i]));
 	}
-	return s;
+	return json_pack("{s:o, s:f}", "collections", gens, "collections_per_100_frames",
+			 s->base.row.frames ? (double)total * 100.0 / (double)s->base.row.frames
+					    : 0.0);
 }
 
-static void extras(void *st, const struct zc_result *res, json_t *extra);
+/*
+ * "python": the runtime, and what became of the frames: exporters made and how they died,
+ * frames given back to the producer and when, buffers exported, the gc's collections.
+ */
+static json_t *extras(struct zc_python_row *r)
+{
+	const struct state *s = (const struct state *)r;
+	const struct zc_py_frame_stats *now = zc_py_frame_stats(), *then = &s->at_setup;
+	bool owned = ((const struct kind *)r->kind)->hand == HAND_OWNED;
+	json_t *py = json_pack(
+		"{s:s, s:s?, s:I, s:I, s:b, s:o, s:o, s:I, s:I, s:o}",
+		"version", s->rt->version, "numpy", s->rt->numpy[0] ? s->rt->numpy : NULL,
+		"frames", (json_int_t)r->frames,
+		"exporters_created", (json_int_t)(now->created - then->created),
+		"exporters_own_frames", owned,
+		"exporters_died", zc_python_by_phase(now->died, then->died),
+		"frames_given_back", zc_python_by_phase(now->given_back, then->given_back),
+		"frames_not_given_back", (json_int_t)(owned ? alive(s) : 0),
+		"buffer_exports", (json_int_t)(now->exports - then->exports),
+		"buffer_releases", zc_python_by_phase(now->releases, then->releases));
+	json_t *gc = gc_json(s);
+	if (py && gc)
+		json_object_set_new(py, "gc", gc);
+	else
+		json_decref(gc);
+	return py;
+}
 
-static const struct zc_probe_ops probe = {.read = probe_read};
+static const struct zc_python_bridge bridge = {
+	.boundary = "python", .size = sizeof(struct state), .producer = &producer,
+	.prepare = zc_python_prepare, .open = open_consumer, .take = take,
+	.drop = zc_python_consumer_row_drop, .read = zc_python_consumer_row_read,
+	.close = close_consumer, .extras = extras,
+};
 
-/* The Python consumer checks each frame's stamp; the probe reads through its object. */
-#define STRATEGY(id, zero_copy, mirror)                                                      \
-	{                                                                                    \
-		.name = kinds[id].name, .mirrors = mirror, .expect_zero_copy = zero_copy,     \
-		.consumer_checks_stamp = true, .arg = &kinds[id], .setup = setup,             \
-		.transfer = transfer, .release = release, .teardown = teardown,               \
-		.probe = &probe, .extras = extras,                                            \
-	}
+enum { BYTES, BYTEARRAY, MEMORYVIEW, NUMPY_FROMBUFFER, NUMPY_ARRAY };
+static const struct kind kinds[] = {
+	[BYTES] = {{"bytes", 1, &bridge}, HAND_BYTES, false},
+	[BYTEARRAY] = {{"bytearray", 1, &bridge}, HAND_BYTEARRAY, false},
+	[MEMORYVIEW] = {{"memoryview", 0, &bridge}, HAND_OWNED, false},
+	[NUMPY_FROMBUFFER] = {{"numpy_frombuffer", 0, &bridge}, HAND_OWNED, true},
+	[NUMPY_ARRAY] = {{"numpy_array", 1, &bridge}, HAND_BORROWED, true},
+};
 
+/* A row of the family (python_rows.h) of kind id, expected zero-copy or not, and its mirror. */
+#define STRATEGY(id, zero_copy, mirror) ZC_PYTHON_STRATEGY(&kinds[id].row, zero_copy, mirror)
 static const struct zc_strategy strategies[] = {
 	STRATEGY(BYTES, false,
 		 "PyBytes_FromStringAndSize; pyo3 returning PyBytes::new(py, &frame) or a "
@@ -331,7 +291,7 @@ const struct zc_strategy *const *zc_python_strategies(bool with_numpy, size_t *n
 bool zc_python_needs_numpy(const struct zc_strategy *s)
 {
 	for (size_t i = 0; i < ZC_COUNT(kinds); i++)
-		if (!strcmp(s->name, kinds[i].name))
+		if (!strcmp(s->name, kinds[i].row.name))
 			return kinds[i].numpy;
 	return false;
 }
@@ -341,22 +301,22 @@ static int warm_up(const struct zc_py_runtime *rt, const struct kind *k)
 {
 	unsigned char frame[WARM_UP_BYTES] = {0};
 	zc_frame_stamp(frame, sizeof(frame), 1);
-	struct state s = {.kind = k, .rt = rt, .seq = 1};
-	const struct kind borrowed = {k->name, k->hand == HAND_OWNED ? HAND_BORROWED : k->hand,
-				      k->numpy, k->documented_copies, k->ctx};
-	s.consumer = PyObject_CallMethod(rt->consumer, "Consumer", "s", k->name);
-	PyObject *handed = s.consumer ? make_handed(&borrowed, frame, sizeof(frame), NULL, NULL)
-				      : NULL;
-	PyObject *got = handed ? take(&s, handed) : NULL;
-	int rc = got && PyObject_GetBuffer(got, &s.view, PyBUF_SIMPLE) == 0 ? 0 : -1;
-	s.frame = rc == 0 ? got : NULL;
+	struct zc_python_consumer c = {.calls = &calls, .module = &rt->consumer};
+	struct zc_error dropped = {0}; /* the warm-up's own, which it does not tell */
+	c.self = PyObject_CallMethod(rt->consumer.module, "Consumer", "s", k->row.name);
+	enum hand borrowed = k->hand == HAND_OWNED ? HAND_BORROWED : k->hand;
+	PyObject *handed = c.self ? make_handed(borrowed, frame, sizeof(frame), NULL, NULL) : NULL;
+	PyObject *got = handed ? consumer_take(&c, 1, handed) : NULL;
+	int rc = got && PyObject_GetBuffer(got, &c.view, PyBUF_SIMPLE) == 0 ? 0 : -1;
+	c.frame = rc == 0 ? got : NULL;
+	c.has_view = rc == 0;
 	if (rc != 0)
 		Py_XDECREF(got);
 	unsigned char byte;
-	if (rc == 0 && probe_read(&s, NULL, 0, &byte, NULL) != 0)
+	if (rc == 0 && zc_python_read_byte(c.self, rt->consumer.read, 0, &byte,
+					   zc_python_error_plain, NULL) != 0)
 		rc = -1;
-	release(&s, NULL);
-	Py_XDECREF(s.consumer);
+	zc_python_consumer_close(&c, &dropped);
 	return rc;
 }
 
@@ -369,66 +329,11 @@ int zc_python_prepare(struct zc_error *err)
 		return -1;
 	for (size_t i = 0; !done && i < ZC_COUNT(kinds); i++)
 		if ((!kinds[i].numpy || rt->numpy[0]) && warm_up(rt, &kinds[i]) != 0)
-			zc_py_error(&failed, kinds[i].name);
+			zc_python_error_plain(&failed, kinds[i].row.name);
 	done = true;
 	if (failed.code)
 		return zc_error_set(err, failed.code, "warming up %s", failed.text);
 	return 0;
-}
-
-static json_t *by_phase(const uint64_t now[ZC_PY_PHASES], const uint64_t then[ZC_PY_PHASES])
-{
-	return json_pack("{s:I, s:I, s:I}",
-			 "while_taking", (json_int_t)(now[ZC_PY_TAKING] - then[ZC_PY_TAKING]),
-			 "at_drop", (json_int_t)(now[ZC_PY_DROPPING] - then[ZC_PY_DROPPING]),
-			 "later", (json_int_t)(now[ZC_PY_OUTSIDE] - then[ZC_PY_OUTSIDE]));
-}
-
-/* The gc's collections over this state's transfers, by generation. */
-static json_t *gc_json(const struct state *s)
-{
-	long now[3];
-	if (collections(s->rt, now) != 0) {
-		PyErr_Clear();
-		return NULL;
-	}
-	long total = 0;
-	json_t *gens = json_array();
-	for (int i = 0; i < 3; i++) {
-		total += now[i] - s->collections_at_setup[i];
-		json_array_append_new(gens, json_integer(now[i] - s->collections_at_setup[i]));
-	}
-	return json_pack("{s:o, s:f}", "collections", gens, "collections_per_100_frames",
-			 s->frames ? (double)total * 100.0 / (double)s->frames : 0.0);
-}
-
-/*
- * "python": the runtime, and what became of the frames: exporters made and how they died,
- * frames given back to the producer and when, buffers exported, the gc's collections.
- */
-static void extras(void *st, const struct zc_result *res, json_t *extra)
-{
-	const struct state *s = st;
-	const struct zc_py_frame_stats *now = zc_py_frame_stats(), *then = &s->at_setup;
-	(void)res;
-	json_t *py = json_pack(
-		"{s:s, s:s?, s:I, s:I, s:b, s:o, s:o, s:I, s:I, s:o}",
-		"version", s->rt->version, "numpy", s->rt->numpy[0] ? s->rt->numpy : NULL,
-		"frames", (json_int_t)s->frames,
-		"exporters_created", (json_int_t)(now->created - then->created),
-		"exporters_own_frames", s->kind->hand == HAND_OWNED,
-		"exporters_died", by_phase(now->died, then->died),
-		"frames_given_back", by_phase(now->given_back, then->given_back),
-		"frames_not_given_back", (json_int_t)(s->kind->hand == HAND_OWNED ? alive(s) : 0),
-		"buffer_exports", (json_int_t)(now->exports - then->exports),
-		"buffer_releases", by_phase(now->releases, then->releases));
-	json_t *gc = gc_json(s);
-	if (py && gc)
-		json_object_set_new(py, "gc", gc);
-	else
-		json_decref(gc);
-	if (py)
-		json_object_set_new(extra, "python", py);
 }
 
 static json_int_t member(json_t *o, const char *name)

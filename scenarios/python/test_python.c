@@ -15,7 +15,6 @@
 #include <string.h>
 
 #include "exporter.h"
-#include "instrument.h"
 #include "interp.h"
 #include "python_strategies.h"
 #include "python_test.h"
@@ -32,28 +31,16 @@ static json_t *doc;     /* one --quick run of every strategy, shared by the test
 static void test_copies_are_observed(void **state)
 {
 	(void)state;
-	for (size_t i = 0; i < 3; i++) {
-		json_t *r = zt_result(doc, copying[i]);
-		zt_expect_identity(r, "copy", 0);
-		double copied = zt_number(r, "copies.bytes_per_transfer");
-		if (copied < FRAME_BYTES || copied > 1.01 * FRAME_BYTES)
-			fail_msg("%s: %.0f bytes copied per transfer", copying[i], copied);
-		assert_true(zt_number(r, "copies.hook_bytes_per_transfer") >= FRAME_BYTES);
-		assert_true(zt_number(r, "allocations.frame_sized_per_transfer") >= 1);
-	}
+	for (size_t i = 0; i < ZC_COUNT(copying); i++)
+		zt_python_copies_a_frame(zt_result(doc, copying[i]), FRAME_BYTES);
 }
 
 /* Shares: the consumer reads the producer's bytes, and not a frame's worth is copied. */
 static void test_shares_copy_no_frame_bytes(void **state)
 {
 	(void)state;
-	for (size_t i = 0; i < 2; i++) {
-		json_t *r = zt_result(doc, sharing[i]);
-		zt_expect_identity(r, "zero-copy", 1);
-		assert_true(zt_number(r, "copies.bytes_per_transfer") < FRAME_BYTES / 100);
-		assert_true(zt_number(r, "copies.hook_bytes_per_transfer") == 0);
-		assert_true(zt_number(r, "copies.pages_bytes_per_transfer") == 0);
-	}
+	for (size_t i = 0; i < ZC_COUNT(sharing); i++)
+		zt_python_shares_the_frame(zt_result(doc, sharing[i]), FRAME_BYTES);
 }
 
 /* Every exported frame went back to the producer when the consumer dropped its object. */
@@ -83,30 +70,21 @@ static void test_nothing_left_at_the_end(void **state)
 
 /* --- the strategies driven in this process ---------------------------------------------- */
 
-static const struct zc_strategy *find(const char *name)
+/* Every strategy, numpy's too. */
+static const struct zc_strategy *const *every_strategy(size_t *n)
 {
-	size_t n;
-	const struct zc_strategy *const *all = zc_python_strategies(true, &n);
-	return zt_python_find(all, n, name);
+	return zc_python_strategies(true, n);
 }
 
-/* The producer loaded and the interpreter started in this process, as a measuring one does. */
-static int open_producer(void)
+static const struct zc_strategy *find(const char *name)
 {
-	struct zc_error err = {0};
-	if (zc_python_open(&err) != 0 || zc_python_prepare(&err) != 0) {
-		fprintf(stderr, "test_python: %s\n", err.text);
-		return -1;
-	}
-	return 0;
+	return zt_python_find(every_strategy, name);
 }
 
 static int group_setup(void **state)
 {
 	(void)state;
-	const char *args[] = {"--quick", "--quiet", "--frame", "1920x1080", "--processes", "1",
-			      NULL};
-	return zt_group_run("python", args, &doc) == 0 && open_producer() == 0 ? 0 : -1;
+	return zt_python_group_setup("python", &doc, zc_python_open, zc_python_prepare);
 }
 
 static int group_teardown(void **state)
@@ -117,52 +95,42 @@ static int group_teardown(void **state)
 }
 
 /*
- * One transfer of strategy name: the producer changes a byte after the hand-over; Python reads
- * it through its own object. Shares see the change, copies do not; the view's bytes are the
- * producer's exactly when the strategy shares.
+ * One transfer of each strategy: the producer changes a byte after the hand-over; Python
+ * reads it through its own object. Shares see the change, copies do not; the view's bytes
+ * are the producer's exactly when the strategy shares.
  */
-static void probe_through_python(const char *name, bool shares)
-{
-	const struct zc_strategy *s = find(name);
-	struct zc_frame_geom g;
-	assert_int_equal(zc_frame_geom_init(&g, 640, 480, NULL), 0);
-	zc_instrument_set_frame_bytes(g.bytes);
-	/* Every frame-sized block made for the transfer is gone: the frame was given back. */
-	zt_probe_transfers(s, &g, 1, 2, 0xa5u, shares);
-}
-
 static void test_probe_bytes(void **state)
 {
 	(void)state;
-	probe_through_python("bytes", false);
+	zt_python_probe(find("bytes"), false);
 }
 
 static void test_probe_bytearray(void **state)
 {
 	(void)state;
-	probe_through_python("bytearray", false);
+	zt_python_probe(find("bytearray"), false);
 }
 
 static void test_probe_memoryview(void **state)
 {
 	(void)state;
-	uint64_t back = zc_py_frame_stats()->given_back[ZC_PY_DROPPING];
-	probe_through_python("memoryview", true);
-	assert_int_equal(zc_py_frame_stats()->given_back[ZC_PY_DROPPING], back + 1);
+	uint64_t back = zc_py_frame_stats()->given_back[ZC_PYTHON_DROPPING];
+	zt_python_probe(find("memoryview"), true);
+	assert_int_equal(zc_py_frame_stats()->given_back[ZC_PYTHON_DROPPING], back + 1);
 }
 
 static void test_probe_numpy_frombuffer(void **state)
 {
 	(void)state;
-	uint64_t back = zc_py_frame_stats()->given_back[ZC_PY_DROPPING];
-	probe_through_python("numpy_frombuffer", true);
-	assert_int_equal(zc_py_frame_stats()->given_back[ZC_PY_DROPPING], back + 1);
+	uint64_t back = zc_py_frame_stats()->given_back[ZC_PYTHON_DROPPING];
+	zt_python_probe(find("numpy_frombuffer"), true);
+	assert_int_equal(zc_py_frame_stats()->given_back[ZC_PYTHON_DROPPING], back + 1);
 }
 
 static void test_probe_numpy_array(void **state)
 {
 	(void)state;
-	probe_through_python("numpy_array", false);
+	zt_python_probe(find("numpy_array"), false);
 }
 
 /* A strategy whose consumer sees a wrong stamp fails its transfer, with Python's reason. */
@@ -171,7 +139,7 @@ static void test_consumer_checks_the_stamp(void **state)
 	(void)state;
 	const struct zc_py_runtime *rt = zc_py_start(NULL);
 	assert_non_null(rt);
-	PyObject *consumer = PyObject_CallMethod(rt->consumer, "Consumer", "s", "bytes");
+	PyObject *consumer = PyObject_CallMethod(rt->consumer.module, "Consumer", "s", "bytes");
 	assert_non_null(consumer);
 	unsigned char frame[64] = {0};
 	zc_frame_stamp(frame, sizeof(frame), 7);
@@ -183,7 +151,7 @@ static void test_consumer_checks_the_stamp(void **state)
 					    (Py_ssize_t)sizeof(frame), 8);
 	assert_null(bad);
 	struct zc_error err = {0};
-	zc_py_error(&err, "take");
+	zc_python_error_plain(&err, "take");
 	assert_non_null(strstr(err.text, "ValueError: frame 8: the consumer saw the stamps 7"));
 	Py_DECREF(consumer);
 }

@@ -27,6 +27,19 @@ limited() {
 	sh -c 'ulimit -v 250000 && exec "$@"' sh "$@"
 }
 
+# fits_under_limit PROGRAM STRATEGY: STRATEGY, a copy, moves a 3840x2160 frame (33 MB) under
+# the limit: the run passes, its verdict copy.
+fits_under_limit() {
+	if limited "$1" --quick --quiet --processes 1 --frame 3840x2160 --strategy "$2" \
+		--out "$E2E_TMP/4k.json" >/dev/null 2>"$E2E_TMP/4k.err"; then
+		pass
+		check_json "$E2E_TMP/4k.json" "r('$2')['identity']['verdict'] == 'copy'" \
+			"$2 of a 4K frame under the limit"
+	else
+		fail "$2 of a 4K frame did not fit in 250 MB: $(cat "$E2E_TMP/4k.err")"
+	fi
+}
+
 # readme_lists PROGRAM NAME: scenarios/NAME/README.md's table names the strategies PROGRAM
 # --list prints, in its order, each with its verdict.
 readme_lists() {

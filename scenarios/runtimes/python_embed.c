@@ -25,16 +25,23 @@ static bool says_no_memory(PyObject *type, const char *msg)
 			strstr(msg, "Cannot allocate memory")));
 }
 
-int zc_python_error(struct zc_error *err, const char *what)
+/*
+ * The pending exception into err, one line after what, and cleared. by_text: its words may
+ * say memory ran out too, and then the line begins "out of memory: " (zc_python_error);
+ * else a MemoryError alone is out of memory, and the line does not say so twice
+ * (zc_python_error_plain).
+ */
+static int record(struct zc_error *err, const char *what, bool by_text)
 {
 	PyObject *type, *value, *tb;
 	PyErr_Fetch(&type, &value, &tb);
 	PyErr_NormalizeException(&type, &value, &tb);
 	PyObject *text = value ? PyObject_Str(value) : NULL;
 	const char *msg = text ? PyUnicode_AsUTF8(text) : NULL;
-	bool nomem = says_no_memory(type, msg);
+	bool nomem = by_text ? says_no_memory(type, msg)
+			     : type && PyErr_GivenExceptionMatches(type, PyExc_MemoryError);
 	zc_error_set(err, nomem ? ZC_EXIT_NOMEM : ZC_EXIT_RUNTIME, "%s%s: %s%s%s",
-		     nomem ? "out of memory: " : "", what,
+		     nomem && by_text ? "out of memory: " : "", what,
 		     type ? ((PyTypeObject *)type)->tp_name : "unknown error",
 		     msg && *msg ? ": " : "", msg ? msg : "");
 	Py_XDECREF(text);
@@ -45,8 +52,19 @@ int zc_python_error(struct zc_error *err, const char *what)
 	return -1;
 }
 
+int zc_python_error(struct zc_error *err, const char *what)
+{
+	return record(err, what, true);
+}
+
+int zc_python_error_plain(struct zc_error *err, const char *what)
+{
+	return record(err, what, false);
+}
+
 int zc_python_read_byte(PyObject *consumer, PyObject *read, size_t offset,
-			unsigned char *value, struct zc_error *err)
+			unsigned char *value, int (*error)(struct zc_error *, const char *),
+			struct zc_error *err)
 {
 	PyObject *k = PyLong_FromSize_t(offset);
 	PyObject *r = k ? zc_python_call(read, consumer, k, NULL) : NULL;
@@ -56,7 +74,7 @@ int zc_python_read_byte(PyObject *consumer, PyObject *read, size_t offset,
 	if (byte < 0 || byte > 255) {
 		if (!PyErr_Occurred())
 			PyErr_Format(PyExc_ValueError, "read %ld, not a byte", byte);
-		return zc_python_error(err, "the consumer could not read its frame");
+		return error(err, "the consumer could not read its frame");
 	}
 	*value = (unsigned char)byte;
 	return 0;
@@ -124,14 +142,6 @@ int zc_python_embed_start(const struct zc_python_embed *e, struct zc_error *err)
 	if (start_error.code)
 		return zc_error_set(err, start_error.code, "%s", start_error.text);
 	return 0;
-}
-
-PyObject *zc_python_load_consumer(const char *source, const char *path)
-{
-	PyObject *code = Py_CompileString(source, path, Py_file_input);
-	PyObject *consumer = code ? PyImport_ExecCodeModule("zcbench_consumer", code) : NULL;
-	Py_XDECREF(code);
-	return consumer;
 }
 
 void zc_python_version(char *buf, size_t size)

@@ -4,7 +4,8 @@
  * (PYTHON* variables, the user's site), without signal handlers (SIGINT stays the runner's),
  * from the home of the Python the headers belong to. It starts once per process and is never
  * finalised (numpy cannot be initialised twice in one process); the calling thread keeps the
- * GIL. A boundary's own part, its consumer and modules, is loaded by its load hook.
+ * GIL. A boundary's own part, its consumer and modules, is loaded by its load hook
+ * (consumer.py: python_consumer.h).
  */
 #ifndef ZC_PYTHON_EMBED_H
 #define ZC_PYTHON_EMBED_H
@@ -33,13 +34,6 @@ struct zc_python_embed {
  */
 int zc_python_embed_start(const struct zc_python_embed *e, struct zc_error *err);
 
-/*
- * consumer.py, compiled from source (NUL-terminated, in the program) as the module
- * zcbench_consumer, path naming it in tracebacks. A new reference, or NULL with the
- * exception pending.
- */
-PyObject *zc_python_load_consumer(const char *source, const char *path);
-
 /* The interpreter's version, "3.11.2", into buf. */
 void zc_python_version(char *buf, size_t size);
 
@@ -53,10 +47,12 @@ static inline PyObject *zc_python_call(PyObject *name, PyObject *self, PyObject 
 
 /*
  * The write-through probe's reading: the consumer's read(offset), the method named read,
- * reads a byte of the frame through its own object. 0 with *value, or -1 with err.
+ * reads a byte of the frame through its own object. 0 with *value, or -1 with err, in the
+ * words of error (zc_python_error, zc_python_error_plain).
  */
 int zc_python_read_byte(PyObject *consumer, PyObject *read, size_t offset,
-			unsigned char *value, struct zc_error *err);
+			unsigned char *value, int (*error)(struct zc_error *, const char *),
+			struct zc_error *err);
 
 /*
  * Records the pending Python exception in err as one line ("ValueError: ...") after what,
@@ -64,5 +60,11 @@ int zc_python_read_byte(PyObject *consumer, PyObject *read, size_t offset,
  * a library that could not be mapped, else ZC_EXIT_RUNTIME. Returns -1.
  */
 int zc_python_error(struct zc_error *err, const char *what);
+
+/*
+ * zc_python_error as the python boundary words it: ZC_EXIT_NOMEM for a MemoryError alone,
+ * the line without "out of memory: " before it.
+ */
+int zc_python_error_plain(struct zc_error *err, const char *what);
 
 #endif

@@ -21,10 +21,12 @@ struct probe_head {
 };
 
 /*
- * The child's side of the probe: it starts the interpreter (its fatal errors, on errfd, are
- * the parent's to tell in one line) and writes the head, then p's answer.
+ * The child's side of the probe: it starts the interpreter, by p's start or else by sc's
+ * start hook given the command line o (its fatal errors, on errfd, are the parent's to tell
+ * in one line) and writes the head, then p's answer.
  */
-static _Noreturn void answer_probe(const struct zc_python_probe *p, int fd, int errfd)
+static _Noreturn void answer_probe(const struct zc_scenario *sc, const struct zc_options *o,
+				   const struct zc_python_probe *p, int fd, int errfd)
 {
 	struct probe_head h = {0};
 	struct zc_error err = {0};
@@ -32,7 +34,7 @@ static _Noreturn void answer_probe(const struct zc_python_probe *p, int fd, int 
 		_exit(ZC_EXIT_RUNTIME);
 	if (p->size)
 		memset(p->answer, 0, p->size);
-	if (p->start(p->answer, &err) != 0) {
+	if ((p->start ? p->start(p->answer, &err) : sc->start(o, &err)) != 0) {
 		h.code = err.code;
 		snprintf(h.why, sizeof(h.why), "%s", err.text);
 	}
@@ -74,7 +76,8 @@ static int heard(const struct zc_python_probe *p, const char *got, struct zc_err
 }
 
 /* Starts the interpreter in a process of its own and asks what it found. */
-static int probe(const struct zc_python_probe *p, struct zc_error *err)
+static int probe(const struct zc_scenario *sc, const struct zc_options *o,
+		 const struct zc_python_probe *p, struct zc_error *err)
 {
 	int fds[2], errfds[2];
 	if (pipe2(fds, O_CLOEXEC) != 0)
@@ -91,7 +94,7 @@ static int probe(const struct zc_python_probe *p, struct zc_error *err)
 	if (pid == 0) {
 		close(fds[0]);
 		close(errfds[0]);
-		answer_probe(p, fds[1], errfds[1]);
+		answer_probe(sc, o, p, fds[1], errfds[1]);
 	}
 	close(fds[1]);
 	close(errfds[1]);
@@ -131,7 +134,7 @@ static int check_runtime(struct zc_scenario *sc, const struct zc_python_probe *p
 		goto out_release;
 	rc = p->check ? p->check(&o, err) : 0;
 	if (rc == 0)
-		rc = probe(p, err);
+		rc = probe(sc, &o, p, err);
 	if (rc == 0 && p->chosen)
 		rc = p->chosen(sc, &o, p->answer, err);
 out_release:
@@ -139,14 +142,23 @@ out_release:
 	return rc;
 }
 
+/* A failure before the runner: one line, "NAME: why"; its exit status. */
+static int say(const struct zc_scenario *sc, const struct zc_error *err)
+{
+	fprintf(stderr, "%s: %s\n", sc->name, err->text);
+	return err->code;
+}
+
 int zc_python_main(struct zc_scenario *sc, const struct zc_python_probe *p, int argc,
 		   char **argv)
 {
-	assert(sc && p && p->start && (p->answer || !p->size));
+	assert(sc && p && (p->start || sc->start) && (p->answer || !p->size));
 	struct zc_error err = {0};
-	if (check_runtime(sc, p, argc, argv, &err) != 0) {
-		fprintf(stderr, "%s: %s\n", sc->name, err.text);
-		return err.code;
-	}
-	return zc_scenario_main(sc, argc, argv);
+	if (p->open && p->open(&err) != 0)
+		return say(sc, &err);
+	int rc = check_runtime(sc, p, argc, argv, &err) != 0 ? say(sc, &err)
+							       : zc_scenario_main(sc, argc, argv);
+	if (p->close)
+		p->close();
+	return rc;
 }

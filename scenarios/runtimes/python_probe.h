@@ -16,8 +16,18 @@
 
 /* What a boundary's probe does, and what it does before and after. */
 struct zc_python_probe {
-	/* In the probe's process: starts the interpreter, what it found into answer (size
-	 * bytes, zeroed first; NULL and 0 when there is nothing to say). 0, or -1 with err. */
+	/*
+	 * Optional, first: opens what the strategies run on (the producer library). 0, or -1
+	 * with err.
+	 */
+	int (*open)(struct zc_error *err);
+	/* Optional, last, after a successful open: closes it. */
+	void (*close)(void);
+	/*
+	 * In the probe's process: starts the interpreter, what it found into answer (size
+	 * bytes, zeroed first; NULL and 0 when there is nothing to say). 0, or -1 with err.
+	 * NULL: the scenario's start hook starts it, as in a measuring process.
+	 */
 	int (*start)(void *answer, struct zc_error *err);
 	void *answer;
 	size_t size;
@@ -30,10 +40,10 @@ struct zc_python_probe {
 };
 
 /*
- * The program's main after the boundary opened what it needs: the command line read as the
- * runner will (a bad one, --help and --list are left to it, without starting anything), p's
- * check, the interpreter probed, p's chosen, then the runner. A failure before the runner is
- * one line on stderr, "NAME: why", and its exit status. Returns the exit status.
+ * The program's main: p's open, the command line read as the runner will (a bad one, --help
+ * and --list are left to it, without starting anything), p's check, the interpreter probed,
+ * p's chosen, then the runner, and p's close. A failure before the runner is one line on
+ * stderr, "NAME: why", and its exit status. Returns the exit status.
  */
 int zc_python_main(struct zc_scenario *sc, const struct zc_python_probe *p, int argc,
 		   char **argv);
