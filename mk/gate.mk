@@ -17,8 +17,8 @@
 #   BASE=REV            the base revision (default: the merge base with the upstream branch
 #                       when HEAD is ahead of it, else HEAD's parent; docs/gate.md)
 #   GATE_MIN_ROUNDS=N   the screen: rounds (measuring processes a side) every row gets (default 3)
-#   GATE_MAX_ROUNDS=N   rounds a suspect, a row slower at the screen's end by more than half
-#                       the threshold or with a 95% interval past it, can get (default 32)
+#   GATE_MAX_ROUNDS=N   rounds a suspect, a row slower by more than half the threshold at the
+#                       screen's end, can get (default 32)
 #   GATE_BUDGET=S       no new round after S seconds of measuring (default 240)
 #   GATE_LATER_PROCESSES=K  processes a row gets per round after the first look (default 1)
 #   GATE_THRESHOLD=N    the timing threshold in percent (default 15: docs/gate.md, "Is it any good?")

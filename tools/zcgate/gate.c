@@ -1021,9 +1021,8 @@ static void note_screen(struct ctx *c)
 	if (m == 0)
 		return;
 	lines_add(c, &c->rep->notes, "timing screened: %zu of %zu timing rows judged on their "
-		  "later rounds alone (the suspects: slower at the first look by more than half "
-		  "the threshold, or with a 95%% interval past it); the others' pooled figures "
-		  "are the screen's, not a test", later,
+		  "later rounds alone (the suspects, slower by more than half the threshold at "
+		  "the first look); the others' pooled figures are the screen's, not a test", later,
 		  m);
 }
 
