@@ -26,9 +26,9 @@ static bool says_no_memory(PyObject *type, const char *msg)
 }
 
 /*
- * The pending exception into err, one line after what, and cleared. by_text: its words may
- * say memory ran out too, and then the line begins "out of memory: " (zc_python_error);
- * else a MemoryError alone is out of memory, and the line does not say so twice
+ * The pending exception into err, one line after what, and cleared. Memory that ran out
+ * makes the line begin "out of memory: " (exit 4): a MemoryError, and with by_text also an
+ * exception whose words say so (zc_python_error); without, only a MemoryError
  * (zc_python_error_plain).
  */
 static int record(struct zc_error *err, const char *what, bool by_text)
@@ -41,7 +41,7 @@ static int record(struct zc_error *err, const char *what, bool by_text)
 	bool nomem = by_text ? says_no_memory(type, msg)
 			     : type && PyErr_GivenExceptionMatches(type, PyExc_MemoryError);
 	zc_error_set(err, nomem ? ZC_EXIT_NOMEM : ZC_EXIT_RUNTIME, "%s%s: %s%s%s",
-		     nomem && by_text ? "out of memory: " : "", what,
+		     nomem ? "out of memory: " : "", what,
 		     type ? ((PyTypeObject *)type)->tp_name : "unknown error",
 		     msg && *msg ? ": " : "", msg ? msg : "");
 	Py_XDECREF(text);

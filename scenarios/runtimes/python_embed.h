@@ -62,8 +62,8 @@ int zc_python_read_byte(PyObject *consumer, PyObject *read, size_t offset,
 int zc_python_error(struct zc_error *err, const char *what);
 
 /*
- * zc_python_error as the python boundary words it: ZC_EXIT_NOMEM for a MemoryError alone,
- * the line without "out of memory: " before it.
+ * zc_python_error as the python boundary has it: ZC_EXIT_NOMEM and "out of memory: " for a
+ * MemoryError alone, not for words that say memory ran out.
  */
 int zc_python_error_plain(struct zc_error *err, const char *what);
 
