@@ -29,7 +29,8 @@
 #
 # A round runs each scenario program once a side, measuring reference_memcpy and the rows it
 # is asked for in one process each (--quick --processes 1; GATE_LATER_PROCESSES after the
-# first look): in round 1 every row, with the evidence pass (the exact figures); then, with
+# first look): in round 1 every row, the head's with the evidence pass (the exact figures,
+# which the committed baseline gates; the base's without: it only times); then, with
 # --no-pages where the program knows it, every row until the first look (the screen), and
 # after it only the suspects. The side that goes first alternates from round to round (base
 # first in odd rounds), so that what one program leaves behind (freed memory, a warm cache)
@@ -110,14 +111,17 @@ run() { # run SIDE BIN SCENARIO ROUND WHAT [options...]
 side() {
 	s=$1 bin=$2 sc=$3 round=$4 list=$5
 	[ -n "$list" ] || return 0
+	pages=
+	knows_no_pages "$bin" "$sc" && pages=--no-pages
 	if [ "$round" -eq 1 ]; then
-		run "$s" "$bin" "$sc" 1 all --processes 1
+		# The exact figures are the head's (gated against the committed baseline): the
+		# base's round 1 only times, and skips the evidence pass.
+		[ "$s" = head ] && pages=
+		run "$s" "$bin" "$sc" 1 all --processes 1 $pages
 		return
 	fi
 	want=$(asked "$list" "$sc")
 	[ -n "$want" ] || return 0
-	pages=
-	knows_no_pages "$bin" "$sc" && pages=--no-pages
 	k=1
 	[ "$round" -gt "$min" ] && k=$later
 	run "$s" "$bin" "$sc" "$round" "$want" --strategy "$want" --processes "$k" $pages
@@ -184,7 +188,7 @@ while :; do
 		round=$((round + 1))
 		continue
 	fi
-	"$zcgate" "$out/base" "$out/head" --threshold "$threshold" --same-machine -q \
+	"$zcgate" "$out/base" "$out/head" --threshold "$threshold" --same-machine --timing-only -q \
 		--undecided "$out/look" --json "$out/look.json" >"$out/look.log" 2>&1
 	rc=$?
 	if [ "$rc" -eq 2 ]; then

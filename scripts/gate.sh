@@ -160,7 +160,7 @@ if [ -n "$base_bin" ] && [ -n "$scenarios" ]; then
 	ls "$run/confirm/base/"*.json "$run/confirm/head/"*.json >/dev/null 2>&1 &&
 		confirm="--confirm-base $run/confirm/base --confirm-current $run/confirm/head"
 	# shellcheck disable=SC2086 # the options are words
-	gate "$run/base" "$run/head" "$run" --same-machine --screened $confirm "$@"
+	gate "$run/base" "$run/head" "$run" --same-machine --timing-only --screened $confirm "$@"
 elif [ -n "$base_bin" ]; then
 	say "timing not compared: no scenario's inputs changed since base $rev"
 else

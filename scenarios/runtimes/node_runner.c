@@ -78,6 +78,12 @@ static _Noreturn void exec_node(const struct zc_node_boundary *b, int fd, const 
 	setenv("LD_PRELOAD", preload, 1);
 	/* node measures for itself: its counts are its own, not the group's of this process. */
 	unsetenv("ZCBENCH_COUNTS");
+	/*
+	 * The driver opens no TLS connection, yet node reads and parses the certificates this
+	 * names at every start (Debian's bundle: 50-70 ms of a 30 ms start, measured here),
+	 * untimed but paid once per row and process, in every gate round.
+	 */
+	unsetenv("NODE_EXTRA_CA_CERTS");
 	char *argv[] = {(char *)b->node, (char *)"--expose-gc", (char *)p->driver,
 			(char *)p->addon, (char *)p->module, (char *)strategy, bytes, reps,
 			min_time, transfers, watched, NULL};

@@ -24,7 +24,8 @@ ab_fail() {
 stub() { # stub DIR STRATEGY...: a scenario program 'inproc' that lists STRATEGY... and
 	# writes the gate fixture to --out as one measuring process (copy's samples changed by
 	# NOISE percent in turn, up and down, when NOISE is set, and made SLOW percent slower
-	# when SLOW_STUB names its directory), or fails when FAIL_STUB names its directory
+	# when SLOW_STUB names its directory), or fails when FAIL_STUB names its directory; it
+	# knows --no-pages, and each invocation's options are a line of DIR/args
 	mkdir -p "$1"
 	dir=$1
 	shift
@@ -33,6 +34,8 @@ stub() { # stub DIR STRATEGY...: a scenario program 'inproc' that lists STRATEGY
 		echo 'if [ "$1" = --list ]; then'
 		for s; do echo "  echo '$s copy test stub'"; done
 		echo '  exit 0; fi'
+		echo '[ "$1" = --help ] && { echo "  --no-pages  no evidence pass"; exit 0; }'
+		echo "echo \"\$*\" >>'$dir/args'"
 		echo "[ \"\${FAIL_STUB:-}\" = '$dir' ] && exit 3"
 		echo "n=\$(cat '$dir/count' 2>/dev/null || echo 0); echo \$((n + 1)) >'$dir/count'"
 		echo "s=0; [ \"\${SLOW_STUB:-}\" = '$dir' ] && s=\${SLOW:-0}"
@@ -59,6 +62,16 @@ ORDER
 cmp -s "$tmp/want" "$tmp/ab/order.log" || ab_fail "order: $(tr '\n' ';' <"$tmp/ab/order.log")"
 [ "$(ls "$tmp/ab/base" | wc -l)" -eq 2 ] && [ "$(ls "$tmp/ab/head" | wc -l)" -eq 2 ] ||
 	ab_fail "expected 2 results files a side"
+# The exact figures are the head's round 1 (with the evidence pass); every other
+# invocation only times (--no-pages).
+for want in "base 1 --no-pages" "head 1 " "base 2 --no-pages" "head 2 --no-pages"; do
+	set -- $want
+	got=$(sed -n "${2}p" "$tmp/$1/args")
+	case " $got " in
+	*" --no-pages "*) [ -n "${3:-}" ] || ab_fail "$1's round $2 skipped the evidence pass: $got" ;;
+	*) [ -z "${3:-}" ] || ab_fail "$1's round $2 ran the evidence pass: $got" ;;
+	esac
+done
 grep -q "^gate: round 2: no row slower by more than half the threshold at the first look" \
 	"$tmp/err" || ab_fail "no line saying no row is a suspect"
 [ ! -s "$tmp/ab/suspects" ] || ab_fail "suspects: $(cat "$tmp/ab/suspects")"

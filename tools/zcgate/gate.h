@@ -82,6 +82,9 @@ struct zc_gate_options {
 	double threshold;	/* relative change, 0.10 for 10% */
 	double alpha;		/* significance level of the Mann-Whitney test */
 	bool invariants_only;	/* no timing: a baseline from another machine */
+	bool timing_only;	/* no invariants: make gate's head against base, whose exact
+				   figures the committed baseline gates (the base's round 1 then
+				   skips the evidence pass, so its copies would differ) */
 	bool allow_missing;	/* a strategy missing from the current run is only noted */
 	bool interim;		/* a look before the last round of a sequential gate: rows too
 				   small for the test are not refused (zc_gate_undecided) */

@@ -216,8 +216,10 @@ void zc_gate_format_markdown(FILE *fp, const struct zc_gate_report *rep, const s
 		fputs("Invariants only: timing is not compared with a baseline from another "
 		      "run.\n\n", fp);
 	else
-		fprintf(fp, "Timing gates: threshold %.0f%%, alpha %g (Holm), times relative to "
-			"%s.\n\n", 100 * opt->threshold, opt->alpha, ZC_GATE_REFERENCE);
+		fprintf(fp, "Timing gates%s: threshold %.0f%%, alpha %g (Holm), times relative to "
+			"%s.\n\n", opt->timing_only ? " only (the exact figures are gated against "
+			"the committed baseline apart)" : "", 100 * opt->threshold, opt->alpha,
+			ZC_GATE_REFERENCE);
 	const struct {
 		size_t n;
 		const char *title;
@@ -301,12 +303,12 @@ json_t *zc_gate_report_json(const struct zc_gate_report *rep, const struct zc_ga
 		}
 	if (!rows)
 		return NULL;
-	return json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:f, s:f, s:b, s:s, "
+	return json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:f, s:f, s:b, s:b, s:s, "
 			 "s:{s:I, s:I, s:I, s:I, s:I, s:I}, s:o, s:o*, s:o*}",
 			 "schema", "zcgate/1", "baseline", base, "current", cur,
 			 "baseline_commit", rep->base_commit, "current_commit", rep->cur_commit,
 			 "threshold", opt->threshold, "alpha", opt->alpha,
-			 "invariants_only", opt->invariants_only,
+			 "invariants_only", opt->invariants_only, "timing_only", opt->timing_only,
 			 "result", rep->regressions ? "regressed" : "passed",
 			 "summary", "regressions", (json_int_t)rep->regressions,
 			 "improvements", (json_int_t)rep->improvements,

@@ -25,6 +25,8 @@ static const char usage[] =
 	"  --alpha A             significance level of the Mann-Whitney test (default 0.05)\n"
 	"  --invariants-only     compare only the exact figures (verdicts, copies, allocations,\n"
 	"                        leaks): for a baseline made on another machine or day\n"
+	"  --timing-only         compare only the timing (make gate's head against base: the\n"
+	"                        exact figures are gated against the committed baseline)\n"
 	"  --allow-missing       a strategy or scenario missing from CURRENT is noted, not failed\n"
 	"  --markdown FILE       write a Markdown summary (for a CI job summary)\n"
 	"  --json FILE           write the comparison as JSON\n"
@@ -113,6 +115,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 		{ "export-github-action-benchmark", required_argument, NULL, 'e' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "invariants-only", no_argument, NULL, 'i' },
+		{ "timing-only", no_argument, NULL, 'T' },
 		{ "allow-missing", no_argument, NULL, 'M' },
 		{ "undecided", required_argument, NULL, 'u' },
 		{ "all", no_argument, NULL, 'A' },
@@ -136,6 +139,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 		case 'e': a->export = optarg; break;
 		case 'q': a->quiet = 1; break;
 		case 'i': a->opt.invariants_only = true; break;
+		case 'T': a->opt.timing_only = true; break;
 		case 'M': a->opt.allow_missing = true; break;
 		case 'u': a->undecided = optarg; a->opt.interim = true; break;
 		case 'A': a->all = 1; break;
@@ -162,6 +166,11 @@ static int parse_args(int argc, char **argv, struct args *a)
 	if (!a->confirm_base != !a->confirm_cur) {
 		fprintf(stderr, "zcgate: --confirm-base and --confirm-current go together "
 			"(see zcgate --help)\n");
+		return -1;
+	}
+	if (a->opt.invariants_only && a->opt.timing_only) {
+		fprintf(stderr, "zcgate: --invariants-only and --timing-only leave nothing to "
+			"compare together (see zcgate --help)\n");
 		return -1;
 	}
 	a->base = argv[optind];
