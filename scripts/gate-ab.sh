@@ -27,12 +27,12 @@
 #                       (default 1; measured here, 3 made rounds fatter, not the gate
 #                       faster: a row's process costs about the same either way)
 #
-# A round runs each scenario program once a side, measuring reference_memcpy and the rows it
-# is asked for in one process each (--quick --processes 1; GATE_LATER_PROCESSES after the
-# first look): in round 1 every row, the head's with the evidence pass (the exact figures,
-# which the committed baseline gates; the base's without: it only times); then, with
-# --no-pages where the program knows it, every row until the first look (the screen), and
-# after it only the suspects. The side that goes first alternates from round to round (base
+# A round runs each scenario program once a side, measuring the rows it is asked for in one
+# process each (--quick --processes 1; GATE_LATER_PROCESSES after the first look): in round 1
+# every row and reference_memcpy (the floor's yardstick), the head's with the evidence pass
+# (the exact figures, which the committed baseline gates; the base's without: it only times);
+# then, with --no-pages and --no-reference where the program knows them, every row until the
+# first look (the screen), and after it only the suspects. The side that goes first alternates from round to round (base
 # first in odd rounds), so that what one program leaves behind (freed memory, a warm cache)
 # favours neither.
 # The screen, GATE_MIN_ROUNDS rounds of every row, only chooses: at the first look (zcgate
@@ -54,7 +54,8 @@
 # A strategy one side lacks is run on the other side only.
 #
 # Only options every revision of the scenario programs knows are used (--quick --quiet
-# --processes --strategy --out), and --no-pages where --help lists it: the base may be old.
+# --processes --strategy --out), and --no-pages and --no-reference where --help lists them:
+# the base may be old.
 # Exit: 0, 2 when a head invocation or zcgate failed, 3 when a base invocation failed.
 set -u
 base=$1 head=$2 out=$3
@@ -77,8 +78,8 @@ strategies() { # strategies BIN SCENARIO: the names --list prints, one a line
 	"$1/$2" --list 2>/dev/null | awk 'NF { print $1 }'
 }
 
-knows_no_pages() { # knows_no_pages BIN SCENARIO
-	[ -n "$1" ] && "$1/$2" --help 2>/dev/null | grep -q -- '--no-pages'
+knows() { # knows BIN SCENARIO OPTION: whether the program's --help lists OPTION
+	[ -n "$1" ] && "$1/$2" --help 2>/dev/null | grep -q -- "$3"
 }
 
 # asked LIST SCENARIO: the strategies of LIST (a side's own, one a line) whose rows are
@@ -111,20 +112,23 @@ run() { # run SIDE BIN SCENARIO ROUND WHAT [options...]
 side() {
 	s=$1 bin=$2 sc=$3 round=$4 list=$5
 	[ -n "$list" ] || return 0
-	pages=
-	knows_no_pages "$bin" "$sc" && pages=--no-pages
+	pages= refs=
+	knows "$bin" "$sc" --no-pages && pages=--no-pages
 	if [ "$round" -eq 1 ]; then
 		# The exact figures are the head's (gated against the committed baseline): the
-		# base's round 1 only times, and skips the evidence pass.
+		# base's round 1 only times, and skips the evidence pass. Both measure
+		# reference_memcpy here, the floor's yardstick (tools/zcgate/gate.h).
 		[ "$s" = head ] && pages=
 		run "$s" "$bin" "$sc" 1 all --processes 1 $pages
 		return
 	fi
 	want=$(asked "$list" "$sc")
 	[ -n "$want" ] || return 0
+	# Times are compared side by side: a later round needs no yardstick.
+	knows "$bin" "$sc" --no-reference && refs=--no-reference
 	k=1
 	[ "$round" -gt "$min" ] && k=$later
-	run "$s" "$bin" "$sc" "$round" "$want" --strategy "$want" --processes "$k" $pages
+	run "$s" "$bin" "$sc" "$round" "$want" --strategy "$want" --processes "$k" $pages $refs
 }
 
 rounds_for() { # rounds_for M: the smallest n with 1 / C(2n, n) < ALPHA / M (one-sided)

@@ -1,7 +1,7 @@
 /*
  * options.c: the table of the options every scenario program shares (--frame, --strategy,
  * --quick, --processes, --transfers, --out, --run-id, --strict, --quiet, --verbose, --no-pages,
- * --mmap-threshold, --allocator, --placement, --list, --help, and every --benchmark_* flag passed through untouched), the
+ * --no-reference, --mmap-threshold, --allocator, --placement, --list, --help, and every --benchmark_* flag passed through untouched), the
  * parser that walks it and a scenario's own table, and the usage and --help printed from them.
  */
 #include "options.h"
@@ -51,6 +51,9 @@ static const struct zc_option shared[] = {
 	 .help = "skip the evidence pass (pages written): faster timing runs\n"
 		 "whose results say the pages were not counted (zero-copy rows\n"
 		 "are flagged unverified)"},
+	{.name = "--no-reference", .kind = ZC_OPT_FLAG, .field = FIELD(no_reference),
+	 .help = "skip reference_memcpy: the rows' vs_memcpy are then unknown\n"
+		 "(make gate's later rounds compare times side by side)"},
 	{.name = "--mmap-threshold", .arg = "N", .kind = ZC_OPT_COUNT,
 	 .field = FIELD(mmap_threshold),
 	 .help = "pin glibc's mmap threshold with mallopt (default: dynamic)"},

@@ -33,6 +33,7 @@ struct zc_options {
 	bool quiet;                       /* no progress lines on stderr */
 	bool verbose;                     /* Google Benchmark's console output, evidence lines */
 	bool no_pages;                    /* --no-pages: the evidence pass is not run */
+	bool no_reference;                /* --no-reference: reference_memcpy is not measured */
 	bool help, list;
 	const char *out;                  /* results file; NULL: results/<scenario>.json */
 	const char *run_id;               /* --run-id; NULL: the program makes one (context.h) */

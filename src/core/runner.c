@@ -247,15 +247,17 @@ static int measure_in_processes(const struct zc_scenario *sc, const struct zc_st
 	return rc == 0 ? 0 : -1;
 }
 
-/* How many rows a run measures: reference_memcpy, and each strategy at each placement. */
+/* How many rows a run measures: reference_memcpy (unless --no-reference), and each strategy at
+ * each placement. */
 static size_t selected_rows(const struct zc_scenario *sc, const struct zc_options *opt)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < sc->nstrategies; i++)
 		n += opt->selected[i];
+	const size_t ref = opt->no_reference ? 0 : 1;
 	if (sc->handover_reference)
-		return 1 + (n + 1) * opt->nplacements;
-	return 1 + n;
+		return ref + (n + 1) * opt->nplacements;
+	return ref + n;
 }
 
 /* The row's name: the strategy's, or "NAME@PLACEMENT" (kept in row_names); NULL: no memory. */
@@ -292,7 +294,8 @@ static int measure_row(const struct zc_scenario *sc, const struct zc_strategy *s
 }
 
 /*
- * Measures reference_memcpy and every selected strategy; for a boundary with a hand-over
+ * Measures reference_memcpy (not with --no-reference) and every selected strategy; for a
+ * boundary with a hand-over
  * reference, it and every strategy at each placement, one placement after the other for each
  * strategy, so that its rows sit side by side. Returns 0, or -1 with err.
  */
@@ -302,8 +305,9 @@ static int measure_all(const struct zc_scenario *sc, const struct zc_options *op
 	struct zc_progress progress;
 	zc_progress_start(&progress, opt->quiet ? NULL : stderr, sc->name,
 			  selected_rows(sc, opt) * (size_t)opt->processes);
-	int rc = measure_row(sc, &zc_reference_memcpy, ZC_PLACEMENT_NONE, opt, results,
-			     &progress, err);
+	int rc = opt->no_reference ? 0
+				   : measure_row(sc, &zc_reference_memcpy, ZC_PLACEMENT_NONE, opt,
+						 results, &progress, err);
 	const struct zc_strategy *href = sc->handover_reference;
 	for (size_t i = 0; i <= sc->nstrategies && rc == 0; i++) {
 		const struct zc_strategy *s = i == 0 ? href : sc->strategies[i - 1];
@@ -392,7 +396,7 @@ static int check_filter(const struct zc_scenario *sc, const struct zc_options *o
 	char name[160];
 	struct zc_bench_settings set = zc_measure_settings(opt);
 	snprintf(name, sizeof(name), "%s/%s", sc->name, zc_reference_memcpy.name);
-	if (zc_bench_filter_matches(name, &set))
+	if (!opt->no_reference && zc_bench_filter_matches(name, &set))
 		return 0;
 	for (size_t i = 0; i <= sc->nstrategies; i++) {
 		const struct zc_strategy *s = i == 0 ? sc->handover_reference : sc->strategies[i - 1];

@@ -113,6 +113,10 @@ static int teardown(void **state)
  * SIDE/p<i>.json for i < n: the gate fixture's results with one measuring process each:
  * reference_memcpy at REFERENCE_NS, copy at ratio[i] times it, the other strategies removed.
  */
+/* The files of a side written with reference_memcpy: the first with_reference (make gate's
+ * later rounds run with --no-reference). */
+static size_t with_reference = SIZE_MAX;
+
 static void write_side(const char *side, const double *ratio, size_t n)
 {
 	char path[512];
@@ -128,6 +132,8 @@ static void write_side(const char *side, const double *ratio, size_t n)
 			const char *name = json_string_value(json_object_get(r, "strategy"));
 			double ns = !strcmp(name, "copy") ? ratio[i] * REFERENCE_NS : REFERENCE_NS;
 			if (strcmp(name, "copy") && strcmp(name, "reference_memcpy"))
+				continue;
+			if (!strcmp(name, "reference_memcpy") && i >= with_reference)
 				continue;
 			json_t *t = json_object_get(r, "time");
 			json_object_set_new(t, "samples", json_pack("[f]", ns));
@@ -535,6 +541,40 @@ static void test_floor(void **state)
 	}
 }
 
+/*
+ * make gate measures reference_memcpy in round 1 alone (--no-reference after it): the floor
+ * comes from the base's files that hold it, and the later rounds, which hold none, are
+ * compared and judged as before.
+ */
+static void test_floor_from_the_first_round(void **state)
+{
+	(void)state;
+	double b[8], h[8];
+	struct zc_gate_row r;
+	struct zc_error err = {0};
+
+	for (int big = 0; big < 2; big++) {
+		const double size = big ? 1e-2 : 2e-5;
+		with_reference = 1;
+		pattern(b, 3, 0.02, size);
+		pattern(h, 3, 0.02, size * 1.5);
+		write_side("base", b, 3);
+		write_side("head", h, 3);
+		with_reference = 0;
+		pattern(b, 8, 0.02, size);
+		pattern(h, 8, 0.02, size * 1.3);
+		write_side("cbase", b, 8);
+		write_side("chead", h, 8);
+		with_reference = SIZE_MAX;
+		same_machine = screened = confirm = true;
+		assert_int_equal(compare(false, &r, &err), 0);
+		assert_true(fabs(r.floor - ZC_GATE_FLOOR * REFERENCE_NS) < 1e-9 * REFERENCE_NS);
+		assert_true(r.confirm_change > 0.25 && r.confirm_p < 0.001);
+		assert_int_equal(r.status, big ? ZC_GATE_REGRESSED : ZC_GATE_PASS);
+		same_machine = screened = confirm = false;
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -549,6 +589,7 @@ int main(void)
 		cmocka_unit_test(test_later_rounds_confirm_a_slowdown),
 		cmocka_unit_test(test_screen_then_confirm),
 		cmocka_unit_test(test_floor),
+		cmocka_unit_test(test_floor_from_the_first_round),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
