@@ -153,7 +153,7 @@ function bytesView(obj) {
 // ArrayBuffer, a Uint8Array), or for reference_memcpy the copy's first byte. One process:
 // the untimed checks (the content of a few rendered frames, the addresses the objects' own
 // backing stores give, the write probe read as view[k] by JavaScript after the producer
-// changed the byte), the timed repetitions, the evidence pass, the collections. finish()
+// changed the byte), the evidence pass, the timed repetitions, the collections. finish()
 // closes the addon and returns its state at the end. The answer's parts: samples, id,
 // counts, loop, mem, pages, gc (its timed part), and before, after, collections.
 async function addonRows(run, addon, finish) {
@@ -210,10 +210,9 @@ async function addonRows(run, addon, finish) {
   await turn();
   const id = validate();
   await turn();
+  const watched = await pages(run, watchPages);
   const m = await measure(run, addon, step);
   const mem = memoryNow();
-  // After the timing (measure.c says why): what the pass leaves behind never moves a time.
-  const watched = await pages(run, watchPages);
   const { before, collections } = await collect(addon);
   const after = finish();
   mem.setup_rss_kib = atSetup.rss_kib;

@@ -169,10 +169,9 @@ async function main() {
   await turn();
   const id = validate();
   await turn();
+  const pages = await common.pages(run, watchPages);
   const m = await common.measure(run, addon, step);
   const mem = common.memoryNow();
-  // After the timing (src/core/measure.c says why).
-  const pages = await common.pages(run, watchPages);
   mem.setup_rss_kib = atSetup.rss_kib;
   addon.close();
   common.answer({ ok: true, samples: m.samples, id, counts: m.counts, loop: m.loop, mem, pages,

@@ -495,22 +495,14 @@ int zc_measure_strategy(const struct zc_scenario *sc, const struct zc_strategy *
 	per_transfer(res, &val.transfers, NULL, ZC_VALIDATION_FRAMES);
 	/* Once per strategy: a later measuring process (its res holds the first one's median)
 	 * only adds samples, and the pass costs a few rendered frames. */
-	const bool first = res->time.nprocesses == 0;
+	if (res->time.nprocesses == 0 && opt->no_pages)
+		zc_evidence_skip(&res->pages_written, "not watched: --no-pages");
+	else if (res->time.nprocesses == 0 &&
+		 zc_evidence_pass(s, &opt->frame, &res->pages_written, err) != 0)
+		return -1;
 
 	struct bench b = {.s = s, .opt = opt, .slowed = slowed(s->name)};
 	int rc = time_strategy(sc, &b, res);
-	/*
-	 * The evidence pass comes after the timing, so that what it leaves behind (memory
-	 * written, a runtime's heap grown) never moves a time: a row times the same with
-	 * --no-pages or without, and make gate's sides may differ in which of them ran it.
-	 */
-	if (rc == ZC_EXIT_OK && first && opt->no_pages)
-		zc_evidence_skip(&res->pages_written, "not watched: --no-pages");
-	else if (rc == ZC_EXIT_OK && first &&
-		 zc_evidence_pass(s, &opt->frame, &res->pages_written, err) != 0) {
-		free(b.samples);
-		return -1;
-	}
 	if (rc == ZC_EXIT_OK && b.nsamples > 0) { /* none when --benchmark_filter left it out */
 		per_transfer(res, &b.loop, b.has_consumer ? &b.consumer : NULL, (double)b.iterations);
 		res->mem.minor_faults_per_transfer = (double)b.minor_faults / (double)b.iterations;
