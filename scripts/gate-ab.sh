@@ -118,8 +118,7 @@ side() {
 		# The head's exact figures (gated against the committed baseline), and
 		# reference_memcpy, the floor's yardstick (tools/zcgate/gate.h). The base runs the
 		# evidence pass too, though only its times are compared: a process times after
-		# the pass, which leaves memory behind (a side without it timed 6.5% faster,
-		# median over 104 rows, docs/gate.md).
+		# the pass, which leaves memory behind, so both sides alike (docs/gate.md).
 		run "$s" "$bin" "$sc" 1 all --processes 1
 		return
 	fi

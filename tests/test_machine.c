@@ -10,6 +10,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "machine.h"
 
@@ -88,6 +91,35 @@ static void test_override(void **state)
 	assert_false(zc_machine_test_override(&m));
 }
 
+/*
+ * The address-space limit, read in a child that sets one (the limit stays with the child):
+ * none (0) without one, and 64 GiB set reads as 64 GiB in KiB. The child maps nothing
+ * after setting it, so even a sanitizer's reserved shadow memory is not refused.
+ */
+static void test_address_limit(void **state)
+{
+	(void)state;
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct rlimit lim;
+		if (getrlimit(RLIMIT_AS, &lim) != 0)
+			_exit(10);
+		lim.rlim_cur = RLIM_INFINITY;
+		if (lim.rlim_max == RLIM_INFINITY && setrlimit(RLIMIT_AS, &lim) == 0 &&
+		    zc_machine_address_limit_kib() != 0)
+			_exit(11);
+		lim.rlim_cur = 64ULL << 30;
+		if (setrlimit(RLIMIT_AS, &lim) != 0)
+			_exit(12);
+		_exit(zc_machine_address_limit_kib() == 64ULL << 20 ? 0 : 13);
+	}
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -96,6 +128,7 @@ int main(void)
 		cmocka_unit_test(test_words),
 		cmocka_unit_test(test_between),
 		cmocka_unit_test(test_override),
+		cmocka_unit_test(test_address_limit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -23,7 +23,7 @@ static int find_numpy(struct zc_py_runtime *rt, struct zc_error *err)
 {
 	PyObject *v = PyObject_CallMethod(rt->consumer.module, "numpy_version", NULL);
 	if (!v)
-		return zc_python_error_plain(err, "cannot ask the consumer for numpy");
+		return zc_python_error(err, "cannot ask the consumer for numpy");
 	if (v == Py_None)
 		snprintf(rt->numpy_why, sizeof(rt->numpy_why), "%s",
 			 numpy_allowed ? "numpy is not installed (Debian package python3-numpy)"
@@ -34,22 +34,27 @@ static int find_numpy(struct zc_py_runtime *rt, struct zc_error *err)
 	return 0;
 }
 
-/* consumer.py, compiled from the source in the program, as the module zcbench_consumer. */
+/*
+ * consumer.py, compiled from the source in the program, as the module zcbench_consumer.
+ * Its errors are read as the family's (zc_python_error): under a small address-space limit an
+ * import fails with an OSError that says "Cannot allocate memory" (under ulimit -v 18000 it
+ * was numpy's), which is memory running out (exit 4), not a broken consumer.
+ */
 static int load_consumer(void *ctx, struct zc_error *err)
 {
 	struct zc_py_runtime *rt = ctx;
 	/* Without numpy allowed, "import numpy" fails as it does where numpy is not installed. */
 	if (!numpy_allowed && PyDict_SetItemString(PyImport_GetModuleDict(), "numpy", Py_None))
-		return zc_python_error_plain(err, "cannot leave numpy out");
+		return zc_python_error(err, "cannot leave numpy out");
 	rt->consumer.module = zc_python_load_consumer(zc_py_consumer_source, CONSUMER_PATH);
 	if (!rt->consumer.module)
-		return zc_python_error_plain(err, "cannot load " CONSUMER_PATH);
+		return zc_python_error(err, "cannot load " CONSUMER_PATH);
 	PyObject *exporter = PyImport_ImportModule("_zcbench");
 	if (!exporter)
-		return zc_python_error_plain(err, "cannot load the module _zcbench");
+		return zc_python_error(err, "cannot load the module _zcbench");
 	Py_DECREF(exporter);
 	if (zc_python_name_methods(&rt->consumer) != 0)
-		return zc_python_error_plain(err, "cannot name the consumer's methods");
+		return zc_python_error(err, "cannot name the consumer's methods");
 	zc_python_version(rt->version, sizeof(rt->version));
 	return find_numpy(rt, err);
 }

@@ -10,7 +10,7 @@
 #include <stdbool.h>
 
 #include "error.h"
-#include "python_consumer.h" /* Python.h; zc_python_error_plain records an exception */
+#include "python_consumer.h" /* Python.h; zc_python_error records an exception */
 
 /* consumer.py, NUL-terminated (consumer_source.c). */
 extern const char zc_py_consumer_source[];

@@ -142,21 +142,14 @@ out_release:
 	return rc;
 }
 
-/* A failure before the runner: one line, "NAME: why"; its exit status. */
-static int say(const struct zc_scenario *sc, const struct zc_error *err)
-{
-	fprintf(stderr, "%s: %s\n", sc->name, err->text);
-	return err->code;
-}
-
 int zc_python_main(struct zc_scenario *sc, const struct zc_python_probe *p, int argc,
 		   char **argv)
 {
 	assert(sc && p && (p->start || sc->start) && (p->answer || !p->size));
 	struct zc_error err = {0};
 	if (p->open && p->open(&err) != 0)
-		return say(sc, &err);
-	int rc = check_runtime(sc, p, argc, argv, &err) != 0 ? say(sc, &err)
+		return zc_scenario_say_error(sc, &err);
+	int rc = check_runtime(sc, p, argc, argv, &err) != 0 ? zc_scenario_say_error(sc, &err)
 							       : zc_scenario_main(sc, argc, argv);
 	if (p->close)
 		p->close();

@@ -8,6 +8,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 
 void zc_machine_sample(struct zc_machine_sample *s)
 {
@@ -97,4 +98,12 @@ bool zc_machine_test_override(struct zc_machine *m)
 	m->load_end = b;
 	m->steal = s;
 	return true;
+}
+
+unsigned long long zc_machine_address_limit_kib(void)
+{
+	struct rlimit lim;
+	if (getrlimit(RLIMIT_AS, &lim) != 0 || lim.rlim_cur == RLIM_INFINITY)
+		return 0;
+	return (unsigned long long)lim.rlim_cur / 1024;
 }

@@ -61,6 +61,14 @@ void zc_machine_format(const struct zc_machine *m, char *buf, size_t len);
 void zc_machine_warning(const struct zc_machine *m, char *buf, size_t len);
 
 /*
+ * The address-space limit this process runs under (ulimit -v, RLIMIT_AS), in KiB; 0 when
+ * there is none. A runtime that runs out of address space may fail in ways that do not say
+ * so (CPython: "SystemError: error return without exception set"; a crash at start): a
+ * failure under a limit names it, so the user sees the likely cause (runner.c).
+ */
+unsigned long long zc_machine_address_limit_kib(void);
+
+/*
  * Test only: ZCBENCH_TEST_MACHINE="LOAD_START,LOAD_END,STEAL" (STEAL a share, 0.03) replaces what
  * was read, so that tests can show a busy or a quiet machine (tests/e2e_machine.sh). Returns
  * true when the variable was set and well formed.

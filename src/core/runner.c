@@ -535,6 +535,17 @@ static int run(const struct zc_scenario *sc, struct zc_options *opt, struct zc_r
 	return 0;
 }
 
+int zc_scenario_say_error(const struct zc_scenario *sc, const struct zc_error *err)
+{
+	const unsigned long long limit = zc_machine_address_limit_kib();
+	if (err->code == ZC_EXIT_RUNTIME && limit > 0)
+		fprintf(stderr, "%s: %s (under an address-space limit of %llu KiB, ulimit -v: "
+			"memory may have run out)\n", sc->name, err->text, limit);
+	else
+		fprintf(stderr, "%s: %s\n", sc->name, err->text);
+	return err->code;
+}
+
 int zc_scenario_main(const struct zc_scenario *sc, int argc, char **argv)
 {
 	struct zc_options opt;
@@ -545,8 +556,9 @@ int zc_scenario_main(const struct zc_scenario *sc, int argc, char **argv)
 	int rc = ZC_EXIT_OK;
 	if (run(sc, &opt, &results, argc, argv, &err) != 0) {
 		assert(err.code != ZC_EXIT_OK); /* every failure says why */
-		rc = err.code != ZC_EXIT_OK ? err.code : ZC_EXIT_RUNTIME;
-		fprintf(stderr, "%s: %s\n", sc->name, err.text);
+		if (err.code == ZC_EXIT_OK)
+			err.code = ZC_EXIT_RUNTIME;
+		rc = zc_scenario_say_error(sc, &err);
 	}
 	remove_temporaries();
 	for (size_t i = 0; i < nparts; i++)

@@ -66,4 +66,11 @@ struct zc_scenario {
 
 int zc_scenario_main(const struct zc_scenario *sc, int argc, char **argv);
 
+/*
+ * A run that failed: one line on stderr, "NAME: why", and under an address-space limit a
+ * runtime failure also names the limit (zc_machine_address_limit_kib). Returns err's code,
+ * the exit status.
+ */
+int zc_scenario_say_error(const struct zc_scenario *sc, const struct zc_error *err);
+
 #endif
