@@ -23,8 +23,8 @@
 # it, once; the exact figures are still gated against the committed baseline every time.
 #
 # Steps: (1) the base revision checked out in a git worktree under BUILD/gate-base/ and built
-# there by its own make; (2) the scenarios none of whose inputs changed since the base
-# (scripts/gate-unchanged.sh) run once, head only; (3) scripts/gate-ab.sh runs both quick
+# there by its own make, when a scenario is to be timed; (2) the scenarios none of whose
+# inputs changed since the base (scripts/gate-unchanged.sh) run once, head only; (3) scripts/gate-ab.sh runs both quick
 # suites of the others in rounds, interleaved, until every row is decided; (4) zcgate
 # --invariants-only BASELINE head (every scenario); (5) zcgate base head: invariants and
 # timing of the scenarios that changed, the timing judged on the suspects' rounds after the
@@ -56,8 +56,8 @@ default_base() { # the revision the change started from (above), or nothing
 	git rev-parse -q --verify 'HEAD^' 2>/dev/null
 }
 
-# build_base REV: check REV out and build it; prints its bin/ directory, or fails with a reason.
-build_base() {
+# check_out_base REV: REV in a git worktree, DIR/src; prints DIR, or fails with a reason.
+check_out_base() {
 	commit=$(git rev-parse -q --verify "$1^{commit}" 2>/dev/null) ||
 		{ say "base revision '$1' is not in this clone (a shallow clone, or a typo)"; return 1; }
 	dir=$(abspath "$build")/gate-base/$(echo "$commit" | cut -c1-12)
@@ -68,12 +68,18 @@ build_base() {
 		git worktree add -f --detach "$dir/src" "$commit" >"$dir.log" 2>&1 ||
 			{ say "cannot check out base revision '$1' (log: $dir.log)"; return 1; }
 	fi
+	echo "$dir"
+}
+
+# build_base DIR REV: builds the base checked out in DIR; prints its bin/ directory, or fails
+# with a reason.
+build_base() {
 	# Its own make, none of the head's make variables; no -Werror: the base is measured, not
 	# checked, and an old revision may warn under a newer compiler.
-	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL CI= CFLAGS= make -C "$dir/src" -j2 \
-		BUILD="$dir/build" all >>"$dir.log" 2>&1 ||
-		{ say "base revision '$1' does not build (log: $dir.log)"; return 1; }
-	echo "$dir/build/bin"
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL CI= CFLAGS= make -C "$1/src" -j2 \
+		BUILD="$1/build" all >>"$1.log" 2>&1 ||
+		{ say "base revision '$2' does not build (log: $1.log)"; return 1; }
+	echo "$1/build/bin"
 }
 
 # The zcgate options that also hold for the invariants: --allow-missing.
@@ -84,16 +90,16 @@ scripts/deps.sh report || exit 2
 rm -rf "$run" && mkdir -p "$run/baseline" || exit 2
 
 rev=${BASE:-$(default_base)}
-base_bin=
+base_dir= base_bin=
 if [ -z "$rev" ]; then
 	say "no base revision: BASE is not set and HEAD has no parent"
-elif base_bin=$(build_base "$rev"); then
+elif base_dir=$(check_out_base "$rev"); then
 	:
 else
-	base_bin=
+	base_dir=
 fi
 
-scenarios=${GATE_SCENARIOS:-$( (scenarios_of .; [ -n "$base_bin" ] && scenarios_of "$base_bin/../../src") |
+scenarios=${GATE_SCENARIOS:-$( (scenarios_of .; [ -n "$base_dir" ] && scenarios_of "$base_dir/src") |
 	tr ' ' '\n' | awk 'NF && !seen[$0]++')}
 for sc in $scenarios; do
 	[ -e "$baseline/$sc.json" ] && cp "$baseline/$sc.json" "$run/baseline/"
@@ -101,17 +107,25 @@ done
 
 # Scenarios none of whose inputs changed since the base are run once, head only, for their
 # exact figures: timing the same sources against each other measures only noise.
-same=
-if [ -n "$base_bin" ]; then
+# The base is built only when a scenario is timed against it: a change that touches no
+# scenario's inputs (docs, tools, tests) waits for no base build.
+same= unneeded=
+if [ -n "$base_dir" ]; then
 	# shellcheck disable=SC2086 # the scenarios are words
 	same=$(scripts/gate-unchanged.sh "$rev" $scenarios | paste -sd' ' -)
 	timed=$(for sc in $scenarios; do
 		case " $same " in *" $sc "*) ;; *) echo "$sc" ;; esac; done | paste -sd' ' -)
+	if [ -z "$timed" ]; then
+		unneeded=1
+		say "base revision $rev not built: no scenario's inputs changed since it"
+	elif ! base_bin=$(build_base "$base_dir" "$rev"); then
+		base_bin= same= # every scenario head only, below
+	fi
 	if [ -n "$same" ]; then
 		say "timing not compared for $same: their inputs are the base's (scripts/gate-unchanged.sh)"
 		scripts/gate-ab.sh "" "$build/bin" "$run/unchanged" $same || exit 2
+		scenarios=$timed
 	fi
-	scenarios=$timed
 fi
 
 echo "gate: ${base_bin:+base $rev and }head, interleaved in rounds until each row is decided"
@@ -161,7 +175,7 @@ if [ -n "$base_bin" ] && [ -n "$scenarios" ]; then
 		confirm="--confirm-base $run/confirm/base --confirm-current $run/confirm/head"
 	# shellcheck disable=SC2086 # the options are words
 	gate "$run/base" "$run/head" "$run" --same-machine --timing-only --screened $confirm "$@"
-elif [ -n "$base_bin" ]; then
+elif [ -n "$base_bin" ] || [ -n "$unneeded" ]; then
 	say "timing not compared: no scenario's inputs changed since base $rev"
 else
 	say "timing not compared: no base measured here; gating the invariants only"

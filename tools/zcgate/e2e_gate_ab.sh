@@ -7,7 +7,7 @@
 # GATE_MIN_ROUNDS is refused, a strategy one side lacks runs on the other side only, and a
 # failing side gives its exit code. (2) scripts/gate.sh with a base revision that is not in the clone, and with one too
 # old to have scenarios, says so in one line and gates the invariants only (exit 0 here, 2
-# with GATE_REQUIRE_BASE=1). (3) scripts/gate-unchanged.sh names the scenarios none of whose
+# with GATE_REQUIRE_BASE=1); a base none of whose scenarios' inputs differ is not built. (3) scripts/gate-unchanged.sh names the scenarios none of whose
 # inputs changed (not timed). Run from the repository root after make; BUILD names the build.
 set -u
 . tests/lib/e2e.sh
@@ -168,6 +168,27 @@ grep -Eq "^gate: base revision '$root' (has none of the scenarios run|does not b
 	"$tmp/err" || ab_fail "no line saying the root commit cannot be measured"
 rm -rf "$BUILD/gate-base/$(echo "$root" | cut -c1-12)"
 git worktree prune
+# A base none of whose scenarios' inputs differ (HEAD, in a clean clone) is checked out to
+# compare, never built: nothing is timed against it.
+if [ -z "$(sh scripts/gate-unchanged.sh HEAD roundtrip)" ]; then
+	echo "gate-ab: roundtrip's inputs differ from HEAD here: the unbuilt base is not checked"
+else
+	head_dir="$BUILD/gate-base/$(git rev-parse HEAD | cut -c1-12)"
+	made=
+	[ -e "$head_dir" ] || made=1
+	gate HEAD
+	rc=$?
+	[ "$rc" -eq 0 ] || ab_fail "an unchanged tree: exit $rc, expected 0"
+	grep -q "^gate: base revision HEAD not built: no scenario's inputs changed since it" \
+		"$tmp/err" || ab_fail "no line saying the base was not built"
+	grep -q "^gate: timing not compared: no scenario's inputs changed since base HEAD" \
+		"$tmp/err" || ab_fail "no line saying nothing was timed"
+	[ -z "$made" ] || [ ! -e "$head_dir/build" ] || ab_fail "the base was built: $head_dir/build"
+	if [ -n "$made" ]; then
+		rm -rf "$head_dir" "$head_dir.log"
+		git worktree prune
+	fi
+fi
 
 # (3) scripts/gate-unchanged.sh: a scenario is left untimed only when none of its inputs
 # changed since the base (the library, the build, the producers, its own folder), committed
