@@ -102,7 +102,7 @@ BRIDGE_SCENARIOS =
 .DEFAULT_GOAL := all # a boundary.mk's rules come first: plain make still means make all
 -include $(wildcard scenarios/*/boundary.mk)
 RUNTIMES_PRESENT = $(if $(SANITIZE),,$(foreach r,$(filter $(SCENARIOS),$(RUNTIME_SCENARIOS)),$(if $(shell \
-	$(or $($(r)_BUILDABLE),$($(r)_PRESENT)) >/dev/null 2>&1 && echo y),$(r))))
+	{ $(or $($(r)_BUILDABLE),$($(r)_PRESENT)); } >/dev/null 2>&1 && echo y),$(r))))
 CORE_SCENARIOS = $(filter-out $(RUNTIME_SCENARIOS),$(SCENARIOS))
 SCENARIO_BINS = $(CORE_SCENARIOS:%=$(BUILD)/bin/%)
 # The producer libraries: one per scenarios/producers/*.c, and the Rust cdylib.
@@ -257,6 +257,13 @@ $(BUILD)/tests/%: $(TEST_SUPPORT) $(HOOKS_OBJ) $(WING_LIBS) $(BUILD)/lib/libzcbe
 # show): what it prints is the progress and the summary.
 ifneq ($(filter bench,$(MAKECMDGOALS)),)
 .SILENT:
+# ... and builds on every CPU: the build is all that runs before the measuring (which runs one
+# scenario at a time, in its own recipe). A first build from a clean clone: 2 min 12 s on one
+# job, 1 min 45 s on two (2-core VM). Only when bench is the one goal: make test's targets
+# must not run side by side.
+ifeq ($(MAKECMDGOALS),bench)
+MAKEFLAGS += -j$(shell nproc 2>/dev/null || echo 1)
+endif
 # ... so it says, before a build that takes a while, that it is building: not silent for a minute.
 ifeq ($(wildcard $(BUILD)/lib/libzcbench.a),)
 $(info building zcbench in $(BUILD)/ (a first build takes about a minute), then measuring...)
