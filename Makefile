@@ -266,7 +266,7 @@ MAKEFLAGS += -j$(shell nproc 2>/dev/null || echo 1)
 endif
 # ... so it says, before a build that takes a while, that it is building: not silent for a minute.
 ifeq ($(wildcard $(BUILD)/lib/libzcbench.a),)
-$(info building zcbench in $(BUILD)/ (a first build takes about a minute), then measuring...)
+$(info building zcbench in $(BUILD)/ (a first build takes about 2 minutes), then measuring...)
 else ifneq ($(shell find src scenarios bench tools -newer $(BUILD)/.built \
 		\( -name '*.c' -o -name '*.h' -o -name '*.cc' \) 2>/dev/null | head -n 1),)
 $(info rebuilding zcbench in $(BUILD)/ (sources changed), then measuring...)
