@@ -408,10 +408,10 @@ static void read_handover(const struct bench *b, struct zc_result *res)
 }
 
 /*
- * A full run's repetition lasts at least 50 ms: five of them in each of five processes time a
- * row for about 1.3 s (at 100 ms, 2.6 s: the first make bench, 104 rows, took 8 min 42 s of
- * measuring). The processes, not the repetitions' length, carry most of a row's spread
- * (options.h).
+ * A full run's repetition lasts at least 50 ms: five of them in each of four processes time a
+ * row for about 1 s (with 100 ms and five processes, 2.6 s: the first make bench, 104 rows,
+ * took 8 min 42 s of measuring). The processes, not the repetitions' length, carry most of a
+ * row's spread (options.h).
  */
 struct zc_bench_settings zc_measure_settings(const struct zc_options *opt)
 {

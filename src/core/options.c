@@ -27,7 +27,7 @@ static const struct zc_option shared[] = {
 	{.name = "--processes", .arg = "N", .kind = ZC_OPT_COUNT, .field = FIELD(processes),
 	 .max = ZC_MAX_PROCESSES,
 	 .help = "measure each strategy in N processes, pooling their\n"
-		 "repetitions (default 5, 2 with --quick; at most 32)"},
+		 "repetitions (default 4, 2 with --quick; at most 32)"},
 	{.name = "--transfers", .arg = "N", .kind = ZC_OPT_COUNT, .field = FIELD(transfers),
 	 .max = 1000000,
 	 .help = "time exactly N transfers per repetition, not as many as a\n"

@@ -18,9 +18,10 @@
 /*
  * Each strategy is measured in this many processes, one after the other, and their
  * repetitions pooled: figures from one process share its page placement and allocator state,
- * so runs differ from each other more than repetitions within a run do.
+ * so runs differ from each other more than repetitions within a run do. Four: the first make
+ * bench on a fresh machine took 7 min 45 s and 8 min 32 s with five, over its 8-minute budget.
  */
-#define ZC_DEFAULT_PROCESSES 5
+#define ZC_DEFAULT_PROCESSES 4
 /* --quick's: two, so that a quick run still pools processes and shows how they differ. */
 #define ZC_QUICK_PROCESSES 2
 #define ZC_MAX_PROCESSES 32 /* at most the process_medians a result keeps */
